@@ -1,0 +1,540 @@
+//! The state's catalog: roles, their requirements, supervision, billing and
+//! fidelity rules, as data. Massachusetts ships embedded; another state is
+//! another file. Loading validates everything and names the file, the line
+//! and the field of the first problem.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+/// The Massachusetts catalog, embedded so that `accompany demo` needs no file.
+pub const MASSACHUSETTS_TOML: &str = include_str!("../../../catalog/massachusetts.toml");
+pub const MASSACHUSETTS_FILE: &str = "catalog/massachusetts.toml";
+
+/// Text a person reads, in each language the catalog ships (BCP 47 tags).
+/// English is required; other languages fall back to English.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Localized(pub BTreeMap<String, String>);
+
+impl Localized {
+    /// The text in `lang`, or in English when that language is missing.
+    pub fn get(&self, lang: &str) -> &str {
+        self.0
+            .get(lang)
+            .or_else(|| self.0.get("en"))
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Catalog {
+    /// The jurisdiction, e.g. "Massachusetts".
+    pub state: String,
+    /// Where the rules come from, for people who audit them.
+    pub sources: Vec<String>,
+    /// Languages the interface ships in (BCP 47), the first is the default.
+    pub interface_languages: Vec<String>,
+    /// Languages members and workers may speak, with their names.
+    pub languages: Vec<Language>,
+    /// Lived-experience topics a member may ask a peer to share.
+    pub lived_experience_topics: Vec<Topic>,
+    /// Values every role shares (the chart's first row).
+    pub shared_values: Vec<String>,
+    pub roles: Vec<Role>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Language {
+    pub code: String,
+    pub name: Localized,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Topic {
+    pub id: String,
+    pub name: Localized,
+}
+
+/// Which lived experience a role requires of the person doing it.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum LivedExperienceRequirement {
+    Required,
+    NotRequired,
+}
+
+/// The kind of support a role is focused on.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "kebab-case")]
+pub enum SupportFocus {
+    MentalHealth,
+    SubstanceUse,
+    HealthAndSocialNeeds,
+    Family,
+    YoungAdults,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Role {
+    /// Stable identifier used in URLs and records, e.g. "certified-peer-specialist".
+    pub id: String,
+    pub name: Localized,
+    /// Short label such as "CPS".
+    pub abbreviation: String,
+    /// Whether the role is one of the chart's columns (false for roles from footnotes).
+    pub in_comparison_chart: bool,
+    pub lived_experience: LivedExperienceRequirement,
+    pub focus: String,
+    pub focus_areas: Vec<SupportFocus>,
+    pub core_lived_experience: String,
+    pub education: Education,
+    pub foundation_of_trust: String,
+    /// The chart's "Research" row; empty where the chart is silent.
+    pub research_base: String,
+    pub services_delivered: Vec<String>,
+    pub contact: ContactRule,
+    pub settings: Vec<String>,
+    pub supervision: Supervision,
+    pub key_outcomes: Vec<String>,
+    pub service_delivery_outcomes: Vec<String>,
+    /// The chart's "Systems Change" row; empty where the chart is silent.
+    pub systems_change: String,
+    pub supporting_agency: String,
+    pub funding_streams: Vec<String>,
+    pub prohibited_tasks: Vec<ProhibitedTask>,
+    /// Most members one worker in this role may carry at once.
+    pub caseload_cap: u32,
+    /// "What does this person do for me?", in plain words for members.
+    pub plain_language: Localized,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Education {
+    /// The chart's text, kept whole for people who read it.
+    pub summary: String,
+    pub minimum_education: MinimumEducation,
+    /// Certification status for the role.
+    pub certification: CertificationStatus,
+    /// Trainings that qualify; the seeds sometimes disagree on hours, so each
+    /// variant is kept with its source and a deployment chooses.
+    #[serde(default)]
+    pub trainings: Vec<Training>,
+    #[serde(default)]
+    pub exam: Option<String>,
+    #[serde(default)]
+    pub supervised_hours: Option<u32>,
+    #[serde(default)]
+    pub experience_years: Option<u32>,
+    #[serde(default)]
+    pub licenses: Vec<String>,
+    #[serde(default)]
+    pub annual_training_required: bool,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum MinimumEducation {
+    None,
+    HighSchool,
+    Bachelor,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum CertificationStatus {
+    Required,
+    Voluntary,
+    RequiredBySomePayers,
+    NotApplicable,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Training {
+    pub name: String,
+    #[serde(default)]
+    pub hours: Option<u32>,
+    #[serde(default)]
+    pub modules: Option<u32>,
+    /// Which document gives these figures.
+    pub source: String,
+}
+
+/// Duration of contact and the billing rule.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactRule {
+    pub summary: String,
+    #[serde(default)]
+    pub billing: Option<Billing>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Billing {
+    pub unit_minutes: u32,
+    pub rounding: Rounding,
+    #[serde(default)]
+    pub authorization_units: Option<u32>,
+    #[serde(default)]
+    pub authorization_days: Option<u32>,
+    #[serde(default)]
+    pub min_connections: Option<u32>,
+    #[serde(default)]
+    pub min_connections_window_days: Option<u32>,
+    #[serde(default)]
+    pub codes: Vec<String>,
+}
+
+/// How minutes become billing units; payers differ, so it is data.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Rounding {
+    /// Only whole units count: 29 minutes of 15-minute units is 1 unit.
+    FullUnit,
+    /// A unit counts from half its length: 8 minutes is 1 unit, 23 is 2.
+    HalfUnit,
+    /// Any started unit counts: 1 minute is 1 unit.
+    AnyMinute,
+}
+
+impl Billing {
+    /// Billing units for a contact of `minutes`.
+    pub fn units_for(&self, minutes: u32) -> u32 {
+        let unit = self.unit_minutes.max(1);
+        match self.rounding {
+            Rounding::FullUnit => minutes / unit,
+            Rounding::AnyMinute => minutes.div_ceil(unit),
+            Rounding::HalfUnit => (minutes + unit / 2) / unit,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Supervision {
+    pub summary: String,
+    pub supervisor_qualifications: Vec<String>,
+    /// Longest allowed gap between supervision sessions, in days, when the
+    /// chart gives a cadence.
+    #[serde(default)]
+    pub max_days_between_sessions: Option<u32>,
+    /// Whether the supervisor should hold the same role whenever possible.
+    #[serde(default)]
+    pub peer_supervisor_preferred: bool,
+    /// Whether supervision is required, or only expected or required by some payers.
+    pub requirement: SupervisionRequirement,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum SupervisionRequirement {
+    Required,
+    Expected,
+    RequiredBySomePayers,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProhibitedTask {
+    pub task: String,
+    pub reason: String,
+}
+
+/// A problem in a catalog file, located as precisely as the file allows.
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[error("{file}:{line}: field `{field}`: {message}")]
+pub struct CatalogError {
+    pub file: String,
+    pub line: usize,
+    pub field: String,
+    pub message: String,
+}
+
+impl Catalog {
+    /// The embedded Massachusetts catalog. It is validated by tests, so a
+    /// failure here is a build defect, reported rather than panicking.
+    pub fn massachusetts() -> Result<Catalog, CatalogError> {
+        Catalog::from_toml(MASSACHUSETTS_FILE, MASSACHUSETTS_TOML)
+    }
+
+    /// Parse and validate a catalog. `file` names it in errors.
+    pub fn from_toml(file: &str, text: &str) -> Result<Catalog, CatalogError> {
+        let catalog: Catalog = toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|s| line_of_offset(text, s.start))
+                .unwrap_or(1);
+            let message = e.message().to_string();
+            let field = field_from_message(&message)
+                .or_else(|| e.span().map(|s| key_at(text, s.start)))
+                .unwrap_or_default();
+            CatalogError { file: file.to_string(), line, field, message }
+        })?;
+        if let Err((path, message)) = catalog.validate() {
+            return Err(CatalogError {
+                file: file.to_string(),
+                line: line_of_path(text, &path).unwrap_or(1),
+                field: path,
+                message,
+            });
+        }
+        Ok(catalog)
+    }
+
+    pub fn role(&self, id: &str) -> Option<&Role> {
+        self.roles.iter().find(|r| r.id == id)
+    }
+
+    pub fn language(&self, code: &str) -> Option<&Language> {
+        self.languages.iter().find(|l| l.code == code)
+    }
+
+    pub fn chart_roles(&self) -> impl Iterator<Item = &Role> {
+        self.roles.iter().filter(|r| r.in_comparison_chart)
+    }
+
+    /// Rules that types alone cannot express. Returns the dotted path of the
+    /// field at fault and what is wrong with it.
+    fn validate(&self) -> Result<(), (String, String)> {
+        let fail = |path: String, msg: &str| Err((path, msg.to_string()));
+        if self.state.trim().is_empty() {
+            return fail("state".into(), "must name the state, e.g. \"Massachusetts\"");
+        }
+        if self.interface_languages.first().map(String::as_str) != Some("en") {
+            return fail(
+                "interface_languages".into(),
+                "must list \"en\" first: English is the fallback for every text",
+            );
+        }
+        let mut codes = HashSet::new();
+        for (i, l) in self.languages.iter().enumerate() {
+            if !is_language_tag(&l.code) {
+                return fail(format!("languages[{i}].code"), "must be a BCP 47 tag such as \"es\" or \"zh-Hant\"");
+            }
+            if !codes.insert(l.code.as_str()) {
+                return fail(format!("languages[{i}].code"), "is listed twice");
+            }
+            check_localized(&l.name, &format!("languages[{i}].name"))?;
+        }
+        for (i, t) in self.lived_experience_topics.iter().enumerate() {
+            if !is_identifier(&t.id) {
+                return fail(format!("lived_experience_topics[{i}].id"), "must be lower-case letters, digits and hyphens");
+            }
+            check_localized(&t.name, &format!("lived_experience_topics[{i}].name"))?;
+        }
+        if self.roles.is_empty() {
+            return fail("roles".into(), "must list at least one role");
+        }
+        let mut ids = HashSet::new();
+        for (i, r) in self.roles.iter().enumerate() {
+            let at = |f: &str| format!("roles[{i}].{f}");
+            if !is_identifier(&r.id) {
+                return fail(at("id"), "must be lower-case letters, digits and hyphens, e.g. \"recovery-coach\"");
+            }
+            if !ids.insert(r.id.as_str()) {
+                return fail(at("id"), "is used by two roles; each role needs its own id");
+            }
+            check_localized(&r.name, &at("name"))?;
+            check_localized(&r.plain_language, &at("plain_language"))?;
+            if r.focus_areas.is_empty() {
+                return fail(at("focus_areas"), "must list at least one area");
+            }
+            if r.caseload_cap == 0 {
+                return fail(at("caseload_cap"), "must be at least 1");
+            }
+            for (j, t) in r.education.trainings.iter().enumerate() {
+                if t.hours == Some(0) {
+                    return fail(at(&format!("education.trainings[{j}].hours")), "must be more than 0 when given");
+                }
+            }
+            if let Some(b) = &r.contact.billing {
+                if b.unit_minutes == 0 || b.unit_minutes > 24 * 60 {
+                    return fail(at("contact.billing.unit_minutes"), "must be between 1 and 1440 minutes");
+                }
+                if b.authorization_units.is_some() != b.authorization_days.is_some() {
+                    return fail(
+                        at("contact.billing.authorization_units"),
+                        "authorization_units and authorization_days go together: give both or neither",
+                    );
+                }
+                if b.min_connections.is_some() != b.min_connections_window_days.is_some() {
+                    return fail(
+                        at("contact.billing.min_connections"),
+                        "min_connections and min_connections_window_days go together: give both or neither",
+                    );
+                }
+                if b.authorization_days == Some(0) || b.min_connections_window_days == Some(0) {
+                    return fail(at("contact.billing"), "a window of 0 days is never met; give at least 1 day");
+                }
+            }
+            if r.supervision.max_days_between_sessions == Some(0) {
+                return fail(at("supervision.max_days_between_sessions"), "must be at least 1 day");
+            }
+        }
+        Ok(())
+    }
+}
+
+fn check_localized(text: &Localized, path: &str) -> Result<(), (String, String)> {
+    match text.0.get("en") {
+        Some(s) if !s.trim().is_empty() => Ok(()),
+        _ => Err((format!("{path}.en"), "English text is required (it is the fallback)".into())),
+    }
+}
+
+fn is_identifier(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !s.starts_with('-')
+}
+
+fn is_language_tag(s: &str) -> bool {
+    let mut parts = s.split('-');
+    let primary = parts.next().unwrap_or("");
+    (2..=3).contains(&primary.len())
+        && primary.chars().all(|c| c.is_ascii_lowercase())
+        && parts.all(|p| (2..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+fn line_of_offset(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// serde names a missing field as "missing field `x`".
+fn field_from_message(message: &str) -> Option<String> {
+    let start = message.find('`')? + 1;
+    let end = start + message[start..].find('`')?;
+    Some(message[start..end].to_string())
+}
+
+/// The key written at the start of the line holding `offset`.
+fn key_at(text: &str, offset: usize) -> String {
+    let line_start = text[..offset.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+    let line = &text[line_start..];
+    let line = line.lines().next().unwrap_or("");
+    line.split('=').next().unwrap_or("").trim().trim_matches(['[', ']']).to_string()
+}
+
+/// Find the line of a dotted path such as `roles[2].contact.billing.unit_minutes`
+/// by walking the document with its spans.
+fn line_of_path(text: &str, path: &str) -> Option<usize> {
+    let doc = text.parse::<toml_edit::ImDocument<String>>().ok()?;
+    let mut item: &toml_edit::Item = doc.as_item();
+    let mut best = None;
+    for segment in path.split('.') {
+        let (key, index) = match segment.find('[') {
+            Some(b) => (&segment[..b], segment[b + 1..segment.len() - 1].parse::<usize>().ok()),
+            None => (segment, None),
+        };
+        let next = item.get(key)?;
+        item = match index {
+            Some(i) => next.get(i)?,
+            None => next,
+        };
+        if let Some(span) = item.span() {
+            best = Some(span);
+        }
+    }
+    best.map(|s| line_of_offset(text, s.start))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn massachusetts_loads_with_every_chart_role() {
+        let c = Catalog::massachusetts().expect("embedded catalog is valid");
+        let chart: Vec<_> = c.chart_roles().map(|r| r.id.as_str()).collect();
+        assert_eq!(chart.len(), 5, "{chart:?}");
+        assert!(c.role("family-partner").is_some());
+        assert!(c.role("young-adult-peer-mentor").is_some());
+    }
+
+    #[test]
+    fn cps_keeps_both_training_lengths() {
+        let c = Catalog::massachusetts().unwrap();
+        let cps = c.role("certified-peer-specialist").unwrap();
+        let hours: Vec<_> = cps.education.trainings.iter().filter_map(|t| t.hours).collect();
+        assert!(hours.contains(&50) && hours.contains(&60), "{hours:?}");
+    }
+
+    #[test]
+    fn recovery_coach_billing_rule_is_numbers() {
+        let c = Catalog::massachusetts().unwrap();
+        let b = c.role("peer-recovery-coach").unwrap().contact.billing.as_ref().unwrap();
+        assert_eq!((b.authorization_units, b.authorization_days), (Some(90), Some(90)));
+        assert_eq!((b.min_connections, b.min_connections_window_days), (Some(5), Some(30)));
+        let rsn = c.role("recovery-support-navigator").unwrap().contact.billing.as_ref().unwrap();
+        assert_eq!((rsn.authorization_units, rsn.unit_minutes), (Some(180), 15));
+    }
+
+    #[test]
+    fn rounding_rules_differ_as_payers_do() {
+        let mut b = Billing {
+            unit_minutes: 15,
+            rounding: Rounding::FullUnit,
+            authorization_units: None,
+            authorization_days: None,
+            min_connections: None,
+            min_connections_window_days: None,
+            codes: vec![],
+        };
+        assert_eq!([0, 14, 15, 29, 30].map(|m| b.units_for(m)), [0, 0, 1, 1, 2]);
+        b.rounding = Rounding::HalfUnit;
+        assert_eq!([0, 7, 8, 22, 23].map(|m| b.units_for(m)), [0, 0, 1, 1, 2]);
+        b.rounding = Rounding::AnyMinute;
+        assert_eq!([0, 1, 15, 16].map(|m| b.units_for(m)), [0, 1, 1, 2]);
+    }
+
+    #[test]
+    fn syntax_error_names_file_and_line() {
+        let text = MASSACHUSETTS_TOML.replacen("state = ", "state = = ", 1);
+        let e = Catalog::from_toml("x.toml", &text).unwrap_err();
+        assert_eq!(e.file, "x.toml");
+        let expected = MASSACHUSETTS_TOML.lines().position(|l| l.starts_with("state = ")).unwrap() + 1;
+        assert_eq!(e.line, expected, "{e}");
+    }
+
+    #[test]
+    fn semantic_error_names_field_and_its_line() {
+        let text = MASSACHUSETTS_TOML.replacen("unit_minutes = 15", "unit_minutes = 0", 1);
+        let e = Catalog::from_toml("x.toml", &text).unwrap_err();
+        assert!(e.field.ends_with("contact.billing.unit_minutes"), "{e}");
+        let expected = text.lines().position(|l| l.trim() == "unit_minutes = 0").unwrap() + 1;
+        assert_eq!(e.line, expected, "{e}");
+    }
+
+    #[test]
+    fn missing_field_is_named() {
+        let text = MASSACHUSETTS_TOML.replacen("caseload_cap =", "caseload_capacity =", 1);
+        let e = Catalog::from_toml("x.toml", &text).unwrap_err();
+        assert!(e.to_string().contains("caseload_cap"), "{e}");
+    }
+
+    #[test]
+    fn wrong_type_names_field() {
+        let text = MASSACHUSETTS_TOML.replacen("caseload_cap = ", "caseload_cap = \"many\" #", 1);
+        let e = Catalog::from_toml("x.toml", &text).unwrap_err();
+        assert!(e.field.contains("caseload_cap"), "{e}");
+        let expected = text.lines().position(|l| l.contains("caseload_cap = \"many\"")).unwrap() + 1;
+        assert_eq!(e.line, expected);
+    }
+
+    #[test]
+    fn language_tags() {
+        for ok in ["en", "es", "pt-BR", "zh-Hant", "ht"] {
+            assert!(is_language_tag(ok), "{ok}");
+        }
+        for bad in ["", "E", "english", "es_", "e1"] {
+            assert!(!is_language_tag(bad), "{bad}");
+        }
+    }
+}

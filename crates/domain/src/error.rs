@@ -1,0 +1,52 @@
+//! Validation errors that name the field at fault and how to fix it.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FieldError {
+    /// The field as the client named it, e.g. `date_of_birth` or `statements[0].text`.
+    pub field: String,
+    /// What is wrong and how to fix it, in plain words.
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError { field: field.into(), message: message.into() }
+    }
+}
+
+/// Every problem found in one piece of input, reported together so that a
+/// person fixes a form once, not field by field.
+#[derive(Debug, Clone, Default, PartialEq, thiserror::Error)]
+#[error("{}", .0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
+pub struct Invalid(pub Vec<FieldError>);
+
+impl Invalid {
+    pub fn one(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Invalid(vec![FieldError::new(field, message)])
+    }
+
+    pub fn push(&mut self, e: FieldError) {
+        self.0.push(e);
+    }
+
+    /// A required text field, trimmed, at most `max` characters.
+    pub fn required(&mut self, field: &str, value: &str, max: usize) -> String {
+        let v = value.trim();
+        if v.is_empty() {
+            self.push(FieldError::new(field, "is required"));
+        } else if v.chars().count() > max {
+            self.push(FieldError::new(field, format!("is too long: at most {max} characters")));
+        }
+        v.to_string()
+    }
+
+    pub fn finish(self) -> Result<(), Invalid> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(self)
+        }
+    }
+}

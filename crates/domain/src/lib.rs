@@ -1,0 +1,11 @@
+//! Accompany's domain: the rules of a state's lived-experience workforce,
+//! free of HTTP, SQL, clocks and randomness it is not handed.
+
+pub mod catalog;
+pub mod error;
+pub mod policy;
+pub mod records;
+pub mod synthetic;
+
+pub use catalog::{Catalog, CatalogError};
+pub use error::{FieldError, Invalid};

@@ -1,0 +1,200 @@
+//! The policy decision point: one pure function decides every access to a
+//! member's record from who is asking, what they want to do and how they
+//! are related to the member. The store gathers the relationship facts,
+//! asks here, and records the decision in the audit trail.
+
+use serde::Serialize;
+
+use crate::records::{Id, Persona, TeamRole};
+
+/// The signed-in person making a request.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Actor {
+    pub user_id: Id,
+    pub username: String,
+    pub persona: Persona,
+    pub organization_id: Option<Id>,
+    /// For a member: their own member record.
+    pub member_id: Option<Id>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    Read,
+    Update,
+    Create,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Read => "read",
+            Action::Update => "update",
+            Action::Create => "create",
+        }
+    }
+}
+
+/// Facts about how an actor stands to one member, gathered by the store.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Relationship {
+    /// The actor's own member record.
+    pub is_self: bool,
+    /// The actor's current role on the member's care team, if any.
+    pub team_role: Option<TeamRole>,
+    /// The actor supervises a worker who is the member's peer.
+    pub supervises_members_peer: bool,
+    /// The member belongs to the actor's organization: enrolled in it as a
+    /// plan, or served by one of its workers.
+    pub in_actor_organization: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Decision {
+    Permit,
+    Deny(&'static str),
+}
+
+impl Decision {
+    pub fn is_permit(&self) -> bool {
+        matches!(self, Decision::Permit)
+    }
+}
+
+/// Whether `actor` may do `action` to a member they stand to as `rel`.
+pub fn decide(actor: &Actor, action: Action, rel: &Relationship) -> Decision {
+    use Decision::*;
+    match (actor.persona, action) {
+        (Persona::Member, Action::Read | Action::Update) if rel.is_self => Permit,
+        (Persona::Member, _) => Deny("members see only their own record"),
+        (Persona::PeerWorker, Action::Read) if rel.team_role == Some(TeamRole::Peer) => Permit,
+        (Persona::PeerWorker, _) => Deny("peers see only the members on their caseload"),
+        (Persona::Supervisor, Action::Read) if rel.supervises_members_peer || rel.team_role.is_some() => Permit,
+        (Persona::Supervisor, _) => Deny("supervisors see only their supervisees' members"),
+        (Persona::CareCoordinator, Action::Create) => Permit,
+        (Persona::CareCoordinator, Action::Read | Action::Update) if rel.team_role.is_some() => Permit,
+        (Persona::CareCoordinator, _) => Deny("care coordinators see only the members of teams they sit on"),
+        (Persona::OrganizationAdmin, Action::Create) => Permit,
+        (Persona::OrganizationAdmin, _) if rel.in_actor_organization => Permit,
+        (Persona::OrganizationAdmin, _) => Deny("organization admins see only their organization's members"),
+        (Persona::StateAdmin, _) => Permit,
+    }
+}
+
+/// Which members a list may contain for an actor: the same rule as
+/// [`decide`] for `Read`, in a form the store can turn into a query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListScope {
+    Everyone,
+    Only(Id),
+    /// Members of care teams the user sits on in one of these roles (any role if empty).
+    TeamsOf { user_id: Id, roles: Vec<TeamRole> },
+    /// Members on teams the user sits on, or whose peer the user supervises.
+    SupervisedBy(Id),
+    Organization(Id),
+    Nobody,
+}
+
+pub fn list_scope(actor: &Actor) -> ListScope {
+    match actor.persona {
+        Persona::Member => actor.member_id.clone().map_or(ListScope::Nobody, ListScope::Only),
+        Persona::PeerWorker => ListScope::TeamsOf { user_id: actor.user_id.clone(), roles: vec![TeamRole::Peer] },
+        Persona::Supervisor => ListScope::SupervisedBy(actor.user_id.clone()),
+        Persona::CareCoordinator => ListScope::TeamsOf { user_id: actor.user_id.clone(), roles: vec![] },
+        Persona::OrganizationAdmin => actor.organization_id.clone().map_or(ListScope::Nobody, ListScope::Organization),
+        Persona::StateAdmin => ListScope::Everyone,
+    }
+}
+
+/// Whether a member stood to as `rel` is inside `scope`; used by tests to
+/// prove that lists and single reads agree.
+pub fn scope_contains(scope: &ListScope, rel: &Relationship) -> bool {
+    match scope {
+        ListScope::Everyone => true,
+        ListScope::Only(_) => rel.is_self,
+        ListScope::TeamsOf { roles, .. } => {
+            rel.team_role.is_some_and(|r| roles.is_empty() || roles.contains(&r))
+        }
+        ListScope::SupervisedBy(_) => rel.supervises_members_peer || rel.team_role.is_some(),
+        ListScope::Organization(_) => rel.in_actor_organization,
+        ListScope::Nobody => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn persona() -> impl Strategy<Value = Persona> {
+        prop::sample::select(Persona::ALL.to_vec())
+    }
+
+    fn relationship() -> impl Strategy<Value = Relationship> {
+        (any::<bool>(), prop::option::of(prop::sample::select(TeamRole::ALL.to_vec())), any::<bool>(), any::<bool>())
+            .prop_map(|(is_self, team_role, supervises_members_peer, in_actor_organization)| Relationship {
+                is_self,
+                team_role,
+                supervises_members_peer,
+                in_actor_organization,
+            })
+    }
+
+    fn actor(persona: Persona) -> Actor {
+        Actor {
+            user_id: "u".into(),
+            username: "u".into(),
+            persona,
+            organization_id: Some("o".into()),
+            member_id: (persona == Persona::Member).then(|| "m".into()),
+        }
+    }
+
+    proptest! {
+        /// A list shows exactly the members a single read would permit.
+        #[test]
+        fn lists_agree_with_reads(p in persona(), rel in relationship()) {
+            let a = actor(p);
+            prop_assert_eq!(scope_contains(&list_scope(&a), &rel), decide(&a, Action::Read, &rel).is_permit());
+        }
+
+        /// Nobody but a state admin reaches a member they have no tie to.
+        #[test]
+        fn strangers_see_nothing(p in persona(), a in any::<bool>()) {
+            let rel = Relationship::default();
+            let action = if a { Action::Read } else { Action::Update };
+            prop_assert_eq!(decide(&actor(p), action, &rel).is_permit(), p == Persona::StateAdmin);
+        }
+    }
+
+    #[test]
+    fn peers_read_but_do_not_edit_their_members() {
+        let rel = Relationship { team_role: Some(TeamRole::Peer), ..Default::default() };
+        let a = actor(Persona::PeerWorker);
+        assert!(decide(&a, Action::Read, &rel).is_permit());
+        assert!(!decide(&a, Action::Update, &rel).is_permit());
+        let coordinator_on_team = Relationship { team_role: Some(TeamRole::CareCoordinator), ..Default::default() };
+        assert!(!decide(&a, Action::Read, &coordinator_on_team).is_permit());
+    }
+}
+
+/// Workforce records (organizations and workers) are not member data, but
+/// their changes are still decided here: staff read them, admins keep them.
+pub fn decide_workforce(actor: &Actor, action: Action, organization_id: Option<&str>) -> Decision {
+    match (actor.persona, action) {
+        (Persona::StateAdmin, _) => Decision::Permit,
+        (Persona::OrganizationAdmin, Action::Read) => Decision::Permit,
+        (Persona::OrganizationAdmin, _)
+            if organization_id.is_some() && organization_id == actor.organization_id.as_deref() =>
+        {
+            Decision::Permit
+        }
+        (Persona::OrganizationAdmin, _) => Decision::Deny("organization admins change only their own organization"),
+        // Worker records hold statements a worker keeps private; members see
+        // workers only through views built for them.
+        (Persona::Member, _) => Decision::Deny("members see workers through the pages made for choosing a peer"),
+        (_, Action::Read) => Decision::Permit,
+        (_, _) => Decision::Deny("only organization and state admins change workforce records"),
+    }
+}

@@ -1,0 +1,549 @@
+//! The records Accompany keeps: organizations, users, members, workers and
+//! care teams. Input arrives as `*Input` structs and is checked by `validate`
+//! into these types, so that nothing below the edge sees a bad value.
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use crate::catalog::Catalog;
+use crate::error::{FieldError, Invalid};
+
+pub type Id = String;
+
+/// A new random identifier for a record.
+pub fn new_id() -> Id {
+    uuid::Uuid::new_v4().to_string()
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum OrganizationKind {
+    HealthPlan,
+    Aco,
+    CommunityPartner,
+    Rlc,
+    Cbo,
+    HumanServiceOrganization,
+    StateAgency,
+    Hospital,
+}
+
+impl OrganizationKind {
+    pub const ALL: [OrganizationKind; 8] = [
+        Self::HealthPlan,
+        Self::Aco,
+        Self::CommunityPartner,
+        Self::Rlc,
+        Self::Cbo,
+        Self::HumanServiceOrganization,
+        Self::StateAgency,
+        Self::Hospital,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::HealthPlan => "health-plan",
+            Self::Aco => "aco",
+            Self::CommunityPartner => "community-partner",
+            Self::Rlc => "rlc",
+            Self::Cbo => "cbo",
+            Self::HumanServiceOrganization => "human-service-organization",
+            Self::StateAgency => "state-agency",
+            Self::Hospital => "hospital",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// Who a signed-in person is to the system; decides home page and access.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "kebab-case")]
+pub enum Persona {
+    Member,
+    PeerWorker,
+    Supervisor,
+    CareCoordinator,
+    OrganizationAdmin,
+    StateAdmin,
+}
+
+impl Persona {
+    pub const ALL: [Persona; 6] = [
+        Self::Member,
+        Self::PeerWorker,
+        Self::Supervisor,
+        Self::CareCoordinator,
+        Self::OrganizationAdmin,
+        Self::StateAdmin,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Member => "member",
+            Self::PeerWorker => "peer-worker",
+            Self::Supervisor => "supervisor",
+            Self::CareCoordinator => "care-coordinator",
+            Self::OrganizationAdmin => "organization-admin",
+            Self::StateAdmin => "state-admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Organization {
+    pub id: Id,
+    pub name: String,
+    pub kind: OrganizationKind,
+    /// For a vendor: the health plan that contracts it.
+    pub contracted_by: Option<Id>,
+    pub city: Option<String>,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+pub struct OrganizationInput {
+    pub name: String,
+    pub kind: String,
+    #[serde(default)]
+    pub contracted_by: Option<String>,
+    #[serde(default)]
+    pub city: Option<String>,
+}
+
+impl OrganizationInput {
+    pub fn validate(&self) -> Result<(String, OrganizationKind, Option<String>, Option<String>), Invalid> {
+        let mut errs = Invalid::default();
+        let name = errs.required("name", &self.name, 200);
+        let kind = OrganizationKind::parse(self.kind.trim());
+        if kind.is_none() {
+            errs.push(FieldError::new(
+                "kind",
+                format!(
+                    "unknown organization kind {:?}; use one of: {}",
+                    self.kind,
+                    OrganizationKind::ALL.map(|k| k.as_str()).join(", ")
+                ),
+            ));
+        }
+        let contracted_by = optional(&self.contracted_by);
+        let city = optional(&self.city);
+        errs.finish()?;
+        Ok((name, kind.expect("checked"), contracted_by, city))
+    }
+}
+
+/// Self-described demographics: every field optional, free text, the
+/// member's own words. Absent means "not said", never a default.
+#[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq)]
+pub struct Demographics {
+    pub gender: Option<String>,
+    pub race: Option<String>,
+    pub ethnicity: Option<String>,
+    pub sexual_orientation: Option<String>,
+    pub faith: Option<String>,
+    pub age_band: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Member {
+    pub id: Id,
+    pub masshealth_id: String,
+    pub medicare_id: Option<String>,
+    pub given_name: String,
+    pub family_name: String,
+    pub date_of_birth: Date,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub city: Option<String>,
+    /// BCP 47 codes from the catalog, most preferred first.
+    pub preferred_languages: Vec<String>,
+    /// Needs in the member's words (e.g. "evening meetings", "wheelchair access").
+    pub needs: Vec<String>,
+    pub demographics: Demographics,
+    /// The health plan the member is enrolled in.
+    pub plan_id: Option<Id>,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+pub struct MemberInput {
+    pub masshealth_id: String,
+    #[serde(default)]
+    pub medicare_id: Option<String>,
+    pub given_name: String,
+    pub family_name: String,
+    pub date_of_birth: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub city: Option<String>,
+    #[serde(default)]
+    pub preferred_languages: Vec<String>,
+    #[serde(default)]
+    pub needs: Vec<String>,
+    #[serde(default)]
+    pub demographics: Demographics,
+    #[serde(default)]
+    pub plan_id: Option<String>,
+}
+
+impl MemberInput {
+    /// Check every field; all problems are reported at once. `today` bounds
+    /// the date of birth.
+    pub fn validate(&self, id: Id, version: i64, catalog: &Catalog, today: Date) -> Result<Member, Invalid> {
+        let mut errs = Invalid::default();
+        let masshealth_id = self.masshealth_id.trim().to_string();
+        if masshealth_id.len() != 12 || !masshealth_id.chars().all(|c| c.is_ascii_digit()) {
+            errs.push(FieldError::new("masshealth_id", "a MassHealth ID is 12 digits, e.g. 100012345678"));
+        }
+        let medicare_id = optional(&self.medicare_id).map(|s| s.to_ascii_uppercase().replace('-', ""));
+        if let Some(m) = &medicare_id {
+            if !is_medicare_beneficiary_identifier(m) {
+                errs.push(FieldError::new(
+                    "medicare_id",
+                    "a Medicare Beneficiary Identifier has 11 characters, e.g. 1EG4-TE5-MK73; leave it empty if there is none",
+                ));
+            }
+        }
+        let given_name = errs.required("given_name", &self.given_name, 100);
+        let family_name = errs.required("family_name", &self.family_name, 100);
+        let date_of_birth = match parse_date(&self.date_of_birth) {
+            Some(d) if d > today => {
+                errs.push(FieldError::new("date_of_birth", "is in the future; write the date of birth as YYYY-MM-DD"));
+                today
+            }
+            Some(d) if d.year() < 1900 => {
+                errs.push(FieldError::new("date_of_birth", "is before 1900; write the date of birth as YYYY-MM-DD"));
+                today
+            }
+            Some(d) => d,
+            None => {
+                errs.push(FieldError::new("date_of_birth", "write the date of birth as YYYY-MM-DD, e.g. 1987-04-23"));
+                today
+            }
+        };
+        let phone = optional(&self.phone);
+        if let Some(p) = &phone {
+            let digits = p.chars().filter(char::is_ascii_digit).count();
+            if !(10..=15).contains(&digits) || p.chars().any(|c| !(c.is_ascii_digit() || " +-().".contains(c))) {
+                errs.push(FieldError::new("phone", "give a phone number with 10 to 15 digits, e.g. 617-555-0142"));
+            }
+        }
+        let email = optional(&self.email);
+        if let Some(e) = &email {
+            let ok = e.split_once('@').is_some_and(|(a, b)| !a.is_empty() && b.contains('.')) && !e.contains(' ');
+            if !ok {
+                errs.push(FieldError::new("email", "give an e-mail address such as name@example.org, or leave it empty"));
+            }
+        }
+        let preferred_languages = languages(&mut errs, "preferred_languages", &self.preferred_languages, catalog);
+        let needs = self.needs.iter().map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).collect();
+        let demographics = Demographics {
+            gender: optional(&self.demographics.gender),
+            race: optional(&self.demographics.race),
+            ethnicity: optional(&self.demographics.ethnicity),
+            sexual_orientation: optional(&self.demographics.sexual_orientation),
+            faith: optional(&self.demographics.faith),
+            age_band: optional(&self.demographics.age_band),
+        };
+        errs.finish()?;
+        Ok(Member {
+            id,
+            masshealth_id,
+            medicare_id,
+            given_name,
+            family_name,
+            date_of_birth,
+            phone,
+            email,
+            city: optional(&self.city),
+            preferred_languages,
+            needs,
+            demographics,
+            plan_id: optional(&self.plan_id),
+            version,
+        })
+    }
+}
+
+/// Who may see a statement a worker makes about themselves.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Visibility {
+    /// Kept on file only.
+    Private,
+    /// Used to match members, never shown.
+    Matching,
+    /// Used to match and shown to members choosing a peer.
+    Members,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Statement {
+    /// "identity" dimension (gender, race, faith …) or a lived-experience topic id.
+    pub topic: String,
+    /// The worker's own words.
+    pub text: String,
+    pub visibility: Visibility,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "kebab-case")]
+pub enum TimeOfDay {
+    Daytime,
+    Evening,
+    Night,
+    Weekend,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Worker {
+    pub id: Id,
+    pub given_name: String,
+    pub family_name: String,
+    pub role_id: String,
+    pub employer_id: Id,
+    pub employment_start: Date,
+    pub employment_end: Option<Date>,
+    pub languages: Vec<String>,
+    pub availability: Vec<TimeOfDay>,
+    pub statements: Vec<Statement>,
+    pub city: Option<String>,
+    /// The signed-in account of this worker, when they have one.
+    pub user_id: Option<Id>,
+    pub supervisor_id: Option<Id>,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+pub struct WorkerInput {
+    pub given_name: String,
+    pub family_name: String,
+    pub role_id: String,
+    pub employer_id: String,
+    pub employment_start: String,
+    #[serde(default)]
+    pub employment_end: Option<String>,
+    #[serde(default)]
+    pub languages: Vec<String>,
+    #[serde(default)]
+    pub availability: Vec<TimeOfDay>,
+    #[serde(default)]
+    pub statements: Vec<Statement>,
+    #[serde(default)]
+    pub city: Option<String>,
+    #[serde(default)]
+    pub user_id: Option<String>,
+    #[serde(default)]
+    pub supervisor_id: Option<String>,
+}
+
+impl WorkerInput {
+    pub fn validate(&self, id: Id, version: i64, catalog: &Catalog) -> Result<Worker, Invalid> {
+        let mut errs = Invalid::default();
+        let given_name = errs.required("given_name", &self.given_name, 100);
+        let family_name = errs.required("family_name", &self.family_name, 100);
+        let role_id = self.role_id.trim().to_string();
+        if catalog.role(&role_id).is_none() {
+            let ids: Vec<_> = catalog.roles.iter().map(|r| r.id.as_str()).collect();
+            errs.push(FieldError::new("role_id", format!("unknown role {role_id:?}; use one of: {}", ids.join(", "))));
+        }
+        let employer_id = errs.required("employer_id", &self.employer_id, 64);
+        let start = parse_date(&self.employment_start);
+        if start.is_none() {
+            errs.push(FieldError::new("employment_start", "write the start date as YYYY-MM-DD"));
+        }
+        let end = match optional(&self.employment_end) {
+            None => None,
+            Some(s) => match parse_date(&s) {
+                Some(d) if start.is_some_and(|st| d < st) => {
+                    errs.push(FieldError::new("employment_end", "is before the start date"));
+                    None
+                }
+                Some(d) => Some(d),
+                None => {
+                    errs.push(FieldError::new("employment_end", "write the end date as YYYY-MM-DD, or leave it empty"));
+                    None
+                }
+            },
+        };
+        let languages = languages(&mut errs, "languages", &self.languages, catalog);
+        for (i, s) in self.statements.iter().enumerate() {
+            if s.text.trim().is_empty() || s.text.len() > 500 {
+                errs.push(FieldError::new(format!("statements[{i}].text"), "write between 1 and 500 characters"));
+            }
+        }
+        errs.finish()?;
+        let mut availability = self.availability.clone();
+        availability.dedup();
+        Ok(Worker {
+            id,
+            given_name,
+            family_name,
+            role_id,
+            employer_id,
+            employment_start: start.expect("checked"),
+            employment_end: end,
+            languages,
+            availability,
+            statements: self.statements.clone(),
+            city: optional(&self.city),
+            user_id: optional(&self.user_id),
+            supervisor_id: optional(&self.supervisor_id),
+            version,
+        })
+    }
+}
+
+/// A person's part on a member's care team.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "kebab-case")]
+pub enum TeamRole {
+    Peer,
+    CareCoordinator,
+    Clinician,
+    PrimaryCare,
+    Supervisor,
+    Other,
+}
+
+impl TeamRole {
+    pub const ALL: [TeamRole; 6] =
+        [Self::Peer, Self::CareCoordinator, Self::Clinician, Self::PrimaryCare, Self::Supervisor, Self::Other];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Peer => "peer",
+            Self::CareCoordinator => "care-coordinator",
+            Self::Clinician => "clinician",
+            Self::PrimaryCare => "primary-care",
+            Self::Supervisor => "supervisor",
+            Self::Other => "other",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TeamMember {
+    pub id: Id,
+    pub member_id: Id,
+    /// The account of the participant.
+    pub user_id: Id,
+    pub team_role: TeamRole,
+    pub since: Date,
+    pub until: Option<Date>,
+}
+
+pub fn parse_date(s: &str) -> Option<Date> {
+    Date::parse(s.trim(), time::macros::format_description!("[year]-[month]-[day]")).ok()
+}
+
+pub fn format_date(d: Date) -> String {
+    d.format(time::macros::format_description!("[year]-[month]-[day]")).unwrap_or_default()
+}
+
+fn optional(s: &Option<String>) -> Option<String> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
+}
+
+fn languages(errs: &mut Invalid, field: &str, codes: &[String], catalog: &Catalog) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for code in codes.iter().map(|c| c.trim()).filter(|c| !c.is_empty()) {
+        if catalog.language(code).is_none() {
+            let known: Vec<_> = catalog.languages.iter().map(|l| l.code.as_str()).collect();
+            errs.push(FieldError::new(field, format!("unknown language {code:?}; use one of: {}", known.join(", "))));
+        } else if !out.iter().any(|c| c == code) {
+            out.push(code.to_string());
+        }
+    }
+    out
+}
+
+/// CMS's MBI format: 11 characters, digits and letters in fixed positions,
+/// never S, L, O, I, B or Z.
+fn is_medicare_beneficiary_identifier(s: &str) -> bool {
+    let letter = |c: char| c.is_ascii_uppercase() && !"SLOIBZ".contains(c);
+    let c: Vec<char> = s.chars().collect();
+    if c.len() != 11 {
+        return false;
+    }
+    let num = |c: char| c.is_ascii_digit();
+    let alnum = |ch: char| num(ch) || letter(ch);
+    ('1'..='9').contains(&c[0])
+        && letter(c[1])
+        && alnum(c[2])
+        && num(c[3])
+        && letter(c[4])
+        && alnum(c[5])
+        && num(c[6])
+        && letter(c[7])
+        && letter(c[8])
+        && num(c[9])
+        && num(c[10])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    fn input() -> MemberInput {
+        MemberInput {
+            masshealth_id: "100012345678".into(),
+            given_name: "Ana".into(),
+            family_name: "Pereira".into(),
+            date_of_birth: "1990-02-03".into(),
+            preferred_languages: vec!["pt".into(), "en".into()],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn valid_member_passes() {
+        let c = Catalog::massachusetts().unwrap();
+        let m = input().validate("x".into(), 1, &c, date!(2026 - 01 - 01)).unwrap();
+        assert_eq!(m.preferred_languages, ["pt", "en"]);
+        assert_eq!(m.demographics, Demographics::default());
+    }
+
+    #[test]
+    fn every_bad_field_is_named() {
+        let c = Catalog::massachusetts().unwrap();
+        let mut i = input();
+        i.masshealth_id = "12".into();
+        i.date_of_birth = "03/02/1990".into();
+        i.email = Some("nope".into());
+        i.preferred_languages = vec!["klingon".into()];
+        i.medicare_id = Some("1EG4-TE5-MK7".into());
+        let e = i.validate("x".into(), 1, &c, date!(2026 - 01 - 01)).unwrap_err();
+        let fields: Vec<_> = e.0.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, ["masshealth_id", "medicare_id", "date_of_birth", "email", "preferred_languages"]);
+    }
+
+    #[test]
+    fn medicare_identifier_format() {
+        assert!(is_medicare_beneficiary_identifier("1EG4TE5MK73"));
+        assert!(!is_medicare_beneficiary_identifier("1EG4TE5MK7"));
+        assert!(!is_medicare_beneficiary_identifier("0EG4TE5MK73"));
+        assert!(!is_medicare_beneficiary_identifier("1SG4TE5MK73"));
+    }
+
+    #[test]
+    fn future_birth_date_rejected() {
+        let c = Catalog::massachusetts().unwrap();
+        let mut i = input();
+        i.date_of_birth = "2030-01-01".into();
+        assert!(i.validate("x".into(), 1, &c, date!(2026 - 01 - 01)).is_err());
+    }
+}

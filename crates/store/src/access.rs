@@ -1,0 +1,787 @@
+//! The access-controlled handle. The only way to member data: each method
+//! gathers the facts of how the actor stands to the record, asks the policy
+//! decision point, writes the audit event, and only then touches the data.
+
+use accompany_domain::policy::{decide, decide_workforce, list_scope, Action, Actor, Decision, ListScope, Relationship};
+use accompany_domain::records::{
+    new_id, Member, MemberInput, Organization, OrganizationInput, Persona, TeamRole, Worker, WorkerInput,
+};
+use accompany_domain::{FieldError, Invalid};
+use serde::Serialize;
+use sqlx::any::AnyArguments;
+use sqlx::{Any, Row, Transaction};
+use time::OffsetDateTime;
+
+use crate::rows::{self, date_text, to_json, MemberData, WorkerData, MEMBER_COLUMNS, ORGANIZATION_COLUMNS, WORKER_COLUMNS};
+use crate::{now_text, Result, Store, StoreError};
+
+/// One page of a list, with the cursor for the next page when there is one.
+#[derive(Debug, Clone, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct MemberFilter {
+    /// Start of the family name, case-insensitive.
+    pub name: Option<String>,
+    pub language: Option<String>,
+    pub plan_id: Option<String>,
+    pub city: Option<String>,
+    pub after: Option<String>,
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct WorkerFilter {
+    pub role_id: Option<String>,
+    pub employer_id: Option<String>,
+    pub after: Option<String>,
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TeamMemberView {
+    pub id: String,
+    pub user_id: String,
+    pub display_name: String,
+    pub persona: String,
+    pub team_role: TeamRole,
+    pub since: String,
+    pub organization: Option<String>,
+    /// The catalog role of the participant when they are a worker.
+    pub worker_role_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct VersionEntry {
+    pub version: i64,
+    pub changed_by: Option<String>,
+    pub changed_at: String,
+    pub reason: String,
+    pub data: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct AuditEvent {
+    pub at: String,
+    pub actor_username: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<String>,
+    pub decision: String,
+    pub reason: String,
+    pub client_addr: String,
+}
+
+pub struct Access {
+    store: Store,
+    actor: Actor,
+    client_addr: String,
+}
+
+/// Builds a query with numbered placeholders, the same on both databases.
+struct Sql {
+    text: String,
+    args: Vec<Option<String>>,
+}
+
+impl Sql {
+    fn new(text: &str) -> Sql {
+        Sql { text: text.to_string(), args: vec![] }
+    }
+    /// Append `fragment`, where `?` stands for `value`.
+    fn push(&mut self, fragment: &str, value: impl Into<Option<String>>) -> &mut Self {
+        self.args.push(value.into());
+        self.text.push_str(&fragment.replace('?', &format!("${}", self.args.len())));
+        self
+    }
+    fn text(&mut self, fragment: &str) -> &mut Self {
+        self.text.push_str(fragment);
+        self
+    }
+    fn query(&self) -> sqlx::query::Query<'_, Any, AnyArguments<'_>> {
+        let mut q = sqlx::query(&self.text);
+        for a in &self.args {
+            q = q.bind(a.clone());
+        }
+        q
+    }
+}
+
+fn page_limit(limit: u32) -> u32 {
+    if limit == 0 {
+        50
+    } else {
+        limit.min(500)
+    }
+}
+
+impl Access {
+    pub(crate) fn new(store: Store, actor: Actor, client_addr: String) -> Access {
+        Access { store, actor, client_addr }
+    }
+
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    async fn audit(&self, action: &str, entity: &str, entity_id: Option<&str>, decision: &Decision) -> Result<()> {
+        let (d, reason) = match decision {
+            Decision::Permit => ("permit", ""),
+            Decision::Deny(r) => ("deny", *r),
+        };
+        sqlx::query(
+            "INSERT INTO audit_events (id, at, actor_user_id, actor_username, action, entity, entity_id, decision, reason, client_addr) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(new_id())
+        .bind(now_text())
+        .bind(&self.actor.user_id)
+        .bind(&self.actor.username)
+        .bind(action)
+        .bind(entity)
+        .bind(entity_id)
+        .bind(d)
+        .bind(reason)
+        .bind(&self.client_addr)
+        .execute(&self.store.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// How the actor stands to a member: the facts the policy needs.
+    async fn relationship(&self, member_id: &str, plan_id: Option<&str>) -> Result<Relationship> {
+        let pool = &self.store.pool;
+        let team_role: Option<String> = sqlx::query(
+            "SELECT team_role FROM team_members WHERE member_id = $1 AND user_id = $2 AND until IS NULL ORDER BY created_at LIMIT 1",
+        )
+        .bind(member_id)
+        .bind(&self.actor.user_id)
+        .fetch_optional(pool)
+        .await?
+        .map(|r| r.try_get(0))
+        .transpose()?;
+        let supervises: i64 = sqlx::query(
+            "SELECT COUNT(*) FROM team_members tm JOIN workers w ON w.user_id = tm.user_id JOIN workers s ON s.id = w.supervisor_id \
+             WHERE tm.member_id = $1 AND tm.team_role = 'peer' AND tm.until IS NULL AND s.user_id = $2",
+        )
+        .bind(member_id)
+        .bind(&self.actor.user_id)
+        .fetch_one(pool)
+        .await?
+        .try_get(0)?;
+        let in_org = match &self.actor.organization_id {
+            None => false,
+            Some(org) if plan_id == Some(org.as_str()) => true,
+            Some(org) => {
+                let n: i64 = sqlx::query(
+                    "SELECT COUNT(*) FROM team_members tm JOIN users u ON u.id = tm.user_id WHERE tm.member_id = $1 AND tm.until IS NULL AND u.organization_id = $2",
+                )
+                .bind(member_id)
+                .bind(org)
+                .fetch_one(pool)
+                .await?
+                .try_get(0)?;
+                n > 0
+            }
+        };
+        Ok(Relationship {
+            is_self: self.actor.member_id.as_deref() == Some(member_id),
+            team_role: team_role.as_deref().and_then(TeamRole::parse),
+            supervises_members_peer: supervises > 0,
+            in_actor_organization: in_org,
+        })
+    }
+
+    async fn load_member(&self, id: &str) -> Result<Option<Member>> {
+        let row = sqlx::query(&format!("SELECT {MEMBER_COLUMNS} FROM members m WHERE m.id = $1"))
+            .bind(id)
+            .fetch_optional(&self.store.pool)
+            .await?;
+        row.as_ref().map(rows::member).transpose()
+    }
+
+    /// Load a member and check `action` on it. A denied read answers
+    /// "not found": saying the record exists would itself disclose something.
+    async fn checked_member(&self, id: &str, action: Action) -> Result<Member> {
+        let Some(member) = self.load_member(id).await? else {
+            self.audit(action.as_str(), "member", Some(id), &Decision::Deny("no such member")).await?;
+            return Err(StoreError::NotFound);
+        };
+        let rel = self.relationship(id, member.plan_id.as_deref()).await?;
+        let decision = decide(&self.actor, action, &rel);
+        self.audit(action.as_str(), "member", Some(id), &decision).await?;
+        match decision {
+            Decision::Permit => Ok(member),
+            Decision::Deny(_) if action == Action::Read => Err(StoreError::NotFound),
+            Decision::Deny(why) => Err(StoreError::Denied(why)),
+        }
+    }
+
+    pub async fn member(&self, id: &str) -> Result<Member> {
+        self.checked_member(id, Action::Read).await
+    }
+
+    /// Members the actor may see, filtered and paged by id.
+    pub async fn members(&self, filter: &MemberFilter) -> Result<Page<Member>> {
+        let limit = page_limit(filter.limit);
+        let mut sql = Sql::new(&format!("SELECT {MEMBER_COLUMNS} FROM members m WHERE 1 = 1"));
+        match list_scope(&self.actor) {
+            ListScope::Everyone => {}
+            ListScope::Nobody => {
+                sql.text(" AND 1 = 0");
+            }
+            ListScope::Only(id) => {
+                sql.push(" AND m.id = ?", id);
+            }
+            ListScope::TeamsOf { user_id, roles } => {
+                sql.push(" AND m.id IN (SELECT member_id FROM team_members WHERE until IS NULL AND user_id = ?", user_id);
+                for (i, r) in roles.iter().enumerate() {
+                    sql.push(if i == 0 { " AND team_role IN (?" } else { ", ?" }, r.as_str().to_string());
+                }
+                sql.text(if roles.is_empty() { ")" } else { "))" });
+            }
+            ListScope::SupervisedBy(user_id) => {
+                sql.push(" AND (m.id IN (SELECT member_id FROM team_members WHERE until IS NULL AND user_id = ?)", user_id.clone());
+                sql.push(
+                    " OR m.id IN (SELECT tm.member_id FROM team_members tm JOIN workers w ON w.user_id = tm.user_id JOIN workers s ON s.id = w.supervisor_id \
+                     WHERE tm.team_role = 'peer' AND tm.until IS NULL AND s.user_id = ?))",
+                    user_id,
+                );
+            }
+            ListScope::Organization(org) => {
+                sql.push(" AND (m.plan_id = ?", org.clone());
+                sql.push(
+                    " OR m.id IN (SELECT tm.member_id FROM team_members tm JOIN users u ON u.id = tm.user_id WHERE tm.until IS NULL AND u.organization_id = ?))",
+                    org,
+                );
+            }
+        }
+        if let Some(n) = filter.name.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            sql.push(" AND LOWER(m.family_name) LIKE ?", format!("{}%", n.to_lowercase().replace(['%', '_'], "")));
+        }
+        if let Some(l) = &filter.language {
+            sql.push(" AND m.primary_language = ?", l.clone());
+        }
+        if let Some(p) = &filter.plan_id {
+            sql.push(" AND m.plan_id = ?", p.clone());
+        }
+        if let Some(c) = &filter.city {
+            sql.push(" AND m.city = ?", c.clone());
+        }
+        if let Some(a) = &filter.after {
+            sql.push(" AND m.id > ?", a.clone());
+        }
+        sql.text(&format!(" ORDER BY m.id LIMIT {}", limit + 1));
+        let rows = sql.query().fetch_all(&self.store.pool).await?;
+        let mut items = rows.iter().map(rows::member).collect::<Result<Vec<_>>>()?;
+        let next_cursor = if items.len() > limit as usize {
+            items.truncate(limit as usize);
+            items.last().map(|m| m.id.clone())
+        } else {
+            None
+        };
+        self.audit("list", "member", None, &Decision::Permit).await?;
+        Ok(Page { items, next_cursor })
+    }
+
+    pub async fn create_member(&self, input: &MemberInput, reason: &str) -> Result<Member> {
+        let decision = decide(&self.actor, Action::Create, &Relationship::default());
+        self.audit("create", "member", None, &decision).await?;
+        if let Decision::Deny(why) = decision {
+            return Err(StoreError::Denied(why));
+        }
+        let member = input.validate(new_id(), 1, self.store.catalog(), today())?;
+        self.check_plan(member.plan_id.as_deref()).await?;
+        let mut tx = self.store.pool.begin().await?;
+        insert_member(&mut tx, &member).await?;
+        record_version(&mut tx, "member", &member.id, 1, &member, Some(&self.actor.user_id), reason).await?;
+        // A coordinator who enrols a member coordinates their care.
+        if self.actor.persona == Persona::CareCoordinator {
+            insert_team_member(&mut tx, &member.id, &self.actor.user_id, TeamRole::CareCoordinator).await?;
+        }
+        tx.commit().await?;
+        Ok(member)
+    }
+
+    pub async fn update_member(
+        &self,
+        id: &str,
+        input: &MemberInput,
+        expected_version: Option<i64>,
+        reason: &str,
+    ) -> Result<Member> {
+        let current = self.checked_member(id, Action::Update).await?;
+        if let Some(v) = expected_version.filter(|v| *v != current.version) {
+            let _ = v;
+            return Err(StoreError::Conflict { current: current.version });
+        }
+        let member = input.validate(current.id.clone(), current.version + 1, self.store.catalog(), today())?;
+        self.check_plan(member.plan_id.as_deref()).await?;
+        let mut tx = self.store.pool.begin().await?;
+        let changed = sqlx::query(
+            "UPDATE members SET masshealth_id = $1, medicare_id = $2, given_name = $3, family_name = $4, date_of_birth = $5, \
+             primary_language = $6, city = $7, plan_id = $8, data = $9, version = $10, updated_at = $11 WHERE id = $12 AND version = $13",
+        )
+        .bind(&member.masshealth_id)
+        .bind(&member.medicare_id)
+        .bind(&member.given_name)
+        .bind(&member.family_name)
+        .bind(date_text(member.date_of_birth))
+        .bind(member.preferred_languages.first())
+        .bind(&member.city)
+        .bind(&member.plan_id)
+        .bind(to_json(&MemberData::of(&member)))
+        .bind(member.version)
+        .bind(now_text())
+        .bind(&member.id)
+        .bind(current.version)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| StoreError::from_write(e, "masshealth_id"))?;
+        if changed.rows_affected() != 1 {
+            return Err(StoreError::Conflict { current: current.version + 1 });
+        }
+        record_version(&mut tx, "member", &member.id, member.version, &member, Some(&self.actor.user_id), reason).await?;
+        tx.commit().await?;
+        Ok(member)
+    }
+
+    pub async fn member_history(&self, id: &str) -> Result<Vec<VersionEntry>> {
+        self.checked_member(id, Action::Read).await?;
+        self.store.versions("member", id).await
+    }
+
+    pub async fn care_team(&self, member_id: &str) -> Result<Vec<TeamMemberView>> {
+        self.checked_member(member_id, Action::Read).await?;
+        let rows = sqlx::query(
+            "SELECT tm.id, tm.user_id, u.display_name, u.persona, tm.team_role, tm.since, o.name AS organization, \
+             (SELECT w.role_id FROM workers w WHERE w.user_id = u.id ORDER BY w.created_at LIMIT 1) AS worker_role_id \
+             FROM team_members tm JOIN users u ON u.id = tm.user_id LEFT JOIN organizations o ON o.id = u.organization_id \
+             WHERE tm.member_id = $1 AND tm.until IS NULL ORDER BY tm.created_at, tm.id",
+        )
+        .bind(member_id)
+        .fetch_all(&self.store.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let role: String = r.try_get("team_role")?;
+                Ok(TeamMemberView {
+                    id: r.try_get("id")?,
+                    user_id: r.try_get("user_id")?,
+                    display_name: r.try_get("display_name")?,
+                    persona: r.try_get("persona")?,
+                    team_role: TeamRole::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("team role {role}")))?,
+                    since: r.try_get("since")?,
+                    organization: r.try_get("organization")?,
+                    worker_role_id: r.try_get("worker_role_id")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Put a user on a member's care team. Needs the right to update the member.
+    pub async fn add_team_member(&self, member_id: &str, user_id: &str, role: TeamRole) -> Result<()> {
+        self.checked_member(member_id, Action::Update).await?;
+        if self.store.user_by_id(user_id).await?.is_none() {
+            return Err(Invalid::one("user_id", "no such user; give the id of an existing account").into());
+        }
+        let mut tx = self.store.pool.begin().await?;
+        insert_team_member(&mut tx, member_id, user_id, role).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn check_plan(&self, plan_id: Option<&str>) -> Result<()> {
+        if let Some(p) = plan_id {
+            let org = self.store.organization_row(p).await?;
+            if org.is_none_or(|o| o.kind != accompany_domain::records::OrganizationKind::HealthPlan) {
+                return Err(Invalid::one("plan_id", "is not the id of a health plan; list plans at /api/v1/organizations?kind=health-plan").into());
+            }
+        }
+        Ok(())
+    }
+
+    // --- Workforce records -------------------------------------------------
+
+    fn workforce(&self, action: Action, org: Option<&str>) -> Result<()> {
+        match decide_workforce(&self.actor, action, org) {
+            Decision::Permit => Ok(()),
+            Decision::Deny(why) => Err(StoreError::Denied(why)),
+        }
+    }
+
+    pub async fn organizations(&self, kind: Option<&str>, after: Option<&str>, limit: u32) -> Result<Page<Organization>> {
+        self.workforce(Action::Read, None)?;
+        let limit = page_limit(limit);
+        let mut sql = Sql::new(&format!("SELECT {ORGANIZATION_COLUMNS} FROM organizations o WHERE 1 = 1"));
+        if let Some(k) = kind {
+            sql.push(" AND o.kind = ?", k.to_string());
+        }
+        if let Some(a) = after {
+            sql.push(" AND o.id > ?", a.to_string());
+        }
+        sql.text(&format!(" ORDER BY o.id LIMIT {}", limit + 1));
+        let mut items =
+            sql.query().fetch_all(&self.store.pool).await?.iter().map(rows::organization).collect::<Result<Vec<_>>>()?;
+        let next_cursor = (items.len() > limit as usize).then(|| {
+            items.truncate(limit as usize);
+            items.last().map(|o| o.id.clone())
+        });
+        Ok(Page { items, next_cursor: next_cursor.flatten() })
+    }
+
+    pub async fn organization(&self, id: &str) -> Result<Organization> {
+        self.workforce(Action::Read, Some(id))?;
+        self.store.organization_row(id).await?.ok_or(StoreError::NotFound)
+    }
+
+    pub async fn create_organization(&self, input: &OrganizationInput, reason: &str) -> Result<Organization> {
+        self.workforce(Action::Create, None)?;
+        let (name, kind, contracted_by, city) = input.validate()?;
+        if let Some(p) = &contracted_by {
+            if self.store.organization_row(p).await?.is_none() {
+                return Err(Invalid::one("contracted_by", "no such organization").into());
+            }
+        }
+        let org = Organization { id: new_id(), name, kind, contracted_by, city, version: 1 };
+        let mut tx = self.store.pool.begin().await?;
+        insert_organization(&mut tx, &org).await?;
+        record_version(&mut tx, "organization", &org.id, 1, &org, Some(&self.actor.user_id), reason).await?;
+        tx.commit().await?;
+        Ok(org)
+    }
+
+    pub async fn update_organization(
+        &self,
+        id: &str,
+        input: &OrganizationInput,
+        expected_version: Option<i64>,
+        reason: &str,
+    ) -> Result<Organization> {
+        self.workforce(Action::Update, Some(id))?;
+        let current = self.store.organization_row(id).await?.ok_or(StoreError::NotFound)?;
+        if expected_version.is_some_and(|v| v != current.version) {
+            return Err(StoreError::Conflict { current: current.version });
+        }
+        let (name, kind, contracted_by, city) = input.validate()?;
+        if contracted_by.as_deref() == Some(id) {
+            return Err(Invalid::one("contracted_by", "an organization cannot contract itself").into());
+        }
+        let org = Organization { id: id.to_string(), name, kind, contracted_by, city, version: current.version + 1 };
+        let mut tx = self.store.pool.begin().await?;
+        let done = sqlx::query(
+            "UPDATE organizations SET name = $1, kind = $2, contracted_by = $3, city = $4, version = $5, updated_at = $6 WHERE id = $7 AND version = $8",
+        )
+        .bind(&org.name)
+        .bind(org.kind.as_str())
+        .bind(&org.contracted_by)
+        .bind(&org.city)
+        .bind(org.version)
+        .bind(now_text())
+        .bind(id)
+        .bind(current.version)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| StoreError::from_write(e, "contracted_by"))?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::Conflict { current: current.version + 1 });
+        }
+        record_version(&mut tx, "organization", id, org.version, &org, Some(&self.actor.user_id), reason).await?;
+        tx.commit().await?;
+        Ok(org)
+    }
+
+    pub async fn workers(&self, filter: &WorkerFilter) -> Result<Page<Worker>> {
+        self.workforce(Action::Read, filter.employer_id.as_deref())?;
+        let limit = page_limit(filter.limit);
+        let mut sql = Sql::new(&format!("SELECT {WORKER_COLUMNS} FROM workers w WHERE 1 = 1"));
+        if let Some(r) = &filter.role_id {
+            sql.push(" AND w.role_id = ?", r.clone());
+        }
+        if let Some(e) = &filter.employer_id {
+            sql.push(" AND w.employer_id = ?", e.clone());
+        }
+        if let Some(a) = &filter.after {
+            sql.push(" AND w.id > ?", a.clone());
+        }
+        sql.text(&format!(" ORDER BY w.id LIMIT {}", limit + 1));
+        let mut items = sql.query().fetch_all(&self.store.pool).await?.iter().map(rows::worker).collect::<Result<Vec<_>>>()?;
+        let next_cursor = if items.len() > limit as usize {
+            items.truncate(limit as usize);
+            items.last().map(|w| w.id.clone())
+        } else {
+            None
+        };
+        Ok(Page { items, next_cursor })
+    }
+
+    pub async fn worker(&self, id: &str) -> Result<Worker> {
+        self.workforce(Action::Read, None)?;
+        self.store.worker_row(id).await?.ok_or(StoreError::NotFound)
+    }
+
+    pub async fn create_worker(&self, input: &WorkerInput, reason: &str) -> Result<Worker> {
+        self.workforce(Action::Create, Some(input.employer_id.trim()))?;
+        let worker = input.validate(new_id(), 1, self.store.catalog())?;
+        self.check_worker_links(&worker).await?;
+        let mut tx = self.store.pool.begin().await?;
+        insert_worker(&mut tx, &worker).await?;
+        record_version(&mut tx, "worker", &worker.id, 1, &worker, Some(&self.actor.user_id), reason).await?;
+        tx.commit().await?;
+        Ok(worker)
+    }
+
+    pub async fn update_worker(
+        &self,
+        id: &str,
+        input: &WorkerInput,
+        expected_version: Option<i64>,
+        reason: &str,
+    ) -> Result<Worker> {
+        let current = self.store.worker_row(id).await?.ok_or(StoreError::NotFound)?;
+        self.workforce(Action::Update, Some(&current.employer_id))?;
+        if expected_version.is_some_and(|v| v != current.version) {
+            return Err(StoreError::Conflict { current: current.version });
+        }
+        let worker = input.validate(id.to_string(), current.version + 1, self.store.catalog())?;
+        // Moving a worker to another employer needs the right over that one too.
+        self.workforce(Action::Update, Some(&worker.employer_id))?;
+        self.check_worker_links(&worker).await?;
+        let mut tx = self.store.pool.begin().await?;
+        let done = sqlx::query(
+            "UPDATE workers SET given_name = $1, family_name = $2, role_id = $3, employer_id = $4, employment_start = $5, employment_end = $6, \
+             city = $7, user_id = $8, supervisor_id = $9, data = $10, version = $11, updated_at = $12 WHERE id = $13 AND version = $14",
+        )
+        .bind(&worker.given_name)
+        .bind(&worker.family_name)
+        .bind(&worker.role_id)
+        .bind(&worker.employer_id)
+        .bind(date_text(worker.employment_start))
+        .bind(worker.employment_end.map(date_text))
+        .bind(&worker.city)
+        .bind(&worker.user_id)
+        .bind(&worker.supervisor_id)
+        .bind(to_json(&WorkerData::of(&worker)))
+        .bind(worker.version)
+        .bind(now_text())
+        .bind(id)
+        .bind(current.version)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::Conflict { current: current.version + 1 });
+        }
+        record_version(&mut tx, "worker", id, worker.version, &worker, Some(&self.actor.user_id), reason).await?;
+        tx.commit().await?;
+        Ok(worker)
+    }
+
+    async fn check_worker_links(&self, w: &Worker) -> Result<()> {
+        let mut errs = Invalid::default();
+        if self.store.organization_row(&w.employer_id).await?.is_none() {
+            errs.push(FieldError::new("employer_id", "no such organization; give the id of the employer"));
+        }
+        if let Some(u) = &w.user_id {
+            if self.store.user_by_id(u).await?.is_none() {
+                errs.push(FieldError::new("user_id", "no such user account"));
+            }
+        }
+        if let Some(s) = &w.supervisor_id {
+            if s == &w.id || self.store.worker_row(s).await?.is_none() {
+                errs.push(FieldError::new("supervisor_id", "give the id of another worker who supervises this one"));
+            }
+        }
+        errs.finish().map_err(Into::into)
+    }
+
+    pub async fn worker_history(&self, id: &str) -> Result<Vec<VersionEntry>> {
+        self.workforce(Action::Read, None)?;
+        self.store.versions("worker", id).await
+    }
+
+    /// The audit trail of one member, for the member and for those who may read the record.
+    pub async fn member_audit(&self, member_id: &str) -> Result<Vec<AuditEvent>> {
+        self.checked_member(member_id, Action::Read).await?;
+        let rows = sqlx::query(
+            "SELECT at, actor_username, action, entity, entity_id, decision, reason, client_addr FROM audit_events WHERE entity_id = $1 ORDER BY at DESC LIMIT 200",
+        )
+        .bind(member_id)
+        .fetch_all(&self.store.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditEvent {
+                    at: r.try_get("at")?,
+                    actor_username: r.try_get("actor_username")?,
+                    action: r.try_get("action")?,
+                    entity: r.try_get("entity")?,
+                    entity_id: r.try_get("entity_id")?,
+                    decision: r.try_get("decision")?,
+                    reason: r.try_get("reason")?,
+                    client_addr: r.try_get("client_addr")?,
+                })
+            })
+            .collect()
+    }
+}
+
+fn today() -> time::Date {
+    OffsetDateTime::now_utc().date()
+}
+
+impl Store {
+    pub(crate) async fn organization_row(&self, id: &str) -> Result<Option<Organization>> {
+        let row = sqlx::query(&format!("SELECT {ORGANIZATION_COLUMNS} FROM organizations o WHERE o.id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(rows::organization).transpose()
+    }
+
+    pub(crate) async fn worker_row(&self, id: &str) -> Result<Option<Worker>> {
+        let row = sqlx::query(&format!("SELECT {WORKER_COLUMNS} FROM workers w WHERE w.id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(rows::worker).transpose()
+    }
+
+    async fn versions(&self, entity: &str, id: &str) -> Result<Vec<VersionEntry>> {
+        let rows = sqlx::query(
+            "SELECT v.version, u.username, v.changed_at, v.reason, v.data FROM record_versions v LEFT JOIN users u ON u.id = v.changed_by \
+             WHERE v.entity = $1 AND v.entity_id = $2 ORDER BY v.version DESC",
+        )
+        .bind(entity)
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let data: String = r.try_get("data")?;
+                Ok(VersionEntry {
+                    version: r.try_get("version")?,
+                    changed_by: r.try_get("username")?,
+                    changed_at: r.try_get("changed_at")?,
+                    reason: r.try_get("reason")?,
+                    data: serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                })
+            })
+            .collect()
+    }
+}
+
+pub(crate) async fn record_version<T: Serialize>(
+    tx: &mut Transaction<'_, Any>,
+    entity: &str,
+    id: &str,
+    version: i64,
+    data: &T,
+    changed_by: Option<&str>,
+    reason: &str,
+) -> Result<()> {
+    let reason = if reason.trim().is_empty() { "no reason given" } else { reason.trim() };
+    sqlx::query(
+        "INSERT INTO record_versions (entity, entity_id, version, data, changed_by, changed_at, reason) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(entity)
+    .bind(id)
+    .bind(version)
+    .bind(to_json(data))
+    .bind(changed_by)
+    .bind(now_text())
+    .bind(reason)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn insert_member(tx: &mut Transaction<'_, Any>, m: &Member) -> Result<()> {
+    let now = now_text();
+    sqlx::query(
+        "INSERT INTO members (id, masshealth_id, medicare_id, given_name, family_name, date_of_birth, primary_language, city, plan_id, data, version, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+    )
+    .bind(&m.id)
+    .bind(&m.masshealth_id)
+    .bind(&m.medicare_id)
+    .bind(&m.given_name)
+    .bind(&m.family_name)
+    .bind(date_text(m.date_of_birth))
+    .bind(m.preferred_languages.first())
+    .bind(&m.city)
+    .bind(&m.plan_id)
+    .bind(to_json(&MemberData::of(m)))
+    .bind(m.version)
+    .bind(&now)
+    .bind(&now)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| StoreError::from_write(e, "masshealth_id"))?;
+    Ok(())
+}
+
+pub(crate) async fn insert_worker(tx: &mut Transaction<'_, Any>, w: &Worker) -> Result<()> {
+    let now = now_text();
+    sqlx::query(
+        "INSERT INTO workers (id, given_name, family_name, role_id, employer_id, employment_start, employment_end, city, user_id, supervisor_id, data, version, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+    )
+    .bind(&w.id)
+    .bind(&w.given_name)
+    .bind(&w.family_name)
+    .bind(&w.role_id)
+    .bind(&w.employer_id)
+    .bind(date_text(w.employment_start))
+    .bind(w.employment_end.map(date_text))
+    .bind(&w.city)
+    .bind(&w.user_id)
+    .bind(&w.supervisor_id)
+    .bind(to_json(&WorkerData::of(w)))
+    .bind(w.version)
+    .bind(&now)
+    .bind(&now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn insert_organization(tx: &mut Transaction<'_, Any>, o: &Organization) -> Result<()> {
+    let now = now_text();
+    sqlx::query(
+        "INSERT INTO organizations (id, name, kind, contracted_by, city, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&o.id)
+    .bind(&o.name)
+    .bind(o.kind.as_str())
+    .bind(&o.contracted_by)
+    .bind(&o.city)
+    .bind(o.version)
+    .bind(&now)
+    .bind(&now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn insert_team_member(
+    tx: &mut Transaction<'_, Any>,
+    member_id: &str,
+    user_id: &str,
+    role: TeamRole,
+) -> Result<()> {
+    let now = now_text();
+    sqlx::query(
+        "INSERT INTO team_members (id, member_id, user_id, team_role, since, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(new_id())
+    .bind(member_id)
+    .bind(user_id)
+    .bind(role.as_str())
+    .bind(date_text(today()))
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

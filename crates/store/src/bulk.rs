@@ -1,0 +1,265 @@
+//! Bulk loading for synthetic data and imports: many rows per statement,
+//! one transaction per batch, so that millions of members load in minutes
+//! on either database. Used by the command line, never by a web handler.
+
+use accompany_domain::records::{new_id, Member, Organization, Persona, TeamRole, Worker};
+use sqlx::{Any, Transaction};
+
+use crate::rows::{date_text, to_json, MemberData, WorkerData};
+use crate::{now_text, Result, Store};
+
+/// A value in a bulk row.
+enum Val {
+    Text(Option<String>),
+    Int(i64),
+}
+
+impl From<String> for Val {
+    fn from(s: String) -> Val {
+        Val::Text(Some(s))
+    }
+}
+impl From<&str> for Val {
+    fn from(s: &str) -> Val {
+        Val::Text(Some(s.to_string()))
+    }
+}
+impl From<Option<String>> for Val {
+    fn from(s: Option<String>) -> Val {
+        Val::Text(s)
+    }
+}
+impl From<i64> for Val {
+    fn from(i: i64) -> Val {
+        Val::Int(i)
+    }
+}
+
+/// Both databases accept at least this many bound parameters per statement.
+const MAX_PARAMS: usize = 30_000;
+
+async fn insert_rows(tx: &mut Transaction<'_, Any>, table: &str, columns: &[&str], rows: Vec<Vec<Val>>) -> Result<()> {
+    let per_statement = (MAX_PARAMS / columns.len()).max(1);
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<Vec<Val>> = rows.by_ref().take(per_statement).collect();
+        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+        let mut n = 0;
+        for (i, _) in chunk.iter().enumerate() {
+            sql.push_str(if i == 0 { "(" } else { ", (" });
+            for c in 0..columns.len() {
+                n += 1;
+                sql.push_str(&format!("{}${n}", if c == 0 { "" } else { ", " }));
+            }
+            sql.push(')');
+        }
+        let mut q = sqlx::query(&sql);
+        for row in chunk {
+            for v in row {
+                q = match v {
+                    Val::Text(t) => q.bind(t),
+                    Val::Int(i) => q.bind(i),
+                };
+            }
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// A user row for bulk loading; the password hash is computed once by the caller.
+pub struct ImportUser {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub persona: Persona,
+    pub organization_id: Option<String>,
+    pub member_id: Option<String>,
+}
+
+pub struct Import<'a> {
+    store: &'a Store,
+}
+
+impl Store {
+    /// Bulk loading, for the command line's `seed` and `demo`.
+    pub fn import(&self) -> Import<'_> {
+        Import { store: self }
+    }
+}
+
+impl Import<'_> {
+    async fn run(&self, table: &str, columns: &[&str], rows: Vec<Vec<Val>>) -> Result<()> {
+        let mut tx = self.store.pool.begin().await?;
+        insert_rows(&mut tx, table, columns, rows).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn organizations(&self, orgs: &[Organization]) -> Result<()> {
+        let now = now_text();
+        // Parents first, so that a vendor's plan exists before the vendor.
+        let mut sorted: Vec<&Organization> = orgs.iter().collect();
+        sorted.sort_by_key(|o| o.contracted_by.is_some());
+        let rows = sorted
+            .iter()
+            .map(|o| {
+                vec![
+                    o.id.clone().into(),
+                    o.name.clone().into(),
+                    o.kind.as_str().into(),
+                    o.contracted_by.clone().into(),
+                    o.city.clone().into(),
+                    o.version.into(),
+                    now.as_str().into(),
+                    now.as_str().into(),
+                ]
+            })
+            .collect();
+        self.run(
+            "organizations",
+            &["id", "name", "kind", "contracted_by", "city", "version", "created_at", "updated_at"],
+            rows,
+        )
+        .await
+    }
+
+    pub async fn members(&self, members: &[Member]) -> Result<()> {
+        let now = now_text();
+        let rows = members
+            .iter()
+            .map(|m| {
+                vec![
+                    m.id.clone().into(),
+                    m.masshealth_id.clone().into(),
+                    m.medicare_id.clone().into(),
+                    m.given_name.clone().into(),
+                    m.family_name.clone().into(),
+                    date_text(m.date_of_birth).into(),
+                    m.preferred_languages.first().cloned().into(),
+                    m.city.clone().into(),
+                    m.plan_id.clone().into(),
+                    to_json(&MemberData::of(m)).into(),
+                    m.version.into(),
+                    now.as_str().into(),
+                    now.as_str().into(),
+                ]
+            })
+            .collect();
+        self.run(
+            "members",
+            &[
+                "id",
+                "masshealth_id",
+                "medicare_id",
+                "given_name",
+                "family_name",
+                "date_of_birth",
+                "primary_language",
+                "city",
+                "plan_id",
+                "data",
+                "version",
+                "created_at",
+                "updated_at",
+            ],
+            rows,
+        )
+        .await
+    }
+
+    /// Workers whose supervisors are in the same batch or already stored.
+    pub async fn workers(&self, workers: &[Worker]) -> Result<()> {
+        let now = now_text();
+        let mut sorted: Vec<&Worker> = workers.iter().collect();
+        sorted.sort_by_key(|w| w.supervisor_id.is_some());
+        let rows = sorted
+            .iter()
+            .map(|w| {
+                vec![
+                    w.id.clone().into(),
+                    w.given_name.clone().into(),
+                    w.family_name.clone().into(),
+                    w.role_id.clone().into(),
+                    w.employer_id.clone().into(),
+                    date_text(w.employment_start).into(),
+                    w.employment_end.map(date_text).into(),
+                    w.city.clone().into(),
+                    w.user_id.clone().into(),
+                    w.supervisor_id.clone().into(),
+                    to_json(&WorkerData::of(w)).into(),
+                    w.version.into(),
+                    now.as_str().into(),
+                    now.as_str().into(),
+                ]
+            })
+            .collect();
+        self.run(
+            "workers",
+            &[
+                "id",
+                "given_name",
+                "family_name",
+                "role_id",
+                "employer_id",
+                "employment_start",
+                "employment_end",
+                "city",
+                "user_id",
+                "supervisor_id",
+                "data",
+                "version",
+                "created_at",
+                "updated_at",
+            ],
+            rows,
+        )
+        .await
+    }
+
+    pub async fn users(&self, users: &[ImportUser]) -> Result<()> {
+        let now = now_text();
+        let rows = users
+            .iter()
+            .map(|u| {
+                vec![
+                    u.id.clone().into(),
+                    u.username.clone().into(),
+                    u.display_name.clone().into(),
+                    u.password_hash.clone().into(),
+                    u.persona.as_str().into(),
+                    u.organization_id.clone().into(),
+                    u.member_id.clone().into(),
+                    now.as_str().into(),
+                ]
+            })
+            .collect();
+        self.run(
+            "users",
+            &["id", "username", "display_name", "password_hash", "persona", "organization_id", "member_id", "created_at"],
+            rows,
+        )
+        .await
+    }
+
+    /// (member id, user id, role) rows, all starting on `since`.
+    pub async fn team_members(&self, rows: &[(String, String, TeamRole)], since: time::Date) -> Result<()> {
+        let now = now_text();
+        let since = date_text(since);
+        let rows = rows
+            .iter()
+            .map(|(m, u, r)| {
+                vec![
+                    new_id().into(),
+                    m.clone().into(),
+                    u.clone().into(),
+                    r.as_str().into(),
+                    since.as_str().into(),
+                    now.as_str().into(),
+                ]
+            })
+            .collect();
+        self.run("team_members", &["id", "member_id", "user_id", "team_role", "since", "created_at"], rows).await
+    }
+}

@@ -1,0 +1,202 @@
+//! Persistence for Accompany: one code path over SQLite and PostgreSQL.
+//!
+//! The SQL here is a portable subset both databases accept (text ids,
+//! BIGINT numbers, fixed-width UTC timestamps as text, JSON as text) and runs
+//! through sqlx's `Any` driver, so every query is written once.
+//!
+//! Member data is reachable only through [`Access`], a handle issued for one
+//! actor that asks the policy decision point before every read or write and
+//! records the decision in the audit trail.
+
+mod access;
+mod auth;
+mod bulk;
+mod migrate;
+mod rows;
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use accompany_domain::Catalog;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, ConnectOptions, Executor};
+use time::OffsetDateTime;
+
+pub use access::{Access, AuditEvent, MemberFilter, Page, TeamMemberView, VersionEntry, WorkerFilter};
+pub use auth::{hash_password, LoginError, NewUser, SessionInfo, User};
+pub use bulk::{Import, ImportUser};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Errors from the store, each naming what went wrong and what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the database at {url}: {source}. Check that the server is running and the URL (postgres://user@host:port/database or sqlite://file.db) is right")]
+    Connect { url: String, source: sqlx::Error },
+    #[error("unsupported database URL {0:?}: use sqlite://FILE or postgres://USER@HOST:PORT/DATABASE")]
+    Url(String),
+    #[error("database migration {version} ({name}) failed: {source}")]
+    Migration { version: i64, name: &'static str, source: sqlx::Error },
+    #[error("not found")]
+    NotFound,
+    #[error("not permitted: {0}")]
+    Denied(&'static str),
+    #[error(transparent)]
+    Invalid(#[from] accompany_domain::Invalid),
+    #[error("the record changed since you loaded it (now version {current}); reload and apply your change again")]
+    Conflict { current: i64 },
+    #[error("a record with this {field} already exists")]
+    Duplicate { field: &'static str },
+    #[error("stored data could not be read: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+impl StoreError {
+    /// Map unique-constraint violations onto a field a person can fix.
+    fn from_write(e: sqlx::Error, field: &'static str) -> StoreError {
+        match &e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Duplicate { field },
+            _ => StoreError::Database(e),
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The database and the catalog whose rules apply to it.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    catalog: Arc<Catalog>,
+}
+
+impl Store {
+    /// Open the database at `url` (sqlite:// or postgres://). SQLite files
+    /// are created when missing and use WAL with foreign keys on.
+    pub async fn connect(url: &str, catalog: Arc<Catalog>) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::Url(url.to_string()));
+        };
+        let url_with_mode = match backend {
+            Backend::Sqlite if !url.contains("mode=") => {
+                format!("{url}{}mode=rwc", if url.contains('?') { "&" } else { "?" })
+            }
+            _ => url.to_string(),
+        };
+        let connect_err = |source| StoreError::Connect { url: redact(url), source };
+        let options = AnyConnectOptions::from_str(&url_with_mode)
+            .map_err(connect_err)?
+            .log_statements(tracing::log::LevelFilter::Trace);
+        let pool = AnyPoolOptions::new()
+            .max_connections(match backend {
+                // SQLite has one writer; a few readers share the WAL.
+                Backend::Sqlite => 4,
+                Backend::Postgres => 10,
+            })
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                        conn.execute("PRAGMA synchronous = NORMAL").await?;
+                        conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await
+            .map_err(connect_err)?;
+        Ok(Store { pool, backend, catalog })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    pub fn catalog_arc(&self) -> Arc<Catalog> {
+        self.catalog.clone()
+    }
+
+    /// Bring the schema up to date; safe to run at every start.
+    pub async fn migrate(&self) -> Result<Vec<&'static str>> {
+        migrate::run(&self.pool).await
+    }
+
+    /// Drop every table this store owns, for `accompany demo` on a
+    /// database that must start fresh.
+    pub async fn reset(&self) -> Result<()> {
+        migrate::drop_all(&self.pool).await
+    }
+
+    /// Answers when the database answers; used by `/healthz`.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// A handle on member data for one actor: every call asks the policy and
+    /// leaves an audit event.
+    pub fn access(&self, actor: accompany_domain::policy::Actor, client_addr: impl Into<String>) -> Access {
+        Access::new(self.clone(), actor, client_addr.into())
+    }
+}
+
+/// Hide a password in a URL before it is printed.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let userinfo = &url[s + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Now, as fixed-width UTC text that sorts in time order on both databases.
+pub fn now_text() -> String {
+    timestamp_text(OffsetDateTime::now_utc())
+}
+
+pub fn timestamp_text(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    t.format(time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
+    ))
+    .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(super::redact("postgres://u:secret@h:5432/d"), "postgres://u:***@h:5432/d");
+        assert_eq!(super::redact("postgres://u@h/d"), "postgres://u@h/d");
+        assert_eq!(super::redact("sqlite://a.db"), "sqlite://a.db");
+    }
+}

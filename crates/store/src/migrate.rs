@@ -1,0 +1,67 @@
+//! Versioned schema migrations, the same SQL on both databases. Each runs in
+//! its own transaction and is recorded, so a failed one leaves nothing half done.
+
+use sqlx::{AnyPool, Row};
+
+use crate::{now_text, Result, StoreError};
+
+/// (version, name, SQL) in order. Never edit a shipped migration; add one.
+const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "records", include_str!("../migrations/0001_records.sql"))];
+
+pub(crate) async fn run(pool: &AnyPool) -> Result<Vec<&'static str>> {
+    sqlx::query(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+    )
+    .execute(pool)
+    .await?;
+    let applied: Vec<i64> = sqlx::query("SELECT version FROM schema_migrations")
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(|r| r.try_get::<i64, _>(0))
+        .collect::<Result<_, _>>()?;
+    let mut done = Vec::new();
+    for &(version, name, sql) in MIGRATIONS {
+        if applied.contains(&version) {
+            continue;
+        }
+        let fail = |source| StoreError::Migration { version, name, source };
+        let mut tx = pool.begin().await?;
+        sqlx::raw_sql(sql).execute(&mut *tx).await.map_err(fail)?;
+        sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+            .bind(version)
+            .bind(name)
+            .bind(now_text())
+            .execute(&mut *tx)
+            .await
+            .map_err(fail)?;
+        tx.commit().await.map_err(fail)?;
+        done.push(name);
+    }
+    Ok(done)
+}
+
+/// Drop every table in the database's current schema.
+pub(crate) async fn drop_all(pool: &AnyPool) -> Result<()> {
+    let sqlite = pool.connect_options().database_url.scheme().starts_with("sqlite");
+    let list = if sqlite {
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    } else {
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+    };
+    let tables: Vec<String> =
+        sqlx::query(list).fetch_all(pool).await?.iter().map(|r| r.try_get::<String, _>(0)).collect::<Result<_, _>>()?;
+    let mut conn = pool.acquire().await?;
+    if sqlite {
+        sqlx::raw_sql("PRAGMA foreign_keys = OFF").execute(&mut *conn).await?;
+    }
+    for t in tables {
+        let quoted = format!("\"{}\"", t.replace('"', "\"\""));
+        let sql = if sqlite { format!("DROP TABLE IF EXISTS {quoted}") } else { format!("DROP TABLE IF EXISTS {quoted} CASCADE") };
+        sqlx::raw_sql(&sql).execute(&mut *conn).await?;
+    }
+    if sqlite {
+        sqlx::raw_sql("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,121 @@
+//! Turning rows into domain records and back. Lists and nested values live
+//! in a JSON text column; everything a query filters on has its own column.
+
+use accompany_domain::records::{
+    format_date, parse_date, Demographics, Member, Organization, OrganizationKind, Statement, TimeOfDay, Worker,
+};
+use serde::{Deserialize, Serialize};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::{Result, StoreError};
+
+pub(crate) const MEMBER_COLUMNS: &str =
+    "m.id, m.masshealth_id, m.medicare_id, m.given_name, m.family_name, m.date_of_birth, m.city, m.plan_id, m.data, m.version";
+pub(crate) const WORKER_COLUMNS: &str = "w.id, w.given_name, w.family_name, w.role_id, w.employer_id, w.employment_start, w.employment_end, w.city, w.user_id, w.supervisor_id, w.data, w.version";
+pub(crate) const ORGANIZATION_COLUMNS: &str = "o.id, o.name, o.kind, o.contracted_by, o.city, o.version";
+
+#[derive(Serialize, Deserialize, Default)]
+pub(crate) struct MemberData {
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub preferred_languages: Vec<String>,
+    pub needs: Vec<String>,
+    pub demographics: Demographics,
+}
+
+impl MemberData {
+    pub fn of(m: &Member) -> MemberData {
+        MemberData {
+            phone: m.phone.clone(),
+            email: m.email.clone(),
+            preferred_languages: m.preferred_languages.clone(),
+            needs: m.needs.clone(),
+            demographics: m.demographics.clone(),
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize, Default)]
+pub(crate) struct WorkerData {
+    pub languages: Vec<String>,
+    pub availability: Vec<TimeOfDay>,
+    pub statements: Vec<Statement>,
+}
+
+impl WorkerData {
+    pub fn of(w: &Worker) -> WorkerData {
+        WorkerData { languages: w.languages.clone(), availability: w.availability.clone(), statements: w.statements.clone() }
+    }
+}
+
+fn date(r: &AnyRow, col: &str) -> Result<time::Date> {
+    let s: String = r.try_get(col)?;
+    parse_date(&s).ok_or_else(|| StoreError::Corrupt(format!("{col} holds {s:?}, not a date")))
+}
+
+fn json<T: serde::de::DeserializeOwned>(r: &AnyRow) -> Result<T> {
+    let s: String = r.try_get("data")?;
+    serde_json::from_str(&s).map_err(|e| StoreError::Corrupt(format!("data column: {e}")))
+}
+
+pub(crate) fn member(r: &AnyRow) -> Result<Member> {
+    let d: MemberData = json(r)?;
+    Ok(Member {
+        id: r.try_get("id")?,
+        masshealth_id: r.try_get("masshealth_id")?,
+        medicare_id: r.try_get("medicare_id")?,
+        given_name: r.try_get("given_name")?,
+        family_name: r.try_get("family_name")?,
+        date_of_birth: date(r, "date_of_birth")?,
+        phone: d.phone,
+        email: d.email,
+        city: r.try_get("city")?,
+        preferred_languages: d.preferred_languages,
+        needs: d.needs,
+        demographics: d.demographics,
+        plan_id: r.try_get("plan_id")?,
+        version: r.try_get("version")?,
+    })
+}
+
+pub(crate) fn worker(r: &AnyRow) -> Result<Worker> {
+    let d: WorkerData = json(r)?;
+    let end: Option<String> = r.try_get("employment_end")?;
+    Ok(Worker {
+        id: r.try_get("id")?,
+        given_name: r.try_get("given_name")?,
+        family_name: r.try_get("family_name")?,
+        role_id: r.try_get("role_id")?,
+        employer_id: r.try_get("employer_id")?,
+        employment_start: date(r, "employment_start")?,
+        employment_end: end.as_deref().and_then(parse_date),
+        languages: d.languages,
+        availability: d.availability,
+        statements: d.statements,
+        city: r.try_get("city")?,
+        user_id: r.try_get("user_id")?,
+        supervisor_id: r.try_get("supervisor_id")?,
+        version: r.try_get("version")?,
+    })
+}
+
+pub(crate) fn organization(r: &AnyRow) -> Result<Organization> {
+    let kind: String = r.try_get("kind")?;
+    Ok(Organization {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        kind: OrganizationKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("organization kind {kind}")))?,
+        contracted_by: r.try_get("contracted_by")?,
+        city: r.try_get("city")?,
+        version: r.try_get("version")?,
+    })
+}
+
+pub(crate) fn date_text(d: time::Date) -> String {
+    format_date(d)
+}
+
+pub(crate) fn to_json<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "{}".to_string())
+}
