@@ -1,1 +1,9 @@
+//! The one integration test binary (each file under tests/ would link
+//! separately, and small machines pay for every link). Runs on SQLite, or
+//! on PostgreSQL when TEST_DATABASE_URL is set.
 
+mod api;
+mod browser;
+mod cli;
+mod pages;
+mod support;

@@ -257,6 +257,12 @@ pub struct CatalogError {
     pub message: String,
 }
 
+impl Role {
+    pub fn requires_lived_experience(&self) -> bool {
+        self.lived_experience == LivedExperienceRequirement::Required
+    }
+}
+
 impl Catalog {
     /// The embedded Massachusetts catalog. It is validated by tests, so a
     /// failure here is a build defect, reported rather than panicking.

@@ -285,3 +285,35 @@ impl Store {
         row.as_ref().map(user_from_row).transpose()
     }
 }
+
+impl Store {
+    /// Set a user's password (demo accounts, and an administrator's reset).
+    pub async fn set_password(&self, username: &str, password: &str) -> Result<()> {
+        let hash = hash_password(password)?;
+        let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE username = $2")
+            .bind(hash)
+            .bind(username)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Change a user's persona and organization (demo accounts).
+    pub async fn set_persona(&self, username: &str, persona: Persona, organization_id: Option<&str>) -> Result<()> {
+        sqlx::query("UPDATE users SET persona = $1, organization_id = $2 WHERE username = $3")
+            .bind(persona.as_str())
+            .bind(organization_id)
+            .bind(username)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Whether the database already holds members (guards `seed` from overwriting).
+    pub async fn has_members(&self) -> Result<bool> {
+        Ok(sqlx::query("SELECT id FROM members LIMIT 1").fetch_optional(&self.pool).await?.is_some())
+    }
+}

@@ -1,0 +1,346 @@
+//! The JSON API under /api/v1. Bodies and queries are parsed here into
+//! domain inputs; every failure is problem+json naming the field at fault.
+
+use accompany_domain::records::{MemberInput, OrganizationInput, TeamRole, WorkerInput};
+use accompany_store::{LoginError, MemberFilter, WorkerFilter};
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::auth::{client_addr_of, set_cookie, ApiUser, SESSION_COOKIE};
+use crate::problem::{AppError, Problem};
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/auth/login", post(login))
+        .route("/auth/logout", post(logout))
+        .route("/me", get(me))
+        .route("/roles", get(roles))
+        .route("/roles/{id}", get(role))
+        .route("/members", get(list_members).post(create_member))
+        .route("/members/{id}", get(get_member).put(update_member))
+        .route("/members/{id}/history", get(member_history))
+        .route("/members/{id}/care-team", get(care_team).post(add_team_member))
+        .route("/members/{id}/audit", get(member_audit))
+        .route("/organizations", get(list_organizations).post(create_organization))
+        .route("/organizations/{id}", get(get_organization).put(update_organization))
+        .route("/workers", get(list_workers).post(create_worker))
+        .route("/workers/{id}", get(get_worker).put(update_worker))
+        .route("/workers/{id}/history", get(worker_history))
+        .fallback(|| async { Problem::new(StatusCode::NOT_FOUND, "no-route", "No such endpoint", "see /api/openapi.json for the endpoints") })
+}
+
+type ApiResult = Result<Response, Problem>;
+
+/// Parse a JSON body, naming the field at fault when it does not fit.
+fn body<T: DeserializeOwned>(headers: &HeaderMap, bytes: &Bytes) -> Result<T, Problem> {
+    let json_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json") || v.contains("+json"));
+    if !json_type {
+        return Err(Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "media-type",
+            "JSON expected",
+            "send the body as JSON with Content-Type: application/json",
+        ));
+    }
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(path_problem)
+}
+
+/// A body that does not fit, as a problem naming the field at fault.
+fn path_problem<E: std::fmt::Display>(e: serde_path_to_error::Error<E>) -> Problem {
+    let path = e.path().to_string();
+    let message = e.into_inner().to_string();
+    let field = if path != "." {
+        Some(path)
+    } else {
+        // serde reports a missing field at the enclosing object.
+        message.split('`').nth(1).filter(|_| message.starts_with("missing field")).map(str::to_string)
+    };
+    let mut p = Problem::bad_body(message.clone());
+    if let Some(field) = field {
+        p.errors.push(accompany_domain::FieldError::new(field, message));
+    }
+    p
+}
+
+fn query<T: DeserializeOwned + Default>(raw: Option<String>) -> Result<T, Problem> {
+    match raw {
+        None => Ok(T::default()),
+        Some(q) => serde_urlencoded::from_str(&q).map_err(|e| {
+            Problem::new(StatusCode::BAD_REQUEST, "bad-query", "The query string could not be read", e.to_string())
+        }),
+    }
+}
+
+fn ok<T: serde::Serialize>(status: StatusCode, v: T) -> ApiResult {
+    Ok((status, Json(v)).into_response())
+}
+
+fn err(e: impl Into<AppError>) -> Problem {
+    Problem::from(e.into())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LoginBody {
+    username: String,
+    password: String,
+}
+
+async fn login(State(state): State<AppState>, req: axum::extract::Request) -> ApiResult {
+    let addr = client_addr_of(&req);
+    let headers = req.headers().clone();
+    let bytes = axum::body::to_bytes(req.into_body(), 64 * 1024).await.map_err(|e| Problem::bad_body(e.to_string()))?;
+    let b: LoginBody = body(&headers, &bytes)?;
+    let user = match state.store.authenticate(b.username.trim(), &b.password, &addr).await.map_err(err)? {
+        Ok(u) => u,
+        Err(e @ LoginError::BadCredentials) => {
+            return Err(Problem::new(StatusCode::UNAUTHORIZED, "bad-credentials", "Sign-in failed", e.to_string()))
+        }
+        Err(e @ LoginError::Throttled { .. }) => {
+            return Err(Problem::new(StatusCode::TOO_MANY_REQUESTS, "throttled", "Too many attempts", e.to_string()))
+        }
+    };
+    let session = state.store.create_session(&user.id).await.map_err(err)?;
+    let info = state.store.session(&session).await.map_err(err)?.ok_or_else(|| err(AppError::NotFound))?;
+    let token = state.store.create_token(&user.id, "api sign-in", Some(1)).await.map_err(err)?;
+    let cookie = set_cookie(SESSION_COOKIE, &session, accompany_store_session_seconds(), state.secure_cookies);
+    Ok((
+        StatusCode::OK,
+        [(header::SET_COOKIE, cookie)],
+        Json(json!({ "user": user, "token": token, "csrf_token": info.csrf_token })),
+    )
+        .into_response())
+}
+
+fn accompany_store_session_seconds() -> i64 {
+    12 * 3600
+}
+
+async fn logout(State(state): State<AppState>, headers: HeaderMap, ApiUser(_): ApiUser) -> ApiResult {
+    if let Some(id) = crate::auth::cookie(&headers, SESSION_COOKIE) {
+        state.store.end_session(id).await.map_err(err)?;
+    }
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0, state.secure_cookies))])
+        .into_response())
+}
+
+async fn me(ApiUser(s): ApiUser) -> ApiResult {
+    ok(StatusCode::OK, json!({ "user": s.user, "persona": s.user.persona }))
+}
+
+async fn roles(State(state): State<AppState>) -> ApiResult {
+    ok(StatusCode::OK, json!({ "state": state.catalog.state, "shared_values": state.catalog.shared_values, "roles": state.catalog.roles }))
+}
+
+async fn role(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
+    state.catalog.role(&id).map_or_else(|| Err(err(AppError::NotFound)), |r| ok(StatusCode::OK, r))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct MemberQuery {
+    name: Option<String>,
+    language: Option<String>,
+    plan_id: Option<String>,
+    city: Option<String>,
+    after: Option<String>,
+    limit: Option<u32>,
+}
+
+async fn list_members(State(state): State<AppState>, ApiUser(s): ApiUser, RawQuery(raw): RawQuery) -> ApiResult {
+    let q: MemberQuery = query(raw)?;
+    let filter = MemberFilter {
+        name: q.name,
+        language: q.language,
+        plan_id: q.plan_id,
+        city: q.city,
+        after: q.after,
+        limit: q.limit.unwrap_or(50),
+    };
+    ok(StatusCode::OK, s.access(&state).members(&filter).await.map_err(err)?)
+}
+
+/// A create or update body: the record's fields, plus why it changes and,
+/// for updates, the version the client last saw.
+struct Change<T> {
+    input: T,
+    version: Option<i64>,
+    reason: Option<String>,
+}
+
+/// Read a [`Change`]: the two bookkeeping fields are taken out first so that
+/// errors in the record's own fields keep their path (`demographics.faith`).
+fn change<T: DeserializeOwned>(headers: &HeaderMap, bytes: &Bytes) -> Result<Change<T>, Problem> {
+    let mut value: serde_json::Value = body(headers, bytes)?;
+    let field_problem = |field: &str, message: &str| {
+        let mut p = Problem::bad_body(format!("{field}: {message}"));
+        p.errors.push(accompany_domain::FieldError::new(field, message));
+        p
+    };
+    let Some(object) = value.as_object_mut() else {
+        return Err(Problem::bad_body("the body must be a JSON object".into()));
+    };
+    let version = match object.remove("version") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(v) => Some(v.as_i64().ok_or_else(|| field_problem("version", "must be a whole number, the version you last read"))?),
+    };
+    let reason = match object.remove("reason") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(s)) => Some(s),
+        Some(_) => return Err(field_problem("reason", "must be text")),
+    };
+    let input = serde_path_to_error::deserialize(value).map_err(path_problem)?;
+    Ok(Change { input, version, reason })
+}
+
+async fn create_member(State(state): State<AppState>, ApiUser(s): ApiUser, headers: HeaderMap, bytes: Bytes) -> ApiResult {
+    let c: Change<MemberInput> = change(&headers, &bytes)?;
+    let m = s.access(&state).create_member(&c.input, c.reason.as_deref().unwrap_or("created")).await.map_err(err)?;
+    ok(StatusCode::CREATED, m)
+}
+
+async fn get_member(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
+    ok(StatusCode::OK, s.access(&state).member(&id).await.map_err(err)?)
+}
+
+async fn update_member(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> ApiResult {
+    let c: Change<MemberInput> = change(&headers, &bytes)?;
+    let m = s
+        .access(&state)
+        .update_member(&id, &c.input, c.version, c.reason.as_deref().unwrap_or("updated"))
+        .await
+        .map_err(err)?;
+    ok(StatusCode::OK, m)
+}
+
+async fn member_history(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
+    ok(StatusCode::OK, json!({ "versions": s.access(&state).member_history(&id).await.map_err(err)? }))
+}
+
+async fn member_audit(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
+    ok(StatusCode::OK, json!({ "events": s.access(&state).member_audit(&id).await.map_err(err)? }))
+}
+
+async fn care_team(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
+    ok(StatusCode::OK, json!({ "participants": s.access(&state).care_team(&id).await.map_err(err)? }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TeamBody {
+    user_id: String,
+    team_role: TeamRole,
+}
+
+async fn add_team_member(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> ApiResult {
+    let b: TeamBody = body(&headers, &bytes)?;
+    let access = s.access(&state);
+    access.add_team_member(&id, &b.user_id, b.team_role).await.map_err(err)?;
+    ok(StatusCode::CREATED, json!({ "participants": access.care_team(&id).await.map_err(err)? }))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct PageQuery {
+    kind: Option<String>,
+    role_id: Option<String>,
+    employer_id: Option<String>,
+    after: Option<String>,
+    limit: Option<u32>,
+}
+
+async fn list_organizations(State(state): State<AppState>, ApiUser(s): ApiUser, RawQuery(raw): RawQuery) -> ApiResult {
+    let q: PageQuery = query(raw)?;
+    let page = s
+        .access(&state)
+        .organizations(q.kind.as_deref(), q.after.as_deref(), q.limit.unwrap_or(50))
+        .await
+        .map_err(err)?;
+    ok(StatusCode::OK, page)
+}
+
+async fn create_organization(State(state): State<AppState>, ApiUser(s): ApiUser, headers: HeaderMap, bytes: Bytes) -> ApiResult {
+    let c: Change<OrganizationInput> = change(&headers, &bytes)?;
+    let o = s.access(&state).create_organization(&c.input, c.reason.as_deref().unwrap_or("created")).await.map_err(err)?;
+    ok(StatusCode::CREATED, o)
+}
+
+async fn get_organization(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
+    ok(StatusCode::OK, s.access(&state).organization(&id).await.map_err(err)?)
+}
+
+async fn update_organization(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> ApiResult {
+    let c: Change<OrganizationInput> = change(&headers, &bytes)?;
+    let o = s
+        .access(&state)
+        .update_organization(&id, &c.input, c.version, c.reason.as_deref().unwrap_or("updated"))
+        .await
+        .map_err(err)?;
+    ok(StatusCode::OK, o)
+}
+
+async fn list_workers(State(state): State<AppState>, ApiUser(s): ApiUser, RawQuery(raw): RawQuery) -> ApiResult {
+    let q: PageQuery = query(raw)?;
+    let filter = WorkerFilter { role_id: q.role_id, employer_id: q.employer_id, after: q.after, limit: q.limit.unwrap_or(50) };
+    ok(StatusCode::OK, s.access(&state).workers(&filter).await.map_err(err)?)
+}
+
+async fn create_worker(State(state): State<AppState>, ApiUser(s): ApiUser, headers: HeaderMap, bytes: Bytes) -> ApiResult {
+    let c: Change<WorkerInput> = change(&headers, &bytes)?;
+    let w = s.access(&state).create_worker(&c.input, c.reason.as_deref().unwrap_or("created")).await.map_err(err)?;
+    ok(StatusCode::CREATED, w)
+}
+
+async fn get_worker(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
+    ok(StatusCode::OK, s.access(&state).worker(&id).await.map_err(err)?)
+}
+
+async fn update_worker(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> ApiResult {
+    let c: Change<WorkerInput> = change(&headers, &bytes)?;
+    let w = s
+        .access(&state)
+        .update_worker(&id, &c.input, c.version, c.reason.as_deref().unwrap_or("updated"))
+        .await
+        .map_err(err)?;
+    ok(StatusCode::OK, w)
+}
+
+async fn worker_history(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
+    ok(StatusCode::OK, json!({ "versions": s.access(&state).worker_history(&id).await.map_err(err)? }))
+}

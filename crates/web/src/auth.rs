@@ -1,0 +1,216 @@
+//! Who is asking: session cookies for pages, bearer tokens for API clients,
+//! CSRF checks for every state-changing request made with a cookie.
+
+use std::net::SocketAddr;
+
+use accompany_store::{Access, User};
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use crate::i18n::{negotiate, Tr};
+use crate::problem::Problem;
+use crate::AppState;
+
+pub const SESSION_COOKIE: &str = "accompany_session";
+pub const LANG_COOKIE: &str = "lang";
+/// Double-submit cookie that protects the sign-in form, before any session exists.
+pub const LOGIN_CSRF_COOKIE: &str = "accompany_login_csrf";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+pub fn set_cookie(name: &str, value: &str, max_age_seconds: i64, secure: bool) -> String {
+    format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_seconds}{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+pub fn client_addr(parts: &Parts) -> String {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// The language for a request with or without a signed-in user.
+pub fn language(headers: &HeaderMap, user: Option<&User>) -> Tr {
+    let chosen = cookie(headers, LANG_COOKIE)
+        .map(str::to_string)
+        .or_else(|| user.and_then(|u| u.locale.clone()))
+        .or_else(|| {
+            headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(negotiate).map(str::to_string)
+        });
+    Tr::new(chosen.as_deref().unwrap_or("en"))
+}
+
+/// A request's language, for pages anyone may see.
+pub struct Lang(pub Tr);
+
+impl FromRequestParts<AppState> for Lang {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(Lang(language(&parts.headers, None)))
+    }
+}
+
+/// A signed-in person, with what a handler needs to act for them.
+pub struct Signed {
+    pub user: User,
+    /// The session's CSRF token; None for bearer tokens, which browsers do not send by themselves.
+    pub csrf: Option<String>,
+    pub client_addr: String,
+    pub tr: Tr,
+}
+
+impl Signed {
+    /// The only door to member data for this request.
+    pub fn access(&self, state: &AppState) -> Access {
+        state.store.access(self.user.actor(), self.client_addr.clone())
+    }
+
+    /// Check the CSRF token of a state-changing request made with a cookie.
+    pub fn check_csrf(&self, submitted: Option<&str>) -> bool {
+        match &self.csrf {
+            None => true,
+            Some(expected) => submitted.is_some_and(|s| constant_time_eq(s.as_bytes(), expected.as_bytes())),
+        }
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+async fn identify(parts: &Parts, state: &AppState) -> Result<Option<Signed>, accompany_store::StoreError> {
+    let client_addr = client_addr(parts);
+    if let Some(auth) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        if let Some(token) = auth.strip_prefix("Bearer ") {
+            return Ok(state.store.user_by_token(token.trim()).await?.map(|user| Signed {
+                tr: language(&parts.headers, Some(&user)),
+                user,
+                csrf: None,
+                client_addr,
+            }));
+        }
+    }
+    let Some(id) = cookie(&parts.headers, SESSION_COOKIE) else { return Ok(None) };
+    Ok(state.store.session(id).await?.map(|s| Signed {
+        tr: language(&parts.headers, Some(&s.user)),
+        user: s.user,
+        csrf: Some(s.csrf_token),
+        client_addr,
+    }))
+}
+
+/// A signed-in person on a page; others are sent to sign in.
+pub struct PageUser(pub Signed);
+
+impl FromRequestParts<AppState> for PageUser {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        match identify(parts, state).await {
+            Ok(Some(s)) => Ok(PageUser(s)),
+            Ok(None) => {
+                let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+                let target = format!("/login?next={}", urlencode(next));
+                Err(Redirect::to(&target).into_response())
+            }
+            Err(e) => Err(crate::pages::error_page(&language(&parts.headers, None), e.into())),
+        }
+    }
+}
+
+/// A signed-in API client; others get 401 problem+json.
+pub struct ApiUser(pub Signed);
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        match identify(parts, state).await {
+            Ok(Some(s)) => {
+                let changes = !matches!(parts.method.as_str(), "GET" | "HEAD" | "OPTIONS");
+                let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+                if changes && !s.check_csrf(sent) {
+                    return Err(Problem::forbidden(
+                        "missing or wrong X-CSRF-Token header; send the csrf_token from POST /api/v1/auth/login, or use a bearer token",
+                    )
+                    .into_response());
+                }
+                Ok(ApiUser(s))
+            }
+            Ok(None) => Err(Problem::unauthorized().into_response()),
+            Err(e) => Err(Problem::from(crate::problem::AppError::from(e)).into_response()),
+        }
+    }
+}
+
+pub fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)]).map(|e| e.trim_start_matches('=').to_string()).unwrap_or_default()
+}
+
+/// Where to go after signing in: only paths on this site.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/home".to_string(),
+    }
+}
+
+pub fn random_token() -> String {
+    use rand::RngCore;
+    let mut b = [0u8; 24];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_stays_on_site() {
+        assert_eq!(safe_next(Some("/members/1")), "/members/1");
+        assert_eq!(safe_next(Some("//evil.example")), "/home");
+        assert_eq!(safe_next(Some("https://evil.example")), "/home");
+        assert_eq!(safe_next(None), "/home");
+    }
+
+    #[test]
+    fn reads_cookies() {
+        let mut h = HeaderMap::new();
+        h.insert(header::COOKIE, "a=1; lang=es; b=2".parse().unwrap());
+        assert_eq!(cookie(&h, "lang"), Some("es"));
+        assert_eq!(cookie(&h, "c"), None);
+    }
+}
+
+/// The client address of a whole request (for handlers that read the body themselves).
+pub fn client_addr_of(req: &axum::extract::Request) -> String {
+    req.extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// The client's address, recorded with sign-in attempts and audit events.
+pub struct ClientAddr(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(client_addr(parts)))
+    }
+}

@@ -1,0 +1,103 @@
+//! Every string a person reads comes from the Fluent files in `locales/`.
+//! The language of a request: the `lang` cookie (the switcher), then the
+//! account's setting, then Accept-Language, then English.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{LanguageIdentifier, Loader};
+
+fluent_templates::static_loader! {
+    static LOCALES = {
+        locales: "./locales",
+        fallback_language: "en",
+        // Bidirectional isolation marks would show up in HTML attributes.
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+/// The languages the interface ships, with their names in themselves.
+pub const SHIPPED: &[(&str, &str)] = &[("en", "English"), ("es", "Español")];
+
+/// A translator for one request's language.
+#[derive(Clone, Debug)]
+pub struct Tr {
+    pub lang: &'static str,
+    id: LanguageIdentifier,
+}
+
+impl Tr {
+    pub fn new(lang: &str) -> Tr {
+        let lang = SHIPPED.iter().map(|(c, _)| *c).find(|c| *c == lang).unwrap_or("en");
+        Tr { lang, id: lang.parse().expect("shipped languages are valid tags") }
+    }
+
+    /// The message `key`.
+    pub fn t(&self, key: &str) -> String {
+        LOCALES.lookup(&self.id, key)
+    }
+
+    /// The message `key` with one argument.
+    pub fn t1(&self, key: &str, name: &str, value: impl ToString) -> String {
+        let mut args: HashMap<Cow<'static, str>, FluentValue> = HashMap::new();
+        args.insert(Cow::Owned(name.to_string()), FluentValue::from(value.to_string()));
+        LOCALES.lookup_with_args(&self.id, key, &args)
+    }
+}
+
+/// Pick the first shipped language from an Accept-Language header.
+pub fn negotiate(accept_language: &str) -> Option<&'static str> {
+    let mut prefs: Vec<(f32, &str)> = accept_language
+        .split(',')
+        .filter_map(|part| {
+            let mut it = part.trim().split(';');
+            let tag = it.next()?.trim();
+            let q = it
+                .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
+                .unwrap_or(1.0);
+            Some((q, tag))
+        })
+        .collect();
+    prefs.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
+    prefs.into_iter().find_map(|(_, tag)| {
+        let primary = tag.split('-').next()?.to_ascii_lowercase();
+        SHIPPED.iter().map(|(c, _)| *c).find(|c| *c == primary)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_picks_best_shipped() {
+        assert_eq!(negotiate("es-MX,es;q=0.9,en;q=0.8"), Some("es"));
+        assert_eq!(negotiate("fr-FR, en;q=0.5"), Some("en"));
+        assert_eq!(negotiate("en;q=0.2, es;q=0.9"), Some("es"));
+        assert_eq!(negotiate("de"), None);
+    }
+
+    fn keys(lang: &str) -> Vec<String> {
+        let path = format!("{}/locales/{lang}/main.ftl", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        text.lines()
+            .filter(|l| !l.starts_with('#') && !l.starts_with(' ') && l.contains(" ="))
+            .filter_map(|l| l.split(" =").next().map(str::to_string))
+            .collect()
+    }
+
+    /// Every shipped language has exactly the English messages, and each
+    /// one resolves in that language.
+    #[test]
+    fn every_language_is_complete() {
+        let english = keys("en");
+        assert!(english.len() > 100, "found {} keys", english.len());
+        for (lang, _) in SHIPPED {
+            assert_eq!(keys(lang), english, "{lang} has the same keys in the same order");
+        }
+        let es = Tr::new("es");
+        assert_eq!(es.t("nav-home"), "Inicio");
+        assert_eq!(es.t1("hours", "n", 50), "50 horas");
+    }
+}

@@ -1,0 +1,107 @@
+//! One place turns errors into responses: RFC 9457 problem+json for the API
+//! (pages use the same `AppError` and render it as HTML).
+
+use accompany_domain::FieldError;
+use accompany_store::StoreError;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+#[derive(Debug)]
+pub enum AppError {
+    NotFound,
+    Forbidden(String),
+    Invalid(Vec<FieldError>),
+    Conflict(String),
+    Internal(String),
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> AppError {
+        match e {
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Denied(why) => AppError::Forbidden(why.to_string()),
+            StoreError::Invalid(i) => AppError::Invalid(i.0),
+            StoreError::Duplicate { field } => {
+                AppError::Invalid(vec![FieldError::new(field, "is already used by another record")])
+            }
+            StoreError::Conflict { .. } => AppError::Conflict(e.to_string()),
+            other => {
+                tracing::error!(error = %other, "request failed");
+                AppError::Internal("the server could not complete the request; try again, and tell an administrator if it persists".into())
+            }
+        }
+    }
+}
+
+impl From<accompany_domain::Invalid> for AppError {
+    fn from(e: accompany_domain::Invalid) -> AppError {
+        AppError::Invalid(e.0)
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, slug: &str, title: &str, detail: impl Into<String>) -> Problem {
+        Problem {
+            kind: format!("/problems/{slug}"),
+            title: title.to_string(),
+            status: status.as_u16(),
+            detail: detail.into(),
+            errors: vec![],
+        }
+    }
+    pub fn unauthorized() -> Problem {
+        Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Sign-in required",
+            "sign in with POST /api/v1/auth/login or send Authorization: Bearer TOKEN (make one with `accompany token create --user NAME`)",
+        )
+    }
+    pub fn forbidden(detail: &str) -> Problem {
+        Problem::new(StatusCode::FORBIDDEN, "forbidden", "Not permitted", detail)
+    }
+    pub fn bad_body(detail: String) -> Problem {
+        Problem::new(StatusCode::BAD_REQUEST, "bad-body", "The request body could not be read", detail)
+    }
+}
+
+impl From<AppError> for Problem {
+    fn from(e: AppError) -> Problem {
+        match e {
+            AppError::NotFound => Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found", "no such record, or you may not see it"),
+            AppError::Forbidden(why) => Problem::forbidden(&why),
+            AppError::Invalid(errors) => {
+                let detail = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
+                Problem { errors, ..Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", "Some fields need fixing", detail) }
+            }
+            AppError::Conflict(d) => Problem::new(StatusCode::CONFLICT, "conflict", "The record changed", d),
+            AppError::Internal(d) => Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Server error", d),
+        }
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = serde_json::to_string(&self).unwrap_or_default();
+        (status, [(header::CONTENT_TYPE, "application/problem+json")], body).into_response()
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        Problem::from(self).into_response()
+    }
+}

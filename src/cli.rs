@@ -1,0 +1,269 @@
+//! The `accompany` command line: calls the domain and the store directly,
+//! never over HTTP.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use accompany_domain::records::Persona;
+use accompany_domain::synthetic::Plan;
+use accompany_domain::Catalog;
+use accompany_store::Store;
+use anyhow::{bail, Context};
+use clap::{Args, Parser, Subcommand};
+
+use crate::seed::{seed, today, SeedReport};
+
+#[derive(Parser, Debug)]
+#[command(name = "accompany", version, about = "Runs a state's lived-experience workforce and the members who choose their peers.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct Common {
+    /// Database to use: sqlite://FILE (created if missing) or postgres://USER@HOST:PORT/DATABASE.
+    #[arg(long, env = "ACCOMPANY_DATABASE_URL", default_value = "sqlite://accompany.db")]
+    pub database_url: String,
+    /// A state's catalog of roles and rules (TOML). Default: the embedded Massachusetts catalog.
+    #[arg(long, env = "ACCOMPANY_CATALOG")]
+    pub catalog: Option<PathBuf>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct SeedArgs {
+    /// Number of synthetic members.
+    #[arg(long, default_value_t = 5_000, value_parser = clap::value_parser!(u64).range(1..=50_000_000))]
+    pub members: u64,
+    /// Number of synthetic workers (default: one per 200 members, at least 60).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(2..=10_000_000))]
+    pub workers: Option<u64>,
+    /// Seed of the random generator: the same seed gives the same data.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+impl SeedArgs {
+    pub fn plan(&self) -> Plan {
+        Plan {
+            seed: self.seed,
+            members: self.members,
+            workers: self.workers.unwrap_or((self.members / 200).max(60)),
+            today: today(),
+        }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the web pages and the API.
+    Serve {
+        #[command(flatten)]
+        common: Common,
+        /// Address to listen on.
+        #[arg(long, env = "ACCOMPANY_BIND", default_value = "127.0.0.1:8080")]
+        bind: String,
+        /// Mark cookies Secure (set this when users reach the server over HTTPS).
+        #[arg(long, env = "ACCOMPANY_SECURE_COOKIES")]
+        secure_cookies: bool,
+    },
+    /// Fill a fresh database with synthetic data, print a sign-in for each persona, and serve it.
+    Demo {
+        #[arg(long, env = "ACCOMPANY_DATABASE_URL", default_value = "sqlite://accompany-demo.db")]
+        database_url: String,
+        #[arg(long, env = "ACCOMPANY_CATALOG")]
+        catalog: Option<PathBuf>,
+        #[command(flatten)]
+        seed: SeedArgs,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        bind: String,
+    },
+    /// Fill a database with the demo's synthetic data without serving (for benchmarks).
+    Seed {
+        #[command(flatten)]
+        common: Common,
+        #[command(flatten)]
+        seed: SeedArgs,
+        /// Empty the database first. Without it, seed refuses a database that already holds members.
+        #[arg(long)]
+        reset: bool,
+        /// Print no progress bars.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Bring the database schema up to date (also done at every start).
+    Migrate {
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Add an account. The password is read from ACCOMPANY_PASSWORD, or made up and printed.
+    Add {
+        #[command(flatten)]
+        common: Common,
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        name: String,
+        /// member, peer-worker, supervisor, care-coordinator, organization-admin or state-admin.
+        #[arg(long, value_parser = parse_persona)]
+        persona: Persona,
+        #[arg(long)]
+        organization: Option<String>,
+        /// For a member account: the member record it belongs to.
+        #[arg(long)]
+        member: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TokenCommand {
+    /// Make a bearer token for an API client acting as USER. Printed once.
+    Create {
+        #[command(flatten)]
+        common: Common,
+        #[arg(long)]
+        user: String,
+        /// Days until it expires (default: never).
+        #[arg(long)]
+        days: Option<i64>,
+        #[arg(long, default_value = "command line")]
+        label: String,
+    },
+}
+
+fn parse_persona(s: &str) -> Result<Persona, String> {
+    Persona::parse(s).ok_or_else(|| {
+        format!("unknown persona {s:?}; use one of: {}", Persona::ALL.map(|p| p.as_str()).join(", "))
+    })
+}
+
+pub fn load_catalog(path: Option<&PathBuf>) -> anyhow::Result<Arc<Catalog>> {
+    let catalog = match path {
+        None => Catalog::massachusetts()?,
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read the catalog file {}: check the path given to --catalog", p.display()))?;
+            Catalog::from_toml(&p.display().to_string(), &text)?
+        }
+    };
+    Ok(Arc::new(catalog))
+}
+
+pub async fn open(database_url: &str, catalog: Option<&PathBuf>) -> anyhow::Result<Store> {
+    let catalog = load_catalog(catalog)?;
+    let store = Store::connect(database_url, catalog).await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+async fn listen(bind: &str) -> anyhow::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("cannot listen on {bind}: is another program using it? Choose another with --bind HOST:PORT"))
+}
+
+pub fn print_report(report: &SeedReport) {
+    eprintln!(
+        "Loaded {} members, {} workers and {} organizations in {:.1} s ({:.0} rows/s).",
+        report.members,
+        report.workers,
+        report.organizations,
+        report.seconds,
+        report.rows_per_second()
+    );
+    for c in &report.credentials {
+        println!("{}: {} / {}", c.persona.as_str(), c.username, c.password);
+    }
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve { common, bind, secure_cookies } => {
+            let store = open(&common.database_url, common.catalog.as_ref()).await?;
+            let listener = listen(&bind).await?;
+            eprintln!("Serving on http://{}", listener.local_addr()?);
+            accompany_web::serve(accompany_web::AppState::new(store, secure_cookies), listener).await?;
+        }
+        Command::Demo { database_url, catalog, seed: args, bind } => {
+            let listener = listen(&bind).await?;
+            if let Some(file) = database_url.strip_prefix("sqlite://") {
+                let file = file.split('?').next().unwrap_or(file);
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{file}{suffix}"));
+                }
+            }
+            let catalog = load_catalog(catalog.as_ref())?;
+            let store = Store::connect(&database_url, catalog).await?;
+            store.reset().await?;
+            store.migrate().await?;
+            let report = seed(&store, args.plan(), false).await?;
+            print_report(&report);
+            eprintln!("Serving on http://{}", listener.local_addr()?);
+            accompany_web::serve(accompany_web::AppState::new(store, false), listener).await?;
+        }
+        Command::Seed { common, seed: args, reset, quiet } => {
+            let store = open(&common.database_url, common.catalog.as_ref()).await?;
+            if reset {
+                store.reset().await?;
+                store.migrate().await?;
+            } else if store.has_members().await? {
+                bail!("the database already holds members; pass --reset to empty it first, or use another --database-url");
+            }
+            let report = seed(&store, args.plan(), quiet).await?;
+            print_report(&report);
+        }
+        Command::Migrate { common } => {
+            let catalog = load_catalog(common.catalog.as_ref())?;
+            let store = Store::connect(&common.database_url, catalog).await?;
+            let applied = store.migrate().await?;
+            if applied.is_empty() {
+                eprintln!("The schema is up to date.");
+            } else {
+                eprintln!("Applied: {}", applied.join(", "));
+            }
+        }
+        Command::User { command: UserCommand::Add { common, username, name, persona, organization, member } } => {
+            let store = open(&common.database_url, common.catalog.as_ref()).await?;
+            let (password, made_up) = match std::env::var("ACCOMPANY_PASSWORD") {
+                Ok(p) => (p, false),
+                Err(_) => (crate::seed::made_up_password(), true),
+            };
+            let user = store
+                .create_user(accompany_store::NewUser {
+                    username: &username,
+                    display_name: &name,
+                    password: &password,
+                    persona,
+                    organization_id: organization.as_deref(),
+                    member_id: member.as_deref(),
+                })
+                .await?;
+            eprintln!("Added {} ({}).", user.username, user.persona.as_str());
+            if made_up {
+                println!("{}: {} / {}", user.persona.as_str(), user.username, password);
+            }
+        }
+        Command::Token { command: TokenCommand::Create { common, user, days, label } } => {
+            let store = open(&common.database_url, common.catalog.as_ref()).await?;
+            let Some(u) = store.user_by_username(&user).await? else {
+                bail!("no user named {user:?}; add one with `accompany user add`");
+            };
+            println!("{}", store.create_token(&u.id, &label, days).await?);
+        }
+    }
+    Ok(())
+}

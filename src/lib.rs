@@ -1,0 +1,5 @@
+//! The `accompany` program: command line, synthetic data, and the glue that
+//! starts the web server over a store.
+
+pub mod cli;
+pub mod seed;

@@ -1,0 +1,171 @@
+//! Real-browser journeys: Debian's Chromium driven through chromedriver,
+//! with axe-core (vendored from npm, see vendor/) run on every page visited.
+//! Without Chromium the tests say so loudly and skip; with CI=true they fail.
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use accompany_domain::records::Persona;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+
+use crate::support::TestApp;
+
+const AXE: &str = include_str!("vendor/axe.min.js");
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+struct Driver {
+    process: Child,
+    port: u16,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+/// Start chromedriver, or explain why not. In CI a missing browser is a failure.
+fn driver() -> Option<Driver> {
+    if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
+        let why = "BROWSER TESTS SKIPPED: Chromium or chromedriver is missing; install them with `apt-get install chromium chromium-driver`";
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("{why} (CI=true requires them)");
+        }
+        eprintln!("\n*** {why} ***\n");
+        return None;
+    }
+    let port = TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
+    let process = Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(started.elapsed() < Duration::from_secs(20), "chromedriver did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Some(Driver { process, port, _profile: tempfile::tempdir().expect("profile directory") })
+}
+
+async fn browser(d: &Driver, lang: &str) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": CHROMIUM,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--window-size=390,844", format!("--lang={lang}"),
+                format!("--user-data-dir={}", d._profile.path().join(lang).display()),
+            ],
+            "prefs": { "intl.accept_languages": lang }
+        }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", d.port))
+        .await
+        .expect("connect to chromedriver")
+}
+
+/// Run axe-core on the current page; fail with every violation listed.
+async fn assert_accessible(c: &Client, what: &str) {
+    c.execute(AXE, vec![]).await.expect("load axe-core");
+    let result = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document).then(r => done(r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ')) })))).catch(e => done([{ id: 'axe-error', help: String(e) }]));",
+            vec![],
+        )
+        .await
+        .expect("run axe-core");
+    let violations = result.as_array().cloned().unwrap_or_default();
+    assert!(violations.is_empty(), "axe-core violations on {what}:\n{}", serde_json::to_string_pretty(&violations).unwrap());
+}
+
+async fn sign_in(c: &Client, app: &TestApp, persona: Persona) {
+    let cred = app.credential(persona);
+    c.goto(&app.url("/login")).await.unwrap();
+    c.find(Locator::Id("username")).await.unwrap().send_keys(&cred.username).await.unwrap();
+    c.find(Locator::Id("password")).await.unwrap().send_keys(&cred.password).await.unwrap();
+    c.find(Locator::Css("main form button[type=submit]")).await.unwrap().click().await.unwrap();
+    let started = Instant::now();
+    while !c.current_url().await.unwrap().path().starts_with("/home") {
+        assert!(started.elapsed() < Duration::from_secs(10), "{persona:?} did not reach home");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Links in the main navigation of the current page.
+async fn nav_links(c: &Client) -> Vec<String> {
+    let v: Value = c
+        .execute("return Array.from(document.querySelectorAll('header nav[aria-label] a')).map(a => a.getAttribute('href')).filter(h => !h.startsWith('/lang/'));", vec![])
+        .await
+        .unwrap();
+    v.as_array().unwrap().iter().filter_map(|h| h.as_str().map(str::to_string)).collect()
+}
+
+#[tokio::test]
+async fn every_persona_signs_in_and_every_page_they_reach_is_accessible() {
+    let Some(d) = driver() else { return };
+    let app = TestApp::seeded(200).await;
+    for lang in ["en", "es"] {
+        let c = browser(&d, lang).await;
+        for path in ["/", "/login", "/roles", "/roles/certified-peer-specialist", "/no-such-page"] {
+            c.goto(&app.url(path)).await.unwrap();
+            assert_accessible(&c, &format!("{path} ({lang})")).await;
+        }
+        for persona in Persona::ALL {
+            c.delete_all_cookies().await.unwrap();
+            sign_in(&c, &app, persona).await;
+            let html_lang: Value = c.execute("return document.documentElement.lang", vec![]).await.unwrap();
+            assert_eq!(html_lang, lang, "the browser's language is used");
+            assert_accessible(&c, &format!("{persona:?} home ({lang})")).await;
+            for link in nav_links(&c).await {
+                c.goto(&app.url(&link)).await.unwrap();
+                assert_accessible(&c, &format!("{link} as {persona:?} ({lang})")).await;
+            }
+            // A member record, as each persona who can see one sees it.
+            c.goto(&app.url("/members")).await.unwrap();
+            if let Ok(first) = c.find(Locator::Css("main table tbody a")).await {
+                first.click().await.unwrap();
+                assert_accessible(&c, &format!("a member record as {persona:?} ({lang})")).await;
+            }
+        }
+        c.close().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_coordinator_enrols_a_member_with_the_keyboard_and_sees_errors_first() {
+    let Some(d) = driver() else { return };
+    let app = TestApp::seeded(30).await;
+    let c = browser(&d, "en").await;
+    sign_in(&c, &app, Persona::CareCoordinator).await;
+    c.goto(&app.url("/members/new")).await.unwrap();
+    assert_accessible(&c, "the new-member form").await;
+    c.find(Locator::Id("given_name")).await.unwrap().send_keys("Thu").await.unwrap();
+    c.find(Locator::Css("main form button[type=submit]")).await.unwrap().click().await.unwrap();
+    // The error summary names each field and links to it.
+    let summary = c.find(Locator::Css("#errors")).await.expect("an error summary").text().await.unwrap();
+    assert!(summary.contains("family_name") && summary.contains("date_of_birth"), "{summary}");
+    assert_accessible(&c, "the new-member form with errors").await;
+    c.find(Locator::Id("family_name")).await.unwrap().send_keys("Nguyen").await.unwrap();
+    c.execute("document.getElementById('date_of_birth').value = '1991-08-14';", vec![]).await.unwrap();
+    c.find(Locator::Id("masshealth_id")).await.unwrap().send_keys("100044440000").await.unwrap();
+    c.find(Locator::Css("main form button[type=submit]")).await.unwrap().click().await.unwrap();
+    let heading = c.find(Locator::Css("main h1")).await.unwrap().text().await.unwrap();
+    assert_eq!(heading, "Thu Nguyen");
+    assert_accessible(&c, "the new member's record").await;
+    c.close().await.unwrap();
+}

@@ -1,0 +1,169 @@
+//! The HTML pages over HTTP: sign-in, persona homes, language, forms.
+
+use accompany_domain::records::Persona;
+
+use crate::support::{hidden_value, TestApp};
+
+async fn text(client: &reqwest::Client, app: &TestApp, path: &str) -> (u16, String) {
+    let r = client.get(app.url(path)).send().await.unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn every_persona_lands_on_its_own_home() {
+    let app = TestApp::seeded(200).await;
+    let expected = [
+        (Persona::Member, "This is your page"),
+        (Persona::PeerWorker, "The members who chose you"),
+        (Persona::Supervisor, "Members served by the peers you supervise"),
+        (Persona::CareCoordinator, "Members of the care teams you sit on"),
+        (Persona::OrganizationAdmin, "workers and the members they serve"),
+        (Persona::StateAdmin, "The organizations in the state"),
+    ];
+    for (persona, intro) in expected {
+        let client = app.client();
+        app.page_login(&client, persona).await;
+        let (status, html) = text(&client, &app, "/home").await;
+        assert_eq!(status, 200, "{persona:?}");
+        assert!(html.contains(intro), "{persona:?} home shows {intro:?}");
+        // The member's home shows their care team, with their peer explained in plain words.
+        if persona == Persona::Member {
+            assert!(html.contains("Peer support"), "the member sees their peer");
+        }
+    }
+}
+
+#[tokio::test]
+async fn pages_need_sign_in_and_sign_out_ends_it() {
+    let app = TestApp::seeded(30).await;
+    let client = app.client();
+    let r = client.get(app.url("/home")).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/login?next=%2Fhome");
+    app.page_login(&client, Persona::CareCoordinator).await;
+    let (status, html) = text(&client, &app, "/home").await;
+    assert_eq!(status, 200);
+    let csrf = hidden_value(&html, "csrf").unwrap();
+    // Sign-out without the token is refused.
+    let r = client.post(app.url("/logout")).form(&[("csrf", "wrong")]).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    let r = client.post(app.url("/logout")).form(&[("csrf", csrf.as_str())]).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let r = client.get(app.url("/home")).send().await.unwrap();
+    assert_eq!(r.status(), 303, "the session ended");
+}
+
+#[tokio::test]
+async fn wrong_password_and_forged_form_are_refused() {
+    let app = TestApp::seeded(20).await;
+    let client = app.client();
+    let form = client.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+    let csrf = hidden_value(&form, "csrf").unwrap();
+    let r = client
+        .post(app.url("/login"))
+        .form(&[("username", "stateadmin"), ("password", "nope nope nope"), ("csrf", &csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    assert!(r.text().await.unwrap().contains("The username or password is wrong"));
+    // A form posted from elsewhere carries no matching cookie.
+    let c = app.credential(Persona::StateAdmin);
+    let r = app
+        .client()
+        .post(app.url("/login"))
+        .form(&[("username", c.username.as_str()), ("password", c.password.as_str()), ("csrf", "forged")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+}
+
+#[tokio::test]
+async fn language_follows_accept_language_and_the_switcher() {
+    let app = TestApp::seeded(20).await;
+    let client = app.client();
+    let r = client.get(app.url("/roles")).header("accept-language", "es-US,es;q=0.9").send().await.unwrap();
+    let html = r.text().await.unwrap();
+    assert!(html.contains("<html lang=\"es\""));
+    assert!(html.contains("Comparación de las funciones de pares"));
+    // The switcher wins over the header.
+    let r = client.get(app.url("/lang/en?next=/roles")).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let html = client
+        .get(app.url("/roles"))
+        .header("accept-language", "es")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Peer roles compared"));
+}
+
+#[tokio::test]
+async fn roles_chart_shows_every_role_and_row() {
+    let app = TestApp::empty().await;
+    let client = app.client();
+    let (status, html) = text(&client, &app, "/roles").await;
+    assert_eq!(status, 200);
+    let catalog = accompany_domain::Catalog::massachusetts().unwrap();
+    for role in catalog.chart_roles() {
+        assert!(html.contains(&format!("href=\"/roles/{}\"", role.id)), "{} column", role.id);
+        assert!(html.contains(&role.focus.replace('&', "&amp;")), "{} focus", role.id);
+    }
+    let rows = html.matches("<th scope=\"row\">").count();
+    assert_eq!(rows, 16, "one row per chart question");
+    for needle in ["50 hours", "60 hours", "28 modules", "500 supervised hours", "90 / 90 days", "5 / 30 days", "180 / 90 days"] {
+        assert!(html.contains(needle), "chart shows {needle:?}");
+    }
+    let (status, html) = text(&client, &app, "/roles/peer-recovery-coach").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("What does this person do for me?"));
+    let (status, _) = text(&client, &app, "/roles/astronaut").await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn member_form_names_bad_fields_and_saves_good_ones() {
+    let app = TestApp::seeded(20).await;
+    let client = app.client();
+    app.page_login(&client, Persona::CareCoordinator).await;
+    let (status, html) = text(&client, &app, "/members/new").await;
+    assert_eq!(status, 200);
+    let csrf = hidden_value(&html, "csrf").unwrap();
+    let before = app.count("members").await;
+    let bad = [
+        ("csrf", csrf.as_str()),
+        ("given_name", "Nadia"),
+        ("family_name", ""),
+        ("date_of_birth", "yesterday"),
+        ("masshealth_id", "100012340000"),
+    ];
+    let r = client.post(app.url("/members")).form(&bad).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("id=\"family_name-error\">is required"), "family name error shown next to the field");
+    assert!(html.contains("aria-invalid=\"true\""));
+    assert!(html.contains("value=\"Nadia\""), "what was typed is kept");
+    assert_eq!(app.count("members").await, before);
+
+    let good = [
+        ("csrf", csrf.as_str()),
+        ("given_name", "Nadia"),
+        ("family_name", "Jean-Baptiste"),
+        ("date_of_birth", "1979-11-30"),
+        ("masshealth_id", "100012340000"),
+        ("language_1", "ht"),
+        ("reason", "walked in at the ED"),
+    ];
+    let r = client.post(app.url("/members")).form(&good).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    let (status, html) = text(&client, &app, &location).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Jean-Baptiste"));
+    assert!(html.contains("walked in at the ED"), "history shows why");
+    assert_eq!(app.count("members").await, before + 1);
+}

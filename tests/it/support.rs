@@ -1,0 +1,182 @@
+//! Test fixtures: a fresh database per test (a temporary SQLite file, or a
+//! new PostgreSQL database when TEST_DATABASE_URL is set), and the app
+//! served on a random port.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use accompany::seed::{seed, Credential};
+use accompany_domain::records::Persona;
+use accompany_domain::synthetic::Plan;
+use accompany_domain::Catalog;
+use accompany_store::Store;
+use serde_json::Value;
+use sqlx::Connection;
+
+pub fn postgres_url() -> Option<String> {
+    std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())
+}
+
+/// A database that exists for one test and is removed after it.
+pub struct TestDb {
+    pub url: String,
+    postgres: Option<(String, String)>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    pub async fn new() -> TestDb {
+        match postgres_url() {
+            Some(admin) => {
+                let name = format!("accompany_test_{}", uuid::Uuid::new_v4().simple());
+                let mut conn = sqlx::PgConnection::connect(&admin)
+                    .await
+                    .unwrap_or_else(|e| panic!("TEST_DATABASE_URL={admin} is unreachable: {e}"));
+                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
+                let _ = conn.close().await;
+                let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
+                TestDb { url: format!("{base}/{name}"), postgres: Some((admin.clone(), name)), _dir: None }
+            }
+            None => {
+                let dir = tempfile::tempdir().expect("temporary directory");
+                let url = format!("sqlite://{}", dir.path().join("test.db").display());
+                TestDb { url, postgres: None, _dir: Some(dir) }
+            }
+        }
+    }
+
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((admin, name)) = self.postgres.take() {
+            // Drop runs outside async; use a small runtime of its own.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+                rt.block_on(async {
+                    let mut conn = sqlx::PgConnection::connect(&admin).await.ok()?;
+                    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await.ok()
+                })
+            })
+            .join();
+        }
+    }
+}
+
+pub fn catalog() -> Arc<Catalog> {
+    Arc::new(Catalog::massachusetts().expect("embedded catalog"))
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub store: Store,
+    pub db: TestDb,
+    pub credentials: Vec<Credential>,
+}
+
+impl TestApp {
+    /// An empty app: schema only.
+    pub async fn empty() -> TestApp {
+        let db = TestDb::new().await;
+        let store = Store::connect(&db.url, catalog()).await.expect("connect");
+        store.migrate().await.expect("migrate");
+        Self::serve(db, store, vec![]).await
+    }
+
+    /// An app with synthetic data and one account per persona.
+    pub async fn seeded(members: u64) -> TestApp {
+        let db = TestDb::new().await;
+        let store = Store::connect(&db.url, catalog()).await.expect("connect");
+        store.migrate().await.expect("migrate");
+        let plan = Plan { seed: 7, members, workers: 60, today: accompany::seed::today() };
+        let report = seed(&store, plan, true).await.expect("seed");
+        Self::serve(db, store, report.credentials).await
+    }
+
+    async fn serve(db: TestDb, store: Store, credentials: Vec<Credential>) -> TestApp {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("address");
+        let state = accompany_web::AppState::new(store.clone(), false);
+        tokio::spawn(async move {
+            let _ = accompany_web::serve(state, listener).await;
+        });
+        TestApp { addr, store, db, credentials }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub fn credential(&self, persona: Persona) -> &Credential {
+        self.credentials.iter().find(|c| c.persona == persona).expect("a demo account for every persona")
+    }
+
+    /// A client with its own cookie jar that does not follow redirects.
+    pub fn client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    /// Sign in through the API; returns the bearer token and the CSRF token.
+    pub async fn api_login(&self, client: &reqwest::Client, persona: Persona) -> (String, String) {
+        let c = self.credential(persona);
+        let r = client
+            .post(self.url("/api/v1/auth/login"))
+            .json(&serde_json::json!({ "username": c.username, "password": c.password }))
+            .send()
+            .await
+            .expect("login request");
+        assert_eq!(r.status(), 200, "login as {persona:?}");
+        let v: Value = r.json().await.expect("login body");
+        (v["token"].as_str().unwrap().to_string(), v["csrf_token"].as_str().unwrap().to_string())
+    }
+
+    /// GET with a bearer token; returns status and JSON body.
+    pub async fn get(&self, token: &str, path: &str) -> (u16, Value) {
+        let r = reqwest::Client::new().get(self.url(path)).bearer_auth(token).send().await.expect("request");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn send(&self, method: reqwest::Method, token: &str, path: &str, body: &Value) -> (u16, Value) {
+        let r = reqwest::Client::new()
+            .request(method, self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("request");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Sign in through the HTML form, as a browser would.
+    pub async fn page_login(&self, client: &reqwest::Client, persona: Persona) {
+        let c = self.credential(persona).clone();
+        let form = client.get(self.url("/login")).send().await.expect("login page").text().await.unwrap();
+        let csrf = hidden_value(&form, "csrf").expect("csrf field on the sign-in form");
+        let r = client
+            .post(self.url("/login"))
+            .form(&[("username", c.username.as_str()), ("password", c.password.as_str()), ("csrf", &csrf), ("next", "/home")])
+            .send()
+            .await
+            .expect("sign in");
+        assert_eq!(r.status(), 303, "sign-in as {persona:?} redirects");
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        let mut conn = <sqlx::AnyConnection as Connection>::connect(&self.db.url).await.expect("connect");
+        let row: (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&mut conn).await.expect("count");
+        row.0
+    }
+}
+
+/// The value of a hidden input in a page.
+pub fn hidden_value(html: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker)? + marker.len();
+    Some(html[start..].split('"').next()?.to_string())
+}
