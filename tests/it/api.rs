@@ -284,7 +284,10 @@ async fn organizations_and_workers_round_trip_with_history() {
         "given_name": "Marisol", "family_name": "Ortiz", "role_id": "certified-peer-specialist",
         "employer_id": org_id, "employment_start": "2024-03-01", "languages": ["es", "en"],
         "availability": ["evening", "weekend"],
-        "statements": [{ "topic": "parenting", "text": "I raised two kids while in recovery.", "visibility": "members" }]
+        "statements": [
+            { "topic": "parenting", "text": "I raised two kids while in recovery.", "visibility": "members" },
+            { "topic": "faith", "text": "Muslim", "visibility": "private" }
+        ]
     });
     let (status, w) = app.send(Method::POST, &admin, "/api/v1/workers", &worker).await;
     assert_eq!(status, 201, "{w}");
@@ -302,6 +305,16 @@ async fn organizations_and_workers_round_trip_with_history() {
     let (status, p) = app.send(Method::POST, &admin, "/api/v1/workers", &bad).await;
     assert_eq!(status, 422);
     assert_eq!(p["errors"][0]["field"], "role_id");
+
+    // What a worker kept private is seen only by them and their admins.
+    let (_, full) = app.get(&admin, &format!("/api/v1/workers/{id}")).await;
+    assert_eq!(full["statements"].as_array().unwrap().len(), 2);
+    let (coordinator, _) = app.api_login(&client, Persona::CareCoordinator).await;
+    let (status, shown) = app.get(&coordinator, &format!("/api/v1/workers/{id}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(shown["statements"], json!([worker["statements"][0]]));
+    let (status, _) = app.get(&coordinator, &format!("/api/v1/workers/{id}/history")).await;
+    assert_eq!(status, 403);
 
     // An organization admin changes only their own organization's workers.
     let (orgadmin, _) = app.api_login(&client, Persona::OrganizationAdmin).await;

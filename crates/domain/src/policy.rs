@@ -198,3 +198,15 @@ pub fn decide_workforce(actor: &Actor, action: Action, organization_id: Option<&
         (_, _) => Decision::Deny("only organization and state admins change workforce records"),
     }
 }
+
+/// Whether `actor` may see everything a worker wrote about themselves,
+/// including statements kept private or used only for matching: the worker,
+/// their organization's admin, and state admins. Everyone else sees only
+/// what the worker chose to show members.
+pub fn sees_worker_in_full(actor: &Actor, employer_id: &str, worker_user_id: Option<&str>) -> bool {
+    match actor.persona {
+        Persona::StateAdmin => true,
+        Persona::OrganizationAdmin => actor.organization_id.as_deref() == Some(employer_id),
+        _ => worker_user_id == Some(actor.user_id.as_str()),
+    }
+}

@@ -2,9 +2,11 @@
 //! gathers the facts of how the actor stands to the record, asks the policy
 //! decision point, writes the audit event, and only then touches the data.
 
-use accompany_domain::policy::{decide, decide_workforce, list_scope, Action, Actor, Decision, ListScope, Relationship};
+use accompany_domain::policy::{
+    decide, decide_workforce, list_scope, sees_worker_in_full, Action, Actor, Decision, ListScope, Relationship,
+};
 use accompany_domain::records::{
-    new_id, Member, MemberInput, Organization, OrganizationInput, Persona, TeamRole, Worker, WorkerInput,
+    new_id, Member, MemberInput, Organization, OrganizationInput, Persona, TeamRole, Visibility, Worker, WorkerInput,
 };
 use accompany_domain::{FieldError, Invalid};
 use serde::Serialize;
@@ -493,6 +495,15 @@ impl Access {
         Ok(org)
     }
 
+    /// Strip the statements a worker did not choose to show, unless the
+    /// actor may see the worker in full.
+    fn redact(&self, mut w: Worker) -> Worker {
+        if !sees_worker_in_full(&self.actor, &w.employer_id, w.user_id.as_deref()) {
+            w.statements.retain(|s| s.visibility == Visibility::Members);
+        }
+        w
+    }
+
     pub async fn workers(&self, filter: &WorkerFilter) -> Result<Page<Worker>> {
         self.workforce(Action::Read, filter.employer_id.as_deref())?;
         let limit = page_limit(filter.limit);
@@ -500,14 +511,25 @@ impl Access {
         if let Some(r) = &filter.role_id {
             sql.push(" AND w.role_id = ?", r.clone());
         }
-        if let Some(e) = &filter.employer_id {
-            sql.push(" AND w.employer_id = ?", e.clone());
+        // An organization admin's lists hold only their own organization.
+        let employer = match self.actor.persona {
+            Persona::OrganizationAdmin => self.actor.organization_id.clone().or_else(|| Some(String::new())),
+            _ => filter.employer_id.clone(),
+        };
+        if let Some(e) = employer {
+            sql.push(" AND w.employer_id = ?", e);
         }
         if let Some(a) = &filter.after {
             sql.push(" AND w.id > ?", a.clone());
         }
         sql.text(&format!(" ORDER BY w.id LIMIT {}", limit + 1));
-        let mut items = sql.query().fetch_all(&self.store.pool).await?.iter().map(rows::worker).collect::<Result<Vec<_>>>()?;
+        let mut items = sql
+            .query()
+            .fetch_all(&self.store.pool)
+            .await?
+            .iter()
+            .map(|r| rows::worker(r).map(|w| self.redact(w)))
+            .collect::<Result<Vec<_>>>()?;
         let next_cursor = if items.len() > limit as usize {
             items.truncate(limit as usize);
             items.last().map(|w| w.id.clone())
@@ -519,7 +541,11 @@ impl Access {
 
     pub async fn worker(&self, id: &str) -> Result<Worker> {
         self.workforce(Action::Read, None)?;
-        self.store.worker_row(id).await?.ok_or(StoreError::NotFound)
+        let w = self.store.worker_row(id).await?.ok_or(StoreError::NotFound)?;
+        if self.actor.persona == Persona::OrganizationAdmin && self.actor.organization_id.as_deref() != Some(&w.employer_id) {
+            return Err(StoreError::NotFound);
+        }
+        Ok(self.redact(w))
     }
 
     pub async fn create_worker(&self, input: &WorkerInput, reason: &str) -> Result<Worker> {
@@ -596,8 +622,14 @@ impl Access {
         errs.finish().map_err(Into::into)
     }
 
+    /// Past versions hold everything the worker wrote, so only those who may
+    /// see the worker in full may read them.
     pub async fn worker_history(&self, id: &str) -> Result<Vec<VersionEntry>> {
         self.workforce(Action::Read, None)?;
+        let w = self.store.worker_row(id).await?.ok_or(StoreError::NotFound)?;
+        if !sees_worker_in_full(&self.actor, &w.employer_id, w.user_id.as_deref()) {
+            return Err(StoreError::Denied("only the worker, their organization's admin and state admins see past versions"));
+        }
         self.store.versions("worker", id).await
     }
 
