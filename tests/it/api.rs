@@ -157,6 +157,7 @@ async fn create_update_and_history() {
     let id = created["id"].as_str().unwrap();
     assert_eq!(created["version"], 1);
     assert_eq!(created["preferred_languages"], json!(["es", "en"]));
+    assert_eq!(created["date_of_birth"], "1984-06-02", "dates travel as ISO 8601 text");
 
     // The coordinator who enrolled the member sits on the team and can read it.
     let (status, team) = app.get(&coordinator, &format!("/api/v1/members/{id}/care-team")).await;
@@ -348,4 +349,29 @@ async fn openapi_describes_every_route() {
 
 fn accompany_web_operations() -> Vec<(&'static str, &'static str)> {
     accompany_web::openapi_operations().iter().map(|(m, p, ..)| (*m, *p)).collect()
+}
+
+#[tokio::test]
+async fn members_correct_their_own_contact_details_but_not_their_identifiers() {
+    let app = TestApp::seeded(30).await;
+    let client = app.client();
+    let (member, _) = app.api_login(&client, Persona::Member).await;
+    let (_, me) = app.get(&member, "/api/v1/me").await;
+    let id = me["user"]["member_id"].as_str().unwrap().to_string();
+    let (status, mut record) = app.get(&member, &format!("/api/v1/members/{id}")).await;
+    assert_eq!(status, 200);
+    record["phone"] = json!("413-555-0199");
+    record["reason"] = json!("new phone");
+    let (status, updated) = app.send(Method::PUT, &member, &format!("/api/v1/members/{id}"), &record).await;
+    assert_eq!(status, 200, "{updated}");
+    assert_eq!(updated["phone"], "413-555-0199");
+    record["masshealth_id"] = json!("100000000999");
+    record["version"] = updated["version"].clone();
+    let (status, p) = app.send(Method::PUT, &member, &format!("/api/v1/members/{id}"), &record).await;
+    assert_eq!(status, 422);
+    assert_eq!(p["errors"][0]["field"], "masshealth_id");
+    assert!(p["errors"][0]["message"].as_str().unwrap().contains("care coordinator"));
+    // Members may read the directory of organizations, not the workers in it.
+    assert_eq!(app.get(&member, "/api/v1/organizations").await.0, 200);
+    assert_eq!(app.get(&member, "/api/v1/workers").await.0, 403);
 }

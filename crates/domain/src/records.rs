@@ -10,6 +10,9 @@ use crate::error::{FieldError, Invalid};
 
 pub type Id = String;
 
+// Dates travel as ISO 8601 text ("1987-04-23"), the form people and FHIR use.
+time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
+
 /// A new random identifier for a record.
 pub fn new_id() -> Id {
     uuid::Uuid::new_v4().to_string()
@@ -158,6 +161,7 @@ pub struct Member {
     pub medicare_id: Option<String>,
     pub given_name: String,
     pub family_name: String,
+    #[serde(with = "iso_date")]
     pub date_of_birth: Date,
     pub phone: Option<String>,
     pub email: Option<String>,
@@ -275,6 +279,29 @@ impl MemberInput {
     }
 }
 
+impl Member {
+    /// A member may correct their own contact details, languages, needs and
+    /// self-description; identifiers, birth date and plan are changed by
+    /// their care coordinator, who can check them.
+    pub fn self_service_change(&self, before: &Member) -> Result<(), Invalid> {
+        let mut errs = Invalid::default();
+        let fixed = "ask your care coordinator to change this";
+        if self.masshealth_id != before.masshealth_id {
+            errs.push(FieldError::new("masshealth_id", fixed));
+        }
+        if self.medicare_id != before.medicare_id {
+            errs.push(FieldError::new("medicare_id", fixed));
+        }
+        if self.date_of_birth != before.date_of_birth {
+            errs.push(FieldError::new("date_of_birth", fixed));
+        }
+        if self.plan_id != before.plan_id {
+            errs.push(FieldError::new("plan_id", fixed));
+        }
+        errs.finish()
+    }
+}
+
 /// Who may see a statement a worker makes about themselves.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
@@ -312,7 +339,9 @@ pub struct Worker {
     pub family_name: String,
     pub role_id: String,
     pub employer_id: Id,
+    #[serde(with = "iso_date")]
     pub employment_start: Date,
+    #[serde(with = "iso_date::option")]
     pub employment_end: Option<Date>,
     pub languages: Vec<String>,
     pub availability: Vec<TimeOfDay>,
@@ -441,7 +470,9 @@ pub struct TeamMember {
     /// The account of the participant.
     pub user_id: Id,
     pub team_role: TeamRole,
+    #[serde(with = "iso_date")]
     pub since: Date,
+    #[serde(with = "iso_date::option")]
     pub until: Option<Date>,
 }
 

@@ -320,6 +320,9 @@ impl Access {
             return Err(StoreError::Conflict { current: current.version });
         }
         let member = input.validate(current.id.clone(), current.version + 1, self.store.catalog(), today())?;
+        if self.actor.persona == Persona::Member {
+            member.self_service_change(&current)?;
+        }
         self.check_plan(member.plan_id.as_deref()).await?;
         let mut tx = self.store.pool.begin().await?;
         let changed = sqlx::query(
@@ -414,8 +417,9 @@ impl Access {
         }
     }
 
+    /// The directory of organizations: open to everyone signed in, members
+    /// included (they choose among plans, RLCs and vendors).
     pub async fn organizations(&self, kind: Option<&str>, after: Option<&str>, limit: u32) -> Result<Page<Organization>> {
-        self.workforce(Action::Read, None)?;
         let limit = page_limit(limit);
         let mut sql = Sql::new(&format!("SELECT {ORGANIZATION_COLUMNS} FROM organizations o WHERE 1 = 1"));
         if let Some(k) = kind {
@@ -435,7 +439,6 @@ impl Access {
     }
 
     pub async fn organization(&self, id: &str) -> Result<Organization> {
-        self.workforce(Action::Read, Some(id))?;
         self.store.organization_row(id).await?.ok_or(StoreError::NotFound)
     }
 

@@ -458,7 +458,7 @@ fn worker_rows(state: &AppState, t: &Tr, workers: &[Worker]) -> Vec<WorkerRow> {
 #[template(path = "members.html")]
 struct MembersPage {
     l: Layout,
-    rows: Vec<MemberRow>,
+    members: Vec<MemberRow>,
     name: String,
     next: Option<String>,
     can_create: bool,
@@ -485,7 +485,7 @@ async fn members(State(state): State<AppState>, PageUser(s): PageUser, Query(q):
     let title = if s.user.persona == Persona::PeerWorker { s.tr.t("nav-caseload") } else { s.tr.t("members-title") };
     render(MembersPage {
         l: Layout::new(&s.tr, Some(&s), "/members", title),
-        rows: member_rows(&state, &s.tr, &page),
+        members: member_rows(&state, &s.tr, &page),
         name,
         next,
         can_create: can_create_members(s.user.persona),
