@@ -158,7 +158,7 @@ async fn a_coordinator_enrols_a_member_with_the_keyboard_and_sees_errors_first()
     c.find(Locator::Css("main form button[type=submit]")).await.unwrap().click().await.unwrap();
     // The error summary names each field and links to it.
     let summary = c.find(Locator::Css("#errors")).await.expect("an error summary").text().await.unwrap();
-    assert!(summary.contains("family_name") && summary.contains("date_of_birth"), "{summary}");
+    assert!(summary.contains("Family name: This is required.") && summary.contains("Date of birth"), "{summary}");
     assert_accessible(&c, "the new-member form with errors").await;
     c.find(Locator::Id("family_name")).await.unwrap().send_keys("Nguyen").await.unwrap();
     c.execute("document.getElementById('date_of_birth').value = '1991-08-14';", vec![]).await.unwrap();

@@ -144,9 +144,14 @@ async fn member_form_names_bad_fields_and_saves_good_ones() {
     let r = client.post(app.url("/members")).form(&bad).send().await.unwrap();
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
-    assert!(html.contains("id=\"family_name-error\">is required"), "family name error shown next to the field");
+    assert!(html.contains("id=\"family_name-error\">This is required."), "family name error shown next to the field");
     assert!(html.contains("aria-invalid=\"true\""));
     assert!(html.contains("value=\"Nadia\""), "what was typed is kept");
+    // The same mistakes, explained in Spanish to a Spanish speaker.
+    let r = client.post(app.url("/members")).header("accept-language", "es").form(&bad).send().await.unwrap();
+    let html = r.text().await.unwrap();
+    assert!(html.contains("id=\"family_name-error\">Este dato es obligatorio."), "Spanish error next to the field");
+    assert!(html.contains("Escriba la fecha como año-mes-día"), "Spanish date hint");
     assert_eq!(app.count("members").await, before);
 
     let good = [

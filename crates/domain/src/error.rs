@@ -6,13 +6,23 @@ use serde::Serialize;
 pub struct FieldError {
     /// The field as the client named it, e.g. `date_of_birth` or `statements[0].text`.
     pub field: String,
-    /// What is wrong and how to fix it, in plain words.
+    /// A stable code for the kind of problem; pages translate it (`err-CODE` in the Fluent files).
+    pub code: &'static str,
+    /// What is wrong and how to fix it, in plain English, for API clients and logs.
     pub message: String,
+    /// Values the translated message needs, such as `max` or `choices`.
+    #[serde(skip)]
+    pub args: Vec<(&'static str, String)>,
 }
 
 impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        FieldError { field: field.into(), message: message.into() }
+    pub fn new(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+        FieldError { field: field.into(), code, message: message.into(), args: vec![] }
+    }
+
+    pub fn arg(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.args.push((name, value.into()));
+        self
     }
 }
 
@@ -23,8 +33,8 @@ impl FieldError {
 pub struct Invalid(pub Vec<FieldError>);
 
 impl Invalid {
-    pub fn one(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Invalid(vec![FieldError::new(field, message)])
+    pub fn one(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+        Invalid(vec![FieldError::new(field, code, message)])
     }
 
     pub fn push(&mut self, e: FieldError) {
@@ -35,9 +45,11 @@ impl Invalid {
     pub fn required(&mut self, field: &str, value: &str, max: usize) -> String {
         let v = value.trim();
         if v.is_empty() {
-            self.push(FieldError::new(field, "is required"));
+            self.push(FieldError::new(field, "required", "is required"));
         } else if v.chars().count() > max {
-            self.push(FieldError::new(field, format!("is too long: at most {max} characters")));
+            self.push(
+                FieldError::new(field, "too-long", format!("is too long: at most {max} characters")).arg("max", max.to_string()),
+            );
         }
         v.to_string()
     }

@@ -126,14 +126,12 @@ impl OrganizationInput {
         let name = errs.required("name", &self.name, 200);
         let kind = OrganizationKind::parse(self.kind.trim());
         if kind.is_none() {
-            errs.push(FieldError::new(
-                "kind",
-                format!(
-                    "unknown organization kind {:?}; use one of: {}",
-                    self.kind,
-                    OrganizationKind::ALL.map(|k| k.as_str()).join(", ")
-                ),
-            ));
+            let choices = OrganizationKind::ALL.map(|k| k.as_str()).join(", ");
+            errs.push(
+                FieldError::new("kind", "unknown-choice", format!("unknown organization kind {:?}; use one of: {choices}", self.kind))
+                    .arg("value", self.kind.clone())
+                    .arg("choices", choices),
+            );
         }
         let contracted_by = optional(&self.contracted_by);
         let city = optional(&self.city);
@@ -207,13 +205,14 @@ impl MemberInput {
         let mut errs = Invalid::default();
         let masshealth_id = self.masshealth_id.trim().to_string();
         if masshealth_id.len() != 12 || !masshealth_id.chars().all(|c| c.is_ascii_digit()) {
-            errs.push(FieldError::new("masshealth_id", "a MassHealth ID is 12 digits, e.g. 100012345678"));
+            errs.push(FieldError::new("masshealth_id", "masshealth-id", "a MassHealth ID is 12 digits, e.g. 100012345678"));
         }
         let medicare_id = optional(&self.medicare_id).map(|s| s.to_ascii_uppercase().replace('-', ""));
         if let Some(m) = &medicare_id {
             if !is_medicare_beneficiary_identifier(m) {
                 errs.push(FieldError::new(
                     "medicare_id",
+                    "medicare-id",
                     "a Medicare Beneficiary Identifier has 11 characters, e.g. 1EG4-TE5-MK73; leave it empty if there is none",
                 ));
             }
@@ -222,16 +221,16 @@ impl MemberInput {
         let family_name = errs.required("family_name", &self.family_name, 100);
         let date_of_birth = match parse_date(&self.date_of_birth) {
             Some(d) if d > today => {
-                errs.push(FieldError::new("date_of_birth", "is in the future; write the date of birth as YYYY-MM-DD"));
+                errs.push(FieldError::new("date_of_birth", "date-future", "is in the future; write the date of birth as YYYY-MM-DD"));
                 today
             }
             Some(d) if d.year() < 1900 => {
-                errs.push(FieldError::new("date_of_birth", "is before 1900; write the date of birth as YYYY-MM-DD"));
+                errs.push(FieldError::new("date_of_birth", "date-too-old", "is before 1900; write the date of birth as YYYY-MM-DD"));
                 today
             }
             Some(d) => d,
             None => {
-                errs.push(FieldError::new("date_of_birth", "write the date of birth as YYYY-MM-DD, e.g. 1987-04-23"));
+                errs.push(FieldError::new("date_of_birth", "date-format", "write the date of birth as YYYY-MM-DD, e.g. 1987-04-23"));
                 today
             }
         };
@@ -239,14 +238,14 @@ impl MemberInput {
         if let Some(p) = &phone {
             let digits = p.chars().filter(char::is_ascii_digit).count();
             if !(10..=15).contains(&digits) || p.chars().any(|c| !(c.is_ascii_digit() || " +-().".contains(c))) {
-                errs.push(FieldError::new("phone", "give a phone number with 10 to 15 digits, e.g. 617-555-0142"));
+                errs.push(FieldError::new("phone", "phone", "give a phone number with 10 to 15 digits, e.g. 617-555-0142"));
             }
         }
         let email = optional(&self.email);
         if let Some(e) = &email {
             let ok = e.split_once('@').is_some_and(|(a, b)| !a.is_empty() && b.contains('.')) && !e.contains(' ');
             if !ok {
-                errs.push(FieldError::new("email", "give an e-mail address such as name@example.org, or leave it empty"));
+                errs.push(FieldError::new("email", "email", "give an e-mail address such as name@example.org, or leave it empty"));
             }
         }
         let preferred_languages = languages(&mut errs, "preferred_languages", &self.preferred_languages, catalog);
@@ -287,16 +286,16 @@ impl Member {
         let mut errs = Invalid::default();
         let fixed = "ask your care coordinator to change this";
         if self.masshealth_id != before.masshealth_id {
-            errs.push(FieldError::new("masshealth_id", fixed));
+            errs.push(FieldError::new("masshealth_id", "ask-coordinator", fixed));
         }
         if self.medicare_id != before.medicare_id {
-            errs.push(FieldError::new("medicare_id", fixed));
+            errs.push(FieldError::new("medicare_id", "ask-coordinator", fixed));
         }
         if self.date_of_birth != before.date_of_birth {
-            errs.push(FieldError::new("date_of_birth", fixed));
+            errs.push(FieldError::new("date_of_birth", "ask-coordinator", fixed));
         }
         if self.plan_id != before.plan_id {
-            errs.push(FieldError::new("plan_id", fixed));
+            errs.push(FieldError::new("plan_id", "ask-coordinator", fixed));
         }
         errs.finish()
     }
@@ -384,23 +383,27 @@ impl WorkerInput {
         let role_id = self.role_id.trim().to_string();
         if catalog.role(&role_id).is_none() {
             let ids: Vec<_> = catalog.roles.iter().map(|r| r.id.as_str()).collect();
-            errs.push(FieldError::new("role_id", format!("unknown role {role_id:?}; use one of: {}", ids.join(", "))));
+            errs.push(
+                FieldError::new("role_id", "unknown-choice", format!("unknown role {role_id:?}; use one of: {}", ids.join(", ")))
+                    .arg("value", role_id.clone())
+                    .arg("choices", ids.join(", ")),
+            );
         }
         let employer_id = errs.required("employer_id", &self.employer_id, 64);
         let start = parse_date(&self.employment_start);
         if start.is_none() {
-            errs.push(FieldError::new("employment_start", "write the start date as YYYY-MM-DD"));
+            errs.push(FieldError::new("employment_start", "date-format", "write the start date as YYYY-MM-DD"));
         }
         let end = match optional(&self.employment_end) {
             None => None,
             Some(s) => match parse_date(&s) {
                 Some(d) if start.is_some_and(|st| d < st) => {
-                    errs.push(FieldError::new("employment_end", "is before the start date"));
+                    errs.push(FieldError::new("employment_end", "end-before-start", "is before the start date"));
                     None
                 }
                 Some(d) => Some(d),
                 None => {
-                    errs.push(FieldError::new("employment_end", "write the end date as YYYY-MM-DD, or leave it empty"));
+                    errs.push(FieldError::new("employment_end", "date-format", "write the end date as YYYY-MM-DD, or leave it empty"));
                     None
                 }
             },
@@ -408,7 +411,7 @@ impl WorkerInput {
         let languages = languages(&mut errs, "languages", &self.languages, catalog);
         for (i, s) in self.statements.iter().enumerate() {
             if s.text.trim().is_empty() || s.text.len() > 500 {
-                errs.push(FieldError::new(format!("statements[{i}].text"), "write between 1 and 500 characters"));
+                errs.push(FieldError::new(format!("statements[{i}].text"), "statement-length", "write between 1 and 500 characters"));
             }
         }
         errs.finish()?;
@@ -493,7 +496,11 @@ fn languages(errs: &mut Invalid, field: &str, codes: &[String], catalog: &Catalo
     for code in codes.iter().map(|c| c.trim()).filter(|c| !c.is_empty()) {
         if catalog.language(code).is_none() {
             let known: Vec<_> = catalog.languages.iter().map(|l| l.code.as_str()).collect();
-            errs.push(FieldError::new(field, format!("unknown language {code:?}; use one of: {}", known.join(", "))));
+            errs.push(
+                FieldError::new(field, "unknown-choice", format!("unknown language {code:?}; use one of: {}", known.join(", ")))
+                    .arg("value", code.to_string())
+                    .arg("choices", known.join(", ")),
+            );
         } else if !out.iter().any(|c| c == code) {
             out.push(code.to_string());
         }

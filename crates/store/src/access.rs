@@ -390,7 +390,7 @@ impl Access {
     pub async fn add_team_member(&self, member_id: &str, user_id: &str, role: TeamRole) -> Result<()> {
         self.checked_member(member_id, Action::Update).await?;
         if self.store.user_by_id(user_id).await?.is_none() {
-            return Err(Invalid::one("user_id", "no such user; give the id of an existing account").into());
+            return Err(Invalid::one("user_id", "no-such-user", "no such user; give the id of an existing account").into());
         }
         let mut tx = self.store.pool.begin().await?;
         insert_team_member(&mut tx, member_id, user_id, role).await?;
@@ -402,7 +402,7 @@ impl Access {
         if let Some(p) = plan_id {
             let org = self.store.organization_row(p).await?;
             if org.is_none_or(|o| o.kind != accompany_domain::records::OrganizationKind::HealthPlan) {
-                return Err(Invalid::one("plan_id", "is not the id of a health plan; list plans at /api/v1/organizations?kind=health-plan").into());
+                return Err(Invalid::one("plan_id", "not-a-plan", "is not the id of a health plan; list plans at /api/v1/organizations?kind=health-plan").into());
             }
         }
         Ok(())
@@ -447,7 +447,7 @@ impl Access {
         let (name, kind, contracted_by, city) = input.validate()?;
         if let Some(p) = &contracted_by {
             if self.store.organization_row(p).await?.is_none() {
-                return Err(Invalid::one("contracted_by", "no such organization").into());
+                return Err(Invalid::one("contracted_by", "no-such-organization", "no such organization").into());
             }
         }
         let org = Organization { id: new_id(), name, kind, contracted_by, city, version: 1 };
@@ -472,7 +472,7 @@ impl Access {
         }
         let (name, kind, contracted_by, city) = input.validate()?;
         if contracted_by.as_deref() == Some(id) {
-            return Err(Invalid::one("contracted_by", "an organization cannot contract itself").into());
+            return Err(Invalid::one("contracted_by", "self-contract", "an organization cannot contract itself").into());
         }
         let org = Organization { id: id.to_string(), name, kind, contracted_by, city, version: current.version + 1 };
         let mut tx = self.store.pool.begin().await?;
@@ -610,16 +610,16 @@ impl Access {
     async fn check_worker_links(&self, w: &Worker) -> Result<()> {
         let mut errs = Invalid::default();
         if self.store.organization_row(&w.employer_id).await?.is_none() {
-            errs.push(FieldError::new("employer_id", "no such organization; give the id of the employer"));
+            errs.push(FieldError::new("employer_id", "no-such-organization", "no such organization; give the id of the employer"));
         }
         if let Some(u) = &w.user_id {
             if self.store.user_by_id(u).await?.is_none() {
-                errs.push(FieldError::new("user_id", "no such user account"));
+                errs.push(FieldError::new("user_id", "no-such-user", "no such user account"));
             }
         }
         if let Some(s) = &w.supervisor_id {
             if s == &w.id || self.store.worker_row(s).await?.is_none() {
-                errs.push(FieldError::new("supervisor_id", "give the id of another worker who supervises this one"));
+                errs.push(FieldError::new("supervisor_id", "supervisor", "give the id of another worker who supervises this one"));
             }
         }
         errs.finish().map_err(Into::into)

@@ -112,11 +112,12 @@ impl Store {
         {
             errs.push(accompany_domain::FieldError::new(
                 "username",
+                "username",
                 "use 3 to 64 letters, digits, dots, hyphens or underscores",
             ));
         }
         if u.password.chars().count() < 10 {
-            errs.push(accompany_domain::FieldError::new("password", "use at least 10 characters"));
+            errs.push(accompany_domain::FieldError::new("password", "password-length", "use at least 10 characters"));
         }
         errs.required("display_name", u.display_name, 200);
         errs.finish()?;

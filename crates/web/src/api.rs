@@ -69,7 +69,7 @@ fn path_problem<E: std::fmt::Display>(e: serde_path_to_error::Error<E>) -> Probl
     };
     let mut p = Problem::bad_body(message.clone());
     if let Some(field) = field {
-        p.errors.push(accompany_domain::FieldError::new(field, message));
+        p.errors.push(accompany_domain::FieldError::new(field, "body", message));
     }
     p
 }
@@ -186,7 +186,7 @@ fn change<T: DeserializeOwned>(headers: &HeaderMap, bytes: &Bytes) -> Result<Cha
     let mut value: serde_json::Value = body(headers, bytes)?;
     let field_problem = |field: &str, message: &str| {
         let mut p = Problem::bad_body(format!("{field}: {message}"));
-        p.errors.push(accompany_domain::FieldError::new(field, message));
+        p.errors.push(accompany_domain::FieldError::new(field, "body", message));
         p
     };
     let Some(object) = value.as_object_mut() else {

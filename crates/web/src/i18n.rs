@@ -46,6 +46,30 @@ impl Tr {
     }
 }
 
+impl Tr {
+    /// A validation problem in this language: the message `err-CODE` with
+    /// the problem's values, or the English message when there is no such key.
+    pub fn field_error(&self, e: &accompany_domain::FieldError) -> String {
+        let mut args: HashMap<Cow<'static, str>, FluentValue> = HashMap::new();
+        for (name, value) in &e.args {
+            args.insert(Cow::Borrowed(*name), FluentValue::from(value.clone()));
+        }
+        LOCALES.try_lookup_with_args(&self.id, &format!("err-{}", e.code), &args).unwrap_or_else(|| e.message.clone())
+    }
+}
+
+impl Tr {
+    /// The label of a form field (`family_name` → "Family name"), or the
+    /// field's own name when the form has no such label.
+    pub fn field_label(&self, field: &str) -> String {
+        let slug = field.replace('_', "-");
+        ["field-", "demo-"]
+            .iter()
+            .find_map(|prefix| LOCALES.try_lookup(&self.id, &format!("{prefix}{slug}")))
+            .unwrap_or_else(|| field.to_string())
+    }
+}
+
 /// Pick the first shipped language from an Accept-Language header.
 pub fn negotiate(accept_language: &str) -> Option<&'static str> {
     let mut prefs: Vec<(f32, &str)> = accept_language
@@ -99,5 +123,9 @@ mod tests {
         let es = Tr::new("es");
         assert_eq!(es.t("nav-home"), "Inicio");
         assert_eq!(es.t1("hours", "n", 50), "50 horas");
+        let e = accompany_domain::FieldError::new("x", "too-long", "is too long").arg("max", "100");
+        assert_eq!(es.field_error(&e), "Es demasiado largo: como máximo 100 caracteres.");
+        let unknown = accompany_domain::FieldError::new("x", "no-such-code", "plain English");
+        assert_eq!(es.field_error(&unknown), "plain English");
     }
 }

@@ -130,18 +130,21 @@ struct ErrorPage {
     l: Layout,
     heading: String,
     message: String,
-    fields: Vec<FieldError>,
+    /// (field, translated problem)
+    fields: Vec<(String, String)>,
 }
 
 pub fn error_page(t: &Tr, e: AppError) -> Response {
     let (status, heading, message, fields) = match e {
         AppError::NotFound => (StatusCode::NOT_FOUND, t.t("error-not-found"), t.t("error-not-found-detail"), vec![]),
-        AppError::Forbidden(why) => (StatusCode::FORBIDDEN, t.t("error-forbidden"), why, vec![]),
+        AppError::Denied(_) => (StatusCode::FORBIDDEN, t.t("error-forbidden"), t.t("error-forbidden-detail"), vec![]),
+        AppError::Forbidden(message) => (StatusCode::FORBIDDEN, t.t("error-forbidden"), message, vec![]),
         AppError::Invalid(f) => (StatusCode::UNPROCESSABLE_ENTITY, t.t("error-invalid"), t.t("error-invalid-detail"), f),
-        AppError::Conflict(d) => (StatusCode::CONFLICT, t.t("error-conflict"), d, vec![]),
+        AppError::Conflict(_) => (StatusCode::CONFLICT, t.t("error-conflict"), t.t("error-conflict-detail"), vec![]),
         AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, t.t("error-internal"), t.t("error-internal-detail"), vec![]),
     };
     let l = Layout::new(t, None, "", heading.clone());
+    let fields = fields.iter().map(|f| (f.field.clone(), t.field_error(f))).collect();
     let mut r = render(ErrorPage { l, heading, message, fields });
     *r.status_mut() = status;
     r
@@ -673,7 +676,8 @@ struct MemberFormPage {
     action: String,
     f: MemberForm,
     errors: HashMap<String, String>,
-    error_list: Vec<FieldError>,
+    /// (form field to jump to, its label, translated problem)
+    error_list: Vec<(String, String, String)>,
     languages: Vec<(String, String)>,
     plans: Vec<(String, String)>,
     is_new: bool,
@@ -685,9 +689,6 @@ impl MemberFormPage {
     }
     fn has_error(&self, field: &str) -> bool {
         self.errors.contains_key(field)
-    }
-    fn anchor<'a>(&self, field: &'a str) -> &'a str {
-        form_field(field)
     }
 }
 
@@ -710,8 +711,11 @@ async fn member_form_page(
         l: Layout::new(t, Some(s), if is_new { "/members/new" } else { "/members" }, title),
         action,
         f,
-        errors: errors.iter().map(|e| (form_field(&e.field).to_string(), e.message.clone())).collect(),
-        error_list: errors,
+        errors: errors.iter().map(|e| (form_field(&e.field).to_string(), t.field_error(e))).collect(),
+        error_list: errors
+            .iter()
+            .map(|e| (form_field(&e.field).to_string(), t.field_label(form_field(&e.field)), t.field_error(e)))
+            .collect(),
         languages: state.catalog.languages.iter().map(|l| (l.code.clone(), l.name.get(t.lang).to_string())).collect(),
         plans,
         is_new,

@@ -10,6 +10,9 @@ use serde::Serialize;
 #[derive(Debug)]
 pub enum AppError {
     NotFound,
+    /// Refused by the policy; the reason is English, for API clients and logs.
+    Denied(String),
+    /// Refused, with a message already in the reader's language.
     Forbidden(String),
     Invalid(Vec<FieldError>),
     Conflict(String),
@@ -20,10 +23,10 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> AppError {
         match e {
             StoreError::NotFound => AppError::NotFound,
-            StoreError::Denied(why) => AppError::Forbidden(why.to_string()),
+            StoreError::Denied(why) => AppError::Denied(why.to_string()),
             StoreError::Invalid(i) => AppError::Invalid(i.0),
             StoreError::Duplicate { field } => {
-                AppError::Invalid(vec![FieldError::new(field, "is already used by another record")])
+                AppError::Invalid(vec![FieldError::new(field, "duplicate", "is already used by another record")])
             }
             StoreError::Conflict { .. } => AppError::Conflict(e.to_string()),
             other => {
@@ -81,7 +84,7 @@ impl From<AppError> for Problem {
     fn from(e: AppError) -> Problem {
         match e {
             AppError::NotFound => Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found", "no such record, or you may not see it"),
-            AppError::Forbidden(why) => Problem::forbidden(&why),
+            AppError::Denied(why) | AppError::Forbidden(why) => Problem::forbidden(&why),
             AppError::Invalid(errors) => {
                 let detail = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
                 Problem { errors, ..Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", "Some fields need fixing", detail) }
