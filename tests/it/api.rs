@@ -375,3 +375,23 @@ async fn members_correct_their_own_contact_details_but_not_their_identifiers() {
     assert_eq!(app.get(&member, "/api/v1/organizations").await.0, 200);
     assert_eq!(app.get(&member, "/api/v1/workers").await.0, 403);
 }
+
+#[tokio::test]
+async fn family_name_search_is_a_case_insensitive_prefix() {
+    let app = TestApp::seeded(300).await;
+    let client = app.client();
+    let (admin, _) = app.api_login(&client, Persona::StateAdmin).await;
+    let (_, all) = app.get(&admin, "/api/v1/members?limit=500").await;
+    let names: Vec<String> =
+        all["items"].as_array().unwrap().iter().map(|m| m["family_name"].as_str().unwrap().to_string()).collect();
+    let probe = &names[0];
+    let prefix: String = probe.chars().take(3).collect::<String>().to_uppercase();
+    let expected = names.iter().filter(|n| n.to_lowercase().starts_with(&prefix.to_lowercase())).count();
+    let (status, found) = app.get(&admin, &format!("/api/v1/members?limit=500&name={prefix}")).await;
+    assert_eq!(status, 200);
+    let found = found["items"].as_array().unwrap();
+    assert_eq!(found.len(), expected, "prefix {prefix}");
+    assert!(found.iter().all(|m| m["family_name"].as_str().unwrap().to_lowercase().starts_with(&prefix.to_lowercase())));
+    let (_, none) = app.get(&admin, "/api/v1/members?name=zzzzqq").await;
+    assert_eq!(none["items"].as_array().unwrap().len(), 0);
+}

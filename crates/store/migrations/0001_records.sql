@@ -31,6 +31,8 @@ CREATE TABLE members (
     medicare_id TEXT,
     given_name TEXT NOT NULL,
     family_name TEXT NOT NULL,
+    -- The family name lower-cased by the application, for prefix search on an index.
+    family_name_key TEXT NOT NULL,
     date_of_birth TEXT NOT NULL,
     primary_language TEXT,
     city TEXT,
@@ -40,7 +42,7 @@ CREATE TABLE members (
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
-CREATE INDEX members_name ON members(family_name, given_name);
+CREATE INDEX members_name ON members(family_name_key, id);
 CREATE INDEX members_plan ON members(plan_id);
 CREATE INDEX members_language ON members(primary_language);
 

@@ -261,7 +261,14 @@ impl Access {
             }
         }
         if let Some(n) = filter.name.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            sql.push(" AND LOWER(m.family_name) LIKE ?", format!("{}%", n.to_lowercase().replace(['%', '_'], "")));
+            // A range on the indexed key finds the candidates on both databases;
+            // LIKE then keeps exactly the names that start with the prefix.
+            let prefix = name_key(n).replace(['%', '_', '\\'], "");
+            if let Some(upper) = prefix_upper_bound(&prefix) {
+                sql.push(" AND m.family_name_key >= ?", prefix.clone());
+                sql.push(" AND m.family_name_key < ?", upper);
+            }
+            sql.push(" AND m.family_name_key LIKE ?", format!("{prefix}%"));
         }
         if let Some(l) = &filter.language {
             sql.push(" AND m.primary_language = ?", l.clone());
@@ -327,7 +334,8 @@ impl Access {
         let mut tx = self.store.pool.begin().await?;
         let changed = sqlx::query(
             "UPDATE members SET masshealth_id = $1, medicare_id = $2, given_name = $3, family_name = $4, date_of_birth = $5, \
-             primary_language = $6, city = $7, plan_id = $8, data = $9, version = $10, updated_at = $11 WHERE id = $12 AND version = $13",
+             primary_language = $6, city = $7, plan_id = $8, data = $9, version = $10, updated_at = $11, family_name_key = $14 \
+             WHERE id = $12 AND version = $13",
         )
         .bind(&member.masshealth_id)
         .bind(&member.medicare_id)
@@ -342,6 +350,7 @@ impl Access {
         .bind(now_text())
         .bind(&member.id)
         .bind(current.version)
+        .bind(name_key(&member.family_name))
         .execute(&mut *tx)
         .await
         .map_err(|e| StoreError::from_write(e, "masshealth_id"))?;
@@ -662,6 +671,23 @@ impl Access {
     }
 }
 
+/// The search key of a family name: lower case, so "McCarthy" is found by "mcc".
+pub(crate) fn name_key(name: &str) -> String {
+    name.trim().to_lowercase()
+}
+
+/// The smallest string above every string that starts with `prefix`.
+fn prefix_upper_bound(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        if let Some(next) = char::from_u32(last as u32 + 1) {
+            chars.push(next);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
+}
+
 fn today() -> time::Date {
     OffsetDateTime::now_utc().date()
 }
@@ -735,8 +761,8 @@ pub(crate) async fn record_version<T: Serialize>(
 pub(crate) async fn insert_member(tx: &mut Transaction<'_, Any>, m: &Member) -> Result<()> {
     let now = now_text();
     sqlx::query(
-        "INSERT INTO members (id, masshealth_id, medicare_id, given_name, family_name, date_of_birth, primary_language, city, plan_id, data, version, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        "INSERT INTO members (id, masshealth_id, medicare_id, given_name, family_name, date_of_birth, primary_language, city, plan_id, data, version, created_at, updated_at, family_name_key) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
     .bind(&m.id)
     .bind(&m.masshealth_id)
@@ -751,6 +777,7 @@ pub(crate) async fn insert_member(tx: &mut Transaction<'_, Any>, m: &Member) -> 
     .bind(m.version)
     .bind(&now)
     .bind(&now)
+    .bind(name_key(&m.family_name))
     .execute(&mut **tx)
     .await
     .map_err(|e| StoreError::from_write(e, "masshealth_id"))?;
