@@ -150,6 +150,7 @@ pub async fn seed(store: &Store, plan: Plan, quiet: bool) -> anyhow::Result<Seed
     members_bar.finish();
 
     let credentials = demo_accounts(store, &synthetic, n_members, n_workers).await?;
+    store.analyze().await?;
     Ok(SeedReport {
         members: n_members,
         workers: n_workers,

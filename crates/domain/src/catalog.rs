@@ -439,9 +439,13 @@ fn line_of_path(text: &str, path: &str) -> Option<usize> {
             Some(b) => (&segment[..b], segment[b + 1..segment.len() - 1].parse::<usize>().ok()),
             None => (segment, None),
         };
-        let next = item.get(key)?;
+        // A field that is missing from the file is reported at its parent.
+        let Some(next) = item.get(key) else { break };
         item = match index {
-            Some(i) => next.get(i)?,
+            Some(i) => match next.get(i) {
+                Some(element) => element,
+                None => break,
+            },
             None => next,
         };
         if let Some(span) = item.span() {

@@ -92,6 +92,16 @@ fn splitmix64(x: u64) -> u64 {
 }
 
 /// A version 4 UUID string made of 122 bits of `bits`.
+/// A version-7 UUID whose time part is the record's index: ids sort in the
+/// order records are generated, so bulk loads append to the primary-key
+/// index instead of writing all over it, as real time-ordered ids do.
+fn ordered_uuid_string(index: u64, bits: u128) -> String {
+    const BASE_MILLIS: u64 = 1_700_000_000_000;
+    let random: [u8; 10] = bits.to_le_bytes()[..10].try_into().unwrap_or([0; 10]);
+    let uuid = uuid::Builder::from_unix_timestamp_millis(BASE_MILLIS + index, &random).into_uuid();
+    String::from(&*uuid.hyphenated().encode_lower(&mut uuid::Uuid::encode_buffer()))
+}
+
 fn uuid_string(bits: u128) -> String {
     let uuid = uuid::Builder::from_random_bytes(bits.to_le_bytes()).into_uuid();
     String::from(
@@ -1070,7 +1080,7 @@ impl Synthetic {
     }
 
     pub fn worker_id(&self, index: u64) -> String {
-        uuid_string(stream(self.plan.seed, SALT_WORKER, index).gen())
+        ordered_uuid_string(index, stream(self.plan.seed, SALT_WORKER, index).gen())
     }
 
     fn worker_core(&self, rng: &mut impl Rng, index: u64) -> WorkerCore {
@@ -1168,7 +1178,7 @@ impl Synthetic {
 
     fn worker(&self, index: u64, topics: &[Topic]) -> Worker {
         let mut rng = stream(self.plan.seed, SALT_WORKER, index);
-        let id = uuid_string(rng.gen());
+        let id = ordered_uuid_string(index, rng.gen());
         let core = self.worker_core(&mut rng, index);
         let role = &self.roles[core.role];
         let has = |l: Lang| core.languages & (1 << l) != 0;
@@ -1270,7 +1280,7 @@ impl Synthetic {
     }
 
     pub fn member_id(&self, index: u64) -> String {
-        uuid_string(stream(self.plan.seed, SALT_MEMBER, index).gen())
+        ordered_uuid_string(index, stream(self.plan.seed, SALT_MEMBER, index).gen())
     }
 
     /// A 12-digit MassHealth ID, unique per index (for indexes below 10^11).
@@ -1283,7 +1293,7 @@ impl Synthetic {
 
     fn member(&self, index: u64) -> Member {
         let mut rng = stream(self.plan.seed, SALT_MEMBER, index);
-        let id = uuid_string(rng.gen());
+        let id = ordered_uuid_string(index, rng.gen());
         let core = member_core(&mut rng);
         let c = &CULTURES[core.culture];
 

@@ -322,8 +322,7 @@ impl Access {
         reason: &str,
     ) -> Result<Member> {
         let current = self.checked_member(id, Action::Update).await?;
-        if let Some(v) = expected_version.filter(|v| *v != current.version) {
-            let _ = v;
+        if expected_version.is_some_and(|v| v != current.version) {
             return Err(StoreError::Conflict { current: current.version });
         }
         let member = input.validate(current.id.clone(), current.version + 1, self.store.catalog(), today())?;

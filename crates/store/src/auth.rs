@@ -223,8 +223,14 @@ impl Store {
         Ok(Ok(user_from_row(row.as_ref().expect("checked"))?))
     }
 
-    /// Start a session; returns the secret id for the cookie.
+    /// Start a session; returns the secret id for the cookie. Expired
+    /// sessions, tokens and old failed sign-ins are cleared on the way.
     pub async fn create_session(&self, user_id: &str) -> Result<String> {
+        let now = now_text();
+        sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(&now).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM api_tokens WHERE expires_at < $1").bind(&now).execute(&self.pool).await?;
+        let window_start = timestamp_text(OffsetDateTime::now_utc() - Duration::minutes(FAILURE_WINDOW_MINUTES));
+        sqlx::query("DELETE FROM login_failures WHERE at < $1").bind(window_start).execute(&self.pool).await?;
         let id = random_token();
         let expires = timestamp_text(OffsetDateTime::now_utc() + Duration::hours(SESSION_HOURS));
         sqlx::query("INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")

@@ -24,7 +24,7 @@ use sqlx::{AnyPool, ConnectOptions, Executor};
 use time::OffsetDateTime;
 
 pub use access::{Access, AuditEvent, MemberFilter, Page, TeamMemberView, VersionEntry, WorkerFilter};
-pub use auth::{hash_password, LoginError, NewUser, SessionInfo, User};
+pub use auth::{hash_password, LoginError, NewUser, SessionInfo, User, SESSION_HOURS};
 pub use bulk::{Import, ImportUser};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,6 +151,13 @@ impl Store {
     /// database that must start fresh.
     pub async fn reset(&self) -> Result<()> {
         migrate::drop_all(&self.pool).await
+    }
+
+    /// Refresh the planner's statistics; after a bulk load, queries pick
+    /// their indexes well only once this has run.
+    pub async fn analyze(&self) -> Result<()> {
+        sqlx::query("ANALYZE").execute(&self.pool).await?;
+        Ok(())
     }
 
     /// Answers when the database answers; used by `/healthz`.

@@ -2,7 +2,7 @@
 //! domain inputs; every failure is problem+json naming the field at fault.
 
 use accompany_domain::records::{MemberInput, OrganizationInput, TeamRole, WorkerInput};
-use accompany_store::{LoginError, MemberFilter, WorkerFilter};
+use accompany_store::{LoginError, MemberFilter, WorkerFilter, SESSION_HOURS};
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -115,17 +115,13 @@ async fn login(State(state): State<AppState>, req: axum::extract::Request) -> Ap
     let session = state.store.create_session(&user.id).await.map_err(err)?;
     let info = state.store.session(&session).await.map_err(err)?.ok_or_else(|| err(AppError::NotFound))?;
     let token = state.store.create_token(&user.id, "api sign-in", Some(1)).await.map_err(err)?;
-    let cookie = set_cookie(SESSION_COOKIE, &session, accompany_store_session_seconds(), state.secure_cookies);
+    let cookie = set_cookie(SESSION_COOKIE, &session, SESSION_HOURS * 3600, state.secure_cookies);
     Ok((
         StatusCode::OK,
         [(header::SET_COOKIE, cookie)],
         Json(json!({ "user": user, "token": token, "csrf_token": info.csrf_token })),
     )
         .into_response())
-}
-
-fn accompany_store_session_seconds() -> i64 {
-    12 * 3600
 }
 
 async fn logout(State(state): State<AppState>, headers: HeaderMap, ApiUser(_): ApiUser) -> ApiResult {

@@ -242,7 +242,7 @@ async fn login(
     };
     let mut r = Redirect::to(&next).into_response();
     for c in [
-        set_cookie(SESSION_COOKIE, &session, 12 * 3600, state.secure_cookies),
+        set_cookie(SESSION_COOKIE, &session, accompany_store::SESSION_HOURS * 3600, state.secure_cookies),
         set_cookie(LOGIN_CSRF_COOKIE, "", 0, state.secure_cookies),
     ] {
         if let Ok(v) = c.parse() {
