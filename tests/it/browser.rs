@@ -138,7 +138,8 @@ async fn every_persona_signs_in_and_every_page_they_reach_is_accessible() {
             // A member record, as each persona who can see one sees it.
             c.goto(&app.url("/members")).await.unwrap();
             if let Ok(first) = c.find(Locator::Css("main table tbody a")).await {
-                first.click().await.unwrap();
+                let href = first.attr("href").await.unwrap().expect("a link to the record");
+                c.goto(&app.url(&href)).await.unwrap();
                 assert_accessible(&c, &format!("a member record as {persona:?} ({lang})")).await;
             }
         }
@@ -157,15 +158,26 @@ async fn a_coordinator_enrols_a_member_with_the_keyboard_and_sees_errors_first()
     c.find(Locator::Id("given_name")).await.unwrap().send_keys("Thu").await.unwrap();
     c.find(Locator::Css("main form button[type=submit]")).await.unwrap().click().await.unwrap();
     // The error summary names each field and links to it.
-    let summary = c.find(Locator::Css("#errors")).await.expect("an error summary").text().await.unwrap();
+    let summary = c.wait().for_element(Locator::Css("#errors")).await.expect("an error summary").text().await.unwrap();
     assert!(summary.contains("Family name: This is required.") && summary.contains("Date of birth"), "{summary}");
     assert_accessible(&c, "the new-member form with errors").await;
     c.find(Locator::Id("family_name")).await.unwrap().send_keys("Nguyen").await.unwrap();
     c.execute("document.getElementById('date_of_birth').value = '1991-08-14';", vec![]).await.unwrap();
     c.find(Locator::Id("masshealth_id")).await.unwrap().send_keys("100044440000").await.unwrap();
     c.find(Locator::Css("main form button[type=submit]")).await.unwrap().click().await.unwrap();
-    let heading = c.find(Locator::Css("main h1")).await.unwrap().text().await.unwrap();
-    assert_eq!(heading, "Thu Nguyen");
+    // The browser follows the redirect to the new record.
+    let started = Instant::now();
+    loop {
+        let heading = match c.find(Locator::Css("main h1")).await {
+            Ok(h) => h.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if heading == "Thu Nguyen" {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "the new record did not open; the page says {heading:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     assert_accessible(&c, "the new member's record").await;
     c.close().await.unwrap();
 }
