@@ -106,6 +106,20 @@ pub enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Check the audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Walk the hash chain of the audit trail; name the first broken link and exit non-zero if any.
+    Verify {
+        #[command(flatten)]
+        common: Common,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -255,6 +269,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("Added {} ({}).", user.username, user.persona.as_str());
             if made_up {
                 println!("{}: {} / {}", user.persona.as_str(), user.username, password);
+            }
+        }
+        Command::Audit { command: AuditCommand::Verify { common } } => {
+            let store = open(&common.database_url, common.catalog.as_ref()).await?;
+            match store.verify_audit().await? {
+                accompany_store::AuditCheck::Intact { events } => {
+                    println!("The audit trail is intact: {events} events, every link verified.");
+                }
+                accompany_store::AuditCheck::Broken { seq, problem } => {
+                    bail!("the audit trail is broken at event {seq}: {problem}. Restore the audit tables from a backup and investigate who had write access to the database");
+                }
             }
         }
         Command::Token { command: TokenCommand::Create { common, user, days, label } } => {

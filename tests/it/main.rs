@@ -3,6 +3,7 @@
 //! on PostgreSQL when TEST_DATABASE_URL is set.
 
 mod api;
+mod audit;
 mod browser;
 mod cli;
 mod pages;

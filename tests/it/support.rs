@@ -167,6 +167,12 @@ impl TestApp {
         assert_eq!(r.status(), 303, "sign-in as {persona:?} redirects");
     }
 
+    /// Run SQL straight against the database, as an attacker with write access would.
+    pub async fn exec(&self, sql: &str) {
+        let mut conn = <sqlx::AnyConnection as Connection>::connect(&self.db.url).await.expect("connect");
+        sqlx::raw_sql(sql).execute(&mut conn).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         let mut conn = <sqlx::AnyConnection as Connection>::connect(&self.db.url).await.expect("connect");
         let row: (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&mut conn).await.expect("count");

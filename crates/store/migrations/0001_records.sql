@@ -117,8 +117,12 @@ CREATE INDEX login_failures_username ON login_failures(username, at);
 CREATE INDEX login_failures_addr ON login_failures(client_addr, at);
 
 -- Who touched which member record, when, and what the policy decided.
+-- Append-only and hash-chained: each event's hash covers its fields and the
+-- previous event's hash, and audit_head holds the newest link, so that a
+-- changed, deleted or reordered event breaks the chain.
 CREATE TABLE audit_events (
-    id TEXT PRIMARY KEY,
+    seq BIGINT PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
     at TEXT NOT NULL,
     actor_user_id TEXT,
     actor_username TEXT NOT NULL,
@@ -127,7 +131,16 @@ CREATE TABLE audit_events (
     entity_id TEXT,
     decision TEXT NOT NULL,
     reason TEXT NOT NULL,
-    client_addr TEXT NOT NULL
+    client_addr TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
 );
-CREATE INDEX audit_events_entity ON audit_events(entity_id, at);
+CREATE INDEX audit_events_entity ON audit_events(entity_id, seq);
 CREATE INDEX audit_events_at ON audit_events(at);
+
+CREATE TABLE audit_head (
+    id BIGINT PRIMARY KEY,
+    seq BIGINT NOT NULL,
+    hash TEXT NOT NULL
+);
+INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '');

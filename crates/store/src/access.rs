@@ -134,22 +134,18 @@ impl Access {
             Decision::Permit => ("permit", ""),
             Decision::Deny(r) => ("deny", *r),
         };
-        sqlx::query(
-            "INSERT INTO audit_events (id, at, actor_user_id, actor_username, action, entity, entity_id, decision, reason, client_addr) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(new_id())
-        .bind(now_text())
-        .bind(&self.actor.user_id)
-        .bind(&self.actor.username)
-        .bind(action)
-        .bind(entity)
-        .bind(entity_id)
-        .bind(d)
-        .bind(reason)
-        .bind(&self.client_addr)
-        .execute(&self.store.pool)
-        .await?;
-        Ok(())
+        self.store
+            .append_audit(crate::audit::NewEvent {
+                actor_user_id: Some(&self.actor.user_id),
+                actor_username: &self.actor.username,
+                action,
+                entity,
+                entity_id,
+                decision: d,
+                reason,
+                client_addr: &self.client_addr,
+            })
+            .await
     }
 
     /// How the actor stands to a member: the facts the policy needs.
@@ -648,7 +644,7 @@ impl Access {
     pub async fn member_audit(&self, member_id: &str) -> Result<Vec<AuditEvent>> {
         self.checked_member(member_id, Action::Read).await?;
         let rows = sqlx::query(
-            "SELECT at, actor_username, action, entity, entity_id, decision, reason, client_addr FROM audit_events WHERE entity_id = $1 ORDER BY at DESC LIMIT 200",
+            "SELECT at, actor_username, action, entity, entity_id, decision, reason, client_addr FROM audit_events WHERE entity_id = $1 ORDER BY seq DESC LIMIT 200",
         )
         .bind(member_id)
         .fetch_all(&self.store.pool)

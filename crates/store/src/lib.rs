@@ -9,6 +9,7 @@
 //! records the decision in the audit trail.
 
 mod access;
+mod audit;
 mod auth;
 mod bulk;
 mod migrate;
@@ -24,6 +25,7 @@ use sqlx::{AnyPool, ConnectOptions, Executor};
 use time::OffsetDateTime;
 
 pub use access::{Access, AuditEvent, MemberFilter, Page, TeamMemberView, VersionEntry, WorkerFilter};
+pub use audit::AuditCheck;
 pub use auth::{hash_password, LoginError, NewUser, SessionInfo, User, SESSION_HOURS};
 pub use bulk::{Import, ImportUser};
 

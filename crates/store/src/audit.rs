@@ -1,0 +1,159 @@
+//! The audit trail: append-only and hash-chained. Every event's hash covers
+//! its own fields and the hash of the event before it; `audit_head` keeps the
+//! newest link, so that changing, deleting or reordering any event, the last
+//! one included, is found by [`Store::verify_audit`].
+
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+use crate::{now_text, Result, Store, StoreError};
+
+/// One event to append.
+pub(crate) struct NewEvent<'a> {
+    pub actor_user_id: Option<&'a str>,
+    pub actor_username: &'a str,
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_id: Option<&'a str>,
+    pub decision: &'a str,
+    pub reason: &'a str,
+    pub client_addr: &'a str,
+}
+
+/// The hash of one event: SHA-256 over the previous hash and every field,
+/// each prefixed by its length so that no two field lists run together alike.
+#[allow(clippy::too_many_arguments)]
+fn link_hash(prev: &str, seq: i64, id: &str, at: &str, fields: [&str; 8]) -> String {
+    let mut h = Sha256::new();
+    let seq = seq.to_string();
+    for part in [prev, seq.as_str(), id, at].into_iter().chain(fields) {
+        h.update((part.len() as u64).to_be_bytes());
+        h.update(part.as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+/// What `accompany audit verify` found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AuditCheck {
+    Intact { events: i64 },
+    /// The first event (by sequence number) whose link does not hold, and why.
+    Broken { seq: i64, problem: String },
+}
+
+impl Store {
+    /// Append one event in its own transaction. Taking the head row first
+    /// serializes writers on both databases, so the chain never forks.
+    pub(crate) async fn append_audit(&self, e: NewEvent<'_>) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+            .fetch_one(&mut *tx)
+            .await?;
+        let seq: i64 = head.try_get("seq")?;
+        let prev: String = head.try_get("hash")?;
+        let id = accompany_domain::records::new_id();
+        let at = now_text();
+        let hash = link_hash(
+            &prev,
+            seq,
+            &id,
+            &at,
+            [
+                e.actor_user_id.unwrap_or(""),
+                e.actor_username,
+                e.action,
+                e.entity,
+                e.entity_id.unwrap_or(""),
+                e.decision,
+                e.reason,
+                e.client_addr,
+            ],
+        );
+        sqlx::query(
+            "INSERT INTO audit_events (seq, id, at, actor_user_id, actor_username, action, entity, entity_id, decision, reason, client_addr, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        )
+        .bind(seq)
+        .bind(&id)
+        .bind(&at)
+        .bind(e.actor_user_id)
+        .bind(e.actor_username)
+        .bind(e.action)
+        .bind(e.entity)
+        .bind(e.entity_id)
+        .bind(e.decision)
+        .bind(e.reason)
+        .bind(e.client_addr)
+        .bind(&prev)
+        .bind(&hash)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&hash).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Walk the whole chain in order and name the first broken link.
+    pub async fn verify_audit(&self) -> Result<AuditCheck> {
+        const BATCH: i64 = 10_000;
+        let mut expected_seq = 1;
+        let mut prev = String::new();
+        loop {
+            let rows = sqlx::query(
+                "SELECT seq, id, at, actor_user_id, actor_username, action, entity, entity_id, decision, reason, client_addr, prev_hash, hash \
+                 FROM audit_events WHERE seq >= $1 ORDER BY seq LIMIT $2",
+            )
+            .bind(expected_seq)
+            .bind(BATCH)
+            .fetch_all(&self.pool)
+            .await?;
+            let count = rows.len() as i64;
+            for r in &rows {
+                let seq: i64 = r.try_get("seq")?;
+                if seq != expected_seq {
+                    return Ok(AuditCheck::Broken { seq: expected_seq, problem: "this event is missing".into() });
+                }
+                let text = |c: &str| -> Result<String> { Ok(r.try_get::<Option<String>, _>(c)?.unwrap_or_default()) };
+                let (stored_prev, stored_hash) = (text("prev_hash")?, text("hash")?);
+                if stored_prev != prev {
+                    return Ok(AuditCheck::Broken {
+                        seq,
+                        problem: "it does not follow the event before it (an event was removed, added or moved)".into(),
+                    });
+                }
+                let fields = [
+                    text("actor_user_id")?,
+                    text("actor_username")?,
+                    text("action")?,
+                    text("entity")?,
+                    text("entity_id")?,
+                    text("decision")?,
+                    text("reason")?,
+                    text("client_addr")?,
+                ];
+                let computed = link_hash(&prev, seq, &text("id")?, &text("at")?, fields.each_ref().map(String::as_str));
+                if computed != stored_hash {
+                    return Ok(AuditCheck::Broken { seq, problem: "its contents were changed after it was written".into() });
+                }
+                prev = stored_hash;
+                expected_seq += 1;
+            }
+            if count < BATCH {
+                break;
+            }
+        }
+        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_optional(&self.pool).await?;
+        let Some(head) = head else {
+            return Err(StoreError::Corrupt("the audit head row is missing".into()));
+        };
+        let (head_seq, head_hash): (i64, String) = (head.try_get("seq")?, head.try_get("hash")?);
+        let last = expected_seq - 1;
+        if head_seq != last || head_hash != prev {
+            return Ok(AuditCheck::Broken {
+                seq: last + 1,
+                problem: format!("the trail ends at event {last} but {head_seq} events were written: the newest were removed"),
+            });
+        }
+        Ok(AuditCheck::Intact { events: last })
+    }
+}
