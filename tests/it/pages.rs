@@ -172,3 +172,31 @@ async fn member_form_names_bad_fields_and_saves_good_ones() {
     assert!(html.contains("walked in at the ED"), "history shows why");
     assert_eq!(app.count("members").await, before + 1);
 }
+
+#[tokio::test]
+async fn members_see_who_looked_at_their_record() {
+    let app = TestApp::seeded(40).await;
+    // The member's care coordinator opens the record through the API.
+    let api = app.client();
+    let (coordinator, _) = app.api_login(&api, Persona::CareCoordinator).await;
+    let (member_token, _) = app.api_login(&api, Persona::Member).await;
+    let (_, me) = app.get(&member_token, "/api/v1/me").await;
+    let id = me["user"]["member_id"].as_str().unwrap().to_string();
+    let (status, _) = app.get(&coordinator, &format!("/api/v1/members/{id}")).await;
+    assert_eq!(status, 200);
+
+    let client = app.client();
+    app.page_login(&client, Persona::Member).await;
+    let (status, html) = text(&client, &app, &format!("/members/{id}")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Who has looked at your record"));
+    let coordinator_name = &app.credential(Persona::CareCoordinator).username;
+    assert!(html.contains(&format!("<td>{coordinator_name}</td><td>Looked at your record")), "the coordinator's look is listed");
+
+    // Someone else looking at the record does not see that list.
+    let other = app.client();
+    app.page_login(&other, Persona::CareCoordinator).await;
+    let (status, html) = text(&other, &app, &format!("/members/{id}")).await;
+    assert_eq!(status, 200);
+    assert!(!html.contains("Who has looked at your record"));
+}

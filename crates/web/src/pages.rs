@@ -546,6 +546,15 @@ struct MemberPage {
     team: Vec<TeamRow>,
     history: Vec<VersionEntry>,
     can_edit: bool,
+    /// For the member themself: who looked at the record, newest first.
+    looked: Vec<AccessRow>,
+}
+
+pub struct AccessRow {
+    pub when: String,
+    pub who: String,
+    pub what: String,
+    pub refused: bool,
 }
 
 async fn member(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>) -> Response {
@@ -559,7 +568,29 @@ async fn member(State(state): State<AppState>, PageUser(s): PageUser, Path(id): 
             Persona::Member | Persona::CareCoordinator | Persona::OrganizationAdmin | Persona::StateAdmin
         );
         let view = member_view(&state, &s.tr, &m);
-        Ok(MemberPage { l: Layout::new(&s.tr, Some(&s), "/members", view.name.clone()), m: view, team, history, can_edit })
+        let looked = if s.user.member_id.as_deref() == Some(id.as_str()) {
+            access
+                .member_audit(&id)
+                .await?
+                .into_iter()
+                .map(|e| AccessRow {
+                    when: e.at.get(..16).unwrap_or(&e.at).replace('T', " "),
+                    who: e.actor_username,
+                    what: s.tr.t(&format!("audit-action-{}", e.action)),
+                    refused: e.decision == "deny",
+                })
+                .collect()
+        } else {
+            vec![]
+        };
+        Ok(MemberPage {
+            l: Layout::new(&s.tr, Some(&s), "/members", view.name.clone()),
+            m: view,
+            team,
+            history,
+            can_edit,
+            looked,
+        })
     }
     .await;
     match result {

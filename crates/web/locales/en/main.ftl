@@ -209,3 +209,12 @@ err-duplicate = Another record already uses this.
 err-username = Use 3 to 64 letters, digits, dots, hyphens or underscores.
 err-password-length = Use at least 10 characters.
 error-conflict-detail = Someone saved a change while you were editing. Open the record again to see it, then make your change again.
+
+looked-title = Who has looked at your record
+looked-intro = Every time someone opens, lists or changes your record, it is written down here. Ask your care coordinator or the privacy officer if something looks wrong.
+looked-what = What they did
+looked-refused = refused: they were not allowed
+audit-action-read = Looked at your record
+audit-action-update = Changed your record
+audit-action-create = Created your record
+audit-action-list = Listed records

@@ -209,3 +209,12 @@ err-duplicate = Otro expediente ya usa este dato.
 err-username = Use de 3 a 64 letras, dígitos, puntos, guiones o guiones bajos.
 err-password-length = Use al menos 10 caracteres.
 error-conflict-detail = Alguien guardó un cambio mientras usted editaba. Abra el expediente otra vez para verlo y vuelva a hacer su cambio.
+
+looked-title = Quién ha mirado su expediente
+looked-intro = Cada vez que alguien abre, enumera o cambia su expediente, queda anotado aquí. Si algo no le parece bien, pregunte a su coordinador/a de atención o a la persona responsable de privacidad.
+looked-what = Qué hizo
+looked-refused = rechazado: no tenía permiso
+audit-action-read = Miró su expediente
+audit-action-update = Cambió su expediente
+audit-action-create = Creó su expediente
+audit-action-list = Enumeró expedientes
