@@ -24,6 +24,20 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
+impl<T> Page<T> {
+    /// Lists fetch one row more than the page holds: its presence says there
+    /// is a next page, which starts after the last row kept.
+    fn from_one_extra(mut items: Vec<T>, limit: u32, id: impl Fn(&T) -> String) -> Page<T> {
+        let next_cursor = if items.len() > limit as usize {
+            items.truncate(limit as usize);
+            items.last().map(&id)
+        } else {
+            None
+        };
+        Page { items, next_cursor }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct MemberFilter {
     /// Start of the family name, case-insensitive.
@@ -280,15 +294,9 @@ impl Access {
         }
         sql.text(&format!(" ORDER BY m.id LIMIT {}", limit + 1));
         let rows = sql.query().fetch_all(&self.store.pool).await?;
-        let mut items = rows.iter().map(rows::member).collect::<Result<Vec<_>>>()?;
-        let next_cursor = if items.len() > limit as usize {
-            items.truncate(limit as usize);
-            items.last().map(|m| m.id.clone())
-        } else {
-            None
-        };
+        let items = rows.iter().map(rows::member).collect::<Result<Vec<_>>>()?;
         self.audit("list", "member", None, &Decision::Permit).await?;
-        Ok(Page { items, next_cursor })
+        Ok(Page::from_one_extra(items, limit, |m| m.id.clone()))
     }
 
     pub async fn create_member(&self, input: &MemberInput, reason: &str) -> Result<Member> {
@@ -433,13 +441,9 @@ impl Access {
             sql.push(" AND o.id > ?", a.to_string());
         }
         sql.text(&format!(" ORDER BY o.id LIMIT {}", limit + 1));
-        let mut items =
+        let items =
             sql.query().fetch_all(&self.store.pool).await?.iter().map(rows::organization).collect::<Result<Vec<_>>>()?;
-        let next_cursor = (items.len() > limit as usize).then(|| {
-            items.truncate(limit as usize);
-            items.last().map(|o| o.id.clone())
-        });
-        Ok(Page { items, next_cursor: next_cursor.flatten() })
+        Ok(Page::from_one_extra(items, limit, |o| o.id.clone()))
     }
 
     pub async fn organization(&self, id: &str) -> Result<Organization> {
@@ -530,20 +534,14 @@ impl Access {
             sql.push(" AND w.id > ?", a.clone());
         }
         sql.text(&format!(" ORDER BY w.id LIMIT {}", limit + 1));
-        let mut items = sql
+        let items = sql
             .query()
             .fetch_all(&self.store.pool)
             .await?
             .iter()
             .map(|r| rows::worker(r).map(|w| self.redact(w)))
             .collect::<Result<Vec<_>>>()?;
-        let next_cursor = if items.len() > limit as usize {
-            items.truncate(limit as usize);
-            items.last().map(|w| w.id.clone())
-        } else {
-            None
-        };
-        Ok(Page { items, next_cursor })
+        Ok(Page::from_one_extra(items, limit, |w| w.id.clone()))
     }
 
     pub async fn worker(&self, id: &str) -> Result<Worker> {

@@ -88,6 +88,8 @@ fn sha256(s: &str) -> String {
 }
 
 const USER_COLUMNS: &str = "id, username, display_name, persona, organization_id, member_id, locale";
+/// The same columns, for queries that join `users u`.
+const USER_COLUMNS_U: &str = "u.id, u.username, u.display_name, u.persona, u.organization_id, u.member_id, u.locale";
 
 fn user_from_row(r: &sqlx::any::AnyRow) -> Result<User> {
     let persona: String = r.try_get("persona")?;
@@ -247,7 +249,7 @@ impl Store {
     pub async fn session(&self, id: &str) -> Result<Option<SessionInfo>> {
         let row = sqlx::query(&format!(
             "SELECT s.csrf_token, {} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1 AND s.expires_at > $2",
-            USER_COLUMNS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ")
+            USER_COLUMNS_U
         ))
         .bind(sha256(id))
         .bind(now_text())
@@ -283,7 +285,7 @@ impl Store {
     pub async fn user_by_token(&self, token: &str) -> Result<Option<User>> {
         let row = sqlx::query(&format!(
             "SELECT {} FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND (t.expires_at IS NULL OR t.expires_at > $2)",
-            USER_COLUMNS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ")
+            USER_COLUMNS_U
         ))
         .bind(sha256(token))
         .bind(now_text())

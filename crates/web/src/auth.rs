@@ -38,11 +38,11 @@ pub fn set_cookie(name: &str, value: &str, max_age_seconds: i64, secure: bool) -
 }
 
 pub fn client_addr(parts: &Parts) -> String {
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".to_string())
+    addr_in(&parts.extensions)
+}
+
+fn addr_in(extensions: &axum::http::Extensions) -> String {
+    extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "unknown".to_string())
 }
 
 /// The language for a request with or without a signed-in user.
@@ -199,10 +199,7 @@ mod tests {
 
 /// The client address of a whole request (for handlers that read the body themselves).
 pub fn client_addr_of(req: &axum::extract::Request) -> String {
-    req.extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".to_string())
+    addr_in(req.extensions())
 }
 
 /// The client's address, recorded with sign-in attempts and audit events.
