@@ -102,23 +102,38 @@ mod tests {
         assert_eq!(negotiate("de"), None);
     }
 
-    fn keys(lang: &str) -> Vec<String> {
-        let path = format!("{}/locales/{lang}/main.ftl", env!("CARGO_MANIFEST_DIR"));
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-        text.lines()
-            .filter(|l| !l.starts_with('#') && !l.starts_with(' ') && l.contains(" ="))
-            .filter_map(|l| l.split(" =").next().map(str::to_string))
+    /// The message ids of each Fluent file of `lang`, by file name.
+    fn keys(lang: &str) -> Vec<(String, Vec<String>)> {
+        let dir = format!("{}/locales/{lang}", env!("CARGO_MANIFEST_DIR"));
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{dir}: {e}"))
+            .map(|e| e.expect("readable locale directory").path())
+            .filter(|p| p.extension().is_some_and(|x| x == "ftl"))
+            .collect();
+        files.sort();
+        files
+            .iter()
+            .map(|path| {
+                let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                let ids = text
+                    .lines()
+                    .filter(|l| !l.starts_with('#') && !l.starts_with(' ') && l.contains(" ="))
+                    .filter_map(|l| l.split(" =").next().map(str::to_string))
+                    .collect();
+                (path.file_name().unwrap_or_default().to_string_lossy().into_owned(), ids)
+            })
             .collect()
     }
 
-    /// Every shipped language has exactly the English messages, and each
-    /// one resolves in that language.
+    /// Every shipped language has exactly the English messages, file by
+    /// file, and each one resolves in that language.
     #[test]
     fn every_language_is_complete() {
         let english = keys("en");
-        assert!(english.len() > 100, "found {} keys", english.len());
+        let total: usize = english.iter().map(|(_, ids)| ids.len()).sum();
+        assert!(total > 100, "found {total} keys");
         for (lang, _) in SHIPPED {
-            assert_eq!(keys(lang), english, "{lang} has the same keys in the same order");
+            assert_eq!(keys(lang), english, "{lang} has the same files, keys and order");
         }
         let es = Tr::new("es");
         assert_eq!(es.t("nav-home"), "Inicio");
