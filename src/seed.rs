@@ -203,6 +203,7 @@ async fn demo_accounts(store: &Store, s: &Synthetic, members: u64, workers: u64)
         (Persona::Member, "member", "Demo Member", None, Some(member_id.as_str())),
         (Persona::OrganizationAdmin, "orgadmin", "Demo Organization Admin", Some(employer.as_str()), None),
         (Persona::StateAdmin, "stateadmin", "Demo State Admin", None, None),
+        (Persona::PrivacyOfficer, "privacyofficer", "Demo Privacy Officer", None, None),
     ] {
         let password = random_password();
         store

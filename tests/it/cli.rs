@@ -66,7 +66,7 @@ async fn seed_refuses_to_overwrite_and_users_and_tokens_can_be_made() {
     let db = TestDb::new().await;
     let (ok, out, err) = run(&["seed", "--database-url", &db.url, "--members", "120", "--quiet"]);
     assert!(ok, "{err}");
-    assert_eq!(out.lines().count(), 6, "one sign-in per persona: {out}");
+    assert_eq!(out.lines().count(), accompany_domain::records::Persona::ALL.len(), "one sign-in per persona: {out}");
     let (ok, _, err) = run(&["seed", "--database-url", &db.url, "--members", "120", "--quiet"]);
     assert!(!ok);
     assert!(err.contains("--reset"), "{err}");

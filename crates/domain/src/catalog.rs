@@ -43,6 +43,8 @@ pub struct Catalog {
     /// Values every role shares (the chart's first row).
     pub shared_values: Vec<String>,
     pub roles: Vec<Role>,
+    /// What each reader sees of a member until the member decides otherwise.
+    pub privacy: crate::privacy::PrivacyDefaults,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -335,6 +337,7 @@ impl Catalog {
             }
             check_localized(&t.name, &format!("lived_experience_topics[{i}].name"))?;
         }
+        self.privacy.check()?;
         if self.roles.is_empty() {
             return fail("roles".into(), "must list at least one role");
         }

@@ -3,7 +3,9 @@
 
 pub mod catalog;
 pub mod error;
+pub mod notes;
 pub mod policy;
+pub mod privacy;
 pub mod records;
 pub mod synthetic;
 

@@ -48,6 +48,13 @@ pub struct Relationship {
     /// The member belongs to the actor's organization: enrolled in it as a
     /// plan, or served by one of its workers.
     pub in_actor_organization: bool,
+    /// The member named the actor as someone they know socially.
+    pub firewalled: bool,
+    /// The actor opened emergency access to this member and it is running.
+    pub break_glass: bool,
+    /// The member's sharing choices that name the actor, their organization
+    /// or their team role.
+    pub choices: Vec<crate::privacy::SharingChoice>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -65,6 +72,14 @@ impl Decision {
 /// Whether `actor` may do `action` to a member they stand to as `rel`.
 pub fn decide(actor: &Actor, action: Action, rel: &Relationship) -> Decision {
     use Decision::*;
+    // Break-glass opens a record for reading only; the firewall still
+    // refuses every change.
+    if rel.firewalled && !rel.is_self && !(rel.break_glass && action == Action::Read) {
+        return Deny("the member asked that this person not see their record");
+    }
+    if rel.break_glass && action == Action::Read && crate::privacy::may_break_glass(actor.persona) {
+        return Permit;
+    }
     match (actor.persona, action) {
         (Persona::Member, Action::Read | Action::Update) if rel.is_self => Permit,
         (Persona::Member, _) => Deny("members see only their own record"),
@@ -79,11 +94,24 @@ pub fn decide(actor: &Actor, action: Action, rel: &Relationship) -> Decision {
         (Persona::OrganizationAdmin, _) if rel.in_actor_organization => Permit,
         (Persona::OrganizationAdmin, _) => Deny("organization admins see only their organization's members"),
         (Persona::StateAdmin, _) => Permit,
+        (Persona::PrivacyOfficer, _) => Deny("privacy officers review the audit trail, not records"),
+    }
+}
+
+/// Only the member's own peer logs contacts with them; notes written by
+/// anyone else would turn the peer record into a clinical one.
+pub fn may_write_contact_note(actor: &Actor, rel: &Relationship) -> Decision {
+    if actor.persona == Persona::PeerWorker && rel.team_role == Some(TeamRole::Peer) && !rel.firewalled {
+        Decision::Permit
+    } else {
+        Decision::Deny("only the member's peer logs contacts with them")
     }
 }
 
 /// Which members a list may contain for an actor: the same rule as
-/// [`decide`] for `Read`, in a form the store can turn into a query.
+/// [`decide`] for `Read`, in a form the store can turn into a query. Every
+/// scope but `Only` also leaves out members who firewalled the actor; a
+/// break-glass access opens one record, never a list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ListScope {
     Everyone,
@@ -104,12 +132,16 @@ pub fn list_scope(actor: &Actor) -> ListScope {
         Persona::CareCoordinator => ListScope::TeamsOf { user_id: actor.user_id.clone(), roles: vec![] },
         Persona::OrganizationAdmin => actor.organization_id.clone().map_or(ListScope::Nobody, ListScope::Organization),
         Persona::StateAdmin => ListScope::Everyone,
+        Persona::PrivacyOfficer => ListScope::Nobody,
     }
 }
 
 /// Whether a member stood to as `rel` is inside `scope`; used by tests to
 /// prove that lists and single reads agree.
 pub fn scope_contains(scope: &ListScope, rel: &Relationship) -> bool {
+    if rel.firewalled && !rel.is_self {
+        return false;
+    }
     match scope {
         ListScope::Everyone => true,
         ListScope::Only(_) => rel.is_self,
@@ -132,13 +164,17 @@ mod tests {
     }
 
     fn relationship() -> impl Strategy<Value = Relationship> {
-        (any::<bool>(), prop::option::of(prop::sample::select(TeamRole::ALL.to_vec())), any::<bool>(), any::<bool>())
-            .prop_map(|(is_self, team_role, supervises_members_peer, in_actor_organization)| Relationship {
-                is_self,
+        (any::<[bool; 5]>(), prop::option::of(prop::sample::select(TeamRole::ALL.to_vec()))).prop_map(|(b, team_role)| {
+            Relationship {
+                is_self: b[0],
                 team_role,
-                supervises_members_peer,
-                in_actor_organization,
-            })
+                supervises_members_peer: b[1],
+                in_actor_organization: b[2],
+                firewalled: b[3],
+                break_glass: b[4],
+                choices: vec![],
+            }
+        })
     }
 
     fn actor(persona: Persona) -> Actor {
@@ -152,11 +188,24 @@ mod tests {
     }
 
     proptest! {
-        /// A list shows exactly the members a single read would permit.
+        /// A list shows exactly the members a single read would permit
+        /// (break-glass opens single records only).
         #[test]
-        fn lists_agree_with_reads(p in persona(), rel in relationship()) {
+        fn lists_agree_with_reads(p in persona(), mut rel in relationship()) {
+            rel.break_glass = false;
             let a = actor(p);
             prop_assert_eq!(scope_contains(&list_scope(&a), &rel), decide(&a, Action::Read, &rel).is_permit());
+        }
+
+        /// A firewalled person is refused everything, whoever they are,
+        /// unless they opened emergency access.
+        #[test]
+        fn the_firewall_holds(p in persona(), mut rel in relationship(), a in any::<bool>()) {
+            rel.firewalled = true;
+            rel.is_self = false;
+            let action = if a { Action::Read } else { Action::Update };
+            let permitted = decide(&actor(p), action, &rel).is_permit();
+            prop_assert_eq!(permitted, rel.break_glass && action == Action::Read && crate::privacy::may_break_glass(p));
         }
 
         /// Nobody but a state admin reaches a member they have no tie to.

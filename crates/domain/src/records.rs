@@ -72,16 +72,19 @@ pub enum Persona {
     CareCoordinator,
     OrganizationAdmin,
     StateAdmin,
+    /// Reviews the audit trail and break-glass alerts; reads no records.
+    PrivacyOfficer,
 }
 
 impl Persona {
-    pub const ALL: [Persona; 6] = [
+    pub const ALL: [Persona; 7] = [
         Self::Member,
         Self::PeerWorker,
         Self::Supervisor,
         Self::CareCoordinator,
         Self::OrganizationAdmin,
         Self::StateAdmin,
+        Self::PrivacyOfficer,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -92,6 +95,7 @@ impl Persona {
             Self::CareCoordinator => "care-coordinator",
             Self::OrganizationAdmin => "organization-admin",
             Self::StateAdmin => "state-admin",
+            Self::PrivacyOfficer => "privacy-officer",
         }
     }
 

@@ -1708,20 +1708,7 @@ mod tests {
     }
 
     fn member_input(m: &Member) -> MemberInput {
-        MemberInput {
-            masshealth_id: m.masshealth_id.clone(),
-            medicare_id: m.medicare_id.clone(),
-            given_name: m.given_name.clone(),
-            family_name: m.family_name.clone(),
-            date_of_birth: format_date(m.date_of_birth),
-            phone: m.phone.clone(),
-            email: m.email.clone(),
-            city: m.city.clone(),
-            preferred_languages: m.preferred_languages.clone(),
-            needs: m.needs.clone(),
-            demographics: m.demographics.clone(),
-            plan_id: m.plan_id.clone(),
-        }
+        MemberInput::of(m)
     }
 
     fn worker_input(w: &Worker) -> WorkerInput {

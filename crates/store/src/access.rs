@@ -5,6 +5,7 @@
 use accompany_domain::policy::{
     decide, decide_workforce, list_scope, sees_worker_in_full, Action, Actor, Decision, ListScope, Relationship,
 };
+use accompany_domain::privacy::{self, Categories, Category, Purpose, PART2_NOTICE};
 use accompany_domain::records::{
     new_id, Member, MemberInput, Organization, OrganizationInput, Persona, TeamRole, Visibility, Worker, WorkerInput,
 };
@@ -14,7 +15,7 @@ use sqlx::any::AnyArguments;
 use sqlx::{Any, Row, Transaction};
 use time::OffsetDateTime;
 
-use crate::rows::{self, date_text, to_json, MemberData, WorkerData, MEMBER_COLUMNS, ORGANIZATION_COLUMNS, WORKER_COLUMNS};
+use crate::rows::{self, date_text, to_json, to_value, MemberData, WorkerData, MEMBER_COLUMNS, ORGANIZATION_COLUMNS, WORKER_COLUMNS};
 use crate::{now_text, Result, Store, StoreError};
 
 /// One page of a list, with the cursor for the next page when there is one.
@@ -27,7 +28,7 @@ pub struct Page<T> {
 impl<T> Page<T> {
     /// Lists fetch one row more than the page holds: its presence says there
     /// is a next page, which starts after the last row kept.
-    fn from_one_extra(mut items: Vec<T>, limit: u32, id: impl Fn(&T) -> String) -> Page<T> {
+    pub(crate) fn from_one_extra(mut items: Vec<T>, limit: u32, id: impl Fn(&T) -> String) -> Page<T> {
         let next_cursor = if items.len() > limit as usize {
             items.truncate(limit as usize);
             items.last().map(&id)
@@ -81,18 +82,52 @@ pub struct VersionEntry {
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct AuditEvent {
+    pub seq: i64,
     pub at: String,
     pub actor_username: String,
     pub action: String,
     pub entity: String,
     pub entity_id: Option<String>,
+    pub member_id: Option<String>,
     pub decision: String,
     pub reason: String,
     pub client_addr: String,
+    /// Comma-separated categories disclosed.
+    pub categories: String,
+    pub purpose: String,
+}
+
+/// A member the actor may reach, what they may see of them and why.
+pub(crate) struct Checked {
+    pub member: Member,
+    pub visible: Categories,
+    pub purpose: Purpose,
+    pub rel: Relationship,
+}
+
+/// A piece of member data as one reader may have it, with the categories
+/// that reader sees, the purpose of the access, and the 42 CFR Part 2
+/// notice when substance-use information is disclosed to someone other
+/// than the member.
+#[derive(Debug, Clone, Serialize)]
+pub struct Seen<T> {
+    #[serde(flatten)]
+    pub record: T,
+    pub visible_categories: Categories,
+    pub purpose: Purpose,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub part2_notice: Option<&'static str>,
+}
+
+impl<T> Seen<T> {
+    pub(crate) fn new(record: T, c: &Checked) -> Seen<T> {
+        let discloses_part2 = !c.rel.is_self && c.visible.contains(Category::SubstanceUse);
+        Seen { record, visible_categories: c.visible, purpose: c.purpose, part2_notice: discloses_part2.then_some(PART2_NOTICE) }
+    }
 }
 
 pub struct Access {
-    store: Store,
+    pub(crate) store: Store,
     actor: Actor,
     client_addr: String,
 }
@@ -143,7 +178,23 @@ impl Access {
         &self.actor
     }
 
-    async fn audit(&self, action: &str, entity: &str, entity_id: Option<&str>, decision: &Decision) -> Result<()> {
+    pub(crate) async fn audit(&self, action: &str, entity: &str, entity_id: Option<&str>, decision: &Decision) -> Result<()> {
+        self.audit_member(action, entity, entity_id, None, decision, Categories::NONE, None).await
+    }
+
+    /// Record one access to member data: what, about whom, which categories
+    /// were disclosed, for which purpose, and the decision.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn audit_member(
+        &self,
+        action: &str,
+        entity: &str,
+        entity_id: Option<&str>,
+        member_id: Option<&str>,
+        decision: &Decision,
+        categories: Categories,
+        purpose: Option<Purpose>,
+    ) -> Result<()> {
         let (d, reason) = match decision {
             Decision::Permit => ("permit", ""),
             Decision::Deny(r) => ("deny", *r),
@@ -158,28 +209,33 @@ impl Access {
                 decision: d,
                 reason,
                 client_addr: &self.client_addr,
+                member_id,
+                categories: &categories.to_text(),
+                purpose: purpose.map_or("", Purpose::as_str),
             })
             .await
     }
 
     /// How the actor stands to a member: the facts the policy needs.
-    async fn relationship(&self, member_id: &str, plan_id: Option<&str>) -> Result<Relationship> {
+    pub(crate) async fn relationship(&self, member_id: &str, plan_id: Option<&str>) -> Result<Relationship> {
         let pool = &self.store.pool;
+        let me = &self.actor.user_id;
         let team_role: Option<String> = sqlx::query(
             "SELECT team_role FROM team_members WHERE member_id = $1 AND user_id = $2 AND until IS NULL ORDER BY created_at LIMIT 1",
         )
         .bind(member_id)
-        .bind(&self.actor.user_id)
+        .bind(me)
         .fetch_optional(pool)
         .await?
         .map(|r| r.try_get(0))
         .transpose()?;
+        let team_role = team_role.as_deref().and_then(TeamRole::parse);
         let supervises: i64 = sqlx::query(
             "SELECT COUNT(*) FROM team_members tm JOIN workers w ON w.user_id = tm.user_id JOIN workers s ON s.id = w.supervisor_id \
              WHERE tm.member_id = $1 AND tm.team_role = 'peer' AND tm.until IS NULL AND s.user_id = $2",
         )
         .bind(member_id)
-        .bind(&self.actor.user_id)
+        .bind(me)
         .fetch_one(pool)
         .await?
         .try_get(0)?;
@@ -198,11 +254,31 @@ impl Access {
                 n > 0
             }
         };
+        let firewalled: i64 = sqlx::query(
+            "SELECT COUNT(*) FROM firewall_entries WHERE user_id = $1 AND member_id = $2 AND removed_at IS NULL",
+        )
+        .bind(me)
+        .bind(member_id)
+        .fetch_one(pool)
+        .await?
+        .try_get(0)?;
+        let break_glass: i64 =
+            sqlx::query("SELECT COUNT(*) FROM break_glass WHERE user_id = $1 AND member_id = $2 AND expires_at > $3")
+                .bind(me)
+                .bind(member_id)
+                .bind(now_text())
+                .fetch_one(pool)
+                .await?
+                .try_get(0)?;
+        let choices = self.store.choices_naming(member_id, &self.actor.user_id, self.actor.organization_id.as_deref(), team_role).await?;
         Ok(Relationship {
             is_self: self.actor.member_id.as_deref() == Some(member_id),
-            team_role: team_role.as_deref().and_then(TeamRole::parse),
+            team_role,
             supervises_members_peer: supervises > 0,
             in_actor_organization: in_org,
+            firewalled: firewalled > 0,
+            break_glass: break_glass > 0,
+            choices,
         })
     }
 
@@ -214,25 +290,46 @@ impl Access {
         row.as_ref().map(rows::member).transpose()
     }
 
-    /// Load a member and check `action` on it. A denied read answers
-    /// "not found": saying the record exists would itself disclose something.
-    async fn checked_member(&self, id: &str, action: Action) -> Result<Member> {
+    /// Load a member and check `action` on it, auditing the decision with
+    /// the categories the actor sees. A denied read answers "not found":
+    /// saying the record exists would itself disclose something.
+    pub(crate) async fn checked_member(&self, id: &str, action: Action) -> Result<Checked> {
+        self.checked_member_for(id, action, "member", Some(id)).await
+    }
+
+    /// As [`Self::checked_member`], auditing the access as one to `entity`
+    /// (a note, an entry, the sharing settings) of the member.
+    pub(crate) async fn checked_member_for(
+        &self,
+        id: &str,
+        action: Action,
+        entity: &str,
+        entity_id: Option<&str>,
+    ) -> Result<Checked> {
         let Some(member) = self.load_member(id).await? else {
-            self.audit(action.as_str(), "member", Some(id), &Decision::Deny("no such member")).await?;
+            self.audit_member(action.as_str(), entity, entity_id, None, &Decision::Deny("no such member"), Categories::NONE, None)
+                .await?;
             return Err(StoreError::NotFound);
         };
         let rel = self.relationship(id, member.plan_id.as_deref()).await?;
         let decision = decide(&self.actor, action, &rel);
-        self.audit(action.as_str(), "member", Some(id), &decision).await?;
+        let (visible, purpose) = if decision.is_permit() {
+            privacy::visible(self.actor.persona, &rel, &self.store.catalog().privacy, today())
+        } else {
+            (Categories::NONE, Purpose::Treatment)
+        };
+        self.audit_member(action.as_str(), entity, entity_id, Some(id), &decision, visible, Some(purpose)).await?;
         match decision {
-            Decision::Permit => Ok(member),
-            Decision::Deny(_) if action == Action::Read => Err(StoreError::NotFound),
+            Decision::Permit => Ok(Checked { member, visible, purpose, rel }),
+            Decision::Deny(_) if action == Action::Read || rel.firewalled => Err(StoreError::NotFound),
             Decision::Deny(why) => Err(StoreError::Denied(why)),
         }
     }
 
-    pub async fn member(&self, id: &str) -> Result<Member> {
-        self.checked_member(id, Action::Read).await
+    /// A member's record, with the fields the actor may not see emptied.
+    pub async fn member(&self, id: &str) -> Result<Seen<Member>> {
+        let c = self.checked_member(id, Action::Read).await?;
+        Ok(Seen::new(c.member.clone().redacted(c.visible), &c))
     }
 
     /// Members the actor may see, filtered and paged by id.
@@ -270,6 +367,12 @@ impl Access {
                 );
             }
         }
+        if self.actor.member_id.is_none() {
+            sql.push(
+                " AND m.id NOT IN (SELECT member_id FROM firewall_entries WHERE removed_at IS NULL AND user_id = ?)",
+                self.actor.user_id.clone(),
+            );
+        }
         if let Some(n) = filter.name.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             // A range on the indexed key finds the candidates on both databases;
             // LIKE then keeps exactly the names that start with the prefix.
@@ -294,8 +397,14 @@ impl Access {
         }
         sql.text(&format!(" ORDER BY m.id LIMIT {}", limit + 1));
         let rows = sql.query().fetch_all(&self.store.pool).await?;
-        let items = rows.iter().map(rows::member).collect::<Result<Vec<_>>>()?;
-        self.audit("list", "member", None, &Decision::Permit).await?;
+        // Lists show who people are, nothing more: the rest is one click and
+        // one audited decision away.
+        let listed = Categories::of(&[Category::Demographics]);
+        let items = rows
+            .iter()
+            .map(|r| rows::member(r).map(|m| if self.actor.member_id.as_deref() == Some(&m.id) { m } else { m.redacted(listed) }))
+            .collect::<Result<Vec<_>>>()?;
+        self.audit_member("list", "member", None, None, &Decision::Permit, listed, None).await?;
         Ok(Page::from_one_extra(items, limit, |m| m.id.clone()))
     }
 
@@ -325,11 +434,17 @@ impl Access {
         expected_version: Option<i64>,
         reason: &str,
     ) -> Result<Member> {
-        let current = self.checked_member(id, Action::Update).await?;
+        let checked = self.checked_member(id, Action::Update).await?;
+        let current = checked.member;
         if expected_version.is_some_and(|v| v != current.version) {
             return Err(StoreError::Conflict { current: current.version });
         }
-        let member = input.validate(current.id.clone(), current.version + 1, self.store.catalog(), today())?;
+        let member = input.clone().keeping_hidden(&current, checked.visible).validate(
+            current.id.clone(),
+            current.version + 1,
+            self.store.catalog(),
+            today(),
+        )?;
         if self.actor.persona == Persona::Member {
             member.self_service_change(&current)?;
         }
@@ -365,9 +480,17 @@ impl Access {
         Ok(member)
     }
 
+    /// Past versions, with what the actor may not see emptied from each.
     pub async fn member_history(&self, id: &str) -> Result<Vec<VersionEntry>> {
-        self.checked_member(id, Action::Read).await?;
-        self.store.versions("member", id).await
+        let c = self.checked_member(id, Action::Read).await?;
+        let mut versions = self.store.versions("member", id).await?;
+        for v in &mut versions {
+            v.data = match serde_json::from_value::<Member>(v.data.take()) {
+                Ok(m) => to_value(&m.redacted(c.visible)),
+                Err(_) => serde_json::Value::Null,
+            };
+        }
+        Ok(versions)
     }
 
     pub async fn care_team(&self, member_id: &str) -> Result<Vec<TeamMemberView>> {
@@ -638,30 +761,41 @@ impl Access {
         self.store.versions("worker", id).await
     }
 
-    /// The audit trail of one member, for the member and for those who may read the record.
+    /// Who looked at a member's record: for the member themselves (privacy
+    /// officers search the whole trail instead).
     pub async fn member_audit(&self, member_id: &str) -> Result<Vec<AuditEvent>> {
-        self.checked_member(member_id, Action::Read).await?;
-        let rows = sqlx::query(
-            "SELECT at, actor_username, action, entity, entity_id, decision, reason, client_addr FROM audit_events WHERE entity_id = $1 ORDER BY seq DESC LIMIT 200",
-        )
+        let c = self.checked_member_for(member_id, Action::Read, "audit", Some(member_id)).await?;
+        if !c.rel.is_self {
+            return Err(StoreError::Denied("only the member sees who looked at their record here; privacy officers search the audit trail"));
+        }
+        let rows = sqlx::query(&format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit_events WHERE member_id = $1 AND action <> 'list' ORDER BY seq DESC LIMIT 200"
+        ))
         .bind(member_id)
         .fetch_all(&self.store.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(AuditEvent {
-                    at: r.try_get("at")?,
-                    actor_username: r.try_get("actor_username")?,
-                    action: r.try_get("action")?,
-                    entity: r.try_get("entity")?,
-                    entity_id: r.try_get("entity_id")?,
-                    decision: r.try_get("decision")?,
-                    reason: r.try_get("reason")?,
-                    client_addr: r.try_get("client_addr")?,
-                })
-            })
-            .collect()
+        rows.iter().map(audit_event).collect()
     }
+}
+
+pub(crate) const AUDIT_COLUMNS: &str =
+    "seq, at, actor_username, action, entity, entity_id, member_id, decision, reason, client_addr, categories, purpose";
+
+pub(crate) fn audit_event(r: &sqlx::any::AnyRow) -> Result<AuditEvent> {
+    Ok(AuditEvent {
+        seq: r.try_get("seq")?,
+        at: r.try_get("at")?,
+        actor_username: r.try_get("actor_username")?,
+        action: r.try_get("action")?,
+        entity: r.try_get("entity")?,
+        entity_id: r.try_get("entity_id")?,
+        member_id: r.try_get("member_id")?,
+        decision: r.try_get("decision")?,
+        reason: r.try_get("reason")?,
+        client_addr: r.try_get("client_addr")?,
+        categories: r.try_get("categories")?,
+        purpose: r.try_get("purpose")?,
+    })
 }
 
 /// The search key of a family name: lower case, so "McCarthy" is found by "mcc".

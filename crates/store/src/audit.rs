@@ -18,15 +18,22 @@ pub(crate) struct NewEvent<'a> {
     pub decision: &'a str,
     pub reason: &'a str,
     pub client_addr: &'a str,
+    /// The member the event is about, when it is about one.
+    pub member_id: Option<&'a str>,
+    /// The categories disclosed (comma-separated), and why.
+    pub categories: &'a str,
+    pub purpose: &'a str,
 }
 
 /// The hash of one event: SHA-256 over the previous hash and every field,
 /// each prefixed by its length so that no two field lists run together alike.
-#[allow(clippy::too_many_arguments)]
-fn link_hash(prev: &str, seq: i64, id: &str, at: &str, fields: [&str; 8]) -> String {
+/// The privacy fields (member, categories, purpose) were added later; they
+/// join the hash when any is set, so events written before still verify.
+fn link_hash(prev: &str, seq: i64, id: &str, at: &str, fields: [&str; 8], privacy: [&str; 3]) -> String {
     let mut h = Sha256::new();
     let seq = seq.to_string();
-    for part in [prev, seq.as_str(), id, at].into_iter().chain(fields) {
+    let extra = if privacy.iter().any(|f| !f.is_empty()) { &privacy[..] } else { &[] };
+    for part in [prev, seq.as_str(), id, at].into_iter().chain(fields).chain(extra.iter().copied()) {
         h.update((part.len() as u64).to_be_bytes());
         h.update(part.as_bytes());
     }
@@ -68,10 +75,11 @@ impl Store {
                 e.reason,
                 e.client_addr,
             ],
+            [e.member_id.unwrap_or(""), e.categories, e.purpose],
         );
         sqlx::query(
-            "INSERT INTO audit_events (seq, id, at, actor_user_id, actor_username, action, entity, entity_id, decision, reason, client_addr, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+            "INSERT INTO audit_events (seq, id, at, actor_user_id, actor_username, action, entity, entity_id, decision, reason, client_addr, prev_hash, hash, \
+             member_id, categories, purpose) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
         )
         .bind(seq)
         .bind(&id)
@@ -86,6 +94,9 @@ impl Store {
         .bind(e.client_addr)
         .bind(&prev)
         .bind(&hash)
+        .bind(e.member_id)
+        .bind(e.categories)
+        .bind(e.purpose)
         .execute(&mut *tx)
         .await?;
         sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&hash).execute(&mut *tx).await?;
@@ -100,8 +111,8 @@ impl Store {
         let mut prev = String::new();
         loop {
             let rows = sqlx::query(
-                "SELECT seq, id, at, actor_user_id, actor_username, action, entity, entity_id, decision, reason, client_addr, prev_hash, hash \
-                 FROM audit_events WHERE seq >= $1 ORDER BY seq LIMIT $2",
+                "SELECT seq, id, at, actor_user_id, actor_username, action, entity, entity_id, decision, reason, client_addr, prev_hash, hash, \
+                 member_id, categories, purpose FROM audit_events WHERE seq >= $1 ORDER BY seq LIMIT $2",
             )
             .bind(expected_seq)
             .bind(BATCH)
@@ -131,7 +142,15 @@ impl Store {
                     text("reason")?,
                     text("client_addr")?,
                 ];
-                let computed = link_hash(&prev, seq, &text("id")?, &text("at")?, fields.each_ref().map(String::as_str));
+                let privacy = [text("member_id")?, text("categories")?, text("purpose")?];
+                let computed = link_hash(
+                    &prev,
+                    seq,
+                    &text("id")?,
+                    &text("at")?,
+                    fields.each_ref().map(String::as_str),
+                    privacy.each_ref().map(String::as_str),
+                );
                 if computed != stored_hash {
                     return Ok(AuditCheck::Broken { seq, problem: "its contents were changed after it was written".into() });
                 }

@@ -13,6 +13,7 @@ mod audit;
 mod auth;
 mod bulk;
 mod migrate;
+mod privacy;
 mod rows;
 
 use std::str::FromStr;
@@ -24,7 +25,8 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor};
 use time::OffsetDateTime;
 
-pub use access::{Access, AuditEvent, MemberFilter, Page, TeamMemberView, VersionEntry, WorkerFilter};
+pub use access::{Access, AuditEvent, MemberFilter, Page, Seen, TeamMemberView, VersionEntry, WorkerFilter};
+pub use privacy::{AuditFilter, BreakGlassEvent, HealthEntries, FirewallEntry, SharingOverview, StaffEntry, TeamSharing};
 pub use audit::AuditCheck;
 pub use auth::{hash_password, LoginError, NewUser, SessionInfo, User, SESSION_HOURS};
 pub use bulk::{Import, ImportUser};

@@ -6,7 +6,10 @@ use sqlx::{AnyPool, Row};
 use crate::{now_text, Result, StoreError};
 
 /// (version, name, SQL) in order. Never edit a shipped migration; add one.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "records", include_str!("../migrations/0001_records.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "records", include_str!("../migrations/0001_records.sql")),
+    (2, "privacy", include_str!("../migrations/0002_privacy.sql")),
+];
 
 pub(crate) async fn run(pool: &AnyPool) -> Result<Vec<&'static str>> {
     sqlx::query(

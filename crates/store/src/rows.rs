@@ -119,3 +119,12 @@ pub(crate) fn date_text(d: time::Date) -> String {
 pub(crate) fn to_json<T: Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "{}".to_string())
 }
+
+pub(crate) fn to_value<T: Serialize>(v: &T) -> serde_json::Value {
+    serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
+}
+
+/// A date column written by [`date_text`].
+pub(crate) fn stored_date(s: &str) -> Result<time::Date> {
+    parse_date(s).ok_or_else(|| StoreError::Corrupt(format!("{s:?} is not a date")))
+}

@@ -7,6 +7,7 @@ mod auth;
 pub mod i18n;
 mod openapi;
 mod pages;
+mod privacy_pages;
 mod problem;
 
 use std::net::SocketAddr;
@@ -38,6 +39,7 @@ impl AppState {
 /// The whole application.
 pub fn router(state: AppState) -> Router {
     Router::new()
+        .merge(privacy_pages::routes())
         .merge(pages::routes())
         .nest("/api/v1", api::routes())
         .route("/api/openapi.json", get(openapi::document))

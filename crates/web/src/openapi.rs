@@ -19,7 +19,21 @@ pub const OPERATIONS: &[(&str, &str, &str, Option<&str>, &str)] = &[
     ("get", "/api/v1/members/{id}/history", "Every version of a member's record", None, "Versions"),
     ("get", "/api/v1/members/{id}/care-team", "The member's care team", None, "CareTeam"),
     ("post", "/api/v1/members/{id}/care-team", "Add someone to the care team", Some("TeamInput"), "CareTeam"),
-    ("get", "/api/v1/members/{id}/audit", "Who looked at or changed this record", None, "AuditEvents"),
+    ("get", "/api/v1/members/{id}/audit", "For the member: who looked at or changed their record", None, "AuditEvents"),
+    ("get", "/api/v1/members/{id}/sharing", "For the member: their care team, what each person sees, their choices, firewall and emergency accesses", None, "Sharing"),
+    ("post", "/api/v1/members/{id}/sharing", "For the member: decide what one person, organization or team role sees (substance use needs the Part 2 consent fields)", Some("SharingInput"), "SharingChoice"),
+    ("delete", "/api/v1/members/{id}/sharing/{choice}", "For the member: withdraw a decision (revokes a Part 2 consent)", None, "Empty"),
+    ("post", "/api/v1/members/{id}/firewall", "For the member: name a staff member they know socially", Some("FirewallInput"), "Firewall"),
+    ("delete", "/api/v1/members/{id}/firewall/{entry}", "For the member: take someone off their firewall", None, "Empty"),
+    ("get", "/api/v1/members/{id}/health-entries", "Health information the caller may see, labelled; carries the Part 2 notice when substance-use information is disclosed", None, "HealthEntries"),
+    ("post", "/api/v1/members/{id}/health-entries", "Record health information (category: mental-health, substance-use, hiv or care-plan)", Some("HealthEntryInput"), "HealthEntry"),
+    ("get", "/api/v1/members/{id}/contact-notes", "Peer contact notes the caller may see", None, "ContactNotes"),
+    ("post", "/api/v1/members/{id}/contact-notes", "For the member's peer: log a contact (date, duration, modality, setting, one line)", Some("ContactNoteInput"), "ContactNote"),
+    ("get", "/api/v1/staff", "For members: staff whose names contain q, to name in a firewall", None, "Staff"),
+    ("post", "/api/v1/break-glass", "Emergency access to a member by MassHealth ID, with a reason; time-limited and reported", Some("BreakGlassInput"), "BreakGlass"),
+    ("get", "/api/v1/break-glass/alerts", "For privacy officers: emergency accesses not yet reviewed", None, "BreakGlassAlerts"),
+    ("post", "/api/v1/break-glass/{id}/review", "For privacy officers: mark an emergency access reviewed", None, "Empty"),
+    ("get", "/api/v1/audit", "For privacy officers: search the audit trail (actor, member_id, from, to, decision, purpose; paging: before, limit)", None, "AuditPage"),
     ("get", "/api/v1/organizations", "Organizations (filter: kind; paging: after, limit)", None, "OrganizationPage"),
     ("post", "/api/v1/organizations", "Add an organization", Some("OrganizationInput"), "Organization"),
     ("get", "/api/v1/organizations/{id}", "One organization", None, "Organization"),
@@ -49,6 +63,45 @@ fn list(item: Value) -> Value {
 
 fn page(item: &str) -> Value {
     json!({ "type": "object", "required": ["items"], "properties": { "items": list(schema_ref(item)), "next_cursor": opt_text() } })
+}
+
+/// The schemas of member-controlled privacy: sharing, Part 2 consent,
+/// firewall, labelled health entries, contact notes, break-glass, audit.
+fn privacy_schemas() -> Value {
+    json!({
+        "AuditPage": page("AuditEvent"),
+        "Categories": list(json!({ "enum": ["demographics", "contact", "identity", "mental-health", "substance-use", "hiv", "peer-notes", "recovery-goals", "care-plan", "billing"] })),
+        "SharingInput": { "type": "object", "required": ["recipient", "purposes"], "properties": {
+            "recipient": { "type": "string", "description": "person:USER_ID, organization:ORG_ID or team-role:ROLE" },
+            "categories": schema_ref("Categories"), "purposes": list(json!({ "enum": ["treatment", "payment", "operations"] })),
+            "until": { "type": ["string", "null"], "format": "date" },
+            "part2_signed_by": { "type": ["string", "null"], "description": "42 CFR Part 2: the member's typed signature; required with substance-use" },
+            "part2_recipients": { "type": ["string", "null"], "description": "42 CFR Part 2: who may receive, in words" },
+            "part2_expires_on": { "type": ["string", "null"], "format": "date" } } },
+        "SharingChoice": { "type": "object", "properties": { "id": text(), "member_id": text(), "recipient": { "type": "object" },
+            "categories": schema_ref("Categories"), "purposes": list(text()), "until": opt_text(), "part2": { "type": ["object", "null"] } } },
+        "Sharing": { "type": "object", "properties": { "team": list(json!({ "type": "object" })), "choices": list(schema_ref("SharingChoice")),
+            "firewall": list(json!({ "type": "object" })), "emergency_access": list(json!({ "type": "object" })) } },
+        "FirewallInput": { "type": "object", "required": ["user_id"], "properties": { "user_id": text() } },
+        "Firewall": list(json!({ "type": "object", "properties": { "id": text(), "user_id": text(), "display_name": text(), "organization": opt_text() } })),
+        "Staff": { "type": "object", "properties": { "staff": list(json!({ "type": "object" })) } },
+        "HealthEntryInput": { "type": "object", "required": ["category", "text"], "properties": {
+            "category": { "enum": ["mental-health", "substance-use", "hiv", "care-plan"] }, "text": text() } },
+        "HealthEntry": { "type": "object", "properties": { "id": text(), "member_id": text(), "category": text(), "text": text(), "recorded_by": text(), "recorded_at": text() } },
+        "HealthEntries": { "type": "object", "properties": { "entries": list(schema_ref("HealthEntry")), "visible_categories": schema_ref("Categories"),
+            "purpose": text(), "part2_notice": { "type": "string", "description": "present when substance-use information is disclosed (42 CFR 2.32)" } } },
+        "ContactNoteInput": { "type": "object", "required": ["date", "duration_minutes", "modality", "setting"], "properties": {
+            "date": { "type": "string", "format": "date" }, "duration_minutes": { "type": ["integer", "string"] },
+            "modality": { "enum": ["in-person", "phone", "video", "text"] },
+            "setting": { "enum": ["home", "community", "recovery-learning-community", "clinic", "emergency-department", "inpatient", "virtual"] },
+            "note": { "type": "string", "maxLength": 200 } } },
+        "ContactNote": { "type": "object", "properties": { "id": text(), "member_id": text(), "author_id": text(), "author_name": text(), "date": text(),
+            "duration_minutes": { "type": "integer" }, "modality": text(), "setting": text(), "note": text() } },
+        "ContactNotes": { "type": "object", "properties": { "notes": list(schema_ref("ContactNote")) } },
+        "BreakGlassInput": { "type": "object", "required": ["masshealth_id", "reason"], "properties": { "masshealth_id": text(), "reason": text() } },
+        "BreakGlass": { "type": "object", "properties": { "member_id": text(), "hours": { "type": "integer" } } },
+        "BreakGlassAlerts": { "type": "object", "properties": { "alerts": list(json!({ "type": "object" })) } }
+    })
 }
 
 fn schemas() -> Value {
@@ -84,7 +137,7 @@ fn schemas() -> Value {
     json!({
         "Login": { "type": "object", "required": ["username", "password"], "properties": { "username": text(), "password": text() } },
         "User": { "type": "object", "properties": { "id": text(), "username": text(), "display_name": text(),
-            "persona": { "enum": ["member", "peer-worker", "supervisor", "care-coordinator", "organization-admin", "state-admin"] },
+            "persona": { "enum": ["member", "peer-worker", "supervisor", "care-coordinator", "organization-admin", "state-admin", "privacy-officer"] },
             "organization_id": opt_text(), "member_id": opt_text(), "locale": opt_text() } },
         "LoginResult": { "type": "object", "properties": { "user": schema_ref("User"), "token": text(), "csrf_token": text() } },
         "Me": { "type": "object", "properties": { "user": schema_ref("User"), "persona": text() } },
@@ -105,11 +158,22 @@ fn schemas() -> Value {
         "CareTeam": { "type": "object", "properties": { "participants": list(json!({ "type": "object" })) } },
         "Versions": { "type": "object", "properties": { "versions": list(json!({ "type": "object", "properties": {
             "version": { "type": "integer" }, "changed_by": opt_text(), "changed_at": text(), "reason": text(), "data": { "type": "object" } } })) } },
-        "AuditEvents": { "type": "object", "properties": { "events": list(json!({ "type": "object" })) } },
+        "AuditEvents": { "type": "object", "properties": { "events": list(schema_ref("AuditEvent")) } },
+        "AuditEvent": { "type": "object", "properties": { "seq": { "type": "integer" }, "at": text(), "actor_username": text(), "action": text(),
+            "entity": text(), "entity_id": opt_text(), "member_id": opt_text(), "decision": { "enum": ["permit", "deny"] }, "reason": text(),
+            "client_addr": text(), "categories": { "type": "string", "description": "comma-separated categories disclosed" }, "purpose": text() } },
         "Problem": { "type": "object", "description": "RFC 9457 problem details", "properties": {
             "type": text(), "title": text(), "status": { "type": "integer" }, "detail": text(),
             "errors": list(json!({ "type": "object", "properties": { "field": text(), "message": text() } })) } }
     })
+}
+
+fn all_schemas() -> Value {
+    let mut all = schemas();
+    if let (Some(a), Value::Object(more)) = (all.as_object_mut(), privacy_schemas()) {
+        a.extend(more);
+    }
+    all
 }
 
 pub fn build() -> Value {
@@ -129,8 +193,13 @@ pub fn build() -> Value {
         if let Some(r) = request {
             op["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": schema_ref(r) } } });
         }
-        if path.contains("{id}") {
-            op["parameters"] = json!([{ "name": "id", "in": "path", "required": true, "schema": text() }]);
+        let params: Vec<Value> = path
+            .split('{')
+            .skip(1)
+            .filter_map(|p| p.split_once('}').map(|(name, _)| json!({ "name": name, "in": "path", "required": true, "schema": text() })))
+            .collect();
+        if !params.is_empty() {
+            op["parameters"] = Value::Array(params);
         }
         paths.entry(path.to_string()).or_insert_with(|| json!({}))[method] = op;
     }
@@ -140,7 +209,7 @@ pub fn build() -> Value {
                   "description": "Records of a state's lived-experience workforce and the members they serve. Every access to member data is decided by one policy and audited." },
         "paths": paths,
         "components": {
-            "schemas": schemas(),
+            "schemas": all_schemas(),
             "securitySchemes": {
                 "bearer": { "type": "http", "scheme": "bearer", "description": "a token from POST /api/v1/auth/login or `accompany token create`" },
                 "session": { "type": "apiKey", "in": "cookie", "name": crate::SESSION_COOKIE, "description": "state-changing requests also need the X-CSRF-Token header" }

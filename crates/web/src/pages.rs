@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 
 use accompany_domain::catalog::Role;
+use accompany_domain::notes::{ContactNote, Modality, Setting, HEALTH_CATEGORIES};
+use accompany_domain::privacy::{Categories, Category, Purpose};
 use accompany_domain::records::{format_date, Demographics, Member, MemberInput, Organization, Persona, Worker};
 use accompany_domain::FieldError;
 use accompany_store::{MemberFilter, Page, TeamMemberView, User, VersionEntry, WorkerFilter};
@@ -56,7 +58,7 @@ pub struct NavLink {
 }
 
 impl Layout {
-    fn new(t: &Tr, user: Option<&Signed>, path: &str, title: String) -> Layout {
+    pub(crate) fn new(t: &Tr, user: Option<&Signed>, path: &str, title: String) -> Layout {
         Layout {
             t: t.clone(),
             user: user.map(|s| s.user.clone()),
@@ -73,7 +75,8 @@ impl Layout {
         };
         let mut links = vec![self.link("/home", "nav-home")];
         match u.persona {
-            Persona::Member => {}
+            Persona::Member => links.push(self.link("/sharing", "nav-sharing")),
+            Persona::PrivacyOfficer => links.push(self.link("/privacy", "nav-privacy")),
             Persona::PeerWorker => links.push(self.link("/members", "nav-caseload")),
             Persona::Supervisor => {
                 links.push(self.link("/members", "nav-members"));
@@ -88,6 +91,9 @@ impl Layout {
                 links.push(self.link("/workers", "nav-workers"));
                 links.push(self.link("/organizations", "nav-organizations"));
             }
+        }
+        if crate::privacy_pages::offers_emergency(u.persona) {
+            links.push(self.link("/emergency", "nav-emergency"));
         }
         links.push(self.link("/roles", "nav-roles"));
         links
@@ -114,7 +120,7 @@ impl Layout {
     }
 }
 
-fn render(t: impl Template) -> Response {
+pub(crate) fn render(t: impl Template) -> Response {
     match t.render() {
         Ok(html) => Html(html).into_response(),
         Err(e) => {
@@ -150,7 +156,7 @@ pub fn error_page(t: &Tr, e: AppError) -> Response {
     r
 }
 
-fn page_error(s: &Signed, e: impl Into<AppError>) -> Response {
+pub(crate) fn page_error(s: &Signed, e: impl Into<AppError>) -> Response {
     error_page(&s.tr, e.into())
 }
 
@@ -382,7 +388,7 @@ async fn home(State(state): State<AppState>, PageUser(s): PageUser) -> Response 
                 if let Some(id) = &s.user.member_id {
                     let m = access.member(id).await?;
                     page.team = team_rows(&state, t, &access.care_team(id).await?);
-                    page.own = Some(member_view(&state, t, &m));
+                    page.own = Some(member_view(&state, t, &m.record, m.visible_categories));
                 }
             }
             Persona::PeerWorker | Persona::Supervisor | Persona::CareCoordinator => {
@@ -400,6 +406,7 @@ async fn home(State(state): State<AppState>, PageUser(s): PageUser) -> Response 
             Persona::StateAdmin => {
                 page.organizations = access.organizations(None, None, 50).await?.items;
             }
+            Persona::PrivacyOfficer => {}
         }
         Ok(())
     }
@@ -510,7 +517,11 @@ pub struct MemberView {
     pub demographics: Vec<(String, String)>,
 }
 
-fn member_view(state: &AppState, t: &Tr, m: &Member) -> MemberView {
+/// The page's view of a record: what the reader may not see says so, rather
+/// than looking empty.
+fn member_view(state: &AppState, t: &Tr, m: &Member, visible: Categories) -> MemberView {
+    let hidden = t.t("hidden-by-choice");
+    let shown = |c: Category, v: String| if visible.contains(c) { v } else { hidden.clone() };
     let d = &m.demographics;
     let dims = [
         ("demo-gender", &d.gender),
@@ -523,17 +534,17 @@ fn member_view(state: &AppState, t: &Tr, m: &Member) -> MemberView {
     MemberView {
         id: m.id.clone(),
         name: format!("{} {}", m.given_name, m.family_name),
-        masshealth_id: m.masshealth_id.clone(),
-        medicare_id: m.medicare_id.clone().unwrap_or_default(),
+        masshealth_id: shown(Category::Billing, m.masshealth_id.clone()),
+        medicare_id: shown(Category::Billing, m.medicare_id.clone().unwrap_or_default()),
         date_of_birth: format_date(m.date_of_birth),
-        phone: m.phone.clone().unwrap_or_default(),
-        email: m.email.clone().unwrap_or_default(),
+        phone: shown(Category::Contact, m.phone.clone().unwrap_or_default()),
+        email: shown(Category::Contact, m.email.clone().unwrap_or_default()),
         city: m.city.clone().unwrap_or_default(),
         languages: m.preferred_languages.iter().map(|c| language_name(state, t, c)).collect::<Vec<_>>().join(", "),
-        needs: m.needs.join(", "),
+        needs: shown(Category::CarePlan, m.needs.join(", ")),
         demographics: dims
             .iter()
-            .map(|(k, v)| (t.t(k), (*v).clone().unwrap_or_else(|| t.t("not-said"))))
+            .map(|(k, v)| (t.t(k), shown(Category::Identity, (*v).clone().unwrap_or_else(|| t.t("not-said")))))
             .collect(),
     }
 }
@@ -548,6 +559,24 @@ struct MemberPage {
     can_edit: bool,
     /// For the member themself: who looked at the record, newest first.
     looked: Vec<AccessRow>,
+    /// What the member's choices keep from this reader, in words; empty for the member.
+    hidden: String,
+    emergency: bool,
+    health: Vec<HealthRow>,
+    part2_notice: Option<&'static str>,
+    notes: Vec<ContactNote>,
+    can_log_contact: bool,
+    health_categories: Vec<(&'static str, String)>,
+    modalities: Vec<(&'static str, String)>,
+    settings: Vec<(&'static str, String)>,
+    today: String,
+}
+
+pub struct HealthRow {
+    pub category: String,
+    pub text: String,
+    pub recorded_by: String,
+    pub recorded_at: String,
 }
 
 pub struct AccessRow {
@@ -560,14 +589,25 @@ pub struct AccessRow {
 async fn member(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>) -> Response {
     let access = s.access(&state);
     let result: Result<MemberPage, AppError> = async {
-        let m = access.member(&id).await?;
+        let seen = access.member(&id).await?;
         let team = team_rows(&state, &s.tr, &access.care_team(&id).await?);
         let history = access.member_history(&id).await?;
-        let can_edit = matches!(
-            s.user.persona,
-            Persona::Member | Persona::CareCoordinator | Persona::OrganizationAdmin | Persona::StateAdmin
-        );
-        let view = member_view(&state, &s.tr, &m);
+        let health = access.health_entries(&id).await?;
+        let notes = access.contact_notes(&id).await?;
+        let is_self = s.user.member_id.as_deref() == Some(id.as_str());
+        let emergency = seen.purpose == Purpose::Emergency;
+        let can_edit = !emergency
+            && matches!(s.user.persona, Persona::Member | Persona::CareCoordinator | Persona::OrganizationAdmin | Persona::StateAdmin);
+        let visible = seen.visible_categories;
+        let hidden_list: Vec<String> = crate::privacy_pages::CHOOSABLE
+            .iter()
+            .filter(|c| !visible.contains(**c))
+            .map(|c| crate::privacy_pages::category_name(&s.tr, *c))
+            .collect();
+        let hidden = if is_self || hidden_list.is_empty() { String::new() } else { s.tr.t1("hidden-list", "list", hidden_list.join(", ")) };
+        let view = member_view(&state, &s.tr, &seen.record, visible);
+        let t = &s.tr;
+        let options = |ids: Vec<&'static str>, prefix: &str| ids.into_iter().map(|i| (i, t.t(&format!("{prefix}{i}")))).collect();
         let looked = if s.user.member_id.as_deref() == Some(id.as_str()) {
             access
                 .member_audit(&id)
@@ -590,6 +630,26 @@ async fn member(State(state): State<AppState>, PageUser(s): PageUser, Path(id): 
             history,
             can_edit,
             looked,
+            hidden,
+            emergency,
+            part2_notice: health.part2_notice,
+            health: health
+                .record
+                .entries
+                .into_iter()
+                .map(|e| HealthRow {
+                    category: crate::privacy_pages::category_name(t, e.category),
+                    text: e.text,
+                    recorded_by: e.recorded_by,
+                    recorded_at: e.recorded_at.get(..10).unwrap_or(&e.recorded_at).to_string(),
+                })
+                .collect(),
+            notes,
+            can_log_contact: s.user.persona == Persona::PeerWorker,
+            health_categories: options(HEALTH_CATEGORIES.iter().map(|c| c.as_str()).collect(), "category-"),
+            modalities: options(Modality::ALL.iter().map(|m| m.as_str()).collect(), "modality-"),
+            settings: options(Setting::ALL.iter().map(|m| m.as_str()).collect(), "setting-"),
+            today: format_date(time::OffsetDateTime::now_utc().date()),
         })
     }
     .await;
@@ -793,7 +853,7 @@ fn or_default<'a>(s: &'a str, d: &'a str) -> &'a str {
 
 async fn edit_member(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>) -> Response {
     match s.access(&state).member(&id).await {
-        Ok(m) => member_form_page(&state, &s, format!("/members/{id}"), MemberForm::of(&m), vec![], false).await,
+        Ok(m) => member_form_page(&state, &s, format!("/members/{id}"), MemberForm::of(&m.record), vec![], false).await,
         Err(e) => page_error(&s, e),
     }
 }

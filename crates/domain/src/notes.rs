@@ -1,0 +1,423 @@
+//! Member data beyond the record itself: health information entries (each
+//! labelled mental health, substance use, HIV or care plan) and a peer's
+//! contact notes, which ask only what the peer role needs: date, duration,
+//! modality, setting and one optional line.
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use crate::error::{FieldError, Invalid};
+use crate::privacy::{Categories, Category, Labelled};
+use crate::records::{Demographics, Id, Member, MemberInput};
+
+time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
+
+/// One piece of health information about a member, in plain words.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HealthEntry {
+    pub id: Id,
+    pub member_id: Id,
+    pub category: Category,
+    pub text: String,
+    pub recorded_by: String,
+    pub recorded_at: String,
+}
+
+/// The categories a health entry may carry.
+pub const HEALTH_CATEGORIES: [Category; 4] =
+    [Category::MentalHealth, Category::SubstanceUse, Category::Hiv, Category::CarePlan];
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct HealthEntryInput {
+    pub category: String,
+    pub text: String,
+}
+
+impl HealthEntryInput {
+    pub fn validate(&self) -> Result<(Category, String), Invalid> {
+        let mut errs = Invalid::default();
+        let category = Category::parse(self.category.trim()).filter(|c| HEALTH_CATEGORIES.contains(c));
+        if category.is_none() {
+            errs.push(
+                FieldError::new("category", "health-category", "must be mental-health, substance-use, hiv or care-plan")
+                    .arg("value", self.category.trim()),
+            );
+        }
+        let text = errs.required("text", &self.text, 2000);
+        errs.finish()?;
+        category.map(|c| (c, text)).ok_or_else(|| Invalid::one("category", "health-category", "is required"))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Modality {
+    InPerson,
+    Phone,
+    Video,
+    Text,
+}
+
+impl Modality {
+    pub const ALL: [Modality; 4] = [Self::InPerson, Self::Phone, Self::Video, Self::Text];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InPerson => "in-person",
+            Self::Phone => "phone",
+            Self::Video => "video",
+            Self::Text => "text",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Setting {
+    Home,
+    Community,
+    RecoveryLearningCommunity,
+    Clinic,
+    EmergencyDepartment,
+    Inpatient,
+    Virtual,
+}
+
+impl Setting {
+    pub const ALL: [Setting; 7] = [
+        Self::Home,
+        Self::Community,
+        Self::RecoveryLearningCommunity,
+        Self::Clinic,
+        Self::EmergencyDepartment,
+        Self::Inpatient,
+        Self::Virtual,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Home => "home",
+            Self::Community => "community",
+            Self::RecoveryLearningCommunity => "recovery-learning-community",
+            Self::Clinic => "clinic",
+            Self::EmergencyDepartment => "emergency-department",
+            Self::Inpatient => "inpatient",
+            Self::Virtual => "virtual",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+}
+
+/// A peer's contact with a member. Deliberately small: plans asking peers
+/// for clinical-style notes pull them out of the peer role, and every extra
+/// field is something a member may not want written down.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContactNote {
+    pub id: Id,
+    pub member_id: Id,
+    /// The account of the peer who wrote it.
+    pub author_id: Id,
+    pub author_name: String,
+    #[serde(with = "iso_date")]
+    pub date: Date,
+    pub duration_minutes: u32,
+    pub modality: Modality,
+    pub setting: Setting,
+    /// One optional line.
+    pub note: String,
+}
+
+/// Longest contact a note may record: a day.
+pub const MAX_CONTACT_MINUTES: u32 = 24 * 60;
+/// One line of note.
+pub const MAX_NOTE_CHARS: usize = 200;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ContactNoteInput {
+    pub date: String,
+    /// Forms send text, JSON clients a number; both are read as text here
+    /// and checked by [`ContactNoteInput::validate`].
+    #[serde(deserialize_with = "text_or_number")]
+    pub duration_minutes: String,
+    pub modality: String,
+    pub setting: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+fn text_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum TextOrNumber {
+        Text(String),
+        Number(serde_json::Number),
+    }
+    Ok(match TextOrNumber::deserialize(d)? {
+        TextOrNumber::Text(s) => s,
+        TextOrNumber::Number(n) => n.to_string(),
+    })
+}
+
+impl ContactNoteInput {
+    /// Check every field; a contact cannot be in the future.
+    pub fn validate(&self, today: Date) -> Result<(Date, u32, Modality, Setting, String), Invalid> {
+        let mut errs = Invalid::default();
+        let fmt = time::macros::format_description!("[year]-[month]-[day]");
+        let date = Date::parse(self.date.trim(), &fmt).ok();
+        match date {
+            None => errs.push(FieldError::new("date", "date-format", "must be a date written YYYY-MM-DD")),
+            Some(d) if d > today => errs.push(FieldError::new("date", "date-future", "cannot be in the future")),
+            _ => {}
+        }
+        let minutes = self.duration_minutes.trim().parse::<u32>().ok().filter(|m| (1..=MAX_CONTACT_MINUTES).contains(m));
+        if minutes.is_none() {
+            errs.push(
+                FieldError::new("duration_minutes", "minutes", "must be a whole number of minutes from 1 to 1440")
+                    .arg("max", MAX_CONTACT_MINUTES.to_string()),
+            );
+        }
+        let modality = Modality::parse(self.modality.trim());
+        if modality.is_none() {
+            errs.push(FieldError::new("modality", "choice", "choose in-person, phone, video or text"));
+        }
+        let setting = Setting::parse(self.setting.trim());
+        if setting.is_none() {
+            errs.push(FieldError::new("setting", "choice", "choose where the contact took place"));
+        }
+        let note = self.note.trim().to_string();
+        if note.contains(['\n', '\r']) {
+            errs.push(FieldError::new("note", "one-line", "must be a single line"));
+        }
+        if note.chars().count() > MAX_NOTE_CHARS {
+            errs.push(
+                FieldError::new("note", "too-long", "is too long: at most 200 characters").arg("max", MAX_NOTE_CHARS.to_string()),
+            );
+        }
+        errs.finish()?;
+        match (date, minutes, modality, setting) {
+            (Some(d), Some(m), Some(mo), Some(s)) => Ok((d, m, mo, s, note)),
+            _ => Err(Invalid::one("date", "required", "is required")),
+        }
+    }
+}
+
+impl Labelled for Member {
+    const NAME: &'static str = "Member";
+    fn field_category(field: &str) -> Option<Category> {
+        Some(match field {
+            "id" | "version" | "given_name" | "family_name" | "date_of_birth" | "city" | "preferred_languages" => {
+                Category::Demographics
+            }
+            "phone" | "email" => Category::Contact,
+            "masshealth_id" | "medicare_id" | "plan_id" => Category::Billing,
+            "needs" => Category::CarePlan,
+            "demographics" => Category::Identity,
+            _ => return None,
+        })
+    }
+}
+
+impl Labelled for ContactNote {
+    const NAME: &'static str = "ContactNote";
+    fn field_category(field: &str) -> Option<Category> {
+        matches!(
+            field,
+            "id" | "member_id" | "author_id" | "author_name" | "date" | "duration_minutes" | "modality" | "setting" | "note"
+        )
+        .then_some(Category::PeerNotes)
+    }
+}
+
+impl Labelled for HealthEntry {
+    const NAME: &'static str = "HealthEntry";
+    /// The entry's own `category` says which label it carries; every field
+    /// shares it. `CarePlan` here stands for "the label the entry names".
+    fn field_category(field: &str) -> Option<Category> {
+        matches!(field, "id" | "member_id" | "category" | "text" | "recorded_by" | "recorded_at").then_some(Category::CarePlan)
+    }
+}
+
+impl Member {
+    /// The record as a reader who sees only `visible` may have it: every
+    /// field whose label is not visible is emptied.
+    pub fn redacted(mut self, visible: Categories) -> Member {
+        if !visible.contains(Category::Contact) {
+            self.phone = None;
+            self.email = None;
+        }
+        if !visible.contains(Category::Billing) {
+            self.masshealth_id = String::new();
+            self.medicare_id = None;
+            self.plan_id = None;
+        }
+        if !visible.contains(Category::CarePlan) {
+            self.needs.clear();
+        }
+        if !visible.contains(Category::Identity) {
+            self.demographics = Demographics::default();
+        }
+        self
+    }
+}
+
+impl MemberInput {
+    /// The input that would produce `m` unchanged.
+    pub fn of(m: &Member) -> MemberInput {
+        let fmt = time::macros::format_description!("[year]-[month]-[day]");
+        MemberInput {
+            masshealth_id: m.masshealth_id.clone(),
+            medicare_id: m.medicare_id.clone(),
+            given_name: m.given_name.clone(),
+            family_name: m.family_name.clone(),
+            date_of_birth: m.date_of_birth.format(&fmt).unwrap_or_default(),
+            phone: m.phone.clone(),
+            email: m.email.clone(),
+            city: m.city.clone(),
+            preferred_languages: m.preferred_languages.clone(),
+            needs: m.needs.clone(),
+            demographics: m.demographics.clone(),
+            plan_id: m.plan_id.clone(),
+        }
+    }
+
+    /// Fields the writer may not see keep their current values: a form
+    /// that never showed them must not erase them.
+    pub fn keeping_hidden(mut self, current: &Member, visible: Categories) -> MemberInput {
+        if !visible.contains(Category::Contact) {
+            self.phone = current.phone.clone();
+            self.email = current.email.clone();
+        }
+        if !visible.contains(Category::Billing) {
+            self.masshealth_id = current.masshealth_id.clone();
+            self.medicare_id = current.medicare_id.clone();
+            self.plan_id = current.plan_id.clone();
+        }
+        if !visible.contains(Category::CarePlan) {
+            self.needs = current.needs.clone();
+        }
+        if !visible.contains(Category::Identity) {
+            self.demographics = current.demographics.clone();
+        }
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+    use time::macros::date;
+
+    fn member() -> Member {
+        let catalog = crate::Catalog::massachusetts().expect("the shipped catalog loads");
+        let plan = crate::synthetic::Plan { seed: 7, members: 10, workers: 10, today: date!(2026 - 06 - 01) };
+        let mut m = crate::synthetic::Synthetic::new(plan, &catalog).members(0, 1).remove(0);
+        // Fill every optional field so redaction has something to empty.
+        m.phone = Some("617-555-0100".into());
+        m.email = Some("a@example.org".into());
+        m.medicare_id = Some("1EG4TE5MK73".into());
+        m.plan_id = Some("plan".into());
+        m.needs = vec!["evening meetings".into()];
+        m.demographics.gender = Some("woman".into());
+        m
+    }
+
+    fn keys<T: Serialize>(v: &T) -> Vec<String> {
+        match serde_json::to_value(v) {
+            Ok(Value::Object(map)) => map.keys().cloned().collect(),
+            _ => vec![],
+        }
+    }
+
+    /// Every serialized field of every member-data type has a label.
+    #[test]
+    fn every_field_of_member_data_is_labelled() {
+        fn check<T: Labelled + Serialize>(v: &T) {
+            let ks = keys(v);
+            assert!(!ks.is_empty(), "{} serializes to an object", T::NAME);
+            for k in ks {
+                assert!(T::field_category(&k).is_some(), "{}.{k} has no sensitivity label", T::NAME);
+            }
+        }
+        check(&member());
+        check(&ContactNote {
+            id: "c".into(),
+            member_id: "m".into(),
+            author_id: "u".into(),
+            author_name: "Peer".into(),
+            date: date!(2026 - 06 - 01),
+            duration_minutes: 30,
+            modality: Modality::Phone,
+            setting: Setting::Home,
+            note: String::new(),
+        });
+        check(&HealthEntry {
+            id: "h".into(),
+            member_id: "m".into(),
+            category: Category::MentalHealth,
+            text: "t".into(),
+            recorded_by: "u".into(),
+            recorded_at: "now".into(),
+        });
+    }
+
+    /// Hiding a category empties exactly the fields that carry its label.
+    #[test]
+    fn redaction_follows_the_labels() {
+        let full = serde_json::to_value(member()).expect("serializes");
+        for c in Category::ALL {
+            let red = serde_json::to_value(member().redacted(Categories::all().without(c))).expect("serializes");
+            for k in keys(&member()) {
+                let label = <Member as Labelled>::field_category(&k);
+                if label == Some(c) && c != Category::Demographics {
+                    assert_ne!(red[&k], full[&k], "{k} is labelled {c:?} and must be hidden");
+                } else {
+                    assert_eq!(red[&k], full[&k], "{k} is not labelled {c:?} and must stay");
+                }
+            }
+        }
+    }
+
+    /// Saving the form a reader saw, redacted, changes nothing they could not see.
+    #[test]
+    fn a_redacted_form_saved_back_loses_nothing() {
+        let catalog = crate::Catalog::massachusetts().expect("the shipped catalog loads");
+        let current = member();
+        for bits in 0u16..(1 << Category::ALL.len()) {
+            let visible = Categories::of(
+                &Category::ALL.iter().enumerate().filter(|(i, _)| bits & (1 << i) != 0).map(|(_, c)| *c).collect::<Vec<_>>(),
+            );
+            let seen = current.clone().redacted(visible);
+            let saved = MemberInput::of(&seen)
+                .keeping_hidden(&current, visible)
+                .validate(current.id.clone(), current.version, &catalog, date!(2026 - 06 - 01))
+                .expect("the saved form is valid");
+            assert_eq!(saved, current, "visible {visible:?}");
+        }
+    }
+
+    #[test]
+    fn a_contact_note_is_one_line_and_bounded() {
+        let today = date!(2026 - 06 - 01);
+        let ok = ContactNoteInput {
+            date: "2026-05-31".into(),
+            duration_minutes: "45".into(),
+            modality: "phone".into(),
+            setting: "home".into(),
+            note: "talked about the job fair".into(),
+        };
+        assert!(ok.validate(today).is_ok());
+        let bad = ContactNoteInput {
+            date: "2026-06-02".into(),
+            duration_minutes: "-5".into(),
+            modality: "fax".into(),
+            setting: "moon".into(),
+            note: "two\nlines".into(),
+        };
+        let fields: Vec<_> = bad.validate(today).unwrap_err().0.into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["date", "duration_minutes", "modality", "setting", "note"]);
+    }
+}

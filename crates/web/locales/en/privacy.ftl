@@ -1,0 +1,142 @@
+# Member-controlled privacy: sharing, Part 2 consent, firewall, emergency
+# access, the privacy officer, health entries and contact notes.
+
+nav-sharing = Who sees what
+nav-privacy = Privacy office
+nav-emergency = Emergency access
+persona-privacy-officer = Privacy officer
+
+hidden-by-choice = Hidden by the member's choice
+hidden-list = The member has chosen not to share with you: { $list }.
+
+category-demographics = Name, date of birth, town and languages
+category-contact = Phone and email
+category-identity = Identity (race, ethnicity, gender, orientation, faith)
+category-mental-health = Mental health
+category-substance-use = Substance use
+category-hiv = HIV
+category-peer-notes = Notes from peer contacts
+category-recovery-goals = Recovery goals
+category-care-plan = Care plan and needs
+category-billing = Insurance and billing
+
+purpose-treatment = Care and treatment
+purpose-payment = Payment
+purpose-operations = Running the program
+purpose-emergency = Emergency
+
+modality-in-person = In person
+modality-phone = Phone
+modality-video = Video
+modality-text = Text message
+
+setting-home = Home
+setting-community = Community
+setting-recovery-learning-community = Recovery Learning Community
+setting-clinic = Clinic
+setting-emergency-department = Emergency department
+setting-inpatient = Hospital stay
+setting-virtual = Online
+
+sharing-title = Who sees what
+sharing-intro = You decide what each person on your care team can see. Changes work right away, the next time they open your record.
+sharing-basics = Everyone on your team can see your name, date of birth, town and languages, so they know who you are.
+sharing-saved = Saved. Your choice works from now on.
+sharing-team-heading = Your care team
+sharing-firewalled = You asked that this person see nothing about you.
+sharing-may-see = What { $name } may see
+sharing-until = Until (leave empty for no end date)
+sharing-save = Save for { $name }
+sharing-withdraw = Go back to the usual for { $name }
+sharing-sees = Sees now: { $list }.
+sharing-sees-only-basics = Sees now: only your name, date of birth, town and languages.
+sharing-members-only = This page is for members, to decide who sees their information.
+
+part2-heading = Sharing substance-use information (federal rule 42 CFR Part 2)
+part2-explain = Substance-use information is shared only with your written consent. Type your name to sign, say who may receive it, and choose when the consent ends. Tick "Substance use" above too.
+part2-revoke = You can take back this consent at any time on this page.
+field-part2-signed-by = Your name (your signature)
+field-part2-recipients = Who may receive it
+field-part2-expires-on = Consent ends on
+field-until = Until
+field-recipient = Person
+field-purposes = Purpose
+field-categories = What they may see
+
+firewall-heading = People you know socially
+firewall-intro = If someone who works in these programs knows you outside of care, you can name them here. They will see nothing about you, wherever they work, unless there is an emergency.
+firewall-search = Search by name
+firewall-none-found = Nobody found with that name.
+firewall-add = Keep my information from { $name }
+firewall-remove = Remove { $name }
+
+emergency-log-heading = Emergency access to your record
+emergency-log-empty = Nobody has used emergency access to your record.
+emergency-log-caption = Each time someone opened your record in an emergency, and why
+emergency-title = Emergency access
+emergency-intro = Use this only in an emergency, for a member you cannot otherwise see. Access ends after { $hours } hours. The member sees that you used it and why, and the privacy officer reviews it.
+emergency-reason = Reason
+emergency-reason-hint = Say in a sentence what the emergency is.
+emergency-open = Open the record
+emergency-not-for-you = Emergency access is for staff who treat members.
+emergency-banner = You are using emergency access. It is recorded, the member sees it, and the privacy officer reviews it.
+
+privacy-title = Privacy office
+privacy-alerts = Emergency accesses to review
+privacy-no-alerts = No emergency access is waiting for review.
+privacy-alerts-caption = Emergency accesses not yet reviewed, newest first
+privacy-member = Member
+privacy-review = Mark reviewed
+privacy-search = Search the audit trail
+privacy-actor = Username
+privacy-from = From
+privacy-to = To
+privacy-decision = Decision
+privacy-any = Any
+privacy-permitted = Permitted
+privacy-purpose = Purpose
+privacy-export = Download these events as CSV
+privacy-no-events = No events match.
+privacy-events-caption = Audit events, newest first
+privacy-categories = Information disclosed
+privacy-address = Address
+
+audit-action-break-glass = Opened emergency access
+audit-action-search = Searched the audit trail
+audit-action-export = Exported the audit trail
+audit-action-review = Reviewed an emergency access
+
+health-heading = Health information
+part2-notice-label = Federal notice on substance-use records
+health-empty = No health information you may see.
+health-add = Add health information
+health-category = Kind of information
+health-text = What to record
+health-save = Save
+
+notes-heading = Peer contacts
+notes-empty = No contacts you may see.
+notes-caption = Contacts with a peer, newest first
+notes-date = Date
+notes-minutes = Minutes
+notes-modality = How
+notes-setting = Where
+notes-note = Note
+notes-log = Log a contact
+notes-note-hint = One line at most. Write only what the member would be comfortable reading.
+notes-save = Save contact
+
+err-part2-signature = Type your name to sign the consent.
+err-part2-recipients = Say who may receive the information.
+err-part2-expiry = Choose the date the consent ends.
+err-in-the-past = Choose today or a later date.
+err-unknown-category = “{ $value }” is not a kind of information.
+err-unknown-purpose = Choose treatment, payment or operations.
+err-purpose-required = Choose at least one purpose.
+err-recipient = Choose a person, an organization or a team role from the page.
+err-reason-short = Say in a sentence why this is an emergency.
+err-no-such-member = No member has this MassHealth ID. Check the number.
+err-health-category = Choose mental health, substance use, HIV or care plan.
+err-minutes = Give the minutes as a whole number from 1 to { $max }.
+err-choice = Choose one of the options.
+err-one-line = Write one line only.

@@ -1,0 +1,503 @@
+//! Pages of member-controlled privacy: the member's sharing page (what each
+//! person on the team sees, Part 2 consent, the firewall, emergency
+//! accesses), emergency access for staff, and the privacy officer's audit
+//! search, alerts and CSV export.
+
+use std::collections::HashMap;
+
+use accompany_domain::notes::{ContactNoteInput, HealthEntryInput};
+use accompany_domain::privacy::{Categories, Category, Purpose, Recipient, SharingInput};
+use accompany_domain::records::{format_date, Persona};
+use accompany_domain::FieldError;
+use accompany_store::{AuditEvent, BreakGlassEvent, FirewallEntry, StaffEntry};
+use askama::Template;
+use axum::extract::{Path, Query, RawQuery, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+
+use crate::auth::{PageUser, Signed};
+use crate::i18n::Tr;
+use crate::pages::{page_error, render, Layout};
+use crate::problem::AppError;
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/sharing", get(sharing).post(save_sharing))
+        .route("/sharing/withdraw", post(withdraw_sharing))
+        .route("/sharing/firewall", post(add_to_firewall))
+        .route("/sharing/firewall/remove", post(remove_from_firewall))
+        .route("/emergency", get(emergency_form).post(emergency))
+        .route("/privacy", get(privacy_office))
+        .route("/privacy/audit.csv", get(audit_csv))
+        .route("/privacy/review", post(review))
+        .route("/members/{id}/health", post(add_health_entry))
+        .route("/members/{id}/contacts", post(add_contact_note))
+}
+
+/// Categories a member decides about, in the order the page shows them.
+/// Demographics are not among them: whoever may open the record sees them.
+pub const CHOOSABLE: [Category; 9] = [
+    Category::Contact,
+    Category::Identity,
+    Category::MentalHealth,
+    Category::SubstanceUse,
+    Category::Hiv,
+    Category::PeerNotes,
+    Category::RecoveryGoals,
+    Category::CarePlan,
+    Category::Billing,
+];
+
+pub fn category_name(t: &Tr, c: Category) -> String {
+    t.t(&format!("category-{}", c.as_str()))
+}
+
+fn csrf_ok(s: &Signed, pairs: &[(String, String)]) -> bool {
+    s.check_csrf(pairs.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()))
+}
+
+fn value<'a>(pairs: &'a [(String, String)], key: &str) -> &'a str {
+    pairs.iter().find(|(k, _)| k == key).map_or("", |(_, v)| v.as_str())
+}
+
+// --- The member's sharing page ---------------------------------------------------
+
+pub struct CategoryBox {
+    pub id: &'static str,
+    pub name: String,
+    pub checked: bool,
+}
+
+pub struct PersonSharing {
+    pub recipient: String,
+    pub name: String,
+    pub role: String,
+    pub organization: String,
+    pub boxes: Vec<CategoryBox>,
+    pub sees: String,
+    pub choice_id: Option<String>,
+    pub until: String,
+    pub firewalled: bool,
+    pub shares_part2: bool,
+}
+
+#[derive(Template)]
+#[template(path = "sharing.html")]
+struct SharingPage {
+    l: Layout,
+    people: Vec<PersonSharing>,
+    firewall: Vec<FirewallEntry>,
+    query: String,
+    results: Vec<StaffEntry>,
+    emergency: Vec<BreakGlassEvent>,
+    /// The recipient whose form failed, with the problems by field.
+    failed: Option<String>,
+    errors: Vec<(String, String)>,
+    saved: bool,
+}
+
+#[derive(Deserialize, Default)]
+struct SharingQuery {
+    q: Option<String>,
+    saved: Option<String>,
+}
+
+async fn sharing(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<SharingQuery>) -> Response {
+    sharing_page(&state, &s, q.q.unwrap_or_default(), None, vec![], q.saved.is_some()).await
+}
+
+async fn sharing_page(
+    state: &AppState,
+    s: &Signed,
+    query: String,
+    failed: Option<String>,
+    errors: Vec<FieldError>,
+    saved: bool,
+) -> Response {
+    let t = &s.tr;
+    let Some(member_id) = s.user.member_id.clone() else {
+        return page_error(s, AppError::Forbidden(t.t("sharing-members-only")));
+    };
+    let access = s.access(state);
+    let overview = match access.sharing(&member_id).await {
+        Ok(o) => o,
+        Err(e) => return page_error(s, e),
+    };
+    let results = if query.trim().is_empty() {
+        vec![]
+    } else {
+        match access.staff_directory(&query).await {
+            Ok(r) => r,
+            Err(e) => return page_error(s, e),
+        }
+    };
+    let people = overview
+        .team
+        .iter()
+        .map(|p| {
+            let recipient = Recipient::Person(p.user_id.clone()).to_key();
+            PersonSharing {
+                name: p.display_name.clone(),
+                role: t.t(&format!("team-role-{}", p.team_role.as_str())),
+                organization: p.organization.clone().unwrap_or_default(),
+                boxes: CHOOSABLE
+                    .iter()
+                    .map(|c| CategoryBox { id: c.as_str(), name: category_name(t, *c), checked: p.sees.contains(*c) })
+                    .collect(),
+                sees: describe(t, p.sees),
+                choice_id: p.choice.as_ref().map(|c| c.id.clone()),
+                until: p.choice.as_ref().and_then(|c| c.until).map(format_date).unwrap_or_default(),
+                firewalled: overview.firewall.iter().any(|f| f.user_id == p.user_id),
+                shares_part2: p.sees.contains(Category::SubstanceUse),
+                recipient,
+            }
+        })
+        .collect();
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let mut r = render(SharingPage {
+        l: Layout::new(t, Some(s), "/sharing", t.t("sharing-title")),
+        people,
+        firewall: overview.firewall,
+        query,
+        results,
+        emergency: overview.emergency_access,
+        failed,
+        errors: errors.iter().map(|e| (t.field_label(&e.field), t.field_error(e))).collect(),
+        saved,
+    });
+    *r.status_mut() = status;
+    r
+}
+
+/// "contact details, mental health and recovery goals", in the reader's language.
+pub fn describe(t: &Tr, cats: Categories) -> String {
+    let names: Vec<String> = CHOOSABLE.iter().filter(|c| cats.contains(**c)).map(|c| category_name(t, *c)).collect();
+    if names.is_empty() {
+        t.t("sharing-sees-only-basics")
+    } else {
+        t.t1("sharing-sees", "list", names.join(", "))
+    }
+}
+
+async fn save_sharing(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Vec<(String, String)>>) -> Response {
+    if !csrf_ok(&s, &pairs) {
+        return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
+    }
+    let Some(member_id) = s.user.member_id.clone() else {
+        return page_error(&s, AppError::Forbidden(s.tr.t("sharing-members-only")));
+    };
+    let input = SharingInput {
+        recipient: value(&pairs, "recipient").to_string(),
+        categories: pairs.iter().filter(|(k, _)| k == "category").map(|(_, v)| v.clone()).collect(),
+        // The page shares for treatment; the API lets a member name other purposes.
+        purposes: vec![Purpose::Treatment.as_str().to_string()],
+        until: Some(value(&pairs, "until").to_string()),
+        part2_signed_by: Some(value(&pairs, "part2_signed_by").to_string()),
+        part2_recipients: Some(value(&pairs, "part2_recipients").to_string()),
+        part2_expires_on: Some(value(&pairs, "part2_expires_on").to_string()),
+    };
+    match s.access(&state).set_sharing(&member_id, &input).await {
+        Ok(_) => Redirect::to("/sharing?saved=1").into_response(),
+        Err(e) => match AppError::from(e) {
+            AppError::Invalid(errors) => sharing_page(&state, &s, String::new(), Some(input.recipient), errors, false).await,
+            other => page_error(&s, other),
+        },
+    }
+}
+
+async fn withdraw_sharing(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Vec<(String, String)>>) -> Response {
+    member_action(&state, &s, &pairs, |access, member_id, pairs| async move {
+        access.revoke_sharing(&member_id, value(&pairs, "choice_id")).await
+    })
+    .await
+}
+
+async fn add_to_firewall(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Vec<(String, String)>>) -> Response {
+    member_action(&state, &s, &pairs, |access, member_id, pairs| async move {
+        access.add_to_firewall(&member_id, value(&pairs, "user_id")).await
+    })
+    .await
+}
+
+async fn remove_from_firewall(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Vec<(String, String)>>) -> Response {
+    member_action(&state, &s, &pairs, |access, member_id, pairs| async move {
+        access.remove_from_firewall(&member_id, value(&pairs, "entry_id")).await
+    })
+    .await
+}
+
+/// A button on the sharing page: check the form, act, come back.
+async fn member_action<F, Fut>(state: &AppState, s: &Signed, pairs: &[(String, String)], act: F) -> Response
+where
+    F: FnOnce(accompany_store::Access, String, Vec<(String, String)>) -> Fut,
+    Fut: std::future::Future<Output = accompany_store::Result<()>>,
+{
+    if !csrf_ok(s, pairs) {
+        return page_error(s, AppError::Forbidden(s.tr.t("error-csrf")));
+    }
+    let Some(member_id) = s.user.member_id.clone() else {
+        return page_error(s, AppError::Forbidden(s.tr.t("sharing-members-only")));
+    };
+    match act(s.access(state), member_id, pairs.to_vec()).await {
+        Ok(()) => Redirect::to("/sharing?saved=1").into_response(),
+        Err(e) => page_error(s, e),
+    }
+}
+
+// --- Emergency access -------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "emergency.html")]
+struct EmergencyPage {
+    l: Layout,
+    masshealth_id: String,
+    reason: String,
+    errors: HashMap<String, String>,
+    hours: u32,
+}
+
+impl EmergencyPage {
+    fn error(&self, field: &str) -> String {
+        self.errors.get(field).cloned().unwrap_or_default()
+    }
+}
+
+async fn emergency_form(State(state): State<AppState>, PageUser(s): PageUser) -> Response {
+    emergency_page(&state, &s, String::new(), String::new(), vec![])
+}
+
+fn emergency_page(state: &AppState, s: &Signed, masshealth_id: String, reason: String, errors: Vec<FieldError>) -> Response {
+    let t = &s.tr;
+    if !accompany_domain::privacy::may_break_glass(s.user.persona) {
+        return page_error(s, AppError::Forbidden(t.t("emergency-not-for-you")));
+    }
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let mut r = render(EmergencyPage {
+        l: Layout::new(t, Some(s), "/emergency", t.t("emergency-title")),
+        masshealth_id,
+        reason,
+        errors: errors.iter().map(|e| (e.field.clone(), t.field_error(e))).collect(),
+        hours: state.catalog.privacy.break_glass_hours,
+    });
+    *r.status_mut() = status;
+    r
+}
+
+#[derive(Deserialize)]
+struct EmergencyForm {
+    csrf: String,
+    masshealth_id: String,
+    reason: String,
+}
+
+async fn emergency(State(state): State<AppState>, PageUser(s): PageUser, Form(f): Form<EmergencyForm>) -> Response {
+    if !s.check_csrf(Some(&f.csrf)) {
+        return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
+    }
+    match s.access(&state).break_glass(&f.masshealth_id, &f.reason).await {
+        Ok(id) => Redirect::to(&format!("/members/{id}")).into_response(),
+        Err(e) => match AppError::from(e) {
+            AppError::Invalid(errors) => emergency_page(&state, &s, f.masshealth_id, f.reason, errors),
+            other => page_error(&s, other),
+        },
+    }
+}
+
+// --- The privacy officer ----------------------------------------------------------
+
+pub struct AuditRow {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub member_id: String,
+    pub categories: String,
+    pub purpose: String,
+    pub refused: bool,
+    pub reason: String,
+    pub client_addr: String,
+}
+
+#[derive(Template)]
+#[template(path = "privacy.html")]
+struct PrivacyPage {
+    l: Layout,
+    alerts: Vec<BreakGlassEvent>,
+    q: crate::api::AuditQuery,
+    rows: Vec<AuditRow>,
+    next: Option<String>,
+    csv_href: String,
+}
+
+fn audit_row(t: &Tr, e: AuditEvent) -> AuditRow {
+    AuditRow {
+        at: e.at.get(..19).unwrap_or(&e.at).replace('T', " "),
+        actor: e.actor_username,
+        action: t.t(&format!("audit-action-{}", e.action)),
+        member_id: e.member_id.unwrap_or_default(),
+        categories: Categories::from_text(&e.categories).iter().map(|c| category_name(t, c)).collect::<Vec<_>>().join(", "),
+        purpose: if e.purpose.is_empty() { String::new() } else { t.t(&format!("purpose-{}", e.purpose)) },
+        refused: e.decision == "deny",
+        reason: e.reason,
+        client_addr: e.client_addr,
+    }
+}
+
+async fn privacy_office(State(state): State<AppState>, PageUser(s): PageUser, RawQuery(raw): RawQuery) -> Response {
+    let t = &s.tr;
+    let raw = raw.unwrap_or_default();
+    let q: crate::api::AuditQuery = match serde_urlencoded::from_str(&raw) {
+        Ok(q) => q,
+        Err(_) => crate::api::AuditQuery::default(),
+    };
+    let access = s.access(&state);
+    let result = async {
+        let alerts = access.break_glass_alerts().await?;
+        let page = access.audit_search(&q.clone().filter(), false).await?;
+        Ok::<_, accompany_store::StoreError>((alerts, page))
+    }
+    .await;
+    let (alerts, page) = match result {
+        Ok(r) => r,
+        Err(e) => return page_error(&s, e),
+    };
+    let keep = audit_params(&q);
+    let next = page.next_cursor.as_ref().map(|c| format!("/privacy?{keep}&before={c}"));
+    render(PrivacyPage {
+        l: Layout::new(t, Some(&s), "/privacy", t.t("privacy-title")),
+        alerts,
+        rows: page.items.into_iter().map(|e| audit_row(t, e)).collect(),
+        next,
+        csv_href: format!("/privacy/audit.csv?{keep}"),
+        q,
+    })
+}
+
+/// The search's filters as a query string, without the cursor.
+fn audit_params(q: &crate::api::AuditQuery) -> String {
+    let pairs = [
+        ("actor", &q.actor),
+        ("member_id", &q.member_id),
+        ("from", &q.from),
+        ("to", &q.to),
+        ("decision", &q.decision),
+        ("purpose", &q.purpose),
+    ];
+    serde_urlencoded::to_string(pairs.iter().filter_map(|(k, v)| v.as_ref().filter(|v| !v.is_empty()).map(|v| (*k, v))).collect::<Vec<_>>())
+        .unwrap_or_default()
+}
+
+/// The search's results as CSV, for the privacy officer's own tools. The
+/// export is itself audited.
+async fn audit_csv(State(state): State<AppState>, PageUser(s): PageUser, RawQuery(raw): RawQuery) -> Response {
+    let q: crate::api::AuditQuery = serde_urlencoded::from_str(&raw.unwrap_or_default()).unwrap_or_default();
+    let page = match s.access(&state).audit_search(&q.filter(), true).await {
+        Ok(p) => p,
+        Err(e) => return page_error(&s, e),
+    };
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let header = ["seq", "at", "actor", "action", "entity", "entity_id", "member_id", "decision", "reason", "categories", "purpose", "client_addr"];
+    let mut result = w.write_record(header);
+    for e in &page.items {
+        if result.is_err() {
+            break;
+        }
+        result = w.write_record([
+            e.seq.to_string().as_str(),
+            &e.at,
+            &e.actor_username,
+            &e.action,
+            &e.entity,
+            e.entity_id.as_deref().unwrap_or(""),
+            e.member_id.as_deref().unwrap_or(""),
+            &e.decision,
+            &e.reason,
+            &e.categories,
+            &e.purpose,
+            &e.client_addr,
+        ]);
+    }
+    match (result, w.into_inner()) {
+        (Ok(()), Ok(bytes)) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (header::CONTENT_DISPOSITION, "attachment; filename=\"audit.csv\""),
+            ],
+            bytes,
+        )
+            .into_response(),
+        _ => page_error(&s, AppError::Internal("the export could not be written".into())),
+    }
+}
+
+#[derive(Deserialize)]
+struct ReviewForm {
+    csrf: String,
+    id: String,
+}
+
+async fn review(State(state): State<AppState>, PageUser(s): PageUser, Form(f): Form<ReviewForm>) -> Response {
+    if !s.check_csrf(Some(&f.csrf)) {
+        return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
+    }
+    match s.access(&state).review_break_glass(&f.id).await {
+        Ok(()) => Redirect::to("/privacy").into_response(),
+        Err(e) => page_error(&s, e),
+    }
+}
+
+// --- Health entries and contact notes from the member page ------------------------
+
+#[derive(Deserialize)]
+struct HealthForm {
+    csrf: String,
+    category: String,
+    text: String,
+}
+
+async fn add_health_entry(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<HealthForm>) -> Response {
+    if !s.check_csrf(Some(&f.csrf)) {
+        return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
+    }
+    let input = HealthEntryInput { category: f.category, text: f.text };
+    match s.access(&state).add_health_entry(&id, &input).await {
+        Ok(_) => Redirect::to(&format!("/members/{id}#health-heading")).into_response(),
+        Err(e) => page_error(&s, e),
+    }
+}
+
+#[derive(Deserialize)]
+struct ContactForm {
+    csrf: String,
+    date: String,
+    duration_minutes: String,
+    modality: String,
+    setting: String,
+    #[serde(default)]
+    note: String,
+}
+
+async fn add_contact_note(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<ContactForm>) -> Response {
+    if !s.check_csrf(Some(&f.csrf)) {
+        return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
+    }
+    let input = ContactNoteInput {
+        date: f.date,
+        duration_minutes: f.duration_minutes,
+        modality: f.modality,
+        setting: f.setting,
+        note: f.note,
+    };
+    match s.access(&state).add_contact_note(&id, &input).await {
+        Ok(_) => Redirect::to(&format!("/members/{id}#notes-heading")).into_response(),
+        Err(e) => page_error(&s, e),
+    }
+}
+
+/// Whether a persona is offered the emergency-access page in its navigation.
+pub fn offers_emergency(p: Persona) -> bool {
+    accompany_domain::privacy::may_break_glass(p) && p != Persona::StateAdmin
+}
