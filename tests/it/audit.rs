@@ -48,7 +48,7 @@ async fn an_untouched_trail_verifies() {
 /// Each way of tampering, and the event the check must point at.
 #[tokio::test]
 async fn every_kind_of_tampering_is_caught_at_the_right_event() {
-    let cases: [(&str, &str, fn(i64) -> i64); 6] = [
+    let cases: [(&str, &str, fn(i64) -> i64); 8] = [
         ("a changed actor", "UPDATE audit_events SET actor_username = 'someone-else' WHERE seq = 5", |_| 5),
         ("a changed decision", "UPDATE audit_events SET decision = 'permit' WHERE decision = 'deny'", |_| 0),
         ("a deleted event", "DELETE FROM audit_events WHERE seq = 7", |_| 7),
@@ -59,6 +59,8 @@ async fn every_kind_of_tampering_is_caught_at_the_right_event() {
             |_| 3,
         ),
         ("a rewritten timestamp", "UPDATE audit_events SET at = '2000-01-01T00:00:00.000000Z' WHERE seq = 2", |_| 2),
+        ("a widened disclosure", "UPDATE audit_events SET categories = 'substance-use' WHERE seq = 6", |_| 6),
+        ("a purpose passed off as an emergency", "UPDATE audit_events SET purpose = 'emergency' WHERE seq = 8", |_| 8),
     ];
     for (what, sql, expected) in cases {
         let app = app_with_history().await;

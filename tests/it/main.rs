@@ -7,4 +7,5 @@ mod audit;
 mod browser;
 mod cli;
 mod pages;
+mod privacy;
 mod support;

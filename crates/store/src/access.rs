@@ -321,8 +321,12 @@ impl Access {
         self.audit_member(action.as_str(), entity, entity_id, Some(id), &decision, visible, Some(purpose)).await?;
         match decision {
             Decision::Permit => Ok(Checked { member, visible, purpose, rel }),
-            Decision::Deny(_) if action == Action::Read || rel.firewalled => Err(StoreError::NotFound),
-            Decision::Deny(why) => Err(StoreError::Denied(why)),
+            // Refusing a change to a record the actor cannot even read says
+            // "not found" too, or the refusal would confirm the record exists.
+            Decision::Deny(why) if action != Action::Read && decide(&self.actor, Action::Read, &rel).is_permit() => {
+                Err(StoreError::Denied(why))
+            }
+            Decision::Deny(_) => Err(StoreError::NotFound),
         }
     }
 
