@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use accompany_domain::records::{Persona, TeamRole};
 use accompany_domain::synthetic::{Plan, Synthetic};
+use accompany_domain::notes::{ContactNoteInput, HealthEntryInput};
 use accompany_store::{hash_password, ImportUser, Store};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -218,9 +219,42 @@ async fn demo_accounts(store: &Store, s: &Synthetic, members: u64, workers: u64)
             .await?;
         add(persona, username.to_string(), password);
     }
+    demo_privacy(store, &member_id, &coordinator_user, &peer_user).await?;
     // Print in persona order.
     out.sort_by_key(|c| Persona::ALL.iter().position(|p| *p == c.persona));
     Ok(out)
+}
+
+/// The demo member's health information and a contact with their peer, so
+/// that the sharing page has something to protect. Written through the same
+/// policy and audit as any request.
+async fn demo_privacy(store: &Store, member_id: &str, coordinator: &str, peer: &str) -> anyhow::Result<()> {
+    let as_user = |name: &str| {
+        let name = name.to_string();
+        async move {
+            let user = store.user_by_username(&name).await?.ok_or_else(|| anyhow::anyhow!("demo account {name} is missing"))?;
+            anyhow::Ok(store.access(user.actor(), "seed"))
+        }
+    };
+    let coordinator = as_user(coordinator).await?;
+    for (category, text) in [
+        ("mental-health", "Depression since 2019; sees a therapist every two weeks."),
+        ("substance-use", "In recovery from alcohol use since 2022."),
+        ("care-plan", "Find stable housing; evening meetings work best."),
+    ] {
+        coordinator
+            .add_health_entry(member_id, &HealthEntryInput { category: category.into(), text: text.into() })
+            .await?;
+    }
+    let note = ContactNoteInput {
+        date: accompany_domain::records::format_date(today() - time::Duration::days(2)),
+        duration_minutes: "45".into(),
+        modality: "phone".into(),
+        setting: "home".into(),
+        note: "Talked through the week ahead.".into(),
+    };
+    as_user(peer).await?.add_contact_note(member_id, &note).await?;
+    Ok(())
 }
 
 pub fn today() -> time::Date {

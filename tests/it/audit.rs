@@ -45,10 +45,14 @@ async fn an_untouched_trail_verifies() {
     assert!(text.contains(&format!("intact: {events} events")), "{text}");
 }
 
+/// What was done, the SQL that does it, and the event the check must name
+/// (given the number of events; 0 means the first refusal).
+type TamperCase = (&'static str, &'static str, fn(i64) -> i64);
+
 /// Each way of tampering, and the event the check must point at.
 #[tokio::test]
 async fn every_kind_of_tampering_is_caught_at_the_right_event() {
-    let cases: [(&str, &str, fn(i64) -> i64); 8] = [
+    let cases: [TamperCase; 8] = [
         ("a changed actor", "UPDATE audit_events SET actor_username = 'someone-else' WHERE seq = 5", |_| 5),
         ("a changed decision", "UPDATE audit_events SET decision = 'permit' WHERE decision = 'deny'", |_| 0),
         ("a deleted event", "DELETE FROM audit_events WHERE seq = 7", |_| 7),

@@ -181,3 +181,64 @@ async fn a_coordinator_enrols_a_member_with_the_keyboard_and_sees_errors_first()
     assert_accessible(&c, "the new member's record").await;
     c.close().await.unwrap();
 }
+
+/// Wait until the page's main content contains (or no longer contains) `text`.
+async fn wait_for_text(c: &Client, text: &str, present: bool) -> String {
+    let started = Instant::now();
+    loop {
+        let body = match c.find(Locator::Css("main")).await {
+            Ok(m) => m.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if body.contains(text) == present {
+            return body;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "waited for {text:?} present={present}; the page says {body}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_member_withdraws_mental_health_from_their_coordinator_who_stops_seeing_it_at_once() {
+    let Some(d) = driver() else { return };
+    let app = TestApp::seeded(30).await;
+    let client = app.client();
+    let (member_token, _) = app.api_login(&client, Persona::Member).await;
+    let (_, me) = app.get(&member_token, "/api/v1/me").await;
+    let member_id = me["user"]["member_id"].as_str().unwrap().to_string();
+    let (coordinator_token, _) = app.api_login(&app.client(), Persona::CareCoordinator).await;
+    let (_, me) = app.get(&coordinator_token, "/api/v1/me").await;
+    let coordinator_id = me["user"]["id"].as_str().unwrap().to_string();
+    let record = app.url(&format!("/members/{member_id}"));
+
+    // The coordinator sees the member's mental-health information.
+    let coordinator = browser(&d, "en").await;
+    sign_in(&coordinator, &app, Persona::CareCoordinator).await;
+    coordinator.goto(&record).await.unwrap();
+    wait_for_text(&coordinator, "Depression since 2019", true).await;
+
+    // The member, in Spanish, unticks "Salud mental" for that coordinator.
+    let member = browser(&d, "es").await;
+    sign_in(&member, &app, Persona::Member).await;
+    member.goto(&app.url("/sharing")).await.unwrap();
+    assert_accessible(&member, "the sharing page (es)").await;
+    let form = format!("form:has(input[name=recipient][value='person:{coordinator_id}'])");
+    let mental_health = member.find(Locator::Css(&format!("{form} input[value=mental-health]"))).await.expect("a mental-health box for the coordinator");
+    assert_eq!(mental_health.prop("checked").await.unwrap().as_deref(), Some("true"), "shared by default");
+    mental_health.click().await.unwrap();
+    member.find(Locator::Css(&format!("{form} button[type=submit]"))).await.unwrap().click().await.unwrap();
+    let page = wait_for_text(&member, "Guardado", true).await;
+    assert!(page.contains("Quién ve qué"), "{page}");
+    let mental_health = member.find(Locator::Css(&format!("{form} input[value=mental-health]"))).await.unwrap();
+    assert_eq!(mental_health.prop("checked").await.unwrap().as_deref(), Some("false"), "the choice is kept");
+    assert_accessible(&member, "the sharing page after saving (es)").await;
+
+    // The coordinator's next view no longer holds it, and says why.
+    coordinator.refresh().await.unwrap();
+    let page = wait_for_text(&coordinator, "Depression since 2019", false).await;
+    assert!(page.contains("The member has chosen not to share with you") && page.contains("Mental health"), "{page}");
+    assert!(page.contains("Find stable housing"), "the care plan is still shared");
+    assert_accessible(&coordinator, "a record with information withheld").await;
+    member.close().await.unwrap();
+    coordinator.close().await.unwrap();
+}

@@ -154,6 +154,38 @@ pub fn scope_contains(scope: &ListScope, rel: &Relationship) -> bool {
     }
 }
 
+/// Workforce records (organizations and workers) are not member data, but
+/// their changes are still decided here: staff read them, admins keep them.
+pub fn decide_workforce(actor: &Actor, action: Action, organization_id: Option<&str>) -> Decision {
+    match (actor.persona, action) {
+        (Persona::StateAdmin, _) => Decision::Permit,
+        (Persona::OrganizationAdmin, Action::Read) => Decision::Permit,
+        (Persona::OrganizationAdmin, _)
+            if organization_id.is_some() && organization_id == actor.organization_id.as_deref() =>
+        {
+            Decision::Permit
+        }
+        (Persona::OrganizationAdmin, _) => Decision::Deny("organization admins change only their own organization"),
+        // Worker records hold statements a worker keeps private; members see
+        // workers only through views built for them.
+        (Persona::Member, _) => Decision::Deny("members see workers through the pages made for choosing a peer"),
+        (_, Action::Read) => Decision::Permit,
+        (_, _) => Decision::Deny("only organization and state admins change workforce records"),
+    }
+}
+
+/// Whether `actor` may see everything a worker wrote about themselves,
+/// including statements kept private or used only for matching: the worker,
+/// their organization's admin, and state admins. Everyone else sees only
+/// what the worker chose to show members.
+pub fn sees_worker_in_full(actor: &Actor, employer_id: &str, worker_user_id: Option<&str>) -> bool {
+    match actor.persona {
+        Persona::StateAdmin => true,
+        Persona::OrganizationAdmin => actor.organization_id.as_deref() == Some(employer_id),
+        _ => worker_user_id == Some(actor.user_id.as_str()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -225,37 +257,5 @@ mod tests {
         assert!(!decide(&a, Action::Update, &rel).is_permit());
         let coordinator_on_team = Relationship { team_role: Some(TeamRole::CareCoordinator), ..Default::default() };
         assert!(!decide(&a, Action::Read, &coordinator_on_team).is_permit());
-    }
-}
-
-/// Workforce records (organizations and workers) are not member data, but
-/// their changes are still decided here: staff read them, admins keep them.
-pub fn decide_workforce(actor: &Actor, action: Action, organization_id: Option<&str>) -> Decision {
-    match (actor.persona, action) {
-        (Persona::StateAdmin, _) => Decision::Permit,
-        (Persona::OrganizationAdmin, Action::Read) => Decision::Permit,
-        (Persona::OrganizationAdmin, _)
-            if organization_id.is_some() && organization_id == actor.organization_id.as_deref() =>
-        {
-            Decision::Permit
-        }
-        (Persona::OrganizationAdmin, _) => Decision::Deny("organization admins change only their own organization"),
-        // Worker records hold statements a worker keeps private; members see
-        // workers only through views built for them.
-        (Persona::Member, _) => Decision::Deny("members see workers through the pages made for choosing a peer"),
-        (_, Action::Read) => Decision::Permit,
-        (_, _) => Decision::Deny("only organization and state admins change workforce records"),
-    }
-}
-
-/// Whether `actor` may see everything a worker wrote about themselves,
-/// including statements kept private or used only for matching: the worker,
-/// their organization's admin, and state admins. Everyone else sees only
-/// what the worker chose to show members.
-pub fn sees_worker_in_full(actor: &Actor, employer_id: &str, worker_user_id: Option<&str>) -> bool {
-    match actor.persona {
-        Persona::StateAdmin => true,
-        Persona::OrganizationAdmin => actor.organization_id.as_deref() == Some(employer_id),
-        _ => worker_user_id == Some(actor.user_id.as_str()),
     }
 }

@@ -323,7 +323,7 @@ impl SharingInput {
             match Category::parse(c.trim()) {
                 Some(c) => categories = categories.with(c),
                 None => errs.push(
-                    FieldError::new(&format!("categories[{i}]"), "unknown-category", "is not a category of member data")
+                    FieldError::new(format!("categories[{i}]"), "unknown-category", "is not a category of member data")
                         .arg("value", c),
                 ),
             }
@@ -334,7 +334,7 @@ impl SharingInput {
                 Some(p) if !purposes.contains(&p) => purposes.push(p),
                 Some(_) => {}
                 None => errs.push(
-                    FieldError::new(&format!("purposes[{i}]"), "unknown-purpose", "must be treatment, payment or operations")
+                    FieldError::new(format!("purposes[{i}]"), "unknown-purpose", "must be treatment, payment or operations")
                         .arg("value", p),
                 ),
             }

@@ -176,6 +176,21 @@ pub fn random_token() -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
+/// The client address of a whole request (for handlers that read the body themselves).
+pub fn client_addr_of(req: &axum::extract::Request) -> String {
+    addr_in(req.extensions())
+}
+
+/// The client's address, recorded with sign-in attempts and audit events.
+pub struct ClientAddr(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(client_addr(parts)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,20 +209,5 @@ mod tests {
         h.insert(header::COOKIE, "a=1; lang=es; b=2".parse().unwrap());
         assert_eq!(cookie(&h, "lang"), Some("es"));
         assert_eq!(cookie(&h, "c"), None);
-    }
-}
-
-/// The client address of a whole request (for handlers that read the body themselves).
-pub fn client_addr_of(req: &axum::extract::Request) -> String {
-    addr_in(req.extensions())
-}
-
-/// The client's address, recorded with sign-in attempts and audit events.
-pub struct ClientAddr(pub String);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
-    type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(client_addr(parts)))
     }
 }

@@ -237,7 +237,7 @@ async fn login(
             return login_page(&state, &t, next, Some(t.t("sign-in-failed")), f.username, StatusCode::UNAUTHORIZED)
         }
         Ok(Err(accompany_store::LoginError::Throttled { minutes })) => {
-            let msg = t.t1("sign-in-throttled", "minutes", &minutes.to_string());
+            let msg = t.t1("sign-in-throttled", "minutes", minutes.to_string());
             return login_page(&state, &t, next, Some(msg), f.username, StatusCode::TOO_MANY_REQUESTS);
         }
         Err(e) => return error_page(&t, e.into()),

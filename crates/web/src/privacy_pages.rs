@@ -349,10 +349,7 @@ fn audit_row(t: &Tr, e: AuditEvent) -> AuditRow {
 async fn privacy_office(State(state): State<AppState>, PageUser(s): PageUser, RawQuery(raw): RawQuery) -> Response {
     let t = &s.tr;
     let raw = raw.unwrap_or_default();
-    let q: crate::api::AuditQuery = match serde_urlencoded::from_str(&raw) {
-        Ok(q) => q,
-        Err(_) => crate::api::AuditQuery::default(),
-    };
+    let q: crate::api::AuditQuery = serde_urlencoded::from_str(&raw).unwrap_or_default();
     let access = s.access(&state);
     let result = async {
         let alerts = access.break_glass_alerts().await?;
