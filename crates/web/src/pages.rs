@@ -584,6 +584,7 @@ pub struct AccessRow {
     pub who: String,
     pub what: String,
     pub refused: bool,
+    pub emergency: bool,
 }
 
 async fn member(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>) -> Response {
@@ -618,6 +619,7 @@ async fn member(State(state): State<AppState>, PageUser(s): PageUser, Path(id): 
                     who: e.actor_username,
                     what: s.tr.t(&format!("audit-action-{}", e.action)),
                     refused: e.decision == "deny",
+                    emergency: e.purpose == "emergency",
                 })
                 .collect()
         } else {

@@ -83,6 +83,8 @@ pub struct PersonSharing {
     pub until: String,
     pub firewalled: bool,
     pub shares_part2: bool,
+    /// (id, name, ticked): treatment is ticked unless the member chose otherwise.
+    pub purposes: Vec<(&'static str, String, bool)>,
 }
 
 #[derive(Template)]
@@ -153,6 +155,13 @@ async fn sharing_page(
                 until: p.choice.as_ref().and_then(|c| c.until).map(format_date).unwrap_or_default(),
                 firewalled: overview.firewall.iter().any(|f| f.user_id == p.user_id),
                 shares_part2: p.sees.contains(Category::SubstanceUse),
+                purposes: Purpose::CHOOSABLE
+                    .iter()
+                    .map(|u| {
+                        let ticked = p.choice.as_ref().map_or(*u == Purpose::Treatment, |c| c.purposes.contains(u));
+                        (u.as_str(), t.t(&format!("purpose-{}", u.as_str())), ticked)
+                    })
+                    .collect(),
                 recipient,
             }
         })
@@ -193,8 +202,7 @@ async fn save_sharing(State(state): State<AppState>, PageUser(s): PageUser, Form
     let input = SharingInput {
         recipient: value(&pairs, "recipient").to_string(),
         categories: pairs.iter().filter(|(k, _)| k == "category").map(|(_, v)| v.clone()).collect(),
-        // The page shares for treatment; the API lets a member name other purposes.
-        purposes: vec![Purpose::Treatment.as_str().to_string()],
+        purposes: pairs.iter().filter(|(k, _)| k == "purpose").map(|(_, v)| v.clone()).collect(),
         until: Some(value(&pairs, "until").to_string()),
         part2_signed_by: Some(value(&pairs, "part2_signed_by").to_string()),
         part2_recipients: Some(value(&pairs, "part2_recipients").to_string()),

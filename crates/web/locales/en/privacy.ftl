@@ -45,6 +45,7 @@ sharing-saved = Saved. Your choice works from now on.
 sharing-team-heading = Your care team
 sharing-firewalled = You asked that this person see nothing about you.
 sharing-may-see = What { $name } may see
+sharing-purposes = For what purpose
 sharing-until = Until (leave empty for no end date)
 sharing-save = Save for { $name }
 sharing-withdraw = Go back to the usual for { $name }

@@ -46,6 +46,7 @@ sharing-saved = Guardado. Su decisión funciona desde ahora.
 sharing-team-heading = Su equipo de cuidado
 sharing-firewalled = Usted pidió que esta persona no vea nada sobre usted.
 sharing-may-see = Lo que { $name } puede ver
+sharing-purposes = Para qué
 sharing-until = Hasta (déjelo vacío si no tiene fin)
 sharing-save = Guardar para { $name }
 sharing-withdraw = Volver a lo habitual para { $name }
