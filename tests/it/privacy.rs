@@ -492,3 +492,31 @@ async fn a_firewall_hides_the_member_everywhere_until_removed() {
     assert_eq!(s, 204);
     assert_eq!(w.app.get(known, &base).await.0, 200, "removing the entry restores the team's usual access");
 }
+
+/// The sharing page's form decides for a whole role; a person's own choice
+/// still wins over it.
+#[tokio::test]
+async fn a_choice_for_a_role_reaches_everyone_in_it() {
+    let w = world().await;
+    let client = w.app.client();
+    w.app.page_login(&client, Persona::Member).await;
+    let page = client.get(w.app.url("/sharing")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("value=\"team-role:care-coordinator\""), "the page offers a choice per role");
+    let csrf = crate::support::hidden_value(&page, "csrf").unwrap();
+    let form = [("csrf", csrf.as_str()), ("recipient", "team-role:care-coordinator"), ("category", "contact"), ("purpose", "treatment")];
+    let r = client.post(w.app.url("/sharing")).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let entries = format!("/api/v1/members/{}/health-entries", w.member_id);
+    let (_, h) = w.app.get(w.token(Who::Coordinator), &entries).await;
+    assert!(!h.to_string().contains("Bipolar"), "the role's choice applies to the coordinator: {h}");
+    let person = format!("person:{}", w.user_id(Who::Coordinator));
+    let form = [("csrf", csrf.as_str()), ("recipient", person.as_str()), ("category", "mental-health"), ("purpose", "treatment")];
+    assert_eq!(client.post(w.app.url("/sharing")).form(&form).send().await.unwrap().status(), 303);
+    let (_, h) = w.app.get(w.token(Who::Coordinator), &entries).await;
+    assert!(h.to_string().contains("Bipolar"), "a choice by name wins over the role's");
+    // A form without a purpose is refused on the page, naming the fix.
+    let form = [("csrf", csrf.as_str()), ("recipient", person.as_str()), ("category", "contact")];
+    let r = client.post(w.app.url("/sharing")).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("Choose at least one purpose."));
+}

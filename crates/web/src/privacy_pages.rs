@@ -6,8 +6,9 @@
 use std::collections::HashMap;
 
 use accompany_domain::notes::{ContactNoteInput, HealthEntryInput};
-use accompany_domain::privacy::{Categories, Category, Purpose, Recipient, SharingInput};
-use accompany_domain::records::{format_date, Persona};
+use accompany_domain::policy::Relationship;
+use accompany_domain::privacy::{self, Categories, Category, Purpose, Recipient, SharingChoice, SharingInput};
+use accompany_domain::records::{format_date, Persona, TeamRole};
 use accompany_domain::FieldError;
 use accompany_store::{AuditEvent, BreakGlassEvent, FirewallEntry, StaffEntry};
 use askama::Template;
@@ -87,11 +88,50 @@ pub struct PersonSharing {
     pub purposes: Vec<(&'static str, String, bool)>,
 }
 
+/// One person or role on the sharing page, before it is put in words.
+struct Card<'a> {
+    recipient: Recipient,
+    name: String,
+    role: String,
+    organization: String,
+    sees: Categories,
+    choice: Option<&'a SharingChoice>,
+    firewalled: bool,
+}
+
+impl Card<'_> {
+    fn view(self, t: &Tr) -> PersonSharing {
+        PersonSharing {
+            recipient: self.recipient.to_key(),
+            boxes: CHOOSABLE
+                .iter()
+                .map(|c| CategoryBox { id: c.as_str(), name: category_name(t, *c), checked: self.sees.contains(*c) })
+                .collect(),
+            sees: describe(t, self.sees),
+            choice_id: self.choice.map(|c| c.id.clone()),
+            until: self.choice.and_then(|c| c.until).map(format_date).unwrap_or_default(),
+            shares_part2: self.sees.contains(Category::SubstanceUse),
+            purposes: Purpose::CHOOSABLE
+                .iter()
+                .map(|u| {
+                    let ticked = self.choice.map_or(*u == Purpose::Treatment, |c| c.purposes.contains(u));
+                    (u.as_str(), t.t(&format!("purpose-{}", u.as_str())), ticked)
+                })
+                .collect(),
+            name: self.name,
+            role: self.role,
+            organization: self.organization,
+            firewalled: self.firewalled,
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "sharing.html")]
 struct SharingPage {
     l: Layout,
     people: Vec<PersonSharing>,
+    roles: Vec<PersonSharing>,
     firewall: Vec<FirewallEntry>,
     query: String,
     results: Vec<StaffEntry>,
@@ -141,35 +181,37 @@ async fn sharing_page(
         .team
         .iter()
         .map(|p| {
-            let recipient = Recipient::Person(p.user_id.clone()).to_key();
-            PersonSharing {
+            let card = Card {
+                recipient: Recipient::Person(p.user_id.clone()),
                 name: p.display_name.clone(),
                 role: t.t(&format!("team-role-{}", p.team_role.as_str())),
                 organization: p.organization.clone().unwrap_or_default(),
-                boxes: CHOOSABLE
-                    .iter()
-                    .map(|c| CategoryBox { id: c.as_str(), name: category_name(t, *c), checked: p.sees.contains(*c) })
-                    .collect(),
-                sees: describe(t, p.sees),
-                choice_id: p.choice.as_ref().map(|c| c.id.clone()),
-                until: p.choice.as_ref().and_then(|c| c.until).map(format_date).unwrap_or_default(),
+                sees: p.sees,
+                choice: p.choice.as_ref(),
                 firewalled: overview.firewall.iter().any(|f| f.user_id == p.user_id),
-                shares_part2: p.sees.contains(Category::SubstanceUse),
-                purposes: Purpose::CHOOSABLE
-                    .iter()
-                    .map(|u| {
-                        let ticked = p.choice.as_ref().map_or(*u == Purpose::Treatment, |c| c.purposes.contains(u));
-                        (u.as_str(), t.t(&format!("purpose-{}", u.as_str())), ticked)
-                    })
-                    .collect(),
-                recipient,
-            }
+            };
+            card.view(t)
+        })
+        .collect();
+    // Choices for a whole role apply to everyone in it who has no choice of their own.
+    let defaults = &state.catalog.privacy;
+    let roles = TeamRole::ALL
+        .iter()
+        .map(|r| {
+            let recipient = Recipient::TeamRole(*r);
+            let choice = overview.choices.iter().find(|c| c.recipient == recipient);
+            let rel = Relationship { team_role: Some(*r), choices: choice.into_iter().cloned().collect(), ..Default::default() };
+            let (sees, _) = privacy::visible(Persona::CareCoordinator, &rel, defaults, time::OffsetDateTime::now_utc().date());
+            let name = t.t(&format!("team-role-{}", r.as_str()));
+            Card { recipient, role: t.t("sharing-everyone-in-role"), name, organization: String::new(), sees, choice, firewalled: false }
+                .view(t)
         })
         .collect();
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let mut r = render(SharingPage {
         l: Layout::new(t, Some(s), "/sharing", t.t("sharing-title")),
         people,
+        roles,
         firewall: overview.firewall,
         query,
         results,

@@ -51,6 +51,9 @@ sharing-save = Save for { $name }
 sharing-withdraw = Go back to the usual for { $name }
 sharing-sees = Sees now: { $list }.
 sharing-sees-only-basics = Sees now: only your name, date of birth, town and languages.
+sharing-roles-heading = Everyone in a role
+sharing-roles-intro = A choice here applies to everyone in that role on your team, unless you made a choice for them by name.
+sharing-everyone-in-role = Everyone in this role
 sharing-members-only = This page is for members, to decide who sees their information.
 
 part2-heading = Sharing substance-use information (federal rule 42 CFR Part 2)

@@ -52,6 +52,9 @@ sharing-save = Guardar para { $name }
 sharing-withdraw = Volver a lo habitual para { $name }
 sharing-sees = Ve ahora: { $list }.
 sharing-sees-only-basics = Ve ahora: solo su nombre, fecha de nacimiento, ciudad e idiomas.
+sharing-roles-heading = Todas las personas de un rol
+sharing-roles-intro = Una decisión aquí vale para todas las personas con ese rol en su equipo, salvo las que tengan una decisión propia con su nombre.
+sharing-everyone-in-role = Todas las personas con este rol
 sharing-members-only = Esta página es para que los miembros decidan quién ve su información.
 
 part2-heading = Compartir información sobre uso de sustancias (norma federal 42 CFR Parte 2)
