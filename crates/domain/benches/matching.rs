@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use accompany_domain::matching::{assign, rank, rank_top, synthetic, Preferences};
+use accompany_domain::matching::{rank, rank_top, synthetic, BatchProblem, Preferences};
 use accompany_domain::Catalog;
 
 const SEED: u64 = 2026;
@@ -87,8 +87,11 @@ fn main() {
     }
 
     let t = Instant::now();
-    let a = assign(&members, &peers, &catalog);
+    let problem = BatchProblem::new(&members, &peers, &catalog);
+    let built = t.elapsed().as_secs_f64();
+    let a = problem.solve();
     let wall = t.elapsed().as_secs_f64();
+    println!("  network built in {built:.2} s, solved and split in {:.2} s", wall - built);
     let capacity: u64 = peers.iter().map(|p| u64::from(p.remaining_capacity())).sum();
     println!(
         "batch {} members x {} peers (capacity {}): {:.2} s wall; {} member classes, {} peer classes, {} arcs",

@@ -2,15 +2,31 @@
 //! members as possible, then maximise the total score, never breaking a
 //! hard constraint or a peer's remaining capacity.
 //!
-//! The score of a member and a peer depends only on what the member asked
-//! and what the peer offers, so members who asked the same thing form a
-//! class, and peers who look the same to every member in the batch form a
-//! class (supply = members, capacity = sum of remaining capacities). The
-//! transportation problem between classes has the same optimum as the one
-//! between people, because any flow between classes splits into people in
-//! any order at the same cost; the split here is deterministic (members and
-//! peers by id). Locations are kept as given: the store passes the centroid
-//! of the member's and the peer's town, which keeps classes coarse.
+//! Classes. The score of a member and a peer depends only on what the
+//! member asked and what the peer offers, so members who asked the same
+//! thing form a class, and peers who look the same to every member of the
+//! batch form a class (capacity = sum of remaining capacities; identity
+//! values and topics nobody asked about are left out of the comparison).
+//! The transportation problem between classes has the same optimum as the
+//! one between people: a flow between classes splits into people at the
+//! same cost, here deterministically (members and peers by id). Locations
+//! are used as given; the store passes town centroids, which keeps classes
+//! coarse.
+//!
+//! Pricing. Even between classes, every eligible pair is too many arcs for
+//! a state (a third of 10,000 peer classes for each of tens of thousands of
+//! member classes). Each member class starts with its best peer classes;
+//! the network is solved exactly; then every pair left out is priced with
+//! the solution's node potentials (linear-programming duals). A pair with a
+//! negative reduced cost joins and the network is solved again. When no
+//! pair is left with a negative reduced cost, the potentials prove the flow
+//! optimal for the network with every eligible pair, so the result is
+//! exact, not greedy; tests compare it with the Hungarian method.
+//!
+//! Objective. Arcs member class → peer class cost `-(big + score)`, where
+//! `big` exceeds any total score, so one more member served always beats any
+//! gain in score; unserved members take a free arc to the sink. The
+//! minimum total cost is `-(big * served + total_score)`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
@@ -20,7 +36,7 @@ use serde::Serialize;
 use crate::catalog::Catalog;
 use crate::records::Id;
 
-use super::flow::Network;
+use super::flow::{Network, Solution};
 use super::preferences::{IdentityDimension, Modality, Preferences, Strength, SupportKind};
 use super::profile::PeerProfile;
 use super::rank::{Blocker, FastBlocker, Fit, MemberKey};
@@ -117,7 +133,9 @@ struct Edge {
     score: i64,
 }
 
-/// The exact flow problem of one batch, ready to solve or to export.
+/// One batch, optimised: the classes, the priced network and its optimal
+/// flow. `solve` splits the flow into people; `write_dimacs` exports the
+/// network.
 pub struct BatchProblem<'a> {
     catalog: &'a Catalog,
     /// Members by id: (id, preferences).
@@ -129,8 +147,62 @@ pub struct BatchProblem<'a> {
     member_classes: Vec<MemberClass>,
     peer_classes: Vec<PeerClass>,
     edges: Vec<Edge>,
+    /// Whether each member class has any eligible peer class.
+    has_edge: Vec<bool>,
     network: Network,
+    solution: Solution,
     big: i64,
+}
+
+/// Arcs each member class starts with, at least; and arcs it may gain per
+/// round of pricing.
+const START_ARCS: usize = 24;
+const ADD_ARCS: usize = 64;
+
+/// The cheapest hard constraints of every peer class in small dense
+/// arrays: pricing scans all classes for every member class, and this
+/// keeps that scan in cache; `fit` then decides on the few that pass.
+struct Screen {
+    focus: Vec<u8>,
+    langs: Vec<u128>,
+    times: Vec<u8>,
+    modalities: Vec<u8>,
+}
+
+impl Screen {
+    fn new(reps: &[PeerProfile]) -> Screen {
+        Screen {
+            focus: reps.iter().map(|p| p.key.focus).collect(),
+            langs: reps.iter().map(|p| p.key.langs).collect(),
+            times: reps.iter().map(|p| p.key.times).collect(),
+            modalities: reps.iter().map(|p| p.key.modalities).collect(),
+        }
+    }
+
+    fn candidates<'s>(&'s self, key: &'s MemberKey) -> impl Iterator<Item = usize> + 's {
+        (0..self.focus.len()).filter(move |&i| {
+            self.focus[i] & key.focus != 0
+                && (key.interpreter_ok || self.langs[i] & key.langs != 0)
+                && self.times[i] & key.times != 0
+                && self.modalities[i] & key.modalities != 0
+        })
+    }
+}
+
+/// `f` over `items` on every core, results in the order of `items`.
+fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(usize, &T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    let chunk = items.len().div_ceil(threads).max(1);
+    let f = &f;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .enumerate()
+            .map(|(c, part)| scope.spawn(move || part.iter().enumerate().map(|(i, x)| f(c * chunk + i, x)).collect::<Vec<R>>()))
+            .collect();
+        // A panic in a worker is a defect; re-raise it rather than lose results.
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+    })
 }
 
 /// What makes two members alike for every peer.
@@ -168,8 +240,9 @@ struct PeerShape {
 }
 
 impl<'a> BatchProblem<'a> {
-    /// Build the classes and the network. Members are identified by their
-    /// ids, which should be unique.
+    /// Build the classes and the network and find the optimal flow (the
+    /// expensive part). Members are identified by their ids, which should
+    /// be unique.
     pub fn new(members: &'a [(Id, Preferences)], peers: &'a [PeerProfile], catalog: &'a Catalog) -> BatchProblem<'a> {
         let mut member_list: Vec<(&str, &Preferences)> = members.iter().map(|(id, p)| (id.as_str(), p)).collect();
         member_list.sort_by(|a, b| a.0.cmp(b.0));
@@ -274,28 +347,106 @@ impl<'a> BatchProblem<'a> {
             peer_classes.push(PeerClass { peers: g, node });
         }
 
-        // Eligibility and score of each pair of classes, from one member and one peer of each.
-        let mut edges = Vec::new();
-        let mut max_total: i64 = 0;
-        for (mc, class) in member_classes.iter().enumerate() {
-            let key = &keys[class.members[0]];
-            max_total = max_total.saturating_add(key.max_score.saturating_mul(class.members.len() as i64));
-            for (pc, peers) in peer_classes.iter().enumerate() {
-                if let Fit::Eligible(score) = key.fit(peer_list[peers.peers[0]]) {
-                    edges.push(Edge { member_class: mc as u32, peer_class: pc as u32, arc: 0, score });
+        // Eligibility and score of each pair of classes, from one member and
+        // one peer of each, on a dense copy of the peers that stand for classes.
+        let reps: Vec<PeerProfile> = peer_classes.iter().map(|c| peer_list[c.peers[0]].clone()).collect();
+        let screen = Screen::new(&reps);
+        let class_keys: Vec<&MemberKey> = member_classes.iter().map(|c| &keys[c.members[0]]).collect();
+        let capacity: Vec<i64> = network.arcs.iter().map(|a| a.cap).collect();
+        let max_total = member_classes
+            .iter()
+            .zip(&class_keys)
+            .fold(0i64, |acc, (c, k)| acc.saturating_add(k.max_score.saturating_mul(c.members.len() as i64)));
+        let big = max_total.saturating_add(1);
+
+        // Start from each class's best peers, enough to seat it several times over.
+        let first: Vec<(Vec<(u32, i64)>, bool)> = par_map(&class_keys, |mc, key| {
+            let mut eligible: Vec<(u32, i64)> = Vec::new();
+            for pc in screen.candidates(key) {
+                if let Fit::Eligible(score) = key.fit(&reps[pc]) {
+                    eligible.push((pc as u32, score));
                 }
             }
-        }
-        let big = max_total.saturating_add(1);
-        for e in edges.iter_mut() {
-            let m = &member_classes[e.member_class as usize];
-            let p = &peer_classes[e.peer_class as usize];
-            let cap = (m.members.len() as i64).min(network.arcs[e.peer_class as usize].cap);
-            e.arc = network.add_arc(m.node, p.node, cap, -(big + e.score));
+            let any = !eligible.is_empty();
+            eligible.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            let want = 3 * member_classes[mc].members.len() as i64;
+            let mut seats = 0;
+            let mut keep = 0;
+            for (pc, _) in &eligible {
+                if keep >= START_ARCS && seats >= want {
+                    break;
+                }
+                seats += capacity[*pc as usize];
+                keep += 1;
+            }
+            eligible.truncate(keep);
+            (eligible, any)
+        });
+        let mut edges = Vec::new();
+        let mut has_edge = Vec::with_capacity(member_classes.len());
+        let mut chosen: Vec<Vec<u32>> = Vec::with_capacity(member_classes.len());
+        for (mc, (list, any)) in first.into_iter().enumerate() {
+            has_edge.push(any);
+            let mut pcs: Vec<u32> = list.iter().map(|(pc, _)| *pc).collect();
+            pcs.sort_unstable();
+            chosen.push(pcs);
+            for (pc, score) in list {
+                edges.push(Edge { member_class: mc as u32, peer_class: pc, arc: 0, score });
+            }
         }
         // Members nobody can serve wait: the arc to the sink costs nothing.
         for m in &member_classes {
             network.add_arc(m.node, sink, m.members.len() as i64, 0);
+        }
+        let add_edges = |network: &mut Network, edges: &mut [Edge]| {
+            for e in edges.iter_mut() {
+                let m = &member_classes[e.member_class as usize];
+                let p = &peer_classes[e.peer_class as usize];
+                let cap = (m.members.len() as i64).min(capacity[e.peer_class as usize]);
+                e.arc = network.add_arc(m.node, p.node, cap, -(big + e.score));
+            }
+        };
+        add_edges(&mut network, &mut edges);
+
+        // Solve, then price every pair left out with the solution's
+        // potentials: a pair whose reduced cost is negative could lower the
+        // cost, so it joins and the network is solved again. When none is
+        // left, the potentials prove the flow optimal for every pair.
+        let mut solution = network.solve();
+        loop {
+            let pi = &solution.potential;
+            let found: Vec<Vec<(u32, i64)>> = par_map(&class_keys, |mc, key| {
+                let node = member_classes[mc].node as usize;
+                let mut better: Vec<(i64, u32, i64)> = Vec::new();
+                for pc in screen.candidates(key) {
+                    if chosen[mc].binary_search(&(pc as u32)).is_ok() {
+                        continue;
+                    }
+                    if let Fit::Eligible(score) = key.fit(&reps[pc]) {
+                        let reduced = -(big + score) + pi[node] - pi[peer_classes[pc].node as usize];
+                        if reduced < 0 {
+                            better.push((reduced, pc as u32, score));
+                        }
+                    }
+                }
+                better.sort_unstable();
+                better.truncate(ADD_ARCS);
+                better.into_iter().map(|(_, pc, score)| (pc, score)).collect()
+            });
+            let mut added: Vec<Edge> = Vec::new();
+            for (mc, list) in found.into_iter().enumerate() {
+                for (pc, score) in list {
+                    added.push(Edge { member_class: mc as u32, peer_class: pc, arc: 0, score });
+                    chosen[mc].push(pc);
+                }
+                chosen[mc].sort_unstable();
+            }
+            if added.is_empty() {
+                break;
+            }
+            add_edges(&mut network, &mut added);
+            edges.extend(added);
+            solution = network.solve();
         }
         BatchProblem {
             catalog,
@@ -305,22 +456,23 @@ impl<'a> BatchProblem<'a> {
             member_classes,
             peer_classes,
             edges,
+            has_edge,
             network,
+            solution,
             big,
         }
     }
 
-    /// Solve exactly and split the class flows into people.
+    /// Split the optimal class flows into people.
     pub fn solve(&self) -> Assignment {
-        let solution = self.network.solve();
+        let solution = &self.solution;
         let mut remaining: Vec<u32> = self.peers.iter().map(|p| p.remaining_capacity()).collect();
         // Per peer class, the first peer that may still have room.
         let mut cursor: Vec<usize> = vec![0; self.peer_classes.len()];
         let mut served_in_class: Vec<usize> = vec![0; self.member_classes.len()];
         let mut pairs = Vec::new();
-        let mut has_edge = vec![false; self.member_classes.len()];
+        let has_edge = &self.has_edge;
         for e in &self.edges {
-            has_edge[e.member_class as usize] = true;
             let mut flow = solution.flow[e.arc];
             let class = &self.member_classes[e.member_class as usize];
             let peers = &self.peer_classes[e.peer_class as usize].peers;
@@ -416,12 +568,13 @@ pub fn assign(members: &[(Id, Preferences)], peers: &[PeerProfile], catalog: &Ca
     BatchProblem::new(members, peers, catalog).solve()
 }
 
-/// Write the exact minimum-cost flow problem that `solve` solves, in DIMACS
-/// format. Node 1 is the sink (demand = members); then one node per member
-/// class (supply = its members) and one per peer class. Arcs: member class →
-/// peer class (cost `-(big + score)`), peer class → sink (capacity = the
-/// class's remaining capacity, cost 0), member class → sink (unserved, cost
-/// 0). The optimum of this file equals `Assignment::objective`.
+/// Write the minimum-cost flow problem that was solved, in DIMACS format.
+/// Node 1 is the sink (demand = members); then one node per member class
+/// (supply = its members) and one per peer class. Arcs: peer class → sink
+/// (capacity = the class's remaining capacity, cost 0), member class → sink
+/// (waiting, cost 0), member class → peer class (cost `-(big + score)`) for
+/// the pairs that pricing kept. Any solver's optimum of this file equals
+/// `Assignment::objective`, and no pair left out could lower it.
 pub fn write_dimacs(problem: &BatchProblem, out: &mut impl Write) -> io::Result<()> {
     let comments = vec![
         "Accompany batch peer assignment: minimum-cost flow".to_string(),

@@ -31,11 +31,16 @@ pub(crate) struct ArcSpec {
     pub cost: i64,
 }
 
-/// The optimal flow on each arc of the network, and its total cost.
+/// The optimal flow on each arc of the network, its total cost, and node
+/// potentials that prove it optimal: every arc with room left has
+/// `cost + potential[from] - potential[to] >= 0`, and every arc carrying
+/// flow has it `<= 0`. An arc outside the network that also meets the first
+/// condition could not lower the cost.
 #[derive(Debug, Clone)]
 pub(crate) struct Solution {
     pub flow: Vec<i64>,
     pub cost: i64,
+    pub potential: Vec<i64>,
 }
 
 impl Network {
@@ -88,10 +93,13 @@ impl Network {
         g.finish();
         // Every supply reaches the sink in the networks built here (each
         // member class has an arc straight to it), so all of `need` is sent.
-        g.min_cost_flow(source, sink, need);
+        let pi = g.min_cost_flow(source, sink, need);
+        let demands: Vec<usize> = (0..n).filter(|&v| self.supply[v] < 0).collect();
+        let mut potential = g.tighten(&pi, &demands, n);
+        potential.truncate(n);
         let flow = (0..self.arcs.len()).map(|e| g.flow_of(e)).collect();
         let cost = self.arcs.iter().enumerate().map(|(e, a)| a.cost * g.flow_of(e)).sum();
-        Solution { flow, cost }
+        Solution { flow, cost, potential }
     }
 }
 
@@ -183,8 +191,8 @@ impl Residual {
     }
 
     /// Send up to `want` units from `s` to `t` at least cost; returns the
-    /// amount sent.
-    fn min_cost_flow(&mut self, s: usize, t: usize, want: i64) -> i64 {
+    /// final potentials.
+    fn min_cost_flow(&mut self, s: usize, t: usize, want: i64) -> Vec<i64> {
         let mut pi = self.initial_potentials(s);
         // Nodes `s` cannot reach carry no flow; any finite potential keeps them out of the way.
         let reach_max = pi.iter().copied().filter(|d| *d < INF).max().unwrap_or(0);
@@ -255,7 +263,46 @@ impl Residual {
                 }
             }
         }
-        sent
+        pi
+    }
+
+    /// Potentials equal to minus the cost of the cheapest way on to a
+    /// demand node. Any valid potentials prove optimality; these are the ones that
+    /// make an arc outside the network look improving only when it would
+    /// offer a cheaper way to the sink, so pricing adds few arcs.
+    /// The super source and sink (nodes `real` and up) are left out: the
+    /// certificate is about the network as written.
+    fn tighten(&self, pi: &[i64], demands: &[usize], real: usize) -> Vec<i64> {
+        let mut reduced_to_t = vec![INF; self.n];
+        let mut heap = BinaryHeap::new();
+        for &t in demands {
+            reduced_to_t[t] = 0;
+            heap.push(Reverse((0i64, t as u32)));
+        }
+        while let Some(Reverse((d, v))) = heap.pop() {
+            let v = v as usize;
+            if d > reduced_to_t[v] {
+                continue;
+            }
+            // Arcs into `v` are the reverses of the arcs out of it.
+            for &r in self.arcs_of(v) {
+                let e = (r ^ 1) as usize;
+                if self.cap[e] == 0 {
+                    continue;
+                }
+                let u = self.from[e] as usize;
+                if u >= real {
+                    continue;
+                }
+                let nd = d + self.cost[e] + pi[u] - pi[v];
+                if nd < reduced_to_t[u] {
+                    reduced_to_t[u] = nd;
+                    heap.push(Reverse((nd, u as u32)));
+                }
+            }
+        }
+        let cap = reduced_to_t.iter().copied().filter(|d| *d < INF).max().unwrap_or(0);
+        pi.iter().zip(&reduced_to_t).map(|(p, d)| p - if *d < INF { *d } else { cap }).collect()
     }
 
     fn admissible(&self, e: usize, pi: &[i64]) -> bool {
