@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod error;
+pub mod matching;
 pub mod notes;
 pub mod policy;
 pub mod privacy;

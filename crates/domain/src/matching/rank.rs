@@ -1,0 +1,487 @@
+//! Ranking the peers a member may choose, with the reasons, and saying why
+//! a peer is not among them.
+
+use serde::Serialize;
+
+use crate::catalog::Catalog;
+use crate::records::TimeOfDay;
+
+use super::preferences::{
+    modality_mask, time_mask, unit_vector, IdentityDimension, Modality, Preferences, SourceKind, Strength, EARTH_RADIUS_KM,
+    TIMES,
+};
+use super::profile::{focus_bit, language_bits, topic_index, value_hash, PeerProfile};
+
+/// Score of each satisfied `Prefer`.
+pub const PREFER_WEIGHT: i64 = 10;
+/// Bonuses for exceeding what was asked: one point per extra common time,
+/// per extra usable way to meet, and for a shared language when an
+/// interpreter would do. They add up to at most 6, less than one `Prefer`,
+/// so they only break ties between peers who meet the same wishes.
+pub const MAX_BONUS: i64 = 6;
+
+/// A wish that can be named in a reason or a blocker.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind", content = "id")]
+pub enum WishKey {
+    Identity(IdentityDimension),
+    LivedExperience(String),
+    Source,
+}
+
+/// Why a peer was ranked where they were, as codes and arguments that the
+/// web layer renders in the member's language (`match-reason-CODE`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "code")]
+pub enum Reason<'a> {
+    SharesLanguage { language: &'a str },
+    /// No common language: the member accepted an interpreter.
+    WithInterpreter,
+    /// Only for attributes the peer shows to members.
+    SharesIdentity { dimension: IdentityDimension, value: &'a str },
+    /// Only for experiences the peer shows to members.
+    SharesLivedExperience { topic: &'a str },
+    PreferredButMissing { wish: WishKey },
+    Source { source: SourceKind },
+    DistanceKm { km: u32 },
+    AvailableAt { times: Vec<TimeOfDay> },
+    Meets { modalities: Vec<Modality> },
+    /// The member asked for this peer by name.
+    NamedPeer,
+}
+
+impl Reason<'_> {
+    /// Stable code for translations.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Reason::SharesLanguage { .. } => "shares-language",
+            Reason::WithInterpreter => "with-interpreter",
+            Reason::SharesIdentity { .. } => "shares-identity",
+            Reason::SharesLivedExperience { .. } => "shares-lived-experience",
+            Reason::PreferredButMissing { .. } => "preferred-but-missing",
+            Reason::Source { .. } => "source",
+            Reason::DistanceKm { .. } => "distance-km",
+            Reason::AvailableAt { .. } => "available-at",
+            Reason::Meets { .. } => "meets",
+            Reason::NamedPeer => "named-peer",
+        }
+    }
+}
+
+/// The first hard constraint a peer fails, checked in this order.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "code", content = "wish")]
+pub enum Blocker {
+    /// The member asked for another peer by name.
+    NamedPeer,
+    /// The peer's role does not give this kind of support.
+    Role,
+    /// No common language and the member wants no interpreter.
+    Language,
+    /// A `Must` wish is not met (or the peer did not disclose it).
+    Must(WishKey),
+    /// The peer's caseload is full.
+    Capacity,
+    Times,
+    Modality,
+    /// Only in-person meetings are possible and the peer is too far (or
+    /// their place is unknown).
+    Distance,
+}
+
+impl Blocker {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Blocker::Role => "role",
+            Blocker::Language => "language",
+            Blocker::Must(_) => "must",
+            Blocker::Capacity => "capacity",
+            Blocker::Times => "times",
+            Blocker::Modality => "modality",
+            Blocker::Distance => "distance",
+            Blocker::NamedPeer => "named-peer",
+        }
+    }
+}
+
+/// One peer a member may choose.
+#[derive(Debug, Clone, Serialize)]
+pub struct RankedPeer<'a> {
+    pub worker_id: &'a str,
+    /// Index of the peer in the slice given to `rank`.
+    #[serde(skip)]
+    pub index: usize,
+    pub score: i64,
+    pub reasons: Vec<Reason<'a>>,
+}
+
+/// A member's preferences as bits and hashes, built once per ranking.
+#[derive(Debug, Clone)]
+pub(crate) struct MemberKey<'p> {
+    pub focus: u8,
+    pub langs: u128,
+    pub interpreter_ok: bool,
+    /// (strength, acceptable languages) of the language wish.
+    pub lang_wish: Option<(Strength, u128)>,
+    pub identity: Vec<IdentityNeed<'p>>,
+    /// (strength, topic index, topic id) of each topic wish.
+    pub topics: Vec<(Strength, usize, &'p str)>,
+    pub topic_must: u128,
+    pub modalities: u8,
+    pub times: u8,
+    /// Home as a unit vector and the cosine of the travel limit's angle.
+    pub reach: Option<([f64; 3], f64)>,
+    pub home: Option<[f64; 3]>,
+    pub source: (Strength, u8),
+    pub named: Option<&'p str>,
+    /// The highest score any peer could reach.
+    pub max_score: i64,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct IdentityNeed<'p> {
+    pub dimension: IdentityDimension,
+    pub strength: Strength,
+    pub values: Vec<(u64, &'p str)>,
+}
+
+/// The outcome of checking one peer: a score, or the first broken constraint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fit {
+    Eligible(i64),
+    Blocked(FastBlocker),
+}
+
+/// `Blocker` without allocation: wishes by position in the member's key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FastBlocker {
+    Role,
+    Language,
+    MustIdentity(usize),
+    MustTopic(usize),
+    MustSource,
+    Capacity,
+    Times,
+    Modality,
+    Distance,
+    NamedPeer,
+}
+
+impl<'p> MemberKey<'p> {
+    pub fn new(prefs: &'p Preferences, catalog: &Catalog) -> MemberKey<'p> {
+        use crate::catalog::SupportFocus as F;
+        let focus = [F::MentalHealth, F::SubstanceUse, F::HealthAndSocialNeeds, F::Family, F::YoungAdults]
+            .into_iter()
+            .filter(|f| prefs.support.accepts(*f))
+            .fold(0, |m, f| m | focus_bit(f));
+        let mut lang_wish = None;
+        let mut identity = Vec::new();
+        let mut max_score = MAX_BONUS;
+        for w in &prefs.identity {
+            if w.strength == Strength::Prefer {
+                max_score += PREFER_WEIGHT;
+            }
+            if w.dimension == IdentityDimension::Language {
+                lang_wish = Some((w.strength, language_bits(&w.values, catalog)));
+            } else {
+                let values = w.values.iter().map(|v| (value_hash(w.dimension, v), v.as_str())).collect();
+                identity.push(IdentityNeed { dimension: w.dimension, strength: w.strength, values });
+            }
+        }
+        let mut topics = Vec::new();
+        let mut topic_must = 0u128;
+        for w in &prefs.lived_experience {
+            // Validation checked the topic; one the catalog lost can never be met.
+            let at = topic_index(&w.topic, catalog).unwrap_or(usize::MAX);
+            if w.strength == Strength::Prefer {
+                max_score += PREFER_WEIGHT;
+            }
+            if w.strength == Strength::Must && at != usize::MAX {
+                topic_must |= 1 << at;
+            }
+            topics.push((w.strength, at, w.topic.as_str()));
+        }
+        if prefs.source.strength == Strength::Prefer {
+            max_score += PREFER_WEIGHT;
+        }
+        let home = prefs.home.map(unit_vector);
+        let reach = match (home, prefs.max_travel_km) {
+            (Some(u), Some(km)) => Some((u, (km as f64 / EARTH_RADIUS_KM).min(std::f64::consts::PI).cos())),
+            _ => None,
+        };
+        MemberKey {
+            focus,
+            langs: language_bits(&prefs.languages, catalog),
+            interpreter_ok: prefs.interpreter_ok,
+            lang_wish,
+            identity,
+            topics,
+            topic_must,
+            modalities: modality_mask(&prefs.modalities),
+            times: time_mask(&prefs.times),
+            reach,
+            home,
+            source: (prefs.source.strength, prefs.source.kinds.iter().fold(0, |m, k| m | k.bit())),
+            named: prefs.named_peer.as_deref(),
+            max_score,
+        }
+    }
+
+    /// Whether the peer has one of the wanted values of this dimension.
+    fn has_identity(need: &IdentityNeed, peer: &PeerProfile) -> Option<usize> {
+        if peer.key.identity_dims & (1 << need.dimension as u8) == 0 {
+            return None;
+        }
+        let attrs = &peer.facts().identity;
+        peer.key.identity_hashes.iter().enumerate().find_map(|(i, h)| {
+            let a = attrs.get(i)?;
+            (a.dimension == need.dimension && need.values.iter().any(|(vh, v)| vh == h && *v == a.value)).then_some(i)
+        })
+    }
+
+    /// Ways to meet both accept, in-person only when within reach.
+    fn usable_modalities(&self, peer: &PeerProfile) -> (u8, bool) {
+        let common = self.modalities & peer.key.modalities;
+        let in_person = common & Modality::InPerson.bit();
+        if in_person == 0 {
+            return (common, true);
+        }
+        let near = match (self.reach, peer.key.unit) {
+            (None, _) => true,
+            (Some((home, cos_limit)), Some(p)) => super::preferences::dot(home, p) >= cos_limit,
+            (Some(_), None) => false,
+        };
+        if near {
+            (common, true)
+        } else {
+            (common & !in_person, false)
+        }
+    }
+
+    /// Every hard constraint, then the score. The order of checks is the
+    /// order of `Blocker`.
+    pub fn fit(&self, peer: &PeerProfile) -> Fit {
+        let k = &peer.key;
+        // A member who named a peer wants that peer: every other one is out first,
+        // so that the named peer's own blocker is the one reported.
+        if let Some(named) = self.named {
+            if named != peer.worker_id() {
+                return Fit::Blocked(FastBlocker::NamedPeer);
+            }
+        }
+        if self.focus & k.focus == 0 {
+            return Fit::Blocked(FastBlocker::Role);
+        }
+        let shared = self.langs & k.langs;
+        if shared == 0 && !self.interpreter_ok {
+            return Fit::Blocked(FastBlocker::Language);
+        }
+        let mut score = 0;
+        if let Some((strength, wanted)) = self.lang_wish {
+            let met = k.langs & wanted != 0;
+            match strength {
+                Strength::Must if !met => return Fit::Blocked(FastBlocker::MustIdentity(usize::MAX)),
+                Strength::Prefer if met => score += PREFER_WEIGHT,
+                _ => {}
+            }
+        }
+        for (i, need) in self.identity.iter().enumerate() {
+            let met = Self::has_identity(need, peer).is_some();
+            match need.strength {
+                Strength::Must if !met => return Fit::Blocked(FastBlocker::MustIdentity(i)),
+                Strength::Prefer if met => score += PREFER_WEIGHT,
+                _ => {}
+            }
+        }
+        if self.topic_must & !k.topics != 0 || self.topics.iter().any(|t| t.0 == Strength::Must && t.1 == usize::MAX) {
+            let i = self
+                .topics
+                .iter()
+                .position(|(s, at, _)| *s == Strength::Must && (*at == usize::MAX || k.topics & (1 << at) == 0))
+                .unwrap_or(0);
+            return Fit::Blocked(FastBlocker::MustTopic(i));
+        }
+        for (strength, at, _) in &self.topics {
+            if *strength == Strength::Prefer && *at != usize::MAX && k.topics & (1 << at) != 0 {
+                score += PREFER_WEIGHT;
+            }
+        }
+        match self.source.0 {
+            Strength::Must if self.source.1 & k.source == 0 => return Fit::Blocked(FastBlocker::MustSource),
+            Strength::Prefer if self.source.1 & k.source != 0 => score += PREFER_WEIGHT,
+            _ => {}
+        }
+        if peer.remaining_capacity() == 0 {
+            return Fit::Blocked(FastBlocker::Capacity);
+        }
+        let times = self.times & k.times;
+        if times == 0 {
+            return Fit::Blocked(FastBlocker::Times);
+        }
+        if self.modalities & k.modalities == 0 {
+            return Fit::Blocked(FastBlocker::Modality);
+        }
+        let (usable, _) = self.usable_modalities(peer);
+        if usable == 0 {
+            return Fit::Blocked(FastBlocker::Distance);
+        }
+        score += i64::from(times.count_ones()) - 1;
+        score += i64::from(usable.count_ones()) - 1;
+        if self.interpreter_ok && shared != 0 {
+            score += 1;
+        }
+        Fit::Eligible(score)
+    }
+
+    /// Position of a check in `fit`, so that blockers can be compared.
+    pub fn order(&self, fast: FastBlocker) -> usize {
+        let identity = self.identity.len();
+        let topics = self.topics.len();
+        match fast {
+            FastBlocker::NamedPeer => 0,
+            FastBlocker::Role => 1,
+            FastBlocker::Language => 2,
+            FastBlocker::MustIdentity(usize::MAX) => 3,
+            FastBlocker::MustIdentity(i) => 4 + i,
+            FastBlocker::MustTopic(i) => 4 + identity + i,
+            FastBlocker::MustSource => 4 + identity + topics,
+            FastBlocker::Capacity => 5 + identity + topics,
+            FastBlocker::Times => 6 + identity + topics,
+            FastBlocker::Modality => 7 + identity + topics,
+            FastBlocker::Distance => 8 + identity + topics,
+        }
+    }
+
+    pub fn blocker(&self, fast: FastBlocker) -> Blocker {
+        match fast {
+            FastBlocker::Role => Blocker::Role,
+            FastBlocker::Language => Blocker::Language,
+            FastBlocker::MustIdentity(i) => Blocker::Must(WishKey::Identity(
+                self.identity.get(i).map_or(IdentityDimension::Language, |n| n.dimension),
+            )),
+            FastBlocker::MustTopic(i) => {
+                Blocker::Must(WishKey::LivedExperience(self.topics.get(i).map_or(String::new(), |t| t.2.to_string())))
+            }
+            FastBlocker::MustSource => Blocker::Must(WishKey::Source),
+            FastBlocker::Capacity => Blocker::Capacity,
+            FastBlocker::Times => Blocker::Times,
+            FastBlocker::Modality => Blocker::Modality,
+            FastBlocker::Distance => Blocker::Distance,
+            FastBlocker::NamedPeer => Blocker::NamedPeer,
+        }
+    }
+
+    /// The reasons for an eligible peer; never names what the peer keeps
+    /// for matching only.
+    pub fn reasons(&self, prefs: &'p Preferences, peer: &'p PeerProfile, catalog: &Catalog) -> Vec<Reason<'p>> {
+        let mut out = Vec::with_capacity(8);
+        if self.named.is_some() {
+            out.push(Reason::NamedPeer);
+        }
+        let facts = peer.facts();
+        let mut shared_any = false;
+        for code in &prefs.languages {
+            if let Some(l) = facts.languages.iter().find(|l| *l == code) {
+                out.push(Reason::SharesLanguage { language: l });
+                shared_any = true;
+            }
+        }
+        if !shared_any {
+            out.push(Reason::WithInterpreter);
+        }
+        for w in &prefs.identity {
+            if w.dimension == IdentityDimension::Language {
+                let wanted = language_bits(&w.values, catalog);
+                if peer.key.langs & wanted == 0 && w.strength == Strength::Prefer {
+                    out.push(Reason::PreferredButMissing { wish: WishKey::Identity(w.dimension) });
+                } else if let Some(l) = facts.languages.iter().find(|l| w.values.contains(l) && !prefs.languages.contains(l)) {
+                    out.push(Reason::SharesLanguage { language: l });
+                }
+            }
+        }
+        for need in &self.identity {
+            match Self::has_identity(need, peer).and_then(|i| facts.identity.get(i)) {
+                Some(a) if a.visibility == crate::records::Visibility::Members => {
+                    out.push(Reason::SharesIdentity { dimension: a.dimension, value: &a.value })
+                }
+                // Met through an attribute kept for matching: say nothing.
+                Some(_) => {}
+                None => out.push(Reason::PreferredButMissing { wish: WishKey::Identity(need.dimension) }),
+            }
+        }
+        for (_, at, topic) in &self.topics {
+            let met = *at != usize::MAX && peer.key.topics & (1 << at) != 0;
+            let shown = *at != usize::MAX && peer.key.topics_shown & (1 << at) != 0;
+            if shown {
+                out.push(Reason::SharesLivedExperience { topic });
+            } else if !met {
+                out.push(Reason::PreferredButMissing { wish: WishKey::LivedExperience(topic.to_string()) });
+            }
+        }
+        if self.source.0 == Strength::Prefer && self.source.1 & peer.key.source == 0 {
+            out.push(Reason::PreferredButMissing { wish: WishKey::Source });
+        }
+        out.push(Reason::Source { source: facts.source });
+        if let (Some(home), Some(p)) = (self.home, peer.key.unit) {
+            let km = super::preferences::chord_to_km(home, p).round();
+            out.push(Reason::DistanceKm { km: km.clamp(0.0, u32::MAX as f64) as u32 });
+        }
+        let times = self.times & peer.key.times;
+        out.push(Reason::AvailableAt { times: TIMES.into_iter().filter(|t| times & super::preferences::time_bit(*t) != 0).collect() });
+        let (usable, _) = self.usable_modalities(peer);
+        out.push(Reason::Meets { modalities: Modality::ALL.into_iter().filter(|m| usable & m.bit() != 0).collect() });
+        out
+    }
+}
+
+/// Every peer the member may choose, best first; equal scores in order of
+/// worker id. Hard constraints are never broken (see `Blocker`).
+pub fn rank<'a>(prefs: &'a Preferences, peers: &'a [PeerProfile], catalog: &Catalog) -> Vec<RankedPeer<'a>> {
+    rank_top(prefs, peers, catalog, usize::MAX)
+}
+
+/// The best `n` peers of `rank`, with reasons, in time linear in the
+/// number of peers: what a page showing a member their choices needs.
+pub fn rank_top<'a>(prefs: &'a Preferences, peers: &'a [PeerProfile], catalog: &Catalog, n: usize) -> Vec<RankedPeer<'a>> {
+    let key = MemberKey::new(prefs, catalog);
+    let mut eligible: Vec<(i64, usize)> = Vec::with_capacity(peers.len());
+    for (i, peer) in peers.iter().enumerate() {
+        if let Fit::Eligible(score) = key.fit(peer) {
+            eligible.push((score, i));
+        }
+    }
+    let order = |a: &(i64, usize), b: &(i64, usize)| b.0.cmp(&a.0).then_with(|| peers[a.1].cmp_id(&peers[b.1]));
+    if n < eligible.len() {
+        if n == 0 {
+            return vec![];
+        }
+        eligible.select_nth_unstable_by(n - 1, order);
+        eligible.truncate(n);
+    }
+    eligible.sort_unstable_by(order);
+    eligible
+        .into_iter()
+        .map(|(score, index)| {
+            let peer = &peers[index];
+            RankedPeer { worker_id: peer.worker_id(), index, score, reasons: key.reasons(prefs, peer, catalog) }
+        })
+        .collect()
+}
+
+/// Why this peer is not among the member's choices: the first hard
+/// constraint it fails, or `None` when the peer is eligible.
+pub fn ineligibility(prefs: &Preferences, peer: &PeerProfile, catalog: &Catalog) -> Option<Blocker> {
+    let key = MemberKey::new(prefs, catalog);
+    match key.fit(peer) {
+        Fit::Eligible(_) => None,
+        Fit::Blocked(b) => Some(key.blocker(b)),
+    }
+}
+
+/// The score of an eligible peer, `None` when a hard constraint fails.
+pub fn score(prefs: &Preferences, peer: &PeerProfile, catalog: &Catalog) -> Option<i64> {
+    match MemberKey::new(prefs, catalog).fit(peer) {
+        Fit::Eligible(s) => Some(s),
+        Fit::Blocked(_) => None,
+    }
+}

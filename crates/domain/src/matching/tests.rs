@@ -1,0 +1,643 @@
+use std::collections::HashMap;
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::catalog::Catalog;
+use crate::records::{TimeOfDay, Visibility};
+
+fn catalog() -> Catalog {
+    Catalog::massachusetts().expect("embedded catalog is valid")
+}
+
+fn facts(id: &str, role: &str) -> PeerFacts {
+    PeerFacts {
+        worker_id: id.to_string(),
+        role_id: role.to_string(),
+        organization_id: "org".into(),
+        source: SourceKind::Vendor,
+        languages: vec!["en".into()],
+        identity: vec![],
+        lived_experience: vec![],
+        modalities: Modality::ALL.to_vec(),
+        times: vec![TimeOfDay::Daytime],
+        location: None,
+        town: None,
+        remaining_capacity: 3,
+    }
+}
+
+fn profile(f: PeerFacts) -> PeerProfile {
+    PeerProfile::new(f, &catalog()).expect("valid facts")
+}
+
+fn input(support: SupportKind) -> PreferencesInput {
+    PreferencesInput { support: Some(support), languages: vec!["en".into()], ..Default::default() }
+}
+
+// -- validation --------------------------------------------------------------
+
+#[test]
+fn every_bad_field_is_named_with_its_code() {
+    let c = catalog();
+    let i = PreferencesInput {
+        support: None,
+        languages: vec!["klingon".into()],
+        identity: vec![
+            IdentityWishInput { dimension: IdentityDimension::Gender, strength: Strength::Must, values: vec![] },
+            IdentityWishInput { dimension: IdentityDimension::Language, strength: Strength::Prefer, values: vec!["xx".into()] },
+        ],
+        lived_experience: vec![TopicWishInput { topic: "astronaut".into(), strength: Strength::Prefer }],
+        modalities: vec![Modality::InPerson],
+        home: Some(GeoPoint { lat: 42.0, lon: -71.0 }),
+        max_travel_km: Some(0),
+        source: SourceWishInput { strength: Strength::Must, kinds: vec![] },
+        ..Default::default()
+    };
+    let e = i.validate(&c).unwrap_err();
+    let got: Vec<(&str, &str)> = e.0.iter().map(|f| (f.field.as_str(), f.code)).collect();
+    assert_eq!(
+        got,
+        [
+            ("support", "required"),
+            ("languages", "unknown-choice"),
+            ("languages", "language-or-interpreter"),
+            ("identity[0].values", "wish-without-value"),
+            ("identity[1].values", "unknown-choice"),
+            ("identity[1].values", "wish-without-value"),
+            ("lived_experience[0].topic", "unknown-choice"),
+            ("max_travel_km", "out-of-range"),
+            ("source.kinds", "wish-without-value"),
+        ]
+    );
+}
+
+#[test]
+fn travel_limit_needs_a_home_and_coordinates_are_checked() {
+    let c = catalog();
+    let mut i = input(SupportKind::Both);
+    i.modalities = vec![Modality::InPerson];
+    i.max_travel_km = Some(20);
+    let e = i.validate(&c).unwrap_err();
+    assert_eq!(e.0[0].field, "home");
+    i.home = Some(GeoPoint { lat: 91.0, lon: -200.0 });
+    let fields: Vec<_> = i.validate(&c).unwrap_err().0.into_iter().map(|f| f.field).collect();
+    assert_eq!(fields, ["home.lat", "home.lon"]);
+}
+
+#[test]
+fn same_wishes_in_any_order_give_equal_preferences() {
+    let c = catalog();
+    let mut a = input(SupportKind::MentalHealth);
+    a.identity = vec![
+        IdentityWishInput { dimension: IdentityDimension::Race, strength: Strength::Prefer, values: vec!["Black".into(), " black. ".into()] },
+        IdentityWishInput { dimension: IdentityDimension::Gender, strength: Strength::Prefer, values: vec!["Woman".into()] },
+    ];
+    a.times = vec![TimeOfDay::Evening, TimeOfDay::Daytime, TimeOfDay::Evening];
+    let mut b = a.clone();
+    b.identity.reverse();
+    b.times = vec![TimeOfDay::Daytime, TimeOfDay::Evening];
+    let pa = a.validate(&c).unwrap();
+    assert_eq!(pa, b.validate(&c).unwrap());
+    assert_eq!(pa.identity[1].values, ["black"]);
+}
+
+#[test]
+fn json_shape_is_kebab_case_and_round_trips() {
+    let c = catalog();
+    let json = r#"{
+        "support": "both",
+        "languages": ["es", "en"],
+        "interpreter_ok": false,
+        "identity": [{"dimension": "sexual-orientation", "strength": "prefer", "values": ["Gay"]}],
+        "lived_experience": [{"topic": "substance-use", "strength": "must"}],
+        "modalities": ["in-person", "video"],
+        "times": ["evening", "weekend"],
+        "home": {"lat": 42.3601, "lon": -71.0589},
+        "home_town": "Boston",
+        "max_travel_km": 15,
+        "source": {"strength": "prefer", "kinds": ["rlc"]}
+    }"#;
+    let input: PreferencesInput = serde_json::from_str(json).expect("parses");
+    let prefs = input.validate(&c).expect("valid");
+    assert_eq!(prefs.identity[0].values, ["gay"]);
+    let stored = serde_json::to_value(&prefs).unwrap();
+    assert_eq!(stored["support"], "both");
+    assert_eq!(stored["identity"][0]["dimension"], "sexual-orientation");
+    assert_eq!(stored["modalities"][0], "in-person");
+    let back: Preferences = serde_json::from_value(stored).unwrap();
+    assert_eq!(back, prefs);
+    // "Choose for me": only the support kind and languages.
+    let minimal: PreferencesInput = serde_json::from_str(r#"{"support": "mental-health", "languages": ["en"]}"#).unwrap();
+    assert_eq!(minimal.validate(&c).unwrap(), Preferences::choose_for_me(SupportKind::MentalHealth, vec!["en".into()]));
+}
+
+// -- rank --------------------------------------------------------------------
+
+#[test]
+fn both_kinds_of_support_accept_either_culture() {
+    let c = catalog();
+    let peers = [
+        profile(facts("a", "certified-peer-specialist")),
+        profile(facts("b", "peer-recovery-coach")),
+        profile(facts("c", "community-health-worker")),
+    ];
+    let ids = |s: SupportKind| -> Vec<String> {
+        let p = input(s).validate(&c).unwrap();
+        rank(&p, &peers, &c).into_iter().map(|r| r.worker_id.to_string()).collect()
+    };
+    assert_eq!(ids(SupportKind::Both), ["a", "b"]);
+    assert_eq!(ids(SupportKind::MentalHealth), ["a"]);
+    assert_eq!(ids(SupportKind::HealthAndSocialNeeds), ["c"]);
+    let p = input(SupportKind::MentalHealth).validate(&c).unwrap();
+    assert_eq!(ineligibility(&p, &peers[1], &c), Some(Blocker::Role));
+}
+
+#[test]
+fn each_blocker_is_reported() {
+    let c = catalog();
+    let base = || facts("p", "certified-peer-specialist");
+    let mut prefs = input(SupportKind::MentalHealth);
+    prefs.identity = vec![IdentityWishInput { dimension: IdentityDimension::Gender, strength: Strength::Must, values: vec!["woman".into()] }];
+    prefs.times = vec![TimeOfDay::Evening];
+    prefs.modalities = vec![Modality::InPerson];
+    prefs.home = Some(GeoPoint { lat: 42.3601, lon: -71.0589 });
+    prefs.max_travel_km = Some(10);
+    let prefs = prefs.validate(&c).unwrap();
+    let woman = IdentityAttribute { dimension: IdentityDimension::Gender, value: "Woman".into(), visibility: Visibility::Matching };
+    let good = || {
+        let mut f = base();
+        f.identity = vec![woman.clone()];
+        f.times = vec![TimeOfDay::Evening];
+        f.location = Some(GeoPoint { lat: 42.3736, lon: -71.1097 }); // Cambridge, about 4 km
+        f
+    };
+    assert_eq!(ineligibility(&prefs, &profile(good()), &c), None);
+    let cases: Vec<(PeerFacts, Blocker)> = vec![
+        ({ let mut f = good(); f.role_id = "peer-recovery-coach".into(); f }, Blocker::Role),
+        ({ let mut f = good(); f.languages = vec!["es".into()]; f }, Blocker::Language),
+        ({ let mut f = good(); f.identity.clear(); f }, Blocker::Must(WishKey::Identity(IdentityDimension::Gender))),
+        ({ let mut f = good(); f.identity[0].visibility = Visibility::Private; f }, Blocker::Must(WishKey::Identity(IdentityDimension::Gender))),
+        ({ let mut f = good(); f.remaining_capacity = 0; f }, Blocker::Capacity),
+        ({ let mut f = good(); f.times = vec![TimeOfDay::Daytime]; f }, Blocker::Times),
+        ({ let mut f = good(); f.modalities = vec![Modality::Phone]; f }, Blocker::Modality),
+        ({ let mut f = good(); f.location = Some(GeoPoint { lat: 42.1015, lon: -72.5898 }); f }, Blocker::Distance),
+        ({ let mut f = good(); f.location = None; f }, Blocker::Distance),
+    ];
+    for (f, want) in cases {
+        assert_eq!(ineligibility(&prefs, &profile(f), &c), Some(want));
+    }
+    let mut named = prefs.clone();
+    named.named_peer = Some("someone-else".into());
+    assert_eq!(ineligibility(&named, &profile(good()), &c), Some(Blocker::NamedPeer));
+}
+
+#[test]
+fn reasons_show_only_what_the_peer_shows() {
+    let c = catalog();
+    let mut i = input(SupportKind::MentalHealth);
+    i.identity = vec![
+        IdentityWishInput { dimension: IdentityDimension::Gender, strength: Strength::Prefer, values: vec!["woman".into()] },
+        IdentityWishInput { dimension: IdentityDimension::Faith, strength: Strength::Prefer, values: vec!["catholic".into()] },
+        IdentityWishInput { dimension: IdentityDimension::Race, strength: Strength::Prefer, values: vec!["black".into()] },
+    ];
+    i.lived_experience = vec![
+        TopicWishInput { topic: "trauma".into(), strength: Strength::Prefer },
+        TopicWishInput { topic: "veteran".into(), strength: Strength::Prefer },
+    ];
+    let prefs = i.validate(&c).unwrap();
+    let mut f = facts("p", "certified-peer-specialist");
+    f.identity = vec![
+        IdentityAttribute { dimension: IdentityDimension::Gender, value: "Woman.".into(), visibility: Visibility::Members },
+        IdentityAttribute { dimension: IdentityDimension::Faith, value: "Catholic".into(), visibility: Visibility::Matching },
+        IdentityAttribute { dimension: IdentityDimension::Race, value: "Black".into(), visibility: Visibility::Private },
+    ];
+    f.lived_experience = vec![
+        LivedExperience { topic: "trauma".into(), visibility: Visibility::Matching },
+        LivedExperience { topic: "veteran".into(), visibility: Visibility::Members },
+    ];
+    // One way to meet and one time: no bonus, so the score is the preferences alone.
+    f.modalities = vec![Modality::Phone];
+    let peers = [profile(f)];
+    let ranked = rank(&prefs, &peers, &c);
+    // Gender, faith, trauma and veteran count; race is private and does not.
+    assert_eq!(ranked[0].score, 4 * PREFER_WEIGHT);
+    let reasons = &ranked[0].reasons;
+    assert!(reasons.contains(&Reason::SharesIdentity { dimension: IdentityDimension::Gender, value: "woman" }));
+    assert!(reasons.contains(&Reason::SharesLivedExperience { topic: "veteran" }));
+    assert!(reasons.contains(&Reason::PreferredButMissing { wish: WishKey::Identity(IdentityDimension::Race) }));
+    let text = serde_json::to_string(reasons).unwrap();
+    assert!(!text.contains("catholic") && !text.contains("trauma") && !text.contains("black"), "{text}");
+    assert!(!text.contains("faith"), "a hidden match is neither shown nor called missing: {text}");
+}
+
+#[test]
+fn bonuses_never_outweigh_a_preference() {
+    let c = catalog();
+    let mut i = input(SupportKind::MentalHealth);
+    i.interpreter_ok = true;
+    i.identity = vec![IdentityWishInput { dimension: IdentityDimension::Gender, strength: Strength::Prefer, values: vec!["man".into()] }];
+    let prefs = i.validate(&c).unwrap();
+    let mut rich = facts("a", "certified-peer-specialist");
+    rich.times = vec![TimeOfDay::Daytime, TimeOfDay::Evening, TimeOfDay::Night, TimeOfDay::Weekend];
+    let mut man = facts("b", "certified-peer-specialist");
+    man.languages = vec!["es".into()];
+    man.modalities = vec![Modality::Phone];
+    man.identity = vec![IdentityAttribute { dimension: IdentityDimension::Gender, value: "man".into(), visibility: Visibility::Members }];
+    let peers = [profile(rich), profile(man)];
+    let ranked = rank(&prefs, &peers, &c);
+    assert_eq!(ranked[0].worker_id, "b");
+    assert_eq!(ranked[1].score, MAX_BONUS, "every bonus, no preference");
+}
+
+fn synthetic_world(seed: u64, members: u64, peers: u64) -> (Catalog, Vec<(String, Preferences)>, Vec<PeerProfile>) {
+    let c = catalog();
+    let ps: Vec<PeerProfile> = (0..peers).map(|j| synthetic::peer_profile(seed, j, &c).expect("synthetic peers are valid")).collect();
+    let ms = (0..members)
+        .map(|i| (synthetic::member_id(seed, i), synthetic::member_preferences(seed, i, &c, peers).expect("synthetic members are valid")))
+        .collect();
+    (c, ms, ps)
+}
+
+#[test]
+fn rank_is_sorted_complete_and_repeatable() {
+    let (c, members, peers) = synthetic_world(7, 60, 300);
+    for (_, prefs) in &members {
+        let ranked = rank(prefs, &peers, &c);
+        for w in ranked.windows(2) {
+            assert!(w[0].score > w[1].score || (w[0].score == w[1].score && w[0].worker_id < w[1].worker_id));
+        }
+        let eligible = peers.iter().filter(|p| ineligibility(prefs, p, &c).is_none()).count();
+        assert_eq!(ranked.len(), eligible);
+        for r in &ranked {
+            assert_eq!(Some(r.score), score(prefs, &peers[r.index], &c));
+        }
+        let mut reversed: Vec<PeerProfile> = peers.clone();
+        reversed.reverse();
+        let again: Vec<(&str, i64)> = rank(prefs, &reversed, &c).iter().map(|r| (r.worker_id, r.score)).collect();
+        let first: Vec<(&str, i64)> = ranked.iter().map(|r| (r.worker_id, r.score)).collect();
+        assert_eq!(first, again);
+        let top: Vec<(&str, i64)> = rank_top(prefs, &peers, &c, 5).iter().map(|r| (r.worker_id, r.score)).collect();
+        assert_eq!(top, first[..first.len().min(5)]);
+    }
+}
+
+// -- hard constraints, checked independently of the ranking code -------------
+
+/// The hard constraints restated from the facts, without the compiled keys.
+fn violates(prefs: &Preferences, peer: &PeerProfile, c: &Catalog) -> Option<&'static str> {
+    let f = peer.facts();
+    let role = c.role(&f.role_id)?;
+    if !prefs.support.fits(&role.focus_areas) {
+        return Some("role");
+    }
+    let shared = prefs.languages.iter().any(|l| f.languages.contains(l));
+    if !shared && !prefs.interpreter_ok {
+        return Some("language");
+    }
+    for w in prefs.identity.iter().filter(|w| w.strength == Strength::Must) {
+        let met = if w.dimension == IdentityDimension::Language {
+            w.values.iter().any(|v| f.languages.contains(v))
+        } else {
+            f.identity.iter().any(|a| a.dimension == w.dimension && a.visibility != Visibility::Private && w.values.contains(&a.value))
+        };
+        if !met {
+            return Some("must identity");
+        }
+    }
+    for w in prefs.lived_experience.iter().filter(|w| w.strength == Strength::Must) {
+        if !f.lived_experience.iter().any(|t| t.topic == w.topic && t.visibility != Visibility::Private) {
+            return Some("must topic");
+        }
+    }
+    if prefs.source.strength == Strength::Must && !prefs.source.kinds.contains(&f.source) {
+        return Some("must source");
+    }
+    if f.remaining_capacity == 0 {
+        return Some("capacity");
+    }
+    if !prefs.times.iter().any(|t| f.times.contains(t)) {
+        return Some("times");
+    }
+    let common: Vec<_> = prefs.modalities.iter().filter(|m| f.modalities.contains(m)).collect();
+    if common.is_empty() {
+        return Some("modality");
+    }
+    if common == [&Modality::InPerson] {
+        if let (Some(home), Some(km)) = (prefs.home, prefs.max_travel_km) {
+            match f.location {
+                Some(p) if home.distance_km(p) <= km as f64 + 1e-6 => {}
+                _ => return Some("distance"),
+            }
+        }
+    }
+    if prefs.named_peer.as_deref().is_some_and(|n| n != f.worker_id) {
+        return Some("named peer");
+    }
+    None
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn rank_never_breaks_a_hard_constraint(seed in 0u64..1_000_000) {
+        let (c, members, peers) = synthetic_world(seed, 12, 120);
+        for (_, prefs) in &members {
+            let listed: Vec<usize> = rank(prefs, &peers, &c).iter().map(|r| r.index).collect();
+            for (i, p) in peers.iter().enumerate() {
+                let v = violates(prefs, p, &c);
+                prop_assert_eq!(listed.contains(&i), v.is_none(), "peer {} violation {:?}", i, v);
+            }
+        }
+    }
+
+    #[test]
+    fn assign_never_breaks_a_constraint_or_a_capacity(seed in 0u64..1_000_000) {
+        let (c, members, peers) = synthetic_world(seed, 80, 25);
+        let a = assign(&members, &peers, &c);
+        let prefs: HashMap<&str, &Preferences> = members.iter().map(|(id, p)| (id.as_str(), p)).collect();
+        let by_id: HashMap<&str, &PeerProfile> = peers.iter().map(|p| (p.worker_id(), p)).collect();
+        let mut load: HashMap<&str, u32> = HashMap::new();
+        for pair in &a.pairs {
+            let p = by_id[pair.worker_id.as_str()];
+            prop_assert_eq!(violates(prefs[pair.member_id.as_str()], p, &c), None);
+            prop_assert_eq!(Some(pair.score), score(prefs[pair.member_id.as_str()], p, &c));
+            *load.entry(p.worker_id()).or_default() += 1;
+        }
+        for (id, n) in load {
+            prop_assert!(n <= by_id[id].remaining_capacity());
+        }
+        prop_assert_eq!(a.pairs.len() + a.unmatched.len(), members.len());
+        prop_assert_eq!(a.objective, -(a.big * a.served as i64 + a.total_score));
+    }
+}
+
+// -- exactness ---------------------------------------------------------------
+
+/// Hungarian method on one column per unit of capacity plus one "waits"
+/// column per member: the best weight is `big * served + total score`.
+fn hungarian_optimum(members: &[(String, Preferences)], peers: &[PeerProfile], c: &Catalog, big: i64) -> i64 {
+    use pathfinding::prelude::{kuhn_munkres, Matrix};
+    let mut columns: Vec<Option<usize>> = Vec::new();
+    for (j, p) in peers.iter().enumerate() {
+        for _ in 0..p.remaining_capacity().min(members.len() as u32) {
+            columns.push(Some(j));
+        }
+    }
+    columns.extend(std::iter::repeat_n(None, members.len()));
+    let forbidden = -(big * (members.len() as i64 + 1)) * 4;
+    let mut m = Matrix::new(members.len(), columns.len(), 0i64);
+    for (i, (_, prefs)) in members.iter().enumerate() {
+        for (k, col) in columns.iter().enumerate() {
+            m[(i, k)] = match col {
+                Some(j) => score(prefs, &peers[*j], c).map_or(forbidden, |s| big + s),
+                None => 0,
+            };
+        }
+    }
+    kuhn_munkres(&m).0
+}
+
+/// Most members servable, by augmenting paths over single capacity units.
+fn max_served(members: &[(String, Preferences)], peers: &[PeerProfile], c: &Catalog) -> usize {
+    let mut units: Vec<usize> = Vec::new();
+    for (j, p) in peers.iter().enumerate() {
+        units.extend(std::iter::repeat_n(j, p.remaining_capacity() as usize));
+    }
+    let adj: Vec<Vec<usize>> = members
+        .iter()
+        .map(|(_, prefs)| (0..units.len()).filter(|&u| score(prefs, &peers[units[u]], c).is_some()).collect())
+        .collect();
+    let mut owner: Vec<Option<usize>> = vec![None; units.len()];
+    fn augment(m: usize, adj: &[Vec<usize>], owner: &mut [Option<usize>], seen: &mut [bool]) -> bool {
+        for &u in &adj[m] {
+            if !seen[u] {
+                seen[u] = true;
+                if owner[u].is_none_or(|o| augment(o, adj, owner, seen)) {
+                    owner[u] = Some(m);
+                    return true;
+                }
+            }
+        }
+        false
+    }
+    (0..members.len()).filter(|&m| augment(m, &adj, &mut owner, &mut vec![false; units.len()])).count()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+
+    #[test]
+    fn assignment_is_exact_against_the_hungarian_method(seed in 0u64..1_000_000, members in 3u64..14, peers in 2u64..7) {
+        let (c, ms, ps) = synthetic_world(seed, members, peers);
+        let a = assign(&ms, &ps, &c);
+        prop_assert_eq!(a.served, max_served(&ms, &ps, &c));
+        prop_assert_eq!(-a.objective, hungarian_optimum(&ms, &ps, &c, a.big));
+    }
+
+    #[test]
+    fn assignment_ignores_input_order(seed in 0u64..1_000_000) {
+        let (c, mut ms, mut ps) = synthetic_world(seed, 40, 12);
+        let a = assign(&ms, &ps, &c);
+        ms.reverse();
+        ps.rotate_left(5);
+        prop_assert_eq!(a, assign(&ms, &ps, &c));
+    }
+}
+
+#[test]
+fn scarce_capacity_goes_where_it_serves_more_members() {
+    let c = catalog();
+    // A bilingual peer is the only one for a Spanish speaker; an English
+    // speaker prefers that peer but can be served by the other.
+    let mut both = facts("a", "certified-peer-specialist");
+    both.languages = vec!["en".into(), "es".into()];
+    both.remaining_capacity = 1;
+    both.identity = vec![IdentityAttribute { dimension: IdentityDimension::Gender, value: "woman".into(), visibility: Visibility::Members }];
+    let mut english = facts("b", "certified-peer-specialist");
+    english.remaining_capacity = 1;
+    let peers = [profile(both), profile(english)];
+    let mut wants_woman = input(SupportKind::MentalHealth);
+    wants_woman.identity = vec![IdentityWishInput { dimension: IdentityDimension::Gender, strength: Strength::Prefer, values: vec!["woman".into()] }];
+    let mut spanish = input(SupportKind::MentalHealth);
+    spanish.languages = vec!["es".into()];
+    let members = vec![("m1".to_string(), wants_woman.validate(&c).unwrap()), ("m2".to_string(), spanish.validate(&c).unwrap())];
+    let a = assign(&members, &peers, &c);
+    assert_eq!(a.served, 2);
+    let pairs: Vec<(&str, &str)> = a.pairs.iter().map(|p| (p.member_id.as_str(), p.worker_id.as_str())).collect();
+    assert_eq!(pairs, [("m1", "b"), ("m2", "a")]);
+}
+
+#[test]
+fn unmatched_members_carry_the_constraint_that_left_them_alone() {
+    let c = catalog();
+    let mut one = facts("a", "certified-peer-specialist");
+    one.remaining_capacity = 1;
+    let peers = [profile(one), profile({ let mut f = facts("z", "certified-peer-specialist"); f.remaining_capacity = 0; f })];
+    let mut khmer = input(SupportKind::MentalHealth);
+    khmer.languages = vec!["km".into()];
+    khmer.home_town = Some("Lowell".into());
+    let members = vec![
+        ("m1".to_string(), input(SupportKind::MentalHealth).validate(&c).unwrap()),
+        ("m2".to_string(), input(SupportKind::MentalHealth).validate(&c).unwrap()),
+        ("m3".to_string(), khmer.validate(&c).unwrap()),
+        ("m4".to_string(), { let mut p = input(SupportKind::MentalHealth).validate(&c).unwrap(); p.named_peer = Some("z".into()); p }),
+    ];
+    let a = assign(&members, &peers, &c);
+    assert_eq!(a.served, 1);
+    let reasons: Vec<(&str, &UnmatchedReason)> = a.unmatched.iter().map(|u| (u.member_id.as_str(), &u.reason)).collect();
+    assert_eq!(
+        reasons,
+        [
+            ("m2", &UnmatchedReason::CapacityTakenByOthers),
+            ("m3", &UnmatchedReason::NoEligiblePeer(Blocker::Language)),
+            ("m4", &UnmatchedReason::NoEligiblePeer(Blocker::Capacity)),
+        ]
+    );
+    assert_eq!(a.gap.by_language.get("km"), Some(&1));
+    assert_eq!(a.gap.by_town.get("Lowell"), Some(&1));
+    assert_eq!(a.gap.by_reason.get("capacity-taken-by-others"), Some(&1));
+}
+
+// -- DIMACS ------------------------------------------------------------------
+
+/// The minimum cost of a DIMACS min-cost-flow file, found independently:
+/// any feasible flow (by augmenting paths), then cancel negative cycles
+/// found by Bellman-Ford until none is left.
+fn solve_dimacs(text: &str) -> i64 {
+    let mut n = 0usize;
+    let mut supply: Vec<i64> = vec![];
+    let mut arcs: Vec<(usize, usize, i64, i64)> = vec![];
+    for line in text.lines() {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        match f.first() {
+            Some(&"p") => {
+                assert_eq!(f[1], "min");
+                n = f[2].parse().unwrap();
+                supply = vec![0; n + 2];
+            }
+            Some(&"n") => supply[f[1].parse::<usize>().unwrap()] = f[2].parse().unwrap(),
+            Some(&"a") => {
+                assert_eq!(f[3], "0", "no lower bounds");
+                arcs.push((f[1].parse().unwrap(), f[2].parse().unwrap(), f[4].parse().unwrap(), f[5].parse().unwrap()))
+            }
+            _ => {}
+        }
+    }
+    // Residual graph with a super source (0) and super sink (n + 1).
+    let (s, t) = (0, n + 1);
+    let mut to = vec![];
+    let mut cap = vec![];
+    let mut cost = vec![];
+    let add = |u: usize, v: usize, c: i64, w: i64, to: &mut Vec<(usize, usize)>, cap: &mut Vec<i64>, cost: &mut Vec<i64>| {
+        to.push((u, v));
+        cap.push(c);
+        cost.push(w);
+        to.push((v, u));
+        cap.push(0);
+        cost.push(-w);
+    };
+    for &(u, v, c, w) in &arcs {
+        add(u, v, c, w, &mut to, &mut cap, &mut cost);
+    }
+    for (v, &b) in supply.iter().enumerate().take(n + 1).skip(1) {
+        if b > 0 {
+            add(s, v, b, 0, &mut to, &mut cap, &mut cost);
+        } else if b < 0 {
+            add(v, t, -b, 0, &mut to, &mut cap, &mut cost);
+        }
+    }
+    // Feasible flow by BFS augmenting paths.
+    loop {
+        let mut prev = vec![usize::MAX; n + 2];
+        let mut queue = std::collections::VecDeque::from([s]);
+        prev[s] = usize::MAX - 1;
+        while let Some(u) = queue.pop_front() {
+            for e in 0..to.len() {
+                let (a, b) = to[e];
+                if a == u && cap[e] > 0 && prev[b] == usize::MAX {
+                    prev[b] = e;
+                    queue.push_back(b);
+                }
+            }
+        }
+        if prev[t] == usize::MAX {
+            break;
+        }
+        let mut f = i64::MAX;
+        let mut v = t;
+        while v != s {
+            f = f.min(cap[prev[v]]);
+            v = to[prev[v]].0;
+        }
+        let mut v = t;
+        while v != s {
+            cap[prev[v]] -= f;
+            cap[prev[v] ^ 1] += f;
+            v = to[prev[v]].0;
+        }
+    }
+    // Cancel negative cycles.
+    loop {
+        let mut dist = vec![0i64; n + 2];
+        let mut prev = vec![usize::MAX; n + 2];
+        let mut last = None;
+        for _ in 0..n + 2 {
+            last = None;
+            for e in 0..to.len() {
+                let (a, b) = to[e];
+                if cap[e] > 0 && dist[a] + cost[e] < dist[b] {
+                    dist[b] = dist[a] + cost[e];
+                    prev[b] = e;
+                    last = Some(b);
+                }
+            }
+        }
+        let Some(mut v) = last else { break };
+        for _ in 0..n + 2 {
+            v = to[prev[v]].0;
+        }
+        let start = v;
+        let mut cycle = vec![];
+        loop {
+            let e = prev[v];
+            cycle.push(e);
+            v = to[e].0;
+            if v == start {
+                break;
+            }
+        }
+        let f = cycle.iter().map(|&e| cap[e]).min().unwrap();
+        for &e in &cycle {
+            cap[e] -= f;
+            cap[e ^ 1] += f;
+        }
+    }
+    (0..arcs.len()).map(|i| (arcs[i].2 - cap[2 * i]) * arcs[i].3).sum()
+}
+
+#[test]
+fn dimacs_optimum_equals_the_reported_objective() {
+    for seed in [1, 2, 3, 4] {
+        let (c, ms, ps) = synthetic_world(seed, 30, 6);
+        let problem = BatchProblem::new(&ms, &ps, &c);
+        let a = problem.solve();
+        let mut out = Vec::new();
+        write_dimacs(&problem, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.lines().any(|l| l.starts_with("p min ")));
+        assert_eq!(solve_dimacs(&text), a.objective, "seed {seed}\n{text}");
+    }
+}
+
+#[test]
+fn synthetic_members_show_a_real_gap() {
+    let (c, ms, ps) = synthetic_world(11, 3000, 300);
+    let khmer = ms.iter().filter(|(_, p)| p.languages.first().map(String::as_str) == Some("km")).count();
+    assert!(khmer > 0);
+    let english_first = ms.iter().filter(|(_, p)| p.languages.first().map(String::as_str) == Some("en")).count();
+    assert!(english_first > ms.len() / 2 && english_first < ms.len() * 3 / 4, "{english_first}");
+    let a = assign(&ms, &ps, &c);
+    assert!(a.gap.by_reason.contains_key("language"), "{:?}", a.gap.by_reason);
+}
