@@ -8,6 +8,7 @@ pub mod notes;
 pub mod policy;
 pub mod privacy;
 pub mod records;
+pub mod referral;
 pub mod synthetic;
 
 pub use catalog::{Catalog, CatalogError};

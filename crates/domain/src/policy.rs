@@ -98,6 +98,20 @@ pub fn decide(actor: &Actor, action: Action, rel: &Relationship) -> Decision {
     }
 }
 
+/// Referrals are requests for help from people who may not yet be members
+/// of any team. Any staff member may refer someone (no wrong door); the
+/// people who reach out and enrol them work the queue: care coordinators,
+/// organization admins and state admins. Members refer themselves through
+/// the public page, which is decided by the store as an anonymous arrival.
+pub fn decide_referrals(actor: &Actor, action: Action) -> Decision {
+    match (actor.persona, action) {
+        (Persona::Member | Persona::PrivacyOfficer, _) => Decision::Deny("referrals are made and worked by staff"),
+        (Persona::CareCoordinator | Persona::OrganizationAdmin | Persona::StateAdmin, _) => Decision::Permit,
+        (_, Action::Create) => Decision::Permit,
+        (_, _) => Decision::Deny("care coordinators and program admins work the referral queue"),
+    }
+}
+
 /// Only the member's own peer logs contacts with them; notes written by
 /// anyone else would turn the peer record into a clinical one.
 pub fn may_write_contact_note(actor: &Actor, rel: &Relationship) -> Decision {

@@ -106,25 +106,9 @@ fn user_from_row(r: &sqlx::any::AnyRow) -> Result<User> {
 
 impl Store {
     pub async fn create_user(&self, u: NewUser<'_>) -> Result<User> {
-        let mut errs = accompany_domain::Invalid::default();
-        let username = u.username.trim();
-        if username.len() < 3
-            || username.len() > 64
-            || !username.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
-        {
-            errs.push(accompany_domain::FieldError::new(
-                "username",
-                "username",
-                "use 3 to 64 letters, digits, dots, hyphens or underscores",
-            ));
-        }
-        if u.password.chars().count() < 10 {
-            errs.push(accompany_domain::FieldError::new("password", "password-length", "use at least 10 characters"));
-        }
-        errs.required("display_name", u.display_name, 200);
-        errs.finish()?;
+        check_new_user(u.username, u.password, u.display_name)?;
         let hash = hash_password(u.password)?;
-        self.insert_user_hashed(username, u.display_name.trim(), &hash, u.persona, u.organization_id, u.member_id)
+        self.insert_user_hashed(u.username.trim(), u.display_name.trim(), &hash, u.persona, u.organization_id, u.member_id)
             .await
     }
 
@@ -326,3 +310,26 @@ impl Store {
         Ok(sqlx::query("SELECT id FROM members LIMIT 1").fetch_optional(&self.pool).await?.is_some())
     }
 }
+
+/// The rules for a new account's name, password and display name.
+pub(crate) fn check_new_user(username: &str, password: &str, display_name: &str) -> Result<()> {
+    let mut errs = accompany_domain::Invalid::default();
+    let username = username.trim();
+    if username.len() < 3
+        || username.len() > 64
+        || !username.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+    {
+        errs.push(accompany_domain::FieldError::new(
+            "username",
+            "username",
+            "use 3 to 64 letters, digits, dots, hyphens or underscores",
+        ));
+    }
+    if password.chars().count() < 10 {
+        errs.push(accompany_domain::FieldError::new("password", "password-length", "use at least 10 characters"));
+    }
+    errs.required("display_name", display_name, 200);
+    errs.finish()?;
+    Ok(())
+}
+

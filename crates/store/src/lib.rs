@@ -14,6 +14,7 @@ mod auth;
 mod bulk;
 mod migrate;
 mod privacy;
+mod referrals;
 mod rows;
 
 use std::str::FromStr;
@@ -26,6 +27,7 @@ use sqlx::{AnyPool, ConnectOptions, Executor};
 use time::OffsetDateTime;
 
 pub use access::{Access, AuditEvent, MemberFilter, Page, Seen, TeamMemberView, VersionEntry, WorkerFilter};
+pub use referrals::{NewAccount, SelfReferral};
 pub use privacy::{AuditFilter, BreakGlassEvent, HealthEntries, FirewallEntry, SharingOverview, StaffEntry, TeamSharing};
 pub use audit::AuditCheck;
 pub use auth::{hash_password, LoginError, NewUser, SessionInfo, User, SESSION_HOURS};
@@ -56,6 +58,8 @@ pub enum StoreError {
     Conflict { current: i64 },
     #[error("a record with this {field} already exists")]
     Duplicate { field: &'static str },
+    #[error("too many requests from this address; try again in an hour")]
+    Throttled,
     #[error("stored data could not be read: {0}")]
     Corrupt(String),
     #[error("database error: {0}")]

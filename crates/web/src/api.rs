@@ -4,7 +4,8 @@
 use accompany_domain::records::{MemberInput, OrganizationInput, TeamRole, WorkerInput};
 use accompany_domain::notes::{ContactNoteInput, HealthEntryInput};
 use accompany_domain::privacy::SharingInput;
-use accompany_store::{AuditFilter, LoginError, MemberFilter, WorkerFilter, SESSION_HOURS};
+use accompany_domain::referral::{ReferralInput, ReferralStatus};
+use accompany_store::{AuditFilter, LoginError, NewAccount, MemberFilter, WorkerFilter, SESSION_HOURS};
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -42,6 +43,11 @@ pub fn routes() -> Router<AppState> {
         .route("/break-glass/alerts", get(break_glass_alerts))
         .route("/break-glass/{id}/review", post(review_break_glass))
         .route("/audit", get(audit_search))
+        .route("/referrals", get(referral_queue).post(refer))
+        .route("/referrals/{id}", get(referral))
+        .route("/referrals/{id}/enrol", post(enrol_referral))
+        .route("/referrals/{id}/status", post(referral_status))
+        .route("/public/referrals", post(public_referral))
         .route("/organizations", get(list_organizations).post(create_organization))
         .route("/organizations/{id}", get(get_organization).put(update_organization))
         .route("/workers", get(list_workers).post(create_worker))
@@ -471,4 +477,79 @@ impl AuditQuery {
 async fn audit_search(State(state): State<AppState>, ApiUser(s): ApiUser, RawQuery(raw): RawQuery) -> ApiResult {
     let q: AuditQuery = query(raw)?;
     ok(StatusCode::OK, s.access(&state).audit_search(&q.filter(), false).await.map_err(err)?)
+}
+
+// --- Referrals ----------------------------------------------------------------
+
+async fn refer(State(state): State<AppState>, ApiUser(s): ApiUser, headers: HeaderMap, bytes: Bytes) -> ApiResult {
+    let input: ReferralInput = body(&headers, &bytes)?;
+    ok(StatusCode::CREATED, s.access(&state).refer(&input).await.map_err(err)?)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PublicReferralBody {
+    #[serde(flatten)]
+    referral: ReferralInput,
+    username: Option<String>,
+    password: Option<String>,
+}
+
+/// The public door: no account needed. With a username and password it
+/// also opens the member's account (signing in is then up to the client).
+async fn public_referral(State(state): State<AppState>, req: axum::extract::Request) -> ApiResult {
+    let addr = client_addr_of(&req);
+    let headers = req.headers().clone();
+    let bytes = axum::body::to_bytes(req.into_body(), 64 * 1024).await.map_err(|e| Problem::bad_body(e.to_string()))?;
+    let b: PublicReferralBody = body(&headers, &bytes)?;
+    let account = b.username.map(|username| NewAccount { username, password: b.password.unwrap_or_default() });
+    let done = state.store.self_refer(&b.referral, account.as_ref(), &addr).await.map_err(err)?;
+    // The public answer says only that the request was received.
+    ok(StatusCode::CREATED, json!({ "received": true, "account": done.user.map(|u| u.username) }))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct QueueQuery {
+    status: Option<String>,
+    after: Option<String>,
+    limit: Option<u32>,
+}
+
+async fn referral_queue(State(state): State<AppState>, ApiUser(s): ApiUser, RawQuery(raw): RawQuery) -> ApiResult {
+    let q: QueueQuery = query(raw)?;
+    let status = match q.status.as_deref() {
+        None | Some("open") => None,
+        Some(x) => Some(ReferralStatus::parse(x).ok_or_else(|| {
+            err(AppError::Invalid(vec![accompany_domain::FieldError::new("status", "unknown-choice", "use open, new, contacted, enrolled or closed")]))
+        })?),
+    };
+    ok(StatusCode::OK, s.access(&state).referral_queue(status, q.after.as_deref(), q.limit.unwrap_or(100)).await.map_err(err)?)
+}
+
+async fn referral(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
+    ok(StatusCode::OK, s.access(&state).referral(&id).await.map_err(err)?)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct EnrolBody {
+    masshealth_id: Option<String>,
+}
+
+async fn enrol_referral(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, headers: HeaderMap, bytes: Bytes) -> ApiResult {
+    let b: EnrolBody = if bytes.is_empty() { EnrolBody::default() } else { body(&headers, &bytes)? };
+    let member_id = s.access(&state).enrol_referral(&id, b.masshealth_id.as_deref()).await.map_err(err)?;
+    ok(StatusCode::OK, json!({ "member_id": member_id }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StatusBody {
+    status: ReferralStatus,
+}
+
+async fn referral_status(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, headers: HeaderMap, bytes: Bytes) -> ApiResult {
+    let b: StatusBody = body(&headers, &bytes)?;
+    ok(StatusCode::OK, s.access(&state).set_referral_status(&id, b.status).await.map_err(err)?)
 }

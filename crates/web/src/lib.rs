@@ -8,6 +8,7 @@ pub mod i18n;
 mod openapi;
 mod pages;
 mod privacy_pages;
+mod referral_pages;
 mod problem;
 
 use std::net::SocketAddr;
@@ -40,6 +41,7 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(privacy_pages::routes())
+        .merge(referral_pages::routes())
         .merge(pages::routes())
         .nest("/api/v1", api::routes())
         .route("/api/openapi.json", get(openapi::document))

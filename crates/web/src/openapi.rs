@@ -33,6 +33,12 @@ pub const OPERATIONS: &[(&str, &str, &str, Option<&str>, &str)] = &[
     ("post", "/api/v1/break-glass", "Emergency access to a member by MassHealth ID, with a reason; time-limited and reported", Some("BreakGlassInput"), "BreakGlass"),
     ("get", "/api/v1/break-glass/alerts", "For privacy officers: emergency accesses not yet reviewed", None, "BreakGlassAlerts"),
     ("post", "/api/v1/break-glass/{id}/review", "For privacy officers: mark an emergency access reviewed", None, "Empty"),
+    ("post", "/api/v1/public/referrals", "No account needed: ask for peer support (merged with an earlier request from the same person); with username and password, also open the member's account", Some("PublicReferralInput"), "Received"),
+    ("post", "/api/v1/referrals", "Refer someone to peer support from any door", Some("ReferralInput"), "Referral"),
+    ("get", "/api/v1/referrals", "The referral queue, oldest first (status: open (default), new, contacted, enrolled, closed; paging: after, limit)", None, "ReferralPage"),
+    ("get", "/api/v1/referrals/{id}", "One referral", None, "Referral"),
+    ("post", "/api/v1/referrals/{id}/enrol", "Enrol the person: a member record with the caller on its care team", Some("EnrolInput"), "Enrolled"),
+    ("post", "/api/v1/referrals/{id}/status", "Mark a referral contacted or closed", Some("ReferralStatusInput"), "Referral"),
     ("get", "/api/v1/audit", "For privacy officers: search the audit trail (actor, member_id, from, to, decision, purpose; paging: before, limit)", None, "AuditPage"),
     ("get", "/api/v1/organizations", "Organizations (filter: kind; paging: after, limit)", None, "OrganizationPage"),
     ("post", "/api/v1/organizations", "Add an organization", Some("OrganizationInput"), "Organization"),
@@ -170,10 +176,37 @@ fn schemas() -> Value {
 
 fn all_schemas() -> Value {
     let mut all = schemas();
-    if let (Some(a), Value::Object(more)) = (all.as_object_mut(), privacy_schemas()) {
-        a.extend(more);
+    for more in [privacy_schemas(), referral_schemas()] {
+        if let (Some(a), Value::Object(more)) = (all.as_object_mut(), more) {
+            a.extend(more);
+        }
     }
     all
+}
+
+/// The schemas of referrals: any door, one request per person.
+fn referral_schemas() -> Value {
+    let doors = json!({ "enum": ["care-coordinator", "hospital", "recovery-learning-community", "community-organization", "human-service-organization", "dmh", "friend-or-family", "social-media", "self", "other"] });
+    let support = json!({ "enum": ["mental-health", "substance-use", "both", "health-and-social-needs", "family", "young-adults"] });
+    let input = json!({ "type": "object", "required": ["door", "given_name", "family_name", "date_of_birth", "language", "support"], "properties": {
+        "door": doors.clone(), "given_name": text(), "family_name": text(), "date_of_birth": { "type": "string", "format": "date" },
+        "masshealth_id": opt_text(), "phone": opt_text(), "email": opt_text(), "language": text(), "support": support.clone() } });
+    let mut public = input.clone();
+    public["properties"]["username"] = opt_text();
+    public["properties"]["password"] = opt_text();
+    json!({
+        "ReferralInput": input,
+        "PublicReferralInput": public,
+        "Received": { "type": "object", "properties": { "received": { "type": "boolean" }, "account": opt_text() } },
+        "Referral": { "type": "object", "properties": { "id": text(), "member_id": opt_text(), "organization_id": opt_text(), "doors": list(doors),
+            "given_name": text(), "family_name": text(), "date_of_birth": text(), "masshealth_id": opt_text(), "phone": opt_text(), "email": opt_text(),
+            "language": text(), "support": support, "status": { "enum": ["new", "contacted", "enrolled", "closed"] },
+            "arrivals": { "type": "integer" }, "first_arrived_at": text(), "last_arrived_at": text() } },
+        "ReferralPage": page("Referral"),
+        "EnrolInput": { "type": "object", "properties": { "masshealth_id": opt_text() } },
+        "Enrolled": { "type": "object", "properties": { "member_id": text() } },
+        "ReferralStatusInput": { "type": "object", "required": ["status"], "properties": { "status": { "enum": ["new", "contacted", "closed"] } } }
+    })
 }
 
 pub fn build() -> Value {

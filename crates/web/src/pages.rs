@@ -71,7 +71,7 @@ impl Layout {
     /// Navigation for the signed-in persona.
     pub fn nav(&self) -> Vec<NavLink> {
         let Some(u) = &self.user else {
-            return vec![self.link("/roles", "nav-roles"), self.link("/login", "nav-sign-in")];
+            return vec![self.link("/get-support", "nav-get-support"), self.link("/roles", "nav-roles"), self.link("/login", "nav-sign-in")];
         };
         let mut links = vec![self.link("/home", "nav-home")];
         match u.persona {
@@ -91,6 +91,11 @@ impl Layout {
                 links.push(self.link("/workers", "nav-workers"));
                 links.push(self.link("/organizations", "nav-organizations"));
             }
+        }
+        if crate::referral_pages::can_work_queue(u.persona) {
+            links.push(self.link("/referrals", "nav-referrals"));
+        } else if matches!(u.persona, Persona::PeerWorker | Persona::Supervisor) {
+            links.push(self.link("/referrals/new", "nav-refer"));
         }
         if crate::privacy_pages::offers_emergency(u.persona) {
             links.push(self.link("/emergency", "nav-emergency"));
@@ -147,6 +152,7 @@ pub fn error_page(t: &Tr, e: AppError) -> Response {
         AppError::Forbidden(message) => (StatusCode::FORBIDDEN, t.t("error-forbidden"), message, vec![]),
         AppError::Invalid(f) => (StatusCode::UNPROCESSABLE_ENTITY, t.t("error-invalid"), t.t("error-invalid-detail"), f),
         AppError::Conflict(_) => (StatusCode::CONFLICT, t.t("error-conflict"), t.t("error-conflict-detail"), vec![]),
+        AppError::Throttled => (StatusCode::TOO_MANY_REQUESTS, t.t("error-throttled"), t.t("error-throttled-detail"), vec![]),
         AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, t.t("error-internal"), t.t("error-internal-detail"), vec![]),
     };
     let l = Layout::new(t, None, "", heading.clone());
@@ -325,7 +331,7 @@ async fn role(State(state): State<AppState>, headers: HeaderMap, Lang(t): Lang, 
 }
 
 /// Public pages still show who is signed in, when someone is.
-async fn optional_user(state: &AppState, headers: &HeaderMap, t: &Tr) -> Option<Signed> {
+pub(crate) async fn optional_user(state: &AppState, headers: &HeaderMap, t: &Tr) -> Option<Signed> {
     let id = cookie(headers, SESSION_COOKIE)?;
     let s = state.store.session(id).await.ok()??;
     Some(Signed { tr: t.clone(), user: s.user, csrf: Some(s.csrf_token), client_addr: String::new() })

@@ -16,6 +16,8 @@ pub enum AppError {
     Forbidden(String),
     Invalid(Vec<FieldError>),
     Conflict(String),
+    /// Too many requests from one address.
+    Throttled,
     Internal(String),
 }
 
@@ -29,6 +31,7 @@ impl From<StoreError> for AppError {
                 AppError::Invalid(vec![FieldError::new(field, "duplicate", "is already used by another record")])
             }
             StoreError::Conflict { .. } => AppError::Conflict(e.to_string()),
+            StoreError::Throttled => AppError::Throttled,
             other => {
                 tracing::error!(error = %other, "request failed");
                 AppError::Internal("the server could not complete the request; try again, and tell an administrator if it persists".into())
@@ -90,6 +93,7 @@ impl From<AppError> for Problem {
                 Problem { errors, ..Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", "Some fields need fixing", detail) }
             }
             AppError::Conflict(d) => Problem::new(StatusCode::CONFLICT, "conflict", "The record changed", d),
+            AppError::Throttled => Problem::new(StatusCode::TOO_MANY_REQUESTS, "throttled", "Too many requests", "too many requests from this address; try again in an hour"),
             AppError::Internal(d) => Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Server error", d),
         }
     }
