@@ -244,6 +244,18 @@ impl<'a> BatchProblem<'a> {
     /// expensive part). Members are identified by their ids, which should
     /// be unique.
     pub fn new(members: &'a [(Id, Preferences)], peers: &'a [PeerProfile], catalog: &'a Catalog) -> BatchProblem<'a> {
+        BatchProblem::with_start(members, peers, catalog, START_ARCS)
+    }
+
+    /// `new`, with each member class starting from at least `start_arcs`
+    /// of its best peer classes (tests start from one, so that pricing
+    /// does the work).
+    pub(crate) fn with_start(
+        members: &'a [(Id, Preferences)],
+        peers: &'a [PeerProfile],
+        catalog: &'a Catalog,
+        start_arcs: usize,
+    ) -> BatchProblem<'a> {
         let mut member_list: Vec<(&str, &Preferences)> = members.iter().map(|(id, p)| (id.as_str(), p)).collect();
         member_list.sort_by(|a, b| a.0.cmp(b.0));
         let mut peer_list: Vec<&PeerProfile> = peers.iter().filter(|p| p.remaining_capacity() > 0).collect();
@@ -369,11 +381,11 @@ impl<'a> BatchProblem<'a> {
             }
             let any = !eligible.is_empty();
             eligible.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            let want = 3 * member_classes[mc].members.len() as i64;
+            let want = if start_arcs > 1 { 3 * member_classes[mc].members.len() as i64 } else { 0 };
             let mut seats = 0;
             let mut keep = 0;
             for (pc, _) in &eligible {
-                if keep >= START_ARCS && seats >= want {
+                if keep >= start_arcs && seats >= want {
                     break;
                 }
                 seats += capacity[*pc as usize];
@@ -403,7 +415,7 @@ impl<'a> BatchProblem<'a> {
                 let m = &member_classes[e.member_class as usize];
                 let p = &peer_classes[e.peer_class as usize];
                 let cap = (m.members.len() as i64).min(capacity[e.peer_class as usize]);
-                e.arc = network.add_arc(m.node, p.node, cap, -(big + e.score));
+                e.arc = network.add_arc(m.node, p.node, cap, -big.saturating_add(e.score));
             }
         };
         add_edges(&mut network, &mut edges);

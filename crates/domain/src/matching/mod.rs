@@ -3,8 +3,9 @@
 //! - `PreferencesInput::validate` turns a member's choices into `Preferences`.
 //! - `PeerProfile` is a peer as matching sees them, built from the store's
 //!   facts or a `Worker`.
-//! - `rank` lists the peers one member may choose, best first, with reasons;
-//!   `ineligibility` says why a peer is not listed.
+//! - `rank` lists the peers one member may choose, best first, with reasons
+//!   (`rank_top` the best few, in time linear in the peers); `ineligibility`
+//!   says why a peer is not listed.
 //! - `assign` matches a whole waiting list (or a departing peer's caseload)
 //!   optimally: first as many members as possible, then the highest total
 //!   score; `write_dimacs` exports the exact problem it solves.
