@@ -121,7 +121,7 @@ async fn every_persona_signs_in_and_every_page_they_reach_is_accessible() {
     let app = TestApp::seeded(200).await;
     for lang in ["en", "es"] {
         let c = browser(&d, lang).await;
-        for path in ["/", "/login", "/roles", "/roles/certified-peer-specialist", "/no-such-page"] {
+        for path in ["/", "/login", "/get-support", "/roles", "/roles/certified-peer-specialist", "/no-such-page"] {
             c.goto(&app.url(path)).await.unwrap();
             assert_accessible(&c, &format!("{path} ({lang})")).await;
         }

@@ -8,4 +8,5 @@ mod browser;
 mod cli;
 mod pages;
 mod privacy;
+mod referrals;
 mod support;

@@ -28,6 +28,7 @@ pub enum Door {
     FriendOrFamily,
     SocialMedia,
     /// The person themselves.
+    #[serde(rename = "self")]
     SelfReferral,
     Other,
 }

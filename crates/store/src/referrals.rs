@@ -6,7 +6,7 @@
 use accompany_domain::matching::SupportKind;
 use accompany_domain::policy::{decide_referrals, Action, Decision};
 use accompany_domain::privacy::{Categories, Category};
-use accompany_domain::records::{new_id, Member, MemberInput, Persona, TeamRole};
+use accompany_domain::records::{new_id, Member, MemberInput, OrganizationKind, Persona, TeamRole};
 use accompany_domain::referral::{may_claim, name_key, Arrival, Door, Referral, ReferralInput, ReferralStatus};
 use accompany_domain::{FieldError, Invalid};
 use sqlx::{Any, Row, Transaction};
@@ -188,8 +188,6 @@ impl Store {
         if recent >= PUBLIC_ARRIVALS_PER_HOUR {
             return Err(StoreError::Throttled);
         }
-        let mut input = input.clone();
-        input.door = Door::SelfReferral.as_str().to_string();
         let arrival = input.validate(self.catalog(), today())?;
         // Check the account before anything is written, so that a refusal
         // names every problem at once.
@@ -340,7 +338,17 @@ impl Access {
             return Err(StoreError::Denied(why));
         }
         let arrival = input.validate(self.store.catalog(), today())?;
-        let r = self.store.arrive(&arrival, self.actor().organization_id.as_deref(), Some(&self.actor().user_id)).await?;
+        // Requests go to the referrer's own coordinators when they work for a
+        // plan, an ACO or a community partner; from anywhere else, to anyone's queue.
+        let mut routed_to = None;
+        if let Some(org) = &self.actor().organization_id {
+            if self.store.organization_row(org).await?.is_some_and(|o| {
+                matches!(o.kind, OrganizationKind::HealthPlan | OrganizationKind::Aco | OrganizationKind::CommunityPartner)
+            }) {
+                routed_to = Some(org.as_str());
+            }
+        }
+        let r = self.store.arrive(&arrival, routed_to, Some(&self.actor().user_id)).await?;
         self.audit_referral("create", Some(&r.id), r.member_id.as_deref(), &d).await?;
         Ok(r)
     }
