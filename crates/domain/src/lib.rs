@@ -6,6 +6,7 @@ pub mod error;
 pub mod policy;
 pub mod records;
 pub mod synthetic;
+pub mod workforce;
 
 pub use catalog::{Catalog, CatalogError};
 pub use error::{FieldError, Invalid};
