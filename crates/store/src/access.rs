@@ -143,6 +143,10 @@ impl Access {
         &self.actor
     }
 
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
     async fn audit(&self, action: &str, entity: &str, entity_id: Option<&str>, decision: &Decision) -> Result<()> {
         let (d, reason) = match decision {
             Decision::Permit => ("permit", ""),

@@ -14,6 +14,7 @@ mod auth;
 mod bulk;
 mod migrate;
 mod rows;
+mod workforce;
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -28,6 +29,10 @@ pub use access::{Access, AuditEvent, MemberFilter, Page, TeamMemberView, Version
 pub use audit::AuditCheck;
 pub use auth::{hash_password, LoginError, NewUser, SessionInfo, User, SESSION_HOURS};
 pub use bulk::{Import, ImportUser};
+pub use workforce::{
+    CredentialView, OrganizationCompliance, PositionReport, PositionView, SuperviseeRow, SupervisorView, WorkerDevelopment,
+    PAY_PARITY_PERCENT,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

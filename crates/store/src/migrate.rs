@@ -6,7 +6,11 @@ use sqlx::{AnyPool, Row};
 use crate::{now_text, Result, StoreError};
 
 /// (version, name, SQL) in order. Never edit a shipped migration; add one.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "records", include_str!("../migrations/0001_records.sql"))];
+/// Versions need not be contiguous: each is applied when it is missing.
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "records", include_str!("../migrations/0001_records.sql")),
+    (3, "workforce", include_str!("../migrations/0003_workforce.sql")),
+];
 
 pub(crate) async fn run(pool: &AnyPool) -> Result<Vec<&'static str>> {
     sqlx::query(
