@@ -18,6 +18,8 @@ pub const WARNING_DAYS: [i64; 3] = [90, 30, 7];
 /// Counts below this are not shown (the usual small-cell rule).
 pub const SMALL_CELL: usize = 11;
 
+pub mod demo;
+
 time::serde::format_description!(wf_date, Date, "[year]-[month]-[day]");
 
 // ---------------------------------------------------------------------------
