@@ -1295,7 +1295,7 @@ pub struct Picture {
 }
 
 /// Identity dimensions a worker may describe (statement topics).
-pub const IDENTITY_TOPICS: [&str; 6] = ["gender", "race", "ethnicity", "sexual-orientation", "faith", "age"];
+pub const IDENTITY_TOPICS: [&str; 6] = ["gender", "race", "ethnicity", "sexual-orientation", "faith", "age-band"];
 
 /// The picture of `workers` (all, active or not) and `positions` over `from..=to`.
 pub fn picture(catalog: &Catalog, workers: &[Worker], positions: &[Position], from: Date, to: Date) -> Picture {

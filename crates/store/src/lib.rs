@@ -33,6 +33,7 @@ pub use workforce::{
     CredentialView, OrganizationCompliance, PositionReport, PositionView, SuperviseeRow, SupervisorView, WorkerDevelopment,
     PAY_PARITY_PERCENT,
 };
+pub use workforce::today as today_date;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

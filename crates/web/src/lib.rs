@@ -8,6 +8,7 @@ pub mod i18n;
 mod openapi;
 mod pages;
 mod problem;
+mod workforce;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -39,7 +40,8 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages::routes())
-        .nest("/api/v1", api::routes())
+        .merge(workforce::routes())
+        .nest("/api/v1", api::routes().merge(workforce::api_routes()))
         .route("/api/openapi.json", get(openapi::document))
         .route("/healthz", get(healthz))
         .route("/static/app.css", get(stylesheet))

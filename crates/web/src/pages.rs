@@ -56,7 +56,7 @@ pub struct NavLink {
 }
 
 impl Layout {
-    fn new(t: &Tr, user: Option<&Signed>, path: &str, title: String) -> Layout {
+    pub(crate) fn new(t: &Tr, user: Option<&Signed>, path: &str, title: String) -> Layout {
         Layout {
             t: t.clone(),
             user: user.map(|s| s.user.clone()),
@@ -89,8 +89,16 @@ impl Layout {
                 links.push(self.link("/organizations", "nav-organizations"));
             }
         }
+        if u.persona != Persona::Member {
+            links.push(self.workforce_link());
+        }
         links.push(self.link("/roles", "nav-roles"));
         links
+    }
+
+    /// The workforce pages, current on any page under /workforce.
+    fn workforce_link(&self) -> NavLink {
+        NavLink { href: "/workforce", label: self.t.t("nav-workforce"), current: self.path.starts_with("/workforce") }
     }
 
     fn link(&self, href: &'static str, key: &str) -> NavLink {
@@ -114,7 +122,7 @@ impl Layout {
     }
 }
 
-fn render(t: impl Template) -> Response {
+pub(crate) fn render(t: impl Template) -> Response {
     match t.render() {
         Ok(html) => Html(html).into_response(),
         Err(e) => {
@@ -150,7 +158,7 @@ pub fn error_page(t: &Tr, e: AppError) -> Response {
     r
 }
 
-fn page_error(s: &Signed, e: impl Into<AppError>) -> Response {
+pub(crate) fn page_error(s: &Signed, e: impl Into<AppError>) -> Response {
     error_page(&s.tr, e.into())
 }
 
