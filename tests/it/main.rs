@@ -8,3 +8,4 @@ mod browser;
 mod cli;
 mod pages;
 mod support;
+mod workforce;

@@ -1023,3 +1023,37 @@ async fn api_create_position(State(state): State<AppState>, ApiUser(s): ApiUser,
     let flags = accompany_domain::workforce::prohibited_tasks(&state.catalog, &p);
     ok(StatusCode::CREATED, json!({ "position": p, "flags": flags }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use accompany_domain::workforce::{EnrolmentStatus, ProgramSetting, IDENTITY_TOPICS};
+
+    /// Keys built at run time from enums resolve in every shipped language.
+    #[test]
+    fn every_built_key_is_translated() {
+        let mut keys: Vec<String> = Vec::new();
+        keys.extend(ProblemKind::ALL.iter().flat_map(|k| [format!("wf-kind-{}", k.as_str()), format!("wf-problem-{}", k.as_str())]));
+        keys.extend(ProgramSetting::ALL.iter().map(|s| format!("wf-setting-{}", s.as_str())));
+        keys.extend(SessionFormat::ALL.iter().map(|f| format!("wf-format-{}", f.as_str())));
+        keys.extend(EnrolmentStatus::ALL.iter().map(|s| format!("wf-enrolment-{}", s.as_str())));
+        keys.extend(["passed", "failed"].iter().map(|x| format!("wf-exam-{x}")));
+        keys.extend(IDENTITY_TOPICS.iter().map(|d| format!("wf-identity-{d}")));
+        for code in ["expiry-required", "hours", "minutes", "no-exam", "pay", "pay-band", "too-many", "no-such-worker"] {
+            keys.push(format!("err-{code}"));
+        }
+        let names = [
+            "subject", "credential", "requirement", "role", "date", "days", "threshold", "max", "min", "supervisor", "missing", "task",
+            "reason", "setting", "billing", "critical",
+        ];
+        let args: Vec<(&str, String)> = names.iter().map(|n| (*n, "x".to_string())).collect();
+        for (lang, _) in crate::i18n::SHIPPED {
+            let t = Tr::new(lang);
+            for k in &keys {
+                assert!(!t.tn(k, &args).starts_with("Unknown localization key"), "{lang}: {k}");
+            }
+        }
+        let es = Tr::new("es");
+        assert_eq!(es.tn("wf-ce-progress", &[("earned", "2.5".into()), ("required", "15".into())]), "2.5 de 15 horas");
+    }
+}
