@@ -369,3 +369,95 @@ async fn the_workforce_migration_leaves_room_for_another() {
     assert!(ok, "an empty database has no problems");
     assert_eq!(v["count"], 0);
 }
+
+/// Real-browser journeys (see browser.rs): recording a session and seeing an expiry warning, axe-clean.
+mod in_the_browser {
+    use std::time::{Duration, Instant};
+
+    use accompany_domain::records::Persona;
+    use fantoccini::{Client, Locator};
+    use reqwest::Method;
+    use serde_json::json;
+
+    use crate::browser::{assert_accessible, browser, driver, sign_in};
+    use crate::support::TestApp;
+
+    async fn wait_for(c: &Client, css: &str) -> String {
+        let started = Instant::now();
+        loop {
+            if let Ok(e) = c.find(Locator::Css(css)).await {
+                return e.text().await.unwrap_or_default();
+            }
+            assert!(started.elapsed() < Duration::from_secs(10), "{css} did not appear");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    #[tokio::test]
+    async fn a_supervisor_records_a_session_and_sees_errors_first() {
+        let Some(d) = driver() else { return };
+        let app = TestApp::seeded(30).await;
+        let c = browser(&d, "en").await;
+        sign_in(&c, &app, Persona::Supervisor).await;
+        c.goto(&app.url("/workforce")).await.unwrap();
+        wait_for(&c, "#supervisees").await;
+        assert_accessible(&c, "the supervisees page").await;
+        let link = c.find(Locator::Css("#supervisees tbody tr td:last-child a")).await.unwrap();
+        let href = link.attr("href").await.unwrap().unwrap();
+        c.goto(&app.url(&href)).await.unwrap();
+        assert_accessible(&c, "the session form").await;
+        c.find(Locator::Id("topics")).await.unwrap().send_keys("Boundaries").await.unwrap();
+        c.find(Locator::Css("main form.stack button[type=submit]")).await.unwrap().click().await.unwrap();
+        let summary = wait_for(&c, "#errors").await;
+        assert!(summary.contains("Signature: This is required."), "{summary}");
+        assert_accessible(&c, "the session form with errors").await;
+        c.find(Locator::Id("signature")).await.unwrap().send_keys("Demo Supervisor").await.unwrap();
+        c.find(Locator::Css("main form.stack button[type=submit]")).await.unwrap().click().await.unwrap();
+        let done = wait_for(&c, "#recorded").await;
+        assert_eq!(done, "The session is recorded.");
+        assert_accessible(&c, "the supervisees page after recording").await;
+        // The supervisee's own page shows the new note.
+        let worker = href.trim_end_matches("/sessions/new");
+        c.goto(&app.url(worker)).await.unwrap();
+        let table = wait_for(&c, "#sessions").await;
+        assert!(table.contains("Boundaries") && table.contains("Demo Supervisor"), "{table}");
+        assert_accessible(&c, "a supervisee's page").await;
+        c.close().await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_worker_sees_an_expiry_warning_in_their_language_and_admins_see_the_picture() {
+        let Some(d) = driver() else { return };
+        let app = TestApp::seeded(30).await;
+        let client = app.client();
+        let (peer, _) = app.api_login(&client, Persona::PeerWorker).await;
+        let (_, me) = app.get(&peer, "/api/v1/workforce/me").await;
+        let id = me["worker"]["id"].as_str().unwrap().to_string();
+        let (admin, _) = app.api_login(&client, Persona::StateAdmin).await;
+        let soon = (accompany_store::today_date() + time::Duration::days(5)).to_string();
+        let credential = json!({ "kind": "carc", "issued_on": "2024-06-01", "expires_on": soon });
+        let (status, _) = app.send(Method::POST, &admin, &format!("/api/v1/workforce/workers/{id}/credentials"), &credential).await;
+        assert_eq!(status, 201);
+        for (lang, expected) in [("en", "(7-day warning)"), ("es", "(aviso de 7 días)")] {
+            let c = browser(&d, lang).await;
+            sign_in(&c, &app, Persona::PeerWorker).await;
+            c.goto(&app.url("/workforce")).await.unwrap();
+            let warning = wait_for(&c, "#expiry-warnings").await;
+            assert!(warning.contains(&soon) && warning.contains(expected), "{lang}: {warning}");
+            assert_accessible(&c, &format!("my credentials ({lang})")).await;
+            c.delete_all_cookies().await.unwrap();
+            sign_in(&c, &app, Persona::StateAdmin).await;
+            for path in ["/workforce/compliance", "/workforce/picture", "/workforce/positions", &format!("/workforce/workers/{id}")] {
+                c.goto(&app.url(path)).await.unwrap();
+                wait_for(&c, "main h1").await;
+                assert_accessible(&c, &format!("{path} ({lang})")).await;
+            }
+            // Drill down: the first organization, then its first worker.
+            c.goto(&app.url("/workforce/compliance")).await.unwrap();
+            let org = c.find(Locator::Css("#by-organization tbody a")).await.unwrap().attr("href").await.unwrap().unwrap();
+            c.goto(&app.url(&org)).await.unwrap();
+            assert_accessible(&c, &format!("one organization's compliance ({lang})")).await;
+            c.close().await.unwrap();
+        }
+    }
+}
