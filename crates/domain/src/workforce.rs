@@ -1124,6 +1124,7 @@ pub fn check(catalog: &Catalog, snap: &Snapshot, today: Date) -> Vec<Problem> {
     let mut out = Vec::new();
     let none: Vec<Credential> = vec![];
     let by_id: HashMap<&str, &WorkerFacts> = snap.workers.iter().map(|w| (w.id.as_str(), w)).collect();
+    let supervisors: HashSet<&str> = snap.workers.iter().filter_map(|w| w.supervisor_id.as_deref()).collect();
     let kind_name = |k: &str| catalog.credential_kind(k).map_or_else(|| k.to_string(), |c: &CredentialKind| c.name.get("en").to_string());
     for w in snap.workers.iter().filter(|w| w.active(today)) {
         let Some(role) = catalog.role(&w.role_id) else { continue };
@@ -1177,7 +1178,7 @@ pub fn check(catalog: &Catalog, snap: &Snapshot, today: Date) -> Vec<Problem> {
         // catalog's cadence is for the peer workforce they lead.
         let supervisor = w.supervisor_id.as_deref().and_then(|s| by_id.get(s));
         match supervisor {
-            None if w.supervisor_id.is_none() && snap.workers.iter().any(|x| x.supervisor_id.as_deref() == Some(&w.id)) => {}
+            None if w.supervisor_id.is_none() && supervisors.contains(w.id.as_str()) => {}
             None if role.supervision.requirement == SupervisionRequirement::Required => with(
                 ProblemKind::NoSupervisor,
                 format!("{}: no supervisor is assigned; {} supervision is required", w.name, role.abbreviation),
