@@ -312,6 +312,58 @@ async fn expiry_warnings_reach_the_worker_and_an_expired_credential_blocks_billi
 }
 
 #[tokio::test]
+async fn completing_a_training_issues_its_certificate_and_counts_its_hours() {
+    let app = TestApp::seeded(20).await;
+    let client = app.client();
+    let (peer, _) = app.api_login(&client, Persona::PeerWorker).await;
+    let (_, me) = app.get(&peer, "/api/v1/workforce/me").await;
+    let id = me["worker"]["id"].as_str().unwrap().to_string();
+    let (admin, _) = app.api_login(&client, Persona::StateAdmin).await;
+    let path = format!("/api/v1/workforce/workers/{id}/enrolments");
+    let held = |v: &Value, kind: &str| v["credentials"].as_array().unwrap().iter().filter(|c| c["kind"] == kind).count();
+    let before = held(&me, "cps-certificate");
+    // Enrolled, then attending: no certificate yet.
+    let enrol = json!({ "program_id": "cps-training", "cohort": "Spring 2026, Worcester", "status": "attending", "attended_hours": "30" });
+    assert_eq!(app.send(Method::POST, &admin, &path, &enrol).await.0, 201);
+    // Completed without passing the exam: still none.
+    let failed = json!({ "program_id": "cps-training", "cohort": "Spring 2026, Worcester", "status": "completed", "attended_hours": "60", "exam": "failed", "completed_on": "2026-04-30" });
+    let (_, e) = app.send(Method::POST, &admin, &path, &failed).await;
+    assert!(e["certificate_id"].is_null(), "{e}");
+    let (_, now) = app.get(&peer, "/api/v1/workforce/me").await;
+    assert_eq!(held(&now, "cps-certificate"), before);
+    // Passed: the certificate is issued, and the initial course is not continuing education.
+    let passed = json!({ "program_id": "cps-training", "cohort": "Summer 2026, Worcester", "status": "completed", "attended_hours": "60", "exam": "passed", "completed_on": "2026-07-31" });
+    let (status, e) = app.send(Method::POST, &admin, &path, &passed).await;
+    assert_eq!(status, 201, "{e}");
+    let cert = e["certificate_id"].as_str().expect("a certificate").to_string();
+    let (_, now) = app.get(&peer, "/api/v1/workforce/me").await;
+    assert_eq!(held(&now, "cps-certificate"), before + 1);
+    assert!(now["credentials"].as_array().unwrap().iter().any(|c| c["id"] == cert.as_str() && c["issued_on"] == "2026-07-31"));
+    let ce_before = now["ce_entries"].as_array().unwrap().len();
+    assert!(now["ce_entries"].as_array().unwrap().iter().all(|c| c["program_id"] != "cps-training"));
+    // A specialised training's hours count as continuing education.
+    let wrap = json!({ "program_id": "wrap", "cohort": "Fall 2026", "status": "completed", "attended_hours": "12.5", "completed_on": "2026-10-01" });
+    assert_eq!(app.send(Method::POST, &admin, &path, &wrap).await.0, 201);
+    let (_, now) = app.get(&peer, "/api/v1/workforce/me").await;
+    assert_eq!(now["ce_entries"].as_array().unwrap().len(), ce_before + 1);
+    assert!(now["ce_entries"].as_array().unwrap().iter().any(|c| c["program_id"] == "wrap" && c["tenths"] == 125));
+    // Mistakes are named: an exam where there is none, a completion without its date, an unknown program.
+    let (status, p) = app.send(Method::POST, &admin, &path, &json!({ "program_id": "wrap", "cohort": "x", "status": "completed", "exam": "passed" })).await;
+    assert_eq!(status, 422);
+    let fields: Vec<_> = p["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["completed_on", "exam"]);
+    let (status, p) = app.send(Method::POST, &admin, &path, &json!({ "program_id": "juggling", "cohort": "x" })).await;
+    assert_eq!(status, 422);
+    assert_eq!(p["errors"][0]["field"], "program_id");
+    // A worker does not record their own trainings.
+    assert_eq!(app.send(Method::POST, &peer, &path, &wrap).await.0, 403);
+    // The page shows the training.
+    app.page_login(&client, Persona::PeerWorker).await;
+    let (_, html) = page(&client, &app, "/workforce/me").await;
+    assert!(html.contains("Summer 2026, Worcester") && html.contains("Specialised: Wellness Recovery Action Plan (WRAP)"), "{html}");
+}
+
+#[tokio::test]
 async fn workforce_records_are_seen_only_by_those_they_concern() {
     let app = TestApp::seeded(20).await;
     let client = app.client();
