@@ -394,6 +394,10 @@ async fn workforce_records_are_seen_only_by_those_they_concern() {
     if !supervisees.contains(&sid) {
         assert_eq!(app.send(Method::POST, &supervisor, &format!("/api/v1/workforce/workers/{sid}/sessions"), &session).await.0, 403);
     }
+    // Workers do not sign their own supervision notes.
+    app.page_login(&client, Persona::PeerWorker).await;
+    assert_eq!(client.get(app.url(&format!("/workforce/workers/{my_id}/sessions/new"))).send().await.unwrap().status(), 403);
+    assert_eq!(app.send(Method::POST, &peer, &format!("/api/v1/workforce/workers/{my_id}/sessions"), &session).await.0, 403);
     // An organization admin sees their own organization's picture only.
     let (_, oa) = app.get(&orgadmin, "/api/v1/me").await;
     let own = oa["user"]["organization_id"].as_str().unwrap();

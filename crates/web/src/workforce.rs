@@ -549,6 +549,9 @@ async fn session_form_page(state: &AppState, s: &Signed, id: &str, f: SessionFor
 }
 
 async fn session_form(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>) -> Response {
+    if !matches!(s.user.persona, Persona::Supervisor | Persona::OrganizationAdmin | Persona::StateAdmin) {
+        return forbidden(&s);
+    }
     let f = SessionForm {
         held_on: format_date(accompany_store::today_date()),
         minutes: "60".into(),
