@@ -115,6 +115,29 @@ async fn a_state_admin_drills_down_from_the_state_to_one_worker() {
             assert_eq!(status, 200);
             assert!(w.contains("Checklist for") && w.contains("Credentials on file"), "{w}");
             assert!(w.contains("id=\"problems\""), "the worker's own problems are listed");
+            // The state admin records a credential for this worker.
+            let form_path = links(&w, "/workforce/workers/").into_iter().find(|l| l.ends_with("/credentials/new")).expect("a link to record a credential");
+            let (_, form) = page(&client, &app, &form_path).await;
+            let csrf = hidden_value(&form, "csrf").unwrap();
+            let action = form_path.trim_end_matches("/new").to_string();
+            let r = client
+                .post(app.url(&action))
+                .form(&[("csrf", csrf.as_str()), ("kind", "chw-certification"), ("issued_on", ""), ("expires_on", "2027-07-31")])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 422);
+            let html = r.text().await.unwrap();
+            assert!(html.contains("<a href=\"#issued_on\">Date issued</a>: Write the date as year-month-day"), "{html}");
+            let r = client
+                .post(app.url(&action))
+                .form(&[("csrf", csrf.as_str()), ("kind", "chw-certification"), ("issued_on", "2025-07-31"), ("expires_on", "2027-07-31"), ("evidence", "no. 99881")])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 303);
+            let (_, w) = page(&client, &app, worker).await;
+            assert!(w.contains("no. 99881") && w.contains("2027-07-31"), "{w}");
             reached = true;
             break;
         }
@@ -503,7 +526,9 @@ mod in_the_browser {
             assert_accessible(&c, &format!("my credentials ({lang})")).await;
             c.delete_all_cookies().await.unwrap();
             sign_in(&c, &app, Persona::StateAdmin).await;
-            for path in ["/workforce/compliance", "/workforce/picture", "/workforce/positions", &format!("/workforce/workers/{id}")] {
+            let worker_page = format!("/workforce/workers/{id}");
+            let credential_form = format!("/workforce/workers/{id}/credentials/new");
+            for path in ["/workforce/compliance", "/workforce/picture", "/workforce/positions", &worker_page, &credential_form] {
                 c.goto(&app.url(path)).await.unwrap();
                 wait_for(&c, "main h1").await;
                 assert_accessible(&c, &format!("{path} ({lang})")).await;

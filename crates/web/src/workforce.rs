@@ -38,6 +38,8 @@ pub fn routes() -> Router<AppState> {
         .route("/workforce/workers/{id}", get(worker))
         .route("/workforce/workers/{id}/sessions/new", get(session_form))
         .route("/workforce/workers/{id}/sessions", axum::routing::post(record_session))
+        .route("/workforce/workers/{id}/credentials/new", get(credential_form))
+        .route("/workforce/workers/{id}/credentials", axum::routing::post(record_credential))
         .route("/workforce/supervision", get(supervision))
         .route("/workforce/compliance", get(compliance))
         .route("/workforce/picture", get(picture))
@@ -249,6 +251,7 @@ struct WorkerPage {
     sessions: Vec<SessionRow>,
     problems: Vec<String>,
     record_href: Option<String>,
+    credential_href: Option<String>,
 }
 
 async fn worker(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>) -> Response {
@@ -271,7 +274,14 @@ async fn worker_page(state: &AppState, s: &Signed, id: &str, path: &str) -> Resp
         Persona::Supervisor => d.supervisor.is_some() && d.worker.user_id.as_deref() != Some(s.user.id.as_str()),
         _ => false,
     } && d.supervisor.is_some();
-    render(worker_view(state, s, &d, organization, path, may_record))
+    let may_keep = match s.user.persona {
+        Persona::StateAdmin => true,
+        Persona::OrganizationAdmin => s.user.organization_id.as_deref() == Some(d.worker.employer_id.as_str()),
+        _ => false,
+    };
+    let mut page = worker_view(state, s, &d, organization, path, may_record);
+    page.credential_href = may_keep.then(|| format!("/workforce/workers/{}/credentials/new", d.worker.id));
+    render(page)
 }
 
 fn worker_view(state: &AppState, s: &Signed, d: &WorkerDevelopment, organization: String, path: &str, may_record: bool) -> WorkerPage {
@@ -409,6 +419,7 @@ fn worker_view(state: &AppState, s: &Signed, d: &WorkerDevelopment, organization
         sessions,
         problems: d.problems.iter().map(|p| problem_text(state, t, p)).collect(),
         record_href: may_record.then(|| format!("/workforce/workers/{}/sessions/new", w.id)),
+        credential_href: None,
     }
 }
 
@@ -578,6 +589,102 @@ async fn record_session(State(state): State<AppState>, PageUser(s): PageUser, Pa
         Ok(_) => Redirect::to(&format!("/workforce/workers/{id}")).into_response(),
         Err(e) => match AppError::from(e) {
             AppError::Invalid(errors) => session_form_page(&state, &s, &id, f, errors).await,
+            other => page_error(&s, other),
+        },
+    }
+}
+
+// --- Recording a credential (organization and state admins) -----------------------------
+
+#[derive(Deserialize, Default, Clone)]
+pub struct CredentialForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub issuer: String,
+    #[serde(default)]
+    pub issued_on: String,
+    #[serde(default)]
+    pub expires_on: String,
+    #[serde(default)]
+    pub evidence: String,
+}
+
+#[derive(Template)]
+#[template(path = "workforce_credential_form.html")]
+struct CredentialFormPage {
+    l: Layout,
+    sub: Vec<SubLink>,
+    worker_name: String,
+    action: String,
+    f: CredentialForm,
+    errors: HashMap<String, String>,
+    error_list: Vec<(String, String, String)>,
+    kinds: Vec<(String, String)>,
+}
+
+impl CredentialFormPage {
+    fn error(&self, field: &str) -> String {
+        self.errors.get(field).cloned().unwrap_or_default()
+    }
+    fn has_error(&self, field: &str) -> bool {
+        self.errors.contains_key(field)
+    }
+}
+
+async fn credential_form_page(state: &AppState, s: &Signed, id: &str, f: CredentialForm, errors: Vec<FieldError>) -> Response {
+    let t = &s.tr;
+    if !matches!(s.user.persona, Persona::OrganizationAdmin | Persona::StateAdmin) {
+        return forbidden(s);
+    }
+    let w = match s.access(state).worker_development(id).await {
+        Ok(d) => d.worker,
+        Err(e) => return page_error(s, e),
+    };
+    let name = format!("{} {}", w.given_name, w.family_name);
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let mut r = render(CredentialFormPage {
+        l: Layout::new(t, Some(s), "/workforce/compliance", t.t1("wf-credential-title", "name", &name)),
+        sub: sub_nav(t, s.user.persona, "/workforce/compliance"),
+        worker_name: name,
+        action: format!("/workforce/workers/{id}/credentials"),
+        f,
+        errors: errors.iter().map(|e| (e.field.clone(), t.field_error(e))).collect(),
+        error_list: errors
+            .iter()
+            .map(|e| {
+                let label = if e.field == "kind" { t.t("field-kind-credential") } else { t.field_label(&e.field) };
+                (e.field.clone(), label, t.field_error(e))
+            })
+            .collect(),
+        kinds: state.catalog.credential_kinds.iter().map(|k| (k.id.clone(), k.name.get(t.lang).to_string())).collect(),
+    });
+    *r.status_mut() = status;
+    r
+}
+
+async fn credential_form(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>) -> Response {
+    credential_form_page(&state, &s, &id, CredentialForm::default(), vec![]).await
+}
+
+async fn record_credential(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<CredentialForm>) -> Response {
+    if !s.check_csrf(Some(&f.csrf)) {
+        return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
+    }
+    let some = |v: &str| Some(v.to_string()).filter(|v| !v.trim().is_empty());
+    let input = CredentialInput {
+        kind: f.kind.clone(),
+        issuer: some(&f.issuer),
+        issued_on: f.issued_on.clone(),
+        expires_on: some(&f.expires_on),
+        evidence: some(&f.evidence),
+    };
+    match s.access(&state).add_credential(&id, &input, "credential recorded").await {
+        Ok(_) => Redirect::to(&format!("/workforce/workers/{id}")).into_response(),
+        Err(e) => match AppError::from(e) {
+            AppError::Invalid(errors) => credential_form_page(&state, &s, &id, f, errors).await,
             other => page_error(&s, other),
         },
     }

@@ -106,6 +106,16 @@ wf-format-individual = Individual, in person
 wf-format-group = Group
 wf-format-phone = Phone
 wf-format-video = Video
+wf-record-credential = Record a credential
+wf-credential-title = A credential for { $name }
+wf-credential-save = Save the credential for { $name }
+wf-if-it-lapses = if it lapses
+field-kind-credential = Credential
+field-issuer = Issuer
+field-issued-on = Date issued
+field-expires-on = Expiry date
+field-evidence = Evidence
+hint-evidence = Where the proof is: a certificate or license number, a file reference.
 # Compliance
 wf-compliance-title = Compliance: { $scope }
 wf-compliance-total = { $count } problems in all.

@@ -106,6 +106,16 @@ wf-format-individual = Individual, en persona
 wf-format-group = Grupal
 wf-format-phone = Por teléfono
 wf-format-video = Por video
+wf-record-credential = Registrar una credencial
+wf-credential-title = Una credencial para { $name }
+wf-credential-save = Guardar la credencial de { $name }
+wf-if-it-lapses = si vence
+field-kind-credential = Credencial
+field-issuer = Emisor
+field-issued-on = Fecha de emisión
+field-expires-on = Fecha de vencimiento
+field-evidence = Comprobante
+hint-evidence = Dónde está la prueba: un número de certificado o de licencia, una referencia de archivo.
 # Cumplimiento
 wf-compliance-title = Cumplimiento: { $scope }
 wf-compliance-total = { $count } problemas en total.
