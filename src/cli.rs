@@ -111,6 +111,28 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Keep the workforce whole: credentials, supervision, fidelity.
+    Workforce {
+        #[command(subcommand)]
+        command: WorkforceCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum WorkforceCommand {
+    /// Print every compliance problem (expiring or expired credentials, missing requirements,
+    /// overdue supervision, unqualified supervisors, prohibited tasks, single-peer programs);
+    /// exit non-zero when there is any, for a nightly job.
+    Check {
+        #[command(flatten)]
+        common: Common,
+        /// Print the problems as JSON (an object with `count` and `problems`).
+        #[arg(long)]
+        json: bool,
+        /// Only this organization (its id).
+        #[arg(long)]
+        organization: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -281,6 +303,33 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     bail!("the audit trail is broken at event {seq}: {problem}. Restore the audit tables from a backup and investigate who had write access to the database");
                 }
             }
+        }
+        Command::Workforce { command: WorkforceCommand::Check { common, json, organization } } => {
+            let store = open(&common.database_url, common.catalog.as_ref()).await?;
+            if let Some(o) = &organization {
+                if !store.organization_names().await?.contains_key(o) {
+                    bail!("no organization with id {o:?}; list them with GET /api/v1/organizations");
+                }
+            }
+            let problems = store.workforce_problems(organization.as_deref(), today()).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "count": problems.len(), "problems": problems }))?);
+            } else {
+                let names = store.organization_names().await?;
+                for p in &problems {
+                    let org = names.get(&p.organization_id).map_or(p.organization_id.as_str(), String::as_str);
+                    println!("{}\t{}\t{}", p.kind.as_str(), org, p.message);
+                }
+            }
+            if !problems.is_empty() {
+                let mut by_kind: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+                for p in &problems {
+                    *by_kind.entry(p.kind.as_str()).or_default() += 1;
+                }
+                let summary = by_kind.iter().map(|(k, n)| format!("{n} {k}")).collect::<Vec<_>>().join(", ");
+                bail!("{} workforce compliance problems: {summary}", problems.len());
+            }
+            eprintln!("No workforce compliance problems.");
         }
         Command::Token { command: TokenCommand::Create { common, user, days, label } } => {
             let store = open(&common.database_url, common.catalog.as_ref()).await?;

@@ -103,10 +103,18 @@ pub async fn seed(store: &Store, plan: Plan, quiet: bool) -> anyhow::Result<Seed
         }
         import.users(&users).await?;
         import.workers(&workers).await?;
+        // Credentials, supervision notes, training and positions scale with workers only.
+        let wf = accompany_domain::workforce::demo::for_workers(store.catalog(), &workers, start, plan.seed, today);
+        import.credentials(&wf.credentials).await?;
+        import.supervision_sessions(&wf.sessions).await?;
+        import.ce_entries(&wf.ce_entries).await?;
+        import.enrolments(&wf.enrolments).await?;
+        import.positions(&wf.positions).await?;
         workers_bar.inc(end - start);
         start = end;
     }
     workers_bar.finish();
+    import.positions(&accompany_domain::workforce::demo::for_organizations(synthetic.organizations())).await?;
 
     let coordinators = synthetic.coordinators();
     let plans: Vec<_> = synthetic

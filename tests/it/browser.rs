@@ -17,7 +17,7 @@ const AXE: &str = include_str!("vendor/axe.min.js");
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
-struct Driver {
+pub(crate) struct Driver {
     process: Child,
     port: u16,
     _profile: tempfile::TempDir,
@@ -31,7 +31,7 @@ impl Drop for Driver {
 }
 
 /// Start chromedriver, or explain why not. In CI a missing browser is a failure.
-fn driver() -> Option<Driver> {
+pub(crate) fn driver() -> Option<Driver> {
     if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
         let why = "BROWSER TESTS SKIPPED: Chromium or chromedriver is missing; install them with `apt-get install chromium chromium-driver`";
         if std::env::var("CI").is_ok_and(|v| v == "true") {
@@ -55,7 +55,7 @@ fn driver() -> Option<Driver> {
     Some(Driver { process, port, _profile: tempfile::tempdir().expect("profile directory") })
 }
 
-async fn browser(d: &Driver, lang: &str) -> Client {
+pub(crate) async fn browser(d: &Driver, lang: &str) -> Client {
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
@@ -78,7 +78,7 @@ async fn browser(d: &Driver, lang: &str) -> Client {
 }
 
 /// Run axe-core on the current page; fail with every violation listed.
-async fn assert_accessible(c: &Client, what: &str) {
+pub(crate) async fn assert_accessible(c: &Client, what: &str) {
     c.execute(AXE, vec![]).await.expect("load axe-core");
     let result = c
         .execute_async(
@@ -93,7 +93,7 @@ async fn assert_accessible(c: &Client, what: &str) {
     assert!(violations.is_empty(), "axe-core violations on {what}:\n{}", serde_json::to_string_pretty(&violations).unwrap());
 }
 
-async fn sign_in(c: &Client, app: &TestApp, persona: Persona) {
+pub(crate) async fn sign_in(c: &Client, app: &TestApp, persona: Persona) {
     let cred = app.credential(persona);
     c.goto(&app.url("/login")).await.unwrap();
     c.find(Locator::Id("username")).await.unwrap().send_keys(&cred.username).await.unwrap();

@@ -10,3 +10,4 @@ mod pages;
 mod privacy;
 mod referrals;
 mod support;
+mod workforce;

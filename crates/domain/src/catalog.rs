@@ -45,6 +45,15 @@ pub struct Catalog {
     pub roles: Vec<Role>,
     /// What each reader sees of a member until the member decides otherwise.
     pub privacy: crate::privacy::PrivacyDefaults,
+    /// Credentials a worker may hold: certificates, licenses, degrees, trainings.
+    #[serde(default)]
+    pub credential_kinds: Vec<CredentialKind>,
+    /// Tasks a job description may list, each with the words that name it.
+    #[serde(default)]
+    pub task_kinds: Vec<TaskKind>,
+    /// Training programs: certification courses, specialised and supervisor trainings, cross-trainings.
+    #[serde(default)]
+    pub training_programs: Vec<TrainingProgram>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -109,6 +118,9 @@ pub struct Role {
     pub supporting_agency: String,
     pub funding_streams: Vec<String>,
     pub prohibited_tasks: Vec<ProhibitedTask>,
+    /// What a worker must hold to do this role, each met by any one of its credentials.
+    #[serde(default)]
+    pub requirements: Vec<Requirement>,
     /// Most members one worker in this role may carry at once.
     pub caseload_cap: u32,
     /// "What does this person do for me?", in plain words for members.
@@ -232,6 +244,10 @@ pub struct Supervision {
     pub peer_supervisor_preferred: bool,
     /// Whether supervision is required, or only expected or required by some payers.
     pub requirement: SupervisionRequirement,
+    /// The qualifications as rules a supervisor's credentials and role are checked against:
+    /// a supervisor qualifies when every rule is met.
+    #[serde(default)]
+    pub qualification_rules: Vec<QualificationRule>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -247,6 +263,117 @@ pub enum SupervisionRequirement {
 pub struct ProhibitedTask {
     pub task: String,
     pub reason: String,
+    /// The task kind (see `task_kinds`) that job descriptions are matched on.
+    #[serde(default)]
+    pub task_id: Option<String>,
+}
+
+/// A credential a worker may hold.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CredentialKind {
+    pub id: String,
+    pub name: Localized,
+    /// Who usually issues it.
+    #[serde(default)]
+    pub issuer: String,
+    /// Whether it lapses; a credential that lapses must carry an expiry date.
+    #[serde(default)]
+    pub expires: bool,
+    /// Hours of continuing education needed to renew, and the window they fall in.
+    #[serde(default)]
+    pub continuing_education: Option<ContinuingEducation>,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContinuingEducation {
+    pub hours: u32,
+    /// The window before the expiry date (or before today when the credential does not expire).
+    pub months: u32,
+    pub source: String,
+}
+
+/// One line of a role's eligibility checklist.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Requirement {
+    pub id: String,
+    pub name: Localized,
+    /// Credential kinds, any one of which meets the requirement.
+    pub any_of: Vec<String>,
+    /// Whether services in the role may not be billed while it is unmet.
+    #[serde(default = "yes")]
+    pub blocks_billing: bool,
+    pub source: String,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// One qualification a supervisor must have: any listed credential, or
+/// holding (or having held) any listed role.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QualificationRule {
+    pub id: String,
+    pub name: Localized,
+    #[serde(default)]
+    pub credentials: Vec<String>,
+    #[serde(default)]
+    pub roles: Vec<String>,
+}
+
+/// A task a job description may list, recognised by its id or its words.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaskKind {
+    pub id: String,
+    pub name: Localized,
+    /// Lower-case phrases; a task whose text contains one is this kind.
+    pub keywords: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProgramKind {
+    Certification,
+    Specialised,
+    Supervisor,
+    CrossTraining,
+    ContinuingEducation,
+}
+
+impl ProgramKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Certification => "certification",
+            Self::Specialised => "specialised",
+            Self::Supervisor => "supervisor",
+            Self::CrossTraining => "cross-training",
+            Self::ContinuingEducation => "continuing-education",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainingProgram {
+    pub id: String,
+    pub name: Localized,
+    pub kind: ProgramKind,
+    #[serde(default)]
+    pub hours: Option<u32>,
+    #[serde(default)]
+    pub modules: Option<u32>,
+    /// The credential issued on completion (after the exam, when there is one).
+    #[serde(default)]
+    pub awards: Option<String>,
+    #[serde(default)]
+    pub exam: bool,
+    pub source: String,
 }
 
 /// A problem in a catalog file, located as precisely as the file allows.
@@ -302,6 +429,18 @@ impl Catalog {
 
     pub fn language(&self, code: &str) -> Option<&Language> {
         self.languages.iter().find(|l| l.code == code)
+    }
+
+    pub fn credential_kind(&self, id: &str) -> Option<&CredentialKind> {
+        self.credential_kinds.iter().find(|k| k.id == id)
+    }
+
+    pub fn task_kind(&self, id: &str) -> Option<&TaskKind> {
+        self.task_kinds.iter().find(|k| k.id == id)
+    }
+
+    pub fn training_program(&self, id: &str) -> Option<&TrainingProgram> {
+        self.training_programs.iter().find(|p| p.id == id)
     }
 
     pub fn chart_roles(&self) -> impl Iterator<Item = &Role> {
@@ -385,6 +524,77 @@ impl Catalog {
             }
             if r.supervision.max_days_between_sessions == Some(0) {
                 return fail(at("supervision.max_days_between_sessions"), "must be at least 1 day");
+            }
+        }
+        self.validate_workforce()
+    }
+
+    /// The workforce tables refer to each other by id; every reference must resolve.
+    fn validate_workforce(&self) -> Result<(), (String, String)> {
+        let fail = |path: String, msg: String| Err((path, msg));
+        let kinds: HashSet<&str> = self.credential_kinds.iter().map(|k| k.id.as_str()).collect();
+        let tasks: HashSet<&str> = self.task_kinds.iter().map(|k| k.id.as_str()).collect();
+        let roles: HashSet<&str> = self.roles.iter().map(|r| r.id.as_str()).collect();
+        for (i, k) in self.credential_kinds.iter().enumerate() {
+            if !is_identifier(&k.id) {
+                return fail(format!("credential_kinds[{i}].id"), "must be lower-case letters, digits and hyphens".into());
+            }
+            check_localized(&k.name, &format!("credential_kinds[{i}].name"))?;
+            if let Some(ce) = &k.continuing_education {
+                if ce.hours == 0 || ce.months == 0 {
+                    return fail(format!("credential_kinds[{i}].continuing_education"), "hours and months must be at least 1".into());
+                }
+            }
+        }
+        if kinds.len() != self.credential_kinds.len() {
+            return fail("credential_kinds".into(), "an id is used twice; each credential kind needs its own id".into());
+        }
+        for (i, t) in self.task_kinds.iter().enumerate() {
+            if !is_identifier(&t.id) || t.keywords.is_empty() {
+                return fail(format!("task_kinds[{i}]"), "needs an id of lower-case letters and hyphens and at least one keyword".into());
+            }
+            if t.keywords.iter().any(|k| k.trim().is_empty() || k.to_lowercase() != *k) {
+                return fail(format!("task_kinds[{i}].keywords"), "keywords are non-empty lower-case phrases".into());
+            }
+        }
+        for (i, p) in self.training_programs.iter().enumerate() {
+            check_localized(&p.name, &format!("training_programs[{i}].name"))?;
+            if let Some(a) = &p.awards {
+                if !kinds.contains(a.as_str()) {
+                    return fail(format!("training_programs[{i}].awards"), format!("{a:?} is not a credential kind; add it to credential_kinds"));
+                }
+            }
+        }
+        for (i, r) in self.roles.iter().enumerate() {
+            for (j, q) in r.requirements.iter().enumerate() {
+                let at = format!("roles[{i}].requirements[{j}]");
+                check_localized(&q.name, &format!("{at}.name"))?;
+                if q.any_of.is_empty() {
+                    return fail(format!("{at}.any_of"), "must list at least one credential kind".into());
+                }
+                if let Some(k) = q.any_of.iter().find(|k| !kinds.contains(k.as_str())) {
+                    return fail(format!("{at}.any_of"), format!("{k:?} is not a credential kind; add it to credential_kinds"));
+                }
+            }
+            for (j, q) in r.supervision.qualification_rules.iter().enumerate() {
+                let at = format!("roles[{i}].supervision.qualification_rules[{j}]");
+                check_localized(&q.name, &format!("{at}.name"))?;
+                if q.credentials.is_empty() && q.roles.is_empty() {
+                    return fail(at, "must list credentials, roles or both".into());
+                }
+                if let Some(k) = q.credentials.iter().find(|k| !kinds.contains(k.as_str())) {
+                    return fail(format!("{at}.credentials"), format!("{k:?} is not a credential kind"));
+                }
+                if let Some(k) = q.roles.iter().find(|k| !roles.contains(k.as_str())) {
+                    return fail(format!("{at}.roles"), format!("{k:?} is not a role id"));
+                }
+            }
+            for (j, t) in r.prohibited_tasks.iter().enumerate() {
+                if let Some(id) = &t.task_id {
+                    if !tasks.contains(id.as_str()) {
+                        return fail(format!("roles[{i}].prohibited_tasks[{j}].task_id"), format!("{id:?} is not a task kind; add it to task_kinds"));
+                    }
+                }
             }
         }
         Ok(())

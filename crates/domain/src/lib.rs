@@ -10,6 +10,7 @@ pub mod privacy;
 pub mod records;
 pub mod referral;
 pub mod synthetic;
+pub mod workforce;
 
 pub use catalog::{Catalog, CatalogError};
 pub use error::{FieldError, Invalid};

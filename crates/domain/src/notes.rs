@@ -176,6 +176,7 @@ impl ContactNoteInput {
         if minutes.is_none() {
             errs.push(
                 FieldError::new("duration_minutes", "minutes", "must be a whole number of minutes from 1 to 1440")
+                    .arg("min", "1")
                     .arg("max", MAX_CONTACT_MINUTES.to_string()),
             );
         }

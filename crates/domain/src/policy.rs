@@ -273,3 +273,53 @@ mod tests {
         assert!(!decide(&a, Action::Read, &coordinator_on_team).is_permit());
     }
 }
+
+/// Whether `actor` may see a worker's credentials, training, supervision
+/// notes and compliance: the worker, their supervisor, their organization's
+/// admin and state admins.
+pub fn sees_worker_development(
+    actor: &Actor,
+    employer_id: &str,
+    worker_user_id: Option<&str>,
+    supervisor_user_id: Option<&str>,
+) -> bool {
+    sees_worker_in_full(actor, employer_id, worker_user_id)
+        || (actor.persona == Persona::Supervisor && supervisor_user_id == Some(actor.user_id.as_str()))
+}
+
+/// Whether `actor` may record a supervision session for a worker: the
+/// worker's supervisor, their organization's admin and state admins.
+pub fn may_record_supervision(actor: &Actor, employer_id: &str, supervisor_user_id: Option<&str>) -> bool {
+    match actor.persona {
+        Persona::StateAdmin => true,
+        Persona::OrganizationAdmin => actor.organization_id.as_deref() == Some(employer_id),
+        Persona::Supervisor => supervisor_user_id == Some(actor.user_id.as_str()),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod workforce_tests {
+    use super::*;
+
+    fn actor(persona: Persona, user: &str, org: &str) -> Actor {
+        Actor { user_id: user.into(), username: user.into(), persona, organization_id: Some(org.into()), member_id: None }
+    }
+
+    #[test]
+    fn supervisors_see_and_record_only_for_their_supervisees() {
+        let s = actor(Persona::Supervisor, "sup", "o");
+        assert!(sees_worker_development(&s, "other-org", Some("w"), Some("sup")));
+        assert!(!sees_worker_development(&s, "o", Some("w"), Some("someone-else")));
+        assert!(may_record_supervision(&s, "other-org", Some("sup")));
+        assert!(!may_record_supervision(&s, "o", Some("someone-else")));
+        let peer = actor(Persona::PeerWorker, "w", "o");
+        assert!(sees_worker_development(&peer, "o", Some("w"), Some("sup")));
+        assert!(!sees_worker_development(&peer, "o", Some("v"), Some("sup")));
+        assert!(!may_record_supervision(&peer, "o", Some("w")));
+        let admin = actor(Persona::OrganizationAdmin, "a", "o");
+        assert!(sees_worker_development(&admin, "o", None, None) && !sees_worker_development(&admin, "p", None, None));
+        let member = actor(Persona::Member, "m", "o");
+        assert!(!sees_worker_development(&member, "o", None, None));
+    }
+}

@@ -178,6 +178,10 @@ impl Access {
         &self.actor
     }
 
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
     pub(crate) async fn audit(&self, action: &str, entity: &str, entity_id: Option<&str>, decision: &Decision) -> Result<()> {
         self.audit_member(action, entity, entity_id, None, decision, Categories::NONE, None).await
     }

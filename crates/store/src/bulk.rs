@@ -9,7 +9,7 @@ use crate::rows::{date_text, to_json, MemberData, WorkerData};
 use crate::{now_text, Backend, Result, Store};
 
 /// A value in a bulk row.
-enum Val {
+pub(crate) enum Val {
     Text(Option<String>),
     Int(i64),
 }
@@ -103,7 +103,7 @@ impl Store {
 }
 
 impl Import<'_> {
-    async fn run(&self, table: &str, columns: &[&str], rows: Vec<Vec<Val>>) -> Result<()> {
+    pub(crate) async fn run(&self, table: &str, columns: &[&str], rows: Vec<Vec<Val>>) -> Result<()> {
         let mut tx = self.store.pool.begin().await?;
         if self.store.backend == Backend::Sqlite {
             // Loading millions of rows with random keys touches pages all over

@@ -16,6 +16,7 @@ mod migrate;
 mod privacy;
 mod referrals;
 mod rows;
+mod workforce;
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -32,6 +33,11 @@ pub use privacy::{AuditFilter, BreakGlassEvent, HealthEntries, FirewallEntry, Sh
 pub use audit::AuditCheck;
 pub use auth::{hash_password, LoginError, NewUser, SessionInfo, User, SESSION_HOURS};
 pub use bulk::{Import, ImportUser};
+pub use workforce::{
+    CredentialView, OrganizationCompliance, PositionReport, PositionView, SuperviseeRow, SupervisorView, WorkerDevelopment,
+    PAY_PARITY_PERCENT,
+};
+pub use workforce::today as today_date;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

@@ -6,9 +6,11 @@ use sqlx::{AnyPool, Row};
 use crate::{now_text, Result, StoreError};
 
 /// (version, name, SQL) in order. Never edit a shipped migration; add one.
+/// Versions need not be contiguous: each is applied when it is missing.
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "records", include_str!("../migrations/0001_records.sql")),
     (2, "privacy", include_str!("../migrations/0002_privacy.sql")),
+    (3, "workforce", include_str!("../migrations/0003_workforce.sql")),
     (4, "referrals", include_str!("../migrations/0004_referrals.sql")),
 ];
 

@@ -56,10 +56,10 @@ pub fn routes() -> Router<AppState> {
         .fallback(|| async { Problem::new(StatusCode::NOT_FOUND, "no-route", "No such endpoint", "see /api/openapi.json for the endpoints") })
 }
 
-type ApiResult = Result<Response, Problem>;
+pub(crate) type ApiResult = Result<Response, Problem>;
 
 /// Parse a JSON body, naming the field at fault when it does not fit.
-fn body<T: DeserializeOwned>(headers: &HeaderMap, bytes: &Bytes) -> Result<T, Problem> {
+pub(crate) fn body<T: DeserializeOwned>(headers: &HeaderMap, bytes: &Bytes) -> Result<T, Problem> {
     let json_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -93,7 +93,7 @@ fn path_problem<E: std::fmt::Display>(e: serde_path_to_error::Error<E>) -> Probl
     p
 }
 
-fn query<T: DeserializeOwned + Default>(raw: Option<String>) -> Result<T, Problem> {
+pub(crate) fn query<T: DeserializeOwned + Default>(raw: Option<String>) -> Result<T, Problem> {
     match raw {
         None => Ok(T::default()),
         Some(q) => serde_urlencoded::from_str(&q).map_err(|e| {
@@ -102,11 +102,11 @@ fn query<T: DeserializeOwned + Default>(raw: Option<String>) -> Result<T, Proble
     }
 }
 
-fn ok<T: serde::Serialize>(status: StatusCode, v: T) -> ApiResult {
+pub(crate) fn ok<T: serde::Serialize>(status: StatusCode, v: T) -> ApiResult {
     Ok((status, Json(v)).into_response())
 }
 
-fn err(e: impl Into<AppError>) -> Problem {
+pub(crate) fn err(e: impl Into<AppError>) -> Problem {
     Problem::from(e.into())
 }
 
@@ -189,15 +189,15 @@ async fn list_members(State(state): State<AppState>, ApiUser(s): ApiUser, RawQue
 
 /// A create or update body: the record's fields, plus why it changes and,
 /// for updates, the version the client last saw.
-struct Change<T> {
-    input: T,
-    version: Option<i64>,
-    reason: Option<String>,
+pub(crate) struct Change<T> {
+    pub(crate) input: T,
+    pub(crate) version: Option<i64>,
+    pub(crate) reason: Option<String>,
 }
 
 /// Read a [`Change`]: the two bookkeeping fields are taken out first so that
 /// errors in the record's own fields keep their path (`demographics.faith`).
-fn change<T: DeserializeOwned>(headers: &HeaderMap, bytes: &Bytes) -> Result<Change<T>, Problem> {
+pub(crate) fn change<T: DeserializeOwned>(headers: &HeaderMap, bytes: &Bytes) -> Result<Change<T>, Problem> {
     let mut value: serde_json::Value = body(headers, bytes)?;
     let field_problem = |field: &str, message: &str| {
         let mut p = Problem::bad_body(format!("{field}: {message}"));

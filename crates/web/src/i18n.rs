@@ -47,6 +47,17 @@ impl Tr {
 }
 
 impl Tr {
+    /// The message `key` with several arguments.
+    pub fn tn(&self, key: &str, args: &[(&str, String)]) -> String {
+        let mut map: HashMap<Cow<'static, str>, FluentValue> = HashMap::new();
+        for (name, value) in args {
+            map.insert(Cow::Owned(name.to_string()), FluentValue::from(value.clone()));
+        }
+        LOCALES.lookup_with_args(&self.id, key, &map)
+    }
+}
+
+impl Tr {
     /// A validation problem in this language: the message `err-CODE` with
     /// the problem's values, or the English message when there is no such key.
     pub fn field_error(&self, e: &accompany_domain::FieldError) -> String {
@@ -130,6 +141,14 @@ mod tests {
     #[test]
     fn every_language_is_complete() {
         let english = keys("en");
+        let mut seen = std::collections::HashMap::new();
+        for (file, ids) in &english {
+            for id in ids {
+                if let Some(other) = seen.insert(id.clone(), file.clone()) {
+                    panic!("{id} is in both {other} and {file}: a message lives in one file");
+                }
+            }
+        }
         let total: usize = english.iter().map(|(_, ids)| ids.len()).sum();
         assert!(total > 100, "found {total} keys");
         for (lang, _) in SHIPPED {

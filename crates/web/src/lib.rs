@@ -10,6 +10,7 @@ mod pages;
 mod privacy_pages;
 mod referral_pages;
 mod problem;
+mod workforce;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -43,7 +44,8 @@ pub fn router(state: AppState) -> Router {
         .merge(privacy_pages::routes())
         .merge(referral_pages::routes())
         .merge(pages::routes())
-        .nest("/api/v1", api::routes())
+        .merge(workforce::routes())
+        .nest("/api/v1", api::routes().merge(workforce::api_routes()))
         .route("/api/openapi.json", get(openapi::document))
         .route("/healthz", get(healthz))
         .route("/static/app.css", get(stylesheet))

@@ -49,6 +49,19 @@ pub const OPERATIONS: &[(&str, &str, &str, Option<&str>, &str)] = &[
     ("get", "/api/v1/workers/{id}", "One worker", None, "Worker"),
     ("put", "/api/v1/workers/{id}", "Change a worker", Some("WorkerInput"), "Worker"),
     ("get", "/api/v1/workers/{id}/history", "Every version of a worker's record", None, "Versions"),
+    ("get", "/api/v1/workforce/catalog", "Credential kinds, training programs, task kinds, and each role's requirements and supervision rules", None, "WorkforceCatalog"),
+    ("get", "/api/v1/workforce/problems", "Compliance problems the caller may see (filter: organization_id); the same list as `accompany workforce check --json`", None, "WorkforceProblems"),
+    ("get", "/api/v1/workforce/compliance", "Compliance problems counted by organization and kind (admins)", None, "WorkforceCompliance"),
+    ("get", "/api/v1/workforce/me", "The caller's own credentials, eligibility, continuing education, training and supervision", None, "WorkerDevelopment"),
+    ("get", "/api/v1/workforce/supervisees", "The caller's supervisees, with cadence and the caller's qualification for each", None, "Supervisees"),
+    ("get", "/api/v1/workforce/workers/{id}", "One worker's credentials, eligibility, billing block, continuing education, training, supervision and problems", None, "WorkerDevelopment"),
+    ("post", "/api/v1/workforce/workers/{id}/credentials", "Record a credential (organization and state admins)", Some("CredentialInput"), "Credential"),
+    ("post", "/api/v1/workforce/workers/{id}/ce", "Record continuing-education hours (the worker or an admin)", Some("CeInput"), "CeEntry"),
+    ("post", "/api/v1/workforce/workers/{id}/enrolments", "Enrol in a training cohort or record attendance, exam and completion; completion issues the program's certificate", Some("EnrolmentInput"), "Enrolment"),
+    ("post", "/api/v1/workforce/workers/{id}/sessions", "Record a supervision session (the worker's supervisor or an admin)", Some("SessionInput"), "SupervisionSession"),
+    ("get", "/api/v1/workforce/picture", "Headcount, languages, identity, vacancies, hires, departures, turnover and leadership, small cells suppressed (filters: organization_id, from, to)", None, "WorkforcePicture"),
+    ("get", "/api/v1/workforce/positions", "Job descriptions with prohibited-task flags, single-peer programs and pay parity (filter: organization_id)", None, "PositionReport"),
+    ("post", "/api/v1/workforce/positions", "Add a position: job description, pay band, and its worker or none for a vacancy", Some("PositionInput"), "PositionCreated"),
 ];
 
 fn schema_ref(name: &str) -> Value {
@@ -140,7 +153,7 @@ fn schemas() -> Value {
         v["properties"].as_object_mut().map(|p| p.remove("reason"));
         v
     };
-    json!({
+    let mut all = json!({
         "Login": { "type": "object", "required": ["username", "password"], "properties": { "username": text(), "password": text() } },
         "User": { "type": "object", "properties": { "id": text(), "username": text(), "display_name": text(),
             "persona": { "enum": ["member", "peer-worker", "supervisor", "care-coordinator", "organization-admin", "state-admin", "privacy-officer"] },
@@ -171,6 +184,46 @@ fn schemas() -> Value {
         "Problem": { "type": "object", "description": "RFC 9457 problem details", "properties": {
             "type": text(), "title": text(), "status": { "type": "integer" }, "detail": text(),
             "errors": list(json!({ "type": "object", "properties": { "field": text(), "message": text() } })) } }
+    });
+    if let (Some(all), Value::Object(more)) = (all.as_object_mut(), workforce_schemas()) {
+        all.extend(more);
+    }
+    all
+}
+
+/// Schemas of the workforce endpoints.
+fn workforce_schemas() -> Value {
+    json!({
+        "WorkforceCatalog": { "type": "object", "properties": { "credential_kinds": list(json!({ "type": "object" })), "training_programs": list(json!({ "type": "object" })), "task_kinds": list(json!({ "type": "object" })), "roles": list(json!({ "type": "object" })) } },
+        "WorkforceProblem": { "type": "object", "required": ["kind", "organization_id", "subject", "message"], "properties": {
+            "kind": { "enum": ["credential-expired", "requirement-missing", "credential-expiring", "supervision-overdue", "no-supervisor", "supervisor-unqualified", "prohibited-task", "single-peer-program"] },
+            "organization_id": text(), "worker_id": opt_text(), "position_id": opt_text(), "subject": text(), "message": text(), "args": { "type": "object" } } },
+        "WorkforceProblems": { "type": "object", "properties": { "count": { "type": "integer" }, "problems": list(schema_ref("WorkforceProblem")) } },
+        "WorkforceCompliance": { "type": "object", "properties": { "organizations": list(json!({ "type": "object", "properties": { "organization_id": text(), "name": text(), "total": { "type": "integer" }, "counts": { "type": "object" } } })) } },
+        "WorkerDevelopment": { "type": "object", "properties": { "worker": schema_ref("Worker"), "eligibility": { "type": ["object", "null"] }, "billing_block": { "type": ["object", "null"] },
+            "credentials": list(schema_ref("Credential")), "ce_entries": list(schema_ref("CeEntry")), "ce_progress": list(json!({ "type": "object" })), "enrolments": list(schema_ref("Enrolment")),
+            "sessions": list(schema_ref("SupervisionSession")), "supervisor": { "type": ["object", "null"] }, "cadence": { "type": ["object", "null"] }, "problems": list(schema_ref("WorkforceProblem")) } },
+        "Supervisees": { "type": "object", "properties": { "supervisees": list(json!({ "type": "object" })) } },
+        "CredentialInput": { "type": "object", "required": ["kind", "issued_on"], "properties": { "kind": text(), "issuer": opt_text(),
+            "issued_on": { "type": "string", "format": "date" }, "expires_on": { "type": ["string", "null"], "format": "date" }, "evidence": opt_text(), "reason": text() } },
+        "Credential": { "type": "object", "properties": { "id": text(), "worker_id": text(), "kind": text(), "issuer": opt_text(), "issued_on": text(), "expires_on": opt_text(), "evidence": opt_text() } },
+        "CeInput": { "type": "object", "required": ["title", "hours", "completed_on"], "properties": { "title": text(), "hours": { "type": "string", "description": "e.g. \"1.5\"" },
+            "completed_on": { "type": "string", "format": "date" }, "program_id": opt_text(), "reason": text() } },
+        "CeEntry": { "type": "object", "properties": { "id": text(), "title": text(), "tenths": { "type": "integer" }, "completed_on": text(), "program_id": opt_text() } },
+        "EnrolmentInput": { "type": "object", "required": ["program_id", "cohort"], "properties": { "program_id": text(), "cohort": text(),
+            "status": { "enum": ["enrolled", "attending", "completed", "withdrawn"] }, "attended_hours": opt_text(), "exam": { "enum": ["passed", "failed", null] },
+            "completed_on": { "type": ["string", "null"], "format": "date" }, "reason": text() } },
+        "Enrolment": { "type": "object", "properties": { "id": text(), "program_id": text(), "cohort": text(), "status": text(), "attended_tenths": { "type": "integer" }, "exam": opt_text(), "completed_on": opt_text(), "certificate_id": opt_text() } },
+        "SessionInput": { "type": "object", "required": ["held_on", "minutes", "format", "topics", "signature"], "properties": { "held_on": { "type": "string", "format": "date" },
+            "minutes": { "type": "string" }, "format": { "enum": ["individual", "group", "phone", "video"] }, "topics": text(), "signature": text(), "supervisor_id": opt_text(), "reason": text() } },
+        "SupervisionSession": { "type": "object", "properties": { "id": text(), "worker_id": text(), "supervisor_id": text(), "held_on": text(), "minutes": { "type": "integer" },
+            "format": text(), "topics": text(), "signature": text(), "supervisor_credentials": list(text()) } },
+        "WorkforcePicture": { "type": "object", "description": "Counts under 11 are the string-free value null-like \"suppressed\" marker: they serialize as null", "properties": { "from": text(), "to": text() } },
+        "PositionInput": { "type": "object", "required": ["organization_id", "title", "program", "setting", "pay_min", "pay_max"], "properties": { "organization_id": text(), "title": text(),
+            "role_id": opt_text(), "program": text(), "setting": { "enum": ["community", "outpatient", "inpatient", "pact", "residential", "emergency-department"] },
+            "education": { "enum": ["none", "high-school", "bachelor", "master"] }, "tasks": list(text()), "pay_min": text(), "pay_max": text(), "leadership": { "type": "boolean" }, "worker_id": opt_text(), "reason": text() } },
+        "PositionReport": { "type": "object", "properties": { "positions": list(json!({ "type": "object" })), "single_peer_programs": list(json!({ "type": "object" })), "pay": list(json!({ "type": "object" })) } },
+        "PositionCreated": { "type": "object", "properties": { "position": { "type": "object" }, "flags": list(json!({ "type": "object", "properties": { "task_index": { "type": "integer" }, "text": text(), "task_id": text(), "reason": text() } })) } }
     })
 }
 

@@ -92,6 +92,9 @@ impl Layout {
                 links.push(self.link("/organizations", "nav-organizations"));
             }
         }
+        if !matches!(u.persona, Persona::Member | Persona::PrivacyOfficer) {
+            links.push(self.workforce_link());
+        }
         if crate::referral_pages::can_work_queue(u.persona) {
             links.push(self.link("/referrals", "nav-referrals"));
         } else if matches!(u.persona, Persona::PeerWorker | Persona::Supervisor) {
@@ -102,6 +105,11 @@ impl Layout {
         }
         links.push(self.link("/roles", "nav-roles"));
         links
+    }
+
+    /// The workforce pages, current on any page under /workforce.
+    fn workforce_link(&self) -> NavLink {
+        NavLink { href: "/workforce", label: self.t.t("nav-workforce"), current: self.path.starts_with("/workforce") }
     }
 
     fn link(&self, href: &'static str, key: &str) -> NavLink {

@@ -11,6 +11,7 @@ nav-workers = Workers
 nav-organizations = Organizations
 nav-roles = Peer roles
 nav-sign-in = Sign in
+nav-workforce = Workforce
 sign-out = Sign out
 footer-text = Accompany helps members find and choose peer support, and keeps the workforce that gives it whole. Your record is shared only as the rules and your choices allow, and every look at it is recorded.
 back-home = Back to your home page

@@ -141,6 +141,5 @@ err-recipient = Choose a person, an organization or a team role from the page.
 err-reason-short = Say in a sentence why this is an emergency.
 err-no-such-member = No member has this MassHealth ID. Check the number.
 err-health-category = Choose mental health, substance use, HIV or care plan.
-err-minutes = Give the minutes as a whole number from 1 to { $max }.
 err-choice = Choose one of the options.
 err-one-line = Write one line only.

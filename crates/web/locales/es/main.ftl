@@ -11,6 +11,7 @@ nav-workers = Trabajadores
 nav-organizations = Organizaciones
 nav-roles = Funciones de pares
 nav-sign-in = Iniciar sesión
+nav-workforce = Fuerza laboral
 sign-out = Cerrar sesión
 footer-text = Accompany le ayuda a encontrar y elegir apoyo entre pares, y cuida al equipo de trabajo que lo brinda. Su expediente se comparte solo como lo permiten las reglas y sus decisiones, y cada consulta queda registrada.
 back-home = Volver a su página de inicio

@@ -142,6 +142,5 @@ err-recipient = Elija una persona, una organización o un rol del equipo en la p
 err-reason-short = Diga en una frase por qué es una emergencia.
 err-no-such-member = Ningún miembro tiene este número de MassHealth. Revise el número.
 err-health-category = Elija salud mental, uso de sustancias, VIH o plan de cuidado.
-err-minutes = Escriba los minutos como un número entero de 1 a { $max }.
 err-choice = Elija una de las opciones.
 err-one-line = Escriba una sola línea.
