@@ -607,13 +607,13 @@ impl Access {
             add(" AND purpose = ?", p.to_string());
         }
         if let Some(b) = f.before {
-            add(" AND seq < ?", b.to_string());
+            // A number, so it is written into the query as one.
+            sql.push_str(&format!(" AND seq < {b}"));
         }
         sql.push_str(&format!(" ORDER BY seq DESC LIMIT {}", limit + 1));
         let mut q = sqlx::query(&sql);
-        for (i, a) in args.iter().enumerate() {
-            // The cursor is numeric; everything else is text.
-            q = if f.before.is_some() && i == args.len() - 1 { q.bind(a.parse::<i64>().unwrap_or(0)) } else { q.bind(a.clone()) };
+        for a in &args {
+            q = q.bind(a.clone());
         }
         let items = q.fetch_all(&self.store.pool).await?.iter().map(audit_event).collect::<Result<Vec<_>>>()?;
         Ok(Page::from_one_extra(items, limit, |e| e.seq.to_string()))
