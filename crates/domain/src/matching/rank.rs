@@ -14,11 +14,11 @@ use super::profile::{focus_bit, language_bits, topic_index, value_hash, PeerProf
 
 /// Score of each satisfied `Prefer`.
 pub const PREFER_WEIGHT: i64 = 10;
-/// Bonuses for exceeding what was asked: one point per extra common time,
-/// per extra usable way to meet, and for a shared language when an
-/// interpreter would do. They add up to at most 6, less than one `Prefer`,
-/// so they only break ties between peers who meet the same wishes.
-pub const MAX_BONUS: i64 = 6;
+/// Bonuses for exceeding what was asked (extra common times, extra ways to
+/// meet) are gone: they were tie-breakers the member did not ask for, and
+/// they split the batch into many more classes. Kept at zero so that code
+/// naming it still builds; the score is `PREFER_WEIGHT` per met `Prefer`.
+pub const MAX_BONUS: i64 = 0;
 
 /// A wish that can be named in a reason or a blocker.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -229,33 +229,12 @@ impl<'p> MemberKey<'p> {
 
     /// Whether the peer has one of the wanted values of this dimension.
     fn has_identity(need: &IdentityNeed, peer: &PeerProfile) -> Option<usize> {
-        if peer.key.identity_dims & (1 << need.dimension as u8) == 0 {
-            return None;
-        }
-        let attrs = &peer.facts().identity;
-        peer.key.identity_hashes.iter().enumerate().find_map(|(i, h)| {
-            let a = attrs.get(i)?;
-            (a.dimension == need.dimension && need.values.iter().any(|(vh, v)| vh == h && *v == a.value)).then_some(i)
-        })
+        identity_match(need.dimension, &need.values, peer)
     }
 
     /// Ways to meet both accept, in-person only when within reach.
-    fn usable_modalities(&self, peer: &PeerProfile) -> (u8, bool) {
-        let common = self.modalities & peer.key.modalities;
-        let in_person = common & Modality::InPerson.bit();
-        if in_person == 0 {
-            return (common, true);
-        }
-        let near = match (self.reach, peer.key.unit) {
-            (None, _) => true,
-            (Some((home, cos_limit)), Some(p)) => super::preferences::dot(home, p) >= cos_limit,
-            (Some(_), None) => false,
-        };
-        if near {
-            (common, true)
-        } else {
-            (common & !in_person, false)
-        }
+    fn usable_modalities(&self, peer: &PeerProfile) -> u8 {
+        usable_modalities(self.modalities, self.reach, peer)
     }
 
     /// Every hard constraint, then the score. The order of checks is the
@@ -321,14 +300,8 @@ impl<'p> MemberKey<'p> {
         if self.modalities & k.modalities == 0 {
             return Fit::Blocked(FastBlocker::Modality);
         }
-        let (usable, _) = self.usable_modalities(peer);
-        if usable == 0 {
+        if self.usable_modalities(peer) == 0 {
             return Fit::Blocked(FastBlocker::Distance);
-        }
-        score += i64::from(times.count_ones()) - 1;
-        score += i64::from(usable.count_ones()) - 1;
-        if self.interpreter_ok && shared != 0 {
-            score += 1;
         }
         Fit::Eligible(score)
     }
@@ -428,9 +401,42 @@ impl<'p> MemberKey<'p> {
         }
         let times = self.times & peer.key.times;
         out.push(Reason::AvailableAt { times: TIMES.into_iter().filter(|t| times & super::preferences::time_bit(*t) != 0).collect() });
-        let (usable, _) = self.usable_modalities(peer);
+        let usable = self.usable_modalities(peer);
         out.push(Reason::Meets { modalities: Modality::ALL.into_iter().filter(|m| usable & m.bit() != 0).collect() });
         out
+    }
+}
+
+/// The index of the peer's attribute of this dimension with one of these
+/// values (hashes first, confirmed on the text).
+pub(crate) fn identity_match(dimension: IdentityDimension, values: &[(u64, &str)], peer: &PeerProfile) -> Option<usize> {
+    if peer.key.identity_dims & (1 << dimension as u8) == 0 {
+        return None;
+    }
+    let attrs = &peer.facts().identity;
+    peer.key.identity_hashes.iter().enumerate().find_map(|(i, h)| {
+        let a = attrs.get(i)?;
+        (a.dimension == dimension && values.iter().any(|(vh, v)| vh == h && *v == a.value)).then_some(i)
+    })
+}
+
+/// Ways to meet that both the member (`modalities`, `reach`) and the peer
+/// accept, in person only when the peer is within reach.
+pub(crate) fn usable_modalities(modalities: u8, reach: Option<([f64; 3], f64)>, peer: &PeerProfile) -> u8 {
+    let common = modalities & peer.key.modalities;
+    let in_person = common & Modality::InPerson.bit();
+    if in_person == 0 {
+        return common;
+    }
+    let near = match (reach, peer.key.unit) {
+        (None, _) => true,
+        (Some((home, cos_limit)), Some(p)) => super::preferences::dot(home, p) >= cos_limit,
+        (Some(_), None) => false,
+    };
+    if near {
+        common
+    } else {
+        common & !in_person
     }
 }
 
