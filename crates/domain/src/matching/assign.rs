@@ -523,11 +523,17 @@ impl<'a> BatchProblem<'a> {
         simplex.tighten(sink as usize);
         loop {
             let pi = simplex.potential();
+            let pi_peer: Vec<i64> = peer_classes.iter().map(|p| pi[p.node as usize]).collect();
             let found: Vec<Vec<(u32, i64)>> = par_map(&member_classes, |mc, m| {
                 let mut better: Vec<(i64, u32, i64)> = Vec::new();
                 let base = pi[m.node as usize] - big;
+                // No pair can improve unless the peer class's potential beats this.
+                let floor = base - PREFER_WEIGHT * m.prefer.len() as i64;
                 for pc in ones(&sets.all[m.eligible as usize]) {
-                    let pp = pi[peer_classes[pc].node as usize];
+                    let pp = pi_peer[pc];
+                    if pp <= floor {
+                        continue;
+                    }
                     let s = score(m, pc);
                     let reduced = base - s - pp;
                     if reduced < 0 && chosen[mc].binary_search(&(pc as u32)).is_err() {

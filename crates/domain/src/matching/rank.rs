@@ -134,6 +134,11 @@ pub(crate) struct MemberKey<'p> {
     pub home: Option<[f64; 3]>,
     pub source: (Strength, u8),
     pub named: Option<&'p str>,
+    /// The member's languages as (bit, code), in the member's order; and
+    /// the languages of a language wish the member does not speak, by code:
+    /// reasons are then found on bits, without the peer's facts.
+    pub lang_codes: Vec<(u128, &'p str)>,
+    pub wish_only_codes: Vec<(u128, &'p str)>,
     /// The highest score any peer could reach.
     pub max_score: i64,
 }
@@ -223,6 +228,20 @@ impl<'p> MemberKey<'p> {
             home,
             source: (prefs.source.strength, prefs.source.kinds.iter().fold(0, |m, k| m | k.bit())),
             named: prefs.named_peer.as_deref(),
+            lang_codes: prefs.languages.iter().map(|c| (language_bits(std::slice::from_ref(c), catalog), c.as_str())).collect(),
+            wish_only_codes: {
+                let mut codes: Vec<(u128, &str)> = prefs
+                    .identity
+                    .iter()
+                    .filter(|w| w.dimension == IdentityDimension::Language)
+                    .flat_map(|w| &w.values)
+                    .filter(|v| !prefs.languages.contains(v))
+                    .map(|v| (language_bits(std::slice::from_ref(v), catalog), v.as_str()))
+                    .collect();
+                codes.sort_by(|a, b| a.1.cmp(b.1));
+                codes.dedup();
+                codes
+            },
             max_score,
         }
     }
@@ -346,34 +365,32 @@ impl<'p> MemberKey<'p> {
 
     /// The reasons for an eligible peer; never names what the peer keeps
     /// for matching only.
-    pub fn reasons(&self, prefs: &'p Preferences, peer: &'p PeerProfile, catalog: &Catalog) -> Vec<Reason<'p>> {
+    pub fn reasons(&self, peer: &'p PeerProfile) -> Vec<Reason<'p>> {
         let mut out = Vec::with_capacity(8);
         if self.named.is_some() {
             out.push(Reason::NamedPeer);
         }
-        let facts = peer.facts();
+        let langs = peer.key.langs;
         let mut shared_any = false;
-        for code in &prefs.languages {
-            if let Some(l) = facts.languages.iter().find(|l| *l == code) {
-                out.push(Reason::SharesLanguage { language: l });
+        for &(bit, code) in &self.lang_codes {
+            if langs & bit != 0 {
+                out.push(Reason::SharesLanguage { language: code });
                 shared_any = true;
             }
         }
         if !shared_any {
             out.push(Reason::WithInterpreter);
         }
-        for w in &prefs.identity {
-            if w.dimension == IdentityDimension::Language {
-                let wanted = language_bits(&w.values, catalog);
-                if peer.key.langs & wanted == 0 && w.strength == Strength::Prefer {
-                    out.push(Reason::PreferredButMissing { wish: WishKey::Identity(w.dimension) });
-                } else if let Some(l) = facts.languages.iter().find(|l| w.values.contains(l) && !prefs.languages.contains(l)) {
-                    out.push(Reason::SharesLanguage { language: l });
-                }
+        if let Some((strength, wanted)) = self.lang_wish {
+            if langs & wanted == 0 && strength == Strength::Prefer {
+                out.push(Reason::PreferredButMissing { wish: WishKey::Identity(IdentityDimension::Language) });
+            } else if let Some(&(_, code)) = self.wish_only_codes.iter().find(|(bit, _)| langs & bit != 0) {
+                // The peer's languages are sorted: the first such is the one named.
+                out.push(Reason::SharesLanguage { language: code });
             }
         }
         for need in &self.identity {
-            match Self::has_identity(need, peer).and_then(|i| facts.identity.get(i)) {
+            match Self::has_identity(need, peer).and_then(|i| peer.facts().identity.get(i)) {
                 Some(a) if a.visibility == crate::records::Visibility::Members => {
                     out.push(Reason::SharesIdentity { dimension: a.dimension, value: &a.value })
                 }
@@ -394,7 +411,8 @@ impl<'p> MemberKey<'p> {
         if self.source.0 == Strength::Prefer && self.source.1 & peer.key.source == 0 {
             out.push(Reason::PreferredButMissing { wish: WishKey::Source });
         }
-        out.push(Reason::Source { source: facts.source });
+        let source = SourceKind::ALL.into_iter().find(|k| k.bit() == peer.key.source).unwrap_or(SourceKind::Vendor);
+        out.push(Reason::Source { source });
         if let (Some(home), Some(p)) = (self.home, peer.key.unit) {
             let km = super::preferences::chord_to_km(home, p).round();
             out.push(Reason::DistanceKm { km: km.clamp(0.0, u32::MAX as f64) as u32 });
@@ -469,7 +487,7 @@ pub fn rank_top<'a>(prefs: &'a Preferences, peers: &'a [PeerProfile], catalog: &
         .into_iter()
         .map(|(score, index)| {
             let peer = &peers[index];
-            RankedPeer { worker_id: peer.worker_id(), index, score, reasons: key.reasons(prefs, peer, catalog) }
+            RankedPeer { worker_id: peer.worker_id(), index, score, reasons: key.reasons(peer) }
         })
         .collect()
 }
