@@ -4,15 +4,17 @@
 //! binds LEMON through C++ with `i32` costs and totals (the objective here
 //! needs `i64`) and panics on bad input; `pathfinding` offers max-flow and
 //! the Hungarian method on dense matrices, not min-cost flow on a sparse
-//! network of millions of arcs; `rs-graph`'s network simplex needs its own
-//! graph types for every arc. This is the primal-dual method: Dijkstra with
-//! potentials finds the shortest augmenting distance, then a blocking flow
-//! (Dinic) saturates every shortest path at once. The number of phases is
-//! bounded by the number of distinct shortest-path lengths, which is small
-//! because scores are small integers.
+//! network; `rs-graph`'s network simplex needs its own graph types for
+//! every arc.
+//!
+//! This is the primal network simplex method with block pricing (as in
+//! LEMON). It suits the batch because the batch adds arcs between solves
+//! (column generation, see `assign`): an optimal spanning-tree basis stays
+//! a feasible basis when arcs join at zero flow, so each solve after the
+//! first starts from the previous optimum and only pivots the new arcs in.
+//! The tree is kept strongly feasible (the leaving arc is the last blocking
+//! arc of the cycle), which rules out cycling on degenerate pivots.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 use std::io::{self, Write};
 
 /// A flow network with supplies (positive) and demands (negative) that add
@@ -29,18 +31,6 @@ pub(crate) struct ArcSpec {
     pub to: u32,
     pub cap: i64,
     pub cost: i64,
-}
-
-/// The optimal flow on each arc of the network, its total cost, and node
-/// potentials that prove it optimal: every arc with room left has
-/// `cost + potential[from] - potential[to] >= 0`, and every arc carrying
-/// flow has it `<= 0`. An arc outside the network that also meets the first
-/// condition could not lower the cost.
-#[derive(Debug, Clone)]
-pub(crate) struct Solution {
-    pub flow: Vec<i64>,
-    pub cost: i64,
-    pub potential: Vec<i64>,
 }
 
 impl Network {
@@ -70,300 +60,357 @@ impl Network {
         }
         Ok(())
     }
-
-    /// A minimum-cost flow meeting every supply and demand as far as the
-    /// arcs allow.
-    pub fn solve(&self) -> Solution {
-        let n = self.supply.len();
-        let source = n;
-        let sink = n + 1;
-        let mut g = Residual::new(n + 2, self.arcs.len() + n);
-        for a in &self.arcs {
-            g.add(a.from as usize, a.to as usize, a.cap.max(0), a.cost);
-        }
-        let mut need = 0;
-        for (v, s) in self.supply.iter().enumerate() {
-            if *s > 0 {
-                g.add(source, v, *s, 0);
-                need += s;
-            } else if *s < 0 {
-                g.add(v, sink, -s, 0);
-            }
-        }
-        g.finish();
-        // Every supply reaches the sink in the networks built here (each
-        // member class has an arc straight to it), so all of `need` is sent.
-        let pi = g.min_cost_flow(source, sink, need);
-        let demands: Vec<usize> = (0..n).filter(|&v| self.supply[v] < 0).collect();
-        let mut potential = g.tighten(&pi, &demands, n);
-        potential.truncate(n);
-        let flow = (0..self.arcs.len()).map(|e| g.flow_of(e)).collect();
-        let cost = self.arcs.iter().enumerate().map(|(e, a)| a.cost * g.flow_of(e)).sum();
-        Solution { flow, cost, potential }
-    }
 }
 
-/// The residual graph in compressed rows: arc `2e` is the `e`-th arc and
-/// `2e + 1` its reverse.
-struct Residual {
+const NONE: u32 = u32::MAX;
+/// Arc states: at zero flow, in the tree, at capacity. A non-tree arc can
+/// improve the flow when `state * reduced_cost < 0`.
+const LOWER: i8 = 1;
+const TREE: i8 = 0;
+const UPPER: i8 = -1;
+
+/// Network simplex state. Arc `i` of the network is arc `n + i` here; the
+/// first `n` arcs are artificial, one per node, joining it to an extra root
+/// node `n`, so that the first basis is a tree carrying every supply.
+pub(crate) struct Simplex {
     n: usize,
-    to: Vec<u32>,
+    source: Vec<u32>,
+    target: Vec<u32>,
     cap: Vec<i64>,
     cost: Vec<i64>,
-    original_cap: Vec<i64>,
-    from: Vec<u32>,
-    start: Vec<usize>,
-    adj: Vec<u32>,
+    flow: Vec<i64>,
+    state: Vec<i8>,
+    pi: Vec<i64>,
+    parent: Vec<u32>,
+    /// The tree arc joining a node to its parent, and whether it points up
+    /// (node → parent, +1) or down (parent → node, -1).
+    pred: Vec<u32>,
+    pred_up: Vec<i8>,
+    depth: Vec<u32>,
+    first_child: Vec<u32>,
+    next_sibling: Vec<u32>,
+    prev_sibling: Vec<u32>,
+    /// Where the block search resumes.
+    next_arc: usize,
 }
 
-const INF: i64 = i64::MAX / 4;
-
-impl Residual {
-    fn new(n: usize, arcs: usize) -> Residual {
-        Residual {
+impl Simplex {
+    pub fn new(network: &Network) -> Simplex {
+        let n = network.supply.len();
+        let max_cost = network.arcs.iter().map(|a| a.cost.unsigned_abs()).max().unwrap_or(0) as i64;
+        // Dearer than any path of real arcs, so artificial arcs carry
+        // nothing at the optimum of a feasible network.
+        let art = max_cost.saturating_add(1).saturating_mul(n as i64 + 1).min(i64::MAX / 8);
+        let total: i64 = network.supply.iter().filter(|s| **s > 0).sum();
+        let unbounded = total.saturating_add(1);
+        let nodes = n + 1;
+        let mut s = Simplex {
             n,
-            to: Vec::with_capacity(2 * arcs),
-            cap: Vec::with_capacity(2 * arcs),
-            cost: Vec::with_capacity(2 * arcs),
-            original_cap: Vec::with_capacity(arcs),
-            from: Vec::with_capacity(2 * arcs),
-            start: vec![],
-            adj: vec![],
+            source: Vec::with_capacity(n + network.arcs.len()),
+            target: Vec::with_capacity(n + network.arcs.len()),
+            cap: Vec::with_capacity(n + network.arcs.len()),
+            cost: Vec::with_capacity(n + network.arcs.len()),
+            flow: Vec::with_capacity(n + network.arcs.len()),
+            state: Vec::with_capacity(n + network.arcs.len()),
+            pi: vec![0; nodes],
+            parent: vec![NONE; nodes],
+            pred: vec![NONE; nodes],
+            pred_up: vec![0; nodes],
+            depth: vec![0; nodes],
+            first_child: vec![NONE; nodes],
+            next_sibling: vec![NONE; nodes],
+            prev_sibling: vec![NONE; nodes],
+            next_arc: 0,
+        };
+        let root = n as u32;
+        for (v, &b) in network.supply.iter().enumerate() {
+            // Supplies flow up to the root, demands down from it; a zero
+            // supply points up too, which keeps the tree strongly feasible.
+            let up = b >= 0;
+            let (from, to) = if up { (v as u32, root) } else { (root, v as u32) };
+            s.source.push(from);
+            s.target.push(to);
+            s.cap.push(unbounded);
+            s.cost.push(art);
+            s.flow.push(b.abs());
+            s.state.push(TREE);
+            s.parent[v] = root;
+            s.pred[v] = v as u32;
+            s.pred_up[v] = if up { 1 } else { -1 };
+            s.depth[v] = 1;
+            s.pi[v] = if up { -art } else { art };
+            s.attach(v as u32, root);
         }
-    }
-
-    fn add(&mut self, u: usize, v: usize, cap: i64, cost: i64) {
-        self.from.extend([u as u32, v as u32]);
-        self.to.extend([v as u32, u as u32]);
-        self.cap.extend([cap, 0]);
-        self.cost.extend([cost, -cost]);
-        self.original_cap.push(cap);
-    }
-
-    fn finish(&mut self) {
-        let mut count = vec![0usize; self.n + 1];
-        for &u in &self.from {
-            count[u as usize + 1] += 1;
+        for a in &network.arcs {
+            s.add_arc(a.from, a.to, a.cap, a.cost);
         }
-        for i in 0..self.n {
-            count[i + 1] += count[i];
+        s
+    }
+
+    /// A new arc at zero flow: the basis stays feasible.
+    pub fn add_arc(&mut self, from: u32, to: u32, cap: i64, cost: i64) {
+        self.source.push(from);
+        self.target.push(to);
+        self.cap.push(cap.max(0));
+        self.cost.push(cost);
+        self.flow.push(0);
+        self.state.push(LOWER);
+    }
+
+    /// Node potentials that prove the flow optimal: every arc with room
+    /// left has `cost + potential[from] - potential[to] >= 0` and every arc
+    /// carrying flow has it `<= 0`; a pair outside the network that meets
+    /// the first condition could not lower the cost.
+    pub fn potential(&self) -> &[i64] {
+        &self.pi[..self.n]
+    }
+
+    /// Shift the potentials so that each node's is minus the cheapest way
+    /// on to `sink` with room (in reduced costs, which are never negative
+    /// at an optimum, so Dijkstra applies). They stay a proof of optimality;
+    /// and a pair outside the network then looks improving only when it
+    /// offers a genuinely cheaper way to the sink, so pricing adds few arcs.
+    /// Nodes that cannot reach the sink get the largest shift.
+    pub fn tighten(&mut self, sink: usize) {
+        let n = self.n;
+        let real = n..self.state.len();
+        let mut start = vec![0usize; n + 1];
+        for e in real.clone() {
+            start[self.source[e] as usize + 1] += 1;
+            start[self.target[e] as usize + 1] += 1;
         }
-        self.start = count.clone();
-        self.adj = vec![0; self.from.len()];
-        for (e, &u) in self.from.iter().enumerate() {
-            self.adj[count[u as usize]] = e as u32;
-            count[u as usize] += 1;
+        for v in 0..n {
+            start[v + 1] += start[v];
         }
-    }
-
-    fn flow_of(&self, e: usize) -> i64 {
-        self.original_cap[e] - self.cap[2 * e]
-    }
-
-    fn arcs_of(&self, u: usize) -> &[u32] {
-        &self.adj[self.start[u]..self.start[u + 1]]
-    }
-
-    /// Shortest distances from `s` over arcs with room, by Bellman-Ford
-    /// with a queue; costs may be negative but there is no negative cycle
-    /// in a network with no flow.
-    fn initial_potentials(&self, s: usize) -> Vec<i64> {
-        let mut dist = vec![INF; self.n];
-        let mut queued = vec![false; self.n];
-        let mut queue = std::collections::VecDeque::new();
-        dist[s] = 0;
-        queue.push_back(s);
-        while let Some(u) = queue.pop_front() {
-            queued[u] = false;
-            for &e in self.arcs_of(u) {
-                let e = e as usize;
-                let v = self.to[e] as usize;
-                if self.cap[e] > 0 && dist[u] + self.cost[e] < dist[v] {
-                    dist[v] = dist[u] + self.cost[e];
-                    if !queued[v] {
-                        queued[v] = true;
-                        queue.push_back(v);
-                    }
-                }
+        let mut fill = start.clone();
+        let mut incident = vec![0u32; start[n]];
+        for e in real {
+            for v in [self.source[e], self.target[e]] {
+                incident[fill[v as usize]] = e as u32;
+                fill[v as usize] += 1;
             }
         }
-        dist
-    }
-
-    /// Send up to `want` units from `s` to `t` at least cost; returns the
-    /// final potentials.
-    fn min_cost_flow(&mut self, s: usize, t: usize, want: i64) -> Vec<i64> {
-        let mut pi = self.initial_potentials(s);
-        // Nodes `s` cannot reach carry no flow; any finite potential keeps them out of the way.
-        let reach_max = pi.iter().copied().filter(|d| *d < INF).max().unwrap_or(0);
-        for p in pi.iter_mut() {
-            if *p >= INF {
-                *p = reach_max;
-            }
-        }
-        let mut sent = 0;
-        let mut dist = vec![INF; self.n];
-        let mut done = vec![false; self.n];
-        let mut level = vec![u32::MAX; self.n];
-        let mut next = vec![0usize; self.n];
-        let mut heap = BinaryHeap::new();
-        while sent < want {
-            // Dijkstra on reduced costs, stopped once `t` is settled.
-            dist.fill(INF);
-            done.fill(false);
-            heap.clear();
-            dist[s] = 0;
-            heap.push(Reverse((0i64, s as u32)));
-            while let Some(Reverse((d, u))) = heap.pop() {
-                let u = u as usize;
-                if done[u] {
-                    continue;
-                }
-                done[u] = true;
-                if u == t {
-                    break;
-                }
-                for &e in self.arcs_of(u) {
-                    let e = e as usize;
-                    if self.cap[e] == 0 {
-                        continue;
-                    }
-                    let v = self.to[e] as usize;
-                    let nd = d + self.cost[e] + pi[u] - pi[v];
-                    if nd < dist[v] {
-                        dist[v] = nd;
-                        heap.push(Reverse((nd, v as u32)));
-                    }
-                }
-            }
-            if !done[t] {
-                break;
-            }
-            let dt = dist[t];
-            for v in 0..self.n {
-                pi[v] += if done[v] { dist[v].min(dt) } else { dt };
-            }
-            // Blocking flows on arcs of zero reduced cost.
-            loop {
-                if !self.levels(s, t, &pi, &mut level) {
-                    break;
-                }
-                next.copy_from_slice(&self.start[..self.n]);
-                let mut pushed_any = false;
-                while sent < want {
-                    let f = self.push(s, t, want - sent, &pi, &level, &mut next);
-                    if f == 0 {
-                        break;
-                    }
-                    sent += f;
-                    pushed_any = true;
-                }
-                if !pushed_any || sent >= want {
-                    break;
-                }
-            }
-        }
-        pi
-    }
-
-    /// Potentials equal to minus the cost of the cheapest way on to a
-    /// demand node. Any valid potentials prove optimality; these are the ones that
-    /// make an arc outside the network look improving only when it would
-    /// offer a cheaper way to the sink, so pricing adds few arcs.
-    /// The super source and sink (nodes `real` and up) are left out: the
-    /// certificate is about the network as written.
-    fn tighten(&self, pi: &[i64], demands: &[usize], real: usize) -> Vec<i64> {
-        let mut reduced_to_t = vec![INF; self.n];
-        let mut heap = BinaryHeap::new();
-        for &t in demands {
-            reduced_to_t[t] = 0;
-            heap.push(Reverse((0i64, t as u32)));
-        }
-        while let Some(Reverse((d, v))) = heap.pop() {
+        const FAR: i64 = i64::MAX;
+        let mut dist = vec![FAR; n];
+        let mut heap = std::collections::BinaryHeap::new();
+        dist[sink] = 0;
+        heap.push(std::cmp::Reverse((0i64, sink as u32)));
+        while let Some(std::cmp::Reverse((d, v))) = heap.pop() {
             let v = v as usize;
-            if d > reduced_to_t[v] {
+            if d > dist[v] {
                 continue;
             }
-            // Arcs into `v` are the reverses of the arcs out of it.
-            for &r in self.arcs_of(v) {
-                let e = (r ^ 1) as usize;
-                if self.cap[e] == 0 {
-                    continue;
-                }
-                let u = self.from[e] as usize;
-                if u >= real {
-                    continue;
-                }
-                let nd = d + self.cost[e] + pi[u] - pi[v];
-                if nd < reduced_to_t[u] {
-                    reduced_to_t[u] = nd;
-                    heap.push(Reverse((nd, u as u32)));
-                }
-            }
-        }
-        let cap = reduced_to_t.iter().copied().filter(|d| *d < INF).max().unwrap_or(0);
-        pi.iter().zip(&reduced_to_t).map(|(p, d)| p - if *d < INF { *d } else { cap }).collect()
-    }
-
-    fn admissible(&self, e: usize, pi: &[i64]) -> bool {
-        let u = self.from[e] as usize;
-        let v = self.to[e] as usize;
-        self.cap[e] > 0 && self.cost[e] + pi[u] - pi[v] == 0
-    }
-
-    fn levels(&self, s: usize, t: usize, pi: &[i64], level: &mut [u32]) -> bool {
-        level.fill(u32::MAX);
-        level[s] = 0;
-        let mut queue = std::collections::VecDeque::from([s]);
-        while let Some(u) = queue.pop_front() {
-            for &e in self.arcs_of(u) {
+            for &e in &incident[start[v]..start[v + 1]] {
                 let e = e as usize;
-                let v = self.to[e] as usize;
-                if level[v] == u32::MAX && self.admissible(e, pi) {
-                    level[v] = level[u] + 1;
-                    queue.push_back(v);
+                // A residual arc u → v: forward with room, or backward with flow.
+                let (u, step) = if self.target[e] as usize == v && self.flow[e] < self.cap[e] {
+                    (self.source[e] as usize, self.reduced(e))
+                } else if self.source[e] as usize == v && self.flow[e] > 0 {
+                    (self.target[e] as usize, -self.reduced(e))
+                } else {
+                    continue;
+                };
+                let nd = d + step;
+                if nd < dist[u] {
+                    dist[u] = nd;
+                    heap.push(std::cmp::Reverse((nd, u as u32)));
                 }
             }
         }
-        level[t] != u32::MAX
+        let most = dist.iter().copied().filter(|d| *d < FAR).max().unwrap_or(0);
+        for (p, d) in self.pi.iter_mut().zip(&dist) {
+            *p -= if *d < FAR { *d } else { most };
+        }
     }
 
-    /// One augmenting path of the level graph, found without recursion so
-    /// that long paths cannot exhaust the stack.
-    fn push(&mut self, s: usize, t: usize, limit: i64, pi: &[i64], level: &[u32], next: &mut [usize]) -> i64 {
-        let mut path: Vec<usize> = Vec::new();
-        let mut u = s;
-        loop {
-            if u == t {
-                let f = path.iter().map(|&e| self.cap[e]).min().unwrap_or(0).min(limit);
-                for &e in &path {
-                    self.cap[e] -= f;
-                    self.cap[e ^ 1] += f;
-                }
-                return f;
+    pub fn flow_of(&self, arc: usize) -> i64 {
+        self.flow[self.n + arc]
+    }
+
+    pub fn cost(&self) -> i64 {
+        (self.n..self.flow.len()).map(|e| self.cost[e] * self.flow[e]).sum()
+    }
+
+    fn reduced(&self, e: usize) -> i64 {
+        self.cost[e] + self.pi[self.source[e] as usize] - self.pi[self.target[e] as usize]
+    }
+
+    /// Pivot until no arc can lower the cost.
+    pub fn run(&mut self) {
+        let m = self.state.len();
+        let block = ((m as f64).sqrt() as usize).max(10);
+        while let Some(e) = self.entering(block) {
+            self.pivot(e);
+        }
+        debug_assert!((0..self.n).all(|v| self.flow[v] == 0), "the networks built here are feasible");
+    }
+
+    /// Block search: scan `block` arcs at a time from where the last search
+    /// stopped, and take the most violating arc of the first block that
+    /// has one.
+    fn entering(&mut self, block: usize) -> Option<usize> {
+        let m = self.state.len();
+        let mut best = 0i64;
+        let mut chosen = None;
+        let mut count = block;
+        let start = self.next_arc.min(m);
+        for e in (start..m).chain(0..start) {
+            let v = i64::from(self.state[e]) * self.reduced(e);
+            if v < best {
+                best = v;
+                chosen = Some(e);
             }
-            let mut advanced = false;
-            while next[u] < self.start[u + 1] {
-                let e = self.adj[next[u]] as usize;
-                let v = self.to[e] as usize;
-                if level[v] == level[u].wrapping_add(1) && self.admissible(e, pi) {
-                    path.push(e);
-                    u = v;
-                    advanced = true;
-                    break;
+            count -= 1;
+            if count == 0 {
+                if chosen.is_some() {
+                    self.next_arc = e;
+                    return chosen;
                 }
-                next[u] += 1;
-            }
-            if !advanced {
-                // Dead end: retreat and skip the arc that led here.
-                match path.pop() {
-                    Some(e) => {
-                        u = self.from[e] as usize;
-                        next[u] += 1;
-                    }
-                    None => return 0,
-                }
+                count = block;
             }
         }
+        chosen
+    }
+
+    fn pivot(&mut self, in_arc: usize) {
+        let (first, second) = if self.state[in_arc] == LOWER {
+            (self.source[in_arc] as usize, self.target[in_arc] as usize)
+        } else {
+            (self.target[in_arc] as usize, self.source[in_arc] as usize)
+        };
+        let join = self.join(first, second);
+        // The cycle runs join → … → first → second → … → join. The leaving
+        // arc is the last blocking arc met from the join on: strict `<` on
+        // the first side, `<=` on the second.
+        let mut delta = self.cap[in_arc];
+        let mut out_node = NONE as usize;
+        let mut side = 0;
+        let mut u = first;
+        while u != join {
+            let e = self.pred[u] as usize;
+            let room = if self.pred_up[u] < 0 { self.cap[e] - self.flow[e] } else { self.flow[e] };
+            if room < delta {
+                delta = room;
+                out_node = u;
+                side = 1;
+            }
+            u = self.parent[u] as usize;
+        }
+        let mut u = second;
+        while u != join {
+            let e = self.pred[u] as usize;
+            let room = if self.pred_up[u] > 0 { self.cap[e] - self.flow[e] } else { self.flow[e] };
+            if room <= delta {
+                delta = room;
+                out_node = u;
+                side = 2;
+            }
+            u = self.parent[u] as usize;
+        }
+        if delta > 0 {
+            let val = i64::from(self.state[in_arc]) * delta;
+            self.flow[in_arc] += val;
+            let mut u = self.source[in_arc] as usize;
+            while u != join {
+                let e = self.pred[u] as usize;
+                self.flow[e] -= i64::from(self.pred_up[u]) * val;
+                u = self.parent[u] as usize;
+            }
+            let mut u = self.target[in_arc] as usize;
+            while u != join {
+                let e = self.pred[u] as usize;
+                self.flow[e] += i64::from(self.pred_up[u]) * val;
+                u = self.parent[u] as usize;
+            }
+        }
+        if side == 0 {
+            // The entering arc blocks itself: it goes from one bound to the other.
+            self.state[in_arc] = -self.state[in_arc];
+            return;
+        }
+        let out_arc = self.pred[out_node] as usize;
+        self.state[out_arc] = if self.flow[out_arc] == 0 { LOWER } else { UPPER };
+        self.state[in_arc] = TREE;
+        let (u_in, v_in) = if side == 1 { (first, second) } else { (second, first) };
+        self.rehang(in_arc, u_in, v_in, out_node);
+    }
+
+    fn join(&self, mut u: usize, mut v: usize) -> usize {
+        while u != v {
+            if self.depth[u] >= self.depth[v] {
+                u = self.parent[u] as usize;
+            } else {
+                v = self.parent[v] as usize;
+            }
+        }
+        u
+    }
+
+    /// Cut the subtree below `out_node`, hang it from `v_in` by the entering
+    /// arc at `u_in` (reversing the path `u_in` … `out_node`), and shift its
+    /// potentials so that the entering arc's reduced cost is zero.
+    fn rehang(&mut self, in_arc: usize, u_in: usize, v_in: usize, out_node: usize) {
+        let mut path = Vec::new();
+        let mut u = u_in;
+        loop {
+            path.push(u);
+            if u == out_node {
+                break;
+            }
+            u = self.parent[u] as usize;
+        }
+        let old_pred: Vec<u32> = path.iter().map(|&w| self.pred[w]).collect();
+        for &w in &path {
+            self.detach(w as u32);
+        }
+        let mut above = v_in;
+        let mut arc = in_arc;
+        for (i, &w) in path.iter().enumerate() {
+            self.parent[w] = above as u32;
+            self.pred[w] = arc as u32;
+            self.pred_up[w] = if self.source[arc] as usize == w { 1 } else { -1 };
+            self.attach(w as u32, above as u32);
+            above = w;
+            arc = old_pred[i] as usize;
+        }
+        let sigma = if self.source[in_arc] as usize == u_in {
+            self.pi[v_in] - self.cost[in_arc] - self.pi[u_in]
+        } else {
+            self.pi[v_in] + self.cost[in_arc] - self.pi[u_in]
+        };
+        // Depth and potential over the moved subtree.
+        let mut stack = vec![u_in as u32];
+        while let Some(w) = stack.pop() {
+            let w = w as usize;
+            self.pi[w] += sigma;
+            self.depth[w] = self.depth[self.parent[w] as usize] + 1;
+            let mut c = self.first_child[w];
+            while c != NONE {
+                stack.push(c);
+                c = self.next_sibling[c as usize];
+            }
+        }
+    }
+
+    fn detach(&mut self, v: u32) {
+        let (prev, next) = (self.prev_sibling[v as usize], self.next_sibling[v as usize]);
+        if prev != NONE {
+            self.next_sibling[prev as usize] = next;
+        } else {
+            self.first_child[self.parent[v as usize] as usize] = next;
+        }
+        if next != NONE {
+            self.prev_sibling[next as usize] = prev;
+        }
+    }
+
+    fn attach(&mut self, v: u32, p: u32) {
+        let head = self.first_child[p as usize];
+        self.next_sibling[v as usize] = head;
+        self.prev_sibling[v as usize] = NONE;
+        if head != NONE {
+            self.prev_sibling[head as usize] = v;
+        }
+        self.first_child[p as usize] = v;
     }
 }

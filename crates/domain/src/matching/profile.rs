@@ -81,6 +81,9 @@ pub struct WorkerExtras {
 #[derive(Debug, Clone)]
 pub struct PeerProfile {
     pub(crate) key: PeerKey,
+    /// The worker id again, beside the key: ranking lists it for every
+    /// eligible peer and should not have to fetch the facts for it.
+    id: Box<str>,
     facts: Box<PeerFacts>,
 }
 
@@ -218,7 +221,7 @@ impl PeerProfile {
             identity_dims: facts.identity.iter().fold(0, |m, a| m | 1 << (a.dimension as u8)),
             id_prefix: id_prefix(&facts.worker_id),
         };
-        Ok(PeerProfile { key, facts: Box::new(facts) })
+        Ok(PeerProfile { key, id: facts.worker_id.clone().into_boxed_str(), facts: Box::new(facts) })
     }
 
     /// A profile from a worker record: statements whose topic is an
@@ -262,7 +265,7 @@ impl PeerProfile {
     }
 
     pub fn worker_id(&self) -> &str {
-        &self.facts.worker_id
+        &self.id
     }
 
     pub fn remaining_capacity(&self) -> u32 {
@@ -281,6 +284,6 @@ impl PeerProfile {
 
     /// Orders peers by worker id, the tie-break everywhere in matching.
     pub(crate) fn cmp_id(&self, other: &PeerProfile) -> std::cmp::Ordering {
-        self.key.id_prefix.cmp(&other.key.id_prefix).then_with(|| self.facts.worker_id.cmp(&other.facts.worker_id))
+        self.key.id_prefix.cmp(&other.key.id_prefix).then_with(|| self.id.cmp(&other.id))
     }
 }

@@ -14,11 +14,11 @@ use super::profile::{focus_bit, language_bits, topic_index, value_hash, PeerProf
 
 /// Score of each satisfied `Prefer`.
 pub const PREFER_WEIGHT: i64 = 10;
-/// Bonuses for exceeding what was asked: one point per extra common time,
-/// per extra usable way to meet, and for a shared language when an
-/// interpreter would do. They add up to at most 6, less than one `Prefer`,
-/// so they only break ties between peers who meet the same wishes.
-pub const MAX_BONUS: i64 = 6;
+/// Bonuses for exceeding what was asked (extra common times, extra ways to
+/// meet) are gone: they were tie-breakers the member did not ask for, and
+/// they split the batch into many more classes. Kept at zero so that code
+/// naming it still builds; the score is `PREFER_WEIGHT` per met `Prefer`.
+pub const MAX_BONUS: i64 = 0;
 
 /// A wish that can be named in a reason or a blocker.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -134,6 +134,11 @@ pub(crate) struct MemberKey<'p> {
     pub home: Option<[f64; 3]>,
     pub source: (Strength, u8),
     pub named: Option<&'p str>,
+    /// The member's languages as (bit, code), in the member's order; and
+    /// the languages of a language wish the member does not speak, by code:
+    /// reasons are then found on bits, without the peer's facts.
+    pub lang_codes: Vec<(u128, &'p str)>,
+    pub wish_only_codes: Vec<(u128, &'p str)>,
     /// The highest score any peer could reach.
     pub max_score: i64,
 }
@@ -223,39 +228,32 @@ impl<'p> MemberKey<'p> {
             home,
             source: (prefs.source.strength, prefs.source.kinds.iter().fold(0, |m, k| m | k.bit())),
             named: prefs.named_peer.as_deref(),
+            lang_codes: prefs.languages.iter().map(|c| (language_bits(std::slice::from_ref(c), catalog), c.as_str())).collect(),
+            wish_only_codes: {
+                let mut codes: Vec<(u128, &str)> = prefs
+                    .identity
+                    .iter()
+                    .filter(|w| w.dimension == IdentityDimension::Language)
+                    .flat_map(|w| &w.values)
+                    .filter(|v| !prefs.languages.contains(v))
+                    .map(|v| (language_bits(std::slice::from_ref(v), catalog), v.as_str()))
+                    .collect();
+                codes.sort_by(|a, b| a.1.cmp(b.1));
+                codes.dedup();
+                codes
+            },
             max_score,
         }
     }
 
     /// Whether the peer has one of the wanted values of this dimension.
     fn has_identity(need: &IdentityNeed, peer: &PeerProfile) -> Option<usize> {
-        if peer.key.identity_dims & (1 << need.dimension as u8) == 0 {
-            return None;
-        }
-        let attrs = &peer.facts().identity;
-        peer.key.identity_hashes.iter().enumerate().find_map(|(i, h)| {
-            let a = attrs.get(i)?;
-            (a.dimension == need.dimension && need.values.iter().any(|(vh, v)| vh == h && *v == a.value)).then_some(i)
-        })
+        identity_match(need.dimension, &need.values, peer)
     }
 
     /// Ways to meet both accept, in-person only when within reach.
-    fn usable_modalities(&self, peer: &PeerProfile) -> (u8, bool) {
-        let common = self.modalities & peer.key.modalities;
-        let in_person = common & Modality::InPerson.bit();
-        if in_person == 0 {
-            return (common, true);
-        }
-        let near = match (self.reach, peer.key.unit) {
-            (None, _) => true,
-            (Some((home, cos_limit)), Some(p)) => super::preferences::dot(home, p) >= cos_limit,
-            (Some(_), None) => false,
-        };
-        if near {
-            (common, true)
-        } else {
-            (common & !in_person, false)
-        }
+    fn usable_modalities(&self, peer: &PeerProfile) -> u8 {
+        usable_modalities(self.modalities, self.reach, peer)
     }
 
     /// Every hard constraint, then the score. The order of checks is the
@@ -321,14 +319,8 @@ impl<'p> MemberKey<'p> {
         if self.modalities & k.modalities == 0 {
             return Fit::Blocked(FastBlocker::Modality);
         }
-        let (usable, _) = self.usable_modalities(peer);
-        if usable == 0 {
+        if self.usable_modalities(peer) == 0 {
             return Fit::Blocked(FastBlocker::Distance);
-        }
-        score += i64::from(times.count_ones()) - 1;
-        score += i64::from(usable.count_ones()) - 1;
-        if self.interpreter_ok && shared != 0 {
-            score += 1;
         }
         Fit::Eligible(score)
     }
@@ -373,34 +365,32 @@ impl<'p> MemberKey<'p> {
 
     /// The reasons for an eligible peer; never names what the peer keeps
     /// for matching only.
-    pub fn reasons(&self, prefs: &'p Preferences, peer: &'p PeerProfile, catalog: &Catalog) -> Vec<Reason<'p>> {
+    pub fn reasons(&self, peer: &'p PeerProfile) -> Vec<Reason<'p>> {
         let mut out = Vec::with_capacity(8);
         if self.named.is_some() {
             out.push(Reason::NamedPeer);
         }
-        let facts = peer.facts();
+        let langs = peer.key.langs;
         let mut shared_any = false;
-        for code in &prefs.languages {
-            if let Some(l) = facts.languages.iter().find(|l| *l == code) {
-                out.push(Reason::SharesLanguage { language: l });
+        for &(bit, code) in &self.lang_codes {
+            if langs & bit != 0 {
+                out.push(Reason::SharesLanguage { language: code });
                 shared_any = true;
             }
         }
         if !shared_any {
             out.push(Reason::WithInterpreter);
         }
-        for w in &prefs.identity {
-            if w.dimension == IdentityDimension::Language {
-                let wanted = language_bits(&w.values, catalog);
-                if peer.key.langs & wanted == 0 && w.strength == Strength::Prefer {
-                    out.push(Reason::PreferredButMissing { wish: WishKey::Identity(w.dimension) });
-                } else if let Some(l) = facts.languages.iter().find(|l| w.values.contains(l) && !prefs.languages.contains(l)) {
-                    out.push(Reason::SharesLanguage { language: l });
-                }
+        if let Some((strength, wanted)) = self.lang_wish {
+            if langs & wanted == 0 && strength == Strength::Prefer {
+                out.push(Reason::PreferredButMissing { wish: WishKey::Identity(IdentityDimension::Language) });
+            } else if let Some(&(_, code)) = self.wish_only_codes.iter().find(|(bit, _)| langs & bit != 0) {
+                // The peer's languages are sorted: the first such is the one named.
+                out.push(Reason::SharesLanguage { language: code });
             }
         }
         for need in &self.identity {
-            match Self::has_identity(need, peer).and_then(|i| facts.identity.get(i)) {
+            match Self::has_identity(need, peer).and_then(|i| peer.facts().identity.get(i)) {
                 Some(a) if a.visibility == crate::records::Visibility::Members => {
                     out.push(Reason::SharesIdentity { dimension: a.dimension, value: &a.value })
                 }
@@ -421,16 +411,50 @@ impl<'p> MemberKey<'p> {
         if self.source.0 == Strength::Prefer && self.source.1 & peer.key.source == 0 {
             out.push(Reason::PreferredButMissing { wish: WishKey::Source });
         }
-        out.push(Reason::Source { source: facts.source });
+        let source = SourceKind::ALL.into_iter().find(|k| k.bit() == peer.key.source).unwrap_or(SourceKind::Vendor);
+        out.push(Reason::Source { source });
         if let (Some(home), Some(p)) = (self.home, peer.key.unit) {
             let km = super::preferences::chord_to_km(home, p).round();
             out.push(Reason::DistanceKm { km: km.clamp(0.0, u32::MAX as f64) as u32 });
         }
         let times = self.times & peer.key.times;
         out.push(Reason::AvailableAt { times: TIMES.into_iter().filter(|t| times & super::preferences::time_bit(*t) != 0).collect() });
-        let (usable, _) = self.usable_modalities(peer);
+        let usable = self.usable_modalities(peer);
         out.push(Reason::Meets { modalities: Modality::ALL.into_iter().filter(|m| usable & m.bit() != 0).collect() });
         out
+    }
+}
+
+/// The index of the peer's attribute of this dimension with one of these
+/// values (hashes first, confirmed on the text).
+pub(crate) fn identity_match(dimension: IdentityDimension, values: &[(u64, &str)], peer: &PeerProfile) -> Option<usize> {
+    if peer.key.identity_dims & (1 << dimension as u8) == 0 {
+        return None;
+    }
+    let attrs = &peer.facts().identity;
+    peer.key.identity_hashes.iter().enumerate().find_map(|(i, h)| {
+        let a = attrs.get(i)?;
+        (a.dimension == dimension && values.iter().any(|(vh, v)| vh == h && *v == a.value)).then_some(i)
+    })
+}
+
+/// Ways to meet that both the member (`modalities`, `reach`) and the peer
+/// accept, in person only when the peer is within reach.
+pub(crate) fn usable_modalities(modalities: u8, reach: Option<([f64; 3], f64)>, peer: &PeerProfile) -> u8 {
+    let common = modalities & peer.key.modalities;
+    let in_person = common & Modality::InPerson.bit();
+    if in_person == 0 {
+        return common;
+    }
+    let near = match (reach, peer.key.unit) {
+        (None, _) => true,
+        (Some((home, cos_limit)), Some(p)) => super::preferences::dot(home, p) >= cos_limit,
+        (Some(_), None) => false,
+    };
+    if near {
+        common
+    } else {
+        common & !in_person
     }
 }
 
@@ -463,7 +487,7 @@ pub fn rank_top<'a>(prefs: &'a Preferences, peers: &'a [PeerProfile], catalog: &
         .into_iter()
         .map(|(score, index)| {
             let peer = &peers[index];
-            RankedPeer { worker_id: peer.worker_id(), index, score, reasons: key.reasons(prefs, peer, catalog) }
+            RankedPeer { worker_id: peer.worker_id(), index, score, reasons: key.reasons(peer) }
         })
         .collect()
 }

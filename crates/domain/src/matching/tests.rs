@@ -232,12 +232,13 @@ fn reasons_show_only_what_the_peer_shows() {
 }
 
 #[test]
-fn bonuses_never_outweigh_a_preference() {
+fn only_preferences_score() {
     let c = catalog();
     let mut i = input(SupportKind::MentalHealth);
     i.interpreter_ok = true;
     i.identity = vec![IdentityWishInput { dimension: IdentityDimension::Gender, strength: Strength::Prefer, values: vec!["man".into()] }];
     let prefs = i.validate(&c).unwrap();
+    // More times and a shared language are not asked for: they earn nothing.
     let mut rich = facts("a", "certified-peer-specialist");
     rich.times = vec![TimeOfDay::Daytime, TimeOfDay::Evening, TimeOfDay::Night, TimeOfDay::Weekend];
     let mut man = facts("b", "certified-peer-specialist");
@@ -247,7 +248,29 @@ fn bonuses_never_outweigh_a_preference() {
     let peers = [profile(rich), profile(man)];
     let ranked = rank(&prefs, &peers, &c);
     assert_eq!(ranked[0].worker_id, "b");
-    assert_eq!(ranked[1].score, MAX_BONUS, "every bonus, no preference");
+    assert_eq!(ranked[0].score, PREFER_WEIGHT);
+    assert_eq!(ranked[1].score, 0);
+}
+
+#[test]
+fn members_no_peer_tells_apart_share_a_class() {
+    let c = catalog();
+    let peers = [profile(facts("a", "certified-peer-specialist")), profile(facts("b", "certified-peer-specialist"))];
+    // Every peer meets in the daytime and speaks English: asking for the
+    // daytime, or preferring a veteran nobody is, changes nothing.
+    let plain = input(SupportKind::MentalHealth).validate(&c).unwrap();
+    let mut daytime = input(SupportKind::MentalHealth);
+    daytime.times = vec![TimeOfDay::Daytime];
+    let mut veteran = input(SupportKind::MentalHealth);
+    veteran.lived_experience = vec![TopicWishInput { topic: "veteran".into(), strength: Strength::Prefer }];
+    let members = vec![
+        ("m1".to_string(), plain),
+        ("m2".to_string(), daytime.validate(&c).unwrap()),
+        ("m3".to_string(), veteran.validate(&c).unwrap()),
+    ];
+    let a = assign(&members, &peers, &c);
+    assert_eq!((a.member_classes, a.peer_classes, a.served), (1, 1, 3));
+    assert_eq!(-a.objective, hungarian_optimum(&members, &peers, &c, a.big));
 }
 
 fn synthetic_world(seed: u64, members: u64, peers: u64) -> (Catalog, Vec<(String, Preferences)>, Vec<PeerProfile>) {
