@@ -220,6 +220,8 @@ struct MemberShape {
     reach: Option<([u64; 3], u64)>,
     source: (Strength, u8),
     named: Option<u32>,
+    /// Index of the organization the member keeps a preference for.
+    organization: Option<u32>,
 }
 
 /// What makes two peers alike for every member of the batch.
@@ -237,6 +239,8 @@ struct PeerShape {
     identity: Vec<u32>,
     /// The peer's own index when some member asked for them by name.
     named: Option<u32>,
+    /// Index of the peer's organization when some member prefers it.
+    organization: Option<u32>,
 }
 
 impl<'a> BatchProblem<'a> {
@@ -255,6 +259,7 @@ impl<'a> BatchProblem<'a> {
         let mut topics_asked = 0u128;
         let mut any_reach = false;
         let mut named_peers: Vec<u32> = Vec::new();
+        let mut orgs: HashMap<&str, u32> = HashMap::new();
         let keys: Vec<MemberKey> = member_list.iter().map(|(_, p)| MemberKey::new(p, catalog)).collect();
         for ((_, prefs), key) in member_list.iter().zip(&keys) {
             for w in prefs.identity.iter().filter(|w| w.dimension != IdentityDimension::Language) {
@@ -269,6 +274,10 @@ impl<'a> BatchProblem<'a> {
                 }
             }
             any_reach |= key.reach.is_some();
+            if let Some(o) = key.organization {
+                let next = orgs.len() as u32;
+                orgs.entry(o).or_insert(next);
+            }
             if let Some(i) = key.named.and_then(|n| peer_index.get(n)) {
                 named_peers.push(*i);
             }
@@ -301,6 +310,7 @@ impl<'a> BatchProblem<'a> {
                 source: key.source,
                 // A name that matches no peer with room still keeps the member apart.
                 named: key.named.map(|n| peer_index.get(n).copied().unwrap_or(u32::MAX)),
+                organization: key.organization.and_then(|o| orgs.get(o).copied()),
             };
             member_shapes.entry(shape).or_default().push(i);
         }
@@ -321,6 +331,7 @@ impl<'a> BatchProblem<'a> {
                 place: k.unit.filter(|_| any_reach && k.modalities & Modality::InPerson.bit() != 0).map(|u| u.map(f64::to_bits)),
                 identity,
                 named: named_peers.binary_search(&(i as u32)).is_ok().then_some(i as u32),
+                organization: orgs.get(p.facts().organization_id.as_str()).copied(),
             };
             peer_shapes.entry(shape).or_default().push(i);
         }

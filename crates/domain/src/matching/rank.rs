@@ -48,6 +48,8 @@ pub enum Reason<'a> {
     Meets { modalities: Vec<Modality> },
     /// The member asked for this peer by name.
     NamedPeer,
+    /// The peer works for the organization the member's last peer worked for.
+    SameOrganization,
 }
 
 impl Reason<'_> {
@@ -64,6 +66,7 @@ impl Reason<'_> {
             Reason::AvailableAt { .. } => "available-at",
             Reason::Meets { .. } => "meets",
             Reason::NamedPeer => "named-peer",
+            Reason::SameOrganization => "same-organization",
         }
     }
 }
@@ -134,6 +137,8 @@ pub(crate) struct MemberKey<'p> {
     pub home: Option<[f64; 3]>,
     pub source: (Strength, u8),
     pub named: Option<&'p str>,
+    /// Organization the member keeps a preference for (see `Preferences::organization`).
+    pub organization: Option<&'p str>,
     /// The highest score any peer could reach.
     pub max_score: i64,
 }
@@ -204,6 +209,9 @@ impl<'p> MemberKey<'p> {
         if prefs.source.strength == Strength::Prefer {
             max_score += PREFER_WEIGHT;
         }
+        if prefs.organization.is_some() {
+            max_score += PREFER_WEIGHT;
+        }
         let home = prefs.home.map(unit_vector);
         let reach = match (home, prefs.max_travel_km) {
             (Some(u), Some(km)) => Some((u, (km as f64 / EARTH_RADIUS_KM).min(std::f64::consts::PI).cos())),
@@ -223,6 +231,7 @@ impl<'p> MemberKey<'p> {
             home,
             source: (prefs.source.strength, prefs.source.kinds.iter().fold(0, |m, k| m | k.bit())),
             named: prefs.named_peer.as_deref(),
+            organization: prefs.organization.as_deref(),
             max_score,
         }
     }
@@ -325,6 +334,9 @@ impl<'p> MemberKey<'p> {
         if usable == 0 {
             return Fit::Blocked(FastBlocker::Distance);
         }
+        if self.organization.is_some_and(|o| o == peer.facts().organization_id) {
+            score += PREFER_WEIGHT;
+        }
         score += i64::from(times.count_ones()) - 1;
         score += i64::from(usable.count_ones()) - 1;
         if self.interpreter_ok && shared != 0 {
@@ -422,6 +434,9 @@ impl<'p> MemberKey<'p> {
             out.push(Reason::PreferredButMissing { wish: WishKey::Source });
         }
         out.push(Reason::Source { source: facts.source });
+        if self.organization.is_some_and(|o| o == facts.organization_id) {
+            out.push(Reason::SameOrganization);
+        }
         if let (Some(home), Some(p)) = (self.home, peer.key.unit) {
             let km = super::preferences::chord_to_km(home, p).round();
             out.push(Reason::DistanceKm { km: km.clamp(0.0, u32::MAX as f64) as u32 });
