@@ -9,7 +9,7 @@ use crate::rows::{date_text, to_json, MemberData, WorkerData};
 use crate::{now_text, Backend, Result, Store};
 
 /// A value in a bulk row.
-enum Val {
+pub(crate) enum Val {
     Text(Option<String>),
     Int(i64),
 }
@@ -38,14 +38,14 @@ impl From<i64> for Val {
 /// Bound parameters per statement. SQLite looks each numbered parameter up
 /// by name in a list, so binding costs grow with the square of the count:
 /// small statements load fastest there. PostgreSQL prefers fewer, larger ones.
-fn max_params(backend: Backend) -> usize {
+pub(crate) fn max_params(backend: Backend) -> usize {
     match backend {
         Backend::Sqlite => 400,
         Backend::Postgres => 30_000,
     }
 }
 
-async fn insert_rows(
+pub(crate) async fn insert_rows(
     tx: &mut Transaction<'_, Any>,
     backend: Backend,
     table: &str,
@@ -103,7 +103,7 @@ impl Store {
 }
 
 impl Import<'_> {
-    async fn run(&self, table: &str, columns: &[&str], rows: Vec<Vec<Val>>) -> Result<()> {
+    pub(crate) async fn run(&self, table: &str, columns: &[&str], rows: Vec<Vec<Val>>) -> Result<()> {
         let mut tx = self.store.pool.begin().await?;
         if self.store.backend == Backend::Sqlite {
             // Loading millions of rows with random keys touches pages all over

@@ -12,6 +12,7 @@ mod access;
 mod audit;
 mod auth;
 mod bulk;
+mod matching;
 mod migrate;
 mod privacy;
 mod rows;
@@ -30,6 +31,10 @@ pub use privacy::{AuditFilter, BreakGlassEvent, HealthEntries, FirewallEntry, Sh
 pub use audit::AuditCheck;
 pub use auth::{hash_password, LoginError, NewUser, SessionInfo, User, SESSION_HOURS};
 pub use bulk::{Import, ImportUser};
+pub use matching::{
+    rank_with, town_point, Applied, Chosen, GapEntry, Notification, PeerCard, PeerPool, PoolFilter, RankedChoice, Ranking, WaitingList,
+    WorkerMatching,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

@@ -9,6 +9,7 @@ use crate::{now_text, Result, StoreError};
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "records", include_str!("../migrations/0001_records.sql")),
     (2, "privacy", include_str!("../migrations/0002_privacy.sql")),
+    (5, "matching", include_str!("../migrations/0005_matching.sql")),
 ];
 
 pub(crate) async fn run(pool: &AnyPool) -> Result<Vec<&'static str>> {
