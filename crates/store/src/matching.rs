@@ -11,7 +11,7 @@ use accompany_domain::matching::{
     SourceKind, SupportKind, WorkerExtras,
 };
 use accompany_domain::policy::{may_end_peer, may_run_batch, Action, Decision};
-use accompany_domain::privacy::{Categories, Category};
+use accompany_domain::privacy::{redact_labelled, Categories, Category};
 use accompany_domain::records::{new_id, OrganizationKind, Persona, TeamRole, Visibility, Worker};
 use accompany_domain::{FieldError, Invalid};
 use serde::{Deserialize, Serialize};
@@ -357,6 +357,16 @@ fn peer_full() -> FieldError {
     FieldError::new("worker_id", "peer-full", "this peer has no room left for another member; choose another peer")
 }
 
+/// Whether a reason says something about what the member asked of a
+/// peer's identity or lived experience.
+fn reveals_identity(reason: &serde_json::Value) -> bool {
+    match reason["code"].as_str() {
+        Some("shares-identity" | "shares-lived-experience" | "named-peer" | "same-organization") => true,
+        Some("preferred-but-missing") => true,
+        _ => false,
+    }
+}
+
 fn no_preferences() -> StoreError {
     Invalid::one("preferences", "no-preferences", "save the member's preferences first (what they want of a peer)").into()
 }
@@ -376,29 +386,35 @@ impl Access {
         }
     }
 
-    /// Preferences reveal identity: they are shown only to readers who see
-    /// the member's identity and care plan.
-    fn preferences_visible(visible: Categories) -> Result<()> {
-        if visible.contains(Category::Identity) && visible.contains(Category::CarePlan) {
-            Ok(())
-        } else {
-            Err(StoreError::Denied("the member chose not to share their identity or care plan with you, and their preferences reveal both"))
-        }
-    }
-
-    /// The member's preferences, or `None` when they have not said.
-    pub async fn preferences(&self, member_id: &str) -> Result<Option<Preferences>> {
+    /// The member's preferences as the actor may see them (fields whose
+    /// label the actor does not see are left out), or `None` when the
+    /// member has not said.
+    pub async fn preferences(&self, member_id: &str) -> Result<Option<serde_json::Value>> {
         let c = self.checked_member_for(member_id, Action::Read, "preferences", Some(member_id)).await?;
-        Self::preferences_visible(c.visible)?;
-        self.stored_preferences(member_id).await
+        Ok(self.stored_preferences(member_id).await?.map(|p| redact_labelled(&p, c.visible)))
     }
 
     /// Check and save what the member wants of a peer; the member or whoever
     /// may change their record (their care coordinator).
     pub async fn set_preferences(&self, member_id: &str, input: &PreferencesInput, reason: &str) -> Result<Preferences> {
         let c = self.checked_member_for(member_id, Action::Update, "preferences", Some(member_id)).await?;
-        Self::preferences_visible(c.visible)?;
-        let prefs = input.validate(self.store.catalog())?;
+        let mut prefs = input.validate(self.store.catalog())?;
+        // A writer who may not see a label keeps what is stored under it:
+        // a form that never showed those wishes must not erase them.
+        if let Some(current) = self.stored_preferences(member_id).await? {
+            if !c.visible.contains(Category::Identity) {
+                prefs.identity = current.identity;
+                prefs.lived_experience = current.lived_experience;
+                prefs.source = current.source;
+                prefs.named_peer = current.named_peer;
+            }
+            if !c.visible.contains(Category::CarePlan) {
+                prefs.support = current.support;
+            }
+            if !c.visible.contains(Category::Contact) {
+                prefs.home = current.home;
+            }
+        }
         if let Some(named) = &prefs.named_peer {
             if self.store.worker_row(named).await?.is_none() {
                 return Err(Invalid::one("named_peer", "no-such-peer", "no peer has this id; choose a peer from the list, or leave it empty").into());
@@ -439,9 +455,33 @@ impl Access {
     /// program can rank many members on one load.
     pub async fn rank_peers(&self, member_id: &str, pool: &PeerPool, limit: usize) -> Result<Ranking> {
         let c = self.checked_member_for(member_id, Action::Read, "ranking", Some(member_id)).await?;
-        Self::preferences_visible(c.visible)?;
         let prefs = self.stored_preferences(member_id).await?.ok_or_else(no_preferences)?;
-        Ok(rank_with(member_id, &prefs, pool, self.store.catalog(), limit))
+        let mut ranking = rank_with(member_id, &prefs, pool, self.store.catalog(), limit);
+        // Reasons that name the member's identity wishes only for readers who see them.
+        if !c.visible.contains(Category::Identity) {
+            for choice in &mut ranking.choices {
+                choice.reasons.retain(|r| !reveals_identity(r));
+            }
+        }
+        Ok(ranking)
+    }
+
+    /// Why peers are not eligible for the member: each blocking constraint
+    /// (by kind, e.g. `must (identity gender)`) and how many peers it rules out.
+    pub async fn blockers(&self, member_id: &str, pool: &PeerPool) -> Result<Vec<(String, usize)>> {
+        self.checked_member_for(member_id, Action::Read, "ranking", Some(member_id)).await?;
+        let prefs = self.stored_preferences(member_id).await?.ok_or_else(no_preferences)?;
+        let mut counts: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+        for p in &pool.profiles {
+            if let Some(b) = ineligibility(&prefs, p, self.store.catalog()) {
+                let code = match &b {
+                    Blocker::Must(w) => format!("must ({})", serde_json::to_value(w).map(|v| v.to_string()).unwrap_or_default()),
+                    other => other.code().to_string(),
+                };
+                *counts.entry(code).or_default() += 1;
+            }
+        }
+        Ok(counts.into_iter().collect())
     }
 
     /// Make `worker_id` the member's peer (or the top-ranked peer when it is
@@ -450,8 +490,7 @@ impl Access {
     /// new membership is written, the member's time without a peer ends and
     /// the peer is told.
     pub async fn choose_peer(&self, member_id: &str, worker_id: Option<&str>) -> Result<Chosen> {
-        let c = self.checked_member_for(member_id, Action::Update, "peer-choice", Some(member_id)).await?;
-        Self::preferences_visible(c.visible)?;
+        self.checked_member_for(member_id, Action::Update, "peer-choice", Some(member_id)).await?;
         let prefs = self.stored_preferences(member_id).await?.ok_or_else(no_preferences)?;
         let catalog = self.store.catalog();
         let worker_id = match worker_id.map(str::trim).filter(|w| !w.is_empty()) {
