@@ -50,10 +50,10 @@ pub fn routes() -> Router<AppState> {
         .fallback(|| async { Problem::new(StatusCode::NOT_FOUND, "no-route", "No such endpoint", "see /api/openapi.json for the endpoints") })
 }
 
-type ApiResult = Result<Response, Problem>;
+pub(crate) type ApiResult = Result<Response, Problem>;
 
 /// Parse a JSON body, naming the field at fault when it does not fit.
-fn body<T: DeserializeOwned>(headers: &HeaderMap, bytes: &Bytes) -> Result<T, Problem> {
+pub(crate) fn body<T: DeserializeOwned>(headers: &HeaderMap, bytes: &Bytes) -> Result<T, Problem> {
     let json_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -87,7 +87,7 @@ fn path_problem<E: std::fmt::Display>(e: serde_path_to_error::Error<E>) -> Probl
     p
 }
 
-fn query<T: DeserializeOwned + Default>(raw: Option<String>) -> Result<T, Problem> {
+pub(crate) fn query<T: DeserializeOwned + Default>(raw: Option<String>) -> Result<T, Problem> {
     match raw {
         None => Ok(T::default()),
         Some(q) => serde_urlencoded::from_str(&q).map_err(|e| {
@@ -96,11 +96,11 @@ fn query<T: DeserializeOwned + Default>(raw: Option<String>) -> Result<T, Proble
     }
 }
 
-fn ok<T: serde::Serialize>(status: StatusCode, v: T) -> ApiResult {
+pub(crate) fn ok<T: serde::Serialize>(status: StatusCode, v: T) -> ApiResult {
     Ok((status, Json(v)).into_response())
 }
 
-fn err(e: impl Into<AppError>) -> Problem {
+pub(crate) fn err(e: impl Into<AppError>) -> Problem {
     Problem::from(e.into())
 }
 

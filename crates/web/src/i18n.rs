@@ -47,6 +47,17 @@ impl Tr {
 }
 
 impl Tr {
+    /// The message `key` with several arguments.
+    pub fn tn(&self, key: &str, named: &[(&str, String)]) -> String {
+        let mut args: HashMap<Cow<'static, str>, FluentValue> = HashMap::new();
+        for (name, value) in named {
+            args.insert(Cow::Owned(name.to_string()), FluentValue::from(value.clone()));
+        }
+        LOCALES.lookup_with_args(&self.id, key, &args)
+    }
+}
+
+impl Tr {
     /// A validation problem in this language: the message `err-CODE` with
     /// the problem's values, or the English message when there is no such key.
     pub fn field_error(&self, e: &accompany_domain::FieldError) -> String {

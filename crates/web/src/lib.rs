@@ -4,6 +4,8 @@
 
 mod api;
 mod auth;
+mod choice_api;
+mod choice_pages;
 pub mod i18n;
 mod openapi;
 mod pages;
@@ -40,8 +42,9 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(privacy_pages::routes())
+        .merge(choice_pages::routes())
         .merge(pages::routes())
-        .nest("/api/v1", api::routes())
+        .nest("/api/v1", api::routes().merge(choice_api::routes()))
         .route("/api/openapi.json", get(openapi::document))
         .route("/healthz", get(healthz))
         .route("/static/app.css", get(stylesheet))
