@@ -116,6 +116,11 @@ pub enum Command {
         #[command(subcommand)]
         command: WorkforceCommand,
     },
+    /// Match members with peers: rank, batch assignment, benchmark.
+    Match {
+        #[command(subcommand)]
+        command: MatchCommand,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -132,6 +137,58 @@ pub enum WorkforceCommand {
         /// Only this organization (its id).
         #[arg(long)]
         organization: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MatchCommand {
+    /// Rank every peer a member may choose, best first, with the reasons.
+    Rank {
+        #[command(flatten)]
+        common: Common,
+        /// The member's id.
+        #[arg(long)]
+        member: String,
+        /// Show at most this many peers.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+        /// Act as this account (default: the command line, as a state admin).
+        #[arg(long = "as")]
+        as_user: Option<String>,
+    },
+    /// Assign the waiting list (or a departing peer's caseload) to peers optimally, and report who is left unmatched and why.
+    Batch {
+        #[command(flatten)]
+        common: Common,
+        /// Compute and report, change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+        /// Write the minimum-cost flow problem solved, in DIMACS format, to FILE.
+        #[arg(long, value_name = "FILE")]
+        export_dimacs: Option<PathBuf>,
+        /// Only the members this worker left when their employment ended.
+        #[arg(long, value_name = "WORKER_ID")]
+        departing: Option<String>,
+        /// Act as this account (default: the command line, as a state admin).
+        #[arg(long = "as")]
+        as_user: Option<String>,
+    },
+    /// Measure ranking and batch assignment on the database's data.
+    Bench {
+        #[command(flatten)]
+        common: Common,
+        /// Members whose ranking is timed.
+        #[arg(long, default_value_t = 2_000)]
+        samples: usize,
+        /// Use at most this many waiting members in the batch.
+        #[arg(long)]
+        members: Option<usize>,
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -331,6 +388,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             eprintln!("No workforce compliance problems.");
         }
+        Command::Match { command } => match command {
+            MatchCommand::Rank { common, member, limit, json, as_user } => {
+                let store = open(&common.database_url, common.catalog.as_ref()).await?;
+                crate::matching::rank_member(&store, as_user.as_deref(), &member, limit, json).await?;
+            }
+            MatchCommand::Batch { common, dry_run, json, export_dimacs, departing, as_user } => {
+                let store = open(&common.database_url, common.catalog.as_ref()).await?;
+                let o = crate::matching::BatchOptions { as_user, dry_run, json, export_dimacs, departing };
+                crate::matching::batch(&store, o).await?;
+            }
+            MatchCommand::Bench { common, samples, members, json } => {
+                let store = open(&common.database_url, common.catalog.as_ref()).await?;
+                crate::matching::bench(&store, samples, members, json).await?;
+            }
+        },
         Command::Token { command: TokenCommand::Create { common, user, days, label } } => {
             let store = open(&common.database_url, common.catalog.as_ref()).await?;
             let Some(u) = store.user_by_username(&user).await? else {

@@ -2,4 +2,5 @@
 //! starts the web server over a store.
 
 pub mod cli;
+pub mod matching;
 pub mod seed;

@@ -6,7 +6,8 @@ use std::time::Instant;
 use accompany_domain::records::{Persona, TeamRole};
 use accompany_domain::synthetic::{Plan, Synthetic};
 use accompany_domain::notes::{ContactNoteInput, HealthEntryInput};
-use accompany_store::{hash_password, ImportUser, Store};
+use accompany_domain::matching::{self, Modality, Preferences};
+use accompany_store::{hash_password, town_point, ImportUser, Store, WorkerMatching};
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// One sign-in printed for a newcomer.
@@ -82,6 +83,9 @@ pub async fn seed(store: &Store, plan: Plan, quiet: bool) -> anyhow::Result<Seed
     let bulk_hash = hash_password(&random_password())?;
 
     let workers_bar = bar(n_workers, "workers", quiet);
+    // Each worker's caseload target: between 40% and 95% of their role's
+    // cap, so that peers have room and the waiting list has somewhere to go.
+    let mut targets: Vec<u32> = Vec::with_capacity(n_workers as usize);
     let mut start = 0;
     while start < n_workers {
         let end = (start + WORKER_CHUNK).min(n_workers);
@@ -110,6 +114,15 @@ pub async fn seed(store: &Store, plan: Plan, quiet: bool) -> anyhow::Result<Seed
         import.ce_entries(&wf.ce_entries).await?;
         import.enrolments(&wf.enrolments).await?;
         import.positions(&wf.positions).await?;
+        let mut facts = Vec::with_capacity(workers.len());
+        for (offset, w) in workers.iter().enumerate() {
+            let index = start + offset as u64;
+            let h = mix(plan.seed, index);
+            let cap = store.catalog().role(&w.role_id).map_or(0, |r| r.caseload_cap);
+            targets.push(((cap as u64 * (40 + h % 56)) / 100).max(1) as u32);
+            facts.push((w.id.clone(), worker_matching(h)));
+        }
+        import.worker_matching(&facts).await?;
         workers_bar.inc(end - start);
         start = end;
     }
@@ -139,25 +152,50 @@ pub async fn seed(store: &Store, plan: Plan, quiet: bool) -> anyhow::Result<Seed
     }
 
     let members_bar = bar(n_members, "members", quiet);
+    let mut carried: Vec<u32> = vec![0; n_workers as usize];
+    let mut waiting = 0u64;
     let mut start = 0;
     while start < n_members {
         let end = (start + MEMBER_CHUNK).min(n_members);
         let members = synthetic.members(start, end);
         import.members(&members).await?;
         let mut team = Vec::with_capacity(members.len() * 2);
+        let mut preferences = Vec::new();
+        let mut gaps = Vec::new();
         for (offset, m) in members.iter().enumerate() {
-            let (peer, coordinator) = synthetic.team_for_member(start + offset as u64);
+            let index = start + offset as u64;
+            let (peer, coordinator) = synthetic.team_for_member(index);
             team.push((m.id.clone(), format!("coordinator-{coordinator}"), TeamRole::CareCoordinator));
+            // A peer's caseload stops at its target: the rest of the members who
+            // would have had them have no peer.
+            let peer = peer.filter(|p| carried[*p as usize] < targets[*p as usize]);
             if let Some(p) = peer {
+                carried[p as usize] += 1;
                 team.push((m.id.clone(), format!("u-{}", synthetic.worker_id(p)), TeamRole::Peer));
+            } else if mix(plan.seed ^ 0x7761_6974, index) % 1000 < WAITING_PER_MILLE {
+                // Waiting for a peer: said what they want, not yet matched.
+                if let Some(prefs) = waiting_preferences(&synthetic, plan.seed, index, n_workers, m.city.as_deref(), store) {
+                    preferences.push((m.id.clone(), prefs));
+                    waiting += 1;
+                    let h = mix(plan.seed ^ 0x6761_70, index);
+                    if h % 10 < 3 {
+                        let since = time::OffsetDateTime::now_utc() - time::Duration::days(1 + (h / 10 % 90) as i64);
+                        gaps.push((m.id.clone(), "peer-left".to_string(), accompany_store::timestamp_text(since)));
+                    }
+                }
             }
         }
         import.team_members(&team, today).await?;
+        import.preferences(&preferences).await?;
+        import.peer_gaps(&gaps).await?;
         members_bar.inc(end - start);
         start = end;
     }
     members_bar.finish();
 
+    if !quiet {
+        eprintln!("{waiting} members are waiting for a peer.");
+    }
     let credentials = demo_accounts(store, &synthetic, n_members, n_workers).await?;
     store.analyze().await?;
     Ok(SeedReport {
@@ -263,6 +301,50 @@ async fn demo_privacy(store: &Store, member_id: &str, coordinator: &str, peer: &
     };
     as_user(peer).await?.add_contact_note(member_id, &note).await?;
     Ok(())
+}
+
+/// Members without a peer who are waiting for one, per thousand: about 5%
+/// of all members (100,000 of 2,000,000).
+const WAITING_PER_MILLE: u64 = 54;
+
+/// A well-mixed number from (seed, index) (SplitMix64).
+fn mix(seed: u64, index: u64) -> u64 {
+    let mut z = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ index.wrapping_add(0x632b_e59b_d9b3_e48f);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// How a worker meets members: most in person, many by phone, half by video.
+fn worker_matching(h: u64) -> WorkerMatching {
+    let mut modalities = Vec::new();
+    for (m, per_cent, bits) in [(Modality::InPerson, 85, 0), (Modality::Phone, 80, 8), (Modality::Video, 50, 16)] {
+        if (h >> bits) % 100 < per_cent {
+            modalities.push(m);
+        }
+    }
+    if modalities.is_empty() {
+        modalities.push(Modality::InPerson);
+    }
+    WorkerMatching { modalities, location: None }
+}
+
+/// The matching engine's synthetic choices for member `index`, placed in the
+/// member's own town and naming, if anyone, a peer of this data set.
+fn waiting_preferences(s: &Synthetic, seed: u64, index: u64, workers: u64, city: Option<&str>, store: &Store) -> Option<Preferences> {
+    let mut input = matching::synthetic::member_input(seed, index, store.catalog(), workers);
+    input.named_peer = input
+        .named_peer
+        .as_deref()
+        .and_then(|id| u64::from_str_radix(id.get(..8)?, 16).ok())
+        .map(|w| s.worker_id(w % workers.max(1)));
+    if let Some(point) = city.and_then(town_point) {
+        input.home_town = city.map(str::to_string);
+        if input.home.is_some() {
+            input.home = Some(point);
+        }
+    }
+    input.validate(store.catalog()).ok()
 }
 
 pub fn today() -> time::Date {

@@ -242,3 +242,87 @@ async fn a_member_withdraws_mental_health_from_their_coordinator_who_stops_seein
     member.close().await.unwrap();
     coordinator.close().await.unwrap();
 }
+
+async fn sign_in_as(c: &Client, app: &TestApp, username: &str, password: &str) {
+    c.goto(&app.url("/login")).await.unwrap();
+    c.find(Locator::Id("username")).await.unwrap().send_keys(username).await.unwrap();
+    c.find(Locator::Id("password")).await.unwrap().send_keys(password).await.unwrap();
+    c.find(Locator::Css("main form button[type=submit]")).await.unwrap().click().await.unwrap();
+    let started = Instant::now();
+    while !c.current_url().await.unwrap().path().starts_with("/home") {
+        assert!(started.elapsed() < Duration::from_secs(10), "{username} did not reach home");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_member_chooses_a_spanish_speaking_peer_in_spanish_and_the_peer_sees_them() {
+    let Some(d) = driver() else { return };
+    let app = TestApp::seeded(200).await;
+    let (member_token, _) = app.api_login(&app.client(), Persona::Member).await;
+    let (_, me) = app.get(&member_token, "/api/v1/me").await;
+    let member_id = me["user"]["member_id"].as_str().unwrap().to_string();
+    let (_, record) = app.get(&member_token, &format!("/api/v1/members/{member_id}")).await;
+    let member_name = format!("{} {}", record["given_name"].as_str().unwrap(), record["family_name"].as_str().unwrap());
+
+    let c = browser(&d, "es").await;
+    sign_in(&c, &app, Persona::Member).await;
+    c.goto(&app.url("/choose")).await.unwrap();
+    wait_for_text(&c, "Lo que quiere en un par", true).await;
+    assert_accessible(&c, "the choose page (es)").await;
+    // Spanish as a must: the support, the language spoken, and the language the peer must speak.
+    c.execute("document.getElementById('support').value = 'both';", vec![]).await.unwrap();
+    c.find(Locator::Id("languages-es")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Id("strength-language-must")).await.unwrap().click().await.unwrap();
+    c.execute("document.getElementById('value-language').value = 'es';", vec![]).await.unwrap();
+    c.find(Locator::Css("form[action='/choose'] button[type=submit]")).await.unwrap().click().await.unwrap();
+    let page = wait_for_text(&c, "Pares que puede elegir", true).await;
+    assert!(page.contains("Guardado"), "{page}");
+    assert_accessible(&c, "the ranked peers (es)").await;
+    let cards: Value = c
+        .execute("return Array.from(document.querySelectorAll('#peers li.card')).map(li => li.innerText);", vec![])
+        .await
+        .unwrap();
+    let cards: Vec<String> = cards.as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+    assert!(!cards.is_empty(), "Spanish-speaking peers are offered");
+    for card in &cards {
+        assert!(card.contains("Habla español con usted"), "every peer speaks Spanish, said in Spanish: {card}");
+        assert!(card.contains("Disponible:") && card.contains("Puede reunirse:"), "{card}");
+    }
+    let first = c.find(Locator::Css("#peers li.card form input[name=worker_id]")).await.unwrap();
+    let worker_id = first.attr("value").await.unwrap().expect("a worker id");
+    let peer_name = c.find(Locator::Css("#peers li.card h3")).await.unwrap().text().await.unwrap();
+    c.find(Locator::Css("#peers li.card form button[type=submit]")).await.unwrap().click().await.unwrap();
+    let home = wait_for_text(&c, "Su nuevo par está en su equipo de cuidado", true).await;
+    assert!(home.contains(&peer_name), "the member's home shows the new peer: {home}");
+    assert_accessible(&c, "the member's home after choosing (es)").await;
+    c.close().await.unwrap();
+
+    // The peer signs in and sees the member on their caseload, and the news.
+    let user = app.store.user_by_id(&format!("u-{worker_id}")).await.unwrap().expect("the peer's account");
+    app.store.set_password(&user.username, "a-long-test-password-1").await.unwrap();
+    let p = browser(&d, "en").await;
+    sign_in_as(&p, &app, &user.username, "a-long-test-password-1").await;
+    let home = wait_for_text(&p, &member_name, true).await;
+    assert!(home.contains(&format!("{member_name} chose you as their peer.")), "{home}");
+    assert_accessible(&p, "the peer's home with the new member").await;
+    p.goto(&app.url("/members")).await.unwrap();
+    wait_for_text(&p, &member_name, true).await;
+    assert_accessible(&p, "the peer's caseload").await;
+    p.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_program_admin_previews_and_runs_the_batch_with_an_accessible_report() {
+    let Some(d) = driver() else { return };
+    let app = TestApp::seeded(400).await;
+    let c = browser(&d, "en").await;
+    sign_in(&c, &app, Persona::StateAdmin).await;
+    c.goto(&app.url("/matching")).await.unwrap();
+    assert_accessible(&c, "the waiting list page").await;
+    c.find(Locator::Css("form[action='/matching/batch'] input[value=dry-run] ~ button")).await.unwrap().click().await.unwrap();
+    let page = wait_for_text(&c, "members waiting", true).await;
+    assert!(page.contains("can be matched"), "{page}");
+    assert_accessible(&c, "the batch preview").await;
+    c.close().await.unwrap();
+}

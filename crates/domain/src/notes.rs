@@ -363,6 +363,12 @@ mod tests {
             recorded_by: "u".into(),
             recorded_at: "now".into(),
         });
+        let catalog = crate::Catalog::massachusetts().expect("the shipped catalog loads");
+        let prefs = (0..200)
+            .filter_map(|i| crate::matching::synthetic::member_preferences(7, i, &catalog, 10).ok())
+            .find(|p| p.home.is_some() && !p.identity.is_empty())
+            .expect("a synthetic member with a home and an identity wish");
+        check(&prefs);
     }
 
     /// Hiding a category empties exactly the fields that carry its label.

@@ -122,6 +122,31 @@ pub fn may_write_contact_note(actor: &Actor, rel: &Relationship) -> Decision {
     }
 }
 
+/// Who may end a member's relationship with their peer: the member, the
+/// peer themselves, and whoever may change the member's record (their care
+/// coordinator, their organization's admin, a state admin). Nobody needs to
+/// give a reason.
+pub fn may_end_peer(actor: &Actor, rel: &Relationship) -> Decision {
+    if rel.firewalled && !rel.is_self {
+        return Decision::Deny("the member asked that this person not see their record");
+    }
+    if actor.persona == Persona::PeerWorker && rel.team_role == Some(TeamRole::Peer) {
+        return Decision::Permit;
+    }
+    decide(actor, Action::Update, rel)
+}
+
+/// Batch assignment of a waiting list to peers is an operation of the
+/// program: state admins run it for the state, organization admins for the
+/// peers their organization employs. Each run is audited.
+pub fn may_run_batch(actor: &Actor) -> Decision {
+    match actor.persona {
+        Persona::StateAdmin => Decision::Permit,
+        Persona::OrganizationAdmin if actor.organization_id.is_some() => Decision::Permit,
+        _ => Decision::Deny("only program admins (organization or state) run batch assignment"),
+    }
+}
+
 /// Which members a list may contain for an actor: the same rule as
 /// [`decide`] for `Read`, in a form the store can turn into a query. Every
 /// scope but `Only` also leaves out members who firewalled the actor; a
@@ -260,6 +285,22 @@ mod tests {
             let rel = Relationship::default();
             let action = if a { Action::Read } else { Action::Update };
             prop_assert_eq!(decide(&actor(p), action, &rel).is_permit(), p == Persona::StateAdmin);
+        }
+    }
+
+    #[test]
+    fn either_side_ends_a_peer_relationship_and_only_admins_run_batches() {
+        let peer_rel = Relationship { team_role: Some(TeamRole::Peer), ..Default::default() };
+        assert!(may_end_peer(&actor(Persona::PeerWorker), &peer_rel).is_permit());
+        assert!(!may_end_peer(&actor(Persona::PeerWorker), &Relationship::default()).is_permit());
+        let me = Relationship { is_self: true, ..Default::default() };
+        assert!(may_end_peer(&actor(Persona::Member), &me).is_permit());
+        assert!(!may_end_peer(&actor(Persona::Member), &Relationship::default()).is_permit());
+        let walled = Relationship { firewalled: true, team_role: Some(TeamRole::Peer), ..Default::default() };
+        assert!(!may_end_peer(&actor(Persona::PeerWorker), &walled).is_permit());
+        for p in Persona::ALL {
+            let allowed = matches!(p, Persona::StateAdmin | Persona::OrganizationAdmin);
+            assert_eq!(may_run_batch(&actor(p)).is_permit(), allowed, "{p:?}");
         }
     }
 

@@ -158,6 +158,16 @@ pub trait Labelled {
     const NAME: &'static str;
 }
 
+/// A labelled record as a reader who sees only `visible` may have it: the
+/// serialized object without the fields whose label is not visible.
+pub fn redact_labelled<T: Labelled + Serialize>(record: &T, visible: Categories) -> serde_json::Value {
+    let mut v = serde_json::to_value(record).unwrap_or(serde_json::Value::Null);
+    if let serde_json::Value::Object(map) = &mut v {
+        map.retain(|k, _| T::field_category(k).is_some_and(|c| visible.contains(c)));
+    }
+    v
+}
+
 /// Why a piece of member data is being used (HIPAA's treatment, payment and
 /// health-care operations).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]

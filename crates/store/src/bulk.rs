@@ -38,14 +38,14 @@ impl From<i64> for Val {
 /// Bound parameters per statement. SQLite looks each numbered parameter up
 /// by name in a list, so binding costs grow with the square of the count:
 /// small statements load fastest there. PostgreSQL prefers fewer, larger ones.
-fn max_params(backend: Backend) -> usize {
+pub(crate) fn max_params(backend: Backend) -> usize {
     match backend {
         Backend::Sqlite => 400,
         Backend::Postgres => 30_000,
     }
 }
 
-async fn insert_rows(
+pub(crate) async fn insert_rows(
     tx: &mut Transaction<'_, Any>,
     backend: Backend,
     table: &str,

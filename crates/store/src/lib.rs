@@ -12,6 +12,7 @@ mod access;
 mod audit;
 mod auth;
 mod bulk;
+mod matching;
 mod migrate;
 mod privacy;
 mod referrals;
@@ -38,6 +39,10 @@ pub use workforce::{
     PAY_PARITY_PERCENT,
 };
 pub use workforce::today as today_date;
+pub use matching::{
+    rank_with, town_point, Applied, Chosen, GapEntry, Notification, PeerCard, PeerPool, PoolFilter, RankedChoice, Ranking, WaitingList,
+    WorkerMatching,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

@@ -12,6 +12,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "privacy", include_str!("../migrations/0002_privacy.sql")),
     (3, "workforce", include_str!("../migrations/0003_workforce.sql")),
     (4, "referrals", include_str!("../migrations/0004_referrals.sql")),
+    (5, "matching", include_str!("../migrations/0005_matching.sql")),
 ];
 
 pub(crate) async fn run(pool: &AnyPool) -> Result<Vec<&'static str>> {

@@ -4,6 +4,8 @@
 
 mod api;
 mod auth;
+mod choice_api;
+mod choice_pages;
 pub mod i18n;
 mod openapi;
 mod pages;
@@ -43,9 +45,10 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(privacy_pages::routes())
         .merge(referral_pages::routes())
+        .merge(choice_pages::routes())
         .merge(pages::routes())
         .merge(workforce::routes())
-        .nest("/api/v1", api::routes().merge(workforce::api_routes()))
+        .nest("/api/v1", api::routes().merge(workforce::api_routes()).merge(choice_api::routes()))
         .route("/api/openapi.json", get(openapi::document))
         .route("/healthz", get(healthz))
         .route("/static/app.css", get(stylesheet))

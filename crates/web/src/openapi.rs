@@ -62,6 +62,15 @@ pub const OPERATIONS: &[(&str, &str, &str, Option<&str>, &str)] = &[
     ("get", "/api/v1/workforce/picture", "Headcount, languages, identity, vacancies, hires, departures, turnover and leadership, small cells suppressed (filters: organization_id, from, to)", None, "WorkforcePicture"),
     ("get", "/api/v1/workforce/positions", "Job descriptions with prohibited-task flags, single-peer programs and pay parity (filter: organization_id)", None, "PositionReport"),
     ("post", "/api/v1/workforce/positions", "Add a position: job description, pay band, and its worker or none for a vacancy", Some("PositionInput"), "PositionCreated"),
+    ("put", "/api/v1/workers/{id}/matching", "How a worker meets members (modalities) and from where (location); for admins", Some("WorkerMatching"), "WorkerMatching"),
+    ("get", "/api/v1/members/{id}/preferences", "What the member wants of a peer (fields the caller may not see are left out)", None, "PreferencesResult"),
+    ("put", "/api/v1/members/{id}/preferences", "For the member or their care coordinator: say what the member wants of a peer", Some("PreferencesInput"), "PreferencesResult"),
+    ("get", "/api/v1/members/{id}/ranking", "Every peer the member may choose, best first, with structured reasons (limit)", None, "Ranking"),
+    ("post", "/api/v1/members/{id}/peer", "Choose a peer (worker_id), or the top-ranked one when worker_id is absent; ends the current peer", Some("ChooseInput"), "Chosen"),
+    ("post", "/api/v1/members/{id}/peer/end", "End the member's relationship with their peer (the member, the peer or staff; no reason needed)", None, "Ended"),
+    ("get", "/api/v1/notifications", "The caller's notifications (new members, peers who left)", None, "Notifications"),
+    ("post", "/api/v1/matching/batch", "For program admins: assign the waiting list (or a departing peer's caseload) optimally; dry_run reports only", Some("BatchInput"), "BatchResult"),
+    ("get", "/api/v1/matching/gaps", "For program admins: members' time without a peer", None, "Gaps"),
 ];
 
 fn schema_ref(name: &str) -> Value {
@@ -227,9 +236,71 @@ fn workforce_schemas() -> Value {
     })
 }
 
+fn strength() -> Value {
+    json!({ "enum": ["no-preference", "prefer", "must"] })
+}
+
+fn preferences_input() -> Value {
+    let identity = json!({ "type": "object", "required": ["dimension"], "properties": {
+        "dimension": { "enum": ["gender", "race", "ethnicity", "language", "faith", "sexual-orientation", "age-band"] },
+        "strength": strength(), "values": list(text()) } });
+    let topic = json!({ "type": "object", "required": ["topic"], "properties": { "topic": text(), "strength": strength() } });
+    json!({ "type": "object", "required": ["support"], "properties": {
+        "support": { "enum": ["mental-health", "substance-use", "both", "health-and-social-needs", "family", "young-adults"] },
+        "languages": list(text()), "interpreter_ok": { "type": "boolean" }, "identity": list(identity), "lived_experience": list(topic),
+        "modalities": list(json!({ "enum": ["in-person", "phone", "video"] })),
+        "times": list(json!({ "enum": ["daytime", "evening", "night", "weekend"] })),
+        "home": { "type": ["object", "null"], "properties": { "lat": { "type": "number" }, "lon": { "type": "number" } } },
+        "home_town": opt_text(), "max_travel_km": { "type": ["integer", "null"], "minimum": 1, "maximum": 500 },
+        "source": { "type": "object", "properties": { "strength": strength(), "kinds": list(json!({ "enum": ["plan", "rlc", "vendor"] })) } },
+        "named_peer": opt_text() } })
+}
+
+fn ranking_schema() -> Value {
+    let reason = json!({ "type": "object", "required": ["code"], "properties": { "code": { "enum": [
+        "shares-language", "with-interpreter", "shares-identity", "shares-lived-experience", "preferred-but-missing",
+        "source", "distance-km", "available-at", "meets", "named-peer", "same-organization"] } } });
+    let choice = json!({ "type": "object", "properties": { "worker_id": text(), "name": text(), "role_id": text(),
+        "organization": text(), "source": { "enum": ["plan", "rlc", "vendor"] }, "languages": list(text()),
+        "score": { "type": "integer" }, "remaining_capacity": { "type": "integer" }, "reasons": list(reason) } });
+    json!({ "type": "object", "properties": { "member_id": text(), "eligible": { "type": "integer" }, "choices": list(choice) } })
+}
+
+fn batch_result() -> Value {
+    let counts = json!({ "type": "object", "additionalProperties": { "type": "integer" } });
+    json!({ "type": "object", "properties": { "dry_run": { "type": "boolean" }, "members": { "type": "integer" },
+        "served": { "type": "integer" }, "unmatched": { "type": "integer" }, "total_score": { "type": "integer" },
+        "objective": { "type": "integer", "description": "minimum cost of the flow network: -(big * served + total_score)" },
+        "big": { "type": "integer" },
+        "gap": { "type": "object", "properties": { "by_language": counts.clone(), "by_town": counts.clone(), "by_support": counts.clone(), "by_reason": counts } },
+        "applied": { "type": ["object", "null"] }, "pairs": list(json!({ "type": "object" })), "unmatched_members": list(json!({ "type": "object" })) } })
+}
+
+/// The schemas of peer choice: preferences, ranking, choice, batch runs.
+fn matching_schemas() -> Value {
+    json!({
+        "PreferencesInput": preferences_input(),
+        "PreferencesResult": { "type": "object", "properties": { "member_id": text(), "preferences": { "type": ["object", "null"] } } },
+        "Ranking": ranking_schema(),
+        "ChooseInput": { "type": "object", "properties": { "worker_id": opt_text() } },
+        "Chosen": { "type": "object", "properties": { "member_id": text(), "worker_id": text(), "peer_name": text(), "team_member_id": text(), "previous_worker_id": opt_text() } },
+        "Ended": { "type": "object", "properties": { "member_id": text(), "ended": { "type": "boolean" } } },
+        "WorkerMatching": { "type": "object", "required": ["modalities"], "properties": {
+            "modalities": list(json!({ "enum": ["in-person", "phone", "video"] })),
+            "location": { "type": ["object", "null"], "properties": { "lat": { "type": "number" }, "lon": { "type": "number" } } } } },
+        "Notifications": { "type": "object", "properties": { "notifications": list(json!({ "type": "object", "properties": {
+            "id": text(), "text_key": text(), "args": { "type": "object" }, "created_at": text(), "read_at": opt_text() } })) } },
+        "BatchInput": { "type": "object", "required": ["dry_run"], "properties": { "dry_run": { "type": "boolean" }, "departing": opt_text() } },
+        "BatchResult": batch_result(),
+        "Gaps": { "type": "object", "properties": { "gaps": list(json!({ "type": "object", "properties": {
+            "member_id": text(), "member_name": text(), "former_peer": opt_text(), "reason": text(), "started_at": text(),
+            "ended_at": opt_text(), "days": { "type": "integer" } } })) } }
+    })
+}
+
 fn all_schemas() -> Value {
     let mut all = schemas();
-    for more in [privacy_schemas(), referral_schemas()] {
+    for more in [privacy_schemas(), referral_schemas(), matching_schemas()] {
         if let (Some(a), Value::Object(more)) = (all.as_object_mut(), more) {
             a.extend(more);
         }

@@ -75,7 +75,10 @@ impl Layout {
         };
         let mut links = vec![self.link("/home", "nav-home")];
         match u.persona {
-            Persona::Member => links.push(self.link("/sharing", "nav-sharing")),
+            Persona::Member => {
+                links.push(self.link("/choose", "nav-choose"));
+                links.push(self.link("/sharing", "nav-sharing"));
+            }
             Persona::PrivacyOfficer => links.push(self.link("/privacy", "nav-privacy")),
             Persona::PeerWorker => links.push(self.link("/members", "nav-caseload")),
             Persona::Supervisor => {
@@ -90,6 +93,7 @@ impl Layout {
                 links.push(self.link("/members", "nav-members"));
                 links.push(self.link("/workers", "nav-workers"));
                 links.push(self.link("/organizations", "nav-organizations"));
+                links.push(self.link("/matching", "nav-matching"));
             }
         }
         if !matches!(u.persona, Persona::Member | Persona::PrivacyOfficer) {
@@ -357,6 +361,10 @@ struct HomePage {
     members: Vec<MemberRow>,
     workers: Vec<WorkerRow>,
     organizations: Vec<Organization>,
+    /// Notifications, in the reader's language.
+    notices: Vec<String>,
+    /// The member just chose a peer.
+    chosen: bool,
 }
 
 pub struct TeamRow {
@@ -383,7 +391,12 @@ pub struct WorkerRow {
     pub active: bool,
 }
 
-async fn home(State(state): State<AppState>, PageUser(s): PageUser) -> Response {
+#[derive(Deserialize, Default)]
+struct HomeQuery {
+    chosen: Option<String>,
+}
+
+async fn home(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<HomeQuery>) -> Response {
     let t = &s.tr;
     let access = s.access(&state);
     let greeting = t.t1("home-greeting", "name", &s.user.display_name);
@@ -395,8 +408,11 @@ async fn home(State(state): State<AppState>, PageUser(s): PageUser) -> Response 
         members: vec![],
         workers: vec![],
         organizations: vec![],
+        notices: vec![],
+        chosen: q.chosen.is_some(),
     };
     let result: Result<(), AppError> = async {
+        page.notices = access.notifications(10).await?.iter().map(|n| crate::choice_pages::notice_text(t, n)).collect();
         match s.user.persona {
             Persona::Member => {
                 if let Some(id) = &s.user.member_id {

@@ -188,6 +188,8 @@ enum Test<'p> {
     Times(u8),
     /// Some way to meet works: (member's modalities, reach when in person).
     Meets(u8, Option<([u64; 3], u64)>),
+    /// Works for this organization (a member who lost their peer keeps it).
+    Organization(&'p str),
 }
 
 impl Test<'_> {
@@ -205,6 +207,7 @@ impl Test<'_> {
                 let reach = reach.map(|(u, c)| (u.map(f64::from_bits), f64::from_bits(c)));
                 usable_modalities(*m, reach, peer) != 0
             }
+            Test::Organization(o) => peer.facts().organization_id == *o,
         }
     }
 }
@@ -237,6 +240,9 @@ fn tests_of<'p>(key: &MemberKey<'p>) -> (Vec<Test<'p>>, Vec<Test<'p>>) {
     }
     if key.source.0 != Strength::NoPreference {
         put(key.source.0, Test::Source(key.source.1));
+    }
+    if let Some(o) = key.organization {
+        put(Strength::Prefer, Test::Organization(o));
     }
     let in_person = key.modalities & Modality::InPerson.bit() != 0;
     let reach = key.reach.filter(|_| in_person).map(|(u, c)| (u.map(f64::to_bits), c.to_bits()));

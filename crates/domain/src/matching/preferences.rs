@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::{Catalog, SupportFocus};
 use crate::error::{FieldError, Invalid};
+use crate::privacy::{Category, Labelled};
 use crate::records::{Id, TimeOfDay};
 
 /// The kind of support a member asks for. Someone who needs both mental
@@ -264,6 +265,11 @@ pub struct Preferences {
     pub source: SourceWish,
     /// The member asked for this worker by name.
     pub named_peer: Option<Id>,
+    /// A peer from this organization scores as one `Prefer` more: set when
+    /// a member loses their peer, to keep them with the organization they
+    /// know where possible. Not asked on forms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization: Option<Id>,
 }
 
 impl Preferences {
@@ -284,7 +290,61 @@ impl Preferences {
             max_travel_km: None,
             source: SourceWish::default(),
             named_peer: None,
+            organization: None,
         }
+    }
+}
+
+/// A member's preferences are member data. What they ask of a peer's
+/// identity and lived experience reveals their own, so those wishes carry
+/// the identity label; the kind of support says what they need (care plan);
+/// home is where they live (contact); languages, ways and times to meet are
+/// what anyone serving them must know (demographics).
+impl Labelled for Preferences {
+    const NAME: &'static str = "Preferences";
+    fn field_category(field: &str) -> Option<Category> {
+        Some(match field {
+            "languages" | "interpreter_ok" | "modalities" | "times" | "home_town" | "max_travel_km" => Category::Demographics,
+            "home" => Category::Contact,
+            "support" => Category::CarePlan,
+            "identity" | "lived_experience" | "source" | "named_peer" | "organization" => Category::Identity,
+            _ => return None,
+        })
+    }
+}
+
+impl SupportKind {
+    /// The support a role gives, for members who must be reassigned and
+    /// never said what they want: a role focused on both mental health and
+    /// substance use gives `Both`.
+    pub fn of_focus(focus_areas: &[SupportFocus]) -> SupportKind {
+        use SupportFocus as F;
+        let mh = focus_areas.contains(&F::MentalHealth);
+        let su = focus_areas.contains(&F::SubstanceUse);
+        match (mh, su, focus_areas.first()) {
+            (true, true, _) => Self::Both,
+            (true, false, _) => Self::MentalHealth,
+            (false, true, _) => Self::SubstanceUse,
+            (_, _, Some(F::HealthAndSocialNeeds)) => Self::HealthAndSocialNeeds,
+            (_, _, Some(F::Family)) => Self::Family,
+            (_, _, Some(F::YoungAdults)) => Self::YoungAdults,
+            _ => Self::MentalHealth,
+        }
+    }
+}
+
+impl Preferences {
+    /// What a member who lost their peer is matched on when they never
+    /// chose: the support their peer gave, their languages (or an
+    /// interpreter), and a preference for the same kind of organization,
+    /// so that the ranking keeps what it can of the old relationship.
+    pub fn for_reassignment(support: SupportKind, languages: Vec<String>, source: Option<SourceKind>) -> Preferences {
+        let mut p = Preferences::choose_for_me(support, languages);
+        p.interpreter_ok = true;
+        if let Some(kind) = source {
+            p.source = SourceWish { strength: Strength::Prefer, kinds: vec![kind] };
+        }
+        p
     }
 }
 
@@ -491,6 +551,7 @@ impl PreferencesInput {
             max_travel_km: self.max_travel_km,
             source,
             named_peer,
+            organization: None,
         })
     }
 }

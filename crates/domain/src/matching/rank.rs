@@ -48,6 +48,8 @@ pub enum Reason<'a> {
     Meets { modalities: Vec<Modality> },
     /// The member asked for this peer by name.
     NamedPeer,
+    /// The peer works for the organization the member's last peer worked for.
+    SameOrganization,
 }
 
 impl Reason<'_> {
@@ -64,6 +66,7 @@ impl Reason<'_> {
             Reason::AvailableAt { .. } => "available-at",
             Reason::Meets { .. } => "meets",
             Reason::NamedPeer => "named-peer",
+            Reason::SameOrganization => "same-organization",
         }
     }
 }
@@ -139,6 +142,8 @@ pub(crate) struct MemberKey<'p> {
     /// reasons are then found on bits, without the peer's facts.
     pub lang_codes: Vec<(u128, &'p str)>,
     pub wish_only_codes: Vec<(u128, &'p str)>,
+    /// Organization the member keeps a preference for (see `Preferences::organization`).
+    pub organization: Option<&'p str>,
     /// The highest score any peer could reach.
     pub max_score: i64,
 }
@@ -209,6 +214,9 @@ impl<'p> MemberKey<'p> {
         if prefs.source.strength == Strength::Prefer {
             max_score += PREFER_WEIGHT;
         }
+        if prefs.organization.is_some() {
+            max_score += PREFER_WEIGHT;
+        }
         let home = prefs.home.map(unit_vector);
         let reach = match (home, prefs.max_travel_km) {
             (Some(u), Some(km)) => Some((u, (km as f64 / EARTH_RADIUS_KM).min(std::f64::consts::PI).cos())),
@@ -242,6 +250,7 @@ impl<'p> MemberKey<'p> {
                 codes.dedup();
                 codes
             },
+            organization: prefs.organization.as_deref(),
             max_score,
         }
     }
@@ -321,6 +330,9 @@ impl<'p> MemberKey<'p> {
         }
         if self.usable_modalities(peer) == 0 {
             return Fit::Blocked(FastBlocker::Distance);
+        }
+        if self.organization.is_some_and(|o| o == peer.facts().organization_id) {
+            score += PREFER_WEIGHT;
         }
         Fit::Eligible(score)
     }
@@ -413,6 +425,9 @@ impl<'p> MemberKey<'p> {
         }
         let source = SourceKind::ALL.into_iter().find(|k| k.bit() == peer.key.source).unwrap_or(SourceKind::Vendor);
         out.push(Reason::Source { source });
+        if self.organization.is_some_and(|o| o == peer.facts().organization_id) {
+            out.push(Reason::SameOrganization);
+        }
         if let (Some(home), Some(p)) = (self.home, peer.key.unit) {
             let km = super::preferences::chord_to_km(home, p).round();
             out.push(Reason::DistanceKm { km: km.clamp(0.0, u32::MAX as f64) as u32 });

@@ -677,3 +677,26 @@ fn synthetic_members_show_a_real_gap() {
     let a = assign(&ms, &ps, &c);
     assert!(a.gap.by_reason.contains_key("language"), "{:?}", a.gap.by_reason);
 }
+
+#[test]
+fn a_member_who_lost_their_peer_stays_with_the_same_organization_where_possible() {
+    let c = catalog();
+    let mut same = facts("b-same", "certified-peer-specialist");
+    same.organization_id = "org-old".into();
+    same.remaining_capacity = 1;
+    let other = facts("a-other", "certified-peer-specialist");
+    let peers = vec![profile(other), profile(same)];
+    let mut prefs = Preferences::for_reassignment(SupportKind::MentalHealth, vec!["en".into()], None);
+    prefs.organization = Some("org-old".into());
+    let ranked = rank(&prefs, &peers, &c);
+    assert_eq!(ranked[0].worker_id, "b-same");
+    assert!(ranked[0].reasons.contains(&Reason::SameOrganization));
+    assert!(!ranked[1].reasons.contains(&Reason::SameOrganization));
+    // Two members lost the same peer; one seat is left at the old organization.
+    let mut second = prefs.clone();
+    second.organization = None;
+    let a = assign(&[("m1".into(), prefs), ("m2".into(), second)], &peers, &c);
+    assert_eq!(a.served, 2);
+    let m1 = a.pairs.iter().find(|p| p.member_id == "m1").expect("m1 is served");
+    assert_eq!(m1.worker_id, "b-same");
+}

@@ -1,0 +1,581 @@
+//! Pages of peer choice: the member's `/choose` page (preferences, then the
+//! peers they may choose with the reasons, in their language) and the
+//! program admin's waiting list, batch run and time without a peer.
+
+use accompany_domain::matching::{
+    synthetic::TOWNS, BatchProblem, IdentityDimension, IdentityWishInput, Modality, Preferences, PreferencesInput,
+    SourceKind, SourceWishInput, Strength, SupportKind, TopicWishInput,
+};
+use accompany_domain::records::{Persona, TimeOfDay};
+use accompany_domain::FieldError;
+use accompany_store::{GapEntry, RankedChoice};
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::auth::{PageUser, Signed};
+use crate::i18n::Tr;
+use crate::pages::{page_error, render, Layout};
+use crate::problem::AppError;
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/choose", get(choose_page).post(save_preferences))
+        .route("/choose/peer", post(choose_peer))
+        .route("/choose/end", post(end_peer))
+        .route("/matching", get(matching_page))
+        .route("/matching/batch", post(run_batch))
+}
+
+type Pairs = Vec<(String, String)>;
+
+fn value<'a>(pairs: &'a Pairs, key: &str) -> &'a str {
+    pairs.iter().find(|(k, _)| k == key).map_or("", |(_, v)| v.as_str())
+}
+
+fn values(pairs: &Pairs, key: &str) -> Vec<String> {
+    pairs.iter().filter(|(k, _)| k == key).map(|(_, v)| v.clone()).filter(|v| !v.is_empty()).collect()
+}
+
+fn csrf_ok(s: &Signed, pairs: &Pairs) -> bool {
+    s.check_csrf(Some(value(pairs, "csrf")))
+}
+
+const STRENGTHS: [Strength; 3] = [Strength::NoPreference, Strength::Prefer, Strength::Must];
+const TIMES: [TimeOfDay; 4] = [TimeOfDay::Daytime, TimeOfDay::Evening, TimeOfDay::Night, TimeOfDay::Weekend];
+
+fn strength_id(s: Strength) -> &'static str {
+    match s {
+        Strength::NoPreference => "no-preference",
+        Strength::Prefer => "prefer",
+        Strength::Must => "must",
+    }
+}
+
+fn parse_strength(s: &str) -> Strength {
+    STRENGTHS.into_iter().find(|x| strength_id(*x) == s).unwrap_or_default()
+}
+
+fn time_id(t: TimeOfDay) -> &'static str {
+    match t {
+        TimeOfDay::Daytime => "daytime",
+        TimeOfDay::Evening => "evening",
+        TimeOfDay::Night => "night",
+        TimeOfDay::Weekend => "weekend",
+    }
+}
+
+/// The dimensions the form asks about, language first.
+const DIMENSIONS: [IdentityDimension; 7] = [
+    IdentityDimension::Language,
+    IdentityDimension::Gender,
+    IdentityDimension::Race,
+    IdentityDimension::Ethnicity,
+    IdentityDimension::Faith,
+    IdentityDimension::SexualOrientation,
+    IdentityDimension::AgeBand,
+];
+
+/// The form's fields as the domain reads them; the identity wishes are
+/// listed in `DIMENSIONS` order (so errors on `identity[i]` find their field).
+fn input_of(pairs: &Pairs) -> (PreferencesInput, Vec<IdentityDimension>, Vec<String>) {
+    let support = SupportKind::ALL.into_iter().find(|k| k.as_str() == value(pairs, "support"));
+    let mut identity = Vec::new();
+    let mut dims = Vec::new();
+    for d in DIMENSIONS {
+        let strength = parse_strength(value(pairs, &format!("strength-{}", d.as_str())));
+        if strength == Strength::NoPreference {
+            continue;
+        }
+        let v = value(pairs, &format!("value-{}", d.as_str())).trim().to_string();
+        identity.push(IdentityWishInput { dimension: d, strength, values: if v.is_empty() { vec![] } else { vec![v] } });
+        dims.push(d);
+    }
+    let mut lived_experience = Vec::new();
+    let mut topics = Vec::new();
+    for (k, v) in pairs.iter().filter(|(k, _)| k.starts_with("topic-")) {
+        let strength = parse_strength(v);
+        if strength != Strength::NoPreference {
+            lived_experience.push(TopicWishInput { topic: k["topic-".len()..].to_string(), strength });
+            topics.push(k["topic-".len()..].to_string());
+        }
+    }
+    let home_town = Some(value(pairs, "home_town").to_string()).filter(|t| !t.is_empty());
+    let home = home_town.as_deref().and_then(accompany_store::town_point);
+    let travel = value(pairs, "max_travel_km").trim();
+    let input = PreferencesInput {
+        support,
+        languages: values(pairs, "languages"),
+        interpreter_ok: value(pairs, "interpreter_ok") == "yes",
+        identity,
+        lived_experience,
+        modalities: values(pairs, "modalities").iter().filter_map(|m| Modality::ALL.into_iter().find(|x| x.as_str() == m)).collect(),
+        times: values(pairs, "times").iter().filter_map(|t| TIMES.into_iter().find(|x| time_id(*x) == t)).collect(),
+        home,
+        home_town,
+        // A number that does not read is sent as 0, which validation names.
+        max_travel_km: if travel.is_empty() { None } else { Some(travel.parse().unwrap_or(0)) },
+        source: SourceWishInput {
+            strength: parse_strength(value(pairs, "source_strength")),
+            kinds: values(pairs, "source_kinds").iter().filter_map(|k| SourceKind::ALL.into_iter().find(|x| x.as_str() == k)).collect(),
+        },
+        named_peer: None,
+    };
+    (input, dims, topics)
+}
+
+/// The form's values from stored preferences.
+fn form_of(p: &Preferences) -> Pairs {
+    let mut out: Pairs = vec![("support".into(), p.support.as_str().into())];
+    out.extend(p.languages.iter().map(|l| ("languages".to_string(), l.clone())));
+    if p.interpreter_ok {
+        out.push(("interpreter_ok".into(), "yes".into()));
+    }
+    for w in &p.identity {
+        out.push((format!("strength-{}", w.dimension.as_str()), strength_id(w.strength).into()));
+        out.push((format!("value-{}", w.dimension.as_str()), w.values.first().cloned().unwrap_or_default()));
+    }
+    for t in &p.lived_experience {
+        out.push((format!("topic-{}", t.topic), strength_id(t.strength).into()));
+    }
+    // All ways and times is what "any" means: leave the boxes empty then.
+    if p.modalities.len() < Modality::ALL.len() {
+        out.extend(p.modalities.iter().map(|m| ("modalities".to_string(), m.as_str().to_string())));
+    }
+    if p.times.len() < TIMES.len() {
+        out.extend(p.times.iter().map(|t| ("times".to_string(), time_id(*t).to_string())));
+    }
+    if let Some(t) = &p.home_town {
+        out.push(("home_town".into(), t.clone()));
+    }
+    if let Some(km) = p.max_travel_km {
+        out.push(("max_travel_km".into(), km.to_string()));
+    }
+    out.push(("source_strength".into(), strength_id(p.source.strength).into()));
+    out.extend(p.source.kinds.iter().map(|k| ("source_kinds".to_string(), k.as_str().to_string())));
+    out
+}
+
+pub struct Opt {
+    pub id: String,
+    pub label: String,
+    pub checked: bool,
+}
+
+pub struct IdentityField {
+    pub dim: &'static str,
+    pub legend: String,
+    pub strengths: Vec<Opt>,
+    pub value: String,
+    /// For language: the catalog's languages to pick from.
+    pub choices: Vec<Opt>,
+}
+
+pub struct TopicField {
+    pub id: String,
+    pub name: String,
+    pub strengths: Vec<Opt>,
+}
+
+pub struct PeerView {
+    pub worker_id: String,
+    pub name: String,
+    pub role: String,
+    pub role_plain: String,
+    pub role_href: String,
+    pub organization: String,
+    pub source: String,
+    pub languages: String,
+    pub shown: Vec<String>,
+    pub reasons: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "choose.html")]
+struct ChoosePage {
+    l: Layout,
+    /// (anchor, field, problem)
+    error_list: Vec<(String, String, String)>,
+    notice: Option<String>,
+    current_peer: Option<String>,
+    support: Vec<Opt>,
+    languages: Vec<Opt>,
+    interpreter_ok: bool,
+    identity: Vec<IdentityField>,
+    topics: Vec<TopicField>,
+    modalities: Vec<Opt>,
+    times: Vec<Opt>,
+    towns: Vec<Opt>,
+    max_travel_km: String,
+    source_strengths: Vec<Opt>,
+    source_kinds: Vec<Opt>,
+    saved: bool,
+    eligible: usize,
+    peers: Vec<PeerView>,
+}
+
+fn opts<'a>(items: impl Iterator<Item = (&'a str, String)>, chosen: &[String]) -> Vec<Opt> {
+    items.map(|(id, label)| Opt { checked: chosen.iter().any(|c| c == id), id: id.to_string(), label }).collect()
+}
+
+fn strength_opts(t: &Tr, chosen: &str) -> Vec<Opt> {
+    let chosen = if chosen.is_empty() { "no-preference" } else { chosen };
+    STRENGTHS.iter().map(|s| Opt { id: strength_id(*s).into(), label: t.t(&format!("match-strength-{}", strength_id(*s))), checked: strength_id(*s) == chosen }).collect()
+}
+
+pub fn language_name(state: &AppState, t: &Tr, code: &str) -> String {
+    state.catalog.language(code).map(|l| l.name.get(t.lang).to_string()).unwrap_or_else(|| code.to_string())
+}
+
+fn topic_name(state: &AppState, t: &Tr, id: &str) -> String {
+    state.catalog.lived_experience_topics.iter().find(|x| x.id == id).map(|x| x.name.get(t.lang).to_string()).unwrap_or_else(|| id.to_string())
+}
+
+fn list(items: Vec<String>) -> String {
+    items.join(", ")
+}
+
+/// One reason in the reader's language.
+pub fn reason_text(state: &AppState, t: &Tr, r: &Value) -> String {
+    let s = |v: &Value| v.as_str().unwrap_or_default().to_string();
+    let code = r["code"].as_str().unwrap_or_default();
+    let key = format!("match-reason-{code}");
+    match code {
+        "shares-language" => t.t1(&key, "language", language_name(state, t, r["language"].as_str().unwrap_or_default())),
+        "shares-identity" => t.tn(&key, &[("dimension", t.t(&format!("match-dimension-{}", s(&r["dimension"])))), ("value", s(&r["value"]))]),
+        "shares-lived-experience" => t.t1(&key, "topic", topic_name(state, t, r["topic"].as_str().unwrap_or_default())),
+        "preferred-but-missing" => {
+            let wish = match r["wish"]["kind"].as_str() {
+                Some("identity") => t.t(&format!("match-dimension-{}", s(&r["wish"]["id"]))),
+                Some("lived-experience") => topic_name(state, t, r["wish"]["id"].as_str().unwrap_or_default()),
+                _ => t.t("match-wish-source"),
+            };
+            t.t1(&key, "wish", wish)
+        }
+        "source" => t.t1(&key, "source", t.t(&format!("match-source-{}", s(&r["source"])))),
+        "distance-km" => t.t1(&key, "km", r["km"].as_u64().unwrap_or(0)),
+        "available-at" => {
+            let times: Vec<String> = r["times"].as_array().into_iter().flatten().map(|x| t.t(&format!("match-time-{}", s(x)))).collect();
+            t.t1(&key, "times", list(times))
+        }
+        "meets" => {
+            let ways: Vec<String> = r["modalities"].as_array().into_iter().flatten().map(|x| t.t(&format!("modality-{}", s(x)))).collect();
+            t.t1(&key, "ways", list(ways))
+        }
+        _ => t.t(&key),
+    }
+}
+
+fn peer_view(state: &AppState, t: &Tr, c: &RankedChoice) -> PeerView {
+    let role = state.catalog.role(&c.peer.role_id);
+    let mut shown: Vec<String> = c
+        .peer
+        .shown_identity
+        .iter()
+        .map(|(d, v)| format!("{}: {v}", t.t(&format!("match-dimension-{d}"))))
+        .collect();
+    shown.extend(c.peer.shown_lived_experience.iter().map(|x| t.t1("match-lived-experience", "topic", topic_name(state, t, x))));
+    PeerView {
+        worker_id: c.peer.worker_id.clone(),
+        name: c.peer.name.clone(),
+        role: role.map(|r| r.name.get(t.lang).to_string()).unwrap_or_else(|| c.peer.role_id.clone()),
+        role_plain: role.map(|r| r.plain_language.get(t.lang).to_string()).unwrap_or_default(),
+        role_href: format!("/roles/{}", c.peer.role_id),
+        organization: c.peer.organization.clone(),
+        source: t.t(&format!("match-source-{}", c.peer.source.as_str())),
+        languages: list(c.peer.languages.iter().map(|l| language_name(state, t, l)).collect()),
+        shown,
+        reasons: c.reasons.iter().filter(|r| r["code"] != "source").map(|r| reason_text(state, t, r)).collect(),
+    }
+}
+
+/// Where an error on `field` is fixed, and what the field is called.
+fn anchor_of(t: &Tr, field: &str, dims: &[IdentityDimension], topics: &[String]) -> (String, String) {
+    let index = |prefix: &str| field.strip_prefix(prefix).and_then(|r| r.split(']').next()).and_then(|i| i.parse::<usize>().ok());
+    if let Some(d) = index("identity[").and_then(|i| dims.get(i)) {
+        return (format!("value-{}", d.as_str()), t.t(&format!("match-dimension-{}", d.as_str())));
+    }
+    if let Some(topic) = index("lived_experience[").and_then(|i| topics.get(i)) {
+        return (format!("topic-{topic}"), t.t("choose-lived-experience"));
+    }
+    let (anchor, key) = match field.split('.').next().unwrap_or(field) {
+        "support" | "preferences" => ("support", "choose-support"),
+        "languages" => ("languages-en", "choose-languages"),
+        "home" => ("home_town", "choose-home"),
+        "max_travel_km" => ("max_travel_km", "choose-travel"),
+        "source" => ("source_strength-no-preference", "choose-source"),
+        _ => ("peers", "choose-peers-heading"),
+    };
+    (anchor.to_string(), t.t(key))
+}
+
+#[derive(Deserialize, Default)]
+struct ChooseQuery {
+    saved: Option<String>,
+    ended: Option<String>,
+}
+
+async fn choose_page(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<ChooseQuery>) -> Response {
+    let notice = if q.saved.is_some() {
+        Some(s.tr.t("choose-saved"))
+    } else if q.ended.is_some() {
+        Some(s.tr.t("choose-ended"))
+    } else {
+        None
+    };
+    show(&state, &s, None, vec![], notice).await
+}
+
+/// The page, with the form as submitted (when it failed) or as stored.
+async fn show(state: &AppState, s: &Signed, submitted: Option<(Pairs, Vec<IdentityDimension>, Vec<String>)>, errors: Vec<FieldError>, notice: Option<String>) -> Response {
+    let t = &s.tr;
+    let Some(member_id) = s.user.member_id.clone() else {
+        return page_error(s, AppError::Forbidden(t.t("choose-members-only")));
+    };
+    let access = s.access(state);
+    let stored = match access.preferences(&member_id).await {
+        Ok(p) => p.and_then(|v| serde_json::from_value::<Preferences>(v).ok()),
+        Err(e) => return page_error(s, e),
+    };
+    let current_peer = match access.care_team(&member_id).await {
+        Ok(team) => team.into_iter().find(|p| p.team_role == accompany_domain::records::TeamRole::Peer).map(|p| p.display_name),
+        Err(e) => return page_error(s, e),
+    };
+    let (form, dims, topic_ids) = match submitted {
+        Some(x) => x,
+        None => (stored.as_ref().map(form_of).unwrap_or_default(), vec![], vec![]),
+    };
+    let mut peers = vec![];
+    let mut eligible = 0;
+    if stored.is_some() {
+        let pool = match state.store.peer_pool(&accompany_store::PoolFilter::default()).await {
+            Ok(p) => p,
+            Err(e) => return page_error(s, e),
+        };
+        match access.rank_peers(&member_id, &pool, 20).await {
+            Ok(r) => {
+                eligible = r.eligible;
+                peers = r.choices.iter().map(|c| peer_view(state, t, c)).collect();
+            }
+            Err(e) => return page_error(s, e),
+        }
+    }
+    let error_list = errors
+        .iter()
+        .map(|e| {
+            let (anchor, field) = anchor_of(t, &e.field, &dims, &topic_ids);
+            (anchor, field, t.field_error(e))
+        })
+        .collect();
+    let v = |k: &str| value(&form, k).to_string();
+    let chosen_languages = values(&form, "languages");
+    let page = ChoosePage {
+        l: Layout::new(t, Some(s), "/choose", t.t("choose-title")),
+        error_list,
+        notice,
+        current_peer,
+        support: opts(SupportKind::ALL.iter().map(|k| (k.as_str(), t.t(&format!("match-support-{}", k.as_str())))), &[v("support")]),
+        languages: opts(state.catalog.languages.iter().map(|l| (l.code.as_str(), l.name.get(t.lang).to_string())), &chosen_languages),
+        interpreter_ok: v("interpreter_ok") == "yes",
+        identity: DIMENSIONS
+            .iter()
+            .map(|d| {
+                let value = v(&format!("value-{}", d.as_str()));
+                IdentityField {
+                    dim: d.as_str(),
+                    legend: t.t(&format!("match-dimension-{}", d.as_str())),
+                    strengths: strength_opts(t, &v(&format!("strength-{}", d.as_str()))),
+                    choices: if *d == IdentityDimension::Language {
+                        opts(state.catalog.languages.iter().map(|l| (l.code.as_str(), l.name.get(t.lang).to_string())), std::slice::from_ref(&value))
+                    } else {
+                        vec![]
+                    },
+                    value,
+                }
+            })
+            .collect(),
+        topics: state
+            .catalog
+            .lived_experience_topics
+            .iter()
+            .map(|x| TopicField { id: x.id.clone(), name: x.name.get(t.lang).to_string(), strengths: strength_opts(t, &v(&format!("topic-{}", x.id))) })
+            .collect(),
+        modalities: opts(Modality::ALL.iter().map(|m| (m.as_str(), t.t(&format!("modality-{}", m.as_str())))), &values(&form, "modalities")),
+        times: opts(TIMES.iter().map(|x| (time_id(*x), t.t(&format!("match-time-{}", time_id(*x))))), &values(&form, "times")),
+        towns: opts(TOWNS.iter().map(|x| (x.name, x.name.to_string())), &[v("home_town")]),
+        max_travel_km: v("max_travel_km"),
+        source_strengths: strength_opts(t, &v("source_strength")),
+        source_kinds: opts(SourceKind::ALL.iter().map(|k| (k.as_str(), t.t(&format!("match-source-{}", k.as_str())))), &values(&form, "source_kinds")),
+        saved: stored.is_some(),
+        eligible,
+        peers,
+    };
+    let failed = !errors.is_empty();
+    let mut r = render(page);
+    if failed {
+        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    r
+}
+
+async fn save_preferences(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Pairs>) -> Response {
+    if !csrf_ok(&s, &pairs) {
+        return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
+    }
+    let Some(member_id) = s.user.member_id.clone() else {
+        return page_error(&s, AppError::Forbidden(s.tr.t("choose-members-only")));
+    };
+    let (input, dims, topics) = input_of(&pairs);
+    match s.access(&state).set_preferences(&member_id, &input, "chosen on the choose page").await {
+        Ok(_) => Redirect::to("/choose?saved=1#peers-heading").into_response(),
+        Err(accompany_store::StoreError::Invalid(i)) => show(&state, &s, Some((pairs, dims, topics)), i.0, None).await,
+        Err(e) => page_error(&s, e),
+    }
+}
+
+async fn choose_peer(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Pairs>) -> Response {
+    if !csrf_ok(&s, &pairs) {
+        return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
+    }
+    let Some(member_id) = s.user.member_id.clone() else {
+        return page_error(&s, AppError::Forbidden(s.tr.t("choose-members-only")));
+    };
+    let worker = Some(value(&pairs, "worker_id")).filter(|w| !w.is_empty());
+    match s.access(&state).choose_peer(&member_id, worker).await {
+        Ok(_) => Redirect::to("/home?chosen=1").into_response(),
+        Err(accompany_store::StoreError::Invalid(i)) => show(&state, &s, None, i.0, None).await,
+        Err(e) => page_error(&s, e),
+    }
+}
+
+async fn end_peer(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Pairs>) -> Response {
+    if !csrf_ok(&s, &pairs) {
+        return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
+    }
+    let Some(member_id) = s.user.member_id.clone() else {
+        return page_error(&s, AppError::Forbidden(s.tr.t("choose-members-only")));
+    };
+    match s.access(&state).end_peer(&member_id).await {
+        Ok(()) => Redirect::to("/choose?ended=1").into_response(),
+        Err(accompany_store::StoreError::Invalid(i)) => show(&state, &s, None, i.0, None).await,
+        Err(e) => page_error(&s, e),
+    }
+}
+
+/// A notification in the reader's language.
+pub fn notice_text(t: &Tr, n: &accompany_store::Notification) -> String {
+    let args: Vec<(&str, String)> =
+        n.args.iter().map(|(k, v)| (k.as_str(), v.as_str().map_or_else(|| v.to_string(), str::to_string))).collect();
+    t.tn(&n.text_key, &args)
+}
+
+// --- The program admin's waiting list -------------------------------------------
+
+pub struct Bar {
+    pub id: String,
+    pub label: String,
+    pub count: usize,
+}
+
+pub struct Report {
+    pub summary: String,
+    pub total_unmatched: usize,
+    /// (caption, bars): by blocking constraint, language, region, support.
+    pub tables: Vec<(String, Vec<Bar>)>,
+}
+
+#[derive(Template)]
+#[template(path = "batch.html")]
+struct MatchingPage {
+    l: Layout,
+    report: Option<Report>,
+    gaps: Vec<GapEntry>,
+    gaps_summary: String,
+}
+
+impl MatchingPage {
+    fn reason_key(&self, reason: &str) -> String {
+        format!("match-gap-reason-{reason}")
+    }
+}
+
+/// A gap report code in words: blockers, `must-DIMENSION`, `must-lived-experience-TOPIC`.
+fn gap_reason(state: &AppState, t: &Tr, code: &str) -> String {
+    if let Some(topic) = code.strip_prefix("must-lived-experience-") {
+        return t.t1("match-gap-must", "wish", topic_name(state, t, topic));
+    }
+    if code == "must-source" {
+        return t.t1("match-gap-must", "wish", t.t("match-wish-source"));
+    }
+    if let Some(d) = code.strip_prefix("must-").and_then(IdentityDimension::parse) {
+        return t.t1("match-gap-must", "wish", t.t(&format!("match-dimension-{}", d.as_str())));
+    }
+    t.t(&format!("match-blocker-{code}"))
+}
+
+fn bars(map: &std::collections::BTreeMap<String, usize>, prefix: &str, label: impl Fn(&str) -> String) -> Vec<Bar> {
+    let mut out: Vec<Bar> = map.iter().enumerate().map(|(i, (k, n))| Bar { id: format!("{prefix}-{i}"), label: label(k), count: *n }).collect();
+    out.sort_by(|a, b| b.count.cmp(&a.count).then(a.label.cmp(&b.label)));
+    out
+}
+
+async fn matching_page(State(state): State<AppState>, PageUser(s): PageUser) -> Response {
+    matching_view(&state, &s, None).await
+}
+
+async fn matching_view(state: &AppState, s: &Signed, report: Option<Report>) -> Response {
+    let t = &s.tr;
+    if !matches!(s.user.persona, Persona::StateAdmin | Persona::OrganizationAdmin) {
+        return page_error(s, AppError::Forbidden(t.t("matching-admins-only")));
+    }
+    let gaps = match s.access(state).peer_gaps(200).await {
+        Ok(g) => g,
+        Err(e) => return page_error(s, e),
+    };
+    let open_gaps = gaps.iter().filter(|g| g.ended_at.is_none()).count();
+    let closed: Vec<i64> = gaps.iter().filter(|g| g.ended_at.is_some()).map(|g| g.days).collect();
+    let average_days = if closed.is_empty() { "–".to_string() } else { format!("{:.1}", closed.iter().sum::<i64>() as f64 / closed.len() as f64) };
+    let gaps_summary = t.tn("matching-gaps-summary", &[("open", open_gaps.to_string()), ("average", average_days)]);
+    render(MatchingPage { l: Layout::new(t, Some(s), "/matching", t.t("matching-title")), report, gaps, gaps_summary })
+}
+
+async fn run_batch(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Pairs>) -> Response {
+    if !csrf_ok(&s, &pairs) {
+        return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
+    }
+    let t = &s.tr;
+    let apply = value(&pairs, "mode") == "apply";
+    let access = s.access(&state);
+    let waiting = match access.waiting_list(None).await {
+        Ok(w) => w,
+        Err(e) => return page_error(&s, e),
+    };
+    let problem = BatchProblem::new(&waiting.members, &waiting.pool.profiles, &state.catalog);
+    let a = problem.solve();
+    let mut summary = t.tn(
+        "matching-summary",
+        &[("members", a.members.to_string()), ("peers", waiting.pool.profiles.len().to_string()), ("served", a.served.to_string()), ("unmatched", a.unmatched.len().to_string())],
+    );
+    if apply {
+        match access.apply_batch(&a.pairs, &waiting.pool).await {
+            Ok(done) => summary = format!("{summary} {}", t.t1("matching-applied", "n", done.assigned)),
+            Err(e) => return page_error(&s, e),
+        }
+    }
+    let report = Report {
+        summary,
+        total_unmatched: a.unmatched.len(),
+        tables: vec![
+            (t.t("matching-by-reason"), bars(&a.gap.by_reason, "reason", |k| gap_reason(&state, t, k))),
+            (t.t("matching-by-language"), bars(&a.gap.by_language, "language", |k| language_name(&state, t, k))),
+            (t.t("matching-by-town"), bars(&a.gap.by_town, "town", str::to_string)),
+            (t.t("matching-by-support"), bars(&a.gap.by_support, "support", |k| t.t(&format!("match-support-{k}")))),
+        ],
+    };
+    matching_view(&state, &s, Some(report)).await
+}
