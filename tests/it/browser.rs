@@ -326,3 +326,55 @@ async fn the_program_admin_previews_and_runs_the_batch_with_an_accessible_report
     assert_accessible(&c, "the batch preview").await;
     c.close().await.unwrap();
 }
+
+/// No wrong door to a chosen peer: a person finds the public page in
+/// Spanish, asks for support and opens an account, says Spanish is a must,
+/// chooses a peer who speaks it, and that peer sees them on their caseload.
+#[tokio::test]
+async fn a_person_signs_up_in_spanish_chooses_a_spanish_speaking_peer_and_the_peer_sees_them() {
+    let Some(d) = driver() else { return };
+    let app = TestApp::seeded(200).await;
+    let c = browser(&d, "es").await;
+    c.goto(&app.url("/get-support")).await.unwrap();
+    wait_for_text(&c, "Pedir apoyo de pares", true).await;
+    assert_accessible(&c, "the public page (es)").await;
+    for (id, text) in [("given_name", "Rosa"), ("family_name", "Méndez"), ("phone", "617-555-0199"), ("masshealth_id", "100055550000"),
+        ("username", "rosa.mendez"), ("password", "una contraseña larga")]
+    {
+        c.find(Locator::Id(id)).await.unwrap().send_keys(text).await.unwrap();
+    }
+    c.execute("document.getElementById('date_of_birth').value = '1984-07-09'; document.getElementById('language').value = 'es';", vec![])
+        .await
+        .unwrap();
+    c.find(Locator::Id("support-both")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("form[action='/get-support'] button[type=submit]")).await.unwrap().click().await.unwrap();
+
+    // Signed in at once, on the page to choose a peer.
+    wait_for_text(&c, "Lo que quiere en un par", true).await;
+    assert_accessible(&c, "the choose page right after signing up (es)").await;
+    c.execute("document.getElementById('support').value = 'both';", vec![]).await.unwrap();
+    if c.find(Locator::Id("languages-es")).await.unwrap().prop("checked").await.unwrap().as_deref() != Some("true") {
+        c.find(Locator::Id("languages-es")).await.unwrap().click().await.unwrap();
+    }
+    c.find(Locator::Id("strength-language-must")).await.unwrap().click().await.unwrap();
+    c.execute("document.getElementById('value-language').value = 'es';", vec![]).await.unwrap();
+    c.find(Locator::Css("form[action='/choose'] button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_for_text(&c, "Pares que puede elegir", true).await;
+    let cards: Value =
+        c.execute("return Array.from(document.querySelectorAll('#peers li.card')).map(li => li.innerText);", vec![]).await.unwrap();
+    let cards = cards.as_array().unwrap();
+    assert!(!cards.is_empty() && cards.iter().all(|t| t.as_str().unwrap().contains("Habla español con usted")), "{cards:?}");
+    let worker_id = c.find(Locator::Css("#peers li.card form input[name=worker_id]")).await.unwrap().attr("value").await.unwrap().unwrap();
+    c.find(Locator::Css("#peers li.card form button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_for_text(&c, "Su nuevo par está en su equipo de cuidado", true).await;
+    c.close().await.unwrap();
+
+    let user = app.store.user_by_id(&format!("u-{worker_id}")).await.unwrap().expect("the peer's account");
+    app.store.set_password(&user.username, "a-long-test-password-1").await.unwrap();
+    let p = browser(&d, "en").await;
+    sign_in_as(&p, &app, &user.username, "a-long-test-password-1").await;
+    p.goto(&app.url("/members")).await.unwrap();
+    wait_for_text(&p, "Méndez", true).await;
+    assert_accessible(&p, "the peer's caseload with the new member").await;
+    p.close().await.unwrap();
+}
