@@ -272,7 +272,11 @@ async fn a_member_chooses_a_spanish_speaking_peer_in_spanish_and_the_peer_sees_t
     assert_accessible(&c, "the choose page (es)").await;
     // Spanish as a must: the support, the language spoken, and the language the peer must speak.
     c.execute("document.getElementById('support').value = 'both';", vec![]).await.unwrap();
-    c.find(Locator::Id("languages-es")).await.unwrap().click().await.unwrap();
+    // The member's own languages start ticked; Spanish must be among them.
+    let spanish = c.find(Locator::Id("languages-es")).await.unwrap();
+    if spanish.prop("checked").await.unwrap().as_deref() != Some("true") {
+        spanish.click().await.unwrap();
+    }
     c.find(Locator::Id("strength-language-must")).await.unwrap().click().await.unwrap();
     c.execute("document.getElementById('value-language').value = 'es';", vec![]).await.unwrap();
     c.find(Locator::Css("form[action='/choose'] button[type=submit]")).await.unwrap().click().await.unwrap();

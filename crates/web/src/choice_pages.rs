@@ -348,7 +348,14 @@ async fn show(state: &AppState, s: &Signed, submitted: Option<(Pairs, Vec<Identi
     };
     let (form, dims, topic_ids) = match submitted {
         Some(x) => x,
-        None => (stored.as_ref().map(form_of).unwrap_or_default(), vec![], vec![]),
+        None => match stored.as_ref() {
+            Some(p) => (form_of(p), vec![], vec![]),
+            // A first visit starts from the languages already on the member's record.
+            None => match access.member(&member_id).await {
+                Ok(m) => (m.record.preferred_languages.iter().map(|l| ("languages".to_string(), l.clone())).collect(), vec![], vec![]),
+                Err(e) => return page_error(s, e),
+            },
+        },
     };
     let mut peers = vec![];
     let mut eligible = 0;
