@@ -13,9 +13,9 @@ use accompany_domain::{FieldError, Invalid};
 use serde::Serialize;
 use sqlx::any::AnyArguments;
 use sqlx::{Any, Row, Transaction};
-use time::OffsetDateTime;
 
 use crate::rows::{self, date_text, to_json, to_value, MemberData, WorkerData, MEMBER_COLUMNS, ORGANIZATION_COLUMNS, WORKER_COLUMNS};
+use crate::today_date as today;
 use crate::{now_text, Result, Store, StoreError};
 
 /// One page of a list, with the cursor for the next page when there is one.
@@ -827,9 +827,6 @@ fn prefix_upper_bound(prefix: &str) -> Option<String> {
     None
 }
 
-fn today() -> time::Date {
-    OffsetDateTime::now_utc().date()
-}
 
 impl Store {
     pub(crate) async fn organization_row(&self, id: &str) -> Result<Option<Organization>> {

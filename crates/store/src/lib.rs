@@ -38,7 +38,6 @@ pub use workforce::{
     CredentialView, OrganizationCompliance, PositionReport, PositionView, SuperviseeRow, SupervisorView, WorkerDevelopment,
     PAY_PARITY_PERCENT,
 };
-pub use workforce::today as today_date;
 pub use matching::{
     rank_with, town_point, Applied, Chosen, GapEntry, Notification, PeerCard, PeerPool, PoolFilter, RankedChoice, Ranking, WaitingList,
     WorkerMatching,
@@ -211,6 +210,11 @@ pub fn redact(url: &str) -> String {
 }
 
 /// Now, as fixed-width UTC text that sorts in time order on both databases.
+/// Today's date in UTC, the day every date rule of the store is checked against.
+pub fn today_date() -> time::Date {
+    OffsetDateTime::now_utc().date()
+}
+
 pub fn now_text() -> String {
     timestamp_text(OffsetDateTime::now_utc())
 }

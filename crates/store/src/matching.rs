@@ -22,6 +22,7 @@ use time::OffsetDateTime;
 use crate::access::{record_version, Access};
 use crate::bulk::{insert_rows, Val};
 use crate::rows::{self, date_text, to_json, WORKER_COLUMNS};
+use crate::today_date as today;
 use crate::{now_text, Result, Store, StoreError};
 
 /// How a worker meets members and where from: the facts matching needs
@@ -174,9 +175,6 @@ pub struct Applied {
     pub skipped: usize,
 }
 
-fn today() -> time::Date {
-    OffsetDateTime::now_utc().date()
-}
 
 fn source_text(s: SourceKind) -> &'static str {
     s.as_str()

@@ -17,6 +17,7 @@ use time::{Duration, OffsetDateTime};
 
 use crate::access::{audit_event, Access, AuditEvent, Page, Seen, AUDIT_COLUMNS};
 use crate::rows::{date_text, stored_date, to_json};
+use crate::today_date as today;
 use crate::{now_text, Result, Store, StoreError};
 
 /// One person on the member's team, and what they see today.
@@ -111,9 +112,6 @@ fn choice_from_row(r: &sqlx::any::AnyRow) -> Result<SharingChoice> {
     })
 }
 
-fn today() -> time::Date {
-    OffsetDateTime::now_utc().date()
-}
 
 impl Store {
     /// The member's choices in force that name this reader, their

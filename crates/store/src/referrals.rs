@@ -14,6 +14,7 @@ use time::{Duration, OffsetDateTime};
 
 use crate::access::{insert_member, insert_team_member, record_version, Access, Page};
 use crate::rows::{date_text, stored_date};
+use crate::today_date as today;
 use crate::{now_text, timestamp_text, Result, Store, StoreError, User};
 
 const REFERRAL_COLUMNS: &str = "id, member_id, organization_id, doors, given_name, family_name, date_of_birth, masshealth_id, \
@@ -59,9 +60,6 @@ fn doors_text(doors: &[Door]) -> String {
     doors.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(",")
 }
 
-fn today() -> time::Date {
-    OffsetDateTime::now_utc().date()
-}
 
 /// What a person who refers themselves may also ask for: an account, to
 /// choose their peer at once.

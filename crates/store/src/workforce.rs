@@ -24,6 +24,7 @@ use time::Date;
 use crate::access::{record_version, Access};
 use crate::bulk::{Import, Val};
 use crate::rows::{self, date_text, to_json, WORKER_COLUMNS};
+use crate::today_date as today;
 use crate::{now_text, Result, Store, StoreError};
 
 /// Pay under this percentage of comparable roles is flagged.
@@ -213,10 +214,6 @@ fn ce_row(r: &AnyRow) -> Result<CeEntry> {
 /// Binds a list of ids as `$n, $n+1, …` after `offset` other parameters.
 fn placeholders(n: usize, offset: usize) -> String {
     (1..=n).map(|i| format!("${}", i + offset)).collect::<Vec<_>>().join(", ")
-}
-
-pub fn today() -> Date {
-    time::OffsetDateTime::now_utc().date()
 }
 
 impl Store {
