@@ -222,6 +222,28 @@ pub struct Referral {
 time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 
 impl Referral {
+    /// A new request from its first arrival, at `at`.
+    pub fn first(id: Id, organization_id: Option<Id>, a: &Arrival, at: &str) -> Referral {
+        Referral {
+            id,
+            member_id: None,
+            organization_id,
+            doors: vec![a.door],
+            given_name: a.given_name.clone(),
+            family_name: a.family_name.clone(),
+            date_of_birth: a.date_of_birth,
+            masshealth_id: a.masshealth_id.clone(),
+            phone: a.phone.clone(),
+            email: a.email.clone(),
+            language: a.language.clone(),
+            support: a.support,
+            status: ReferralStatus::New,
+            arrivals: 1,
+            first_arrived_at: at.to_string(),
+            last_arrived_at: at.to_string(),
+        }
+    }
+
     /// Whether `a` is the same person: the same MassHealth ID, or, when
     /// either has none, the same name and date of birth.
     pub fn same_person(&self, a: &Arrival) -> bool {
@@ -313,24 +335,7 @@ mod tests {
     }
 
     fn referral(a: &Arrival) -> Referral {
-        Referral {
-            id: "r".into(),
-            member_id: None,
-            organization_id: None,
-            doors: vec![a.door],
-            given_name: a.given_name.clone(),
-            family_name: a.family_name.clone(),
-            date_of_birth: a.date_of_birth,
-            masshealth_id: a.masshealth_id.clone(),
-            phone: a.phone.clone(),
-            email: a.email.clone(),
-            language: a.language.clone(),
-            support: a.support,
-            status: ReferralStatus::New,
-            arrivals: 1,
-            first_arrived_at: "2026-05-01T00:00:00Z".into(),
-            last_arrived_at: "2026-05-01T00:00:00Z".into(),
-        }
+        Referral::first("r".into(), None, a, "2026-05-01T00:00:00Z")
     }
 
     #[test]

@@ -115,24 +115,7 @@ impl Store {
                 r
             }
             None => {
-                let r = Referral {
-                    id: new_id(),
-                    member_id: None,
-                    organization_id: organization_id.map(str::to_string),
-                    doors: vec![a.door],
-                    given_name: a.given_name.clone(),
-                    family_name: a.family_name.clone(),
-                    date_of_birth: a.date_of_birth,
-                    masshealth_id: a.masshealth_id.clone(),
-                    phone: a.phone.clone(),
-                    email: a.email.clone(),
-                    language: a.language.clone(),
-                    support: a.support,
-                    status: ReferralStatus::New,
-                    arrivals: 1,
-                    first_arrived_at: now.clone(),
-                    last_arrived_at: now.clone(),
-                };
+                let r = Referral::first(new_id(), organization_id.map(str::to_string), a, &now);
                 sqlx::query(&format!(
                     "INSERT INTO referrals ({REFERRAL_COLUMNS}, person_key, referred_by) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
