@@ -126,7 +126,7 @@ pub async fn batch(store: &Store, o: BatchOptions) -> anyhow::Result<()> {
             "members": a.members, "peers": waiting.pool.profiles.len(), "derived_preferences": waiting.derived,
             "served": a.served, "unmatched": a.unmatched.len(), "total_score": a.total_score,
             "objective": a.objective, "big": a.big, "objective_units": "score points; the minimum cost of the DIMACS network",
-            "member_classes": a.member_classes, "peer_classes": a.peer_classes, "arcs": a.arcs,
+            "member_classes": a.member_classes, "peer_classes": a.peer_classes, "pairs_with_flow": a.arcs, "phases": a.phases,
             "dry_run": o.dry_run, "applied": applied, "gap": a.gap, "load_seconds": loaded, "solve_seconds": solved,
             "pairs": a.pairs, "unmatched_members": a.unmatched,
         });
@@ -152,7 +152,7 @@ fn print_batch(a: &Assignment, peers: usize, loaded: f64, solved: f64) {
         a.objective,
         a.big
     );
-    println!("Loaded in {loaded:.2} s, solved in {solved:.2} s ({} member classes, {} peer classes, {} arcs).", a.member_classes, a.peer_classes, a.arcs);
+    println!("Loaded in {loaded:.2} s, solved in {solved:.2} s ({} member classes, {} peer classes, {} phases).", a.member_classes, a.peer_classes, a.phases);
     if a.unmatched.is_empty() {
         return;
     }
@@ -223,7 +223,7 @@ pub async fn bench(store: &Store, samples: usize, members: Option<usize>, as_jso
         "rank_samples": times.len(), "rank_p50_us": percentile(&times, 0.5), "rank_p99_us": percentile(&times, 0.99),
         "rank_max_us": times.last().copied().unwrap_or(0.0), "rank_listed_average": listed as f64 / times.len().max(1) as f64,
         "batch_seconds": batch_seconds, "batch_served": a.served, "batch_unmatched": a.unmatched.len(),
-        "batch_member_classes": a.member_classes, "batch_peer_classes": a.peer_classes, "batch_arcs": a.arcs,
+        "batch_member_classes": a.member_classes, "batch_peer_classes": a.peer_classes, "batch_pairs_with_flow": a.arcs, "batch_phases": a.phases,
         "rss_before_batch_mib": rss_before as f64 / 1024.0, "peak_rss_during_batch_mib": peak as f64 / 1024.0,
     });
     if as_json {
@@ -240,14 +240,14 @@ pub async fn bench(store: &Store, samples: usize, members: Option<usize>, as_jso
         listed as f64 / times.len().max(1) as f64
     );
     println!(
-        "Batch: {} waiting members to {} peers in {batch_seconds:.2} s; {} matched, {} unmatched; {} member classes, {} peer classes, {} arcs.",
+        "Batch: {} waiting members to {} peers in {batch_seconds:.2} s; {} matched, {} unmatched; {} member classes, {} peer classes, {} phases.",
         a.members,
         waiting.pool.profiles.len(),
         a.served,
         a.unmatched.len(),
         a.member_classes,
         a.peer_classes,
-        a.arcs
+        a.phases
     );
     println!("Memory: {:.0} MiB resident before the batch, peak {:.0} MiB during it.", rss_before as f64 / 1024.0, peak as f64 / 1024.0);
     Ok(())

@@ -91,17 +91,18 @@ fn main() {
     let built = t.elapsed().as_secs_f64();
     let a = problem.solve();
     let wall = t.elapsed().as_secs_f64();
-    println!("  network built in {built:.2} s, solved and split in {:.2} s", wall - built);
+    println!("  classes built and flow solved in {built:.2} s, split into people in {:.2} s", wall - built);
     let capacity: u64 = peers.iter().map(|p| u64::from(p.remaining_capacity())).sum();
     println!(
-        "batch {} members x {} peers (capacity {}): {:.2} s wall; {} member classes, {} peer classes, {} arcs",
+        "batch {} members x {} peers (capacity {}): {:.2} s wall; {} member classes, {} peer classes, {} class pairs carrying flow, {} shortest-path phases",
         members.len(),
         peers.len(),
         capacity,
         wall,
         a.member_classes,
         a.peer_classes,
-        a.arcs
+        a.arcs,
+        a.phases
     );
     println!(
         "  served {}, unmatched {}, total score {}, objective {} (big {})",

@@ -16,22 +16,18 @@
 //! deterministically (members and peers by id). Locations are used as
 //! given; the store passes town centroids, which keeps classes coarse.
 //!
-//! Pricing. Even between classes, every eligible pair is too many arcs for
-//! a state (a third of 10,000 peer classes for each of tens of thousands of
-//! member classes). Each member class starts with its best peer classes;
-//! the network is solved exactly (network simplex, see `flow`); then every
-//! pair left out is priced, on the bitsets, with
-//! the solution's node potentials (linear-programming duals). A pair with a
-//! negative reduced cost joins and the network is solved again, from the
-//! previous optimal basis. When no
-//! pair is left with a negative reduced cost, the potentials prove the flow
-//! optimal for the network with every eligible pair, so the result is
-//! exact, not greedy; tests compare it with the Hungarian method.
+//! Solving. Even between classes, every eligible pair is too many arcs to
+//! list for a state (a third of 10,000 peer classes for each of tens of
+//! thousands of member classes), so `transport` solves the class problem
+//! on the bitsets themselves, exactly (primal-dual, with potentials that
+//! prove the optimum); tests compare it with the Hungarian method.
 //!
-//! Objective. Arcs member class → peer class cost `-(big + score)`, where
-//! `big` exceeds any total score, so one more member served always beats any
-//! gain in score; unserved members take a free arc to the sink. The
-//! minimum total cost is `-(big * served + total_score)`.
+//! Objective. In the DIMACS file, arcs member class → peer class cost
+//! `-(big + score)`, where `big` exceeds any total score, so one more
+//! member served always beats any gain in score; unserved members take a
+//! free arc to the sink. The minimum total cost is
+//! `-(big * served + total_score)`: the same order as the solver's (the
+//! most members, then the least cost among maximum flows).
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
@@ -41,7 +37,8 @@ use serde::Serialize;
 use crate::catalog::Catalog;
 use crate::records::Id;
 
-use super::flow::{Network, Simplex};
+use super::flow::Network;
+use super::transport::{self, ClassArcs};
 use super::preferences::{IdentityDimension, Modality, Preferences, Strength, SupportKind};
 use super::profile::PeerProfile;
 use super::rank::{identity_match, usable_modalities, Blocker, FastBlocker, Fit, MemberKey, PREFER_WEIGHT};
@@ -115,13 +112,15 @@ pub struct Assignment {
     pub gap: GapSummary,
     pub member_classes: usize,
     pub peer_classes: usize,
+    /// Member-class → peer-class pairs that carry flow.
     pub arcs: usize,
+    /// Shortest-path phases the solver took.
+    pub phases: usize,
 }
 
 struct MemberClass {
     /// Indexes into `BatchProblem::members`, by member id.
     members: Vec<usize>,
-    node: u32,
     /// The peer classes that pass every hard constraint (a set in `Sets`).
     eligible: u32,
     /// One set per preference: the eligible peer classes that meet it.
@@ -131,14 +130,13 @@ struct MemberClass {
 struct PeerClass {
     /// Indexes into `BatchProblem::peers`, by worker id.
     peers: Vec<usize>,
-    node: u32,
 }
 
-/// A member→peer-class arc of the network.
+/// Members of one class sent to one peer class in the optimal flow.
 struct Edge {
     member_class: u32,
     peer_class: u32,
-    arc: usize,
+    flow: i64,
     score: i64,
 }
 
@@ -158,18 +156,20 @@ pub struct BatchProblem<'a> {
     all_peers: &'a [PeerProfile],
     member_classes: Vec<MemberClass>,
     peer_classes: Vec<PeerClass>,
-    edges: Vec<Edge>,
+    /// Remaining capacity of each peer class.
+    capacity: Vec<i64>,
+    sets: Sets,
+    /// The optimal flow, by member class then peer class.
+    flows: Vec<Edge>,
     /// Whether each member class has any eligible peer class.
     has_edge: Vec<bool>,
-    network: Network,
-    simplex: Simplex,
+    phases: usize,
     big: i64,
 }
 
-/// Arcs each member class starts with, at least; and arcs it may gain per
-/// round of pricing.
-const START_ARCS: usize = 8;
-const ADD_ARCS: usize = 8;
+/// Besides the pairs that carry flow, the DIMACS file offers each member
+/// class this many of its best-scoring peer classes.
+const EXPORT_ARCS: usize = 8;
 
 /// One question a member's preferences ask of every peer: a hard
 /// constraint when the member insists, a preference worth `PREFER_WEIGHT`
@@ -306,22 +306,10 @@ fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(usize, &T) -> R + Sync) -> 
 }
 
 impl<'a> BatchProblem<'a> {
-    /// Build the classes and the network and find the optimal flow (the
+    /// Build the classes and find the optimal flow between them (the
     /// expensive part). Members are identified by their ids, which should
     /// be unique.
     pub fn new(members: &'a [(Id, Preferences)], peers: &'a [PeerProfile], catalog: &'a Catalog) -> BatchProblem<'a> {
-        BatchProblem::with_start(members, peers, catalog, START_ARCS)
-    }
-
-    /// `new`, with each member class starting from at least `start_arcs`
-    /// of its best peer classes (tests start from one, so that pricing
-    /// does the work).
-    pub(crate) fn with_start(
-        members: &'a [(Id, Preferences)],
-        peers: &'a [PeerProfile],
-        catalog: &'a Catalog,
-        start_arcs: usize,
-    ) -> BatchProblem<'a> {
         let mut member_list: Vec<(&str, &Preferences)> = members.iter().map(|(id, p)| (id.as_str(), p)).collect();
         member_list.sort_by(|a, b| a.0.cmp(b.0));
         let mut peer_list: Vec<&PeerProfile> = peers.iter().filter(|p| p.remaining_capacity() > 0).collect();
@@ -448,127 +436,36 @@ impl<'a> BatchProblem<'a> {
         let mut order: Vec<usize> = (0..member_groups.len()).collect();
         order.sort_by_key(|&c| member_groups[c][0]);
 
-        let mut network = Network::default();
-        let total_members = member_list.len() as i64;
-        let sink = network.add_node(-total_members);
         let mut member_classes = Vec::with_capacity(order.len());
         for c in order {
             let members = std::mem::take(&mut member_groups[c]);
-            let node = network.add_node(members.len() as i64);
             let (eligible, prefer) = std::mem::take(&mut class_shapes[c]);
-            member_classes.push(MemberClass { members, node, eligible, prefer });
+            member_classes.push(MemberClass { members, eligible, prefer });
         }
-        let mut peer_classes = Vec::with_capacity(peer_groups.len());
-        let mut capacity = Vec::with_capacity(peer_groups.len());
-        for g in peer_groups {
-            let node = network.add_node(0);
-            let cap: i64 = g.iter().map(|&i| i64::from(peer_list[i].remaining_capacity())).sum();
-            network.add_arc(node, sink, cap, 0);
-            capacity.push(cap);
-            peer_classes.push(PeerClass { peers: g, node });
-        }
-        // Members nobody can serve wait: the arc to the sink costs nothing.
-        for m in &member_classes {
-            network.add_arc(m.node, sink, m.members.len() as i64, 0);
-        }
-        let sets = &sets;
-        let score = |m: &MemberClass, pc: usize| PREFER_WEIGHT * m.prefer.iter().filter(|&&w| has(&sets.all[w as usize], pc)).count() as i64;
+        let capacity: Vec<i64> =
+            peer_groups.iter().map(|g| g.iter().map(|&i| i64::from(peer_list[i].remaining_capacity())).sum()).collect();
+        let peer_classes: Vec<PeerClass> = peer_groups.into_iter().map(|peers| PeerClass { peers }).collect();
         let has_edge: Vec<bool> = member_classes.iter().map(|m| sets.all[m.eligible as usize].iter().any(|w| *w != 0)).collect();
 
-        // Start from each class's best peers, enough to seat it several times over.
-        let first: Vec<Vec<(u32, i64)>> = par_map(&member_classes, |_, m| {
-            let mut by_score: Vec<Vec<u32>> = vec![Vec::new(); m.prefer.len() + 1];
-            for pc in ones(&sets.all[m.eligible as usize]) {
-                by_score[(score(m, pc) / PREFER_WEIGHT) as usize].push(pc as u32);
-            }
-            let want = if start_arcs > 1 { 3 * m.members.len() as i64 } else { 0 };
-            let (mut seats, mut out) = (0, Vec::new());
-            'fill: for (s, list) in by_score.iter().enumerate().rev() {
-                for &pc in list {
-                    if out.len() >= start_arcs && seats >= want {
-                        break 'fill;
-                    }
-                    seats += capacity[pc as usize];
-                    out.push((pc, s as i64 * PREFER_WEIGHT));
-                }
-            }
-            out
-        });
-        let mut edges = Vec::new();
-        let mut chosen: Vec<Vec<u32>> = Vec::with_capacity(member_classes.len());
-        for (mc, list) in first.into_iter().enumerate() {
-            let mut pcs: Vec<u32> = list.iter().map(|(pc, _)| *pc).collect();
-            pcs.sort_unstable();
-            chosen.push(pcs);
-            for (pc, score) in list {
-                edges.push(Edge { member_class: mc as u32, peer_class: pc, arc: 0, score });
+        let arcs: Vec<ClassArcs> = member_classes
+            .iter()
+            .map(|m| ClassArcs {
+                eligible: &sets.all[m.eligible as usize],
+                prefer: m.prefer.iter().map(|&w| sets.all[w as usize].as_slice()).collect(),
+                supply: m.members.len() as i64,
+            })
+            .collect();
+        let solution = transport::solve(&arcs, &capacity);
+        let mut flows: Vec<Edge> = Vec::new();
+        for (pc, list) in solution.by_peer.iter().enumerate() {
+            for &(mc, flow) in list {
+                let score = PREFER_WEIGHT * transport::level(&arcs[mc as usize], pc);
+                flows.push(Edge { member_class: mc, peer_class: pc as u32, flow, score });
             }
         }
-        let add_edges = |network: &mut Network, simplex: Option<&mut Simplex>, edges: &mut [Edge]| {
-            let mut simplex = simplex;
-            for e in edges.iter_mut() {
-                let m = &member_classes[e.member_class as usize];
-                let p = &peer_classes[e.peer_class as usize];
-                let cap = (m.members.len() as i64).min(capacity[e.peer_class as usize]);
-                let cost = -big.saturating_add(e.score);
-                e.arc = network.add_arc(m.node, p.node, cap, cost);
-                if let Some(s) = simplex.as_deref_mut() {
-                    s.add_arc(m.node, p.node, cap, cost);
-                }
-            }
-        };
-        add_edges(&mut network, None, &mut edges);
-
-        // Solve, then price every pair left out with the solution's
-        // potentials: a pair whose reduced cost is negative could lower the
-        // cost, so it joins and the network is solved again (from the last
-        // optimum). When none is left, the potentials prove the flow optimal
-        // for every pair.
-        let mut simplex = Simplex::new(&network);
-        simplex.run();
-        simplex.tighten(sink as usize);
-        loop {
-            let pi = simplex.potential();
-            let pi_peer: Vec<i64> = peer_classes.iter().map(|p| pi[p.node as usize]).collect();
-            let found: Vec<Vec<(u32, i64)>> = par_map(&member_classes, |mc, m| {
-                let mut better: Vec<(i64, u32, i64)> = Vec::new();
-                let base = pi[m.node as usize] - big;
-                // No pair can improve unless the peer class's potential beats this.
-                let floor = base - PREFER_WEIGHT * m.prefer.len() as i64;
-                for pc in ones(&sets.all[m.eligible as usize]) {
-                    let pp = pi_peer[pc];
-                    if pp <= floor {
-                        continue;
-                    }
-                    let s = score(m, pc);
-                    let reduced = base - s - pp;
-                    if reduced < 0 && chosen[mc].binary_search(&(pc as u32)).is_err() {
-                        better.push((reduced, pc as u32, s));
-                    }
-                }
-                if better.len() > ADD_ARCS {
-                    better.select_nth_unstable(ADD_ARCS - 1);
-                    better.truncate(ADD_ARCS);
-                }
-                better.sort_unstable();
-                better.into_iter().map(|(_, pc, s)| (pc, s)).collect()
-            });
-            let mut added: Vec<Edge> = Vec::new();
-            for (mc, list) in found.into_iter().enumerate() {
-                for (pc, score) in list {
-                    added.push(Edge { member_class: mc as u32, peer_class: pc, arc: 0, score });
-                    chosen[mc].push(pc);
-                }
-                chosen[mc].sort_unstable();
-            }
-            if added.is_empty() {
-                break;
-            }
-            add_edges(&mut network, Some(&mut simplex), &mut added);
-            edges.extend(added);
-            simplex.run();
-            simplex.tighten(sink as usize);
-        }
+        flows.sort_by_key(|e| (e.member_class, e.peer_class));
+        let phases = solution.phases;
+        drop(arcs);
         BatchProblem {
             catalog,
             members: member_list,
@@ -577,10 +474,11 @@ impl<'a> BatchProblem<'a> {
             all_peers: peers,
             member_classes,
             peer_classes,
-            edges,
+            capacity,
+            sets,
+            flows,
             has_edge,
-            network,
-            simplex,
+            phases,
             big,
         }
     }
@@ -593,8 +491,8 @@ impl<'a> BatchProblem<'a> {
         let mut served_in_class: Vec<usize> = vec![0; self.member_classes.len()];
         let mut pairs = Vec::new();
         let has_edge = &self.has_edge;
-        for e in &self.edges {
-            let mut flow = self.simplex.flow_of(e.arc);
+        for e in &self.flows {
+            let mut flow = e.flow;
             let class = &self.member_classes[e.member_class as usize];
             let peers = &self.peer_classes[e.peer_class as usize].peers;
             while flow > 0 {
@@ -649,13 +547,14 @@ impl<'a> BatchProblem<'a> {
             members: self.members.len(),
             served,
             total_score,
-            objective: self.simplex.cost(),
+            objective: -(self.big.saturating_mul(served as i64).saturating_add(total_score)),
             big: self.big,
             unmatched,
             gap,
             member_classes: self.member_classes.len(),
             peer_classes: self.peer_classes.len(),
-            arcs: self.network.arcs.len(),
+            arcs: self.flows.len(),
+            phases: self.phases,
         }
     }
 
@@ -673,6 +572,42 @@ impl<'a> BatchProblem<'a> {
             }
         }
         worst.map_or(Blocker::Capacity, |(_, b)| key.blocker(b))
+    }
+
+    /// The flow problem as a network: the pairs carrying flow and, for each
+    /// member class, its `EXPORT_ARCS` best-scoring eligible peer classes.
+    fn network(&self) -> Network {
+        let mut network = Network::default();
+        let sink = network.add_node(-(self.members.len() as i64));
+        let member_nodes: Vec<u32> = self.member_classes.iter().map(|m| network.add_node(m.members.len() as i64)).collect();
+        let peer_nodes: Vec<u32> = self.peer_classes.iter().map(|_| network.add_node(0)).collect();
+        for (pc, &node) in peer_nodes.iter().enumerate() {
+            network.add_arc(node, sink, self.capacity[pc], 0);
+        }
+        for (m, &node) in self.member_classes.iter().zip(&member_nodes) {
+            network.add_arc(node, sink, m.members.len() as i64, 0);
+        }
+        let sets = &self.sets;
+        let mut flows = self.flows.iter().peekable();
+        for (mc, m) in self.member_classes.iter().enumerate() {
+            let score = |pc: usize| PREFER_WEIGHT * m.prefer.iter().filter(|&&w| has(&sets.all[w as usize], pc)).count() as i64;
+            let mut pairs: Vec<(i64, usize)> = ones(&sets.all[m.eligible as usize]).map(|pc| (-score(pc), pc)).collect();
+            if pairs.len() > EXPORT_ARCS {
+                pairs.select_nth_unstable(EXPORT_ARCS - 1);
+                pairs.truncate(EXPORT_ARCS);
+            }
+            let mut pcs: Vec<usize> = pairs.into_iter().map(|(_, pc)| pc).collect();
+            while let Some(e) = flows.next_if(|e| e.member_class as usize == mc) {
+                pcs.push(e.peer_class as usize);
+            }
+            pcs.sort_unstable();
+            pcs.dedup();
+            for pc in pcs {
+                let cap = (m.members.len() as i64).min(self.capacity[pc]);
+                network.add_arc(member_nodes[mc], peer_nodes[pc], cap, -self.big.saturating_add(score(pc)));
+            }
+        }
+        network
     }
 
     /// The cost that makes serving a member beat any score.
@@ -697,8 +632,10 @@ pub fn assign(members: &[(Id, Preferences)], peers: &[PeerProfile], catalog: &Ca
 /// (supply = its members) and one per peer class. Arcs: peer class → sink
 /// (capacity = the class's remaining capacity, cost 0), member class → sink
 /// (waiting, cost 0), member class → peer class (cost `-(big + score)`) for
-/// the pairs that pricing kept. Any solver's optimum of this file equals
-/// `Assignment::objective`, and no pair left out could lower it.
+/// every pair carrying flow and each class's best-scoring others. Any
+/// solver's optimum of this file equals `Assignment::objective`: the file
+/// holds an optimal flow of the problem over every eligible pair, so
+/// leaving the other pairs out cannot lower its optimum.
 pub fn write_dimacs(problem: &BatchProblem, out: &mut impl Write) -> io::Result<()> {
     let comments = vec![
         "Accompany batch peer assignment: minimum-cost flow".to_string(),
@@ -706,5 +643,5 @@ pub fn write_dimacs(problem: &BatchProblem, out: &mut impl Write) -> io::Result<
         format!("big {}: optimum = -(big * served + total_score)", problem.big),
         "node 1 = sink; member-class nodes then peer-class nodes".to_string(),
     ];
-    problem.network.write_dimacs(&comments, out)
+    problem.network().write_dimacs(&comments, out)
 }

@@ -18,6 +18,7 @@ mod preferences;
 mod profile;
 mod rank;
 pub mod synthetic;
+mod transport;
 
 #[cfg(test)]
 mod tests;
