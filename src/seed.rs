@@ -298,6 +298,7 @@ async fn demo_privacy(store: &Store, member_id: &str, coordinator: &str, peer: &
         modality: "phone".into(),
         setting: "home".into(),
         note: "Talked through the week ahead.".into(),
+        start_time: "10:00".into(),
     };
     as_user(peer).await?.add_contact_note(member_id, &note).await?;
     Ok(())
