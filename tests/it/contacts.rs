@@ -10,17 +10,17 @@ use serde_json::{json, Value};
 
 use crate::support::{hidden_value, TestApp};
 
-const PASSWORD: &str = "a long enough password";
+pub(crate) const PASSWORD: &str = "a long enough password";
 
 /// The demo member, with a Recovery Coach from a peer-run RLC as their peer,
 /// the coach's supervisor, and a peer who has nothing to do with them.
-struct World {
-    app: TestApp,
-    member_id: String,
+pub(crate) struct World {
+    pub app: TestApp,
+    pub member_id: String,
     member: String,
     coordinator: String,
     coordinator_id: String,
-    peer: String,
+    pub peer: String,
     peer_id: String,
     supervisor: String,
     stranger: String,
@@ -35,7 +35,7 @@ async fn user(app: &TestApp, username: &str, display: &str, persona: Persona, or
     (app.store.create_token(&u.id, "test", Some(1)).await.expect("token"), u.id)
 }
 
-async fn world() -> World {
+pub(crate) async fn world() -> World {
     let app = TestApp::seeded(30).await;
     let client = app.client();
     let (member, _) = app.api_login(&client, Persona::Member).await;
@@ -72,7 +72,7 @@ fn days_ago(n: i64) -> String {
     (accompany::seed::today() - time::Duration::days(n)).to_string()
 }
 
-fn contact(days: i64, minutes: u32) -> Value {
+pub(crate) fn contact(days: i64, minutes: u32) -> Value {
     json!({ "date": days_ago(days), "start_time": "10:30", "duration_minutes": minutes, "modality": "phone", "setting": "home", "note": "checked in" })
 }
 
@@ -80,7 +80,7 @@ impl World {
     fn base(&self) -> String {
         format!("/api/v1/members/{}", self.member_id)
     }
-    async fn log(&self, token: &str, body: &Value) -> (u16, Value) {
+    pub(crate) async fn log(&self, token: &str, body: &Value) -> (u16, Value) {
         self.app.send(Method::POST, token, &format!("{}/contacts", self.base()), body).await
     }
     async fn audit_rows(&self, sql_where: &str) -> i64 {
