@@ -437,10 +437,11 @@ async fn a_member_writes_a_goal_and_reads_their_team_in_spanish_accessibly() {
     assert_accessible(&c, "the goals page (es)").await;
     c.find(Locator::Id("goal")).await.unwrap().send_keys("Volver a estudiar inglés").await.unwrap();
     c.find(Locator::Id("steps-0--text")).await.unwrap().send_keys("Inscribirme en la clase").await.unwrap();
-    c.find(Locator::Css("main form button[type=submit]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("section[aria-labelledby=new-goal-heading] form button[type=submit]")).await.unwrap().click().await.unwrap();
     wait_for_text(&c, "Volver a estudiar inglés", true).await;
     assert_accessible(&c, "the goals page with a goal (es)").await;
-    c.find(Locator::Css("main .card a")).await.unwrap().click().await.unwrap();
+    let edit = c.find(Locator::Css("main .card p a[href*='/goals/']")).await.unwrap().attr("href").await.unwrap().expect("an edit link");
+    c.goto(&w.app.url(&edit)).await.unwrap();
     wait_for_text(&c, "Cambiar mi meta", true).await;
     assert_accessible(&c, "changing a goal (es)").await;
     c.goto(&w.app.url(&format!("/members/{}/team", w.member_id))).await.unwrap();
