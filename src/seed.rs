@@ -298,8 +298,50 @@ async fn demo_privacy(store: &Store, member_id: &str, coordinator: &str, peer: &
         modality: "phone".into(),
         setting: "home".into(),
         note: "Talked through the week ahead.".into(),
+        start_time: "10:00".into(),
     };
-    as_user(peer).await?.add_contact_note(member_id, &note).await?;
+    let peer = as_user(peer).await?;
+    peer.add_contact_note(member_id, &note).await?;
+    // A few more contacts this month, so the peer's units and engagement rule show.
+    for (days, minutes, modality, setting, line) in [
+        (6, "30", "in-person", "community", "Walked to the recovery café together."),
+        (13, "20", "video", "virtual", ""),
+        (21, "60", "in-person", "recovery-learning-community", "Went to the Tuesday group."),
+    ] {
+        let input = ContactNoteInput {
+            date: accompany_domain::records::format_date(today() - time::Duration::days(days)),
+            duration_minutes: minutes.into(),
+            modality: modality.into(),
+            setting: setting.into(),
+            note: line.into(),
+            start_time: "15:00".into(),
+        };
+        peer.log_contact(member_id, &input).await?;
+    }
+    // The member's own recovery goal, with a step done and the peer's note of progress.
+    let member = as_user("member").await?;
+    let goal = member
+        .add_goal(
+            member_id,
+            &accompany_domain::goals::GoalInput {
+                goal: "Find a place of my own by next winter.".into(),
+                steps: vec![
+                    accompany_domain::goals::GoalStepInput { text: "Get on the housing list".into(), done: true, ..Default::default() },
+                    accompany_domain::goals::GoalStepInput {
+                        text: "Save for the first month's rent".into(),
+                        target_date: accompany_domain::records::format_date(today() + time::Duration::days(120)),
+                        done: false,
+                    },
+                ],
+                ..Default::default()
+            },
+        )
+        .await?;
+    let progress = accompany_domain::goals::ProgressInput {
+        date: accompany_domain::records::format_date(today() - time::Duration::days(6)),
+        note: "Applied to two housing lists together.".into(),
+    };
+    peer.add_goal_progress(member_id, &goal.id, &progress).await?;
     Ok(())
 }
 

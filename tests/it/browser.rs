@@ -382,3 +382,71 @@ async fn a_person_signs_up_in_spanish_chooses_a_spanish_speaking_peer_and_the_pe
     assert_accessible(&p, "the peer's caseload with the new member").await;
     p.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_peer_logs_a_contact_on_a_phone_and_sees_the_units_and_engagement_rule_update() {
+    let Some(d) = driver() else { return };
+    let w = crate::contacts::world().await;
+    // Four 30-minute contacts this month: one short of a Recovery Coach's five.
+    for days in [2, 5, 9, 20] {
+        let (s, _) = w.log(&w.peer, &crate::contacts::contact(days, 30)).await;
+        assert_eq!(s, 201);
+    }
+    let c = browser(&d, "en").await;
+    sign_in_as(&c, &w.app, "rc.peer", crate::contacts::PASSWORD).await;
+    c.goto(&w.app.url(&format!("/members/{}", w.member_id))).await.unwrap();
+    c.find(Locator::LinkText("Contacts, units and engagement")).await.expect("a link from the record").click().await.unwrap();
+    let page = wait_for_text(&c, "Contacts in the last 30 days: 4 of the 5", true).await;
+    assert!(page.contains("8 of 90 authorized units used"), "{page}");
+    assert_accessible(&c, "the contact log").await;
+    // The form starts from today and now: only the minutes change.
+    let date = c.find(Locator::Id("date")).await.unwrap().prop("value").await.unwrap().unwrap_or_default();
+    assert_eq!(date, accompany_web::local_now("America/New_York").0);
+    let start = c.find(Locator::Id("start_time")).await.unwrap().prop("value").await.unwrap().unwrap_or_default();
+    assert_eq!(start.len(), 5, "a start time is filled in: {start:?}");
+    let minutes = c.find(Locator::Id("duration_minutes")).await.unwrap();
+    minutes.clear().await.unwrap();
+    minutes.send_keys("0").await.unwrap();
+    c.find(Locator::Css("main form button[type=submit]")).await.unwrap().click().await.unwrap();
+    let summary = c.wait().for_element(Locator::Css("#errors")).await.expect("an error summary").text().await.unwrap();
+    assert!(summary.contains("Minutes"), "{summary}");
+    assert_accessible(&c, "the contact form with an error").await;
+    let minutes = c.find(Locator::Id("duration_minutes")).await.unwrap();
+    minutes.clear().await.unwrap();
+    minutes.send_keys("45").await.unwrap();
+    c.find(Locator::Css("main form button[type=submit]")).await.unwrap().click().await.unwrap();
+    let page = wait_for_text(&c, "Contacts in the last 30 days: 5, at least the 5 the rule asks", true).await;
+    assert!(page.contains("11 of 90 authorized units used"), "45 minutes is 3 units: {page}");
+    assert!(page.contains("Contact saved"));
+    assert_accessible(&c, "the contact log after saving").await;
+    // Correcting a contact shows its history.
+    c.find(Locator::Css("main table tbody th a")).await.unwrap().click().await.unwrap();
+    wait_for_text(&c, "Save the correction", true).await;
+    assert_accessible(&c, "correcting a contact").await;
+    c.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_member_writes_a_goal_and_reads_their_team_in_spanish_accessibly() {
+    let Some(d) = driver() else { return };
+    let w = crate::contacts::world().await;
+    let c = browser(&d, "es").await;
+    sign_in(&c, &w.app, Persona::Member).await;
+    c.goto(&w.app.url(&format!("/members/{}/goals", w.member_id))).await.unwrap();
+    wait_for_text(&c, "Mis metas de recuperación", true).await;
+    assert_accessible(&c, "the goals page (es)").await;
+    c.find(Locator::Id("goal")).await.unwrap().send_keys("Volver a estudiar inglés").await.unwrap();
+    c.find(Locator::Id("steps-0--text")).await.unwrap().send_keys("Inscribirme en la clase").await.unwrap();
+    c.find(Locator::Css("section[aria-labelledby=new-goal-heading] form button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_for_text(&c, "Volver a estudiar inglés", true).await;
+    assert_accessible(&c, "the goals page with a goal (es)").await;
+    let edit = c.find(Locator::Css("main .card p a[href*='/goals/']")).await.unwrap().attr("href").await.unwrap().expect("an edit link");
+    c.goto(&w.app.url(&edit)).await.unwrap();
+    wait_for_text(&c, "Cambiar mi meta", true).await;
+    assert_accessible(&c, "changing a goal (es)").await;
+    c.goto(&w.app.url(&format!("/members/{}/team", w.member_id))).await.unwrap();
+    let page = wait_for_text(&c, "Un Coach de Recuperación", true).await;
+    assert!(page.contains("Ve de su expediente"), "{page}");
+    assert_accessible(&c, "the care team in plain words (es)").await;
+    c.close().await.unwrap();
+}

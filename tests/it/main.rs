@@ -6,6 +6,7 @@ mod api;
 mod audit;
 mod browser;
 mod cli;
+mod contacts;
 mod matching;
 mod pages;
 mod privacy;

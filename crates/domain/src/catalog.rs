@@ -7,6 +7,10 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
+fn utc() -> String {
+    "UTC".into()
+}
+
 /// The Massachusetts catalog, embedded so that `accompany demo` needs no file.
 pub const MASSACHUSETTS_TOML: &str = include_str!("../../../catalog/massachusetts.toml");
 pub const MASSACHUSETTS_FILE: &str = "catalog/massachusetts.toml";
@@ -36,6 +40,10 @@ pub struct Catalog {
     pub sources: Vec<String>,
     /// Languages the interface ships in (BCP 47), the first is the default.
     pub interface_languages: Vec<String>,
+    /// The IANA time zone the state's workers log their day in, e.g.
+    /// "America/New_York"; forms start from today and now there.
+    #[serde(default = "utc")]
+    pub time_zone: String,
     /// Languages members and workers may speak, with their names.
     pub languages: Vec<Language>,
     /// Lived-experience topics a member may ask a peer to share.

@@ -2,7 +2,9 @@
 //! free of HTTP, SQL, clocks and randomness it is not handed.
 
 pub mod catalog;
+pub mod contacts;
 pub mod error;
+pub mod goals;
 pub mod matching;
 pub mod notes;
 pub mod policy;

@@ -4,7 +4,7 @@
 //! modality, setting and one optional line.
 
 use serde::{Deserialize, Serialize};
-use time::Date;
+use time::{Date, Time};
 
 use crate::error::{FieldError, Invalid};
 use crate::privacy::{Categories, Category, Labelled};
@@ -123,10 +123,45 @@ pub struct ContactNote {
     pub author_name: String,
     #[serde(with = "iso_date")]
     pub date: Date,
+    /// When the contact began, in the state's local time; contacts logged
+    /// before start times were kept, and group sessions, have none.
+    #[serde(default, with = "hh_mm::option")]
+    pub start_time: Option<Time>,
     pub duration_minutes: u32,
     pub modality: Modality,
     pub setting: Setting,
     /// One optional line.
+    pub note: String,
+    /// Edits are guarded by the version the writer read.
+    #[serde(default = "first_version")]
+    pub version: i64,
+}
+
+fn first_version() -> i64 {
+    1
+}
+
+time::serde::format_description!(hh_mm, Time, "[hour]:[minute]");
+
+/// A contact's start time, as `HH:MM` (seconds, which some browsers send, are dropped).
+pub fn parse_start_time(text: &str) -> Option<Time> {
+    let t = text.trim();
+    let t = if t.len() == 8 && t.as_bytes().get(5) == Some(&b':') { &t[..5] } else { t };
+    Time::parse(t, time::macros::format_description!("[hour]:[minute]")).ok()
+}
+
+pub fn format_start_time(t: Time) -> String {
+    t.format(time::macros::format_description!("[hour]:[minute]")).unwrap_or_default()
+}
+
+/// A contact input once checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidContact {
+    pub date: Date,
+    pub start_time: Option<Time>,
+    pub duration_minutes: u32,
+    pub modality: Modality,
+    pub setting: Setting,
     pub note: String,
 }
 
@@ -146,6 +181,9 @@ pub struct ContactNoteInput {
     pub setting: String,
     #[serde(default)]
     pub note: String,
+    /// `HH:MM`; optional.
+    #[serde(default)]
+    pub start_time: String,
 }
 
 fn text_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
@@ -164,6 +202,11 @@ fn text_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::E
 impl ContactNoteInput {
     /// Check every field; a contact cannot be in the future.
     pub fn validate(&self, today: Date) -> Result<(Date, u32, Modality, Setting, String), Invalid> {
+        self.validate_contact(today).map(|c| (c.date, c.duration_minutes, c.modality, c.setting, c.note))
+    }
+
+    /// Check every field, the start time included.
+    pub fn validate_contact(&self, today: Date) -> Result<ValidContact, Invalid> {
         let mut errs = Invalid::default();
         let fmt = time::macros::format_description!("[year]-[month]-[day]");
         let date = Date::parse(self.date.trim(), &fmt).ok();
@@ -172,6 +215,16 @@ impl ContactNoteInput {
             Some(d) if d > today => errs.push(FieldError::new("date", "date-future", "cannot be in the future")),
             _ => {}
         }
+        let start_time = match self.start_time.trim() {
+            "" => None,
+            text => {
+                let t = parse_start_time(text);
+                if t.is_none() {
+                    errs.push(FieldError::new("start_time", "time-format", "must be a time written HH:MM, for example 14:30"));
+                }
+                t
+            }
+        };
         let minutes = self.duration_minutes.trim().parse::<u32>().ok().filter(|m| (1..=MAX_CONTACT_MINUTES).contains(m));
         if minutes.is_none() {
             errs.push(
@@ -199,7 +252,9 @@ impl ContactNoteInput {
         }
         errs.finish()?;
         match (date, minutes, modality, setting) {
-            (Some(d), Some(m), Some(mo), Some(s)) => Ok((d, m, mo, s, note)),
+            (Some(date), Some(duration_minutes), Some(modality), Some(setting)) => {
+                Ok(ValidContact { date, start_time, duration_minutes, modality, setting, note })
+            }
             _ => Err(Invalid::one("date", "required", "is required")),
         }
     }
@@ -226,7 +281,16 @@ impl Labelled for ContactNote {
     fn field_category(field: &str) -> Option<Category> {
         matches!(
             field,
-            "id" | "member_id" | "author_id" | "author_name" | "date" | "duration_minutes" | "modality" | "setting" | "note"
+            "id" | "member_id"
+                | "author_id"
+                | "author_name"
+                | "date"
+                | "start_time"
+                | "duration_minutes"
+                | "modality"
+                | "setting"
+                | "note"
+                | "version"
         )
         .then_some(Category::PeerNotes)
     }
@@ -350,10 +414,12 @@ mod tests {
             author_id: "u".into(),
             author_name: "Peer".into(),
             date: date!(2026 - 06 - 01),
+            start_time: Some(time::macros::time!(14:30)),
             duration_minutes: 30,
             modality: Modality::Phone,
             setting: Setting::Home,
             note: String::new(),
+            version: 1,
         });
         check(&HealthEntry {
             id: "h".into(),
@@ -415,6 +481,7 @@ mod tests {
             modality: "phone".into(),
             setting: "home".into(),
             note: "talked about the job fair".into(),
+            start_time: "09:15".into(),
         };
         assert!(ok.validate(today).is_ok());
         let bad = ContactNoteInput {
@@ -423,8 +490,9 @@ mod tests {
             modality: "fax".into(),
             setting: "moon".into(),
             note: "two\nlines".into(),
+            start_time: "25:99".into(),
         };
         let fields: Vec<_> = bad.validate(today).unwrap_err().0.into_iter().map(|e| e.field).collect();
-        assert_eq!(fields, ["date", "duration_minutes", "modality", "setting", "note"]);
+        assert_eq!(fields, ["date", "start_time", "duration_minutes", "modality", "setting", "note"]);
     }
 }

@@ -122,6 +122,28 @@ pub fn may_write_contact_note(actor: &Actor, rel: &Relationship) -> Decision {
     }
 }
 
+/// Members write their own goals: nobody else writes or changes them, so
+/// they stay in the member's words.
+pub fn may_write_goal(actor: &Actor, rel: &Relationship) -> Decision {
+    if actor.persona == Persona::Member && rel.is_self {
+        Decision::Permit
+    } else {
+        Decision::Deny("members write their own recovery goals")
+    }
+}
+
+/// The member and their peer record progress; the care team reads it.
+pub fn may_record_progress(actor: &Actor, rel: &Relationship) -> Decision {
+    if rel.firewalled && !rel.is_self {
+        return Decision::Deny("the member asked that this person not see their record");
+    }
+    match actor.persona {
+        Persona::Member if rel.is_self => Decision::Permit,
+        Persona::PeerWorker if rel.team_role == Some(TeamRole::Peer) => Decision::Permit,
+        _ => Decision::Deny("the member and their peer record progress on recovery goals"),
+    }
+}
+
 /// Who may end a member's relationship with their peer: the member, the
 /// peer themselves, and whoever may change the member's record (their care
 /// coordinator, their organization's admin, a state admin). Nobody needs to

@@ -845,7 +845,7 @@ impl Store {
         row.as_ref().map(rows::worker).transpose()
     }
 
-    async fn versions(&self, entity: &str, id: &str) -> Result<Vec<VersionEntry>> {
+    pub(crate) async fn versions(&self, entity: &str, id: &str) -> Result<Vec<VersionEntry>> {
         let rows = sqlx::query(
             "SELECT v.version, u.username, v.changed_at, v.reason, v.data FROM record_versions v LEFT JOIN users u ON u.id = v.changed_by \
              WHERE v.entity = $1 AND v.entity_id = $2 ORDER BY v.version DESC",

@@ -4,7 +4,7 @@
 //! method goes through `checked_member_for` or an explicit policy check and
 //! leaves an audit event.
 
-use accompany_domain::notes::{ContactNote, ContactNoteInput, HealthEntry, HealthEntryInput, Modality, Setting};
+use accompany_domain::notes::{ContactNote, ContactNoteInput, HealthEntry, HealthEntryInput};
 use accompany_domain::policy::{Action, Decision, Relationship};
 use accompany_domain::privacy::{
     self, may_break_glass, Categories, Category, Part2Consent, Purpose, Recipient, SharingChoice, SharingInput,
@@ -487,76 +487,12 @@ impl Access {
     /// peer notes.
     pub async fn contact_notes(&self, member_id: &str) -> Result<Vec<ContactNote>> {
         let c = self.checked_member_for(member_id, Action::Read, "contact-note", None).await?;
-        let all = c.visible.contains(Category::PeerNotes);
-        let rows = sqlx::query(
-            "SELECT n.id, n.member_id, n.author_id, u.display_name, n.contact_date, n.duration_minutes, n.modality, n.setting, n.note \
-             FROM contact_notes n JOIN users u ON u.id = n.author_id WHERE n.member_id = $1 AND ($2 = 'all' OR n.author_id = $3) \
-             ORDER BY n.contact_date DESC, n.id",
-        )
-        .bind(member_id)
-        .bind(if all { "all" } else { "own" })
-        .bind(&self.actor().user_id)
-        .fetch_all(&self.store.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let date: String = r.try_get("contact_date")?;
-                let modality: String = r.try_get("modality")?;
-                let setting: String = r.try_get("setting")?;
-                Ok(ContactNote {
-                    id: r.try_get("id")?,
-                    member_id: r.try_get("member_id")?,
-                    author_id: r.try_get("author_id")?,
-                    author_name: r.try_get("display_name")?,
-                    date: stored_date(&date)?,
-                    duration_minutes: u32::try_from(r.try_get::<i64, _>("duration_minutes")?).unwrap_or(0),
-                    modality: Modality::parse(&modality).ok_or_else(|| StoreError::Corrupt(format!("modality {modality}")))?,
-                    setting: Setting::parse(&setting).ok_or_else(|| StoreError::Corrupt(format!("setting {setting}")))?,
-                    note: r.try_get("note")?,
-                })
-            })
-            .collect()
+        Ok(self.visible_contacts(&c, member_id).await?.into_iter().map(|x| x.note).collect())
     }
 
     /// A peer logs a contact with a member on their caseload.
     pub async fn add_contact_note(&self, member_id: &str, input: &ContactNoteInput) -> Result<ContactNote> {
-        let c = self.checked_member_for(member_id, Action::Read, "contact-note", None).await?;
-        if let Decision::Deny(why) = accompany_domain::policy::may_write_contact_note(self.actor(), &c.rel) {
-            return Err(StoreError::Denied(why));
-        }
-        let (date, duration_minutes, modality, setting, note) = input.validate(today())?;
-        let note = ContactNote {
-            id: new_id(),
-            member_id: member_id.to_string(),
-            author_id: self.actor().user_id.clone(),
-            author_name: self.actor().username.clone(),
-            date,
-            duration_minutes,
-            modality,
-            setting,
-            note,
-        };
-        let now = now_text();
-        let mut tx = self.store.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO contact_notes (id, member_id, author_id, contact_date, duration_minutes, modality, setting, note, version, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9)",
-        )
-        .bind(&note.id)
-        .bind(member_id)
-        .bind(&note.author_id)
-        .bind(date_text(date))
-        .bind(i64::from(duration_minutes))
-        .bind(modality.as_str())
-        .bind(setting.as_str())
-        .bind(&note.note)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await?;
-        crate::access::record_version(&mut tx, "contact-note", &note.id, 1, &note, Some(&self.actor().user_id), "contact logged")
-            .await?;
-        tx.commit().await?;
-        Ok(note)
+        Ok(self.log_contact(member_id, input).await?.note)
     }
 
     // --- The privacy officer ----------------------------------------------

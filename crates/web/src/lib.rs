@@ -6,6 +6,8 @@ mod api;
 mod auth;
 mod choice_api;
 mod choice_pages;
+mod contact_api;
+mod contact_pages;
 pub mod i18n;
 mod openapi;
 mod pages;
@@ -25,6 +27,7 @@ use axum::Router;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use auth::SESSION_COOKIE;
+pub use contact_pages::local_now;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -44,11 +47,12 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(privacy_pages::routes())
+        .merge(contact_pages::routes())
         .merge(referral_pages::routes())
         .merge(choice_pages::routes())
         .merge(pages::routes())
         .merge(workforce::routes())
-        .nest("/api/v1", api::routes().merge(workforce::api_routes()).merge(choice_api::routes()))
+        .nest("/api/v1", api::routes().merge(workforce::api_routes()).merge(choice_api::routes()).merge(contact_api::routes()))
         .route("/api/openapi.json", get(openapi::document))
         .route("/healthz", get(healthz))
         .route("/static/app.css", get(stylesheet))

@@ -71,6 +71,17 @@ pub const OPERATIONS: &[(&str, &str, &str, Option<&str>, &str)] = &[
     ("get", "/api/v1/notifications", "The caller's notifications (new members, peers who left)", None, "Notifications"),
     ("post", "/api/v1/matching/batch", "For program admins: assign the waiting list (or a departing peer's caseload) optimally; dry_run reports only", Some("BatchInput"), "BatchResult"),
     ("get", "/api/v1/matching/gaps", "For program admins: members' time without a peer", None, "Gaps"),
+    ("get", "/api/v1/members/{id}/contacts", "Contacts the caller may see, each with its billing units, and the units used against the authorization and the engagement rule of the member's peer's role", None, "ContactLog"),
+    ("post", "/api/v1/members/{id}/contacts", "For the member's peer: log a contact (date, start time, minutes, modality, setting, one line); its units follow the peer's role", Some("ContactNoteInput"), "LoggedContact"),
+    ("get", "/api/v1/members/{id}/contacts/{contact}", "One contact, with its units", None, "LoggedContact"),
+    ("put", "/api/v1/members/{id}/contacts/{contact}", "For the peer who logged it: correct a contact; `version` must be the one read (409 otherwise), `reason` is kept in the history", Some("ContactUpdate"), "LoggedContact"),
+    ("get", "/api/v1/members/{id}/contacts/{contact}/history", "Every version of one contact", None, "Versions"),
+    ("get", "/api/v1/members/{id}/recovery-goals", "The member's recovery goals with steps and progress, when the member shares them with the caller (`hidden` says when not)", None, "RecoveryGoals"),
+    ("post", "/api/v1/members/{id}/recovery-goals", "For the member: write a goal in their own words, with steps and target dates", Some("GoalInput"), "RecoveryGoal"),
+    ("put", "/api/v1/members/{id}/recovery-goals/{goal}", "For the member: change a goal; `version` must be the one read (409 otherwise)", Some("GoalUpdate"), "RecoveryGoal"),
+    ("post", "/api/v1/members/{id}/recovery-goals/{goal}/progress", "For the member or their peer: note dated progress on a goal", Some("ProgressInput"), "GoalProgress"),
+    ("get", "/api/v1/members/{id}/recovery-goals/{goal}/history", "Every version of one goal", None, "Versions"),
+    ("get", "/api/v1/members/{id}/team", "The care team in plain words: role, organization and its source, when and how each person meets, and (for the member) what each sees", None, "TeamOverview"),
 ];
 
 fn schema_ref(name: &str) -> Value {
@@ -300,12 +311,59 @@ fn matching_schemas() -> Value {
 
 fn all_schemas() -> Value {
     let mut all = schemas();
-    for more in [privacy_schemas(), referral_schemas(), matching_schemas()] {
+    for more in [privacy_schemas(), referral_schemas(), matching_schemas(), contact_schemas()] {
         if let (Some(a), Value::Object(more)) = (all.as_object_mut(), more) {
             a.extend(more);
         }
     }
     all
+}
+
+/// The schemas of contacts with billing units, recovery goals and the team in plain words.
+fn contact_schemas() -> Value {
+    let date = json!({ "type": "string", "format": "date" });
+    let opt_date = json!({ "type": ["string", "null"], "format": "date" });
+    let contact_input = json!({ "date": date.clone(), "start_time": { "type": "string", "description": "HH:MM, optional" },
+        "duration_minutes": { "type": ["integer", "string"], "minimum": 1, "maximum": 1440 },
+        "modality": { "enum": ["in-person", "phone", "video", "text"] },
+        "setting": { "enum": ["home", "community", "recovery-learning-community", "clinic", "emergency-department", "inpatient", "virtual"] },
+        "note": { "type": "string", "maxLength": 200 } });
+    let mut update = contact_input.clone();
+    update["version"] = json!({ "type": "integer" });
+    update["reason"] = text();
+    let goal_input = json!({ "goal": { "type": "string", "maxLength": 500 }, "target_date": { "type": "string", "format": "date" },
+        "status": { "enum": ["active", "achieved", "set-aside"] },
+        "steps": list(json!({ "type": "object", "required": ["text"], "properties": { "text": text(), "target_date": { "type": "string", "format": "date" }, "done": { "type": "boolean" } } })) });
+    let mut goal_update = goal_input.clone();
+    goal_update["version"] = json!({ "type": "integer" });
+    json!({
+        "ContactUpdate": { "type": "object", "required": ["version", "date", "duration_minutes", "modality", "setting"], "properties": update },
+        "LoggedContact": { "type": "object", "properties": { "id": text(), "member_id": text(), "author_id": text(), "author_name": text(), "date": date.clone(),
+            "start_time": opt_text(), "duration_minutes": { "type": "integer" }, "modality": text(), "setting": text(), "note": text(),
+            "version": { "type": "integer" }, "role_id": opt_text(), "units": { "type": ["integer", "null"] } } },
+        "ContactLog": { "type": "object", "properties": { "member_id": text(), "contacts": list(schema_ref("LoggedContact")), "role_id": opt_text(),
+            "can_log": { "type": "boolean" },
+            "standing": { "type": ["object", "null"], "properties": { "unit_minutes": { "type": "integer" }, "rounding": { "enum": ["full-unit", "half-unit", "any-minute"] },
+                "authorization": { "type": ["object", "null"], "properties": { "units_authorized": { "type": "integer" }, "days": { "type": "integer" }, "since": date.clone(),
+                    "units_used": { "type": "integer" }, "units_left": { "type": "integer" }, "over": { "type": "boolean" } } },
+                "engagement": { "type": ["object", "null"], "properties": { "rule": { "type": "object", "description": "kind connections (min, days) or within-units (units, days)" },
+                    "since": date.clone(), "count": { "type": "integer" }, "met": { "type": "boolean" }, "needed": { "type": "integer" } } } } } } },
+        "GoalInput": { "type": "object", "required": ["goal"], "properties": goal_input },
+        "GoalUpdate": { "type": "object", "required": ["version", "goal"], "properties": goal_update },
+        "ProgressInput": { "type": "object", "required": ["date", "note"], "properties": { "date": date.clone(), "note": { "type": "string", "maxLength": 500 } } },
+        "GoalProgress": { "type": "object", "properties": { "id": text(), "date": date.clone(), "note": text(), "recorded_by": text() } },
+        "RecoveryGoal": { "type": "object", "properties": { "id": text(), "member_id": text(), "goal": text(), "target_date": opt_date.clone(),
+            "status": { "enum": ["active", "achieved", "set-aside"] }, "version": { "type": "integer" }, "updated_at": text(),
+            "steps": list(json!({ "type": "object", "properties": { "text": text(), "target_date": opt_date, "done": { "type": "boolean" } } })),
+            "progress": list(schema_ref("GoalProgress")) } },
+        "RecoveryGoals": { "type": "object", "properties": { "goals": list(schema_ref("RecoveryGoal")), "hidden": { "type": "boolean" },
+            "can_write": { "type": "boolean" }, "can_record_progress": { "type": "boolean" }, "visible_categories": schema_ref("Categories"), "purpose": text() } },
+        "TeamOverview": { "type": "object", "properties": { "member_id": text(), "team": list(json!({ "type": "object", "properties": {
+            "user_id": text(), "display_name": text(), "persona": text(), "team_role": text(), "since": text(), "role_id": opt_text(),
+            "organization": opt_text(), "organization_kind": opt_text(), "source": { "enum": ["plan", "rlc", "vendor", null] },
+            "availability": list(json!({ "enum": ["daytime", "evening", "night", "weekend"] })), "ways_to_meet": list(json!({ "enum": ["in-person", "phone", "video"] })),
+            "sees": { "type": ["array", "null"], "description": "categories this person sees; only for the member" } } })) } }
+    })
 }
 
 /// The schemas of referrals: any door, one request per person.

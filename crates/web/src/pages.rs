@@ -600,6 +600,9 @@ struct MemberPage {
     modalities: Vec<(&'static str, String)>,
     settings: Vec<(&'static str, String)>,
     today: String,
+    /// The member's recovery goals beside the care plan, as far as shared with the reader.
+    goals: Vec<(String, String)>,
+    goals_hidden: bool,
 }
 
 pub struct HealthRow {
@@ -625,6 +628,7 @@ async fn member(State(state): State<AppState>, PageUser(s): PageUser, Path(id): 
         let history = access.member_history(&id).await?;
         let health = access.health_entries(&id).await?;
         let notes = access.contact_notes(&id).await?;
+        let goals = access.recovery_goals(&id).await?.record;
         let is_self = s.user.member_id.as_deref() == Some(id.as_str());
         let emergency = seen.purpose == Purpose::Emergency;
         let can_edit = !emergency
@@ -682,6 +686,12 @@ async fn member(State(state): State<AppState>, PageUser(s): PageUser, Path(id): 
             modalities: options(Modality::ALL.iter().map(|m| m.as_str()).collect(), "modality-"),
             settings: options(Setting::ALL.iter().map(|m| m.as_str()).collect(), "setting-"),
             today: format_date(time::OffsetDateTime::now_utc().date()),
+            goals_hidden: goals.hidden,
+            goals: goals
+                .goals
+                .iter()
+                .map(|g| (g.goal.clone(), s.tr.t(&format!("ct-goal-status-{}", g.status.as_str()))))
+                .collect(),
         })
     }
     .await;

@@ -537,6 +537,7 @@ async fn add_contact_note(State(state): State<AppState>, PageUser(s): PageUser, 
         modality: f.modality,
         setting: f.setting,
         note: f.note,
+        start_time: String::new(),
     };
     match s.access(&state).add_contact_note(&id, &input).await {
         Ok(_) => Redirect::to(&format!("/members/{id}#notes-heading")).into_response(),

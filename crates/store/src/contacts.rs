@@ -1,0 +1,261 @@
+//! A peer's contacts with a member, counted as the payer counts them: the
+//! log with each contact's billing units, the units used against the
+//! authorization and the engagement rule, corrections that keep every
+//! version, and the history of one contact. Every method asks the policy
+//! first and leaves an audit event.
+
+use accompany_domain::contacts::{standing, Counted, LoggedContact, Standing};
+use accompany_domain::notes::{ContactNote, ContactNoteInput, Modality, Setting};
+use accompany_domain::policy::{may_write_contact_note, Action, Decision};
+use accompany_domain::privacy::{Categories, Category};
+use accompany_domain::records::new_id;
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::access::{record_version, Access, Checked, VersionEntry};
+use crate::rows::{date_text, stored_date};
+use crate::today_date as today;
+use crate::{now_text, Result, StoreError};
+
+/// One member's contacts as one reader may have them, and where they stand.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContactLog {
+    pub member_id: String,
+    /// Newest first.
+    pub contacts: Vec<LoggedContact>,
+    /// The catalog role the standing is counted under: the reader's own when
+    /// they are the member's peer, otherwise the member's current peer's.
+    pub role_id: Option<String>,
+    /// None when that role bills no units.
+    pub standing: Option<Standing>,
+    /// Whether the reader may log a contact with this member.
+    pub can_log: bool,
+}
+
+/// The columns a contact is read from; `role_id` falls back to the author's
+/// role for contacts recorded without one.
+const CONTACT_SELECT: &str = "SELECT n.id, n.member_id, n.author_id, u.display_name, n.contact_date, n.start_time, n.duration_minutes, \
+     n.modality, n.setting, n.note, n.version, \
+     COALESCE(n.role_id, (SELECT w.role_id FROM workers w WHERE w.user_id = n.author_id ORDER BY w.created_at LIMIT 1)) AS billed_role \
+     FROM contact_notes n JOIN users u ON u.id = n.author_id";
+
+pub(crate) fn contact_note(r: &AnyRow) -> Result<ContactNote> {
+    let date: String = r.try_get("contact_date")?;
+    let start: Option<String> = r.try_get("start_time")?;
+    let modality: String = r.try_get("modality")?;
+    let setting: String = r.try_get("setting")?;
+    Ok(ContactNote {
+        id: r.try_get("id")?,
+        member_id: r.try_get("member_id")?,
+        author_id: r.try_get("author_id")?,
+        author_name: r.try_get("display_name")?,
+        date: stored_date(&date)?,
+        start_time: start.as_deref().and_then(accompany_domain::notes::parse_start_time),
+        duration_minutes: u32::try_from(r.try_get::<i64, _>("duration_minutes")?).unwrap_or(0),
+        modality: Modality::parse(&modality).ok_or_else(|| StoreError::Corrupt(format!("modality {modality}")))?,
+        setting: Setting::parse(&setting).ok_or_else(|| StoreError::Corrupt(format!("setting {setting}")))?,
+        note: r.try_get("note")?,
+        version: r.try_get("version")?,
+    })
+}
+
+impl Access {
+    fn logged(&self, r: &AnyRow) -> Result<LoggedContact> {
+        let note = contact_note(r)?;
+        let role_id: Option<String> = r.try_get("billed_role")?;
+        let units = role_id
+            .as_deref()
+            .and_then(|id| self.store.catalog().role(id))
+            .and_then(|role| role.contact.billing.as_ref())
+            .map(|b| b.units_for(note.duration_minutes));
+        Ok(LoggedContact { note, role_id, units })
+    }
+
+    /// The catalog role of the actor's worker record, if they have one.
+    async fn own_role(&self) -> Result<Option<String>> {
+        Ok(sqlx::query("SELECT role_id FROM workers WHERE user_id = $1 ORDER BY created_at LIMIT 1")
+            .bind(&self.actor().user_id)
+            .fetch_optional(&self.store.pool)
+            .await?
+            .map(|r| r.try_get(0))
+            .transpose()?)
+    }
+
+    /// The contacts the reader may see: all of them with the peer-notes
+    /// label in view (the member, their supervisor by default), otherwise
+    /// only the reader's own.
+    pub(crate) async fn visible_contacts(&self, c: &Checked, member_id: &str) -> Result<Vec<LoggedContact>> {
+        let all = c.visible.contains(Category::PeerNotes);
+        let rows = sqlx::query(&format!(
+            "{CONTACT_SELECT} WHERE n.member_id = $1 AND ($2 = 'all' OR n.author_id = $3) \
+             ORDER BY n.contact_date DESC, COALESCE(n.start_time, '') DESC, n.id DESC"
+        ))
+        .bind(member_id)
+        .bind(if all { "all" } else { "own" })
+        .bind(&self.actor().user_id)
+        .fetch_all(&self.store.pool)
+        .await?;
+        rows.iter().map(|r| self.logged(r)).collect()
+    }
+
+    /// The contact log of one member, with the standing under the billing
+    /// rule of the member's peer.
+    pub async fn contact_log(&self, member_id: &str) -> Result<ContactLog> {
+        let c = self.checked_member_for(member_id, Action::Read, "contact-note", None).await?;
+        let contacts = self.visible_contacts(&c, member_id).await?;
+        let can_log = may_write_contact_note(self.actor(), &c.rel).is_permit();
+        let role_id = if can_log {
+            self.own_role().await?
+        } else {
+            sqlx::query(
+                "SELECT w.role_id FROM team_members tm JOIN workers w ON w.user_id = tm.user_id \
+                 WHERE tm.member_id = $1 AND tm.team_role = 'peer' AND tm.until IS NULL ORDER BY tm.created_at DESC, w.created_at LIMIT 1",
+            )
+            .bind(member_id)
+            .fetch_optional(&self.store.pool)
+            .await?
+            .map(|r| r.try_get(0))
+            .transpose()?
+        };
+        let billing = role_id.as_deref().and_then(|id| self.store.catalog().role(id)).and_then(|r| r.contact.billing.clone());
+        let standing = billing.map(|b| {
+            let counted: Vec<Counted> = contacts
+                .iter()
+                .filter(|x| x.role_id == role_id)
+                .map(|x| Counted { date: x.note.date, minutes: x.note.duration_minutes })
+                .collect();
+            standing(&b, &counted, today())
+        });
+        Ok(ContactLog { member_id: member_id.to_string(), contacts, role_id, standing, can_log })
+    }
+
+    /// The member's peer logs a contact; its units count under the peer's role.
+    pub async fn log_contact(&self, member_id: &str, input: &ContactNoteInput) -> Result<LoggedContact> {
+        let c = self.checked_member_for(member_id, Action::Read, "contact-note", None).await?;
+        let decision = may_write_contact_note(self.actor(), &c.rel);
+        if let Decision::Deny(why) = decision {
+            self.audit_member("create", "contact-note", None, Some(member_id), &decision, Categories::NONE, Some(c.purpose)).await?;
+            return Err(StoreError::Denied(why));
+        }
+        let v = input.validate_contact(today())?;
+        let role_id = self.own_role().await?;
+        let id = new_id();
+        let now = now_text();
+        let mut tx = self.store.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO contact_notes (id, member_id, author_id, contact_date, start_time, duration_minutes, modality, setting, note, role_id, version, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $11)",
+        )
+        .bind(&id)
+        .bind(member_id)
+        .bind(&self.actor().user_id)
+        .bind(date_text(v.date))
+        .bind(v.start_time.map(accompany_domain::notes::format_start_time))
+        .bind(i64::from(v.duration_minutes))
+        .bind(v.modality.as_str())
+        .bind(v.setting.as_str())
+        .bind(&v.note)
+        .bind(&role_id)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        let logged = self.contact_in(&mut tx, member_id, &id).await?;
+        record_version(&mut tx, "contact-note", &id, 1, &logged.note, Some(&self.actor().user_id), "contact logged").await?;
+        tx.commit().await?;
+        self.audit_member("create", "contact-note", Some(&id), Some(member_id), &Decision::Permit, peer_notes(), Some(c.purpose))
+            .await?;
+        Ok(logged)
+    }
+
+    async fn contact_in(&self, tx: &mut sqlx::Transaction<'_, sqlx::Any>, member_id: &str, id: &str) -> Result<LoggedContact> {
+        let row = sqlx::query(&format!("{CONTACT_SELECT} WHERE n.id = $1 AND n.member_id = $2"))
+            .bind(id)
+            .bind(member_id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        self.logged(&row)
+    }
+
+    /// Correct a contact. Only the peer who logged it, while still the
+    /// member's peer, corrects it; the version read must still be current,
+    /// and the previous version stays in the history.
+    pub async fn update_contact(
+        &self,
+        member_id: &str,
+        contact_id: &str,
+        expected_version: i64,
+        input: &ContactNoteInput,
+        reason: &str,
+    ) -> Result<LoggedContact> {
+        let c = self.checked_member_for(member_id, Action::Read, "contact-note", Some(contact_id)).await?;
+        let mut tx = self.store.pool.begin().await?;
+        let current = self.contact_in(&mut tx, member_id, contact_id).await;
+        let current = match current {
+            Ok(x) if x.note.author_id == self.actor().user_id || c.visible.contains(Category::PeerNotes) => x,
+            Ok(_) | Err(StoreError::NotFound) => return Err(StoreError::NotFound),
+            Err(e) => return Err(e),
+        };
+        let mut decision = may_write_contact_note(self.actor(), &c.rel);
+        if decision.is_permit() && current.note.author_id != self.actor().user_id {
+            decision = Decision::Deny("only the peer who logged a contact corrects it");
+        }
+        if let Decision::Deny(why) = decision {
+            drop(tx);
+            self.audit_member("update", "contact-note", Some(contact_id), Some(member_id), &decision, Categories::NONE, Some(c.purpose))
+                .await?;
+            return Err(StoreError::Denied(why));
+        }
+        let v = input.validate_contact(today())?;
+        if current.note.version != expected_version {
+            return Err(StoreError::Conflict { current: current.note.version });
+        }
+        let version = current.note.version + 1;
+        let changed = sqlx::query(
+            "UPDATE contact_notes SET contact_date = $1, start_time = $2, duration_minutes = $3, modality = $4, setting = $5, note = $6, \
+             version = $7, updated_at = $8 WHERE id = $9 AND version = $10",
+        )
+        .bind(date_text(v.date))
+        .bind(v.start_time.map(accompany_domain::notes::format_start_time))
+        .bind(i64::from(v.duration_minutes))
+        .bind(v.modality.as_str())
+        .bind(v.setting.as_str())
+        .bind(&v.note)
+        .bind(version)
+        .bind(now_text())
+        .bind(contact_id)
+        .bind(current.note.version)
+        .execute(&mut *tx)
+        .await?;
+        if changed.rows_affected() != 1 {
+            return Err(StoreError::Conflict { current: version });
+        }
+        let logged = self.contact_in(&mut tx, member_id, contact_id).await?;
+        let reason = if reason.trim().is_empty() { "contact corrected" } else { reason };
+        record_version(&mut tx, "contact-note", contact_id, version, &logged.note, Some(&self.actor().user_id), reason).await?;
+        tx.commit().await?;
+        self.audit_member("update", "contact-note", Some(contact_id), Some(member_id), &Decision::Permit, peer_notes(), Some(c.purpose))
+            .await?;
+        Ok(logged)
+    }
+
+    /// One contact as the reader may see it.
+    pub async fn contact(&self, member_id: &str, contact_id: &str) -> Result<LoggedContact> {
+        let c = self.checked_member_for(member_id, Action::Read, "contact-note", Some(contact_id)).await?;
+        self.visible_contacts(&c, member_id).await?.into_iter().find(|x| x.note.id == contact_id).ok_or(StoreError::NotFound)
+    }
+
+    /// Every version of one contact, newest first, for a reader who may see it.
+    pub async fn contact_history(&self, member_id: &str, contact_id: &str) -> Result<Vec<VersionEntry>> {
+        let c = self.checked_member_for(member_id, Action::Read, "contact-note", Some(contact_id)).await?;
+        if !self.visible_contacts(&c, member_id).await?.iter().any(|x| x.note.id == contact_id) {
+            return Err(StoreError::NotFound);
+        }
+        self.store.versions("contact-note", contact_id).await
+    }
+}
+
+fn peer_notes() -> Categories {
+    Categories::of(&[Category::Demographics, Category::PeerNotes])
+}
