@@ -1,8 +1,10 @@
 //! Accompany's domain: the rules of a state's lived-experience workforce,
 //! free of HTTP, SQL, clocks and randomness it is not handed.
 
+pub mod booking;
 pub mod catalog;
 pub mod error;
+pub mod groups;
 pub mod matching;
 pub mod notes;
 pub mod policy;
