@@ -9,7 +9,7 @@ use time::{Date, Duration, PrimitiveDateTime, Time, Weekday};
 use crate::error::{FieldError, Invalid};
 use crate::notes::Modality;
 use crate::policy::{Actor, Decision, Relationship};
-use crate::records::{Persona, TeamRole, TimeOfDay};
+use crate::records::{Persona, TimeOfDay};
 
 /// Session lengths a member may choose; 90 minutes and more when asked.
 pub const SESSION_LENGTHS: [u32; 6] = [30, 45, 60, 90, 120, 180];
@@ -392,7 +392,20 @@ pub fn may_book(actor: &Actor, rel: &Relationship, peer_on_team: bool, actor_is_
     }
     match actor.persona {
         Persona::Member if rel.is_self => Decision::Permit,
-        Persona::PeerWorker if actor_is_the_peer && rel.team_role == Some(TeamRole::Peer) => Decision::Permit,
+        Persona::PeerWorker if actor_is_the_peer && rel.team_role.is_some() => Decision::Permit,
+        _ => Decision::Deny("only the member and their peer book, move or cancel their sessions"),
+    }
+}
+
+/// Who may move or cancel a booked session: the member and the session's
+/// peer, even after the peer has left the member's team.
+pub fn may_change_session(actor: &Actor, rel: &Relationship, actor_is_sessions_peer: bool) -> Decision {
+    if rel.firewalled && !rel.is_self {
+        return Decision::Deny("the member asked that this person not see their record");
+    }
+    match actor.persona {
+        Persona::Member if rel.is_self => Decision::Permit,
+        Persona::PeerWorker | Persona::Supervisor if actor_is_sessions_peer => Decision::Permit,
         _ => Decision::Deny("only the member and their peer book, move or cancel their sessions"),
     }
 }

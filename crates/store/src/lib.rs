@@ -11,9 +11,12 @@
 mod access;
 mod audit;
 mod auth;
+mod booking;
 mod bulk;
 mod matching;
+mod groups;
 mod migrate;
+mod outbox;
 mod privacy;
 mod referrals;
 mod rows;
@@ -30,6 +33,9 @@ use time::OffsetDateTime;
 
 pub use access::{Access, AuditEvent, MemberFilter, Page, Seen, TeamMemberView, VersionEntry, WorkerFilter};
 pub use referrals::{NewAccount, SelfReferral};
+pub use booking::{wall_clock_now, Availability, BookablePeer, SessionView};
+pub use groups::{GroupView, MeetingView, Roster, RosterEntry};
+pub use outbox::{DeliveryReport, LogSender, OutboxMessage, Outgoing, SendError, SendFuture, Sender, SmtpSender, SmtpSettings};
 pub use privacy::{AuditFilter, BreakGlassEvent, HealthEntries, FirewallEntry, SharingOverview, StaffEntry, TeamSharing};
 pub use audit::AuditCheck;
 pub use auth::{hash_password, LoginError, NewUser, SessionInfo, User, SESSION_HOURS};

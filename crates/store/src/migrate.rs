@@ -13,6 +13,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "workforce", include_str!("../migrations/0003_workforce.sql")),
     (4, "referrals", include_str!("../migrations/0004_referrals.sql")),
     (5, "matching", include_str!("../migrations/0005_matching.sql")),
+    (7, "booking_groups", include_str!("../migrations/0007_booking_groups.sql")),
 ];
 
 pub(crate) async fn run(pool: &AnyPool) -> Result<Vec<&'static str>> {

@@ -536,25 +536,8 @@ impl Access {
             setting,
             note,
         };
-        let now = now_text();
         let mut tx = self.store.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO contact_notes (id, member_id, author_id, contact_date, duration_minutes, modality, setting, note, version, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9)",
-        )
-        .bind(&note.id)
-        .bind(member_id)
-        .bind(&note.author_id)
-        .bind(date_text(date))
-        .bind(i64::from(duration_minutes))
-        .bind(modality.as_str())
-        .bind(setting.as_str())
-        .bind(&note.note)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await?;
-        crate::access::record_version(&mut tx, "contact-note", &note.id, 1, &note, Some(&self.actor().user_id), "contact logged")
-            .await?;
+        insert_contact_note(&mut tx, &note, "contact logged").await?;
         tx.commit().await?;
         Ok(note)
     }
@@ -637,4 +620,27 @@ impl Access {
         }
         Ok(())
     }
+}
+
+/// Write a contact note and its first version; every path that logs a
+/// contact (a peer's form, group attendance) goes through here.
+pub(crate) async fn insert_contact_note(tx: &mut sqlx::Transaction<'_, sqlx::Any>, note: &ContactNote, reason: &str) -> Result<()> {
+    let now = now_text();
+    sqlx::query(
+        "INSERT INTO contact_notes (id, member_id, author_id, contact_date, duration_minutes, modality, setting, note, version, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9)",
+    )
+    .bind(&note.id)
+    .bind(&note.member_id)
+    .bind(&note.author_id)
+    .bind(date_text(note.date))
+    .bind(i64::from(note.duration_minutes))
+    .bind(note.modality.as_str())
+    .bind(note.setting.as_str())
+    .bind(&note.note)
+    .bind(&now)
+    .execute(&mut **tx)
+    .await?;
+    crate::access::record_version(tx, "contact-note", &note.id, 1, note, Some(&note.author_id), reason).await?;
+    Ok(())
 }
