@@ -19,7 +19,7 @@ CREATE TABLE calendar_locks (
     version BIGINT NOT NULL
 );
 
-CREATE TABLE sessions (
+CREATE TABLE peer_sessions (
     id TEXT PRIMARY KEY,
     member_id TEXT NOT NULL REFERENCES members(id),
     worker_id TEXT NOT NULL REFERENCES workers(id),
@@ -34,8 +34,8 @@ CREATE TABLE sessions (
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
-CREATE INDEX sessions_worker ON sessions(worker_user_id, status, starts_at);
-CREATE INDEX sessions_member ON sessions(member_id, status, starts_at);
+CREATE INDEX peer_sessions_worker ON peer_sessions(worker_user_id, status, starts_at);
+CREATE INDEX peer_sessions_member ON peer_sessions(member_id, status, starts_at);
 
 CREATE TABLE peer_groups (
     id TEXT PRIMARY KEY,

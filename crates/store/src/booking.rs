@@ -75,7 +75,7 @@ pub struct SessionView {
 
 const SESSION_SELECT: &str = "SELECT s.id, s.member_id, m.given_name || ' ' || m.family_name AS member_name, s.worker_id, \
      w.given_name || ' ' || w.family_name AS worker_name, s.worker_user_id, s.starts_at, s.ends_at, s.minutes, s.modality, s.status, s.version \
-     FROM sessions s JOIN members m ON m.id = s.member_id JOIN workers w ON w.id = s.worker_id";
+     FROM peer_sessions s JOIN members m ON m.id = s.member_id JOIN workers w ON w.id = s.worker_id";
 
 fn session_from(r: &sqlx::any::AnyRow) -> Result<SessionView> {
     let modality: String = r.try_get("modality")?;
@@ -127,7 +127,7 @@ async fn lock_calendars(tx: &mut Transaction<'_, Any>, owners: &[String]) -> Res
 /// meetings of groups they run, leaving out one session being moved.
 async fn worker_busy<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E, user_id: &str, from: &str, to: &str, except: &str) -> Result<Vec<Span>> {
     let rows = sqlx::query(
-        "SELECT starts_at, ends_at FROM sessions WHERE worker_user_id = $1 AND status = 'booked' AND ends_at > $2 AND starts_at < $3 AND id <> $4 \
+        "SELECT starts_at, ends_at FROM peer_sessions WHERE worker_user_id = $1 AND status = 'booked' AND ends_at > $2 AND starts_at < $3 AND id <> $4 \
          UNION ALL SELECT gm.starts_at, gm.ends_at FROM group_meetings gm JOIN group_leaders gl ON gl.group_id = gm.group_id \
          WHERE gl.user_id = $1 AND gm.ends_at > $2 AND gm.starts_at < $3",
     )
@@ -142,7 +142,7 @@ async fn worker_busy<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E, user_id: 
 
 async fn member_busy<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E, member_id: &str, from: &str, to: &str, except: &str) -> Result<Vec<Span>> {
     let rows = sqlx::query(
-        "SELECT starts_at, ends_at FROM sessions WHERE member_id = $1 AND status = 'booked' AND ends_at > $2 AND starts_at < $3 AND id <> $4",
+        "SELECT starts_at, ends_at FROM peer_sessions WHERE member_id = $1 AND status = 'booked' AND ends_at > $2 AND starts_at < $3 AND id <> $4",
     )
     .bind(member_id)
     .bind(from)
@@ -316,7 +316,7 @@ impl Access {
         let modality = place(&windows, &busy, &mine, &req)?;
         let now = now_text();
         sqlx::query(
-            "INSERT INTO sessions (id, member_id, worker_id, worker_user_id, starts_at, ends_at, minutes, modality, status, booked_by, version, created_at, updated_at) \
+            "INSERT INTO peer_sessions (id, member_id, worker_id, worker_user_id, starts_at, ends_at, minutes, modality, status, booked_by, version, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'booked', $9, 1, $10, $10)",
         )
         .bind(&id)
@@ -399,7 +399,7 @@ impl Access {
         let mine = member_busy(&mut *tx, &s.member_id, &from, &to, session_id).await?;
         let modality = place(&windows, &busy, &mine, &req)?;
         let done = sqlx::query(
-            "UPDATE sessions SET starts_at = $1, ends_at = $2, minutes = $3, modality = $4, version = version + 1, updated_at = $5 \
+            "UPDATE peer_sessions SET starts_at = $1, ends_at = $2, minutes = $3, modality = $4, version = version + 1, updated_at = $5 \
              WHERE id = $6 AND version = $7 AND status = 'booked'",
         )
         .bind(&from)
@@ -423,7 +423,7 @@ impl Access {
     pub async fn cancel_session(&self, session_id: &str) -> Result<SessionView> {
         let (s, worker_user) = self.changeable(session_id).await?;
         let mut tx = self.store().pool.begin().await?;
-        let done = sqlx::query("UPDATE sessions SET status = 'cancelled', version = version + 1, updated_at = $1 WHERE id = $2 AND status = 'booked'")
+        let done = sqlx::query("UPDATE peer_sessions SET status = 'cancelled', version = version + 1, updated_at = $1 WHERE id = $2 AND status = 'booked'")
             .bind(now_text())
             .bind(session_id)
             .execute(&mut *tx)
