@@ -381,6 +381,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             store.reset().await?;
             store.migrate().await?;
             let report = seed(&store, args.plan(), false).await?;
+            crate::seed::demo_booking(&store, &report).await?;
             print_report(&report);
             accompany_web::spawn_outbox_worker(store.clone(), mail.sender()?, OUTBOX_EVERY);
             eprintln!("Serving on http://{}", listener.local_addr()?);
