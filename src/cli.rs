@@ -54,6 +54,70 @@ impl SeedArgs {
     }
 }
 
+/// Where messages beyond the app go. Without --smtp-host they are written to the log.
+#[derive(Args, Debug, Clone, Default)]
+pub struct MailArgs {
+    /// SMTP server for email notifications.
+    #[arg(long, env = "ACCOMPANY_SMTP_HOST")]
+    pub smtp_host: Option<String>,
+    /// SMTP port (default: 587 for starttls, 465 for tls, 25 for none).
+    #[arg(long, env = "ACCOMPANY_SMTP_PORT")]
+    pub smtp_port: Option<u16>,
+    #[arg(long, env = "ACCOMPANY_SMTP_USERNAME")]
+    pub smtp_username: Option<String>,
+    /// Read from the environment only, so it never shows in a process list.
+    #[arg(skip = std::env::var("ACCOMPANY_SMTP_PASSWORD").ok())]
+    pub smtp_password: Option<String>,
+    /// The sender address of notification emails.
+    #[arg(long, env = "ACCOMPANY_SMTP_FROM", default_value = "Accompany <no-reply@localhost>")]
+    pub smtp_from: String,
+    /// starttls, tls, or none (only for a relay on the same machine).
+    #[arg(long, env = "ACCOMPANY_SMTP_TLS", default_value = "starttls")]
+    pub smtp_tls: String,
+}
+
+impl MailArgs {
+    pub fn sender(&self) -> anyhow::Result<Arc<dyn accompany_store::Sender>> {
+        match &self.smtp_host {
+            None => Ok(Arc::new(accompany_store::LogSender)),
+            Some(host) => {
+                let settings = accompany_store::SmtpSettings {
+                    host: host.clone(),
+                    port: self.smtp_port,
+                    username: self.smtp_username.clone(),
+                    password: self.smtp_password.clone(),
+                    from: self.smtp_from.clone(),
+                    tls: self.smtp_tls.clone(),
+                };
+                Ok(Arc::new(accompany_store::SmtpSender::new(&settings).map_err(anyhow::Error::msg)?))
+            }
+        }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OutboxCommand {
+    /// Deliver every message that is due, once, and print what happened.
+    Drain {
+        #[command(flatten)]
+        common: Common,
+        #[command(flatten)]
+        mail: MailArgs,
+    },
+    /// List messages with their status (pending, delivered, failed), newest first.
+    List {
+        #[command(flatten)]
+        common: Common,
+        /// Only messages with this status.
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Serve the web pages and the API.
@@ -66,6 +130,8 @@ pub enum Command {
         /// Mark cookies Secure (set this when users reach the server over HTTPS).
         #[arg(long, env = "ACCOMPANY_SECURE_COOKIES")]
         secure_cookies: bool,
+        #[command(flatten)]
+        mail: MailArgs,
     },
     /// Fill a fresh database with synthetic data, print a sign-in for each persona, and serve it.
     Demo {
@@ -77,6 +143,8 @@ pub enum Command {
         seed: SeedArgs,
         #[arg(long, default_value = "127.0.0.1:8080")]
         bind: String,
+        #[command(flatten)]
+        mail: MailArgs,
     },
     /// Fill a database with the demo's synthetic data without serving (for benchmarks).
     Seed {
@@ -120,6 +188,11 @@ pub enum Command {
     Match {
         #[command(subcommand)]
         command: MatchCommand,
+    },
+    /// Messages to deliver by email or text: drain once, or list with status.
+    Outbox {
+        #[command(subcommand)]
+        command: OutboxCommand,
     },
 }
 
@@ -283,15 +356,19 @@ pub fn print_report(report: &SeedReport) {
     }
 }
 
+/// How often the background worker looks for messages to deliver.
+const OUTBOX_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve { common, bind, secure_cookies } => {
+        Command::Serve { common, bind, secure_cookies, mail } => {
             let store = open(&common.database_url, common.catalog.as_ref()).await?;
             let listener = listen(&bind).await?;
+            accompany_web::spawn_outbox_worker(store.clone(), mail.sender()?, OUTBOX_EVERY);
             eprintln!("Serving on http://{}", listener.local_addr()?);
             accompany_web::serve(accompany_web::AppState::new(store, secure_cookies), listener).await?;
         }
-        Command::Demo { database_url, catalog, seed: args, bind } => {
+        Command::Demo { database_url, catalog, seed: args, bind, mail } => {
             let listener = listen(&bind).await?;
             if let Some(file) = database_url.strip_prefix("sqlite://") {
                 let file = file.split('?').next().unwrap_or(file);
@@ -304,7 +381,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             store.reset().await?;
             store.migrate().await?;
             let report = seed(&store, args.plan(), false).await?;
+            crate::seed::demo_booking(&store, &report).await?;
             print_report(&report);
+            accompany_web::spawn_outbox_worker(store.clone(), mail.sender()?, OUTBOX_EVERY);
             eprintln!("Serving on http://{}", listener.local_addr()?);
             accompany_web::serve(accompany_web::AppState::new(store, false), listener).await?;
         }
@@ -403,6 +482,35 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 crate::matching::bench(&store, samples, members, json).await?;
             }
         },
+        Command::Outbox { command: OutboxCommand::Drain { common, mail } } => {
+            let store = open(&common.database_url, common.catalog.as_ref()).await?;
+            let sender = mail.sender()?;
+            let mut total = accompany_store::DeliveryReport::default();
+            loop {
+                let r = store.deliver_due(sender.as_ref(), &accompany_web::render_message, 500).await?;
+                total.delivered += r.delivered;
+                total.retried += r.retried;
+                total.failed += r.failed;
+                if r.delivered + r.retried + r.failed == 0 {
+                    break;
+                }
+            }
+            println!("delivered {}, to retry later {}, failed {}", total.delivered, total.retried, total.failed);
+        }
+        Command::Outbox { command: OutboxCommand::List { common, status, limit, json } } => {
+            let store = open(&common.database_url, common.catalog.as_ref()).await?;
+            let messages = store.outbox_messages(status.as_deref(), limit).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "messages": messages }))?);
+            } else {
+                for m in &messages {
+                    println!(
+                        "{}\t{}\t{}\t{}\t{} attempts\t{}\t{}",
+                        m.created_at, m.status, m.channel.as_str(), m.address, m.attempts, m.text_key, m.last_error.as_deref().unwrap_or("")
+                    );
+                }
+            }
+        }
         Command::Token { command: TokenCommand::Create { common, user, days, label } } => {
             let store = open(&common.database_url, common.catalog.as_ref()).await?;
             let Some(u) = store.user_by_username(&user).await? else {

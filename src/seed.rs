@@ -345,6 +345,55 @@ async fn demo_privacy(store: &Store, member_id: &str, coordinator: &str, peer: &
     Ok(())
 }
 
+/// For `demo` only (tests start from the seed without them): the demo
+/// peer's evening and weekend hours, a 90-minute session with the demo
+/// member, and a weekly evening video group the member has joined.
+pub async fn demo_booking(store: &Store, report: &SeedReport) -> anyhow::Result<()> {
+    use accompany_domain::booking::{datetime_text, weekday_id, SessionInput, WindowInput};
+    let Some(peer) = report.credentials.iter().find(|c| c.persona == Persona::PeerWorker) else { return Ok(()) };
+    let member = store.user_by_username("member").await?.ok_or_else(|| anyhow::anyhow!("demo member is missing"))?;
+    let Some(member_id) = member.member_id.clone() else { return Ok(()) };
+    let member_id = member_id.as_str();
+    let user = store.user_by_username(&peer.username).await?.ok_or_else(|| anyhow::anyhow!("demo account {} is missing", peer.username))?;
+    let peer_access = store.access(user.actor(), "seed");
+    let Some(worker_id) = peer_access.own_worker_id().await? else { return Ok(()) };
+    let mut week: Vec<WindowInput> = ["monday", "tuesday", "wednesday", "thursday"]
+        .iter()
+        .map(|d| WindowInput { weekday: d.to_string(), start: "17:00".into(), end: "22:00".into(), modality: "video".into() })
+        .collect();
+    week.push(WindowInput { weekday: "saturday".into(), start: "10:00".into(), end: "14:00".into(), modality: "in-person".into() });
+    peer_access.set_availability(&worker_id, &week).await?;
+    // Two days from now falls on a day with hours, or the next one that has.
+    let now = accompany_store::wall_clock_now();
+    let mut day = now.date() + time::Duration::days(2);
+    while !["monday", "tuesday", "wednesday", "thursday"].contains(&weekday_id(day.weekday())) {
+        day = day.next_day().unwrap_or(day);
+    }
+    let start = time::PrimitiveDateTime::new(day, time::macros::time!(18:00));
+    peer_access
+        .book_session(member_id, &SessionInput { worker_id: worker_id.clone(), start: datetime_text(start), minutes: "90".into(), modality: String::new() })
+        .await?;
+    let first = now.date() + time::Duration::days(1);
+    let group = peer_access
+        .create_group(&accompany_domain::groups::GroupInput {
+            title: "Evening recovery circle".into(),
+            description: "A weekly video group: share what helps, hear what helped others.".into(),
+            language: "en".into(),
+            modality: "video".into(),
+            setting: "virtual".into(),
+            place: "The video link is sent to members who join".into(),
+            first_date: accompany_domain::records::format_date(first),
+            start: "19:00".into(),
+            end: "20:30".into(),
+            weeks: "12".into(),
+            open_to: user.organization_id.clone().unwrap_or_default(),
+            co_leaders: vec![],
+        })
+        .await?;
+    store.access(member.actor(), "seed").join_group(&group.id).await?;
+    Ok(())
+}
+
 /// Members without a peer who are waiting for one, per thousand: about 5%
 /// of all members (100,000 of 2,000,000).
 const WAITING_PER_MILLE: u64 = 54;

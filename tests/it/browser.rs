@@ -450,3 +450,116 @@ async fn a_member_writes_a_goal_and_reads_their_team_in_spanish_accessibly() {
     assert_accessible(&c, "the care team in plain words (es)").await;
     c.close().await.unwrap();
 }
+
+/// Set a form control's value the way a person choosing it would.
+async fn set_value(c: &Client, id: &str, value: &str) {
+    c.execute(
+        "const e = document.getElementById(arguments[0]); e.value = arguments[1]; e.dispatchEvent(new Event('change'));",
+        vec![json!(id), json!(value)],
+    )
+    .await
+    .unwrap();
+}
+
+/// A peer publishes evening hours; the member books 90 minutes in them and
+/// sees it under their sessions; the peer sees it too.
+#[tokio::test]
+async fn a_member_books_a_ninety_minute_evening_session_in_the_peers_hours() {
+    let Some(d) = driver() else { return };
+    let app = TestApp::seeded(200).await;
+    let day = accompany_store::wall_clock_now().date() + time::Duration::days(2);
+    let weekday = accompany_domain::booking::weekday_id(day.weekday());
+
+    let p = browser(&d, "en").await;
+    sign_in(&p, &app, Persona::PeerWorker).await;
+    p.goto(&app.url("/availability")).await.unwrap();
+    wait_for_text(&p, "You have not published any hours yet", true).await;
+    assert_accessible(&p, "the peer's hours, empty").await;
+    set_value(&p, "weekday", weekday).await;
+    set_value(&p, "start", "18:00").await;
+    set_value(&p, "end", "21:00").await;
+    set_value(&p, "modality", "video").await;
+    p.find(Locator::Css("form[action='/availability'] button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_for_text(&p, "Your hours are saved", true).await;
+    assert_accessible(&p, "the peer's hours with an evening").await;
+    // A window ending before it starts is refused with the field named.
+    set_value(&p, "start", "21:00").await;
+    set_value(&p, "end", "18:00").await;
+    p.find(Locator::Css("form[action='/availability'] button[type=submit]")).await.unwrap().click().await.unwrap();
+    let page = wait_for_text(&p, "Some answers need fixing", true).await;
+    assert!(page.contains("Ends at"), "{page}");
+    assert_accessible(&p, "the hours form with an error").await;
+
+    // A second profile: two browsers never share one.
+    let c = browser(&d, "en-US").await;
+    sign_in(&c, &app, Persona::Member).await;
+    c.goto(&app.url("/sessions")).await.unwrap();
+    assert_accessible(&c, "the member's sessions, empty").await;
+    c.find(Locator::LinkText("Book a session")).await.unwrap().click().await.unwrap();
+    wait_for_text(&c, "Free times for 60 minutes", true).await;
+    set_value(&c, "minutes", "90").await;
+    c.find(Locator::Css("form[method=get] button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_for_text(&c, "Free times for 90 minutes", true).await;
+    assert_accessible(&c, "choosing a 90-minute slot").await;
+    let first = c.find(Locator::Css("#slots input[type=radio]")).await.unwrap();
+    let start = first.attr("value").await.unwrap().unwrap();
+    assert!(start.ends_with("T18:00"), "the evening's first slot: {start}");
+    first.click().await.unwrap();
+    c.find(Locator::Css("main form[action='/sessions/book'][method=post] button[type=submit]")).await.unwrap().click().await.unwrap();
+    let page = wait_for_text(&c, "Your session is booked", true).await;
+    assert!(page.contains("90 minutes") && page.contains("18:00"), "{page}");
+    assert_accessible(&c, "the member's sessions with the booking").await;
+    c.close().await.unwrap();
+
+    p.goto(&app.url("/sessions")).await.unwrap();
+    let page = wait_for_text(&p, "90 minutes", true).await;
+    assert!(page.contains("18:00"), "{page}");
+    assert_accessible(&p, "the peer's sessions").await;
+    p.close().await.unwrap();
+}
+
+/// A peer starts an evening video group; the member joins it; once it has
+/// met, the peer records attendance and the member finds it among the
+/// contacts on their record.
+#[tokio::test]
+async fn a_member_joins_an_evening_group_and_the_peers_attendance_shows_as_their_contact() {
+    let Some(d) = driver() else { return };
+    let app = TestApp::seeded(200).await;
+    let p = browser(&d, "en").await;
+    sign_in(&p, &app, Persona::PeerWorker).await;
+    p.goto(&app.url("/groups/new")).await.unwrap();
+    assert_accessible(&p, "the new group form").await;
+    p.find(Locator::Id("title")).await.unwrap().send_keys("Evening video group").await.unwrap();
+    set_value(&p, "weeks", "6").await;
+    p.find(Locator::Css("form[action='/groups/new'] button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_for_text(&p, "Your group is created", true).await;
+    assert_accessible(&p, "the peer's groups").await;
+
+    // A second profile: two browsers never share one.
+    let c = browser(&d, "en-US").await;
+    sign_in(&c, &app, Persona::Member).await;
+    c.goto(&app.url("/groups")).await.unwrap();
+    wait_for_text(&c, "Evening video group", true).await;
+    assert_accessible(&c, "the member's groups").await;
+    c.find(Locator::Css("main form[action$='/join'] button")).await.unwrap().click().await.unwrap();
+    wait_for_text(&c, "You joined the group", true).await;
+    assert_accessible(&c, "the member's groups after joining").await;
+
+    // The first meeting takes place.
+    app.exec("UPDATE group_meetings SET starts_at = '2020-01-07T19:00', ends_at = '2020-01-07T20:30' WHERE starts_at = (SELECT MIN(starts_at) FROM group_meetings)").await;
+    p.goto(&app.url("/groups")).await.unwrap();
+    p.find(Locator::Css("#groups a[href$='/attendance']")).await.unwrap().click().await.unwrap();
+    wait_for_text(&p, "Who came", true).await;
+    assert_accessible(&p, "the attendance form").await;
+    p.find(Locator::Css("#members input[type=checkbox]")).await.unwrap().click().await.unwrap();
+    p.find(Locator::Css("main form[action$='/attendance'][method=post] button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_for_text(&p, "Attendance is recorded", true).await;
+    p.close().await.unwrap();
+
+    let member = app.store.user_by_username(&app.credential(Persona::Member).username).await.unwrap().unwrap();
+    c.goto(&app.url(&format!("/members/{}", member.member_id.unwrap()))).await.unwrap();
+    let page = wait_for_text(&c, "Group: Evening video group", true).await;
+    assert!(page.contains("2020-01-07") && page.contains("90"), "{page}");
+    assert_accessible(&c, "the member's record with the group contact").await;
+    c.close().await.unwrap();
+}

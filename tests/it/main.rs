@@ -4,6 +4,7 @@
 
 mod api;
 mod audit;
+mod booking;
 mod browser;
 mod cli;
 mod contacts;

@@ -1,10 +1,12 @@
 //! Accompany's domain: the rules of a state's lived-experience workforce,
 //! free of HTTP, SQL, clocks and randomness it is not handed.
 
+pub mod booking;
 pub mod catalog;
 pub mod contacts;
 pub mod error;
 pub mod goals;
+pub mod groups;
 pub mod matching;
 pub mod notes;
 pub mod policy;

@@ -77,21 +77,21 @@ fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
-fn random_token() -> String {
+pub(crate) fn random_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     hex::encode(bytes)
 }
 
-fn sha256(s: &str) -> String {
+pub(crate) fn sha256(s: &str) -> String {
     hex::encode(Sha256::digest(s.as_bytes()))
 }
 
 const USER_COLUMNS: &str = "id, username, display_name, persona, organization_id, member_id, locale";
 /// The same columns, for queries that join `users u`.
-const USER_COLUMNS_U: &str = "u.id, u.username, u.display_name, u.persona, u.organization_id, u.member_id, u.locale";
+pub(crate) const USER_COLUMNS_U: &str = "u.id, u.username, u.display_name, u.persona, u.organization_id, u.member_id, u.locale";
 
-fn user_from_row(r: &sqlx::any::AnyRow) -> Result<User> {
+pub(crate) fn user_from_row(r: &sqlx::any::AnyRow) -> Result<User> {
     let persona: String = r.try_get("persona")?;
     Ok(User {
         id: r.try_get("id")?,

@@ -14,6 +14,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::access::{record_version, Access, Checked, VersionEntry};
+use crate::privacy::insert_contact_note;
 use crate::rows::{date_text, stored_date};
 use crate::today_date as today;
 use crate::{now_text, Result, StoreError};
@@ -73,7 +74,7 @@ impl Access {
     }
 
     /// The catalog role of the actor's worker record, if they have one.
-    async fn own_role(&self) -> Result<Option<String>> {
+    pub(crate) async fn own_role(&self) -> Result<Option<String>> {
         Ok(sqlx::query("SELECT role_id FROM workers WHERE user_id = $1 ORDER BY created_at LIMIT 1")
             .bind(&self.actor().user_id)
             .fetch_optional(&self.store.pool)
@@ -141,27 +142,22 @@ impl Access {
         let v = input.validate_contact(today())?;
         let role_id = self.own_role().await?;
         let id = new_id();
-        let now = now_text();
+        let note = ContactNote {
+            id: id.clone(),
+            member_id: member_id.to_string(),
+            author_id: self.actor().user_id.clone(),
+            author_name: self.actor().username.clone(),
+            date: v.date,
+            start_time: v.start_time,
+            duration_minutes: v.duration_minutes,
+            modality: v.modality,
+            setting: v.setting,
+            note: v.note,
+            version: 1,
+        };
         let mut tx = self.store.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO contact_notes (id, member_id, author_id, contact_date, start_time, duration_minutes, modality, setting, note, role_id, version, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $11)",
-        )
-        .bind(&id)
-        .bind(member_id)
-        .bind(&self.actor().user_id)
-        .bind(date_text(v.date))
-        .bind(v.start_time.map(accompany_domain::notes::format_start_time))
-        .bind(i64::from(v.duration_minutes))
-        .bind(v.modality.as_str())
-        .bind(v.setting.as_str())
-        .bind(&v.note)
-        .bind(&role_id)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await?;
+        insert_contact_note(&mut tx, &note, role_id.as_deref(), "contact logged").await?;
         let logged = self.contact_in(&mut tx, member_id, &id).await?;
-        record_version(&mut tx, "contact-note", &id, 1, &logged.note, Some(&self.actor().user_id), "contact logged").await?;
         tx.commit().await?;
         self.audit_member("create", "contact-note", Some(&id), Some(member_id), &Decision::Permit, peer_notes(), Some(c.purpose))
             .await?;

@@ -14,6 +14,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "referrals", include_str!("../migrations/0004_referrals.sql")),
     (5, "matching", include_str!("../migrations/0005_matching.sql")),
     (6, "contacts_goals", include_str!("../migrations/0006_contacts_goals.sql")),
+    (7, "booking_groups", include_str!("../migrations/0007_booking_groups.sql")),
 ];
 
 pub(crate) async fn run(pool: &AnyPool) -> Result<Vec<&'static str>> {

@@ -574,3 +574,33 @@ impl Access {
         Ok(())
     }
 }
+
+/// Write a contact note and its first version; every path that logs a
+/// contact (a peer's form, group attendance) goes through here.
+pub(crate) async fn insert_contact_note(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    note: &ContactNote,
+    role_id: Option<&str>,
+    reason: &str,
+) -> Result<()> {
+    let now = now_text();
+    sqlx::query(
+        "INSERT INTO contact_notes (id, member_id, author_id, contact_date, start_time, duration_minutes, modality, setting, note, role_id, version, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $11)",
+    )
+    .bind(&note.id)
+    .bind(&note.member_id)
+    .bind(&note.author_id)
+    .bind(date_text(note.date))
+    .bind(note.start_time.map(accompany_domain::notes::format_start_time))
+    .bind(i64::from(note.duration_minutes))
+    .bind(note.modality.as_str())
+    .bind(note.setting.as_str())
+    .bind(&note.note)
+    .bind(role_id)
+    .bind(&now)
+    .execute(&mut **tx)
+    .await?;
+    crate::access::record_version(tx, "contact-note", &note.id, 1, note, Some(&note.author_id), reason).await?;
+    Ok(())
+}

@@ -4,6 +4,8 @@
 
 mod api;
 mod auth;
+mod booking_api;
+mod booking_pages;
 mod choice_api;
 mod choice_pages;
 mod contact_api;
@@ -28,6 +30,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use auth::SESSION_COOKIE;
 pub use contact_pages::local_now;
+pub use booking_api::{render_message, spawn_outbox_worker};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -48,11 +51,20 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(privacy_pages::routes())
         .merge(contact_pages::routes())
+        .merge(booking_pages::routes())
+        .merge(booking_api::feed_routes())
         .merge(referral_pages::routes())
         .merge(choice_pages::routes())
         .merge(pages::routes())
         .merge(workforce::routes())
-        .nest("/api/v1", api::routes().merge(workforce::api_routes()).merge(choice_api::routes()).merge(contact_api::routes()))
+        .nest(
+            "/api/v1",
+            api::routes()
+                .merge(workforce::api_routes())
+                .merge(choice_api::routes())
+                .merge(contact_api::routes())
+                .merge(booking_api::routes()),
+        )
         .route("/api/openapi.json", get(openapi::document))
         .route("/healthz", get(healthz))
         .route("/static/app.css", get(stylesheet))

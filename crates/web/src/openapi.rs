@@ -82,6 +82,25 @@ pub const OPERATIONS: &[(&str, &str, &str, Option<&str>, &str)] = &[
     ("post", "/api/v1/members/{id}/recovery-goals/{goal}/progress", "For the member or their peer: note dated progress on a goal", Some("ProgressInput"), "GoalProgress"),
     ("get", "/api/v1/members/{id}/recovery-goals/{goal}/history", "Every version of one goal", None, "Versions"),
     ("get", "/api/v1/members/{id}/team", "The care team in plain words: role, organization and its source, when and how each person meets, and (for the member) what each sees", None, "TeamOverview"),
+    ("get", "/api/v1/workers/{id}/availability", "A worker's weekly windows (weekday, start, end, modality) and the coarse times matching uses", None, "Availability"),
+    ("put", "/api/v1/workers/{id}/availability", "For the worker or their admins: replace the weekly windows", Some("WeekInput"), "Availability"),
+    ("get", "/api/v1/members/{id}/bookable-peers", "The peers on the member's care team a session may be booked with", None, "BookablePeers"),
+    ("get", "/api/v1/members/{id}/slots", "Free times with a peer (worker_id, minutes: 30 to 180, days)", None, "Slots"),
+    ("get", "/api/v1/members/{id}/sessions", "The member's sessions still to come", None, "Sessions"),
+    ("post", "/api/v1/members/{id}/sessions", "Book a session inside the peer's hours; an overlap for the peer or the member is refused", Some("SessionInput"), "Session"),
+    ("get", "/api/v1/sessions", "The caller's sessions still to come (a member's own, or a peer's)", None, "Sessions"),
+    ("post", "/api/v1/sessions/{id}/reschedule", "Move a session (start, minutes, version)", Some("RescheduleInput"), "Session"),
+    ("post", "/api/v1/sessions/{id}/cancel", "Cancel a session", None, "Session"),
+    ("get", "/api/v1/groups", "Groups with meetings to come: those open to the member, or those the peer runs or their organization offers", None, "Groups"),
+    ("post", "/api/v1/groups", "For peers: start a weekly group open to the members of an organization", Some("GroupInput"), "Group"),
+    ("get", "/api/v1/groups/{id}/roster", "For the group's peers: its meetings with attendance, and who joined", None, "Roster"),
+    ("post", "/api/v1/groups/{id}/join", "For a member: join a group open to them", None, "Group"),
+    ("post", "/api/v1/groups/{id}/leave", "For a member: leave a group", None, "Group"),
+    ("post", "/api/v1/groups/{id}/attendance", "For the group's peers: record who came to a meeting; each becomes a contact note of that member", Some("AttendanceInput"), "AttendanceResult"),
+    ("get", "/api/v1/me/reach", "How the caller wants to be reached (in-app, email or text)", None, "Reach"),
+    ("put", "/api/v1/me/reach", "Choose how to be reached; addresses are checked", Some("ReachInput"), "Reach"),
+    ("post", "/api/v1/me/calendar-feed", "Make a new secret iCalendar feed path (GET it without signing in); the old one stops working", None, "CalendarFeed"),
+    ("get", "/api/v1/outbox", "For state admins: messages to deliver by email or text, with status (pending, delivered, failed), attempts and last error", None, "Outbox"),
 ];
 
 fn schema_ref(name: &str) -> Value {
@@ -311,7 +330,7 @@ fn matching_schemas() -> Value {
 
 fn all_schemas() -> Value {
     let mut all = schemas();
-    for more in [privacy_schemas(), referral_schemas(), matching_schemas(), contact_schemas()] {
+    for more in [privacy_schemas(), referral_schemas(), matching_schemas(), contact_schemas(), booking_schemas()] {
         if let (Some(a), Value::Object(more)) = (all.as_object_mut(), more) {
             a.extend(more);
         }
@@ -435,4 +454,46 @@ pub fn build() -> Value {
 
 pub async fn document() -> Json<Value> {
     Json(build())
+}
+
+/// The schemas of availability, booking, groups and reaching people.
+fn booking_schemas() -> Value {
+    let modality = json!({ "enum": ["in-person", "phone", "video"] });
+    let window = json!({ "type": "object", "required": ["weekday", "start", "end", "modality"], "properties": {
+        "weekday": { "enum": ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] },
+        "start": { "type": "string", "description": "HH:MM" }, "end": { "type": "string", "description": "HH:MM after the start; 24:00 for midnight" },
+        "modality": modality } });
+    let session = json!({ "type": "object", "properties": { "id": text(), "member_id": text(), "member_name": text(), "worker_id": text(),
+        "worker_name": text(), "start": text(), "end": text(), "minutes": { "type": "integer" }, "modality": text(),
+        "status": { "enum": ["booked", "cancelled"] }, "version": { "type": "integer" } } });
+    let group = json!({ "type": "object", "properties": { "id": text(), "title": text(), "description": text(), "language": text(),
+        "modality": text(), "setting": text(), "place": text(), "minutes": { "type": "integer" }, "open_to": text(), "open_to_name": text(),
+        "leaders": list(text()), "next_meeting": opt_text(), "meetings_left": { "type": "integer" }, "joined": { "type": "boolean" },
+        "is_leader": { "type": "boolean" }, "members": { "type": "integer" } } });
+    json!({
+        "WeekInput": { "type": "object", "required": ["windows"], "properties": { "windows": list(window.clone()) } },
+        "Availability": { "type": "object", "properties": { "worker_id": text(), "windows": list(window),
+            "times": list(json!({ "enum": ["daytime", "evening", "night", "weekend"] })) } },
+        "BookablePeers": { "type": "object", "properties": { "peers": list(json!({ "type": "object", "properties": { "worker_id": text(), "user_id": text(), "name": text() } })) } },
+        "Slots": { "type": "object", "properties": { "worker_id": text(), "minutes": { "type": "integer" },
+            "slots": list(json!({ "type": "object", "properties": { "start": text(), "end": text(), "modality": text() } })) } },
+        "SessionInput": { "type": "object", "required": ["worker_id", "start", "minutes"], "properties": { "worker_id": text(),
+            "start": { "type": "string", "description": "YYYY-MM-DDTHH:MM, wall-clock" }, "minutes": { "enum": [30, 45, 60, 90, 120, 180] }, "modality": modality } },
+        "RescheduleInput": { "type": "object", "required": ["start", "minutes"], "properties": { "start": text(), "minutes": { "type": "integer" }, "version": { "type": "integer" } } },
+        "Session": session.clone(),
+        "Sessions": { "type": "object", "properties": { "sessions": list(session) } },
+        "GroupInput": { "type": "object", "required": ["title", "language", "modality", "setting", "first_date", "start", "end", "weeks", "open_to"], "properties": {
+            "title": text(), "description": text(), "language": text(), "modality": text(), "setting": text(), "place": text(),
+            "first_date": { "type": "string", "description": "YYYY-MM-DD, not in the past" }, "start": text(), "end": text(),
+            "weeks": { "type": "integer", "minimum": 1, "maximum": 52 }, "open_to": text(), "co_leaders": list(text()) } },
+        "Group": group.clone(),
+        "Groups": { "type": "object", "properties": { "groups": list(group) } },
+        "Roster": { "type": "object", "properties": { "group": { "type": "object" }, "meetings": list(json!({ "type": "object" })), "members": list(json!({ "type": "object" })) } },
+        "AttendanceInput": { "type": "object", "required": ["meeting_id", "member_ids"], "properties": { "meeting_id": text(), "member_ids": list(text()) } },
+        "AttendanceResult": { "type": "object", "properties": { "contact_notes": list(json!({ "type": "object" })) } },
+        "ReachInput": { "type": "object", "required": ["channel"], "properties": { "channel": { "enum": ["in-app", "email", "text"] }, "email": text(), "phone": text() } },
+        "Reach": { "type": "object", "properties": { "channel": text(), "email": opt_text(), "phone": opt_text() } },
+        "CalendarFeed": { "type": "object", "properties": { "path": text() } },
+        "Outbox": { "type": "object", "properties": { "messages": list(json!({ "type": "object" })) } }
+    })
 }

@@ -96,6 +96,9 @@ impl Layout {
                 links.push(self.link("/matching", "nav-matching"));
             }
         }
+        for (href, key) in crate::booking_pages::nav_keys(u.persona) {
+            links.push(self.link(href, key));
+        }
         if !matches!(u.persona, Persona::Member | Persona::PrivacyOfficer) {
             links.push(self.workforce_link());
         }
