@@ -253,6 +253,13 @@ impl Store {
                 Err(e) => tracing::warn!(worker = %worker.id, error = %e, "worker left out of matching"),
             }
         }
+        // Ranking is fastest on peers in byte order of id; a database
+        // collation may order ids otherwise.
+        if !pool.profiles.windows(2).all(|w| w[0].worker_id() <= w[1].worker_id()) {
+            let mut both: Vec<(PeerProfile, PeerCard)> = pool.profiles.into_iter().zip(pool.cards).collect();
+            both.sort_by(|a, b| a.0.worker_id().cmp(b.0.worker_id()));
+            (pool.profiles, pool.cards) = both.into_iter().unzip();
+        }
         Ok(pool)
     }
 
@@ -978,11 +985,11 @@ pub(crate) async fn flag_departure(tx: &mut Transaction<'_, Any>, worker: &Worke
 
 /// Rank `prefs` against the pool: the peers and their reasons as a member reads them.
 pub fn rank_with(member_id: &str, prefs: &Preferences, pool: &PeerPool, catalog: &accompany_domain::Catalog, limit: usize) -> Ranking {
-    let all = accompany_domain::matching::rank(prefs, &pool.profiles, catalog);
-    let eligible = all.len();
-    let choices = all
-        .into_iter()
-        .take(limit)
+    let ranking = accompany_domain::matching::PeerRanking::new(prefs, &pool.profiles, catalog, usize::MAX);
+    let eligible = ranking.len();
+    // Reasons are put into words only for the peers returned.
+    let choices = (0..limit.min(eligible))
+        .filter_map(|i| ranking.explain(i))
         .map(|r| RankedChoice {
             peer: pool.cards[r.index].clone(),
             score: r.score,

@@ -29,4 +29,6 @@ pub use preferences::{
     SourceKind, SourceWish, SourceWishInput, Strength, SupportKind, TopicWish, TopicWishInput, MAX_TRAVEL_KM,
 };
 pub use profile::{IdentityAttribute, LivedExperience, PeerFacts, PeerProfile, WorkerExtras};
-pub use rank::{ineligibility, rank, rank_top, score, Blocker, RankedPeer, Reason, WishKey, MAX_BONUS, PREFER_WEIGHT};
+pub use rank::{
+    ineligibility, rank, rank_top, score, Blocker, Modalities, PeerRanking, RankedPeer, Reason, TimesOfDay, WishKey, MAX_BONUS, PREFER_WEIGHT,
+};

@@ -44,12 +44,44 @@ pub enum Reason<'a> {
     PreferredButMissing { wish: WishKey },
     Source { source: SourceKind },
     DistanceKm { km: u32 },
-    AvailableAt { times: Vec<TimeOfDay> },
-    Meets { modalities: Vec<Modality> },
+    AvailableAt { times: TimesOfDay },
+    Meets { modalities: Modalities },
     /// The member asked for this peer by name.
     NamedPeer,
     /// The peer works for the organization the member's last peer worked for.
     SameOrganization,
+}
+
+/// Times of day as bits (no allocation per ranked peer), written as a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimesOfDay(u8);
+
+impl TimesOfDay {
+    pub fn iter(self) -> impl Iterator<Item = TimeOfDay> {
+        TIMES.into_iter().filter(move |t| self.0 & super::preferences::time_bit(*t) != 0)
+    }
+}
+
+impl Serialize for TimesOfDay {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+/// Ways to meet as bits, written as a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Modalities(u8);
+
+impl Modalities {
+    pub fn iter(self) -> impl Iterator<Item = Modality> {
+        Modality::ALL.into_iter().filter(move |m| self.0 & m.bit() != 0)
+    }
+}
+
+impl Serialize for Modalities {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
 }
 
 impl Reason<'_> {
@@ -433,9 +465,9 @@ impl<'p> MemberKey<'p> {
             out.push(Reason::DistanceKm { km: km.clamp(0.0, u32::MAX as f64) as u32 });
         }
         let times = self.times & peer.key.times;
-        out.push(Reason::AvailableAt { times: TIMES.into_iter().filter(|t| times & super::preferences::time_bit(*t) != 0).collect() });
+        out.push(Reason::AvailableAt { times: TimesOfDay(times) });
         let usable = self.usable_modalities(peer);
-        out.push(Reason::Meets { modalities: Modality::ALL.into_iter().filter(|m| usable & m.bit() != 0).collect() });
+        out.push(Reason::Meets { modalities: Modalities(usable) });
         out
     }
 }
@@ -482,29 +514,78 @@ pub fn rank<'a>(prefs: &'a Preferences, peers: &'a [PeerProfile], catalog: &Cata
 /// The best `n` peers of `rank`, with reasons, in time linear in the
 /// number of peers: what a page showing a member their choices needs.
 pub fn rank_top<'a>(prefs: &'a Preferences, peers: &'a [PeerProfile], catalog: &Catalog, n: usize) -> Vec<RankedPeer<'a>> {
-    let key = MemberKey::new(prefs, catalog);
-    let mut eligible: Vec<(i64, usize)> = Vec::with_capacity(peers.len());
-    for (i, peer) in peers.iter().enumerate() {
-        if let Fit::Eligible(score) = key.fit(peer) {
-            eligible.push((score, i));
+    PeerRanking::new(prefs, peers, catalog, n).explain_all()
+}
+
+/// Every peer a member may choose, best first (at most `n`), each with its
+/// score; the reasons are put into words for the peers a reader is shown
+/// (`explain`), so that ranking a whole state's peers stays cheap.
+pub struct PeerRanking<'a> {
+    key: MemberKey<'a>,
+    peers: &'a [PeerProfile],
+    /// (score, index into `peers`), best first.
+    order: Vec<(i64, usize)>,
+}
+
+impl<'a> PeerRanking<'a> {
+    pub fn new(prefs: &'a Preferences, peers: &'a [PeerProfile], catalog: &Catalog, n: usize) -> PeerRanking<'a> {
+        let key = MemberKey::new(prefs, catalog);
+        let mut order: Vec<(i64, usize)> = Vec::with_capacity(peers.len());
+        for (i, peer) in peers.iter().enumerate() {
+            if let Fit::Eligible(score) = key.fit(peer) {
+                order.push((score, i));
+            }
         }
+        best_first(&mut order, peers, n);
+        PeerRanking { key, peers, order }
     }
+
+    /// How many peers are ranked.
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
+    /// (index into the peers given, score), best first.
+    pub fn order(&self) -> impl Iterator<Item = (usize, i64)> + '_ {
+        self.order.iter().map(|&(score, index)| (index, score))
+    }
+
+    /// The peer at `position` (0 = best) with the reasons in full.
+    pub fn explain(&self, position: usize) -> Option<RankedPeer<'a>> {
+        let &(score, index) = self.order.get(position)?;
+        let peer = &self.peers[index];
+        Some(RankedPeer { worker_id: peer.worker_id(), index, score, reasons: self.key.reasons(peer) })
+    }
+
+    /// Every ranked peer with reasons.
+    pub fn explain_all(&self) -> Vec<RankedPeer<'a>> {
+        (0..self.order.len()).filter_map(|i| self.explain(i)).collect()
+    }
+}
+
+/// Keep the best `n` of (score, index), higher score first, then worker id.
+fn best_first(eligible: &mut Vec<(i64, usize)>, peers: &[PeerProfile], n: usize) {
     let order = |a: &(i64, usize), b: &(i64, usize)| b.0.cmp(&a.0).then_with(|| peers[a.1].cmp_id(&peers[b.1]));
     if n < eligible.len() {
         if n == 0 {
-            return vec![];
+            eligible.clear();
+            return;
         }
         eligible.select_nth_unstable_by(n - 1, order);
         eligible.truncate(n);
+        eligible.sort_unstable_by(order);
+    } else if peers.windows(2).all(|w| w[0].cmp_id(&w[1]).is_le()) {
+        // Peers come in id order (the store loads them so, and indexes
+        // follow it): a stable sort on the score alone keeps ids in order,
+        // without comparing ids again.
+        eligible.sort_by_key(|e| std::cmp::Reverse(e.0));
+    } else {
+        eligible.sort_unstable_by(order);
     }
-    eligible.sort_unstable_by(order);
-    eligible
-        .into_iter()
-        .map(|(score, index)| {
-            let peer = &peers[index];
-            RankedPeer { worker_id: peer.worker_id(), index, score, reasons: key.reasons(peer) }
-        })
-        .collect()
 }
 
 /// Why this peer is not among the member's choices: the first hard

@@ -698,3 +698,19 @@ fn a_member_who_lost_their_peer_stays_with_the_same_organization_where_possible(
     let m1 = a.pairs.iter().find(|p| p.member_id == "m1").expect("m1 is served");
     assert_eq!(m1.worker_id, "b-same");
 }
+
+#[test]
+fn a_ranking_explains_each_position_as_rank_does() {
+    let (c, ms, ps) = synthetic_world(5, 20, 60);
+    for (_, prefs) in &ms {
+        let full = rank(prefs, &ps, &c);
+        let ranking = super::PeerRanking::new(prefs, &ps, &c, usize::MAX);
+        assert_eq!(ranking.len(), full.len());
+        assert_eq!(ranking.order().collect::<Vec<_>>(), full.iter().map(|r| (r.index, r.score)).collect::<Vec<_>>());
+        for (i, r) in full.iter().enumerate() {
+            let e = ranking.explain(i).expect("every position is explained");
+            assert_eq!((e.worker_id, e.index, e.score, &e.reasons), (r.worker_id, r.index, r.score, &r.reasons));
+        }
+        assert!(ranking.explain(full.len()).is_none());
+    }
+}
