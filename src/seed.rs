@@ -364,7 +364,7 @@ pub async fn demo_booking(store: &Store, report: &SeedReport) -> anyhow::Result<
     week.push(WindowInput { weekday: "saturday".into(), start: "10:00".into(), end: "14:00".into(), modality: "in-person".into() });
     peer_access.set_availability(&worker_id, &week).await?;
     // Two days from now falls on a day with hours, or the next one that has.
-    let now = accompany_store::wall_clock_now();
+    let now = store.now_local();
     let mut day = now.date() + time::Duration::days(2);
     while !["monday", "tuesday", "wednesday", "thursday"].contains(&weekday_id(day.weekday())) {
         day = day.next_day().unwrap_or(day);

@@ -43,7 +43,7 @@ async fn setup() -> Setup {
 
 /// Wall-clock text of `days` from now at `hour`:`minute`.
 fn at(days: i64, hour: u8, minute: u8) -> String {
-    let d = accompany_store::wall_clock_now().date() + time::Duration::days(days);
+    let d = accompany_store::local_now("America/New_York").date() + time::Duration::days(days);
     datetime_text(time::PrimitiveDateTime::new(d, time::Time::from_hms(hour, minute, 0).unwrap()))
 }
 
@@ -187,7 +187,7 @@ async fn create_group(s: &Setup, first_date: &str, title: &str) -> (u16, Value) 
 #[tokio::test]
 async fn a_group_in_the_past_is_refused_and_attendance_becomes_each_members_contact() {
     let s = setup().await;
-    let yesterday = accompany_domain::records::format_date(accompany_store::wall_clock_now().date() - time::Duration::days(1));
+    let yesterday = accompany_domain::records::format_date(accompany_store::local_now("America/New_York").date() - time::Duration::days(1));
     let (status, body) = create_group(&s, &yesterday, "Past group").await;
     assert_eq!(status, 422, "{body}");
     assert_eq!(codes(&body), vec!["in-past"]);
@@ -195,7 +195,7 @@ async fn a_group_in_the_past_is_refused_and_attendance_becomes_each_members_cont
     assert_eq!(s.app.count("peer_groups").await, 0);
     assert_eq!(s.app.count("group_meetings").await, 0);
 
-    let tomorrow = accompany_domain::records::format_date(accompany_store::wall_clock_now().date() + time::Duration::days(1));
+    let tomorrow = accompany_domain::records::format_date(accompany_store::local_now("America/New_York").date() + time::Duration::days(1));
     let (status, group) = create_group(&s, &tomorrow, "Tuesday evening video group").await;
     assert_eq!(status, 201, "{group}");
     let gid = group["id"].as_str().unwrap().to_string();
@@ -255,7 +255,7 @@ async fn the_calendar_feed_is_icalendar_with_sessions_and_weekly_groups() {
     let s = setup().await;
     let (status, _) = book(&s, &s.member_token, &at(3, 18, 0), 90).await;
     assert_eq!(status, 201);
-    let tomorrow = accompany_domain::records::format_date(accompany_store::wall_clock_now().date() + time::Duration::days(1));
+    let tomorrow = accompany_domain::records::format_date(accompany_store::local_now("America/New_York").date() + time::Duration::days(1));
     let (_, group) = create_group(&s, &tomorrow, "Evening video group").await;
     let gid = group["id"].as_str().unwrap();
     s.app.send(Method::POST, &s.member_token, &format!("/api/v1/groups/{gid}/join"), &json!({})).await;

@@ -401,7 +401,7 @@ async fn a_peer_logs_a_contact_on_a_phone_and_sees_the_units_and_engagement_rule
     assert_accessible(&c, "the contact log").await;
     // The form starts from today and now: only the minutes change.
     let date = c.find(Locator::Id("date")).await.unwrap().prop("value").await.unwrap().unwrap_or_default();
-    assert_eq!(date, accompany_web::local_now("America/New_York").0);
+    assert_eq!(date, accompany_domain::records::format_date(accompany_store::local_now("America/New_York").date()));
     let start = c.find(Locator::Id("start_time")).await.unwrap().prop("value").await.unwrap().unwrap_or_default();
     assert_eq!(start.len(), 5, "a start time is filled in: {start:?}");
     let minutes = c.find(Locator::Id("duration_minutes")).await.unwrap();
@@ -467,7 +467,7 @@ async fn set_value(c: &Client, id: &str, value: &str) {
 async fn a_member_books_a_ninety_minute_evening_session_in_the_peers_hours() {
     let Some(d) = driver() else { return };
     let app = TestApp::seeded(200).await;
-    let day = accompany_store::wall_clock_now().date() + time::Duration::days(2);
+    let day = accompany_store::local_now("America/New_York").date() + time::Duration::days(2);
     let weekday = accompany_domain::booking::weekday_id(day.weekday());
 
     let p = browser(&d, "en").await;

@@ -264,7 +264,8 @@ async fn the_log_form_starts_from_today_and_now_and_shows_units_after_saving() {
     login(&w.app, &client, "rc.peer").await;
     let page = w.app.url(&format!("/members/{}/contact-log", w.member_id));
     let (csrf, html) = csrf_of(&client, &page).await;
-    let (today, now) = accompany_web::local_now("America/New_York");
+    let local = accompany_store::local_now("America/New_York");
+    let (today, now) = (accompany_domain::records::format_date(local.date()), format!("{:02}:{:02}", local.hour(), local.minute()));
     assert!(html.contains(&format!("name=\"date\" type=\"date\" value=\"{today}\"")), "date defaults to today");
     assert!(html.contains("name=\"start_time\" type=\"time\" value=\""), "{html}");
     let shown = html.split("name=\"start_time\" type=\"time\" value=\"").nth(1).and_then(|r| r.get(..5)).unwrap_or("");

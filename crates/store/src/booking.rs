@@ -22,25 +22,6 @@ use crate::auth::User;
 use crate::rows::{to_json, WorkerData};
 use crate::{now_text, Result, Store, StoreError};
 
-/// The program's wall-clock time: UTC moved by `ACCOMPANY_UTC_OFFSET`
-/// (hours, like -5 or -04:00; Eastern Standard Time when unset).
-pub fn wall_clock_now() -> PrimitiveDateTime {
-    let offset = std::env::var("ACCOMPANY_UTC_OFFSET").ok().and_then(|v| parse_offset(&v)).unwrap_or(-5 * 60);
-    let now = time::OffsetDateTime::now_utc() + Duration::minutes(offset);
-    PrimitiveDateTime::new(now.date(), now.time())
-}
-
-fn parse_offset(s: &str) -> Option<i64> {
-    let s = s.trim();
-    let (sign, rest) = match s.strip_prefix('-') {
-        Some(r) => (-1, r),
-        None => (1, s.strip_prefix('+').unwrap_or(s)),
-    };
-    let (h, m) = rest.split_once(':').unwrap_or((rest, "0"));
-    let (h, m): (i64, i64) = (h.parse().ok()?, m.parse().ok()?);
-    ((0..=14).contains(&h) && (0..60).contains(&m)).then_some(sign * (h * 60 + m))
-}
-
 #[derive(Debug, Clone, Serialize)]
 pub struct Availability {
     pub worker_id: String,
@@ -279,7 +260,7 @@ impl Access {
         let Some(peer) = peers.iter().find(|p| p.worker_id == worker_id) else {
             return Err(Invalid::one("worker_id", "not-your-peer", "choose a peer on your care team").into());
         };
-        let now = wall_clock_now();
+        let now = self.store().now_local();
         let days = days.clamp(1, BOOKING_HORIZON_DAYS as u32);
         let to = datetime_text(now + Duration::days(i64::from(days) + 1));
         let from = datetime_text(now);
@@ -293,7 +274,7 @@ impl Access {
     /// locked, inside the transaction that writes the session.
     pub async fn book_session(&self, member_id: &str, input: &SessionInput) -> Result<SessionView> {
         let c = self.checked_member_for(member_id, Action::Read, "session", None).await?;
-        let req = input.validate(wall_clock_now())?;
+        let req = input.validate(self.store().now_local())?;
         let peers = self.store().bookable(member_id).await?;
         let peer = peers.iter().find(|p| p.worker_id == input.worker_id.trim());
         let decision = may_book(self.actor(), &c.rel, peer.is_some(), peer.is_some_and(|p| p.user_id == self.actor().user_id));
@@ -390,7 +371,7 @@ impl Access {
             return Err(StoreError::Conflict { current: s.version });
         }
         let input = SessionInput { worker_id: s.worker_id.clone(), start: start.to_string(), minutes: minutes.to_string(), modality: String::new() };
-        let req = input.validate(wall_clock_now())?;
+        let req = input.validate(self.store().now_local())?;
         let windows = self.store().windows_of(&s.worker_id).await?;
         let (from, to) = (datetime_text(req.span.start), datetime_text(req.span.end));
         let mut tx = self.store().pool.begin().await?;
@@ -440,7 +421,7 @@ impl Access {
     /// A member's sessions still to come (and today's), audited as a read.
     pub async fn member_sessions(&self, member_id: &str) -> Result<Vec<SessionView>> {
         self.checked_member_for(member_id, Action::Read, "session", None).await?;
-        let since = datetime_text(wall_clock_now() - Duration::days(1));
+        let since = datetime_text(self.store().now_local() - Duration::days(1));
         let rows = sqlx::query(&format!("{SESSION_SELECT} WHERE s.member_id = $1 AND s.ends_at > $2 ORDER BY s.starts_at, s.id"))
             .bind(member_id)
             .bind(since)
@@ -453,7 +434,7 @@ impl Access {
     /// member shown is an audited read, and members who are no longer
     /// reachable (firewall) are left out.
     pub async fn worker_sessions(&self) -> Result<Vec<SessionView>> {
-        let since = datetime_text(wall_clock_now() - Duration::days(1));
+        let since = datetime_text(self.store().now_local() - Duration::days(1));
         let rows = sqlx::query(&format!("{SESSION_SELECT} WHERE s.worker_user_id = $1 AND s.ends_at > $2 ORDER BY s.starts_at, s.id"))
             .bind(&self.actor().user_id)
             .bind(since)
@@ -566,13 +547,3 @@ impl Access {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn offsets_parse() {
-        assert_eq!(super::parse_offset("-5"), Some(-300));
-        assert_eq!(super::parse_offset("-04:00"), Some(-240));
-        assert_eq!(super::parse_offset("+5:30"), Some(330));
-        assert_eq!(super::parse_offset("x"), None);
-    }
-}

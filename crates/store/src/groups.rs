@@ -14,7 +14,6 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::access::Access;
-use crate::booking::wall_clock_now;
 use crate::{now_text, Result, StoreError};
 
 #[derive(Debug, Clone, Serialize)]
@@ -70,7 +69,7 @@ impl Access {
         let id: String = r.try_get("id")?;
         let modality: String = r.try_get("modality")?;
         let setting: String = r.try_get("setting")?;
-        let now = datetime_text(wall_clock_now());
+        let now = datetime_text(self.store().now_local());
         let leaders = sqlx::query("SELECT u.id, u.display_name FROM group_leaders gl JOIN users u ON u.id = gl.user_id WHERE gl.group_id = $1 ORDER BY u.display_name")
             .bind(&id)
             .fetch_all(pool)
@@ -139,7 +138,7 @@ impl Access {
             return Err(StoreError::Denied(why));
         }
         let languages: Vec<&str> = self.store().catalog().languages.iter().map(|l| l.code.as_str()).collect();
-        let g = input.validate(&languages, wall_clock_now())?;
+        let g = input.validate(&languages, self.store().now_local())?;
         let mut errs = Invalid::default();
         if self.store().organization_row(&g.open_to).await?.is_none() {
             errs.push(FieldError::new("open_to", "no-such-organization", "no such organization; choose the plan or organization whose members may join"));
@@ -208,7 +207,7 @@ impl Access {
     /// (joined or not); for a peer, those they run and those open to their
     /// organization's members.
     pub async fn groups(&self) -> Result<Vec<GroupView>> {
-        let now = datetime_text(wall_clock_now());
+        let now = datetime_text(self.store().now_local());
         let rows = match &self.actor().member_id {
             Some(m) => {
                 sqlx::query(&format!(
@@ -369,7 +368,7 @@ impl Access {
             (Some(s), Some(e)) => accompany_domain::booking::Span { start: s, end: e },
             _ => return Err(StoreError::Corrupt(format!("meeting {meeting_id}"))),
         };
-        if span.start > wall_clock_now() {
+        if span.start > self.store().now_local() {
             return Err(Invalid::one("meeting_id", "meeting-future", "this meeting has not started yet; record attendance once it has").into());
         }
         if member_ids.is_empty() {

@@ -39,7 +39,7 @@ pub use referrals::{NewAccount, SelfReferral};
 pub use contacts::ContactLog;
 pub use goals::Goals;
 pub use team::{TeamCard, TeamOverview};
-pub use booking::{wall_clock_now, Availability, BookablePeer, SessionView};
+pub use booking::{Availability, BookablePeer, SessionView};
 pub use groups::{GroupView, MeetingView, Roster, RosterEntry};
 pub use outbox::{DeliveryReport, LogSender, OutboxMessage, Outgoing, SendError, SendFuture, Sender, SmtpSender, SmtpSettings};
 pub use privacy::{AuditFilter, BreakGlassEvent, HealthEntries, FirewallEntry, SharingOverview, StaffEntry, TeamSharing};
@@ -164,6 +164,11 @@ impl Store {
         self.backend
     }
 
+    /// The time now in the state's time zone (the catalog's).
+    pub fn now_local(&self) -> time::PrimitiveDateTime {
+        local_now(&self.catalog().time_zone)
+    }
+
     pub fn catalog(&self) -> &Catalog {
         &self.catalog
     }
@@ -221,12 +226,31 @@ pub fn redact(url: &str) -> String {
     }
 }
 
-/// Now, as fixed-width UTC text that sorts in time order on both databases.
 /// Today's date in UTC, the day every date rule of the store is checked against.
 pub fn today_date() -> time::Date {
     OffsetDateTime::now_utc().date()
 }
 
+/// The time now on the wall clocks of `time_zone` (an IANA name such as
+/// `America/New_York`, daylight saving included); UTC when the zone is
+/// unknown. Sessions and groups are booked in this time.
+pub fn local_now(time_zone: &str) -> time::PrimitiveDateTime {
+    let now = jiff::Timestamp::now();
+    let z = now.in_tz(time_zone).unwrap_or_else(|_| now.to_zoned(jiff::tz::TimeZone::UTC));
+    let date = time::Month::try_from(z.month() as u8)
+        .ok()
+        .and_then(|m| time::Date::from_calendar_date(i32::from(z.year()), m, z.day() as u8).ok());
+    let clock = time::Time::from_hms(z.hour() as u8, z.minute() as u8, z.second() as u8).ok();
+    match (date, clock) {
+        (Some(d), Some(t)) => time::PrimitiveDateTime::new(d, t),
+        _ => {
+            let utc = OffsetDateTime::now_utc();
+            time::PrimitiveDateTime::new(utc.date(), utc.time())
+        }
+    }
+}
+
+/// Now, as fixed-width UTC text that sorts in time order on both databases.
 pub fn now_text() -> String {
     timestamp_text(OffsetDateTime::now_utc())
 }

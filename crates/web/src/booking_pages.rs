@@ -596,7 +596,7 @@ struct GroupFormPage {
 }
 
 async fn new_group_page(State(state): State<AppState>, PageUser(s): PageUser) -> Response {
-    let tomorrow = accompany_store::wall_clock_now().date().next_day().map(accompany_domain::records::format_date).unwrap_or_default();
+    let tomorrow = state.store.now_local().date().next_day().map(accompany_domain::records::format_date).unwrap_or_default();
     let form = GroupInput {
         language: s.tr.lang.to_string(),
         modality: "video".into(),
@@ -740,7 +740,7 @@ async fn show_attendance(state: &AppState, s: &Signed, id: &str, meeting_id: Opt
         Ok(r) => r,
         Err(e) => return page_error(s, e),
     };
-    let now = datetime_text(accompany_store::wall_clock_now());
+    let now = datetime_text(state.store.now_local());
     // Meetings that have started, newest first: the one just held is the default.
     let started: Vec<_> = roster.meetings.iter().filter(|m| m.start <= now).rev().collect();
     let chosen = meeting_id.filter(|m| started.iter().any(|x| &x.id == m)).or_else(|| started.first().map(|m| m.id.clone()));

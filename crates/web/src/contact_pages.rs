@@ -34,12 +34,10 @@ pub fn routes() -> Router<AppState> {
         .route("/members/{id}/team", get(team))
 }
 
-/// Today and the time now in the state's time zone, so that a form can
-/// start from them; UTC when the zone is unknown.
-pub fn local_now(time_zone: &str) -> (String, String) {
-    let now = jiff::Timestamp::now();
-    let z = now.in_tz(time_zone).unwrap_or_else(|_| now.to_zoned(jiff::tz::TimeZone::UTC));
-    (format!("{:04}-{:02}-{:02}", z.year(), z.month(), z.day()), format!("{:02}:{:02}", z.hour(), z.minute()))
+/// Today and the time now in the state's time zone, as a form shows them.
+fn local_now(store: &accompany_store::Store) -> (String, String) {
+    let now = store.now_local();
+    (accompany_domain::records::format_date(now.date()), format!("{:02}:{:02}", now.hour(), now.minute()))
 }
 
 fn options(t: &Tr, ids: impl IntoIterator<Item = &'static str>, prefix: &str) -> Vec<(String, String)> {
@@ -107,7 +105,7 @@ impl ContactForm {
 
     /// A fresh form: today, now, half an hour, by phone from home.
     fn fresh(state: &AppState) -> ContactForm {
-        let (date, start_time) = local_now(&state.catalog.time_zone);
+        let (date, start_time) = local_now(&state.store);
         ContactForm {
             date,
             start_time,
@@ -270,7 +268,7 @@ async fn contact_log_page(state: &AppState, s: &Signed, id: &str, f: ContactForm
             f,
             modalities: options(t, Modality::ALL.iter().map(|m| m.as_str()), "modality-"),
             settings: options(t, Setting::ALL.iter().map(|m| m.as_str()), "setting-"),
-            today: local_now(&state.catalog.time_zone).0,
+            today: local_now(&state.store).0,
         })
     }
     .await;
@@ -343,7 +341,7 @@ async fn contact_edit_page(state: &AppState, s: &Signed, id: &str, contact: &str
             error_list: error_list(t, &errors),
             modalities: options(t, Modality::ALL.iter().map(|m| m.as_str()), "modality-"),
             settings: options(t, Setting::ALL.iter().map(|m| m.as_str()), "setting-"),
-            today: local_now(&state.catalog.time_zone).0,
+            today: local_now(&state.store).0,
             history,
         })
     }
@@ -550,7 +548,7 @@ async fn goals_page(
             errors: errors_by_field(t, &errors),
             error_list: list,
             progress_error: progress_error.map(|(g, e)| (g, errors_by_field(t, &e))),
-            today: local_now(&state.catalog.time_zone).0,
+            today: local_now(&state.store).0,
         })
     }
     .await;

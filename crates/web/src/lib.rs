@@ -29,7 +29,6 @@ use axum::Router;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use auth::SESSION_COOKIE;
-pub use contact_pages::local_now;
 pub use booking_api::{render_message, spawn_outbox_worker};
 
 #[derive(Clone)]
