@@ -177,7 +177,7 @@ pub async fn seed(store: &Store, plan: Plan, quiet: bool) -> anyhow::Result<Seed
                 if let Some(prefs) = waiting_preferences(&synthetic, plan.seed, index, n_workers, m.city.as_deref(), store) {
                     preferences.push((m.id.clone(), prefs));
                     waiting += 1;
-                    let h = mix(plan.seed ^ 0x6761_70, index);
+                    let h = mix(plan.seed ^ 0x0067_6170, index);
                     if h % 10 < 3 {
                         let since = time::OffsetDateTime::now_utc() - time::Duration::days(1 + (h / 10 % 90) as i64);
                         gaps.push((m.id.clone(), "peer-left".to_string(), accompany_store::timestamp_text(since)));

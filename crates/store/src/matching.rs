@@ -365,11 +365,10 @@ fn peer_full() -> FieldError {
 /// Whether a reason says something about what the member asked of a
 /// peer's identity or lived experience.
 fn reveals_identity(reason: &serde_json::Value) -> bool {
-    match reason["code"].as_str() {
-        Some("shares-identity" | "shares-lived-experience" | "named-peer" | "same-organization") => true,
-        Some("preferred-but-missing") => true,
-        _ => false,
-    }
+    matches!(
+        reason["code"].as_str(),
+        Some("shares-identity" | "shares-lived-experience" | "named-peer" | "same-organization" | "preferred-but-missing")
+    )
 }
 
 fn no_preferences() -> StoreError {
@@ -680,7 +679,9 @@ impl Access {
         let org = self.batch_organization();
         let catalog = self.store.catalog();
         let no_peer = "NOT EXISTS (SELECT 1 FROM team_members tm WHERE tm.member_id = m.id AND tm.team_role = 'peer' AND tm.until IS NULL)";
-        let mut gaps: HashMap<String, (Option<String>, Option<String>, Option<String>, Option<String>)> = HashMap::new();
+        // Per member: the departed peer's role, organization and source, and the member's first language.
+        type Kept = (Option<String>, Option<String>, Option<String>, Option<String>);
+        let mut gaps: HashMap<String, Kept> = HashMap::new();
         let mut sql = format!(
             "SELECT g.member_id, g.role_id, g.organization_id, g.source, m.primary_language, m.plan_id FROM peer_gaps g JOIN members m ON m.id = g.member_id \
              WHERE g.ended_at IS NULL AND {no_peer}"

@@ -143,11 +143,11 @@ impl Solver<'_, '_> {
         let mut done_peer = vec![0u64; words];
         let mut member_buckets: BTreeMap<i64, Vec<u32>> = BTreeMap::new();
         let mut peer_buckets: BTreeMap<i64, Vec<u64>> = BTreeMap::new();
-        for m in 0..n_members {
+        for (m, dist) in dist_member.iter_mut().enumerate() {
             if self.residual_source(m) {
                 // Source potential stays 0: reduced cost = -pi_member.
                 let d = -self.pi_member[m];
-                dist_member[m] = d;
+                *dist = d;
                 member_buckets.entry(d).or_default().push(m as u32);
             }
         }
