@@ -239,23 +239,10 @@ pub struct SessionInput {
     /// YYYY-MM-DDTHH:MM, wall-clock.
     pub start: String,
     /// Forms send text, JSON clients a number.
-    #[serde(deserialize_with = "crate::booking::text_or_number")]
+    #[serde(deserialize_with = "crate::notes::text_or_number")]
     pub minutes: String,
     #[serde(default)]
     pub modality: String,
-}
-
-pub(crate) fn text_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum TextOrNumber {
-        Text(String),
-        Number(serde_json::Number),
-    }
-    Ok(match TextOrNumber::deserialize(d)? {
-        TextOrNumber::Text(s) => s,
-        TextOrNumber::Number(n) => n.to_string(),
-    })
 }
 
 /// A checked session request: when, how long, how.

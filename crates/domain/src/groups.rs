@@ -33,7 +33,7 @@ pub struct GroupInput {
     pub start: String,
     /// HH:MM, after the start.
     pub end: String,
-    #[serde(deserialize_with = "crate::booking::text_or_number")]
+    #[serde(deserialize_with = "crate::notes::text_or_number")]
     pub weeks: String,
     /// The organization (a plan, an RLC, a community organization) whose
     /// members may join.

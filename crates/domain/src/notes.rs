@@ -186,7 +186,8 @@ pub struct ContactNoteInput {
     pub start_time: String,
 }
 
-fn text_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+/// A number that forms send as text and JSON clients as a number, read as text.
+pub(crate) fn text_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum TextOrNumber {

@@ -336,6 +336,20 @@ pub enum TimeOfDay {
     Weekend,
 }
 
+impl TimeOfDay {
+    pub const ALL: [TimeOfDay; 4] = [Self::Daytime, Self::Evening, Self::Night, Self::Weekend];
+
+    /// The id, as serde writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Daytime => "daytime",
+            Self::Evening => "evening",
+            Self::Night => "night",
+            Self::Weekend => "weekend",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Worker {
     pub id: Id,
@@ -549,6 +563,13 @@ mod tests {
             date_of_birth: "1990-02-03".into(),
             preferred_languages: vec!["pt".into(), "en".into()],
             ..Default::default()
+        }
+    }
+
+    #[test]
+    fn time_of_day_ids_are_the_serde_names() {
+        for t in TimeOfDay::ALL {
+            assert_eq!(serde_json::to_value(t).unwrap(), t.as_str());
         }
     }
 

@@ -107,30 +107,21 @@ async fn lock_calendars(tx: &mut Transaction<'_, Any>, owners: &[String]) -> Res
 /// The worker's commitments between two times: booked sessions and the
 /// meetings of groups they run, leaving out one session being moved.
 async fn worker_busy<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E, user_id: &str, from: &str, to: &str, except: &str) -> Result<Vec<Span>> {
-    let rows = sqlx::query(
-        "SELECT starts_at, ends_at FROM peer_sessions WHERE worker_user_id = $1 AND status = 'booked' AND ends_at > $2 AND starts_at < $3 AND id <> $4 \
+    let sql = "SELECT starts_at, ends_at FROM peer_sessions WHERE worker_user_id = $1 AND status = 'booked' AND ends_at > $2 AND starts_at < $3 AND id <> $4 \
          UNION ALL SELECT gm.starts_at, gm.ends_at FROM group_meetings gm JOIN group_leaders gl ON gl.group_id = gm.group_id \
-         WHERE gl.user_id = $1 AND gm.ends_at > $2 AND gm.starts_at < $3",
-    )
-    .bind(user_id)
-    .bind(from)
-    .bind(to)
-    .bind(except)
-    .fetch_all(ex)
-    .await?;
-    spans(&rows)
+         WHERE gl.user_id = $1 AND gm.ends_at > $2 AND gm.starts_at < $3";
+    busy(ex, sql, user_id, from, to, except).await
 }
 
 async fn member_busy<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E, member_id: &str, from: &str, to: &str, except: &str) -> Result<Vec<Span>> {
-    let rows = sqlx::query(
-        "SELECT starts_at, ends_at FROM peer_sessions WHERE member_id = $1 AND status = 'booked' AND ends_at > $2 AND starts_at < $3 AND id <> $4",
-    )
-    .bind(member_id)
-    .bind(from)
-    .bind(to)
-    .bind(except)
-    .fetch_all(ex)
-    .await?;
+    let sql = "SELECT starts_at, ends_at FROM peer_sessions WHERE member_id = $1 AND status = 'booked' AND ends_at > $2 AND starts_at < $3 AND id <> $4";
+    busy(ex, sql, member_id, from, to, except).await
+}
+
+/// The spans `sql` lists for one person ($1) between two times ($2, $3),
+/// leaving out one session ($4).
+async fn busy<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E, sql: &str, who: &str, from: &str, to: &str, except: &str) -> Result<Vec<Span>> {
+    let rows = sqlx::query(sql).bind(who).bind(from).bind(to).bind(except).fetch_all(ex).await?;
     spans(&rows)
 }
 

@@ -76,6 +76,20 @@ pub(crate) fn body<T: DeserializeOwned>(headers: &HeaderMap, bytes: &Bytes) -> R
     serde_path_to_error::deserialize(de).map_err(path_problem)
 }
 
+/// A JSON body as an extractor (the last argument of a handler), read and
+/// refused as [`body`] does.
+pub(crate) struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for JsonBody<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Response> {
+        let headers = req.headers().clone();
+        let bytes = Bytes::from_request(req, state).await.map_err(IntoResponse::into_response)?;
+        body(&headers, &bytes).map(JsonBody).map_err(IntoResponse::into_response)
+    }
+}
+
 /// A body that does not fit, as a problem naming the field at fault.
 fn path_problem<E: std::fmt::Display>(e: serde_path_to_error::Error<E>) -> Problem {
     let path = e.path().to_string();

@@ -8,16 +8,15 @@ use std::time::Duration;
 use accompany_domain::booking::{ReachInput, SessionInput, WindowInput};
 use accompany_domain::groups::GroupInput;
 use accompany_store::{OutboxMessage, Sender, Store};
-use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::api::{body, err, ok, query, ApiResult};
+use crate::api::{err, ok, query, ApiResult, JsonBody};
 use crate::auth::{ApiUser, ClientAddr};
 use crate::i18n::Tr;
 use crate::AppState;
@@ -56,8 +55,7 @@ async fn availability(State(state): State<AppState>, ApiUser(s): ApiUser, Path(i
     ok(StatusCode::OK, s.access(&state).availability(&id).await.map_err(err)?)
 }
 
-async fn set_availability(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, headers: HeaderMap, bytes: Bytes) -> ApiResult {
-    let b: WeekBody = body(&headers, &bytes)?;
+async fn set_availability(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, JsonBody(b): JsonBody<WeekBody>) -> ApiResult {
     ok(StatusCode::OK, s.access(&state).set_availability(&id, &b.windows).await.map_err(err)?)
 }
 
@@ -106,8 +104,7 @@ async fn my_sessions(State(state): State<AppState>, ApiUser(s): ApiUser) -> ApiR
     ok(StatusCode::OK, json!({ "sessions": sessions }))
 }
 
-async fn book(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, headers: HeaderMap, bytes: Bytes) -> ApiResult {
-    let input: SessionInput = body(&headers, &bytes)?;
+async fn book(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, JsonBody(input): JsonBody<SessionInput>) -> ApiResult {
     ok(StatusCode::CREATED, s.access(&state).book_session(&id, &input).await.map_err(err)?)
 }
 
@@ -129,8 +126,7 @@ fn number_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Erro
     })
 }
 
-async fn reschedule(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, headers: HeaderMap, bytes: Bytes) -> ApiResult {
-    let b: RescheduleBody = body(&headers, &bytes)?;
+async fn reschedule(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, JsonBody(b): JsonBody<RescheduleBody>) -> ApiResult {
     ok(StatusCode::OK, s.access(&state).reschedule_session(&id, &b.start, &b.minutes, b.version).await.map_err(err)?)
 }
 
@@ -142,8 +138,7 @@ async fn groups(State(state): State<AppState>, ApiUser(s): ApiUser) -> ApiResult
     ok(StatusCode::OK, json!({ "groups": s.access(&state).groups().await.map_err(err)? }))
 }
 
-async fn create_group(State(state): State<AppState>, ApiUser(s): ApiUser, headers: HeaderMap, bytes: Bytes) -> ApiResult {
-    let input: GroupInput = body(&headers, &bytes)?;
+async fn create_group(State(state): State<AppState>, ApiUser(s): ApiUser, JsonBody(input): JsonBody<GroupInput>) -> ApiResult {
     ok(StatusCode::CREATED, s.access(&state).create_group(&input).await.map_err(err)?)
 }
 
@@ -166,8 +161,7 @@ struct AttendanceBody {
     member_ids: Vec<String>,
 }
 
-async fn attendance(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, headers: HeaderMap, bytes: Bytes) -> ApiResult {
-    let b: AttendanceBody = body(&headers, &bytes)?;
+async fn attendance(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, JsonBody(b): JsonBody<AttendanceBody>) -> ApiResult {
     let notes = s.access(&state).record_attendance(&id, &b.meeting_id, &b.member_ids).await.map_err(err)?;
     ok(StatusCode::CREATED, json!({ "contact_notes": notes }))
 }
@@ -176,8 +170,7 @@ async fn reach(State(state): State<AppState>, ApiUser(s): ApiUser) -> ApiResult 
     ok(StatusCode::OK, s.access(&state).reach().await.map_err(err)?)
 }
 
-async fn set_reach(State(state): State<AppState>, ApiUser(s): ApiUser, headers: HeaderMap, bytes: Bytes) -> ApiResult {
-    let input: ReachInput = body(&headers, &bytes)?;
+async fn set_reach(State(state): State<AppState>, ApiUser(s): ApiUser, JsonBody(input): JsonBody<ReachInput>) -> ApiResult {
     ok(StatusCode::OK, s.access(&state).set_reach(&input).await.map_err(err)?)
 }
 

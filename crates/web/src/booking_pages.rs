@@ -13,14 +13,14 @@ use accompany_domain::FieldError;
 use accompany_store::{GroupView, Roster, SessionView};
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
 use crate::auth::{PageUser, Signed};
 use crate::i18n::Tr;
-use crate::pages::{page_error, render, Layout};
+use crate::pages::{csrf_refused, done_or_error, page_error, render, saved_or_form, Layout};
 use crate::problem::AppError;
 use crate::AppState;
 
@@ -63,18 +63,6 @@ fn error_list(t: &Tr, errors: &[FieldError], anchor: impl Fn(&str) -> &'static s
             (a.to_string(), t.t(&format!("booking-field-{}", a.replace('_', "-"))), t.field_error(e))
         })
         .collect()
-}
-
-/// Page errors that are a form's problems are shown on the form; the rest as an error page.
-fn invalid(e: impl Into<AppError>) -> Result<Vec<FieldError>, AppError> {
-    match e.into() {
-        AppError::Invalid(f) => Ok(f),
-        other => Err(other),
-    }
-}
-
-fn csrf_failed(s: &Signed) -> Response {
-    page_error(s, AppError::Forbidden(s.tr.t("error-csrf")))
 }
 
 pub fn when_text(t: &Tr, start: &str) -> String {
@@ -138,6 +126,18 @@ async fn own_worker(state: &AppState, s: &Signed) -> Result<String, Response> {
     }
 }
 
+/// The signed-in worker and their week as it stands, once the form's token is checked.
+async fn own_week(state: &AppState, s: &Signed, csrf: &str) -> Result<(String, Vec<WindowInput>), Response> {
+    if let Some(r) = csrf_refused(s, csrf) {
+        return Err(r);
+    }
+    let worker_id = own_worker(state, s).await?;
+    match s.access(state).availability(&worker_id).await {
+        Ok(a) => Ok((worker_id, a.windows.iter().map(window_input).collect())),
+        Err(e) => Err(page_error(s, e)),
+    }
+}
+
 async fn availability_page(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<SavedQuery>) -> Response {
     show_availability(&state, &s, WindowInput { weekday: "tuesday".into(), start: "18:00".into(), end: "21:00".into(), modality: "video".into() }, vec![], q.saved.is_some()).await
 }
@@ -164,7 +164,7 @@ async fn show_availability(state: &AppState, s: &Signed, form: WindowInput, erro
             modality: t.t(&format!("modality-{}", w.modality.as_str())),
         })
         .collect();
-    let times = a.times.iter().map(|x| t.t(&format!("match-time-{}", serde_json::to_value(x).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()))).collect::<Vec<_>>().join(", ");
+    let times = a.times.iter().map(|x| t.t(&format!("match-time-{}", x.as_str()))).collect::<Vec<_>>().join(", ");
     let anchor = |f: &str| match f {
         "weekday" => "weekday",
         "start" => "start",
@@ -194,32 +194,18 @@ struct WindowForm {
 }
 
 async fn add_window(State(state): State<AppState>, PageUser(s): PageUser, Form(f): Form<WindowForm>) -> Response {
-    if !s.check_csrf(Some(&f.csrf)) {
-        return csrf_failed(&s);
-    }
-    let worker_id = match own_worker(&state, &s).await {
+    let (worker_id, mut week) = match own_week(&state, &s, &f.csrf).await {
         Ok(w) => w,
         Err(r) => return r,
-    };
-    let access = s.access(&state);
-    let current = match access.availability(&worker_id).await {
-        Ok(a) => a.windows,
-        Err(e) => return page_error(&s, e),
     };
     let form = WindowInput { weekday: f.weekday, start: f.start, end: f.end, modality: f.modality };
     // The new window is checked alone first, so its problems name its own fields.
     if let Err(e) = form.validate(None) {
         return show_availability(&state, &s, form, e.0, false).await;
     }
-    let mut week: Vec<WindowInput> = current.iter().map(window_input).collect();
     week.push(form.clone());
-    match access.set_availability(&worker_id, &week).await {
-        Ok(_) => Redirect::to("/availability?saved=1").into_response(),
-        Err(e) => match invalid(e) {
-            Ok(fields) => show_availability(&state, &s, form, fields, false).await,
-            Err(e) => page_error(&s, e),
-        },
-    }
+    let saved = s.access(&state).set_availability(&worker_id, &week).await;
+    saved_or_form(&s, saved, "/availability?saved=1", |fields| show_availability(&state, &s, form, fields, false)).await
 }
 
 fn window_input(w: &accompany_domain::booking::Window) -> WindowInput {
@@ -233,25 +219,14 @@ struct RemoveForm {
 }
 
 async fn remove_window(State(state): State<AppState>, PageUser(s): PageUser, Form(f): Form<RemoveForm>) -> Response {
-    if !s.check_csrf(Some(&f.csrf)) {
-        return csrf_failed(&s);
-    }
-    let worker_id = match own_worker(&state, &s).await {
+    let (worker_id, mut week) = match own_week(&state, &s, &f.csrf).await {
         Ok(w) => w,
         Err(r) => return r,
-    };
-    let access = s.access(&state);
-    let mut week: Vec<WindowInput> = match access.availability(&worker_id).await {
-        Ok(a) => a.windows.iter().map(window_input).collect(),
-        Err(e) => return page_error(&s, e),
     };
     if f.index < week.len() {
         week.remove(f.index);
     }
-    match access.set_availability(&worker_id, &week).await {
-        Ok(_) => Redirect::to("/availability?saved=1").into_response(),
-        Err(e) => page_error(&s, e),
-    }
+    done_or_error(&s, s.access(&state).set_availability(&worker_id, &week).await, "/availability?saved=1")
 }
 
 // --- Sessions -------------------------------------------------------------------
@@ -407,20 +382,15 @@ struct BookForm {
 }
 
 async fn book(State(state): State<AppState>, PageUser(s): PageUser, Form(f): Form<BookForm>) -> Response {
-    if !s.check_csrf(Some(&f.csrf)) {
-        return csrf_failed(&s);
+    if let Some(r) = csrf_refused(&s, &f.csrf) {
+        return r;
     }
     let Some(member_id) = s.user.member_id.clone() else {
         return page_error(&s, AppError::Forbidden(s.tr.t("booking-members-only")));
     };
     let input = SessionInput { worker_id: f.worker_id.clone(), start: f.start, minutes: f.minutes.clone(), modality: String::new() };
-    match s.access(&state).book_session(&member_id, &input).await {
-        Ok(_) => Redirect::to("/sessions?done=booked").into_response(),
-        Err(e) => match invalid(e) {
-            Ok(fields) => show_book(&state, &s, Some(f.worker_id), f.minutes.parse().unwrap_or(60), fields).await,
-            Err(e) => page_error(&s, e),
-        },
-    }
+    let saved = s.access(&state).book_session(&member_id, &input).await;
+    saved_or_form(&s, saved, "/sessions?done=booked", |fields| show_book(&state, &s, Some(f.worker_id), f.minutes.parse().unwrap_or(60), fields)).await
 }
 
 async fn reschedule_page(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Query(q): Query<BookQuery>) -> Response {
@@ -440,12 +410,9 @@ async fn show_reschedule(state: &AppState, s: &Signed, id: &str, minutes: Option
     };
     let Some(session) = session else { return page_error(s, AppError::NotFound) };
     let minutes = minutes.filter(|m| SESSION_LENGTHS.contains(m)).unwrap_or(session.minutes as u32);
-    let slots = match access.free_slots(&session.member_id, &session.worker_id, minutes, 14).await {
-        Ok(x) => x,
-        // A peer moving a session may not be able to list free times for
-        // a member who left their team; they still see the form.
-        Err(_) => vec![],
-    };
+    // A peer moving a session may not be able to list free times for
+    // a member who left their team; they still see the form.
+    let slots = access.free_slots(&session.member_id, &session.worker_id, minutes, 14).await.unwrap_or_default();
     render(BookPage {
         l: Layout::new(t, Some(s), "/sessions", t.t("reschedule-title")),
         error_list: error_list(t, &errors, |f| if f == "minutes" { "minutes" } else { "slots" }),
@@ -461,16 +428,11 @@ async fn show_reschedule(state: &AppState, s: &Signed, id: &str, minutes: Option
 }
 
 async fn reschedule(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<BookForm>) -> Response {
-    if !s.check_csrf(Some(&f.csrf)) {
-        return csrf_failed(&s);
+    if let Some(r) = csrf_refused(&s, &f.csrf) {
+        return r;
     }
-    match s.access(&state).reschedule_session(&id, &f.start, &f.minutes, f.version).await {
-        Ok(_) => Redirect::to("/sessions?done=moved").into_response(),
-        Err(e) => match invalid(e) {
-            Ok(fields) => show_reschedule(&state, &s, &id, f.minutes.parse().ok(), fields).await,
-            Err(e) => page_error(&s, e),
-        },
-    }
+    let saved = s.access(&state).reschedule_session(&id, &f.start, &f.minutes, f.version).await;
+    saved_or_form(&s, saved, "/sessions?done=moved", |fields| show_reschedule(&state, &s, &id, f.minutes.parse().ok(), fields)).await
 }
 
 #[derive(Deserialize)]
@@ -479,13 +441,10 @@ struct CsrfForm {
 }
 
 async fn cancel(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<CsrfForm>) -> Response {
-    if !s.check_csrf(Some(&f.csrf)) {
-        return csrf_failed(&s);
+    if let Some(r) = csrf_refused(&s, &f.csrf) {
+        return r;
     }
-    match s.access(&state).cancel_session(&id).await {
-        Ok(_) => Redirect::to("/sessions?done=cancelled").into_response(),
-        Err(e) => page_error(&s, e),
-    }
+    done_or_error(&s, s.access(&state).cancel_session(&id).await, "/sessions?done=cancelled")
 }
 
 // --- Groups ---------------------------------------------------------------------
@@ -564,23 +523,17 @@ async fn groups_page(State(state): State<AppState>, PageUser(s): PageUser, Query
 }
 
 async fn join(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<CsrfForm>) -> Response {
-    if !s.check_csrf(Some(&f.csrf)) {
-        return csrf_failed(&s);
+    if let Some(r) = csrf_refused(&s, &f.csrf) {
+        return r;
     }
-    match s.access(&state).join_group(&id).await {
-        Ok(_) => Redirect::to("/groups?done=joined").into_response(),
-        Err(e) => page_error(&s, e),
-    }
+    done_or_error(&s, s.access(&state).join_group(&id).await, "/groups?done=joined")
 }
 
 async fn leave(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<CsrfForm>) -> Response {
-    if !s.check_csrf(Some(&f.csrf)) {
-        return csrf_failed(&s);
+    if let Some(r) = csrf_refused(&s, &f.csrf) {
+        return r;
     }
-    match s.access(&state).leave_group(&id).await {
-        Ok(_) => Redirect::to("/groups?done=left").into_response(),
-        Err(e) => page_error(&s, e),
-    }
+    done_or_error(&s, s.access(&state).leave_group(&id).await, "/groups?done=left")
 }
 
 #[derive(Template)]
@@ -675,8 +628,8 @@ struct GroupForm {
 }
 
 async fn create_group(State(state): State<AppState>, PageUser(s): PageUser, Form(f): Form<GroupForm>) -> Response {
-    if !s.check_csrf(Some(&f.csrf)) {
-        return csrf_failed(&s);
+    if let Some(r) = csrf_refused(&s, &f.csrf) {
+        return r;
     }
     let input = GroupInput {
         title: f.title,
@@ -692,13 +645,8 @@ async fn create_group(State(state): State<AppState>, PageUser(s): PageUser, Form
         open_to: f.open_to,
         co_leaders: vec![],
     };
-    match s.access(&state).create_group(&input).await {
-        Ok(_) => Redirect::to("/groups?done=created").into_response(),
-        Err(e) => match invalid(e) {
-            Ok(fields) => show_group_form(&state, &s, input, fields).await,
-            Err(e) => page_error(&s, e),
-        },
-    }
+    let saved = s.access(&state).create_group(&input).await;
+    saved_or_form(&s, saved, "/groups?done=created", |fields| show_group_form(&state, &s, input, fields)).await
 }
 
 pub struct MeetingChoice {
@@ -764,18 +712,13 @@ async fn show_attendance(state: &AppState, s: &Signed, id: &str, meeting_id: Opt
 
 async fn record_attendance(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(pairs): Form<Vec<(String, String)>>) -> Response {
     let value = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()).unwrap_or_default();
-    if !s.check_csrf(Some(&value("csrf"))) {
-        return csrf_failed(&s);
+    if let Some(r) = csrf_refused(&s, &value("csrf")) {
+        return r;
     }
     let meeting_id = value("meeting_id");
     let members: Vec<String> = pairs.iter().filter(|(k, _)| k == "member_ids").map(|(_, v)| v.clone()).collect();
-    match s.access(&state).record_attendance(&id, &meeting_id, &members).await {
-        Ok(_) => Redirect::to("/groups?done=recorded").into_response(),
-        Err(e) => match invalid(e) {
-            Ok(fields) => show_attendance(&state, &s, &id, Some(meeting_id), fields).await,
-            Err(e) => page_error(&s, e),
-        },
-    }
+    let saved = s.access(&state).record_attendance(&id, &meeting_id, &members).await;
+    saved_or_form(&s, saved, "/groups?done=recorded", |fields| show_attendance(&state, &s, &id, Some(meeting_id), fields)).await
 }
 
 // --- How to reach me ------------------------------------------------------------
@@ -833,22 +776,17 @@ struct ReachForm {
 }
 
 async fn save_reach(State(state): State<AppState>, PageUser(s): PageUser, Form(f): Form<ReachForm>) -> Response {
-    if !s.check_csrf(Some(&f.csrf)) {
-        return csrf_failed(&s);
+    if let Some(r) = csrf_refused(&s, &f.csrf) {
+        return r;
     }
     let input = ReachInput { channel: f.channel, email: f.email, phone: f.phone };
-    match s.access(&state).set_reach(&input).await {
-        Ok(_) => Redirect::to("/reach?saved=1").into_response(),
-        Err(e) => match invalid(e) {
-            Ok(fields) => show_reach(&s, input, fields, false, None),
-            Err(e) => page_error(&s, e),
-        },
-    }
+    let saved = s.access(&state).set_reach(&input).await;
+    saved_or_form(&s, saved, "/reach?saved=1", |fields| std::future::ready(show_reach(&s, input, fields, false, None))).await
 }
 
 async fn new_feed(State(state): State<AppState>, PageUser(s): PageUser, headers: axum::http::HeaderMap, Form(f): Form<CsrfForm>) -> Response {
-    if !s.check_csrf(Some(&f.csrf)) {
-        return csrf_failed(&s);
+    if let Some(r) = csrf_refused(&s, &f.csrf) {
+        return r;
     }
     let access = s.access(&state);
     let token = match access.new_calendar_feed().await {

@@ -47,7 +47,6 @@ fn csrf_ok(s: &Signed, pairs: &Pairs) -> bool {
 }
 
 const STRENGTHS: [Strength; 3] = [Strength::NoPreference, Strength::Prefer, Strength::Must];
-const TIMES: [TimeOfDay; 4] = [TimeOfDay::Daytime, TimeOfDay::Evening, TimeOfDay::Night, TimeOfDay::Weekend];
 
 fn strength_id(s: Strength) -> &'static str {
     match s {
@@ -59,15 +58,6 @@ fn strength_id(s: Strength) -> &'static str {
 
 fn parse_strength(s: &str) -> Strength {
     STRENGTHS.into_iter().find(|x| strength_id(*x) == s).unwrap_or_default()
-}
-
-fn time_id(t: TimeOfDay) -> &'static str {
-    match t {
-        TimeOfDay::Daytime => "daytime",
-        TimeOfDay::Evening => "evening",
-        TimeOfDay::Night => "night",
-        TimeOfDay::Weekend => "weekend",
-    }
 }
 
 /// The dimensions the form asks about, language first.
@@ -115,7 +105,7 @@ fn input_of(pairs: &Pairs) -> (PreferencesInput, Vec<IdentityDimension>, Vec<Str
         identity,
         lived_experience,
         modalities: values(pairs, "modalities").iter().filter_map(|m| Modality::ALL.into_iter().find(|x| x.as_str() == m)).collect(),
-        times: values(pairs, "times").iter().filter_map(|t| TIMES.into_iter().find(|x| time_id(*x) == t)).collect(),
+        times: values(pairs, "times").iter().filter_map(|t| TimeOfDay::ALL.into_iter().find(|x| x.as_str() == t)).collect(),
         home,
         home_town,
         // A number that does not read is sent as 0, which validation names.
@@ -147,8 +137,8 @@ fn form_of(p: &Preferences) -> Pairs {
     if p.modalities.len() < Modality::ALL.len() {
         out.extend(p.modalities.iter().map(|m| ("modalities".to_string(), m.as_str().to_string())));
     }
-    if p.times.len() < TIMES.len() {
-        out.extend(p.times.iter().map(|t| ("times".to_string(), time_id(*t).to_string())));
+    if p.times.len() < TimeOfDay::ALL.len() {
+        out.extend(p.times.iter().map(|t| ("times".to_string(), t.as_str().to_string())));
     }
     if let Some(t) = &p.home_town {
         out.push(("home_town".into(), t.clone()));
@@ -413,7 +403,7 @@ async fn show(state: &AppState, s: &Signed, submitted: Option<(Pairs, Vec<Identi
             .map(|x| TopicField { id: x.id.clone(), name: x.name.get(t.lang).to_string(), strengths: strength_opts(t, &v(&format!("topic-{}", x.id))) })
             .collect(),
         modalities: opts(Modality::ALL.iter().map(|m| (m.as_str(), t.t(&format!("modality-{}", m.as_str())))), &values(&form, "modalities")),
-        times: opts(TIMES.iter().map(|x| (time_id(*x), t.t(&format!("match-time-{}", time_id(*x))))), &values(&form, "times")),
+        times: opts(TimeOfDay::ALL.iter().map(|x| (x.as_str(), t.t(&format!("match-time-{}", x.as_str())))), &values(&form, "times")),
         towns: opts(TOWNS.iter().map(|x| (x.name, x.name.to_string())), &[v("home_town")]),
         max_travel_km: v("max_travel_km"),
         source_strengths: strength_opts(t, &v("source_strength")),

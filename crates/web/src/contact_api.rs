@@ -3,15 +3,14 @@
 
 use accompany_domain::goals::{GoalInput, ProgressInput};
 use accompany_domain::notes::ContactNoteInput;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::api::{body, err, ok, ApiResult};
+use crate::api::{err, ok, ApiResult, JsonBody};
 use crate::auth::ApiUser;
 use crate::AppState;
 
@@ -31,8 +30,7 @@ async fn contact_log(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id
     ok(StatusCode::OK, s.access(&state).contact_log(&id).await.map_err(err)?)
 }
 
-async fn log_contact(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, headers: HeaderMap, bytes: Bytes) -> ApiResult {
-    let input: ContactNoteInput = body(&headers, &bytes)?;
+async fn log_contact(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, JsonBody(input): JsonBody<ContactNoteInput>) -> ApiResult {
     ok(StatusCode::CREATED, s.access(&state).log_contact(&id, &input).await.map_err(err)?)
 }
 
@@ -50,14 +48,7 @@ struct ContactUpdate {
     contact: ContactNoteInput,
 }
 
-async fn update_contact(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path((id, contact)): Path<(String, String)>,
-    headers: HeaderMap,
-    bytes: Bytes,
-) -> ApiResult {
-    let u: ContactUpdate = body(&headers, &bytes)?;
+async fn update_contact(State(state): State<AppState>, ApiUser(s): ApiUser, Path((id, contact)): Path<(String, String)>, JsonBody(u): JsonBody<ContactUpdate>) -> ApiResult {
     ok(StatusCode::OK, s.access(&state).update_contact(&id, &contact, u.version, &u.contact, &u.reason).await.map_err(err)?)
 }
 
@@ -69,8 +60,7 @@ async fn goals(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Pat
     ok(StatusCode::OK, s.access(&state).recovery_goals(&id).await.map_err(err)?)
 }
 
-async fn add_goal(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, headers: HeaderMap, bytes: Bytes) -> ApiResult {
-    let input: GoalInput = body(&headers, &bytes)?;
+async fn add_goal(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, JsonBody(input): JsonBody<GoalInput>) -> ApiResult {
     ok(StatusCode::CREATED, s.access(&state).add_goal(&id, &input).await.map_err(err)?)
 }
 
@@ -81,25 +71,11 @@ struct GoalUpdate {
     goal: GoalInput,
 }
 
-async fn update_goal(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path((id, goal)): Path<(String, String)>,
-    headers: HeaderMap,
-    bytes: Bytes,
-) -> ApiResult {
-    let u: GoalUpdate = body(&headers, &bytes)?;
+async fn update_goal(State(state): State<AppState>, ApiUser(s): ApiUser, Path((id, goal)): Path<(String, String)>, JsonBody(u): JsonBody<GoalUpdate>) -> ApiResult {
     ok(StatusCode::OK, s.access(&state).update_goal(&id, &goal, u.version, &u.goal).await.map_err(err)?)
 }
 
-async fn add_progress(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path((id, goal)): Path<(String, String)>,
-    headers: HeaderMap,
-    bytes: Bytes,
-) -> ApiResult {
-    let input: ProgressInput = body(&headers, &bytes)?;
+async fn add_progress(State(state): State<AppState>, ApiUser(s): ApiUser, Path((id, goal)): Path<(String, String)>, JsonBody(input): JsonBody<ProgressInput>) -> ApiResult {
     ok(StatusCode::CREATED, s.access(&state).add_goal_progress(&id, &goal, &input).await.map_err(err)?)
 }
 

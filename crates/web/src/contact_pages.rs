@@ -7,20 +7,19 @@ use std::collections::HashMap;
 use accompany_domain::contacts::{EngagementRule, LoggedContact, Standing};
 use accompany_domain::goals::{GoalInput, GoalStatus, GoalStepInput, ProgressInput, RecoveryGoal, MAX_STEPS};
 use accompany_domain::notes::{format_start_time, ContactNoteInput, Modality, Setting};
-use accompany_domain::records::{format_date, TimeOfDay};
+use accompany_domain::records::format_date;
 use accompany_domain::FieldError;
 use accompany_store::{TeamCard, VersionEntry};
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
 use crate::auth::{PageUser, Signed};
 use crate::i18n::Tr;
-use crate::pages::{page_error, render, Layout};
+use crate::pages::{csrf_refused, form_page, page_error, render, saved_or_form, FieldErrors, Layout};
 use crate::problem::AppError;
 use crate::AppState;
 
@@ -61,10 +60,6 @@ fn error_list(t: &Tr, errors: &[FieldError]) -> Vec<(String, String, String)> {
             (e.field.replace(['[', ']', '.'], "-"), label, t.field_error(e))
         })
         .collect()
-}
-
-fn csrf_refused(s: &Signed, csrf: &str) -> Option<Response> {
-    (!s.check_csrf(Some(csrf))).then(|| page_error(s, AppError::Forbidden(s.tr.t("error-csrf"))))
 }
 
 // --- Contacts ---------------------------------------------------------------------
@@ -215,12 +210,9 @@ struct ContactLogPage {
     today: String,
 }
 
-impl ContactLogPage {
-    fn error(&self, field: &str) -> String {
-        self.errors.get(field).cloned().unwrap_or_default()
-    }
-    fn has_error(&self, field: &str) -> bool {
-        self.errors.contains_key(field)
+impl FieldErrors for ContactLogPage {
+    fn field_errors(&self) -> &HashMap<String, String> {
+        &self.errors
     }
 }
 
@@ -233,6 +225,7 @@ struct LoggedQuery {
 async fn contact_log_page(state: &AppState, s: &Signed, id: &str, f: ContactForm, errors: Vec<FieldError>, logged: bool) -> Response {
     let t = &s.tr;
     let access = s.access(state);
+    let invalid = !errors.is_empty();
     let result: Result<ContactLogPage, AppError> = async {
         let member = access.member(id).await?;
         let log = access.contact_log(id).await?;
@@ -272,17 +265,7 @@ async fn contact_log_page(state: &AppState, s: &Signed, id: &str, f: ContactForm
         })
     }
     .await;
-    match result {
-        Ok(p) => {
-            let invalid = !p.errors.is_empty();
-            let mut r = render(p);
-            if invalid {
-                *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            }
-            r
-        }
-        Err(e) => page_error(s, e),
-    }
+    form_page(s, result, invalid)
 }
 
 async fn contact_log(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Query(q): Query<LoggedQuery>) -> Response {
@@ -293,13 +276,9 @@ async fn log_contact(State(state): State<AppState>, PageUser(s): PageUser, Path(
     if let Some(r) = csrf_refused(&s, &f.csrf) {
         return r;
     }
-    match s.access(&state).log_contact(&id, &f.input()).await {
-        Ok(_) => Redirect::to(&format!("/members/{id}/contact-log?logged=1#standing-heading")).into_response(),
-        Err(e) => match AppError::from(e) {
-            AppError::Invalid(errors) => contact_log_page(&state, &s, &id, f, errors, false).await,
-            other => page_error(&s, other),
-        },
-    }
+    let saved = s.access(&state).log_contact(&id, &f.input()).await;
+    let done = format!("/members/{id}/contact-log?logged=1#standing-heading");
+    saved_or_form(&s, saved, &done, |errors| contact_log_page(&state, &s, &id, f, errors, false)).await
 }
 
 #[derive(Template)]
@@ -317,18 +296,16 @@ struct ContactEditPage {
     history: Vec<VersionEntry>,
 }
 
-impl ContactEditPage {
-    fn error(&self, field: &str) -> String {
-        self.errors.get(field).cloned().unwrap_or_default()
-    }
-    fn has_error(&self, field: &str) -> bool {
-        self.errors.contains_key(field)
+impl FieldErrors for ContactEditPage {
+    fn field_errors(&self) -> &HashMap<String, String> {
+        &self.errors
     }
 }
 
 async fn contact_edit_page(state: &AppState, s: &Signed, id: &str, contact: &str, f: Option<ContactForm>, errors: Vec<FieldError>) -> Response {
     let t = &s.tr;
     let access = s.access(state);
+    let invalid = !errors.is_empty();
     let result: Result<ContactEditPage, AppError> = async {
         let current = access.contact(id, contact).await?;
         let history = access.contact_history(id, contact).await?;
@@ -346,17 +323,7 @@ async fn contact_edit_page(state: &AppState, s: &Signed, id: &str, contact: &str
         })
     }
     .await;
-    match result {
-        Ok(p) => {
-            let invalid = !p.errors.is_empty();
-            let mut r = render(p);
-            if invalid {
-                *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            }
-            r
-        }
-        Err(e) => page_error(s, e),
-    }
+    form_page(s, result, invalid)
 }
 
 async fn edit_contact(State(state): State<AppState>, PageUser(s): PageUser, Path((id, contact)): Path<(String, String)>) -> Response {
@@ -372,14 +339,9 @@ async fn update_contact(
     if let Some(r) = csrf_refused(&s, &f.csrf) {
         return r;
     }
-    let version = f.version.unwrap_or(0);
-    match s.access(&state).update_contact(&id, &contact, version, &f.input(), &f.reason).await {
-        Ok(_) => Redirect::to(&format!("/members/{id}/contact-log#log-heading")).into_response(),
-        Err(e) => match AppError::from(e) {
-            AppError::Invalid(errors) => contact_edit_page(&state, &s, &id, &contact, Some(f), errors).await,
-            other => page_error(&s, other),
-        },
-    }
+    let saved = s.access(&state).update_contact(&id, &contact, f.version.unwrap_or(0), &f.input(), &f.reason).await;
+    let done = format!("/members/{id}/contact-log#log-heading");
+    saved_or_form(&s, saved, &done, |errors| contact_edit_page(&state, &s, &id, &contact, Some(f), errors)).await
 }
 
 // --- Recovery goals -------------------------------------------------------------------
@@ -501,13 +463,13 @@ struct GoalsPage {
     today: String,
 }
 
+impl FieldErrors for GoalsPage {
+    fn field_errors(&self) -> &HashMap<String, String> {
+        &self.errors
+    }
+}
+
 impl GoalsPage {
-    fn error(&self, field: &str) -> String {
-        self.errors.get(field).cloned().unwrap_or_default()
-    }
-    fn has_error(&self, field: &str) -> bool {
-        self.errors.contains_key(field)
-    }
     fn progress_problem(&self, goal: &str, field: &str) -> String {
         match &self.progress_error {
             Some((g, e)) if g == goal => e.get(field).cloned().unwrap_or_default(),
@@ -526,6 +488,7 @@ async fn goals_page(
 ) -> Response {
     let t = &s.tr;
     let access = s.access(state);
+    let invalid = !errors.is_empty() || progress_error.as_ref().is_some_and(|(_, e)| !e.is_empty());
     let result: Result<GoalsPage, AppError> = async {
         let member = access.member(id).await?;
         let goals = access.recovery_goals(id).await?.record;
@@ -552,17 +515,7 @@ async fn goals_page(
         })
     }
     .await;
-    match result {
-        Ok(p) => {
-            let invalid = !p.error_list.is_empty();
-            let mut r = render(p);
-            if invalid {
-                *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            }
-            r
-        }
-        Err(e) => page_error(s, e),
-    }
+    form_page(s, result, invalid)
 }
 
 async fn goals(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>) -> Response {
@@ -573,13 +526,8 @@ async fn add_goal(State(state): State<AppState>, PageUser(s): PageUser, Path(id)
     if let Some(r) = csrf_refused(&s, &f.csrf) {
         return r;
     }
-    match s.access(&state).add_goal(&id, &f.input()).await {
-        Ok(_) => Redirect::to(&format!("/members/{id}/goals")).into_response(),
-        Err(e) => match AppError::from(e) {
-            AppError::Invalid(errors) => goals_page(&state, &s, &id, f, errors, None).await,
-            other => page_error(&s, other),
-        },
-    }
+    let saved = s.access(&state).add_goal(&id, &f.input()).await;
+    saved_or_form(&s, saved, &format!("/members/{id}/goals"), |errors| goals_page(&state, &s, &id, f, errors, None)).await
 }
 
 #[derive(Template)]
@@ -595,17 +543,15 @@ struct GoalEditPage {
     error_list: Vec<(String, String, String)>,
 }
 
-impl GoalEditPage {
-    fn error(&self, field: &str) -> String {
-        self.errors.get(field).cloned().unwrap_or_default()
-    }
-    fn has_error(&self, field: &str) -> bool {
-        self.errors.contains_key(field)
+impl FieldErrors for GoalEditPage {
+    fn field_errors(&self) -> &HashMap<String, String> {
+        &self.errors
     }
 }
 
 async fn goal_edit_page(state: &AppState, s: &Signed, id: &str, goal: &str, f: Option<GoalForm>, errors: Vec<FieldError>) -> Response {
     let t = &s.tr;
+    let invalid = !errors.is_empty();
     let result: Result<GoalEditPage, AppError> = async {
         let goals = s.access(state).recovery_goals(id).await?.record;
         let current = goals.goals.iter().find(|g| g.id == goal).ok_or(AppError::NotFound)?;
@@ -625,17 +571,7 @@ async fn goal_edit_page(state: &AppState, s: &Signed, id: &str, goal: &str, f: O
         })
     }
     .await;
-    match result {
-        Ok(p) => {
-            let invalid = !p.errors.is_empty();
-            let mut r = render(p);
-            if invalid {
-                *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            }
-            r
-        }
-        Err(e) => page_error(s, e),
-    }
+    form_page(s, result, invalid)
 }
 
 async fn edit_goal(State(state): State<AppState>, PageUser(s): PageUser, Path((id, goal)): Path<(String, String)>) -> Response {
@@ -646,13 +582,8 @@ async fn update_goal(State(state): State<AppState>, PageUser(s): PageUser, Path(
     if let Some(r) = csrf_refused(&s, &f.csrf) {
         return r;
     }
-    match s.access(&state).update_goal(&id, &goal, f.version.trim().parse().unwrap_or(0), &f.input()).await {
-        Ok(_) => Redirect::to(&format!("/members/{id}/goals")).into_response(),
-        Err(e) => match AppError::from(e) {
-            AppError::Invalid(errors) => goal_edit_page(&state, &s, &id, &goal, Some(f), errors).await,
-            other => page_error(&s, other),
-        },
-    }
+    let saved = s.access(&state).update_goal(&id, &goal, f.version.trim().parse().unwrap_or(0), &f.input()).await;
+    saved_or_form(&s, saved, &format!("/members/{id}/goals"), |errors| goal_edit_page(&state, &s, &id, &goal, Some(f), errors)).await
 }
 
 #[derive(Deserialize)]
@@ -669,13 +600,9 @@ async fn add_progress(State(state): State<AppState>, PageUser(s): PageUser, Path
     if let Some(r) = csrf_refused(&s, &f.csrf) {
         return r;
     }
-    match s.access(&state).add_goal_progress(&id, &goal, &ProgressInput { date: f.date, note: f.note }).await {
-        Ok(_) => Redirect::to(&format!("/members/{id}/goals#goal-{goal}")).into_response(),
-        Err(e) => match AppError::from(e) {
-            AppError::Invalid(errors) => goals_page(&state, &s, &id, GoalForm::default(), vec![], Some((goal, errors))).await,
-            other => page_error(&s, other),
-        },
-    }
+    let saved = s.access(&state).add_goal_progress(&id, &goal, &ProgressInput { date: f.date, note: f.note }).await;
+    let done = format!("/members/{id}/goals#goal-{goal}");
+    saved_or_form(&s, saved, &done, |errors| goals_page(&state, &s, &id, GoalForm::default(), vec![], Some((goal, errors)))).await
 }
 
 // --- The team in plain words ----------------------------------------------------------------
@@ -694,15 +621,6 @@ pub struct TeamPerson {
     pub sees: Option<String>,
 }
 
-fn time_id(t: TimeOfDay) -> &'static str {
-    match t {
-        TimeOfDay::Daytime => "daytime",
-        TimeOfDay::Evening => "evening",
-        TimeOfDay::Night => "night",
-        TimeOfDay::Weekend => "weekend",
-    }
-}
-
 fn team_person(state: &AppState, t: &Tr, c: &TeamCard) -> TeamPerson {
     let role = c.role_id.as_deref().and_then(|r| state.catalog.role(r));
     let list = |items: Vec<String>| if items.is_empty() { t.t("ct-team-ask") } else { items.join(", ") };
@@ -714,7 +632,7 @@ fn team_person(state: &AppState, t: &Tr, c: &TeamCard) -> TeamPerson {
         plain: role.map(|r| r.plain_language.get(t.lang).to_string()),
         organization: c.organization.clone().unwrap_or_default(),
         source: c.source.map(|s| t.t(&format!("match-source-{}", s.as_str()))),
-        when: list(c.availability.iter().map(|a| t.t(&format!("match-time-{}", time_id(*a)))).collect()),
+        when: list(c.availability.iter().map(|a| t.t(&format!("match-time-{}", a.as_str()))).collect()),
         how: list(c.ways_to_meet.iter().map(|m| t.t(&format!("modality-{}", m.as_str()))).collect()),
         sees: c.sees.map(|cats| {
             let names: Vec<String> =

@@ -181,6 +181,63 @@ pub(crate) fn page_error(s: &Signed, e: impl Into<AppError>) -> Response {
     error_page(&s.tr, e.into())
 }
 
+/// A page whose form shows each field's problem: templates call
+/// `self.error("field")` and `self.has_error("field")`.
+pub(crate) trait FieldErrors {
+    /// Field name to its translated problem.
+    fn field_errors(&self) -> &HashMap<String, String>;
+
+    fn error(&self, field: &str) -> String {
+        self.field_errors().get(field).cloned().unwrap_or_default()
+    }
+
+    fn has_error(&self, field: &str) -> bool {
+        self.field_errors().contains_key(field)
+    }
+}
+
+/// A form's page, 422 while it shows problems; an error page if it could not be built.
+pub(crate) fn form_page(s: &Signed, page: Result<impl Template, AppError>, invalid: bool) -> Response {
+    match page {
+        Ok(p) => {
+            let mut r = render(p);
+            if invalid {
+                *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            }
+            r
+        }
+        Err(e) => page_error(s, e),
+    }
+}
+
+/// Every form carries the session's token; without it the form is refused.
+pub(crate) fn csrf_refused(s: &Signed, csrf: &str) -> Option<Response> {
+    (!s.check_csrf(Some(csrf))).then(|| page_error(s, AppError::Forbidden(s.tr.t("error-csrf"))))
+}
+
+/// After a form's change: on to `done`; the form again with its problems; or
+/// an error page for any other failure.
+pub(crate) async fn saved_or_form<T, F: std::future::Future<Output = Response>>(
+    s: &Signed,
+    saved: Result<T, impl Into<AppError>>,
+    done: &str,
+    form: impl FnOnce(Vec<FieldError>) -> F,
+) -> Response {
+    match saved.map_err(Into::into) {
+        Ok(_) => Redirect::to(done).into_response(),
+        Err(AppError::Invalid(errors)) => form(errors).await,
+        Err(other) => page_error(s, other),
+    }
+}
+
+/// After a change without a form to show again: on to `done`, or an error page.
+pub(crate) fn done_or_error<T>(s: &Signed, result: Result<T, impl Into<AppError>>, done: &str) -> Response {
+    match result {
+        Ok(_) => Redirect::to(done).into_response(),
+        Err(e) => page_error(s, e),
+    }
+}
+
 async fn not_found(Lang(t): Lang) -> Response {
     error_page(&t, AppError::NotFound)
 }
@@ -819,12 +876,9 @@ struct MemberFormPage {
     is_new: bool,
 }
 
-impl MemberFormPage {
-    fn error(&self, field: &str) -> String {
-        self.errors.get(field).cloned().unwrap_or_default()
-    }
-    fn has_error(&self, field: &str) -> bool {
-        self.errors.contains_key(field)
+impl FieldErrors for MemberFormPage {
+    fn field_errors(&self) -> &HashMap<String, String> {
+        &self.errors
     }
 }
 

@@ -26,7 +26,7 @@ use time::Date;
 use crate::api::{change, err, ok, query, ApiResult, Change};
 use crate::auth::{ApiUser, PageUser, Signed};
 use crate::i18n::Tr;
-use crate::pages::{page_error, render, Layout};
+use crate::pages::{page_error, render, FieldErrors, Layout};
 use crate::problem::AppError;
 use crate::AppState;
 
@@ -527,12 +527,9 @@ struct SessionFormPage {
     formats: Vec<(String, String)>,
 }
 
-impl SessionFormPage {
-    fn error(&self, field: &str) -> String {
-        self.errors.get(field).cloned().unwrap_or_default()
-    }
-    fn has_error(&self, field: &str) -> bool {
-        self.errors.contains_key(field)
+impl FieldErrors for SessionFormPage {
+    fn field_errors(&self) -> &HashMap<String, String> {
+        &self.errors
     }
 }
 
@@ -625,12 +622,9 @@ struct CredentialFormPage {
     kinds: Vec<(String, String)>,
 }
 
-impl CredentialFormPage {
-    fn error(&self, field: &str) -> String {
-        self.errors.get(field).cloned().unwrap_or_default()
-    }
-    fn has_error(&self, field: &str) -> bool {
-        self.errors.contains_key(field)
+impl FieldErrors for CredentialFormPage {
+    fn field_errors(&self) -> &HashMap<String, String> {
+        &self.errors
     }
 }
 
