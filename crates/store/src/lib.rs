@@ -271,4 +271,18 @@ mod tests {
         assert_eq!(super::redact("postgres://u@h/d"), "postgres://u@h/d");
         assert_eq!(super::redact("sqlite://a.db"), "sqlite://a.db");
     }
+
+    #[test]
+    fn the_state_clock_follows_its_time_zone() {
+        let utc = time::OffsetDateTime::now_utc();
+        let utc = time::PrimitiveDateTime::new(utc.date(), utc.time());
+        // Boston is four hours behind UTC in summer and five in winter.
+        let behind = (utc - super::local_now("America/New_York")).whole_minutes();
+        assert!((239..=301).contains(&behind), "{behind} minutes");
+        // Tokyo keeps no daylight saving: nine hours ahead all year.
+        let ahead = (super::local_now("Asia/Tokyo") - utc).whole_minutes();
+        assert!((539..=541).contains(&ahead), "{ahead} minutes");
+        // An unknown zone is UTC rather than an error.
+        assert!((super::local_now("Nowhere/Atlantis") - utc).whole_minutes().abs() <= 1);
+    }
 }
