@@ -563,3 +563,25 @@ async fn a_member_joins_an_evening_group_and_the_peers_attendance_shows_as_their
     assert_accessible(&c, "the member's record with the group contact").await;
     c.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn the_caseload_contacts_page_is_accessible_from_the_supervisees_page_and_the_peers_home() {
+    let Some(d) = driver() else { return };
+    let app = TestApp::seeded(200).await;
+    let s = browser(&d, "en").await;
+    sign_in(&s, &app, Persona::Supervisor).await;
+    s.goto(&app.url("/workforce/supervision")).await.unwrap();
+    s.find(Locator::Css("#supervisees a[href$='/caseload']")).await.unwrap().click().await.unwrap();
+    let page = wait_for_text(&s, "Caseload contacts", true).await;
+    assert!(page.contains("Engagement rule met"), "{page}");
+    assert_accessible(&s, "the caseload as the supervisor").await;
+    s.close().await.unwrap();
+
+    let p = browser(&d, "es").await;
+    sign_in(&p, &app, Persona::PeerWorker).await;
+    p.find(Locator::Id("my-caseload-contacts")).await.unwrap().click().await.unwrap();
+    wait_for_text(&p, "Contactos de la carga de casos", true).await;
+    p.find(Locator::Css("#caseload tbody a[href$='/contact-log']")).await.expect("the demo member's row links to their contacts");
+    assert_accessible(&p, "the peer's own caseload in Spanish").await;
+    p.close().await.unwrap();
+}

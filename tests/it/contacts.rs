@@ -17,13 +17,13 @@ pub(crate) const PASSWORD: &str = "a long enough password";
 pub(crate) struct World {
     pub app: TestApp,
     pub member_id: String,
-    member: String,
-    coordinator: String,
+    pub member: String,
+    pub coordinator: String,
     coordinator_id: String,
     pub peer: String,
-    peer_id: String,
-    supervisor: String,
-    stranger: String,
+    pub peer_id: String,
+    pub supervisor: String,
+    pub stranger: String,
 }
 
 async fn user(app: &TestApp, username: &str, display: &str, persona: Persona, org: &str) -> (String, String) {
@@ -68,7 +68,7 @@ pub(crate) async fn world() -> World {
     World { app, member_id, member, coordinator, coordinator_id, peer, peer_id, supervisor, stranger }
 }
 
-fn days_ago(n: i64) -> String {
+pub(crate) fn days_ago(n: i64) -> String {
     (accompany::seed::today() - time::Duration::days(n)).to_string()
 }
 
@@ -83,7 +83,7 @@ impl World {
     pub(crate) async fn log(&self, token: &str, body: &Value) -> (u16, Value) {
         self.app.send(Method::POST, token, &format!("{}/contacts", self.base()), body).await
     }
-    async fn audit_rows(&self, sql_where: &str) -> i64 {
+    pub(crate) async fn audit_rows(&self, sql_where: &str) -> i64 {
         let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&self.app.db.url).await.expect("connect");
         let row: (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM audit_events WHERE {sql_where}")).fetch_one(&mut conn).await.expect("count");
         row.0
@@ -240,7 +240,7 @@ async fn a_supervisor_sees_their_supervisees_contacts_and_units() {
 }
 
 /// Sign in through the form as one of the accounts the fixture made.
-async fn login(app: &TestApp, client: &reqwest::Client, username: &str) {
+pub(crate) async fn login(app: &TestApp, client: &reqwest::Client, username: &str) {
     let form = client.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
     let csrf = hidden_value(&form, "csrf").expect("csrf on the sign-in form");
     let r = client

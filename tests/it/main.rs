@@ -6,6 +6,7 @@ mod api;
 mod audit;
 mod booking;
 mod browser;
+mod caseload;
 mod cli;
 mod contacts;
 mod matching;

@@ -76,7 +76,8 @@ impl EngagementRule {
         }
     }
 
-    fn days(self) -> u32 {
+    /// The length of the rule's window in days.
+    pub fn days(self) -> u32 {
         match self {
             EngagementRule::Connections { days, .. } | EngagementRule::WithinUnits { days, .. } => days,
         }
@@ -151,6 +152,90 @@ pub fn standing(billing: &Billing, contacts: &[Counted], today: Date) -> Standin
     Standing { unit_minutes: billing.unit_minutes, rounding: billing.rounding, authorization, engagement }
 }
 
+/// One member of a peer's caseload whose contacts the reader may see.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CaseloadRow {
+    pub member_id: String,
+    /// None when the reader may not see who the member is.
+    pub name: Option<String>,
+    /// Contacts in the window: the engagement rule's, else the authorization's.
+    pub contacts: u32,
+    pub window_days: u32,
+    pub units_used: Option<u32>,
+    pub units_authorized: Option<u32>,
+    /// None when the peer's role has no engagement rule.
+    pub rule_met: Option<bool>,
+    #[serde(serialize_with = "opt_date")]
+    pub last_contact: Option<Date>,
+}
+
+fn opt_date<S: serde::Serializer>(d: &Option<Date>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.serialize_str(&crate::records::format_date(*d)),
+        None => s.serialize_none(),
+    }
+}
+
+/// The window counted when a role has neither an engagement rule nor an
+/// authorization: a month.
+const DEFAULT_WINDOW_DAYS: u32 = 30;
+
+impl CaseloadRow {
+    /// A member's row from the standing the contact log worked out and the
+    /// contacts it counted.
+    pub fn of(member_id: String, name: Option<String>, standing: Option<&Standing>, contacts: &[Counted], today: Date) -> CaseloadRow {
+        let engagement = standing.and_then(|s| s.engagement.as_ref());
+        let authorization = standing.and_then(|s| s.authorization.as_ref());
+        let window_days = engagement.map(|e| e.rule.days()).or(authorization.map(|a| a.days)).unwrap_or(DEFAULT_WINDOW_DAYS);
+        let since = window_start(today, window_days);
+        let n = contacts.iter().filter(|c| in_window(c, since, today)).count();
+        CaseloadRow {
+            member_id,
+            name,
+            contacts: u32::try_from(n).unwrap_or(u32::MAX),
+            window_days,
+            units_used: authorization.map(|a| a.units_used),
+            units_authorized: authorization.map(|a| a.units_authorized),
+            rule_met: engagement.map(|e| e.met),
+            last_contact: contacts.iter().map(|c| c.date).filter(|d| *d <= today).max(),
+        }
+    }
+}
+
+/// The caseload's totals, counting members who do not share their contacts
+/// with the reader only as a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CaseloadSummary {
+    pub members: usize,
+    pub rule_met: usize,
+    pub rule_not_met: usize,
+    pub units_used: u32,
+    pub not_shared: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Caseload {
+    pub summary: CaseloadSummary,
+    /// Engagement rule not met first, then fewest contacts.
+    pub rows: Vec<CaseloadRow>,
+}
+
+/// Order a caseload so the members who need a contact come first, and total it.
+pub fn caseload(mut rows: Vec<CaseloadRow>, not_shared: usize) -> Caseload {
+    rows.sort_by(|a, b| {
+        (a.rule_met != Some(false), a.contacts, a.last_contact, &a.member_id)
+            .cmp(&(b.rule_met != Some(false), b.contacts, b.last_contact, &b.member_id))
+    });
+    let summary = CaseloadSummary {
+        members: rows.len() + not_shared,
+        rule_met: rows.iter().filter(|r| r.rule_met == Some(true)).count(),
+        rule_not_met: rows.iter().filter(|r| r.rule_met == Some(false)).count(),
+        units_used: rows.iter().filter_map(|r| r.units_used).fold(0u32, u32::saturating_add),
+        not_shared,
+    };
+    Caseload { summary, rows }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,6 +291,47 @@ mod tests {
         let s = standing(&b, &[on(0, 30)], TODAY);
         assert_eq!((s.authorization, s.engagement), (None, None));
         assert_eq!(s.unit_minutes, 15);
+    }
+
+    #[test]
+    fn a_caseload_puts_members_below_the_rule_first_then_fewest_contacts() {
+        let b = billing("peer-recovery-coach");
+        let row = |id: &str, contacts: &[Counted]| {
+            let s = standing(&b, contacts, TODAY);
+            CaseloadRow::of(id.into(), Some(id.to_uppercase()), Some(&s), contacts, TODAY)
+        };
+        let five: Vec<Counted> = (0..5).map(|d| on(d, 30)).collect();
+        let rows = vec![
+            row("met", &five),
+            row("two", &[on(2, 60), on(40, 30)]),
+            row("one", &[on(9, 15)]),
+            row("none", &[]),
+        ];
+        let c = caseload(rows, 2);
+        let order: Vec<&str> = c.rows.iter().map(|r| r.member_id.as_str()).collect();
+        assert_eq!(order, ["none", "one", "two", "met"]);
+        let two = &c.rows[2];
+        // Day 40 is outside the 30-day engagement window but inside the 90-day authorization.
+        assert_eq!((two.contacts, two.window_days, two.units_used, two.rule_met), (1, 30, Some(6), Some(false)));
+        assert_eq!(two.last_contact, Some(TODAY - Duration::days(2)));
+        assert_eq!(c.rows[0].last_contact, None);
+        assert_eq!(
+            c.summary,
+            CaseloadSummary { members: 6, rule_met: 1, rule_not_met: 3, units_used: 10 + 6 + 1, not_shared: 2 }
+        );
+    }
+
+    #[test]
+    fn a_role_without_a_rule_counts_a_month_and_sorts_after_members_below_a_rule() {
+        let rsn = billing("certified-peer-specialist");
+        let s = standing(&rsn, &[on(3, 30), on(45, 30)], TODAY);
+        let free = CaseloadRow::of("free".into(), None, Some(&s), &[on(3, 30), on(45, 30)], TODAY);
+        assert_eq!((free.contacts, free.window_days, free.rule_met, free.units_used), (1, 30, None, None));
+        let b = billing("peer-recovery-coach");
+        let below = CaseloadRow::of("below".into(), None, Some(&standing(&b, &[on(1, 30), on(2, 30)], TODAY)), &[on(1, 30), on(2, 30)], TODAY);
+        let c = caseload(vec![free, below], 0);
+        assert_eq!(c.rows[0].member_id, "below", "a member below the rule comes first even with more contacts");
+        assert_eq!((c.summary.rule_met, c.summary.rule_not_met, c.summary.members), (0, 1, 2));
     }
 
     fn any_billing() -> impl Strategy<Value = Billing> {

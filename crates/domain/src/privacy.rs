@@ -453,6 +453,11 @@ impl PrivacyDefaults {
     }
 }
 
+/// The member's most specific choice in force that names the reader.
+fn in_force_choice(s: &Relationship, today: Date) -> Option<&SharingChoice> {
+    s.choices.iter().filter(|c| c.in_force(today)).min_by_key(|c| (c.recipient.precedence(), c.id.clone()))
+}
+
 /// Which categories `persona`, standing to the member as `s`, sees today,
 /// and for which purpose. Decides only categories: whether the record may be
 /// opened at all is [`crate::policy::decide`].
@@ -469,19 +474,21 @@ pub fn visible(persona: Persona, s: &Relationship, defaults: &PrivacyDefaults, t
     match (persona, s.team_role) {
         (Persona::Member | Persona::PrivacyOfficer, _) => (Categories::NONE, Purpose::Operations),
         (_, Some(role)) => {
-            let chosen = s
-                .choices
-                .iter()
-                .filter(|c| c.in_force(today))
-                .min_by_key(|c| (c.recipient.precedence(), c.id.clone()));
-            let cats = match chosen {
+            let cats = match in_force_choice(s, today) {
                 Some(c) => c.discloses(Purpose::Treatment, today),
                 None => defaults.for_role(role),
             };
             (cats.with(Category::Demographics), Purpose::Treatment)
         }
         (Persona::Supervisor, None) if s.supervises_members_peer => {
-            (Categories::of(&defaults.supervisor_of_peer).with(Category::Demographics), Purpose::Operations)
+            // The supervisor is not on the team: a choice naming them can take
+            // categories away from the default, never add to it.
+            let default = Categories::of(&defaults.supervisor_of_peer);
+            let cats = match in_force_choice(s, today) {
+                Some(c) => Categories(default.0 & c.categories.0),
+                None => default,
+            };
+            (cats.with(Category::Demographics), Purpose::Operations)
         }
         (Persona::OrganizationAdmin, None) if s.in_actor_organization => {
             (Categories::of(&defaults.organization_admin).with(Category::Demographics), Purpose::Operations)
@@ -556,6 +563,20 @@ mod tests {
             visible(Persona::CareCoordinator, &on_team(TeamRole::CareCoordinator, vec![role_wide, withdrawn]), &d, TODAY);
         assert!(!now.contains(Category::MentalHealth));
         assert!(now.contains(Category::Contact) && now.contains(Category::Demographics));
+    }
+
+    #[test]
+    fn a_choice_naming_the_peers_supervisor_only_takes_away() {
+        let d = defaults();
+        let supervising = |choices| Relationship { supervises_members_peer: true, choices, ..Default::default() };
+        let (by_default, _) = visible(Persona::Supervisor, &supervising(vec![]), &d, TODAY);
+        assert!(by_default.contains(Category::PeerNotes) && by_default.contains(Category::RecoveryGoals));
+        let narrowed = choice(Recipient::Person("s".into()), &[Category::RecoveryGoals, Category::MentalHealth], false);
+        let (now, purpose) = visible(Persona::Supervisor, &supervising(vec![narrowed]), &d, TODAY);
+        assert!(!now.contains(Category::PeerNotes), "peer notes withdrawn");
+        assert!(!now.contains(Category::MentalHealth), "a choice never adds to what a supervisor off the team sees");
+        assert!(now.contains(Category::RecoveryGoals) && now.contains(Category::Demographics));
+        assert_eq!(purpose, Purpose::Operations);
     }
 
     #[test]

@@ -4,11 +4,11 @@
 //! version, and the history of one contact. Every method asks the policy
 //! first and leaves an audit event.
 
-use accompany_domain::contacts::{standing, Counted, LoggedContact, Standing};
+use accompany_domain::contacts::{caseload, standing, Caseload, CaseloadRow, Counted, LoggedContact, Standing};
 use accompany_domain::notes::{ContactNote, ContactNoteInput, Modality, Setting};
-use accompany_domain::policy::{may_write_contact_note, Action, Decision};
+use accompany_domain::policy::{may_write_contact_note, sees_worker_development, Action, Decision};
 use accompany_domain::privacy::{Categories, Category};
-use accompany_domain::records::new_id;
+use accompany_domain::records::{new_id, Persona};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -32,6 +32,16 @@ pub struct ContactLog {
     pub standing: Option<Standing>,
     /// Whether the reader may log a contact with this member.
     pub can_log: bool,
+}
+
+/// The contacts across one peer's caseload, as one reader may have them.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseloadContacts {
+    pub worker_id: String,
+    pub worker_name: String,
+    pub role_id: String,
+    #[serde(flatten)]
+    pub caseload: Caseload,
 }
 
 /// The columns a contact is read from; `role_id` falls back to the author's
@@ -103,6 +113,11 @@ impl Access {
     /// The contact log of one member, with the standing under the billing
     /// rule of the member's peer.
     pub async fn contact_log(&self, member_id: &str) -> Result<ContactLog> {
+        Ok(self.checked_contact_log(member_id).await?.1)
+    }
+
+    /// The contact log with the decision it was read under.
+    async fn checked_contact_log(&self, member_id: &str) -> Result<(Checked, ContactLog)> {
         let c = self.checked_member_for(member_id, Action::Read, "contact-note", None).await?;
         let contacts = self.visible_contacts(&c, member_id).await?;
         let can_log = may_write_contact_note(self.actor(), &c.rel).is_permit();
@@ -128,7 +143,79 @@ impl Access {
                 .collect();
             standing(&b, &counted, today())
         });
-        Ok(ContactLog { member_id: member_id.to_string(), contacts, role_id, standing, can_log })
+        Ok((c, ContactLog { member_id: member_id.to_string(), contacts, role_id, standing, can_log }))
+    }
+
+    /// The contacts across one peer's active caseload, for the peer, their
+    /// supervisor, their organization's admin and state admins; anyone else
+    /// is told there is no such worker. Each member's contacts are read
+    /// through [`Self::contact_log`]'s decision, so a member who does not
+    /// share their contacts with the reader is only counted.
+    pub async fn caseload_contacts(&self, worker_id: &str) -> Result<CaseloadContacts> {
+        let worker = match self.actor().persona {
+            Persona::Member => None,
+            _ => self.store.worker_row(worker_id).await?,
+        };
+        let Some(worker) = worker else {
+            self.audit("read", "caseload", Some(worker_id), &Decision::Deny("no such worker")).await?;
+            return Err(StoreError::NotFound);
+        };
+        let supervisor = match &worker.supervisor_id {
+            Some(s) => self.store.worker_row(s).await?,
+            None => None,
+        };
+        let sup_user = supervisor.as_ref().and_then(|s| s.user_id.as_deref());
+        if !sees_worker_development(self.actor(), &worker.employer_id, worker.user_id.as_deref(), sup_user) {
+            let why = "only the worker, their supervisor and their organization's or the state's admins see a caseload";
+            self.audit("read", "caseload", Some(worker_id), &Decision::Deny(why)).await?;
+            return Err(StoreError::NotFound);
+        }
+        self.audit("read", "caseload", Some(worker_id), &Decision::Permit).await?;
+        let member_ids: Vec<String> = match &worker.user_id {
+            Some(user_id) => sqlx::query(
+                "SELECT DISTINCT member_id FROM team_members WHERE user_id = $1 AND team_role = 'peer' AND until IS NULL ORDER BY member_id",
+            )
+            .bind(user_id)
+            .fetch_all(&self.store.pool)
+            .await?
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<std::result::Result<_, _>>()?,
+            None => vec![],
+        };
+        let today = today();
+        let mut rows = Vec::new();
+        let mut not_shared = 0;
+        for member_id in member_ids {
+            let (c, log) = match self.checked_contact_log(&member_id).await {
+                Ok(x) => x,
+                Err(StoreError::NotFound | StoreError::Denied(_)) => {
+                    not_shared += 1;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            // The member's own peer always has their own contacts; anyone else
+            // needs the peer-notes label, or the log would look empty.
+            if !(log.can_log || c.visible.contains(Category::PeerNotes)) {
+                not_shared += 1;
+                continue;
+            }
+            let counted: Vec<Counted> = log
+                .contacts
+                .iter()
+                .filter(|x| x.role_id == log.role_id)
+                .map(|x| Counted { date: x.note.date, minutes: x.note.duration_minutes })
+                .collect();
+            let name = c.visible.contains(Category::Demographics).then(|| format!("{} {}", c.member.given_name, c.member.family_name));
+            rows.push(CaseloadRow::of(member_id, name, log.standing.as_ref(), &counted, today));
+        }
+        Ok(CaseloadContacts {
+            worker_id: worker.id,
+            worker_name: format!("{} {}", worker.given_name, worker.family_name),
+            role_id: worker.role_id,
+            caseload: caseload(rows, not_shared),
+        })
     }
 
     /// The member's peer logs a contact; its units count under the peer's role.

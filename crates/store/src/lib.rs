@@ -36,7 +36,7 @@ use time::OffsetDateTime;
 
 pub use access::{Access, AuditEvent, MemberFilter, Page, Seen, TeamMemberView, VersionEntry, WorkerFilter};
 pub use referrals::{NewAccount, SelfReferral};
-pub use contacts::ContactLog;
+pub use contacts::{CaseloadContacts, ContactLog};
 pub use goals::Goals;
 pub use team::{TeamCard, TeamOverview};
 pub use booking::{Availability, BookablePeer, SessionView};

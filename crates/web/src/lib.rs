@@ -4,6 +4,7 @@
 
 mod api;
 mod auth;
+mod caseload;
 mod booking_api;
 mod booking_pages;
 mod choice_api;
@@ -56,10 +57,12 @@ pub fn router(state: AppState) -> Router {
         .merge(choice_pages::routes())
         .merge(pages::routes())
         .merge(workforce::routes())
+        .merge(caseload::routes())
         .nest(
             "/api/v1",
             api::routes()
                 .merge(workforce::api_routes())
+                .merge(caseload::api_routes())
                 .merge(choice_api::routes())
                 .merge(contact_api::routes())
                 .merge(booking_api::routes()),

@@ -72,7 +72,7 @@ pub struct SubLink {
 }
 
 /// The workforce section's own navigation, by persona.
-fn sub_nav(t: &Tr, persona: Persona, path: &str) -> Vec<SubLink> {
+pub(crate) fn sub_nav(t: &Tr, persona: Persona, path: &str) -> Vec<SubLink> {
     let mut links: Vec<(&str, &str)> = Vec::new();
     match persona {
         Persona::StateAdmin | Persona::OrganizationAdmin => {
@@ -252,6 +252,7 @@ struct WorkerPage {
     problems: Vec<String>,
     record_href: Option<String>,
     credential_href: Option<String>,
+    caseload_href: String,
 }
 
 async fn worker(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>) -> Response {
@@ -281,6 +282,8 @@ async fn worker_page(state: &AppState, s: &Signed, id: &str, path: &str) -> Resp
     };
     let mut page = worker_view(state, s, &d, organization, path, may_record);
     page.credential_href = may_keep.then(|| format!("/workforce/workers/{}/credentials/new", d.worker.id));
+    // Whoever sees a worker's development sees their caseload's contacts too.
+    page.caseload_href = format!("/workforce/workers/{}/caseload", d.worker.id);
     render(page)
 }
 
@@ -420,6 +423,7 @@ fn worker_view(state: &AppState, s: &Signed, d: &WorkerDevelopment, organization
         problems: d.problems.iter().map(|p| problem_text(state, t, p)).collect(),
         record_href: may_record.then(|| format!("/workforce/workers/{}/sessions/new", w.id)),
         credential_href: None,
+        caseload_href: String::new(),
     }
 }
 
@@ -436,6 +440,7 @@ pub struct SupRow {
     pub qualifies: bool,
     pub problems: usize,
     pub record_href: String,
+    pub caseload_href: String,
 }
 
 #[derive(Template)]
@@ -480,6 +485,7 @@ async fn supervision(State(state): State<AppState>, PageUser(s): PageUser, Query
             qualifies: r.qualification.qualifies,
             problems: r.problems.len(),
             record_href: format!("/workforce/workers/{}/sessions/new", r.worker_id),
+            caseload_href: format!("/workforce/workers/{}/caseload", r.worker_id),
         })
         .collect();
     render(SupervisionPage {

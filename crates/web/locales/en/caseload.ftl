@@ -1,0 +1,25 @@
+# Contacts across one peer's caseload.
+
+cl-title = Caseload contacts: { $name }
+cl-link = Contacts across the caseload
+cl-link-for = Contacts across { $name }’s caseload
+cl-my-link = Contacts across my caseload
+cl-summary-heading = Summary
+cl-summary = { $role }. Members on the caseload: { $members }. Engagement rule met: { $met }; not met: { $notmet }.
+cl-units-total = Units used in the authorization window: { $units }.
+cl-not-shared = Members who do not share their contacts with you: { $count }.
+cl-empty = No member whose contacts you may see is on this caseload.
+cl-caption = Members below the engagement rule first, then those with the fewest contacts.
+cl-col-member = Member
+cl-col-rule = Engagement rule
+cl-col-contacts = Contacts
+cl-col-units = Units used
+cl-col-last = Last contact
+cl-member-n = Member { $n }
+cl-contacts-in = { $count } in { $days } days
+cl-units-of = { $used } of { $authorized }
+cl-rule-met = Met
+cl-rule-not-met = Not met
+cl-rule-none = No rule for this role
+cl-never = None yet
+cl-none = —
