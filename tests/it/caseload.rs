@@ -138,9 +138,25 @@ async fn a_member_who_withdrew_peer_notes_from_the_supervisor_is_counted_but_not
     log_for(&w, &other, 1, 30).await;
     let (_, me) = w.app.get(&w.supervisor, "/api/v1/me").await;
     let supervisor_user = me["user"]["id"].as_str().unwrap().to_string();
-    let choice = json!({ "recipient": format!("person:{supervisor_user}"), "categories": ["recovery-goals"], "purposes": ["treatment"] });
-    let (s, c) = w.app.send(Method::POST, &w.member, &format!("/api/v1/members/{}/sharing", w.member_id), &choice).await;
+    // The member's sharing page names their peer's supervisor and what they see by default.
+    let sharing = format!("/api/v1/members/{}/sharing", w.member_id);
+    let supervisor_sees = |o: &Value| {
+        let s = o["peer_supervisors"].as_array().and_then(|l| l.iter().find(|p| p["user_id"] == supervisor_user.as_str())).cloned();
+        s.map(|p| p["sees"].clone()).unwrap_or(Value::Null)
+    };
+    let (s, o) = w.app.get(&w.member, &sharing).await;
+    assert_eq!(s, 200, "{o}");
+    assert_eq!(supervisor_sees(&o), json!(["demographics", "peer-notes", "recovery-goals"]), "{o}");
+    // A choice can only narrow it: mental health asked for is not added.
+    let choice = json!({ "recipient": format!("person:{supervisor_user}"), "categories": ["recovery-goals", "mental-health"], "purposes": ["treatment"] });
+    let (s, c) = w.app.send(Method::POST, &w.member, &sharing, &choice).await;
     assert_eq!(s, 201, "{c}");
+    let (_, o) = w.app.get(&w.member, &sharing).await;
+    assert_eq!(supervisor_sees(&o), json!(["demographics", "recovery-goals"]), "{o}");
+    let client = w.app.client();
+    w.app.page_login(&client, accompany_domain::records::Persona::Member).await;
+    let page = client.get(w.app.url("/sharing")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Rosa Supervisor") && page.contains("Supervises your peer"), "{page}");
 
     let worker = coach_worker_id(&w).await;
     let url = format!("/api/v1/workforce/workers/{worker}/caseload");

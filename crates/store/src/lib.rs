@@ -42,7 +42,7 @@ pub use team::{TeamCard, TeamOverview};
 pub use booking::{Availability, BookablePeer, SessionView};
 pub use groups::{GroupView, MeetingView, Roster, RosterEntry};
 pub use outbox::{DeliveryReport, LogSender, OutboxMessage, Outgoing, SendError, SendFuture, Sender, SmtpSender, SmtpSettings};
-pub use privacy::{AuditFilter, BreakGlassEvent, HealthEntries, FirewallEntry, SharingOverview, StaffEntry, TeamSharing};
+pub use privacy::{AuditFilter, BreakGlassEvent, HealthEntries, FirewallEntry, SharingOverview, StaffEntry, SupervisorSharing, TeamSharing};
 pub use audit::AuditCheck;
 pub use auth::{hash_password, LoginError, NewUser, SessionInfo, User, SESSION_HOURS};
 pub use bulk::{Import, ImportUser};

@@ -35,6 +35,18 @@ pub struct TeamSharing {
     pub choice: Option<SharingChoice>,
 }
 
+/// The supervisor of the member's peer: off the team, they see the
+/// catalog's default for supervisors, which a choice may narrow, never widen.
+#[derive(Debug, Clone, Serialize)]
+pub struct SupervisorSharing {
+    pub user_id: String,
+    pub display_name: String,
+    pub organization_id: Option<String>,
+    pub organization: Option<String>,
+    pub sees: Categories,
+    pub choice: Option<SharingChoice>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct FirewallEntry {
     pub id: String,
@@ -59,6 +71,8 @@ pub struct BreakGlassEvent {
 #[derive(Debug, Clone, Serialize)]
 pub struct SharingOverview {
     pub team: Vec<TeamSharing>,
+    /// Supervisors of the member's peers who are not on the team themselves.
+    pub peer_supervisors: Vec<SupervisorSharing>,
     /// Every choice in force, including those about organizations and roles.
     pub choices: Vec<SharingChoice>,
     pub firewall: Vec<FirewallEntry>,
@@ -205,8 +219,50 @@ impl Access {
                 choice,
             });
         }
+        let supervisor_rows = sqlx::query(
+            "SELECT DISTINCT su.id AS user_id, su.display_name, su.organization_id, o.name AS organization \
+             FROM team_members tm JOIN workers w ON w.user_id = tm.user_id JOIN workers sw ON sw.id = w.supervisor_id \
+             JOIN users su ON su.id = sw.user_id LEFT JOIN organizations o ON o.id = su.organization_id \
+             WHERE tm.member_id = $1 AND tm.team_role = 'peer' AND tm.until IS NULL ORDER BY su.id",
+        )
+        .bind(member_id)
+        .fetch_all(pool)
+        .await?;
+        let mut peer_supervisors = Vec::new();
+        for r in &supervisor_rows {
+            let user_id: String = r.try_get("user_id")?;
+            if team.iter().any(|t| t.user_id == user_id) {
+                continue;
+            }
+            let organization_id: Option<String> = r.try_get("organization_id")?;
+            let naming: Vec<SharingChoice> = choices
+                .iter()
+                .filter(|c| match &c.recipient {
+                    Recipient::Person(u) => *u == user_id,
+                    Recipient::Organization(o) => Some(o) == organization_id.as_ref(),
+                    Recipient::TeamRole(_) => false,
+                })
+                .cloned()
+                .collect();
+            let rel = Relationship {
+                supervises_members_peer: true,
+                firewalled: firewall.iter().any(|f| f.user_id == user_id),
+                choices: naming,
+                ..Relationship::default()
+            };
+            let (sees, _) = privacy::visible(Persona::Supervisor, &rel, defaults, today());
+            let choice = rel.choices.iter().find(|c| c.recipient == Recipient::Person(user_id.clone())).cloned();
+            peer_supervisors.push(SupervisorSharing {
+                user_id,
+                display_name: r.try_get("display_name")?,
+                organization_id,
+                organization: r.try_get("organization")?,
+                sees,
+                choice,
+            });
+        }
         let emergency_access = self.break_glass_rows(Some(member_id)).await?;
-        Ok(SharingOverview { team, choices, firewall, emergency_access })
+        Ok(SharingOverview { team, peer_supervisors, choices, firewall, emergency_access })
     }
 
     /// Record the member's decision about one recipient; it replaces the

@@ -192,6 +192,18 @@ async fn sharing_page(
             };
             card.view(t)
         })
+        .chain(overview.peer_supervisors.iter().map(|p| {
+            Card {
+                recipient: Recipient::Person(p.user_id.clone()),
+                name: p.display_name.clone(),
+                role: t.t("sharing-peer-supervisor"),
+                organization: p.organization.clone().unwrap_or_default(),
+                sees: p.sees,
+                choice: p.choice.as_ref(),
+                firewalled: overview.firewall.iter().any(|f| f.user_id == p.user_id),
+            }
+            .view(t)
+        }))
         .collect();
     // Choices for a whole role apply to everyone in it who has no choice of their own.
     let defaults = &state.catalog.privacy;

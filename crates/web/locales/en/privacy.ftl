@@ -54,6 +54,7 @@ sharing-sees-only-basics = Sees now: only your name, date of birth, town and lan
 sharing-roles-heading = Everyone in a role
 sharing-roles-intro = A choice here applies to everyone in that role on your team, unless you made a choice for them by name.
 sharing-everyone-in-role = Everyone in this role
+sharing-peer-supervisor = Supervises your peer (not on your team): you can stop sharing with them, not share more
 sharing-members-only = This page is for members, to decide who sees their information.
 
 part2-heading = Sharing substance-use information (federal rule 42 CFR Part 2)

@@ -55,6 +55,7 @@ sharing-sees-only-basics = Ve ahora: solo su nombre, fecha de nacimiento, ciudad
 sharing-roles-heading = Todas las personas de un rol
 sharing-roles-intro = Una decisión aquí vale para todas las personas con ese rol en su equipo, salvo las que tengan una decisión propia con su nombre.
 sharing-everyone-in-role = Todas las personas con este rol
+sharing-peer-supervisor = Supervisa a su compañero de apoyo (no está en su equipo): puede dejar de compartir con esa persona, no compartir más
 sharing-members-only = Esta página es para que los miembros decidan quién ve su información.
 
 part2-heading = Compartir información sobre uso de sustancias (norma federal 42 CFR Parte 2)
