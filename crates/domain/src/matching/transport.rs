@@ -114,10 +114,14 @@ struct Solver<'c, 's> {
     sent: Vec<i64>,
     /// Capacity of each peer class already used (sink arcs' flow).
     used: Vec<i64>,
+    /// Flow from member classes, listed by peer class (a few each).
     by_peer: Vec<Vec<(u32, i64)>>,
+    /// Potentials; the source's stays 0. Reduced cost of u → v:
+    /// cost + pi(u) - pi(v).
     pi_member: Vec<i64>,
     pi_peer: Vec<i64>,
     pi_sink: i64,
+    /// Scratch space for `level_words`.
     levels: Vec<u64>,
 }
 
