@@ -224,56 +224,33 @@ impl Access {
     pub(crate) async fn relationship(&self, member_id: &str, plan_id: Option<&str>) -> Result<Relationship> {
         let pool = &self.store.pool;
         let me = &self.actor.user_id;
-        let team_role: Option<String> = sqlx::query(
-            "SELECT team_role FROM team_members WHERE member_id = $1 AND user_id = $2 AND until IS NULL ORDER BY created_at LIMIT 1",
+        // One round trip for the facts that do not depend on each other.
+        let facts = sqlx::query(
+            "SELECT \
+             (SELECT team_role FROM team_members WHERE member_id = $1 AND user_id = $2 AND until IS NULL ORDER BY created_at LIMIT 1) AS team_role, \
+             (SELECT COUNT(*) FROM team_members tm JOIN workers w ON w.user_id = tm.user_id JOIN workers s ON s.id = w.supervisor_id \
+              WHERE tm.member_id = $1 AND tm.team_role = 'peer' AND tm.until IS NULL AND s.user_id = $2) AS supervises, \
+             (SELECT COUNT(*) FROM team_members tm JOIN users u ON u.id = tm.user_id \
+              WHERE tm.member_id = $1 AND tm.until IS NULL AND u.organization_id = $3) AS in_org, \
+             (SELECT COUNT(*) FROM firewall_entries WHERE user_id = $2 AND member_id = $1 AND removed_at IS NULL) AS firewalled, \
+             (SELECT COUNT(*) FROM break_glass WHERE user_id = $2 AND member_id = $1 AND expires_at > $4) AS break_glass",
         )
         .bind(member_id)
         .bind(me)
-        .fetch_optional(pool)
-        .await?
-        .map(|r| r.try_get(0))
-        .transpose()?;
-        let team_role = team_role.as_deref().and_then(TeamRole::parse);
-        let supervises: i64 = sqlx::query(
-            "SELECT COUNT(*) FROM team_members tm JOIN workers w ON w.user_id = tm.user_id JOIN workers s ON s.id = w.supervisor_id \
-             WHERE tm.member_id = $1 AND tm.team_role = 'peer' AND tm.until IS NULL AND s.user_id = $2",
-        )
-        .bind(member_id)
-        .bind(me)
+        // No organization matches the empty id.
+        .bind(self.actor.organization_id.as_deref().unwrap_or(""))
+        .bind(now_text())
         .fetch_one(pool)
-        .await?
-        .try_get(0)?;
+        .await?;
+        let team_role: Option<String> = facts.try_get("team_role")?;
+        let team_role = team_role.as_deref().and_then(TeamRole::parse);
+        let supervises: i64 = facts.try_get("supervises")?;
         let in_org = match &self.actor.organization_id {
             None => false,
-            Some(org) if plan_id == Some(org.as_str()) => true,
-            Some(org) => {
-                let n: i64 = sqlx::query(
-                    "SELECT COUNT(*) FROM team_members tm JOIN users u ON u.id = tm.user_id WHERE tm.member_id = $1 AND tm.until IS NULL AND u.organization_id = $2",
-                )
-                .bind(member_id)
-                .bind(org)
-                .fetch_one(pool)
-                .await?
-                .try_get(0)?;
-                n > 0
-            }
+            Some(org) => plan_id == Some(org.as_str()) || facts.try_get::<i64, _>("in_org")? > 0,
         };
-        let firewalled: i64 = sqlx::query(
-            "SELECT COUNT(*) FROM firewall_entries WHERE user_id = $1 AND member_id = $2 AND removed_at IS NULL",
-        )
-        .bind(me)
-        .bind(member_id)
-        .fetch_one(pool)
-        .await?
-        .try_get(0)?;
-        let break_glass: i64 =
-            sqlx::query("SELECT COUNT(*) FROM break_glass WHERE user_id = $1 AND member_id = $2 AND expires_at > $3")
-                .bind(me)
-                .bind(member_id)
-                .bind(now_text())
-                .fetch_one(pool)
-                .await?
-                .try_get(0)?;
+        let firewalled: i64 = facts.try_get("firewalled")?;
+        let break_glass: i64 = facts.try_get("break_glass")?;
         let choices = self.store.choices_naming(member_id, &self.actor.user_id, self.actor.organization_id.as_deref(), team_role).await?;
         Ok(Relationship {
             is_self: self.actor.member_id.as_deref() == Some(member_id),
