@@ -223,6 +223,16 @@ impl Recipient {
             _ => None,
         }
     }
+    /// Whether a choice about this recipient concerns `user_id`, who works
+    /// for `organization_id` and sits on the team as `team_role`.
+    pub fn names(&self, user_id: &str, organization_id: Option<&str>, team_role: Option<TeamRole>) -> bool {
+        match self {
+            Recipient::Person(u) => u == user_id,
+            Recipient::Organization(o) => Some(o.as_str()) == organization_id,
+            Recipient::TeamRole(t) => Some(*t) == team_role,
+        }
+    }
+
     /// More specific choices win: a person over their organization over their role.
     fn precedence(&self) -> u8 {
         match self {

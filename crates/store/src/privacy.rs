@@ -150,6 +150,25 @@ impl Store {
     }
 }
 
+/// What one person sees of the member, standing as `rel` says, under the
+/// member's choices naming them (and the firewall); and the member's own
+/// choice about that person, when there is one.
+fn person_sees(
+    choices: &[SharingChoice],
+    firewall: &[FirewallEntry],
+    defaults: &privacy::PrivacyDefaults,
+    persona: Persona,
+    user_id: &str,
+    organization_id: Option<&str>,
+    rel: Relationship,
+) -> (Categories, Option<SharingChoice>) {
+    let naming = choices.iter().filter(|c| c.recipient.names(user_id, organization_id, rel.team_role)).cloned().collect();
+    let rel = Relationship { firewalled: firewall.iter().any(|f| f.user_id == user_id), choices: naming, ..rel };
+    let (sees, _) = privacy::visible(persona, &rel, defaults, today());
+    let choice = rel.choices.iter().find(|c| matches!(&c.recipient, Recipient::Person(u) if u == user_id)).cloned();
+    (sees, choice)
+}
+
 impl Access {
     /// The member's own privacy controls: only the member reaches them.
     async fn own_record(&self, member_id: &str, action: Action, entity: &str) -> Result<crate::access::Checked> {
@@ -191,23 +210,15 @@ impl Access {
             let organization_id: Option<String> = r.try_get("organization_id")?;
             let team_role = TeamRole::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("team role {role}")))?;
             let persona = Persona::parse(&persona).ok_or_else(|| StoreError::Corrupt(format!("persona {persona}")))?;
-            let naming: Vec<SharingChoice> = choices
-                .iter()
-                .filter(|c| match &c.recipient {
-                    Recipient::Person(u) => *u == user_id,
-                    Recipient::Organization(o) => Some(o) == organization_id.as_ref(),
-                    Recipient::TeamRole(t) => t == &team_role,
-                })
-                .cloned()
-                .collect();
-            let rel = Relationship {
-                team_role: Some(team_role),
-                firewalled: firewall.iter().any(|f| f.user_id == user_id),
-                choices: naming,
-                ..Relationship::default()
-            };
-            let (sees, _) = privacy::visible(persona, &rel, defaults, today());
-            let choice = rel.choices.iter().find(|c| c.recipient == Recipient::Person(user_id.clone())).cloned();
+            let (sees, choice) = person_sees(
+                &choices,
+                &firewall,
+                defaults,
+                persona,
+                &user_id,
+                organization_id.as_deref(),
+                Relationship { team_role: Some(team_role), ..Relationship::default() },
+            );
             team.push(TeamSharing {
                 user_id,
                 display_name: r.try_get("display_name")?,
@@ -235,23 +246,15 @@ impl Access {
                 continue;
             }
             let organization_id: Option<String> = r.try_get("organization_id")?;
-            let naming: Vec<SharingChoice> = choices
-                .iter()
-                .filter(|c| match &c.recipient {
-                    Recipient::Person(u) => *u == user_id,
-                    Recipient::Organization(o) => Some(o) == organization_id.as_ref(),
-                    Recipient::TeamRole(_) => false,
-                })
-                .cloned()
-                .collect();
-            let rel = Relationship {
-                supervises_members_peer: true,
-                firewalled: firewall.iter().any(|f| f.user_id == user_id),
-                choices: naming,
-                ..Relationship::default()
-            };
-            let (sees, _) = privacy::visible(Persona::Supervisor, &rel, defaults, today());
-            let choice = rel.choices.iter().find(|c| c.recipient == Recipient::Person(user_id.clone())).cloned();
+            let (sees, choice) = person_sees(
+                &choices,
+                &firewall,
+                defaults,
+                Persona::Supervisor,
+                &user_id,
+                organization_id.as_deref(),
+                Relationship { supervises_members_peer: true, ..Relationship::default() },
+            );
             peer_supervisors.push(SupervisorSharing {
                 user_id,
                 display_name: r.try_get("display_name")?,
