@@ -38,7 +38,7 @@ use crate::catalog::Catalog;
 use crate::records::Id;
 
 use super::flow::Network;
-use super::transport::{self, ClassArcs};
+use super::transport::{self, has, ClassArcs};
 use super::preferences::{IdentityDimension, Modality, Preferences, Strength, SupportKind};
 use super::profile::PeerProfile;
 use super::rank::{identity_match, usable_modalities, Blocker, FastBlocker, Fit, MemberKey, PREFER_WEIGHT};
@@ -125,6 +125,13 @@ struct MemberClass {
     eligible: u32,
     /// One set per preference: the eligible peer classes that meet it.
     prefer: Vec<u32>,
+}
+
+impl MemberClass {
+    /// `PREFER_WEIGHT` for each of the class's preferences peer class `pc` meets.
+    fn score(&self, sets: &Sets, pc: usize) -> i64 {
+        PREFER_WEIGHT * self.prefer.iter().filter(|&&w| has(&sets.all[w as usize], pc)).count() as i64
+    }
 }
 
 struct PeerClass {
@@ -269,10 +276,6 @@ impl Sets {
             }
         }
     }
-}
-
-fn has(set: &[u64], i: usize) -> bool {
-    set[i / 64] >> (i % 64) & 1 != 0
 }
 
 /// The members of a bitset, in increasing order.
@@ -459,7 +462,7 @@ impl<'a> BatchProblem<'a> {
         let mut flows: Vec<Edge> = Vec::new();
         for (pc, list) in solution.by_peer.iter().enumerate() {
             for &(mc, flow) in list {
-                let score = PREFER_WEIGHT * transport::level(&arcs[mc as usize], pc);
+                let score = member_classes[mc as usize].score(&sets, pc);
                 flows.push(Edge { member_class: mc, peer_class: pc as u32, flow, score });
             }
         }
@@ -590,8 +593,7 @@ impl<'a> BatchProblem<'a> {
         let sets = &self.sets;
         let mut flows = self.flows.iter().peekable();
         for (mc, m) in self.member_classes.iter().enumerate() {
-            let score = |pc: usize| PREFER_WEIGHT * m.prefer.iter().filter(|&&w| has(&sets.all[w as usize], pc)).count() as i64;
-            let mut pairs: Vec<(i64, usize)> = ones(&sets.all[m.eligible as usize]).map(|pc| (-score(pc), pc)).collect();
+            let mut pairs: Vec<(i64, usize)> = ones(&sets.all[m.eligible as usize]).map(|pc| (-m.score(sets, pc), pc)).collect();
             if pairs.len() > EXPORT_ARCS {
                 pairs.select_nth_unstable(EXPORT_ARCS - 1);
                 pairs.truncate(EXPORT_ARCS);
@@ -604,7 +606,7 @@ impl<'a> BatchProblem<'a> {
             pcs.dedup();
             for pc in pcs {
                 let cap = (m.members.len() as i64).min(self.capacity[pc]);
-                network.add_arc(member_nodes[mc], peer_nodes[pc], cap, -self.big.saturating_add(score(pc)));
+                network.add_arc(member_nodes[mc], peer_nodes[pc], cap, -self.big.saturating_add(m.score(sets, pc)));
             }
         }
         network

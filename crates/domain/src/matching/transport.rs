@@ -45,12 +45,13 @@ pub(crate) struct Solution {
 
 const INF: i64 = i64::MAX / 4;
 
-fn has(set: &[u64], i: usize) -> bool {
+/// Whether bit `i` of a bitset is set.
+pub(crate) fn has(set: &[u64], i: usize) -> bool {
     set[i / 64] >> (i % 64) & 1 != 0
 }
 
 /// The number of the class's preference sets holding peer class `p`.
-pub(crate) fn level(class: &ClassArcs, p: usize) -> i64 {
+fn level(class: &ClassArcs, p: usize) -> i64 {
     class.prefer.iter().filter(|s| has(s, p)).count() as i64
 }
 
