@@ -3,7 +3,8 @@ use clap::Parser;
 fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("ACCOMPANY_LOG").unwrap_or_else(|_| "warn,accompany=info".into()),
+            tracing_subscriber::EnvFilter::try_from_env("ACCOMPANY_LOG")
+                .unwrap_or_else(|_| "warn,accompany=info".into()),
         )
         .with_writer(std::io::stderr)
         .init();

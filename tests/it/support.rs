@@ -14,7 +14,9 @@ use serde_json::Value;
 use sqlx::Connection;
 
 pub fn postgres_url() -> Option<String> {
-    std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())
+    std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
 }
 
 /// A database that exists for one test and is removed after it.
@@ -32,19 +34,29 @@ impl TestDb {
                 let mut conn = sqlx::PgConnection::connect(&admin)
                     .await
                     .unwrap_or_else(|e| panic!("TEST_DATABASE_URL={admin} is unreachable: {e}"));
-                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut conn)
+                    .await
+                    .expect("create test database");
                 let _ = conn.close().await;
                 let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
-                TestDb { url: format!("{base}/{name}"), postgres: Some((admin.clone(), name)), _dir: None }
+                TestDb {
+                    url: format!("{base}/{name}"),
+                    postgres: Some((admin.clone(), name)),
+                    _dir: None,
+                }
             }
             None => {
                 let dir = tempfile::tempdir().expect("temporary directory");
                 let url = format!("sqlite://{}", dir.path().join("test.db").display());
-                TestDb { url, postgres: None, _dir: Some(dir) }
+                TestDb {
+                    url,
+                    postgres: None,
+                    _dir: Some(dir),
+                }
             }
         }
     }
-
 }
 
 impl Drop for TestDb {
@@ -52,10 +64,16 @@ impl Drop for TestDb {
         if let Some((admin, name)) = self.postgres.take() {
             // Drop runs outside async; use a small runtime of its own.
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .ok()?;
                 rt.block_on(async {
                     let mut conn = sqlx::PgConnection::connect(&admin).await.ok()?;
-                    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await.ok()
+                    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&mut conn)
+                        .await
+                        .ok()
                 })
             })
             .join();
@@ -88,19 +106,32 @@ impl TestApp {
         let db = TestDb::new().await;
         let store = Store::connect(&db.url, catalog()).await.expect("connect");
         store.migrate().await.expect("migrate");
-        let plan = Plan { seed: 7, members, workers: 60, today: accompany::seed::today() };
+        let plan = Plan {
+            seed: 7,
+            members,
+            workers: 60,
+            today: accompany::seed::today(),
+        };
         let report = seed(&store, plan, true).await.expect("seed");
+        let store = store.with_intake_organization(report.intake_organization);
         Self::serve(db, store, report.credentials).await
     }
 
     async fn serve(db: TestDb, store: Store, credentials: Vec<Credential>) -> TestApp {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("address");
         let state = accompany_web::AppState::new(store.clone(), false);
         tokio::spawn(async move {
             let _ = accompany_web::serve(state, listener).await;
         });
-        TestApp { addr, store, db, credentials }
+        TestApp {
+            addr,
+            store,
+            db,
+            credentials,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -108,7 +139,10 @@ impl TestApp {
     }
 
     pub fn credential(&self, persona: Persona) -> &Credential {
-        self.credentials.iter().find(|c| c.persona == persona).expect("a demo account for every persona")
+        self.credentials
+            .iter()
+            .find(|c| c.persona == persona)
+            .expect("a demo account for every persona")
     }
 
     /// A client with its own cookie jar that does not follow redirects.
@@ -131,17 +165,31 @@ impl TestApp {
             .expect("login request");
         assert_eq!(r.status(), 200, "login as {persona:?}");
         let v: Value = r.json().await.expect("login body");
-        (v["token"].as_str().unwrap().to_string(), v["csrf_token"].as_str().unwrap().to_string())
+        (
+            v["token"].as_str().unwrap().to_string(),
+            v["csrf_token"].as_str().unwrap().to_string(),
+        )
     }
 
     /// GET with a bearer token; returns status and JSON body.
     pub async fn get(&self, token: &str, path: &str) -> (u16, Value) {
-        let r = reqwest::Client::new().get(self.url(path)).bearer_auth(token).send().await.expect("request");
+        let r = reqwest::Client::new()
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request");
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
-    pub async fn send(&self, method: reqwest::Method, token: &str, path: &str, body: &Value) -> (u16, Value) {
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        token: &str,
+        path: &str,
+        body: &Value,
+    ) -> (u16, Value) {
         let r = reqwest::Client::new()
             .request(method, self.url(path))
             .bearer_auth(token)
@@ -156,11 +204,23 @@ impl TestApp {
     /// Sign in through the HTML form, as a browser would.
     pub async fn page_login(&self, client: &reqwest::Client, persona: Persona) {
         let c = self.credential(persona).clone();
-        let form = client.get(self.url("/login")).send().await.expect("login page").text().await.unwrap();
+        let form = client
+            .get(self.url("/login"))
+            .send()
+            .await
+            .expect("login page")
+            .text()
+            .await
+            .unwrap();
         let csrf = hidden_value(&form, "csrf").expect("csrf field on the sign-in form");
         let r = client
             .post(self.url("/login"))
-            .form(&[("username", c.username.as_str()), ("password", c.password.as_str()), ("csrf", &csrf), ("next", "/home")])
+            .form(&[
+                ("username", c.username.as_str()),
+                ("password", c.password.as_str()),
+                ("csrf", &csrf),
+                ("next", "/home"),
+            ])
             .send()
             .await
             .expect("sign in");
@@ -169,13 +229,23 @@ impl TestApp {
 
     /// Run SQL straight against the database, as an attacker with write access would.
     pub async fn exec(&self, sql: &str) {
-        let mut conn = <sqlx::AnyConnection as Connection>::connect(&self.db.url).await.expect("connect");
-        sqlx::raw_sql(sql).execute(&mut conn).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+        let mut conn = <sqlx::AnyConnection as Connection>::connect(&self.db.url)
+            .await
+            .expect("connect");
+        sqlx::raw_sql(sql)
+            .execute(&mut conn)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
 
     pub async fn count(&self, table: &str) -> i64 {
-        let mut conn = <sqlx::AnyConnection as Connection>::connect(&self.db.url).await.expect("connect");
-        let row: (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&mut conn).await.expect("count");
+        let mut conn = <sqlx::AnyConnection as Connection>::connect(&self.db.url)
+            .await
+            .expect("connect");
+        let row: (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(&mut conn)
+            .await
+            .expect("count");
         row.0
     }
 }
@@ -185,4 +255,29 @@ pub fn hidden_value(html: &str, name: &str) -> Option<String> {
     let marker = format!("name=\"{name}\" value=\"");
     let start = html.find(&marker)? + marker.len();
     Some(html[start..].split('"').next()?.to_string())
+}
+
+/// Put a peer on a member's team the only way there is: the member's choice
+/// (made here by whoever may act for them), after they say what they want.
+pub async fn choose_peer_for(app: &TestApp, token: &str, member_id: &str, worker_id: &str) {
+    let prefs =
+        serde_json::json!({ "support": "both", "languages": ["en"], "interpreter_ok": true });
+    let (s, body) = app
+        .send(
+            reqwest::Method::PUT,
+            token,
+            &format!("/api/v1/members/{member_id}/preferences"),
+            &prefs,
+        )
+        .await;
+    assert_eq!(s, 200, "preferences: {body}");
+    let (s, body) = app
+        .send(
+            reqwest::Method::POST,
+            token,
+            &format!("/api/v1/members/{member_id}/peer"),
+            &serde_json::json!({ "worker_id": worker_id }),
+        )
+        .await;
+    assert_eq!(s, 201, "choose the peer: {body}");
 }

@@ -3,7 +3,9 @@
 
 use std::time::Instant;
 
-use accompany_domain::matching::{rank, rank_top, synthetic, BatchProblem, PeerRanking, Preferences};
+use accompany_domain::matching::{
+    rank, rank_top, synthetic, BatchProblem, PeerRanking, Preferences,
+};
 use accompany_domain::Catalog;
 
 const SEED: u64 = 2026;
@@ -32,10 +34,15 @@ fn main() {
         eprintln!("the embedded catalog does not load");
         return;
     };
-    let batch_members: u64 = std::env::var("MATCHING_BATCH_MEMBERS").ok().and_then(|v| v.parse().ok()).unwrap_or(BATCH_MEMBERS);
+    let batch_members: u64 = std::env::var("MATCHING_BATCH_MEMBERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(BATCH_MEMBERS);
 
     let started = Instant::now();
-    let peers: Vec<_> = (0..PEERS).filter_map(|j| synthetic::peer_profile(SEED, j, &catalog).ok()).collect();
+    let peers: Vec<_> = (0..PEERS)
+        .filter_map(|j| synthetic::peer_profile(SEED, j, &catalog).ok())
+        .collect();
     let members: Vec<(String, Preferences)> = (0..batch_members)
         .filter_map(|i| {
             let prefs = synthetic::member_preferences(SEED, i, &catalog, PEERS).ok()?;
@@ -56,7 +63,9 @@ fn main() {
     for (_, prefs) in members.iter().take(RANKED_MEMBERS as usize) {
         let t = Instant::now();
         let ranking = PeerRanking::new(prefs, &peers, &catalog, usize::MAX);
-        let page: Vec<_> = (0..PAGE.min(ranking.len())).filter_map(|i| ranking.explain(i)).collect();
+        let page: Vec<_> = (0..PAGE.min(ranking.len()))
+            .filter_map(|i| ranking.explain(i))
+            .collect();
         times.push(t.elapsed().as_secs_f64() * 1e6);
         listed += ranking.len();
         std::hint::black_box(page);
@@ -112,8 +121,14 @@ fn main() {
     let built = t.elapsed().as_secs_f64();
     let a = problem.solve();
     let wall = t.elapsed().as_secs_f64();
-    println!("  classes built and flow solved in {built:.2} s, split into people in {:.2} s", wall - built);
-    let capacity: u64 = peers.iter().map(|p| u64::from(p.remaining_capacity())).sum();
+    println!(
+        "  classes built and flow solved in {built:.2} s, split into people in {:.2} s",
+        wall - built
+    );
+    let capacity: u64 = peers
+        .iter()
+        .map(|p| u64::from(p.remaining_capacity()))
+        .sum();
     println!(
         "batch {} members x {} peers (capacity {}): {:.2} s wall; {} member classes, {} peer classes, {} class pairs carrying flow, {} shortest-path phases",
         members.len(),

@@ -17,7 +17,12 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
-        FieldError { field: field.into(), code, message: message.into(), args: vec![] }
+        FieldError {
+            field: field.into(),
+            code,
+            message: message.into(),
+            args: vec![],
+        }
     }
 
     pub fn arg(mut self, name: &'static str, value: impl Into<String>) -> Self {
@@ -48,7 +53,12 @@ impl Invalid {
             self.push(FieldError::new(field, "required", "is required"));
         } else if v.chars().count() > max {
             self.push(
-                FieldError::new(field, "too-long", format!("is too long: at most {max} characters")).arg("max", max.to_string()),
+                FieldError::new(
+                    field,
+                    "too-long",
+                    format!("is too long: at most {max} characters"),
+                )
+                .arg("max", max.to_string()),
             );
         }
         v.to_string()

@@ -4,6 +4,7 @@
 pub mod booking;
 pub mod catalog;
 pub mod contacts;
+pub mod enrolment;
 pub mod error;
 pub mod goals;
 pub mod groups;

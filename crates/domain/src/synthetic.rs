@@ -99,7 +99,11 @@ fn ordered_uuid_string(index: u64, bits: u128) -> String {
     const BASE_MILLIS: u64 = 1_700_000_000_000;
     let random: [u8; 10] = bits.to_le_bytes()[..10].try_into().unwrap_or([0; 10]);
     let uuid = uuid::Builder::from_unix_timestamp_millis(BASE_MILLIS + index, &random).into_uuid();
-    String::from(&*uuid.hyphenated().encode_lower(&mut uuid::Uuid::encode_buffer()))
+    String::from(
+        &*uuid
+            .hyphenated()
+            .encode_lower(&mut uuid::Uuid::encode_buffer()),
+    )
 }
 
 fn uuid_string(bits: u128) -> String {

@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 
+use accompany_domain::privacy::may_break_glass;
 use accompany_store::{Access, User};
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
@@ -42,7 +43,10 @@ pub fn client_addr(parts: &Parts) -> String {
 }
 
 fn addr_in(extensions: &axum::http::Extensions) -> String {
-    extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "unknown".to_string())
+    extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_string())
 }
 
 /// The language for a request with or without a signed-in user.
@@ -51,7 +55,11 @@ pub fn language(headers: &HeaderMap, user: Option<&User>) -> Tr {
         .map(str::to_string)
         .or_else(|| user.and_then(|u| u.locale.clone()))
         .or_else(|| {
-            headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(negotiate).map(str::to_string)
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(negotiate)
+                .map(str::to_string)
         });
     Tr::new(chosen.as_deref().unwrap_or("en"))
 }
@@ -73,42 +81,59 @@ pub struct Signed {
     pub csrf: Option<String>,
     pub client_addr: String,
     pub tr: Tr,
+    /// Whether the catalog lets this person open emergency access.
+    pub emergency: bool,
 }
 
 impl Signed {
     /// The only door to member data for this request.
     pub fn access(&self, state: &AppState) -> Access {
-        state.store.access(self.user.actor(), self.client_addr.clone())
+        state
+            .store
+            .access(self.user.actor(), self.client_addr.clone())
     }
 
     /// Check the CSRF token of a state-changing request made with a cookie.
     pub fn check_csrf(&self, submitted: Option<&str>) -> bool {
         match &self.csrf {
             None => true,
-            Some(expected) => submitted.is_some_and(|s| constant_time_eq(s.as_bytes(), expected.as_bytes())),
+            Some(expected) => submitted.is_some_and(|s| {
+                accompany_store::constant_time_eq(s.as_bytes(), expected.as_bytes())
+            }),
         }
     }
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-async fn identify(parts: &Parts, state: &AppState) -> Result<Option<Signed>, accompany_store::StoreError> {
+async fn identify(
+    parts: &Parts,
+    state: &AppState,
+) -> Result<Option<Signed>, accompany_store::StoreError> {
     let client_addr = client_addr(parts);
-    if let Some(auth) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+    if let Some(auth) = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
         if let Some(token) = auth.strip_prefix("Bearer ") {
-            return Ok(state.store.user_by_token(token.trim()).await?.map(|user| Signed {
-                tr: language(&parts.headers, Some(&user)),
-                user,
-                csrf: None,
-                client_addr,
-            }));
+            return Ok(state
+                .store
+                .user_by_token(token.trim())
+                .await?
+                .map(|user| Signed {
+                    tr: language(&parts.headers, Some(&user)),
+                    emergency: may_break_glass(user.persona, &state.catalog.privacy),
+                    user,
+                    csrf: None,
+                    client_addr,
+                }));
         }
     }
-    let Some(id) = cookie(&parts.headers, SESSION_COOKIE) else { return Ok(None) };
+    let Some(id) = cookie(&parts.headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
     Ok(state.store.session(id).await?.map(|s| Signed {
         tr: language(&parts.headers, Some(&s.user)),
+        emergency: may_break_glass(s.user.persona, &state.catalog.privacy),
         user: s.user,
         csrf: Some(s.csrf_token),
         client_addr,
@@ -120,15 +145,25 @@ pub struct PageUser(pub Signed);
 
 impl FromRequestParts<AppState> for PageUser {
     type Rejection = Response;
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         match identify(parts, state).await {
             Ok(Some(s)) => Ok(PageUser(s)),
             Ok(None) => {
-                let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+                let next = parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/");
                 let target = format!("/login?next={}", urlencode(next));
                 Err(Redirect::to(&target).into_response())
             }
-            Err(e) => Err(crate::pages::error_page(&language(&parts.headers, None), e.into())),
+            Err(e) => Err(crate::pages::error_page(
+                &language(&parts.headers, None),
+                e.into(),
+            )),
         }
     }
 }
@@ -138,7 +173,10 @@ pub struct ApiUser(pub Signed);
 
 impl FromRequestParts<AppState> for ApiUser {
     type Rejection = Response;
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         match identify(parts, state).await {
             Ok(Some(s)) => {
                 let changes = !matches!(parts.method.as_str(), "GET" | "HEAD" | "OPTIONS");
@@ -158,7 +196,9 @@ impl FromRequestParts<AppState> for ApiUser {
 }
 
 pub fn urlencode(s: &str) -> String {
-    serde_urlencoded::to_string([("", s)]).map(|e| e.trim_start_matches('=').to_string()).unwrap_or_default()
+    serde_urlencoded::to_string([("", s)])
+        .map(|e| e.trim_start_matches('=').to_string())
+        .unwrap_or_default()
 }
 
 /// Where to go after signing in: only paths on this site.

@@ -7,7 +7,9 @@ use std::collections::HashMap;
 
 use accompany_domain::notes::{ContactNoteInput, HealthEntryInput};
 use accompany_domain::policy::Relationship;
-use accompany_domain::privacy::{self, Categories, Category, Purpose, Recipient, SharingChoice, SharingInput};
+use accompany_domain::privacy::{
+    self, Categories, Category, EmergencyReason, Purpose, Recipient, SharingChoice, SharingInput,
+};
 use accompany_domain::records::{format_date, Persona, TeamRole};
 use accompany_domain::FieldError;
 use accompany_store::{AuditEvent, BreakGlassEvent, FirewallEntry, StaffEntry};
@@ -31,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/sharing/withdraw", post(withdraw_sharing))
         .route("/sharing/firewall", post(add_to_firewall))
         .route("/sharing/firewall/remove", post(remove_from_firewall))
+        .route("/sharing/requests/answer", post(answer_request))
         .route("/emergency", get(emergency_form).post(emergency))
         .route("/privacy", get(privacy_office))
         .route("/privacy/audit.csv", get(audit_csv))
@@ -58,11 +61,19 @@ pub fn category_name(t: &Tr, c: Category) -> String {
 }
 
 fn csrf_ok(s: &Signed, pairs: &[(String, String)]) -> bool {
-    s.check_csrf(pairs.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()))
+    s.check_csrf(
+        pairs
+            .iter()
+            .find(|(k, _)| k == "csrf")
+            .map(|(_, v)| v.as_str()),
+    )
 }
 
 fn value<'a>(pairs: &'a [(String, String)], key: &str) -> &'a str {
-    pairs.iter().find(|(k, _)| k == key).map_or("", |(_, v)| v.as_str())
+    pairs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map_or("", |(_, v)| v.as_str())
 }
 
 // --- The member's sharing page ---------------------------------------------------
@@ -105,16 +116,26 @@ impl Card<'_> {
             recipient: self.recipient.to_key(),
             boxes: CHOOSABLE
                 .iter()
-                .map(|c| CategoryBox { id: c.as_str(), name: category_name(t, *c), checked: self.sees.contains(*c) })
+                .map(|c| CategoryBox {
+                    id: c.as_str(),
+                    name: category_name(t, *c),
+                    checked: self.sees.contains(*c),
+                })
                 .collect(),
             sees: describe(t, self.sees),
             choice_id: self.choice.map(|c| c.id.clone()),
-            until: self.choice.and_then(|c| c.until).map(format_date).unwrap_or_default(),
+            until: self
+                .choice
+                .and_then(|c| c.until)
+                .map(format_date)
+                .unwrap_or_default(),
             shares_part2: self.sees.contains(Category::SubstanceUse),
             purposes: Purpose::CHOOSABLE
                 .iter()
                 .map(|u| {
-                    let ticked = self.choice.map_or(*u == Purpose::Treatment, |c| c.purposes.contains(u));
+                    let ticked = self
+                        .choice
+                        .map_or(*u == Purpose::Treatment, |c| c.purposes.contains(u));
                     (u.as_str(), t.t(&format!("purpose-{}", u.as_str())), ticked)
                 })
                 .collect(),
@@ -140,6 +161,9 @@ struct SharingPage {
     failed: Option<String>,
     errors: Vec<(String, String)>,
     saved: bool,
+    team_changes: Vec<String>,
+    /// (request id, who, why)
+    requests: Vec<(String, String, String)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -148,8 +172,20 @@ struct SharingQuery {
     saved: Option<String>,
 }
 
-async fn sharing(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<SharingQuery>) -> Response {
-    sharing_page(&state, &s, q.q.unwrap_or_default(), None, vec![], q.saved.is_some()).await
+async fn sharing(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Query(q): Query<SharingQuery>,
+) -> Response {
+    sharing_page(
+        &state,
+        &s,
+        q.q.unwrap_or_default(),
+        None,
+        vec![],
+        q.saved.is_some(),
+    )
+    .await
 }
 
 async fn sharing_page(
@@ -212,14 +248,35 @@ async fn sharing_page(
         .map(|r| {
             let recipient = Recipient::TeamRole(*r);
             let choice = overview.choices.iter().find(|c| c.recipient == recipient);
-            let rel = Relationship { team_role: Some(*r), choices: choice.into_iter().cloned().collect(), ..Default::default() };
-            let (sees, _) = privacy::visible(Persona::CareCoordinator, &rel, defaults, time::OffsetDateTime::now_utc().date());
+            let rel = Relationship {
+                team_role: Some(*r),
+                choices: choice.into_iter().cloned().collect(),
+                ..Default::default()
+            };
+            let (sees, _) = privacy::visible(
+                Persona::CareCoordinator,
+                &rel,
+                defaults,
+                time::OffsetDateTime::now_utc().date(),
+            );
             let name = t.t(&format!("team-role-{}", r.as_str()));
-            Card { recipient, role: t.t("sharing-everyone-in-role"), name, organization: String::new(), sees, choice, firewalled: false }
-                .view(t)
+            Card {
+                recipient,
+                role: t.t("sharing-everyone-in-role"),
+                name,
+                organization: String::new(),
+                sees,
+                choice,
+                firewalled: false,
+            }
+            .view(t)
         })
         .collect();
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let mut r = render(SharingPage {
         l: Layout::new(t, Some(s), "/sharing", t.t("sharing-title")),
         people,
@@ -228,8 +285,51 @@ async fn sharing_page(
         query,
         results,
         emergency: overview.emergency_access,
+        team_changes: overview
+            .team_changes
+            .iter()
+            .map(|c| {
+                let role = t.t(&format!("team-role-{}", c.team_role.as_str()));
+                let change = t.t(&format!("team-change-{}", c.change));
+                let mut line = t.tn(
+                    "sharing-team-change",
+                    &[
+                        ("who", c.display_name.clone()),
+                        ("role", role),
+                        ("change", change),
+                        ("at", c.at.clone()),
+                    ],
+                );
+                if let Some(by) = &c.changed_by {
+                    line = format!(
+                        "{line} {}",
+                        t.t1("sharing-team-change-by", "by", by.clone())
+                    );
+                }
+                line
+            })
+            .collect(),
+        requests: overview
+            .team_requests
+            .iter()
+            .map(|r| {
+                let role = t.t(&format!("team-role-{}", r.team_role.as_str()));
+                let who = match &r.organization {
+                    Some(o) => format!("{} ({role}, {o})", r.display_name),
+                    None => format!("{} ({role})", r.display_name),
+                };
+                (
+                    r.id.clone(),
+                    who,
+                    t.t1("sharing-request-why", "reason", r.reason.clone()),
+                )
+            })
+            .collect(),
         failed,
-        errors: errors.iter().map(|e| (t.field_label(&e.field), t.field_error(e))).collect(),
+        errors: errors
+            .iter()
+            .map(|e| (t.field_label(&e.field), t.field_error(e)))
+            .collect(),
         saved,
     });
     *r.status_mut() = status;
@@ -238,7 +338,11 @@ async fn sharing_page(
 
 /// "contact details, mental health and recovery goals", in the reader's language.
 pub fn describe(t: &Tr, cats: Categories) -> String {
-    let names: Vec<String> = CHOOSABLE.iter().filter(|c| cats.contains(**c)).map(|c| category_name(t, *c)).collect();
+    let names: Vec<String> = CHOOSABLE
+        .iter()
+        .filter(|c| cats.contains(**c))
+        .map(|c| category_name(t, *c))
+        .collect();
     if names.is_empty() {
         t.t("sharing-sees-only-basics")
     } else {
@@ -246,7 +350,11 @@ pub fn describe(t: &Tr, cats: Categories) -> String {
     }
 }
 
-async fn save_sharing(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Vec<(String, String)>>) -> Response {
+async fn save_sharing(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
     if !csrf_ok(&s, &pairs) {
         return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
     }
@@ -255,8 +363,16 @@ async fn save_sharing(State(state): State<AppState>, PageUser(s): PageUser, Form
     };
     let input = SharingInput {
         recipient: value(&pairs, "recipient").to_string(),
-        categories: pairs.iter().filter(|(k, _)| k == "category").map(|(_, v)| v.clone()).collect(),
-        purposes: pairs.iter().filter(|(k, _)| k == "purpose").map(|(_, v)| v.clone()).collect(),
+        categories: pairs
+            .iter()
+            .filter(|(k, _)| k == "category")
+            .map(|(_, v)| v.clone())
+            .collect(),
+        purposes: pairs
+            .iter()
+            .filter(|(k, _)| k == "purpose")
+            .map(|(_, v)| v.clone())
+            .collect(),
         until: Some(value(&pairs, "until").to_string()),
         part2_signed_by: Some(value(&pairs, "part2_signed_by").to_string()),
         part2_recipients: Some(value(&pairs, "part2_recipients").to_string()),
@@ -265,35 +381,86 @@ async fn save_sharing(State(state): State<AppState>, PageUser(s): PageUser, Form
     match s.access(&state).set_sharing(&member_id, &input).await {
         Ok(_) => Redirect::to("/sharing?saved=1").into_response(),
         Err(e) => match AppError::from(e) {
-            AppError::Invalid(errors) => sharing_page(&state, &s, String::new(), Some(input.recipient), errors, false).await,
+            AppError::Invalid(errors) => {
+                sharing_page(
+                    &state,
+                    &s,
+                    String::new(),
+                    Some(input.recipient),
+                    errors,
+                    false,
+                )
+                .await
+            }
             other => page_error(&s, other),
         },
     }
 }
 
-async fn withdraw_sharing(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Vec<(String, String)>>) -> Response {
+async fn withdraw_sharing(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
     member_action(&state, &s, &pairs, |access, member_id, pairs| async move {
-        access.revoke_sharing(&member_id, value(&pairs, "choice_id")).await
+        access
+            .revoke_sharing(&member_id, value(&pairs, "choice_id"))
+            .await
     })
     .await
 }
 
-async fn add_to_firewall(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Vec<(String, String)>>) -> Response {
+async fn add_to_firewall(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
     member_action(&state, &s, &pairs, |access, member_id, pairs| async move {
-        access.add_to_firewall(&member_id, value(&pairs, "user_id")).await
+        access
+            .add_to_firewall(&member_id, value(&pairs, "user_id"))
+            .await
     })
     .await
 }
 
-async fn remove_from_firewall(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Vec<(String, String)>>) -> Response {
+/// The member lets someone who asked join their team, or says no.
+async fn answer_request(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
     member_action(&state, &s, &pairs, |access, member_id, pairs| async move {
-        access.remove_from_firewall(&member_id, value(&pairs, "entry_id")).await
+        access
+            .answer_team_request(
+                &member_id,
+                value(&pairs, "request_id"),
+                value(&pairs, "answer") == "approve",
+            )
+            .await
+    })
+    .await
+}
+
+async fn remove_from_firewall(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    member_action(&state, &s, &pairs, |access, member_id, pairs| async move {
+        access
+            .remove_from_firewall(&member_id, value(&pairs, "entry_id"))
+            .await
     })
     .await
 }
 
 /// A button on the sharing page: check the form, act, come back.
-async fn member_action<F, Fut>(state: &AppState, s: &Signed, pairs: &[(String, String)], act: F) -> Response
+async fn member_action<F, Fut>(
+    state: &AppState,
+    s: &Signed,
+    pairs: &[(String, String)],
+    act: F,
+) -> Response
 where
     F: FnOnce(accompany_store::Access, String, Vec<(String, String)>) -> Fut,
     Fut: std::future::Future<Output = accompany_store::Result<()>>,
@@ -318,6 +485,8 @@ struct EmergencyPage {
     l: Layout,
     masshealth_id: String,
     reason: String,
+    /// (code, label, checked) for each reason category.
+    categories: Vec<(&'static str, String, bool)>,
     errors: HashMap<String, String>,
     hours: u32,
 }
@@ -329,41 +498,76 @@ impl EmergencyPage {
 }
 
 async fn emergency_form(State(state): State<AppState>, PageUser(s): PageUser) -> Response {
-    emergency_page(&state, &s, String::new(), String::new(), vec![])
+    emergency_page(&state, &s, EmergencyForm::default(), vec![])
 }
 
-fn emergency_page(state: &AppState, s: &Signed, masshealth_id: String, reason: String, errors: Vec<FieldError>) -> Response {
+fn emergency_page(
+    state: &AppState,
+    s: &Signed,
+    f: EmergencyForm,
+    errors: Vec<FieldError>,
+) -> Response {
     let t = &s.tr;
-    if !accompany_domain::privacy::may_break_glass(s.user.persona) {
+    if !s.emergency {
         return page_error(s, AppError::Forbidden(t.t("emergency-not-for-you")));
     }
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let mut r = render(EmergencyPage {
         l: Layout::new(t, Some(s), "/emergency", t.t("emergency-title")),
-        masshealth_id,
-        reason,
-        errors: errors.iter().map(|e| (e.field.clone(), t.field_error(e))).collect(),
+        categories: EmergencyReason::ALL
+            .iter()
+            .map(|r| {
+                (
+                    r.as_str(),
+                    t.t(&format!("emergency-category-{}", r.as_str())),
+                    f.reason_category == r.as_str(),
+                )
+            })
+            .collect(),
+        masshealth_id: f.masshealth_id,
+        reason: f.reason,
+        errors: errors
+            .iter()
+            .map(|e| (e.field.clone(), t.field_error(e)))
+            .collect(),
         hours: state.catalog.privacy.break_glass_hours,
     });
     *r.status_mut() = status;
     r
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 struct EmergencyForm {
+    #[serde(default)]
     csrf: String,
+    #[serde(default)]
     masshealth_id: String,
+    #[serde(default)]
+    reason_category: String,
+    #[serde(default)]
     reason: String,
 }
 
-async fn emergency(State(state): State<AppState>, PageUser(s): PageUser, Form(f): Form<EmergencyForm>) -> Response {
+async fn emergency(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Form(f): Form<EmergencyForm>,
+) -> Response {
     if !s.check_csrf(Some(&f.csrf)) {
         return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
     }
-    match s.access(&state).break_glass(&f.masshealth_id, &f.reason).await {
+    match s
+        .access(&state)
+        .break_glass(&f.masshealth_id, &f.reason_category, &f.reason)
+        .await
+    {
         Ok(id) => Redirect::to(&format!("/members/{id}")).into_response(),
         Err(e) => match AppError::from(e) {
-            AppError::Invalid(errors) => emergency_page(&state, &s, f.masshealth_id, f.reason, errors),
+            AppError::Invalid(errors) => emergency_page(&state, &s, f, errors),
             other => page_error(&s, other),
         },
     }
@@ -400,15 +604,27 @@ fn audit_row(t: &Tr, e: AuditEvent) -> AuditRow {
         actor: e.actor_username,
         action: t.t(&format!("audit-action-{}", e.action)),
         member_id: e.member_id.unwrap_or_default(),
-        categories: Categories::from_text(&e.categories).iter().map(|c| category_name(t, c)).collect::<Vec<_>>().join(", "),
-        purpose: if e.purpose.is_empty() { String::new() } else { t.t(&format!("purpose-{}", e.purpose)) },
+        categories: Categories::from_text(&e.categories)
+            .iter()
+            .map(|c| category_name(t, c))
+            .collect::<Vec<_>>()
+            .join(", "),
+        purpose: if e.purpose.is_empty() {
+            String::new()
+        } else {
+            t.t(&format!("purpose-{}", e.purpose))
+        },
         refused: e.decision == "deny",
         reason: e.reason,
         client_addr: e.client_addr,
     }
 }
 
-async fn privacy_office(State(state): State<AppState>, PageUser(s): PageUser, RawQuery(raw): RawQuery) -> Response {
+async fn privacy_office(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    RawQuery(raw): RawQuery,
+) -> Response {
     let t = &s.tr;
     let raw = raw.unwrap_or_default();
     let q: crate::api::AuditQuery = serde_urlencoded::from_str(&raw).unwrap_or_default();
@@ -424,7 +640,10 @@ async fn privacy_office(State(state): State<AppState>, PageUser(s): PageUser, Ra
         Err(e) => return page_error(&s, e),
     };
     let keep = audit_params(&q);
-    let next = page.next_cursor.as_ref().map(|c| format!("/privacy?{keep}&before={c}"));
+    let next = page
+        .next_cursor
+        .as_ref()
+        .map(|c| format!("/privacy?{keep}&before={c}"));
     render(PrivacyPage {
         l: Layout::new(t, Some(&s), "/privacy", t.t("privacy-title")),
         alerts,
@@ -445,20 +664,43 @@ fn audit_params(q: &crate::api::AuditQuery) -> String {
         ("decision", &q.decision),
         ("purpose", &q.purpose),
     ];
-    serde_urlencoded::to_string(pairs.iter().filter_map(|(k, v)| v.as_ref().filter(|v| !v.is_empty()).map(|v| (*k, v))).collect::<Vec<_>>())
-        .unwrap_or_default()
+    serde_urlencoded::to_string(
+        pairs
+            .iter()
+            .filter_map(|(k, v)| v.as_ref().filter(|v| !v.is_empty()).map(|v| (*k, v)))
+            .collect::<Vec<_>>(),
+    )
+    .unwrap_or_default()
 }
 
 /// The search's results as CSV, for the privacy officer's own tools. The
 /// export is itself audited.
-async fn audit_csv(State(state): State<AppState>, PageUser(s): PageUser, RawQuery(raw): RawQuery) -> Response {
-    let q: crate::api::AuditQuery = serde_urlencoded::from_str(&raw.unwrap_or_default()).unwrap_or_default();
+async fn audit_csv(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let q: crate::api::AuditQuery =
+        serde_urlencoded::from_str(&raw.unwrap_or_default()).unwrap_or_default();
     let page = match s.access(&state).audit_search(&q.filter(), true).await {
         Ok(p) => p,
         Err(e) => return page_error(&s, e),
     };
     let mut w = csv::Writer::from_writer(Vec::new());
-    let header = ["seq", "at", "actor", "action", "entity", "entity_id", "member_id", "decision", "reason", "categories", "purpose", "client_addr"];
+    let header = [
+        "seq",
+        "at",
+        "actor",
+        "action",
+        "entity",
+        "entity_id",
+        "member_id",
+        "decision",
+        "reason",
+        "categories",
+        "purpose",
+        "client_addr",
+    ];
     let mut result = w.write_record(header);
     for e in &page.items {
         if result.is_err() {
@@ -483,12 +725,18 @@ async fn audit_csv(State(state): State<AppState>, PageUser(s): PageUser, RawQuer
         (Ok(()), Ok(bytes)) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (header::CONTENT_DISPOSITION, "attachment; filename=\"audit.csv\""),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"audit.csv\"",
+                ),
             ],
             bytes,
         )
             .into_response(),
-        _ => page_error(&s, AppError::Internal("the export could not be written".into())),
+        _ => page_error(
+            &s,
+            AppError::Internal("the export could not be written".into()),
+        ),
     }
 }
 
@@ -498,7 +746,11 @@ struct ReviewForm {
     id: String,
 }
 
-async fn review(State(state): State<AppState>, PageUser(s): PageUser, Form(f): Form<ReviewForm>) -> Response {
+async fn review(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Form(f): Form<ReviewForm>,
+) -> Response {
     if !s.check_csrf(Some(&f.csrf)) {
         return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
     }
@@ -517,11 +769,19 @@ struct HealthForm {
     text: String,
 }
 
-async fn add_health_entry(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<HealthForm>) -> Response {
+async fn add_health_entry(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<HealthForm>,
+) -> Response {
     if !s.check_csrf(Some(&f.csrf)) {
         return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
     }
-    let input = HealthEntryInput { category: f.category, text: f.text };
+    let input = HealthEntryInput {
+        category: f.category,
+        text: f.text,
+    };
     match s.access(&state).add_health_entry(&id, &input).await {
         Ok(_) => Redirect::to(&format!("/members/{id}#health-heading")).into_response(),
         Err(e) => page_error(&s, e),
@@ -539,7 +799,12 @@ struct ContactForm {
     note: String,
 }
 
-async fn add_contact_note(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<ContactForm>) -> Response {
+async fn add_contact_note(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<ContactForm>,
+) -> Response {
     if !s.check_csrf(Some(&f.csrf)) {
         return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
     }
@@ -555,9 +820,4 @@ async fn add_contact_note(State(state): State<AppState>, PageUser(s): PageUser, 
         Ok(_) => Redirect::to(&format!("/members/{id}#notes-heading")).into_response(),
         Err(e) => page_error(&s, e),
     }
-}
-
-/// Whether a persona is offered the emergency-access page in its navigation.
-pub fn offers_emergency(p: Persona) -> bool {
-    accompany_domain::privacy::may_break_glass(p) && p != Persona::StateAdmin
 }

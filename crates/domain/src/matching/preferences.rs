@@ -23,6 +23,12 @@ pub enum SupportKind {
 }
 
 impl SupportKind {
+    /// Whether asking for this support says the person uses substances:
+    /// information 42 CFR Part 2 protects.
+    pub fn involves_substance_use(self) -> bool {
+        matches!(self, Self::SubstanceUse | Self::Both)
+    }
+
     pub const ALL: [SupportKind; 6] = [
         Self::MentalHealth,
         Self::SubstanceUse,
@@ -64,7 +70,9 @@ impl SupportKind {
 
 /// How much a wish counts: a `Must` is never broken, a `Prefer` adds to the
 /// score, `NoPreference` is ignored.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[derive(
+    Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord, Default,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Strength {
     #[default]
@@ -141,7 +149,12 @@ impl Modality {
     }
 }
 
-pub(crate) const TIMES: [TimeOfDay; 4] = [TimeOfDay::Daytime, TimeOfDay::Evening, TimeOfDay::Night, TimeOfDay::Weekend];
+pub(crate) const TIMES: [TimeOfDay; 4] = [
+    TimeOfDay::Daytime,
+    TimeOfDay::Evening,
+    TimeOfDay::Night,
+    TimeOfDay::Weekend,
+];
 
 pub(crate) fn time_bit(t: TimeOfDay) -> u8 {
     1 << (t as u8)
@@ -299,17 +312,28 @@ impl Preferences {
 /// identity and lived experience reveals their own, so those wishes carry
 /// the identity label; the kind of support says what they need (care plan);
 /// home is where they live (contact); languages, ways and times to meet are
-/// what anyone serving them must know (demographics).
+/// what anyone serving them must know (demographics). A kind of support
+/// that names substance use carries the substance-use label instead.
 impl Labelled for Preferences {
     const NAME: &'static str = "Preferences";
     fn field_category(field: &str) -> Option<Category> {
         Some(match field {
-            "languages" | "interpreter_ok" | "modalities" | "times" | "home_town" | "max_travel_km" => Category::Demographics,
+            "languages" | "interpreter_ok" | "modalities" | "times" | "home_town"
+            | "max_travel_km" => Category::Demographics,
             "home" => Category::Contact,
             "support" => Category::CarePlan,
-            "identity" | "lived_experience" | "source" | "named_peer" | "organization" => Category::Identity,
+            "identity" | "lived_experience" | "source" | "named_peer" | "organization" => {
+                Category::Identity
+            }
             _ => return None,
         })
+    }
+    /// Asking for substance-use support says the member uses substances.
+    fn value_category(&self, field: &str) -> Option<Category> {
+        match field {
+            "support" if self.support.involves_substance_use() => Some(Category::SubstanceUse),
+            _ => Self::field_category(field),
+        }
     }
 }
 
@@ -338,11 +362,18 @@ impl Preferences {
     /// chose: the support their peer gave, their languages (or an
     /// interpreter), and a preference for the same kind of organization,
     /// so that the ranking keeps what it can of the old relationship.
-    pub fn for_reassignment(support: SupportKind, languages: Vec<String>, source: Option<SourceKind>) -> Preferences {
+    pub fn for_reassignment(
+        support: SupportKind,
+        languages: Vec<String>,
+        source: Option<SourceKind>,
+    ) -> Preferences {
         let mut p = Preferences::choose_for_me(support, languages);
         p.interpreter_ok = true;
         if let Some(kind) = source {
-            p.source = SourceWish { strength: Strength::Prefer, kinds: vec![kind] };
+            p.source = SourceWish {
+                strength: Strength::Prefer,
+                kinds: vec![kind],
+            };
         }
         p
     }
@@ -418,7 +449,9 @@ impl PreferencesInput {
     /// once, each naming its field (e.g. `identity[1].values`).
     pub fn validate(&self, catalog: &Catalog) -> Result<Preferences, Invalid> {
         let mut errs = Invalid::default();
-        if catalog.languages.len() > MAX_CATALOG_CHOICES || catalog.lived_experience_topics.len() > MAX_CATALOG_CHOICES {
+        if catalog.languages.len() > MAX_CATALOG_CHOICES
+            || catalog.lived_experience_topics.len() > MAX_CATALOG_CHOICES
+        {
             errs.push(FieldError::new(
                 "catalog",
                 "catalog-too-large",
@@ -428,8 +461,12 @@ impl PreferencesInput {
         let support = self.support.unwrap_or_else(|| {
             let choices = SupportKind::ALL.map(|s| s.as_str()).join(", ");
             errs.push(
-                FieldError::new("support", "required", format!("choose the kind of support: one of {choices}"))
-                    .arg("choices", choices),
+                FieldError::new(
+                    "support",
+                    "required",
+                    format!("choose the kind of support: one of {choices}"),
+                )
+                .arg("choices", choices),
             );
             SupportKind::MentalHealth
         });
@@ -445,30 +482,57 @@ impl PreferencesInput {
         let mut identity: Vec<IdentityWish> = Vec::new();
         for (i, w) in self.identity.iter().enumerate() {
             let at = |f: &str| format!("identity[{i}].{f}");
-            if self.identity[..i].iter().any(|x| x.dimension == w.dimension) {
+            if self.identity[..i]
+                .iter()
+                .any(|x| x.dimension == w.dimension)
+            {
                 errs.push(
-                    FieldError::new(at("dimension"), "duplicate", format!("{} is given twice", w.dimension.as_str()))
-                        .arg("value", w.dimension.as_str()),
+                    FieldError::new(
+                        at("dimension"),
+                        "duplicate",
+                        format!("{} is given twice", w.dimension.as_str()),
+                    )
+                    .arg("value", w.dimension.as_str()),
                 );
                 continue;
             }
             let mut values: Vec<String> = if w.dimension == IdentityDimension::Language {
                 language_codes(&mut errs, &at("values"), &w.values, catalog)
             } else {
-                w.values.iter().map(|v| normalize_value(v)).filter(|v| !v.is_empty()).collect()
+                w.values
+                    .iter()
+                    .map(|v| normalize_value(v))
+                    .filter(|v| !v.is_empty())
+                    .collect()
             };
             if let Some(long) = values.iter().find(|v| v.chars().count() > 100) {
-                errs.push(FieldError::new(at("values"), "too-long", "each value is at most 100 characters").arg("max", "100").arg("value", long.clone()));
+                errs.push(
+                    FieldError::new(
+                        at("values"),
+                        "too-long",
+                        "each value is at most 100 characters",
+                    )
+                    .arg("max", "100")
+                    .arg("value", long.clone()),
+                );
             }
             values.sort();
             values.dedup();
             match w.strength {
                 Strength::NoPreference => {}
                 _ if values.is_empty() => errs.push(
-                    FieldError::new(at("values"), "wish-without-value", "say which value the peer should have, or choose no preference")
-                        .arg("dimension", w.dimension.as_str()),
+                    FieldError::new(
+                        at("values"),
+                        "wish-without-value",
+                        "say which value the peer should have, or choose no preference",
+                    )
+                    .arg("dimension", w.dimension.as_str()),
                 ),
-                strength => identity.push(IdentityWish { dimension: w.dimension, strength, values }),
+                strength => identity.push(IdentityWish {
+                    dimension: w.dimension,
+                    strength,
+                    values,
+                }),
             }
         }
         identity.sort_by_key(|w| w.dimension);
@@ -476,49 +540,112 @@ impl PreferencesInput {
         let mut lived_experience: Vec<TopicWish> = Vec::new();
         for (i, w) in self.lived_experience.iter().enumerate() {
             let topic = w.topic.trim();
-            if !catalog.lived_experience_topics.iter().any(|t| t.id == topic) {
-                let known: Vec<_> = catalog.lived_experience_topics.iter().map(|t| t.id.as_str()).collect();
+            if !catalog
+                .lived_experience_topics
+                .iter()
+                .any(|t| t.id == topic)
+            {
+                let known: Vec<_> = catalog
+                    .lived_experience_topics
+                    .iter()
+                    .map(|t| t.id.as_str())
+                    .collect();
                 errs.push(
-                    FieldError::new(format!("lived_experience[{i}].topic"), "unknown-choice", format!("unknown topic {topic:?}; use one of: {}", known.join(", ")))
-                        .arg("value", topic.to_string())
-                        .arg("choices", known.join(", ")),
+                    FieldError::new(
+                        format!("lived_experience[{i}].topic"),
+                        "unknown-choice",
+                        format!("unknown topic {topic:?}; use one of: {}", known.join(", ")),
+                    )
+                    .arg("value", topic.to_string())
+                    .arg("choices", known.join(", ")),
                 );
-            } else if self.lived_experience[..i].iter().any(|x| x.topic.trim() == topic) {
-                errs.push(FieldError::new(format!("lived_experience[{i}].topic"), "duplicate", format!("{topic} is given twice")).arg("value", topic.to_string()));
+            } else if self.lived_experience[..i]
+                .iter()
+                .any(|x| x.topic.trim() == topic)
+            {
+                errs.push(
+                    FieldError::new(
+                        format!("lived_experience[{i}].topic"),
+                        "duplicate",
+                        format!("{topic} is given twice"),
+                    )
+                    .arg("value", topic.to_string()),
+                );
             } else if w.strength != Strength::NoPreference {
-                lived_experience.push(TopicWish { topic: topic.to_string(), strength: w.strength });
+                lived_experience.push(TopicWish {
+                    topic: topic.to_string(),
+                    strength: w.strength,
+                });
             }
         }
         lived_experience.sort();
 
-        let mut modalities = if self.modalities.is_empty() { Modality::ALL.to_vec() } else { self.modalities.clone() };
+        let mut modalities = if self.modalities.is_empty() {
+            Modality::ALL.to_vec()
+        } else {
+            self.modalities.clone()
+        };
         modalities.sort();
         modalities.dedup();
-        let mut times: Vec<TimeOfDay> = if self.times.is_empty() { TIMES.to_vec() } else { self.times.clone() };
+        let mut times: Vec<TimeOfDay> = if self.times.is_empty() {
+            TIMES.to_vec()
+        } else {
+            self.times.clone()
+        };
         times.sort_by_key(|t| *t as u8);
         times.dedup();
 
         if let Some(p) = self.home {
             if !(-90.0..=90.0).contains(&p.lat) {
-                errs.push(FieldError::new("home.lat", "out-of-range", "latitude is between -90 and 90 degrees").arg("min", "-90").arg("max", "90"));
+                errs.push(
+                    FieldError::new(
+                        "home.lat",
+                        "out-of-range",
+                        "latitude is between -90 and 90 degrees",
+                    )
+                    .arg("min", "-90")
+                    .arg("max", "90"),
+                );
             }
             if !(-180.0..=180.0).contains(&p.lon) {
-                errs.push(FieldError::new("home.lon", "out-of-range", "longitude is between -180 and 180 degrees").arg("min", "-180").arg("max", "180"));
+                errs.push(
+                    FieldError::new(
+                        "home.lon",
+                        "out-of-range",
+                        "longitude is between -180 and 180 degrees",
+                    )
+                    .arg("min", "-180")
+                    .arg("max", "180"),
+                );
             }
         }
         if let Some(km) = self.max_travel_km {
             if km == 0 || km > MAX_TRAVEL_KM {
                 errs.push(
-                    FieldError::new("max_travel_km", "out-of-range", format!("give a distance between 1 and {MAX_TRAVEL_KM} km"))
-                        .arg("min", "1")
-                        .arg("max", MAX_TRAVEL_KM.to_string()),
+                    FieldError::new(
+                        "max_travel_km",
+                        "out-of-range",
+                        format!("give a distance between 1 and {MAX_TRAVEL_KM} km"),
+                    )
+                    .arg("min", "1")
+                    .arg("max", MAX_TRAVEL_KM.to_string()),
                 );
             }
         }
         // A limit needs a place to measure from, and a place without a limit limits nothing.
-        if modalities.contains(&Modality::InPerson) && self.home.is_some() != self.max_travel_km.is_some() {
-            let field = if self.home.is_none() { "home" } else { "max_travel_km" };
-            errs.push(FieldError::new(field, "home-and-distance", "to meet in person, give both a home location and how far the member can travel"));
+        if modalities.contains(&Modality::InPerson)
+            && self.home.is_some() != self.max_travel_km.is_some()
+        {
+            let field = if self.home.is_none() {
+                "home"
+            } else {
+                "max_travel_km"
+            };
+            errs.push(FieldError::new(
+                field,
+                "home-and-distance",
+                "to meet in person, give both a home location and how far the member can travel",
+            ));
         }
 
         let mut kinds = self.source.kinds.clone();
@@ -527,16 +654,37 @@ impl PreferencesInput {
         let source = match self.source.strength {
             Strength::NoPreference => SourceWish::default(),
             _ if kinds.is_empty() => {
-                errs.push(FieldError::new("source.kinds", "wish-without-value", "say which source the peer should come from, or choose no preference"));
+                errs.push(FieldError::new(
+                    "source.kinds",
+                    "wish-without-value",
+                    "say which source the peer should come from, or choose no preference",
+                ));
                 SourceWish::default()
             }
             strength => SourceWish { strength, kinds },
         };
-        let named_peer = self.named_peer.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+        let named_peer = self
+            .named_peer
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string);
         if named_peer.as_ref().is_some_and(|n| n.len() > 64) {
-            errs.push(FieldError::new("named_peer", "too-long", "a worker id is at most 64 characters").arg("max", "64"));
+            errs.push(
+                FieldError::new(
+                    "named_peer",
+                    "too-long",
+                    "a worker id is at most 64 characters",
+                )
+                .arg("max", "64"),
+            );
         }
-        let home_town = self.home_town.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+        let home_town = self
+            .home_town
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string);
         errs.finish()?;
         Ok(Preferences {
             support,
@@ -556,15 +704,27 @@ impl PreferencesInput {
     }
 }
 
-fn language_codes(errs: &mut Invalid, field: &str, codes: &[String], catalog: &Catalog) -> Vec<String> {
+fn language_codes(
+    errs: &mut Invalid,
+    field: &str,
+    codes: &[String],
+    catalog: &Catalog,
+) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for code in codes.iter().map(|c| c.trim()).filter(|c| !c.is_empty()) {
         if catalog.language(code).is_none() {
             let known: Vec<_> = catalog.languages.iter().map(|l| l.code.as_str()).collect();
             errs.push(
-                FieldError::new(field, "unknown-choice", format!("unknown language {code:?}; use one of: {}", known.join(", ")))
-                    .arg("value", code.to_string())
-                    .arg("choices", known.join(", ")),
+                FieldError::new(
+                    field,
+                    "unknown-choice",
+                    format!(
+                        "unknown language {code:?}; use one of: {}",
+                        known.join(", ")
+                    ),
+                )
+                .arg("value", code.to_string())
+                .arg("choices", known.join(", ")),
             );
         } else if !out.iter().any(|c| c == code) {
             out.push(code.to_string());

@@ -12,8 +12,6 @@ support-roles-heading = Who can support you
 support-form-heading = Ask for a peer
 support-about-you = About you
 support-kind = Kind of support
-support-account = Choose your peer now
-support-account-hint = Pick a username and a password (at least 10 characters) to see the peers who fit you and choose one. This needs your MassHealth ID. Leave both empty and someone will call you instead.
 support-send = Send
 support-door = Who is filling this in
 support-language = Language you prefer
@@ -75,8 +73,20 @@ field-password = Password
 
 err-reach = Give a phone number or an e-mail address so that someone can reach you.
 err-username-taken = This username is taken. Choose another.
-err-masshealth-for-account = Give your MassHealth ID to open an account, or leave username and password empty.
-err-account-exists = This MassHealth ID already has an account. Sign in instead.
 err-details-differ = These details do not match our records. Ask your care coordinator for help.
 err-masshealth-for-enrolment = Add the person's MassHealth ID to enrol them.
 err-enrol-instead = Enrol the person to mark them enrolled.
+
+# Claiming a record with an enrolment code
+support-have-code = Did your care coordinator give you a code?
+support-claim-link = Open your account with it
+claim-title = Open your account
+claim-intro = Your care coordinator gave you a code, or sent it to the phone or email they have for you. Type it here with the username and password you want, and you can choose your peer at once.
+claim-code = Your code
+claim-code-hint = 12 letters and digits, like ABCD-EFGH-JKMN. Dashes and spaces do not matter.
+claim-password-hint = At least 10 characters.
+claim-open = Open my account
+field-code = Code
+err-code-format = A code is 12 letters and digits, like ABCD-EFGH-JKMN. Check it with the person who gave it to you.
+err-code-invalid = This code does not open an account. Check it, or ask your care coordinator for a new one.
+referrals-join-reason = I enrolled this person from a referral and would coordinate their care.

@@ -12,8 +12,6 @@ support-roles-heading = Quién puede apoyarle
 support-form-heading = Pedir un par
 support-about-you = Sobre usted
 support-kind = Tipo de apoyo
-support-account = Elegir a su par ahora
-support-account-hint = Elija un nombre de usuario y una contraseña (al menos 10 caracteres) para ver los pares que le convienen y elegir uno. Necesita su número de MassHealth. Déjelos vacíos y alguien le llamará.
 support-send = Enviar
 support-door = Quién llena este formulario
 support-language = Idioma que prefiere
@@ -75,8 +73,20 @@ field-password = Contraseña
 
 err-reach = Dé un teléfono o un correo electrónico para que alguien pueda comunicarse con usted.
 err-username-taken = Este nombre de usuario ya existe. Elija otro.
-err-masshealth-for-account = Dé su número de MassHealth para abrir una cuenta, o deje vacíos el usuario y la contraseña.
-err-account-exists = Este número de MassHealth ya tiene una cuenta. Inicie sesión.
 err-details-differ = Estos datos no coinciden con nuestros registros. Pida ayuda a su coordinación de cuidado.
 err-masshealth-for-enrolment = Agregue el número de MassHealth de la persona para inscribirla.
 err-enrol-instead = Inscriba a la persona para marcarla como inscrita.
+
+# Claiming a record with an enrolment code
+support-have-code = ¿Su coordinación de cuidado le dio un código?
+support-claim-link = Abra su cuenta con él
+claim-title = Abra su cuenta
+claim-intro = Su coordinación de cuidado le dio un código, o lo envió al teléfono o correo que tiene de usted. Escríbalo aquí con el nombre de usuario y la contraseña que quiera, y podrá elegir a su par enseguida.
+claim-code = Su código
+claim-code-hint = 12 letras y dígitos, como ABCD-EFGH-JKMN. Los guiones y espacios no importan.
+claim-password-hint = Al menos 10 caracteres.
+claim-open = Abrir mi cuenta
+field-code = Código
+err-code-format = Un código tiene 12 letras y dígitos, como ABCD-EFGH-JKMN. Verifíquelo con la persona que se lo dio.
+err-code-invalid = Este código no abre una cuenta. Verifíquelo, o pida uno nuevo a su coordinación de cuidado.
+referrals-join-reason = Inscribí a esta persona a partir de una solicitud y coordinaría su cuidado.
