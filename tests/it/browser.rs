@@ -558,8 +558,6 @@ async fn a_person_signs_up_in_spanish_chooses_a_spanish_speaking_peer_and_the_pe
         ("family_name", "Méndez"),
         ("phone", "617-555-0199"),
         ("masshealth_id", "100055550000"),
-        ("username", "rosa.mendez"),
-        ("password", "una contraseña larga"),
     ] {
         c.find(Locator::Id(id))
             .await
@@ -585,6 +583,58 @@ async fn a_person_signs_up_in_spanish_chooses_a_spanish_speaking_peer_and_the_pe
     .click()
     .await
     .unwrap();
+    wait_for_text(&c, "Gracias", true).await;
+
+    // Her coordinator enrols her and reads her a code; she opens her account with it.
+    let (coordinator, _) = app.api_login(&app.client(), Persona::CareCoordinator).await;
+    let (_, queue) = app.get(&coordinator, "/api/v1/referrals").await;
+    let referral = queue["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["family_name"] == "Méndez")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (_, enrolled) = app
+        .send(
+            reqwest::Method::POST,
+            &coordinator,
+            &format!("/api/v1/referrals/{referral}/enrol"),
+            &serde_json::json!({}),
+        )
+        .await;
+    let member_id = enrolled["member_id"].as_str().unwrap();
+    let (_, issued) = app
+        .send(
+            reqwest::Method::POST,
+            &coordinator,
+            &format!("/api/v1/members/{member_id}/enrolment-codes"),
+            &serde_json::json!({ "delivery": "show" }),
+        )
+        .await;
+    c.goto(&app.url("/claim")).await.unwrap();
+    wait_for_text(&c, "Abra su cuenta", true).await;
+    assert_accessible(&c, "the claim page (es)").await;
+    for (id, text) in [
+        ("code", issued["code"].as_str().unwrap()),
+        ("username", "rosa.mendez"),
+        ("password", "una contraseña larga"),
+    ] {
+        c.find(Locator::Id(id))
+            .await
+            .unwrap()
+            .send_keys(text)
+            .await
+            .unwrap();
+    }
+    c.find(Locator::Css("form[action='/claim'] button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
 
     // Signed in at once, on the page to choose a peer.
     wait_for_text(&c, "Lo que quiere en un par", true).await;
@@ -1050,4 +1100,135 @@ async fn the_caseload_contacts_page_is_accessible_from_the_supervisees_page_and_
         .expect("the demo member's row links to their contacts");
     assert_accessible(&p, "the peer's own caseload in Spanish").await;
     p.close().await.unwrap();
+}
+
+/// A clinician opens a record in an emergency with a reason; a coordinator
+/// asks to join the member's team; the member, in Spanish, sees both on
+/// their sharing page and lets the coordinator in. Every page passes axe.
+#[tokio::test]
+async fn a_clinician_breaks_glass_and_the_member_answers_a_request_to_join_accessibly() {
+    let Some(d) = driver() else { return };
+    let app = TestApp::seeded(30).await;
+    let (member_token, _) = app.api_login(&app.client(), Persona::Member).await;
+    let (_, me) = app.get(&member_token, "/api/v1/me").await;
+    let member_id = me["user"]["member_id"].as_str().unwrap().to_string();
+    let (_, record) = app
+        .get(&member_token, &format!("/api/v1/members/{member_id}"))
+        .await;
+
+    let clinician = browser(&d, "en").await;
+    sign_in(&clinician, &app, Persona::Clinician).await;
+    clinician.goto(&app.url("/emergency")).await.unwrap();
+    assert_accessible(&clinician, "the emergency access page").await;
+    clinician
+        .find(Locator::Css(
+            "form[action='/emergency'] button[type=submit]",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let page = wait_for_text(&clinician, "What kind of emergency", true).await;
+    assert!(
+        page.contains("medical-emergency, risk-of-harm or other")
+            || page.contains("role=\"alert\"")
+            || page.contains("invalid"),
+        "errors named"
+    );
+    assert_accessible(&clinician, "the emergency access page with errors").await;
+    clinician
+        .find(Locator::Id("masshealth_id"))
+        .await
+        .unwrap()
+        .send_keys(record["masshealth_id"].as_str().unwrap())
+        .await
+        .unwrap();
+    clinician
+        .find(Locator::Id("reason_category-medical-emergency"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    clinician
+        .find(Locator::Id("reason"))
+        .await
+        .unwrap()
+        .send_keys("Brought in unresponsive; we need her medication history.")
+        .await
+        .unwrap();
+    clinician
+        .find(Locator::Css(
+            "form[action='/emergency'] button[type=submit]",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_text(&clinician, record["family_name"].as_str().unwrap(), true).await;
+    assert!(
+        clinician
+            .current_url()
+            .await
+            .unwrap()
+            .path()
+            .ends_with(&member_id),
+        "the record opens"
+    );
+
+    let (other, _) = {
+        let u = app
+            .store
+            .create_user(accompany_store::NewUser {
+                username: "new.coordinator",
+                display_name: "Nova Coordinator",
+                password: "a long enough password",
+                persona: Persona::CareCoordinator,
+                organization_id: None,
+                member_id: None,
+            })
+            .await
+            .unwrap();
+        (
+            app.store
+                .create_token(&u.id, "test", Some(1))
+                .await
+                .unwrap(),
+            u.id,
+        )
+    };
+    let (s, _) = app
+        .send(reqwest::Method::POST, &other, &format!("/api/v1/members/{member_id}/care-team/requests"), &json!({ "team_role": "care-coordinator", "reason": "I will coordinate her housing support" }))
+        .await;
+    assert_eq!(s, 202);
+
+    let member = browser(&d, "es").await;
+    sign_in(&member, &app, Persona::Member).await;
+    member.goto(&app.url("/sharing")).await.unwrap();
+    let page = wait_for_text(&member, "Nova Coordinator", true).await;
+    assert!(
+        page.contains("Brought in unresponsive"),
+        "the emergency access and its reason"
+    );
+    assert_accessible(&member, "the sharing page with a request to join (es)").await;
+    member
+        .find(Locator::Css(
+            "form[action='/sharing/requests/answer'] button[value=approve]",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let page = wait_for_text(&member, "Cambios en su equipo", true).await;
+    assert!(
+        page.contains("se unió con su aprobación"),
+        "the change is listed"
+    );
+    let (s, _) = app
+        .get(&other, &format!("/api/v1/members/{member_id}"))
+        .await;
+    assert_eq!(s, 200, "the coordinator is on the team now");
 }

@@ -13,5 +13,6 @@ mod matching;
 mod pages;
 mod privacy;
 mod referrals;
+mod side_doors;
 mod support;
 mod workforce;

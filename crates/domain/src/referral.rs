@@ -96,6 +96,7 @@ impl ReferralStatus {
 
 /// A request for peer support, as it arrives at any door.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ReferralInput {
     pub door: String,
     pub given_name: String,

@@ -18,7 +18,12 @@ pub const OPERATIONS: &[(&str, &str, &str, Option<&str>, &str)] = &[
     ("put", "/api/v1/members/{id}", "Change a member; send `version` to guard against lost updates and `reason`", Some("MemberInput"), "Member"),
     ("get", "/api/v1/members/{id}/history", "Every version of a member's record", None, "Versions"),
     ("get", "/api/v1/members/{id}/care-team", "The member's care team", None, "CareTeam"),
-    ("post", "/api/v1/members/{id}/care-team", "Add someone to the care team", Some("TeamInput"), "CareTeam"),
+    ("post", "/api/v1/members/{id}/care-team", "Put someone else on the care team: the member, their care coordinator or their plan's admin; never oneself, never a peer (members choose their peer); the role must fit the person", Some("TeamInput"), "CareTeam"),
+    ("get", "/api/v1/members/{id}/care-team/requests", "For the member or their plan's admin: requests to join the team waiting for an answer", None, "TeamRequests"),
+    ("post", "/api/v1/members/{id}/care-team/requests", "Ask to join a member's team in one's own role (care coordinators, clinicians); answered 202 whatever the id", Some("JoinInput"), "JoinRequested"),
+    ("post", "/api/v1/members/{id}/care-team/requests/{request}/approve", "For the member or their plan's admin: let the person join in the role they asked for", None, "CareTeam"),
+    ("post", "/api/v1/members/{id}/care-team/requests/{request}/decline", "For the member or their plan's admin: say no", None, "Empty"),
+    ("post", "/api/v1/members/{id}/enrolment-codes", "For the member's care coordinator: a one-time code that links a new account to this record, shown once or sent to the contact details on the record", Some("EnrolmentCodeInput"), "EnrolmentCode"),
     ("get", "/api/v1/members/{id}/audit", "For the member: who looked at or changed their record", None, "AuditEvents"),
     ("get", "/api/v1/members/{id}/sharing", "For the member: their care team and their peer's supervisor, what each person sees, their choices, firewall and emergency accesses", None, "Sharing"),
     ("post", "/api/v1/members/{id}/sharing", "For the member: decide what one person, organization or team role sees (substance use needs the Part 2 consent fields)", Some("SharingInput"), "SharingChoice"),
@@ -30,14 +35,15 @@ pub const OPERATIONS: &[(&str, &str, &str, Option<&str>, &str)] = &[
     ("get", "/api/v1/members/{id}/contact-notes", "Peer contact notes the caller may see", None, "ContactNotes"),
     ("post", "/api/v1/members/{id}/contact-notes", "For the member's peer: log a contact (date, duration, modality, setting, one line)", Some("ContactNoteInput"), "ContactNote"),
     ("get", "/api/v1/staff", "For members: staff whose names contain q, to name in a firewall", None, "Staff"),
-    ("post", "/api/v1/break-glass", "Emergency access to a member by MassHealth ID, with a reason; time-limited and reported", Some("BreakGlassInput"), "BreakGlass"),
+    ("post", "/api/v1/break-glass", "For clinicians: emergency access to a member by MassHealth ID, with a reason category and a sentence; time-limited, limited per day, reported to the privacy officer and the member", Some("BreakGlassInput"), "BreakGlass"),
     ("get", "/api/v1/break-glass/alerts", "For privacy officers: emergency accesses not yet reviewed", None, "BreakGlassAlerts"),
     ("post", "/api/v1/break-glass/{id}/review", "For privacy officers: mark an emergency access reviewed", None, "Empty"),
-    ("post", "/api/v1/public/referrals", "No account needed: ask for peer support (merged with an earlier request from the same person); with username and password, also open the member's account", Some("PublicReferralInput"), "Received"),
+    ("post", "/api/v1/public/referrals", "No account needed: ask for peer support (merged with an earlier request from the same person); the answer is the same whoever is named", Some("ReferralInput"), "Received"),
+    ("post", "/api/v1/public/claim", "No account needed: open an account with a one-time enrolment code from a care coordinator", Some("ClaimInput"), "Claimed"),
     ("post", "/api/v1/referrals", "Refer someone to peer support from any door", Some("ReferralInput"), "Referral"),
     ("get", "/api/v1/referrals", "The referral queue, oldest first (status: open (default), new, contacted, enrolled, closed; paging: after, limit)", None, "ReferralPage"),
     ("get", "/api/v1/referrals/{id}", "One referral", None, "Referral"),
-    ("post", "/api/v1/referrals/{id}/enrol", "Enrol the person: a member record with the caller on its care team", Some("EnrolInput"), "Enrolled"),
+    ("post", "/api/v1/referrals/{id}/enrol", "Enrol the person: a new member record with the caller on its care team, or the record holding the MassHealth ID when name and date of birth match (then nobody joins: ask to join)", Some("EnrolInput"), "Enrolled"),
     ("post", "/api/v1/referrals/{id}/status", "Mark a referral contacted or closed", Some("ReferralStatusInput"), "Referral"),
     ("get", "/api/v1/audit", "For privacy officers: search the audit trail (actor, member_id, from, to, decision, purpose; paging: before, limit)", None, "AuditPage"),
     ("get", "/api/v1/organizations", "Organizations (filter: kind; paging: after, limit)", None, "OrganizationPage"),
@@ -142,7 +148,9 @@ fn privacy_schemas() -> Value {
         "Sharing": { "type": "object", "properties": { "team": list(json!({ "type": "object" })),
             "peer_supervisors": list(json!({ "type": "object", "description": "Supervisors of the member's peers, off the team: a choice may narrow what they see, never widen it" })),
             "choices": list(schema_ref("SharingChoice")),
-            "firewall": list(json!({ "type": "object" })), "emergency_access": list(json!({ "type": "object" })) } },
+            "firewall": list(json!({ "type": "object" })), "emergency_access": list(json!({ "type": "object" })),
+            "team_changes": list(json!({ "type": "object", "description": "who joined the team, when and by whose act" })),
+            "team_requests": list(json!({ "type": "object", "description": "requests to join the team waiting for the member's answer" })) } },
         "FirewallInput": { "type": "object", "required": ["user_id"], "properties": { "user_id": text() } },
         "Firewall": list(json!({ "type": "object", "properties": { "id": text(), "user_id": text(), "display_name": text(), "organization": opt_text() } })),
         "Staff": { "type": "object", "properties": { "staff": list(json!({ "type": "object" })) } },
@@ -159,7 +167,19 @@ fn privacy_schemas() -> Value {
         "ContactNote": { "type": "object", "properties": { "id": text(), "member_id": text(), "author_id": text(), "author_name": text(), "date": text(),
             "duration_minutes": { "type": "integer" }, "modality": text(), "setting": text(), "note": text() } },
         "ContactNotes": { "type": "object", "properties": { "notes": list(schema_ref("ContactNote")) } },
-        "BreakGlassInput": { "type": "object", "required": ["masshealth_id", "reason"], "properties": { "masshealth_id": text(), "reason": text() } },
+        "BreakGlassInput": { "type": "object", "required": ["masshealth_id", "reason_category", "reason"], "properties": { "masshealth_id": text(),
+            "reason_category": { "enum": ["medical-emergency", "risk-of-harm", "other"] }, "reason": { "type": "string", "minLength": 20, "maxLength": 500 } } },
+        "JoinInput": { "type": "object", "required": ["team_role", "reason"], "properties": {
+            "team_role": { "enum": ["care-coordinator", "clinician", "primary-care"] }, "reason": { "type": "string", "maxLength": 500 } } },
+        "JoinRequested": { "type": "object", "properties": { "status": { "enum": ["requested"] } } },
+        "TeamRequests": { "type": "object", "properties": { "requests": list(json!({ "type": "object", "properties": { "id": text(), "user_id": text(),
+            "display_name": text(), "persona": text(), "organization": opt_text(), "team_role": text(), "reason": text(), "requested_at": text() } })) } },
+        "EnrolmentCodeInput": { "type": "object", "required": ["delivery"], "properties": { "delivery": { "enum": ["show", "email", "text"] } } },
+        "EnrolmentCode": { "type": "object", "properties": { "delivery": text(), "expires_at": text(),
+            "code": { "type": "string", "description": "only when delivery is show: read it out or print it; it is not shown again" } } },
+        "ClaimInput": { "type": "object", "required": ["code", "username", "password"], "properties": {
+            "code": { "type": "string", "description": "ABCD-EFGH-JKMN; case, spaces and dashes do not matter" }, "username": text(), "password": { "type": "string", "minLength": 10 } } },
+        "Claimed": { "type": "object", "properties": { "user": schema_ref("User") } },
         "BreakGlass": { "type": "object", "properties": { "member_id": text(), "hours": { "type": "integer" } } },
         "BreakGlassAlerts": { "type": "object", "properties": { "alerts": list(json!({ "type": "object" })) } }
     })
@@ -407,20 +427,17 @@ fn referral_schemas() -> Value {
     let input = json!({ "type": "object", "required": ["door", "given_name", "family_name", "date_of_birth", "language", "support"], "properties": {
         "door": doors.clone(), "given_name": text(), "family_name": text(), "date_of_birth": { "type": "string", "format": "date" },
         "masshealth_id": opt_text(), "phone": opt_text(), "email": opt_text(), "language": text(), "support": support.clone() } });
-    let mut public = input.clone();
-    public["properties"]["username"] = opt_text();
-    public["properties"]["password"] = opt_text();
     json!({
         "ReferralInput": input,
-        "PublicReferralInput": public,
-        "Received": { "type": "object", "properties": { "received": { "type": "boolean" }, "account": opt_text() } },
+        "Received": { "type": "object", "properties": { "received": { "type": "boolean" } } },
         "Referral": { "type": "object", "properties": { "id": text(), "member_id": opt_text(), "organization_id": opt_text(), "doors": list(doors),
             "given_name": text(), "family_name": text(), "date_of_birth": text(), "masshealth_id": opt_text(), "phone": opt_text(), "email": opt_text(),
             "language": text(), "support": support, "status": { "enum": ["new", "contacted", "enrolled", "closed"] },
             "arrivals": { "type": "integer" }, "first_arrived_at": text(), "last_arrived_at": text() } },
         "ReferralPage": page("Referral"),
         "EnrolInput": { "type": "object", "properties": { "masshealth_id": opt_text() } },
-        "Enrolled": { "type": "object", "properties": { "member_id": text() } },
+        "Enrolled": { "type": "object", "properties": { "member_id": text(),
+            "joined_team": { "type": "boolean", "description": "false for a record that already existed: ask to join its team" } } },
         "ReferralStatusInput": { "type": "object", "required": ["status"], "properties": { "status": { "enum": ["new", "contacted", "closed"] } } }
     })
 }
@@ -436,7 +453,7 @@ pub fn build() -> Value {
                 "default": { "description": "a problem", "content": { "application/problem+json": { "schema": schema_ref("Problem") } } }
             }
         });
-        if *path != "/api/v1/auth/login" {
+        if *path != "/api/v1/auth/login" && !path.starts_with("/api/v1/public/") {
             op["security"] = json!([{ "bearer": [] }, { "session": [] }]);
         }
         if let Some(r) = request {
