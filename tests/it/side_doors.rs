@@ -705,3 +705,55 @@ async fn public_requests_go_to_intake_labelled_for_substance_use() {
         "the queue view is audited with the substance-use label"
     );
 }
+
+/// The coordinator gives a code from the member's page; the page shows it once.
+#[tokio::test]
+async fn the_coordinator_gives_a_code_from_the_members_page() {
+    let app = TestApp::seeded(20).await;
+    let (coordinator, _) = app.api_login(&app.client(), Persona::CareCoordinator).await;
+    let member_id = unclaimed_member(&app, &coordinator, "100056565656", None).await;
+    let client = app.client();
+    app.page_login(&client, Persona::CareCoordinator).await;
+    let page = client
+        .get(app.url(&format!("/members/{member_id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&format!("action=\"/members/{member_id}/enrolment-code\"")),
+        "the form is on the member's page"
+    );
+    let csrf = crate::support::hidden_value(&page, "csrf").unwrap();
+    let r = client
+        .post(app.url(&format!("/members/{member_id}/enrolment-code")))
+        .form(&[("csrf", csrf.as_str()), ("delivery", "show")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    // Fluent may wrap placeables in Unicode isolation marks.
+    let html = r
+        .text()
+        .await
+        .unwrap()
+        .replace(['\u{2068}', '\u{2069}'], "");
+    let start = html
+        .find("The code, shown once: ")
+        .expect("the code is shown")
+        + "The code, shown once: ".len();
+    let code = &html[start..start + 14];
+    let (s, b) = claim_api(&app, code, "ana.from.page").await;
+    assert_eq!(s, 201, "{b}");
+    // Without the session's CSRF token nothing is issued.
+    let r = client
+        .post(app.url(&format!("/members/{member_id}/enrolment-code")))
+        .form(&[("csrf", "forged"), ("delivery", "show")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+}

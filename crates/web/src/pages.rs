@@ -926,6 +926,8 @@ struct MemberPage {
     /// The member's recovery goals beside the care plan, as far as shared with the reader.
     goals: Vec<(String, String)>,
     goals_hidden: bool,
+    /// The member's care coordinator may give them an enrolment code.
+    can_issue_code: bool,
 }
 
 pub struct HealthRow {
@@ -1027,6 +1029,7 @@ async fn member(
                 .collect(),
             notes,
             can_log_contact: s.user.persona == Persona::PeerWorker,
+            can_issue_code: s.user.persona == Persona::CareCoordinator && !emergency,
             health_categories: options(
                 HEALTH_CATEGORIES.iter().map(|c| c.as_str()).collect(),
                 "category-",

@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/get-support", get(public_form).post(public_submit))
         .route("/claim", get(claim_form).post(claim_submit))
+        .route("/members/{id}/enrolment-code", post(issue_code))
         .route("/referrals", get(queue).post(staff_submit))
         .route("/referrals/new", get(staff_form))
         .route("/referrals/{id}/enrol", post(enrol))
@@ -464,6 +465,62 @@ async fn claim_submit(
         r.headers_mut().append(header::SET_COOKIE, v);
     }
     r
+}
+
+#[derive(Deserialize)]
+struct CodeForm {
+    csrf: String,
+    delivery: String,
+}
+
+/// The coordinator gives the member a code from the member's page: shown
+/// once on the answer, or sent to the contact details on the record.
+async fn issue_code(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<CodeForm>,
+) -> Response {
+    if !s.check_csrf(Some(&f.csrf)) {
+        return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
+    }
+    let Some(delivery) = accompany_domain::enrolment::Delivery::parse(&f.delivery) else {
+        return page_error(
+            &s,
+            AppError::Invalid(vec![FieldError::new(
+                "delivery",
+                "unknown-choice",
+                "show, email or text",
+            )]),
+        );
+    };
+    match s.access(&state).issue_enrolment_code(&id, delivery).await {
+        Ok(issued) => {
+            let t = &s.tr;
+            let expires = issued
+                .expires_at
+                .get(..16)
+                .unwrap_or(&issued.expires_at)
+                .replace('T', " ");
+            let message = match &issued.code {
+                Some(code) => t.tn(
+                    "enrolment-code-shown",
+                    &[("code", code.clone()), ("expires", expires)],
+                ),
+                None => t.t1("enrolment-code-sent", "expires", expires),
+            };
+            let mut r = render(DonePage {
+                l: Layout::new(t, Some(&s), "/members", t.t("enrolment-code-heading")),
+                message,
+            });
+            r.headers_mut().insert(
+                header::CACHE_CONTROL,
+                header::HeaderValue::from_static("no-store"),
+            );
+            r
+        }
+        Err(e) => page_error(&s, e),
+    }
 }
 
 // --- Staff: refer someone, and the queue ----------------------------------------
