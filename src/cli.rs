@@ -14,11 +14,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::seed::{seed, today, SeedReport};
 
 #[derive(Parser, Debug)]
-#[command(
-    name = "accompany",
-    version,
-    about = "Runs a state's lived-experience workforce and the members who choose their peers."
-)]
+#[command(name = "accompany", version, about = "Runs a state's lived-experience workforce and the members who choose their peers.")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -27,11 +23,7 @@ pub struct Cli {
 #[derive(Args, Debug, Clone)]
 pub struct Common {
     /// Database to use: sqlite://FILE (created if missing) or postgres://USER@HOST:PORT/DATABASE.
-    #[arg(
-        long,
-        env = "ACCOMPANY_DATABASE_URL",
-        default_value = "sqlite://accompany.db"
-    )]
+    #[arg(long, env = "ACCOMPANY_DATABASE_URL", default_value = "sqlite://accompany.db")]
     pub database_url: String,
     /// A state's catalog of roles and rules (TOML). Default: the embedded Massachusetts catalog.
     #[arg(long, env = "ACCOMPANY_CATALOG")]
@@ -53,12 +45,7 @@ pub struct SeedArgs {
 
 impl SeedArgs {
     pub fn plan(&self) -> Plan {
-        Plan {
-            seed: self.seed,
-            members: self.members,
-            workers: self.workers.unwrap_or((self.members / 200).max(60)),
-            today: today(),
-        }
+        Plan { seed: self.seed, members: self.members, workers: self.workers.unwrap_or((self.members / 200).max(60)), today: today() }
     }
 }
 
@@ -77,11 +64,7 @@ pub struct MailArgs {
     #[arg(skip = std::env::var("ACCOMPANY_SMTP_PASSWORD").ok())]
     pub smtp_password: Option<String>,
     /// The sender address of notification emails.
-    #[arg(
-        long,
-        env = "ACCOMPANY_SMTP_FROM",
-        default_value = "Accompany <no-reply@localhost>"
-    )]
+    #[arg(long, env = "ACCOMPANY_SMTP_FROM", default_value = "Accompany <no-reply@localhost>")]
     pub smtp_from: String,
     /// starttls, tls, or none (only for a relay on the same machine).
     #[arg(long, env = "ACCOMPANY_SMTP_TLS", default_value = "starttls")]
@@ -101,9 +84,7 @@ impl MailArgs {
                     from: self.smtp_from.clone(),
                     tls: self.smtp_tls.clone(),
                 };
-                Ok(Arc::new(
-                    accompany_store::SmtpSender::new(&settings).map_err(anyhow::Error::msg)?,
-                ))
+                Ok(Arc::new(accompany_store::SmtpSender::new(&settings).map_err(anyhow::Error::msg)?))
             }
         }
     }
@@ -153,11 +134,7 @@ pub enum Command {
     },
     /// Fill a fresh database with synthetic data, print a sign-in for each persona, and serve it.
     Demo {
-        #[arg(
-            long,
-            env = "ACCOMPANY_DATABASE_URL",
-            default_value = "sqlite://accompany-demo.db"
-        )]
+        #[arg(long, env = "ACCOMPANY_DATABASE_URL", default_value = "sqlite://accompany-demo.db")]
         database_url: String,
         #[arg(long, env = "ACCOMPANY_CATALOG")]
         catalog: Option<PathBuf>,
@@ -334,24 +311,15 @@ pub enum TokenCommand {
 }
 
 fn parse_persona(s: &str) -> Result<Persona, String> {
-    Persona::parse(s).ok_or_else(|| {
-        format!(
-            "unknown persona {s:?}; use one of: {}",
-            Persona::ALL.map(|p| p.as_str()).join(", ")
-        )
-    })
+    Persona::parse(s).ok_or_else(|| format!("unknown persona {s:?}; use one of: {}", Persona::ALL.map(|p| p.as_str()).join(", ")))
 }
 
 pub fn load_catalog(path: Option<&PathBuf>) -> anyhow::Result<Arc<Catalog>> {
     let catalog = match path {
         None => Catalog::massachusetts()?,
         Some(p) => {
-            let text = std::fs::read_to_string(p).with_context(|| {
-                format!(
-                    "cannot read the catalog file {}: check the path given to --catalog",
-                    p.display()
-                )
-            })?;
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read the catalog file {}: check the path given to --catalog", p.display()))?;
             Catalog::from_toml(&p.display().to_string(), &text)?
         }
     };
@@ -393,13 +361,7 @@ const OUTBOX_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve {
-            common,
-            bind,
-            secure_cookies,
-            intake_organization,
-            mail,
-        } => {
+        Command::Serve { common, bind, secure_cookies, intake_organization, mail } => {
             let store = open(&common.database_url, common.catalog.as_ref()).await?;
             if let Some(org) = &intake_organization {
                 if store.organization_row(org).await?.is_none() {
@@ -410,19 +372,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let listener = listen(&bind).await?;
             accompany_web::spawn_outbox_worker(store.clone(), mail.sender()?, OUTBOX_EVERY);
             eprintln!("Serving on http://{}", listener.local_addr()?);
-            accompany_web::serve(
-                accompany_web::AppState::new(store, secure_cookies),
-                listener,
-            )
-            .await?;
+            accompany_web::serve(accompany_web::AppState::new(store, secure_cookies), listener).await?;
         }
-        Command::Demo {
-            database_url,
-            catalog,
-            seed: args,
-            bind,
-            mail,
-        } => {
+        Command::Demo { database_url, catalog, seed: args, bind, mail } => {
             let listener = listen(&bind).await?;
             if let Some(file) = database_url.strip_prefix("sqlite://") {
                 let file = file.split('?').next().unwrap_or(file);
@@ -442,12 +394,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("Serving on http://{}", listener.local_addr()?);
             accompany_web::serve(accompany_web::AppState::new(store, false), listener).await?;
         }
-        Command::Seed {
-            common,
-            seed: args,
-            reset,
-            quiet,
-        } => {
+        Command::Seed { common, seed: args, reset, quiet } => {
             let store = open(&common.database_url, common.catalog.as_ref()).await?;
             if reset {
                 store.reset().await?;
@@ -468,17 +415,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 eprintln!("Applied: {}", applied.join(", "));
             }
         }
-        Command::User {
-            command:
-                UserCommand::Add {
-                    common,
-                    username,
-                    name,
-                    persona,
-                    organization,
-                    member,
-                },
-        } => {
+        Command::User { command: UserCommand::Add { common, username, name, persona, organization, member } } => {
             let store = open(&common.database_url, common.catalog.as_ref()).await?;
             let (password, made_up) = match std::env::var("ACCOMPANY_PASSWORD") {
                 Ok(p) => (p, false),
@@ -496,17 +433,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await?;
             eprintln!("Added {} ({}).", user.username, user.persona.as_str());
             if made_up {
-                println!(
-                    "{}: {} / {}",
-                    user.persona.as_str(),
-                    user.username,
-                    password
-                );
+                println!("{}: {} / {}", user.persona.as_str(), user.username, password);
             }
         }
-        Command::Audit {
-            command: AuditCommand::Verify { common },
-        } => {
+        Command::Audit { command: AuditCommand::Verify { common } } => {
             let store = open(&common.database_url, common.catalog.as_ref()).await?;
             match store.verify_audit().await? {
                 accompany_store::AuditCheck::Intact { events } => {
@@ -517,109 +447,54 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Workforce {
-            command:
-                WorkforceCommand::Check {
-                    common,
-                    json,
-                    organization,
-                },
-        } => {
+        Command::Workforce { command: WorkforceCommand::Check { common, json, organization } } => {
             let store = open(&common.database_url, common.catalog.as_ref()).await?;
             if let Some(o) = &organization {
                 if !store.organization_names().await?.contains_key(o) {
-                    bail!(
-                        "no organization with id {o:?}; list them with GET /api/v1/organizations"
-                    );
+                    bail!("no organization with id {o:?}; list them with GET /api/v1/organizations");
                 }
             }
-            let problems = store
-                .workforce_problems(organization.as_deref(), today())
-                .await?;
+            let problems = store.workforce_problems(organization.as_deref(), today()).await?;
             if json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(
-                        &serde_json::json!({ "count": problems.len(), "problems": problems })
-                    )?
-                );
+                println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "count": problems.len(), "problems": problems }))?);
             } else {
                 let names = store.organization_names().await?;
                 for p in &problems {
-                    let org = names
-                        .get(&p.organization_id)
-                        .map_or(p.organization_id.as_str(), String::as_str);
+                    let org = names.get(&p.organization_id).map_or(p.organization_id.as_str(), String::as_str);
                     println!("{}\t{}\t{}", p.kind.as_str(), org, p.message);
                 }
             }
             if !problems.is_empty() {
-                let mut by_kind: std::collections::BTreeMap<&str, usize> =
-                    std::collections::BTreeMap::new();
+                let mut by_kind: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
                 for p in &problems {
                     *by_kind.entry(p.kind.as_str()).or_default() += 1;
                 }
-                let summary = by_kind
-                    .iter()
-                    .map(|(k, n)| format!("{n} {k}"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                bail!(
-                    "{} workforce compliance problems: {summary}",
-                    problems.len()
-                );
+                let summary = by_kind.iter().map(|(k, n)| format!("{n} {k}")).collect::<Vec<_>>().join(", ");
+                bail!("{} workforce compliance problems: {summary}", problems.len());
             }
             eprintln!("No workforce compliance problems.");
         }
         Command::Match { command } => match command {
-            MatchCommand::Rank {
-                common,
-                member,
-                limit,
-                json,
-                as_user,
-            } => {
+            MatchCommand::Rank { common, member, limit, json, as_user } => {
                 let store = open(&common.database_url, common.catalog.as_ref()).await?;
-                crate::matching::rank_member(&store, as_user.as_deref(), &member, limit, json)
-                    .await?;
+                crate::matching::rank_member(&store, as_user.as_deref(), &member, limit, json).await?;
             }
-            MatchCommand::Batch {
-                common,
-                dry_run,
-                json,
-                export_dimacs,
-                departing,
-                as_user,
-            } => {
+            MatchCommand::Batch { common, dry_run, json, export_dimacs, departing, as_user } => {
                 let store = open(&common.database_url, common.catalog.as_ref()).await?;
-                let o = crate::matching::BatchOptions {
-                    as_user,
-                    dry_run,
-                    json,
-                    export_dimacs,
-                    departing,
-                };
+                let o = crate::matching::BatchOptions { as_user, dry_run, json, export_dimacs, departing };
                 crate::matching::batch(&store, o).await?;
             }
-            MatchCommand::Bench {
-                common,
-                samples,
-                members,
-                json,
-            } => {
+            MatchCommand::Bench { common, samples, members, json } => {
                 let store = open(&common.database_url, common.catalog.as_ref()).await?;
                 crate::matching::bench(&store, samples, members, json).await?;
             }
         },
-        Command::Outbox {
-            command: OutboxCommand::Drain { common, mail },
-        } => {
+        Command::Outbox { command: OutboxCommand::Drain { common, mail } } => {
             let store = open(&common.database_url, common.catalog.as_ref()).await?;
             let sender = mail.sender()?;
             let mut total = accompany_store::DeliveryReport::default();
             loop {
-                let r = store
-                    .deliver_due(sender.as_ref(), &accompany_web::render_message, 500)
-                    .await?;
+                let r = store.deliver_due(sender.as_ref(), &accompany_web::render_message, 500).await?;
                 total.delivered += r.delivered;
                 total.retried += r.retried;
                 total.failed += r.failed;
@@ -627,27 +502,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     break;
                 }
             }
-            println!(
-                "delivered {}, to retry later {}, failed {}",
-                total.delivered, total.retried, total.failed
-            );
+            println!("delivered {}, to retry later {}, failed {}", total.delivered, total.retried, total.failed);
         }
-        Command::Outbox {
-            command:
-                OutboxCommand::List {
-                    common,
-                    status,
-                    limit,
-                    json,
-                },
-        } => {
+        Command::Outbox { command: OutboxCommand::List { common, status, limit, json } } => {
             let store = open(&common.database_url, common.catalog.as_ref()).await?;
             let messages = store.outbox_messages(status.as_deref(), limit).await?;
             if json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&serde_json::json!({ "messages": messages }))?
-                );
+                println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "messages": messages }))?);
             } else {
                 for m in &messages {
                     println!(
@@ -663,15 +524,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Token {
-            command:
-                TokenCommand::Create {
-                    common,
-                    user,
-                    days,
-                    label,
-                },
-        } => {
+        Command::Token { command: TokenCommand::Create { common, user, days, label } } => {
             let store = open(&common.database_url, common.catalog.as_ref()).await?;
             let Some(u) = store.user_by_username(&user).await? else {
                 bail!("no user named {user:?}; add one with `accompany user add`");

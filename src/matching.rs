@@ -36,37 +36,20 @@ pub async fn actor(store: &Store, as_user: Option<&str>) -> anyhow::Result<Acces
 
 fn explain(e: StoreError, member: &str) -> anyhow::Error {
     match e {
-        StoreError::NotFound => anyhow::anyhow!(
-            "no member with id {member:?}; list members with GET /api/v1/members or check the id"
-        ),
+        StoreError::NotFound => anyhow::anyhow!("no member with id {member:?}; list members with GET /api/v1/members or check the id"),
         StoreError::Invalid(i) => anyhow::anyhow!("{i}"),
         other => other.into(),
     }
 }
 
-pub async fn rank_member(
-    store: &Store,
-    as_user: Option<&str>,
-    member: &str,
-    limit: usize,
-    as_json: bool,
-) -> anyhow::Result<()> {
+pub async fn rank_member(store: &Store, as_user: Option<&str>, member: &str, limit: usize, as_json: bool) -> anyhow::Result<()> {
     let access = actor(store, as_user).await?;
     let pool = store.peer_pool(&PoolFilter::default()).await?;
-    let ranking = access
-        .rank_peers(member, &pool, limit)
-        .await
-        .map_err(|e| explain(e, member))?;
+    let ranking = access.rank_peers(member, &pool, limit).await.map_err(|e| explain(e, member))?;
     if ranking.eligible == 0 {
         // Say which constraint leaves nobody, so the member or their coordinator can relax it.
-        let blockers = access
-            .blockers(member, &pool)
-            .await
-            .map_err(|e| explain(e, member))?;
-        let list: Vec<String> = blockers
-            .iter()
-            .map(|(k, n)| format!("{k}: {n} peers"))
-            .collect();
+        let blockers = access.blockers(member, &pool).await.map_err(|e| explain(e, member))?;
+        let list: Vec<String> = blockers.iter().map(|(k, n)| format!("{k}: {n} peers")).collect();
         bail!(
             "no peer meets member {member}'s constraints among {} peers ({}). Change a must to a preference, widen the travel distance, or accept an interpreter",
             pool.profiles.len(),
@@ -77,24 +60,15 @@ pub async fn rank_member(
         println!("{}", serde_json::to_string_pretty(&ranking)?);
         return Ok(());
     }
-    println!(
-        "{} eligible peers for member {member}; the best {}:",
-        ranking.eligible,
-        ranking.choices.len()
-    );
+    println!("{} eligible peers for member {member}; the best {}:", ranking.eligible, ranking.choices.len());
     for (i, c) in ranking.choices.iter().enumerate() {
         let codes: Vec<String> = c
             .reasons
             .iter()
             .map(|r| {
                 let code = r["code"].as_str().unwrap_or("?");
-                let rest: Vec<String> = r
-                    .as_object()
-                    .into_iter()
-                    .flatten()
-                    .filter(|(k, _)| *k != "code")
-                    .map(|(_, v)| v.to_string().replace('"', ""))
-                    .collect();
+                let rest: Vec<String> =
+                    r.as_object().into_iter().flatten().filter(|(k, _)| *k != "code").map(|(_, v)| v.to_string().replace('"', "")).collect();
                 if rest.is_empty() {
                     code.to_string()
                 } else {
@@ -127,14 +101,7 @@ pub struct BatchOptions {
 pub async fn batch(store: &Store, o: BatchOptions) -> anyhow::Result<()> {
     let access = actor(store, o.as_user.as_deref()).await?;
     if let Some(w) = &o.departing {
-        if store
-            .peer_pool(&PoolFilter {
-                worker_id: Some(w.clone()),
-                ..Default::default()
-            })
-            .await?
-            .profiles
-            .is_empty()
+        if store.peer_pool(&PoolFilter { worker_id: Some(w.clone()), ..Default::default() }).await?.profiles.is_empty()
             && access.worker(w).await.is_err()
         {
             bail!("no worker with id {w:?}; give the id of the peer who left with --departing");
@@ -146,23 +113,15 @@ pub async fn batch(store: &Store, o: BatchOptions) -> anyhow::Result<()> {
     let t = Instant::now();
     let problem = BatchProblem::new(&waiting.members, &waiting.pool.profiles, store.catalog());
     if let Some(path) = &o.export_dimacs {
-        let file = std::fs::File::create(path).with_context(|| {
-            format!(
-                "cannot write {}: check the directory exists and is writable",
-                path.display()
-            )
-        })?;
+        let file =
+            std::fs::File::create(path).with_context(|| format!("cannot write {}: check the directory exists and is writable", path.display()))?;
         let mut out = std::io::BufWriter::new(file);
         write_dimacs(&problem, &mut out)?;
         std::io::Write::flush(&mut out)?;
     }
     let a = problem.solve();
     let solved = t.elapsed().as_secs_f64();
-    let applied = if o.dry_run {
-        None
-    } else {
-        Some(access.apply_batch(&a.pairs, &waiting.pool).await?)
-    };
+    let applied = if o.dry_run { None } else { Some(access.apply_batch(&a.pairs, &waiting.pool).await?) };
     if o.json {
         let v = json!({
             "members": a.members, "peers": waiting.pool.profiles.len(), "derived_preferences": waiting.derived,
@@ -177,7 +136,10 @@ pub async fn batch(store: &Store, o: BatchOptions) -> anyhow::Result<()> {
     }
     print_batch(&a, waiting.pool.profiles.len(), loaded, solved);
     match applied {
-        Some(ap) => println!("Applied: {} members now have a peer ({} pairs skipped because the peer filled up or the member found a peer meanwhile). Run {}.", ap.assigned, ap.skipped, ap.run_id),
+        Some(ap) => println!(
+            "Applied: {} members now have a peer ({} pairs skipped because the peer filled up or the member found a peer meanwhile). Run {}.",
+            ap.assigned, ap.skipped, ap.run_id
+        ),
         None => println!("Dry run: nothing was changed. Run without --dry-run to apply."),
     }
     Ok(())
@@ -194,7 +156,10 @@ fn print_batch(a: &Assignment, peers: usize, loaded: f64, solved: f64) {
         a.objective,
         a.big
     );
-    println!("Loaded in {loaded:.2} s, solved in {solved:.2} s ({} member classes, {} peer classes, {} phases).", a.member_classes, a.peer_classes, a.phases);
+    println!(
+        "Loaded in {loaded:.2} s, solved in {solved:.2} s ({} member classes, {} peer classes, {} phases).",
+        a.member_classes, a.peer_classes, a.phases
+    );
     if a.unmatched.is_empty() {
         return;
     }
@@ -223,13 +188,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 fn memory_kib(field: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status
-        .lines()
-        .find(|l| l.starts_with(field))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()
+    status.lines().find(|l| l.starts_with(field))?.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// Rank and batch timings on the database's own data: profiles and the
@@ -237,12 +196,7 @@ fn memory_kib(field: &str) -> Option<u64> {
 /// Peers a member is shown at once.
 const RANK_PAGE: usize = 20;
 
-pub async fn bench(
-    store: &Store,
-    samples: usize,
-    members: Option<usize>,
-    as_json: bool,
-) -> anyhow::Result<()> {
+pub async fn bench(store: &Store, samples: usize, members: Option<usize>, as_json: bool) -> anyhow::Result<()> {
     let access = actor(store, None).await?;
     let t = Instant::now();
     let pool = store.peer_pool(&PoolFilter::default()).await?;
@@ -265,9 +219,7 @@ pub async fn bench(
     for (_, prefs) in waiting.members.iter().cycle().take(samples) {
         let t = Instant::now();
         let ranking = PeerRanking::new(prefs, &pool.profiles, catalog, usize::MAX);
-        let page: Vec<_> = (0..RANK_PAGE.min(ranking.len()))
-            .filter_map(|i| ranking.explain(i))
-            .collect();
+        let page: Vec<_> = (0..RANK_PAGE.min(ranking.len())).filter_map(|i| ranking.explain(i)).collect();
         times.push(t.elapsed().as_secs_f64() * 1e6);
         listed += ranking.len();
         std::hint::black_box(page);
@@ -298,7 +250,11 @@ pub async fn bench(
         println!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(());
     }
-    println!("Loaded {} peers in {load_peers:.2} s and {} waiting members in {load_waiting:.2} s (once; everything below runs in memory).", pool.profiles.len(), waiting.members.len());
+    println!(
+        "Loaded {} peers in {load_peers:.2} s and {} waiting members in {load_waiting:.2} s (once; everything below runs in memory).",
+        pool.profiles.len(),
+        waiting.members.len()
+    );
     println!(
         "Rank all peers for one member, reasons in words for the first {RANK_PAGE} ({} members): p50 {:.0} µs, p99 {:.0} µs, max {:.0} µs; {:.0} eligible peers ranked on average.",
         times.len(),
@@ -307,11 +263,7 @@ pub async fn bench(
         times.last().copied().unwrap_or(0.0),
         listed as f64 / times.len().max(1) as f64
     );
-    println!(
-        "With reasons in words for every eligible peer: p50 {:.0} µs, p99 {:.0} µs.",
-        percentile(&all_words, 0.5),
-        percentile(&all_words, 0.99)
-    );
+    println!("With reasons in words for every eligible peer: p50 {:.0} µs, p99 {:.0} µs.", percentile(&all_words, 0.5), percentile(&all_words, 0.99));
     println!(
         "Batch: {} waiting members to {} peers in {batch_seconds:.2} s; {} matched, {} unmatched; {} member classes, {} peer classes, {} phases.",
         a.members,
@@ -322,10 +274,6 @@ pub async fn bench(
         a.peer_classes,
         a.phases
     );
-    println!(
-        "Memory: {:.0} MiB resident before the batch, peak {:.0} MiB during it.",
-        rss_before as f64 / 1024.0,
-        peak as f64 / 1024.0
-    );
+    println!("Memory: {:.0} MiB resident before the batch, peak {:.0} MiB during it.", rss_before as f64 / 1024.0, peak as f64 / 1024.0);
     Ok(())
 }

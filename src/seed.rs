@@ -45,11 +45,9 @@ fn bar(len: u64, what: &str, quiet: bool) -> ProgressBar {
     }
     let b = ProgressBar::new(len);
     b.set_style(
-        ProgressStyle::with_template(
-            "{msg:>8} [{bar:40}] {human_pos}/{human_len} ({per_sec}, {eta} left)",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
+        ProgressStyle::with_template("{msg:>8} [{bar:40}] {human_pos}/{human_len} ({per_sec}, {eta} left)")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
     );
     b.set_message(what.to_string());
     b
@@ -62,8 +60,8 @@ pub fn made_up_password() -> String {
 fn random_password() -> String {
     use rand::Rng;
     const WORDS: &[&str] = &[
-        "harbor", "maple", "lantern", "river", "cedar", "meadow", "beacon", "willow", "summit",
-        "orchard", "compass", "garden", "bridge", "sparrow", "granite", "harvest",
+        "harbor", "maple", "lantern", "river", "cedar", "meadow", "beacon", "willow", "summit", "orchard", "compass", "garden", "bridge", "sparrow",
+        "granite", "harvest",
     ];
     let mut rng = rand::rngs::OsRng;
     format!(
@@ -104,11 +102,7 @@ pub async fn seed(store: &Store, plan: Plan, quiet: bool) -> anyhow::Result<Seed
                 username: format!("worker{index}"),
                 display_name: format!("{} {}", w.given_name, w.family_name),
                 password_hash: bulk_hash.clone(),
-                persona: if w.supervisor_id.is_none() {
-                    Persona::Supervisor
-                } else {
-                    Persona::PeerWorker
-                },
+                persona: if w.supervisor_id.is_none() { Persona::Supervisor } else { Persona::PeerWorker },
                 organization_id: Some(w.employer_id.clone()),
                 member_id: None,
             });
@@ -117,13 +111,7 @@ pub async fn seed(store: &Store, plan: Plan, quiet: bool) -> anyhow::Result<Seed
         import.users(&users).await?;
         import.workers(&workers).await?;
         // Credentials, supervision notes, training and positions scale with workers only.
-        let wf = accompany_domain::workforce::demo::for_workers(
-            store.catalog(),
-            &workers,
-            start,
-            plan.seed,
-            today,
-        );
+        let wf = accompany_domain::workforce::demo::for_workers(store.catalog(), &workers, start, plan.seed, today);
         import.credentials(&wf.credentials).await?;
         import.supervision_sessions(&wf.sessions).await?;
         import.ce_entries(&wf.ce_entries).await?;
@@ -133,10 +121,7 @@ pub async fn seed(store: &Store, plan: Plan, quiet: bool) -> anyhow::Result<Seed
         for (offset, w) in workers.iter().enumerate() {
             let index = start + offset as u64;
             let h = mix(plan.seed, index);
-            let cap = store
-                .catalog()
-                .role(&w.role_id)
-                .map_or(0, |r| r.caseload_cap);
+            let cap = store.catalog().role(&w.role_id).map_or(0, |r| r.caseload_cap);
             targets.push(((cap as u64 * (40 + h % 56)) / 100).max(1) as u32);
             facts.push((w.id.clone(), worker_matching(h)));
         }
@@ -145,11 +130,7 @@ pub async fn seed(store: &Store, plan: Plan, quiet: bool) -> anyhow::Result<Seed
         start = end;
     }
     workers_bar.finish();
-    import
-        .positions(&accompany_domain::workforce::demo::for_organizations(
-            synthetic.organizations(),
-        ))
-        .await?;
+    import.positions(&accompany_domain::workforce::demo::for_organizations(synthetic.organizations())).await?;
 
     let coordinators = synthetic.coordinators();
     let plans: Vec<_> = synthetic
@@ -187,42 +168,22 @@ pub async fn seed(store: &Store, plan: Plan, quiet: bool) -> anyhow::Result<Seed
         for (offset, m) in members.iter().enumerate() {
             let index = start + offset as u64;
             let (peer, coordinator) = synthetic.team_for_member(index);
-            team.push((
-                m.id.clone(),
-                format!("coordinator-{coordinator}"),
-                TeamRole::CareCoordinator,
-            ));
+            team.push((m.id.clone(), format!("coordinator-{coordinator}"), TeamRole::CareCoordinator));
             // A peer's caseload stops at its target: the rest of the members who
             // would have had them have no peer.
             let peer = peer.filter(|p| carried[*p as usize] < targets[*p as usize]);
             if let Some(p) = peer {
                 carried[p as usize] += 1;
-                team.push((
-                    m.id.clone(),
-                    format!("u-{}", synthetic.worker_id(p)),
-                    TeamRole::Peer,
-                ));
+                team.push((m.id.clone(), format!("u-{}", synthetic.worker_id(p)), TeamRole::Peer));
             } else if mix(plan.seed ^ 0x7761_6974, index) % 1000 < WAITING_PER_MILLE {
                 // Waiting for a peer: said what they want, not yet matched.
-                if let Some(prefs) = waiting_preferences(
-                    &synthetic,
-                    plan.seed,
-                    index,
-                    n_workers,
-                    m.city.as_deref(),
-                    store,
-                ) {
+                if let Some(prefs) = waiting_preferences(&synthetic, plan.seed, index, n_workers, m.city.as_deref(), store) {
                     preferences.push((m.id.clone(), prefs));
                     waiting += 1;
                     let h = mix(plan.seed ^ 0x0067_6170, index);
                     if h % 10 < 3 {
-                        let since = time::OffsetDateTime::now_utc()
-                            - time::Duration::days(1 + (h / 10 % 90) as i64);
-                        gaps.push((
-                            m.id.clone(),
-                            "peer-left".to_string(),
-                            accompany_store::timestamp_text(since),
-                        ));
+                        let since = time::OffsetDateTime::now_utc() - time::Duration::days(1 + (h / 10 % 90) as i64);
+                        gaps.push((m.id.clone(), "peer-left".to_string(), accompany_store::timestamp_text(since)));
                     }
                 }
             }
@@ -239,14 +200,8 @@ pub async fn seed(store: &Store, plan: Plan, quiet: bool) -> anyhow::Result<Seed
         eprintln!("{waiting} members are waiting for a peer.");
     }
     let credentials = demo_accounts(store, &synthetic, n_members, n_workers).await?;
-    let intake_organization = match credentials
-        .iter()
-        .find(|c| c.persona == Persona::CareCoordinator)
-    {
-        Some(c) => store
-            .user_by_username(&c.username)
-            .await?
-            .and_then(|u| u.organization_id),
+    let intake_organization = match credentials.iter().find(|c| c.persona == Persona::CareCoordinator) {
+        Some(c) => store.user_by_username(&c.username).await?.and_then(|u| u.organization_id),
         None => None,
     };
     store.analyze().await?;
@@ -261,12 +216,7 @@ pub async fn seed(store: &Store, plan: Plan, quiet: bool) -> anyhow::Result<Seed
 }
 
 /// One account per persona, tied to the first member so every home page has something to show.
-async fn demo_accounts(
-    store: &Store,
-    s: &Synthetic,
-    members: u64,
-    workers: u64,
-) -> anyhow::Result<Vec<Credential>> {
+async fn demo_accounts(store: &Store, s: &Synthetic, members: u64, workers: u64) -> anyhow::Result<Vec<Credential>> {
     let mut out = Vec::new();
     if members == 0 || workers < 2 {
         return Ok(out);
@@ -278,87 +228,35 @@ async fn demo_accounts(
         Some(p) => p,
         None => {
             let p = 1;
-            store
-                .import()
-                .team_members(
-                    &[(
-                        member_id.clone(),
-                        format!("u-{}", s.worker_id(p)),
-                        TeamRole::Peer,
-                    )],
-                    today(),
-                )
-                .await?;
+            store.import().team_members(&[(member_id.clone(), format!("u-{}", s.worker_id(p)), TeamRole::Peer)], today()).await?;
             p
         }
     };
     let supervisor_index = peer_index - peer_index % 12;
-    let peer_worker = s
-        .workers(peer_index, peer_index + 1, store.catalog())
-        .remove(0);
+    let peer_worker = s.workers(peer_index, peer_index + 1, store.catalog()).remove(0);
     let employer = peer_worker.employer_id.clone();
 
     let mut add = |persona, username: String, password: String| {
-        out.push(Credential {
-            persona,
-            username,
-            password,
-        });
+        out.push(Credential { persona, username, password });
     };
     let peer_user = format!("worker{peer_index}");
     let supervisor_user = format!("worker{supervisor_index}");
     let coordinator_user = format!("coordinator{coordinator}");
-    for (persona, username) in [
-        (Persona::PeerWorker, &peer_user),
-        (Persona::Supervisor, &supervisor_user),
-        (Persona::CareCoordinator, &coordinator_user),
-    ] {
+    for (persona, username) in
+        [(Persona::PeerWorker, &peer_user), (Persona::Supervisor, &supervisor_user), (Persona::CareCoordinator, &coordinator_user)]
+    {
         let password = random_password();
         store.set_password(username, &password).await?;
         add(persona, username.clone(), password);
     }
     // A clinician of a hospital, for emergency access.
-    let hospital = s
-        .organizations()
-        .iter()
-        .find(|o| o.kind == accompany_domain::records::OrganizationKind::Hospital)
-        .map(|o| o.id.clone());
+    let hospital = s.organizations().iter().find(|o| o.kind == accompany_domain::records::OrganizationKind::Hospital).map(|o| o.id.clone());
     for (persona, username, display, org, member) in [
-        (
-            Persona::Member,
-            "member",
-            "Demo Member",
-            None,
-            Some(member_id.as_str()),
-        ),
-        (
-            Persona::Clinician,
-            "clinician",
-            "Demo Clinician",
-            hospital.as_deref(),
-            None,
-        ),
-        (
-            Persona::OrganizationAdmin,
-            "orgadmin",
-            "Demo Organization Admin",
-            Some(employer.as_str()),
-            None,
-        ),
-        (
-            Persona::StateAdmin,
-            "stateadmin",
-            "Demo State Admin",
-            None,
-            None,
-        ),
-        (
-            Persona::PrivacyOfficer,
-            "privacyofficer",
-            "Demo Privacy Officer",
-            None,
-            None,
-        ),
+        (Persona::Member, "member", "Demo Member", None, Some(member_id.as_str())),
+        (Persona::Clinician, "clinician", "Demo Clinician", hospital.as_deref(), None),
+        (Persona::OrganizationAdmin, "orgadmin", "Demo Organization Admin", Some(employer.as_str()), None),
+        (Persona::StateAdmin, "stateadmin", "Demo State Admin", None, None),
+        (Persona::PrivacyOfficer, "privacyofficer", "Demo Privacy Officer", None, None),
     ] {
         let password = random_password();
         store
@@ -382,43 +280,21 @@ async fn demo_accounts(
 /// The demo member's health information and a contact with their peer, so
 /// that the sharing page has something to protect. Written through the same
 /// policy and audit as any request.
-async fn demo_privacy(
-    store: &Store,
-    member_id: &str,
-    coordinator: &str,
-    peer: &str,
-) -> anyhow::Result<()> {
+async fn demo_privacy(store: &Store, member_id: &str, coordinator: &str, peer: &str) -> anyhow::Result<()> {
     let as_user = |name: &str| {
         let name = name.to_string();
         async move {
-            let user = store
-                .user_by_username(&name)
-                .await?
-                .ok_or_else(|| anyhow::anyhow!("demo account {name} is missing"))?;
+            let user = store.user_by_username(&name).await?.ok_or_else(|| anyhow::anyhow!("demo account {name} is missing"))?;
             anyhow::Ok(store.access(user.actor(), "seed"))
         }
     };
     let coordinator = as_user(coordinator).await?;
     for (category, text) in [
-        (
-            "mental-health",
-            "Depression since 2019; sees a therapist every two weeks.",
-        ),
+        ("mental-health", "Depression since 2019; sees a therapist every two weeks."),
         ("substance-use", "In recovery from alcohol use since 2022."),
-        (
-            "care-plan",
-            "Find stable housing; evening meetings work best.",
-        ),
+        ("care-plan", "Find stable housing; evening meetings work best."),
     ] {
-        coordinator
-            .add_health_entry(
-                member_id,
-                &HealthEntryInput {
-                    category: category.into(),
-                    text: text.into(),
-                },
-            )
-            .await?;
+        coordinator.add_health_entry(member_id, &HealthEntryInput { category: category.into(), text: text.into() }).await?;
     }
     let note = ContactNoteInput {
         date: accompany_domain::records::format_date(today() - time::Duration::days(2)),
@@ -432,21 +308,9 @@ async fn demo_privacy(
     peer.add_contact_note(member_id, &note).await?;
     // A few more contacts this month, so the peer's units and engagement rule show.
     for (days, minutes, modality, setting, line) in [
-        (
-            6,
-            "30",
-            "in-person",
-            "community",
-            "Walked to the recovery café together.",
-        ),
+        (6, "30", "in-person", "community", "Walked to the recovery café together."),
         (13, "20", "video", "virtual", ""),
-        (
-            21,
-            "60",
-            "in-person",
-            "recovery-learning-community",
-            "Went to the Tuesday group.",
-        ),
+        (21, "60", "in-person", "recovery-learning-community", "Went to the Tuesday group."),
     ] {
         let input = ContactNoteInput {
             date: accompany_domain::records::format_date(today() - time::Duration::days(days)),
@@ -466,16 +330,10 @@ async fn demo_privacy(
             &accompany_domain::goals::GoalInput {
                 goal: "Find a place of my own by next winter.".into(),
                 steps: vec![
-                    accompany_domain::goals::GoalStepInput {
-                        text: "Get on the housing list".into(),
-                        done: true,
-                        ..Default::default()
-                    },
+                    accompany_domain::goals::GoalStepInput { text: "Get on the housing list".into(), done: true, ..Default::default() },
                     accompany_domain::goals::GoalStepInput {
                         text: "Save for the first month's rent".into(),
-                        target_date: accompany_domain::records::format_date(
-                            today() + time::Duration::days(120),
-                        ),
+                        target_date: accompany_domain::records::format_date(today() + time::Duration::days(120)),
                         done: false,
                     },
                 ],
@@ -487,8 +345,7 @@ async fn demo_privacy(
         date: accompany_domain::records::format_date(today() - time::Duration::days(6)),
         note: "Applied to two housing lists together.".into(),
     };
-    peer.add_goal_progress(member_id, &goal.id, &progress)
-        .await?;
+    peer.add_goal_progress(member_id, &goal.id, &progress).await?;
     Ok(())
 }
 
@@ -497,44 +354,24 @@ async fn demo_privacy(
 /// member, and a weekly evening video group the member has joined.
 pub async fn demo_booking(store: &Store, report: &SeedReport) -> anyhow::Result<()> {
     use accompany_domain::booking::{datetime_text, weekday_id, SessionInput, WindowInput};
-    let Some(peer) = report
-        .credentials
-        .iter()
-        .find(|c| c.persona == Persona::PeerWorker)
-    else {
+    let Some(peer) = report.credentials.iter().find(|c| c.persona == Persona::PeerWorker) else {
         return Ok(());
     };
-    let member = store
-        .user_by_username("member")
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("demo member is missing"))?;
+    let member = store.user_by_username("member").await?.ok_or_else(|| anyhow::anyhow!("demo member is missing"))?;
     let Some(member_id) = member.member_id.clone() else {
         return Ok(());
     };
     let member_id = member_id.as_str();
-    let user = store
-        .user_by_username(&peer.username)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("demo account {} is missing", peer.username))?;
+    let user = store.user_by_username(&peer.username).await?.ok_or_else(|| anyhow::anyhow!("demo account {} is missing", peer.username))?;
     let peer_access = store.access(user.actor(), "seed");
     let Some(worker_id) = peer_access.own_worker_id().await? else {
         return Ok(());
     };
     let mut week: Vec<WindowInput> = ["monday", "tuesday", "wednesday", "thursday"]
         .iter()
-        .map(|d| WindowInput {
-            weekday: d.to_string(),
-            start: "17:00".into(),
-            end: "22:00".into(),
-            modality: "video".into(),
-        })
+        .map(|d| WindowInput { weekday: d.to_string(), start: "17:00".into(), end: "22:00".into(), modality: "video".into() })
         .collect();
-    week.push(WindowInput {
-        weekday: "saturday".into(),
-        start: "10:00".into(),
-        end: "14:00".into(),
-        modality: "in-person".into(),
-    });
+    week.push(WindowInput { weekday: "saturday".into(), start: "10:00".into(), end: "14:00".into(), modality: "in-person".into() });
     peer_access.set_availability(&worker_id, &week).await?;
     // Two days from now falls on a day with hours, or the next one that has.
     let now = store.now_local();
@@ -546,12 +383,7 @@ pub async fn demo_booking(store: &Store, report: &SeedReport) -> anyhow::Result<
     peer_access
         .book_session(
             member_id,
-            &SessionInput {
-                worker_id: worker_id.clone(),
-                start: datetime_text(start),
-                minutes: "90".into(),
-                modality: String::new(),
-            },
+            &SessionInput { worker_id: worker_id.clone(), start: datetime_text(start), minutes: "90".into(), modality: String::new() },
         )
         .await?;
     let first = now.date() + time::Duration::days(1);
@@ -571,10 +403,7 @@ pub async fn demo_booking(store: &Store, report: &SeedReport) -> anyhow::Result<
             co_leaders: vec![],
         })
         .await?;
-    store
-        .access(member.actor(), "seed")
-        .join_group(&group.id)
-        .await?;
+    store.access(member.actor(), "seed").join_group(&group.id).await?;
     Ok(())
 }
 
@@ -584,8 +413,7 @@ const WAITING_PER_MILLE: u64 = 54;
 
 /// A well-mixed number from (seed, index) (SplitMix64).
 fn mix(seed: u64, index: u64) -> u64 {
-    let mut z =
-        seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ index.wrapping_add(0x632b_e59b_d9b3_e48f);
+    let mut z = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ index.wrapping_add(0x632b_e59b_d9b3_e48f);
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
@@ -594,11 +422,7 @@ fn mix(seed: u64, index: u64) -> u64 {
 /// How a worker meets members: most in person, many by phone, half by video.
 fn worker_matching(h: u64) -> WorkerMatching {
     let mut modalities = Vec::new();
-    for (m, per_cent, bits) in [
-        (Modality::InPerson, 85, 0),
-        (Modality::Phone, 80, 8),
-        (Modality::Video, 50, 16),
-    ] {
+    for (m, per_cent, bits) in [(Modality::InPerson, 85, 0), (Modality::Phone, 80, 8), (Modality::Video, 50, 16)] {
         if (h >> bits) % 100 < per_cent {
             modalities.push(m);
         }
@@ -606,28 +430,14 @@ fn worker_matching(h: u64) -> WorkerMatching {
     if modalities.is_empty() {
         modalities.push(Modality::InPerson);
     }
-    WorkerMatching {
-        modalities,
-        location: None,
-    }
+    WorkerMatching { modalities, location: None }
 }
 
 /// The matching engine's synthetic choices for member `index`, placed in the
 /// member's own town and naming, if anyone, a peer of this data set.
-fn waiting_preferences(
-    s: &Synthetic,
-    seed: u64,
-    index: u64,
-    workers: u64,
-    city: Option<&str>,
-    store: &Store,
-) -> Option<Preferences> {
+fn waiting_preferences(s: &Synthetic, seed: u64, index: u64, workers: u64, city: Option<&str>, store: &Store) -> Option<Preferences> {
     let mut input = matching::synthetic::member_input(seed, index, store.catalog(), workers);
-    input.named_peer = input
-        .named_peer
-        .as_deref()
-        .and_then(|id| u64::from_str_radix(id.get(..8)?, 16).ok())
-        .map(|w| s.worker_id(w % workers.max(1)));
+    input.named_peer = input.named_peer.as_deref().and_then(|id| u64::from_str_radix(id.get(..8)?, 16).ok()).map(|w| s.worker_id(w % workers.max(1)));
     if let Some(point) = city.and_then(town_point) {
         input.home_town = city.map(str::to_string);
         if input.home.is_some() {

@@ -39,12 +39,7 @@ async fn sign_in_gives_a_token_and_me_names_the_persona() {
         assert_eq!(me["persona"], persona.as_str());
         assert_eq!(me["user"]["username"], app.credential(persona).username);
     }
-    let r = client
-        .post(app.url("/api/v1/auth/login"))
-        .json(&json!({ "username": "stateadmin", "password": "wrong password" }))
-        .send()
-        .await
-        .unwrap();
+    let r = client.post(app.url("/api/v1/auth/login")).json(&json!({ "username": "stateadmin", "password": "wrong password" })).send().await.unwrap();
     assert_eq!(r.status(), 401);
     assert_eq!(r.headers()["content-type"], "application/problem+json");
     let (status, _) = app.get("not-a-token", "/api/v1/me").await;
@@ -54,17 +49,8 @@ async fn sign_in_gives_a_token_and_me_names_the_persona() {
 #[tokio::test]
 async fn command_line_tokens_work_as_bearer_tokens() {
     let app = TestApp::seeded(100).await;
-    let user = app
-        .store
-        .user_by_username("stateadmin")
-        .await
-        .unwrap()
-        .unwrap();
-    let token = app
-        .store
-        .create_token(&user.id, "test", Some(1))
-        .await
-        .unwrap();
+    let user = app.store.user_by_username("stateadmin").await.unwrap().unwrap();
+    let token = app.store.create_token(&user.id, "test", Some(1)).await.unwrap();
     let (status, me) = app.get(&token, "/api/v1/me").await;
     assert_eq!((status, me["persona"].as_str()), (200, Some("state-admin")));
 }
@@ -75,23 +61,14 @@ async fn repeated_failed_sign_ins_are_throttled() {
     let client = app.client();
     let mut statuses = vec![];
     for _ in 0..6 {
-        let r = client
-            .post(app.url("/api/v1/auth/login"))
-            .json(&json!({ "username": "member", "password": "not the password" }))
-            .send()
-            .await
-            .unwrap();
+        let r =
+            client.post(app.url("/api/v1/auth/login")).json(&json!({ "username": "member", "password": "not the password" })).send().await.unwrap();
         statuses.push(r.status().as_u16());
     }
     assert_eq!(statuses, [401, 401, 401, 401, 401, 429]);
     // Even the right password waits out the window.
     let c = app.credential(Persona::Member);
-    let r = client
-        .post(app.url("/api/v1/auth/login"))
-        .json(&json!({ "username": c.username, "password": c.password }))
-        .send()
-        .await
-        .unwrap();
+    let r = client.post(app.url("/api/v1/auth/login")).json(&json!({ "username": c.username, "password": c.password })).send().await.unwrap();
     assert_eq!(r.status(), 429);
 }
 
@@ -111,13 +88,7 @@ async fn lists_and_reads_follow_the_policy() {
         };
         let (status, page) = app.get(&admin, &path).await;
         assert_eq!(status, 200);
-        all.extend(
-            page["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|m| m["id"].as_str().unwrap().to_string()),
-        );
+        all.extend(page["items"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap().to_string()));
         match page["next_cursor"].as_str() {
             Some(c) => after = Some(c.to_string()),
             None => break,
@@ -125,45 +96,24 @@ async fn lists_and_reads_follow_the_policy() {
     }
     assert_eq!(all.len(), 400, "the state admin pages through everyone");
 
-    for persona in [
-        Persona::Member,
-        Persona::PeerWorker,
-        Persona::Supervisor,
-        Persona::CareCoordinator,
-        Persona::OrganizationAdmin,
-    ] {
+    for persona in [Persona::Member, Persona::PeerWorker, Persona::Supervisor, Persona::CareCoordinator, Persona::OrganizationAdmin] {
         let (token, _) = app.api_login(&client, persona).await;
         let (_, page) = app.get(&token, "/api/v1/members?limit=500").await;
-        let visible: Vec<String> = page["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|m| m["id"].as_str().unwrap().to_string())
-            .collect();
+        let visible: Vec<String> = page["items"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap().to_string()).collect();
         assert!(!visible.is_empty(), "{persona:?} sees someone");
-        assert!(
-            visible.len() < all.len(),
-            "{persona:?} does not see everyone"
-        );
+        assert!(visible.len() < all.len(), "{persona:?} does not see everyone");
         if persona == Persona::Member {
             assert_eq!(visible.len(), 1);
         }
         // A member outside the list is not found, and the attempt is audited as denied.
         let outsider = all.iter().find(|id| !visible.contains(id)).unwrap();
         let denied_before = app.count("audit_events WHERE decision = 'deny'").await;
-        let (status, body) = app
-            .get(&token, &format!("/api/v1/members/{outsider}"))
-            .await;
+        let (status, body) = app.get(&token, &format!("/api/v1/members/{outsider}")).await;
         assert_eq!(status, 404, "{persona:?} reading an outsider");
         assert!(body["detail"].is_string());
-        assert_eq!(
-            app.count("audit_events WHERE decision = 'deny'").await,
-            denied_before + 1
-        );
+        assert_eq!(app.count("audit_events WHERE decision = 'deny'").await, denied_before + 1);
         // Everyone in the list can be read.
-        let (status, _) = app
-            .get(&token, &format!("/api/v1/members/{}", visible[0]))
-            .await;
+        let (status, _) = app.get(&token, &format!("/api/v1/members/{}", visible[0])).await;
         assert_eq!(status, 200, "{persona:?} reading a visible member");
     }
 }
@@ -175,24 +125,10 @@ async fn peers_cannot_change_records_and_members_cannot_enrol() {
     let (peer, _) = app.api_login(&client, Persona::PeerWorker).await;
     let (_, page) = app.get(&peer, "/api/v1/members").await;
     let id = page["items"][0]["id"].as_str().unwrap().to_string();
-    let (status, _) = app
-        .send(
-            Method::PUT,
-            &peer,
-            &format!("/api/v1/members/{id}"),
-            &new_member("100099990000"),
-        )
-        .await;
+    let (status, _) = app.send(Method::PUT, &peer, &format!("/api/v1/members/{id}"), &new_member("100099990000")).await;
     assert_eq!(status, 403);
     let (member, _) = app.api_login(&client, Persona::Member).await;
-    let (status, _) = app
-        .send(
-            Method::POST,
-            &member,
-            "/api/v1/members",
-            &new_member("100099990001"),
-        )
-        .await;
+    let (status, _) = app.send(Method::POST, &member, "/api/v1/members", &new_member("100099990001")).await;
     assert_eq!(status, 403);
 }
 
@@ -201,27 +137,15 @@ async fn create_update_and_history() {
     let app = TestApp::seeded(50).await;
     let client = app.client();
     let (coordinator, _) = app.api_login(&client, Persona::CareCoordinator).await;
-    let (status, created) = app
-        .send(
-            Method::POST,
-            &coordinator,
-            "/api/v1/members",
-            &new_member("100077770001"),
-        )
-        .await;
+    let (status, created) = app.send(Method::POST, &coordinator, "/api/v1/members", &new_member("100077770001")).await;
     assert_eq!(status, 201, "{created}");
     let id = created["id"].as_str().unwrap();
     assert_eq!(created["version"], 1);
     assert_eq!(created["preferred_languages"], json!(["es", "en"]));
-    assert_eq!(
-        created["date_of_birth"], "1984-06-02",
-        "dates travel as ISO 8601 text"
-    );
+    assert_eq!(created["date_of_birth"], "1984-06-02", "dates travel as ISO 8601 text");
 
     // The coordinator who enrolled the member sits on the team and can read it.
-    let (status, team) = app
-        .get(&coordinator, &format!("/api/v1/members/{id}/care-team"))
-        .await;
+    let (status, team) = app.get(&coordinator, &format!("/api/v1/members/{id}/care-team")).await;
     assert_eq!(status, 200);
     assert_eq!(team["participants"][0]["team_role"], "care-coordinator");
 
@@ -229,52 +153,26 @@ async fn create_update_and_history() {
     change["city"] = json!("Lawrence");
     change["version"] = json!(1);
     change["reason"] = json!("moved");
-    let (status, updated) = app
-        .send(
-            Method::PUT,
-            &coordinator,
-            &format!("/api/v1/members/{id}"),
-            &change,
-        )
-        .await;
+    let (status, updated) = app.send(Method::PUT, &coordinator, &format!("/api/v1/members/{id}"), &change).await;
     assert_eq!(status, 200, "{updated}");
     assert_eq!(updated["version"], 2);
 
     // A stale version is refused, and nothing changes.
     change["city"] = json!("Lowell");
-    let (status, problem) = app
-        .send(
-            Method::PUT,
-            &coordinator,
-            &format!("/api/v1/members/{id}"),
-            &change,
-        )
-        .await;
+    let (status, problem) = app.send(Method::PUT, &coordinator, &format!("/api/v1/members/{id}"), &change).await;
     assert_eq!(status, 409, "{problem}");
 
-    let (_, history) = app
-        .get(&coordinator, &format!("/api/v1/members/{id}/history"))
-        .await;
+    let (_, history) = app.get(&coordinator, &format!("/api/v1/members/{id}/history")).await;
     let versions = history["versions"].as_array().unwrap();
     assert_eq!(versions.len(), 2);
     assert_eq!(versions[0]["reason"], "moved");
     assert_eq!(versions[0]["data"]["city"], "Lawrence");
     assert_eq!(versions[1]["reason"], "intake at the RLC");
     assert_eq!(versions[1]["data"]["city"], Value::Null);
-    assert_eq!(
-        versions[0]["changed_by"],
-        app.credential(Persona::CareCoordinator).username
-    );
+    assert_eq!(versions[0]["changed_by"], app.credential(Persona::CareCoordinator).username);
 
     // A second member with the same MassHealth ID is refused by field.
-    let (status, problem) = app
-        .send(
-            Method::POST,
-            &coordinator,
-            "/api/v1/members",
-            &new_member("100077770001"),
-        )
-        .await;
+    let (status, problem) = app.send(Method::POST, &coordinator, "/api/v1/members", &new_member("100077770001")).await;
     assert_eq!(status, 422);
     assert_eq!(problem["errors"][0]["field"], "masshealth_id");
 }
@@ -299,23 +197,14 @@ async fn bad_bodies_name_the_field_and_write_nothing() {
     assert_eq!(r.headers()["content-type"], "application/problem+json");
 
     // A missing field.
-    let (status, p) = app
-        .send(
-            Method::POST,
-            &admin,
-            "/api/v1/members",
-            &json!({ "given_name": "A" }),
-        )
-        .await;
+    let (status, p) = app.send(Method::POST, &admin, "/api/v1/members", &json!({ "given_name": "A" })).await;
     assert_eq!(status, 400);
     assert!(p["errors"][0]["field"].is_string(), "{p}");
 
     // A field of the wrong type.
     let mut body = new_member("100055550001");
     body["preferred_languages"] = json!("es");
-    let (status, p) = app
-        .send(Method::POST, &admin, "/api/v1/members", &body)
-        .await;
+    let (status, p) = app.send(Method::POST, &admin, "/api/v1/members", &body).await;
     assert_eq!(status, 400);
     assert_eq!(p["errors"][0]["field"], "preferred_languages", "{p}");
 
@@ -324,43 +213,20 @@ async fn bad_bodies_name_the_field_and_write_nothing() {
     body["date_of_birth"] = json!("02/06/1984");
     body["preferred_languages"] = json!(["xx"]);
     body["email"] = json!("no-at-sign");
-    let (status, p) = app
-        .send(Method::POST, &admin, "/api/v1/members", &body)
-        .await;
+    let (status, p) = app.send(Method::POST, &admin, "/api/v1/members", &body).await;
     assert_eq!(status, 422);
-    let fields: Vec<&str> = p["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        fields,
-        [
-            "masshealth_id",
-            "date_of_birth",
-            "email",
-            "preferred_languages"
-        ]
-    );
+    let fields: Vec<&str> = p["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["masshealth_id", "date_of_birth", "email", "preferred_languages"]);
 
     // A plan that is not a plan.
     let mut body = new_member("100055550002");
     body["plan_id"] = json!("nope");
-    let (status, p) = app
-        .send(Method::POST, &admin, "/api/v1/members", &body)
-        .await;
+    let (status, p) = app.send(Method::POST, &admin, "/api/v1/members", &body).await;
     assert_eq!(status, 422);
     assert_eq!(p["errors"][0]["field"], "plan_id");
 
     // Not JSON at all.
-    let r = reqwest::Client::new()
-        .post(app.url("/api/v1/members"))
-        .bearer_auth(&admin)
-        .body("masshealth_id=1")
-        .send()
-        .await
-        .unwrap();
+    let r = reqwest::Client::new().post(app.url("/api/v1/members")).bearer_auth(&admin).body("masshealth_id=1").send().await.unwrap();
     assert_eq!(r.status(), 415);
 
     assert_eq!(app.count("members").await, before, "nothing was written");
@@ -372,27 +238,12 @@ async fn cookie_sessions_need_the_csrf_header_to_change_things() {
     let client = app.client();
     let (_, csrf) = app.api_login(&client, Persona::StateAdmin).await;
     let body = json!({ "name": "North Shore RLC", "kind": "rlc", "city": "Lynn" });
-    let r = client
-        .post(app.url("/api/v1/organizations"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let r = client.post(app.url("/api/v1/organizations")).json(&body).send().await.unwrap();
     assert_eq!(r.status(), 403);
-    let r = client
-        .post(app.url("/api/v1/organizations"))
-        .header("x-csrf-token", &csrf)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let r = client.post(app.url("/api/v1/organizations")).header("x-csrf-token", &csrf).json(&body).send().await.unwrap();
     assert_eq!(r.status(), 201);
     // Reading needs no token.
-    let r = client
-        .get(app.url("/api/v1/organizations?kind=rlc"))
-        .send()
-        .await
-        .unwrap();
+    let r = client.get(app.url("/api/v1/organizations?kind=rlc")).send().await.unwrap();
     assert_eq!(r.status(), 200);
 }
 
@@ -401,24 +252,10 @@ async fn organizations_and_workers_round_trip_with_history() {
     let app = TestApp::seeded(20).await;
     let client = app.client();
     let (admin, _) = app.api_login(&client, Persona::StateAdmin).await;
-    let (status, org) = app
-        .send(
-            Method::POST,
-            &admin,
-            "/api/v1/organizations",
-            &json!({ "name": "Cape Ann CBO", "kind": "cbo" }),
-        )
-        .await;
+    let (status, org) = app.send(Method::POST, &admin, "/api/v1/organizations", &json!({ "name": "Cape Ann CBO", "kind": "cbo" })).await;
     assert_eq!(status, 201);
     let org_id = org["id"].as_str().unwrap();
-    let (status, p) = app
-        .send(
-            Method::POST,
-            &admin,
-            "/api/v1/organizations",
-            &json!({ "name": "X", "kind": "bakery" }),
-        )
-        .await;
+    let (status, p) = app.send(Method::POST, &admin, "/api/v1/organizations", &json!({ "name": "X", "kind": "bakery" })).await;
     assert_eq!(status, 422);
     assert_eq!(p["errors"][0]["field"], "kind");
 
@@ -431,33 +268,20 @@ async fn organizations_and_workers_round_trip_with_history() {
             { "topic": "faith", "text": "Muslim", "visibility": "private" }
         ]
     });
-    let (status, w) = app
-        .send(Method::POST, &admin, "/api/v1/workers", &worker)
-        .await;
+    let (status, w) = app.send(Method::POST, &admin, "/api/v1/workers", &worker).await;
     assert_eq!(status, 201, "{w}");
     let id = w["id"].as_str().unwrap();
     let mut change = worker.clone();
     change["employment_end"] = json!("2026-01-31");
     change["reason"] = json!("moved to another state");
-    let (status, w2) = app
-        .send(
-            Method::PUT,
-            &admin,
-            &format!("/api/v1/workers/{id}"),
-            &change,
-        )
-        .await;
+    let (status, w2) = app.send(Method::PUT, &admin, &format!("/api/v1/workers/{id}"), &change).await;
     assert_eq!(status, 200, "{w2}");
-    let (_, h) = app
-        .get(&admin, &format!("/api/v1/workers/{id}/history"))
-        .await;
+    let (_, h) = app.get(&admin, &format!("/api/v1/workers/{id}/history")).await;
     assert_eq!(h["versions"].as_array().unwrap().len(), 2);
 
     let mut bad = worker.clone();
     bad["role_id"] = json!("astronaut");
-    let (status, p) = app
-        .send(Method::POST, &admin, "/api/v1/workers", &bad)
-        .await;
+    let (status, p) = app.send(Method::POST, &admin, "/api/v1/workers", &bad).await;
     assert_eq!(status, 422);
     assert_eq!(p["errors"][0]["field"], "role_id");
 
@@ -465,57 +289,31 @@ async fn organizations_and_workers_round_trip_with_history() {
     let (_, full) = app.get(&admin, &format!("/api/v1/workers/{id}")).await;
     assert_eq!(full["statements"].as_array().unwrap().len(), 2);
     let (coordinator, _) = app.api_login(&client, Persona::CareCoordinator).await;
-    let (status, shown) = app
-        .get(&coordinator, &format!("/api/v1/workers/{id}"))
-        .await;
+    let (status, shown) = app.get(&coordinator, &format!("/api/v1/workers/{id}")).await;
     assert_eq!(status, 200);
     assert_eq!(shown["statements"], json!([worker["statements"][0]]));
-    let (status, _) = app
-        .get(&coordinator, &format!("/api/v1/workers/{id}/history"))
-        .await;
+    let (status, _) = app.get(&coordinator, &format!("/api/v1/workers/{id}/history")).await;
     assert_eq!(status, 403);
 
     // An organization admin changes only their own organization's workers.
     let (orgadmin, _) = app.api_login(&client, Persona::OrganizationAdmin).await;
-    let (status, _) = app
-        .send(
-            Method::PUT,
-            &orgadmin,
-            &format!("/api/v1/workers/{id}"),
-            &change,
-        )
-        .await;
+    let (status, _) = app.send(Method::PUT, &orgadmin, &format!("/api/v1/workers/{id}"), &change).await;
     assert_eq!(status, 403);
 }
 
 #[tokio::test]
 async fn openapi_describes_every_route() {
     let app = TestApp::empty().await;
-    let doc: Value = reqwest::get(app.url("/api/openapi.json"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc: Value = reqwest::get(app.url("/api/openapi.json")).await.unwrap().json().await.unwrap();
     assert_eq!(doc["openapi"], "3.1.0");
     let paths = doc["paths"].as_object().unwrap();
     for (method, path, ..) in accompany_web_operations() {
-        assert!(
-            paths.get(path).and_then(|p| p.get(method)).is_some(),
-            "{method} {path} documented"
-        );
+        assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} documented");
         // Every documented operation is really served, not answered by the router's fallback.
         let concrete = path.replace("{id}", "x");
-        let r = reqwest::Client::new()
-            .request(method.to_uppercase().parse().unwrap(), app.url(&concrete))
-            .send()
-            .await
-            .unwrap();
+        let r = reqwest::Client::new().request(method.to_uppercase().parse().unwrap(), app.url(&concrete)).send().await.unwrap();
         let body: Value = r.json().await.unwrap_or(Value::Null);
-        assert_ne!(
-            body["type"], "/problems/no-route",
-            "{method} {path} is routed"
-        );
+        assert_ne!(body["type"], "/problems/no-route", "{method} {path} is routed");
     }
     // An unknown endpoint is a problem document, not an HTML page.
     let r = reqwest::get(app.url("/api/v1/nothing-here")).await.unwrap();
@@ -524,10 +322,7 @@ async fn openapi_describes_every_route() {
 }
 
 fn accompany_web_operations() -> Vec<(&'static str, &'static str)> {
-    accompany_web::openapi_operations()
-        .iter()
-        .map(|(m, p, ..)| (*m, *p))
-        .collect()
+    accompany_web::openapi_operations().iter().map(|(m, p, ..)| (*m, *p)).collect()
 }
 
 #[tokio::test]
@@ -541,32 +336,15 @@ async fn members_correct_their_own_contact_details_but_not_their_identifiers() {
     assert_eq!(status, 200);
     record["phone"] = json!("413-555-0199");
     record["reason"] = json!("new phone");
-    let (status, updated) = app
-        .send(
-            Method::PUT,
-            &member,
-            &format!("/api/v1/members/{id}"),
-            &record,
-        )
-        .await;
+    let (status, updated) = app.send(Method::PUT, &member, &format!("/api/v1/members/{id}"), &record).await;
     assert_eq!(status, 200, "{updated}");
     assert_eq!(updated["phone"], "413-555-0199");
     record["masshealth_id"] = json!("100000000999");
     record["version"] = updated["version"].clone();
-    let (status, p) = app
-        .send(
-            Method::PUT,
-            &member,
-            &format!("/api/v1/members/{id}"),
-            &record,
-        )
-        .await;
+    let (status, p) = app.send(Method::PUT, &member, &format!("/api/v1/members/{id}"), &record).await;
     assert_eq!(status, 422);
     assert_eq!(p["errors"][0]["field"], "masshealth_id");
-    assert!(p["errors"][0]["message"]
-        .as_str()
-        .unwrap()
-        .contains("care coordinator"));
+    assert!(p["errors"][0]["message"].as_str().unwrap().contains("care coordinator"));
     // Members may read the directory of organizations, not the workers in it.
     assert_eq!(app.get(&member, "/api/v1/organizations").await.0, 200);
     assert_eq!(app.get(&member, "/api/v1/workers").await.0, 403);
@@ -578,29 +356,15 @@ async fn family_name_search_is_a_case_insensitive_prefix() {
     let client = app.client();
     let (admin, _) = app.api_login(&client, Persona::StateAdmin).await;
     let (_, all) = app.get(&admin, "/api/v1/members?limit=500").await;
-    let names: Vec<String> = all["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["family_name"].as_str().unwrap().to_string())
-        .collect();
+    let names: Vec<String> = all["items"].as_array().unwrap().iter().map(|m| m["family_name"].as_str().unwrap().to_string()).collect();
     let probe = &names[0];
     let prefix: String = probe.chars().take(3).collect::<String>().to_uppercase();
-    let expected = names
-        .iter()
-        .filter(|n| n.to_lowercase().starts_with(&prefix.to_lowercase()))
-        .count();
-    let (status, found) = app
-        .get(&admin, &format!("/api/v1/members?limit=500&name={prefix}"))
-        .await;
+    let expected = names.iter().filter(|n| n.to_lowercase().starts_with(&prefix.to_lowercase())).count();
+    let (status, found) = app.get(&admin, &format!("/api/v1/members?limit=500&name={prefix}")).await;
     assert_eq!(status, 200);
     let found = found["items"].as_array().unwrap();
     assert_eq!(found.len(), expected, "prefix {prefix}");
-    assert!(found.iter().all(|m| m["family_name"]
-        .as_str()
-        .unwrap()
-        .to_lowercase()
-        .starts_with(&prefix.to_lowercase())));
+    assert!(found.iter().all(|m| m["family_name"].as_str().unwrap().to_lowercase().starts_with(&prefix.to_lowercase())));
     let (_, none) = app.get(&admin, "/api/v1/members?name=zzzzqq").await;
     assert_eq!(none["items"].as_array().unwrap().len(), 0);
 }

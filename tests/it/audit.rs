@@ -12,19 +12,11 @@ use crate::support::TestApp;
 async fn app_with_history() -> TestApp {
     let app = TestApp::seeded(40).await;
     let client = app.client();
-    for persona in [
-        Persona::StateAdmin,
-        Persona::CareCoordinator,
-        Persona::PeerWorker,
-    ] {
+    for persona in [Persona::StateAdmin, Persona::CareCoordinator, Persona::PeerWorker] {
         let (token, _) = app.api_login(&client, persona).await;
         let (_, page) = app.get(&token, "/api/v1/members?limit=5").await;
         for m in page["items"].as_array().unwrap() {
-            app.get(
-                &token,
-                &format!("/api/v1/members/{}", m["id"].as_str().unwrap()),
-            )
-            .await;
+            app.get(&token, &format!("/api/v1/members/{}", m["id"].as_str().unwrap())).await;
         }
         // A denied attempt is recorded too.
         app.get(&token, "/api/v1/members/not-a-member").await;
@@ -38,11 +30,7 @@ fn verify_cli(app: &TestApp) -> (bool, String) {
         .env("ACCOMPANY_LOG", "error")
         .output()
         .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     (out.status.success(), text)
 }
 
@@ -51,10 +39,7 @@ async fn an_untouched_trail_verifies() {
     let app = app_with_history().await;
     let events = app.count("audit_events").await;
     assert!(events >= 15, "{events} events");
-    assert_eq!(
-        app.store.verify_audit().await.unwrap(),
-        AuditCheck::Intact { events }
-    );
+    assert_eq!(app.store.verify_audit().await.unwrap(), AuditCheck::Intact { events });
     let (ok, text) = verify_cli(&app);
     assert!(ok, "{text}");
     assert!(text.contains(&format!("intact: {events} events")), "{text}");
@@ -84,7 +69,8 @@ async fn every_kind_of_tampering_is_caught_at_the_right_event() {
     for (what, sql, expected) in cases {
         let app = app_with_history().await;
         let events = app.count("audit_events").await;
-        let first_deny = app.count("audit_events WHERE decision = 'permit' AND seq < (SELECT MIN(seq) FROM audit_events WHERE decision = 'deny')").await + 1;
+        let first_deny =
+            app.count("audit_events WHERE decision = 'permit' AND seq < (SELECT MIN(seq) FROM audit_events WHERE decision = 'deny')").await + 1;
         app.exec(sql).await;
         let expected_seq = match expected(events) {
             0 => first_deny,
@@ -96,10 +82,7 @@ async fn every_kind_of_tampering_is_caught_at_the_right_event() {
         }
         let (ok, text) = verify_cli(&app);
         assert!(!ok, "{what}: the command must fail");
-        assert!(
-            text.contains(&format!("broken at event {expected_seq}")),
-            "{what}: {text}"
-        );
+        assert!(text.contains(&format!("broken at event {expected_seq}")), "{what}: {text}");
     }
 }
 
@@ -110,41 +93,22 @@ async fn concurrent_requests_do_not_fork_the_chain() {
     let client = app.client();
     let (token, _) = app.api_login(&client, Persona::StateAdmin).await;
     let (_, page) = app.get(&token, "/api/v1/members?limit=40").await;
-    let ids: Vec<String> = page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["id"].as_str().unwrap().to_string())
-        .collect();
+    let ids: Vec<String> = page["items"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap().to_string()).collect();
     let before = app.count("audit_events").await;
     let requests = ids.iter().map(|id| {
         let url = app.url(&format!("/api/v1/members/{id}"));
         let token = token.clone();
-        async move {
-            reqwest::Client::new()
-                .get(url)
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16()
-        }
+        async move { reqwest::Client::new().get(url).bearer_auth(token).send().await.unwrap().status().as_u16() }
     });
     let statuses = futures_join_all(requests).await;
     assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
     let events = app.count("audit_events").await;
     assert_eq!(events, before + ids.len() as i64);
-    assert_eq!(
-        app.store.verify_audit().await.unwrap(),
-        AuditCheck::Intact { events }
-    );
+    assert_eq!(app.store.verify_audit().await.unwrap(), AuditCheck::Intact { events });
 }
 
 /// Run futures concurrently on the test's runtime.
-async fn futures_join_all<F: std::future::Future<Output = u16> + Send + 'static>(
-    futures: impl Iterator<Item = F>,
-) -> Vec<u16> {
+async fn futures_join_all<F: std::future::Future<Output = u16> + Send + 'static>(futures: impl Iterator<Item = F>) -> Vec<u16> {
     let handles: Vec<_> = futures.map(tokio::spawn).collect();
     let mut out = Vec::new();
     for h in handles {

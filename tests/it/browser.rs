@@ -40,30 +40,15 @@ pub(crate) fn driver() -> Option<Driver> {
         eprintln!("\n*** {why} ***\n");
         return None;
     }
-    let port = TcpListener::bind("127.0.0.1:0")
-        .ok()?
-        .local_addr()
-        .ok()?
-        .port();
-    let process = Command::new(CHROMEDRIVER)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start chromedriver");
+    let port = TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
+    let process =
+        Command::new(CHROMEDRIVER).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("start chromedriver");
     let started = Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "chromedriver did not start"
-        );
+        assert!(started.elapsed() < Duration::from_secs(20), "chromedriver did not start");
         std::thread::sleep(Duration::from_millis(50));
     }
-    Some(Driver {
-        process,
-        port,
-        _profile: tempfile::tempdir().expect("profile directory"),
-    })
+    Some(Driver { process, port, _profile: tempfile::tempdir().expect("profile directory") })
 }
 
 pub(crate) async fn browser(d: &Driver, lang: &str) -> Client {
@@ -101,40 +86,18 @@ pub(crate) async fn assert_accessible(c: &Client, what: &str) {
         .await
         .expect("run axe-core");
     let violations = result.as_array().cloned().unwrap_or_default();
-    assert!(
-        violations.is_empty(),
-        "axe-core violations on {what}:\n{}",
-        serde_json::to_string_pretty(&violations).unwrap()
-    );
+    assert!(violations.is_empty(), "axe-core violations on {what}:\n{}", serde_json::to_string_pretty(&violations).unwrap());
 }
 
 pub(crate) async fn sign_in(c: &Client, app: &TestApp, persona: Persona) {
     let cred = app.credential(persona);
     c.goto(&app.url("/login")).await.unwrap();
-    c.find(Locator::Id("username"))
-        .await
-        .unwrap()
-        .send_keys(&cred.username)
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(&cred.password)
-        .await
-        .unwrap();
-    c.find(Locator::Css("main form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    c.find(Locator::Id("username")).await.unwrap().send_keys(&cred.username).await.unwrap();
+    c.find(Locator::Id("password")).await.unwrap().send_keys(&cred.password).await.unwrap();
+    c.find(Locator::Css("main form button[type=submit]")).await.unwrap().click().await.unwrap();
     let started = Instant::now();
     while !c.current_url().await.unwrap().path().starts_with("/home") {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "{persona:?} did not reach home"
-        );
+        assert!(started.elapsed() < Duration::from_secs(10), "{persona:?} did not reach home");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -145,11 +108,7 @@ async fn nav_links(c: &Client) -> Vec<String> {
         .execute("return Array.from(document.querySelectorAll('header nav[aria-label] a')).map(a => a.getAttribute('href')).filter(h => !h.startsWith('/lang/'));", vec![])
         .await
         .unwrap();
-    v.as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|h| h.as_str().map(str::to_string))
-        .collect()
+    v.as_array().unwrap().iter().filter_map(|h| h.as_str().map(str::to_string)).collect()
 }
 
 #[tokio::test]
@@ -158,24 +117,14 @@ async fn every_persona_signs_in_and_every_page_they_reach_is_accessible() {
     let app = TestApp::seeded(200).await;
     for lang in ["en", "es"] {
         let c = browser(&d, lang).await;
-        for path in [
-            "/",
-            "/login",
-            "/get-support",
-            "/roles",
-            "/roles/certified-peer-specialist",
-            "/no-such-page",
-        ] {
+        for path in ["/", "/login", "/get-support", "/roles", "/roles/certified-peer-specialist", "/no-such-page"] {
             c.goto(&app.url(path)).await.unwrap();
             assert_accessible(&c, &format!("{path} ({lang})")).await;
         }
         for persona in Persona::ALL {
             c.delete_all_cookies().await.unwrap();
             sign_in(&c, &app, persona).await;
-            let html_lang: Value = c
-                .execute("return document.documentElement.lang", vec![])
-                .await
-                .unwrap();
+            let html_lang: Value = c.execute("return document.documentElement.lang", vec![]).await.unwrap();
             assert_eq!(html_lang, lang, "the browser's language is used");
             assert_accessible(&c, &format!("{persona:?} home ({lang})")).await;
             for link in nav_links(&c).await {
@@ -185,11 +134,7 @@ async fn every_persona_signs_in_and_every_page_they_reach_is_accessible() {
             // A member record, as each persona who can see one sees it.
             c.goto(&app.url("/members")).await.unwrap();
             if let Ok(first) = c.find(Locator::Css("main table tbody a")).await {
-                let href = first
-                    .attr("href")
-                    .await
-                    .unwrap()
-                    .expect("a link to the record");
+                let href = first.attr("href").await.unwrap().expect("a link to the record");
                 c.goto(&app.url(&href)).await.unwrap();
                 assert_accessible(&c, &format!("a member record as {persona:?} ({lang})")).await;
             }
@@ -206,56 +151,16 @@ async fn a_coordinator_enrols_a_member_with_the_keyboard_and_sees_errors_first()
     sign_in(&c, &app, Persona::CareCoordinator).await;
     c.goto(&app.url("/members/new")).await.unwrap();
     assert_accessible(&c, "the new-member form").await;
-    c.find(Locator::Id("given_name"))
-        .await
-        .unwrap()
-        .send_keys("Thu")
-        .await
-        .unwrap();
-    c.find(Locator::Css("main form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    c.find(Locator::Id("given_name")).await.unwrap().send_keys("Thu").await.unwrap();
+    c.find(Locator::Css("main form button[type=submit]")).await.unwrap().click().await.unwrap();
     // The error summary names each field and links to it.
-    let summary = c
-        .wait()
-        .for_element(Locator::Css("#errors"))
-        .await
-        .expect("an error summary")
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        summary.contains("Family name: This is required.") && summary.contains("Date of birth"),
-        "{summary}"
-    );
+    let summary = c.wait().for_element(Locator::Css("#errors")).await.expect("an error summary").text().await.unwrap();
+    assert!(summary.contains("Family name: This is required.") && summary.contains("Date of birth"), "{summary}");
     assert_accessible(&c, "the new-member form with errors").await;
-    c.find(Locator::Id("family_name"))
-        .await
-        .unwrap()
-        .send_keys("Nguyen")
-        .await
-        .unwrap();
-    c.execute(
-        "document.getElementById('date_of_birth').value = '1991-08-14';",
-        vec![],
-    )
-    .await
-    .unwrap();
-    c.find(Locator::Id("masshealth_id"))
-        .await
-        .unwrap()
-        .send_keys("100044440000")
-        .await
-        .unwrap();
-    c.find(Locator::Css("main form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    c.find(Locator::Id("family_name")).await.unwrap().send_keys("Nguyen").await.unwrap();
+    c.execute("document.getElementById('date_of_birth').value = '1991-08-14';", vec![]).await.unwrap();
+    c.find(Locator::Id("masshealth_id")).await.unwrap().send_keys("100044440000").await.unwrap();
+    c.find(Locator::Css("main form button[type=submit]")).await.unwrap().click().await.unwrap();
     // The browser follows the redirect to the new record.
     let started = Instant::now();
     loop {
@@ -266,10 +171,7 @@ async fn a_coordinator_enrols_a_member_with_the_keyboard_and_sees_errors_first()
         if heading == "Thu Nguyen" {
             break;
         }
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "the new record did not open; the page says {heading:?}"
-        );
+        assert!(started.elapsed() < Duration::from_secs(10), "the new record did not open; the page says {heading:?}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_accessible(&c, "the new member's record").await;
@@ -287,10 +189,7 @@ async fn wait_for_text(c: &Client, text: &str, present: bool) -> String {
         if body.contains(text) == present {
             return body;
         }
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "waited for {text:?} present={present}; the page says {body}"
-        );
+        assert!(started.elapsed() < Duration::from_secs(10), "waited for {text:?} present={present}; the page says {body}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -320,48 +219,22 @@ async fn a_member_withdraws_mental_health_from_their_coordinator_who_stops_seein
     member.goto(&app.url("/sharing")).await.unwrap();
     assert_accessible(&member, "the sharing page (es)").await;
     let form = format!("form:has(input[name=recipient][value='person:{coordinator_id}'])");
-    let mental_health = member
-        .find(Locator::Css(&format!("{form} input[value=mental-health]")))
-        .await
-        .expect("a mental-health box for the coordinator");
-    assert_eq!(
-        mental_health.prop("checked").await.unwrap().as_deref(),
-        Some("true"),
-        "shared by default"
-    );
+    let mental_health =
+        member.find(Locator::Css(&format!("{form} input[value=mental-health]"))).await.expect("a mental-health box for the coordinator");
+    assert_eq!(mental_health.prop("checked").await.unwrap().as_deref(), Some("true"), "shared by default");
     mental_health.click().await.unwrap();
-    member
-        .find(Locator::Css(&format!("{form} button[type=submit]")))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    member.find(Locator::Css(&format!("{form} button[type=submit]"))).await.unwrap().click().await.unwrap();
     let page = wait_for_text(&member, "Guardado", true).await;
     assert!(page.contains("Quién ve qué"), "{page}");
-    let mental_health = member
-        .find(Locator::Css(&format!("{form} input[value=mental-health]")))
-        .await
-        .unwrap();
-    assert_eq!(
-        mental_health.prop("checked").await.unwrap().as_deref(),
-        Some("false"),
-        "the choice is kept"
-    );
+    let mental_health = member.find(Locator::Css(&format!("{form} input[value=mental-health]"))).await.unwrap();
+    assert_eq!(mental_health.prop("checked").await.unwrap().as_deref(), Some("false"), "the choice is kept");
     assert_accessible(&member, "the sharing page after saving (es)").await;
 
     // The coordinator's next view no longer holds it, and says why.
     coordinator.refresh().await.unwrap();
     let page = wait_for_text(&coordinator, "Depression since 2019", false).await;
-    assert!(
-        page.contains("The member has chosen not to share with you")
-            && page.contains("Mental health"),
-        "{page}"
-    );
-    assert!(
-        page.contains("Find stable housing"),
-        "the care plan is still shared"
-    );
+    assert!(page.contains("The member has chosen not to share with you") && page.contains("Mental health"), "{page}");
+    assert!(page.contains("Find stable housing"), "the care plan is still shared");
     assert_accessible(&coordinator, "a record with information withheld").await;
     member.close().await.unwrap();
     coordinator.close().await.unwrap();
@@ -369,30 +242,12 @@ async fn a_member_withdraws_mental_health_from_their_coordinator_who_stops_seein
 
 async fn sign_in_as(c: &Client, app: &TestApp, username: &str, password: &str) {
     c.goto(&app.url("/login")).await.unwrap();
-    c.find(Locator::Id("username"))
-        .await
-        .unwrap()
-        .send_keys(username)
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(password)
-        .await
-        .unwrap();
-    c.find(Locator::Css("main form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    c.find(Locator::Id("username")).await.unwrap().send_keys(username).await.unwrap();
+    c.find(Locator::Id("password")).await.unwrap().send_keys(password).await.unwrap();
+    c.find(Locator::Css("main form button[type=submit]")).await.unwrap().click().await.unwrap();
     let started = Instant::now();
     while !c.current_url().await.unwrap().path().starts_with("/home") {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "{username} did not reach home"
-        );
+        assert!(started.elapsed() < Duration::from_secs(10), "{username} did not reach home");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -404,14 +259,8 @@ async fn a_member_chooses_a_spanish_speaking_peer_in_spanish_and_the_peer_sees_t
     let (member_token, _) = app.api_login(&app.client(), Persona::Member).await;
     let (_, me) = app.get(&member_token, "/api/v1/me").await;
     let member_id = me["user"]["member_id"].as_str().unwrap().to_string();
-    let (_, record) = app
-        .get(&member_token, &format!("/api/v1/members/{member_id}"))
-        .await;
-    let member_name = format!(
-        "{} {}",
-        record["given_name"].as_str().unwrap(),
-        record["family_name"].as_str().unwrap()
-    );
+    let (_, record) = app.get(&member_token, &format!("/api/v1/members/{member_id}")).await;
+    let member_name = format!("{} {}", record["given_name"].as_str().unwrap(), record["family_name"].as_str().unwrap());
 
     let c = browser(&d, "es").await;
     sign_in(&c, &app, Persona::Member).await;
@@ -419,100 +268,41 @@ async fn a_member_chooses_a_spanish_speaking_peer_in_spanish_and_the_peer_sees_t
     wait_for_text(&c, "Lo que quiere en un par", true).await;
     assert_accessible(&c, "the choose page (es)").await;
     // Spanish as a must: the support, the language spoken, and the language the peer must speak.
-    c.execute("document.getElementById('support').value = 'both';", vec![])
-        .await
-        .unwrap();
+    c.execute("document.getElementById('support').value = 'both';", vec![]).await.unwrap();
     // The member's own languages start ticked; Spanish must be among them.
     let spanish = c.find(Locator::Id("languages-es")).await.unwrap();
     if spanish.prop("checked").await.unwrap().as_deref() != Some("true") {
         spanish.click().await.unwrap();
     }
-    c.find(Locator::Id("strength-language-must"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.execute(
-        "document.getElementById('value-language').value = 'es';",
-        vec![],
-    )
-    .await
-    .unwrap();
-    c.find(Locator::Css("form[action='/choose'] button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    c.find(Locator::Id("strength-language-must")).await.unwrap().click().await.unwrap();
+    c.execute("document.getElementById('value-language').value = 'es';", vec![]).await.unwrap();
+    c.find(Locator::Css("form[action='/choose'] button[type=submit]")).await.unwrap().click().await.unwrap();
     let page = wait_for_text(&c, "Pares que puede elegir", true).await;
     assert!(page.contains("Guardado"), "{page}");
     assert_accessible(&c, "the ranked peers (es)").await;
-    let cards: Value = c
-        .execute("return Array.from(document.querySelectorAll('#peers li.card')).map(li => li.innerText);", vec![])
-        .await
-        .unwrap();
-    let cards: Vec<String> = cards
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap().to_string())
-        .collect();
+    let cards: Value = c.execute("return Array.from(document.querySelectorAll('#peers li.card')).map(li => li.innerText);", vec![]).await.unwrap();
+    let cards: Vec<String> = cards.as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
     assert!(!cards.is_empty(), "Spanish-speaking peers are offered");
     for card in &cards {
-        assert!(
-            card.contains("Habla español con usted"),
-            "every peer speaks Spanish, said in Spanish: {card}"
-        );
-        assert!(
-            card.contains("Disponible:") && card.contains("Puede reunirse:"),
-            "{card}"
-        );
+        assert!(card.contains("Habla español con usted"), "every peer speaks Spanish, said in Spanish: {card}");
+        assert!(card.contains("Disponible:") && card.contains("Puede reunirse:"), "{card}");
     }
-    let first = c
-        .find(Locator::Css("#peers li.card form input[name=worker_id]"))
-        .await
-        .unwrap();
+    let first = c.find(Locator::Css("#peers li.card form input[name=worker_id]")).await.unwrap();
     let worker_id = first.attr("value").await.unwrap().expect("a worker id");
-    let peer_name = c
-        .find(Locator::Css("#peers li.card h3"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    c.find(Locator::Css("#peers li.card form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    let peer_name = c.find(Locator::Css("#peers li.card h3")).await.unwrap().text().await.unwrap();
+    c.find(Locator::Css("#peers li.card form button[type=submit]")).await.unwrap().click().await.unwrap();
     let home = wait_for_text(&c, "Su nuevo par está en su equipo de cuidado", true).await;
-    assert!(
-        home.contains(&peer_name),
-        "the member's home shows the new peer: {home}"
-    );
+    assert!(home.contains(&peer_name), "the member's home shows the new peer: {home}");
     assert_accessible(&c, "the member's home after choosing (es)").await;
     c.close().await.unwrap();
 
     // The peer signs in and sees the member on their caseload, and the news.
-    let user = app
-        .store
-        .user_by_id(&format!("u-{worker_id}"))
-        .await
-        .unwrap()
-        .expect("the peer's account");
-    app.store
-        .set_password(&user.username, "a-long-test-password-1")
-        .await
-        .unwrap();
+    let user = app.store.user_by_id(&format!("u-{worker_id}")).await.unwrap().expect("the peer's account");
+    app.store.set_password(&user.username, "a-long-test-password-1").await.unwrap();
     let p = browser(&d, "en").await;
     sign_in_as(&p, &app, &user.username, "a-long-test-password-1").await;
     let home = wait_for_text(&p, &member_name, true).await;
-    assert!(
-        home.contains(&format!("{member_name} chose you as their peer.")),
-        "{home}"
-    );
+    assert!(home.contains(&format!("{member_name} chose you as their peer.")), "{home}");
     assert_accessible(&p, "the peer's home with the new member").await;
     p.goto(&app.url("/members")).await.unwrap();
     wait_for_text(&p, &member_name, true).await;
@@ -528,14 +318,7 @@ async fn the_program_admin_previews_and_runs_the_batch_with_an_accessible_report
     sign_in(&c, &app, Persona::StateAdmin).await;
     c.goto(&app.url("/matching")).await.unwrap();
     assert_accessible(&c, "the waiting list page").await;
-    c.find(Locator::Css(
-        "form[action='/matching/batch'] input[value=dry-run] ~ button",
-    ))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
+    c.find(Locator::Css("form[action='/matching/batch'] input[value=dry-run] ~ button")).await.unwrap().click().await.unwrap();
     let page = wait_for_text(&c, "members waiting", true).await;
     assert!(page.contains("can be matched"), "{page}");
     assert_accessible(&c, "the batch preview").await;
@@ -553,58 +336,21 @@ async fn a_person_signs_up_in_spanish_chooses_a_spanish_speaking_peer_and_the_pe
     c.goto(&app.url("/get-support")).await.unwrap();
     wait_for_text(&c, "Pedir apoyo de pares", true).await;
     assert_accessible(&c, "the public page (es)").await;
-    for (id, text) in [
-        ("given_name", "Rosa"),
-        ("family_name", "Méndez"),
-        ("phone", "617-555-0199"),
-        ("masshealth_id", "100055550000"),
-    ] {
-        c.find(Locator::Id(id))
-            .await
-            .unwrap()
-            .send_keys(text)
-            .await
-            .unwrap();
+    for (id, text) in [("given_name", "Rosa"), ("family_name", "Méndez"), ("phone", "617-555-0199"), ("masshealth_id", "100055550000")] {
+        c.find(Locator::Id(id)).await.unwrap().send_keys(text).await.unwrap();
     }
     c.execute("document.getElementById('date_of_birth').value = '1984-07-09'; document.getElementById('language').value = 'es';", vec![])
         .await
         .unwrap();
-    c.find(Locator::Id("support-both"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.find(Locator::Css(
-        "form[action='/get-support'] button[type=submit]",
-    ))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
+    c.find(Locator::Id("support-both")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("form[action='/get-support'] button[type=submit]")).await.unwrap().click().await.unwrap();
     wait_for_text(&c, "Gracias", true).await;
 
     // Her coordinator enrols her and reads her a code; she opens her account with it.
     let (coordinator, _) = app.api_login(&app.client(), Persona::CareCoordinator).await;
     let (_, queue) = app.get(&coordinator, "/api/v1/referrals").await;
-    let referral = queue["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["family_name"] == "Méndez")
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let (_, enrolled) = app
-        .send(
-            reqwest::Method::POST,
-            &coordinator,
-            &format!("/api/v1/referrals/{referral}/enrol"),
-            &serde_json::json!({}),
-        )
-        .await;
+    let referral = queue["items"].as_array().unwrap().iter().find(|r| r["family_name"] == "Méndez").unwrap()["id"].as_str().unwrap().to_string();
+    let (_, enrolled) = app.send(reqwest::Method::POST, &coordinator, &format!("/api/v1/referrals/{referral}/enrol"), &serde_json::json!({})).await;
     let member_id = enrolled["member_id"].as_str().unwrap();
     let (_, issued) = app
         .send(
@@ -617,103 +363,32 @@ async fn a_person_signs_up_in_spanish_chooses_a_spanish_speaking_peer_and_the_pe
     c.goto(&app.url("/claim")).await.unwrap();
     wait_for_text(&c, "Abra su cuenta", true).await;
     assert_accessible(&c, "the claim page (es)").await;
-    for (id, text) in [
-        ("code", issued["code"].as_str().unwrap()),
-        ("username", "rosa.mendez"),
-        ("password", "una contraseña larga"),
-    ] {
-        c.find(Locator::Id(id))
-            .await
-            .unwrap()
-            .send_keys(text)
-            .await
-            .unwrap();
+    for (id, text) in [("code", issued["code"].as_str().unwrap()), ("username", "rosa.mendez"), ("password", "una contraseña larga")] {
+        c.find(Locator::Id(id)).await.unwrap().send_keys(text).await.unwrap();
     }
-    c.find(Locator::Css("form[action='/claim'] button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    c.find(Locator::Css("form[action='/claim'] button[type=submit]")).await.unwrap().click().await.unwrap();
 
     // Signed in at once, on the page to choose a peer.
     wait_for_text(&c, "Lo que quiere en un par", true).await;
     assert_accessible(&c, "the choose page right after signing up (es)").await;
-    c.execute("document.getElementById('support').value = 'both';", vec![])
-        .await
-        .unwrap();
-    if c.find(Locator::Id("languages-es"))
-        .await
-        .unwrap()
-        .prop("checked")
-        .await
-        .unwrap()
-        .as_deref()
-        != Some("true")
-    {
-        c.find(Locator::Id("languages-es"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+    c.execute("document.getElementById('support').value = 'both';", vec![]).await.unwrap();
+    if c.find(Locator::Id("languages-es")).await.unwrap().prop("checked").await.unwrap().as_deref() != Some("true") {
+        c.find(Locator::Id("languages-es")).await.unwrap().click().await.unwrap();
     }
-    c.find(Locator::Id("strength-language-must"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.execute(
-        "document.getElementById('value-language').value = 'es';",
-        vec![],
-    )
-    .await
-    .unwrap();
-    c.find(Locator::Css("form[action='/choose'] button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    c.find(Locator::Id("strength-language-must")).await.unwrap().click().await.unwrap();
+    c.execute("document.getElementById('value-language').value = 'es';", vec![]).await.unwrap();
+    c.find(Locator::Css("form[action='/choose'] button[type=submit]")).await.unwrap().click().await.unwrap();
     wait_for_text(&c, "Pares que puede elegir", true).await;
-    let cards: Value =
-        c.execute("return Array.from(document.querySelectorAll('#peers li.card')).map(li => li.innerText);", vec![]).await.unwrap();
+    let cards: Value = c.execute("return Array.from(document.querySelectorAll('#peers li.card')).map(li => li.innerText);", vec![]).await.unwrap();
     let cards = cards.as_array().unwrap();
-    assert!(
-        !cards.is_empty()
-            && cards
-                .iter()
-                .all(|t| t.as_str().unwrap().contains("Habla español con usted")),
-        "{cards:?}"
-    );
-    let worker_id = c
-        .find(Locator::Css("#peers li.card form input[name=worker_id]"))
-        .await
-        .unwrap()
-        .attr("value")
-        .await
-        .unwrap()
-        .unwrap();
-    c.find(Locator::Css("#peers li.card form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    assert!(!cards.is_empty() && cards.iter().all(|t| t.as_str().unwrap().contains("Habla español con usted")), "{cards:?}");
+    let worker_id = c.find(Locator::Css("#peers li.card form input[name=worker_id]")).await.unwrap().attr("value").await.unwrap().unwrap();
+    c.find(Locator::Css("#peers li.card form button[type=submit]")).await.unwrap().click().await.unwrap();
     wait_for_text(&c, "Su nuevo par está en su equipo de cuidado", true).await;
     c.close().await.unwrap();
 
-    let user = app
-        .store
-        .user_by_id(&format!("u-{worker_id}"))
-        .await
-        .unwrap()
-        .expect("the peer's account");
-    app.store
-        .set_password(&user.username, "a-long-test-password-1")
-        .await
-        .unwrap();
+    let user = app.store.user_by_id(&format!("u-{worker_id}")).await.unwrap().expect("the peer's account");
+    app.store.set_password(&user.username, "a-long-test-password-1").await.unwrap();
     let p = browser(&d, "en").await;
     sign_in_as(&p, &app, &user.username, "a-long-test-password-1").await;
     p.goto(&app.url("/members")).await.unwrap();
@@ -733,89 +408,33 @@ async fn a_peer_logs_a_contact_on_a_phone_and_sees_the_units_and_engagement_rule
     }
     let c = browser(&d, "en").await;
     sign_in_as(&c, &w.app, "rc.peer", crate::contacts::PASSWORD).await;
-    c.goto(&w.app.url(&format!("/members/{}", w.member_id)))
-        .await
-        .unwrap();
-    c.find(Locator::LinkText("Contacts, units and engagement"))
-        .await
-        .expect("a link from the record")
-        .click()
-        .await
-        .unwrap();
+    c.goto(&w.app.url(&format!("/members/{}", w.member_id))).await.unwrap();
+    c.find(Locator::LinkText("Contacts, units and engagement")).await.expect("a link from the record").click().await.unwrap();
     let page = wait_for_text(&c, "Contacts in the last 30 days: 4 of the 5", true).await;
     assert!(page.contains("8 of 90 authorized units used"), "{page}");
     assert_accessible(&c, "the contact log").await;
     // The form starts from today and now: only the minutes change.
-    let date = c
-        .find(Locator::Id("date"))
-        .await
-        .unwrap()
-        .prop("value")
-        .await
-        .unwrap()
-        .unwrap_or_default();
-    assert_eq!(
-        date,
-        accompany_domain::records::format_date(
-            accompany_store::local_now("America/New_York").date()
-        )
-    );
-    let start = c
-        .find(Locator::Id("start_time"))
-        .await
-        .unwrap()
-        .prop("value")
-        .await
-        .unwrap()
-        .unwrap_or_default();
+    let date = c.find(Locator::Id("date")).await.unwrap().prop("value").await.unwrap().unwrap_or_default();
+    assert_eq!(date, accompany_domain::records::format_date(accompany_store::local_now("America/New_York").date()));
+    let start = c.find(Locator::Id("start_time")).await.unwrap().prop("value").await.unwrap().unwrap_or_default();
     assert_eq!(start.len(), 5, "a start time is filled in: {start:?}");
     let minutes = c.find(Locator::Id("duration_minutes")).await.unwrap();
     minutes.clear().await.unwrap();
     minutes.send_keys("0").await.unwrap();
-    c.find(Locator::Css("main form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let summary = c
-        .wait()
-        .for_element(Locator::Css("#errors"))
-        .await
-        .expect("an error summary")
-        .text()
-        .await
-        .unwrap();
+    c.find(Locator::Css("main form button[type=submit]")).await.unwrap().click().await.unwrap();
+    let summary = c.wait().for_element(Locator::Css("#errors")).await.expect("an error summary").text().await.unwrap();
     assert!(summary.contains("Minutes"), "{summary}");
     assert_accessible(&c, "the contact form with an error").await;
     let minutes = c.find(Locator::Id("duration_minutes")).await.unwrap();
     minutes.clear().await.unwrap();
     minutes.send_keys("45").await.unwrap();
-    c.find(Locator::Css("main form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let page = wait_for_text(
-        &c,
-        "Contacts in the last 30 days: 5, at least the 5 the rule asks",
-        true,
-    )
-    .await;
-    assert!(
-        page.contains("11 of 90 authorized units used"),
-        "45 minutes is 3 units: {page}"
-    );
+    c.find(Locator::Css("main form button[type=submit]")).await.unwrap().click().await.unwrap();
+    let page = wait_for_text(&c, "Contacts in the last 30 days: 5, at least the 5 the rule asks", true).await;
+    assert!(page.contains("11 of 90 authorized units used"), "45 minutes is 3 units: {page}");
     assert!(page.contains("Contact saved"));
     assert_accessible(&c, "the contact log after saving").await;
     // Correcting a contact shows its history.
-    c.find(Locator::Css("main table tbody th a"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    c.find(Locator::Css("main table tbody th a")).await.unwrap().click().await.unwrap();
     wait_for_text(&c, "Save the correction", true).await;
     assert_accessible(&c, "correcting a contact").await;
     c.close().await.unwrap();
@@ -827,47 +446,19 @@ async fn a_member_writes_a_goal_and_reads_their_team_in_spanish_accessibly() {
     let w = crate::contacts::world().await;
     let c = browser(&d, "es").await;
     sign_in(&c, &w.app, Persona::Member).await;
-    c.goto(&w.app.url(&format!("/members/{}/goals", w.member_id)))
-        .await
-        .unwrap();
+    c.goto(&w.app.url(&format!("/members/{}/goals", w.member_id))).await.unwrap();
     wait_for_text(&c, "Mis metas de recuperación", true).await;
     assert_accessible(&c, "the goals page (es)").await;
-    c.find(Locator::Id("goal"))
-        .await
-        .unwrap()
-        .send_keys("Volver a estudiar inglés")
-        .await
-        .unwrap();
-    c.find(Locator::Id("steps-0--text"))
-        .await
-        .unwrap()
-        .send_keys("Inscribirme en la clase")
-        .await
-        .unwrap();
-    c.find(Locator::Css(
-        "section[aria-labelledby=new-goal-heading] form button[type=submit]",
-    ))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
+    c.find(Locator::Id("goal")).await.unwrap().send_keys("Volver a estudiar inglés").await.unwrap();
+    c.find(Locator::Id("steps-0--text")).await.unwrap().send_keys("Inscribirme en la clase").await.unwrap();
+    c.find(Locator::Css("section[aria-labelledby=new-goal-heading] form button[type=submit]")).await.unwrap().click().await.unwrap();
     wait_for_text(&c, "Volver a estudiar inglés", true).await;
     assert_accessible(&c, "the goals page with a goal (es)").await;
-    let edit = c
-        .find(Locator::Css("main .card p a[href*='/goals/']"))
-        .await
-        .unwrap()
-        .attr("href")
-        .await
-        .unwrap()
-        .expect("an edit link");
+    let edit = c.find(Locator::Css("main .card p a[href*='/goals/']")).await.unwrap().attr("href").await.unwrap().expect("an edit link");
     c.goto(&w.app.url(&edit)).await.unwrap();
     wait_for_text(&c, "Cambiar mi meta", true).await;
     assert_accessible(&c, "changing a goal (es)").await;
-    c.goto(&w.app.url(&format!("/members/{}/team", w.member_id)))
-        .await
-        .unwrap();
+    c.goto(&w.app.url(&format!("/members/{}/team", w.member_id))).await.unwrap();
     let page = wait_for_text(&c, "Un Coach de Recuperación", true).await;
     assert!(page.contains("Ve de su expediente"), "{page}");
     assert_accessible(&c, "the care team in plain words (es)").await;
@@ -902,27 +493,13 @@ async fn a_member_books_a_ninety_minute_evening_session_in_the_peers_hours() {
     set_value(&p, "start", "18:00").await;
     set_value(&p, "end", "21:00").await;
     set_value(&p, "modality", "video").await;
-    p.find(Locator::Css(
-        "form[action='/availability'] button[type=submit]",
-    ))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
+    p.find(Locator::Css("form[action='/availability'] button[type=submit]")).await.unwrap().click().await.unwrap();
     wait_for_text(&p, "Your hours are saved", true).await;
     assert_accessible(&p, "the peer's hours with an evening").await;
     // A window ending before it starts is refused with the field named.
     set_value(&p, "start", "21:00").await;
     set_value(&p, "end", "18:00").await;
-    p.find(Locator::Css(
-        "form[action='/availability'] button[type=submit]",
-    ))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
+    p.find(Locator::Css("form[action='/availability'] button[type=submit]")).await.unwrap().click().await.unwrap();
     let page = wait_for_text(&p, "Some answers need fixing", true).await;
     assert!(page.contains("Ends at"), "{page}");
     assert_accessible(&p, "the hours form with an error").await;
@@ -932,45 +509,19 @@ async fn a_member_books_a_ninety_minute_evening_session_in_the_peers_hours() {
     sign_in(&c, &app, Persona::Member).await;
     c.goto(&app.url("/sessions")).await.unwrap();
     assert_accessible(&c, "the member's sessions, empty").await;
-    c.find(Locator::LinkText("Book a session"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    c.find(Locator::LinkText("Book a session")).await.unwrap().click().await.unwrap();
     wait_for_text(&c, "Free times for 60 minutes", true).await;
     set_value(&c, "minutes", "90").await;
-    c.find(Locator::Css("form[method=get] button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    c.find(Locator::Css("form[method=get] button[type=submit]")).await.unwrap().click().await.unwrap();
     wait_for_text(&c, "Free times for 90 minutes", true).await;
     assert_accessible(&c, "choosing a 90-minute slot").await;
-    let first = c
-        .find(Locator::Css("#slots input[type=radio]"))
-        .await
-        .unwrap();
+    let first = c.find(Locator::Css("#slots input[type=radio]")).await.unwrap();
     let start = first.attr("value").await.unwrap().unwrap();
-    assert!(
-        start.ends_with("T18:00"),
-        "the evening's first slot: {start}"
-    );
+    assert!(start.ends_with("T18:00"), "the evening's first slot: {start}");
     first.click().await.unwrap();
-    c.find(Locator::Css(
-        "main form[action='/sessions/book'][method=post] button[type=submit]",
-    ))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
+    c.find(Locator::Css("main form[action='/sessions/book'][method=post] button[type=submit]")).await.unwrap().click().await.unwrap();
     let page = wait_for_text(&c, "Your session is booked", true).await;
-    assert!(
-        page.contains("90 minutes") && page.contains("18:00"),
-        "{page}"
-    );
+    assert!(page.contains("90 minutes") && page.contains("18:00"), "{page}");
     assert_accessible(&c, "the member's sessions with the booking").await;
     c.close().await.unwrap();
 
@@ -992,21 +543,9 @@ async fn a_member_joins_an_evening_group_and_the_peers_attendance_shows_as_their
     sign_in(&p, &app, Persona::PeerWorker).await;
     p.goto(&app.url("/groups/new")).await.unwrap();
     assert_accessible(&p, "the new group form").await;
-    p.find(Locator::Id("title"))
-        .await
-        .unwrap()
-        .send_keys("Evening video group")
-        .await
-        .unwrap();
+    p.find(Locator::Id("title")).await.unwrap().send_keys("Evening video group").await.unwrap();
     set_value(&p, "weeks", "6").await;
-    p.find(Locator::Css(
-        "form[action='/groups/new'] button[type=submit]",
-    ))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
+    p.find(Locator::Css("form[action='/groups/new'] button[type=submit]")).await.unwrap().click().await.unwrap();
     wait_for_text(&p, "Your group is created", true).await;
     assert_accessible(&p, "the peer's groups").await;
 
@@ -1016,52 +555,23 @@ async fn a_member_joins_an_evening_group_and_the_peers_attendance_shows_as_their
     c.goto(&app.url("/groups")).await.unwrap();
     wait_for_text(&c, "Evening video group", true).await;
     assert_accessible(&c, "the member's groups").await;
-    c.find(Locator::Css("main form[action$='/join'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    c.find(Locator::Css("main form[action$='/join'] button")).await.unwrap().click().await.unwrap();
     wait_for_text(&c, "You joined the group", true).await;
     assert_accessible(&c, "the member's groups after joining").await;
 
     // The first meeting takes place.
     app.exec("UPDATE group_meetings SET starts_at = '2020-01-07T19:00', ends_at = '2020-01-07T20:30' WHERE starts_at = (SELECT MIN(starts_at) FROM group_meetings)").await;
     p.goto(&app.url("/groups")).await.unwrap();
-    p.find(Locator::Css("#groups a[href$='/attendance']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    p.find(Locator::Css("#groups a[href$='/attendance']")).await.unwrap().click().await.unwrap();
     wait_for_text(&p, "Who came", true).await;
     assert_accessible(&p, "the attendance form").await;
-    p.find(Locator::Css("#members input[type=checkbox]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    p.find(Locator::Css(
-        "main form[action$='/attendance'][method=post] button[type=submit]",
-    ))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
+    p.find(Locator::Css("#members input[type=checkbox]")).await.unwrap().click().await.unwrap();
+    p.find(Locator::Css("main form[action$='/attendance'][method=post] button[type=submit]")).await.unwrap().click().await.unwrap();
     wait_for_text(&p, "Attendance is recorded", true).await;
     p.close().await.unwrap();
 
-    let member = app
-        .store
-        .user_by_username(&app.credential(Persona::Member).username)
-        .await
-        .unwrap()
-        .unwrap();
-    c.goto(&app.url(&format!("/members/{}", member.member_id.unwrap())))
-        .await
-        .unwrap();
+    let member = app.store.user_by_username(&app.credential(Persona::Member).username).await.unwrap().unwrap();
+    c.goto(&app.url(&format!("/members/{}", member.member_id.unwrap()))).await.unwrap();
     let page = wait_for_text(&c, "Group: Evening video group", true).await;
     assert!(page.contains("2020-01-07") && page.contains("90"), "{page}");
     assert_accessible(&c, "the member's record with the group contact").await;
@@ -1075,12 +585,7 @@ async fn the_caseload_contacts_page_is_accessible_from_the_supervisees_page_and_
     let s = browser(&d, "en").await;
     sign_in(&s, &app, Persona::Supervisor).await;
     s.goto(&app.url("/workforce/supervision")).await.unwrap();
-    s.find(Locator::Css("#supervisees a[href$='/caseload']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    s.find(Locator::Css("#supervisees a[href$='/caseload']")).await.unwrap().click().await.unwrap();
     let page = wait_for_text(&s, "Caseload contacts", true).await;
     assert!(page.contains("Engagement rule met"), "{page}");
     assert_accessible(&s, "the caseload as the supervisor").await;
@@ -1088,16 +593,9 @@ async fn the_caseload_contacts_page_is_accessible_from_the_supervisees_page_and_
 
     let p = browser(&d, "es").await;
     sign_in(&p, &app, Persona::PeerWorker).await;
-    p.find(Locator::Id("my-caseload-contacts"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    p.find(Locator::Id("my-caseload-contacts")).await.unwrap().click().await.unwrap();
     wait_for_text(&p, "Contactos de la carga de casos", true).await;
-    p.find(Locator::Css("#caseload tbody a[href$='/contact-log']"))
-        .await
-        .expect("the demo member's row links to their contacts");
+    p.find(Locator::Css("#caseload tbody a[href$='/contact-log']")).await.expect("the demo member's row links to their contacts");
     assert_accessible(&p, "the peer's own caseload in Spanish").await;
     p.close().await.unwrap();
 }
@@ -1112,71 +610,22 @@ async fn a_clinician_breaks_glass_and_the_member_answers_a_request_to_join_acces
     let (member_token, _) = app.api_login(&app.client(), Persona::Member).await;
     let (_, me) = app.get(&member_token, "/api/v1/me").await;
     let member_id = me["user"]["member_id"].as_str().unwrap().to_string();
-    let (_, record) = app
-        .get(&member_token, &format!("/api/v1/members/{member_id}"))
-        .await;
+    let (_, record) = app.get(&member_token, &format!("/api/v1/members/{member_id}")).await;
 
     let clinician = browser(&d, "en").await;
     sign_in(&clinician, &app, Persona::Clinician).await;
     clinician.goto(&app.url("/emergency")).await.unwrap();
     assert_accessible(&clinician, "the emergency access page").await;
-    clinician
-        .find(Locator::Css(
-            "form[action='/emergency'] button[type=submit]",
-        ))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    clinician.find(Locator::Css("form[action='/emergency'] button[type=submit]")).await.unwrap().click().await.unwrap();
     let page = wait_for_text(&clinician, "What kind of emergency", true).await;
-    assert!(
-        page.contains("medical-emergency, risk-of-harm or other")
-            || page.contains("role=\"alert\"")
-            || page.contains("invalid"),
-        "errors named"
-    );
+    assert!(page.contains("medical-emergency, risk-of-harm or other") || page.contains("role=\"alert\"") || page.contains("invalid"), "errors named");
     assert_accessible(&clinician, "the emergency access page with errors").await;
-    clinician
-        .find(Locator::Id("masshealth_id"))
-        .await
-        .unwrap()
-        .send_keys(record["masshealth_id"].as_str().unwrap())
-        .await
-        .unwrap();
-    clinician
-        .find(Locator::Id("reason_category-medical-emergency"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    clinician
-        .find(Locator::Id("reason"))
-        .await
-        .unwrap()
-        .send_keys("Brought in unresponsive; we need her medication history.")
-        .await
-        .unwrap();
-    clinician
-        .find(Locator::Css(
-            "form[action='/emergency'] button[type=submit]",
-        ))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    clinician.find(Locator::Id("masshealth_id")).await.unwrap().send_keys(record["masshealth_id"].as_str().unwrap()).await.unwrap();
+    clinician.find(Locator::Id("reason_category-medical-emergency")).await.unwrap().click().await.unwrap();
+    clinician.find(Locator::Id("reason")).await.unwrap().send_keys("Brought in unresponsive; we need her medication history.").await.unwrap();
+    clinician.find(Locator::Css("form[action='/emergency'] button[type=submit]")).await.unwrap().click().await.unwrap();
     wait_for_text(&clinician, record["family_name"].as_str().unwrap(), true).await;
-    assert!(
-        clinician
-            .current_url()
-            .await
-            .unwrap()
-            .path()
-            .ends_with(&member_id),
-        "the record opens"
-    );
+    assert!(clinician.current_url().await.unwrap().path().ends_with(&member_id), "the record opens");
 
     let (other, _) = {
         let u = app
@@ -1191,16 +640,15 @@ async fn a_clinician_breaks_glass_and_the_member_answers_a_request_to_join_acces
             })
             .await
             .unwrap();
-        (
-            app.store
-                .create_token(&u.id, "test", Some(1))
-                .await
-                .unwrap(),
-            u.id,
-        )
+        (app.store.create_token(&u.id, "test", Some(1)).await.unwrap(), u.id)
     };
     let (s, _) = app
-        .send(reqwest::Method::POST, &other, &format!("/api/v1/members/{member_id}/care-team/requests"), &json!({ "team_role": "care-coordinator", "reason": "I will coordinate her housing support" }))
+        .send(
+            reqwest::Method::POST,
+            &other,
+            &format!("/api/v1/members/{member_id}/care-team/requests"),
+            &json!({ "team_role": "care-coordinator", "reason": "I will coordinate her housing support" }),
+        )
         .await;
     assert_eq!(s, 202);
 
@@ -1208,27 +656,11 @@ async fn a_clinician_breaks_glass_and_the_member_answers_a_request_to_join_acces
     sign_in(&member, &app, Persona::Member).await;
     member.goto(&app.url("/sharing")).await.unwrap();
     let page = wait_for_text(&member, "Nova Coordinator", true).await;
-    assert!(
-        page.contains("Brought in unresponsive"),
-        "the emergency access and its reason"
-    );
+    assert!(page.contains("Brought in unresponsive"), "the emergency access and its reason");
     assert_accessible(&member, "the sharing page with a request to join (es)").await;
-    member
-        .find(Locator::Css(
-            "form[action='/sharing/requests/answer'] button[value=approve]",
-        ))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    member.find(Locator::Css("form[action='/sharing/requests/answer'] button[value=approve]")).await.unwrap().click().await.unwrap();
     let page = wait_for_text(&member, "Cambios en su equipo", true).await;
-    assert!(
-        page.contains("se unió con su aprobación"),
-        "the change is listed"
-    );
-    let (s, _) = app
-        .get(&other, &format!("/api/v1/members/{member_id}"))
-        .await;
+    assert!(page.contains("se unió con su aprobación"), "the change is listed");
+    let (s, _) = app.get(&other, &format!("/api/v1/members/{member_id}")).await;
     assert_eq!(s, 200, "the coordinator is on the team now");
 }

@@ -28,32 +28,13 @@ pub(crate) struct World {
     pub stranger: String,
 }
 
-async fn user(
-    app: &TestApp,
-    username: &str,
-    display: &str,
-    persona: Persona,
-    org: &str,
-) -> (String, String) {
+async fn user(app: &TestApp, username: &str, display: &str, persona: Persona, org: &str) -> (String, String) {
     let u = app
         .store
-        .create_user(NewUser {
-            username,
-            display_name: display,
-            password: PASSWORD,
-            persona,
-            organization_id: Some(org),
-            member_id: None,
-        })
+        .create_user(NewUser { username, display_name: display, password: PASSWORD, persona, organization_id: Some(org), member_id: None })
         .await
         .expect("user");
-    (
-        app.store
-            .create_token(&u.id, "test", Some(1))
-            .await
-            .expect("token"),
-        u.id,
-    )
+    (app.store.create_token(&u.id, "test", Some(1)).await.expect("token"), u.id)
 }
 
 pub(crate) async fn world() -> World {
@@ -63,31 +44,14 @@ pub(crate) async fn world() -> World {
     let (coordinator, _) = app.api_login(&client, Persona::CareCoordinator).await;
     let (admin, _) = app.api_login(&client, Persona::StateAdmin).await;
     let (_, me) = app.get(&member, "/api/v1/me").await;
-    let member_id = me["user"]["member_id"]
-        .as_str()
-        .expect("the member's record")
-        .to_string();
+    let member_id = me["user"]["member_id"].as_str().expect("the member's record").to_string();
     let (_, me) = app.get(&coordinator, "/api/v1/me").await;
     let coordinator_id = me["user"]["id"].as_str().unwrap().to_string();
 
-    let (s, org) = app
-        .send(
-            Method::POST,
-            &admin,
-            "/api/v1/organizations",
-            &json!({ "name": "North Shore RLC", "kind": "rlc" }),
-        )
-        .await;
+    let (s, org) = app.send(Method::POST, &admin, "/api/v1/organizations", &json!({ "name": "North Shore RLC", "kind": "rlc" })).await;
     assert_eq!(s, 201, "{org}");
     let org = org["id"].as_str().unwrap().to_string();
-    let (supervisor, supervisor_user) = user(
-        &app,
-        "rc.supervisor",
-        "Rosa Supervisor",
-        Persona::Supervisor,
-        &org,
-    )
-    .await;
+    let (supervisor, supervisor_user) = user(&app, "rc.supervisor", "Rosa Supervisor", Persona::Supervisor, &org).await;
     let (peer, peer_id) = user(&app, "rc.peer", "Dana Coach", Persona::PeerWorker, &org).await;
     let (stranger, _) = user(&app, "other.peer", "Other Peer", Persona::PeerWorker, &org).await;
     let worker = |given: &str, user_id: &str, supervisor_id: Option<&str>| {
@@ -95,38 +59,13 @@ pub(crate) async fn world() -> World {
                 "employment_start": "2024-01-02", "languages": ["en"], "availability": ["evening", "weekend"],
                 "user_id": user_id, "supervisor_id": supervisor_id })
     };
-    let (s, sup) = app
-        .send(
-            Method::POST,
-            &admin,
-            "/api/v1/workers",
-            &worker("Rosa", &supervisor_user, None),
-        )
-        .await;
+    let (s, sup) = app.send(Method::POST, &admin, "/api/v1/workers", &worker("Rosa", &supervisor_user, None)).await;
     assert_eq!(s, 201, "{sup}");
-    let (s, w) = app
-        .send(
-            Method::POST,
-            &admin,
-            "/api/v1/workers",
-            &worker("Dana", &peer_id, sup["id"].as_str()),
-        )
-        .await;
+    let (s, w) = app.send(Method::POST, &admin, "/api/v1/workers", &worker("Dana", &peer_id, sup["id"].as_str())).await;
     assert_eq!(s, 201, "{w}");
     let peer_worker_id = w["id"].as_str().unwrap().to_string();
     crate::support::choose_peer_for(&app, &member, &member_id, &peer_worker_id).await;
-    World {
-        app,
-        member_id,
-        member,
-        coordinator,
-        coordinator_id,
-        peer,
-        peer_id,
-        peer_worker_id,
-        supervisor,
-        stranger,
-    }
+    World { app, member_id, member, coordinator, coordinator_id, peer, peer_id, peer_worker_id, supervisor, stranger }
 }
 
 pub(crate) fn days_ago(n: i64) -> String {
@@ -142,25 +81,11 @@ impl World {
         format!("/api/v1/members/{}", self.member_id)
     }
     pub(crate) async fn log(&self, token: &str, body: &Value) -> (u16, Value) {
-        self.app
-            .send(
-                Method::POST,
-                token,
-                &format!("{}/contacts", self.base()),
-                body,
-            )
-            .await
+        self.app.send(Method::POST, token, &format!("{}/contacts", self.base()), body).await
     }
     pub(crate) async fn audit_rows(&self, sql_where: &str) -> i64 {
-        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&self.app.db.url)
-            .await
-            .expect("connect");
-        let row: (i64,) = sqlx::query_as(&format!(
-            "SELECT COUNT(*) FROM audit_events WHERE {sql_where}"
-        ))
-        .fetch_one(&mut conn)
-        .await
-        .expect("count");
+        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&self.app.db.url).await.expect("connect");
+        let row: (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM audit_events WHERE {sql_where}")).fetch_one(&mut conn).await.expect("count");
         row.0
     }
 }
@@ -181,49 +106,32 @@ async fn a_peer_logs_contacts_and_sees_units_against_the_authorization_and_the_e
     let (s, log) = w.app.get(&w.peer, &format!("{}/contacts", w.base())).await;
     assert_eq!(s, 200, "{log}");
     assert_eq!(log["can_log"], true);
-    let units: Vec<u64> = log["contacts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["units"].as_u64().unwrap())
-        .collect();
-    assert_eq!(
-        units,
-        [2, 1, 4, 1, 3],
-        "newest first: 30, 8, 60, 20 and 45 minutes"
-    );
+    let units: Vec<u64> = log["contacts"].as_array().unwrap().iter().map(|c| c["units"].as_u64().unwrap()).collect();
+    assert_eq!(units, [2, 1, 4, 1, 3], "newest first: 30, 8, 60, 20 and 45 minutes");
     let st = &log["standing"];
     assert_eq!(st["authorization"]["units_used"], 11);
     assert_eq!(st["authorization"]["units_authorized"], 90);
     assert_eq!(st["authorization"]["units_left"], 79);
-    assert_eq!(
-        st["engagement"]["rule"],
-        json!({ "kind": "connections", "min": 5, "days": 30 })
-    );
-    assert_eq!(
-        (
-            st["engagement"]["count"].as_u64(),
-            st["engagement"]["met"].as_bool()
-        ),
-        (Some(4), Some(false))
-    );
+    assert_eq!(st["engagement"]["rule"], json!({ "kind": "connections", "min": 5, "days": 30 }));
+    assert_eq!((st["engagement"]["count"].as_u64(), st["engagement"]["met"].as_bool()), (Some(4), Some(false)));
     assert_eq!(st["engagement"]["needed"], 1);
 
     let (s, _) = w.log(&w.peer, &contact(1, 15)).await;
     assert_eq!(s, 201);
     let (_, log) = w.app.get(&w.peer, &format!("{}/contacts", w.base())).await;
-    assert_eq!(
-        log["standing"]["engagement"]["met"], true,
-        "a fifth contact in 30 days meets the rule"
-    );
+    assert_eq!(log["standing"]["engagement"]["met"], true, "a fifth contact in 30 days meets the rule");
     assert_eq!(log["standing"]["authorization"]["units_used"], 12);
     // Each contact logged left an audit event naming the member.
-    assert_eq!(w.audit_rows(&format!("action = 'create' AND entity = 'contact-note' AND decision = 'permit' AND actor_username = 'rc.peer' AND member_id = '{}'", w.member_id)).await, 6);
+    assert_eq!(
+        w.audit_rows(&format!(
+            "action = 'create' AND entity = 'contact-note' AND decision = 'permit' AND actor_username = 'rc.peer' AND member_id = '{}'",
+            w.member_id
+        ))
+        .await,
+        6
+    );
     // The older endpoint still lists the same notes.
-    let (s, notes) = w
-        .app
-        .get(&w.peer, &format!("{}/contact-notes", w.base()))
-        .await;
+    let (s, notes) = w.app.get(&w.peer, &format!("{}/contact-notes", w.base())).await;
     assert_eq!(s, 200);
     assert_eq!(notes["notes"].as_array().map(Vec::len), Some(6));
 }
@@ -235,26 +143,11 @@ async fn bad_contacts_are_refused_field_by_field_and_change_nothing() {
     let versions = w.app.count("record_versions").await;
     let tomorrow = (accompany::seed::today() + time::Duration::days(1)).to_string();
     for (body, field) in [
-        (
-            json!({ "date": days_ago(0), "duration_minutes": 0, "modality": "phone", "setting": "home" }),
-            "duration_minutes",
-        ),
-        (
-            json!({ "date": days_ago(0), "duration_minutes": -15, "modality": "phone", "setting": "home" }),
-            "duration_minutes",
-        ),
-        (
-            json!({ "date": tomorrow, "duration_minutes": 30, "modality": "phone", "setting": "home" }),
-            "date",
-        ),
-        (
-            json!({ "date": days_ago(0), "duration_minutes": 30, "modality": "carrier-pigeon", "setting": "home" }),
-            "modality",
-        ),
-        (
-            json!({ "date": days_ago(0), "duration_minutes": 30, "modality": "phone", "setting": "home", "start_time": "25:00" }),
-            "start_time",
-        ),
+        (json!({ "date": days_ago(0), "duration_minutes": 0, "modality": "phone", "setting": "home" }), "duration_minutes"),
+        (json!({ "date": days_ago(0), "duration_minutes": -15, "modality": "phone", "setting": "home" }), "duration_minutes"),
+        (json!({ "date": tomorrow, "duration_minutes": 30, "modality": "phone", "setting": "home" }), "date"),
+        (json!({ "date": days_ago(0), "duration_minutes": 30, "modality": "carrier-pigeon", "setting": "home" }), "modality"),
+        (json!({ "date": days_ago(0), "duration_minutes": 30, "modality": "phone", "setting": "home", "start_time": "25:00" }), "start_time"),
     ] {
         let (s, p) = w.log(&w.peer, &body).await;
         assert_eq!(s, 422, "{body}: {p}");
@@ -271,33 +164,21 @@ async fn an_unrelated_peer_can_neither_log_nor_see_and_each_refusal_is_audited()
     let (s, _) = w.log(&w.peer, &contact(0, 30)).await;
     assert_eq!(s, 201);
     let before = w.app.count("contact_notes").await;
-    let (s, _) = w
-        .app
-        .get(&w.stranger, &format!("{}/contacts", w.base()))
-        .await;
-    assert_eq!(
-        s, 404,
-        "a record the peer may not open does not exist for them"
-    );
+    let (s, _) = w.app.get(&w.stranger, &format!("{}/contacts", w.base())).await;
+    assert_eq!(s, 404, "a record the peer may not open does not exist for them");
     let (s, _) = w.log(&w.stranger, &contact(0, 30)).await;
     assert_eq!(s, 404);
-    let (s, _) = w
-        .app
-        .get(&w.stranger, &format!("{}/recovery-goals", w.base()))
-        .await;
+    let (s, _) = w.app.get(&w.stranger, &format!("{}/recovery-goals", w.base())).await;
     assert_eq!(s, 404);
     let (s, _) = w.app.get(&w.stranger, &format!("{}/team", w.base())).await;
     assert_eq!(s, 404);
-    assert_eq!(
-        w.audit_rows("actor_username = 'other.peer' AND decision = 'deny'")
-            .await,
-        4
-    );
+    assert_eq!(w.audit_rows("actor_username = 'other.peer' AND decision = 'deny'").await, 4);
     // The care coordinator may read the record but does not log a peer's contacts.
     let (s, p) = w.log(&w.coordinator, &contact(0, 30)).await;
     assert_eq!(s, 403, "{p}");
     assert_eq!(
-        w.audit_rows(&format!("action = 'create' AND entity = 'contact-note' AND decision = 'deny' AND actor_user_id = '{}'", w.coordinator_id)).await,
+        w.audit_rows(&format!("action = 'create' AND entity = 'contact-note' AND decision = 'deny' AND actor_user_id = '{}'", w.coordinator_id))
+            .await,
         1
     );
     assert_eq!(w.app.count("contact_notes").await, before);
@@ -314,14 +195,7 @@ async fn correcting_a_contact_keeps_its_history_and_refuses_a_stale_version() {
     change["reason"] = json!("it ran longer");
     let (s, c2) = w.app.send(Method::PUT, &w.peer, &url, &change).await;
     assert_eq!(s, 200, "{c2}");
-    assert_eq!(
-        (
-            c2["version"].as_i64(),
-            c2["duration_minutes"].as_u64(),
-            c2["units"].as_u64()
-        ),
-        (Some(2), Some(50), Some(3))
-    );
+    assert_eq!((c2["version"].as_i64(), c2["duration_minutes"].as_u64(), c2["units"].as_u64()), (Some(2), Some(50), Some(3)));
     // Saving again from the first version would lose the correction.
     change["duration_minutes"] = json!(5);
     let (s, p) = w.app.send(Method::PUT, &w.peer, &url, &change).await;
@@ -332,28 +206,13 @@ async fn correcting_a_contact_keeps_its_history_and_refuses_a_stale_version() {
     let (s, _) = w.app.send(Method::PUT, &w.peer, &url, &bad).await;
     assert_eq!(s, 422);
     let (_, now) = w.app.get(&w.peer, &url).await;
-    assert_eq!(
-        (now["version"].as_i64(), now["duration_minutes"].as_u64()),
-        (Some(2), Some(50))
-    );
+    assert_eq!((now["version"].as_i64(), now["duration_minutes"].as_u64()), (Some(2), Some(50)));
     let (s, h) = w.app.get(&w.peer, &format!("{url}/history")).await;
     assert_eq!(s, 200);
     let versions = h["versions"].as_array().unwrap();
     assert_eq!(versions.len(), 2);
-    assert_eq!(
-        (
-            versions[0]["version"].as_i64(),
-            versions[0]["reason"].as_str()
-        ),
-        (Some(2), Some("it ran longer"))
-    );
-    assert_eq!(
-        (
-            versions[1]["data"]["duration_minutes"].as_u64(),
-            versions[1]["reason"].as_str()
-        ),
-        (Some(30), Some("contact logged"))
-    );
+    assert_eq!((versions[0]["version"].as_i64(), versions[0]["reason"].as_str()), (Some(2), Some("it ran longer")));
+    assert_eq!((versions[1]["data"]["duration_minutes"].as_u64(), versions[1]["reason"].as_str()), (Some(30), Some("contact logged")));
     // Only the peer who logged it corrects it; the supervisor reads the history.
     let mut theirs = contact(2, 10);
     theirs["version"] = json!(2);
@@ -370,22 +229,11 @@ async fn a_supervisor_sees_their_supervisees_contacts_and_units() {
         let (s, _) = w.log(&w.peer, &contact(d, m)).await;
         assert_eq!(s, 201);
     }
-    let (s, log) = w
-        .app
-        .get(&w.supervisor, &format!("{}/contacts", w.base()))
-        .await;
+    let (s, log) = w.app.get(&w.supervisor, &format!("{}/contacts", w.base())).await;
     assert_eq!(s, 200, "{log}");
     assert_eq!(log["can_log"], false);
-    assert_eq!(
-        log["role_id"], "peer-recovery-coach",
-        "the standing of the member's peer"
-    );
-    let mine: Vec<&Value> = log["contacts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["author_id"] == w.peer_id.as_str())
-        .collect();
+    assert_eq!(log["role_id"], "peer-recovery-coach", "the standing of the member's peer");
+    let mine: Vec<&Value> = log["contacts"].as_array().unwrap().iter().filter(|c| c["author_id"] == w.peer_id.as_str()).collect();
     assert_eq!(mine.len(), 2);
     assert_eq!(mine[0]["units"], 3);
     assert_eq!(mine[0]["author_name"], "Dana Coach");
@@ -394,40 +242,18 @@ async fn a_supervisor_sees_their_supervisees_contacts_and_units() {
     // The page shows the same.
     let client = w.app.client();
     login(&w.app, &client, "rc.supervisor").await;
-    let html = client
-        .get(w.app.url(&format!("/members/{}/contact-log", w.member_id)))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = client.get(w.app.url(&format!("/members/{}/contact-log", w.member_id))).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("Dana Coach"), "{html}");
-    assert!(
-        !html.contains("name=\"duration_minutes\""),
-        "no form for the supervisor"
-    );
+    assert!(!html.contains("name=\"duration_minutes\""), "no form for the supervisor");
 }
 
 /// Sign in through the form as one of the accounts the fixture made.
 pub(crate) async fn login(app: &TestApp, client: &reqwest::Client, username: &str) {
-    let form = client
-        .get(app.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let form = client.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
     let csrf = hidden_value(&form, "csrf").expect("csrf on the sign-in form");
     let r = client
         .post(app.url("/login"))
-        .form(&[
-            ("username", username),
-            ("password", PASSWORD),
-            ("csrf", &csrf),
-            ("next", "/home"),
-        ])
+        .form(&[("username", username), ("password", PASSWORD), ("csrf", &csrf), ("next", "/home")])
         .send()
         .await
         .unwrap();
@@ -447,31 +273,12 @@ async fn the_log_form_starts_from_today_and_now_and_shows_units_after_saving() {
     let page = w.app.url(&format!("/members/{}/contact-log", w.member_id));
     let (csrf, html) = csrf_of(&client, &page).await;
     let local = accompany_store::local_now("America/New_York");
-    let (today, now) = (
-        accompany_domain::records::format_date(local.date()),
-        format!("{:02}:{:02}", local.hour(), local.minute()),
-    );
-    assert!(
-        html.contains(&format!("name=\"date\" type=\"date\" value=\"{today}\"")),
-        "date defaults to today"
-    );
-    assert!(
-        html.contains("name=\"start_time\" type=\"time\" value=\""),
-        "{html}"
-    );
-    let shown = html
-        .split("name=\"start_time\" type=\"time\" value=\"")
-        .nth(1)
-        .and_then(|r| r.get(..5))
-        .unwrap_or("");
-    assert!(
-        shown <= now.as_str() && shown.len() == 5,
-        "start defaults to now ({shown} vs {now})"
-    );
-    assert!(
-        html.contains("Contacts in the last 30 days: 0 of the 5"),
-        "{html}"
-    );
+    let (today, now) = (accompany_domain::records::format_date(local.date()), format!("{:02}:{:02}", local.hour(), local.minute()));
+    assert!(html.contains(&format!("name=\"date\" type=\"date\" value=\"{today}\"")), "date defaults to today");
+    assert!(html.contains("name=\"start_time\" type=\"time\" value=\""), "{html}");
+    let shown = html.split("name=\"start_time\" type=\"time\" value=\"").nth(1).and_then(|r| r.get(..5)).unwrap_or("");
+    assert!(shown <= now.as_str() && shown.len() == 5, "start defaults to now ({shown} vs {now})");
+    assert!(html.contains("Contacts in the last 30 days: 0 of the 5"), "{html}");
     // A bad duration comes back with the error summary and nothing saved.
     let before = w.app.count("contact_notes").await;
     let bad = [
@@ -486,10 +293,7 @@ async fn the_log_form_starts_from_today_and_now_and_shows_units_after_saving() {
     let r = client.post(&page).form(&bad).send().await.unwrap();
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
-    assert!(
-        html.contains("href=\"#duration_minutes\""),
-        "the summary links to the field"
-    );
+    assert!(html.contains("href=\"#duration_minutes\""), "the summary links to the field");
     assert!(html.contains("aria-invalid=\"true\""));
     assert_eq!(w.app.count("contact_notes").await, before);
     let good = [
@@ -503,38 +307,14 @@ async fn the_log_form_starts_from_today_and_now_and_shows_units_after_saving() {
     ];
     let r = client.post(&page).form(&good).send().await.unwrap();
     assert_eq!(r.status(), 303);
-    let html = client
-        .get(format!("{page}?logged=1"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        html.contains("2 of 90 authorized units used in the last 90 days"),
-        "{html}"
-    );
-    assert!(
-        html.contains("Contacts in the last 30 days: 1 of the 5"),
-        "{html}"
-    );
+    let html = client.get(format!("{page}?logged=1")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("2 of 90 authorized units used in the last 90 days"), "{html}");
+    assert!(html.contains("Contacts in the last 30 days: 1 of the 5"), "{html}");
     assert!(html.contains("job search"));
     // Spanish reads the same numbers.
-    let es = client
-        .get(w.app.url("/lang/es?next=/home"))
-        .send()
-        .await
-        .unwrap();
+    let es = client.get(w.app.url("/lang/es?next=/home")).send().await.unwrap();
     assert!(es.status().is_redirection());
-    let html = client
-        .get(&page)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = client.get(&page).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("2 de 90 unidades autorizadas"), "{html}");
 }
 
@@ -555,158 +335,59 @@ async fn a_member_writes_a_goal_the_coordinator_sees_until_the_member_withdraws_
     assert_eq!(g["steps"].as_array().map(Vec::len), Some(2));
     // The peer notes progress; the coordinator cannot.
     let progress = json!({ "date": days_ago(1), "note": "Finished the résumé together" });
-    let (s, p) = w
-        .app
-        .send(
-            Method::POST,
-            &w.peer,
-            &format!("{goals}/{gid}/progress"),
-            &progress,
-        )
-        .await;
+    let (s, p) = w.app.send(Method::POST, &w.peer, &format!("{goals}/{gid}/progress"), &progress).await;
     assert_eq!(s, 201, "{p}");
     assert_eq!(p["recorded_by"], "Dana Coach");
-    let (s, _) = w
-        .app
-        .send(
-            Method::POST,
-            &w.coordinator,
-            &format!("{goals}/{gid}/progress"),
-            &progress,
-        )
-        .await;
+    let (s, _) = w.app.send(Method::POST, &w.coordinator, &format!("{goals}/{gid}/progress"), &progress).await;
     assert_eq!(s, 403);
     let future = json!({ "date": (accompany::seed::today() + time::Duration::days(2)).to_string(), "note": "x" });
-    let (s, _) = w
-        .app
-        .send(
-            Method::POST,
-            &w.peer,
-            &format!("{goals}/{gid}/progress"),
-            &future,
-        )
-        .await;
+    let (s, _) = w.app.send(Method::POST, &w.peer, &format!("{goals}/{gid}/progress"), &future).await;
     assert_eq!(s, 422);
 
     // The coordinator sees the goal and its progress, in the API and beside the care plan.
     let (s, seen) = w.app.get(&w.coordinator, &goals).await;
     assert_eq!(s, 200);
     assert_eq!(seen["hidden"], false);
-    let ours = seen["goals"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["id"] == gid.as_str())
-        .expect("the member's new goal")
-        .clone();
+    let ours = seen["goals"].as_array().unwrap().iter().find(|g| g["id"] == gid.as_str()).expect("the member's new goal").clone();
     assert_eq!(ours["goal"], "Get back to work part time");
     assert_eq!(ours["progress"][0]["note"], "Finished the résumé together");
     assert_eq!(seen["can_write"], false);
     let client = w.app.client();
     w.app.page_login(&client, Persona::CareCoordinator).await;
     let member_page = w.app.url(&format!("/members/{}", w.member_id));
-    let html = client
-        .get(&member_page)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        html.contains("Get back to work part time"),
-        "the member page shows the goal"
-    );
+    let html = client.get(&member_page).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Get back to work part time"), "the member page shows the goal");
 
     // The member withdraws recovery goals from the coordinator (keeping the rest).
     let choice = json!({ "recipient": format!("person:{}", w.coordinator_id),
         "categories": ["contact", "mental-health", "care-plan", "billing"], "purposes": ["treatment"] });
-    let (s, c) = w
-        .app
-        .send(
-            Method::POST,
-            &w.member,
-            &format!("{}/sharing", w.base()),
-            &choice,
-        )
-        .await;
+    let (s, c) = w.app.send(Method::POST, &w.member, &format!("{}/sharing", w.base()), &choice).await;
     assert_eq!(s, 201, "{c}");
     let (s, seen) = w.app.get(&w.coordinator, &goals).await;
     assert_eq!(s, 200);
-    assert_eq!(
-        (
-            seen["hidden"].as_bool(),
-            seen["goals"].as_array().map(Vec::len)
-        ),
-        (Some(true), Some(0))
-    );
-    let (s, _) = w
-        .app
-        .get(&w.coordinator, &format!("{goals}/{gid}/history"))
-        .await;
+    assert_eq!((seen["hidden"].as_bool(), seen["goals"].as_array().map(Vec::len)), (Some(true), Some(0)));
+    let (s, _) = w.app.get(&w.coordinator, &format!("{goals}/{gid}/history")).await;
     assert_eq!(s, 404);
-    let html = client
-        .get(&member_page)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        !html.contains("Get back to work part time"),
-        "the goal is gone from the coordinator's page"
-    );
+    let html = client.get(&member_page).send().await.unwrap().text().await.unwrap();
+    assert!(!html.contains("Get back to work part time"), "the goal is gone from the coordinator's page");
     assert!(html.contains("chosen not to share their recovery goals"));
     // Withdrawing that decision brings back the catalog's default: the coordinator sees goals again.
-    let (s, _) = w
-        .app
-        .send(
-            Method::DELETE,
-            &w.member,
-            &format!("{}/sharing/{}", w.base(), c["id"].as_str().unwrap()),
-            &json!({}),
-        )
-        .await;
+    let (s, _) = w.app.send(Method::DELETE, &w.member, &format!("{}/sharing/{}", w.base(), c["id"].as_str().unwrap()), &json!({})).await;
     assert_eq!(s, 204);
     let (_, seen) = w.app.get(&w.coordinator, &goals).await;
-    assert!(seen["goals"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|g| g["id"] == gid.as_str()));
+    assert!(seen["goals"].as_array().unwrap().iter().any(|g| g["id"] == gid.as_str()));
 
     // The member changes the goal; a stale version is refused and history kept.
     let mut change = goal.clone();
     change["version"] = json!(1);
     change["status"] = json!("achieved");
-    let (s, g2) = w
-        .app
-        .send(Method::PUT, &w.member, &format!("{goals}/{gid}"), &change)
-        .await;
-    assert_eq!(
-        (s, g2["version"].as_i64(), g2["status"].as_str()),
-        (200, Some(2), Some("achieved"))
-    );
-    let (s, _) = w
-        .app
-        .send(Method::PUT, &w.member, &format!("{goals}/{gid}"), &change)
-        .await;
+    let (s, g2) = w.app.send(Method::PUT, &w.member, &format!("{goals}/{gid}"), &change).await;
+    assert_eq!((s, g2["version"].as_i64(), g2["status"].as_str()), (200, Some(2), Some("achieved")));
+    let (s, _) = w.app.send(Method::PUT, &w.member, &format!("{goals}/{gid}"), &change).await;
     assert_eq!(s, 409);
-    let (_, h) = w
-        .app
-        .get(&w.member, &format!("{goals}/{gid}/history"))
-        .await;
+    let (_, h) = w.app.get(&w.member, &format!("{goals}/{gid}/history")).await;
     assert_eq!(h["versions"].as_array().map(Vec::len), Some(2));
-    let (s, p) = w
-        .app
-        .send(
-            Method::POST,
-            &w.member,
-            &goals,
-            &json!({ "goal": " ", "target_date": "soon" }),
-        )
-        .await;
+    let (s, p) = w.app.send(Method::POST, &w.member, &goals, &json!({ "goal": " ", "target_date": "soon" })).await;
     assert_eq!(s, 422);
     assert_eq!(p["errors"].as_array().map(Vec::len), Some(2));
 }
@@ -718,77 +399,31 @@ async fn the_member_writes_goals_on_a_page_and_the_peer_notes_progress_there() {
     w.app.page_login(&client, Persona::Member).await;
     let page = w.app.url(&format!("/members/{}/goals", w.member_id));
     let (csrf, _) = csrf_of(&client, &page).await;
-    let r = client
-        .post(&page)
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("goal", ""),
-            ("step_date_0", "someday"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = client.post(&page).form(&[("csrf", csrf.as_str()), ("goal", ""), ("step_date_0", "someday")]).send().await.unwrap();
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
-    assert!(
-        html.contains("href=\"#goal\"") && html.contains("Step 1"),
-        "{html}"
-    );
-    let form = [
-        ("csrf", csrf.as_str()),
-        ("goal", "Walk to the park every morning"),
-        ("step_text_0", "Buy good shoes"),
-        ("step_done_0", "on"),
-    ];
+    assert!(html.contains("href=\"#goal\"") && html.contains("Step 1"), "{html}");
+    let form = [("csrf", csrf.as_str()), ("goal", "Walk to the park every morning"), ("step_text_0", "Buy good shoes"), ("step_done_0", "on")];
     let r = client.post(&page).form(&form).send().await.unwrap();
     assert_eq!(r.status(), 303);
-    let html = client
-        .get(&page)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = client.get(&page).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("Walk to the park every morning") && html.contains("Buy good shoes"));
 
     let peer = w.app.client();
     login(&w.app, &peer, "rc.peer").await;
     let (csrf, html) = csrf_of(&peer, &page).await;
     assert!(html.contains("Walk to the park every morning"));
-    assert!(
-        !html.contains("name=\"goal\""),
-        "the peer does not write the member's goals"
-    );
-    let action = html
-        .split("action=\"")
-        .find(|s| s.contains("/progress"))
-        .and_then(|s| s.split('"').next())
-        .expect("a progress form")
-        .to_string();
+    assert!(!html.contains("name=\"goal\""), "the peer does not write the member's goals");
+    let action = html.split("action=\"").find(|s| s.contains("/progress")).and_then(|s| s.split('"').next()).expect("a progress form").to_string();
     let r = peer
         .post(w.app.url(&action))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("date", &days_ago(0)),
-            ("note", "Walked twice this week"),
-        ])
+        .form(&[("csrf", csrf.as_str()), ("date", &days_ago(0)), ("note", "Walked twice this week")])
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    let html = client
-        .get(&page)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        html.contains("Walked twice this week"),
-        "the member sees the peer's note"
-    );
+    let html = client.get(&page).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Walked twice this week"), "the member sees the peer's note");
 }
 
 #[tokio::test]
@@ -797,84 +432,29 @@ async fn the_member_sees_their_team_in_plain_words_and_what_each_person_sees() {
     let (s, t) = w.app.get(&w.member, &format!("{}/team", w.base())).await;
     assert_eq!(s, 200, "{t}");
     let team = t["team"].as_array().unwrap();
-    let coach = team
-        .iter()
-        .find(|p| p["user_id"] == w.peer_id.as_str())
-        .expect("the coach is on the team");
+    let coach = team.iter().find(|p| p["user_id"] == w.peer_id.as_str()).expect("the coach is on the team");
     assert_eq!(coach["role_id"], "peer-recovery-coach");
-    assert_eq!(
-        (coach["organization"].as_str(), coach["source"].as_str()),
-        (Some("North Shore RLC"), Some("rlc"))
-    );
+    assert_eq!((coach["organization"].as_str(), coach["source"].as_str()), (Some("North Shore RLC"), Some("rlc")));
     assert_eq!(coach["availability"], json!(["evening", "weekend"]));
     assert_eq!(coach["ways_to_meet"], json!(["in-person", "phone"]));
-    let sees: Vec<&str> = coach["sees"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(Value::as_str)
-        .collect();
-    assert!(
-        sees.contains(&"recovery-goals") && !sees.contains(&"mental-health"),
-        "{sees:?}"
-    );
-    let coordinator = team
-        .iter()
-        .find(|p| p["user_id"] == w.coordinator_id.as_str())
-        .expect("the coordinator");
-    assert!(coordinator["sees"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|c| c == "care-plan"));
+    let sees: Vec<&str> = coach["sees"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+    assert!(sees.contains(&"recovery-goals") && !sees.contains(&"mental-health"), "{sees:?}");
+    let coordinator = team.iter().find(|p| p["user_id"] == w.coordinator_id.as_str()).expect("the coordinator");
+    assert!(coordinator["sees"].as_array().unwrap().iter().any(|c| c == "care-plan"));
     // Staff see the team but not what the member shares with each person.
-    let (s, t) = w
-        .app
-        .get(&w.coordinator, &format!("{}/team", w.base()))
-        .await;
+    let (s, t) = w.app.get(&w.coordinator, &format!("{}/team", w.base())).await;
     assert_eq!(s, 200);
-    assert!(t["team"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|p| p["sees"].is_null()));
+    assert!(t["team"].as_array().unwrap().iter().all(|p| p["sees"].is_null()));
     // The page explains the role from the catalog, in the member's language.
     let client = w.app.client();
     w.app.page_login(&client, Persona::Member).await;
     let page = w.app.url(&format!("/members/{}/team", w.member_id));
-    let html = client
-        .get(&page)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        html.contains("A Recovery Coach has been in recovery from addiction"),
-        "{html}"
-    );
-    assert!(
-        html.contains("Works for a peer-run Recovery Learning Community"),
-        "the source is named"
-    );
+    let html = client.get(&page).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("A Recovery Coach has been in recovery from addiction"), "{html}");
+    assert!(html.contains("Works for a peer-run Recovery Learning Community"), "the source is named");
     assert!(html.contains("evening"));
-    client
-        .get(w.app.url("/lang/es?next=/home"))
-        .send()
-        .await
-        .unwrap();
-    let html = client
-        .get(&page)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        html.contains("Un Coach de Recuperación ha vivido su propia recuperación"),
-        "{html}"
-    );
+    client.get(w.app.url("/lang/es?next=/home")).send().await.unwrap();
+    let html = client.get(&page).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Un Coach de Recuperación ha vivido su propia recuperación"), "{html}");
     assert!(html.contains("Ve de su expediente"));
 }

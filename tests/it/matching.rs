@@ -12,32 +12,19 @@ use sqlx::{Connection, Row};
 use crate::support::TestApp;
 
 async fn rows(app: &TestApp, sql: &str) -> Vec<Vec<Option<String>>> {
-    let mut conn = <sqlx::AnyConnection as Connection>::connect(&app.db.url)
-        .await
-        .expect("connect");
+    let mut conn = <sqlx::AnyConnection as Connection>::connect(&app.db.url).await.expect("connect");
     sqlx::query(sql)
         .fetch_all(&mut conn)
         .await
         .unwrap_or_else(|e| panic!("{sql}: {e}"))
         .iter()
-        .map(|r| {
-            (0..r.len())
-                .map(|i| r.try_get::<Option<String>, _>(i).ok().flatten())
-                .collect()
-        })
+        .map(|r| (0..r.len()).map(|i| r.try_get::<Option<String>, _>(i).ok().flatten()).collect())
         .collect()
 }
 
 async fn scalar(app: &TestApp, sql: &str) -> i64 {
-    let mut conn = <sqlx::AnyConnection as Connection>::connect(&app.db.url)
-        .await
-        .expect("connect");
-    sqlx::query(sql)
-        .fetch_one(&mut conn)
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
-        .try_get::<i64, _>(0)
-        .expect("a number")
+    let mut conn = <sqlx::AnyConnection as Connection>::connect(&app.db.url).await.expect("connect");
+    sqlx::query(sql).fetch_one(&mut conn).await.unwrap_or_else(|e| panic!("{sql}: {e}")).try_get::<i64, _>(0).expect("a number")
 }
 
 async fn token(app: &TestApp, persona: Persona) -> String {
@@ -46,24 +33,13 @@ async fn token(app: &TestApp, persona: Persona) -> String {
 
 async fn member_id(app: &TestApp, member_token: &str) -> String {
     let (_, me) = app.get(member_token, "/api/v1/me").await;
-    me["user"]["member_id"]
-        .as_str()
-        .expect("the demo member's record")
-        .to_string()
+    me["user"]["member_id"].as_str().expect("the demo member's record").to_string()
 }
 
 /// The account of a seeded worker (`u-WORKER_ID`), signed in through the API.
 async fn worker_token(app: &TestApp, worker_id: &str) -> String {
-    let user = app
-        .store
-        .user_by_id(&format!("u-{worker_id}"))
-        .await
-        .unwrap()
-        .expect("a seeded worker's account");
-    app.store
-        .set_password(&user.username, "a-long-test-password-1")
-        .await
-        .unwrap();
+    let user = app.store.user_by_id(&format!("u-{worker_id}")).await.unwrap().expect("a seeded worker's account");
+    app.store.set_password(&user.username, "a-long-test-password-1").await.unwrap();
     let r = app
         .client()
         .post(app.url("/api/v1/auth/login"))
@@ -72,10 +48,7 @@ async fn worker_token(app: &TestApp, worker_id: &str) -> String {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    r.json::<Value>().await.unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_string()
+    r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string()
 }
 
 async fn active_peers(app: &TestApp, worker_id: &str) -> i64 {
@@ -86,23 +59,9 @@ async fn active_peers(app: &TestApp, worker_id: &str) -> i64 {
 async fn fill(app: &TestApp, worker_id: &str, role_cap: i64, leave: i64, except: &[&str]) {
     let have = active_peers(app, worker_id).await;
     let need = (role_cap - leave - have).max(0);
-    let excluded = except
-        .iter()
-        .map(|m| format!("'{m}'"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let others = rows(
-        app,
-        &format!(
-            "SELECT id FROM members WHERE id NOT IN ({excluded}) ORDER BY id DESC LIMIT {need}"
-        ),
-    )
-    .await;
-    assert_eq!(
-        others.len() as i64,
-        need,
-        "enough members to fill the caseload"
-    );
+    let excluded = except.iter().map(|m| format!("'{m}'")).collect::<Vec<_>>().join(", ");
+    let others = rows(app, &format!("SELECT id FROM members WHERE id NOT IN ({excluded}) ORDER BY id DESC LIMIT {need}")).await;
+    assert_eq!(others.len() as i64, need, "enough members to fill the caseload");
     for (i, r) in others.iter().enumerate() {
         let m = r[0].clone().unwrap();
         app.exec(&format!(
@@ -113,10 +72,7 @@ async fn fill(app: &TestApp, worker_id: &str, role_cap: i64, leave: i64, except:
 }
 
 fn cap(role: &str) -> i64 {
-    crate::support::catalog()
-        .role(role)
-        .expect("a catalog role")
-        .caseload_cap as i64
+    crate::support::catalog().role(role).expect("a catalog role").caseload_cap as i64
 }
 
 const SPANISH_MUST: &str = r#"{ "support": "both", "languages": ["es"], "interpreter_ok": true,
@@ -129,64 +85,31 @@ async fn preferences_are_checked_and_ranking_keeps_every_must_and_never_offers_a
     let id = member_id(&app, &member).await;
     let path = format!("/api/v1/members/{id}/preferences");
 
-    let bad = json!({ "support": "both", "languages": ["xx"], "modalities": ["in-person"], "home": { "lat": 42.36, "lon": -71.06 }, "max_travel_km": 0 });
+    let bad =
+        json!({ "support": "both", "languages": ["xx"], "modalities": ["in-person"], "home": { "lat": 42.36, "lon": -71.06 }, "max_travel_km": 0 });
     let (status, body) = app.send(Method::PUT, &member, &path, &bad).await;
     assert_eq!(status, 422, "{body}");
-    let fields: Vec<&str> = body["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
-    assert!(
-        fields.contains(&"languages") && fields.contains(&"max_travel_km"),
-        "{fields:?}"
-    );
-    let (status, body) = app
-        .send(Method::PUT, &member, &path, &json!({ "languages": ["es"] }))
-        .await;
+    let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert!(fields.contains(&"languages") && fields.contains(&"max_travel_km"), "{fields:?}");
+    let (status, body) = app.send(Method::PUT, &member, &path, &json!({ "languages": ["es"] })).await;
     assert_eq!(status, 422);
     assert_eq!(body["errors"][0]["field"], "support", "{body}");
     // Before any preferences, ranking says what to do first.
-    let (status, body) = app
-        .get(&member, &format!("/api/v1/members/{id}/ranking"))
-        .await;
+    let (status, body) = app.get(&member, &format!("/api/v1/members/{id}/ranking")).await;
     assert_eq!(status, 422);
     assert_eq!(body["errors"][0]["code"], "no-preferences");
 
-    let (status, body) = app
-        .send(
-            Method::PUT,
-            &member,
-            &path,
-            &serde_json::from_str::<Value>(SPANISH_MUST).unwrap(),
-        )
-        .await;
+    let (status, body) = app.send(Method::PUT, &member, &path, &serde_json::from_str::<Value>(SPANISH_MUST).unwrap()).await;
     assert_eq!(status, 200, "{body}");
-    let (status, ranking) = app
-        .get(&member, &format!("/api/v1/members/{id}/ranking?limit=1000"))
-        .await;
+    let (status, ranking) = app.get(&member, &format!("/api/v1/members/{id}/ranking?limit=1000")).await;
     assert_eq!(status, 200, "{ranking}");
     let choices = ranking["choices"].as_array().unwrap().clone();
     assert!(!choices.is_empty(), "some seeded peers speak Spanish");
-    assert_eq!(
-        ranking["eligible"].as_u64().unwrap() as usize,
-        choices.len()
-    );
+    assert_eq!(ranking["eligible"].as_u64().unwrap() as usize, choices.len());
     for c in &choices {
-        assert!(
-            c["languages"].as_array().unwrap().iter().any(|l| l == "es"),
-            "a must is never broken: {c}"
-        );
+        assert!(c["languages"].as_array().unwrap().iter().any(|l| l == "es"), "a must is never broken: {c}");
         assert!(c["remaining_capacity"].as_u64().unwrap() > 0, "{c}");
-        assert!(
-            c["reasons"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|r| r["code"] == "shares-language" && r["language"] == "es"),
-            "{c}"
-        );
+        assert!(c["reasons"].as_array().unwrap().iter().any(|r| r["code"] == "shares-language" && r["language"] == "es"), "{c}");
     }
     // The peers who do not speak Spanish are exactly the ones left out.
     let speakers: i64 = scalar(
@@ -198,33 +121,10 @@ async fn preferences_are_checked_and_ranking_keeps_every_must_and_never_offers_a
 
     // A full peer is never offered, and choosing them is refused.
     let full = choices[0]["worker_id"].as_str().unwrap().to_string();
-    fill(
-        &app,
-        &full,
-        cap(choices[0]["role_id"].as_str().unwrap()),
-        0,
-        &[&id],
-    )
-    .await;
-    let (_, ranking) = app
-        .get(&member, &format!("/api/v1/members/{id}/ranking?limit=1000"))
-        .await;
-    assert!(
-        ranking["choices"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|c| c["worker_id"] != full.as_str()),
-        "the full peer is gone"
-    );
-    let (status, body) = app
-        .send(
-            Method::POST,
-            &member,
-            &format!("/api/v1/members/{id}/peer"),
-            &json!({ "worker_id": full }),
-        )
-        .await;
+    fill(&app, &full, cap(choices[0]["role_id"].as_str().unwrap()), 0, &[&id]).await;
+    let (_, ranking) = app.get(&member, &format!("/api/v1/members/{id}/ranking?limit=1000")).await;
+    assert!(ranking["choices"].as_array().unwrap().iter().all(|c| c["worker_id"] != full.as_str()), "the full peer is gone");
+    let (status, body) = app.send(Method::POST, &member, &format!("/api/v1/members/{id}/peer"), &json!({ "worker_id": full })).await;
     assert_eq!(status, 422);
     assert_eq!(body["errors"][0]["code"], "peer-full", "{body}");
 }
@@ -234,141 +134,49 @@ async fn a_member_chooses_a_peer_who_sees_them_then_asks_for_another_without_a_r
     let app = TestApp::seeded(200).await;
     let member = token(&app, Persona::Member).await;
     let id = member_id(&app, &member).await;
-    let (status, _) = app
-        .send(
-            Method::PUT,
-            &member,
-            &format!("/api/v1/members/{id}/preferences"),
-            &serde_json::from_str::<Value>(SPANISH_MUST).unwrap(),
-        )
-        .await;
+    let (status, _) =
+        app.send(Method::PUT, &member, &format!("/api/v1/members/{id}/preferences"), &serde_json::from_str::<Value>(SPANISH_MUST).unwrap()).await;
     assert_eq!(status, 200);
-    let (_, ranking) = app
-        .get(&member, &format!("/api/v1/members/{id}/ranking"))
-        .await;
-    let first = ranking["choices"][0]["worker_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let second = ranking["choices"][1]["worker_id"]
-        .as_str()
-        .expect("two Spanish-speaking peers")
-        .to_string();
+    let (_, ranking) = app.get(&member, &format!("/api/v1/members/{id}/ranking")).await;
+    let first = ranking["choices"][0]["worker_id"].as_str().unwrap().to_string();
+    let second = ranking["choices"][1]["worker_id"].as_str().expect("two Spanish-speaking peers").to_string();
     let before = active_peers(&app, &first).await;
 
-    let (status, chosen) = app
-        .send(
-            Method::POST,
-            &member,
-            &format!("/api/v1/members/{id}/peer"),
-            &json!({ "worker_id": first }),
-        )
-        .await;
+    let (status, chosen) = app.send(Method::POST, &member, &format!("/api/v1/members/{id}/peer"), &json!({ "worker_id": first })).await;
     assert_eq!(status, 201, "{chosen}");
     assert_eq!(active_peers(&app, &first).await, before + 1);
-    let (_, team) = app
-        .get(&member, &format!("/api/v1/members/{id}/care-team"))
-        .await;
-    let peers: Vec<&Value> = team["participants"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|p| p["team_role"] == "peer")
-        .collect();
-    assert_eq!(
-        peers.len(),
-        1,
-        "exactly one peer: the demo's old peer was ended in the same change"
-    );
+    let (_, team) = app.get(&member, &format!("/api/v1/members/{id}/care-team")).await;
+    let peers: Vec<&Value> = team["participants"].as_array().unwrap().iter().filter(|p| p["team_role"] == "peer").collect();
+    assert_eq!(peers.len(), 1, "exactly one peer: the demo's old peer was ended in the same change");
     assert_eq!(peers[0]["user_id"], format!("u-{first}"));
 
     // The peer sees the member on their caseload, and was told.
     let peer = worker_token(&app, &first).await;
     let (_, caseload) = app.get(&peer, "/api/v1/members?limit=500").await;
-    assert!(
-        caseload["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|m| m["id"] == id.as_str()),
-        "{caseload}"
-    );
+    assert!(caseload["items"].as_array().unwrap().iter().any(|m| m["id"] == id.as_str()), "{caseload}");
     let (_, notes) = app.get(&peer, "/api/v1/notifications").await;
     assert!(
-        notes["notifications"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|n| n["text_key"] == "notice-new-member" && n["args"]["member_id"] == id.as_str()),
+        notes["notifications"].as_array().unwrap().iter().any(|n| n["text_key"] == "notice-new-member" && n["args"]["member_id"] == id.as_str()),
         "{notes}"
     );
 
     // A different peer, at any time, no reason asked.
-    let (status, chosen) = app
-        .send(
-            Method::POST,
-            &member,
-            &format!("/api/v1/members/{id}/peer"),
-            &json!({ "worker_id": second }),
-        )
-        .await;
+    let (status, chosen) = app.send(Method::POST, &member, &format!("/api/v1/members/{id}/peer"), &json!({ "worker_id": second })).await;
     assert_eq!(status, 201, "{chosen}");
     assert_eq!(chosen["previous_worker_id"], first.as_str());
     assert_eq!(active_peers(&app, &first).await, before);
     let (_, caseload) = app.get(&peer, "/api/v1/members?limit=500").await;
-    assert!(
-        caseload["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|m| m["id"] != id.as_str()),
-        "the old peer no longer sees them"
-    );
+    assert!(caseload["items"].as_array().unwrap().iter().all(|m| m["id"] != id.as_str()), "the old peer no longer sees them");
 
     // Either side ends it: the peer, here. The member then waits, and "choose for me" takes the best.
     let second_peer = worker_token(&app, &second).await;
-    let (status, body) = app
-        .send(
-            Method::POST,
-            &second_peer,
-            &format!("/api/v1/members/{id}/peer/end"),
-            &json!({}),
-        )
-        .await;
+    let (status, body) = app.send(Method::POST, &second_peer, &format!("/api/v1/members/{id}/peer/end"), &json!({})).await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(
-        scalar(
-            &app,
-            &format!(
-                "SELECT COUNT(*) FROM peer_gaps WHERE member_id = '{id}' AND ended_at IS NULL"
-            )
-        )
-        .await,
-        1
-    );
-    let (status, chosen) = app
-        .send(
-            Method::POST,
-            &member,
-            &format!("/api/v1/members/{id}/peer"),
-            &json!({}),
-        )
-        .await;
+    assert_eq!(scalar(&app, &format!("SELECT COUNT(*) FROM peer_gaps WHERE member_id = '{id}' AND ended_at IS NULL")).await, 1);
+    let (status, chosen) = app.send(Method::POST, &member, &format!("/api/v1/members/{id}/peer"), &json!({})).await;
     assert_eq!(status, 201, "{chosen}");
-    assert_eq!(
-        chosen["worker_id"], ranking["choices"][0]["worker_id"],
-        "choose for me picks the top-ranked peer"
-    );
-    assert_eq!(
-        scalar(
-            &app,
-            &format!(
-                "SELECT COUNT(*) FROM peer_gaps WHERE member_id = '{id}' AND ended_at IS NULL"
-            )
-        )
-        .await,
-        0
-    );
+    assert_eq!(chosen["worker_id"], ranking["choices"][0]["worker_id"], "choose for me picks the top-ranked peer");
+    assert_eq!(scalar(&app, &format!("SELECT COUNT(*) FROM peer_gaps WHERE member_id = '{id}' AND ended_at IS NULL")).await, 0);
     // Preferences keep their history.
     assert!(scalar(&app, &format!("SELECT COUNT(*) FROM record_versions WHERE entity = 'preferences' AND entity_id = '{id}'")).await >= 1);
 }
@@ -379,63 +187,28 @@ async fn two_members_racing_for_a_last_place_get_one_peer_and_one_clear_refusal(
     let member = token(&app, Persona::Member).await;
     let admin = token(&app, Persona::StateAdmin).await;
     let a = member_id(&app, &member).await;
-    let b = rows(
-        &app,
-        &format!("SELECT id FROM members WHERE id <> '{a}' ORDER BY id LIMIT 1"),
-    )
-    .await[0][0]
-        .clone()
-        .unwrap();
+    let b = rows(&app, &format!("SELECT id FROM members WHERE id <> '{a}' ORDER BY id LIMIT 1")).await[0][0].clone().unwrap();
     let prefs: Value = serde_json::from_str(SPANISH_MUST).unwrap();
     for (t, m) in [(&member, &a), (&admin, &b)] {
-        let (status, body) = app
-            .send(
-                Method::PUT,
-                t,
-                &format!("/api/v1/members/{m}/preferences"),
-                &prefs,
-            )
-            .await;
+        let (status, body) = app.send(Method::PUT, t, &format!("/api/v1/members/{m}/preferences"), &prefs).await;
         assert_eq!(status, 200, "{body}");
     }
-    let (_, ranking) = app
-        .get(&member, &format!("/api/v1/members/{a}/ranking"))
-        .await;
-    let peer = ranking["choices"][0]["worker_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (_, ranking) = app.get(&member, &format!("/api/v1/members/{a}/ranking")).await;
+    let peer = ranking["choices"][0]["worker_id"].as_str().unwrap().to_string();
     let role_cap = cap(ranking["choices"][0]["role_id"].as_str().unwrap());
     fill(&app, &peer, role_cap, 1, &[&a, &b]).await;
     assert_eq!(active_peers(&app, &peer).await, role_cap - 1);
 
     let body = json!({ "worker_id": peer });
-    let (path_a, path_b) = (
-        format!("/api/v1/members/{a}/peer"),
-        format!("/api/v1/members/{b}/peer"),
-    );
-    let (one, two) = tokio::join!(
-        app.send(Method::POST, &member, &path_a, &body),
-        app.send(Method::POST, &admin, &path_b, &body)
-    );
+    let (path_a, path_b) = (format!("/api/v1/members/{a}/peer"), format!("/api/v1/members/{b}/peer"));
+    let (one, two) = tokio::join!(app.send(Method::POST, &member, &path_a, &body), app.send(Method::POST, &admin, &path_b, &body));
     let mut statuses = [one.0, two.0];
     statuses.sort();
-    assert_eq!(
-        statuses,
-        [201, 422],
-        "one success, one refusal: {one:?} {two:?}"
-    );
+    assert_eq!(statuses, [201, 422], "one success, one refusal: {one:?} {two:?}");
     let refusal = if one.0 == 422 { &one.1 } else { &two.1 };
     assert_eq!(refusal["errors"][0]["code"], "peer-full", "{refusal}");
-    assert!(refusal["errors"][0]["message"]
-        .as_str()
-        .unwrap()
-        .contains("choose another peer"));
-    assert_eq!(
-        active_peers(&app, &peer).await,
-        role_cap,
-        "never over the cap"
-    );
+    assert!(refusal["errors"][0]["message"].as_str().unwrap().contains("choose another peer"));
+    assert_eq!(active_peers(&app, &peer).await, role_cap, "never over the cap");
 }
 
 #[tokio::test]
@@ -446,83 +219,45 @@ async fn a_peer_who_leaves_flags_their_members_tells_coordinators_and_the_batch_
     let member = token(&app, Persona::Member).await;
     let id = member_id(&app, &member).await;
     let peer_username = &app.credential(Persona::PeerWorker).username;
-    let worker_id = rows(&app, &format!("SELECT w.id FROM workers w JOIN users u ON u.id = w.user_id WHERE u.username = '{peer_username}'")).await[0][0]
-        .clone()
-        .unwrap();
+    let worker_id = rows(&app, &format!("SELECT w.id FROM workers w JOIN users u ON u.id = w.user_id WHERE u.username = '{peer_username}'")).await[0]
+        [0]
+    .clone()
+    .unwrap();
     let caseload = active_peers(&app, &worker_id).await;
     assert!(caseload >= 1, "the demo peer carries the demo member");
 
-    let (_, mut w) = app
-        .get(&admin, &format!("/api/v1/workers/{worker_id}"))
-        .await;
+    let (_, mut w) = app.get(&admin, &format!("/api/v1/workers/{worker_id}")).await;
     let today = accompany::seed::today();
     w["employment_end"] = json!(accompany_domain::records::format_date(today));
     w["reason"] = json!("left the organization");
-    let (status, body) = app
-        .send(
-            Method::PUT,
-            &admin,
-            &format!("/api/v1/workers/{worker_id}"),
-            &w,
-        )
-        .await;
+    let (status, body) = app.send(Method::PUT, &admin, &format!("/api/v1/workers/{worker_id}"), &w).await;
     assert_eq!(status, 200, "{body}");
 
-    assert_eq!(
-        active_peers(&app, &worker_id).await,
-        0,
-        "the caseload is flagged"
-    );
+    assert_eq!(active_peers(&app, &worker_id).await, 0, "the caseload is flagged");
     assert_eq!(scalar(&app, &format!("SELECT COUNT(*) FROM peer_gaps WHERE worker_id = '{worker_id}' AND ended_at IS NULL")).await, caseload);
     let (_, notes) = app.get(&coordinator, "/api/v1/notifications").await;
     assert!(
-        notes["notifications"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|n| n["text_key"] == "notice-peer-left" && n["args"]["member_id"] == id.as_str()),
+        notes["notifications"].as_array().unwrap().iter().any(|n| n["text_key"] == "notice-peer-left" && n["args"]["member_id"] == id.as_str()),
         "the demo member's coordinator is told: {notes}"
     );
     let (_, gaps) = app.get(&admin, "/api/v1/matching/gaps").await;
-    assert!(
-        gaps["gaps"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|g| g["member_id"] == id.as_str() && g["ended_at"].is_null()),
-        "{gaps}"
-    );
+    assert!(gaps["gaps"].as_array().unwrap().iter().any(|g| g["member_id"] == id.as_str() && g["ended_at"].is_null()), "{gaps}");
     // Only program admins run batches.
-    let (status, _) = app
-        .send(
-            Method::POST,
-            &coordinator,
-            "/api/v1/matching/batch",
-            &json!({ "dry_run": true }),
-        )
-        .await;
+    let (status, _) = app.send(Method::POST, &coordinator, "/api/v1/matching/batch", &json!({ "dry_run": true })).await;
     assert_eq!(status, 403);
 
-    let (status, run) = app
-        .send(
-            Method::POST,
-            &admin,
-            "/api/v1/matching/batch",
-            &json!({ "dry_run": false, "departing": worker_id }),
-        )
-        .await;
+    let (status, run) = app.send(Method::POST, &admin, "/api/v1/matching/batch", &json!({ "dry_run": false, "departing": worker_id })).await;
     assert_eq!(status, 200, "{run}");
-    assert_eq!(
-        run["members"].as_i64().unwrap(),
-        caseload,
-        "the batch covers exactly the departing peer's members"
-    );
+    assert_eq!(run["members"].as_i64().unwrap(), caseload, "the batch covers exactly the departing peer's members");
     let served = run["served"].as_i64().unwrap();
     assert!(served >= 1, "{run}");
     assert_eq!(run["applied"]["assigned"].as_i64().unwrap(), served);
     for p in run["pairs"].as_array().unwrap() {
         let m = p["member_id"].as_str().unwrap();
-        assert_eq!(scalar(&app, &format!("SELECT COUNT(*) FROM team_members WHERE member_id = '{m}' AND team_role = 'peer' AND until IS NULL")).await, 1);
+        assert_eq!(
+            scalar(&app, &format!("SELECT COUNT(*) FROM team_members WHERE member_id = '{m}' AND team_role = 'peer' AND until IS NULL")).await,
+            1
+        );
         assert_ne!(p["worker_id"], worker_id.as_str());
     }
     assert_eq!(
@@ -531,14 +266,7 @@ async fn a_peer_who_leaves_flags_their_members_tells_coordinators_and_the_batch_
         "served members' time without a peer is over"
     );
     // The run is audited.
-    assert!(
-        scalar(
-            &app,
-            "SELECT COUNT(*) FROM audit_events WHERE entity = 'batch-run'"
-        )
-        .await
-            >= 1
-    );
+    assert!(scalar(&app, "SELECT COUNT(*) FROM audit_events WHERE entity = 'batch-run'").await >= 1);
 }
 
 fn accompany(args: &[&str]) -> (bool, String, String) {
@@ -548,11 +276,7 @@ fn accompany(args: &[&str]) -> (bool, String, String) {
         .env("ACCOMPANY_LOG", "error")
         .output()
         .expect("run accompany");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
 }
 
 /// An independent minimum-cost flow solver for DIMACS files: successive
@@ -569,24 +293,18 @@ fn dimacs_min_cost(text: &str) -> i64 {
             Some(&"n") => {
                 supply.insert(f[1].parse().unwrap(), f[2].parse().unwrap());
             }
-            Some(&"a") => arcs.push((
-                f[1].parse().unwrap(),
-                f[2].parse().unwrap(),
-                f[4].parse().unwrap(),
-                f[5].parse().unwrap(),
-            )),
+            Some(&"a") => arcs.push((f[1].parse().unwrap(), f[2].parse().unwrap(), f[4].parse().unwrap(), f[5].parse().unwrap())),
             _ => {}
         }
     }
     let (s, t) = (0, n + 1);
     // Residual graph: (to, cap, cost, reverse index).
     let mut g: Vec<Vec<(usize, i64, i64, usize)>> = vec![vec![]; n + 2];
-    let add =
-        |g: &mut Vec<Vec<(usize, i64, i64, usize)>>, u: usize, v: usize, cap: i64, cost: i64| {
-            let (ru, rv) = (g[v].len(), g[u].len());
-            g[u].push((v, cap, cost, ru));
-            g[v].push((u, 0, -cost, rv));
-        };
+    let add = |g: &mut Vec<Vec<(usize, i64, i64, usize)>>, u: usize, v: usize, cap: i64, cost: i64| {
+        let (ru, rv) = (g[v].len(), g[u].len());
+        g[u].push((v, cap, cost, ru));
+        g[v].push((u, 0, -cost, rv));
+    };
     let mut need = 0;
     for (node, sup) in &supply {
         if *sup > 0 {
@@ -647,141 +365,54 @@ async fn the_exported_dimacs_problem_solves_to_the_reported_objective_and_the_ba
     let app = TestApp::seeded(400).await;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("batch.dimacs");
-    let (ok, out, err) = accompany(&[
-        "match",
-        "batch",
-        "--dry-run",
-        "--json",
-        "--export-dimacs",
-        file.to_str().unwrap(),
-        "--database-url",
-        &app.db.url,
-    ]);
+    let (ok, out, err) =
+        accompany(&["match", "batch", "--dry-run", "--json", "--export-dimacs", file.to_str().unwrap(), "--database-url", &app.db.url]);
     assert!(ok, "{err}");
     let report: Value = serde_json::from_str(&out).expect("JSON");
-    assert!(
-        report["members"].as_u64().unwrap() > 5,
-        "the seed leaves a waiting list: {report}"
-    );
-    assert_eq!(
-        report["served"].as_u64().unwrap() + report["unmatched"].as_u64().unwrap(),
-        report["members"].as_u64().unwrap()
-    );
+    assert!(report["members"].as_u64().unwrap() > 5, "the seed leaves a waiting list: {report}");
+    assert_eq!(report["served"].as_u64().unwrap() + report["unmatched"].as_u64().unwrap(), report["members"].as_u64().unwrap());
     let text = std::fs::read_to_string(&file).unwrap();
-    assert_eq!(
-        dimacs_min_cost(&text),
-        report["objective"].as_i64().unwrap(),
-        "an independent solver agrees"
-    );
+    assert_eq!(dimacs_min_cost(&text), report["objective"].as_i64().unwrap(), "an independent solver agrees");
     let big = report["big"].as_i64().unwrap();
-    assert_eq!(
-        report["objective"].as_i64().unwrap(),
-        -(big * report["served"].as_i64().unwrap() + report["total_score"].as_i64().unwrap())
-    );
+    assert_eq!(report["objective"].as_i64().unwrap(), -(big * report["served"].as_i64().unwrap() + report["total_score"].as_i64().unwrap()));
     assert!(report["applied"].is_null(), "a dry run changes nothing");
 
-    let peers_before = scalar(
-        &app,
-        "SELECT COUNT(*) FROM team_members WHERE team_role = 'peer' AND until IS NULL",
-    )
-    .await;
+    let peers_before = scalar(&app, "SELECT COUNT(*) FROM team_members WHERE team_role = 'peer' AND until IS NULL").await;
     let (ok, out, err) = accompany(&["match", "batch", "--json", "--database-url", &app.db.url]);
     assert!(ok, "{err}");
     let applied: Value = serde_json::from_str(&out).unwrap();
     let assigned = applied["applied"]["assigned"].as_i64().unwrap();
     assert_eq!(assigned, report["served"].as_i64().unwrap());
-    assert_eq!(
-        scalar(
-            &app,
-            "SELECT COUNT(*) FROM team_members WHERE team_role = 'peer' AND until IS NULL"
-        )
-        .await,
-        peers_before + assigned
-    );
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM team_members WHERE team_role = 'peer' AND until IS NULL").await, peers_before + assigned);
     // The unmatched report names the gap in words.
     let (ok, out, err) = accompany(&["match", "batch", "--dry-run", "--database-url", &app.db.url]);
     assert!(ok, "{err}");
-    assert!(
-        out.contains("waiting members") && out.contains("Dry run"),
-        "{out}"
-    );
+    assert!(out.contains("waiting members") && out.contains("Dry run"), "{out}");
 }
 
 #[tokio::test]
 async fn match_rank_explains_bad_input_and_exits_non_zero() {
     let app = TestApp::seeded(60).await;
-    let (ok, _, err) = accompany(&[
-        "match",
-        "rank",
-        "--member",
-        "no-such-member",
-        "--database-url",
-        &app.db.url,
-    ]);
+    let (ok, _, err) = accompany(&["match", "rank", "--member", "no-such-member", "--database-url", &app.db.url]);
     assert!(!ok);
-    assert!(
-        err.contains("no member with id \"no-such-member\""),
-        "{err}"
-    );
+    assert!(err.contains("no member with id \"no-such-member\""), "{err}");
     let member = token(&app, Persona::Member).await;
     let id = member_id(&app, &member).await;
-    let (ok, _, err) = accompany(&[
-        "match",
-        "rank",
-        "--member",
-        &id,
-        "--database-url",
-        &app.db.url,
-    ]);
+    let (ok, _, err) = accompany(&["match", "rank", "--member", &id, "--database-url", &app.db.url]);
     assert!(!ok);
     assert!(err.contains("save the member's preferences first"), "{err}");
     // Constraints no peer meets: told which constraint, non-zero exit.
     let impossible = json!({ "support": "family", "languages": ["km"], "identity": [{ "dimension": "faith", "strength": "must", "values": ["nobody believes this"] }] });
-    let (status, body) = app
-        .send(
-            Method::PUT,
-            &member,
-            &format!("/api/v1/members/{id}/preferences"),
-            &impossible,
-        )
-        .await;
+    let (status, body) = app.send(Method::PUT, &member, &format!("/api/v1/members/{id}/preferences"), &impossible).await;
     assert_eq!(status, 200, "{body}");
-    let (ok, _, err) = accompany(&[
-        "match",
-        "rank",
-        "--member",
-        &id,
-        "--database-url",
-        &app.db.url,
-    ]);
+    let (ok, _, err) = accompany(&["match", "rank", "--member", &id, "--database-url", &app.db.url]);
     assert!(!ok);
-    assert!(
-        err.contains("no peer meets") && err.contains("Change a must to a preference"),
-        "{err}"
-    );
-    let (ok, out, err) = accompany(&[
-        "match",
-        "rank",
-        "--member",
-        &id,
-        "--json",
-        "--database-url",
-        &app.db.url,
-    ]);
+    assert!(err.contains("no peer meets") && err.contains("Change a must to a preference"), "{err}");
+    let (ok, out, err) = accompany(&["match", "rank", "--member", &id, "--json", "--database-url", &app.db.url]);
     assert!(!ok && out.is_empty(), "{err}");
     // Malformed stored preferences are reported, not panicked on.
-    app.exec(&format!(
-        "UPDATE member_preferences SET data = '{{\"support\": 7}}' WHERE member_id = '{id}'"
-    ))
-    .await;
-    let (ok, _, err) = accompany(&[
-        "match",
-        "rank",
-        "--member",
-        &id,
-        "--database-url",
-        &app.db.url,
-    ]);
+    app.exec(&format!("UPDATE member_preferences SET data = '{{\"support\": 7}}' WHERE member_id = '{id}'")).await;
+    let (ok, _, err) = accompany(&["match", "rank", "--member", &id, "--database-url", &app.db.url]);
     assert!(!ok);
     assert!(err.contains("stored data could not be read"), "{err}");
 }

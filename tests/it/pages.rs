@@ -15,18 +15,9 @@ async fn every_persona_lands_on_its_own_home() {
     let expected = [
         (Persona::Member, "This is your page"),
         (Persona::PeerWorker, "The members who chose you"),
-        (
-            Persona::Supervisor,
-            "Members served by the peers you supervise",
-        ),
-        (
-            Persona::CareCoordinator,
-            "Members of the care teams you sit on",
-        ),
-        (
-            Persona::OrganizationAdmin,
-            "workers and the members they serve",
-        ),
+        (Persona::Supervisor, "Members served by the peers you supervise"),
+        (Persona::CareCoordinator, "Members of the care teams you sit on"),
+        (Persona::OrganizationAdmin, "workers and the members they serve"),
         (Persona::StateAdmin, "The organizations in the state"),
     ];
     for (persona, intro) in expected {
@@ -54,19 +45,9 @@ async fn pages_need_sign_in_and_sign_out_ends_it() {
     assert_eq!(status, 200);
     let csrf = hidden_value(&html, "csrf").unwrap();
     // Sign-out without the token is refused.
-    let r = client
-        .post(app.url("/logout"))
-        .form(&[("csrf", "wrong")])
-        .send()
-        .await
-        .unwrap();
+    let r = client.post(app.url("/logout")).form(&[("csrf", "wrong")]).send().await.unwrap();
     assert_eq!(r.status(), 403);
-    let r = client
-        .post(app.url("/logout"))
-        .form(&[("csrf", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let r = client.post(app.url("/logout")).form(&[("csrf", csrf.as_str())]).send().await.unwrap();
     assert_eq!(r.status(), 303);
     let r = client.get(app.url("/home")).send().await.unwrap();
     assert_eq!(r.status(), 303, "the session ended");
@@ -76,41 +57,17 @@ async fn pages_need_sign_in_and_sign_out_ends_it() {
 async fn wrong_password_and_forged_form_are_refused() {
     let app = TestApp::seeded(20).await;
     let client = app.client();
-    let form = client
-        .get(app.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let form = client.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
     let csrf = hidden_value(&form, "csrf").unwrap();
-    let r = client
-        .post(app.url("/login"))
-        .form(&[
-            ("username", "stateadmin"),
-            ("password", "nope nope nope"),
-            ("csrf", &csrf),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = client.post(app.url("/login")).form(&[("username", "stateadmin"), ("password", "nope nope nope"), ("csrf", &csrf)]).send().await.unwrap();
     assert_eq!(r.status(), 401);
-    assert!(r
-        .text()
-        .await
-        .unwrap()
-        .contains("The username or password is wrong"));
+    assert!(r.text().await.unwrap().contains("The username or password is wrong"));
     // A form posted from elsewhere carries no matching cookie.
     let c = app.credential(Persona::StateAdmin);
     let r = app
         .client()
         .post(app.url("/login"))
-        .form(&[
-            ("username", c.username.as_str()),
-            ("password", c.password.as_str()),
-            ("csrf", "forged"),
-        ])
+        .form(&[("username", c.username.as_str()), ("password", c.password.as_str()), ("csrf", "forged")])
         .send()
         .await
         .unwrap();
@@ -121,31 +78,14 @@ async fn wrong_password_and_forged_form_are_refused() {
 async fn language_follows_accept_language_and_the_switcher() {
     let app = TestApp::seeded(20).await;
     let client = app.client();
-    let r = client
-        .get(app.url("/roles"))
-        .header("accept-language", "es-US,es;q=0.9")
-        .send()
-        .await
-        .unwrap();
+    let r = client.get(app.url("/roles")).header("accept-language", "es-US,es;q=0.9").send().await.unwrap();
     let html = r.text().await.unwrap();
     assert!(html.contains("<html lang=\"es\""));
     assert!(html.contains("Comparación de las funciones de pares"));
     // The switcher wins over the header.
-    let r = client
-        .get(app.url("/lang/en?next=/roles"))
-        .send()
-        .await
-        .unwrap();
+    let r = client.get(app.url("/lang/en?next=/roles")).send().await.unwrap();
     assert_eq!(r.status(), 303);
-    let html = client
-        .get(app.url("/roles"))
-        .header("accept-language", "es")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = client.get(app.url("/roles")).header("accept-language", "es").send().await.unwrap().text().await.unwrap();
     assert!(html.contains("Peer roles compared"));
 }
 
@@ -157,28 +97,12 @@ async fn roles_chart_shows_every_role_and_row() {
     assert_eq!(status, 200);
     let catalog = accompany_domain::Catalog::massachusetts().unwrap();
     for role in catalog.chart_roles() {
-        assert!(
-            html.contains(&format!("href=\"/roles/{}\"", role.id)),
-            "{} column",
-            role.id
-        );
-        assert!(
-            html.contains(&role.focus.replace('&', "&amp;")),
-            "{} focus",
-            role.id
-        );
+        assert!(html.contains(&format!("href=\"/roles/{}\"", role.id)), "{} column", role.id);
+        assert!(html.contains(&role.focus.replace('&', "&amp;")), "{} focus", role.id);
     }
     let rows = html.matches("<th scope=\"row\">").count();
     assert_eq!(rows, 16, "one row per chart question");
-    for needle in [
-        "50 hours",
-        "60 hours",
-        "28 modules",
-        "500 supervised hours",
-        "90 / 90 days",
-        "5 / 30 days",
-        "180 / 90 days",
-    ] {
+    for needle in ["50 hours", "60 hours", "28 modules", "500 supervised hours", "90 / 90 days", "5 / 30 days", "180 / 90 days"] {
         assert!(html.contains(needle), "chart shows {needle:?}");
     }
     let (status, html) = text(&client, &app, "/roles/peer-recovery-coach").await;
@@ -197,44 +121,19 @@ async fn member_form_names_bad_fields_and_saves_good_ones() {
     assert_eq!(status, 200);
     let csrf = hidden_value(&html, "csrf").unwrap();
     let before = app.count("members").await;
-    let bad = [
-        ("csrf", csrf.as_str()),
-        ("given_name", "Nadia"),
-        ("family_name", ""),
-        ("date_of_birth", "yesterday"),
-        ("masshealth_id", "100012340000"),
-    ];
-    let r = client
-        .post(app.url("/members"))
-        .form(&bad)
-        .send()
-        .await
-        .unwrap();
+    let bad =
+        [("csrf", csrf.as_str()), ("given_name", "Nadia"), ("family_name", ""), ("date_of_birth", "yesterday"), ("masshealth_id", "100012340000")];
+    let r = client.post(app.url("/members")).form(&bad).send().await.unwrap();
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
-    assert!(
-        html.contains("id=\"family_name-error\">This is required."),
-        "family name error shown next to the field"
-    );
+    assert!(html.contains("id=\"family_name-error\">This is required."), "family name error shown next to the field");
     assert!(html.contains("aria-invalid=\"true\""));
     assert!(html.contains("value=\"Nadia\""), "what was typed is kept");
     // The same mistakes, explained in Spanish to a Spanish speaker.
-    let r = client
-        .post(app.url("/members"))
-        .header("accept-language", "es")
-        .form(&bad)
-        .send()
-        .await
-        .unwrap();
+    let r = client.post(app.url("/members")).header("accept-language", "es").form(&bad).send().await.unwrap();
     let html = r.text().await.unwrap();
-    assert!(
-        html.contains("id=\"family_name-error\">Este dato es obligatorio."),
-        "Spanish error next to the field"
-    );
-    assert!(
-        html.contains("Escriba la fecha como año-mes-día"),
-        "Spanish date hint"
-    );
+    assert!(html.contains("id=\"family_name-error\">Este dato es obligatorio."), "Spanish error next to the field");
+    assert!(html.contains("Escriba la fecha como año-mes-día"), "Spanish date hint");
     assert_eq!(app.count("members").await, before);
 
     let good = [
@@ -246,12 +145,7 @@ async fn member_form_names_bad_fields_and_saves_good_ones() {
         ("language_1", "ht"),
         ("reason", "walked in at the ED"),
     ];
-    let r = client
-        .post(app.url("/members"))
-        .form(&good)
-        .send()
-        .await
-        .unwrap();
+    let r = client.post(app.url("/members")).form(&good).send().await.unwrap();
     assert_eq!(r.status(), 303);
     let location = r.headers()["location"].to_str().unwrap().to_string();
     let (status, html) = text(&client, &app, &location).await;
@@ -270,9 +164,7 @@ async fn members_see_who_looked_at_their_record() {
     let (member_token, _) = app.api_login(&api, Persona::Member).await;
     let (_, me) = app.get(&member_token, "/api/v1/me").await;
     let id = me["user"]["member_id"].as_str().unwrap().to_string();
-    let (status, _) = app
-        .get(&coordinator, &format!("/api/v1/members/{id}"))
-        .await;
+    let (status, _) = app.get(&coordinator, &format!("/api/v1/members/{id}")).await;
     assert_eq!(status, 200);
 
     let client = app.client();
@@ -281,12 +173,7 @@ async fn members_see_who_looked_at_their_record() {
     assert_eq!(status, 200);
     assert!(html.contains("Who has looked at your record"));
     let coordinator_name = &app.credential(Persona::CareCoordinator).username;
-    assert!(
-        html.contains(&format!(
-            "<td>{coordinator_name}</td><td>Looked at your record"
-        )),
-        "the coordinator's look is listed"
-    );
+    assert!(html.contains(&format!("<td>{coordinator_name}</td><td>Looked at your record")), "the coordinator's look is listed");
 
     // Someone else looking at the record does not see that list.
     let other = app.client();

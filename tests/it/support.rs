@@ -14,9 +14,7 @@ use serde_json::Value;
 use sqlx::Connection;
 
 pub fn postgres_url() -> Option<String> {
-    std::env::var("TEST_DATABASE_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
+    std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())
 }
 
 /// A database that exists for one test and is removed after it.
@@ -31,29 +29,16 @@ impl TestDb {
         match postgres_url() {
             Some(admin) => {
                 let name = format!("accompany_test_{}", uuid::Uuid::new_v4().simple());
-                let mut conn = sqlx::PgConnection::connect(&admin)
-                    .await
-                    .unwrap_or_else(|e| panic!("TEST_DATABASE_URL={admin} is unreachable: {e}"));
-                sqlx::query(&format!("CREATE DATABASE {name}"))
-                    .execute(&mut conn)
-                    .await
-                    .expect("create test database");
+                let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap_or_else(|e| panic!("TEST_DATABASE_URL={admin} is unreachable: {e}"));
+                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
                 let _ = conn.close().await;
                 let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
-                TestDb {
-                    url: format!("{base}/{name}"),
-                    postgres: Some((admin.clone(), name)),
-                    _dir: None,
-                }
+                TestDb { url: format!("{base}/{name}"), postgres: Some((admin.clone(), name)), _dir: None }
             }
             None => {
                 let dir = tempfile::tempdir().expect("temporary directory");
                 let url = format!("sqlite://{}", dir.path().join("test.db").display());
-                TestDb {
-                    url,
-                    postgres: None,
-                    _dir: Some(dir),
-                }
+                TestDb { url, postgres: None, _dir: Some(dir) }
             }
         }
     }
@@ -64,16 +49,10 @@ impl Drop for TestDb {
         if let Some((admin, name)) = self.postgres.take() {
             // Drop runs outside async; use a small runtime of its own.
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .ok()?;
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
                 rt.block_on(async {
                     let mut conn = sqlx::PgConnection::connect(&admin).await.ok()?;
-                    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                        .execute(&mut conn)
-                        .await
-                        .ok()
+                    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await.ok()
                 })
             })
             .join();
@@ -106,32 +85,20 @@ impl TestApp {
         let db = TestDb::new().await;
         let store = Store::connect(&db.url, catalog()).await.expect("connect");
         store.migrate().await.expect("migrate");
-        let plan = Plan {
-            seed: 7,
-            members,
-            workers: 60,
-            today: accompany::seed::today(),
-        };
+        let plan = Plan { seed: 7, members, workers: 60, today: accompany::seed::today() };
         let report = seed(&store, plan, true).await.expect("seed");
         let store = store.with_intake_organization(report.intake_organization);
         Self::serve(db, store, report.credentials).await
     }
 
     async fn serve(db: TestDb, store: Store, credentials: Vec<Credential>) -> TestApp {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("address");
         let state = accompany_web::AppState::new(store.clone(), false);
         tokio::spawn(async move {
             let _ = accompany_web::serve(state, listener).await;
         });
-        TestApp {
-            addr,
-            store,
-            db,
-            credentials,
-        }
+        TestApp { addr, store, db, credentials }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -139,19 +106,12 @@ impl TestApp {
     }
 
     pub fn credential(&self, persona: Persona) -> &Credential {
-        self.credentials
-            .iter()
-            .find(|c| c.persona == persona)
-            .expect("a demo account for every persona")
+        self.credentials.iter().find(|c| c.persona == persona).expect("a demo account for every persona")
     }
 
     /// A client with its own cookie jar that does not follow redirects.
     pub fn client(&self) -> reqwest::Client {
-        reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client")
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().expect("client")
     }
 
     /// Sign in through the API; returns the bearer token and the CSRF token.
@@ -165,38 +125,18 @@ impl TestApp {
             .expect("login request");
         assert_eq!(r.status(), 200, "login as {persona:?}");
         let v: Value = r.json().await.expect("login body");
-        (
-            v["token"].as_str().unwrap().to_string(),
-            v["csrf_token"].as_str().unwrap().to_string(),
-        )
+        (v["token"].as_str().unwrap().to_string(), v["csrf_token"].as_str().unwrap().to_string())
     }
 
     /// GET with a bearer token; returns status and JSON body.
     pub async fn get(&self, token: &str, path: &str) -> (u16, Value) {
-        let r = reqwest::Client::new()
-            .get(self.url(path))
-            .bearer_auth(token)
-            .send()
-            .await
-            .expect("request");
+        let r = reqwest::Client::new().get(self.url(path)).bearer_auth(token).send().await.expect("request");
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
-    pub async fn send(
-        &self,
-        method: reqwest::Method,
-        token: &str,
-        path: &str,
-        body: &Value,
-    ) -> (u16, Value) {
-        let r = reqwest::Client::new()
-            .request(method, self.url(path))
-            .bearer_auth(token)
-            .json(body)
-            .send()
-            .await
-            .expect("request");
+    pub async fn send(&self, method: reqwest::Method, token: &str, path: &str, body: &Value) -> (u16, Value) {
+        let r = reqwest::Client::new().request(method, self.url(path)).bearer_auth(token).json(body).send().await.expect("request");
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(Value::Null))
     }
@@ -204,23 +144,11 @@ impl TestApp {
     /// Sign in through the HTML form, as a browser would.
     pub async fn page_login(&self, client: &reqwest::Client, persona: Persona) {
         let c = self.credential(persona).clone();
-        let form = client
-            .get(self.url("/login"))
-            .send()
-            .await
-            .expect("login page")
-            .text()
-            .await
-            .unwrap();
+        let form = client.get(self.url("/login")).send().await.expect("login page").text().await.unwrap();
         let csrf = hidden_value(&form, "csrf").expect("csrf field on the sign-in form");
         let r = client
             .post(self.url("/login"))
-            .form(&[
-                ("username", c.username.as_str()),
-                ("password", c.password.as_str()),
-                ("csrf", &csrf),
-                ("next", "/home"),
-            ])
+            .form(&[("username", c.username.as_str()), ("password", c.password.as_str()), ("csrf", &csrf), ("next", "/home")])
             .send()
             .await
             .expect("sign in");
@@ -229,23 +157,13 @@ impl TestApp {
 
     /// Run SQL straight against the database, as an attacker with write access would.
     pub async fn exec(&self, sql: &str) {
-        let mut conn = <sqlx::AnyConnection as Connection>::connect(&self.db.url)
-            .await
-            .expect("connect");
-        sqlx::raw_sql(sql)
-            .execute(&mut conn)
-            .await
-            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        let mut conn = <sqlx::AnyConnection as Connection>::connect(&self.db.url).await.expect("connect");
+        sqlx::raw_sql(sql).execute(&mut conn).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
 
     pub async fn count(&self, table: &str) -> i64 {
-        let mut conn = <sqlx::AnyConnection as Connection>::connect(&self.db.url)
-            .await
-            .expect("connect");
-        let row: (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))
-            .fetch_one(&mut conn)
-            .await
-            .expect("count");
+        let mut conn = <sqlx::AnyConnection as Connection>::connect(&self.db.url).await.expect("connect");
+        let row: (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&mut conn).await.expect("count");
         row.0
     }
 }
@@ -260,24 +178,10 @@ pub fn hidden_value(html: &str, name: &str) -> Option<String> {
 /// Put a peer on a member's team the only way there is: the member's choice
 /// (made here by whoever may act for them), after they say what they want.
 pub async fn choose_peer_for(app: &TestApp, token: &str, member_id: &str, worker_id: &str) {
-    let prefs =
-        serde_json::json!({ "support": "both", "languages": ["en"], "interpreter_ok": true });
-    let (s, body) = app
-        .send(
-            reqwest::Method::PUT,
-            token,
-            &format!("/api/v1/members/{member_id}/preferences"),
-            &prefs,
-        )
-        .await;
+    let prefs = serde_json::json!({ "support": "both", "languages": ["en"], "interpreter_ok": true });
+    let (s, body) = app.send(reqwest::Method::PUT, token, &format!("/api/v1/members/{member_id}/preferences"), &prefs).await;
     assert_eq!(s, 200, "preferences: {body}");
-    let (s, body) = app
-        .send(
-            reqwest::Method::POST,
-            token,
-            &format!("/api/v1/members/{member_id}/peer"),
-            &serde_json::json!({ "worker_id": worker_id }),
-        )
-        .await;
+    let (s, body) =
+        app.send(reqwest::Method::POST, token, &format!("/api/v1/members/{member_id}/peer"), &serde_json::json!({ "worker_id": worker_id })).await;
     assert_eq!(s, 201, "choose the peer: {body}");
 }

@@ -3,9 +3,7 @@
 
 use std::time::Instant;
 
-use accompany_domain::matching::{
-    rank, rank_top, synthetic, BatchProblem, PeerRanking, Preferences,
-};
+use accompany_domain::matching::{rank, rank_top, synthetic, BatchProblem, PeerRanking, Preferences};
 use accompany_domain::Catalog;
 
 const SEED: u64 = 2026;
@@ -34,27 +32,17 @@ fn main() {
         eprintln!("the embedded catalog does not load");
         return;
     };
-    let batch_members: u64 = std::env::var("MATCHING_BATCH_MEMBERS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(BATCH_MEMBERS);
+    let batch_members: u64 = std::env::var("MATCHING_BATCH_MEMBERS").ok().and_then(|v| v.parse().ok()).unwrap_or(BATCH_MEMBERS);
 
     let started = Instant::now();
-    let peers: Vec<_> = (0..PEERS)
-        .filter_map(|j| synthetic::peer_profile(SEED, j, &catalog).ok())
-        .collect();
+    let peers: Vec<_> = (0..PEERS).filter_map(|j| synthetic::peer_profile(SEED, j, &catalog).ok()).collect();
     let members: Vec<(String, Preferences)> = (0..batch_members)
         .filter_map(|i| {
             let prefs = synthetic::member_preferences(SEED, i, &catalog, PEERS).ok()?;
             Some((synthetic::member_id(SEED, i), prefs))
         })
         .collect();
-    println!(
-        "generation: {} peers, {} members in {:.0} ms",
-        peers.len(),
-        members.len(),
-        started.elapsed().as_secs_f64() * 1e3
-    );
+    println!("generation: {} peers, {} members in {:.0} ms", peers.len(), members.len(), started.elapsed().as_secs_f64() * 1e3);
 
     // Ranking every peer: order and scores for all, reasons in words for
     // the first page a member is shown (what the choose page and the API do).
@@ -63,9 +51,7 @@ fn main() {
     for (_, prefs) in members.iter().take(RANKED_MEMBERS as usize) {
         let t = Instant::now();
         let ranking = PeerRanking::new(prefs, &peers, &catalog, usize::MAX);
-        let page: Vec<_> = (0..PAGE.min(ranking.len()))
-            .filter_map(|i| ranking.explain(i))
-            .collect();
+        let page: Vec<_> = (0..PAGE.min(ranking.len())).filter_map(|i| ranking.explain(i)).collect();
         times.push(t.elapsed().as_secs_f64() * 1e6);
         listed += ranking.len();
         std::hint::black_box(page);
@@ -121,14 +107,8 @@ fn main() {
     let built = t.elapsed().as_secs_f64();
     let a = problem.solve();
     let wall = t.elapsed().as_secs_f64();
-    println!(
-        "  classes built and flow solved in {built:.2} s, split into people in {:.2} s",
-        wall - built
-    );
-    let capacity: u64 = peers
-        .iter()
-        .map(|p| u64::from(p.remaining_capacity()))
-        .sum();
+    println!("  classes built and flow solved in {built:.2} s, split into people in {:.2} s", wall - built);
+    let capacity: u64 = peers.iter().map(|p| u64::from(p.remaining_capacity())).sum();
     println!(
         "batch {} members x {} peers (capacity {}): {:.2} s wall; {} member classes, {} peer classes, {} class pairs carrying flow, {} shortest-path phases",
         members.len(),
@@ -140,14 +120,7 @@ fn main() {
         a.arcs,
         a.phases
     );
-    println!(
-        "  served {}, unmatched {}, total score {}, objective {} (big {})",
-        a.served,
-        a.unmatched.len(),
-        a.total_score,
-        a.objective,
-        a.big
-    );
+    println!("  served {}, unmatched {}, total score {}, objective {} (big {})", a.served, a.unmatched.len(), a.total_score, a.objective, a.big);
     println!("  unmatched by reason: {:?}", a.gap.by_reason);
     println!("  unmatched by language: {:?}", a.gap.by_language);
     if let Some(kib) = peak_memory_kib() {

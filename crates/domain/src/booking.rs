@@ -18,15 +18,8 @@ pub const SLOT_STEP_MINUTES: u32 = 30;
 /// How far ahead a member may book.
 pub const BOOKING_HORIZON_DAYS: i64 = 90;
 
-pub const WEEKDAYS: [Weekday; 7] = [
-    Weekday::Monday,
-    Weekday::Tuesday,
-    Weekday::Wednesday,
-    Weekday::Thursday,
-    Weekday::Friday,
-    Weekday::Saturday,
-    Weekday::Sunday,
-];
+pub const WEEKDAYS: [Weekday; 7] =
+    [Weekday::Monday, Weekday::Tuesday, Weekday::Wednesday, Weekday::Thursday, Weekday::Friday, Weekday::Saturday, Weekday::Sunday];
 
 pub fn weekday_id(d: Weekday) -> &'static str {
     match d {
@@ -104,27 +97,15 @@ impl WindowInput {
         let mut errs = Invalid::default();
         let weekday = parse_weekday(self.weekday.trim());
         if weekday.is_none() {
-            errs.push(FieldError::new(
-                name("weekday"),
-                "choice",
-                "choose a day of the week, monday to sunday",
-            ));
+            errs.push(FieldError::new(name("weekday"), "choice", "choose a day of the week, monday to sunday"));
         }
         let start = parse_clock(&self.start).filter(|m| *m < 24 * 60);
         if start.is_none() {
-            errs.push(FieldError::new(
-                name("start"),
-                "clock-format",
-                "write the time as HH:MM, from 00:00 to 23:59",
-            ));
+            errs.push(FieldError::new(name("start"), "clock-format", "write the time as HH:MM, from 00:00 to 23:59"));
         }
         let end = parse_clock(&self.end);
         if end.is_none() {
-            errs.push(FieldError::new(
-                name("end"),
-                "clock-format",
-                "write the time as HH:MM, from 00:01 to 24:00",
-            ));
+            errs.push(FieldError::new(name("end"), "clock-format", "write the time as HH:MM, from 00:01 to 24:00"));
         }
         if let (Some(s), Some(e)) = (start, end) {
             if e <= s {
@@ -134,29 +115,16 @@ impl WindowInput {
                     "must be after the start; a night that runs past midnight is two windows, ending 24:00 and starting 00:00",
                 ));
             } else if e - s < 30 {
-                errs.push(FieldError::new(
-                    name("end"),
-                    "window-short",
-                    "a window is at least 30 minutes long",
-                ));
+                errs.push(FieldError::new(name("end"), "window-short", "a window is at least 30 minutes long"));
             }
         }
         let modality = Modality::parse(self.modality.trim()).filter(|m| *m != Modality::Text);
         if modality.is_none() {
-            errs.push(FieldError::new(
-                name("modality"),
-                "choice",
-                "choose in-person, phone or video",
-            ));
+            errs.push(FieldError::new(name("modality"), "choice", "choose in-person, phone or video"));
         }
         errs.finish()?;
         match (weekday, start, end, modality) {
-            (Some(weekday), Some(start), Some(end), Some(modality)) => Ok(Window {
-                weekday,
-                start,
-                end,
-                modality,
-            }),
+            (Some(weekday), Some(start), Some(end), Some(modality)) => Ok(Window { weekday, start, end, modality }),
             _ => Err(Invalid::one(name("weekday"), "required", "is required")),
         }
     }
@@ -165,26 +133,15 @@ impl WindowInput {
 /// A whole week's windows: each valid, none overlapping another of the same day.
 pub fn validate_week(inputs: &[WindowInput]) -> Result<Vec<Window>, Invalid> {
     if inputs.len() > MAX_WINDOWS {
-        return Err(Invalid::one(
-            "windows",
-            "too-many",
-            "at most 50 windows a week",
-        ));
+        return Err(Invalid::one("windows", "too-many", "at most 50 windows a week"));
     }
     let mut errs = Invalid::default();
     let mut out: Vec<Window> = Vec::new();
     for (i, w) in inputs.iter().enumerate() {
         match w.validate(Some(i)) {
             Ok(w) => {
-                if out
-                    .iter()
-                    .any(|o| o.weekday == w.weekday && o.start < w.end && w.start < o.end)
-                {
-                    errs.push(FieldError::new(
-                        format!("windows[{i}].start"),
-                        "window-overlap",
-                        "overlaps another window on the same day",
-                    ));
+                if out.iter().any(|o| o.weekday == w.weekday && o.start < w.end && w.start < o.end) {
+                    errs.push(FieldError::new(format!("windows[{i}].start"), "window-overlap", "overlaps another window on the same day"));
                 } else {
                     out.push(w);
                 }
@@ -222,12 +179,7 @@ pub fn times_of_day(windows: &[Window]) -> Vec<TimeOfDay> {
             add(TimeOfDay::Night);
         }
     }
-    let order = [
-        TimeOfDay::Daytime,
-        TimeOfDay::Evening,
-        TimeOfDay::Night,
-        TimeOfDay::Weekend,
-    ];
+    let order = [TimeOfDay::Daytime, TimeOfDay::Evening, TimeOfDay::Night, TimeOfDay::Weekend];
     out.sort_by_key(|t| order.iter().position(|o| o == t));
     out
 }
@@ -241,10 +193,7 @@ pub struct Span {
 
 impl Span {
     pub fn new(start: PrimitiveDateTime, minutes: u32) -> Span {
-        Span {
-            start,
-            end: start + Duration::minutes(i64::from(minutes)),
-        }
+        Span { start, end: start + Duration::minutes(i64::from(minutes)) }
     }
     pub fn overlaps(&self, other: &Span) -> bool {
         self.start < other.end && other.start < self.end
@@ -270,10 +219,7 @@ pub fn window_for(windows: &[Window], span: &Span) -> Option<Window> {
     } else {
         return None;
     };
-    windows
-        .iter()
-        .copied()
-        .find(|w| w.weekday == day.weekday() && w.start <= start && end <= w.end)
+    windows.iter().copied().find(|w| w.weekday == day.weekday() && w.start <= start && end <= w.end)
 }
 
 pub fn datetime_text(t: PrimitiveDateTime) -> String {
@@ -313,73 +259,37 @@ impl SessionInput {
     pub fn validate(&self, now: PrimitiveDateTime) -> Result<SessionRequest, Invalid> {
         let mut errs = Invalid::default();
         if self.worker_id.trim().is_empty() {
-            errs.push(FieldError::new(
-                "worker_id",
-                "required",
-                "choose the peer you want to meet",
-            ));
+            errs.push(FieldError::new("worker_id", "required", "choose the peer you want to meet"));
         }
         let start = parse_datetime(&self.start);
         match start {
-            None => errs.push(FieldError::new(
-                "start",
-                "datetime-format",
-                "choose a time, written YYYY-MM-DDTHH:MM",
-            )),
-            Some(s) if s <= now => errs.push(FieldError::new(
-                "start",
-                "in-past",
-                "is in the past; choose a time still to come",
-            )),
-            Some(s) if s > now + Duration::days(BOOKING_HORIZON_DAYS) => errs.push(
-                FieldError::new(
-                    "start",
-                    "too-far",
-                    "is too far ahead: book at most 90 days ahead",
-                )
-                .arg("days", "90"),
-            ),
-            Some(s) if u32::from(s.minute()) % 15 != 0 => errs.push(FieldError::new(
-                "start",
-                "quarter-hour",
-                "starts on the hour or a quarter past, half past or a quarter to",
-            )),
+            None => errs.push(FieldError::new("start", "datetime-format", "choose a time, written YYYY-MM-DDTHH:MM")),
+            Some(s) if s <= now => errs.push(FieldError::new("start", "in-past", "is in the past; choose a time still to come")),
+            Some(s) if s > now + Duration::days(BOOKING_HORIZON_DAYS) => {
+                errs.push(FieldError::new("start", "too-far", "is too far ahead: book at most 90 days ahead").arg("days", "90"))
+            }
+            Some(s) if u32::from(s.minute()) % 15 != 0 => {
+                errs.push(FieldError::new("start", "quarter-hour", "starts on the hour or a quarter past, half past or a quarter to"))
+            }
             _ => {}
         }
-        let minutes = self
-            .minutes
-            .trim()
-            .parse::<u32>()
-            .ok()
-            .filter(|m| SESSION_LENGTHS.contains(m));
+        let minutes = self.minutes.trim().parse::<u32>().ok().filter(|m| SESSION_LENGTHS.contains(m));
         if minutes.is_none() {
-            errs.push(FieldError::new(
-                "minutes",
-                "session-length",
-                "choose 30, 45, 60, 90, 120 or 180 minutes",
-            ));
+            errs.push(FieldError::new("minutes", "session-length", "choose 30, 45, 60, 90, 120 or 180 minutes"));
         }
         let modality = match self.modality.trim() {
             "" => None,
             m => {
                 let parsed = Modality::parse(m).filter(|m| *m != Modality::Text);
                 if parsed.is_none() {
-                    errs.push(FieldError::new(
-                        "modality",
-                        "choice",
-                        "choose in-person, phone or video",
-                    ));
+                    errs.push(FieldError::new("modality", "choice", "choose in-person, phone or video"));
                 }
                 parsed
             }
         };
         errs.finish()?;
         match (start, minutes) {
-            (Some(s), Some(m)) => Ok(SessionRequest {
-                span: Span::new(s, m),
-                minutes: m,
-                modality,
-            }),
+            (Some(s), Some(m)) => Ok(SessionRequest { span: Span::new(s, m), minutes: m, modality }),
             _ => Err(Invalid::one("start", "required", "is required")),
         }
     }
@@ -387,12 +297,7 @@ impl SessionInput {
 
 /// Where a request fits the worker's week and their other commitments:
 /// the modality of the session, or the problem to show.
-pub fn place(
-    windows: &[Window],
-    busy: &[Span],
-    member_busy: &[Span],
-    req: &SessionRequest,
-) -> Result<Modality, Invalid> {
+pub fn place(windows: &[Window], busy: &[Span], member_busy: &[Span], req: &SessionRequest) -> Result<Modality, Invalid> {
     let Some(w) = window_for(windows, &req.span) else {
         return Err(Invalid::one(
             "start",
@@ -402,26 +307,14 @@ pub fn place(
     };
     if let Some(m) = req.modality {
         if m != w.modality {
-            return Err(Invalid::one(
-                "modality",
-                "modality-unavailable",
-                "this peer meets another way at that time; choose the way the slot offers",
-            ));
+            return Err(Invalid::one("modality", "modality-unavailable", "this peer meets another way at that time; choose the way the slot offers"));
         }
     }
     if busy.iter().any(|b| b.overlaps(&req.span)) {
-        return Err(Invalid::one(
-            "start",
-            "worker-busy",
-            "this peer already has a session or group at that time; choose another time",
-        ));
+        return Err(Invalid::one("start", "worker-busy", "this peer already has a session or group at that time; choose another time"));
     }
     if member_busy.iter().any(|b| b.overlaps(&req.span)) {
-        return Err(Invalid::one(
-            "start",
-            "member-busy",
-            "you already have a session at that time; choose another time or reschedule that one",
-        ));
+        return Err(Invalid::one("start", "member-busy", "you already have a session at that time; choose another time or reschedule that one"));
     }
     Ok(w.modality)
 }
@@ -435,14 +328,7 @@ pub struct Slot {
 
 /// Every free slot of `minutes` from `from` for `days` days that starts
 /// after `now`, on the slot step, inside a window, clear of `busy`.
-pub fn free_slots(
-    windows: &[Window],
-    busy: &[Span],
-    from: Date,
-    days: u32,
-    minutes: u32,
-    now: PrimitiveDateTime,
-) -> Vec<Slot> {
+pub fn free_slots(windows: &[Window], busy: &[Span], from: Date, days: u32, minutes: u32, now: PrimitiveDateTime) -> Vec<Slot> {
     let mut out = Vec::new();
     for offset in 0..i64::from(days) {
         let Some(day) = from.checked_add(Duration::days(offset)) else {
@@ -451,14 +337,10 @@ pub fn free_slots(
         for w in windows.iter().filter(|w| w.weekday == day.weekday()) {
             let mut m = w.start.div_ceil(SLOT_STEP_MINUTES) * SLOT_STEP_MINUTES;
             while m + minutes <= w.end {
-                let start =
-                    PrimitiveDateTime::new(day, Time::MIDNIGHT) + Duration::minutes(i64::from(m));
+                let start = PrimitiveDateTime::new(day, Time::MIDNIGHT) + Duration::minutes(i64::from(m));
                 let span = Span::new(start, minutes);
                 if start > now && !busy.iter().any(|b| b.overlaps(&span)) {
-                    out.push(Slot {
-                        span,
-                        modality: w.modality,
-                    });
+                    out.push(Slot { span, modality: w.modality });
                 }
                 m += SLOT_STEP_MINUTES;
             }
@@ -483,21 +365,14 @@ impl SessionStatus {
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Booked, Self::Cancelled]
-            .into_iter()
-            .find(|x| x.as_str() == s)
+        [Self::Booked, Self::Cancelled].into_iter().find(|x| x.as_str() == s)
     }
 }
 
 /// Who may book a session for a member with a peer: the member themselves,
 /// or the peer for a member on their caseload. `peer_on_team` says whether
 /// the chosen worker sits on the member's care team as their peer.
-pub fn may_book(
-    actor: &Actor,
-    rel: &Relationship,
-    peer_on_team: bool,
-    actor_is_the_peer: bool,
-) -> Decision {
+pub fn may_book(actor: &Actor, rel: &Relationship, peer_on_team: bool, actor_is_the_peer: bool) -> Decision {
     if rel.firewalled && !rel.is_self {
         return Decision::Deny("the member asked that this person not see their record");
     }
@@ -513,11 +388,7 @@ pub fn may_book(
 
 /// Who may move or cancel a booked session: the member and the session's
 /// peer, even after the peer has left the member's team.
-pub fn may_change_session(
-    actor: &Actor,
-    rel: &Relationship,
-    actor_is_sessions_peer: bool,
-) -> Decision {
+pub fn may_change_session(actor: &Actor, rel: &Relationship, actor_is_sessions_peer: bool) -> Decision {
     if rel.firewalled && !rel.is_self {
         return Decision::Deny("the member asked that this person not see their record");
     }
@@ -561,11 +432,7 @@ pub struct Reach {
 
 impl Default for Reach {
     fn default() -> Self {
-        Reach {
-            channel: Channel::InApp,
-            email: None,
-            phone: None,
-        }
+        Reach { channel: Channel::InApp, email: None, phone: None }
     }
 }
 
@@ -594,26 +461,15 @@ impl ReachInput {
         let mut errs = Invalid::default();
         let channel = Channel::parse(self.channel.trim());
         if channel.is_none() {
-            errs.push(FieldError::new(
-                "channel",
-                "choice",
-                "choose in-app, email or text",
-            ));
+            errs.push(FieldError::new("channel", "choice", "choose in-app, email or text"));
         }
         let email = self.email.trim();
         let email = if email.is_empty() {
             None
-        } else if email.len() <= 254
-            && email_address::EmailAddress::is_valid(email)
-            && email.rsplit('@').next().is_some_and(|d| d.contains('.'))
-        {
+        } else if email.len() <= 254 && email_address::EmailAddress::is_valid(email) && email.rsplit('@').next().is_some_and(|d| d.contains('.')) {
             Some(email.to_string())
         } else {
-            errs.push(FieldError::new(
-                "email",
-                "email-format",
-                "is not an email address; write it like name@example.org",
-            ));
+            errs.push(FieldError::new("email", "email-format", "is not an email address; write it like name@example.org"));
             None
         };
         let phone = match self.phone.trim() {
@@ -621,41 +477,30 @@ impl ReachInput {
             p => match phone_digits(p) {
                 Some(d) => Some(d),
                 None => {
-                    errs.push(FieldError::new("phone", "phone-format", "is not a phone number that takes texts; write ten digits, like 617-555-0100"));
+                    errs.push(FieldError::new(
+                        "phone",
+                        "phone-format",
+                        "is not a phone number that takes texts; write ten digits, like 617-555-0100",
+                    ));
                     None
                 }
             },
         };
         if channel == Some(Channel::Email) && email.is_none() && self.email.trim().is_empty() {
-            errs.push(FieldError::new(
-                "email",
-                "required",
-                "give an email address to be reached by email",
-            ));
+            errs.push(FieldError::new("email", "required", "give an email address to be reached by email"));
         }
         if channel == Some(Channel::Text) && phone.is_none() && self.phone.trim().is_empty() {
-            errs.push(FieldError::new(
-                "phone",
-                "required",
-                "give a mobile number to be reached by text message",
-            ));
+            errs.push(FieldError::new("phone", "required", "give a mobile number to be reached by text message"));
         }
         errs.finish()?;
-        Ok(Reach {
-            channel: channel.unwrap_or(Channel::InApp),
-            email,
-            phone,
-        })
+        Ok(Reach { channel: channel.unwrap_or(Channel::InApp), email, phone })
     }
 }
 
 /// A North American number as 1 and ten digits; other numbers written with
 /// + and their country code (8 to 15 digits).
 pub fn phone_digits(s: &str) -> Option<String> {
-    if s.chars()
-        .any(|c| !(c.is_ascii_digit() || " -().+".contains(c)))
-        || s.matches('+').count() > 1
-    {
+    if s.chars().any(|c| !(c.is_ascii_digit() || " -().+".contains(c))) || s.matches('+').count() > 1 {
         return None;
     }
     let digits: String = s.chars().filter(char::is_ascii_digit).collect();
@@ -685,51 +530,25 @@ mod tests {
     use time::macros::datetime;
 
     fn w(day: &str, start: &str, end: &str, m: &str) -> WindowInput {
-        WindowInput {
-            weekday: day.into(),
-            start: start.into(),
-            end: end.into(),
-            modality: m.into(),
-        }
+        WindowInput { weekday: day.into(), start: start.into(), end: end.into(), modality: m.into() }
     }
 
     #[test]
     fn windows_are_checked_and_end_before_start_is_refused() {
-        let week = validate_week(&[
-            w("tuesday", "18:00", "21:00", "video"),
-            w("saturday", "22:00", "24:00", "phone"),
-        ])
-        .unwrap();
+        let week = validate_week(&[w("tuesday", "18:00", "21:00", "video"), w("saturday", "22:00", "24:00", "phone")]).unwrap();
         assert_eq!(week.len(), 2);
-        assert_eq!(
-            times_of_day(&week),
-            vec![TimeOfDay::Evening, TimeOfDay::Weekend]
-        );
+        assert_eq!(times_of_day(&week), vec![TimeOfDay::Evening, TimeOfDay::Weekend]);
         let e = validate_week(&[w("tuesday", "21:00", "18:00", "video")]).unwrap_err();
         assert_eq!(e.0[0].code, "end-before-start");
         assert_eq!(e.0[0].field, "windows[0].end");
-        let e = validate_week(&[
-            w("tuesday", "18:00", "21:00", "video"),
-            w("tuesday", "20:00", "22:00", "phone"),
-        ])
-        .unwrap_err();
+        let e = validate_week(&[w("tuesday", "18:00", "21:00", "video"), w("tuesday", "20:00", "22:00", "phone")]).unwrap_err();
         assert_eq!(e.0[0].code, "window-overlap");
-        assert!(
-            validate_week(&[w("funday", "25:00", "x", "text")])
-                .unwrap_err()
-                .0
-                .len()
-                >= 4
-        );
+        assert!(validate_week(&[w("funday", "25:00", "x", "text")]).unwrap_err().0.len() >= 4);
     }
 
     #[test]
     fn night_windows_count_as_night() {
-        let week = validate_week(&[
-            w("monday", "22:00", "24:00", "phone"),
-            w("tuesday", "00:00", "02:00", "phone"),
-        ])
-        .unwrap();
+        let week = validate_week(&[w("monday", "22:00", "24:00", "phone"), w("tuesday", "00:00", "02:00", "phone")]).unwrap();
         assert_eq!(times_of_day(&week), vec![TimeOfDay::Night]);
     }
 
@@ -752,97 +571,38 @@ mod tests {
     fn a_ninety_minute_session_is_placed_and_overlaps_are_refused() {
         let week = validate_week(&[w("tuesday", "18:00", "21:00", "video")]).unwrap();
         let now = datetime!(2029-12-31 12:00);
-        let req = SessionInput {
-            worker_id: "w".into(),
-            start: "2030-01-01T18:00".into(),
-            minutes: "90".into(),
-            modality: String::new(),
-        }
-        .validate(now)
-        .unwrap();
+        let req = SessionInput { worker_id: "w".into(), start: "2030-01-01T18:00".into(), minutes: "90".into(), modality: String::new() }
+            .validate(now)
+            .unwrap();
         assert_eq!(place(&week, &[], &[], &req).unwrap(), Modality::Video);
         let other = [Span::new(datetime!(2030-01-01 19:00), 30)];
-        assert_eq!(
-            place(&week, &other, &[], &req).unwrap_err().0[0].code,
-            "worker-busy"
-        );
-        assert_eq!(
-            place(&week, &[], &other, &req).unwrap_err().0[0].code,
-            "member-busy"
-        );
+        assert_eq!(place(&week, &other, &[], &req).unwrap_err().0[0].code, "worker-busy");
+        assert_eq!(place(&week, &[], &other, &req).unwrap_err().0[0].code, "member-busy");
         // Back to back is not an overlap.
         let after = [Span::new(datetime!(2030-01-01 19:30), 30)];
         assert!(place(&week, &after, &[], &req).is_ok());
-        let late = SessionInput {
-            start: "2030-01-01T20:00".into(),
-            ..SessionInput {
-                worker_id: "w".into(),
-                minutes: "90".into(),
-                ..Default::default()
-            }
-        }
-        .validate(now)
-        .unwrap();
-        assert_eq!(
-            place(&week, &[], &[], &late).unwrap_err().0[0].code,
-            "outside-availability"
-        );
-        let past = SessionInput {
-            worker_id: "w".into(),
-            start: "2029-12-01T18:00".into(),
-            minutes: "60".into(),
-            modality: String::new(),
-        };
+        let late =
+            SessionInput { start: "2030-01-01T20:00".into(), ..SessionInput { worker_id: "w".into(), minutes: "90".into(), ..Default::default() } }
+                .validate(now)
+                .unwrap();
+        assert_eq!(place(&week, &[], &[], &late).unwrap_err().0[0].code, "outside-availability");
+        let past = SessionInput { worker_id: "w".into(), start: "2029-12-01T18:00".into(), minutes: "60".into(), modality: String::new() };
         assert_eq!(past.validate(now).unwrap_err().0[0].code, "in-past");
-        let odd = SessionInput {
-            worker_id: "w".into(),
-            start: "2030-01-01T18:00".into(),
-            minutes: "50".into(),
-            modality: String::new(),
-        };
+        let odd = SessionInput { worker_id: "w".into(), start: "2030-01-01T18:00".into(), minutes: "50".into(), modality: String::new() };
         assert_eq!(odd.validate(now).unwrap_err().0[0].code, "session-length");
     }
 
     #[test]
     fn reach_addresses_are_validated() {
-        let ok = ReachInput {
-            channel: "text".into(),
-            email: String::new(),
-            phone: "(617) 555-0100".into(),
-        }
-        .validate()
-        .unwrap();
+        let ok = ReachInput { channel: "text".into(), email: String::new(), phone: "(617) 555-0100".into() }.validate().unwrap();
         assert_eq!(ok.address(), Some((Channel::Text, "16175550100".into())));
-        let e = ReachInput {
-            channel: "email".into(),
-            email: "not an address".into(),
-            phone: String::new(),
-        }
-        .validate()
-        .unwrap_err();
+        let e = ReachInput { channel: "email".into(), email: "not an address".into(), phone: String::new() }.validate().unwrap_err();
         assert_eq!(e.0[0].field, "email");
-        let e = ReachInput {
-            channel: "email".into(),
-            email: String::new(),
-            phone: String::new(),
-        }
-        .validate()
-        .unwrap_err();
+        let e = ReachInput { channel: "email".into(), email: String::new(), phone: String::new() }.validate().unwrap_err();
         assert_eq!(e.0[0].code, "required");
         assert!(phone_digits("555-0100").is_none());
-        assert_eq!(
-            phone_digits("+34 612 345 678").as_deref(),
-            Some("34612345678")
-        );
-        assert_eq!(
-            ReachInput {
-                channel: "in-app".into(),
-                ..Default::default()
-            }
-            .validate()
-            .unwrap(),
-            Reach::default()
-        );
+        assert_eq!(phone_digits("+34 612 345 678").as_deref(), Some("34612345678"));
+        assert_eq!(ReachInput { channel: "in-app".into(), ..Default::default() }.validate().unwrap(), Reach::default());
     }
 
     #[test]

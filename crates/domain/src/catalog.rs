@@ -23,11 +23,7 @@ pub struct Localized(pub BTreeMap<String, String>);
 impl Localized {
     /// The text in `lang`, or in English when that language is missing.
     pub fn get(&self, lang: &str) -> &str {
-        self.0
-            .get(lang)
-            .or_else(|| self.0.get("en"))
-            .map(String::as_str)
-            .unwrap_or("")
+        self.0.get(lang).or_else(|| self.0.get("en")).map(String::as_str).unwrap_or("")
     }
 }
 
@@ -412,23 +408,11 @@ impl Catalog {
         let catalog: Catalog = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|s| line_of_offset(text, s.start)).unwrap_or(1);
             let message = e.message().to_string();
-            let field = field_from_message(&message)
-                .or_else(|| e.span().map(|s| key_at(text, s.start)))
-                .unwrap_or_default();
-            CatalogError {
-                file: file.to_string(),
-                line,
-                field,
-                message,
-            }
+            let field = field_from_message(&message).or_else(|| e.span().map(|s| key_at(text, s.start))).unwrap_or_default();
+            CatalogError { file: file.to_string(), line, field, message }
         })?;
         if let Err((path, message)) = catalog.validate() {
-            return Err(CatalogError {
-                file: file.to_string(),
-                line: line_of_path(text, &path).unwrap_or(1),
-                field: path,
-                message,
-            });
+            return Err(CatalogError { file: file.to_string(), line: line_of_path(text, &path).unwrap_or(1), field: path, message });
         }
         Ok(catalog)
     }
@@ -462,24 +446,15 @@ impl Catalog {
     fn validate(&self) -> Result<(), (String, String)> {
         let fail = |path: String, msg: &str| Err((path, msg.to_string()));
         if self.state.trim().is_empty() {
-            return fail(
-                "state".into(),
-                "must name the state, e.g. \"Massachusetts\"",
-            );
+            return fail("state".into(), "must name the state, e.g. \"Massachusetts\"");
         }
         if self.interface_languages.first().map(String::as_str) != Some("en") {
-            return fail(
-                "interface_languages".into(),
-                "must list \"en\" first: English is the fallback for every text",
-            );
+            return fail("interface_languages".into(), "must list \"en\" first: English is the fallback for every text");
         }
         let mut codes = HashSet::new();
         for (i, l) in self.languages.iter().enumerate() {
             if !is_language_tag(&l.code) {
-                return fail(
-                    format!("languages[{i}].code"),
-                    "must be a BCP 47 tag such as \"es\" or \"zh-Hant\"",
-                );
+                return fail(format!("languages[{i}].code"), "must be a BCP 47 tag such as \"es\" or \"zh-Hant\"");
             }
             if !codes.insert(l.code.as_str()) {
                 return fail(format!("languages[{i}].code"), "is listed twice");
@@ -488,10 +463,7 @@ impl Catalog {
         }
         for (i, t) in self.lived_experience_topics.iter().enumerate() {
             if !is_identifier(&t.id) {
-                return fail(
-                    format!("lived_experience_topics[{i}].id"),
-                    "must be lower-case letters, digits and hyphens",
-                );
+                return fail(format!("lived_experience_topics[{i}].id"), "must be lower-case letters, digits and hyphens");
             }
             check_localized(&t.name, &format!("lived_experience_topics[{i}].name"))?;
         }
@@ -503,10 +475,7 @@ impl Catalog {
         for (i, r) in self.roles.iter().enumerate() {
             let at = |f: &str| format!("roles[{i}].{f}");
             if !is_identifier(&r.id) {
-                return fail(
-                    at("id"),
-                    "must be lower-case letters, digits and hyphens, e.g. \"recovery-coach\"",
-                );
+                return fail(at("id"), "must be lower-case letters, digits and hyphens, e.g. \"recovery-coach\"");
             }
             if !ids.insert(r.id.as_str()) {
                 return fail(at("id"), "is used by two roles; each role needs its own id");
@@ -521,18 +490,12 @@ impl Catalog {
             }
             for (j, t) in r.education.trainings.iter().enumerate() {
                 if t.hours == Some(0) {
-                    return fail(
-                        at(&format!("education.trainings[{j}].hours")),
-                        "must be more than 0 when given",
-                    );
+                    return fail(at(&format!("education.trainings[{j}].hours")), "must be more than 0 when given");
                 }
             }
             if let Some(b) = &r.contact.billing {
                 if b.unit_minutes == 0 || b.unit_minutes > 24 * 60 {
-                    return fail(
-                        at("contact.billing.unit_minutes"),
-                        "must be between 1 and 1440 minutes",
-                    );
+                    return fail(at("contact.billing.unit_minutes"), "must be between 1 and 1440 minutes");
                 }
                 if b.authorization_units.is_some() != b.authorization_days.is_some() {
                     return fail(
@@ -547,17 +510,11 @@ impl Catalog {
                     );
                 }
                 if b.authorization_days == Some(0) || b.min_connections_window_days == Some(0) {
-                    return fail(
-                        at("contact.billing"),
-                        "a window of 0 days is never met; give at least 1 day",
-                    );
+                    return fail(at("contact.billing"), "a window of 0 days is never met; give at least 1 day");
                 }
             }
             if r.supervision.max_days_between_sessions == Some(0) {
-                return fail(
-                    at("supervision.max_days_between_sessions"),
-                    "must be at least 1 day",
-                );
+                return fail(at("supervision.max_days_between_sessions"), "must be at least 1 day");
             }
         }
         self.validate_workforce()
@@ -566,61 +523,36 @@ impl Catalog {
     /// The workforce tables refer to each other by id; every reference must resolve.
     fn validate_workforce(&self) -> Result<(), (String, String)> {
         let fail = |path: String, msg: String| Err((path, msg));
-        let kinds: HashSet<&str> = self
-            .credential_kinds
-            .iter()
-            .map(|k| k.id.as_str())
-            .collect();
+        let kinds: HashSet<&str> = self.credential_kinds.iter().map(|k| k.id.as_str()).collect();
         let tasks: HashSet<&str> = self.task_kinds.iter().map(|k| k.id.as_str()).collect();
         let roles: HashSet<&str> = self.roles.iter().map(|r| r.id.as_str()).collect();
         for (i, k) in self.credential_kinds.iter().enumerate() {
             if !is_identifier(&k.id) {
-                return fail(
-                    format!("credential_kinds[{i}].id"),
-                    "must be lower-case letters, digits and hyphens".into(),
-                );
+                return fail(format!("credential_kinds[{i}].id"), "must be lower-case letters, digits and hyphens".into());
             }
             check_localized(&k.name, &format!("credential_kinds[{i}].name"))?;
             if let Some(ce) = &k.continuing_education {
                 if ce.hours == 0 || ce.months == 0 {
-                    return fail(
-                        format!("credential_kinds[{i}].continuing_education"),
-                        "hours and months must be at least 1".into(),
-                    );
+                    return fail(format!("credential_kinds[{i}].continuing_education"), "hours and months must be at least 1".into());
                 }
             }
         }
         if kinds.len() != self.credential_kinds.len() {
-            return fail(
-                "credential_kinds".into(),
-                "an id is used twice; each credential kind needs its own id".into(),
-            );
+            return fail("credential_kinds".into(), "an id is used twice; each credential kind needs its own id".into());
         }
         for (i, t) in self.task_kinds.iter().enumerate() {
             if !is_identifier(&t.id) || t.keywords.is_empty() {
-                return fail(
-                    format!("task_kinds[{i}]"),
-                    "needs an id of lower-case letters and hyphens and at least one keyword".into(),
-                );
+                return fail(format!("task_kinds[{i}]"), "needs an id of lower-case letters and hyphens and at least one keyword".into());
             }
-            if t.keywords
-                .iter()
-                .any(|k| k.trim().is_empty() || k.to_lowercase() != *k)
-            {
-                return fail(
-                    format!("task_kinds[{i}].keywords"),
-                    "keywords are non-empty lower-case phrases".into(),
-                );
+            if t.keywords.iter().any(|k| k.trim().is_empty() || k.to_lowercase() != *k) {
+                return fail(format!("task_kinds[{i}].keywords"), "keywords are non-empty lower-case phrases".into());
             }
         }
         for (i, p) in self.training_programs.iter().enumerate() {
             check_localized(&p.name, &format!("training_programs[{i}].name"))?;
             if let Some(a) = &p.awards {
                 if !kinds.contains(a.as_str()) {
-                    return fail(
-                        format!("training_programs[{i}].awards"),
-                        format!("{a:?} is not a credential kind; add it to credential_kinds"),
-                    );
+                    return fail(format!("training_programs[{i}].awards"), format!("{a:?} is not a credential kind; add it to credential_kinds"));
                 }
             }
         }
@@ -629,16 +561,10 @@ impl Catalog {
                 let at = format!("roles[{i}].requirements[{j}]");
                 check_localized(&q.name, &format!("{at}.name"))?;
                 if q.any_of.is_empty() {
-                    return fail(
-                        format!("{at}.any_of"),
-                        "must list at least one credential kind".into(),
-                    );
+                    return fail(format!("{at}.any_of"), "must list at least one credential kind".into());
                 }
                 if let Some(k) = q.any_of.iter().find(|k| !kinds.contains(k.as_str())) {
-                    return fail(
-                        format!("{at}.any_of"),
-                        format!("{k:?} is not a credential kind; add it to credential_kinds"),
-                    );
+                    return fail(format!("{at}.any_of"), format!("{k:?} is not a credential kind; add it to credential_kinds"));
                 }
             }
             for (j, q) in r.supervision.qualification_rules.iter().enumerate() {
@@ -648,10 +574,7 @@ impl Catalog {
                     return fail(at, "must list credentials, roles or both".into());
                 }
                 if let Some(k) = q.credentials.iter().find(|k| !kinds.contains(k.as_str())) {
-                    return fail(
-                        format!("{at}.credentials"),
-                        format!("{k:?} is not a credential kind"),
-                    );
+                    return fail(format!("{at}.credentials"), format!("{k:?} is not a credential kind"));
                 }
                 if let Some(k) = q.roles.iter().find(|k| !roles.contains(k.as_str())) {
                     return fail(format!("{at}.roles"), format!("{k:?} is not a role id"));
@@ -660,10 +583,7 @@ impl Catalog {
             for (j, t) in r.prohibited_tasks.iter().enumerate() {
                 if let Some(id) = &t.task_id {
                     if !tasks.contains(id.as_str()) {
-                        return fail(
-                            format!("roles[{i}].prohibited_tasks[{j}].task_id"),
-                            format!("{id:?} is not a task kind; add it to task_kinds"),
-                        );
+                        return fail(format!("roles[{i}].prohibited_tasks[{j}].task_id"), format!("{id:?} is not a task kind; add it to task_kinds"));
                     }
                 }
             }
@@ -675,18 +595,12 @@ impl Catalog {
 fn check_localized(text: &Localized, path: &str) -> Result<(), (String, String)> {
     match text.0.get("en") {
         Some(s) if !s.trim().is_empty() => Ok(()),
-        _ => Err((
-            format!("{path}.en"),
-            "English text is required (it is the fallback)".into(),
-        )),
+        _ => Err((format!("{path}.en"), "English text is required (it is the fallback)".into())),
     }
 }
 
 fn is_identifier(s: &str) -> bool {
-    !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && !s.starts_with('-')
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') && !s.starts_with('-')
 }
 
 fn is_language_tag(s: &str) -> bool {
@@ -710,17 +624,10 @@ fn field_from_message(message: &str) -> Option<String> {
 
 /// The key written at the start of the line holding `offset`.
 fn key_at(text: &str, offset: usize) -> String {
-    let line_start = text[..offset.min(text.len())]
-        .rfind('\n')
-        .map_or(0, |i| i + 1);
+    let line_start = text[..offset.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
     let line = &text[line_start..];
     let line = line.lines().next().unwrap_or("");
-    line.split('=')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .trim_matches(['[', ']'])
-        .to_string()
+    line.split('=').next().unwrap_or("").trim().trim_matches(['[', ']']).to_string()
 }
 
 /// Find the line of a dotted path such as `roles[2].contact.billing.unit_minutes`
@@ -731,10 +638,7 @@ fn line_of_path(text: &str, path: &str) -> Option<usize> {
     let mut best = None;
     for segment in path.split('.') {
         let (key, index) = match segment.find('[') {
-            Some(b) => (
-                &segment[..b],
-                segment[b + 1..segment.len() - 1].parse::<usize>().ok(),
-            ),
+            Some(b) => (&segment[..b], segment[b + 1..segment.len() - 1].parse::<usize>().ok()),
             None => (segment, None),
         };
         // A field that is missing from the file is reported at its parent.
@@ -770,40 +674,17 @@ mod tests {
     fn cps_keeps_both_training_lengths() {
         let c = Catalog::massachusetts().unwrap();
         let cps = c.role("certified-peer-specialist").unwrap();
-        let hours: Vec<_> = cps
-            .education
-            .trainings
-            .iter()
-            .filter_map(|t| t.hours)
-            .collect();
+        let hours: Vec<_> = cps.education.trainings.iter().filter_map(|t| t.hours).collect();
         assert!(hours.contains(&50) && hours.contains(&60), "{hours:?}");
     }
 
     #[test]
     fn recovery_coach_billing_rule_is_numbers() {
         let c = Catalog::massachusetts().unwrap();
-        let b = c
-            .role("peer-recovery-coach")
-            .unwrap()
-            .contact
-            .billing
-            .as_ref()
-            .unwrap();
-        assert_eq!(
-            (b.authorization_units, b.authorization_days),
-            (Some(90), Some(90))
-        );
-        assert_eq!(
-            (b.min_connections, b.min_connections_window_days),
-            (Some(5), Some(30))
-        );
-        let rsn = c
-            .role("recovery-support-navigator")
-            .unwrap()
-            .contact
-            .billing
-            .as_ref()
-            .unwrap();
+        let b = c.role("peer-recovery-coach").unwrap().contact.billing.as_ref().unwrap();
+        assert_eq!((b.authorization_units, b.authorization_days), (Some(90), Some(90)));
+        assert_eq!((b.min_connections, b.min_connections_window_days), (Some(5), Some(30)));
+        let rsn = c.role("recovery-support-navigator").unwrap().contact.billing.as_ref().unwrap();
         assert_eq!((rsn.authorization_units, rsn.unit_minutes), (Some(180), 15));
     }
 
@@ -830,11 +711,7 @@ mod tests {
         let text = MASSACHUSETTS_TOML.replacen("state = ", "state = = ", 1);
         let e = Catalog::from_toml("x.toml", &text).unwrap_err();
         assert_eq!(e.file, "x.toml");
-        let expected = MASSACHUSETTS_TOML
-            .lines()
-            .position(|l| l.starts_with("state = "))
-            .unwrap()
-            + 1;
+        let expected = MASSACHUSETTS_TOML.lines().position(|l| l.starts_with("state = ")).unwrap() + 1;
         assert_eq!(e.line, expected, "{e}");
     }
 
@@ -843,11 +720,7 @@ mod tests {
         let text = MASSACHUSETTS_TOML.replacen("unit_minutes = 15", "unit_minutes = 0", 1);
         let e = Catalog::from_toml("x.toml", &text).unwrap_err();
         assert!(e.field.ends_with("contact.billing.unit_minutes"), "{e}");
-        let expected = text
-            .lines()
-            .position(|l| l.trim() == "unit_minutes = 0")
-            .unwrap()
-            + 1;
+        let expected = text.lines().position(|l| l.trim() == "unit_minutes = 0").unwrap() + 1;
         assert_eq!(e.line, expected, "{e}");
     }
 
@@ -863,11 +736,7 @@ mod tests {
         let text = MASSACHUSETTS_TOML.replacen("caseload_cap = ", "caseload_cap = \"many\" #", 1);
         let e = Catalog::from_toml("x.toml", &text).unwrap_err();
         assert!(e.field.contains("caseload_cap"), "{e}");
-        let expected = text
-            .lines()
-            .position(|l| l.contains("caseload_cap = \"many\""))
-            .unwrap()
-            + 1;
+        let expected = text.lines().position(|l| l.contains("caseload_cap = \"many\"")).unwrap() + 1;
         assert_eq!(e.line, expected);
     }
 

@@ -70,9 +70,7 @@ impl EngagementRule {
         match (billing.min_connections, billing.min_connections_window_days) {
             (Some(min), Some(days)) if days > 0 => Some(EngagementRule::Connections { min, days }),
             _ => match (billing.authorization_units, billing.authorization_days) {
-                (Some(units), Some(days)) if days > 0 => {
-                    Some(EngagementRule::WithinUnits { units, days })
-                }
+                (Some(units), Some(days)) if days > 0 => Some(EngagementRule::WithinUnits { units, days }),
                 _ => None,
             },
         }
@@ -81,9 +79,7 @@ impl EngagementRule {
     /// The length of the rule's window in days.
     pub fn days(self) -> u32 {
         match self {
-            EngagementRule::Connections { days, .. } | EngagementRule::WithinUnits { days, .. } => {
-                days
-            }
+            EngagementRule::Connections { days, .. } | EngagementRule::WithinUnits { days, .. } => days,
         }
     }
 }
@@ -110,9 +106,7 @@ pub struct Standing {
 
 /// The first day of a window of `days` days that ends today.
 fn window_start(today: Date, days: u32) -> Date {
-    today
-        .checked_sub(Duration::days(i64::from(days.max(1)) - 1))
-        .unwrap_or(Date::MIN)
+    today.checked_sub(Duration::days(i64::from(days.max(1)) - 1)).unwrap_or(Date::MIN)
 }
 
 fn in_window(c: &Counted, since: Date, today: Date) -> bool {
@@ -120,10 +114,7 @@ fn in_window(c: &Counted, since: Date, today: Date) -> bool {
 }
 
 fn units_between(billing: &Billing, contacts: &[Counted], since: Date, today: Date) -> u32 {
-    contacts
-        .iter()
-        .filter(|c| in_window(c, since, today))
-        .fold(0u32, |n, c| n.saturating_add(billing.units_for(c.minutes)))
+    contacts.iter().filter(|c| in_window(c, since, today)).fold(0u32, |n, c| n.saturating_add(billing.units_for(c.minutes)))
 }
 
 /// The standing of a member's contacts under `billing` on `today`.
@@ -147,10 +138,7 @@ pub fn standing(billing: &Billing, contacts: &[Counted], today: Date) -> Standin
         let since = window_start(today, rule.days());
         let (count, met, needed) = match rule {
             EngagementRule::Connections { min, .. } => {
-                let n = contacts
-                    .iter()
-                    .filter(|c| in_window(c, since, today))
-                    .count();
+                let n = contacts.iter().filter(|c| in_window(c, since, today)).count();
                 let n = u32::try_from(n).unwrap_or(u32::MAX);
                 (n, n >= min, min.saturating_sub(n))
             }
@@ -159,20 +147,9 @@ pub fn standing(billing: &Billing, contacts: &[Counted], today: Date) -> Standin
                 (used, used <= units, 0)
             }
         };
-        Engagement {
-            rule,
-            since: crate::records::format_date(since),
-            count,
-            met,
-            needed,
-        }
+        Engagement { rule, since: crate::records::format_date(since), count, met, needed }
     });
-    Standing {
-        unit_minutes: billing.unit_minutes,
-        rounding: billing.rounding,
-        authorization,
-        engagement,
-    }
+    Standing { unit_minutes: billing.unit_minutes, rounding: billing.rounding, authorization, engagement }
 }
 
 /// One member of a peer's caseload whose contacts the reader may see.
@@ -206,24 +183,12 @@ const DEFAULT_WINDOW_DAYS: u32 = 30;
 impl CaseloadRow {
     /// A member's row from the standing the contact log worked out and the
     /// contacts it counted.
-    pub fn of(
-        member_id: String,
-        name: Option<String>,
-        standing: Option<&Standing>,
-        contacts: &[Counted],
-        today: Date,
-    ) -> CaseloadRow {
+    pub fn of(member_id: String, name: Option<String>, standing: Option<&Standing>, contacts: &[Counted], today: Date) -> CaseloadRow {
         let engagement = standing.and_then(|s| s.engagement.as_ref());
         let authorization = standing.and_then(|s| s.authorization.as_ref());
-        let window_days = engagement
-            .map(|e| e.rule.days())
-            .or(authorization.map(|a| a.days))
-            .unwrap_or(DEFAULT_WINDOW_DAYS);
+        let window_days = engagement.map(|e| e.rule.days()).or(authorization.map(|a| a.days)).unwrap_or(DEFAULT_WINDOW_DAYS);
         let since = window_start(today, window_days);
-        let n = contacts
-            .iter()
-            .filter(|c| in_window(c, since, today))
-            .count();
+        let n = contacts.iter().filter(|c| in_window(c, since, today)).count();
         CaseloadRow {
             member_id,
             name,
@@ -232,11 +197,7 @@ impl CaseloadRow {
             units_used: authorization.map(|a| a.units_used),
             units_authorized: authorization.map(|a| a.units_authorized),
             rule_met: engagement.map(|e| e.met),
-            last_contact: contacts
-                .iter()
-                .map(|c| c.date)
-                .filter(|d| *d <= today)
-                .max(),
+            last_contact: contacts.iter().map(|c| c.date).filter(|d| *d <= today).max(),
         }
     }
 }
@@ -262,27 +223,18 @@ pub struct Caseload {
 /// Order a caseload so the members who need a contact come first, and total it.
 pub fn caseload(mut rows: Vec<CaseloadRow>, not_shared: usize) -> Caseload {
     rows.sort_by(|a, b| {
-        (
-            a.rule_met != Some(false),
-            a.contacts,
-            a.last_contact,
-            &a.member_id,
-        )
-            .cmp(&(
-                b.rule_met != Some(false),
-                b.contacts,
-                b.last_contact,
-                &b.member_id,
-            ))
+        (a.rule_met != Some(false), a.contacts, a.last_contact, &a.member_id).cmp(&(
+            b.rule_met != Some(false),
+            b.contacts,
+            b.last_contact,
+            &b.member_id,
+        ))
     });
     let summary = CaseloadSummary {
         members: rows.len() + not_shared,
         rule_met: rows.iter().filter(|r| r.rule_met == Some(true)).count(),
         rule_not_met: rows.iter().filter(|r| r.rule_met == Some(false)).count(),
-        units_used: rows
-            .iter()
-            .filter_map(|r| r.units_used)
-            .fold(0u32, u32::saturating_add),
+        units_used: rows.iter().filter_map(|r| r.units_used).fold(0u32, u32::saturating_add),
         not_shared,
     };
     Caseload { summary, rows }
@@ -296,17 +248,11 @@ mod tests {
 
     fn billing(role: &str) -> Billing {
         let catalog = crate::Catalog::massachusetts().expect("the shipped catalog loads");
-        catalog
-            .role(role)
-            .and_then(|r| r.contact.billing.clone())
-            .expect("the role bills")
+        catalog.role(role).and_then(|r| r.contact.billing.clone()).expect("the role bills")
     }
 
     fn on(days_ago: i64, minutes: u32) -> Counted {
-        Counted {
-            date: date!(2026 - 06 - 30) - Duration::days(days_ago),
-            minutes,
-        }
+        Counted { date: date!(2026 - 06 - 30) - Duration::days(days_ago), minutes }
     }
 
     const TODAY: Date = date!(2026 - 06 - 30);
@@ -317,10 +263,7 @@ mod tests {
         // Four contacts in the window and one on day 31, outside it.
         let mut contacts = vec![on(0, 30), on(5, 15), on(12, 60), on(29, 8), on(30, 45)];
         let s = standing(&b, &contacts, TODAY);
-        let e = s
-            .engagement
-            .clone()
-            .expect("a Recovery Coach has an engagement rule");
+        let e = s.engagement.clone().expect("a Recovery Coach has an engagement rule");
         assert_eq!(e.rule, EngagementRule::Connections { min: 5, days: 30 });
         assert_eq!((e.count, e.met, e.needed), (4, false, 1));
         assert_eq!(e.since, "2026-06-01");
@@ -328,13 +271,8 @@ mod tests {
         let e = standing(&b, &contacts, TODAY).engagement.expect("rule");
         assert_eq!((e.count, e.met, e.needed), (5, true, 0));
         // Half-unit rounding of 15-minute units: 30→2, 15→1, 60→4, 8→1, 45→3, 20→1.
-        let a = standing(&b, &contacts, TODAY)
-            .authorization
-            .expect("90 units over 90 days");
-        assert_eq!(
-            (a.units_used, a.units_authorized, a.units_left, a.over),
-            (12, 90, 78, false)
-        );
+        let a = standing(&b, &contacts, TODAY).authorization.expect("90 units over 90 days");
+        assert_eq!((a.units_used, a.units_authorized, a.units_left, a.over), (12, 90, 78, false));
     }
 
     #[test]
@@ -343,22 +281,11 @@ mod tests {
         // Full 15-minute units only: 14 minutes is nothing, 29 is one unit.
         let s = standing(&b, &[on(0, 14), on(1, 29), on(89, 60), on(90, 600)], TODAY);
         let e = s.engagement.expect("an RSN has a units rule");
-        assert_eq!(
-            e.rule,
-            EngagementRule::WithinUnits {
-                units: 180,
-                days: 90
-            }
-        );
+        assert_eq!(e.rule, EngagementRule::WithinUnits { units: 180, days: 90 });
         assert_eq!((e.count, e.met), (5, true));
         let many: Vec<Counted> = (0..46).map(|d| on(d, 60)).collect();
         let s = standing(&b, &many, TODAY);
-        assert_eq!(
-            s.authorization
-                .as_ref()
-                .map(|a| (a.units_used, a.over, a.units_left)),
-            Some((184, true, 0))
-        );
+        assert_eq!(s.authorization.as_ref().map(|a| (a.units_used, a.over, a.units_left)), Some((184, true, 0)));
         assert!(!s.engagement.expect("rule").met);
     }
 
@@ -375,95 +302,38 @@ mod tests {
         let b = billing("peer-recovery-coach");
         let row = |id: &str, contacts: &[Counted]| {
             let s = standing(&b, contacts, TODAY);
-            CaseloadRow::of(
-                id.into(),
-                Some(id.to_uppercase()),
-                Some(&s),
-                contacts,
-                TODAY,
-            )
+            CaseloadRow::of(id.into(), Some(id.to_uppercase()), Some(&s), contacts, TODAY)
         };
         let five: Vec<Counted> = (0..5).map(|d| on(d, 30)).collect();
-        let rows = vec![
-            row("met", &five),
-            row("two", &[on(2, 60), on(40, 30)]),
-            row("one", &[on(9, 15)]),
-            row("none", &[]),
-        ];
+        let rows = vec![row("met", &five), row("two", &[on(2, 60), on(40, 30)]), row("one", &[on(9, 15)]), row("none", &[])];
         let c = caseload(rows, 2);
         let order: Vec<&str> = c.rows.iter().map(|r| r.member_id.as_str()).collect();
         assert_eq!(order, ["none", "one", "two", "met"]);
         let two = &c.rows[2];
         // Day 40 is outside the 30-day engagement window but inside the 90-day authorization.
-        assert_eq!(
-            (two.contacts, two.window_days, two.units_used, two.rule_met),
-            (1, 30, Some(6), Some(false))
-        );
+        assert_eq!((two.contacts, two.window_days, two.units_used, two.rule_met), (1, 30, Some(6), Some(false)));
         assert_eq!(two.last_contact, Some(TODAY - Duration::days(2)));
         assert_eq!(c.rows[0].last_contact, None);
-        assert_eq!(
-            c.summary,
-            CaseloadSummary {
-                members: 6,
-                rule_met: 1,
-                rule_not_met: 3,
-                units_used: 10 + 6 + 1,
-                not_shared: 2
-            }
-        );
+        assert_eq!(c.summary, CaseloadSummary { members: 6, rule_met: 1, rule_not_met: 3, units_used: 10 + 6 + 1, not_shared: 2 });
     }
 
     #[test]
     fn a_role_without_a_rule_counts_a_month_and_sorts_after_members_below_a_rule() {
         let rsn = billing("certified-peer-specialist");
         let s = standing(&rsn, &[on(3, 30), on(45, 30)], TODAY);
-        let free = CaseloadRow::of(
-            "free".into(),
-            None,
-            Some(&s),
-            &[on(3, 30), on(45, 30)],
-            TODAY,
-        );
-        assert_eq!(
-            (
-                free.contacts,
-                free.window_days,
-                free.rule_met,
-                free.units_used
-            ),
-            (1, 30, None, None)
-        );
+        let free = CaseloadRow::of("free".into(), None, Some(&s), &[on(3, 30), on(45, 30)], TODAY);
+        assert_eq!((free.contacts, free.window_days, free.rule_met, free.units_used), (1, 30, None, None));
         let b = billing("peer-recovery-coach");
-        let below = CaseloadRow::of(
-            "below".into(),
-            None,
-            Some(&standing(&b, &[on(1, 30), on(2, 30)], TODAY)),
-            &[on(1, 30), on(2, 30)],
-            TODAY,
-        );
+        let below = CaseloadRow::of("below".into(), None, Some(&standing(&b, &[on(1, 30), on(2, 30)], TODAY)), &[on(1, 30), on(2, 30)], TODAY);
         let c = caseload(vec![free, below], 0);
-        assert_eq!(
-            c.rows[0].member_id, "below",
-            "a member below the rule comes first even with more contacts"
-        );
-        assert_eq!(
-            (
-                c.summary.rule_met,
-                c.summary.rule_not_met,
-                c.summary.members
-            ),
-            (0, 1, 2)
-        );
+        assert_eq!(c.rows[0].member_id, "below", "a member below the rule comes first even with more contacts");
+        assert_eq!((c.summary.rule_met, c.summary.rule_not_met, c.summary.members), (0, 1, 2));
     }
 
     fn any_billing() -> impl Strategy<Value = Billing> {
         (
             1u32..=60,
-            prop::sample::select(vec![
-                Rounding::FullUnit,
-                Rounding::HalfUnit,
-                Rounding::AnyMinute,
-            ]),
+            prop::sample::select(vec![Rounding::FullUnit, Rounding::HalfUnit, Rounding::AnyMinute]),
             prop::option::of((1u32..400, 1u32..120)),
             prop::option::of((1u32..10, 1u32..60)),
         )

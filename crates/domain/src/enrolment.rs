@@ -28,11 +28,7 @@ pub struct EnrolmentCode {
 impl EnrolmentCode {
     /// A new code from the randomness the caller hands in.
     pub fn generate(rng: &mut impl Rng) -> EnrolmentCode {
-        let mut pick = |n: usize| -> String {
-            (0..n)
-                .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
-                .collect()
-        };
+        let mut pick = |n: usize| -> String { (0..n).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect() };
         let selector = pick(SELECTOR_LEN);
         let verifier = pick(VERIFIER_LEN);
         EnrolmentCode { selector, verifier }
@@ -46,24 +42,15 @@ impl EnrolmentCode {
 
     /// A code as typed: case, spaces and dashes do not matter.
     pub fn parse(typed: &str) -> Result<EnrolmentCode, Invalid> {
-        let clean: String = typed
-            .chars()
-            .filter(|c| !c.is_whitespace() && *c != '-')
-            .map(|c| c.to_ascii_uppercase())
-            .collect();
-        if clean.len() != SELECTOR_LEN + VERIFIER_LEN
-            || !clean.bytes().all(|b| ALPHABET.contains(&b))
-        {
+        let clean: String = typed.chars().filter(|c| !c.is_whitespace() && *c != '-').map(|c| c.to_ascii_uppercase()).collect();
+        if clean.len() != SELECTOR_LEN + VERIFIER_LEN || !clean.bytes().all(|b| ALPHABET.contains(&b)) {
             return Err(Invalid::one(
                 "code",
                 "code-format",
                 "an enrolment code is 12 letters and digits, like ABCD-EFGH-JKMN; check it with the person who gave it",
             ));
         }
-        Ok(EnrolmentCode {
-            selector: clean[..SELECTOR_LEN].to_string(),
-            verifier: clean[SELECTOR_LEN..].to_string(),
-        })
+        Ok(EnrolmentCode { selector: clean[..SELECTOR_LEN].to_string(), verifier: clean[SELECTOR_LEN..].to_string() })
     }
 }
 
@@ -99,11 +86,7 @@ impl Delivery {
 
 /// Where a code goes when it is sent: the member's record's own details,
 /// never an address the asker types.
-pub fn delivery_address(
-    d: Delivery,
-    email: Option<&str>,
-    phone: Option<&str>,
-) -> Result<Option<String>, Invalid> {
+pub fn delivery_address(d: Delivery, email: Option<&str>, phone: Option<&str>) -> Result<Option<String>, Invalid> {
     let missing = |field: &str, what: &str| {
         Invalid(vec![FieldError::new(
             "delivery",
@@ -113,14 +96,8 @@ pub fn delivery_address(
     };
     match d {
         Delivery::Show => Ok(None),
-        Delivery::Email => email
-            .filter(|e| !e.trim().is_empty())
-            .map(|e| Some(e.to_string()))
-            .ok_or_else(|| missing("email", "email address")),
-        Delivery::Text => phone
-            .filter(|p| !p.trim().is_empty())
-            .map(|p| Some(p.to_string()))
-            .ok_or_else(|| missing("phone", "phone number")),
+        Delivery::Email => email.filter(|e| !e.trim().is_empty()).map(|e| Some(e.to_string())).ok_or_else(|| missing("email", "email address")),
+        Delivery::Text => phone.filter(|p| !p.trim().is_empty()).map(|p| Some(p.to_string())).ok_or_else(|| missing("phone", "phone number")),
     }
 }
 
@@ -136,32 +113,15 @@ mod tests {
             let c = EnrolmentCode::generate(&mut rng);
             assert_eq!(c.display().len(), 14);
             assert_eq!(EnrolmentCode::parse(&c.display()).unwrap(), c);
-            assert_eq!(
-                EnrolmentCode::parse(&c.display().to_lowercase().replace('-', " ")).unwrap(),
-                c
-            );
-            assert!(c
-                .display()
-                .chars()
-                .all(|ch| ch == '-' || ALPHABET.contains(&(ch as u8))));
+            assert_eq!(EnrolmentCode::parse(&c.display().to_lowercase().replace('-', " ")).unwrap(), c);
+            assert!(c.display().chars().all(|ch| ch == '-' || ALPHABET.contains(&(ch as u8))));
         }
     }
 
     #[test]
     fn look_alikes_and_wrong_lengths_are_refused() {
-        for bad in [
-            "ABCD-EFGH-JKM0",
-            "ABCD-EFGH-JKMI",
-            "ABCD-EFGH",
-            "",
-            "ABCD-EFGH-JKMNP",
-            "ABCD-EFGH-JKMÑ",
-        ] {
-            assert_eq!(
-                EnrolmentCode::parse(bad).unwrap_err().0[0].code,
-                "code-format",
-                "{bad}"
-            );
+        for bad in ["ABCD-EFGH-JKM0", "ABCD-EFGH-JKMI", "ABCD-EFGH", "", "ABCD-EFGH-JKMNP", "ABCD-EFGH-JKMÑ"] {
+            assert_eq!(EnrolmentCode::parse(bad).unwrap_err().0[0].code, "code-format", "{bad}");
         }
         assert!(!ALPHABET.iter().any(|b| b"01ILOUV".contains(b)));
     }
@@ -169,18 +129,7 @@ mod tests {
     #[test]
     fn codes_go_only_to_details_on_the_record() {
         assert_eq!(delivery_address(Delivery::Show, None, None).unwrap(), None);
-        assert_eq!(
-            delivery_address(Delivery::Email, Some("a@b.org"), None)
-                .unwrap()
-                .as_deref(),
-            Some("a@b.org")
-        );
-        assert_eq!(
-            delivery_address(Delivery::Text, Some("a@b.org"), None)
-                .unwrap_err()
-                .0[0]
-                .code,
-            "no-contact-on-record"
-        );
+        assert_eq!(delivery_address(Delivery::Email, Some("a@b.org"), None).unwrap().as_deref(), Some("a@b.org"));
+        assert_eq!(delivery_address(Delivery::Text, Some("a@b.org"), None).unwrap_err().0[0].code, "no-contact-on-record");
     }
 }

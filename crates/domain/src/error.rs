@@ -17,12 +17,7 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
-        FieldError {
-            field: field.into(),
-            code,
-            message: message.into(),
-            args: vec![],
-        }
+        FieldError { field: field.into(), code, message: message.into(), args: vec![] }
     }
 
     pub fn arg(mut self, name: &'static str, value: impl Into<String>) -> Self {
@@ -52,14 +47,7 @@ impl Invalid {
         if v.is_empty() {
             self.push(FieldError::new(field, "required", "is required"));
         } else if v.chars().count() > max {
-            self.push(
-                FieldError::new(
-                    field,
-                    "too-long",
-                    format!("is too long: at most {max} characters"),
-                )
-                .arg("max", max.to_string()),
-            );
+            self.push(FieldError::new(field, "too-long", format!("is too long: at most {max} characters")).arg("max", max.to_string()));
         }
         v.to_string()
     }

@@ -80,18 +80,8 @@ pub struct RecoveryGoal {
 impl Labelled for RecoveryGoal {
     const NAME: &'static str = "RecoveryGoal";
     fn field_category(field: &str) -> Option<Category> {
-        matches!(
-            field,
-            "id" | "member_id"
-                | "goal"
-                | "steps"
-                | "target_date"
-                | "status"
-                | "version"
-                | "updated_at"
-                | "progress"
-        )
-        .then_some(Category::RecoveryGoals)
+        matches!(field, "id" | "member_id" | "goal" | "steps" | "target_date" | "status" | "version" | "updated_at" | "progress")
+            .then_some(Category::RecoveryGoals)
     }
 }
 
@@ -133,11 +123,7 @@ fn optional_date(field: &str, text: &str, errs: &mut Invalid) -> Option<Date> {
     }
     let d = Date::parse(t, time::macros::format_description!("[year]-[month]-[day]")).ok();
     if d.is_none() {
-        errs.push(FieldError::new(
-            field,
-            "date-format",
-            "must be a date written YYYY-MM-DD",
-        ));
+        errs.push(FieldError::new(field, "date-format", "must be a date written YYYY-MM-DD"));
     }
     d
 }
@@ -153,11 +139,7 @@ impl GoalInput {
             s => GoalStatus::parse(s),
         };
         if status.is_none() {
-            errs.push(FieldError::new(
-                "status",
-                "goal-status",
-                "must be active, achieved or set-aside",
-            ));
+            errs.push(FieldError::new("status", "goal-status", "must be active, achieved or set-aside"));
         }
         let mut steps = Vec::new();
         for (i, s) in self.steps.iter().enumerate() {
@@ -165,34 +147,14 @@ impl GoalInput {
                 continue;
             }
             let text = errs.required(&format!("steps[{i}].text"), &s.text, MAX_STEP_CHARS);
-            let target_date = optional_date(
-                &format!("steps[{i}].target_date"),
-                &s.target_date,
-                &mut errs,
-            );
-            steps.push(GoalStep {
-                text,
-                target_date,
-                done: s.done,
-            });
+            let target_date = optional_date(&format!("steps[{i}].target_date"), &s.target_date, &mut errs);
+            steps.push(GoalStep { text, target_date, done: s.done });
         }
         if steps.len() > MAX_STEPS {
-            errs.push(
-                FieldError::new(
-                    "steps",
-                    "too-many",
-                    format!("has too many steps: at most {MAX_STEPS}"),
-                )
-                .arg("max", MAX_STEPS.to_string()),
-            );
+            errs.push(FieldError::new("steps", "too-many", format!("has too many steps: at most {MAX_STEPS}")).arg("max", MAX_STEPS.to_string()));
         }
         errs.finish()?;
-        Ok(ValidGoal {
-            goal,
-            steps,
-            target_date,
-            status: status.unwrap_or(GoalStatus::Active),
-        })
+        Ok(ValidGoal { goal, steps, target_date, status: status.unwrap_or(GoalStatus::Active) })
     }
 }
 
@@ -208,20 +170,13 @@ impl ProgressInput {
         let mut errs = Invalid::default();
         let date = optional_date("date", &self.date, &mut errs);
         match date {
-            None if self.date.trim().is_empty() => {
-                errs.push(FieldError::new("date", "required", "is required"))
-            }
-            Some(d) if d > today => errs.push(FieldError::new(
-                "date",
-                "date-future",
-                "cannot be in the future",
-            )),
+            None if self.date.trim().is_empty() => errs.push(FieldError::new("date", "required", "is required")),
+            Some(d) if d > today => errs.push(FieldError::new("date", "date-future", "cannot be in the future")),
             _ => {}
         }
         let note = errs.required("note", &self.note, MAX_PROGRESS_CHARS);
         errs.finish()?;
-        date.map(|d| (d, note))
-            .ok_or_else(|| Invalid::one("date", "required", "is required"))
+        date.map(|d| (d, note)).ok_or_else(|| Invalid::one("date", "required", "is required"))
     }
 }
 
@@ -234,13 +189,7 @@ mod tests {
     use time::macros::date;
 
     fn actor(persona: Persona) -> Actor {
-        Actor {
-            user_id: "u".into(),
-            username: "u".into(),
-            persona,
-            organization_id: None,
-            member_id: None,
-        }
+        Actor { user_id: "u".into(), username: "u".into(), persona, organization_id: None, member_id: None }
     }
 
     #[test]
@@ -249,31 +198,16 @@ mod tests {
             id: "g".into(),
             member_id: "m".into(),
             goal: "Get back to running".into(),
-            steps: vec![GoalStep {
-                text: "Buy shoes".into(),
-                target_date: Some(date!(2026 - 07 - 01)),
-                done: false,
-            }],
+            steps: vec![GoalStep { text: "Buy shoes".into(), target_date: Some(date!(2026 - 07 - 01)), done: false }],
             target_date: None,
             status: GoalStatus::Active,
             version: 1,
             updated_at: "now".into(),
-            progress: vec![GoalProgress {
-                id: "p".into(),
-                date: date!(2026 - 06 - 01),
-                note: "ran 1 km".into(),
-                recorded_by: "Peer".into(),
-            }],
+            progress: vec![GoalProgress { id: "p".into(), date: date!(2026 - 06 - 01), note: "ran 1 km".into(), recorded_by: "Peer".into() }],
         };
-        let Ok(Value::Object(map)) = serde_json::to_value(&g) else {
-            panic!("a goal serializes to an object")
-        };
+        let Ok(Value::Object(map)) = serde_json::to_value(&g) else { panic!("a goal serializes to an object") };
         for k in map.keys() {
-            assert_eq!(
-                RecoveryGoal::field_category(k),
-                Some(Category::RecoveryGoals),
-                "{k}"
-            );
+            assert_eq!(RecoveryGoal::field_category(k), Some(Category::RecoveryGoals), "{k}");
         }
     }
 
@@ -281,14 +215,7 @@ mod tests {
     fn a_goal_needs_words_and_valid_dates() {
         let ok = GoalInput {
             goal: "  Find a job I like  ".into(),
-            steps: vec![
-                GoalStepInput {
-                    text: "Update my résumé".into(),
-                    target_date: "2026-07-01".into(),
-                    done: true,
-                },
-                GoalStepInput::default(),
-            ],
+            steps: vec![GoalStepInput { text: "Update my résumé".into(), target_date: "2026-07-01".into(), done: true }, GoalStepInput::default()],
             target_date: "2026-12-31".into(),
             status: String::new(),
         };
@@ -298,39 +225,15 @@ mod tests {
         assert_eq!(v.status, GoalStatus::Active);
         let bad = GoalInput {
             goal: " ".into(),
-            steps: vec![GoalStepInput {
-                text: String::new(),
-                target_date: "July".into(),
-                done: false,
-            }],
+            steps: vec![GoalStepInput { text: String::new(), target_date: "July".into(), done: false }],
             target_date: "soon".into(),
             status: "abandoned".into(),
         };
-        let fields: Vec<_> = bad
-            .validate()
-            .unwrap_err()
-            .0
-            .into_iter()
-            .map(|e| e.field)
-            .collect();
-        assert_eq!(
-            fields,
-            [
-                "goal",
-                "target_date",
-                "status",
-                "steps[0].text",
-                "steps[0].target_date"
-            ]
-        );
+        let fields: Vec<_> = bad.validate().unwrap_err().0.into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["goal", "target_date", "status", "steps[0].text", "steps[0].target_date"]);
         let many = GoalInput {
             goal: "g".into(),
-            steps: (0..11)
-                .map(|_| GoalStepInput {
-                    text: "s".into(),
-                    ..Default::default()
-                })
-                .collect(),
+            steps: (0..11).map(|_| GoalStepInput { text: "s".into(), ..Default::default() }).collect(),
             ..Default::default()
         };
         assert_eq!(many.validate().unwrap_err().0[0].field, "steps");
@@ -339,68 +242,26 @@ mod tests {
     #[test]
     fn progress_is_dated_and_not_in_the_future() {
         let today = date!(2026 - 06 - 01);
-        assert!(ProgressInput {
-            date: "2026-06-01".into(),
-            note: "went to the group".into()
-        }
-        .validate(today)
-        .is_ok());
-        let e = ProgressInput {
-            date: "2026-06-02".into(),
-            note: "".into(),
-        }
-        .validate(today)
-        .unwrap_err();
-        assert_eq!(
-            e.0.iter().map(|e| e.code).collect::<Vec<_>>(),
-            ["date-future", "required"]
-        );
-        assert_eq!(
-            ProgressInput {
-                date: "".into(),
-                note: "x".into()
-            }
-            .validate(today)
-            .unwrap_err()
-            .0[0]
-                .code,
-            "required"
-        );
+        assert!(ProgressInput { date: "2026-06-01".into(), note: "went to the group".into() }.validate(today).is_ok());
+        let e = ProgressInput { date: "2026-06-02".into(), note: "".into() }.validate(today).unwrap_err();
+        assert_eq!(e.0.iter().map(|e| e.code).collect::<Vec<_>>(), ["date-future", "required"]);
+        assert_eq!(ProgressInput { date: "".into(), note: "x".into() }.validate(today).unwrap_err().0[0].code, "required");
     }
 
     #[test]
     fn only_the_member_writes_goals_and_only_member_or_peer_record_progress() {
-        let own = Relationship {
-            is_self: true,
-            ..Default::default()
-        };
-        let peer = Relationship {
-            team_role: Some(TeamRole::Peer),
-            ..Default::default()
-        };
-        let coordinator = Relationship {
-            team_role: Some(TeamRole::CareCoordinator),
-            ..Default::default()
-        };
+        let own = Relationship { is_self: true, ..Default::default() };
+        let peer = Relationship { team_role: Some(TeamRole::Peer), ..Default::default() };
+        let coordinator = Relationship { team_role: Some(TeamRole::CareCoordinator), ..Default::default() };
         assert!(may_write_goal(&actor(Persona::Member), &own).is_permit());
         for p in Persona::ALL {
             assert!(!may_write_goal(&actor(p), &peer).is_permit(), "{p:?}");
-            assert!(
-                !may_write_goal(&actor(p), &coordinator).is_permit(),
-                "{p:?}"
-            );
+            assert!(!may_write_goal(&actor(p), &coordinator).is_permit(), "{p:?}");
         }
         assert!(may_record_progress(&actor(Persona::Member), &own).is_permit());
         assert!(may_record_progress(&actor(Persona::PeerWorker), &peer).is_permit());
         assert!(!may_record_progress(&actor(Persona::PeerWorker), &coordinator).is_permit());
         assert!(!may_record_progress(&actor(Persona::CareCoordinator), &coordinator).is_permit());
-        assert!(!may_record_progress(
-            &actor(Persona::PeerWorker),
-            &Relationship {
-                firewalled: true,
-                ..peer
-            }
-        )
-        .is_permit());
+        assert!(!may_record_progress(&actor(Persona::PeerWorker), &Relationship { firewalled: true, ..peer }).is_permit());
     }
 }

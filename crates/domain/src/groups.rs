@@ -61,150 +61,73 @@ pub struct NewGroup {
 impl GroupInput {
     /// Check every field against the catalog's languages; the first meeting
     /// must still be to come at `now` (wall-clock).
-    pub fn validate(
-        &self,
-        languages: &[&str],
-        now: PrimitiveDateTime,
-    ) -> Result<NewGroup, Invalid> {
+    pub fn validate(&self, languages: &[&str], now: PrimitiveDateTime) -> Result<NewGroup, Invalid> {
         let mut errs = Invalid::default();
         let title = errs.required("title", &self.title, 120);
         let description = self.description.trim().to_string();
         if description.chars().count() > 1000 {
-            errs.push(
-                FieldError::new(
-                    "description",
-                    "too-long",
-                    "is too long: at most 1000 characters",
-                )
-                .arg("max", "1000"),
-            );
+            errs.push(FieldError::new("description", "too-long", "is too long: at most 1000 characters").arg("max", "1000"));
         }
         let language = self.language.trim().to_string();
         if !languages.contains(&language.as_str()) {
-            errs.push(FieldError::new(
-                "language",
-                "unknown-choice",
-                "choose the language the group is held in",
-            ));
+            errs.push(FieldError::new("language", "unknown-choice", "choose the language the group is held in"));
         }
-        let modality = Modality::parse(self.modality.trim())
-            .filter(|m| matches!(m, Modality::InPerson | Modality::Video | Modality::Phone));
+        let modality = Modality::parse(self.modality.trim()).filter(|m| matches!(m, Modality::InPerson | Modality::Video | Modality::Phone));
         if modality.is_none() {
-            errs.push(FieldError::new(
-                "modality",
-                "choice",
-                "choose in-person, phone or video",
-            ));
+            errs.push(FieldError::new("modality", "choice", "choose in-person, phone or video"));
         }
         let setting = Setting::parse(self.setting.trim());
         if setting.is_none() {
-            errs.push(FieldError::new(
-                "setting",
-                "choice",
-                "choose where the group meets",
-            ));
+            errs.push(FieldError::new("setting", "choice", "choose where the group meets"));
         }
         let place = self.place.trim().to_string();
         if place.chars().count() > 300 {
-            errs.push(
-                FieldError::new("place", "too-long", "is too long: at most 300 characters")
-                    .arg("max", "300"),
-            );
+            errs.push(FieldError::new("place", "too-long", "is too long: at most 300 characters").arg("max", "300"));
         }
         let fmt = time::macros::format_description!("[year]-[month]-[day]");
         let date = Date::parse(self.first_date.trim(), &fmt).ok();
         if date.is_none() {
-            errs.push(FieldError::new(
-                "first_date",
-                "date-format",
-                "must be a date written YYYY-MM-DD",
-            ));
+            errs.push(FieldError::new("first_date", "date-format", "must be a date written YYYY-MM-DD"));
         }
         let start = parse_clock(&self.start).filter(|m| *m < 24 * 60);
         if start.is_none() {
-            errs.push(FieldError::new(
-                "start",
-                "clock-format",
-                "write the time as HH:MM, from 00:00 to 23:59",
-            ));
+            errs.push(FieldError::new("start", "clock-format", "write the time as HH:MM, from 00:00 to 23:59"));
         }
         let end = parse_clock(&self.end);
         if end.is_none() {
-            errs.push(FieldError::new(
-                "end",
-                "clock-format",
-                "write the time as HH:MM, from 00:01 to 24:00",
-            ));
+            errs.push(FieldError::new("end", "clock-format", "write the time as HH:MM, from 00:01 to 24:00"));
         }
         let mut minutes = 0;
         if let (Some(s), Some(e)) = (start, end) {
             if e <= s {
-                errs.push(FieldError::new(
-                    "end",
-                    "end-before-start",
-                    "must be after the start",
-                ));
+                errs.push(FieldError::new("end", "end-before-start", "must be after the start"));
             } else if e - s < 15 {
-                errs.push(FieldError::new(
-                    "end",
-                    "meeting-short",
-                    "a meeting is at least 15 minutes long",
-                ));
+                errs.push(FieldError::new("end", "meeting-short", "a meeting is at least 15 minutes long"));
             } else {
                 minutes = e - s;
             }
         }
         let first = match (date, start) {
             (Some(d), Some(s)) => {
-                let at = PrimitiveDateTime::new(d, time::Time::MIDNIGHT)
-                    + Duration::minutes(i64::from(s));
+                let at = PrimitiveDateTime::new(d, time::Time::MIDNIGHT) + Duration::minutes(i64::from(s));
                 if at <= now {
-                    errs.push(FieldError::new(
-                        "first_date",
-                        "in-past",
-                        "the first meeting is in the past; choose a date and time still to come",
-                    ));
+                    errs.push(FieldError::new("first_date", "in-past", "the first meeting is in the past; choose a date and time still to come"));
                 }
                 Some(at)
             }
             _ => None,
         };
-        let weeks = self
-            .weeks
-            .trim()
-            .parse::<u32>()
-            .ok()
-            .filter(|w| (1..=MAX_WEEKS).contains(w));
+        let weeks = self.weeks.trim().parse::<u32>().ok().filter(|w| (1..=MAX_WEEKS).contains(w));
         if weeks.is_none() {
-            errs.push(
-                FieldError::new(
-                    "weeks",
-                    "weeks",
-                    "give the number of weekly meetings, from 1 to 52",
-                )
-                .arg("max", "52"),
-            );
+            errs.push(FieldError::new("weeks", "weeks", "give the number of weekly meetings, from 1 to 52").arg("max", "52"));
         }
         let open_to = self.open_to.trim().to_string();
         if open_to.is_empty() {
-            errs.push(FieldError::new(
-                "open_to",
-                "required",
-                "choose the plan or organization whose members may join",
-            ));
+            errs.push(FieldError::new("open_to", "required", "choose the plan or organization whose members may join"));
         }
-        let co_leaders: Vec<String> = self
-            .co_leaders
-            .iter()
-            .map(|c| c.trim().to_string())
-            .filter(|c| !c.is_empty())
-            .collect();
+        let co_leaders: Vec<String> = self.co_leaders.iter().map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect();
         if co_leaders.len() > 5 {
-            errs.push(FieldError::new(
-                "co_leaders",
-                "too-many",
-                "at most five other peers run a group",
-            ));
+            errs.push(FieldError::new("co_leaders", "too-many", "at most five other peers run a group"));
         }
         errs.finish()?;
         match (first, weeks, modality, setting) {
@@ -227,9 +150,7 @@ impl GroupInput {
 
 /// The weekly meetings of a group: `weeks` of them from `first`.
 pub fn meetings(first: PrimitiveDateTime, minutes: u32, weeks: u32) -> Vec<Span> {
-    (0..weeks)
-        .map(|k| Span::new(first + Duration::weeks(i64::from(k)), minutes))
-        .collect()
+    (0..weeks).map(|k| Span::new(first + Duration::weeks(i64::from(k)), minutes)).collect()
 }
 
 /// The weekly rule of a group in iCalendar terms (RFC 5545 RRULE).
@@ -250,9 +171,7 @@ pub fn may_run_groups(actor: &Actor) -> Decision {
 pub fn may_join(actor: &Actor, member_in_audience: bool) -> Decision {
     match actor.persona {
         Persona::Member if actor.member_id.is_some() && member_in_audience => Decision::Permit,
-        Persona::Member => {
-            Decision::Deny("this group is open to the members of another organization")
-        }
+        Persona::Member => Decision::Deny("this group is open to the members of another organization"),
         _ => Decision::Deny("members join groups themselves"),
     }
 }
@@ -302,9 +221,7 @@ mod tests {
 
     #[test]
     fn a_weekly_group_has_its_meetings() {
-        let g = input()
-            .validate(&["en", "es"], datetime!(2029-12-01 10:00))
-            .unwrap();
+        let g = input().validate(&["en", "es"], datetime!(2029-12-01 10:00)).unwrap();
         assert_eq!(g.minutes, 90);
         assert_eq!(g.meetings.len(), 4);
         assert_eq!(g.meetings[3].start, datetime!(2030-01-22 19:00));
@@ -313,21 +230,13 @@ mod tests {
 
     #[test]
     fn past_groups_and_end_before_start_are_refused() {
-        let e = input()
-            .validate(&["en"], datetime!(2030-01-02 10:00))
-            .unwrap_err();
+        let e = input().validate(&["en"], datetime!(2030-01-02 10:00)).unwrap_err();
         assert_eq!(e.0[0].code, "in-past");
         let mut bad = input();
         bad.end = "18:00".into();
         bad.weeks = "0".into();
         bad.language = "xx".into();
-        let codes: Vec<&str> = bad
-            .validate(&["en"], datetime!(2029-12-01 10:00))
-            .unwrap_err()
-            .0
-            .iter()
-            .map(|e| e.code)
-            .collect();
+        let codes: Vec<&str> = bad.validate(&["en"], datetime!(2029-12-01 10:00)).unwrap_err().0.iter().map(|e| e.code).collect();
         assert_eq!(codes, vec!["unknown-choice", "end-before-start", "weeks"]);
     }
 }

@@ -24,12 +24,7 @@ pub struct HealthEntry {
 }
 
 /// The categories a health entry may carry.
-pub const HEALTH_CATEGORIES: [Category; 4] = [
-    Category::MentalHealth,
-    Category::SubstanceUse,
-    Category::Hiv,
-    Category::CarePlan,
-];
+pub const HEALTH_CATEGORIES: [Category; 4] = [Category::MentalHealth, Category::SubstanceUse, Category::Hiv, Category::CarePlan];
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct HealthEntryInput {
@@ -40,23 +35,16 @@ pub struct HealthEntryInput {
 impl HealthEntryInput {
     pub fn validate(&self) -> Result<(Category, String), Invalid> {
         let mut errs = Invalid::default();
-        let category =
-            Category::parse(self.category.trim()).filter(|c| HEALTH_CATEGORIES.contains(c));
+        let category = Category::parse(self.category.trim()).filter(|c| HEALTH_CATEGORIES.contains(c));
         if category.is_none() {
             errs.push(
-                FieldError::new(
-                    "category",
-                    "health-category",
-                    "must be mental-health, substance-use, hiv or care-plan",
-                )
-                .arg("value", self.category.trim()),
+                FieldError::new("category", "health-category", "must be mental-health, substance-use, hiv or care-plan")
+                    .arg("value", self.category.trim()),
             );
         }
         let text = errs.required("text", &self.text, 2000);
         errs.finish()?;
-        category
-            .map(|c| (c, text))
-            .ok_or_else(|| Invalid::one("category", "health-category", "is required"))
+        category.map(|c| (c, text)).ok_or_else(|| Invalid::one("category", "health-category", "is required"))
     }
 }
 
@@ -97,15 +85,8 @@ pub enum Setting {
 }
 
 impl Setting {
-    pub const ALL: [Setting; 7] = [
-        Self::Home,
-        Self::Community,
-        Self::RecoveryLearningCommunity,
-        Self::Clinic,
-        Self::EmergencyDepartment,
-        Self::Inpatient,
-        Self::Virtual,
-    ];
+    pub const ALL: [Setting; 7] =
+        [Self::Home, Self::Community, Self::RecoveryLearningCommunity, Self::Clinic, Self::EmergencyDepartment, Self::Inpatient, Self::Virtual];
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Home => "home",
@@ -157,17 +138,12 @@ time::serde::format_description!(hh_mm, Time, "[hour]:[minute]");
 /// A contact's start time, as `HH:MM` (seconds, which some browsers send, are dropped).
 pub fn parse_start_time(text: &str) -> Option<Time> {
     let t = text.trim();
-    let t = if t.len() == 8 && t.as_bytes().get(5) == Some(&b':') {
-        &t[..5]
-    } else {
-        t
-    };
+    let t = if t.len() == 8 && t.as_bytes().get(5) == Some(&b':') { &t[..5] } else { t };
     Time::parse(t, time::macros::format_description!("[hour]:[minute]")).ok()
 }
 
 pub fn format_start_time(t: Time) -> String {
-    t.format(time::macros::format_description!("[hour]:[minute]"))
-        .unwrap_or_default()
+    t.format(time::macros::format_description!("[hour]:[minute]")).unwrap_or_default()
 }
 
 /// A contact input once checked.
@@ -219,8 +195,7 @@ pub(crate) fn text_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<S
 impl ContactNoteInput {
     /// Check every field; a contact cannot be in the future.
     pub fn validate(&self, today: Date) -> Result<(Date, u32, Modality, Setting, String), Invalid> {
-        self.validate_contact(today)
-            .map(|c| (c.date, c.duration_minutes, c.modality, c.setting, c.note))
+        self.validate_contact(today).map(|c| (c.date, c.duration_minutes, c.modality, c.setting, c.note))
     }
 
     /// Check every field, the start time included.
@@ -229,16 +204,8 @@ impl ContactNoteInput {
         let fmt = time::macros::format_description!("[year]-[month]-[day]");
         let date = Date::parse(self.date.trim(), &fmt).ok();
         match date {
-            None => errs.push(FieldError::new(
-                "date",
-                "date-format",
-                "must be a date written YYYY-MM-DD",
-            )),
-            Some(d) if d > today => errs.push(FieldError::new(
-                "date",
-                "date-future",
-                "cannot be in the future",
-            )),
+            None => errs.push(FieldError::new("date", "date-format", "must be a date written YYYY-MM-DD")),
+            Some(d) if d > today => errs.push(FieldError::new("date", "date-future", "cannot be in the future")),
             _ => {}
         }
         let start_time = match self.start_time.trim() {
@@ -246,69 +213,38 @@ impl ContactNoteInput {
             text => {
                 let t = parse_start_time(text);
                 if t.is_none() {
-                    errs.push(FieldError::new(
-                        "start_time",
-                        "time-format",
-                        "must be a time written HH:MM, for example 14:30",
-                    ));
+                    errs.push(FieldError::new("start_time", "time-format", "must be a time written HH:MM, for example 14:30"));
                 }
                 t
             }
         };
-        let minutes = self
-            .duration_minutes
-            .trim()
-            .parse::<u32>()
-            .ok()
-            .filter(|m| (1..=MAX_CONTACT_MINUTES).contains(m));
+        let minutes = self.duration_minutes.trim().parse::<u32>().ok().filter(|m| (1..=MAX_CONTACT_MINUTES).contains(m));
         if minutes.is_none() {
             errs.push(
-                FieldError::new(
-                    "duration_minutes",
-                    "minutes",
-                    "must be a whole number of minutes from 1 to 1440",
-                )
-                .arg("min", "1")
-                .arg("max", MAX_CONTACT_MINUTES.to_string()),
+                FieldError::new("duration_minutes", "minutes", "must be a whole number of minutes from 1 to 1440")
+                    .arg("min", "1")
+                    .arg("max", MAX_CONTACT_MINUTES.to_string()),
             );
         }
         let modality = Modality::parse(self.modality.trim());
         if modality.is_none() {
-            errs.push(FieldError::new(
-                "modality",
-                "choice",
-                "choose in-person, phone, video or text",
-            ));
+            errs.push(FieldError::new("modality", "choice", "choose in-person, phone, video or text"));
         }
         let setting = Setting::parse(self.setting.trim());
         if setting.is_none() {
-            errs.push(FieldError::new(
-                "setting",
-                "choice",
-                "choose where the contact took place",
-            ));
+            errs.push(FieldError::new("setting", "choice", "choose where the contact took place"));
         }
         let note = self.note.trim().to_string();
         if note.contains(['\n', '\r']) {
             errs.push(FieldError::new("note", "one-line", "must be a single line"));
         }
         if note.chars().count() > MAX_NOTE_CHARS {
-            errs.push(
-                FieldError::new("note", "too-long", "is too long: at most 200 characters")
-                    .arg("max", MAX_NOTE_CHARS.to_string()),
-            );
+            errs.push(FieldError::new("note", "too-long", "is too long: at most 200 characters").arg("max", MAX_NOTE_CHARS.to_string()));
         }
         errs.finish()?;
         match (date, minutes, modality, setting) {
             (Some(date), Some(duration_minutes), Some(modality), Some(setting)) => {
-                Ok(ValidContact {
-                    date,
-                    start_time,
-                    duration_minutes,
-                    modality,
-                    setting,
-                    note,
-                })
+                Ok(ValidContact { date, start_time, duration_minutes, modality, setting, note })
             }
             _ => Err(Invalid::one("date", "required", "is required")),
         }
@@ -319,13 +255,7 @@ impl Labelled for Member {
     const NAME: &'static str = "Member";
     fn field_category(field: &str) -> Option<Category> {
         Some(match field {
-            "id"
-            | "version"
-            | "given_name"
-            | "family_name"
-            | "date_of_birth"
-            | "city"
-            | "preferred_languages" => Category::Demographics,
+            "id" | "version" | "given_name" | "family_name" | "date_of_birth" | "city" | "preferred_languages" => Category::Demographics,
             "phone" | "email" => Category::Contact,
             "masshealth_id" | "medicare_id" | "plan_id" => Category::Billing,
             "needs" => Category::CarePlan,
@@ -360,11 +290,7 @@ impl Labelled for HealthEntry {
     /// The entry's own `category` says which label it carries; every field
     /// shares it. `CarePlan` here stands for "the label the entry names".
     fn field_category(field: &str) -> Option<Category> {
-        matches!(
-            field,
-            "id" | "member_id" | "category" | "text" | "recorded_by" | "recorded_at"
-        )
-        .then_some(Category::CarePlan)
+        matches!(field, "id" | "member_id" | "category" | "text" | "recorded_by" | "recorded_at").then_some(Category::CarePlan)
     }
 }
 
@@ -441,15 +367,8 @@ mod tests {
 
     fn member() -> Member {
         let catalog = crate::Catalog::massachusetts().expect("the shipped catalog loads");
-        let plan = crate::synthetic::Plan {
-            seed: 7,
-            members: 10,
-            workers: 10,
-            today: date!(2026 - 06 - 01),
-        };
-        let mut m = crate::synthetic::Synthetic::new(plan, &catalog)
-            .members(0, 1)
-            .remove(0);
+        let plan = crate::synthetic::Plan { seed: 7, members: 10, workers: 10, today: date!(2026 - 06 - 01) };
+        let mut m = crate::synthetic::Synthetic::new(plan, &catalog).members(0, 1).remove(0);
         // Fill every optional field so redaction has something to empty.
         m.phone = Some("617-555-0100".into());
         m.email = Some("a@example.org".into());
@@ -474,11 +393,7 @@ mod tests {
             let ks = keys(v);
             assert!(!ks.is_empty(), "{} serializes to an object", T::NAME);
             for k in ks {
-                assert!(
-                    T::field_category(&k).is_some(),
-                    "{}.{k} has no sensitivity label",
-                    T::NAME
-                );
+                assert!(T::field_category(&k).is_some(), "{}.{k} has no sensitivity label", T::NAME);
             }
         }
         check(&member());
@@ -516,15 +431,11 @@ mod tests {
     fn redaction_follows_the_labels() {
         let full = serde_json::to_value(member()).expect("serializes");
         for c in Category::ALL {
-            let red = serde_json::to_value(member().redacted(Categories::all().without(c)))
-                .expect("serializes");
+            let red = serde_json::to_value(member().redacted(Categories::all().without(c))).expect("serializes");
             for k in keys(&member()) {
                 let label = <Member as Labelled>::field_category(&k);
                 if label == Some(c) && c != Category::Demographics {
-                    assert_ne!(
-                        red[&k], full[&k],
-                        "{k} is labelled {c:?} and must be hidden"
-                    );
+                    assert_ne!(red[&k], full[&k], "{k} is labelled {c:?} and must be hidden");
                 } else {
                     assert_eq!(red[&k], full[&k], "{k} is not labelled {c:?} and must stay");
                 }
@@ -538,23 +449,12 @@ mod tests {
         let catalog = crate::Catalog::massachusetts().expect("the shipped catalog loads");
         let current = member();
         for bits in 0u16..(1 << Category::ALL.len()) {
-            let visible = Categories::of(
-                &Category::ALL
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| bits & (1 << i) != 0)
-                    .map(|(_, c)| *c)
-                    .collect::<Vec<_>>(),
-            );
+            let visible =
+                Categories::of(&Category::ALL.iter().enumerate().filter(|(i, _)| bits & (1 << i) != 0).map(|(_, c)| *c).collect::<Vec<_>>());
             let seen = current.clone().redacted(visible);
             let saved = MemberInput::of(&seen)
                 .keeping_hidden(&current, visible)
-                .validate(
-                    current.id.clone(),
-                    current.version,
-                    &catalog,
-                    date!(2026 - 06 - 01),
-                )
+                .validate(current.id.clone(), current.version, &catalog, date!(2026 - 06 - 01))
                 .expect("the saved form is valid");
             assert_eq!(saved, current, "visible {visible:?}");
         }
@@ -580,23 +480,7 @@ mod tests {
             note: "two\nlines".into(),
             start_time: "25:99".into(),
         };
-        let fields: Vec<_> = bad
-            .validate(today)
-            .unwrap_err()
-            .0
-            .into_iter()
-            .map(|e| e.field)
-            .collect();
-        assert_eq!(
-            fields,
-            [
-                "date",
-                "start_time",
-                "duration_minutes",
-                "modality",
-                "setting",
-                "note"
-            ]
-        );
+        let fields: Vec<_> = bad.validate(today).unwrap_err().0.into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["date", "start_time", "duration_minutes", "modality", "setting", "note"]);
     }
 }

@@ -80,10 +80,7 @@ pub fn decide(actor: &Actor, action: Action, rel: &Relationship) -> Decision {
     if rel.firewalled && !rel.is_self && !(rel.break_glass && action == Action::Read) {
         return Deny("the member asked that this person not see their record");
     }
-    if rel.break_glass
-        && action == Action::Read
-        && !matches!(actor.persona, Persona::Member | Persona::PrivacyOfficer)
-    {
+    if rel.break_glass && action == Action::Read && !matches!(actor.persona, Persona::Member | Persona::PrivacyOfficer) {
         return Permit;
     }
     match (actor.persona, action) {
@@ -91,30 +88,18 @@ pub fn decide(actor: &Actor, action: Action, rel: &Relationship) -> Decision {
         (Persona::Member, _) => Deny("members see only their own record"),
         (Persona::PeerWorker, Action::Read) if rel.team_role == Some(TeamRole::Peer) => Permit,
         (Persona::PeerWorker, _) => Deny("peers see only the members on their caseload"),
-        (Persona::Supervisor, Action::Read)
-            if rel.supervises_members_peer || rel.team_role.is_some() =>
-        {
-            Permit
-        }
+        (Persona::Supervisor, Action::Read) if rel.supervises_members_peer || rel.team_role.is_some() => Permit,
         (Persona::Supervisor, _) => Deny("supervisors see only their supervisees' members"),
         (Persona::CareCoordinator, Action::Create) => Permit,
-        (Persona::CareCoordinator, Action::Read | Action::Update) if rel.team_role.is_some() => {
-            Permit
-        }
-        (Persona::CareCoordinator, _) => {
-            Deny("care coordinators see only the members of teams they sit on")
-        }
+        (Persona::CareCoordinator, Action::Read | Action::Update) if rel.team_role.is_some() => Permit,
+        (Persona::CareCoordinator, _) => Deny("care coordinators see only the members of teams they sit on"),
         (Persona::Clinician, Action::Read | Action::Update) if rel.team_role.is_some() => Permit,
         (Persona::Clinician, _) => Deny("clinicians see only the members of teams they sit on"),
         (Persona::OrganizationAdmin, Action::Create) => Permit,
         (Persona::OrganizationAdmin, _) if rel.in_actor_organization => Permit,
-        (Persona::OrganizationAdmin, _) => {
-            Deny("organization admins see only their organization's members")
-        }
+        (Persona::OrganizationAdmin, _) => Deny("organization admins see only their organization's members"),
         (Persona::StateAdmin, _) => Permit,
-        (Persona::PrivacyOfficer, _) => {
-            Deny("privacy officers review the audit trail, not records")
-        }
+        (Persona::PrivacyOfficer, _) => Deny("privacy officers review the audit trail, not records"),
     }
 }
 
@@ -125,12 +110,8 @@ pub fn decide(actor: &Actor, action: Action, rel: &Relationship) -> Decision {
 /// the public page, which is decided by the store as an anonymous arrival.
 pub fn decide_referrals(actor: &Actor, action: Action) -> Decision {
     match (actor.persona, action) {
-        (Persona::Member | Persona::PrivacyOfficer, _) => {
-            Decision::Deny("referrals are made and worked by staff")
-        }
-        (Persona::CareCoordinator | Persona::OrganizationAdmin | Persona::StateAdmin, _) => {
-            Decision::Permit
-        }
+        (Persona::Member | Persona::PrivacyOfficer, _) => Decision::Deny("referrals are made and worked by staff"),
+        (Persona::CareCoordinator | Persona::OrganizationAdmin | Persona::StateAdmin, _) => Decision::Permit,
         (_, Action::Create) => Decision::Permit,
         (_, _) => Decision::Deny("care coordinators and program admins work the referral queue"),
     }
@@ -139,10 +120,7 @@ pub fn decide_referrals(actor: &Actor, action: Action) -> Decision {
 /// Only the member's own peer logs contacts with them; notes written by
 /// anyone else would turn the peer record into a clinical one.
 pub fn may_write_contact_note(actor: &Actor, rel: &Relationship) -> Decision {
-    if actor.persona == Persona::PeerWorker
-        && rel.team_role == Some(TeamRole::Peer)
-        && !rel.firewalled
-    {
+    if actor.persona == Persona::PeerWorker && rel.team_role == Some(TeamRole::Peer) && !rel.firewalled {
         Decision::Permit
     } else {
         Decision::Deny("only the member's peer logs contacts with them")
@@ -201,10 +179,7 @@ pub fn may_run_batch(actor: &Actor) -> Decision {
 /// who knows the person and can hand it over or send it to contact details
 /// already on the record.
 pub fn may_issue_enrolment_code(actor: &Actor, rel: &Relationship) -> Decision {
-    if actor.persona == Persona::CareCoordinator
-        && rel.team_role == Some(TeamRole::CareCoordinator)
-        && !rel.firewalled
-    {
+    if actor.persona == Persona::CareCoordinator && rel.team_role == Some(TeamRole::CareCoordinator) && !rel.firewalled {
         Decision::Permit
     } else {
         Decision::Deny("only the member's care coordinator issues enrolment codes")
@@ -219,13 +194,7 @@ pub fn role_fits(persona: Persona, role: TeamRole) -> bool {
         TeamRole::CareCoordinator => persona == Persona::CareCoordinator,
         TeamRole::Clinician | TeamRole::PrimaryCare => persona == Persona::Clinician,
         TeamRole::Supervisor => persona == Persona::Supervisor,
-        TeamRole::Other => matches!(
-            persona,
-            Persona::PeerWorker
-                | Persona::Supervisor
-                | Persona::CareCoordinator
-                | Persona::Clinician
-        ),
+        TeamRole::Other => matches!(persona, Persona::PeerWorker | Persona::Supervisor | Persona::CareCoordinator | Persona::Clinician),
     }
 }
 
@@ -233,13 +202,7 @@ pub fn role_fits(persona: Persona, role: TeamRole) -> bool {
 /// on a member's care team in `role`. Nobody adds themselves: a person who
 /// wants to join asks, and the member or their plan decides. Peers come
 /// only by the member's own choice.
-pub fn may_give_team_role(
-    actor: &Actor,
-    rel: &Relationship,
-    role: TeamRole,
-    target_user_id: &str,
-    target_persona: Persona,
-) -> Decision {
+pub fn may_give_team_role(actor: &Actor, rel: &Relationship, role: TeamRole, target_user_id: &str, target_persona: Persona) -> Decision {
     use Decision::Deny;
     if rel.firewalled && !rel.is_self {
         return Deny("the member asked that this person not see their record");
@@ -255,21 +218,15 @@ pub fn may_give_team_role(
     }
     match actor.persona {
         Persona::Member if rel.is_self => Decision::Permit,
-        Persona::CareCoordinator if rel.team_role == Some(TeamRole::CareCoordinator) => {
-            Decision::Permit
-        }
+        Persona::CareCoordinator if rel.team_role == Some(TeamRole::CareCoordinator) => Decision::Permit,
         Persona::OrganizationAdmin if rel.in_actor_plan => Decision::Permit,
-        _ => Deny(
-            "only the member, their care coordinator or their plan's admin change the care team",
-        ),
+        _ => Deny("only the member, their care coordinator or their plan's admin change the care team"),
     }
 }
 
 /// Which role a persona may ask for when asking to join a member's team.
 pub fn may_ask_to_join(actor: &Actor, role: TeamRole) -> Decision {
-    if role_fits(actor.persona, role)
-        && matches!(actor.persona, Persona::CareCoordinator | Persona::Clinician)
-    {
+    if role_fits(actor.persona, role) && matches!(actor.persona, Persona::CareCoordinator | Persona::Clinician) {
         Decision::Permit
     } else {
         Decision::Deny("care coordinators and clinicians ask to join a team, in their own role")
@@ -307,23 +264,11 @@ pub enum ListScope {
 
 pub fn list_scope(actor: &Actor) -> ListScope {
     match actor.persona {
-        Persona::Member => actor
-            .member_id
-            .clone()
-            .map_or(ListScope::Nobody, ListScope::Only),
-        Persona::PeerWorker => ListScope::TeamsOf {
-            user_id: actor.user_id.clone(),
-            roles: vec![TeamRole::Peer],
-        },
+        Persona::Member => actor.member_id.clone().map_or(ListScope::Nobody, ListScope::Only),
+        Persona::PeerWorker => ListScope::TeamsOf { user_id: actor.user_id.clone(), roles: vec![TeamRole::Peer] },
         Persona::Supervisor => ListScope::SupervisedBy(actor.user_id.clone()),
-        Persona::CareCoordinator | Persona::Clinician => ListScope::TeamsOf {
-            user_id: actor.user_id.clone(),
-            roles: vec![],
-        },
-        Persona::OrganizationAdmin => actor
-            .organization_id
-            .clone()
-            .map_or(ListScope::Nobody, ListScope::Organization),
+        Persona::CareCoordinator | Persona::Clinician => ListScope::TeamsOf { user_id: actor.user_id.clone(), roles: vec![] },
+        Persona::OrganizationAdmin => actor.organization_id.clone().map_or(ListScope::Nobody, ListScope::Organization),
         Persona::StateAdmin => ListScope::Everyone,
         Persona::PrivacyOfficer => ListScope::Nobody,
     }
@@ -338,9 +283,7 @@ pub fn scope_contains(scope: &ListScope, rel: &Relationship) -> bool {
     match scope {
         ListScope::Everyone => true,
         ListScope::Only(_) => rel.is_self,
-        ListScope::TeamsOf { roles, .. } => rel
-            .team_role
-            .is_some_and(|r| roles.is_empty() || roles.contains(&r)),
+        ListScope::TeamsOf { roles, .. } => rel.team_role.is_some_and(|r| roles.is_empty() || roles.contains(&r)),
         ListScope::SupervisedBy(_) => rel.supervises_members_peer || rel.team_role.is_some(),
         ListScope::Organization(_) => rel.in_actor_organization,
         ListScope::Nobody => false,
@@ -353,19 +296,11 @@ pub fn decide_workforce(actor: &Actor, action: Action, organization_id: Option<&
     match (actor.persona, action) {
         (Persona::StateAdmin, _) => Decision::Permit,
         (Persona::OrganizationAdmin, Action::Read) => Decision::Permit,
-        (Persona::OrganizationAdmin, _)
-            if organization_id.is_some() && organization_id == actor.organization_id.as_deref() =>
-        {
-            Decision::Permit
-        }
-        (Persona::OrganizationAdmin, _) => {
-            Decision::Deny("organization admins change only their own organization")
-        }
+        (Persona::OrganizationAdmin, _) if organization_id.is_some() && organization_id == actor.organization_id.as_deref() => Decision::Permit,
+        (Persona::OrganizationAdmin, _) => Decision::Deny("organization admins change only their own organization"),
         // Worker records hold statements a worker keeps private; members see
         // workers only through views built for them.
-        (Persona::Member, _) => {
-            Decision::Deny("members see workers through the pages made for choosing a peer")
-        }
+        (Persona::Member, _) => Decision::Deny("members see workers through the pages made for choosing a peer"),
         (_, Action::Read) => Decision::Permit,
         (_, _) => Decision::Deny("only organization and state admins change workforce records"),
     }
@@ -393,20 +328,16 @@ mod tests {
     }
 
     fn relationship() -> impl Strategy<Value = Relationship> {
-        (
-            any::<[bool; 6]>(),
-            prop::option::of(prop::sample::select(TeamRole::ALL.to_vec())),
-        )
-            .prop_map(|(b, team_role)| Relationship {
-                is_self: b[0],
-                team_role,
-                supervises_members_peer: b[1],
-                in_actor_organization: b[2] || b[5],
-                in_actor_plan: b[5],
-                firewalled: b[3],
-                break_glass: b[4],
-                choices: vec![],
-            })
+        (any::<[bool; 6]>(), prop::option::of(prop::sample::select(TeamRole::ALL.to_vec()))).prop_map(|(b, team_role)| Relationship {
+            is_self: b[0],
+            team_role,
+            supervises_members_peer: b[1],
+            in_actor_organization: b[2] || b[5],
+            in_actor_plan: b[5],
+            firewalled: b[3],
+            break_glass: b[4],
+            choices: vec![],
+        })
     }
 
     fn actor(persona: Persona) -> Actor {
@@ -452,23 +383,13 @@ mod tests {
 
     #[test]
     fn either_side_ends_a_peer_relationship_and_only_admins_run_batches() {
-        let peer_rel = Relationship {
-            team_role: Some(TeamRole::Peer),
-            ..Default::default()
-        };
+        let peer_rel = Relationship { team_role: Some(TeamRole::Peer), ..Default::default() };
         assert!(may_end_peer(&actor(Persona::PeerWorker), &peer_rel).is_permit());
         assert!(!may_end_peer(&actor(Persona::PeerWorker), &Relationship::default()).is_permit());
-        let me = Relationship {
-            is_self: true,
-            ..Default::default()
-        };
+        let me = Relationship { is_self: true, ..Default::default() };
         assert!(may_end_peer(&actor(Persona::Member), &me).is_permit());
         assert!(!may_end_peer(&actor(Persona::Member), &Relationship::default()).is_permit());
-        let walled = Relationship {
-            firewalled: true,
-            team_role: Some(TeamRole::Peer),
-            ..Default::default()
-        };
+        let walled = Relationship { firewalled: true, team_role: Some(TeamRole::Peer), ..Default::default() };
         assert!(!may_end_peer(&actor(Persona::PeerWorker), &walled).is_permit());
         for p in Persona::ALL {
             let allowed = matches!(p, Persona::StateAdmin | Persona::OrganizationAdmin);
@@ -504,69 +425,32 @@ mod tests {
 
     #[test]
     fn only_the_members_coordinator_issues_codes_and_only_member_or_plan_answers_requests() {
-        let on_team = Relationship {
-            team_role: Some(TeamRole::CareCoordinator),
-            ..Default::default()
-        };
+        let on_team = Relationship { team_role: Some(TeamRole::CareCoordinator), ..Default::default() };
         assert!(may_issue_enrolment_code(&actor(Persona::CareCoordinator), &on_team).is_permit());
-        for p in Persona::ALL
-            .into_iter()
-            .filter(|p| *p != Persona::CareCoordinator)
-        {
-            assert!(
-                !may_issue_enrolment_code(&actor(p), &on_team).is_permit(),
-                "{p:?}"
-            );
+        for p in Persona::ALL.into_iter().filter(|p| *p != Persona::CareCoordinator) {
+            assert!(!may_issue_enrolment_code(&actor(p), &on_team).is_permit(), "{p:?}");
         }
-        assert!(!may_issue_enrolment_code(
-            &actor(Persona::CareCoordinator),
-            &Relationship::default()
-        )
-        .is_permit());
-        let me = Relationship {
-            is_self: true,
-            ..Default::default()
-        };
+        assert!(!may_issue_enrolment_code(&actor(Persona::CareCoordinator), &Relationship::default()).is_permit());
+        let me = Relationship { is_self: true, ..Default::default() };
         assert!(may_answer_join_request(&actor(Persona::Member), &me).is_permit());
-        let plan = Relationship {
-            in_actor_plan: true,
-            in_actor_organization: true,
-            ..Default::default()
-        };
+        let plan = Relationship { in_actor_plan: true, in_actor_organization: true, ..Default::default() };
         assert!(may_answer_join_request(&actor(Persona::OrganizationAdmin), &plan).is_permit());
-        let served = Relationship {
-            in_actor_organization: true,
-            ..Default::default()
-        };
-        assert!(
-            !may_answer_join_request(&actor(Persona::OrganizationAdmin), &served).is_permit(),
-            "employing the peer is not being the plan"
-        );
+        let served = Relationship { in_actor_organization: true, ..Default::default() };
+        assert!(!may_answer_join_request(&actor(Persona::OrganizationAdmin), &served).is_permit(), "employing the peer is not being the plan");
         assert!(!may_answer_join_request(&actor(Persona::StateAdmin), &plan).is_permit());
         assert!(may_ask_to_join(&actor(Persona::Clinician), TeamRole::Clinician).is_permit());
-        assert!(
-            !may_ask_to_join(&actor(Persona::Clinician), TeamRole::CareCoordinator).is_permit()
-        );
+        assert!(!may_ask_to_join(&actor(Persona::Clinician), TeamRole::CareCoordinator).is_permit());
         assert!(!may_ask_to_join(&actor(Persona::StateAdmin), TeamRole::Other).is_permit());
-        assert!(
-            !may_ask_to_join(&actor(Persona::PeerWorker), TeamRole::Peer).is_permit(),
-            "peers come by the member's choice"
-        );
+        assert!(!may_ask_to_join(&actor(Persona::PeerWorker), TeamRole::Peer).is_permit(), "peers come by the member's choice");
     }
 
     #[test]
     fn peers_read_but_do_not_edit_their_members() {
-        let rel = Relationship {
-            team_role: Some(TeamRole::Peer),
-            ..Default::default()
-        };
+        let rel = Relationship { team_role: Some(TeamRole::Peer), ..Default::default() };
         let a = actor(Persona::PeerWorker);
         assert!(decide(&a, Action::Read, &rel).is_permit());
         assert!(!decide(&a, Action::Update, &rel).is_permit());
-        let coordinator_on_team = Relationship {
-            team_role: Some(TeamRole::CareCoordinator),
-            ..Default::default()
-        };
+        let coordinator_on_team = Relationship { team_role: Some(TeamRole::CareCoordinator), ..Default::default() };
         assert!(!decide(&a, Action::Read, &coordinator_on_team).is_permit());
     }
 }
@@ -574,24 +458,14 @@ mod tests {
 /// Whether `actor` may see a worker's credentials, training, supervision
 /// notes and compliance: the worker, their supervisor, their organization's
 /// admin and state admins.
-pub fn sees_worker_development(
-    actor: &Actor,
-    employer_id: &str,
-    worker_user_id: Option<&str>,
-    supervisor_user_id: Option<&str>,
-) -> bool {
+pub fn sees_worker_development(actor: &Actor, employer_id: &str, worker_user_id: Option<&str>, supervisor_user_id: Option<&str>) -> bool {
     sees_worker_in_full(actor, employer_id, worker_user_id)
-        || (actor.persona == Persona::Supervisor
-            && supervisor_user_id == Some(actor.user_id.as_str()))
+        || (actor.persona == Persona::Supervisor && supervisor_user_id == Some(actor.user_id.as_str()))
 }
 
 /// Whether `actor` may record a supervision session for a worker: the
 /// worker's supervisor, their organization's admin and state admins.
-pub fn may_record_supervision(
-    actor: &Actor,
-    employer_id: &str,
-    supervisor_user_id: Option<&str>,
-) -> bool {
+pub fn may_record_supervision(actor: &Actor, employer_id: &str, supervisor_user_id: Option<&str>) -> bool {
     match actor.persona {
         Persona::StateAdmin => true,
         Persona::OrganizationAdmin => actor.organization_id.as_deref() == Some(employer_id),
@@ -605,30 +479,14 @@ mod workforce_tests {
     use super::*;
 
     fn actor(persona: Persona, user: &str, org: &str) -> Actor {
-        Actor {
-            user_id: user.into(),
-            username: user.into(),
-            persona,
-            organization_id: Some(org.into()),
-            member_id: None,
-        }
+        Actor { user_id: user.into(), username: user.into(), persona, organization_id: Some(org.into()), member_id: None }
     }
 
     #[test]
     fn supervisors_see_and_record_only_for_their_supervisees() {
         let s = actor(Persona::Supervisor, "sup", "o");
-        assert!(sees_worker_development(
-            &s,
-            "other-org",
-            Some("w"),
-            Some("sup")
-        ));
-        assert!(!sees_worker_development(
-            &s,
-            "o",
-            Some("w"),
-            Some("someone-else")
-        ));
+        assert!(sees_worker_development(&s, "other-org", Some("w"), Some("sup")));
+        assert!(!sees_worker_development(&s, "o", Some("w"), Some("someone-else")));
         assert!(may_record_supervision(&s, "other-org", Some("sup")));
         assert!(!may_record_supervision(&s, "o", Some("someone-else")));
         let peer = actor(Persona::PeerWorker, "w", "o");
@@ -636,10 +494,7 @@ mod workforce_tests {
         assert!(!sees_worker_development(&peer, "o", Some("v"), Some("sup")));
         assert!(!may_record_supervision(&peer, "o", Some("w")));
         let admin = actor(Persona::OrganizationAdmin, "a", "o");
-        assert!(
-            sees_worker_development(&admin, "o", None, None)
-                && !sees_worker_development(&admin, "p", None, None)
-        );
+        assert!(sees_worker_development(&admin, "o", None, None) && !sees_worker_development(&admin, "p", None, None));
         let member = actor(Persona::Member, "m", "o");
         assert!(!sees_worker_development(&member, "o", None, None));
     }

@@ -126,17 +126,10 @@ impl Categories {
     }
     /// Comma-separated ids, as stored and audited.
     pub fn to_text(self) -> String {
-        self.iter()
-            .map(Category::as_str)
-            .collect::<Vec<_>>()
-            .join(",")
+        self.iter().map(Category::as_str).collect::<Vec<_>>().join(",")
     }
     pub fn from_text(s: &str) -> Categories {
-        Categories::of(
-            &s.split(',')
-                .filter_map(|p| Category::parse(p.trim()))
-                .collect::<Vec<_>>(),
-        )
+        Categories::of(&s.split(',').filter_map(|p| Category::parse(p.trim())).collect::<Vec<_>>())
     }
 }
 
@@ -175,17 +168,10 @@ pub trait Labelled {
 
 /// A labelled record as a reader who sees only `visible` may have it: the
 /// serialized object without the fields whose label is not visible.
-pub fn redact_labelled<T: Labelled + Serialize>(
-    record: &T,
-    visible: Categories,
-) -> serde_json::Value {
+pub fn redact_labelled<T: Labelled + Serialize>(record: &T, visible: Categories) -> serde_json::Value {
     let mut v = serde_json::to_value(record).unwrap_or(serde_json::Value::Null);
     if let serde_json::Value::Object(map) = &mut v {
-        map.retain(|k, _| {
-            record
-                .value_category(k)
-                .is_some_and(|c| visible.contains(c))
-        });
+        map.retain(|k, _| record.value_category(k).is_some_and(|c| visible.contains(c)));
     }
     v
 }
@@ -217,15 +203,7 @@ impl Purpose {
         }
     }
     pub fn parse(s: &str) -> Option<Purpose> {
-        [
-            Self::Treatment,
-            Self::Payment,
-            Self::Operations,
-            Self::Emergency,
-            Self::InternalCommunication,
-        ]
-        .into_iter()
-        .find(|p| p.as_str() == s)
+        [Self::Treatment, Self::Payment, Self::Operations, Self::Emergency, Self::InternalCommunication].into_iter().find(|p| p.as_str() == s)
     }
 }
 
@@ -259,12 +237,7 @@ impl Recipient {
     }
     /// Whether a choice about this recipient concerns `user_id`, who works
     /// for `organization_id` and sits on the team as `team_role`.
-    pub fn names(
-        &self,
-        user_id: &str,
-        organization_id: Option<&str>,
-        team_role: Option<TeamRole>,
-    ) -> bool {
+    pub fn names(&self, user_id: &str, organization_id: Option<&str>, team_role: Option<TeamRole>) -> bool {
         match self {
             Recipient::Person(u) => u == user_id,
             Recipient::Organization(o) => Some(o.as_str()) == organization_id,
@@ -324,10 +297,7 @@ impl SharingChoice {
         if !self.in_force(today) || !self.purposes.contains(&purpose) {
             return Categories::NONE;
         }
-        let part2_ok = self
-            .part2
-            .as_ref()
-            .is_some_and(|c| c.expires_on >= today && c.purposes.contains(&purpose));
+        let part2_ok = self.part2.as_ref().is_some_and(|c| c.expires_on >= today && c.purposes.contains(&purpose));
         if part2_ok {
             self.categories
         } else {
@@ -360,11 +330,7 @@ fn parse_date(field: &str, text: &str, errs: &mut Invalid) -> Option<Date> {
     match Date::parse(text.trim(), &fmt) {
         Ok(d) => Some(d),
         Err(_) => {
-            errs.push(FieldError::new(
-                field,
-                "date-format",
-                "must be a date written YYYY-MM-DD",
-            ));
+            errs.push(FieldError::new(field, "date-format", "must be a date written YYYY-MM-DD"));
             None
         }
     }
@@ -378,24 +344,15 @@ impl SharingInput {
         let mut errs = Invalid::default();
         let recipient = Recipient::from_key(self.recipient.trim());
         if recipient.is_none() {
-            errs.push(FieldError::new(
-                "recipient",
-                "recipient",
-                "must be person:ID, organization:ID or team-role:ROLE",
-            ));
+            errs.push(FieldError::new("recipient", "recipient", "must be person:ID, organization:ID or team-role:ROLE"));
         }
         let mut categories = Categories::of(&[Category::Demographics]);
         for (i, c) in self.categories.iter().enumerate() {
             match Category::parse(c.trim()) {
                 Some(c) => categories = categories.with(c),
-                None => errs.push(
-                    FieldError::new(
-                        format!("categories[{i}]"),
-                        "unknown-category",
-                        "is not a category of member data",
-                    )
-                    .arg("value", c),
-                ),
+                None => {
+                    errs.push(FieldError::new(format!("categories[{i}]"), "unknown-category", "is not a category of member data").arg("value", c))
+                }
             }
         }
         let mut purposes = Vec::new();
@@ -403,37 +360,18 @@ impl SharingInput {
             match Purpose::parse(p.trim()).filter(|p| Purpose::CHOOSABLE.contains(p)) {
                 Some(p) if !purposes.contains(&p) => purposes.push(p),
                 Some(_) => {}
-                None => errs.push(
-                    FieldError::new(
-                        format!("purposes[{i}]"),
-                        "unknown-purpose",
-                        "must be treatment, payment or operations",
-                    )
-                    .arg("value", p),
-                ),
+                None => errs
+                    .push(FieldError::new(format!("purposes[{i}]"), "unknown-purpose", "must be treatment, payment or operations").arg("value", p)),
             }
         }
         if self.purposes.is_empty() {
-            errs.push(FieldError::new(
-                "purposes",
-                "purpose-required",
-                "choose at least one purpose",
-            ));
+            errs.push(FieldError::new("purposes", "purpose-required", "choose at least one purpose"));
         }
-        let until = match self
-            .until
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
+        let until = match self.until.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             Some(text) => {
                 let d = parse_date("until", text, &mut errs);
                 if d.is_some_and(|d| d < today) {
-                    errs.push(FieldError::new(
-                        "until",
-                        "in-the-past",
-                        "must be today or later",
-                    ));
+                    errs.push(FieldError::new("until", "in-the-past", "must be today or later"));
                 }
                 d
             }
@@ -444,62 +382,31 @@ impl SharingInput {
             let signed_by = text(&self.part2_signed_by);
             let recipients = text(&self.part2_recipients);
             if signed_by.is_empty() {
-                errs.push(FieldError::new(
-                    "part2_signed_by",
-                    "part2-signature",
-                    "type your name to sign the consent",
-                ));
+                errs.push(FieldError::new("part2_signed_by", "part2-signature", "type your name to sign the consent"));
             }
             if recipients.is_empty() {
-                errs.push(FieldError::new(
-                    "part2_recipients",
-                    "part2-recipients",
-                    "name who may receive the information",
-                ));
+                errs.push(FieldError::new("part2_recipients", "part2-recipients", "name who may receive the information"));
             }
             let expires = match text(&self.part2_expires_on) {
                 e if e.is_empty() => {
-                    errs.push(FieldError::new(
-                        "part2_expires_on",
-                        "part2-expiry",
-                        "give the date the consent ends",
-                    ));
+                    errs.push(FieldError::new("part2_expires_on", "part2-expiry", "give the date the consent ends"));
                     None
                 }
                 e => {
                     let d = parse_date("part2_expires_on", &e, &mut errs);
                     if d.is_some_and(|d| d < today) {
-                        errs.push(FieldError::new(
-                            "part2_expires_on",
-                            "in-the-past",
-                            "must be today or later",
-                        ));
+                        errs.push(FieldError::new("part2_expires_on", "in-the-past", "must be today or later"));
                     }
                     d
                 }
             };
-            expires.map(|expires_on| Part2Consent {
-                signed_by,
-                signed_on: today,
-                recipients,
-                purposes: purposes.clone(),
-                expires_on,
-            })
+            expires.map(|expires_on| Part2Consent { signed_by, signed_on: today, recipients, purposes: purposes.clone(), expires_on })
         } else {
             None
         };
         errs.finish()?;
-        let recipient =
-            recipient.ok_or_else(|| Invalid::one("recipient", "recipient", "is required"))?;
-        Ok(SharingChoice {
-            id,
-            member_id,
-            recipient,
-            categories,
-            purposes,
-            until,
-            part2,
-        })
+        let recipient = recipient.ok_or_else(|| Invalid::one("recipient", "recipient", "is required"))?;
+        Ok(SharingChoice { id, member_id, recipient, categories, purposes, until, part2 })
     }
 }
 
@@ -529,21 +436,11 @@ pub struct PrivacyDefaults {
 impl PrivacyDefaults {
     /// Rules the types cannot express; the dotted path and the problem.
     pub fn check(&self) -> Result<(), (String, String)> {
-        let lists = self
-            .team_roles
-            .iter()
-            .map(|(r, l)| (format!("privacy.team_roles.{r}"), l))
-            .chain([
-                (
-                    "privacy.supervisor_of_peer".to_string(),
-                    &self.supervisor_of_peer,
-                ),
-                (
-                    "privacy.organization_admin".to_string(),
-                    &self.organization_admin,
-                ),
-                ("privacy.state_admin".to_string(), &self.state_admin),
-            ]);
+        let lists = self.team_roles.iter().map(|(r, l)| (format!("privacy.team_roles.{r}"), l)).chain([
+            ("privacy.supervisor_of_peer".to_string(), &self.supervisor_of_peer),
+            ("privacy.organization_admin".to_string(), &self.organization_admin),
+            ("privacy.state_admin".to_string(), &self.state_admin),
+        ]);
         for (path, list) in lists {
             if list.contains(&Category::SubstanceUse) {
                 return Err((path, "may not include substance-use: 42 CFR Part 2 needs the member's written consent".into()));
@@ -551,93 +448,48 @@ impl PrivacyDefaults {
         }
         for r in self.team_roles.keys() {
             if TeamRole::parse(r).is_none() {
-                return Err((
-                    format!("privacy.team_roles.{r}"),
-                    "is not a care-team role".into(),
-                ));
+                return Err((format!("privacy.team_roles.{r}"), "is not a care-team role".into()));
             }
         }
         for r in TeamRole::ALL {
             if !self.team_roles.contains_key(r.as_str()) {
-                return Err((
-                    "privacy.team_roles".into(),
-                    format!("must list the role \"{}\"", r.as_str()),
-                ));
+                return Err(("privacy.team_roles".into(), format!("must list the role \"{}\"", r.as_str())));
             }
         }
         if self.break_glass_hours == 0 || self.break_glass_hours > 72 {
-            return Err((
-                "privacy.break_glass_hours".into(),
-                "must be between 1 and 72".into(),
-            ));
+            return Err(("privacy.break_glass_hours".into(), "must be between 1 and 72".into()));
         }
-        for (path, list) in [
-            ("privacy.break_glass_personas", &self.break_glass_personas),
-            ("privacy.medical_personnel", &self.medical_personnel),
-        ] {
-            if let Some(p) = list
-                .iter()
-                .find(|p| matches!(p, Persona::Member | Persona::PrivacyOfficer))
-            {
-                return Err((
-                    path.into(),
-                    format!("may not list \"{}\": they treat nobody", p.as_str()),
-                ));
+        for (path, list) in [("privacy.break_glass_personas", &self.break_glass_personas), ("privacy.medical_personnel", &self.medical_personnel)] {
+            if let Some(p) = list.iter().find(|p| matches!(p, Persona::Member | Persona::PrivacyOfficer)) {
+                return Err((path.into(), format!("may not list \"{}\": they treat nobody", p.as_str())));
             }
         }
-        if let Some(p) = self
-            .medical_personnel
-            .iter()
-            .find(|p| !self.break_glass_personas.contains(p))
-        {
-            return Err((
-                "privacy.medical_personnel".into(),
-                format!(
-                    "lists \"{}\", who is not in privacy.break_glass_personas",
-                    p.as_str()
-                ),
-            ));
+        if let Some(p) = self.medical_personnel.iter().find(|p| !self.break_glass_personas.contains(p)) {
+            return Err(("privacy.medical_personnel".into(), format!("lists \"{}\", who is not in privacy.break_glass_personas", p.as_str())));
         }
         if self.break_glass_per_day == 0 || self.break_glass_per_day > 50 {
-            return Err((
-                "privacy.break_glass_per_day".into(),
-                "must be between 1 and 50".into(),
-            ));
+            return Err(("privacy.break_glass_per_day".into(), "must be between 1 and 50".into()));
         }
         if self.enrolment_code_hours == 0 || self.enrolment_code_hours > 24 * 30 {
-            return Err((
-                "privacy.enrolment_code_hours".into(),
-                "must be between 1 and 720".into(),
-            ));
+            return Err(("privacy.enrolment_code_hours".into(), "must be between 1 and 720".into()));
         }
         Ok(())
     }
 
     fn for_role(&self, role: TeamRole) -> Categories {
-        self.team_roles
-            .get(role.as_str())
-            .map(|l| Categories::of(l))
-            .unwrap_or_default()
+        self.team_roles.get(role.as_str()).map(|l| Categories::of(l)).unwrap_or_default()
     }
 }
 
 /// The member's most specific choice in force that names the reader.
 fn in_force_choice(s: &Relationship, today: Date) -> Option<&SharingChoice> {
-    s.choices
-        .iter()
-        .filter(|c| c.in_force(today))
-        .min_by_key(|c| (c.recipient.precedence(), c.id.clone()))
+    s.choices.iter().filter(|c| c.in_force(today)).min_by_key(|c| (c.recipient.precedence(), c.id.clone()))
 }
 
 /// Which categories `persona`, standing to the member as `s`, sees today,
 /// and for which purpose. Decides only categories: whether the record may be
 /// opened at all is [`crate::policy::decide`].
-pub fn visible(
-    persona: Persona,
-    s: &Relationship,
-    defaults: &PrivacyDefaults,
-    today: Date,
-) -> (Categories, Purpose) {
+pub fn visible(persona: Persona, s: &Relationship, defaults: &PrivacyDefaults, today: Date) -> (Categories, Purpose) {
     if s.is_self {
         return (Categories::all(), Purpose::Treatment);
     }
@@ -645,11 +497,7 @@ pub fn visible(
         // 42 CFR 2.51 lets substance-use records go to medical personnel in
         // a medical emergency, and to nobody else without consent.
         let all = Categories::all();
-        let cats = if defaults.medical_personnel.contains(&persona) {
-            all
-        } else {
-            all.without(Category::SubstanceUse)
-        };
+        let cats = if defaults.medical_personnel.contains(&persona) { all } else { all.without(Category::SubstanceUse) };
         return (cats, Purpose::Emergency);
     }
     if s.firewalled {
@@ -674,14 +522,10 @@ pub fn visible(
             };
             (cats.with(Category::Demographics), Purpose::Operations)
         }
-        (Persona::OrganizationAdmin, None) if s.in_actor_organization => (
-            Categories::of(&defaults.organization_admin).with(Category::Demographics),
-            Purpose::Operations,
-        ),
-        (Persona::StateAdmin, None) => (
-            Categories::of(&defaults.state_admin).with(Category::Demographics),
-            Purpose::Operations,
-        ),
+        (Persona::OrganizationAdmin, None) if s.in_actor_organization => {
+            (Categories::of(&defaults.organization_admin).with(Category::Demographics), Purpose::Operations)
+        }
+        (Persona::StateAdmin, None) => (Categories::of(&defaults.state_admin).with(Category::Demographics), Purpose::Operations),
         _ => (Categories::NONE, Purpose::Treatment),
     }
 }
@@ -719,27 +563,15 @@ impl EmergencyReason {
 
 /// A request for emergency access, checked: a reason category and at least
 /// a sentence (three words, twenty characters) saying what is happening.
-pub fn check_emergency_request(
-    category: &str,
-    reason: &str,
-) -> Result<(EmergencyReason, String), Invalid> {
+pub fn check_emergency_request(category: &str, reason: &str) -> Result<(EmergencyReason, String), Invalid> {
     let mut errs = Invalid::default();
     let category = EmergencyReason::parse(category.trim());
     if category.is_none() {
-        errs.push(FieldError::new(
-            "reason_category",
-            "unknown-choice",
-            "use medical-emergency, risk-of-harm or other",
-        ));
+        errs.push(FieldError::new("reason_category", "unknown-choice", "use medical-emergency, risk-of-harm or other"));
     }
     let reason = errs.required("reason", reason, 500);
-    if !reason.is_empty() && (reason.chars().count() < 20 || reason.split_whitespace().count() < 3)
-    {
-        errs.push(FieldError::new(
-            "reason",
-            "reason-short",
-            "say in a sentence what the emergency is",
-        ));
+    if !reason.is_empty() && (reason.chars().count() < 20 || reason.split_whitespace().count() < 3) {
+        errs.push(FieldError::new("reason", "reason-short", "say in a sentence what the emergency is"));
     }
     errs.finish()?;
     Ok((category.unwrap_or(EmergencyReason::Other), reason))
@@ -768,9 +600,7 @@ mod tests {
     const TODAY: Date = date!(2026 - 06 - 01);
 
     fn defaults() -> PrivacyDefaults {
-        crate::Catalog::massachusetts()
-            .expect("the shipped catalog loads")
-            .privacy
+        crate::Catalog::massachusetts().expect("the shipped catalog loads").privacy
     }
 
     fn choice(recipient: Recipient, cats: &[Category], part2: bool) -> SharingChoice {
@@ -792,35 +622,17 @@ mod tests {
     }
 
     fn on_team(role: TeamRole, choices: Vec<SharingChoice>) -> Relationship {
-        Relationship {
-            team_role: Some(role),
-            choices,
-            ..Default::default()
-        }
+        Relationship { team_role: Some(role), choices, ..Default::default() }
     }
 
     #[test]
     fn a_person_choice_beats_the_role_default() {
         let d = defaults();
-        let (by_default, _) = visible(
-            Persona::CareCoordinator,
-            &on_team(TeamRole::CareCoordinator, vec![]),
-            &d,
-            TODAY,
-        );
+        let (by_default, _) = visible(Persona::CareCoordinator, &on_team(TeamRole::CareCoordinator, vec![]), &d, TODAY);
         assert!(by_default.contains(Category::MentalHealth));
         let withdrawn = choice(Recipient::Person("u".into()), &[Category::Contact], false);
-        let role_wide = choice(
-            Recipient::TeamRole(TeamRole::CareCoordinator),
-            &[Category::MentalHealth],
-            false,
-        );
-        let (now, _) = visible(
-            Persona::CareCoordinator,
-            &on_team(TeamRole::CareCoordinator, vec![role_wide, withdrawn]),
-            &d,
-            TODAY,
-        );
+        let role_wide = choice(Recipient::TeamRole(TeamRole::CareCoordinator), &[Category::MentalHealth], false);
+        let (now, _) = visible(Persona::CareCoordinator, &on_team(TeamRole::CareCoordinator, vec![role_wide, withdrawn]), &d, TODAY);
         assert!(!now.contains(Category::MentalHealth));
         assert!(now.contains(Category::Contact) && now.contains(Category::Demographics));
     }
@@ -828,27 +640,13 @@ mod tests {
     #[test]
     fn a_choice_naming_the_peers_supervisor_only_takes_away() {
         let d = defaults();
-        let supervising = |choices| Relationship {
-            supervises_members_peer: true,
-            choices,
-            ..Default::default()
-        };
+        let supervising = |choices| Relationship { supervises_members_peer: true, choices, ..Default::default() };
         let (by_default, _) = visible(Persona::Supervisor, &supervising(vec![]), &d, TODAY);
-        assert!(
-            by_default.contains(Category::PeerNotes)
-                && by_default.contains(Category::RecoveryGoals)
-        );
-        let narrowed = choice(
-            Recipient::Person("s".into()),
-            &[Category::RecoveryGoals, Category::MentalHealth],
-            false,
-        );
+        assert!(by_default.contains(Category::PeerNotes) && by_default.contains(Category::RecoveryGoals));
+        let narrowed = choice(Recipient::Person("s".into()), &[Category::RecoveryGoals, Category::MentalHealth], false);
         let (now, purpose) = visible(Persona::Supervisor, &supervising(vec![narrowed]), &d, TODAY);
         assert!(!now.contains(Category::PeerNotes), "peer notes withdrawn");
-        assert!(
-            !now.contains(Category::MentalHealth),
-            "a choice never adds to what a supervisor off the team sees"
-        );
+        assert!(!now.contains(Category::MentalHealth), "a choice never adds to what a supervisor off the team sees");
         assert!(now.contains(Category::RecoveryGoals) && now.contains(Category::Demographics));
         assert_eq!(purpose, Purpose::Operations);
     }
@@ -856,40 +654,14 @@ mod tests {
     #[test]
     fn substance_use_needs_an_unexpired_part2_consent() {
         let d = defaults();
-        let without = choice(
-            Recipient::Person("u".into()),
-            &[Category::SubstanceUse],
-            false,
-        );
-        let (c, _) = visible(
-            Persona::PeerWorker,
-            &on_team(TeamRole::Peer, vec![without]),
-            &d,
-            TODAY,
-        );
+        let without = choice(Recipient::Person("u".into()), &[Category::SubstanceUse], false);
+        let (c, _) = visible(Persona::PeerWorker, &on_team(TeamRole::Peer, vec![without]), &d, TODAY);
         assert!(!c.contains(Category::SubstanceUse));
-        let with = choice(
-            Recipient::Person("u".into()),
-            &[Category::SubstanceUse],
-            true,
-        );
-        let (c, _) = visible(
-            Persona::PeerWorker,
-            &on_team(TeamRole::Peer, vec![with.clone()]),
-            &d,
-            TODAY,
-        );
+        let with = choice(Recipient::Person("u".into()), &[Category::SubstanceUse], true);
+        let (c, _) = visible(Persona::PeerWorker, &on_team(TeamRole::Peer, vec![with.clone()]), &d, TODAY);
         assert!(c.contains(Category::SubstanceUse));
-        let (c, _) = visible(
-            Persona::PeerWorker,
-            &on_team(TeamRole::Peer, vec![with]),
-            &d,
-            date!(2027 - 01 - 01),
-        );
-        assert!(
-            !c.contains(Category::SubstanceUse),
-            "an expired consent discloses nothing"
-        );
+        let (c, _) = visible(Persona::PeerWorker, &on_team(TeamRole::Peer, vec![with]), &d, date!(2027 - 01 - 01));
+        assert!(!c.contains(Category::SubstanceUse), "an expired consent discloses nothing");
     }
 
     #[test]
@@ -902,10 +674,7 @@ mod tests {
         };
         let err = input.validate("c".into(), "m".into(), TODAY).unwrap_err();
         let fields: Vec<_> = err.0.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(
-            fields,
-            ["part2_signed_by", "part2_recipients", "part2_expires_on"]
-        );
+        assert_eq!(fields, ["part2_signed_by", "part2_recipients", "part2_expires_on"]);
         let ok = SharingInput {
             part2_signed_by: Some("Ana Silva".into()),
             part2_recipients: Some("Ana's care coordinator".into()),
@@ -914,10 +683,7 @@ mod tests {
         }
         .validate("c".into(), "m".into(), TODAY)
         .expect("a complete consent");
-        assert!(
-            ok.categories.contains(Category::SubstanceUse)
-                && ok.categories.contains(Category::Demographics)
-        );
+        assert!(ok.categories.contains(Category::SubstanceUse) && ok.categories.contains(Category::Demographics));
         assert_eq!(ok.part2.map(|p| p.expires_on), Some(date!(2026 - 12 - 31)));
     }
 
@@ -941,39 +707,26 @@ mod tests {
         for p in Persona::ALL {
             assert_eq!(may_break_glass(p, &d), p == Persona::Clinician, "{p:?}");
         }
-        let glass = Relationship {
-            break_glass: true,
-            ..Default::default()
-        };
-        assert!(visible(Persona::Clinician, &glass, &d, TODAY)
-            .0
-            .contains(Category::SubstanceUse));
+        let glass = Relationship { break_glass: true, ..Default::default() };
+        assert!(visible(Persona::Clinician, &glass, &d, TODAY).0.contains(Category::SubstanceUse));
         let mut wider = d.clone();
         wider.break_glass_personas.push(Persona::CareCoordinator);
         assert!(wider.check().is_ok());
         let (c, purpose) = visible(Persona::CareCoordinator, &glass, &wider, TODAY);
-        assert!(
-            !c.contains(Category::SubstanceUse) && c.contains(Category::MentalHealth),
-            "not medical personnel under 2.51"
-        );
+        assert!(!c.contains(Category::SubstanceUse) && c.contains(Category::MentalHealth), "not medical personnel under 2.51");
         assert_eq!(purpose, Purpose::Emergency);
         wider.medical_personnel.push(Persona::PrivacyOfficer);
         assert_eq!(wider.check().unwrap_err().0, "privacy.medical_personnel");
         let mut odd = d.clone();
         odd.medical_personnel = vec![Persona::Supervisor];
-        assert_eq!(
-            odd.check().unwrap_err().0,
-            "privacy.medical_personnel",
-            "medical personnel must be allowed to break glass"
-        );
+        assert_eq!(odd.check().unwrap_err().0, "privacy.medical_personnel", "medical personnel must be allowed to break glass");
     }
 
     #[test]
     fn the_catalog_defaults_never_share_substance_use() {
         let mut d = defaults();
         assert!(d.check().is_ok());
-        d.team_roles
-            .insert("peer".into(), vec![Category::SubstanceUse]);
+        d.team_roles.insert("peer".into(), vec![Category::SubstanceUse]);
         assert_eq!(d.check().unwrap_err().0, "privacy.team_roles.peer");
     }
 
@@ -981,14 +734,7 @@ mod tests {
         (
             any::<[bool; 5]>(),
             prop::option::of(prop::sample::select(TeamRole::ALL.to_vec())),
-            prop::collection::vec(
-                (
-                    prop::sample::subsequence(Category::ALL.to_vec(), 0..=10),
-                    any::<bool>(),
-                    0u8..3,
-                ),
-                0..3,
-            ),
+            prop::collection::vec((prop::sample::subsequence(Category::ALL.to_vec(), 0..=10), any::<bool>(), 0u8..3), 0..3),
         )
             .prop_map(|(b, team_role, cs)| Relationship {
                 is_self: b[0],

@@ -132,25 +132,16 @@ pub struct OrganizationInput {
 }
 
 impl OrganizationInput {
-    pub fn validate(
-        &self,
-    ) -> Result<(String, OrganizationKind, Option<String>, Option<String>), Invalid> {
+    pub fn validate(&self) -> Result<(String, OrganizationKind, Option<String>, Option<String>), Invalid> {
         let mut errs = Invalid::default();
         let name = errs.required("name", &self.name, 200);
         let kind = OrganizationKind::parse(self.kind.trim());
         if kind.is_none() {
             let choices = OrganizationKind::ALL.map(|k| k.as_str()).join(", ");
             errs.push(
-                FieldError::new(
-                    "kind",
-                    "unknown-choice",
-                    format!(
-                        "unknown organization kind {:?}; use one of: {choices}",
-                        self.kind
-                    ),
-                )
-                .arg("value", self.kind.clone())
-                .arg("choices", choices),
+                FieldError::new("kind", "unknown-choice", format!("unknown organization kind {:?}; use one of: {choices}", self.kind))
+                    .arg("value", self.kind.clone())
+                    .arg("choices", choices),
             );
         }
         let contracted_by = optional(&self.contracted_by);
@@ -221,24 +212,13 @@ pub struct MemberInput {
 impl MemberInput {
     /// Check every field; all problems are reported at once. `today` bounds
     /// the date of birth.
-    pub fn validate(
-        &self,
-        id: Id,
-        version: i64,
-        catalog: &Catalog,
-        today: Date,
-    ) -> Result<Member, Invalid> {
+    pub fn validate(&self, id: Id, version: i64, catalog: &Catalog, today: Date) -> Result<Member, Invalid> {
         let mut errs = Invalid::default();
         let masshealth_id = self.masshealth_id.trim().to_string();
         if masshealth_id.len() != 12 || !masshealth_id.chars().all(|c| c.is_ascii_digit()) {
-            errs.push(FieldError::new(
-                "masshealth_id",
-                "masshealth-id",
-                "a MassHealth ID is 12 digits, e.g. 100012345678",
-            ));
+            errs.push(FieldError::new("masshealth_id", "masshealth-id", "a MassHealth ID is 12 digits, e.g. 100012345678"));
         }
-        let medicare_id =
-            optional(&self.medicare_id).map(|s| s.to_ascii_uppercase().replace('-', ""));
+        let medicare_id = optional(&self.medicare_id).map(|s| s.to_ascii_uppercase().replace('-', ""));
         if let Some(m) = &medicare_id {
             if !is_medicare_beneficiary_identifier(m) {
                 errs.push(FieldError::new(
@@ -252,71 +232,35 @@ impl MemberInput {
         let family_name = errs.required("family_name", &self.family_name, 100);
         let date_of_birth = match parse_date(&self.date_of_birth) {
             Some(d) if d > today => {
-                errs.push(FieldError::new(
-                    "date_of_birth",
-                    "date-future",
-                    "is in the future; write the date of birth as YYYY-MM-DD",
-                ));
+                errs.push(FieldError::new("date_of_birth", "date-future", "is in the future; write the date of birth as YYYY-MM-DD"));
                 today
             }
             Some(d) if d.year() < 1900 => {
-                errs.push(FieldError::new(
-                    "date_of_birth",
-                    "date-too-old",
-                    "is before 1900; write the date of birth as YYYY-MM-DD",
-                ));
+                errs.push(FieldError::new("date_of_birth", "date-too-old", "is before 1900; write the date of birth as YYYY-MM-DD"));
                 today
             }
             Some(d) => d,
             None => {
-                errs.push(FieldError::new(
-                    "date_of_birth",
-                    "date-format",
-                    "write the date of birth as YYYY-MM-DD, e.g. 1987-04-23",
-                ));
+                errs.push(FieldError::new("date_of_birth", "date-format", "write the date of birth as YYYY-MM-DD, e.g. 1987-04-23"));
                 today
             }
         };
         let phone = optional(&self.phone);
         if let Some(p) = &phone {
             let digits = p.chars().filter(char::is_ascii_digit).count();
-            if !(10..=15).contains(&digits)
-                || p.chars()
-                    .any(|c| !(c.is_ascii_digit() || " +-().".contains(c)))
-            {
-                errs.push(FieldError::new(
-                    "phone",
-                    "phone",
-                    "give a phone number with 10 to 15 digits, e.g. 617-555-0142",
-                ));
+            if !(10..=15).contains(&digits) || p.chars().any(|c| !(c.is_ascii_digit() || " +-().".contains(c))) {
+                errs.push(FieldError::new("phone", "phone", "give a phone number with 10 to 15 digits, e.g. 617-555-0142"));
             }
         }
         let email = optional(&self.email);
         if let Some(e) = &email {
-            let ok = e
-                .split_once('@')
-                .is_some_and(|(a, b)| !a.is_empty() && b.contains('.'))
-                && !e.contains(' ');
+            let ok = e.split_once('@').is_some_and(|(a, b)| !a.is_empty() && b.contains('.')) && !e.contains(' ');
             if !ok {
-                errs.push(FieldError::new(
-                    "email",
-                    "email",
-                    "give an e-mail address such as name@example.org, or leave it empty",
-                ));
+                errs.push(FieldError::new("email", "email", "give an e-mail address such as name@example.org, or leave it empty"));
             }
         }
-        let preferred_languages = languages(
-            &mut errs,
-            "preferred_languages",
-            &self.preferred_languages,
-            catalog,
-        );
-        let needs = self
-            .needs
-            .iter()
-            .map(|n| n.trim().to_string())
-            .filter(|n| !n.is_empty())
-            .collect();
+        let preferred_languages = languages(&mut errs, "preferred_languages", &self.preferred_languages, catalog);
+        let needs = self.needs.iter().map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).collect();
         let demographics = Demographics {
             gender: optional(&self.demographics.gender),
             race: optional(&self.demographics.race),
@@ -465,42 +409,26 @@ impl WorkerInput {
         if catalog.role(&role_id).is_none() {
             let ids: Vec<_> = catalog.roles.iter().map(|r| r.id.as_str()).collect();
             errs.push(
-                FieldError::new(
-                    "role_id",
-                    "unknown-choice",
-                    format!("unknown role {role_id:?}; use one of: {}", ids.join(", ")),
-                )
-                .arg("value", role_id.clone())
-                .arg("choices", ids.join(", ")),
+                FieldError::new("role_id", "unknown-choice", format!("unknown role {role_id:?}; use one of: {}", ids.join(", ")))
+                    .arg("value", role_id.clone())
+                    .arg("choices", ids.join(", ")),
             );
         }
         let employer_id = errs.required("employer_id", &self.employer_id, 64);
         let start = parse_date(&self.employment_start);
         if start.is_none() {
-            errs.push(FieldError::new(
-                "employment_start",
-                "date-format",
-                "write the start date as YYYY-MM-DD",
-            ));
+            errs.push(FieldError::new("employment_start", "date-format", "write the start date as YYYY-MM-DD"));
         }
         let end = match optional(&self.employment_end) {
             None => None,
             Some(s) => match parse_date(&s) {
                 Some(d) if start.is_some_and(|st| d < st) => {
-                    errs.push(FieldError::new(
-                        "employment_end",
-                        "end-before-start",
-                        "is before the start date",
-                    ));
+                    errs.push(FieldError::new("employment_end", "end-before-start", "is before the start date"));
                     None
                 }
                 Some(d) => Some(d),
                 None => {
-                    errs.push(FieldError::new(
-                        "employment_end",
-                        "date-format",
-                        "write the end date as YYYY-MM-DD, or leave it empty",
-                    ));
+                    errs.push(FieldError::new("employment_end", "date-format", "write the end date as YYYY-MM-DD, or leave it empty"));
                     None
                 }
             },
@@ -508,11 +436,7 @@ impl WorkerInput {
         let languages = languages(&mut errs, "languages", &self.languages, catalog);
         for (i, s) in self.statements.iter().enumerate() {
             if s.text.trim().is_empty() || s.text.len() > 500 {
-                errs.push(FieldError::new(
-                    format!("statements[{i}].text"),
-                    "statement-length",
-                    "write between 1 and 500 characters",
-                ));
+                errs.push(FieldError::new(format!("statements[{i}].text"), "statement-length", "write between 1 and 500 characters"));
             }
         }
         errs.finish()?;
@@ -550,14 +474,7 @@ pub enum TeamRole {
 }
 
 impl TeamRole {
-    pub const ALL: [TeamRole; 6] = [
-        Self::Peer,
-        Self::CareCoordinator,
-        Self::Clinician,
-        Self::PrimaryCare,
-        Self::Supervisor,
-        Self::Other,
-    ];
+    pub const ALL: [TeamRole; 6] = [Self::Peer, Self::CareCoordinator, Self::Clinician, Self::PrimaryCare, Self::Supervisor, Self::Other];
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Peer => "peer",
@@ -587,23 +504,15 @@ pub struct TeamMember {
 }
 
 pub fn parse_date(s: &str) -> Option<Date> {
-    Date::parse(
-        s.trim(),
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .ok()
+    Date::parse(s.trim(), time::macros::format_description!("[year]-[month]-[day]")).ok()
 }
 
 pub fn format_date(d: Date) -> String {
-    d.format(time::macros::format_description!("[year]-[month]-[day]"))
-        .unwrap_or_default()
+    d.format(time::macros::format_description!("[year]-[month]-[day]")).unwrap_or_default()
 }
 
 fn optional(s: &Option<String>) -> Option<String> {
-    s.as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
 }
 
 fn languages(errs: &mut Invalid, field: &str, codes: &[String], catalog: &Catalog) -> Vec<String> {
@@ -612,16 +521,9 @@ fn languages(errs: &mut Invalid, field: &str, codes: &[String], catalog: &Catalo
         if catalog.language(code).is_none() {
             let known: Vec<_> = catalog.languages.iter().map(|l| l.code.as_str()).collect();
             errs.push(
-                FieldError::new(
-                    field,
-                    "unknown-choice",
-                    format!(
-                        "unknown language {code:?}; use one of: {}",
-                        known.join(", ")
-                    ),
-                )
-                .arg("value", code.to_string())
-                .arg("choices", known.join(", ")),
+                FieldError::new(field, "unknown-choice", format!("unknown language {code:?}; use one of: {}", known.join(", ")))
+                    .arg("value", code.to_string())
+                    .arg("choices", known.join(", ")),
             );
         } else if !out.iter().any(|c| c == code) {
             out.push(code.to_string());
@@ -679,9 +581,7 @@ mod tests {
     #[test]
     fn valid_member_passes() {
         let c = Catalog::massachusetts().unwrap();
-        let m = input()
-            .validate("x".into(), 1, &c, date!(2026 - 01 - 01))
-            .unwrap();
+        let m = input().validate("x".into(), 1, &c, date!(2026 - 01 - 01)).unwrap();
         assert_eq!(m.preferred_languages, ["pt", "en"]);
         assert_eq!(m.demographics, Demographics::default());
     }
@@ -695,20 +595,9 @@ mod tests {
         i.email = Some("nope".into());
         i.preferred_languages = vec!["klingon".into()];
         i.medicare_id = Some("1EG4-TE5-MK7".into());
-        let e = i
-            .validate("x".into(), 1, &c, date!(2026 - 01 - 01))
-            .unwrap_err();
+        let e = i.validate("x".into(), 1, &c, date!(2026 - 01 - 01)).unwrap_err();
         let fields: Vec<_> = e.0.iter().map(|f| f.field.as_str()).collect();
-        assert_eq!(
-            fields,
-            [
-                "masshealth_id",
-                "medicare_id",
-                "date_of_birth",
-                "email",
-                "preferred_languages"
-            ]
-        );
+        assert_eq!(fields, ["masshealth_id", "medicare_id", "date_of_birth", "email", "preferred_languages"]);
     }
 
     #[test]
@@ -724,8 +613,6 @@ mod tests {
         let c = Catalog::massachusetts().unwrap();
         let mut i = input();
         i.date_of_birth = "2030-01-01".into();
-        assert!(i
-            .validate("x".into(), 1, &c, date!(2026 - 01 - 01))
-            .is_err());
+        assert!(i.validate("x".into(), 1, &c, date!(2026 - 01 - 01)).is_err());
     }
 }

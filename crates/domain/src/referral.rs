@@ -134,11 +134,7 @@ impl ReferralInput {
     /// The same checks as a member record, plus: a door, a kind of support,
     /// and a way to reach the person.
     pub fn validate(&self, catalog: &Catalog, today: Date) -> Result<Arrival, Invalid> {
-        let masshealth_id = self
-            .masshealth_id
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty());
+        let masshealth_id = self.masshealth_id.as_deref().map(str::trim).filter(|s| !s.is_empty());
         let as_member = MemberInput {
             masshealth_id: masshealth_id.unwrap_or(NO_MASSHEALTH_ID).to_string(),
             given_name: self.given_name.clone(),
@@ -154,9 +150,7 @@ impl ReferralInput {
             Ok(m) => Some(m),
             Err(e) => {
                 for f in e.0 {
-                    let field = if f.field == "preferred_languages"
-                        || f.field.starts_with("preferred_languages[")
-                    {
+                    let field = if f.field == "preferred_languages" || f.field.starts_with("preferred_languages[") {
                         "language".to_string()
                     } else {
                         f.field.clone()
@@ -169,46 +163,22 @@ impl ReferralInput {
         let door = Door::parse(self.door.trim());
         if door.is_none() {
             errs.push(
-                FieldError::new(
-                    "door",
-                    "unknown-choice",
-                    "choose how the person reached peer support",
-                )
-                .arg("value", self.door.trim())
-                .arg(
-                    "choices",
-                    Door::ALL
-                        .iter()
-                        .map(|d| d.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                ),
+                FieldError::new("door", "unknown-choice", "choose how the person reached peer support")
+                    .arg("value", self.door.trim())
+                    .arg("choices", Door::ALL.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(", ")),
             );
         }
-        let support = SupportKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == self.support.trim());
+        let support = SupportKind::ALL.into_iter().find(|k| k.as_str() == self.support.trim());
         if support.is_none() {
             errs.push(
                 FieldError::new("support", "unknown-choice", "choose the kind of support")
                     .arg("value", self.support.trim())
-                    .arg(
-                        "choices",
-                        SupportKind::ALL
-                            .iter()
-                            .map(|d| d.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                    ),
+                    .arg("choices", SupportKind::ALL.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(", ")),
             );
         }
         if let Some(m) = &checked {
             if m.phone.is_none() && m.email.is_none() {
-                errs.push(FieldError::new(
-                    "phone",
-                    "reach",
-                    "give a phone number or an e-mail address so that someone can reach you",
-                ));
+                errs.push(FieldError::new("phone", "reach", "give a phone number or an e-mail address so that someone can reach you"));
             }
         }
         errs.finish()?;
@@ -298,10 +268,7 @@ impl Referral {
         }
         self.arrivals += 1;
         self.last_arrived_at = at.to_string();
-        self.masshealth_id = self
-            .masshealth_id
-            .take()
-            .or_else(|| a.masshealth_id.clone());
+        self.masshealth_id = self.masshealth_id.take().or_else(|| a.masshealth_id.clone());
         self.phone = self.phone.take().or_else(|| a.phone.clone());
         self.email = self.email.take().or_else(|| a.email.clone());
         if self.status == ReferralStatus::Closed {
@@ -312,27 +279,22 @@ impl Referral {
 
     /// Whole days since the first arrival, for the queue.
     pub fn age_days(&self, today: Date) -> i64 {
-        crate::records::parse_date(self.first_arrived_at.get(..10).unwrap_or(""))
-            .map_or(0, |first| (today - first).whole_days().max(0))
+        crate::records::parse_date(self.first_arrived_at.get(..10).unwrap_or("")).map_or(0, |first| (today - first).whole_days().max(0))
     }
 }
 
 /// The matching key of a name: lower case, without spaces, hyphens or
 /// apostrophes, so "Mary-Ann O'Neil" and "maryann oneil" are the same.
 pub fn name_key(name: &str) -> String {
-    name.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
+    name.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
 }
 
 impl Labelled for Referral {
     const NAME: &'static str = "Referral";
     fn field_category(field: &str) -> Option<Category> {
         Some(match field {
-            "id" | "member_id" | "organization_id" | "doors" | "given_name" | "family_name"
-            | "date_of_birth" | "language" | "status" | "arrivals" | "first_arrived_at"
-            | "last_arrived_at" => Category::Demographics,
+            "id" | "member_id" | "organization_id" | "doors" | "given_name" | "family_name" | "date_of_birth" | "language" | "status"
+            | "arrivals" | "first_arrived_at" | "last_arrived_at" => Category::Demographics,
             "phone" | "email" => Category::Contact,
             "masshealth_id" => Category::Billing,
             // Asking for substance-use support discloses substance use.
@@ -347,8 +309,7 @@ impl Labelled for Referral {
 /// Enrolling a referral onto an existing record needs it; it never opens an
 /// account (that takes an enrolment code).
 pub fn matches_record(existing: &Member, r: &Referral) -> bool {
-    existing.date_of_birth == r.date_of_birth
-        && name_key(&existing.family_name) == name_key(&r.family_name)
+    existing.date_of_birth == r.date_of_birth && name_key(&existing.family_name) == name_key(&r.family_name)
 }
 
 #[cfg(test)]
@@ -397,18 +358,9 @@ mod tests {
         r.merge(&again, "2026-05-03T00:00:00Z");
         assert_eq!(r.doors, [Door::Hospital, Door::SelfReferral]);
         assert_eq!(r.arrivals, 2);
-        assert_eq!(
-            r.masshealth_id.as_deref(),
-            Some("100012345678"),
-            "the missing ID is filled in"
-        );
+        assert_eq!(r.masshealth_id.as_deref(), Some("100012345678"), "the missing ID is filled in");
         assert_eq!(r.age_days(TODAY), 31);
-        let someone_else = ReferralInput {
-            date_of_birth: "1990-02-04".into(),
-            ..input()
-        }
-        .validate(&catalog(), TODAY)
-        .unwrap();
+        let someone_else = ReferralInput { date_of_birth: "1990-02-04".into(), ..input() }.validate(&catalog(), TODAY).unwrap();
         assert!(!r.same_person(&someone_else));
     }
 
@@ -424,44 +376,20 @@ mod tests {
             support: "magic".into(),
             ..input()
         };
-        let fields: Vec<String> = bad
-            .validate(&catalog(), TODAY)
-            .unwrap_err()
-            .0
-            .into_iter()
-            .map(|e| e.field)
-            .collect();
-        for f in [
-            "door",
-            "given_name",
-            "date_of_birth",
-            "masshealth_id",
-            "language",
-            "support",
-        ] {
+        let fields: Vec<String> = bad.validate(&catalog(), TODAY).unwrap_err().0.into_iter().map(|e| e.field).collect();
+        for f in ["door", "given_name", "date_of_birth", "masshealth_id", "language", "support"] {
             assert!(fields.iter().any(|x| x == f), "{f} missing from {fields:?}");
         }
-        let unreachable = ReferralInput {
-            phone: None,
-            email: None,
-            ..input()
-        }
-        .validate(&catalog(), TODAY)
-        .unwrap_err();
+        let unreachable = ReferralInput { phone: None, email: None, ..input() }.validate(&catalog(), TODAY).unwrap_err();
         assert_eq!(unreachable.0[0].code, "reach");
     }
 
     #[test]
     fn every_field_of_a_referral_is_labelled() {
         let r = referral(&input().validate(&catalog(), TODAY).unwrap());
-        let serde_json::Value::Object(map) = serde_json::to_value(&r).unwrap() else {
-            panic!("an object")
-        };
+        let serde_json::Value::Object(map) = serde_json::to_value(&r).unwrap() else { panic!("an object") };
         for k in map.keys() {
-            assert!(
-                <Referral as Labelled>::field_category(k).is_some(),
-                "Referral.{k} has no label"
-            );
+            assert!(<Referral as Labelled>::field_category(k).is_some(), "Referral.{k} has no label");
         }
     }
 }

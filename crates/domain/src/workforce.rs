@@ -56,96 +56,47 @@ pub struct CredentialInput {
 }
 
 impl CredentialInput {
-    pub fn validate(
-        &self,
-        id: Id,
-        worker_id: Id,
-        catalog: &Catalog,
-        today: Date,
-    ) -> Result<Credential, Invalid> {
+    pub fn validate(&self, id: Id, worker_id: Id, catalog: &Catalog, today: Date) -> Result<Credential, Invalid> {
         let mut errs = Invalid::default();
         let kind = catalog.credential_kind(self.kind.trim());
         if kind.is_none() {
-            let ids: Vec<_> = catalog
-                .credential_kinds
-                .iter()
-                .map(|k| k.id.as_str())
-                .collect();
+            let ids: Vec<_> = catalog.credential_kinds.iter().map(|k| k.id.as_str()).collect();
             errs.push(
-                FieldError::new(
-                    "kind",
-                    "unknown-choice",
-                    format!(
-                        "unknown credential {:?}; use one of: {}",
-                        self.kind,
-                        ids.join(", ")
-                    ),
-                )
-                .arg("value", self.kind.clone())
-                .arg("choices", ids.join(", ")),
+                FieldError::new("kind", "unknown-choice", format!("unknown credential {:?}; use one of: {}", self.kind, ids.join(", ")))
+                    .arg("value", self.kind.clone())
+                    .arg("choices", ids.join(", ")),
             );
         }
         let issued = parse_date(&self.issued_on);
         match issued {
-            None => errs.push(FieldError::new(
-                "issued_on",
-                "date-format",
-                "write the date it was issued as YYYY-MM-DD",
-            )),
-            Some(d) if d > today => errs.push(FieldError::new(
-                "issued_on",
-                "date-future",
-                "is in the future; write the date it was issued as YYYY-MM-DD",
-            )),
+            None => errs.push(FieldError::new("issued_on", "date-format", "write the date it was issued as YYYY-MM-DD")),
+            Some(d) if d > today => {
+                errs.push(FieldError::new("issued_on", "date-future", "is in the future; write the date it was issued as YYYY-MM-DD"))
+            }
             _ => {}
         }
         let expires = match text(&self.expires_on) {
             None => {
                 if kind.is_some_and(|k| k.expires) {
-                    errs.push(FieldError::new(
-                        "expires_on",
-                        "expiry-required",
-                        "this credential lapses: give its expiry date as YYYY-MM-DD",
-                    ));
+                    errs.push(FieldError::new("expires_on", "expiry-required", "this credential lapses: give its expiry date as YYYY-MM-DD"));
                 }
                 None
             }
             Some(s) => match parse_date(&s) {
                 None => {
-                    errs.push(FieldError::new(
-                        "expires_on",
-                        "date-format",
-                        "write the expiry date as YYYY-MM-DD, or leave it empty",
-                    ));
+                    errs.push(FieldError::new("expires_on", "date-format", "write the expiry date as YYYY-MM-DD, or leave it empty"));
                     None
                 }
                 Some(d) if issued.is_some_and(|i| d < i) => {
-                    errs.push(FieldError::new(
-                        "expires_on",
-                        "end-before-start",
-                        "is before the date it was issued",
-                    ));
+                    errs.push(FieldError::new("expires_on", "end-before-start", "is before the date it was issued"));
                     None
                 }
                 Some(d) => Some(d),
             },
         };
-        for (field, value, max) in [
-            ("issuer", &self.issuer, 200),
-            ("evidence", &self.evidence, 500),
-        ] {
-            if value
-                .as_deref()
-                .is_some_and(|v| v.trim().chars().count() > max)
-            {
-                errs.push(
-                    FieldError::new(
-                        field,
-                        "too-long",
-                        format!("is too long: at most {max} characters"),
-                    )
-                    .arg("max", max.to_string()),
-                );
+        for (field, value, max) in [("issuer", &self.issuer, 200), ("evidence", &self.evidence, 500)] {
+            if value.as_deref().is_some_and(|v| v.trim().chars().count() > max) {
+                errs.push(FieldError::new(field, "too-long", format!("is too long: at most {max} characters")).arg("max", max.to_string()));
             }
         }
         errs.finish()?;
@@ -194,15 +145,10 @@ pub fn expiry(expires_on: Option<Date>, today: Date) -> Expiry {
     };
     let days_left = (end - today).whole_days();
     if days_left < 0 {
-        return Expiry::Expired {
-            days_ago: -days_left,
-        };
+        return Expiry::Expired { days_ago: -days_left };
     }
     match WARNING_DAYS.iter().rev().find(|t| days_left <= **t) {
-        Some(t) => Expiry::Expiring {
-            days_left,
-            threshold: *t,
-        },
+        Some(t) => Expiry::Expiring { days_left, threshold: *t },
         None => Expiry::Current,
     }
 }
@@ -252,11 +198,7 @@ pub fn eligibility(role: &Role, credentials: &[Credential], today: Date) -> Elig
             }
         })
         .collect();
-    Eligibility {
-        role_id: role.id.clone(),
-        eligible: items.iter().all(|i| i.met),
-        items,
-    }
+    Eligibility { role_id: role.id.clone(), eligible: items.iter().all(|i| i.met), items }
 }
 
 /// Why services in a role may not be billed for this worker today, if so.
@@ -271,35 +213,16 @@ pub struct BillingBlock {
 
 /// The first unmet billing requirement of `role`, or None when the worker
 /// may bill for it. A later billing step calls this before each claim.
-pub fn billing_blocked(
-    role: &Role,
-    credentials: &[Credential],
-    today: Date,
-) -> Option<BillingBlock> {
+pub fn billing_blocked(role: &Role, credentials: &[Credential], today: Date) -> Option<BillingBlock> {
     let e = eligibility(role, credentials, today);
     let item = e.items.into_iter().find(|i| i.blocks_billing && !i.met)?;
-    let name = role
-        .requirements
-        .iter()
-        .find(|r| r.id == item.requirement_id)
-        .map(|r| r.name.get("en").to_string());
+    let name = role.requirements.iter().find(|r| r.id == item.requirement_id).map(|r| r.name.get("en").to_string());
     let name = name.unwrap_or_else(|| item.requirement_id.clone());
     let reason = match item.expired_on {
-        Some(d) => format!(
-            "{name} expired on {}; renew it before billing for {} services",
-            format_date(d),
-            role.abbreviation
-        ),
-        None => format!(
-            "{name} is missing; record it before billing for {} services",
-            role.abbreviation
-        ),
+        Some(d) => format!("{name} expired on {}; renew it before billing for {} services", format_date(d), role.abbreviation),
+        None => format!("{name} is missing; record it before billing for {} services", role.abbreviation),
     };
-    Some(BillingBlock {
-        requirement_id: item.requirement_id,
-        expired_on: item.expired_on,
-        reason,
-    })
+    Some(BillingBlock { requirement_id: item.requirement_id, expired_on: item.expired_on, reason })
 }
 
 // ---------------------------------------------------------------------------
@@ -331,68 +254,31 @@ pub struct CeInput {
 }
 
 impl CeInput {
-    pub fn validate(
-        &self,
-        id: Id,
-        worker_id: Id,
-        catalog: &Catalog,
-        today: Date,
-    ) -> Result<CeEntry, Invalid> {
+    pub fn validate(&self, id: Id, worker_id: Id, catalog: &Catalog, today: Date) -> Result<CeEntry, Invalid> {
         let mut errs = Invalid::default();
         let title = errs.required("title", &self.title, 200);
         let tenths = parse_tenths(&self.hours);
         if tenths.is_none() {
-            errs.push(FieldError::new(
-                "hours",
-                "hours",
-                "give the hours as a number between 0.1 and 100, e.g. 1.5",
-            ));
+            errs.push(FieldError::new("hours", "hours", "give the hours as a number between 0.1 and 100, e.g. 1.5"));
         }
         let completed = parse_date(&self.completed_on);
         match completed {
-            None => errs.push(FieldError::new(
-                "completed_on",
-                "date-format",
-                "write the date as YYYY-MM-DD",
-            )),
-            Some(d) if d > today => errs.push(FieldError::new(
-                "completed_on",
-                "date-future",
-                "is in the future; write the date as YYYY-MM-DD",
-            )),
+            None => errs.push(FieldError::new("completed_on", "date-format", "write the date as YYYY-MM-DD")),
+            Some(d) if d > today => errs.push(FieldError::new("completed_on", "date-future", "is in the future; write the date as YYYY-MM-DD")),
             _ => {}
         }
         let program_id = text(&self.program_id);
         if let Some(p) = &program_id {
             if catalog.training_program(p).is_none() {
                 errs.push(
-                    FieldError::new(
-                        "program_id",
-                        "unknown-choice",
-                        format!("unknown training program {p:?}"),
-                    )
-                    .arg("value", p.clone())
-                    .arg(
-                        "choices",
-                        catalog
-                            .training_programs
-                            .iter()
-                            .map(|p| p.id.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                    ),
+                    FieldError::new("program_id", "unknown-choice", format!("unknown training program {p:?}"))
+                        .arg("value", p.clone())
+                        .arg("choices", catalog.training_programs.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", ")),
                 );
             }
         }
         errs.finish()?;
-        Ok(CeEntry {
-            id,
-            worker_id,
-            title,
-            tenths: tenths.unwrap_or(0),
-            completed_on: completed.unwrap_or(today),
-            program_id,
-        })
+        Ok(CeEntry { id, worker_id, title, tenths: tenths.unwrap_or(0), completed_on: completed.unwrap_or(today), program_id })
     }
 }
 
@@ -400,20 +286,13 @@ impl CeInput {
 pub fn parse_tenths(s: &str) -> Option<i64> {
     let s = s.trim().replace(',', ".");
     let (whole, frac) = s.split_once('.').unwrap_or((&s, "0"));
-    if whole.is_empty() && frac.is_empty()
-        || !whole.chars().all(|c| c.is_ascii_digit())
-        || !frac.chars().all(|c| c.is_ascii_digit())
-    {
+    if whole.is_empty() && frac.is_empty() || !whole.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit()) {
         return None;
     }
     if frac.len() > 1 && frac[1..].chars().any(|c| c != '0') {
         return None;
     }
-    let w: i64 = if whole.is_empty() {
-        0
-    } else {
-        whole.parse().ok()?
-    };
+    let w: i64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
     let f: i64 = frac.chars().next().map_or(0, |c| i64::from(c as u8 - b'0'));
     let t = w.checked_mul(10)?.checked_add(f)?;
     (1..=1000).contains(&t).then_some(t)
@@ -441,12 +320,7 @@ pub struct CeProgress {
 
 /// Progress toward renewing each held credential that needs continuing
 /// education: hours earned in the window that ends at its expiry (or today).
-pub fn ce_progress(
-    catalog: &Catalog,
-    credentials: &[Credential],
-    entries: &[CeEntry],
-    today: Date,
-) -> Vec<CeProgress> {
+pub fn ce_progress(catalog: &Catalog, credentials: &[Credential], entries: &[CeEntry], today: Date) -> Vec<CeProgress> {
     let mut out: Vec<CeProgress> = Vec::new();
     for c in credentials {
         let Some(kind) = catalog.credential_kind(&c.kind) else {
@@ -459,18 +333,10 @@ pub fn ce_progress(
             continue;
         }
         // The newest credential of this kind decides the window.
-        let newest = credentials
-            .iter()
-            .filter(|x| x.kind == c.kind)
-            .max_by_key(|x| (x.expires_on, x.issued_on))
-            .unwrap_or(c);
+        let newest = credentials.iter().filter(|x| x.kind == c.kind).max_by_key(|x| (x.expires_on, x.issued_on)).unwrap_or(c);
         let end = newest.expires_on.unwrap_or(today);
         let start = months_before(end, ce.months);
-        let earned = entries
-            .iter()
-            .filter(|e| e.completed_on > start && e.completed_on <= end)
-            .map(|e| e.tenths)
-            .sum();
+        let earned = entries.iter().filter(|e| e.completed_on > start && e.completed_on <= end).map(|e| e.tenths).sum();
         let required = i64::from(ce.hours) * 10;
         out.push(CeProgress {
             credential_kind: c.kind.clone(),
@@ -507,12 +373,7 @@ pub enum EnrolmentStatus {
 }
 
 impl EnrolmentStatus {
-    pub const ALL: [EnrolmentStatus; 4] = [
-        Self::Enrolled,
-        Self::Attending,
-        Self::Completed,
-        Self::Withdrawn,
-    ];
+    pub const ALL: [EnrolmentStatus; 4] = [Self::Enrolled, Self::Attending, Self::Completed, Self::Withdrawn];
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Enrolled => "enrolled",
@@ -583,30 +444,16 @@ pub struct EnrolmentInput {
 }
 
 impl EnrolmentInput {
-    pub fn validate(
-        &self,
-        id: Id,
-        worker_id: Id,
-        catalog: &Catalog,
-        today: Date,
-    ) -> Result<Enrolment, Invalid> {
+    pub fn validate(&self, id: Id, worker_id: Id, catalog: &Catalog, today: Date) -> Result<Enrolment, Invalid> {
         let mut errs = Invalid::default();
         let program = catalog.training_program(self.program_id.trim());
         if program.is_none() {
-            let ids: Vec<_> = catalog
-                .training_programs
-                .iter()
-                .map(|p| p.id.as_str())
-                .collect();
+            let ids: Vec<_> = catalog.training_programs.iter().map(|p| p.id.as_str()).collect();
             errs.push(
                 FieldError::new(
                     "program_id",
                     "unknown-choice",
-                    format!(
-                        "unknown training program {:?}; use one of: {}",
-                        self.program_id,
-                        ids.join(", ")
-                    ),
+                    format!("unknown training program {:?}; use one of: {}", self.program_id, ids.join(", ")),
                 )
                 .arg("value", self.program_id.clone())
                 .arg("choices", ids.join(", ")),
@@ -618,23 +465,15 @@ impl EnrolmentInput {
         if status.is_none() {
             let choices = EnrolmentStatus::ALL.map(|s| s.as_str()).join(", ");
             errs.push(
-                FieldError::new(
-                    "status",
-                    "unknown-choice",
-                    format!("unknown status {status_text:?}; use one of: {choices}"),
-                )
-                .arg("value", status_text.clone())
-                .arg("choices", choices),
+                FieldError::new("status", "unknown-choice", format!("unknown status {status_text:?}; use one of: {choices}"))
+                    .arg("value", status_text.clone())
+                    .arg("choices", choices),
             );
         }
         let attended = match text(&self.attended_hours) {
             None => 0,
             Some(h) => parse_tenths(&h).unwrap_or_else(|| {
-                errs.push(FieldError::new(
-                    "attended_hours",
-                    "hours",
-                    "give the hours as a number between 0.1 and 100, e.g. 1.5",
-                ));
+                errs.push(FieldError::new("attended_hours", "hours", "give the hours as a number between 0.1 and 100, e.g. 1.5"));
                 0
             }),
         };
@@ -642,13 +481,9 @@ impl EnrolmentInput {
             None => None,
             Some(e) => ExamResult::parse(&e).or_else(|| {
                 errs.push(
-                    FieldError::new(
-                        "exam",
-                        "unknown-choice",
-                        "use passed or failed, or leave it empty",
-                    )
-                    .arg("value", e.clone())
-                    .arg("choices", "passed, failed"),
+                    FieldError::new("exam", "unknown-choice", "use passed or failed, or leave it empty")
+                        .arg("value", e.clone())
+                        .arg("choices", "passed, failed"),
                 );
                 None
             }),
@@ -657,40 +492,21 @@ impl EnrolmentInput {
             None => None,
             Some(s) => match parse_date(&s) {
                 Some(d) if d > today => {
-                    errs.push(FieldError::new(
-                        "completed_on",
-                        "date-future",
-                        "is in the future; write the date as YYYY-MM-DD",
-                    ));
+                    errs.push(FieldError::new("completed_on", "date-future", "is in the future; write the date as YYYY-MM-DD"));
                     None
                 }
                 Some(d) => Some(d),
                 None => {
-                    errs.push(FieldError::new(
-                        "completed_on",
-                        "date-format",
-                        "write the date as YYYY-MM-DD",
-                    ));
+                    errs.push(FieldError::new("completed_on", "date-format", "write the date as YYYY-MM-DD"));
                     None
                 }
             },
         };
-        if status == Some(EnrolmentStatus::Completed)
-            && completed_on.is_none()
-            && !errs.0.iter().any(|e| e.field == "completed_on")
-        {
-            errs.push(FieldError::new(
-                "completed_on",
-                "required",
-                "a completed training needs the date it was completed",
-            ));
+        if status == Some(EnrolmentStatus::Completed) && completed_on.is_none() && !errs.0.iter().any(|e| e.field == "completed_on") {
+            errs.push(FieldError::new("completed_on", "required", "a completed training needs the date it was completed"));
         }
         if exam.is_some() && program.is_some_and(|p| !p.exam) {
-            errs.push(FieldError::new(
-                "exam",
-                "no-exam",
-                "this program has no exam; leave the exam result empty",
-            ));
+            errs.push(FieldError::new("exam", "no-exam", "this program has no exam; leave the exam result empty"));
         }
         errs.finish()?;
         Ok(Enrolment {
@@ -714,17 +530,13 @@ pub fn certificate_due(catalog: &Catalog, e: &Enrolment) -> Option<String> {
     let p = catalog.training_program(&e.program_id)?;
     let done = e.status == EnrolmentStatus::Completed && e.completed_on.is_some();
     let exam_ok = !p.exam || e.exam == Some(ExamResult::Passed);
-    (done && exam_ok && e.certificate_id.is_none())
-        .then(|| p.awards.clone())
-        .flatten()
+    (done && exam_ok && e.certificate_id.is_none()).then(|| p.awards.clone()).flatten()
 }
 
 /// Whether hours from a completed program count as continuing education:
 /// the initial certification course does not; the rest do.
 pub fn counts_as_ce(catalog: &Catalog, program_id: &str) -> bool {
-    catalog
-        .training_program(program_id)
-        .is_some_and(|p| p.kind != ProgramKind::Certification)
+    catalog.training_program(program_id).is_some_and(|p| p.kind != ProgramKind::Certification)
 }
 
 // ---------------------------------------------------------------------------
@@ -788,56 +600,25 @@ pub struct SessionInput {
 }
 
 impl SessionInput {
-    pub fn validate(
-        &self,
-        id: Id,
-        worker_id: Id,
-        supervisor_id: Id,
-        today: Date,
-    ) -> Result<SupervisionSession, Invalid> {
+    pub fn validate(&self, id: Id, worker_id: Id, supervisor_id: Id, today: Date) -> Result<SupervisionSession, Invalid> {
         let mut errs = Invalid::default();
         let held = parse_date(&self.held_on);
         match held {
-            None => errs.push(FieldError::new(
-                "held_on",
-                "date-format",
-                "write the date of the session as YYYY-MM-DD",
-            )),
-            Some(d) if d > today => errs.push(FieldError::new(
-                "held_on",
-                "date-future",
-                "is in the future; record a session after it is held",
-            )),
+            None => errs.push(FieldError::new("held_on", "date-format", "write the date of the session as YYYY-MM-DD")),
+            Some(d) if d > today => errs.push(FieldError::new("held_on", "date-future", "is in the future; record a session after it is held")),
             _ => {}
         }
-        let minutes = self
-            .minutes
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .filter(|m| (5..=480).contains(m));
+        let minutes = self.minutes.trim().parse::<i64>().ok().filter(|m| (5..=480).contains(m));
         if minutes.is_none() {
-            errs.push(
-                FieldError::new(
-                    "minutes",
-                    "minutes",
-                    "give the length in whole minutes, between 5 and 480",
-                )
-                .arg("min", "5")
-                .arg("max", "480"),
-            );
+            errs.push(FieldError::new("minutes", "minutes", "give the length in whole minutes, between 5 and 480").arg("min", "5").arg("max", "480"));
         }
         let format = SessionFormat::parse(self.format.trim());
         if format.is_none() {
             let choices = SessionFormat::ALL.map(|f| f.as_str()).join(", ");
             errs.push(
-                FieldError::new(
-                    "format",
-                    "unknown-choice",
-                    format!("unknown format {:?}; use one of: {choices}", self.format),
-                )
-                .arg("value", self.format.clone())
-                .arg("choices", choices),
+                FieldError::new("format", "unknown-choice", format!("unknown format {:?}; use one of: {choices}", self.format))
+                    .arg("value", self.format.clone())
+                    .arg("choices", choices),
             );
         }
         let topics = errs.required("topics", &self.topics, 200);
@@ -869,32 +650,16 @@ pub struct Qualification {
 
 /// Check `supervisor` (their role and current credentials) against the
 /// rules of the supervisee's `role`.
-pub fn supervisor_qualifies(
-    role: &Role,
-    supervisor_role: &str,
-    supervisor_credentials: &[Credential],
-    today: Date,
-) -> Qualification {
-    let held: HashSet<&str> = supervisor_credentials
-        .iter()
-        .filter(|c| expiry(c.expires_on, today).is_valid())
-        .map(|c| c.kind.as_str())
-        .collect();
+pub fn supervisor_qualifies(role: &Role, supervisor_role: &str, supervisor_credentials: &[Credential], today: Date) -> Qualification {
+    let held: HashSet<&str> = supervisor_credentials.iter().filter(|c| expiry(c.expires_on, today).is_valid()).map(|c| c.kind.as_str()).collect();
     let missing: Vec<String> = role
         .supervision
         .qualification_rules
         .iter()
-        .filter(|r| {
-            !(r.credentials.iter().any(|c| held.contains(c.as_str()))
-                || r.roles.iter().any(|x| x == supervisor_role))
-        })
+        .filter(|r| !(r.credentials.iter().any(|c| held.contains(c.as_str())) || r.roles.iter().any(|x| x == supervisor_role)))
         .map(|r| r.id.clone())
         .collect();
-    Qualification {
-        qualifies: missing.is_empty(),
-        missing,
-        not_same_role: role.supervision.peer_supervisor_preferred && supervisor_role != role.id,
-    }
+    Qualification { qualifies: missing.is_empty(), missing, not_same_role: role.supervision.peer_supervisor_preferred && supervisor_role != role.id }
 }
 
 /// Supervision cadence on a day: None when the role sets no cadence.
@@ -907,20 +672,11 @@ pub struct Cadence {
 
 /// Days since the last session (or since the worker started, when there
 /// has been none) against the role's longest allowed gap.
-pub fn cadence(
-    role: &Role,
-    last_session: Option<Date>,
-    employment_start: Date,
-    today: Date,
-) -> Option<Cadence> {
+pub fn cadence(role: &Role, last_session: Option<Date>, employment_start: Date, today: Date) -> Option<Cadence> {
     let max = i64::from(role.supervision.max_days_between_sessions?);
     let since = last_session.unwrap_or(employment_start);
     let days_since = (today - since).whole_days().max(0);
-    Some(Cadence {
-        max_days: max,
-        days_since,
-        overdue: days_since > max,
-    })
+    Some(Cadence { max_days: max, days_since, overdue: days_since > max })
 }
 
 // ---------------------------------------------------------------------------
@@ -946,14 +702,8 @@ pub enum ProgramSetting {
 }
 
 impl ProgramSetting {
-    pub const ALL: [ProgramSetting; 6] = [
-        Self::Community,
-        Self::Outpatient,
-        Self::Inpatient,
-        Self::Pact,
-        Self::Residential,
-        Self::EmergencyDepartment,
-    ];
+    pub const ALL: [ProgramSetting; 6] =
+        [Self::Community, Self::Outpatient, Self::Inpatient, Self::Pact, Self::Residential, Self::EmergencyDepartment];
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Community => "community",
@@ -1032,47 +782,30 @@ impl PositionInput {
         if let (Some(r), None) = (&role_id, role) {
             let ids: Vec<_> = catalog.roles.iter().map(|r| r.id.as_str()).collect();
             errs.push(
-                FieldError::new(
-                    "role_id",
-                    "unknown-choice",
-                    format!(
-                        "unknown role {r:?}; use one of: {}, or leave it empty",
-                        ids.join(", ")
-                    ),
-                )
-                .arg("value", r.clone())
-                .arg("choices", ids.join(", ")),
+                FieldError::new("role_id", "unknown-choice", format!("unknown role {r:?}; use one of: {}, or leave it empty", ids.join(", ")))
+                    .arg("value", r.clone())
+                    .arg("choices", ids.join(", ")),
             );
         }
         let setting = ProgramSetting::parse(self.setting.trim());
         if setting.is_none() {
             let choices = ProgramSetting::ALL.map(|s| s.as_str()).join(", ");
             errs.push(
-                FieldError::new(
-                    "setting",
-                    "unknown-choice",
-                    format!("unknown setting {:?}; use one of: {choices}", self.setting),
-                )
-                .arg("value", self.setting.clone())
-                .arg("choices", choices),
+                FieldError::new("setting", "unknown-choice", format!("unknown setting {:?}; use one of: {choices}", self.setting))
+                    .arg("value", self.setting.clone())
+                    .arg("choices", choices),
             );
         }
-        let education = text(&self.education).unwrap_or_else(|| {
-            match role.map(|r| r.education.minimum_education) {
-                Some(crate::catalog::MinimumEducation::Bachelor) => "bachelor".into(),
-                Some(crate::catalog::MinimumEducation::HighSchool) => "high-school".into(),
-                _ => "none".into(),
-            }
+        let education = text(&self.education).unwrap_or_else(|| match role.map(|r| r.education.minimum_education) {
+            Some(crate::catalog::MinimumEducation::Bachelor) => "bachelor".into(),
+            Some(crate::catalog::MinimumEducation::HighSchool) => "high-school".into(),
+            _ => "none".into(),
         });
         if !EDUCATION_LEVELS.contains(&education.as_str()) {
             errs.push(
-                FieldError::new(
-                    "education",
-                    "unknown-choice",
-                    format!("use one of: {}", EDUCATION_LEVELS.join(", ")),
-                )
-                .arg("value", education.clone())
-                .arg("choices", EDUCATION_LEVELS.join(", ")),
+                FieldError::new("education", "unknown-choice", format!("use one of: {}", EDUCATION_LEVELS.join(", ")))
+                    .arg("value", education.clone())
+                    .arg("choices", EDUCATION_LEVELS.join(", ")),
             );
         }
         let mut tasks = Vec::new();
@@ -1082,48 +815,24 @@ impl PositionInput {
                 continue;
             }
             if t.chars().count() > 300 {
-                errs.push(
-                    FieldError::new(
-                        format!("tasks[{i}]"),
-                        "too-long",
-                        "is too long: at most 300 characters",
-                    )
-                    .arg("max", "300"),
-                );
+                errs.push(FieldError::new(format!("tasks[{i}]"), "too-long", "is too long: at most 300 characters").arg("max", "300"));
             }
-            tasks.push(Task {
-                task_id: classify_task(catalog, t),
-                text: t.to_string(),
-            });
+            tasks.push(Task { task_id: classify_task(catalog, t), text: t.to_string() });
         }
         if tasks.len() > 50 {
-            errs.push(
-                FieldError::new("tasks", "too-many", "list at most 50 tasks").arg("max", "50"),
-            );
+            errs.push(FieldError::new("tasks", "too-many", "list at most 50 tasks").arg("max", "50"));
         }
         let min = parse_cents(&self.pay_min);
         let max = parse_cents(&self.pay_max);
         if min.is_none() {
-            errs.push(FieldError::new(
-                "pay_min",
-                "pay",
-                "give the lowest hourly pay in dollars, e.g. 21.50",
-            ));
+            errs.push(FieldError::new("pay_min", "pay", "give the lowest hourly pay in dollars, e.g. 21.50"));
         }
         if max.is_none() {
-            errs.push(FieldError::new(
-                "pay_max",
-                "pay",
-                "give the highest hourly pay in dollars, e.g. 27.00",
-            ));
+            errs.push(FieldError::new("pay_max", "pay", "give the highest hourly pay in dollars, e.g. 27.00"));
         }
         if let (Some(a), Some(b)) = (min, max) {
             if b < a {
-                errs.push(FieldError::new(
-                    "pay_max",
-                    "pay-band",
-                    "is below the lowest pay; the band runs from the lowest to the highest",
-                ));
+                errs.push(FieldError::new("pay_max", "pay-band", "is below the lowest pay; the band runs from the lowest to the highest"));
             }
         }
         errs.finish()?;
@@ -1149,19 +858,11 @@ impl PositionInput {
 pub fn parse_cents(s: &str) -> Option<i64> {
     let s = s.trim().trim_start_matches('$').replace(',', "");
     let (whole, frac) = s.split_once('.').unwrap_or((&s, ""));
-    if whole.is_empty()
-        || !whole.chars().all(|c| c.is_ascii_digit())
-        || frac.len() > 2
-        || !frac.chars().all(|c| c.is_ascii_digit())
-    {
+    if whole.is_empty() || !whole.chars().all(|c| c.is_ascii_digit()) || frac.len() > 2 || !frac.chars().all(|c| c.is_ascii_digit()) {
         return None;
     }
     let w: i64 = whole.parse().ok()?;
-    let f: i64 = if frac.is_empty() {
-        0
-    } else {
-        format!("{frac:0<2}").parse().ok()?
-    };
+    let f: i64 = if frac.is_empty() { 0 } else { format!("{frac:0<2}").parse().ok()? };
     let c = w.checked_mul(100)?.checked_add(f)?;
     (100..=100_000).contains(&c).then_some(c)
 }
@@ -1173,23 +874,13 @@ pub fn cents_text(c: i64) -> String {
 /// The task kind whose keywords the text contains, first in catalog order.
 pub fn classify_task(catalog: &Catalog, text: &str) -> Option<String> {
     let words = normalize(text);
-    catalog
-        .task_kinds
-        .iter()
-        .find(|k| k.keywords.iter().any(|kw| words.contains(&normalize(kw))))
-        .map(|k| k.id.clone())
+    catalog.task_kinds.iter().find(|k| k.keywords.iter().any(|kw| words.contains(&normalize(kw)))).map(|k| k.id.clone())
 }
 
 fn normalize(s: &str) -> String {
     s.to_lowercase()
         .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '\'' {
-                c
-            } else {
-                ' '
-            }
-        })
+        .map(|c| if c.is_alphanumeric() || c == '\'' { c } else { ' ' })
         .collect::<String>()
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -1243,15 +934,9 @@ pub struct LonePeer {
 pub fn single_peer_programs(catalog: &Catalog, positions: &[Position]) -> Vec<LonePeer> {
     let mut count: BTreeMap<(&str, &str), (usize, ProgramSetting)> = BTreeMap::new();
     for p in positions {
-        let peer = p
-            .role_id
-            .as_deref()
-            .and_then(|r| catalog.role(r))
-            .is_some_and(|r| r.requires_lived_experience());
+        let peer = p.role_id.as_deref().and_then(|r| catalog.role(r)).is_some_and(|r| r.requires_lived_experience());
         if peer && p.worker_id.is_some() {
-            let e = count
-                .entry((p.organization_id.as_str(), p.program.as_str()))
-                .or_insert((0, p.setting));
+            let e = count.entry((p.organization_id.as_str(), p.program.as_str())).or_insert((0, p.setting));
             e.0 += 1;
         }
     }
@@ -1287,31 +972,15 @@ pub struct PayComparison {
 /// Compare each peer-role position with the organization's non-peer
 /// positions that ask the same education. Peer pay under
 /// `threshold_percent` of their median is flagged.
-pub fn pay_parity(
-    catalog: &Catalog,
-    positions: &[Position],
-    threshold_percent: i64,
-) -> Vec<PayComparison> {
-    let is_peer = |p: &Position| {
-        p.role_id
-            .as_deref()
-            .and_then(|r| catalog.role(r))
-            .is_some_and(|r| r.requires_lived_experience())
-    };
+pub fn pay_parity(catalog: &Catalog, positions: &[Position], threshold_percent: i64) -> Vec<PayComparison> {
+    let is_peer = |p: &Position| p.role_id.as_deref().and_then(|r| catalog.role(r)).is_some_and(|r| r.requires_lived_experience());
     let mid = |p: &Position| (p.pay_min_cents + p.pay_max_cents) / 2;
     positions
         .iter()
         .filter(|p| is_peer(p))
         .map(|p| {
-            let mut others: Vec<i64> = positions
-                .iter()
-                .filter(|o| {
-                    o.organization_id == p.organization_id
-                        && !is_peer(o)
-                        && o.education == p.education
-                })
-                .map(mid)
-                .collect();
+            let mut others: Vec<i64> =
+                positions.iter().filter(|o| o.organization_id == p.organization_id && !is_peer(o) && o.education == p.education).map(mid).collect();
             others.sort_unstable();
             let median = (!others.is_empty()).then(|| {
                 let n = others.len();
@@ -1436,13 +1105,7 @@ pub struct Problem {
     pub args: BTreeMap<String, String>,
 }
 
-fn problem(
-    kind: ProblemKind,
-    org: &str,
-    subject: &str,
-    message: String,
-    args: &[(&str, String)],
-) -> Problem {
+fn problem(kind: ProblemKind, org: &str, subject: &str, message: String, args: &[(&str, String)]) -> Problem {
     Problem {
         kind,
         organization_id: org.to_string(),
@@ -1450,10 +1113,7 @@ fn problem(
         position_id: None,
         subject: subject.to_string(),
         message,
-        args: args
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect(),
+        args: args.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
     }
 }
 
@@ -1461,19 +1121,9 @@ fn problem(
 pub fn check(catalog: &Catalog, snap: &Snapshot, today: Date) -> Vec<Problem> {
     let mut out = Vec::new();
     let none: Vec<Credential> = vec![];
-    let by_id: HashMap<&str, &WorkerFacts> =
-        snap.workers.iter().map(|w| (w.id.as_str(), w)).collect();
-    let supervisors: HashSet<&str> = snap
-        .workers
-        .iter()
-        .filter_map(|w| w.supervisor_id.as_deref())
-        .collect();
-    let kind_name = |k: &str| {
-        catalog.credential_kind(k).map_or_else(
-            || k.to_string(),
-            |c: &CredentialKind| c.name.get("en").to_string(),
-        )
-    };
+    let by_id: HashMap<&str, &WorkerFacts> = snap.workers.iter().map(|w| (w.id.as_str(), w)).collect();
+    let supervisors: HashSet<&str> = snap.workers.iter().filter_map(|w| w.supervisor_id.as_deref()).collect();
+    let kind_name = |k: &str| catalog.credential_kind(k).map_or_else(|| k.to_string(), |c: &CredentialKind| c.name.get("en").to_string());
     for w in snap.workers.iter().filter(|w| w.active(today)) {
         let Some(role) = catalog.role(&w.role_id) else {
             continue;
@@ -1493,22 +1143,10 @@ pub fn check(catalog: &Catalog, snap: &Snapshot, today: Date) -> Vec<Problem> {
             }
         }
         for c in newest.values() {
-            if let (
-                Expiry::Expiring {
-                    days_left,
-                    threshold,
-                },
-                Some(end),
-            ) = (expiry(c.expires_on, today), c.expires_on)
-            {
+            if let (Expiry::Expiring { days_left, threshold }, Some(end)) = (expiry(c.expires_on, today), c.expires_on) {
                 with(
                     ProblemKind::CredentialExpiring,
-                    format!(
-                        "{}: {} expires on {} ({days_left} days; {threshold}-day warning)",
-                        w.name,
-                        kind_name(&c.kind),
-                        format_date(end)
-                    ),
+                    format!("{}: {} expires on {} ({days_left} days; {threshold}-day warning)", w.name, kind_name(&c.kind), format_date(end)),
                     &[
                         ("credential", c.kind.clone()),
                         ("date", format_date(end)),
@@ -1518,48 +1156,22 @@ pub fn check(catalog: &Catalog, snap: &Snapshot, today: Date) -> Vec<Problem> {
                 );
             }
         }
-        for item in eligibility(role, creds, today)
-            .items
-            .iter()
-            .filter(|i| !i.met)
-        {
-            let req = role
-                .requirements
-                .iter()
-                .find(|r| r.id == item.requirement_id);
-            let name = req.map_or_else(
-                || item.requirement_id.clone(),
-                |r| r.name.get("en").to_string(),
-            );
-            let billing = if item.blocks_billing {
-                format!("; billing for {} is blocked", role.abbreviation)
-            } else {
-                String::new()
-            };
+        for item in eligibility(role, creds, today).items.iter().filter(|i| !i.met) {
+            let req = role.requirements.iter().find(|r| r.id == item.requirement_id);
+            let name = req.map_or_else(|| item.requirement_id.clone(), |r| r.name.get("en").to_string());
+            let billing = if item.blocks_billing { format!("; billing for {} is blocked", role.abbreviation) } else { String::new() };
             let args = [
                 ("requirement", item.requirement_id.clone()),
                 ("role", role.id.clone()),
-                (
-                    "blocks",
-                    if item.blocks_billing { "yes" } else { "no" }.to_string(),
-                ),
+                ("blocks", if item.blocks_billing { "yes" } else { "no" }.to_string()),
             ];
             match item.expired_on {
                 Some(d) => with(
                     ProblemKind::CredentialExpired,
                     format!("{}: {name} expired on {}{billing}", w.name, format_date(d)),
-                    &[
-                        args[0].clone(),
-                        args[1].clone(),
-                        args[2].clone(),
-                        ("date", format_date(d)),
-                    ],
+                    &[args[0].clone(), args[1].clone(), args[2].clone(), ("date", format_date(d))],
                 ),
-                None => with(
-                    ProblemKind::RequirementMissing,
-                    format!("{}: {name} is missing{billing}", w.name),
-                    &args,
-                ),
+                None => with(ProblemKind::RequirementMissing, format!("{}: {name} is missing{billing}", w.name), &args),
             }
         }
         // Supervisors themselves are not checked for supervision here: the
@@ -1569,45 +1181,29 @@ pub fn check(catalog: &Catalog, snap: &Snapshot, today: Date) -> Vec<Problem> {
             None if w.supervisor_id.is_none() && supervisors.contains(w.id.as_str()) => {}
             None if role.supervision.requirement == SupervisionRequirement::Required => with(
                 ProblemKind::NoSupervisor,
-                format!(
-                    "{}: no supervisor is assigned; {} supervision is required",
-                    w.name, role.abbreviation
-                ),
+                format!("{}: no supervisor is assigned; {} supervision is required", w.name, role.abbreviation),
                 &[("role", role.id.clone())],
             ),
             None => {}
             Some(s) => {
-                if let Some(c) = cadence(
-                    role,
-                    snap.last_session.get(&w.id).copied(),
-                    w.employment_start,
-                    today,
-                ) {
+                if let Some(c) = cadence(role, snap.last_session.get(&w.id).copied(), w.employment_start, today) {
                     if c.overdue {
                         with(
                             ProblemKind::SupervisionOverdue,
-                            format!("{}: {} days since the last supervision session; {} allows at most {}", w.name, c.days_since, role.abbreviation, c.max_days),
+                            format!(
+                                "{}: {} days since the last supervision session; {} allows at most {}",
+                                w.name, c.days_since, role.abbreviation, c.max_days
+                            ),
                             &[("days", c.days_since.to_string()), ("max", c.max_days.to_string()), ("role", role.id.clone())],
                         );
                     }
                 }
-                let q = supervisor_qualifies(
-                    role,
-                    &s.role_id,
-                    snap.credentials.get(&s.id).unwrap_or(&none),
-                    today,
-                );
+                let q = supervisor_qualifies(role, &s.role_id, snap.credentials.get(&s.id).unwrap_or(&none), today);
                 if !q.qualifies {
                     let names: Vec<String> = q
                         .missing
                         .iter()
-                        .map(|m| {
-                            role.supervision
-                                .qualification_rules
-                                .iter()
-                                .find(|r| &r.id == m)
-                                .map_or(m.clone(), |r| r.name.get("en").to_string())
-                        })
+                        .map(|m| role.supervision.qualification_rules.iter().find(|r| &r.id == m).map_or(m.clone(), |r| r.name.get("en").to_string()))
                         .collect();
                     with(
                         ProblemKind::SupervisorUnqualified,
@@ -1618,11 +1214,7 @@ pub fn check(catalog: &Catalog, snap: &Snapshot, today: Date) -> Vec<Problem> {
                             role.abbreviation,
                             names.join("; ")
                         ),
-                        &[
-                            ("supervisor", s.name.clone()),
-                            ("role", role.id.clone()),
-                            ("missing", q.missing.join(", ")),
-                        ],
+                        &[("supervisor", s.name.clone()), ("role", role.id.clone()), ("missing", q.missing.join(", "))],
                     );
                 }
             }
@@ -1634,15 +1226,8 @@ pub fn check(catalog: &Catalog, snap: &Snapshot, today: Date) -> Vec<Problem> {
                 ProblemKind::ProhibitedTask,
                 &p.organization_id,
                 &p.title,
-                format!(
-                    "{} ({}): task \"{}\" is not for this role. {}",
-                    p.title, p.program, f.text, f.reason
-                ),
-                &[
-                    ("task", f.text.clone()),
-                    ("task_id", f.task_id.clone()),
-                    ("reason", f.reason.clone()),
-                ],
+                format!("{} ({}): task \"{}\" is not for this role. {}", p.title, p.program, f.text, f.reason),
+                &[("task", f.text.clone()), ("task_id", f.task_id.clone()), ("reason", f.reason.clone())],
             );
             x.position_id = Some(p.id.clone());
             out.push(x);
@@ -1657,24 +1242,12 @@ pub fn check(catalog: &Catalog, snap: &Snapshot, today: Date) -> Vec<Problem> {
                 "{} ({}) has a single peer worker; programs need more than one{}",
                 lone.program,
                 lone.setting.as_str(),
-                if lone.critical {
-                    ", especially inpatient units and PACT teams"
-                } else {
-                    ""
-                }
+                if lone.critical { ", especially inpatient units and PACT teams" } else { "" }
             ),
-            &[
-                ("setting", lone.setting.as_str().to_string()),
-                (
-                    "critical",
-                    if lone.critical { "yes" } else { "no" }.to_string(),
-                ),
-            ],
+            &[("setting", lone.setting.as_str().to_string()), ("critical", if lone.critical { "yes" } else { "no" }.to_string())],
         ));
     }
-    out.sort_by(|a, b| {
-        (a.kind, &a.organization_id, &a.subject).cmp(&(b.kind, &b.organization_id, &b.subject))
-    });
+    out.sort_by(|a, b| (a.kind, &a.organization_id, &a.subject).cmp(&(b.kind, &b.organization_id, &b.subject)));
     out
 }
 
@@ -1730,95 +1303,50 @@ pub struct Picture {
 }
 
 /// Identity dimensions a worker may describe (statement topics).
-pub const IDENTITY_TOPICS: [&str; 6] = [
-    "gender",
-    "race",
-    "ethnicity",
-    "sexual-orientation",
-    "faith",
-    "age-band",
-];
+pub const IDENTITY_TOPICS: [&str; 6] = ["gender", "race", "ethnicity", "sexual-orientation", "faith", "age-band"];
 
 /// The picture of `workers` (all, active or not) and `positions` over `from..=to`.
-pub fn picture(
-    catalog: &Catalog,
-    workers: &[Worker],
-    positions: &[Position],
-    from: Date,
-    to: Date,
-) -> Picture {
-    let active_on =
-        |w: &Worker, d: Date| w.employment_start <= d && w.employment_end.is_none_or(|e| e >= d);
+pub fn picture(catalog: &Catalog, workers: &[Worker], positions: &[Position], from: Date, to: Date) -> Picture {
+    let active_on = |w: &Worker, d: Date| w.employment_start <= d && w.employment_end.is_none_or(|e| e >= d);
     let active: Vec<&Worker> = workers.iter().filter(|w| active_on(w, to)).collect();
     let count = |it: &mut dyn Iterator<Item = String>| {
         let mut m: BTreeMap<String, usize> = BTreeMap::new();
         for k in it {
             *m.entry(k).or_default() += 1;
         }
-        m.into_iter()
-            .map(|(k, n)| (k, Cell::of(n)))
-            .collect::<Vec<_>>()
+        m.into_iter().map(|(k, n)| (k, Cell::of(n))).collect::<Vec<_>>()
     };
     let by_role = count(&mut active.iter().map(|w| w.role_id.clone()));
     let by_language = count(&mut active.iter().flat_map(|w| w.languages.clone()));
     let mut ident: BTreeMap<(String, String), usize> = BTreeMap::new();
     for w in &active {
-        for s in w.statements.iter().filter(|s| {
-            s.visibility != Visibility::Private && IDENTITY_TOPICS.contains(&s.topic.as_str())
-        }) {
-            *ident
-                .entry((s.topic.clone(), s.text.trim().to_string()))
-                .or_default() += 1;
+        for s in w.statements.iter().filter(|s| s.visibility != Visibility::Private && IDENTITY_TOPICS.contains(&s.topic.as_str())) {
+            *ident.entry((s.topic.clone(), s.text.trim().to_string())).or_default() += 1;
         }
     }
-    let by_identity = ident
-        .into_iter()
-        .map(|((t, x), n)| (t, x, Cell::of(n)))
-        .collect();
-    let hires = workers
-        .iter()
-        .filter(|w| w.employment_start >= from && w.employment_start <= to)
-        .count();
-    let departures = workers
-        .iter()
-        .filter(|w| w.employment_end.is_some_and(|e| e >= from && e <= to))
-        .count();
+    let by_identity = ident.into_iter().map(|((t, x), n)| (t, x, Cell::of(n))).collect();
+    let hires = workers.iter().filter(|w| w.employment_start >= from && w.employment_start <= to).count();
+    let departures = workers.iter().filter(|w| w.employment_end.is_some_and(|e| e >= from && e <= to)).count();
     let at_start = workers.iter().filter(|w| active_on(w, from)).count();
     let average = (at_start + active.len()) as i64;
     let turnover = (average > 0).then(|| departures as i64 * 2000 / average);
     let active_ids: HashSet<&str> = active.iter().map(|w| w.id.as_str()).collect();
     let mut sup: BTreeMap<String, HashSet<&str>> = BTreeMap::new();
     for w in &active {
-        if let Some(s) = w
-            .supervisor_id
-            .as_deref()
-            .filter(|s| active_ids.contains(s))
-        {
+        if let Some(s) = w.supervisor_id.as_deref().filter(|s| active_ids.contains(s)) {
             sup.entry(w.role_id.clone()).or_default().insert(s);
         }
     }
-    let supervisors_by_role = sup
-        .into_iter()
-        .map(|(r, s)| (r, Cell::of(s.len())))
-        .collect();
+    let supervisors_by_role = sup.into_iter().map(|(r, s)| (r, Cell::of(s.len()))).collect();
     let leaders: HashSet<&str> = active
         .iter()
         .filter_map(|w| w.supervisor_id.as_deref())
-        .chain(
-            positions
-                .iter()
-                .filter(|p| p.leadership)
-                .filter_map(|p| p.worker_id.as_deref()),
-        )
+        .chain(positions.iter().filter(|p| p.leadership).filter_map(|p| p.worker_id.as_deref()))
         .collect();
     let peers_in_leadership = active
         .iter()
         .filter(|w| leaders.contains(w.id.as_str()))
-        .filter(|w| {
-            catalog
-                .role(&w.role_id)
-                .is_some_and(|r| r.requires_lived_experience())
-        })
+        .filter(|w| catalog.role(&w.role_id).is_some_and(|r| r.requires_lived_experience()))
         .count();
     Picture {
         from,
@@ -1837,10 +1365,7 @@ pub fn picture(
 }
 
 fn text(s: &Option<String>) -> Option<String> {
-    s.as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
 }
 
 #[cfg(test)]
@@ -1872,48 +1397,12 @@ mod tests {
     fn warnings_at_90_30_and_7_days() {
         let at = |d: i64| expiry(Some(TODAY + time::Duration::days(d)), TODAY);
         assert_eq!(at(91), Expiry::Current);
-        assert_eq!(
-            at(90),
-            Expiry::Expiring {
-                days_left: 90,
-                threshold: 90
-            }
-        );
-        assert_eq!(
-            at(31),
-            Expiry::Expiring {
-                days_left: 31,
-                threshold: 90
-            }
-        );
-        assert_eq!(
-            at(30),
-            Expiry::Expiring {
-                days_left: 30,
-                threshold: 30
-            }
-        );
-        assert_eq!(
-            at(8),
-            Expiry::Expiring {
-                days_left: 8,
-                threshold: 30
-            }
-        );
-        assert_eq!(
-            at(7),
-            Expiry::Expiring {
-                days_left: 7,
-                threshold: 7
-            }
-        );
-        assert_eq!(
-            at(0),
-            Expiry::Expiring {
-                days_left: 0,
-                threshold: 7
-            }
-        );
+        assert_eq!(at(90), Expiry::Expiring { days_left: 90, threshold: 90 });
+        assert_eq!(at(31), Expiry::Expiring { days_left: 31, threshold: 90 });
+        assert_eq!(at(30), Expiry::Expiring { days_left: 30, threshold: 30 });
+        assert_eq!(at(8), Expiry::Expiring { days_left: 8, threshold: 30 });
+        assert_eq!(at(7), Expiry::Expiring { days_left: 7, threshold: 7 });
+        assert_eq!(at(0), Expiry::Expiring { days_left: 0, threshold: 7 });
         assert_eq!(at(-1), Expiry::Expired { days_ago: 1 });
         assert_eq!(expiry(None, TODAY), Expiry::Current);
     }
@@ -1949,24 +1438,12 @@ mod tests {
         let cps = c.role("certified-peer-specialist").unwrap();
         let e = eligibility(cps, &[cred("high-school", None)], TODAY);
         assert!(!e.eligible);
-        let missing: Vec<_> = e
-            .items
-            .iter()
-            .filter(|i| !i.met)
-            .map(|i| i.requirement_id.as_str())
-            .collect();
-        assert_eq!(
-            missing,
-            ["cps-certificate", "code-of-ethics", "background-check"]
-        );
+        let missing: Vec<_> = e.items.iter().filter(|i| !i.met).map(|i| i.requirement_id.as_str()).collect();
+        assert_eq!(missing, ["cps-certificate", "code-of-ethics", "background-check"]);
         let b = billing_blocked(cps, &[cred("high-school", None)], TODAY).unwrap();
         assert_eq!(b.requirement_id, "cps-certificate");
         assert!(b.reason.contains("missing"), "{}", b.reason);
-        let all = [
-            cred("high-school", None),
-            cred("cps-certificate", None),
-            cred("code-of-ethics", None),
-        ];
+        let all = [cred("high-school", None), cred("cps-certificate", None), cred("code-of-ethics", None)];
         // The background check is on the checklist but does not block billing.
         assert!(!eligibility(cps, &all, TODAY).eligible);
         assert_eq!(billing_blocked(cps, &all, TODAY), None);
@@ -1976,11 +1453,7 @@ mod tests {
     fn an_expired_license_blocks_billing_and_says_when() {
         let c = cat();
         let rs = c.role("recovery-specialist").unwrap();
-        let creds = [
-            cred("high-school", None),
-            cred("experience-one-year", None),
-            cred("ladc-ii", Some(date!(2026 - 06 - 01))),
-        ];
+        let creds = [cred("high-school", None), cred("experience-one-year", None), cred("ladc-ii", Some(date!(2026 - 06 - 01)))];
         let b = billing_blocked(rs, &creds, TODAY).expect("blocked");
         assert_eq!(b.requirement_id, "ladc");
         assert_eq!(b.expired_on, Some(date!(2026 - 06 - 01)));
@@ -1996,33 +1469,12 @@ mod tests {
     #[test]
     fn credential_input_names_fields() {
         let c = cat();
-        let bad = CredentialInput {
-            kind: "chw-certification".into(),
-            issued_on: "2027-01-01".into(),
-            ..Default::default()
-        };
+        let bad = CredentialInput { kind: "chw-certification".into(), issued_on: "2027-01-01".into(), ..Default::default() };
         let e = bad.validate("x".into(), "w".into(), &c, TODAY).unwrap_err();
         let fields: Vec<_> = e.0.iter().map(|f| (f.field.as_str(), f.code)).collect();
-        assert_eq!(
-            fields,
-            [
-                ("issued_on", "date-future"),
-                ("expires_on", "expiry-required")
-            ]
-        );
-        let unknown = CredentialInput {
-            kind: "wizard".into(),
-            issued_on: "2020-01-01".into(),
-            ..Default::default()
-        };
-        assert_eq!(
-            unknown
-                .validate("x".into(), "w".into(), &c, TODAY)
-                .unwrap_err()
-                .0[0]
-                .field,
-            "kind"
-        );
+        assert_eq!(fields, [("issued_on", "date-future"), ("expires_on", "expiry-required")]);
+        let unknown = CredentialInput { kind: "wizard".into(), issued_on: "2020-01-01".into(), ..Default::default() };
+        assert_eq!(unknown.validate("x".into(), "w".into(), &c, TODAY).unwrap_err().0[0].field, "kind");
         let ok = CredentialInput {
             kind: "chw-certification".into(),
             issued_on: "2025-07-31".into(),
@@ -2036,19 +1488,9 @@ mod tests {
     fn ce_counts_the_window_before_expiry() {
         let c = cat();
         let chw = cred("chw-certification", Some(date!(2027 - 07 - 31)));
-        let entry = |d: Date, t: i64| CeEntry {
-            id: "e".into(),
-            worker_id: "w".into(),
-            title: "x".into(),
-            tenths: t,
-            completed_on: d,
-            program_id: None,
-        };
-        let entries = [
-            entry(date!(2025 - 07 - 31), 100),
-            entry(date!(2025 - 08 - 01), 60),
-            entry(date!(2026 - 01 - 10), 95),
-        ];
+        let entry =
+            |d: Date, t: i64| CeEntry { id: "e".into(), worker_id: "w".into(), title: "x".into(), tenths: t, completed_on: d, program_id: None };
+        let entries = [entry(date!(2025 - 07 - 31), 100), entry(date!(2025 - 08 - 01), 60), entry(date!(2026 - 01 - 10), 95)];
         let p = ce_progress(&c, &[chw], &entries, TODAY);
         assert_eq!(p.len(), 1);
         assert_eq!((p[0].required_tenths, p[0].earned_tenths), (150, 155));
@@ -2056,10 +1498,7 @@ mod tests {
         assert!(p[0].complete);
         // Credentials without a CE rule show no progress line.
         assert!(ce_progress(&c, &[cred("high-school", None)], &entries, TODAY).is_empty());
-        assert_eq!(
-            months_before(date!(2026 - 03 - 31), 1),
-            date!(2026 - 02 - 28)
-        );
+        assert_eq!(months_before(date!(2026 - 03 - 31), 1), date!(2026 - 02 - 28));
     }
 
     #[test]
@@ -2069,31 +1508,13 @@ mod tests {
         let q = supervisor_qualifies(rc, "peer-recovery-coach", &[], TODAY);
         assert!(!q.qualifies);
         assert_eq!(q.missing, ["rc-supervisor-training"]);
-        assert!(
-            supervisor_qualifies(
-                rc,
-                "peer-recovery-coach",
-                &[cred("rc-supervisor-training", None)],
-                TODAY
-            )
-            .qualifies
-        );
+        assert!(supervisor_qualifies(rc, "peer-recovery-coach", &[cred("rc-supervisor-training", None)], TODAY).qualifies);
         let cps = c.role("certified-peer-specialist").unwrap();
         // A CPS with the certificate meets both of Transcom's conditions through role and training.
-        let q = supervisor_qualifies(
-            cps,
-            "certified-peer-specialist",
-            &[cred("cps-certificate", None)],
-            TODAY,
-        );
+        let q = supervisor_qualifies(cps, "certified-peer-specialist", &[cred("cps-certificate", None)], TODAY);
         assert!(q.qualifies && !q.not_same_role);
         // A CHW supervisor without peer training does not.
-        let q = supervisor_qualifies(
-            cps,
-            "community-health-worker",
-            &[cred("chw-supervisor-training", None)],
-            TODAY,
-        );
+        let q = supervisor_qualifies(cps, "community-health-worker", &[cred("chw-supervisor-training", None)], TODAY);
         assert_eq!(q.missing, ["peer-ethics", "peer-experience"]);
         // An expired license does not qualify a clinician.
         let rsn = c.role("recovery-support-navigator").unwrap();
@@ -2106,36 +1527,15 @@ mod tests {
         let c = cat();
         let rc = c.role("peer-recovery-coach").unwrap();
         let start = date!(2025 - 01 - 01);
-        assert!(
-            !cadence(rc, Some(date!(2026 - 06 - 01)), start, TODAY)
-                .unwrap()
-                .overdue
-        );
+        assert!(!cadence(rc, Some(date!(2026 - 06 - 01)), start, TODAY).unwrap().overdue);
         let late = cadence(rc, Some(date!(2026 - 05 - 31)), start, TODAY).unwrap();
-        assert_eq!(
-            (late.days_since, late.max_days, late.overdue),
-            (15, 14, true)
-        );
+        assert_eq!((late.days_since, late.max_days, late.overdue), (15, 14, true));
         // Never supervised counts from the first day of work.
         assert!(cadence(rc, None, date!(2026 - 06 - 10), TODAY).is_some_and(|c| !c.overdue));
-        assert_eq!(
-            cadence(
-                c.role("certified-peer-specialist").unwrap(),
-                None,
-                start,
-                TODAY
-            ),
-            None
-        );
+        assert_eq!(cadence(c.role("certified-peer-specialist").unwrap(), None, start, TODAY), None);
     }
 
-    fn position(
-        role: &str,
-        program: &str,
-        setting: ProgramSetting,
-        tasks: &[&str],
-        worker: Option<&str>,
-    ) -> Position {
+    fn position(role: &str, program: &str, setting: ProgramSetting, tasks: &[&str], worker: Option<&str>) -> Position {
         let c = cat();
         let input = PositionInput {
             organization_id: "o".into(),
@@ -2149,9 +1549,7 @@ mod tests {
             worker_id: worker.map(str::to_string),
             ..Default::default()
         };
-        input
-            .validate(format!("p-{program}-{role}"), 1, &c)
-            .unwrap()
+        input.validate(format!("p-{program}-{role}"), 1, &c).unwrap()
     }
 
     #[test]
@@ -2161,50 +1559,21 @@ mod tests {
             "certified-peer-specialist",
             "Unit",
             ProgramSetting::Inpatient,
-            &[
-                "Share lived experience",
-                "Medication  Administration on the unit",
-                "Facilitate groups",
-            ],
+            &["Share lived experience", "Medication  Administration on the unit", "Facilitate groups"],
             Some("w"),
         );
-        assert_eq!(
-            p.tasks[1].task_id.as_deref(),
-            Some("medication-administration")
-        );
+        assert_eq!(p.tasks[1].task_id.as_deref(), Some("medication-administration"));
         let flags = prohibited_tasks(&c, &p);
         assert_eq!(flags.len(), 1);
         assert_eq!(flags[0].task_index, 1);
-        assert!(
-            flags[0].reason.contains("power imbalance"),
-            "{}",
-            flags[0].reason
-        );
+        assert!(flags[0].reason.contains("power imbalance"), "{}", flags[0].reason);
         // The same task is not flagged for a role that does not prohibit it.
-        let rs = position(
-            "recovery-specialist",
-            "Unit",
-            ProgramSetting::Inpatient,
-            &["Medication administration"],
-            None,
-        );
+        let rs = position("recovery-specialist", "Unit", ProgramSetting::Inpatient, &["Medication administration"], None);
         assert!(prohibited_tasks(&c, &rs).is_empty());
         // Care coordination: prohibited for a CPS, part of a CHW's work.
-        let cps = position(
-            "certified-peer-specialist",
-            "T",
-            ProgramSetting::Community,
-            &["Care coordination for members"],
-            None,
-        );
+        let cps = position("certified-peer-specialist", "T", ProgramSetting::Community, &["Care coordination for members"], None);
         assert_eq!(prohibited_tasks(&c, &cps)[0].task_id, "care-coordination");
-        let chw = position(
-            "community-health-worker",
-            "T",
-            ProgramSetting::Community,
-            &["Care coordination for members"],
-            None,
-        );
+        let chw = position("community-health-worker", "T", ProgramSetting::Community, &["Care coordination for members"], None);
         assert!(prohibited_tasks(&c, &chw).is_empty());
     }
 
@@ -2212,60 +1581,21 @@ mod tests {
     fn lone_peers_are_found_and_inpatient_is_critical() {
         let c = cat();
         let ps = [
-            position(
-                "certified-peer-specialist",
-                "4 West",
-                ProgramSetting::Inpatient,
-                &[],
-                Some("a"),
-            ),
-            position(
-                "recovery-specialist",
-                "4 West",
-                ProgramSetting::Inpatient,
-                &[],
-                Some("b"),
-            ),
-            position(
-                "certified-peer-specialist",
-                "RLC",
-                ProgramSetting::Community,
-                &[],
-                Some("c"),
-            ),
-            position(
-                "peer-recovery-coach",
-                "RLC",
-                ProgramSetting::Community,
-                &[],
-                Some("d"),
-            ),
-            position(
-                "peer-recovery-coach",
-                "PACT",
-                ProgramSetting::Pact,
-                &[],
-                None,
-            ),
+            position("certified-peer-specialist", "4 West", ProgramSetting::Inpatient, &[], Some("a")),
+            position("recovery-specialist", "4 West", ProgramSetting::Inpatient, &[], Some("b")),
+            position("certified-peer-specialist", "RLC", ProgramSetting::Community, &[], Some("c")),
+            position("peer-recovery-coach", "RLC", ProgramSetting::Community, &[], Some("d")),
+            position("peer-recovery-coach", "PACT", ProgramSetting::Pact, &[], None),
         ];
         let lone = single_peer_programs(&c, &ps);
         assert_eq!(lone.len(), 1, "{lone:?}");
-        assert_eq!(
-            (lone[0].program.as_str(), lone[0].critical),
-            ("4 West", true)
-        );
+        assert_eq!((lone[0].program.as_str(), lone[0].critical), ("4 West", true));
     }
 
     #[test]
     fn pay_is_compared_with_the_same_education_in_the_same_organization() {
         let c = cat();
-        let mut peer = position(
-            "certified-peer-specialist",
-            "A",
-            ProgramSetting::Community,
-            &[],
-            None,
-        );
+        let mut peer = position("certified-peer-specialist", "A", ProgramSetting::Community, &[], None);
         peer.pay_min_cents = 1800;
         peer.pay_max_cents = 2000;
         let mut other = position("", "A", ProgramSetting::Community, &[], None);
@@ -2274,15 +1604,7 @@ mod tests {
         other.pay_max_cents = 2600;
         let r = pay_parity(&c, &[peer, other], 90);
         assert_eq!(r.len(), 1);
-        assert_eq!(
-            (
-                r[0].midpoint_cents,
-                r[0].comparable_median_cents,
-                r[0].percent,
-                r[0].below
-            ),
-            (1900, Some(2400), Some(79), true)
-        );
+        assert_eq!((r[0].midpoint_cents, r[0].comparable_median_cents, r[0].percent, r[0].below), (1900, Some(2400), Some(79), true));
     }
 
     #[test]
@@ -2305,36 +1627,15 @@ mod tests {
             supervisor_id: sup.map(str::to_string),
         };
         let mut snap = Snapshot {
-            workers: vec![
-                facts("s", "community-health-worker", None),
-                facts("rc", "peer-recovery-coach", Some("s")),
-            ],
+            workers: vec![facts("s", "community-health-worker", None), facts("rc", "peer-recovery-coach", Some("s"))],
             ..Default::default()
         };
-        snap.credentials.insert(
-            "rc".into(),
-            vec![
-                cred("high-school", None),
-                cred("recovery-coach-academy", None),
-                cred("carc", Some(date!(2026 - 06 - 20))),
-            ],
-        );
-        snap.credentials.insert(
-            "s".into(),
-            vec![cred("chw-certification", Some(date!(2026 - 05 - 01)))],
-        );
+        snap.credentials
+            .insert("rc".into(), vec![cred("high-school", None), cred("recovery-coach-academy", None), cred("carc", Some(date!(2026 - 06 - 20)))]);
+        snap.credentials.insert("s".into(), vec![cred("chw-certification", Some(date!(2026 - 05 - 01)))]);
         snap.last_session.insert("rc".into(), date!(2026 - 05 - 01));
-        snap.positions = vec![position(
-            "certified-peer-specialist",
-            "4 West",
-            ProgramSetting::Inpatient,
-            &["Medication administration"],
-            Some("x"),
-        )];
-        let kinds: Vec<_> = check(&c, &snap, TODAY)
-            .iter()
-            .map(|p| (p.kind, p.subject.clone()))
-            .collect();
+        snap.positions = vec![position("certified-peer-specialist", "4 West", ProgramSetting::Inpatient, &["Medication administration"], Some("x"))];
+        let kinds: Vec<_> = check(&c, &snap, TODAY).iter().map(|p| (p.kind, p.subject.clone())).collect();
         assert_eq!(
             kinds,
             [
@@ -2343,10 +1644,7 @@ mod tests {
                 (ProblemKind::CredentialExpiring, "RC".to_string()),
                 (ProblemKind::SupervisionOverdue, "RC".to_string()),
                 (ProblemKind::SupervisorUnqualified, "RC".to_string()),
-                (
-                    ProblemKind::ProhibitedTask,
-                    "certified-peer-specialist at 4 West".to_string()
-                ),
+                (ProblemKind::ProhibitedTask, "certified-peer-specialist at 4 West".to_string()),
                 (ProblemKind::SinglePeerProgram, "4 West".to_string()),
             ]
         );
@@ -2355,29 +1653,14 @@ mod tests {
     #[test]
     fn turnover_and_hires_over_a_period() {
         let c = cat();
-        let mut synthetic = crate::synthetic::Synthetic::new(
-            crate::synthetic::Plan {
-                seed: 3,
-                members: 0,
-                workers: 200,
-                today: TODAY,
-            },
-            &c,
-        )
-        .workers(0, 200, &c);
+        let mut synthetic =
+            crate::synthetic::Synthetic::new(crate::synthetic::Plan { seed: 3, members: 0, workers: 200, today: TODAY }, &c).workers(0, 200, &c);
         synthetic.truncate(200);
         let from = date!(2025 - 06 - 15);
         let p = picture(&c, &synthetic, &[], from, TODAY);
-        let departures = synthetic
-            .iter()
-            .filter(|w| w.employment_end.is_some_and(|e| e >= from && e <= TODAY))
-            .count();
+        let departures = synthetic.iter().filter(|w| w.employment_end.is_some_and(|e| e >= from && e <= TODAY)).count();
         assert_eq!(p.departures, Cell::of(departures));
-        let total: usize = p
-            .by_role
-            .iter()
-            .map(|(_, c)| if let Cell::Count(n) = c { *n } else { 0 })
-            .sum();
+        let total: usize = p.by_role.iter().map(|(_, c)| if let Cell::Count(n) = c { *n } else { 0 }).sum();
         assert!(total <= 200);
         assert!(p.turnover_per_mille.is_some());
     }

@@ -2,24 +2,15 @@
 //! gathers the facts of how the actor stands to the record, asks the policy
 //! decision point, writes the audit event, and only then touches the data.
 
-use accompany_domain::policy::{
-    decide, decide_workforce, list_scope, sees_worker_in_full, Action, Actor, Decision, ListScope,
-    Relationship,
-};
+use accompany_domain::policy::{decide, decide_workforce, list_scope, sees_worker_in_full, Action, Actor, Decision, ListScope, Relationship};
 use accompany_domain::privacy::{self, Categories, Category, Purpose, PART2_NOTICE};
-use accompany_domain::records::{
-    new_id, Member, MemberInput, Organization, OrganizationInput, Persona, TeamRole, Visibility,
-    Worker, WorkerInput,
-};
+use accompany_domain::records::{new_id, Member, MemberInput, Organization, OrganizationInput, Persona, TeamRole, Visibility, Worker, WorkerInput};
 use accompany_domain::{FieldError, Invalid};
 use serde::Serialize;
 use sqlx::any::AnyArguments;
 use sqlx::{Any, Row, Transaction};
 
-use crate::rows::{
-    self, date_text, to_json, to_value, MemberData, WorkerData, MEMBER_COLUMNS,
-    ORGANIZATION_COLUMNS, WORKER_COLUMNS,
-};
+use crate::rows::{self, date_text, to_json, to_value, MemberData, WorkerData, MEMBER_COLUMNS, ORGANIZATION_COLUMNS, WORKER_COLUMNS};
 use crate::today_date as today;
 use crate::{now_text, Result, Store, StoreError};
 
@@ -33,11 +24,7 @@ pub struct Page<T> {
 impl<T> Page<T> {
     /// Lists fetch one row more than the page holds: its presence says there
     /// is a next page, which starts after the last row kept.
-    pub(crate) fn from_one_extra(
-        mut items: Vec<T>,
-        limit: u32,
-        id: impl Fn(&T) -> String,
-    ) -> Page<T> {
+    pub(crate) fn from_one_extra(mut items: Vec<T>, limit: u32, id: impl Fn(&T) -> String) -> Page<T> {
         let next_cursor = if items.len() > limit as usize {
             items.truncate(limit as usize);
             items.last().map(&id)
@@ -131,12 +118,7 @@ pub struct Seen<T> {
 impl<T> Seen<T> {
     pub(crate) fn new(record: T, c: &Checked) -> Seen<T> {
         let discloses_part2 = !c.rel.is_self && c.visible.contains(Category::SubstanceUse);
-        Seen {
-            record,
-            visible_categories: c.visible,
-            purpose: c.purpose,
-            part2_notice: discloses_part2.then_some(PART2_NOTICE),
-        }
+        Seen { record, visible_categories: c.visible, purpose: c.purpose, part2_notice: discloses_part2.then_some(PART2_NOTICE) }
     }
 }
 
@@ -154,16 +136,12 @@ struct Sql {
 
 impl Sql {
     fn new(text: &str) -> Sql {
-        Sql {
-            text: text.to_string(),
-            args: vec![],
-        }
+        Sql { text: text.to_string(), args: vec![] }
     }
     /// Append `fragment`, where `?` stands for `value`.
     fn push(&mut self, fragment: &str, value: impl Into<Option<String>>) -> &mut Self {
         self.args.push(value.into());
-        self.text
-            .push_str(&fragment.replace('?', &format!("${}", self.args.len())));
+        self.text.push_str(&fragment.replace('?', &format!("${}", self.args.len())));
         self
     }
     fn text(&mut self, fragment: &str) -> &mut Self {
@@ -189,11 +167,7 @@ fn page_limit(limit: u32) -> u32 {
 
 impl Access {
     pub(crate) fn new(store: Store, actor: Actor, client_addr: String) -> Access {
-        Access {
-            store,
-            actor,
-            client_addr,
-        }
+        Access { store, actor, client_addr }
     }
 
     pub fn actor(&self) -> &Actor {
@@ -204,23 +178,8 @@ impl Access {
         &self.store
     }
 
-    pub(crate) async fn audit(
-        &self,
-        action: &str,
-        entity: &str,
-        entity_id: Option<&str>,
-        decision: &Decision,
-    ) -> Result<()> {
-        self.audit_member(
-            action,
-            entity,
-            entity_id,
-            None,
-            decision,
-            Categories::NONE,
-            None,
-        )
-        .await
+    pub(crate) async fn audit(&self, action: &str, entity: &str, entity_id: Option<&str>, decision: &Decision) -> Result<()> {
+        self.audit_member(action, entity, entity_id, None, decision, Categories::NONE, None).await
     }
 
     /// Record one access to member data: what, about whom, which categories
@@ -292,11 +251,7 @@ impl Access {
     }
 
     /// How the actor stands to a member: the facts the policy needs.
-    pub(crate) async fn relationship(
-        &self,
-        member_id: &str,
-        plan_id: Option<&str>,
-    ) -> Result<Relationship> {
+    pub(crate) async fn relationship(&self, member_id: &str, plan_id: Option<&str>) -> Result<Relationship> {
         let pool = &self.store.pool;
         let me = &self.actor.user_id;
         // One round trip for the facts that do not depend on each other.
@@ -326,22 +281,13 @@ impl Access {
         };
         let firewalled: i64 = facts.try_get("firewalled")?;
         let break_glass: i64 = facts.try_get("break_glass")?;
-        let choices = self
-            .store
-            .choices_naming(
-                member_id,
-                &self.actor.user_id,
-                self.actor.organization_id.as_deref(),
-                team_role,
-            )
-            .await?;
+        let choices = self.store.choices_naming(member_id, &self.actor.user_id, self.actor.organization_id.as_deref(), team_role).await?;
         Ok(Relationship {
             is_self: self.actor.member_id.as_deref() == Some(member_id),
             team_role,
             supervises_members_peer: supervises > 0,
             in_actor_organization: in_org,
-            in_actor_plan: self.actor.organization_id.is_some()
-                && plan_id == self.actor.organization_id.as_deref(),
+            in_actor_plan: self.actor.organization_id.is_some() && plan_id == self.actor.organization_id.as_deref(),
             firewalled: firewalled > 0,
             break_glass: break_glass > 0,
             choices,
@@ -349,12 +295,7 @@ impl Access {
     }
 
     async fn load_member(&self, id: &str) -> Result<Option<Member>> {
-        let row = sqlx::query(&format!(
-            "SELECT {MEMBER_COLUMNS} FROM members m WHERE m.id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&self.store.pool)
-        .await?;
+        let row = sqlx::query(&format!("SELECT {MEMBER_COLUMNS} FROM members m WHERE m.id = $1")).bind(id).fetch_optional(&self.store.pool).await?;
         row.as_ref().map(rows::member).transpose()
     }
 
@@ -362,69 +303,29 @@ impl Access {
     /// the categories the actor sees. A denied read answers "not found":
     /// saying the record exists would itself disclose something.
     pub(crate) async fn checked_member(&self, id: &str, action: Action) -> Result<Checked> {
-        self.checked_member_for(id, action, "member", Some(id))
-            .await
+        self.checked_member_for(id, action, "member", Some(id)).await
     }
 
     /// As [`Self::checked_member`], auditing the access as one to `entity`
     /// (a note, an entry, the sharing settings) of the member.
-    pub(crate) async fn checked_member_for(
-        &self,
-        id: &str,
-        action: Action,
-        entity: &str,
-        entity_id: Option<&str>,
-    ) -> Result<Checked> {
+    pub(crate) async fn checked_member_for(&self, id: &str, action: Action, entity: &str, entity_id: Option<&str>) -> Result<Checked> {
         let Some(member) = self.load_member(id).await? else {
-            self.audit_member(
-                action.as_str(),
-                entity,
-                entity_id,
-                None,
-                &Decision::Deny("no such member"),
-                Categories::NONE,
-                None,
-            )
-            .await?;
+            self.audit_member(action.as_str(), entity, entity_id, None, &Decision::Deny("no such member"), Categories::NONE, None).await?;
             return Err(StoreError::NotFound);
         };
         let rel = self.relationship(id, member.plan_id.as_deref()).await?;
         let decision = decide(&self.actor, action, &rel);
         let (visible, purpose) = if decision.is_permit() {
-            privacy::visible(
-                self.actor.persona,
-                &rel,
-                &self.store.catalog().privacy,
-                today(),
-            )
+            privacy::visible(self.actor.persona, &rel, &self.store.catalog().privacy, today())
         } else {
             (Categories::NONE, Purpose::Treatment)
         };
-        self.audit_member(
-            action.as_str(),
-            entity,
-            entity_id,
-            Some(id),
-            &decision,
-            visible,
-            Some(purpose),
-        )
-        .await?;
+        self.audit_member(action.as_str(), entity, entity_id, Some(id), &decision, visible, Some(purpose)).await?;
         match decision {
-            Decision::Permit => Ok(Checked {
-                member,
-                visible,
-                purpose,
-                rel,
-            }),
+            Decision::Permit => Ok(Checked { member, visible, purpose, rel }),
             // Refusing a change to a record the actor cannot even read says
             // "not found" too, or the refusal would confirm the record exists.
-            Decision::Deny(why)
-                if action != Action::Read
-                    && decide(&self.actor, Action::Read, &rel).is_permit() =>
-            {
-                Err(StoreError::Denied(why))
-            }
+            Decision::Deny(why) if action != Action::Read && decide(&self.actor, Action::Read, &rel).is_permit() => Err(StoreError::Denied(why)),
             Decision::Deny(_) => Err(StoreError::NotFound),
         }
     }
@@ -438,9 +339,7 @@ impl Access {
     /// Members the actor may see, filtered and paged by id.
     pub async fn members(&self, filter: &MemberFilter) -> Result<Page<Member>> {
         let limit = page_limit(filter.limit);
-        let mut sql = Sql::new(&format!(
-            "SELECT {MEMBER_COLUMNS} FROM members m WHERE 1 = 1"
-        ));
+        let mut sql = Sql::new(&format!("SELECT {MEMBER_COLUMNS} FROM members m WHERE 1 = 1"));
         match list_scope(&self.actor) {
             ListScope::Everyone => {}
             ListScope::Nobody => {
@@ -452,14 +351,7 @@ impl Access {
             ListScope::TeamsOf { user_id, roles } => {
                 sql.push(" AND m.id IN (SELECT member_id FROM team_members WHERE until IS NULL AND user_id = ?", user_id);
                 for (i, r) in roles.iter().enumerate() {
-                    sql.push(
-                        if i == 0 {
-                            " AND team_role IN (?"
-                        } else {
-                            ", ?"
-                        },
-                        r.as_str().to_string(),
-                    );
+                    sql.push(if i == 0 { " AND team_role IN (?" } else { ", ?" }, r.as_str().to_string());
                 }
                 sql.text(if roles.is_empty() { ")" } else { "))" });
             }
@@ -485,12 +377,7 @@ impl Access {
                 self.actor.user_id.clone(),
             );
         }
-        if let Some(n) = filter
-            .name
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
+        if let Some(n) = filter.name.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             // A range on the indexed key finds the candidates on both databases;
             // LIKE then keeps exactly the names that start with the prefix.
             let prefix = name_key(n).replace(['%', '_', '\\'], "");
@@ -519,20 +406,11 @@ impl Access {
         let listed = Categories::of(&[Category::Demographics]);
         let items = rows
             .iter()
-            .map(|r| {
-                rows::member(r).map(|m| {
-                    if self.actor.member_id.as_deref() == Some(&m.id) {
-                        m
-                    } else {
-                        m.redacted(listed)
-                    }
-                })
-            })
+            .map(|r| rows::member(r).map(|m| if self.actor.member_id.as_deref() == Some(&m.id) { m } else { m.redacted(listed) }))
             .collect::<Result<Vec<_>>>()?;
         let page = Page::from_one_extra(items, limit, |m| m.id.clone());
         let ids: Vec<&str> = page.items.iter().map(|m| m.id.as_str()).collect();
-        self.audit_list("list", "member", &Decision::Permit, listed, None, &ids)
-            .await?;
+        self.audit_list("list", "member", &Decision::Permit, listed, None, &ids).await?;
         Ok(page)
     }
 
@@ -546,68 +424,31 @@ impl Access {
         self.check_plan(member.plan_id.as_deref()).await?;
         let mut tx = self.store.pool.begin().await?;
         insert_member(&mut tx, &member).await?;
-        record_version(
-            &mut tx,
-            "member",
-            &member.id,
-            1,
-            &member,
-            Some(&self.actor.user_id),
-            reason,
-        )
-        .await?;
+        record_version(&mut tx, "member", &member.id, 1, &member, Some(&self.actor.user_id), reason).await?;
         // A coordinator who creates a member record coordinates their care:
         // the one case where someone joins a team by their own act, audited.
         if self.actor.persona == Persona::CareCoordinator {
-            insert_team_member(
-                &mut tx,
-                &member.id,
-                &self.actor.user_id,
-                TeamRole::CareCoordinator,
-                Some(&self.actor.user_id),
-                "enrolled",
-            )
-            .await?;
+            insert_team_member(&mut tx, &member.id, &self.actor.user_id, TeamRole::CareCoordinator, Some(&self.actor.user_id), "enrolled").await?;
         }
         tx.commit().await?;
         if self.actor.persona == Persona::CareCoordinator {
-            self.audit_member(
-                "join",
-                "care-team",
-                None,
-                Some(&member.id),
-                &Decision::Permit,
-                Categories::NONE,
-                Some(Purpose::Treatment),
-            )
-            .await?;
+            self.audit_member("join", "care-team", None, Some(&member.id), &Decision::Permit, Categories::NONE, Some(Purpose::Treatment)).await?;
         }
         Ok(member)
     }
 
-    pub async fn update_member(
-        &self,
-        id: &str,
-        input: &MemberInput,
-        expected_version: Option<i64>,
-        reason: &str,
-    ) -> Result<Member> {
+    pub async fn update_member(&self, id: &str, input: &MemberInput, expected_version: Option<i64>, reason: &str) -> Result<Member> {
         let checked = self.checked_member(id, Action::Update).await?;
         let current = checked.member;
         if expected_version.is_some_and(|v| v != current.version) {
-            return Err(StoreError::Conflict {
-                current: current.version,
-            });
+            return Err(StoreError::Conflict { current: current.version });
         }
-        let member = input
-            .clone()
-            .keeping_hidden(&current, checked.visible)
-            .validate(
-                current.id.clone(),
-                current.version + 1,
-                self.store.catalog(),
-                today(),
-            )?;
+        let member = input.clone().keeping_hidden(&current, checked.visible).validate(
+            current.id.clone(),
+            current.version + 1,
+            self.store.catalog(),
+            today(),
+        )?;
         if self.actor.persona == Persona::Member {
             member.self_service_change(&current)?;
         }
@@ -636,20 +477,9 @@ impl Access {
         .await
         .map_err(|e| StoreError::from_write(e, "masshealth_id"))?;
         if changed.rows_affected() != 1 {
-            return Err(StoreError::Conflict {
-                current: current.version + 1,
-            });
+            return Err(StoreError::Conflict { current: current.version + 1 });
         }
-        record_version(
-            &mut tx,
-            "member",
-            &member.id,
-            member.version,
-            &member,
-            Some(&self.actor.user_id),
-            reason,
-        )
-        .await?;
+        record_version(&mut tx, "member", &member.id, member.version, &member, Some(&self.actor.user_id), reason).await?;
         tx.commit().await?;
         Ok(member)
     }
@@ -686,8 +516,7 @@ impl Access {
                     user_id: r.try_get("user_id")?,
                     display_name: r.try_get("display_name")?,
                     persona: r.try_get("persona")?,
-                    team_role: TeamRole::parse(&role)
-                        .ok_or_else(|| StoreError::Corrupt(format!("team role {role}")))?,
+                    team_role: TeamRole::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("team role {role}")))?,
                     since: r.try_get("since")?,
                     organization: r.try_get("organization")?,
                     worker_role_id: r.try_get("worker_role_id")?,
@@ -699,9 +528,13 @@ impl Access {
     async fn check_plan(&self, plan_id: Option<&str>) -> Result<()> {
         if let Some(p) = plan_id {
             let org = self.store.organization_row(p).await?;
-            if org.is_none_or(|o| o.kind != accompany_domain::records::OrganizationKind::HealthPlan)
-            {
-                return Err(Invalid::one("plan_id", "not-a-plan", "is not the id of a health plan; list plans at /api/v1/organizations?kind=health-plan").into());
+            if org.is_none_or(|o| o.kind != accompany_domain::records::OrganizationKind::HealthPlan) {
+                return Err(Invalid::one(
+                    "plan_id",
+                    "not-a-plan",
+                    "is not the id of a health plan; list plans at /api/v1/organizations?kind=health-plan",
+                )
+                .into());
             }
         }
         Ok(())
@@ -718,16 +551,9 @@ impl Access {
 
     /// The directory of organizations: open to everyone signed in, members
     /// included (they choose among plans, RLCs and vendors).
-    pub async fn organizations(
-        &self,
-        kind: Option<&str>,
-        after: Option<&str>,
-        limit: u32,
-    ) -> Result<Page<Organization>> {
+    pub async fn organizations(&self, kind: Option<&str>, after: Option<&str>, limit: u32) -> Result<Page<Organization>> {
         let limit = page_limit(limit);
-        let mut sql = Sql::new(&format!(
-            "SELECT {ORGANIZATION_COLUMNS} FROM organizations o WHERE 1 = 1"
-        ));
+        let mut sql = Sql::new(&format!("SELECT {ORGANIZATION_COLUMNS} FROM organizations o WHERE 1 = 1"));
         if let Some(k) = kind {
             sql.push(" AND o.kind = ?", k.to_string());
         }
@@ -735,60 +561,26 @@ impl Access {
             sql.push(" AND o.id > ?", a.to_string());
         }
         sql.text(&format!(" ORDER BY o.id LIMIT {}", limit + 1));
-        let items = sql
-            .query()
-            .fetch_all(&self.store.pool)
-            .await?
-            .iter()
-            .map(rows::organization)
-            .collect::<Result<Vec<_>>>()?;
+        let items = sql.query().fetch_all(&self.store.pool).await?.iter().map(rows::organization).collect::<Result<Vec<_>>>()?;
         Ok(Page::from_one_extra(items, limit, |o| o.id.clone()))
     }
 
     pub async fn organization(&self, id: &str) -> Result<Organization> {
-        self.store
-            .organization_row(id)
-            .await?
-            .ok_or(StoreError::NotFound)
+        self.store.organization_row(id).await?.ok_or(StoreError::NotFound)
     }
 
-    pub async fn create_organization(
-        &self,
-        input: &OrganizationInput,
-        reason: &str,
-    ) -> Result<Organization> {
+    pub async fn create_organization(&self, input: &OrganizationInput, reason: &str) -> Result<Organization> {
         self.workforce(Action::Create, None)?;
         let (name, kind, contracted_by, city) = input.validate()?;
         if let Some(p) = &contracted_by {
             if self.store.organization_row(p).await?.is_none() {
-                return Err(Invalid::one(
-                    "contracted_by",
-                    "no-such-organization",
-                    "no such organization",
-                )
-                .into());
+                return Err(Invalid::one("contracted_by", "no-such-organization", "no such organization").into());
             }
         }
-        let org = Organization {
-            id: new_id(),
-            name,
-            kind,
-            contracted_by,
-            city,
-            version: 1,
-        };
+        let org = Organization { id: new_id(), name, kind, contracted_by, city, version: 1 };
         let mut tx = self.store.pool.begin().await?;
         insert_organization(&mut tx, &org).await?;
-        record_version(
-            &mut tx,
-            "organization",
-            &org.id,
-            1,
-            &org,
-            Some(&self.actor.user_id),
-            reason,
-        )
-        .await?;
+        record_version(&mut tx, "organization", &org.id, 1, &org, Some(&self.actor.user_id), reason).await?;
         tx.commit().await?;
         Ok(org)
     }
@@ -801,33 +593,15 @@ impl Access {
         reason: &str,
     ) -> Result<Organization> {
         self.workforce(Action::Update, Some(id))?;
-        let current = self
-            .store
-            .organization_row(id)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let current = self.store.organization_row(id).await?.ok_or(StoreError::NotFound)?;
         if expected_version.is_some_and(|v| v != current.version) {
-            return Err(StoreError::Conflict {
-                current: current.version,
-            });
+            return Err(StoreError::Conflict { current: current.version });
         }
         let (name, kind, contracted_by, city) = input.validate()?;
         if contracted_by.as_deref() == Some(id) {
-            return Err(Invalid::one(
-                "contracted_by",
-                "self-contract",
-                "an organization cannot contract itself",
-            )
-            .into());
+            return Err(Invalid::one("contracted_by", "self-contract", "an organization cannot contract itself").into());
         }
-        let org = Organization {
-            id: id.to_string(),
-            name,
-            kind,
-            contracted_by,
-            city,
-            version: current.version + 1,
-        };
+        let org = Organization { id: id.to_string(), name, kind, contracted_by, city, version: current.version + 1 };
         let mut tx = self.store.pool.begin().await?;
         let done = sqlx::query(
             "UPDATE organizations SET name = $1, kind = $2, contracted_by = $3, city = $4, version = $5, updated_at = $6 WHERE id = $7 AND version = $8",
@@ -844,20 +618,9 @@ impl Access {
         .await
         .map_err(|e| StoreError::from_write(e, "contracted_by"))?;
         if done.rows_affected() != 1 {
-            return Err(StoreError::Conflict {
-                current: current.version + 1,
-            });
+            return Err(StoreError::Conflict { current: current.version + 1 });
         }
-        record_version(
-            &mut tx,
-            "organization",
-            id,
-            org.version,
-            &org,
-            Some(&self.actor.user_id),
-            reason,
-        )
-        .await?;
+        record_version(&mut tx, "organization", id, org.version, &org, Some(&self.actor.user_id), reason).await?;
         tx.commit().await?;
         Ok(org)
     }
@@ -874,19 +637,13 @@ impl Access {
     pub async fn workers(&self, filter: &WorkerFilter) -> Result<Page<Worker>> {
         self.workforce(Action::Read, filter.employer_id.as_deref())?;
         let limit = page_limit(filter.limit);
-        let mut sql = Sql::new(&format!(
-            "SELECT {WORKER_COLUMNS} FROM workers w WHERE 1 = 1"
-        ));
+        let mut sql = Sql::new(&format!("SELECT {WORKER_COLUMNS} FROM workers w WHERE 1 = 1"));
         if let Some(r) = &filter.role_id {
             sql.push(" AND w.role_id = ?", r.clone());
         }
         // An organization admin's lists hold only their own organization.
         let employer = match self.actor.persona {
-            Persona::OrganizationAdmin => self
-                .actor
-                .organization_id
-                .clone()
-                .or_else(|| Some(String::new())),
+            Persona::OrganizationAdmin => self.actor.organization_id.clone().or_else(|| Some(String::new())),
             _ => filter.employer_id.clone(),
         };
         if let Some(e) = employer {
@@ -896,26 +653,15 @@ impl Access {
             sql.push(" AND w.id > ?", a.clone());
         }
         sql.text(&format!(" ORDER BY w.id LIMIT {}", limit + 1));
-        let items = sql
-            .query()
-            .fetch_all(&self.store.pool)
-            .await?
-            .iter()
-            .map(|r| rows::worker(r).map(|w| self.redact(w)))
-            .collect::<Result<Vec<_>>>()?;
+        let items =
+            sql.query().fetch_all(&self.store.pool).await?.iter().map(|r| rows::worker(r).map(|w| self.redact(w))).collect::<Result<Vec<_>>>()?;
         Ok(Page::from_one_extra(items, limit, |w| w.id.clone()))
     }
 
     pub async fn worker(&self, id: &str) -> Result<Worker> {
         self.workforce(Action::Read, None)?;
-        let w = self
-            .store
-            .worker_row(id)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        if self.actor.persona == Persona::OrganizationAdmin
-            && self.actor.organization_id.as_deref() != Some(&w.employer_id)
-        {
+        let w = self.store.worker_row(id).await?.ok_or(StoreError::NotFound)?;
+        if self.actor.persona == Persona::OrganizationAdmin && self.actor.organization_id.as_deref() != Some(&w.employer_id) {
             return Err(StoreError::NotFound);
         }
         Ok(self.redact(w))
@@ -927,37 +673,16 @@ impl Access {
         self.check_worker_links(&worker).await?;
         let mut tx = self.store.pool.begin().await?;
         insert_worker(&mut tx, &worker).await?;
-        record_version(
-            &mut tx,
-            "worker",
-            &worker.id,
-            1,
-            &worker,
-            Some(&self.actor.user_id),
-            reason,
-        )
-        .await?;
+        record_version(&mut tx, "worker", &worker.id, 1, &worker, Some(&self.actor.user_id), reason).await?;
         tx.commit().await?;
         Ok(worker)
     }
 
-    pub async fn update_worker(
-        &self,
-        id: &str,
-        input: &WorkerInput,
-        expected_version: Option<i64>,
-        reason: &str,
-    ) -> Result<Worker> {
-        let current = self
-            .store
-            .worker_row(id)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+    pub async fn update_worker(&self, id: &str, input: &WorkerInput, expected_version: Option<i64>, reason: &str) -> Result<Worker> {
+        let current = self.store.worker_row(id).await?.ok_or(StoreError::NotFound)?;
         self.workforce(Action::Update, Some(&current.employer_id))?;
         if expected_version.is_some_and(|v| v != current.version) {
-            return Err(StoreError::Conflict {
-                current: current.version,
-            });
+            return Err(StoreError::Conflict { current: current.version });
         }
         let worker = input.validate(id.to_string(), current.version + 1, self.store.catalog())?;
         // Moving a worker to another employer needs the right over that one too.
@@ -985,24 +710,13 @@ impl Access {
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() != 1 {
-            return Err(StoreError::Conflict {
-                current: current.version + 1,
-            });
+            return Err(StoreError::Conflict { current: current.version + 1 });
         }
         // Employment ends: the worker's members lose them as peer and wait for another.
         if worker.employment_end.is_some() && current.employment_end.is_none() {
             crate::matching::flag_departure(&mut tx, &worker).await?;
         }
-        record_version(
-            &mut tx,
-            "worker",
-            id,
-            worker.version,
-            &worker,
-            Some(&self.actor.user_id),
-            reason,
-        )
-        .await?;
+        record_version(&mut tx, "worker", id, worker.version, &worker, Some(&self.actor.user_id), reason).await?;
         tx.commit().await?;
         Ok(worker)
     }
@@ -1010,28 +724,16 @@ impl Access {
     async fn check_worker_links(&self, w: &Worker) -> Result<()> {
         let mut errs = Invalid::default();
         if self.store.organization_row(&w.employer_id).await?.is_none() {
-            errs.push(FieldError::new(
-                "employer_id",
-                "no-such-organization",
-                "no such organization; give the id of the employer",
-            ));
+            errs.push(FieldError::new("employer_id", "no-such-organization", "no such organization; give the id of the employer"));
         }
         if let Some(u) = &w.user_id {
             if self.store.user_by_id(u).await?.is_none() {
-                errs.push(FieldError::new(
-                    "user_id",
-                    "no-such-user",
-                    "no such user account",
-                ));
+                errs.push(FieldError::new("user_id", "no-such-user", "no such user account"));
             }
         }
         if let Some(s) = &w.supervisor_id {
             if s == &w.id || self.store.worker_row(s).await?.is_none() {
-                errs.push(FieldError::new(
-                    "supervisor_id",
-                    "supervisor",
-                    "give the id of another worker who supervises this one",
-                ));
+                errs.push(FieldError::new("supervisor_id", "supervisor", "give the id of another worker who supervises this one"));
             }
         }
         errs.finish().map_err(Into::into)
@@ -1041,15 +743,9 @@ impl Access {
     /// see the worker in full may read them.
     pub async fn worker_history(&self, id: &str) -> Result<Vec<VersionEntry>> {
         self.workforce(Action::Read, None)?;
-        let w = self
-            .store
-            .worker_row(id)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let w = self.store.worker_row(id).await?.ok_or(StoreError::NotFound)?;
         if !sees_worker_in_full(&self.actor, &w.employer_id, w.user_id.as_deref()) {
-            return Err(StoreError::Denied(
-                "only the worker, their organization's admin and state admins see past versions",
-            ));
+            return Err(StoreError::Denied("only the worker, their organization's admin and state admins see past versions"));
         }
         self.store.versions("worker", id).await
     }
@@ -1057,9 +753,7 @@ impl Access {
     /// Who looked at a member's record: for the member themselves (privacy
     /// officers search the whole trail instead).
     pub async fn member_audit(&self, member_id: &str) -> Result<Vec<AuditEvent>> {
-        let c = self
-            .checked_member_for(member_id, Action::Read, "audit", Some(member_id))
-            .await?;
+        let c = self.checked_member_for(member_id, Action::Read, "audit", Some(member_id)).await?;
         if !c.rel.is_self {
             return Err(StoreError::Denied("only the member sees who looked at their record here; privacy officers search the audit trail"));
         }
@@ -1071,14 +765,7 @@ impl Access {
         .fetch_all(&self.store.pool)
         .await?;
         // Who looked and when, never where from: staff addresses are not the member's.
-        rows.iter()
-            .map(|r| {
-                audit_event(r).map(|e| AuditEvent {
-                    client_addr: String::new(),
-                    ..e
-                })
-            })
-            .collect()
+        rows.iter().map(|r| audit_event(r).map(|e| AuditEvent { client_addr: String::new(), ..e })).collect()
     }
 }
 
@@ -1121,22 +808,13 @@ fn prefix_upper_bound(prefix: &str) -> Option<String> {
 
 impl Store {
     pub async fn organization_row(&self, id: &str) -> Result<Option<Organization>> {
-        let row = sqlx::query(&format!(
-            "SELECT {ORGANIZATION_COLUMNS} FROM organizations o WHERE o.id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row =
+            sqlx::query(&format!("SELECT {ORGANIZATION_COLUMNS} FROM organizations o WHERE o.id = $1")).bind(id).fetch_optional(&self.pool).await?;
         row.as_ref().map(rows::organization).transpose()
     }
 
     pub(crate) async fn worker_row(&self, id: &str) -> Result<Option<Worker>> {
-        let row = sqlx::query(&format!(
-            "SELECT {WORKER_COLUMNS} FROM workers w WHERE w.id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row = sqlx::query(&format!("SELECT {WORKER_COLUMNS} FROM workers w WHERE w.id = $1")).bind(id).fetch_optional(&self.pool).await?;
         row.as_ref().map(rows::worker).transpose()
     }
 
@@ -1157,8 +835,7 @@ impl Store {
                     changed_by: r.try_get("username")?,
                     changed_at: r.try_get("changed_at")?,
                     reason: r.try_get("reason")?,
-                    data: serde_json::from_str(&data)
-                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    data: serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(e.to_string()))?,
                 })
             })
             .collect()
@@ -1174,23 +851,17 @@ pub(crate) async fn record_version<T: Serialize>(
     changed_by: Option<&str>,
     reason: &str,
 ) -> Result<()> {
-    let reason = if reason.trim().is_empty() {
-        "no reason given"
-    } else {
-        reason.trim()
-    };
-    sqlx::query(
-        "INSERT INTO record_versions (entity, entity_id, version, data, changed_by, changed_at, reason) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(entity)
-    .bind(id)
-    .bind(version)
-    .bind(to_json(data))
-    .bind(changed_by)
-    .bind(now_text())
-    .bind(reason)
-    .execute(&mut **tx)
-    .await?;
+    let reason = if reason.trim().is_empty() { "no reason given" } else { reason.trim() };
+    sqlx::query("INSERT INTO record_versions (entity, entity_id, version, data, changed_by, changed_at, reason) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(entity)
+        .bind(id)
+        .bind(version)
+        .bind(to_json(data))
+        .bind(changed_by)
+        .bind(now_text())
+        .bind(reason)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 
@@ -1245,10 +916,7 @@ pub(crate) async fn insert_worker(tx: &mut Transaction<'_, Any>, w: &Worker) -> 
     Ok(())
 }
 
-pub(crate) async fn insert_organization(
-    tx: &mut Transaction<'_, Any>,
-    o: &Organization,
-) -> Result<()> {
+pub(crate) async fn insert_organization(tx: &mut Transaction<'_, Any>, o: &Organization) -> Result<()> {
     let now = now_text();
     sqlx::query(
         "INSERT INTO organizations (id, name, kind, contracted_by, city, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -1278,28 +946,24 @@ pub(crate) async fn insert_team_member(
     change: &str,
 ) -> Result<()> {
     let now = now_text();
-    sqlx::query(
-        "INSERT INTO team_members (id, member_id, user_id, team_role, since, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(new_id())
-    .bind(member_id)
-    .bind(user_id)
-    .bind(role.as_str())
-    .bind(date_text(today()))
-    .bind(&now)
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query(
-        "INSERT INTO team_changes (id, member_id, user_id, team_role, change, changed_by, at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(new_id())
-    .bind(member_id)
-    .bind(user_id)
-    .bind(role.as_str())
-    .bind(change)
-    .bind(changed_by)
-    .bind(&now)
-    .execute(&mut **tx)
-    .await?;
+    sqlx::query("INSERT INTO team_members (id, member_id, user_id, team_role, since, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(new_id())
+        .bind(member_id)
+        .bind(user_id)
+        .bind(role.as_str())
+        .bind(date_text(today()))
+        .bind(&now)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("INSERT INTO team_changes (id, member_id, user_id, team_role, change, changed_by, at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(new_id())
+        .bind(member_id)
+        .bind(user_id)
+        .bind(role.as_str())
+        .bind(change)
+        .bind(changed_by)
+        .bind(&now)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }

@@ -29,26 +29,11 @@ pub(crate) struct NewEvent<'a> {
 /// each prefixed by its length so that no two field lists run together alike.
 /// The privacy fields (member, categories, purpose) were added later; they
 /// join the hash when any is set, so events written before still verify.
-fn link_hash(
-    prev: &str,
-    seq: i64,
-    id: &str,
-    at: &str,
-    fields: [&str; 8],
-    privacy: [&str; 3],
-) -> String {
+fn link_hash(prev: &str, seq: i64, id: &str, at: &str, fields: [&str; 8], privacy: [&str; 3]) -> String {
     let mut h = Sha256::new();
     let seq = seq.to_string();
-    let extra = if privacy.iter().any(|f| !f.is_empty()) {
-        &privacy[..]
-    } else {
-        &[]
-    };
-    for part in [prev, seq.as_str(), id, at]
-        .into_iter()
-        .chain(fields)
-        .chain(extra.iter().copied())
-    {
+    let extra = if privacy.iter().any(|f| !f.is_empty()) { &privacy[..] } else { &[] };
+    for part in [prev, seq.as_str(), id, at].into_iter().chain(fields).chain(extra.iter().copied()) {
         h.update((part.len() as u64).to_be_bytes());
         h.update(part.as_bytes());
     }
@@ -78,16 +63,9 @@ impl Store {
     /// Append one event for a list, with the members it disclosed kept
     /// beside it (outside the hashed fields, which stay one row each), so
     /// each member's "who looked" page shows the list too.
-    pub(crate) async fn append_audit_listing(
-        &self,
-        e: NewEvent<'_>,
-        listed: &[&str],
-    ) -> Result<()> {
+    pub(crate) async fn append_audit_listing(&self, e: NewEvent<'_>, listed: &[&str]) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        let head =
-            sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-                .fetch_one(&mut *tx)
-                .await?;
+        let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash").fetch_one(&mut *tx).await?;
         let seq: i64 = head.try_get("seq")?;
         let prev: String = head.try_get("hash")?;
         let id = accompany_domain::records::new_id();
@@ -97,16 +75,7 @@ impl Store {
             seq,
             &id,
             &at,
-            [
-                e.actor_user_id.unwrap_or(""),
-                e.actor_username,
-                e.action,
-                e.entity,
-                e.entity_id.unwrap_or(""),
-                e.decision,
-                e.reason,
-                e.client_addr,
-            ],
+            [e.actor_user_id.unwrap_or(""), e.actor_username, e.action, e.entity, e.entity_id.unwrap_or(""), e.decision, e.reason, e.client_addr],
             [e.member_id.unwrap_or(""), e.categories, e.purpose],
         );
         sqlx::query(
@@ -131,16 +100,9 @@ impl Store {
         .bind(e.purpose)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-            .bind(&hash)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&hash).execute(&mut *tx).await?;
         for member_id in listed {
-            sqlx::query("INSERT INTO audit_listed_members (seq, member_id) VALUES ($1, $2)")
-                .bind(seq)
-                .bind(*member_id)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query("INSERT INTO audit_listed_members (seq, member_id) VALUES ($1, $2)").bind(seq).bind(*member_id).execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -164,14 +126,9 @@ impl Store {
             for r in &rows {
                 let seq: i64 = r.try_get("seq")?;
                 if seq != expected_seq {
-                    return Ok(AuditCheck::Broken {
-                        seq: expected_seq,
-                        problem: "this event is missing".into(),
-                    });
+                    return Ok(AuditCheck::Broken { seq: expected_seq, problem: "this event is missing".into() });
                 }
-                let text = |c: &str| -> Result<String> {
-                    Ok(r.try_get::<Option<String>, _>(c)?.unwrap_or_default())
-                };
+                let text = |c: &str| -> Result<String> { Ok(r.try_get::<Option<String>, _>(c)?.unwrap_or_default()) };
                 let (stored_prev, stored_hash) = (text("prev_hash")?, text("hash")?);
                 if stored_prev != prev {
                     return Ok(AuditCheck::Broken {
@@ -190,19 +147,10 @@ impl Store {
                     text("client_addr")?,
                 ];
                 let privacy = [text("member_id")?, text("categories")?, text("purpose")?];
-                let computed = link_hash(
-                    &prev,
-                    seq,
-                    &text("id")?,
-                    &text("at")?,
-                    fields.each_ref().map(String::as_str),
-                    privacy.each_ref().map(String::as_str),
-                );
+                let computed =
+                    link_hash(&prev, seq, &text("id")?, &text("at")?, fields.each_ref().map(String::as_str), privacy.each_ref().map(String::as_str));
                 if computed != stored_hash {
-                    return Ok(AuditCheck::Broken {
-                        seq,
-                        problem: "its contents were changed after it was written".into(),
-                    });
+                    return Ok(AuditCheck::Broken { seq, problem: "its contents were changed after it was written".into() });
                 }
                 prev = stored_hash;
                 expected_seq += 1;
@@ -211,9 +159,7 @@ impl Store {
                 break;
             }
         }
-        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-            .fetch_optional(&self.pool)
-            .await?;
+        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_optional(&self.pool).await?;
         let Some(head) = head else {
             return Err(StoreError::Corrupt("the audit head row is missing".into()));
         };

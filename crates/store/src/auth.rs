@@ -4,9 +4,7 @@
 
 use accompany_domain::policy::Actor;
 use accompany_domain::records::{new_id, Persona};
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -76,11 +74,7 @@ pub fn hash_password(password: &str) -> Result<String> {
 }
 
 fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &h)
-            .is_ok()
-    })
+    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
 pub(crate) fn random_token() -> String {
@@ -93,11 +87,9 @@ pub(crate) fn sha256(s: &str) -> String {
     hex::encode(Sha256::digest(s.as_bytes()))
 }
 
-const USER_COLUMNS: &str =
-    "id, username, display_name, persona, organization_id, member_id, locale";
+const USER_COLUMNS: &str = "id, username, display_name, persona, organization_id, member_id, locale";
 /// The same columns, for queries that join `users u`.
-pub(crate) const USER_COLUMNS_U: &str =
-    "u.id, u.username, u.display_name, u.persona, u.organization_id, u.member_id, u.locale";
+pub(crate) const USER_COLUMNS_U: &str = "u.id, u.username, u.display_name, u.persona, u.organization_id, u.member_id, u.locale";
 
 pub(crate) fn user_from_row(r: &sqlx::any::AnyRow) -> Result<User> {
     let persona: String = r.try_get("persona")?;
@@ -105,8 +97,7 @@ pub(crate) fn user_from_row(r: &sqlx::any::AnyRow) -> Result<User> {
         id: r.try_get("id")?,
         username: r.try_get("username")?,
         display_name: r.try_get("display_name")?,
-        persona: Persona::parse(&persona)
-            .ok_or_else(|| StoreError::Corrupt(format!("unknown persona {persona}")))?,
+        persona: Persona::parse(&persona).ok_or_else(|| StoreError::Corrupt(format!("unknown persona {persona}")))?,
         organization_id: r.try_get("organization_id")?,
         member_id: r.try_get("member_id")?,
         locale: r.try_get("locale")?,
@@ -117,15 +108,7 @@ impl Store {
     pub async fn create_user(&self, u: NewUser<'_>) -> Result<User> {
         check_new_user(u.username, u.password, u.display_name)?;
         let hash = hash_password(u.password)?;
-        self.insert_user_hashed(
-            u.username.trim(),
-            u.display_name.trim(),
-            &hash,
-            u.persona,
-            u.organization_id,
-            u.member_id,
-        )
-        .await
+        self.insert_user_hashed(u.username.trim(), u.display_name.trim(), &hash, u.persona, u.organization_id, u.member_id).await
     }
 
     /// Insert a user whose password is already hashed (bulk seeding reuses one hash).
@@ -153,75 +136,48 @@ impl Store {
         .execute(&self.pool)
         .await
         .map_err(|e| StoreError::from_write(e, "username"))?;
-        self.user_by_username(username)
-            .await?
-            .ok_or(StoreError::NotFound)
+        self.user_by_username(username).await?.ok_or(StoreError::NotFound)
     }
 
     pub async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
-        let row = sqlx::query(&format!(
-            "SELECT {USER_COLUMNS} FROM users WHERE username = $1"
-        ))
-        .bind(username)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1")).bind(username).fetch_optional(&self.pool).await?;
         row.as_ref().map(user_from_row).transpose()
     }
 
     pub async fn user_by_id(&self, id: &str) -> Result<Option<User>> {
-        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1")).bind(id).fetch_optional(&self.pool).await?;
         row.as_ref().map(user_from_row).transpose()
     }
 
     pub async fn set_user_locale(&self, user_id: &str, locale: &str) -> Result<()> {
-        sqlx::query("UPDATE users SET locale = $1 WHERE id = $2")
-            .bind(locale)
-            .bind(user_id)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query("UPDATE users SET locale = $1 WHERE id = $2").bind(locale).bind(user_id).execute(&self.pool).await?;
         Ok(())
     }
 
     /// Check a password, counting failures per username and per client
     /// address so that guessing is throttled.
-    pub async fn authenticate(
-        &self,
-        username: &str,
-        password: &str,
-        client_addr: &str,
-    ) -> Result<Result<User, LoginError>> {
-        let since =
-            timestamp_text(OffsetDateTime::now_utc() - Duration::minutes(FAILURE_WINDOW_MINUTES));
-        let failures: i64 = sqlx::query(
-            "SELECT COUNT(*) FROM login_failures WHERE at > $1 AND (username = $2 OR client_addr = $3)",
-        )
-        .bind(&since)
-        .bind(username)
-        .bind(client_addr)
-        .fetch_one(&self.pool)
-        .await?
-        .try_get(0)?;
+    pub async fn authenticate(&self, username: &str, password: &str, client_addr: &str) -> Result<Result<User, LoginError>> {
+        let since = timestamp_text(OffsetDateTime::now_utc() - Duration::minutes(FAILURE_WINDOW_MINUTES));
+        let failures: i64 = sqlx::query("SELECT COUNT(*) FROM login_failures WHERE at > $1 AND (username = $2 OR client_addr = $3)")
+            .bind(&since)
+            .bind(username)
+            .bind(client_addr)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
         if failures >= MAX_FAILURES {
-            return Ok(Err(LoginError::Throttled {
-                minutes: FAILURE_WINDOW_MINUTES,
-            }));
+            return Ok(Err(LoginError::Throttled { minutes: FAILURE_WINDOW_MINUTES }));
         }
-        let row = sqlx::query(&format!(
-            "SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = $1"
-        ))
-        .bind(username)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row = sqlx::query(&format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = $1"))
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?;
         let ok = match &row {
             Some(r) => verify_password(password, &r.try_get::<String, _>("password_hash")?),
             None => {
                 // Spend the same time as a real check so timing does not reveal usernames.
                 static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-                let dummy = DUMMY
-                    .get_or_init(|| hash_password("not a password of anyone").unwrap_or_default());
+                let dummy = DUMMY.get_or_init(|| hash_password("not a password of anyone").unwrap_or_default());
                 verify_password(password, dummy);
                 false
             }
@@ -243,20 +199,10 @@ impl Store {
     /// sessions, tokens and old failed sign-ins are cleared on the way.
     pub async fn create_session(&self, user_id: &str) -> Result<String> {
         let now = now_text();
-        sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
-            .bind(&now)
-            .execute(&self.pool)
-            .await?;
-        sqlx::query("DELETE FROM api_tokens WHERE expires_at < $1")
-            .bind(&now)
-            .execute(&self.pool)
-            .await?;
-        let window_start =
-            timestamp_text(OffsetDateTime::now_utc() - Duration::minutes(FAILURE_WINDOW_MINUTES));
-        sqlx::query("DELETE FROM login_failures WHERE at < $1")
-            .bind(window_start)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(&now).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM api_tokens WHERE expires_at < $1").bind(&now).execute(&self.pool).await?;
+        let window_start = timestamp_text(OffsetDateTime::now_utc() - Duration::minutes(FAILURE_WINDOW_MINUTES));
+        sqlx::query("DELETE FROM login_failures WHERE at < $1").bind(window_start).execute(&self.pool).await?;
         let id = random_token();
         let expires = timestamp_text(OffsetDateTime::now_utc() + Duration::hours(SESSION_HOURS));
         sqlx::query("INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
@@ -281,29 +227,18 @@ impl Store {
         .await?;
         match row {
             None => Ok(None),
-            Some(r) => Ok(Some(SessionInfo {
-                csrf_token: r.try_get("csrf_token")?,
-                user: user_from_row(&r)?,
-            })),
+            Some(r) => Ok(Some(SessionInfo { csrf_token: r.try_get("csrf_token")?, user: user_from_row(&r)? })),
         }
     }
 
     pub async fn end_session(&self, id: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
-            .bind(sha256(id))
-            .execute(&self.pool)
-            .await?;
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(sha256(id)).execute(&self.pool).await?;
         Ok(())
     }
 
     /// A bearer token for API clients; the secret is returned once and only
     /// its hash is kept.
-    pub async fn create_token(
-        &self,
-        user_id: &str,
-        label: &str,
-        days: Option<i64>,
-    ) -> Result<String> {
+    pub async fn create_token(&self, user_id: &str, label: &str, days: Option<i64>) -> Result<String> {
         let token = format!("acc_{}", random_token());
         let expires = days.map(|d| timestamp_text(OffsetDateTime::now_utc() + Duration::days(d)));
         sqlx::query("INSERT INTO api_tokens (token_hash, user_id, label, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
@@ -334,11 +269,7 @@ impl Store {
     /// Set a user's password (demo accounts, and an administrator's reset).
     pub async fn set_password(&self, username: &str, password: &str) -> Result<()> {
         let hash = hash_password(password)?;
-        let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE username = $2")
-            .bind(hash)
-            .bind(username)
-            .execute(&self.pool)
-            .await?;
+        let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE username = $2").bind(hash).bind(username).execute(&self.pool).await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
@@ -346,12 +277,7 @@ impl Store {
     }
 
     /// Change a user's persona and organization (demo accounts).
-    pub async fn set_persona(
-        &self,
-        username: &str,
-        persona: Persona,
-        organization_id: Option<&str>,
-    ) -> Result<()> {
+    pub async fn set_persona(&self, username: &str, persona: Persona, organization_id: Option<&str>) -> Result<()> {
         sqlx::query("UPDATE users SET persona = $1, organization_id = $2 WHERE username = $3")
             .bind(persona.as_str())
             .bind(organization_id)
@@ -363,10 +289,7 @@ impl Store {
 
     /// Whether the database already holds members (guards `seed` from overwriting).
     pub async fn has_members(&self) -> Result<bool> {
-        Ok(sqlx::query("SELECT id FROM members LIMIT 1")
-            .fetch_optional(&self.pool)
-            .await?
-            .is_some())
+        Ok(sqlx::query("SELECT id FROM members LIMIT 1").fetch_optional(&self.pool).await?.is_some())
     }
 }
 
@@ -379,24 +302,11 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 pub(crate) fn check_new_user(username: &str, password: &str, display_name: &str) -> Result<()> {
     let mut errs = accompany_domain::Invalid::default();
     let username = username.trim();
-    if username.len() < 3
-        || username.len() > 64
-        || !username
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
-    {
-        errs.push(accompany_domain::FieldError::new(
-            "username",
-            "username",
-            "use 3 to 64 letters, digits, dots, hyphens or underscores",
-        ));
+    if username.len() < 3 || username.len() > 64 || !username.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) {
+        errs.push(accompany_domain::FieldError::new("username", "username", "use 3 to 64 letters, digits, dots, hyphens or underscores"));
     }
     if password.chars().count() < 10 {
-        errs.push(accompany_domain::FieldError::new(
-            "password",
-            "password-length",
-            "use at least 10 characters",
-        ));
+        errs.push(accompany_domain::FieldError::new("password", "password-length", "use at least 10 characters"));
     }
     errs.required("display_name", display_name, 200);
     errs.finish()?;

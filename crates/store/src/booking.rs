@@ -5,9 +5,8 @@
 //! are locked, so two bookings racing for one time cannot both land.
 
 use accompany_domain::booking::{
-    datetime_text, free_slots, may_book, may_change_session, parse_datetime, place, times_of_day,
-    validate_week, SessionInput, SessionStatus, Slot, Span, Window, WindowInput,
-    BOOKING_HORIZON_DAYS,
+    datetime_text, free_slots, may_book, may_change_session, parse_datetime, place, times_of_day, validate_week, SessionInput, SessionStatus, Slot,
+    Span, Window, WindowInput, BOOKING_HORIZON_DAYS,
 };
 use accompany_domain::notes::Modality;
 use accompany_domain::policy::{Action, Decision};
@@ -71,10 +70,8 @@ fn session_from(r: &sqlx::any::AnyRow) -> Result<SessionView> {
         start: r.try_get("starts_at")?,
         end: r.try_get("ends_at")?,
         minutes: r.try_get("minutes")?,
-        modality: Modality::parse(&modality)
-            .ok_or_else(|| StoreError::Corrupt(format!("modality {modality}")))?,
-        status: SessionStatus::parse(&status)
-            .ok_or_else(|| StoreError::Corrupt(format!("status {status}")))?,
+        modality: Modality::parse(&modality).ok_or_else(|| StoreError::Corrupt(format!("modality {modality}")))?,
+        status: SessionStatus::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("status {status}")))?,
         version: r.try_get("version")?,
     })
 }
@@ -87,9 +84,7 @@ fn span_of(start: &str, end: &str) -> Result<Span> {
 }
 
 fn spans(rows: &[sqlx::any::AnyRow]) -> Result<Vec<Span>> {
-    rows.iter()
-        .map(|r| span_of(&r.try_get::<String, _>(0)?, &r.try_get::<String, _>(1)?))
-        .collect()
+    rows.iter().map(|r| span_of(&r.try_get::<String, _>(0)?, &r.try_get::<String, _>(1)?)).collect()
 }
 
 /// Take the calendar rows of everyone a change touches, in a fixed order:
@@ -100,76 +95,42 @@ async fn lock_calendars(tx: &mut Transaction<'_, Any>, owners: &[String]) -> Res
     owners.sort();
     owners.dedup();
     for o in &owners {
-        sqlx::query("INSERT INTO calendar_locks (owner, version) VALUES ($1, 0) ON CONFLICT (owner) DO NOTHING")
-            .bind(o)
-            .execute(&mut **tx)
-            .await?;
-        sqlx::query("UPDATE calendar_locks SET version = version + 1 WHERE owner = $1")
-            .bind(o)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query("INSERT INTO calendar_locks (owner, version) VALUES ($1, 0) ON CONFLICT (owner) DO NOTHING").bind(o).execute(&mut **tx).await?;
+        sqlx::query("UPDATE calendar_locks SET version = version + 1 WHERE owner = $1").bind(o).execute(&mut **tx).await?;
     }
     Ok(())
 }
 
 /// The worker's commitments between two times: booked sessions and the
 /// meetings of groups they run, leaving out one session being moved.
-async fn worker_busy<'e, E: sqlx::Executor<'e, Database = Any>>(
-    ex: E,
-    user_id: &str,
-    from: &str,
-    to: &str,
-    except: &str,
-) -> Result<Vec<Span>> {
+async fn worker_busy<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E, user_id: &str, from: &str, to: &str, except: &str) -> Result<Vec<Span>> {
     let sql = "SELECT starts_at, ends_at FROM peer_sessions WHERE worker_user_id = $1 AND status = 'booked' AND ends_at > $2 AND starts_at < $3 AND id <> $4 \
          UNION ALL SELECT gm.starts_at, gm.ends_at FROM group_meetings gm JOIN group_leaders gl ON gl.group_id = gm.group_id \
          WHERE gl.user_id = $1 AND gm.ends_at > $2 AND gm.starts_at < $3";
     busy(ex, sql, user_id, from, to, except).await
 }
 
-async fn member_busy<'e, E: sqlx::Executor<'e, Database = Any>>(
-    ex: E,
-    member_id: &str,
-    from: &str,
-    to: &str,
-    except: &str,
-) -> Result<Vec<Span>> {
-    let sql = "SELECT starts_at, ends_at FROM peer_sessions WHERE member_id = $1 AND status = 'booked' AND ends_at > $2 AND starts_at < $3 AND id <> $4";
+async fn member_busy<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E, member_id: &str, from: &str, to: &str, except: &str) -> Result<Vec<Span>> {
+    let sql =
+        "SELECT starts_at, ends_at FROM peer_sessions WHERE member_id = $1 AND status = 'booked' AND ends_at > $2 AND starts_at < $3 AND id <> $4";
     busy(ex, sql, member_id, from, to, except).await
 }
 
 /// The spans `sql` lists for one person ($1) between two times ($2, $3),
 /// leaving out one session ($4).
-async fn busy<'e, E: sqlx::Executor<'e, Database = Any>>(
-    ex: E,
-    sql: &str,
-    who: &str,
-    from: &str,
-    to: &str,
-    except: &str,
-) -> Result<Vec<Span>> {
-    let rows = sqlx::query(sql)
-        .bind(who)
-        .bind(from)
-        .bind(to)
-        .bind(except)
-        .fetch_all(ex)
-        .await?;
+async fn busy<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E, sql: &str, who: &str, from: &str, to: &str, except: &str) -> Result<Vec<Span>> {
+    let rows = sqlx::query(sql).bind(who).bind(from).bind(to).bind(except).fetch_all(ex).await?;
     spans(&rows)
 }
 
 impl Store {
     pub(crate) async fn windows_of(&self, worker_id: &str) -> Result<Vec<Window>> {
-        let row = sqlx::query("SELECT windows FROM worker_availability WHERE worker_id = $1")
-            .bind(worker_id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query("SELECT windows FROM worker_availability WHERE worker_id = $1").bind(worker_id).fetch_optional(&self.pool).await?;
         match row {
             None => Ok(vec![]),
             Some(r) => {
                 let text: String = r.try_get(0)?;
-                serde_json::from_str(&text)
-                    .map_err(|e| StoreError::Corrupt(format!("availability: {e}")))
+                serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("availability: {e}")))
             }
         }
     }
@@ -199,11 +160,7 @@ impl Store {
         .await?;
         let mut out: Vec<BookablePeer> = Vec::new();
         for r in &rows {
-            let p = BookablePeer {
-                worker_id: r.try_get("id")?,
-                user_id: r.try_get("user_id")?,
-                name: r.try_get("name")?,
-            };
+            let p = BookablePeer { worker_id: r.try_get("id")?, user_id: r.try_get("user_id")?, name: r.try_get("name")? };
             if !out.iter().any(|o| o.worker_id == p.worker_id) {
                 out.push(p);
             }
@@ -216,55 +173,29 @@ impl Access {
     /// A worker's weekly windows. Not member data: anyone signed in may
     /// read when a peer works.
     pub async fn availability(&self, worker_id: &str) -> Result<Availability> {
-        let w = self
-            .store()
-            .worker_row(worker_id)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let w = self.store().worker_row(worker_id).await?.ok_or(StoreError::NotFound)?;
         let windows = self.store().windows_of(worker_id).await?;
-        Ok(Availability {
-            worker_id: w.id,
-            times: times_of_day(&windows),
-            windows,
-        })
+        Ok(Availability { worker_id: w.id, times: times_of_day(&windows), windows })
     }
 
     /// The worker's own id, when the actor is a worker.
     pub async fn own_worker_id(&self) -> Result<Option<String>> {
-        let row = sqlx::query("SELECT id FROM workers WHERE user_id = $1")
-            .bind(&self.actor().user_id)
-            .fetch_optional(&self.store().pool)
-            .await?;
+        let row = sqlx::query("SELECT id FROM workers WHERE user_id = $1").bind(&self.actor().user_id).fetch_optional(&self.store().pool).await?;
         Ok(row.map(|r| r.try_get(0)).transpose()?)
     }
 
     /// Replace a worker's week. The worker themselves, their organization's
     /// admin or a state admin. The coarse times matching uses follow.
-    pub async fn set_availability(
-        &self,
-        worker_id: &str,
-        inputs: &[WindowInput],
-    ) -> Result<Availability> {
-        let worker = self
-            .store()
-            .worker_row(worker_id)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+    pub async fn set_availability(&self, worker_id: &str, inputs: &[WindowInput]) -> Result<Availability> {
+        let worker = self.store().worker_row(worker_id).await?.ok_or(StoreError::NotFound)?;
         let own = worker.user_id.as_deref() == Some(self.actor().user_id.as_str());
         let admin = match self.actor().persona {
             Persona::StateAdmin => true,
-            Persona::OrganizationAdmin => {
-                self.actor().organization_id.as_deref() == Some(worker.employer_id.as_str())
-            }
+            Persona::OrganizationAdmin => self.actor().organization_id.as_deref() == Some(worker.employer_id.as_str()),
             _ => false,
         };
-        let decision = if own || admin {
-            Decision::Permit
-        } else {
-            Decision::Deny("only the worker and their admins set their availability")
-        };
-        self.audit("update", "availability", Some(worker_id), &decision)
-            .await?;
+        let decision = if own || admin { Decision::Permit } else { Decision::Deny("only the worker and their admins set their availability") };
+        self.audit("update", "availability", Some(worker_id), &decision).await?;
         if let Decision::Deny(why) = decision {
             return Err(StoreError::Denied(why));
         }
@@ -272,10 +203,7 @@ impl Access {
         let times = times_of_day(&windows);
         let now = now_text();
         let mut tx = self.store().pool.begin().await?;
-        sqlx::query("DELETE FROM worker_availability WHERE worker_id = $1")
-            .bind(worker_id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("DELETE FROM worker_availability WHERE worker_id = $1").bind(worker_id).execute(&mut *tx).await?;
         sqlx::query("INSERT INTO worker_availability (worker_id, windows, version, updated_at) VALUES ($1, $2, 1, $3)")
             .bind(worker_id)
             .bind(to_json(&windows))
@@ -295,51 +223,25 @@ impl Access {
                 .bind(worker.version)
                 .execute(&mut *tx)
                 .await?;
-            record_version(
-                &mut tx,
-                "worker",
-                worker_id,
-                updated.version,
-                &updated,
-                Some(&self.actor().user_id),
-                "weekly availability",
-            )
-            .await?;
+            record_version(&mut tx, "worker", worker_id, updated.version, &updated, Some(&self.actor().user_id), "weekly availability").await?;
         }
         tx.commit().await?;
-        Ok(Availability {
-            worker_id: worker_id.to_string(),
-            windows,
-            times,
-        })
+        Ok(Availability { worker_id: worker_id.to_string(), windows, times })
     }
 
     /// The peers a member may book with. Audited as a read of the member.
     pub async fn bookable_peers(&self, member_id: &str) -> Result<Vec<BookablePeer>> {
-        self.checked_member_for(member_id, Action::Read, "session", None)
-            .await?;
+        self.checked_member_for(member_id, Action::Read, "session", None).await?;
         self.store().bookable(member_id).await
     }
 
     /// Free times for a member with one of their peers: inside the peer's
     /// windows, clear of the peer's and the member's commitments.
-    pub async fn free_slots(
-        &self,
-        member_id: &str,
-        worker_id: &str,
-        minutes: u32,
-        days: u32,
-    ) -> Result<Vec<Slot>> {
-        self.checked_member_for(member_id, Action::Read, "session", None)
-            .await?;
+    pub async fn free_slots(&self, member_id: &str, worker_id: &str, minutes: u32, days: u32) -> Result<Vec<Slot>> {
+        self.checked_member_for(member_id, Action::Read, "session", None).await?;
         let peers = self.store().bookable(member_id).await?;
         let Some(peer) = peers.iter().find(|p| p.worker_id == worker_id) else {
-            return Err(Invalid::one(
-                "worker_id",
-                "not-your-peer",
-                "choose a peer on your care team",
-            )
-            .into());
+            return Err(Invalid::one("worker_id", "not-your-peer", "choose a peer on your care team").into());
         };
         let now = self.store().now_local();
         let days = days.clamp(1, BOOKING_HORIZON_DAYS as u32);
@@ -354,53 +256,23 @@ impl Access {
     /// Book a session. The overlap rule runs after both calendars are
     /// locked, inside the transaction that writes the session.
     pub async fn book_session(&self, member_id: &str, input: &SessionInput) -> Result<SessionView> {
-        let c = self
-            .checked_member_for(member_id, Action::Read, "session", None)
-            .await?;
+        let c = self.checked_member_for(member_id, Action::Read, "session", None).await?;
         let req = input.validate(self.store().now_local())?;
         let peers = self.store().bookable(member_id).await?;
         let peer = peers.iter().find(|p| p.worker_id == input.worker_id.trim());
-        let decision = may_book(
-            self.actor(),
-            &c.rel,
-            peer.is_some(),
-            peer.is_some_and(|p| p.user_id == self.actor().user_id),
-        );
+        let decision = may_book(self.actor(), &c.rel, peer.is_some(), peer.is_some_and(|p| p.user_id == self.actor().user_id));
         let id = new_id();
-        self.audit_member(
-            "create",
-            "session",
-            Some(&id),
-            Some(member_id),
-            &decision,
-            Categories::NONE,
-            Some(Purpose::Treatment),
-        )
-        .await?;
+        self.audit_member("create", "session", Some(&id), Some(member_id), &decision, Categories::NONE, Some(Purpose::Treatment)).await?;
         let peer = match (decision, peer) {
             (Decision::Permit, Some(p)) => p.clone(),
-            (_, None) if c.rel.is_self => {
-                return Err(Invalid::one(
-                    "worker_id",
-                    "not-your-peer",
-                    "choose a peer on your care team",
-                )
-                .into())
-            }
+            (_, None) if c.rel.is_self => return Err(Invalid::one("worker_id", "not-your-peer", "choose a peer on your care team").into()),
             (Decision::Deny(why), _) => return Err(StoreError::Denied(why)),
             (Decision::Permit, None) => return Err(StoreError::NotFound),
         };
         let windows = self.store().windows_of(&peer.worker_id).await?;
         let (from, to) = (datetime_text(req.span.start), datetime_text(req.span.end));
         let mut tx = self.store().pool.begin().await?;
-        lock_calendars(
-            &mut tx,
-            &[
-                format!("worker:{}", peer.worker_id),
-                format!("member:{member_id}"),
-            ],
-        )
-        .await?;
+        lock_calendars(&mut tx, &[format!("worker:{}", peer.worker_id), format!("member:{member_id}")]).await?;
         let busy = worker_busy(&mut *tx, &peer.user_id, &from, &to, "").await?;
         let mine = member_busy(&mut *tx, member_id, &from, &to, "").await?;
         let modality = place(&windows, &busy, &mine, &req)?;
@@ -421,15 +293,7 @@ impl Access {
         .bind(&now)
         .execute(&mut *tx)
         .await?;
-        self.tell_both(
-            &mut tx,
-            member_id,
-            &peer,
-            "notice-session-booked",
-            &from,
-            req.minutes,
-        )
-        .await?;
+        self.tell_both(&mut tx, member_id, &peer, "notice-session-booked", &from, req.minutes).await?;
         tx.commit().await?;
         self.session_row(&id).await
     }
@@ -443,20 +307,13 @@ impl Access {
         when: &str,
         minutes: u32,
     ) -> Result<()> {
-        let member_name: String =
-            sqlx::query("SELECT given_name || ' ' || family_name FROM members WHERE id = $1")
-                .bind(member_id)
-                .fetch_one(&mut **tx)
-                .await?
-                .try_get(0)?;
+        let member_name: String = sqlx::query("SELECT given_name || ' ' || family_name FROM members WHERE id = $1")
+            .bind(member_id)
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get(0)?;
         let when = when.replace('T', " ");
-        crate::outbox::tell(
-            tx,
-            &peer.user_id,
-            key,
-            &serde_json::json!({ "name": member_name, "when": when, "minutes": minutes }),
-        )
-        .await?;
+        crate::outbox::tell(tx, &peer.user_id, key, &serde_json::json!({ "name": member_name, "when": when, "minutes": minutes })).await?;
         let member_users: Vec<String> = sqlx::query("SELECT id FROM users WHERE member_id = $1")
             .bind(member_id)
             .fetch_all(&mut **tx)
@@ -465,105 +322,49 @@ impl Access {
             .map(|r| r.try_get(0))
             .collect::<Result<_, _>>()?;
         for u in member_users {
-            crate::outbox::tell(
-                tx,
-                &u,
-                key,
-                &serde_json::json!({ "name": peer.name, "when": when, "minutes": minutes }),
-            )
-            .await?;
+            crate::outbox::tell(tx, &u, key, &serde_json::json!({ "name": peer.name, "when": when, "minutes": minutes })).await?;
         }
         Ok(())
     }
 
     async fn session_row(&self, id: &str) -> Result<SessionView> {
-        let row = sqlx::query(&format!("{SESSION_SELECT} WHERE s.id = $1"))
-            .bind(id)
-            .fetch_optional(&self.store().pool)
-            .await?;
-        row.as_ref()
-            .map(session_from)
-            .transpose()?
-            .ok_or(StoreError::NotFound)
+        let row = sqlx::query(&format!("{SESSION_SELECT} WHERE s.id = $1")).bind(id).fetch_optional(&self.store().pool).await?;
+        row.as_ref().map(session_from).transpose()?.ok_or(StoreError::NotFound)
     }
 
     /// Check that the actor may change a session, auditing the decision.
     async fn changeable(&self, session_id: &str) -> Result<(SessionView, String)> {
-        let row = sqlx::query(&format!("{SESSION_SELECT} WHERE s.id = $1"))
-            .bind(session_id)
-            .fetch_optional(&self.store().pool)
-            .await?;
+        let row = sqlx::query(&format!("{SESSION_SELECT} WHERE s.id = $1")).bind(session_id).fetch_optional(&self.store().pool).await?;
         let Some(row) = row else {
-            self.audit(
-                "update",
-                "session",
-                Some(session_id),
-                &Decision::Deny("no such session"),
-            )
-            .await?;
+            self.audit("update", "session", Some(session_id), &Decision::Deny("no such session")).await?;
             return Err(StoreError::NotFound);
         };
         let s = session_from(&row)?;
         let worker_user: String = row.try_get("worker_user_id")?;
-        let c = self
-            .checked_member_for(&s.member_id, Action::Read, "session", Some(session_id))
-            .await?;
-        let decision =
-            may_change_session(self.actor(), &c.rel, worker_user == self.actor().user_id);
-        self.audit_member(
-            "update",
-            "session",
-            Some(session_id),
-            Some(&s.member_id),
-            &decision,
-            Categories::NONE,
-            Some(Purpose::Treatment),
-        )
-        .await?;
+        let c = self.checked_member_for(&s.member_id, Action::Read, "session", Some(session_id)).await?;
+        let decision = may_change_session(self.actor(), &c.rel, worker_user == self.actor().user_id);
+        self.audit_member("update", "session", Some(session_id), Some(&s.member_id), &decision, Categories::NONE, Some(Purpose::Treatment)).await?;
         if let Decision::Deny(why) = decision {
             return Err(StoreError::Denied(why));
         }
         if s.status != SessionStatus::Booked {
-            return Err(Invalid::one(
-                "session",
-                "session-cancelled",
-                "this session was cancelled; book a new one",
-            )
-            .into());
+            return Err(Invalid::one("session", "session-cancelled", "this session was cancelled; book a new one").into());
         }
         Ok((s, worker_user))
     }
 
     /// Move a session to another time (and length) in the peer's windows.
-    pub async fn reschedule_session(
-        &self,
-        session_id: &str,
-        start: &str,
-        minutes: &str,
-        version: Option<i64>,
-    ) -> Result<SessionView> {
+    pub async fn reschedule_session(&self, session_id: &str, start: &str, minutes: &str, version: Option<i64>) -> Result<SessionView> {
         let (s, worker_user) = self.changeable(session_id).await?;
         if version.is_some_and(|v| v != s.version) {
             return Err(StoreError::Conflict { current: s.version });
         }
-        let input = SessionInput {
-            worker_id: s.worker_id.clone(),
-            start: start.to_string(),
-            minutes: minutes.to_string(),
-            modality: String::new(),
-        };
+        let input = SessionInput { worker_id: s.worker_id.clone(), start: start.to_string(), minutes: minutes.to_string(), modality: String::new() };
         let req = input.validate(self.store().now_local())?;
         let windows = self.store().windows_of(&s.worker_id).await?;
         let (from, to) = (datetime_text(req.span.start), datetime_text(req.span.end));
         let mut tx = self.store().pool.begin().await?;
-        lock_calendars(
-            &mut tx,
-            &[
-                format!("worker:{}", s.worker_id),
-                format!("member:{}", s.member_id),
-            ],
-        )
-        .await?;
+        lock_calendars(&mut tx, &[format!("worker:{}", s.worker_id), format!("member:{}", s.member_id)]).await?;
         let busy = worker_busy(&mut *tx, &worker_user, &from, &to, session_id).await?;
         let mine = member_busy(&mut *tx, &s.member_id, &from, &to, session_id).await?;
         let modality = place(&windows, &busy, &mine, &req)?;
@@ -581,24 +382,10 @@ impl Access {
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() != 1 {
-            return Err(StoreError::Conflict {
-                current: s.version + 1,
-            });
+            return Err(StoreError::Conflict { current: s.version + 1 });
         }
-        let peer = BookablePeer {
-            worker_id: s.worker_id.clone(),
-            user_id: worker_user,
-            name: s.worker_name.clone(),
-        };
-        self.tell_both(
-            &mut tx,
-            &s.member_id,
-            &peer,
-            "notice-session-moved",
-            &from,
-            req.minutes,
-        )
-        .await?;
+        let peer = BookablePeer { worker_id: s.worker_id.clone(), user_id: worker_user, name: s.worker_name.clone() };
+        self.tell_both(&mut tx, &s.member_id, &peer, "notice-session-moved", &from, req.minutes).await?;
         tx.commit().await?;
         self.session_row(session_id).await
     }
@@ -606,46 +393,30 @@ impl Access {
     pub async fn cancel_session(&self, session_id: &str) -> Result<SessionView> {
         let (s, worker_user) = self.changeable(session_id).await?;
         let mut tx = self.store().pool.begin().await?;
-        let done = sqlx::query("UPDATE peer_sessions SET status = 'cancelled', version = version + 1, updated_at = $1 WHERE id = $2 AND status = 'booked'")
-            .bind(now_text())
-            .bind(session_id)
-            .execute(&mut *tx)
-            .await?;
+        let done =
+            sqlx::query("UPDATE peer_sessions SET status = 'cancelled', version = version + 1, updated_at = $1 WHERE id = $2 AND status = 'booked'")
+                .bind(now_text())
+                .bind(session_id)
+                .execute(&mut *tx)
+                .await?;
         if done.rows_affected() != 1 {
-            return Err(StoreError::Conflict {
-                current: s.version + 1,
-            });
+            return Err(StoreError::Conflict { current: s.version + 1 });
         }
-        let peer = BookablePeer {
-            worker_id: s.worker_id.clone(),
-            user_id: worker_user,
-            name: s.worker_name.clone(),
-        };
-        self.tell_both(
-            &mut tx,
-            &s.member_id,
-            &peer,
-            "notice-session-cancelled",
-            &s.start,
-            s.minutes as u32,
-        )
-        .await?;
+        let peer = BookablePeer { worker_id: s.worker_id.clone(), user_id: worker_user, name: s.worker_name.clone() };
+        self.tell_both(&mut tx, &s.member_id, &peer, "notice-session-cancelled", &s.start, s.minutes as u32).await?;
         tx.commit().await?;
         self.session_row(session_id).await
     }
 
     /// A member's sessions still to come (and today's), audited as a read.
     pub async fn member_sessions(&self, member_id: &str) -> Result<Vec<SessionView>> {
-        self.checked_member_for(member_id, Action::Read, "session", None)
-            .await?;
+        self.checked_member_for(member_id, Action::Read, "session", None).await?;
         let since = datetime_text(self.store().now_local() - Duration::days(1));
-        let rows = sqlx::query(&format!(
-            "{SESSION_SELECT} WHERE s.member_id = $1 AND s.ends_at > $2 ORDER BY s.starts_at, s.id"
-        ))
-        .bind(member_id)
-        .bind(since)
-        .fetch_all(&self.store().pool)
-        .await?;
+        let rows = sqlx::query(&format!("{SESSION_SELECT} WHERE s.member_id = $1 AND s.ends_at > $2 ORDER BY s.starts_at, s.id"))
+            .bind(member_id)
+            .bind(since)
+            .fetch_all(&self.store().pool)
+            .await?;
         rows.iter().map(session_from).collect()
     }
 
@@ -662,9 +433,7 @@ impl Access {
         let mut out = Vec::new();
         for r in &rows {
             let s = session_from(r)?;
-            let c = self
-                .checked_member_for(&s.member_id, Action::Read, "session", Some(&s.id))
-                .await;
+            let c = self.checked_member_for(&s.member_id, Action::Read, "session", Some(&s.id)).await;
             if c.is_ok() {
                 out.push(s);
             }
@@ -676,21 +445,15 @@ impl Access {
     pub async fn new_calendar_feed(&self) -> Result<String> {
         let token = crate::auth::random_token();
         let mut tx = self.store().pool.begin().await?;
-        sqlx::query("DELETE FROM calendar_feeds WHERE user_id = $1")
+        sqlx::query("DELETE FROM calendar_feeds WHERE user_id = $1").bind(&self.actor().user_id).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO calendar_feeds (user_id, token_hash, created_at) VALUES ($1, $2, $3)")
             .bind(&self.actor().user_id)
+            .bind(crate::auth::sha256(&token))
+            .bind(now_text())
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "INSERT INTO calendar_feeds (user_id, token_hash, created_at) VALUES ($1, $2, $3)",
-        )
-        .bind(&self.actor().user_id)
-        .bind(crate::auth::sha256(&token))
-        .bind(now_text())
-        .execute(&mut *tx)
-        .await?;
         tx.commit().await?;
-        self.audit("create", "calendar-feed", None, &Decision::Permit)
-            .await?;
+        self.audit("create", "calendar-feed", None, &Decision::Permit).await?;
         Ok(token)
     }
 
@@ -699,16 +462,10 @@ impl Access {
     pub async fn calendar(&self) -> Result<String> {
         use icalendar::{Calendar, CalendarDateTime, Component, Event, EventLike};
         let floating = |t: PrimitiveDateTime| -> Result<CalendarDateTime> {
-            let d = chrono::NaiveDate::from_ymd_opt(
-                t.year(),
-                u32::from(u8::from(t.month())),
-                u32::from(t.day()),
-            );
+            let d = chrono::NaiveDate::from_ymd_opt(t.year(), u32::from(u8::from(t.month())), u32::from(t.day()));
             let tm = chrono::NaiveTime::from_hms_opt(u32::from(t.hour()), u32::from(t.minute()), 0);
             match (d, tm) {
-                (Some(d), Some(tm)) => Ok(CalendarDateTime::Floating(chrono::NaiveDateTime::new(
-                    d, tm,
-                ))),
+                (Some(d), Some(tm)) => Ok(CalendarDateTime::Floating(chrono::NaiveDateTime::new(d, tm))),
                 _ => Err(StoreError::Corrupt(format!("time {t}"))),
             }
         };
@@ -718,16 +475,9 @@ impl Access {
         };
         let mut cal = Calendar::new();
         cal.name("Accompany");
-        for s in sessions
-            .iter()
-            .filter(|s| s.status == SessionStatus::Booked)
-        {
+        for s in sessions.iter().filter(|s| s.status == SessionStatus::Booked) {
             let span = span_of(&s.start, &s.end)?;
-            let with = if self.actor().member_id.as_deref() == Some(s.member_id.as_str()) {
-                &s.worker_name
-            } else {
-                &s.member_name
-            };
+            let with = if self.actor().member_id.as_deref() == Some(s.member_id.as_str()) { &s.worker_name } else { &s.member_name };
             let event = Event::new()
                 .uid(&format!("session-{}@accompany", s.id))
                 .summary(&format!("Peer session with {with}"))
@@ -748,8 +498,7 @@ impl Access {
             event.add_property("RRULE", accompany_domain::groups::weekly_rule(g.4));
             cal.push(event);
         }
-        self.audit("read", "calendar", None, &Decision::Permit)
-            .await?;
+        self.audit("read", "calendar", None, &Decision::Permit).await?;
         Ok(cal.done().to_string())
     }
 
@@ -780,18 +529,9 @@ impl Access {
         };
         rows.iter()
             .map(|r| {
-                let span = span_of(
-                    &r.try_get::<String, _>("first")?,
-                    &r.try_get::<String, _>("first_end")?,
-                )?;
+                let span = span_of(&r.try_get::<String, _>("first")?, &r.try_get::<String, _>("first_end")?)?;
                 let n: i64 = r.try_get("n")?;
-                Ok((
-                    r.try_get("id")?,
-                    r.try_get("title")?,
-                    r.try_get("place")?,
-                    span,
-                    n.max(0) as usize,
-                ))
+                Ok((r.try_get("id")?, r.try_get("title")?, r.try_get("place")?, span, n.max(0) as usize))
             })
             .collect()
     }

@@ -3,9 +3,7 @@
 //! history the member sees. Every change is audited against the member and
 //! the member is told.
 
-use accompany_domain::policy::{
-    may_answer_join_request, may_ask_to_join, may_give_team_role, role_fits, Action, Decision,
-};
+use accompany_domain::policy::{may_answer_join_request, may_ask_to_join, may_give_team_role, role_fits, Action, Decision};
 use accompany_domain::privacy::{Categories, Purpose};
 use accompany_domain::records::{new_id, Persona, TeamRole};
 use accompany_domain::Invalid;
@@ -44,16 +42,8 @@ pub struct TeamChange {
 pub const REQUEST_RECEIVED: &str = "requested";
 
 /// Tell every account of the member something about their team.
-async fn tell_member(
-    tx: &mut Transaction<'_, Any>,
-    member_id: &str,
-    key: &str,
-    args: &serde_json::Value,
-) -> Result<()> {
-    let accounts = sqlx::query("SELECT id FROM users WHERE member_id = $1")
-        .bind(member_id)
-        .fetch_all(&mut **tx)
-        .await?;
+async fn tell_member(tx: &mut Transaction<'_, Any>, member_id: &str, key: &str, args: &serde_json::Value) -> Result<()> {
+    let accounts = sqlx::query("SELECT id FROM users WHERE member_id = $1").bind(member_id).fetch_all(&mut **tx).await?;
     for a in &accounts {
         crate::outbox::tell(tx, &a.try_get::<String, _>(0)?, key, args).await?;
     }
@@ -61,104 +51,49 @@ async fn tell_member(
 }
 
 impl Access {
-    async fn audit_team(
-        &self,
-        action: &str,
-        entity_id: Option<&str>,
-        member_id: Option<&str>,
-        d: &Decision,
-    ) -> Result<()> {
-        self.audit_member(
-            action,
-            "care-team",
-            entity_id,
-            member_id,
-            d,
-            Categories::NONE,
-            Some(Purpose::Treatment),
-        )
-        .await
+    async fn audit_team(&self, action: &str, entity_id: Option<&str>, member_id: Option<&str>, d: &Decision) -> Result<()> {
+        self.audit_member(action, "care-team", entity_id, member_id, d, Categories::NONE, Some(Purpose::Treatment)).await
     }
 
     /// Put someone on a member's care team in `role`, as the policy allows:
     /// the member, their care coordinator or their plan's admin, never the
     /// person themselves, never a peer (members choose their peer).
-    pub async fn add_team_member(
-        &self,
-        member_id: &str,
-        user_id: &str,
-        role: TeamRole,
-    ) -> Result<()> {
-        let c = self
-            .checked_member_for(member_id, Action::Read, "care-team", None)
-            .await?;
+    pub async fn add_team_member(&self, member_id: &str, user_id: &str, role: TeamRole) -> Result<()> {
+        let c = self.checked_member_for(member_id, Action::Read, "care-team", None).await?;
         let target = self.store.user_by_id(user_id).await?;
         // An unknown account and one that cannot hold the role get the same answer.
         let Some(target) = target.filter(|u| role_fits(u.persona, role)) else {
-            self.audit_team(
-                "add",
-                Some(user_id),
-                Some(member_id),
-                &Decision::Deny("this person cannot take that role on the team"),
-            )
-            .await?;
-            return Err(Invalid::one(
-                "user_id",
-                "cannot-take-role",
-                "this person cannot take that role on the team; check the person and the role",
-            )
-            .into());
+            self.audit_team("add", Some(user_id), Some(member_id), &Decision::Deny("this person cannot take that role on the team")).await?;
+            return Err(
+                Invalid::one("user_id", "cannot-take-role", "this person cannot take that role on the team; check the person and the role").into()
+            );
         };
         let d = may_give_team_role(self.actor(), &c.rel, role, &target.id, target.persona);
-        self.audit_team("add", Some(user_id), Some(member_id), &d)
-            .await?;
+        self.audit_team("add", Some(user_id), Some(member_id), &d).await?;
         if let Decision::Deny(why) = d {
             return Err(StoreError::Denied(why));
         }
         let mut tx = self.store.pool.begin().await?;
-        let on_team: i64 = sqlx::query("SELECT COUNT(*) FROM team_members WHERE member_id = $1 AND user_id = $2 AND team_role = $3 AND until IS NULL")
-            .bind(member_id)
-            .bind(user_id)
-            .bind(role.as_str())
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get(0)?;
+        let on_team: i64 =
+            sqlx::query("SELECT COUNT(*) FROM team_members WHERE member_id = $1 AND user_id = $2 AND team_role = $3 AND until IS NULL")
+                .bind(member_id)
+                .bind(user_id)
+                .bind(role.as_str())
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get(0)?;
         if on_team > 0 {
-            return Err(Invalid::one(
-                "user_id",
-                "already-on-team",
-                "is already on the team in this role",
-            )
-            .into());
+            return Err(Invalid::one("user_id", "already-on-team", "is already on the team in this role").into());
         }
-        insert_team_member(
-            &mut tx,
-            member_id,
-            user_id,
-            role,
-            Some(&self.actor().user_id),
-            "added",
-        )
-        .await?;
-        tell_member(
-            &mut tx,
-            member_id,
-            "notice-team-added",
-            &serde_json::json!({ "who": target.display_name, "role": role.as_str() }),
-        )
-        .await?;
+        insert_team_member(&mut tx, member_id, user_id, role, Some(&self.actor().user_id), "added").await?;
+        tell_member(&mut tx, member_id, "notice-team-added", &serde_json::json!({ "who": target.display_name, "role": role.as_str() })).await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Ask to join a member's team in one's own role. The answer is the same
     /// whatever the member id: only the member (or their plan) learns of it.
-    pub async fn ask_to_join(
-        &self,
-        member_id: &str,
-        role: TeamRole,
-        reason: &str,
-    ) -> Result<&'static str> {
+    pub async fn ask_to_join(&self, member_id: &str, role: TeamRole, reason: &str) -> Result<&'static str> {
         let mut errs = Invalid::default();
         let reason = errs.required("reason", reason, 500);
         errs.finish()?;
@@ -179,8 +114,7 @@ impl Access {
         .fetch_optional(&self.store.pool)
         .await?;
         let Some(facts) = facts else {
-            self.audit_team("ask-to-join", None, None, &Decision::Deny("no such member"))
-                .await?;
+            self.audit_team("ask-to-join", None, None, &Decision::Deny("no such member")).await?;
             return Ok(REQUEST_RECEIVED);
         };
         let count = |name: &str| facts.try_get::<i64, _>(name);
@@ -194,8 +128,7 @@ impl Access {
             None
         };
         if let Some(why) = quiet {
-            self.audit_team("ask-to-join", None, Some(member_id), &Decision::Deny(why))
-                .await?;
+            self.audit_team("ask-to-join", None, Some(member_id), &Decision::Deny(why)).await?;
             return Ok(REQUEST_RECEIVED);
         }
         let plan: Option<String> = facts.try_get("plan_id")?;
@@ -215,32 +148,22 @@ impl Access {
         let args = serde_json::json!({ "who": self.actor().username, "role": role.as_str() });
         tell_member(&mut tx, member_id, "notice-team-request", &args).await?;
         if let Some(plan) = plan {
-            let admins =
-                sqlx::query("SELECT id FROM users WHERE persona = $1 AND organization_id = $2")
-                    .bind(Persona::OrganizationAdmin.as_str())
-                    .bind(&plan)
-                    .fetch_all(&mut *tx)
-                    .await?;
-            for a in &admins {
-                crate::outbox::tell(
-                    &mut tx,
-                    &a.try_get::<String, _>(0)?,
-                    "notice-team-request-plan",
-                    &args,
-                )
+            let admins = sqlx::query("SELECT id FROM users WHERE persona = $1 AND organization_id = $2")
+                .bind(Persona::OrganizationAdmin.as_str())
+                .bind(&plan)
+                .fetch_all(&mut *tx)
                 .await?;
+            for a in &admins {
+                crate::outbox::tell(&mut tx, &a.try_get::<String, _>(0)?, "notice-team-request-plan", &args).await?;
             }
         }
         tx.commit().await?;
-        self.audit_team("ask-to-join", Some(&id), Some(member_id), &Decision::Permit)
-            .await?;
+        self.audit_team("ask-to-join", Some(&id), Some(member_id), &Decision::Permit).await?;
         Ok(REQUEST_RECEIVED)
     }
 
     async fn may_answer(&self, member_id: &str) -> Result<()> {
-        let c = self
-            .checked_member_for(member_id, Action::Read, "team-request", None)
-            .await?;
+        let c = self.checked_member_for(member_id, Action::Read, "team-request", None).await?;
         let d = may_answer_join_request(self.actor(), &c.rel);
         if let Decision::Deny(why) = d {
             self.audit_team("answer", None, Some(member_id), &d).await?;
@@ -269,8 +192,7 @@ impl Access {
                     display_name: r.try_get("display_name")?,
                     persona: r.try_get("persona")?,
                     organization: r.try_get("organization")?,
-                    team_role: TeamRole::parse(&role)
-                        .ok_or_else(|| StoreError::Corrupt(format!("team role {role}")))?,
+                    team_role: TeamRole::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("team role {role}")))?,
                     reason: r.try_get("reason")?,
                     requested_at: r.try_get("requested_at")?,
                 })
@@ -280,12 +202,7 @@ impl Access {
 
     /// Approve or decline a request to join. Approving puts the person on
     /// the team in the role they asked for, in one transaction.
-    pub async fn answer_team_request(
-        &self,
-        member_id: &str,
-        request_id: &str,
-        approve: bool,
-    ) -> Result<()> {
+    pub async fn answer_team_request(&self, member_id: &str, request_id: &str, approve: bool) -> Result<()> {
         self.may_answer(member_id).await?;
         let mut tx = self.store.pool.begin().await?;
         let row = sqlx::query("SELECT user_id, team_role FROM team_requests WHERE id = $1 AND member_id = $2 AND status = 'pending'")
@@ -298,8 +215,7 @@ impl Access {
         };
         let user_id: String = row.try_get("user_id")?;
         let role: String = row.try_get("team_role")?;
-        let role = TeamRole::parse(&role)
-            .ok_or_else(|| StoreError::Corrupt(format!("team role {role}")))?;
+        let role = TeamRole::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("team role {role}")))?;
         let status = if approve { "approved" } else { "declined" };
         sqlx::query("UPDATE team_requests SET status = $1, answered_by = $2, answered_at = $3 WHERE id = $4")
             .bind(status)
@@ -310,35 +226,11 @@ impl Access {
             .await?;
         let args = serde_json::json!({ "role": role.as_str() });
         if approve {
-            insert_team_member(
-                &mut tx,
-                member_id,
-                &user_id,
-                role,
-                Some(&self.actor().user_id),
-                "approved",
-            )
-            .await?;
+            insert_team_member(&mut tx, member_id, &user_id, role, Some(&self.actor().user_id), "approved").await?;
         }
-        crate::outbox::tell(
-            &mut tx,
-            &user_id,
-            if approve {
-                "notice-team-request-approved"
-            } else {
-                "notice-team-request-declined"
-            },
-            &args,
-        )
-        .await?;
+        crate::outbox::tell(&mut tx, &user_id, if approve { "notice-team-request-approved" } else { "notice-team-request-declined" }, &args).await?;
         tx.commit().await?;
-        self.audit_team(
-            if approve { "approve" } else { "decline" },
-            Some(request_id),
-            Some(member_id),
-            &Decision::Permit,
-        )
-        .await
+        self.audit_team(if approve { "approve" } else { "decline" }, Some(request_id), Some(member_id), &Decision::Permit).await
     }
 
     /// The team's history, newest first, for the member's own page.
@@ -356,8 +248,7 @@ impl Access {
                 let role: String = r.try_get("team_role")?;
                 Ok(TeamChange {
                     display_name: r.try_get("display_name")?,
-                    team_role: TeamRole::parse(&role)
-                        .ok_or_else(|| StoreError::Corrupt(format!("team role {role}")))?,
+                    team_role: TeamRole::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("team role {role}")))?,
                     change: r.try_get("change")?,
                     changed_by: r.try_get("changed_by")?,
                     at: r.try_get("at")?,

@@ -4,9 +4,7 @@
 //! version, and the history of one contact. Every method asks the policy
 //! first and leaves an audit event.
 
-use accompany_domain::contacts::{
-    caseload, standing, Caseload, CaseloadRow, Counted, LoggedContact, Standing,
-};
+use accompany_domain::contacts::{caseload, standing, Caseload, CaseloadRow, Counted, LoggedContact, Standing};
 use accompany_domain::notes::{ContactNote, ContactNoteInput, Modality, Setting};
 use accompany_domain::policy::{may_write_contact_note, sees_worker_development, Action, Decision};
 use accompany_domain::privacy::{Categories, Category};
@@ -64,14 +62,10 @@ pub(crate) fn contact_note(r: &AnyRow) -> Result<ContactNote> {
         author_id: r.try_get("author_id")?,
         author_name: r.try_get("display_name")?,
         date: stored_date(&date)?,
-        start_time: start
-            .as_deref()
-            .and_then(accompany_domain::notes::parse_start_time),
+        start_time: start.as_deref().and_then(accompany_domain::notes::parse_start_time),
         duration_minutes: u32::try_from(r.try_get::<i64, _>("duration_minutes")?).unwrap_or(0),
-        modality: Modality::parse(&modality)
-            .ok_or_else(|| StoreError::Corrupt(format!("modality {modality}")))?,
-        setting: Setting::parse(&setting)
-            .ok_or_else(|| StoreError::Corrupt(format!("setting {setting}")))?,
+        modality: Modality::parse(&modality).ok_or_else(|| StoreError::Corrupt(format!("modality {modality}")))?,
+        setting: Setting::parse(&setting).ok_or_else(|| StoreError::Corrupt(format!("setting {setting}")))?,
         note: r.try_get("note")?,
         version: r.try_get("version")?,
     })
@@ -86,33 +80,23 @@ impl Access {
             .and_then(|id| self.store.catalog().role(id))
             .and_then(|role| role.contact.billing.as_ref())
             .map(|b| b.units_for(note.duration_minutes));
-        Ok(LoggedContact {
-            note,
-            role_id,
-            units,
-        })
+        Ok(LoggedContact { note, role_id, units })
     }
 
     /// The catalog role of the actor's worker record, if they have one.
     pub(crate) async fn own_role(&self) -> Result<Option<String>> {
-        Ok(sqlx::query(
-            "SELECT role_id FROM workers WHERE user_id = $1 ORDER BY created_at LIMIT 1",
-        )
-        .bind(&self.actor().user_id)
-        .fetch_optional(&self.store.pool)
-        .await?
-        .map(|r| r.try_get(0))
-        .transpose()?)
+        Ok(sqlx::query("SELECT role_id FROM workers WHERE user_id = $1 ORDER BY created_at LIMIT 1")
+            .bind(&self.actor().user_id)
+            .fetch_optional(&self.store.pool)
+            .await?
+            .map(|r| r.try_get(0))
+            .transpose()?)
     }
 
     /// The contacts the reader may see: all of them with the peer-notes
     /// label in view (the member, their supervisor by default), otherwise
     /// only the reader's own.
-    pub(crate) async fn visible_contacts(
-        &self,
-        c: &Checked,
-        member_id: &str,
-    ) -> Result<Vec<LoggedContact>> {
+    pub(crate) async fn visible_contacts(&self, c: &Checked, member_id: &str) -> Result<Vec<LoggedContact>> {
         let all = c.visible.contains(Category::PeerNotes);
         let rows = sqlx::query(&format!(
             "{CONTACT_SELECT} WHERE n.member_id = $1 AND ($2 = 'all' OR n.author_id = $3) \
@@ -134,9 +118,7 @@ impl Access {
 
     /// The contact log with the decision it was read under.
     async fn checked_contact_log(&self, member_id: &str) -> Result<(Checked, ContactLog)> {
-        let c = self
-            .checked_member_for(member_id, Action::Read, "contact-note", None)
-            .await?;
+        let c = self.checked_member_for(member_id, Action::Read, "contact-note", None).await?;
         let contacts = self.visible_contacts(&c, member_id).await?;
         let can_log = may_write_contact_note(self.actor(), &c.rel).is_permit();
         let role_id = if can_log {
@@ -152,31 +134,13 @@ impl Access {
             .map(|r| r.try_get(0))
             .transpose()?
         };
-        let billing = role_id
-            .as_deref()
-            .and_then(|id| self.store.catalog().role(id))
-            .and_then(|r| r.contact.billing.clone());
+        let billing = role_id.as_deref().and_then(|id| self.store.catalog().role(id)).and_then(|r| r.contact.billing.clone());
         let standing = billing.map(|b| {
-            let counted: Vec<Counted> = contacts
-                .iter()
-                .filter(|x| x.role_id == role_id)
-                .map(|x| Counted {
-                    date: x.note.date,
-                    minutes: x.note.duration_minutes,
-                })
-                .collect();
+            let counted: Vec<Counted> =
+                contacts.iter().filter(|x| x.role_id == role_id).map(|x| Counted { date: x.note.date, minutes: x.note.duration_minutes }).collect();
             standing(&b, &counted, today())
         });
-        Ok((
-            c,
-            ContactLog {
-                member_id: member_id.to_string(),
-                contacts,
-                role_id,
-                standing,
-                can_log,
-            },
-        ))
+        Ok((c, ContactLog { member_id: member_id.to_string(), contacts, role_id, standing, can_log }))
     }
 
     /// The contacts across one peer's active caseload, for the peer, their
@@ -190,13 +154,7 @@ impl Access {
             _ => self.store.worker_row(worker_id).await?,
         };
         let Some(worker) = worker else {
-            self.audit(
-                "read",
-                "caseload",
-                Some(worker_id),
-                &Decision::Deny("no such worker"),
-            )
-            .await?;
+            self.audit("read", "caseload", Some(worker_id), &Decision::Deny("no such worker")).await?;
             return Err(StoreError::NotFound);
         };
         let supervisor = match &worker.supervisor_id {
@@ -204,19 +162,12 @@ impl Access {
             None => None,
         };
         let sup_user = supervisor.as_ref().and_then(|s| s.user_id.as_deref());
-        if !sees_worker_development(
-            self.actor(),
-            &worker.employer_id,
-            worker.user_id.as_deref(),
-            sup_user,
-        ) {
+        if !sees_worker_development(self.actor(), &worker.employer_id, worker.user_id.as_deref(), sup_user) {
             let why = "only the worker, their supervisor and their organization's or the state's admins see a caseload";
-            self.audit("read", "caseload", Some(worker_id), &Decision::Deny(why))
-                .await?;
+            self.audit("read", "caseload", Some(worker_id), &Decision::Deny(why)).await?;
             return Err(StoreError::NotFound);
         }
-        self.audit("read", "caseload", Some(worker_id), &Decision::Permit)
-            .await?;
+        self.audit("read", "caseload", Some(worker_id), &Decision::Permit).await?;
         let member_ids: Vec<String> = match &worker.user_id {
             Some(user_id) => sqlx::query(
                 "SELECT DISTINCT member_id FROM team_members WHERE user_id = $1 AND team_role = 'peer' AND until IS NULL ORDER BY member_id",
@@ -251,22 +202,10 @@ impl Access {
                 .contacts
                 .iter()
                 .filter(|x| x.role_id == log.role_id)
-                .map(|x| Counted {
-                    date: x.note.date,
-                    minutes: x.note.duration_minutes,
-                })
+                .map(|x| Counted { date: x.note.date, minutes: x.note.duration_minutes })
                 .collect();
-            let name = c
-                .visible
-                .contains(Category::Demographics)
-                .then(|| format!("{} {}", c.member.given_name, c.member.family_name));
-            rows.push(CaseloadRow::of(
-                member_id,
-                name,
-                log.standing.as_ref(),
-                &counted,
-                today,
-            ));
+            let name = c.visible.contains(Category::Demographics).then(|| format!("{} {}", c.member.given_name, c.member.family_name));
+            rows.push(CaseloadRow::of(member_id, name, log.standing.as_ref(), &counted, today));
         }
         Ok(CaseloadContacts {
             worker_id: worker.id,
@@ -277,26 +216,11 @@ impl Access {
     }
 
     /// The member's peer logs a contact; its units count under the peer's role.
-    pub async fn log_contact(
-        &self,
-        member_id: &str,
-        input: &ContactNoteInput,
-    ) -> Result<LoggedContact> {
-        let c = self
-            .checked_member_for(member_id, Action::Read, "contact-note", None)
-            .await?;
+    pub async fn log_contact(&self, member_id: &str, input: &ContactNoteInput) -> Result<LoggedContact> {
+        let c = self.checked_member_for(member_id, Action::Read, "contact-note", None).await?;
         let decision = may_write_contact_note(self.actor(), &c.rel);
         if let Decision::Deny(why) = decision {
-            self.audit_member(
-                "create",
-                "contact-note",
-                None,
-                Some(member_id),
-                &decision,
-                Categories::NONE,
-                Some(c.purpose),
-            )
-            .await?;
+            self.audit_member("create", "contact-note", None, Some(member_id), &decision, Categories::NONE, Some(c.purpose)).await?;
             return Err(StoreError::Denied(why));
         }
         let v = input.validate_contact(today())?;
@@ -319,33 +243,17 @@ impl Access {
         insert_contact_note(&mut tx, &note, role_id.as_deref(), "contact logged").await?;
         let logged = self.contact_in(&mut tx, member_id, &id).await?;
         tx.commit().await?;
-        self.audit_member(
-            "create",
-            "contact-note",
-            Some(&id),
-            Some(member_id),
-            &Decision::Permit,
-            peer_notes(),
-            Some(c.purpose),
-        )
-        .await?;
+        self.audit_member("create", "contact-note", Some(&id), Some(member_id), &Decision::Permit, peer_notes(), Some(c.purpose)).await?;
         Ok(logged)
     }
 
-    async fn contact_in(
-        &self,
-        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-        member_id: &str,
-        id: &str,
-    ) -> Result<LoggedContact> {
-        let row = sqlx::query(&format!(
-            "{CONTACT_SELECT} WHERE n.id = $1 AND n.member_id = $2"
-        ))
-        .bind(id)
-        .bind(member_id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    async fn contact_in(&self, tx: &mut sqlx::Transaction<'_, sqlx::Any>, member_id: &str, id: &str) -> Result<LoggedContact> {
+        let row = sqlx::query(&format!("{CONTACT_SELECT} WHERE n.id = $1 AND n.member_id = $2"))
+            .bind(id)
+            .bind(member_id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         self.logged(&row)
     }
 
@@ -360,18 +268,11 @@ impl Access {
         input: &ContactNoteInput,
         reason: &str,
     ) -> Result<LoggedContact> {
-        let c = self
-            .checked_member_for(member_id, Action::Read, "contact-note", Some(contact_id))
-            .await?;
+        let c = self.checked_member_for(member_id, Action::Read, "contact-note", Some(contact_id)).await?;
         let mut tx = self.store.pool.begin().await?;
         let current = self.contact_in(&mut tx, member_id, contact_id).await;
         let current = match current {
-            Ok(x)
-                if x.note.author_id == self.actor().user_id
-                    || c.visible.contains(Category::PeerNotes) =>
-            {
-                x
-            }
+            Ok(x) if x.note.author_id == self.actor().user_id || c.visible.contains(Category::PeerNotes) => x,
             Ok(_) | Err(StoreError::NotFound) => return Err(StoreError::NotFound),
             Err(e) => return Err(e),
         };
@@ -381,23 +282,12 @@ impl Access {
         }
         if let Decision::Deny(why) = decision {
             drop(tx);
-            self.audit_member(
-                "update",
-                "contact-note",
-                Some(contact_id),
-                Some(member_id),
-                &decision,
-                Categories::NONE,
-                Some(c.purpose),
-            )
-            .await?;
+            self.audit_member("update", "contact-note", Some(contact_id), Some(member_id), &decision, Categories::NONE, Some(c.purpose)).await?;
             return Err(StoreError::Denied(why));
         }
         let v = input.validate_contact(today())?;
         if current.note.version != expected_version {
-            return Err(StoreError::Conflict {
-                current: current.note.version,
-            });
+            return Err(StoreError::Conflict { current: current.note.version });
         }
         let version = current.note.version + 1;
         let changed = sqlx::query(
@@ -420,62 +310,23 @@ impl Access {
             return Err(StoreError::Conflict { current: version });
         }
         let logged = self.contact_in(&mut tx, member_id, contact_id).await?;
-        let reason = if reason.trim().is_empty() {
-            "contact corrected"
-        } else {
-            reason
-        };
-        record_version(
-            &mut tx,
-            "contact-note",
-            contact_id,
-            version,
-            &logged.note,
-            Some(&self.actor().user_id),
-            reason,
-        )
-        .await?;
+        let reason = if reason.trim().is_empty() { "contact corrected" } else { reason };
+        record_version(&mut tx, "contact-note", contact_id, version, &logged.note, Some(&self.actor().user_id), reason).await?;
         tx.commit().await?;
-        self.audit_member(
-            "update",
-            "contact-note",
-            Some(contact_id),
-            Some(member_id),
-            &Decision::Permit,
-            peer_notes(),
-            Some(c.purpose),
-        )
-        .await?;
+        self.audit_member("update", "contact-note", Some(contact_id), Some(member_id), &Decision::Permit, peer_notes(), Some(c.purpose)).await?;
         Ok(logged)
     }
 
     /// One contact as the reader may see it.
     pub async fn contact(&self, member_id: &str, contact_id: &str) -> Result<LoggedContact> {
-        let c = self
-            .checked_member_for(member_id, Action::Read, "contact-note", Some(contact_id))
-            .await?;
-        self.visible_contacts(&c, member_id)
-            .await?
-            .into_iter()
-            .find(|x| x.note.id == contact_id)
-            .ok_or(StoreError::NotFound)
+        let c = self.checked_member_for(member_id, Action::Read, "contact-note", Some(contact_id)).await?;
+        self.visible_contacts(&c, member_id).await?.into_iter().find(|x| x.note.id == contact_id).ok_or(StoreError::NotFound)
     }
 
     /// Every version of one contact, newest first, for a reader who may see it.
-    pub async fn contact_history(
-        &self,
-        member_id: &str,
-        contact_id: &str,
-    ) -> Result<Vec<VersionEntry>> {
-        let c = self
-            .checked_member_for(member_id, Action::Read, "contact-note", Some(contact_id))
-            .await?;
-        if !self
-            .visible_contacts(&c, member_id)
-            .await?
-            .iter()
-            .any(|x| x.note.id == contact_id)
-        {
+    pub async fn contact_history(&self, member_id: &str, contact_id: &str) -> Result<Vec<VersionEntry>> {
+        let c = self.checked_member_for(member_id, Action::Read, "contact-note", Some(contact_id)).await?;
+        if !self.visible_contacts(&c, member_id).await?.iter().any(|x| x.note.id == contact_id) {
             return Err(StoreError::NotFound);
         }
         self.store.versions("contact-note", contact_id).await

@@ -46,12 +46,7 @@ pub struct ClaimInput {
 /// One refusal for every code that does not open a record (mistyped,
 /// unknown, used, void or out of date), so trying tells nothing.
 fn code_refused() -> StoreError {
-    Invalid::one(
-        "code",
-        "code-invalid",
-        "this code does not open an account: check it, or ask your care coordinator for a new one",
-    )
-    .into()
+    Invalid::one("code", "code-invalid", "this code does not open an account: check it, or ask your care coordinator for a new one").into()
 }
 
 /// How many tries one key may make at a public door in an hour.
@@ -65,46 +60,27 @@ impl Store {
     /// Count one try at a public door under each key, and refuse it (audited)
     /// when any key has already used its hour's tries. Failures count as
     /// much as successes, so guessing is as slow as asking.
-    pub(crate) async fn public_try(
-        &self,
-        door: &str,
-        keys: &[(Limit, &str)],
-        client_addr: &str,
-    ) -> Result<()> {
+    pub(crate) async fn public_try(&self, door: &str, keys: &[(Limit, &str)], client_addr: &str) -> Result<()> {
         let since = timestamp_text(OffsetDateTime::now_utc() - Duration::hours(1));
         let now = now_text();
         let mut over = None;
         let mut tx = self.pool.begin().await?;
         for (limit, value) in keys {
             let key = sha256_hex(&format!("{door}|{}", limit.kind), value.trim());
-            let used: i64 =
-                sqlx::query("SELECT COUNT(*) FROM public_attempts WHERE key_hash = $1 AND at > $2")
-                    .bind(&key)
-                    .bind(&since)
-                    .fetch_one(&mut *tx)
-                    .await?
-                    .try_get(0)?;
+            let used: i64 = sqlx::query("SELECT COUNT(*) FROM public_attempts WHERE key_hash = $1 AND at > $2")
+                .bind(&key)
+                .bind(&since)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get(0)?;
             if used >= limit.per_hour && over.is_none() {
                 over = Some(limit.kind);
             }
-            sqlx::query("INSERT INTO public_attempts (key_hash, at) VALUES ($1, $2)")
-                .bind(&key)
-                .bind(&now)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query("INSERT INTO public_attempts (key_hash, at) VALUES ($1, $2)").bind(&key).bind(&now).execute(&mut *tx).await?;
         }
         tx.commit().await?;
         if let Some(kind) = over {
-            self.public_audit(
-                "throttled",
-                door,
-                None,
-                None,
-                &Decision::Deny("too many tries in an hour"),
-                kind,
-                client_addr,
-            )
-            .await?;
+            self.public_audit("throttled", door, None, None, &Decision::Deny("too many tries in an hour"), kind, client_addr).await?;
             return Err(StoreError::Throttled);
         }
         Ok(())
@@ -123,14 +99,7 @@ impl Store {
     ) -> Result<()> {
         let (d, reason) = match decision {
             Decision::Permit => ("permit", detail.to_string()),
-            Decision::Deny(r) => (
-                "deny",
-                if detail.is_empty() {
-                    r.to_string()
-                } else {
-                    format!("{r} ({detail})")
-                },
-            ),
+            Decision::Deny(r) => ("deny", if detail.is_empty() { r.to_string() } else { format!("{r} ({detail})") }),
         };
         self.append_audit(crate::audit::NewEvent {
             actor_user_id: None,
@@ -151,28 +120,12 @@ impl Store {
     /// Redeem an enrolment code: a new member account linked to the record
     /// the code was issued for. Every refusal about the code is the same.
     pub async fn claim_enrolment(&self, input: &ClaimInput, client_addr: &str) -> Result<User> {
-        const BY_ADDRESS: Limit = Limit {
-            kind: "address",
-            per_hour: 20,
-        };
-        const BY_USERNAME: Limit = Limit {
-            kind: "username",
-            per_hour: 10,
-        };
-        self.public_try(
-            "claim",
-            &[
-                (BY_ADDRESS, client_addr),
-                (BY_USERNAME, &input.username.to_lowercase()),
-            ],
-            client_addr,
-        )
-        .await?;
+        const BY_ADDRESS: Limit = Limit { kind: "address", per_hour: 20 };
+        const BY_USERNAME: Limit = Limit { kind: "username", per_hour: 10 };
+        self.public_try("claim", &[(BY_ADDRESS, client_addr), (BY_USERNAME, &input.username.to_lowercase())], client_addr).await?;
         let code = EnrolmentCode::parse(&input.code);
         let mut errs = Invalid::default();
-        if let Err(StoreError::Invalid(e)) =
-            crate::auth::check_new_user(&input.username, &input.password, "-")
-        {
+        if let Err(StoreError::Invalid(e)) = crate::auth::check_new_user(&input.username, &input.password, "-") {
             errs.0.extend(e.0);
         }
         let code = match code {
@@ -193,16 +146,7 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         let refuse = |why: &'static str, code_id: Option<String>, member: Option<String>| async move {
-            self.public_audit(
-                "claim",
-                "enrolment-code",
-                code_id.as_deref(),
-                member.as_deref(),
-                &Decision::Deny(why),
-                "",
-                client_addr,
-            )
-            .await?;
+            self.public_audit("claim", "enrolment-code", code_id.as_deref(), member.as_deref(), &Decision::Deny(why), "", client_addr).await?;
             Err::<User, _>(code_refused())
         };
         let Some(row) = row else {
@@ -215,18 +159,10 @@ impl Store {
             && row.try_get::<String, _>("expires_at")? > timestamp_text(now)
             && row.try_get::<i64, _>("accounts")? == 0;
         if !live {
-            return refuse(
-                "the code is used, void or out of date",
-                Some(id),
-                Some(member_id),
-            )
-            .await;
+            return refuse("the code is used, void or out of date", Some(id), Some(member_id)).await;
         }
         let stored: String = row.try_get("verifier_hash")?;
-        if !crate::auth::constant_time_eq(
-            stored.as_bytes(),
-            sha256_hex("verifier", &code.verifier).as_bytes(),
-        ) {
+        if !crate::auth::constant_time_eq(stored.as_bytes(), sha256_hex("verifier", &code.verifier).as_bytes()) {
             let tries = row.try_get::<i64, _>("wrong_tries")? + 1;
             let void = tries >= i64::from(MAX_WRONG_TRIES);
             sqlx::query("UPDATE enrolment_codes SET wrong_tries = $1, void_at = $2 WHERE id = $3")
@@ -235,53 +171,24 @@ impl Store {
                 .bind(&id)
                 .execute(&self.pool)
                 .await?;
-            return refuse(
-                if void {
-                    "wrong code; the code is now void"
-                } else {
-                    "wrong code"
-                },
-                Some(id),
-                Some(member_id),
-            )
-            .await;
+            return refuse(if void { "wrong code; the code is now void" } else { "wrong code" }, Some(id), Some(member_id)).await;
         }
-        if self
-            .user_by_username(input.username.trim())
-            .await?
-            .is_some()
-        {
-            return Err(Invalid::one(
-                "username",
-                "username-taken",
-                "is taken; choose another username",
-            )
-            .into());
+        if self.user_by_username(input.username.trim()).await?.is_some() {
+            return Err(Invalid::one("username", "username-taken", "is taken; choose another username").into());
         }
-        let display = format!(
-            "{} {}",
-            row.try_get::<String, _>("given_name")?,
-            row.try_get::<String, _>("family_name")?
-        );
+        let display = format!("{} {}", row.try_get::<String, _>("given_name")?, row.try_get::<String, _>("family_name")?);
         let hash = crate::auth::hash_password(&input.password)?;
         let user_id = new_id();
         let mut tx = self.pool.begin().await?;
         // Taking the code is the guard: two claims racing for it, one wins.
-        let taken = sqlx::query(
-            "UPDATE enrolment_codes SET used_at = $1, used_by = NULL WHERE id = $2 AND used_at IS NULL AND void_at IS NULL",
-        )
-        .bind(now_text())
-        .bind(&id)
-        .execute(&mut *tx)
-        .await?;
+        let taken = sqlx::query("UPDATE enrolment_codes SET used_at = $1, used_by = NULL WHERE id = $2 AND used_at IS NULL AND void_at IS NULL")
+            .bind(now_text())
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
         if taken.rows_affected() != 1 {
             drop(tx);
-            return refuse(
-                "the code was used by another claim",
-                Some(id),
-                Some(member_id),
-            )
-            .await;
+            return refuse("the code was used by another claim", Some(id), Some(member_id)).await;
         }
         sqlx::query(
             "INSERT INTO users (id, username, display_name, password_hash, persona, organization_id, member_id, created_at) \
@@ -297,27 +204,14 @@ impl Store {
         .execute(&mut *tx)
         .await
         .map_err(|e| StoreError::from_write(e, "username"))?;
-        sqlx::query("UPDATE enrolment_codes SET used_by = $1 WHERE id = $2")
-            .bind(&user_id)
-            .bind(&id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("UPDATE enrolment_codes SET used_by = $1 WHERE id = $2").bind(&user_id).bind(&id).execute(&mut *tx).await?;
         sqlx::query("UPDATE enrolment_codes SET void_at = $1 WHERE member_id = $2 AND used_at IS NULL AND void_at IS NULL")
             .bind(now_text())
             .bind(&member_id)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        self.public_audit(
-            "claim",
-            "enrolment-code",
-            Some(&id),
-            Some(&member_id),
-            &Decision::Permit,
-            input.username.trim(),
-            client_addr,
-        )
-        .await?;
+        self.public_audit("claim", "enrolment-code", Some(&id), Some(&member_id), &Decision::Permit, input.username.trim(), client_addr).await?;
         self.user_by_id(&user_id).await?.ok_or(StoreError::NotFound)
     }
 }
@@ -326,46 +220,19 @@ impl Access {
     /// Issue a one-time enrolment code for a member who has no account yet:
     /// shown once, or sent to the contact details on their record. A new
     /// code voids the member's earlier ones.
-    pub async fn issue_enrolment_code(
-        &self,
-        member_id: &str,
-        delivery: Delivery,
-    ) -> Result<IssuedCode> {
-        let c = self
-            .checked_member_for(member_id, Action::Read, "enrolment-code", None)
-            .await?;
+    pub async fn issue_enrolment_code(&self, member_id: &str, delivery: Delivery) -> Result<IssuedCode> {
+        let c = self.checked_member_for(member_id, Action::Read, "enrolment-code", None).await?;
         let d = may_issue_enrolment_code(self.actor(), &c.rel);
-        let cats = if d.is_permit() {
-            Categories::of(&[Category::Demographics, Category::Contact])
-        } else {
-            Categories::NONE
-        };
-        self.audit_member(
-            "create",
-            "enrolment-code",
-            None,
-            Some(member_id),
-            &d,
-            cats,
-            Some(Purpose::Treatment),
-        )
-        .await?;
+        let cats = if d.is_permit() { Categories::of(&[Category::Demographics, Category::Contact]) } else { Categories::NONE };
+        self.audit_member("create", "enrolment-code", None, Some(member_id), &d, cats, Some(Purpose::Treatment)).await?;
         if let Decision::Deny(why) = d {
             return Err(StoreError::Denied(why));
         }
         let store = self.store();
-        let accounts: i64 = sqlx::query("SELECT COUNT(*) FROM users WHERE member_id = $1")
-            .bind(member_id)
-            .fetch_one(&store.pool)
-            .await?
-            .try_get(0)?;
+        let accounts: i64 =
+            sqlx::query("SELECT COUNT(*) FROM users WHERE member_id = $1").bind(member_id).fetch_one(&store.pool).await?.try_get(0)?;
         if accounts > 0 {
-            return Err(Invalid(vec![FieldError::new(
-                "member",
-                "has-account",
-                "already has an account; the member signs in with it",
-            )])
-            .into());
+            return Err(Invalid(vec![FieldError::new("member", "has-account", "already has an account; the member signs in with it")]).into());
         }
         let m = &c.member;
         let address = delivery_address(delivery, m.email.as_deref(), m.phone.as_deref())?;
@@ -394,29 +261,12 @@ impl Access {
         .execute(&mut *tx)
         .await?;
         if let Some(address) = &address {
-            let channel = if delivery == Delivery::Email {
-                Channel::Email
-            } else {
-                Channel::Text
-            };
+            let channel = if delivery == Delivery::Email { Channel::Email } else { Channel::Text };
             let lang = m.preferred_languages.first().map_or("en", String::as_str);
             let args = serde_json::json!({ "code": code.display(), "hours": hours });
-            crate::outbox::queue_message(
-                &mut tx,
-                None,
-                channel,
-                address,
-                lang,
-                "notice-enrolment-code",
-                &args,
-            )
-            .await?;
+            crate::outbox::queue_message(&mut tx, None, channel, address, lang, "notice-enrolment-code", &args).await?;
         }
         tx.commit().await?;
-        Ok(IssuedCode {
-            delivery,
-            code: (delivery == Delivery::Show).then(|| code.display()),
-            expires_at,
-        })
+        Ok(IssuedCode { delivery, code: (delivery == Delivery::Show).then(|| code.display()), expires_at })
     }
 }

@@ -3,9 +3,7 @@
 //! sharing choices allow (label RecoveryGoals). Every version of a goal is
 //! kept; every access is decided by the policy and audited.
 
-use accompany_domain::goals::{
-    GoalInput, GoalProgress, GoalStatus, GoalStep, ProgressInput, RecoveryGoal,
-};
+use accompany_domain::goals::{GoalInput, GoalProgress, GoalStatus, GoalStep, ProgressInput, RecoveryGoal};
 use accompany_domain::policy::{may_record_progress, may_write_goal, Action, Decision};
 use accompany_domain::privacy::{Categories, Category};
 use accompany_domain::records::new_id;
@@ -40,11 +38,9 @@ fn goal_from_row(r: &AnyRow) -> Result<RecoveryGoal> {
         id: r.try_get("id")?,
         member_id: r.try_get("member_id")?,
         goal: r.try_get("goal")?,
-        steps: serde_json::from_str::<Vec<GoalStep>>(&steps)
-            .map_err(|e| StoreError::Corrupt(format!("goal steps: {e}")))?,
+        steps: serde_json::from_str::<Vec<GoalStep>>(&steps).map_err(|e| StoreError::Corrupt(format!("goal steps: {e}")))?,
         target_date: target.as_deref().map(stored_date).transpose()?,
-        status: GoalStatus::parse(&status)
-            .ok_or_else(|| StoreError::Corrupt(format!("goal status {status}")))?,
+        status: GoalStatus::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("goal status {status}")))?,
         version: r.try_get("version")?,
         updated_at: r.try_get("updated_at")?,
         progress: vec![],
@@ -57,13 +53,12 @@ fn labels() -> Categories {
 
 impl Access {
     async fn goal_rows(&self, member_id: &str, goal_id: Option<&str>) -> Result<Vec<RecoveryGoal>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {GOAL_COLUMNS} FROM recovery_goals WHERE member_id = $1 AND ($2 = '' OR id = $2) ORDER BY created_at, id"
-        ))
-        .bind(member_id)
-        .bind(goal_id.unwrap_or(""))
-        .fetch_all(&self.store.pool)
-        .await?;
+        let rows =
+            sqlx::query(&format!("SELECT {GOAL_COLUMNS} FROM recovery_goals WHERE member_id = $1 AND ($2 = '' OR id = $2) ORDER BY created_at, id"))
+                .bind(member_id)
+                .bind(goal_id.unwrap_or(""))
+                .fetch_all(&self.store.pool)
+                .await?;
         let mut goals = rows.iter().map(goal_from_row).collect::<Result<Vec<_>>>()?;
         let progress = sqlx::query(
             "SELECT p.id, p.goal_id, p.progress_date, p.note, u.display_name FROM goal_progress p JOIN users u ON u.id = p.recorded_by \
@@ -90,15 +85,9 @@ impl Access {
 
     /// The member's recovery goals, when the reader sees that label.
     pub async fn recovery_goals(&self, member_id: &str) -> Result<Seen<Goals>> {
-        let c = self
-            .checked_member_for(member_id, Action::Read, "recovery-goal", None)
-            .await?;
+        let c = self.checked_member_for(member_id, Action::Read, "recovery-goal", None).await?;
         let hidden = !c.visible.contains(Category::RecoveryGoals);
-        let goals = if hidden {
-            vec![]
-        } else {
-            self.goal_rows(member_id, None).await?
-        };
+        let goals = if hidden { vec![] } else { self.goal_rows(member_id, None).await? };
         let goals = Goals {
             goals,
             hidden,
@@ -109,26 +98,9 @@ impl Access {
     }
 
     /// Refuse a write the pure rule denies, with an audit event saying so.
-    async fn refuse(
-        &self,
-        c: &Checked,
-        action: &str,
-        entity: &str,
-        id: Option<&str>,
-        member_id: &str,
-        d: Decision,
-    ) -> Result<()> {
+    async fn refuse(&self, c: &Checked, action: &str, entity: &str, id: Option<&str>, member_id: &str, d: Decision) -> Result<()> {
         if let Decision::Deny(why) = d {
-            self.audit_member(
-                action,
-                entity,
-                id,
-                Some(member_id),
-                &d,
-                Categories::NONE,
-                Some(c.purpose),
-            )
-            .await?;
+            self.audit_member(action, entity, id, Some(member_id), &d, Categories::NONE, Some(c.purpose)).await?;
             return Err(StoreError::Denied(why));
         }
         Ok(())
@@ -136,18 +108,8 @@ impl Access {
 
     /// The member writes a new goal in their own words.
     pub async fn add_goal(&self, member_id: &str, input: &GoalInput) -> Result<RecoveryGoal> {
-        let c = self
-            .checked_member_for(member_id, Action::Update, "recovery-goal", None)
-            .await?;
-        self.refuse(
-            &c,
-            "create",
-            "recovery-goal",
-            None,
-            member_id,
-            may_write_goal(self.actor(), &c.rel),
-        )
-        .await?;
+        let c = self.checked_member_for(member_id, Action::Update, "recovery-goal", None).await?;
+        self.refuse(&c, "create", "recovery-goal", None, member_id, may_write_goal(self.actor(), &c.rel)).await?;
         let v = input.validate()?;
         let now = now_text();
         let goal = RecoveryGoal {
@@ -176,60 +138,20 @@ impl Access {
         .bind(&now)
         .execute(&mut *tx)
         .await?;
-        record_version(
-            &mut tx,
-            "recovery-goal",
-            &goal.id,
-            1,
-            &goal,
-            Some(&self.actor().user_id),
-            "goal written",
-        )
-        .await?;
+        record_version(&mut tx, "recovery-goal", &goal.id, 1, &goal, Some(&self.actor().user_id), "goal written").await?;
         tx.commit().await?;
-        self.audit_member(
-            "create",
-            "recovery-goal",
-            Some(&goal.id),
-            Some(member_id),
-            &Decision::Permit,
-            labels(),
-            Some(c.purpose),
-        )
-        .await?;
+        self.audit_member("create", "recovery-goal", Some(&goal.id), Some(member_id), &Decision::Permit, labels(), Some(c.purpose)).await?;
         Ok(goal)
     }
 
     /// The member changes their goal; the version read must still be current.
-    pub async fn update_goal(
-        &self,
-        member_id: &str,
-        goal_id: &str,
-        expected_version: i64,
-        input: &GoalInput,
-    ) -> Result<RecoveryGoal> {
-        let c = self
-            .checked_member_for(member_id, Action::Update, "recovery-goal", Some(goal_id))
-            .await?;
-        self.refuse(
-            &c,
-            "update",
-            "recovery-goal",
-            Some(goal_id),
-            member_id,
-            may_write_goal(self.actor(), &c.rel),
-        )
-        .await?;
-        let current = self
-            .goal_rows(member_id, Some(goal_id))
-            .await?
-            .pop()
-            .ok_or(StoreError::NotFound)?;
+    pub async fn update_goal(&self, member_id: &str, goal_id: &str, expected_version: i64, input: &GoalInput) -> Result<RecoveryGoal> {
+        let c = self.checked_member_for(member_id, Action::Update, "recovery-goal", Some(goal_id)).await?;
+        self.refuse(&c, "update", "recovery-goal", Some(goal_id), member_id, may_write_goal(self.actor(), &c.rel)).await?;
+        let current = self.goal_rows(member_id, Some(goal_id)).await?.pop().ok_or(StoreError::NotFound)?;
         let v = input.validate()?;
         if current.version != expected_version {
-            return Err(StoreError::Conflict {
-                current: current.version,
-            });
+            return Err(StoreError::Conflict { current: current.version });
         }
         let goal = RecoveryGoal {
             goal: v.goal,
@@ -257,60 +179,22 @@ impl Access {
         .execute(&mut *tx)
         .await?;
         if changed.rows_affected() != 1 {
-            return Err(StoreError::Conflict {
-                current: goal.version,
-            });
+            return Err(StoreError::Conflict { current: goal.version });
         }
-        let stored = RecoveryGoal {
-            progress: vec![],
-            ..goal.clone()
-        };
-        record_version(
-            &mut tx,
-            "recovery-goal",
-            goal_id,
-            goal.version,
-            &stored,
-            Some(&self.actor().user_id),
-            "goal changed",
-        )
-        .await?;
+        let stored = RecoveryGoal { progress: vec![], ..goal.clone() };
+        record_version(&mut tx, "recovery-goal", goal_id, goal.version, &stored, Some(&self.actor().user_id), "goal changed").await?;
         tx.commit().await?;
-        self.audit_member(
-            "update",
-            "recovery-goal",
-            Some(goal_id),
-            Some(member_id),
-            &Decision::Permit,
-            labels(),
-            Some(c.purpose),
-        )
-        .await?;
+        self.audit_member("update", "recovery-goal", Some(goal_id), Some(member_id), &Decision::Permit, labels(), Some(c.purpose)).await?;
         Ok(goal)
     }
 
     /// The member or their peer records dated progress on a goal they can see.
-    pub async fn add_goal_progress(
-        &self,
-        member_id: &str,
-        goal_id: &str,
-        input: &ProgressInput,
-    ) -> Result<GoalProgress> {
-        let c = self
-            .checked_member_for(member_id, Action::Read, "recovery-goal", Some(goal_id))
-            .await?;
+    pub async fn add_goal_progress(&self, member_id: &str, goal_id: &str, input: &ProgressInput) -> Result<GoalProgress> {
+        let c = self.checked_member_for(member_id, Action::Read, "recovery-goal", Some(goal_id)).await?;
         if !c.visible.contains(Category::RecoveryGoals) {
             return Err(StoreError::NotFound);
         }
-        self.refuse(
-            &c,
-            "create",
-            "goal-progress",
-            Some(goal_id),
-            member_id,
-            may_record_progress(self.actor(), &c.rel),
-        )
-        .await?;
+        self.refuse(&c, "create", "goal-progress", Some(goal_id), member_id, may_record_progress(self.actor(), &c.rel)).await?;
         if self.goal_rows(member_id, Some(goal_id)).await?.is_empty() {
             return Err(StoreError::NotFound);
         }
@@ -319,12 +203,7 @@ impl Access {
             Some(u) => u.display_name,
             None => self.actor().username.clone(),
         };
-        let p = GoalProgress {
-            id: new_id(),
-            date,
-            note,
-            recorded_by,
-        };
+        let p = GoalProgress { id: new_id(), date, note, recorded_by };
         sqlx::query(
             "INSERT INTO goal_progress (id, goal_id, member_id, progress_date, note, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
@@ -337,27 +216,14 @@ impl Access {
         .bind(now_text())
         .execute(&self.store.pool)
         .await?;
-        self.audit_member(
-            "create",
-            "goal-progress",
-            Some(&p.id),
-            Some(member_id),
-            &Decision::Permit,
-            labels(),
-            Some(c.purpose),
-        )
-        .await?;
+        self.audit_member("create", "goal-progress", Some(&p.id), Some(member_id), &Decision::Permit, labels(), Some(c.purpose)).await?;
         Ok(p)
     }
 
     /// Every version of one goal, newest first, for a reader who sees goals.
     pub async fn goal_history(&self, member_id: &str, goal_id: &str) -> Result<Vec<VersionEntry>> {
-        let c = self
-            .checked_member_for(member_id, Action::Read, "recovery-goal", Some(goal_id))
-            .await?;
-        if !c.visible.contains(Category::RecoveryGoals)
-            || self.goal_rows(member_id, Some(goal_id)).await?.is_empty()
-        {
+        let c = self.checked_member_for(member_id, Action::Read, "recovery-goal", Some(goal_id)).await?;
+        if !c.visible.contains(Category::RecoveryGoals) || self.goal_rows(member_id, Some(goal_id)).await?.is_empty() {
             return Err(StoreError::NotFound);
         }
         self.store.versions("recovery-goal", goal_id).await

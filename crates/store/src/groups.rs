@@ -4,9 +4,7 @@
 //! is written in one transaction, all of it or none.
 
 use accompany_domain::booking::datetime_text;
-use accompany_domain::groups::{
-    attendance_note, may_join, may_record_attendance, may_run_groups, GroupInput,
-};
+use accompany_domain::groups::{attendance_note, may_join, may_record_attendance, may_run_groups, GroupInput};
 use accompany_domain::notes::{ContactNote, Modality, Setting};
 use accompany_domain::policy::{Action, Decision};
 use accompany_domain::privacy::{Categories, Category, Purpose};
@@ -72,22 +70,19 @@ impl Access {
         let modality: String = r.try_get("modality")?;
         let setting: String = r.try_get("setting")?;
         let now = datetime_text(self.store().now_local());
-        let leaders = sqlx::query("SELECT u.id, u.display_name FROM group_leaders gl JOIN users u ON u.id = gl.user_id WHERE gl.group_id = $1 ORDER BY u.display_name")
-            .bind(&id)
-            .fetch_all(pool)
-            .await?;
+        let leaders = sqlx::query(
+            "SELECT u.id, u.display_name FROM group_leaders gl JOIN users u ON u.id = gl.user_id WHERE gl.group_id = $1 ORDER BY u.display_name",
+        )
+        .bind(&id)
+        .fetch_all(pool)
+        .await?;
         let next = sqlx::query("SELECT MIN(starts_at), COUNT(*) FROM group_meetings WHERE group_id = $1 AND ends_at > $2")
             .bind(&id)
             .bind(&now)
             .fetch_one(pool)
             .await?;
-        let members: i64 = sqlx::query(
-            "SELECT COUNT(*) FROM group_members WHERE group_id = $1 AND left_at IS NULL",
-        )
-        .bind(&id)
-        .fetch_one(pool)
-        .await?
-        .try_get(0)?;
+        let members: i64 =
+            sqlx::query("SELECT COUNT(*) FROM group_members WHERE group_id = $1 AND left_at IS NULL").bind(&id).fetch_one(pool).await?.try_get(0)?;
         let joined = match &self.actor().member_id {
             Some(m) => {
                 let n: i64 = sqlx::query("SELECT COUNT(*) FROM group_members WHERE group_id = $1 AND member_id = $2 AND left_at IS NULL")
@@ -107,10 +102,8 @@ impl Access {
             leader_names.push(l.try_get("display_name")?);
         }
         Ok(GroupView {
-            modality: Modality::parse(&modality)
-                .ok_or_else(|| StoreError::Corrupt(format!("modality {modality}")))?,
-            setting: Setting::parse(&setting)
-                .ok_or_else(|| StoreError::Corrupt(format!("setting {setting}")))?,
+            modality: Modality::parse(&modality).ok_or_else(|| StoreError::Corrupt(format!("modality {modality}")))?,
+            setting: Setting::parse(&setting).ok_or_else(|| StoreError::Corrupt(format!("setting {setting}")))?,
             title: r.try_get("title")?,
             description: r.try_get("description")?,
             language: r.try_get("language")?,
@@ -129,10 +122,7 @@ impl Access {
     }
 
     async fn group(&self, id: &str) -> Result<GroupView> {
-        let row = sqlx::query(&format!("{GROUP_SELECT} WHERE g.id = $1"))
-            .bind(id)
-            .fetch_optional(&self.store().pool)
-            .await?;
+        let row = sqlx::query(&format!("{GROUP_SELECT} WHERE g.id = $1")).bind(id).fetch_optional(&self.store().pool).await?;
         match row {
             Some(r) => self.group_view(&r).await,
             None => Err(StoreError::NotFound),
@@ -146,13 +136,7 @@ impl Access {
         if let Decision::Deny(why) = decision {
             return Err(StoreError::Denied(why));
         }
-        let languages: Vec<&str> = self
-            .store()
-            .catalog()
-            .languages
-            .iter()
-            .map(|l| l.code.as_str())
-            .collect();
+        let languages: Vec<&str> = self.store().catalog().languages.iter().map(|l| l.code.as_str()).collect();
         let g = input.validate(&languages, self.store().now_local())?;
         let mut errs = Invalid::default();
         if self.store().organization_row(&g.open_to).await?.is_none() {
@@ -196,11 +180,7 @@ impl Access {
         .execute(&mut *tx)
         .await?;
         for u in &leaders {
-            sqlx::query("INSERT INTO group_leaders (group_id, user_id) VALUES ($1, $2)")
-                .bind(&id)
-                .bind(u)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query("INSERT INTO group_leaders (group_id, user_id) VALUES ($1, $2)").bind(&id).bind(u).execute(&mut *tx).await?;
         }
         for m in &g.meetings {
             sqlx::query("INSERT INTO group_meetings (id, group_id, starts_at, ends_at) VALUES ($1, $2, $3, $4)")
@@ -280,37 +260,23 @@ impl Access {
             .bind(now_text())
             .execute(&mut *tx)
             .await?;
-        let name: String =
-            sqlx::query("SELECT given_name || ' ' || family_name FROM members WHERE id = $1")
-                .bind(&member_id)
-                .fetch_one(&mut *tx)
-                .await?
-                .try_get(0)?;
-        let leaders: Vec<String> =
-            sqlx::query("SELECT user_id FROM group_leaders WHERE group_id = $1")
-                .bind(group_id)
-                .fetch_all(&mut *tx)
-                .await?
-                .iter()
-                .map(|r| r.try_get(0))
-                .collect::<Result<_, _>>()?;
+        let name: String = sqlx::query("SELECT given_name || ' ' || family_name FROM members WHERE id = $1")
+            .bind(&member_id)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get(0)?;
+        let leaders: Vec<String> = sqlx::query("SELECT user_id FROM group_leaders WHERE group_id = $1")
+            .bind(group_id)
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()?;
         let when = g.next_meeting.clone().unwrap_or_default().replace('T', " ");
         for l in leaders {
-            crate::outbox::tell(
-                &mut tx,
-                &l,
-                "notice-group-joined",
-                &serde_json::json!({ "name": name, "group": g.title, "when": when }),
-            )
-            .await?;
+            crate::outbox::tell(&mut tx, &l, "notice-group-joined", &serde_json::json!({ "name": name, "group": g.title, "when": when })).await?;
         }
-        crate::outbox::tell(
-            &mut tx,
-            &self.actor().user_id,
-            "notice-you-joined",
-            &serde_json::json!({ "group": g.title, "when": when }),
-        )
-        .await?;
+        crate::outbox::tell(&mut tx, &self.actor().user_id, "notice-you-joined", &serde_json::json!({ "group": g.title, "when": when })).await?;
         tx.commit().await?;
         self.group(group_id).await
     }
@@ -330,37 +296,14 @@ impl Access {
     /// to their own record.
     async fn membership_change(&self, group_id: &str, _what: &str) -> Result<(String, GroupView)> {
         let Some(member_id) = self.actor().member_id.clone() else {
-            self.audit(
-                "update",
-                "group-membership",
-                Some(group_id),
-                &Decision::Deny("members join groups themselves"),
-            )
-            .await?;
+            self.audit("update", "group-membership", Some(group_id), &Decision::Deny("members join groups themselves")).await?;
             return Err(StoreError::Denied("members join groups themselves"));
         };
-        self.checked_member_for(
-            &member_id,
-            Action::Update,
-            "group-membership",
-            Some(group_id),
-        )
-        .await?;
+        self.checked_member_for(&member_id, Action::Update, "group-membership", Some(group_id)).await?;
         let g = self.group(group_id).await?;
-        let decision = may_join(
-            self.actor(),
-            self.in_audience(&member_id, &g.open_to).await?,
-        );
-        self.audit_member(
-            "update",
-            "group-membership",
-            Some(group_id),
-            Some(&member_id),
-            &decision,
-            Categories::NONE,
-            Some(Purpose::Treatment),
-        )
-        .await?;
+        let decision = may_join(self.actor(), self.in_audience(&member_id, &g.open_to).await?);
+        self.audit_member("update", "group-membership", Some(group_id), Some(&member_id), &decision, Categories::NONE, Some(Purpose::Treatment))
+            .await?;
         if let Decision::Deny(why) = decision {
             // A group open to others is not for this member: as if it did not exist.
             let _ = why;
@@ -373,13 +316,8 @@ impl Access {
     /// member named is an audited disclosure of their membership.
     pub async fn roster(&self, group_id: &str) -> Result<Roster> {
         let g = self.group(group_id).await?;
-        let decision = if g.is_leader {
-            Decision::Permit
-        } else {
-            Decision::Deny("only the peers who run this group see who joined")
-        };
-        self.audit("read", "group-roster", Some(group_id), &decision)
-            .await?;
+        let decision = if g.is_leader { Decision::Permit } else { Decision::Deny("only the peers who run this group see who joined") };
+        self.audit("read", "group-roster", Some(group_id), &decision).await?;
         if let Decision::Deny(why) = decision {
             return Err(StoreError::Denied(why));
         }
@@ -393,10 +331,7 @@ impl Access {
         .await?;
         let mut members = Vec::new();
         for r in &rows {
-            let e = RosterEntry {
-                member_id: r.try_get("member_id")?,
-                name: r.try_get("name")?,
-            };
+            let e = RosterEntry { member_id: r.try_get("member_id")?, name: r.try_get("name")? };
             self.audit_member(
                 "read",
                 "group-roster",
@@ -416,90 +351,52 @@ impl Access {
         let mut meetings = Vec::new();
         for r in &meeting_rows {
             let id: String = r.try_get("id")?;
-            let attended = sqlx::query(
-                "SELECT member_id FROM group_attendance WHERE meeting_id = $1 ORDER BY member_id",
-            )
-            .bind(&id)
-            .fetch_all(pool)
-            .await?
-            .iter()
-            .map(|r| r.try_get(0))
-            .collect::<Result<Vec<String>, _>>()?;
-            meetings.push(MeetingView {
-                id,
-                start: r.try_get("starts_at")?,
-                end: r.try_get("ends_at")?,
-                attended,
-            });
+            let attended = sqlx::query("SELECT member_id FROM group_attendance WHERE meeting_id = $1 ORDER BY member_id")
+                .bind(&id)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(|r| r.try_get(0))
+                .collect::<Result<Vec<String>, _>>()?;
+            meetings.push(MeetingView { id, start: r.try_get("starts_at")?, end: r.try_get("ends_at")?, attended });
         }
-        Ok(Roster {
-            group: g,
-            meetings,
-            members,
-        })
+        Ok(Roster { group: g, meetings, members })
     }
 
     /// A leader records who came to a meeting that has started. Each
     /// attendee gets a contact note (their data, under their own sharing
     /// choices) linked from the attendance row; members already recorded
     /// are left as they are. All or nothing.
-    pub async fn record_attendance(
-        &self,
-        group_id: &str,
-        meeting_id: &str,
-        member_ids: &[String],
-    ) -> Result<Vec<ContactNote>> {
+    pub async fn record_attendance(&self, group_id: &str, meeting_id: &str, member_ids: &[String]) -> Result<Vec<ContactNote>> {
         let g = self.group(group_id).await?;
         let pool = &self.store().pool;
-        let meeting = sqlx::query(
-            "SELECT starts_at, ends_at FROM group_meetings WHERE id = $1 AND group_id = $2",
-        )
-        .bind(meeting_id)
-        .bind(group_id)
-        .fetch_optional(pool)
-        .await?;
+        let meeting = sqlx::query("SELECT starts_at, ends_at FROM group_meetings WHERE id = $1 AND group_id = $2")
+            .bind(meeting_id)
+            .bind(group_id)
+            .fetch_optional(pool)
+            .await?;
         let Some(meeting) = meeting else {
-            return Err(Invalid::one(
-                "meeting_id",
-                "no-such-meeting",
-                "choose one of this group's meetings",
-            )
-            .into());
+            return Err(Invalid::one("meeting_id", "no-such-meeting", "choose one of this group's meetings").into());
         };
         let (start, end): (String, String) = (meeting.try_get(0)?, meeting.try_get(1)?);
-        let span = match (
-            accompany_domain::booking::parse_datetime(&start),
-            accompany_domain::booking::parse_datetime(&end),
-        ) {
+        let span = match (accompany_domain::booking::parse_datetime(&start), accompany_domain::booking::parse_datetime(&end)) {
             (Some(s), Some(e)) => accompany_domain::booking::Span { start: s, end: e },
             _ => return Err(StoreError::Corrupt(format!("meeting {meeting_id}"))),
         };
         if span.start > self.store().now_local() {
-            return Err(Invalid::one(
-                "meeting_id",
-                "meeting-future",
-                "this meeting has not started yet; record attendance once it has",
-            )
-            .into());
+            return Err(Invalid::one("meeting_id", "meeting-future", "this meeting has not started yet; record attendance once it has").into());
         }
         if member_ids.is_empty() {
-            return Err(Invalid::one(
-                "member_ids",
-                "required",
-                "tick at least one member who came",
-            )
-            .into());
+            return Err(Invalid::one("member_ids", "required", "tick at least one member who came").into());
         }
         let mut notes = Vec::new();
         for member_id in member_ids {
-            let joined: i64 = sqlx::query(
-                "SELECT COUNT(*) FROM group_members WHERE group_id = $1 AND member_id = $2",
-            )
-            .bind(group_id)
-            .bind(member_id)
-            .fetch_one(pool)
-            .await?
-            .try_get(0)?;
+            let joined: i64 = sqlx::query("SELECT COUNT(*) FROM group_members WHERE group_id = $1 AND member_id = $2")
+                .bind(group_id)
+                .bind(member_id)
+                .fetch_one(pool)
+                .await?
+                .try_get(0)?;
             let decision = may_record_attendance(self.actor(), g.is_leader, joined > 0);
             let id = new_id();
             self.audit_member(
@@ -514,12 +411,7 @@ impl Access {
             .await?;
             if let Decision::Deny(why) = decision {
                 return Err(if g.is_leader {
-                    Invalid::one(
-                        "member_ids",
-                        "not-in-group",
-                        "attendance is recorded for members who joined the group",
-                    )
-                    .into()
+                    Invalid::one("member_ids", "not-in-group", "attendance is recorded for members who joined the group").into()
                 } else {
                     StoreError::Denied(why)
                 });
@@ -531,10 +423,7 @@ impl Access {
                 author_name: self.actor().username.clone(),
                 date: span.start.date(),
                 start_time: Some(span.start.time()),
-                duration_minutes: span
-                    .minutes()
-                    .clamp(1, i64::from(accompany_domain::notes::MAX_CONTACT_MINUTES))
-                    as u32,
+                duration_minutes: span.minutes().clamp(1, i64::from(accompany_domain::notes::MAX_CONTACT_MINUTES)) as u32,
                 modality: g.modality,
                 setting: g.setting,
                 note: attendance_note(&g.title, &span),
@@ -545,24 +434,16 @@ impl Access {
         let mut tx = pool.begin().await?;
         let mut written = Vec::new();
         for n in notes {
-            let already: i64 = sqlx::query(
-                "SELECT COUNT(*) FROM group_attendance WHERE meeting_id = $1 AND member_id = $2",
-            )
-            .bind(meeting_id)
-            .bind(&n.member_id)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get(0)?;
+            let already: i64 = sqlx::query("SELECT COUNT(*) FROM group_attendance WHERE meeting_id = $1 AND member_id = $2")
+                .bind(meeting_id)
+                .bind(&n.member_id)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get(0)?;
             if already > 0 {
                 continue;
             }
-            crate::privacy::insert_contact_note(
-                &mut tx,
-                &n,
-                role_id.as_deref(),
-                "group attendance",
-            )
-            .await?;
+            crate::privacy::insert_contact_note(&mut tx, &n, role_id.as_deref(), "group attendance").await?;
             sqlx::query(
                 "INSERT INTO group_attendance (id, meeting_id, member_id, contact_note_id, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)",
             )

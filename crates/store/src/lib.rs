@@ -36,13 +36,9 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor};
 use time::OffsetDateTime;
 
-pub use access::{
-    Access, AuditEvent, MemberFilter, Page, Seen, TeamMemberView, VersionEntry, WorkerFilter,
-};
+pub use access::{Access, AuditEvent, MemberFilter, Page, Seen, TeamMemberView, VersionEntry, WorkerFilter};
 pub use audit::AuditCheck;
-pub use auth::{
-    constant_time_eq, hash_password, LoginError, NewUser, SessionInfo, User, SESSION_HOURS,
-};
+pub use auth::{constant_time_eq, hash_password, LoginError, NewUser, SessionInfo, User, SESSION_HOURS};
 pub use booking::{Availability, BookablePeer, SessionView};
 pub use bulk::{Import, ImportUser};
 pub use care_team::{TeamChange, TeamRequest, REQUEST_RECEIVED};
@@ -51,22 +47,15 @@ pub use enrolment::{ClaimInput, IssuedCode};
 pub use goals::Goals;
 pub use groups::{GroupView, MeetingView, Roster, RosterEntry};
 pub use matching::{
-    rank_with, town_point, Applied, Chosen, GapEntry, Notification, PeerCard, PeerPool, PoolFilter,
-    RankedChoice, Ranking, WaitingList, WorkerMatching,
+    rank_with, town_point, Applied, Chosen, GapEntry, Notification, PeerCard, PeerPool, PoolFilter, RankedChoice, Ranking, WaitingList,
+    WorkerMatching,
 };
-pub use outbox::{
-    DeliveryReport, LogSender, OutboxMessage, Outgoing, SendError, SendFuture, Sender, SmtpSender,
-    SmtpSettings,
-};
-pub use privacy::{
-    AuditFilter, BreakGlassEvent, FirewallEntry, HealthEntries, SharingOverview, StaffEntry,
-    SupervisorSharing, TeamSharing,
-};
+pub use outbox::{DeliveryReport, LogSender, OutboxMessage, Outgoing, SendError, SendFuture, Sender, SmtpSender, SmtpSettings};
+pub use privacy::{AuditFilter, BreakGlassEvent, FirewallEntry, HealthEntries, SharingOverview, StaffEntry, SupervisorSharing, TeamSharing};
 pub use referrals::Enrolment;
 pub use team::{TeamCard, TeamOverview};
 pub use workforce::{
-    CredentialView, OrganizationCompliance, PositionReport, PositionView, SuperviseeRow,
-    SupervisorView, WorkerDevelopment, PAY_PARITY_PERCENT,
+    CredentialView, OrganizationCompliance, PositionReport, PositionView, SuperviseeRow, SupervisorView, WorkerDevelopment, PAY_PARITY_PERCENT,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,16 +69,10 @@ pub enum Backend {
 pub enum StoreError {
     #[error("cannot open the database at {url}: {source}. Check that the server is running and the URL (postgres://user@host:port/database or sqlite://file.db) is right")]
     Connect { url: String, source: sqlx::Error },
-    #[error(
-        "unsupported database URL {0:?}: use sqlite://FILE or postgres://USER@HOST:PORT/DATABASE"
-    )]
+    #[error("unsupported database URL {0:?}: use sqlite://FILE or postgres://USER@HOST:PORT/DATABASE")]
     Url(String),
     #[error("database migration {version} ({name}) failed: {source}")]
-    Migration {
-        version: i64,
-        name: &'static str,
-        source: sqlx::Error,
-    },
+    Migration { version: i64, name: &'static str, source: sqlx::Error },
     #[error("not found")]
     NotFound,
     #[error("not permitted: {0}")]
@@ -149,10 +132,7 @@ impl Store {
             }
             _ => url.to_string(),
         };
-        let connect_err = |source| StoreError::Connect {
-            url: redact(url),
-            source,
-        };
+        let connect_err = |source| StoreError::Connect { url: redact(url), source };
         let options = AnyConnectOptions::from_str(&url_with_mode)
             .map_err(connect_err)?
             .log_statements(tracing::log::LevelFilter::Trace)
@@ -183,19 +163,12 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(connect_err)?;
-        Ok(Store {
-            pool,
-            backend,
-            catalog,
-            intake_organization: None,
-        })
+        Ok(Store { pool, backend, catalog, intake_organization: None })
     }
 
     /// Name the organization that takes public self-referrals.
     pub fn with_intake_organization(mut self, id: Option<String>) -> Store {
-        self.intake_organization = id
-            .filter(|s| !s.trim().is_empty())
-            .map(|s| Arc::from(s.trim()));
+        self.intake_organization = id.filter(|s| !s.trim().is_empty()).map(|s| Arc::from(s.trim()));
         self
     }
 
@@ -250,11 +223,7 @@ impl Store {
 
     /// A handle on member data for one actor: every call asks the policy and
     /// leaves an audit event.
-    pub fn access(
-        &self,
-        actor: accompany_domain::policy::Actor,
-        client_addr: impl Into<String>,
-    ) -> Access {
+    pub fn access(&self, actor: accompany_domain::policy::Actor, client_addr: impl Into<String>) -> Access {
         Access::new(self.clone(), actor, client_addr.into())
     }
 }
@@ -283,12 +252,8 @@ pub fn today_date() -> time::Date {
 /// unknown. Sessions and groups are booked in this time.
 pub fn local_now(time_zone: &str) -> time::PrimitiveDateTime {
     let now = jiff::Timestamp::now();
-    let z = now
-        .in_tz(time_zone)
-        .unwrap_or_else(|_| now.to_zoned(jiff::tz::TimeZone::UTC));
-    let date = time::Month::try_from(z.month() as u8)
-        .ok()
-        .and_then(|m| time::Date::from_calendar_date(i32::from(z.year()), m, z.day() as u8).ok());
+    let z = now.in_tz(time_zone).unwrap_or_else(|_| now.to_zoned(jiff::tz::TimeZone::UTC));
+    let date = time::Month::try_from(z.month() as u8).ok().and_then(|m| time::Date::from_calendar_date(i32::from(z.year()), m, z.day() as u8).ok());
     let clock = time::Time::from_hms(z.hour() as u8, z.minute() as u8, z.second() as u8).ok();
     match (date, clock) {
         (Some(d), Some(t)) => time::PrimitiveDateTime::new(d, t),
@@ -306,20 +271,14 @@ pub fn now_text() -> String {
 
 pub fn timestamp_text(t: OffsetDateTime) -> String {
     let t = t.to_offset(time::UtcOffset::UTC);
-    t.format(time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
-    ))
-    .unwrap_or_default()
+    t.format(time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z")).unwrap_or_default()
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn redacts_passwords() {
-        assert_eq!(
-            super::redact("postgres://u:secret@h:5432/d"),
-            "postgres://u:***@h:5432/d"
-        );
+        assert_eq!(super::redact("postgres://u:secret@h:5432/d"), "postgres://u:***@h:5432/d");
         assert_eq!(super::redact("postgres://u@h/d"), "postgres://u@h/d");
         assert_eq!(super::redact("sqlite://a.db"), "sqlite://a.db");
     }
@@ -335,11 +294,6 @@ mod tests {
         let ahead = (super::local_now("Asia/Tokyo") - utc).whole_minutes();
         assert!((539..=541).contains(&ahead), "{ahead} minutes");
         // An unknown zone is UTC rather than an error.
-        assert!(
-            (super::local_now("Nowhere/Atlantis") - utc)
-                .whole_minutes()
-                .abs()
-                <= 1
-        );
+        assert!((super::local_now("Nowhere/Atlantis") - utc).whole_minutes().abs() <= 1);
     }
 }

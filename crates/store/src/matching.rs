@@ -7,8 +7,8 @@
 use std::collections::{HashMap, HashSet};
 
 use accompany_domain::matching::{
-    ineligibility, rank_top, synthetic::TOWNS, Blocker, GeoPoint, Modality, Pair, PeerProfile,
-    Preferences, PreferencesInput, SourceKind, SupportKind, WorkerExtras,
+    ineligibility, rank_top, synthetic::TOWNS, Blocker, GeoPoint, Modality, Pair, PeerProfile, Preferences, PreferencesInput, SourceKind,
+    SupportKind, WorkerExtras,
 };
 use accompany_domain::policy::{may_end_peer, may_run_batch, Action, Decision};
 use accompany_domain::privacy::{redact_labelled, Categories, Category};
@@ -37,10 +37,7 @@ pub struct WorkerMatching {
 
 impl Default for WorkerMatching {
     fn default() -> Self {
-        WorkerMatching {
-            modalities: vec![Modality::InPerson, Modality::Phone],
-            location: None,
-        }
+        WorkerMatching { modalities: vec![Modality::InPerson, Modality::Phone], location: None }
     }
 }
 
@@ -48,19 +45,11 @@ impl WorkerMatching {
     pub fn validate(&self) -> Result<WorkerMatching, Invalid> {
         let mut errs = Invalid::default();
         if self.modalities.is_empty() {
-            errs.push(FieldError::new(
-                "modalities",
-                "required",
-                "give at least one way to meet: in-person, phone or video",
-            ));
+            errs.push(FieldError::new("modalities", "required", "give at least one way to meet: in-person, phone or video"));
         }
         if let Some(p) = self.location {
             if !(-90.0..=90.0).contains(&p.lat) || !(-180.0..=180.0).contains(&p.lon) {
-                errs.push(FieldError::new(
-                    "location",
-                    "out-of-range",
-                    "latitude is between -90 and 90, longitude between -180 and 180",
-                ));
+                errs.push(FieldError::new("location", "out-of-range", "latitude is between -90 and 90, longitude between -180 and 180"));
             }
         }
         errs.finish()?;
@@ -74,13 +63,7 @@ impl WorkerMatching {
 /// The centre of a town matching knows, by name (any case).
 pub fn town_point(name: &str) -> Option<GeoPoint> {
     let name = name.trim();
-    TOWNS
-        .iter()
-        .find(|t| t.name.eq_ignore_ascii_case(name))
-        .map(|t| GeoPoint {
-            lat: t.lat,
-            lon: t.lon,
-        })
+    TOWNS.iter().find(|t| t.name.eq_ignore_ascii_case(name)).map(|t| GeoPoint { lat: t.lat, lon: t.lon })
 }
 
 /// What a member is told about a peer, beside the reasons: only what the
@@ -207,19 +190,10 @@ fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
 impl Store {
     /// Active peer memberships by peer account.
     async fn caseloads(&self) -> Result<HashMap<String, u32>> {
-        let rows = sqlx::query(
-            "SELECT user_id, COUNT(*) AS n FROM team_members WHERE team_role = 'peer' AND until IS NULL GROUP BY user_id",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    r.try_get::<String, _>("user_id")?,
-                    r.try_get::<i64, _>("n")?.max(0) as u32,
-                ))
-            })
-            .collect()
+        let rows = sqlx::query("SELECT user_id, COUNT(*) AS n FROM team_members WHERE team_role = 'peer' AND until IS NULL GROUP BY user_id")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|r| Ok((r.try_get::<String, _>("user_id")?, r.try_get::<i64, _>("n")?.max(0) as u32))).collect()
     }
 
     /// Peers who may take members: workers with a peer-worker account and
@@ -248,31 +222,22 @@ impl Store {
         }
         let rows = q.fetch_all(&self.pool).await?;
         let caseloads = self.caseloads().await?;
-        let mut pool = PeerPool {
-            profiles: Vec::with_capacity(rows.len()),
-            cards: Vec::with_capacity(rows.len()),
-        };
+        let mut pool = PeerPool { profiles: Vec::with_capacity(rows.len()), cards: Vec::with_capacity(rows.len()) };
         for r in &rows {
             let worker = rows::worker(r)?;
             let kind: String = r.try_get("org_kind")?;
             let org_name: String = r.try_get("org_name")?;
             let matching: Option<String> = r.try_get("matching_data")?;
             let facts: WorkerMatching = match matching {
-                Some(text) => {
-                    serde_json::from_str(&text).map_err(|e| corrupt("worker_matching.data", e))?
-                }
+                Some(text) => serde_json::from_str(&text).map_err(|e| corrupt("worker_matching.data", e))?,
                 None => WorkerMatching::default(),
             };
-            let source = SourceKind::of_organization(
-                OrganizationKind::parse(&kind).unwrap_or(OrganizationKind::Cbo),
-            );
+            let source = SourceKind::of_organization(OrganizationKind::parse(&kind).unwrap_or(OrganizationKind::Cbo));
             let user_id = worker.user_id.clone().unwrap_or_default();
             let extras = WorkerExtras {
                 source,
                 modalities: facts.modalities.clone(),
-                location: facts
-                    .location
-                    .or_else(|| worker.city.as_deref().and_then(town_point)),
+                location: facts.location.or_else(|| worker.city.as_deref().and_then(town_point)),
                 current_caseload: caseloads.get(&user_id).copied().unwrap_or(0),
             };
             match PeerProfile::from_worker(&worker, &extras, &self.catalog) {
@@ -287,13 +252,8 @@ impl Store {
         }
         // Ranking is fastest on peers in byte order of id; a database
         // collation may order ids otherwise.
-        if !pool
-            .profiles
-            .windows(2)
-            .all(|w| w[0].worker_id() <= w[1].worker_id())
-        {
-            let mut both: Vec<(PeerProfile, PeerCard)> =
-                pool.profiles.into_iter().zip(pool.cards).collect();
+        if !pool.profiles.windows(2).all(|w| w[0].worker_id() <= w[1].worker_id()) {
+            let mut both: Vec<(PeerProfile, PeerCard)> = pool.profiles.into_iter().zip(pool.cards).collect();
             both.sort_by(|a, b| a.0.worker_id().cmp(b.0.worker_id()));
             (pool.profiles, pool.cards) = both.into_iter().unzip();
         }
@@ -305,18 +265,10 @@ impl Store {
         let now = now_text();
         let default = to_json(&WorkerMatching::default());
         for chunk in worker_ids.chunks(100) {
-            let mut sql = String::from(
-                "INSERT INTO worker_matching (worker_id, data, version, updated_at) VALUES ",
-            );
+            let mut sql = String::from("INSERT INTO worker_matching (worker_id, data, version, updated_at) VALUES ");
             for i in 0..chunk.len() {
                 let b = i * 3;
-                sql.push_str(&format!(
-                    "{}(${}, ${}, 1, ${})",
-                    if i == 0 { "" } else { ", " },
-                    b + 1,
-                    b + 2,
-                    b + 3
-                ));
+                sql.push_str(&format!("{}(${}, ${}, 1, ${})", if i == 0 { "" } else { ", " }, b + 1, b + 2, b + 3));
             }
             sql.push_str(" ON CONFLICT (worker_id) DO NOTHING");
             let mut q = sqlx::query(&sql);
@@ -349,10 +301,7 @@ fn card(worker: &Worker, profile: &PeerProfile, user_id: String, organization: S
             .filter(|s| accompany_domain::matching::IdentityDimension::parse(&s.topic).is_some())
             .map(|s| (s.topic.clone(), s.text.clone()))
             .collect(),
-        shown_lived_experience: profile
-            .shown_lived_experience()
-            .map(|t| t.topic.clone())
-            .collect(),
+        shown_lived_experience: profile.shown_lived_experience().map(|t| t.topic.clone()).collect(),
         remaining_capacity: profile.remaining_capacity(),
     }
 }
@@ -360,12 +309,7 @@ fn card(worker: &Worker, profile: &PeerProfile, user_id: String, organization: S
 async fn lock_row(tx: &mut Transaction<'_, Any>, table: &str, key: &str, id: &str) -> Result<u64> {
     // Writing the row first takes the write lock on SQLite (before any read
     // in the transaction) and the row lock on PostgreSQL.
-    let done = sqlx::query(&format!(
-        "UPDATE {table} SET version = version + 1 WHERE {key} = $1"
-    ))
-    .bind(id)
-    .execute(&mut **tx)
-    .await?;
+    let done = sqlx::query(&format!("UPDATE {table} SET version = version + 1 WHERE {key} = $1")).bind(id).execute(&mut **tx).await?;
     Ok(done.rows_affected())
 }
 
@@ -378,12 +322,7 @@ async fn active_peer_count(tx: &mut Transaction<'_, Any>, user_id: &str) -> Resu
     Ok(n.max(0) as u32)
 }
 
-async fn notify(
-    tx: &mut Transaction<'_, Any>,
-    user_id: &str,
-    key: &str,
-    args: serde_json::Value,
-) -> Result<()> {
+async fn notify(tx: &mut Transaction<'_, Any>, user_id: &str, key: &str, args: serde_json::Value) -> Result<()> {
     sqlx::query("INSERT INTO notifications (id, user_id, text_key, args, created_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(new_id())
         .bind(user_id)
@@ -396,15 +335,8 @@ async fn notify(
 }
 
 async fn member_name(tx: &mut Transaction<'_, Any>, member_id: &str) -> Result<String> {
-    let row = sqlx::query("SELECT given_name, family_name FROM members WHERE id = $1")
-        .bind(member_id)
-        .fetch_one(&mut **tx)
-        .await?;
-    Ok(format!(
-        "{} {}",
-        row.try_get::<String, _>("given_name")?,
-        row.try_get::<String, _>("family_name")?
-    ))
+    let row = sqlx::query("SELECT given_name, family_name FROM members WHERE id = $1").bind(member_id).fetch_one(&mut **tx).await?;
+    Ok(format!("{} {}", row.try_get::<String, _>("given_name")?, row.try_get::<String, _>("family_name")?))
 }
 
 /// The reason a chosen peer is refused, as a field error on `worker_id`.
@@ -421,11 +353,7 @@ fn blocker_error(b: &Blocker) -> FieldError {
 }
 
 fn peer_full() -> FieldError {
-    FieldError::new(
-        "worker_id",
-        "peer-full",
-        "this peer has no room left for another member; choose another peer",
-    )
+    FieldError::new("worker_id", "peer-full", "this peer has no room left for another member; choose another peer")
 }
 
 /// Whether a reason says something about what the member asked of a
@@ -433,38 +361,22 @@ fn peer_full() -> FieldError {
 fn reveals_identity(reason: &serde_json::Value) -> bool {
     matches!(
         reason["code"].as_str(),
-        Some(
-            "shares-identity"
-                | "shares-lived-experience"
-                | "named-peer"
-                | "same-organization"
-                | "preferred-but-missing"
-        )
+        Some("shares-identity" | "shares-lived-experience" | "named-peer" | "same-organization" | "preferred-but-missing")
     )
 }
 
 fn no_preferences() -> StoreError {
-    Invalid::one(
-        "preferences",
-        "no-preferences",
-        "save the member's preferences first (what they want of a peer)",
-    )
-    .into()
+    Invalid::one("preferences", "no-preferences", "save the member's preferences first (what they want of a peer)").into()
 }
 
 impl Access {
     async fn stored_preferences(&self, member_id: &str) -> Result<Option<Preferences>> {
-        let row = sqlx::query("SELECT data FROM member_preferences WHERE member_id = $1")
-            .bind(member_id)
-            .fetch_optional(&self.store.pool)
-            .await?;
+        let row = sqlx::query("SELECT data FROM member_preferences WHERE member_id = $1").bind(member_id).fetch_optional(&self.store.pool).await?;
         match row {
             None => Ok(None),
             Some(r) => {
                 let text: String = r.try_get("data")?;
-                serde_json::from_str(&text)
-                    .map(Some)
-                    .map_err(|e| corrupt("member_preferences.data", e))
+                serde_json::from_str(&text).map(Some).map_err(|e| corrupt("member_preferences.data", e))
             }
         }
     }
@@ -473,26 +385,14 @@ impl Access {
     /// label the actor does not see are left out), or `None` when the
     /// member has not said.
     pub async fn preferences(&self, member_id: &str) -> Result<Option<serde_json::Value>> {
-        let c = self
-            .checked_member_for(member_id, Action::Read, "preferences", Some(member_id))
-            .await?;
-        Ok(self
-            .stored_preferences(member_id)
-            .await?
-            .map(|p| redact_labelled(&p, c.visible)))
+        let c = self.checked_member_for(member_id, Action::Read, "preferences", Some(member_id)).await?;
+        Ok(self.stored_preferences(member_id).await?.map(|p| redact_labelled(&p, c.visible)))
     }
 
     /// Check and save what the member wants of a peer; the member or whoever
     /// may change their record (their care coordinator).
-    pub async fn set_preferences(
-        &self,
-        member_id: &str,
-        input: &PreferencesInput,
-        reason: &str,
-    ) -> Result<Preferences> {
-        let c = self
-            .checked_member_for(member_id, Action::Update, "preferences", Some(member_id))
-            .await?;
+    pub async fn set_preferences(&self, member_id: &str, input: &PreferencesInput, reason: &str) -> Result<Preferences> {
+        let c = self.checked_member_for(member_id, Action::Update, "preferences", Some(member_id)).await?;
         let mut prefs = input.validate(self.store.catalog())?;
         // A writer who may not see a label keeps what is stored under it:
         // a form that never showed those wishes must not erase them.
@@ -512,22 +412,16 @@ impl Access {
         }
         if let Some(named) = &prefs.named_peer {
             if self.store.worker_row(named).await?.is_none() {
-                return Err(Invalid::one(
-                    "named_peer",
-                    "no-such-peer",
-                    "no peer has this id; choose a peer from the list, or leave it empty",
-                )
-                .into());
+                return Err(Invalid::one("named_peer", "no-such-peer", "no peer has this id; choose a peer from the list, or leave it empty").into());
             }
         }
         let mut tx = self.store.pool.begin().await?;
-        let version: Option<i64> =
-            sqlx::query("SELECT version FROM member_preferences WHERE member_id = $1")
-                .bind(member_id)
-                .fetch_optional(&mut *tx)
-                .await?
-                .map(|r| r.try_get(0))
-                .transpose()?;
+        let version: Option<i64> = sqlx::query("SELECT version FROM member_preferences WHERE member_id = $1")
+            .bind(member_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| r.try_get(0))
+            .transpose()?;
         let next = version.unwrap_or(0) + 1;
         if version.is_some() {
             sqlx::query("UPDATE member_preferences SET data = $1, version = $2, updated_at = $3 WHERE member_id = $4")
@@ -546,16 +440,7 @@ impl Access {
                 .execute(&mut *tx)
                 .await?;
         }
-        record_version(
-            &mut tx,
-            "preferences",
-            member_id,
-            next,
-            &prefs,
-            Some(&self.actor().user_id),
-            reason,
-        )
-        .await?;
+        record_version(&mut tx, "preferences", member_id, next, &prefs, Some(&self.actor().user_id), reason).await?;
         tx.commit().await?;
         Ok(prefs)
     }
@@ -563,19 +448,9 @@ impl Access {
     /// Every peer the member may choose, best first, with reasons; at most
     /// `limit`. `pool` is loaded by the caller (`Store::peer_pool`), so a
     /// program can rank many members on one load.
-    pub async fn rank_peers(
-        &self,
-        member_id: &str,
-        pool: &PeerPool,
-        limit: usize,
-    ) -> Result<Ranking> {
-        let c = self
-            .checked_member_for(member_id, Action::Read, "ranking", Some(member_id))
-            .await?;
-        let prefs = self
-            .stored_preferences(member_id)
-            .await?
-            .ok_or_else(no_preferences)?;
+    pub async fn rank_peers(&self, member_id: &str, pool: &PeerPool, limit: usize) -> Result<Ranking> {
+        let c = self.checked_member_for(member_id, Action::Read, "ranking", Some(member_id)).await?;
+        let prefs = self.stored_preferences(member_id).await?.ok_or_else(no_preferences)?;
         let mut ranking = rank_with(member_id, &prefs, pool, self.store.catalog(), limit);
         // Reasons that name the member's identity wishes only for readers who see them.
         if !c.visible.contains(Category::Identity) {
@@ -589,23 +464,13 @@ impl Access {
     /// Why peers are not eligible for the member: each blocking constraint
     /// (by kind, e.g. `must (identity gender)`) and how many peers it rules out.
     pub async fn blockers(&self, member_id: &str, pool: &PeerPool) -> Result<Vec<(String, usize)>> {
-        self.checked_member_for(member_id, Action::Read, "ranking", Some(member_id))
-            .await?;
-        let prefs = self
-            .stored_preferences(member_id)
-            .await?
-            .ok_or_else(no_preferences)?;
-        let mut counts: std::collections::BTreeMap<String, usize> =
-            std::collections::BTreeMap::new();
+        self.checked_member_for(member_id, Action::Read, "ranking", Some(member_id)).await?;
+        let prefs = self.stored_preferences(member_id).await?.ok_or_else(no_preferences)?;
+        let mut counts: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
         for p in &pool.profiles {
             if let Some(b) = ineligibility(&prefs, p, self.store.catalog()) {
                 let code = match &b {
-                    Blocker::Must(w) => format!(
-                        "must ({})",
-                        serde_json::to_value(w)
-                            .map(|v| v.to_string())
-                            .unwrap_or_default()
-                    ),
+                    Blocker::Must(w) => format!("must ({})", serde_json::to_value(w).map(|v| v.to_string()).unwrap_or_default()),
                     other => other.code().to_string(),
                 };
                 *counts.entry(code).or_default() += 1;
@@ -620,12 +485,8 @@ impl Access {
     /// new membership is written, the member's time without a peer ends and
     /// the peer is told.
     pub async fn choose_peer(&self, member_id: &str, worker_id: Option<&str>) -> Result<Chosen> {
-        self.checked_member_for(member_id, Action::Update, "peer-choice", Some(member_id))
-            .await?;
-        let prefs = self
-            .stored_preferences(member_id)
-            .await?
-            .ok_or_else(no_preferences)?;
+        self.checked_member_for(member_id, Action::Update, "peer-choice", Some(member_id)).await?;
+        let prefs = self.stored_preferences(member_id).await?.ok_or_else(no_preferences)?;
         let catalog = self.store.catalog();
         let worker_id = match worker_id.map(str::trim).filter(|w| !w.is_empty()) {
             Some(w) => w.to_string(),
@@ -645,28 +506,15 @@ impl Access {
                 }
             }
         };
-        let pool = self
-            .store
-            .peer_pool(&PoolFilter {
-                worker_id: Some(worker_id.clone()),
-                ..Default::default()
-            })
-            .await?;
+        let pool = self.store.peer_pool(&PoolFilter { worker_id: Some(worker_id.clone()), ..Default::default() }).await?;
         let (Some(profile), Some(card)) = (pool.profiles.first(), pool.cards.first()) else {
-            return Err(Invalid::one(
-                "worker_id",
-                "no-such-peer",
-                "no peer who takes members has this id; choose a peer from the list",
-            )
-            .into());
+            return Err(Invalid::one("worker_id", "no-such-peer", "no peer who takes members has this id; choose a peer from the list").into());
         };
         if let Some(b) = ineligibility(&prefs, profile, catalog) {
             return Err(Invalid(vec![blocker_error(&b)]).into());
         }
         let cap = catalog.role(&card.role_id).map_or(0, |r| r.caseload_cap);
-        self.store
-            .ensure_worker_matching(std::slice::from_ref(&worker_id))
-            .await?;
+        self.store.ensure_worker_matching(std::slice::from_ref(&worker_id)).await?;
 
         let mut tx = self.store.pool.begin().await?;
         lock_row(&mut tx, "member_preferences", "member_id", member_id).await?;
@@ -682,12 +530,7 @@ impl Access {
         .map(|r| Ok((r.try_get("user_id")?, r.try_get::<Option<String>, _>("worker_id")?.unwrap_or_default())))
         .collect::<Result<_>>()?;
         if current.iter().any(|(u, _)| *u == card.user_id) {
-            return Err(Invalid::one(
-                "worker_id",
-                "already-your-peer",
-                "this peer is already the member's peer",
-            )
-            .into());
+            return Err(Invalid::one("worker_id", "already-your-peer", "this peer is already the member's peer").into());
         }
         if active_peer_count(&mut tx, &card.user_id).await? >= cap {
             return Err(Invalid(vec![peer_full()]).into());
@@ -713,17 +556,8 @@ impl Access {
             .execute(&mut *tx)
             .await?;
         let name = member_name(&mut tx, member_id).await?;
-        notify(
-            &mut tx,
-            &card.user_id,
-            "notice-new-member",
-            serde_json::json!({ "name": name, "member_id": member_id }),
-        )
-        .await?;
-        let previous_worker_id = current
-            .first()
-            .map(|(_, w)| w.clone())
-            .filter(|w| !w.is_empty());
+        notify(&mut tx, &card.user_id, "notice-new-member", serde_json::json!({ "name": name, "member_id": member_id })).await?;
+        let previous_worker_id = current.first().map(|(_, w)| w.clone()).filter(|w| !w.is_empty());
         let chosen = Chosen {
             member_id: member_id.to_string(),
             worker_id: worker_id.clone(),
@@ -731,16 +565,7 @@ impl Access {
             team_member_id: team_member_id.clone(),
             previous_worker_id,
         };
-        record_version(
-            &mut tx,
-            "peer-choice",
-            &team_member_id,
-            1,
-            &chosen,
-            Some(&self.actor().user_id),
-            "chosen",
-        )
-        .await?;
+        record_version(&mut tx, "peer-choice", &team_member_id, 1, &chosen, Some(&self.actor().user_id), "chosen").await?;
         tx.commit().await?;
         Ok(chosen)
     }
@@ -749,9 +574,7 @@ impl Access {
     /// or whoever may change the member's record; no reason needed. The
     /// member's time without a peer starts.
     pub async fn end_peer(&self, member_id: &str) -> Result<()> {
-        let c = self
-            .checked_member_for(member_id, Action::Read, "peer-end", Some(member_id))
-            .await?;
+        let c = self.checked_member_for(member_id, Action::Read, "peer-end", Some(member_id)).await?;
         if let Decision::Deny(why) = may_end_peer(self.actor(), &c.rel) {
             return Err(StoreError::Denied(why));
         }
@@ -765,12 +588,7 @@ impl Access {
         .fetch_all(&mut *tx)
         .await?;
         if rows.is_empty() {
-            return Err(Invalid::one(
-                "member_id",
-                "no-peer",
-                "the member has no peer to end the relationship with",
-            )
-            .into());
+            return Err(Invalid::one("member_id", "no-peer", "the member has no peer to end the relationship with").into());
         }
         sqlx::query("UPDATE team_members SET until = $1 WHERE member_id = $2 AND team_role = 'peer' AND until IS NULL")
             .bind(date_text(today()))
@@ -801,13 +619,7 @@ impl Access {
             .await?;
             if user != self.actor().user_id {
                 let name = member_name(&mut tx, member_id).await?;
-                notify(
-                    &mut tx,
-                    &user,
-                    "notice-relationship-ended",
-                    serde_json::json!({ "name": name, "member_id": member_id }),
-                )
-                .await?;
+                notify(&mut tx, &user, "notice-relationship-ended", serde_json::json!({ "name": name, "member_id": member_id })).await?;
             }
         }
         tx.commit().await?;
@@ -829,8 +641,7 @@ impl Access {
                 Ok(Notification {
                     id: r.try_get("id")?,
                     text_key: r.try_get("text_key")?,
-                    args: serde_json::from_str(&args)
-                        .map_err(|e| corrupt("notifications.args", e))?,
+                    args: serde_json::from_str(&args).map_err(|e| corrupt("notifications.args", e))?,
                     created_at: r.try_get("created_at")?,
                     read_at: r.try_get("read_at")?,
                 })
@@ -867,11 +678,7 @@ impl Access {
             departing,
             None,
             &decision,
-            Categories::of(&[
-                Category::Demographics,
-                Category::Identity,
-                Category::CarePlan,
-            ]),
+            Categories::of(&[Category::Demographics, Category::Identity, Category::CarePlan]),
             Some(accompany_domain::privacy::Purpose::Operations),
         )
         .await?;
@@ -880,12 +687,7 @@ impl Access {
         let catalog = self.store.catalog();
         let no_peer = "NOT EXISTS (SELECT 1 FROM team_members tm WHERE tm.member_id = m.id AND tm.team_role = 'peer' AND tm.until IS NULL)";
         // Per member: the departed peer's role, organization and source, and the member's first language.
-        type Kept = (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        );
+        type Kept = (Option<String>, Option<String>, Option<String>, Option<String>);
         let mut gaps: HashMap<String, Kept> = HashMap::new();
         let mut sql = format!(
             "SELECT g.member_id, g.role_id, g.organization_id, g.source, m.primary_language, m.plan_id FROM peer_gaps g JOIN members m ON m.id = g.member_id \
@@ -909,22 +711,13 @@ impl Access {
                     continue;
                 }
             }
-            gaps.insert(
-                member,
-                (
-                    r.try_get("role_id")?,
-                    gap_org,
-                    r.try_get("source")?,
-                    r.try_get("primary_language")?,
-                ),
-            );
+            gaps.insert(member, (r.try_get("role_id")?, gap_org, r.try_get("source")?, r.try_get("primary_language")?));
         }
         let mut members: Vec<(String, Preferences)> = Vec::new();
         let mut seen: HashSet<String> = HashSet::new();
         if departing.is_none() {
-            let mut sql = format!(
-                "SELECT p.member_id, p.data, m.plan_id FROM member_preferences p JOIN members m ON m.id = p.member_id WHERE {no_peer}"
-            );
+            let mut sql =
+                format!("SELECT p.member_id, p.data, m.plan_id FROM member_preferences p JOIN members m ON m.id = p.member_id WHERE {no_peer}");
             if org.is_some() {
                 sql.push_str(" AND m.plan_id = $1");
             }
@@ -935,28 +728,21 @@ impl Access {
             for r in q.fetch_all(&self.store.pool).await? {
                 let id: String = r.try_get("member_id")?;
                 let text: String = r.try_get("data")?;
-                let prefs: Preferences = serde_json::from_str(&text)
-                    .map_err(|e| corrupt("member_preferences.data", e))?;
+                let prefs: Preferences = serde_json::from_str(&text).map_err(|e| corrupt("member_preferences.data", e))?;
                 seen.insert(id.clone());
                 members.push((id, prefs));
             }
         } else {
             let ids: Vec<String> = gaps.keys().cloned().collect();
             for chunk in ids.chunks(200) {
-                let list = (1..=chunk.len())
-                    .map(|i| format!("${i}"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let sql = format!(
-                    "SELECT member_id, data FROM member_preferences WHERE member_id IN ({list})"
-                );
+                let list = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+                let sql = format!("SELECT member_id, data FROM member_preferences WHERE member_id IN ({list})");
                 let mut q = sqlx::query_as::<_, (String, String)>(&sql);
                 for id in chunk {
                     q = q.bind(id);
                 }
                 for (id, text) in q.fetch_all(&self.store.pool).await? {
-                    let prefs: Preferences = serde_json::from_str(&text)
-                        .map_err(|e| corrupt("member_preferences.data", e))?;
+                    let prefs: Preferences = serde_json::from_str(&text).map_err(|e| corrupt("member_preferences.data", e))?;
                     seen.insert(id.clone());
                     members.push((id, prefs));
                 }
@@ -973,34 +759,15 @@ impl Access {
             if seen.contains(&id) {
                 continue;
             }
-            let support = role
-                .as_deref()
-                .and_then(|r| catalog.role(r))
-                .map_or(SupportKind::MentalHealth, |r| {
-                    SupportKind::of_focus(&r.focus_areas)
-                });
-            let mut prefs = Preferences::for_reassignment(
-                support,
-                language.into_iter().collect(),
-                source.as_deref().and_then(parse_source),
-            );
+            let support = role.as_deref().and_then(|r| catalog.role(r)).map_or(SupportKind::MentalHealth, |r| SupportKind::of_focus(&r.focus_areas));
+            let mut prefs = Preferences::for_reassignment(support, language.into_iter().collect(), source.as_deref().and_then(parse_source));
             prefs.organization = gap_org;
             members.push((id, prefs));
             derived += 1;
         }
         members.sort_by(|a, b| a.0.cmp(&b.0));
-        let pool = self
-            .store
-            .peer_pool(&PoolFilter {
-                employer_id: org,
-                ..Default::default()
-            })
-            .await?;
-        Ok(WaitingList {
-            members,
-            pool,
-            derived,
-        })
+        let pool = self.store.peer_pool(&PoolFilter { employer_id: org, ..Default::default() }).await?;
+        Ok(WaitingList { members, pool, derived })
     }
 
     /// Apply a batch's pairs in one transaction. Each peer's room and each
@@ -1022,45 +789,32 @@ impl Access {
         .await?;
         self.batch_allowed()?;
         let catalog = self.store.catalog();
-        let cards: HashMap<&str, &PeerCard> = pool
-            .cards
-            .iter()
-            .map(|c| (c.worker_id.as_str(), c))
-            .collect();
+        let cards: HashMap<&str, &PeerCard> = pool.cards.iter().map(|c| (c.worker_id.as_str(), c)).collect();
         let mut peers: Vec<String> = pairs.iter().map(|p| p.worker_id.clone()).collect();
         peers.sort();
         peers.dedup();
         self.store.ensure_worker_matching(&peers).await?;
         let mut tx = self.store.pool.begin().await?;
         for chunk in peers.chunks(200) {
-            let list = (1..=chunk.len())
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let sql = format!(
-                "UPDATE worker_matching SET version = version + 1 WHERE worker_id IN ({list})"
-            );
+            let list = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+            let sql = format!("UPDATE worker_matching SET version = version + 1 WHERE worker_id IN ({list})");
             let mut q = sqlx::query(&sql);
             for w in chunk {
                 q = q.bind(w);
             }
             q.execute(&mut *tx).await?;
         }
-        let counts: HashMap<String, u32> = sqlx::query(
-            "SELECT user_id, COUNT(*) AS n FROM team_members WHERE team_role = 'peer' AND until IS NULL GROUP BY user_id",
-        )
-        .fetch_all(&mut *tx)
-        .await?
-        .iter()
-        .map(|r| Ok((r.try_get::<String, _>("user_id")?, r.try_get::<i64, _>("n")?.max(0) as u32)))
-        .collect::<Result<_>>()?;
+        let counts: HashMap<String, u32> =
+            sqlx::query("SELECT user_id, COUNT(*) AS n FROM team_members WHERE team_role = 'peer' AND until IS NULL GROUP BY user_id")
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| Ok((r.try_get::<String, _>("user_id")?, r.try_get::<i64, _>("n")?.max(0) as u32)))
+                .collect::<Result<_>>()?;
         let member_ids: Vec<&str> = pairs.iter().map(|p| p.member_id.as_str()).collect();
         let mut has_peer: HashSet<String> = HashSet::new();
         for chunk in member_ids.chunks(200) {
-            let list = (2..=chunk.len() + 1)
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let list = (2..=chunk.len() + 1).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
             let sql = format!("SELECT member_id FROM team_members WHERE team_role = $1 AND until IS NULL AND member_id IN ({list})");
             let mut q = sqlx::query(&sql).bind("peer");
             for m in chunk {
@@ -1083,8 +837,7 @@ impl Access {
                 continue;
             };
             let cap = catalog.role(&card.role_id).map_or(0, |r| r.caseload_cap);
-            let taken = counts.get(&card.user_id).copied().unwrap_or(0)
-                + added.get(card.user_id.as_str()).copied().unwrap_or(0);
+            let taken = counts.get(&card.user_id).copied().unwrap_or(0) + added.get(card.user_id.as_str()).copied().unwrap_or(0);
             if has_peer.contains(&p.member_id) || taken >= cap {
                 skipped += 1;
                 continue;
@@ -1110,34 +863,10 @@ impl Access {
         }
         let backend = self.store.backend;
         let assigned = team_rows.len();
-        insert_rows(
-            &mut tx,
-            backend,
-            "team_members",
-            &[
-                "id",
-                "member_id",
-                "user_id",
-                "team_role",
-                "since",
-                "created_at",
-            ],
-            team_rows,
-        )
-        .await?;
-        insert_rows(
-            &mut tx,
-            backend,
-            "notifications",
-            &["id", "user_id", "text_key", "args", "created_at"],
-            notes,
-        )
-        .await?;
+        insert_rows(&mut tx, backend, "team_members", &["id", "member_id", "user_id", "team_role", "since", "created_at"], team_rows).await?;
+        insert_rows(&mut tx, backend, "notifications", &["id", "user_id", "text_key", "args", "created_at"], notes).await?;
         for chunk in assigned_members.chunks(200) {
-            let list = (2..=chunk.len() + 1)
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let list = (2..=chunk.len() + 1).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
             let sql = format!("UPDATE peer_gaps SET ended_at = $1 WHERE ended_at IS NULL AND member_id IN ({list})");
             let mut q = sqlx::query(&sql).bind(&now);
             for m in chunk {
@@ -1145,24 +874,10 @@ impl Access {
             }
             q.execute(&mut *tx).await?;
         }
-        let summary =
-            serde_json::json!({ "assigned": assigned, "skipped": skipped, "pairs": pairs.len() });
-        record_version(
-            &mut tx,
-            "batch-run",
-            &run_id,
-            1,
-            &summary,
-            Some(&self.actor().user_id),
-            "batch assignment",
-        )
-        .await?;
+        let summary = serde_json::json!({ "assigned": assigned, "skipped": skipped, "pairs": pairs.len() });
+        record_version(&mut tx, "batch-run", &run_id, 1, &summary, Some(&self.actor().user_id), "batch assignment").await?;
         tx.commit().await?;
-        Ok(Applied {
-            run_id,
-            assigned,
-            skipped,
-        })
+        Ok(Applied { run_id, assigned, skipped })
     }
 
     /// Time members spent without a peer, open gaps first, then the latest
@@ -1189,20 +904,13 @@ impl Access {
         if org.is_some() {
             sql.push_str(" WHERE (g.organization_id = $1 OR m.plan_id = $1)");
         }
-        sql.push_str(&format!(
-            " ORDER BY CASE WHEN g.ended_at IS NULL THEN 0 ELSE 1 END, g.started_at LIMIT {}",
-            limit.clamp(1, 1000)
-        ));
+        sql.push_str(&format!(" ORDER BY CASE WHEN g.ended_at IS NULL THEN 0 ELSE 1 END, g.started_at LIMIT {}", limit.clamp(1, 1000)));
         let mut q = sqlx::query(&sql);
         if let Some(o) = &org {
             q = q.bind(o);
         }
         let now = OffsetDateTime::now_utc();
-        q.fetch_all(&self.store.pool)
-            .await?
-            .iter()
-            .map(|r| gap_entry(r, now))
-            .collect()
+        q.fetch_all(&self.store.pool).await?.iter().map(|r| gap_entry(r, now)).collect()
     }
 }
 
@@ -1219,11 +927,7 @@ fn gap_entry(r: &AnyRow, now: OffsetDateTime) -> Result<GapEntry> {
     let w_family: Option<String> = r.try_get("w_family")?;
     Ok(GapEntry {
         member_id: r.try_get("member_id")?,
-        member_name: format!(
-            "{} {}",
-            r.try_get::<String, _>("given_name")?,
-            r.try_get::<String, _>("family_name")?
-        ),
+        member_name: format!("{} {}", r.try_get::<String, _>("given_name")?, r.try_get::<String, _>("family_name")?),
         former_peer: w_given.map(|g| format!("{g} {}", w_family.unwrap_or_default())),
         reason: r.try_get("reason")?,
         started_at,
@@ -1233,27 +937,17 @@ fn gap_entry(r: &AnyRow, now: OffsetDateTime) -> Result<GapEntry> {
 }
 
 /// Open a member's time without a peer, unless one is open already.
-async fn open_gap(
-    tx: &mut Transaction<'_, Any>,
-    member_id: &str,
-    peer: &AnyRow,
-    reason: &str,
-) -> Result<()> {
-    let open: i64 =
-        sqlx::query("SELECT COUNT(*) FROM peer_gaps WHERE member_id = $1 AND ended_at IS NULL")
-            .bind(member_id)
-            .fetch_one(&mut **tx)
-            .await?
-            .try_get(0)?;
+async fn open_gap(tx: &mut Transaction<'_, Any>, member_id: &str, peer: &AnyRow, reason: &str) -> Result<()> {
+    let open: i64 = sqlx::query("SELECT COUNT(*) FROM peer_gaps WHERE member_id = $1 AND ended_at IS NULL")
+        .bind(member_id)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get(0)?;
     if open > 0 {
         return Ok(());
     }
     let kind: Option<String> = peer.try_get("kind")?;
-    let source = kind
-        .as_deref()
-        .and_then(OrganizationKind::parse)
-        .map(SourceKind::of_organization)
-        .map(source_text);
+    let source = kind.as_deref().and_then(OrganizationKind::parse).map(SourceKind::of_organization).map(source_text);
     sqlx::query(
         "INSERT INTO peer_gaps (id, member_id, worker_id, role_id, organization_id, source, reason, started_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
@@ -1273,10 +967,7 @@ async fn open_gap(
 /// A worker's employment ended: each member on their caseload loses them as
 /// peer (from the end date), starts a time without a peer, and their care
 /// coordinators are told. Runs inside the worker update's transaction.
-pub(crate) async fn flag_departure(
-    tx: &mut Transaction<'_, Any>,
-    worker: &Worker,
-) -> Result<usize> {
+pub(crate) async fn flag_departure(tx: &mut Transaction<'_, Any>, worker: &Worker) -> Result<usize> {
     let (Some(user_id), Some(end)) = (worker.user_id.as_deref(), worker.employment_end) else {
         return Ok(0);
     };
@@ -1299,38 +990,24 @@ pub(crate) async fn flag_departure(
         let member: String = r.try_get("member_id")?;
         open_gap(tx, &member, r, "peer-left").await?;
         let name = member_name(tx, &member).await?;
-        let coordinators: Vec<String> = sqlx::query(
-            "SELECT user_id FROM team_members WHERE member_id = $1 AND team_role = 'care-coordinator' AND until IS NULL",
-        )
-        .bind(&member)
-        .fetch_all(&mut **tx)
-        .await?
-        .iter()
-        .map(|r| r.try_get(0))
-        .collect::<Result<_, _>>()?;
+        let coordinators: Vec<String> =
+            sqlx::query("SELECT user_id FROM team_members WHERE member_id = $1 AND team_role = 'care-coordinator' AND until IS NULL")
+                .bind(&member)
+                .fetch_all(&mut **tx)
+                .await?
+                .iter()
+                .map(|r| r.try_get(0))
+                .collect::<Result<_, _>>()?;
         for c in coordinators {
-            notify(
-                tx,
-                &c,
-                "notice-peer-left",
-                serde_json::json!({ "name": name, "peer": peer, "member_id": member }),
-            )
-            .await?;
+            notify(tx, &c, "notice-peer-left", serde_json::json!({ "name": name, "peer": peer, "member_id": member })).await?;
         }
     }
     Ok(rows.len())
 }
 
 /// Rank `prefs` against the pool: the peers and their reasons as a member reads them.
-pub fn rank_with(
-    member_id: &str,
-    prefs: &Preferences,
-    pool: &PeerPool,
-    catalog: &accompany_domain::Catalog,
-    limit: usize,
-) -> Ranking {
-    let ranking =
-        accompany_domain::matching::PeerRanking::new(prefs, &pool.profiles, catalog, usize::MAX);
+pub fn rank_with(member_id: &str, prefs: &Preferences, pool: &PeerPool, catalog: &accompany_domain::Catalog, limit: usize) -> Ranking {
+    let ranking = accompany_domain::matching::PeerRanking::new(prefs, &pool.profiles, catalog, usize::MAX);
     let eligible = ranking.len();
     // Reasons are put into words only for the peers returned.
     let choices = (0..limit.min(eligible))
@@ -1338,18 +1015,10 @@ pub fn rank_with(
         .map(|r| RankedChoice {
             peer: pool.cards[r.index].clone(),
             score: r.score,
-            reasons: r
-                .reasons
-                .iter()
-                .map(|x| serde_json::to_value(x).unwrap_or(serde_json::Value::Null))
-                .collect(),
+            reasons: r.reasons.iter().map(|x| serde_json::to_value(x).unwrap_or(serde_json::Value::Null)).collect(),
         })
         .collect();
-    Ranking {
-        member_id: member_id.to_string(),
-        eligible,
-        choices,
-    }
+    Ranking { member_id: member_id.to_string(), eligible, choices }
 }
 
 /// Bulk loading of matching data for `seed`.
@@ -1357,116 +1026,48 @@ impl crate::Import<'_> {
     /// (member id, preferences) rows.
     pub async fn preferences(&self, rows: &[(String, Preferences)]) -> Result<()> {
         let now = now_text();
-        let rows = rows
-            .iter()
-            .map(|(id, p)| {
-                vec![
-                    Val::from(id.clone()),
-                    Val::from(to_json(p)),
-                    Val::from(1i64),
-                    Val::from(now.clone()),
-                ]
-            })
-            .collect();
-        self.run(
-            "member_preferences",
-            &["member_id", "data", "version", "updated_at"],
-            rows,
-        )
-        .await
+        let rows = rows.iter().map(|(id, p)| vec![Val::from(id.clone()), Val::from(to_json(p)), Val::from(1i64), Val::from(now.clone())]).collect();
+        self.run("member_preferences", &["member_id", "data", "version", "updated_at"], rows).await
     }
 
     /// (worker id, facts) rows.
     pub async fn worker_matching(&self, rows: &[(String, WorkerMatching)]) -> Result<()> {
         let now = now_text();
-        let rows = rows
-            .iter()
-            .map(|(id, m)| {
-                vec![
-                    Val::from(id.clone()),
-                    Val::from(to_json(m)),
-                    Val::from(1i64),
-                    Val::from(now.clone()),
-                ]
-            })
-            .collect();
-        self.run(
-            "worker_matching",
-            &["worker_id", "data", "version", "updated_at"],
-            rows,
-        )
-        .await
+        let rows = rows.iter().map(|(id, m)| vec![Val::from(id.clone()), Val::from(to_json(m)), Val::from(1i64), Val::from(now.clone())]).collect();
+        self.run("worker_matching", &["worker_id", "data", "version", "updated_at"], rows).await
     }
 
     /// Open times without a peer: (member id, reason, started at).
     pub async fn peer_gaps(&self, rows: &[(String, String, String)]) -> Result<()> {
         let rows = rows
             .iter()
-            .map(|(m, reason, at)| {
-                vec![
-                    Val::from(new_id()),
-                    Val::from(m.clone()),
-                    Val::from(reason.clone()),
-                    Val::from(at.clone()),
-                ]
-            })
+            .map(|(m, reason, at)| vec![Val::from(new_id()), Val::from(m.clone()), Val::from(reason.clone()), Val::from(at.clone())])
             .collect();
-        self.run(
-            "peer_gaps",
-            &["id", "member_id", "reason", "started_at"],
-            rows,
-        )
-        .await
+        self.run("peer_gaps", &["id", "member_id", "reason", "started_at"], rows).await
     }
 }
 
 impl Access {
     /// Set how a worker meets members and from where: workforce data, kept
     /// by the worker's organization admin or a state admin.
-    pub async fn set_worker_matching(
-        &self,
-        worker_id: &str,
-        facts: &WorkerMatching,
-    ) -> Result<WorkerMatching> {
-        let w = self
-            .store
-            .worker_row(worker_id)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        if let Decision::Deny(why) = accompany_domain::policy::decide_workforce(
-            self.actor(),
-            Action::Update,
-            Some(&w.employer_id),
-        ) {
+    pub async fn set_worker_matching(&self, worker_id: &str, facts: &WorkerMatching) -> Result<WorkerMatching> {
+        let w = self.store.worker_row(worker_id).await?.ok_or(StoreError::NotFound)?;
+        if let Decision::Deny(why) = accompany_domain::policy::decide_workforce(self.actor(), Action::Update, Some(&w.employer_id)) {
             return Err(StoreError::Denied(why));
         }
         let facts = facts.validate()?;
-        self.store
-            .ensure_worker_matching(&[worker_id.to_string()])
-            .await?;
+        self.store.ensure_worker_matching(&[worker_id.to_string()]).await?;
         let mut tx = self.store.pool.begin().await?;
         lock_row(&mut tx, "worker_matching", "worker_id", worker_id).await?;
-        let version: i64 = sqlx::query("SELECT version FROM worker_matching WHERE worker_id = $1")
-            .bind(worker_id)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get(0)?;
+        let version: i64 =
+            sqlx::query("SELECT version FROM worker_matching WHERE worker_id = $1").bind(worker_id).fetch_one(&mut *tx).await?.try_get(0)?;
         sqlx::query("UPDATE worker_matching SET data = $1, updated_at = $2 WHERE worker_id = $3")
             .bind(to_json(&facts))
             .bind(now_text())
             .bind(worker_id)
             .execute(&mut *tx)
             .await?;
-        record_version(
-            &mut tx,
-            "worker-matching",
-            worker_id,
-            version,
-            &facts,
-            Some(&self.actor().user_id),
-            "matching facts",
-        )
-        .await?;
+        record_version(&mut tx, "worker-matching", worker_id, version, &facts, Some(&self.actor().user_id), "matching facts").await?;
         tx.commit().await?;
         Ok(facts)
     }

@@ -99,16 +99,10 @@ impl SmtpSender {
     pub fn new(s: &SmtpSettings) -> std::result::Result<SmtpSender, String> {
         use lettre::transport::smtp::authentication::Credentials;
         use lettre::{AsyncSmtpTransport, Tokio1Executor};
-        let from = s
-            .from
-            .parse()
-            .map_err(|e| format!("--smtp-from {:?} is not an email address: {e}", s.from))?;
+        let from = s.from.parse().map_err(|e| format!("--smtp-from {:?} is not an email address: {e}", s.from))?;
         let mut b = match s.tls.as_str() {
-            "starttls" | "" => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&s.host)
-                .map_err(|e| e.to_string())?,
-            "tls" => {
-                AsyncSmtpTransport::<Tokio1Executor>::relay(&s.host).map_err(|e| e.to_string())?
-            }
+            "starttls" | "" => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&s.host).map_err(|e| e.to_string())?,
+            "tls" => AsyncSmtpTransport::<Tokio1Executor>::relay(&s.host).map_err(|e| e.to_string())?,
             "none" => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&s.host),
             other => return Err(format!("--smtp-tls {other:?}: use starttls, tls or none")),
         };
@@ -118,10 +112,7 @@ impl SmtpSender {
         if let (Some(u), Some(p)) = (&s.username, &s.password) {
             b = b.credentials(Credentials::new(u.clone(), p.clone()));
         }
-        Ok(SmtpSender {
-            transport: b.build(),
-            from,
-        })
+        Ok(SmtpSender { transport: b.build(), from })
     }
 }
 
@@ -130,14 +121,9 @@ impl Sender for SmtpSender {
         Box::pin(async move {
             use lettre::AsyncTransport;
             if m.channel != Channel::Email {
-                return Err(SendError::Permanent(
-                    "no text-message gateway is configured; only email goes over SMTP".into(),
-                ));
+                return Err(SendError::Permanent("no text-message gateway is configured; only email goes over SMTP".into()));
             }
-            let to = m
-                .address
-                .parse()
-                .map_err(|e| SendError::Permanent(format!("address: {e}")))?;
+            let to = m.address.parse().map_err(|e| SendError::Permanent(format!("address: {e}")))?;
             let email = lettre::Message::builder()
                 .from(self.from.clone())
                 .to(to)
@@ -164,12 +150,7 @@ pub struct DeliveryReport {
 /// Tell `user_id` something: an in-app notification always, and a message
 /// by email or text when they chose one. Runs inside the caller's
 /// transaction, so the message exists exactly when the change does.
-pub(crate) async fn tell(
-    tx: &mut Transaction<'_, Any>,
-    user_id: &str,
-    text_key: &str,
-    args: &serde_json::Value,
-) -> Result<()> {
+pub(crate) async fn tell(tx: &mut Transaction<'_, Any>, user_id: &str, text_key: &str, args: &serde_json::Value) -> Result<()> {
     let now = now_text();
     sqlx::query("INSERT INTO notifications (id, user_id, text_key, args, created_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(new_id())
@@ -179,28 +160,16 @@ pub(crate) async fn tell(
         .bind(&now)
         .execute(&mut **tx)
         .await?;
-    let row = sqlx::query("SELECT u.locale, r.channel, r.email, r.phone FROM users u LEFT JOIN reach_preferences r ON r.user_id = u.id WHERE u.id = $1")
-        .bind(user_id)
-        .fetch_optional(&mut **tx)
-        .await?;
+    let row =
+        sqlx::query("SELECT u.locale, r.channel, r.email, r.phone FROM users u LEFT JOIN reach_preferences r ON r.user_id = u.id WHERE u.id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut **tx)
+            .await?;
     let Some(row) = row else { return Ok(()) };
-    let reach = reach_from(
-        row.try_get("channel")?,
-        row.try_get("email")?,
-        row.try_get("phone")?,
-    );
+    let reach = reach_from(row.try_get("channel")?, row.try_get("email")?, row.try_get("phone")?);
     if let Some((channel, address)) = reach.address() {
         let lang: Option<String> = row.try_get("locale")?;
-        queue_message(
-            tx,
-            Some(user_id),
-            channel,
-            &address,
-            lang.as_deref().unwrap_or("en"),
-            text_key,
-            args,
-        )
-        .await?;
+        queue_message(tx, Some(user_id), channel, &address, lang.as_deref().unwrap_or("en"), text_key, args).await?;
     }
     Ok(())
 }
@@ -233,19 +202,8 @@ pub(crate) async fn queue_message(
     Ok(())
 }
 
-pub(crate) fn reach_from(
-    channel: Option<String>,
-    email: Option<String>,
-    phone: Option<String>,
-) -> Reach {
-    Reach {
-        channel: channel
-            .as_deref()
-            .and_then(Channel::parse)
-            .unwrap_or(Channel::InApp),
-        email,
-        phone,
-    }
+pub(crate) fn reach_from(channel: Option<String>, email: Option<String>, phone: Option<String>) -> Reach {
+    Reach { channel: channel.as_deref().and_then(Channel::parse).unwrap_or(Channel::InApp), email, phone }
 }
 
 const OUTBOX_COLUMNS: &str =
@@ -257,13 +215,11 @@ fn message_from(r: &sqlx::any::AnyRow) -> Result<OutboxMessage> {
     Ok(OutboxMessage {
         id: r.try_get("id")?,
         user_id: r.try_get("user_id")?,
-        channel: Channel::parse(&channel)
-            .ok_or_else(|| StoreError::Corrupt(format!("outbox channel {channel}")))?,
+        channel: Channel::parse(&channel).ok_or_else(|| StoreError::Corrupt(format!("outbox channel {channel}")))?,
         address: r.try_get("address")?,
         lang: r.try_get("lang")?,
         text_key: r.try_get("text_key")?,
-        args: serde_json::from_str(&args)
-            .map_err(|e| StoreError::Corrupt(format!("outbox args: {e}")))?,
+        args: serde_json::from_str(&args).map_err(|e| StoreError::Corrupt(format!("outbox args: {e}")))?,
         status: r.try_get("status")?,
         attempts: r.try_get("attempts")?,
         next_attempt_at: r.try_get("next_attempt_at")?,
@@ -306,13 +262,7 @@ impl Store {
                 continue;
             }
             let (subject, body) = render(&m);
-            let out = Outgoing {
-                id: m.id.clone(),
-                channel: m.channel,
-                address: m.address.clone(),
-                subject,
-                body,
-            };
+            let out = Outgoing { id: m.id.clone(), channel: m.channel, address: m.address.clone(), subject, body };
             let attempts = m.attempts + 1;
             match sender.send(&out).await {
                 Ok(()) => {
@@ -325,11 +275,8 @@ impl Store {
                     report.delivered += 1;
                 }
                 Err(e) => {
-                    let give_up = matches!(e, SendError::Permanent(_))
-                        || attempts >= i64::from(MAX_DELIVERY_ATTEMPTS);
-                    let next = timestamp_text(
-                        OffsetDateTime::now_utc() + retry_delay(attempts as u32 - 1),
-                    );
+                    let give_up = matches!(e, SendError::Permanent(_)) || attempts >= i64::from(MAX_DELIVERY_ATTEMPTS);
+                    let next = timestamp_text(OffsetDateTime::now_utc() + retry_delay(attempts as u32 - 1));
                     tracing::warn!(target: "accompany::outbox", id = %m.id, attempts, error = %e, give_up, "delivery failed");
                     sqlx::query("UPDATE outbox SET status = $1, attempts = $2, next_attempt_at = $3, last_error = $4 WHERE id = $5")
                         .bind(if give_up { "failed" } else { "pending" })
@@ -351,11 +298,7 @@ impl Store {
     }
 
     /// The outbox, newest first, for the command line and admins.
-    pub async fn outbox_messages(
-        &self,
-        status: Option<&str>,
-        limit: u32,
-    ) -> Result<Vec<OutboxMessage>> {
+    pub async fn outbox_messages(&self, status: Option<&str>, limit: u32) -> Result<Vec<OutboxMessage>> {
         let rows = sqlx::query(&format!(
             "SELECT {OUTBOX_COLUMNS} FROM outbox WHERE ($1 = '' OR status = $1) ORDER BY created_at DESC, id DESC LIMIT {}",
             limit.clamp(1, 10_000)
@@ -385,17 +328,12 @@ impl Access {
 
     /// How the signed-in person wants to be reached.
     pub async fn reach(&self) -> Result<Reach> {
-        let row =
-            sqlx::query("SELECT channel, email, phone FROM reach_preferences WHERE user_id = $1")
-                .bind(&self.actor().user_id)
-                .fetch_optional(&self.store().pool)
-                .await?;
+        let row = sqlx::query("SELECT channel, email, phone FROM reach_preferences WHERE user_id = $1")
+            .bind(&self.actor().user_id)
+            .fetch_optional(&self.store().pool)
+            .await?;
         Ok(match row {
-            Some(r) => reach_from(
-                r.try_get("channel")?,
-                r.try_get("email")?,
-                r.try_get("phone")?,
-            ),
+            Some(r) => reach_from(r.try_get("channel")?, r.try_get("email")?, r.try_get("phone")?),
             None => Reach::default(),
         })
     }
@@ -404,10 +342,7 @@ impl Access {
     pub async fn set_reach(&self, input: &accompany_domain::booking::ReachInput) -> Result<Reach> {
         let reach = input.validate()?;
         let mut tx = self.store().pool.begin().await?;
-        sqlx::query("DELETE FROM reach_preferences WHERE user_id = $1")
-            .bind(&self.actor().user_id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("DELETE FROM reach_preferences WHERE user_id = $1").bind(&self.actor().user_id).execute(&mut *tx).await?;
         sqlx::query("INSERT INTO reach_preferences (user_id, channel, email, phone, updated_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(&self.actor().user_id)
             .bind(reach.channel.as_str())

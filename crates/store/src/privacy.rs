@@ -7,8 +7,7 @@
 use accompany_domain::notes::{ContactNote, ContactNoteInput, HealthEntry, HealthEntryInput};
 use accompany_domain::policy::{Action, Decision, Relationship};
 use accompany_domain::privacy::{
-    self, check_emergency_request, may_break_glass, Categories, Category, Part2Consent, Purpose,
-    Recipient, SharingChoice, SharingInput,
+    self, check_emergency_request, may_break_glass, Categories, Category, Part2Consent, Purpose, Recipient, SharingChoice, SharingInput,
 };
 use accompany_domain::records::{new_id, Persona, TeamRole};
 use accompany_domain::Invalid;
@@ -124,17 +123,11 @@ fn choice_from_row(r: &sqlx::any::AnyRow) -> Result<SharingChoice> {
     Ok(SharingChoice {
         id: r.try_get("id")?,
         member_id: r.try_get("member_id")?,
-        recipient: Recipient::from_key(&recipient)
-            .ok_or_else(|| StoreError::Corrupt(format!("recipient {recipient}")))?,
+        recipient: Recipient::from_key(&recipient).ok_or_else(|| StoreError::Corrupt(format!("recipient {recipient}")))?,
         categories: Categories::from_text(&r.try_get::<String, _>("categories")?),
         purposes: purposes.split(',').filter_map(Purpose::parse).collect(),
         until: until.as_deref().map(stored_date).transpose()?,
-        part2: part2
-            .map(|p| {
-                serde_json::from_str::<Part2Consent>(&p)
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))
-            })
-            .transpose()?,
+        part2: part2.map(|p| serde_json::from_str::<Part2Consent>(&p).map_err(|e| StoreError::Corrupt(e.to_string()))).transpose()?,
     })
 }
 
@@ -173,40 +166,19 @@ fn person_sees(
     organization_id: Option<&str>,
     rel: Relationship,
 ) -> (Categories, Option<SharingChoice>) {
-    let naming = choices
-        .iter()
-        .filter(|c| c.recipient.names(user_id, organization_id, rel.team_role))
-        .cloned()
-        .collect();
-    let rel = Relationship {
-        firewalled: firewall.iter().any(|f| f.user_id == user_id),
-        choices: naming,
-        ..rel
-    };
+    let naming = choices.iter().filter(|c| c.recipient.names(user_id, organization_id, rel.team_role)).cloned().collect();
+    let rel = Relationship { firewalled: firewall.iter().any(|f| f.user_id == user_id), choices: naming, ..rel };
     let (sees, _) = privacy::visible(persona, &rel, defaults, today());
-    let choice = rel
-        .choices
-        .iter()
-        .find(|c| matches!(&c.recipient, Recipient::Person(u) if u == user_id))
-        .cloned();
+    let choice = rel.choices.iter().find(|c| matches!(&c.recipient, Recipient::Person(u) if u == user_id)).cloned();
     (sees, choice)
 }
 
 impl Access {
     /// The member's own privacy controls: only the member reaches them.
-    async fn own_record(
-        &self,
-        member_id: &str,
-        action: Action,
-        entity: &str,
-    ) -> Result<crate::access::Checked> {
-        let c = self
-            .checked_member_for(member_id, action, entity, Some(member_id))
-            .await?;
+    async fn own_record(&self, member_id: &str, action: Action, entity: &str) -> Result<crate::access::Checked> {
+        let c = self.checked_member_for(member_id, action, entity, Some(member_id)).await?;
         if !c.rel.is_self {
-            return Err(StoreError::Denied(
-                "only the member decides who sees their information",
-            ));
+            return Err(StoreError::Denied("only the member decides who sees their information"));
         }
         Ok(c)
     }
@@ -215,15 +187,14 @@ impl Access {
     pub async fn sharing(&self, member_id: &str) -> Result<SharingOverview> {
         self.own_record(member_id, Action::Read, "sharing").await?;
         let pool = &self.store.pool;
-        let choices = sqlx::query(&format!(
-            "SELECT {CHOICE_COLUMNS} FROM sharing_choices WHERE member_id = $1 AND revoked_at IS NULL ORDER BY decided_at, id"
-        ))
-        .bind(member_id)
-        .fetch_all(pool)
-        .await?
-        .iter()
-        .map(choice_from_row)
-        .collect::<Result<Vec<_>>>()?;
+        let choices =
+            sqlx::query(&format!("SELECT {CHOICE_COLUMNS} FROM sharing_choices WHERE member_id = $1 AND revoked_at IS NULL ORDER BY decided_at, id"))
+                .bind(member_id)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(choice_from_row)
+                .collect::<Result<Vec<_>>>()?;
         let firewall = self.firewall(member_id).await?;
         let team_rows = sqlx::query(
             "SELECT tm.user_id, tm.team_role, u.display_name, u.persona, u.organization_id, o.name AS organization \
@@ -240,10 +211,8 @@ impl Access {
             let role: String = r.try_get("team_role")?;
             let persona: String = r.try_get("persona")?;
             let organization_id: Option<String> = r.try_get("organization_id")?;
-            let team_role = TeamRole::parse(&role)
-                .ok_or_else(|| StoreError::Corrupt(format!("team role {role}")))?;
-            let persona = Persona::parse(&persona)
-                .ok_or_else(|| StoreError::Corrupt(format!("persona {persona}")))?;
+            let team_role = TeamRole::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("team role {role}")))?;
+            let persona = Persona::parse(&persona).ok_or_else(|| StoreError::Corrupt(format!("persona {persona}")))?;
             let (sees, choice) = person_sees(
                 &choices,
                 &firewall,
@@ -251,10 +220,7 @@ impl Access {
                 persona,
                 &user_id,
                 organization_id.as_deref(),
-                Relationship {
-                    team_role: Some(team_role),
-                    ..Relationship::default()
-                },
+                Relationship { team_role: Some(team_role), ..Relationship::default() },
             );
             team.push(TeamSharing {
                 user_id,
@@ -290,10 +256,7 @@ impl Access {
                 Persona::Supervisor,
                 &user_id,
                 organization_id.as_deref(),
-                Relationship {
-                    supervises_members_peer: true,
-                    ..Relationship::default()
-                },
+                Relationship { supervises_members_peer: true, ..Relationship::default() },
             );
             peer_supervisors.push(SupervisorSharing {
                 user_id,
@@ -307,26 +270,13 @@ impl Access {
         let emergency_access = self.break_glass_rows(Some(member_id)).await?;
         let team_changes = self.team_changes(member_id).await?;
         let team_requests = self.team_requests(member_id).await?;
-        Ok(SharingOverview {
-            team,
-            peer_supervisors,
-            choices,
-            firewall,
-            emergency_access,
-            team_changes,
-            team_requests,
-        })
+        Ok(SharingOverview { team, peer_supervisors, choices, firewall, emergency_access, team_changes, team_requests })
     }
 
     /// Record the member's decision about one recipient; it replaces the
     /// previous one and takes effect on the next request.
-    pub async fn set_sharing(
-        &self,
-        member_id: &str,
-        input: &SharingInput,
-    ) -> Result<SharingChoice> {
-        self.own_record(member_id, Action::Update, "sharing")
-            .await?;
+    pub async fn set_sharing(&self, member_id: &str, input: &SharingInput) -> Result<SharingChoice> {
+        self.own_record(member_id, Action::Update, "sharing").await?;
         let choice = input.validate(new_id(), member_id.to_string(), today())?;
         let exists = match &choice.recipient {
             Recipient::Person(u) => self.store.user_by_id(u).await?.is_some(),
@@ -334,12 +284,7 @@ impl Access {
             Recipient::TeamRole(_) => true,
         };
         if !exists {
-            return Err(Invalid::one(
-                "recipient",
-                "recipient",
-                "names nobody: choose a person, organization or role from the page",
-            )
-            .into());
+            return Err(Invalid::one("recipient", "recipient", "names nobody: choose a person, organization or role from the page").into());
         }
         let now = now_text();
         let mut tx = self.store.pool.begin().await?;
@@ -371,8 +316,7 @@ impl Access {
     /// Withdraw a decision: the recipient falls back to the defaults.
     /// Withdrawing a Part 2 consent is how a member revokes it.
     pub async fn revoke_sharing(&self, member_id: &str, choice_id: &str) -> Result<()> {
-        self.own_record(member_id, Action::Update, "sharing")
-            .await?;
+        self.own_record(member_id, Action::Update, "sharing").await?;
         let done = sqlx::query("UPDATE sharing_choices SET revoked_at = $1 WHERE id = $2 AND member_id = $3 AND revoked_at IS NULL")
             .bind(now_text())
             .bind(choice_id)
@@ -409,9 +353,7 @@ impl Access {
     /// know socially. Staff names and employers are a public directory.
     pub async fn staff_directory(&self, query: &str) -> Result<Vec<StaffEntry>> {
         if self.actor().persona != Persona::Member {
-            return Err(StoreError::Denied(
-                "the staff directory here is for members building their firewall",
-            ));
+            return Err(StoreError::Denied("the staff directory here is for members building their firewall"));
         }
         let q = query.trim().to_lowercase().replace(['%', '_', '\\'], "");
         if q.chars().count() < 2 {
@@ -425,38 +367,19 @@ impl Access {
         .fetch_all(&self.store.pool)
         .await?;
         rows.iter()
-            .map(|r| {
-                Ok(StaffEntry {
-                    user_id: r.try_get("id")?,
-                    display_name: r.try_get("display_name")?,
-                    organization: r.try_get("organization")?,
-                })
-            })
+            .map(|r| Ok(StaffEntry { user_id: r.try_get("id")?, display_name: r.try_get("display_name")?, organization: r.try_get("organization")? }))
             .collect()
     }
 
     /// Name someone the member knows socially: from the next request on,
     /// they see nothing of the member, wherever they work.
     pub async fn add_to_firewall(&self, member_id: &str, user_id: &str) -> Result<()> {
-        self.own_record(member_id, Action::Update, "firewall")
-            .await?;
+        self.own_record(member_id, Action::Update, "firewall").await?;
         match self.store.user_by_id(user_id).await? {
             Some(u) if u.persona != Persona::Member => {}
-            _ => {
-                return Err(Invalid::one(
-                    "user_id",
-                    "no-such-user",
-                    "choose a staff member from the search results",
-                )
-                .into())
-            }
+            _ => return Err(Invalid::one("user_id", "no-such-user", "choose a staff member from the search results").into()),
         }
-        if self
-            .firewall(member_id)
-            .await?
-            .iter()
-            .any(|f| f.user_id == user_id)
-        {
+        if self.firewall(member_id).await?.iter().any(|f| f.user_id == user_id) {
             return Ok(());
         }
         sqlx::query("INSERT INTO firewall_entries (id, member_id, user_id, created_at) VALUES ($1, $2, $3, $4)")
@@ -470,8 +393,7 @@ impl Access {
     }
 
     pub async fn remove_from_firewall(&self, member_id: &str, entry_id: &str) -> Result<()> {
-        self.own_record(member_id, Action::Update, "firewall")
-            .await?;
+        self.own_record(member_id, Action::Update, "firewall").await?;
         let done = sqlx::query("UPDATE firewall_entries SET removed_at = $1 WHERE id = $2 AND member_id = $3 AND removed_at IS NULL")
             .bind(now_text())
             .bind(entry_id)
@@ -489,25 +411,11 @@ impl Access {
     /// each person has a daily limit (failed tries count); the access ends
     /// on its own; the privacy officer is alerted at once and the member
     /// is told.
-    pub async fn break_glass(
-        &self,
-        masshealth_id: &str,
-        reason_category: &str,
-        reason: &str,
-    ) -> Result<String> {
+    pub async fn break_glass(&self, masshealth_id: &str, reason_category: &str, reason: &str) -> Result<String> {
         let (category, reason) = check_emergency_request(reason_category, reason)?;
         let defaults = &self.store.catalog().privacy;
         let deny = |why: &'static str| async move {
-            self.audit_member(
-                "break-glass",
-                "member",
-                None,
-                None,
-                &Decision::Deny(why),
-                Categories::NONE,
-                Some(Purpose::Emergency),
-            )
-            .await?;
+            self.audit_member("break-glass", "member", None, None, &Decision::Deny(why), Categories::NONE, Some(Purpose::Emergency)).await?;
             Err::<String, _>(StoreError::Denied(why))
         };
         if !may_break_glass(self.actor().persona, defaults) {
@@ -540,12 +448,7 @@ impl Access {
                 Some(Purpose::Emergency),
             )
             .await?;
-            return Err(Invalid::one(
-                "masshealth_id",
-                "no-such-member",
-                "no member has this MassHealth ID; check the number",
-            )
-            .into());
+            return Err(Invalid::one("masshealth_id", "no-such-member", "no member has this MassHealth ID; check the number").into());
         };
         let hours = i64::from(defaults.break_glass_hours);
         let mut tx = self.store.pool.begin().await?;
@@ -564,44 +467,18 @@ impl Access {
         .execute(&mut *tx)
         .await?;
         // The alert names who and when, never the member's health.
-        let officers = sqlx::query("SELECT id FROM users WHERE persona = $1")
-            .bind(Persona::PrivacyOfficer.as_str())
-            .fetch_all(&mut *tx)
-            .await?;
+        let officers = sqlx::query("SELECT id FROM users WHERE persona = $1").bind(Persona::PrivacyOfficer.as_str()).fetch_all(&mut *tx).await?;
         let args = serde_json::json!({ "who": self.actor().username, "hours": hours });
         for o in &officers {
-            crate::outbox::tell(
-                &mut tx,
-                &o.try_get::<String, _>(0)?,
-                "notice-break-glass-alert",
-                &args,
-            )
-            .await?;
+            crate::outbox::tell(&mut tx, &o.try_get::<String, _>(0)?, "notice-break-glass-alert", &args).await?;
         }
-        let accounts = sqlx::query("SELECT id FROM users WHERE member_id = $1")
-            .bind(&member_id)
-            .fetch_all(&mut *tx)
-            .await?;
+        let accounts = sqlx::query("SELECT id FROM users WHERE member_id = $1").bind(&member_id).fetch_all(&mut *tx).await?;
         for a in &accounts {
-            crate::outbox::tell(
-                &mut tx,
-                &a.try_get::<String, _>(0)?,
-                "notice-break-glass-member",
-                &args,
-            )
-            .await?;
+            crate::outbox::tell(&mut tx, &a.try_get::<String, _>(0)?, "notice-break-glass-member", &args).await?;
         }
         tx.commit().await?;
-        self.audit_member(
-            "break-glass",
-            "member",
-            Some(&member_id),
-            Some(&member_id),
-            &Decision::Permit,
-            Categories::NONE,
-            Some(Purpose::Emergency),
-        )
-        .await?;
+        self.audit_member("break-glass", "member", Some(&member_id), Some(&member_id), &Decision::Permit, Categories::NONE, Some(Purpose::Emergency))
+            .await?;
         Ok(member_id)
     }
 
@@ -640,9 +517,7 @@ impl Access {
 
     /// The member's health entries the actor may see, each labelled.
     pub async fn health_entries(&self, member_id: &str) -> Result<Seen<HealthEntries>> {
-        let c = self
-            .checked_member_for(member_id, Action::Read, "health-entry", None)
-            .await?;
+        let c = self.checked_member_for(member_id, Action::Read, "health-entry", None).await?;
         let rows = sqlx::query(
             "SELECT h.id, h.member_id, h.category, h.text, u.display_name, h.recorded_at FROM health_entries h JOIN users u ON u.id = h.recorded_by \
              WHERE h.member_id = $1 ORDER BY h.recorded_at DESC, h.id",
@@ -653,8 +528,7 @@ impl Access {
         let mut entries = Vec::new();
         for r in &rows {
             let category: String = r.try_get("category")?;
-            let category = Category::parse(&category)
-                .ok_or_else(|| StoreError::Corrupt(format!("category {category}")))?;
+            let category = Category::parse(&category).ok_or_else(|| StoreError::Corrupt(format!("category {category}")))?;
             if c.visible.contains(category) {
                 entries.push(HealthEntry {
                     id: r.try_get("id")?,
@@ -675,13 +549,8 @@ impl Access {
     }
 
     /// Add a health entry: the member, or someone who may change the record.
-    pub async fn add_health_entry(
-        &self,
-        member_id: &str,
-        input: &HealthEntryInput,
-    ) -> Result<HealthEntry> {
-        self.checked_member_for(member_id, Action::Update, "health-entry", None)
-            .await?;
+    pub async fn add_health_entry(&self, member_id: &str, input: &HealthEntryInput) -> Result<HealthEntry> {
+        self.checked_member_for(member_id, Action::Update, "health-entry", None).await?;
         let (category, text) = input.validate()?;
         let entry = HealthEntry {
             id: new_id(),
@@ -707,23 +576,12 @@ impl Access {
     /// whoever the member's choices (or the supervisor default) let see
     /// peer notes.
     pub async fn contact_notes(&self, member_id: &str) -> Result<Vec<ContactNote>> {
-        let c = self
-            .checked_member_for(member_id, Action::Read, "contact-note", None)
-            .await?;
-        Ok(self
-            .visible_contacts(&c, member_id)
-            .await?
-            .into_iter()
-            .map(|x| x.note)
-            .collect())
+        let c = self.checked_member_for(member_id, Action::Read, "contact-note", None).await?;
+        Ok(self.visible_contacts(&c, member_id).await?.into_iter().map(|x| x.note).collect())
     }
 
     /// A peer logs a contact with a member on their caseload.
-    pub async fn add_contact_note(
-        &self,
-        member_id: &str,
-        input: &ContactNoteInput,
-    ) -> Result<ContactNote> {
+    pub async fn add_contact_note(&self, member_id: &str, input: &ContactNoteInput) -> Result<ContactNote> {
         Ok(self.log_contact(member_id, input).await?.note)
     }
 
@@ -732,9 +590,7 @@ impl Access {
     fn privacy_officer(&self) -> Result<()> {
         match self.actor().persona {
             Persona::PrivacyOfficer => Ok(()),
-            _ => Err(StoreError::Denied(
-                "only privacy officers search the audit trail",
-            )),
+            _ => Err(StoreError::Denied("only privacy officers search the audit trail")),
         }
     }
 
@@ -756,11 +612,7 @@ impl Access {
         )
         .await?;
         allowed?;
-        let limit = if export {
-            100_000
-        } else {
-            f.limit.clamp(1, 500)
-        };
+        let limit = if export { 100_000 } else { f.limit.clamp(1, 500) };
         let mut sql = format!("SELECT {AUDIT_COLUMNS} FROM audit_events WHERE 1 = 1");
         let mut args: Vec<String> = Vec::new();
         let mut add = |clause: &str, v: String| {
@@ -770,12 +622,7 @@ impl Access {
         if let Some(a) = f.actor.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             add(" AND actor_username = ?", a.to_string());
         }
-        if let Some(m) = f
-            .member_id
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
+        if let Some(m) = f.member_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             add(" AND member_id = ?", m.to_string());
         }
         if let Some(d) = f.from.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -785,20 +632,10 @@ impl Access {
             // Dates are inclusive: everything up to the end of that day.
             add(" AND at < ?", format!("{d}~"));
         }
-        if let Some(d) = f
-            .decision
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
+        if let Some(d) = f.decision.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             add(" AND decision = ?", d.to_string());
         }
-        if let Some(p) = f
-            .purpose
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
+        if let Some(p) = f.purpose.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             add(" AND purpose = ?", p.to_string());
         }
         if let Some(b) = f.before {
@@ -810,12 +647,7 @@ impl Access {
         for a in &args {
             q = q.bind(a.clone());
         }
-        let items = q
-            .fetch_all(&self.store.pool)
-            .await?
-            .iter()
-            .map(audit_event)
-            .collect::<Result<Vec<_>>>()?;
+        let items = q.fetch_all(&self.store.pool).await?.iter().map(audit_event).collect::<Result<Vec<_>>>()?;
         Ok(Page::from_one_extra(items, limit, |e| e.seq.to_string()))
     }
 
@@ -833,8 +665,7 @@ impl Access {
             .bind(id)
             .execute(&self.store.pool)
             .await?;
-        self.audit("review", "break-glass", Some(id), &Decision::Permit)
-            .await?;
+        self.audit("review", "break-glass", Some(id), &Decision::Permit).await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
@@ -868,15 +699,6 @@ pub(crate) async fn insert_contact_note(
     .bind(&now)
     .execute(&mut **tx)
     .await?;
-    crate::access::record_version(
-        tx,
-        "contact-note",
-        &note.id,
-        1,
-        note,
-        Some(&note.author_id),
-        reason,
-    )
-    .await?;
+    crate::access::record_version(tx, "contact-note", &note.id, 1, note, Some(&note.author_id), reason).await?;
     Ok(())
 }

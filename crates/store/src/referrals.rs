@@ -7,9 +7,7 @@ use accompany_domain::matching::SupportKind;
 use accompany_domain::policy::{decide_referrals, Action, Decision};
 use accompany_domain::privacy::{Categories, Category, Purpose};
 use accompany_domain::records::{new_id, MemberInput, OrganizationKind, Persona, TeamRole};
-use accompany_domain::referral::{
-    matches_record, name_key, Arrival, Door, Referral, ReferralInput, ReferralStatus,
-};
+use accompany_domain::referral::{matches_record, name_key, Arrival, Door, Referral, ReferralInput, ReferralStatus};
 use accompany_domain::Invalid;
 use sqlx::{Any, Row, Transaction};
 
@@ -43,12 +41,8 @@ fn referral_from_row(r: &sqlx::any::AnyRow) -> Result<Referral> {
         phone: r.try_get("phone")?,
         email: r.try_get("email")?,
         language: r.try_get("language")?,
-        support: SupportKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == support)
-            .ok_or_else(|| StoreError::Corrupt(format!("support {support}")))?,
-        status: ReferralStatus::parse(&status)
-            .ok_or_else(|| StoreError::Corrupt(format!("status {status}")))?,
+        support: SupportKind::ALL.into_iter().find(|k| k.as_str() == support).ok_or_else(|| StoreError::Corrupt(format!("support {support}")))?,
+        status: ReferralStatus::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("status {status}")))?,
         arrivals: u32::try_from(r.try_get::<i64, _>("arrivals")?).unwrap_or(u32::MAX),
         first_arrived_at: r.try_get("first_arrived_at")?,
         last_arrived_at: r.try_get("last_arrived_at")?,
@@ -58,11 +52,7 @@ fn referral_from_row(r: &sqlx::any::AnyRow) -> Result<Referral> {
 /// What a request discloses: who the person is and how to reach them, and
 /// substance use when the kind of support says so (42 CFR Part 2).
 pub(crate) fn referral_categories(r: &Referral) -> Categories {
-    let base = Categories::of(&[
-        Category::Demographics,
-        Category::Contact,
-        Category::CarePlan,
-    ]);
+    let base = Categories::of(&[Category::Demographics, Category::Contact, Category::CarePlan]);
     if r.support.involves_substance_use() {
         base.with(Category::SubstanceUse)
     } else {
@@ -75,25 +65,15 @@ fn person_key(given: &str, family: &str) -> String {
 }
 
 fn doors_text(doors: &[Door]) -> String {
-    doors
-        .iter()
-        .map(|d| d.as_str())
-        .collect::<Vec<_>>()
-        .join(",")
+    doors.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(",")
 }
 
 /// Self-referrals one client address may make in an hour: enough for a
 /// family at one computer, too few to flood the queue.
-const BY_ADDRESS: Limit = Limit {
-    kind: "address",
-    per_hour: PUBLIC_ARRIVALS_PER_HOUR,
-};
+const BY_ADDRESS: Limit = Limit { kind: "address", per_hour: PUBLIC_ARRIVALS_PER_HOUR };
 /// Arrivals naming one MassHealth ID in an hour: a person asks again, nobody
 /// probes an ID.
-const BY_MASSHEALTH_ID: Limit = Limit {
-    kind: "masshealth-id",
-    per_hour: 5,
-};
+const BY_MASSHEALTH_ID: Limit = Limit { kind: "masshealth-id", per_hour: 5 };
 
 /// What enrolling a referral did.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -109,17 +89,10 @@ impl Store {
     /// Record one arrival: merged into the same person's request when there
     /// is one, a new request otherwise. One transaction, serialized with
     /// every other arrival.
-    async fn arrive(
-        &self,
-        a: &Arrival,
-        organization_id: Option<&str>,
-        referred_by: Option<&str>,
-    ) -> Result<Referral> {
+    async fn arrive(&self, a: &Arrival, organization_id: Option<&str>, referred_by: Option<&str>) -> Result<Referral> {
         let now = now_text();
         let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE referral_lock SET arrivals = arrivals + 1 WHERE id = 1")
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("UPDATE referral_lock SET arrivals = arrivals + 1 WHERE id = 1").execute(&mut *tx).await?;
         let candidates = sqlx::query(&format!(
             "SELECT {REFERRAL_COLUMNS} FROM referrals WHERE (masshealth_id = $1) OR (person_key = $2 AND date_of_birth = $3) ORDER BY first_arrived_at, id"
         ))
@@ -128,12 +101,7 @@ impl Store {
         .bind(date_text(a.date_of_birth))
         .fetch_all(&mut *tx)
         .await?;
-        let existing = candidates
-            .iter()
-            .map(referral_from_row)
-            .collect::<Result<Vec<_>>>()?
-            .into_iter()
-            .find(|r| r.same_person(a));
+        let existing = candidates.iter().map(referral_from_row).collect::<Result<Vec<_>>>()?.into_iter().find(|r| r.same_person(a));
         let referral = match existing {
             Some(mut r) => {
                 r.merge(a, &now);
@@ -183,16 +151,7 @@ impl Store {
                 r
             }
         };
-        record_version(
-            &mut tx,
-            "referral",
-            &referral.id,
-            i64::from(referral.arrivals),
-            &referral,
-            referred_by,
-            "arrived",
-        )
-        .await?;
+        record_version(&mut tx, "referral", &referral.id, i64::from(referral.arrivals), &referral, referred_by, "arrived").await?;
         tx.commit().await?;
         Ok(referral)
     }
@@ -202,21 +161,14 @@ impl Store {
     /// else happens, so the answer is the same whoever is named. Accounts
     /// come later, through an enrolment code.
     pub async fn self_refer(&self, input: &ReferralInput, client_addr: &str) -> Result<Referral> {
-        let masshealth = input
-            .masshealth_id
-            .as_deref()
-            .unwrap_or("")
-            .trim()
-            .to_string();
+        let masshealth = input.masshealth_id.as_deref().unwrap_or("").trim().to_string();
         let mut keys = vec![(BY_ADDRESS, client_addr)];
         if !masshealth.is_empty() {
             keys.push((BY_MASSHEALTH_ID, masshealth.as_str()));
         }
         self.public_try("referral", &keys, client_addr).await?;
         let arrival = input.validate(self.catalog(), today())?;
-        let referral = self
-            .arrive(&arrival, self.intake_organization(), None)
-            .await?;
+        let referral = self.arrive(&arrival, self.intake_organization(), None).await?;
         self.append_audit(crate::audit::NewEvent {
             actor_user_id: None,
             actor_username: "public",
@@ -235,24 +187,17 @@ impl Store {
     }
 
     async fn referral_row(&self, id: &str) -> Result<Option<Referral>> {
-        sqlx::query(&format!(
-            "SELECT {REFERRAL_COLUMNS} FROM referrals WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .as_ref()
-        .map(referral_from_row)
-        .transpose()
+        sqlx::query(&format!("SELECT {REFERRAL_COLUMNS} FROM referrals WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(referral_from_row)
+            .transpose()
     }
 }
 
-async fn link_member(
-    tx: &mut Transaction<'_, Any>,
-    referral_id: &str,
-    member_id: &str,
-    status: ReferralStatus,
-) -> Result<()> {
+async fn link_member(tx: &mut Transaction<'_, Any>, referral_id: &str, member_id: &str, status: ReferralStatus) -> Result<()> {
     sqlx::query("UPDATE referrals SET member_id = $1, status = $2 WHERE id = $3")
         .bind(member_id)
         .bind(status.as_str())
@@ -270,28 +215,13 @@ impl Access {
     /// Audit an access to one request: a permitted one discloses what the
     /// request holds, substance use included when it says so, as
     /// communication inside the intake program.
-    async fn audit_referral(
-        &self,
-        action: &str,
-        r: Option<&Referral>,
-        id: Option<&str>,
-        d: &Decision,
-    ) -> Result<()> {
+    async fn audit_referral(&self, action: &str, r: Option<&Referral>, id: Option<&str>, d: &Decision) -> Result<()> {
         let cats = match r {
             Some(r) if d.is_permit() => referral_categories(r),
             _ => Categories::NONE,
         };
         let member_id = r.and_then(|r| r.member_id.as_deref());
-        self.audit_member(
-            action,
-            "referral",
-            id,
-            member_id,
-            d,
-            cats,
-            Some(Purpose::InternalCommunication),
-        )
-        .await
+        self.audit_member(action, "referral", id, member_id, d, cats, Some(Purpose::InternalCommunication)).await
     }
 
     /// Refer someone to peer support, from whichever door the staff member stands at.
@@ -307,34 +237,23 @@ impl Access {
         // deployment's intake organization.
         let mut routed_to = self.store.intake_organization();
         if let Some(org) = &self.actor().organization_id {
-            if self.store.organization_row(org).await?.is_some_and(|o| {
-                matches!(
-                    o.kind,
-                    OrganizationKind::HealthPlan
-                        | OrganizationKind::Aco
-                        | OrganizationKind::CommunityPartner
-                )
-            }) {
+            if self
+                .store
+                .organization_row(org)
+                .await?
+                .is_some_and(|o| matches!(o.kind, OrganizationKind::HealthPlan | OrganizationKind::Aco | OrganizationKind::CommunityPartner))
+            {
                 routed_to = Some(org.as_str());
             }
         }
-        let r = self
-            .store
-            .arrive(&arrival, routed_to, Some(&self.actor().user_id))
-            .await?;
-        self.audit_referral("create", Some(&r), Some(&r.id), &d)
-            .await?;
+        let r = self.store.arrive(&arrival, routed_to, Some(&self.actor().user_id)).await?;
+        self.audit_referral("create", Some(&r), Some(&r.id), &d).await?;
         Ok(r)
     }
 
     /// The queue: open requests the actor's organization takes (and those
     /// no organization has taken yet), oldest first.
-    pub async fn referral_queue(
-        &self,
-        status: Option<ReferralStatus>,
-        after: Option<&str>,
-        limit: u32,
-    ) -> Result<Page<Referral>> {
+    pub async fn referral_queue(&self, status: Option<ReferralStatus>, after: Option<&str>, limit: u32) -> Result<Page<Referral>> {
         let d = self.referrals_allowed(Action::Read);
         if let Decision::Deny(why) = d {
             self.audit_referral("list", None, None, &d).await?;
@@ -357,32 +276,13 @@ impl Access {
         .bind(after.unwrap_or(""))
         .fetch_all(&self.store.pool)
         .await?;
-        let items = rows
-            .iter()
-            .map(referral_from_row)
-            .collect::<Result<Vec<_>>>()?;
-        let page =
-            Page::from_one_extra(items, limit, |r| format!("{}{}", r.first_arrived_at, r.id));
+        let items = rows.iter().map(referral_from_row).collect::<Result<Vec<_>>>()?;
+        let page = Page::from_one_extra(items, limit, |r| format!("{}{}", r.first_arrived_at, r.id));
         // One event for the list, naming the members it showed and every
         // category any request on it disclosed.
-        let cats = page
-            .items
-            .iter()
-            .fold(Categories::NONE, |acc, r| acc.union(referral_categories(r)));
-        let members: Vec<&str> = page
-            .items
-            .iter()
-            .filter_map(|r| r.member_id.as_deref())
-            .collect();
-        self.audit_list(
-            "list",
-            "referral",
-            &d,
-            cats,
-            Some(Purpose::InternalCommunication),
-            &members,
-        )
-        .await?;
+        let cats = page.items.iter().fold(Categories::NONE, |acc, r| acc.union(referral_categories(r)));
+        let members: Vec<&str> = page.items.iter().filter_map(|r| r.member_id.as_deref()).collect();
+        self.audit_list("list", "referral", &d, cats, Some(Purpose::InternalCommunication), &members).await?;
         Ok(page)
     }
 
@@ -390,18 +290,13 @@ impl Access {
         let d = self.referrals_allowed(action);
         let found = self.store.referral_row(id).await?;
         let visible = found.as_ref().is_some_and(|r| {
-            self.actor().persona == Persona::StateAdmin
-                || (r.organization_id.is_some()
-                    && r.organization_id == self.actor().organization_id)
+            self.actor().persona == Persona::StateAdmin || (r.organization_id.is_some() && r.organization_id == self.actor().organization_id)
         });
         let d = match (d, visible) {
-            (Decision::Permit, false) => {
-                Decision::Deny("no such referral in your organization's queue")
-            }
+            (Decision::Permit, false) => Decision::Deny("no such referral in your organization's queue"),
             (d, _) => d,
         };
-        self.audit_referral(action.as_str(), found.as_ref(), Some(id), &d)
-            .await?;
+        self.audit_referral(action.as_str(), found.as_ref(), Some(id), &d).await?;
         match (d, found) {
             (Decision::Permit, Some(r)) => Ok(r),
             _ => Err(StoreError::NotFound),
@@ -416,18 +311,9 @@ impl Access {
     pub async fn set_referral_status(&self, id: &str, status: ReferralStatus) -> Result<Referral> {
         let r = self.checked_referral(id, Action::Update).await?;
         if status == ReferralStatus::Enrolled {
-            return Err(Invalid::one(
-                "status",
-                "enrol-instead",
-                "enrol the person to mark them enrolled",
-            )
-            .into());
+            return Err(Invalid::one("status", "enrol-instead", "enrol the person to mark them enrolled").into());
         }
-        sqlx::query("UPDATE referrals SET status = $1 WHERE id = $2")
-            .bind(status.as_str())
-            .bind(id)
-            .execute(&self.store.pool)
-            .await?;
+        sqlx::query("UPDATE referrals SET status = $1 WHERE id = $2").bind(status.as_str()).bind(id).execute(&self.store.pool).await?;
         Ok(Referral { status, ..r })
     }
 
@@ -439,34 +325,19 @@ impl Access {
     pub async fn enrol_referral(&self, id: &str, masshealth_id: Option<&str>) -> Result<Enrolment> {
         let r = self.checked_referral(id, Action::Update).await?;
         if let Some(m) = &r.member_id {
-            return Ok(Enrolment {
-                member_id: m.clone(),
-                joined_team: false,
-            });
+            return Ok(Enrolment { member_id: m.clone(), joined_team: false });
         }
-        let masshealth_id = masshealth_id
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .or(r.masshealth_id.clone());
+        let masshealth_id = masshealth_id.map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).or(r.masshealth_id.clone());
         let Some(masshealth_id) = masshealth_id else {
-            return Err(Invalid::one(
-                "masshealth_id",
-                "masshealth-for-enrolment",
-                "add the person's MassHealth ID to enrol them",
-            )
-            .into());
+            return Err(Invalid::one("masshealth_id", "masshealth-for-enrolment", "add the person's MassHealth ID to enrol them").into());
         };
-        let existing = sqlx::query(&format!(
-            "SELECT {} FROM members m WHERE m.masshealth_id = $1",
-            crate::rows::MEMBER_COLUMNS
-        ))
-        .bind(&masshealth_id)
-        .fetch_optional(&self.store.pool)
-        .await?
-        .as_ref()
-        .map(crate::rows::member)
-        .transpose()?;
+        let existing = sqlx::query(&format!("SELECT {} FROM members m WHERE m.masshealth_id = $1", crate::rows::MEMBER_COLUMNS))
+            .bind(&masshealth_id)
+            .fetch_optional(&self.store.pool)
+            .await?
+            .as_ref()
+            .map(crate::rows::member)
+            .transpose()?;
         let mut tx = self.store.pool.begin().await?;
         let (member_id, joined_team) = match existing {
             Some(m) if matches_record(&m, &r) => (m.id, false),
@@ -503,27 +374,11 @@ impl Access {
                 };
                 let m = input.validate(new_id(), 1, self.store.catalog(), today())?;
                 insert_member(&mut tx, &m).await?;
-                record_version(
-                    &mut tx,
-                    "member",
-                    &m.id,
-                    1,
-                    &m,
-                    Some(&self.actor().user_id),
-                    "enrolled from a referral",
-                )
-                .await?;
+                record_version(&mut tx, "member", &m.id, 1, &m, Some(&self.actor().user_id), "enrolled from a referral").await?;
                 let joins = self.actor().persona == Persona::CareCoordinator;
                 if joins {
-                    insert_team_member(
-                        &mut tx,
-                        &m.id,
-                        &self.actor().user_id,
-                        TeamRole::CareCoordinator,
-                        Some(&self.actor().user_id),
-                        "enrolled",
-                    )
-                    .await?;
+                    insert_team_member(&mut tx, &m.id, &self.actor().user_id, TeamRole::CareCoordinator, Some(&self.actor().user_id), "enrolled")
+                        .await?;
                 }
                 (m.id, joins)
             }
@@ -531,20 +386,8 @@ impl Access {
         link_member(&mut tx, id, &member_id, ReferralStatus::Enrolled).await?;
         tx.commit().await?;
         if joined_team {
-            self.audit_member(
-                "join",
-                "care-team",
-                None,
-                Some(&member_id),
-                &Decision::Permit,
-                Categories::NONE,
-                Some(Purpose::Treatment),
-            )
-            .await?;
+            self.audit_member("join", "care-team", None, Some(&member_id), &Decision::Permit, Categories::NONE, Some(Purpose::Treatment)).await?;
         }
-        Ok(Enrolment {
-            member_id,
-            joined_team,
-        })
+        Ok(Enrolment { member_id, joined_team })
     }
 }

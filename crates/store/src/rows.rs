@@ -1,10 +1,7 @@
 //! Turning rows into domain records and back. Lists and nested values live
 //! in a JSON text column; everything a query filters on has its own column.
 
-use accompany_domain::records::{
-    format_date, parse_date, Demographics, Member, Organization, OrganizationKind, Statement,
-    TimeOfDay, Worker,
-};
+use accompany_domain::records::{format_date, parse_date, Demographics, Member, Organization, OrganizationKind, Statement, TimeOfDay, Worker};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -14,8 +11,7 @@ use crate::{Result, StoreError};
 pub(crate) const MEMBER_COLUMNS: &str =
     "m.id, m.masshealth_id, m.medicare_id, m.given_name, m.family_name, m.date_of_birth, m.city, m.plan_id, m.data, m.version";
 pub(crate) const WORKER_COLUMNS: &str = "w.id, w.given_name, w.family_name, w.role_id, w.employer_id, w.employment_start, w.employment_end, w.city, w.user_id, w.supervisor_id, w.data, w.version";
-pub(crate) const ORGANIZATION_COLUMNS: &str =
-    "o.id, o.name, o.kind, o.contracted_by, o.city, o.version";
+pub(crate) const ORGANIZATION_COLUMNS: &str = "o.id, o.name, o.kind, o.contracted_by, o.city, o.version";
 
 #[derive(Serialize, Deserialize, Default)]
 pub(crate) struct MemberData {
@@ -47,11 +43,7 @@ pub(crate) struct WorkerData {
 
 impl WorkerData {
     pub fn of(w: &Worker) -> WorkerData {
-        WorkerData {
-            languages: w.languages.clone(),
-            availability: w.availability.clone(),
-            statements: w.statements.clone(),
-        }
+        WorkerData { languages: w.languages.clone(), availability: w.availability.clone(), statements: w.statements.clone() }
     }
 }
 
@@ -111,8 +103,7 @@ pub(crate) fn organization(r: &AnyRow) -> Result<Organization> {
     Ok(Organization {
         id: r.try_get("id")?,
         name: r.try_get("name")?,
-        kind: OrganizationKind::parse(&kind)
-            .ok_or_else(|| StoreError::Corrupt(format!("organization kind {kind}")))?,
+        kind: OrganizationKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("organization kind {kind}")))?,
         contracted_by: r.try_get("contracted_by")?,
         city: r.try_get("city")?,
         version: r.try_get("version")?,

@@ -48,9 +48,7 @@ impl Access {
     /// each person sees comes from the member's sharing overview and is
     /// shown only to the member.
     pub async fn team_overview(&self, member_id: &str) -> Result<TeamOverview> {
-        let c = self
-            .checked_member_for(member_id, Action::Read, "care-team", Some(member_id))
-            .await?;
+        let c = self.checked_member_for(member_id, Action::Read, "care-team", Some(member_id)).await?;
         let rows = sqlx::query(
             "SELECT tm.user_id, tm.team_role, tm.since, u.display_name, u.persona, o.name AS organization, o.kind AS org_kind, \
              (SELECT w.id FROM workers w WHERE w.user_id = u.id ORDER BY w.created_at LIMIT 1) AS worker_id \
@@ -60,16 +58,8 @@ impl Access {
         .bind(member_id)
         .fetch_all(&self.store.pool)
         .await?;
-        let sees: HashMap<String, Categories> = if c.rel.is_self {
-            self.sharing(member_id)
-                .await?
-                .team
-                .into_iter()
-                .map(|t| (t.user_id, t.sees))
-                .collect()
-        } else {
-            HashMap::new()
-        };
+        let sees: HashMap<String, Categories> =
+            if c.rel.is_self { self.sharing(member_id).await?.team.into_iter().map(|t| (t.user_id, t.sees)).collect() } else { HashMap::new() };
         let mut team = Vec::with_capacity(rows.len());
         for r in &rows {
             let user_id: String = r.try_get("user_id")?;
@@ -84,19 +74,14 @@ impl Access {
             };
             let ways_to_meet = match &worker_id {
                 Some(id) => {
-                    let data: Option<String> =
-                        sqlx::query("SELECT data FROM worker_matching WHERE worker_id = $1")
-                            .bind(id)
-                            .fetch_optional(&self.store.pool)
-                            .await?
-                            .map(|r| r.try_get(0))
-                            .transpose()?;
+                    let data: Option<String> = sqlx::query("SELECT data FROM worker_matching WHERE worker_id = $1")
+                        .bind(id)
+                        .fetch_optional(&self.store.pool)
+                        .await?
+                        .map(|r| r.try_get(0))
+                        .transpose()?;
                     match data {
-                        Some(d) => {
-                            serde_json::from_str::<WorkerMatching>(&d)
-                                .map_err(|e| StoreError::Corrupt(e.to_string()))?
-                                .modalities
-                        }
+                        Some(d) => serde_json::from_str::<WorkerMatching>(&d).map_err(|e| StoreError::Corrupt(e.to_string()))?.modalities,
                         None => WorkerMatching::default().modalities,
                     }
                 }
@@ -105,26 +90,18 @@ impl Access {
             team.push(TeamCard {
                 sees: sees.get(&user_id).copied(),
                 display_name: r.try_get("display_name")?,
-                persona: Persona::parse(&persona)
-                    .ok_or_else(|| StoreError::Corrupt(format!("persona {persona}")))?,
-                team_role: TeamRole::parse(&role)
-                    .ok_or_else(|| StoreError::Corrupt(format!("team role {role}")))?,
+                persona: Persona::parse(&persona).ok_or_else(|| StoreError::Corrupt(format!("persona {persona}")))?,
+                team_role: TeamRole::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("team role {role}")))?,
                 since: r.try_get("since")?,
                 role_id: worker.as_ref().map(|w| w.role_id.clone()),
                 organization: r.try_get("organization")?,
                 organization_kind,
-                source: worker
-                    .as_ref()
-                    .and(organization_kind)
-                    .map(SourceKind::of_organization),
+                source: worker.as_ref().and(organization_kind).map(SourceKind::of_organization),
                 availability: worker.map(|w| w.availability).unwrap_or_default(),
                 ways_to_meet,
                 user_id,
             });
         }
-        Ok(TeamOverview {
-            member_id: member_id.to_string(),
-            team,
-        })
+        Ok(TeamOverview { member_id: member_id.to_string(), team })
     }
 }

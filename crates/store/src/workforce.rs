@@ -5,16 +5,12 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use accompany_domain::policy::{
-    decide_workforce, may_record_supervision, sees_worker_development, sees_worker_in_full, Action,
-    Decision,
-};
+use accompany_domain::policy::{decide_workforce, may_record_supervision, sees_worker_development, sees_worker_in_full, Action, Decision};
 use accompany_domain::records::{new_id, parse_date, Persona, Worker};
 use accompany_domain::workforce::{
-    self, BillingBlock, Cadence, CeEntry, CeInput, CeProgress, Credential, CredentialInput,
-    Eligibility, Enrolment, EnrolmentInput, EnrolmentStatus, ExamResult, Expiry, LonePeer,
-    PayComparison, Picture, Position, PositionInput, Problem, ProgramSetting, Qualification,
-    SessionFormat, SessionInput, Snapshot, SupervisionSession, Task, TaskFlag, WorkerFacts,
+    self, BillingBlock, Cadence, CeEntry, CeInput, CeProgress, Credential, CredentialInput, Eligibility, Enrolment, EnrolmentInput, EnrolmentStatus,
+    ExamResult, Expiry, LonePeer, PayComparison, Picture, Position, PositionInput, Problem, ProgramSetting, Qualification, SessionFormat,
+    SessionInput, Snapshot, SupervisionSession, Task, TaskFlag, WorkerFacts,
 };
 use accompany_domain::{FieldError, Invalid};
 use serde::Serialize;
@@ -98,10 +94,7 @@ pub struct PositionReport {
 }
 
 mod opt_date {
-    pub fn serialize<S: serde::Serializer>(
-        d: &Option<time::Date>,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: serde::Serializer>(d: &Option<time::Date>, s: S) -> Result<S::Ok, S::Error> {
         match d {
             Some(d) => s.serialize_str(&accompany_domain::records::format_date(*d)),
             None => s.serialize_none(),
@@ -109,8 +102,7 @@ mod opt_date {
     }
 }
 
-const CREDENTIAL_COLUMNS: &str =
-    "c.id, c.worker_id, c.kind, c.issuer, c.issued_on, c.expires_on, c.evidence, c.version";
+const CREDENTIAL_COLUMNS: &str = "c.id, c.worker_id, c.kind, c.issuer, c.issued_on, c.expires_on, c.evidence, c.version";
 const POSITION_COLUMNS: &str = "p.id, p.organization_id, p.title, p.role_id, p.program, p.setting, p.education, p.tasks, p.pay_min_cents, p.pay_max_cents, p.leadership, p.worker_id, p.version";
 const FACT_COLUMNS: &str = "w.id, w.given_name, w.family_name, w.role_id, w.employer_id, w.employment_start, w.employment_end, w.supervisor_id";
 
@@ -121,10 +113,7 @@ fn date_col(r: &AnyRow, col: &str) -> Result<Date> {
 
 fn opt_date_col(r: &AnyRow, col: &str) -> Result<Option<Date>> {
     let s: Option<String> = r.try_get(col)?;
-    s.map(|s| {
-        parse_date(&s).ok_or_else(|| StoreError::Corrupt(format!("{col} holds {s:?}, not a date")))
-    })
-    .transpose()
+    s.map(|s| parse_date(&s).ok_or_else(|| StoreError::Corrupt(format!("{col} holds {s:?}, not a date")))).transpose()
 }
 
 fn credential_row(r: &AnyRow) -> Result<Credential> {
@@ -150,11 +139,9 @@ fn position_row(r: &AnyRow) -> Result<Position> {
         title: r.try_get("title")?,
         role_id: r.try_get("role_id")?,
         program: r.try_get("program")?,
-        setting: ProgramSetting::parse(&setting)
-            .ok_or_else(|| StoreError::Corrupt(format!("setting {setting}")))?,
+        setting: ProgramSetting::parse(&setting).ok_or_else(|| StoreError::Corrupt(format!("setting {setting}")))?,
         education: r.try_get("education")?,
-        tasks: serde_json::from_str::<Vec<Task>>(&tasks)
-            .map_err(|e| StoreError::Corrupt(format!("tasks: {e}")))?,
+        tasks: serde_json::from_str::<Vec<Task>>(&tasks).map_err(|e| StoreError::Corrupt(format!("tasks: {e}")))?,
         pay_min_cents: r.try_get("pay_min_cents")?,
         pay_max_cents: r.try_get("pay_max_cents")?,
         leadership: leadership != 0,
@@ -186,8 +173,7 @@ fn session_row(r: &AnyRow) -> Result<SupervisionSession> {
         supervisor_id: r.try_get("supervisor_id")?,
         held_on: date_col(r, "held_on")?,
         minutes: r.try_get("minutes")?,
-        format: SessionFormat::parse(&format)
-            .ok_or_else(|| StoreError::Corrupt(format!("format {format}")))?,
+        format: SessionFormat::parse(&format).ok_or_else(|| StoreError::Corrupt(format!("format {format}")))?,
         topics: r.try_get("topics")?,
         signature: r.try_get("signature")?,
         supervisor_credentials: serde_json::from_str(&creds).unwrap_or_default(),
@@ -202,8 +188,7 @@ fn enrolment_row(r: &AnyRow) -> Result<Enrolment> {
         worker_id: r.try_get("worker_id")?,
         program_id: r.try_get("program_id")?,
         cohort: r.try_get("cohort")?,
-        status: EnrolmentStatus::parse(&status)
-            .ok_or_else(|| StoreError::Corrupt(format!("status {status}")))?,
+        status: EnrolmentStatus::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("status {status}")))?,
         attended_tenths: r.try_get("attended_tenths")?,
         exam: exam.as_deref().and_then(ExamResult::parse),
         completed_on: opt_date_col(r, "completed_on")?,
@@ -225,10 +210,7 @@ fn ce_row(r: &AnyRow) -> Result<CeEntry> {
 
 /// Binds a list of ids as `$n, $n+1, …` after `offset` other parameters.
 fn placeholders(n: usize, offset: usize) -> String {
-    (1..=n)
-        .map(|i| format!("${}", i + offset))
-        .collect::<Vec<_>>()
-        .join(", ")
+    (1..=n).map(|i| format!("${}", i + offset)).collect::<Vec<_>>().join(", ")
 }
 
 impl Store {
@@ -317,44 +299,23 @@ impl Store {
             None => sqlx::query(&format!("SELECT {FACT_COLUMNS} FROM workers w ORDER BY w.id")).fetch_all(&self.pool).await?,
         };
         let workers = rows.iter().map(fact_row).collect::<Result<Vec<_>>>()?;
-        self.snapshot_of(workers, self.positions_of(organization_id).await?)
-            .await
+        self.snapshot_of(workers, self.positions_of(organization_id).await?).await
     }
 
-    async fn snapshot_of(
-        &self,
-        workers: Vec<WorkerFacts>,
-        positions: Vec<Position>,
-    ) -> Result<Snapshot> {
+    async fn snapshot_of(&self, workers: Vec<WorkerFacts>, positions: Vec<Position>) -> Result<Snapshot> {
         let ids: Vec<String> = workers.iter().map(|w| w.id.clone()).collect();
         // Whole-state snapshots read every row once rather than by id.
         let (credentials, last_session) = if ids.len() > 2_000 {
-            (
-                self.all_credentials().await?,
-                self.all_last_sessions().await?,
-            )
+            (self.all_credentials().await?, self.all_last_sessions().await?)
         } else {
-            (
-                self.credentials_of(&ids).await?,
-                self.last_sessions_of(&ids).await?,
-            )
+            (self.credentials_of(&ids).await?, self.last_sessions_of(&ids).await?)
         };
-        Ok(Snapshot {
-            workers,
-            credentials,
-            last_session,
-            positions,
-        })
+        Ok(Snapshot { workers, credentials, last_session, positions })
     }
 
     async fn all_credentials(&self) -> Result<HashMap<String, Vec<Credential>>> {
         let mut out: HashMap<String, Vec<Credential>> = HashMap::new();
-        for r in sqlx::query(&format!(
-            "SELECT {CREDENTIAL_COLUMNS} FROM credentials c ORDER BY c.issued_on, c.id"
-        ))
-        .fetch_all(&self.pool)
-        .await?
-        {
+        for r in sqlx::query(&format!("SELECT {CREDENTIAL_COLUMNS} FROM credentials c ORDER BY c.issued_on, c.id")).fetch_all(&self.pool).await? {
             let c = credential_row(&r)?;
             out.entry(c.worker_id.clone()).or_default().push(c);
         }
@@ -363,12 +324,7 @@ impl Store {
 
     async fn all_last_sessions(&self) -> Result<HashMap<String, Date>> {
         let mut out = HashMap::new();
-        for r in sqlx::query(
-            "SELECT worker_id, MAX(held_on) AS last FROM supervision_sessions GROUP BY worker_id",
-        )
-        .fetch_all(&self.pool)
-        .await?
-        {
+        for r in sqlx::query("SELECT worker_id, MAX(held_on) AS last FROM supervision_sessions GROUP BY worker_id").fetch_all(&self.pool).await? {
             let id: String = r.try_get("worker_id")?;
             if let Some(d) = opt_date_col(&r, "last")? {
                 out.insert(id, d);
@@ -378,11 +334,7 @@ impl Store {
     }
 
     /// Every compliance problem, for the nightly check of the command line.
-    pub async fn workforce_problems(
-        &self,
-        organization_id: Option<&str>,
-        today: Date,
-    ) -> Result<Vec<Problem>> {
+    pub async fn workforce_problems(&self, organization_id: Option<&str>, today: Date) -> Result<Vec<Problem>> {
         let snap = self.workforce_snapshot(organization_id).await?;
         let mut problems = workforce::check(self.catalog(), &snap, today);
         if let Some(o) = organization_id {
@@ -393,21 +345,14 @@ impl Store {
 
     /// Names of organizations, by id.
     pub async fn organization_names(&self) -> Result<HashMap<String, String>> {
-        let rows = sqlx::query("SELECT id, name FROM organizations")
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
-            .collect()
+        let rows = sqlx::query("SELECT id, name FROM organizations").fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("name")?))).collect()
     }
 
     async fn worker_names(&self, ids: &[String]) -> Result<HashMap<String, String>> {
         let mut out = HashMap::new();
         for chunk in ids.chunks(500) {
-            let sql = format!(
-                "SELECT id, given_name, family_name FROM workers WHERE id IN ({})",
-                placeholders(chunk.len(), 0)
-            );
+            let sql = format!("SELECT id, given_name, family_name FROM workers WHERE id IN ({})", placeholders(chunk.len(), 0));
             let mut q = sqlx::query(&sql);
             for id in chunk {
                 q = q.bind(id);
@@ -435,17 +380,11 @@ impl Access {
     fn organization_scope(&self, requested: Option<&str>) -> Result<Option<String>> {
         match self.actor().persona {
             Persona::StateAdmin => Ok(requested.map(str::to_string)),
-            Persona::Member => Err(StoreError::Denied(
-                "members see workers through the pages made for choosing a peer",
-            )),
+            Persona::Member => Err(StoreError::Denied("members see workers through the pages made for choosing a peer")),
             _ => match (&self.actor().organization_id, requested) {
-                (Some(own), Some(r)) if r != own => Err(StoreError::Denied(
-                    "you see only your own organization's workforce",
-                )),
+                (Some(own), Some(r)) if r != own => Err(StoreError::Denied("you see only your own organization's workforce")),
                 (Some(own), _) => Ok(Some(own.clone())),
-                (None, _) => Err(StoreError::Denied(
-                    "this account belongs to no organization",
-                )),
+                (None, _) => Err(StoreError::Denied("this account belongs to no organization")),
             },
         }
     }
@@ -458,15 +397,9 @@ impl Access {
     /// Load a worker and check that the actor may see their development.
     async fn development_worker(&self, worker_id: &str) -> Result<(Worker, Option<Worker>)> {
         if self.actor().persona == Persona::Member {
-            return Err(StoreError::Denied(
-                "members see workers through the pages made for choosing a peer",
-            ));
+            return Err(StoreError::Denied("members see workers through the pages made for choosing a peer"));
         }
-        let w = self
-            .store()
-            .worker_row(worker_id)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let w = self.store().worker_row(worker_id).await?.ok_or(StoreError::NotFound)?;
         let supervisor = match &w.supervisor_id {
             Some(s) => self.store().worker_row(s).await?,
             None => None,
@@ -520,15 +453,13 @@ impl Access {
         .iter()
         .map(session_row)
         .collect::<Result<Vec<_>>>()?;
-        let positions: Vec<Position> = sqlx::query(&format!(
-            "SELECT {POSITION_COLUMNS} FROM positions p WHERE p.worker_id = $1"
-        ))
-        .bind(&w.id)
-        .fetch_all(pool)
-        .await?
-        .iter()
-        .map(position_row)
-        .collect::<Result<_>>()?;
+        let positions: Vec<Position> = sqlx::query(&format!("SELECT {POSITION_COLUMNS} FROM positions p WHERE p.worker_id = $1"))
+            .bind(&w.id)
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(position_row)
+            .collect::<Result<_>>()?;
         let mut facts = vec![WorkerFacts::of(&w)];
         facts.extend(supervisor.as_ref().map(WorkerFacts::of));
         let mut last_session = HashMap::new();
@@ -536,31 +467,14 @@ impl Access {
             last_session.insert(w.id.clone(), s.held_on);
         }
         let position_ids: HashSet<String> = positions.iter().map(|p| p.id.clone()).collect();
-        let snap = Snapshot {
-            workers: facts,
-            credentials: creds.clone(),
-            last_session,
-            positions,
-        };
+        let snap = Snapshot { workers: facts, credentials: creds.clone(), last_session, positions };
         let problems = workforce::check(catalog, &snap, today)
             .into_iter()
-            .filter(|p| {
-                p.worker_id.as_deref() == Some(w.id.as_str())
-                    || p.position_id
-                        .as_ref()
-                        .is_some_and(|x| position_ids.contains(x))
-            })
+            .filter(|p| p.worker_id.as_deref() == Some(w.id.as_str()) || p.position_id.as_ref().is_some_and(|x| position_ids.contains(x)))
             .filter(|p| p.kind != workforce::ProblemKind::SinglePeerProgram)
             .collect();
         let supervisor = supervisor.map(|s| SupervisorView {
-            qualification: role.map(|r| {
-                workforce::supervisor_qualifies(
-                    r,
-                    &s.role_id,
-                    creds.get(&s.id).map(Vec::as_slice).unwrap_or(&[]),
-                    today,
-                )
-            }),
+            qualification: role.map(|r| workforce::supervisor_qualifies(r, &s.role_id, creds.get(&s.id).map(Vec::as_slice).unwrap_or(&[]), today)),
             id: s.id,
             name: format!("{} {}", s.given_name, s.family_name),
             role_id: s.role_id,
@@ -569,21 +483,8 @@ impl Access {
             eligibility: role.map(|r| workforce::eligibility(r, &own, today)),
             billing_block: role.and_then(|r| workforce::billing_blocked(r, &own, today)),
             ce_progress: workforce::ce_progress(catalog, &own, &ce_entries, today),
-            cadence: role.and_then(|r| {
-                workforce::cadence(
-                    r,
-                    sessions.first().map(|s| s.held_on),
-                    w.employment_start,
-                    today,
-                )
-            }),
-            credentials: own
-                .into_iter()
-                .map(|c| CredentialView {
-                    expiry: workforce::expiry(c.expires_on, today),
-                    credential: c,
-                })
-                .collect(),
+            cadence: role.and_then(|r| workforce::cadence(r, sessions.first().map(|s| s.held_on), w.employment_start, today)),
+            credentials: own.into_iter().map(|c| CredentialView { expiry: workforce::expiry(c.expires_on, today), credential: c }).collect(),
             ce_entries,
             enrolments,
             sessions,
@@ -595,8 +496,7 @@ impl Access {
 
     fn redact_worker(&self, mut w: Worker) -> Worker {
         if !sees_worker_in_full(self.actor(), &w.employer_id, w.user_id.as_deref()) {
-            w.statements
-                .retain(|s| s.visibility == accompany_domain::records::Visibility::Members);
+            w.statements.retain(|s| s.visibility == accompany_domain::records::Visibility::Members);
         }
         w
     }
@@ -608,18 +508,13 @@ impl Access {
             return Ok(vec![]);
         };
         let store = self.store();
-        let rows = sqlx::query(&format!("SELECT {FACT_COLUMNS} FROM workers w WHERE w.supervisor_id = $1 ORDER BY w.family_name, w.given_name, w.id"))
-            .bind(&me.id)
-            .fetch_all(&store.pool)
-            .await?;
+        let rows =
+            sqlx::query(&format!("SELECT {FACT_COLUMNS} FROM workers w WHERE w.supervisor_id = $1 ORDER BY w.family_name, w.given_name, w.id"))
+                .bind(&me.id)
+                .fetch_all(&store.pool)
+                .await?;
         let today = today();
-        let mut workers: Vec<WorkerFacts> = rows
-            .iter()
-            .map(fact_row)
-            .collect::<Result<Vec<_>>>()?
-            .into_iter()
-            .filter(|w| w.active(today))
-            .collect();
+        let mut workers: Vec<WorkerFacts> = rows.iter().map(fact_row).collect::<Result<Vec<_>>>()?.into_iter().filter(|w| w.active(today)).collect();
         let supervisee_ids: Vec<String> = workers.iter().map(|w| w.id.clone()).collect();
         workers.push(WorkerFacts::of(&me));
         let snap = store.snapshot_of(workers, vec![]).await?;
@@ -638,17 +533,8 @@ impl Access {
                     role_id: w.role_id.clone(),
                     last_session: last,
                     cadence: workforce::cadence(role, last, w.employment_start, today),
-                    qualification: workforce::supervisor_qualifies(
-                        role,
-                        &me.role_id,
-                        &own_creds,
-                        today,
-                    ),
-                    problems: problems
-                        .iter()
-                        .filter(|p| p.worker_id.as_deref() == Some(w.id.as_str()))
-                        .cloned()
-                        .collect(),
+                    qualification: workforce::supervisor_qualifies(role, &me.role_id, &own_creds, today),
+                    problems: problems.iter().filter(|p| p.worker_id.as_deref() == Some(w.id.as_str())).cloned().collect(),
                 })
             })
             .collect())
@@ -661,60 +547,36 @@ impl Access {
         match self.actor().persona {
             Persona::StateAdmin | Persona::OrganizationAdmin => {
                 let org = self.organization_scope(organization_id)?;
-                self.store()
-                    .workforce_problems(org.as_deref(), today())
-                    .await
+                self.store().workforce_problems(org.as_deref(), today()).await
             }
             Persona::Supervisor => {
-                let mut out: Vec<Problem> = self
-                    .supervisees()
-                    .await?
-                    .into_iter()
-                    .flat_map(|s| s.problems)
-                    .collect();
+                let mut out: Vec<Problem> = self.supervisees().await?.into_iter().flat_map(|s| s.problems).collect();
                 if let Some(me) = self.my_worker().await? {
                     out.extend(self.worker_development(&me.id).await?.problems);
                 }
                 out.sort_by(|a, b| (a.kind, &a.subject).cmp(&(b.kind, &b.subject)));
                 Ok(out)
             }
-            Persona::PeerWorker | Persona::CareCoordinator | Persona::Clinician => {
-                match self.my_worker().await? {
-                    Some(me) => Ok(self.worker_development(&me.id).await?.problems),
-                    None => Ok(vec![]),
-                }
-            }
-            Persona::Member => Err(StoreError::Denied(
-                "members see workers through the pages made for choosing a peer",
-            )),
-            Persona::PrivacyOfficer => Err(StoreError::Denied(
-                "privacy officers review the audit trail, not workforce compliance",
-            )),
+            Persona::PeerWorker | Persona::CareCoordinator | Persona::Clinician => match self.my_worker().await? {
+                Some(me) => Ok(self.worker_development(&me.id).await?.problems),
+                None => Ok(vec![]),
+            },
+            Persona::Member => Err(StoreError::Denied("members see workers through the pages made for choosing a peer")),
+            Persona::PrivacyOfficer => Err(StoreError::Denied("privacy officers review the audit trail, not workforce compliance")),
         }
     }
 
     /// Problems counted by organization and kind, for the statewide picture.
     pub async fn compliance_by_organization(&self) -> Result<Vec<OrganizationCompliance>> {
         let scope = self.organization_scope(None)?;
-        if !matches!(
-            self.actor().persona,
-            Persona::StateAdmin | Persona::OrganizationAdmin
-        ) {
-            return Err(StoreError::Denied(
-                "the compliance picture is for organization and state admins",
-            ));
+        if !matches!(self.actor().persona, Persona::StateAdmin | Persona::OrganizationAdmin) {
+            return Err(StoreError::Denied("the compliance picture is for organization and state admins"));
         }
-        let problems = self
-            .store()
-            .workforce_problems(scope.as_deref(), today())
-            .await?;
+        let problems = self.store().workforce_problems(scope.as_deref(), today()).await?;
         let names = self.store().organization_names().await?;
         let mut by: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
         for p in &problems {
-            *by.entry(p.organization_id.clone())
-                .or_default()
-                .entry(p.kind.as_str().to_string())
-                .or_default() += 1;
+            *by.entry(p.organization_id.clone()).or_default().entry(p.kind.as_str().to_string()).or_default() += 1;
         }
         let mut out: Vec<OrganizationCompliance> = by
             .into_iter()
@@ -736,10 +598,7 @@ impl Access {
         let store = self.store();
         let positions = store.positions_of(org.as_deref()).await?;
         let catalog = store.catalog();
-        let worker_ids: Vec<String> = positions
-            .iter()
-            .filter_map(|p| p.worker_id.clone())
-            .collect();
+        let worker_ids: Vec<String> = positions.iter().filter_map(|p| p.worker_id.clone()).collect();
         let names = store.worker_names(&worker_ids).await?;
         Ok(PositionReport {
             single_peer_programs: workforce::single_peer_programs(catalog, &positions),
@@ -759,17 +618,8 @@ impl Access {
         self.decide(Action::Create, Some(input.organization_id.trim()))?;
         let p = input.validate(new_id(), 1, self.store().catalog())?;
         let mut errs = Invalid::default();
-        if self
-            .store()
-            .organization_row(&p.organization_id)
-            .await?
-            .is_none()
-        {
-            errs.push(FieldError::new(
-                "organization_id",
-                "no-such-organization",
-                "no such organization; give the id of the employer",
-            ));
+        if self.store().organization_row(&p.organization_id).await?.is_none() {
+            errs.push(FieldError::new("organization_id", "no-such-organization", "no such organization; give the id of the employer"));
         }
         if let Some(w) = &p.worker_id {
             match self.store().worker_row(w).await? {
@@ -784,80 +634,33 @@ impl Access {
         errs.finish()?;
         let mut tx = self.store().pool.begin().await?;
         insert_position(&mut tx, &p).await?;
-        record_version(
-            &mut tx,
-            "position",
-            &p.id,
-            1,
-            &p,
-            Some(&self.actor().user_id),
-            reason,
-        )
-        .await?;
+        record_version(&mut tx, "position", &p.id, 1, &p, Some(&self.actor().user_id), reason).await?;
         tx.commit().await?;
         Ok(p)
     }
 
     /// Record a credential. Organization and state admins verify and keep credentials.
-    pub async fn add_credential(
-        &self,
-        worker_id: &str,
-        input: &CredentialInput,
-        reason: &str,
-    ) -> Result<Credential> {
-        let w = self
-            .store()
-            .worker_row(worker_id)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+    pub async fn add_credential(&self, worker_id: &str, input: &CredentialInput, reason: &str) -> Result<Credential> {
+        let w = self.store().worker_row(worker_id).await?.ok_or(StoreError::NotFound)?;
         self.decide(Action::Update, Some(&w.employer_id))?;
         let c = input.validate(new_id(), w.id.clone(), self.store().catalog(), today())?;
         let mut tx = self.store().pool.begin().await?;
         insert_credential(&mut tx, &c).await?;
-        record_version(
-            &mut tx,
-            "credential",
-            &c.id,
-            1,
-            &c,
-            Some(&self.actor().user_id),
-            reason,
-        )
-        .await?;
+        record_version(&mut tx, "credential", &c.id, 1, &c, Some(&self.actor().user_id), reason).await?;
         tx.commit().await?;
         Ok(c)
     }
 
     /// Record continuing-education hours: the worker themself or an admin.
-    pub async fn add_ce_entry(
-        &self,
-        worker_id: &str,
-        input: &CeInput,
-        reason: &str,
-    ) -> Result<CeEntry> {
-        let w = self
-            .store()
-            .worker_row(worker_id)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+    pub async fn add_ce_entry(&self, worker_id: &str, input: &CeInput, reason: &str) -> Result<CeEntry> {
+        let w = self.store().worker_row(worker_id).await?.ok_or(StoreError::NotFound)?;
         if !sees_worker_in_full(self.actor(), &w.employer_id, w.user_id.as_deref()) {
-            return Err(StoreError::Denied(
-                "the worker and their organization's admins record continuing education",
-            ));
+            return Err(StoreError::Denied("the worker and their organization's admins record continuing education"));
         }
         let e = input.validate(new_id(), w.id.clone(), self.store().catalog(), today())?;
         let mut tx = self.store().pool.begin().await?;
         insert_ce(&mut tx, &e).await?;
-        record_version(
-            &mut tx,
-            "ce_entry",
-            &e.id,
-            1,
-            &e,
-            Some(&self.actor().user_id),
-            reason,
-        )
-        .await?;
+        record_version(&mut tx, "ce_entry", &e.id, 1, &e, Some(&self.actor().user_id), reason).await?;
         tx.commit().await?;
         Ok(e)
     }
@@ -865,28 +668,15 @@ impl Access {
     /// Enrol a worker in a program's cohort, or record attendance, exam and
     /// completion. A completion that earns a certificate issues it, and
     /// hours of trainings after certification count as continuing education.
-    pub async fn add_enrolment(
-        &self,
-        worker_id: &str,
-        input: &EnrolmentInput,
-        reason: &str,
-    ) -> Result<Enrolment> {
-        let w = self
-            .store()
-            .worker_row(worker_id)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+    pub async fn add_enrolment(&self, worker_id: &str, input: &EnrolmentInput, reason: &str) -> Result<Enrolment> {
+        let w = self.store().worker_row(worker_id).await?.ok_or(StoreError::NotFound)?;
         self.decide(Action::Update, Some(&w.employer_id))?;
         let catalog = self.store().catalog();
         let mut e = input.validate(new_id(), w.id.clone(), catalog, today())?;
         let by = Some(self.actor().user_id.as_str());
         let mut tx = self.store().pool.begin().await?;
-        if let (Some(kind), Some(done)) = (workforce::certificate_due(catalog, &e), e.completed_on)
-        {
-            let program = catalog
-                .training_program(&e.program_id)
-                .map(|p| p.name.get("en").to_string())
-                .unwrap_or_default();
+        if let (Some(kind), Some(done)) = (workforce::certificate_due(catalog, &e), e.completed_on) {
+            let program = catalog.training_program(&e.program_id).map(|p| p.name.get("en").to_string()).unwrap_or_default();
             let c = Credential {
                 id: new_id(),
                 worker_id: w.id.clone(),
@@ -898,29 +688,14 @@ impl Access {
                 version: 1,
             };
             insert_credential(&mut tx, &c).await?;
-            record_version(
-                &mut tx,
-                "credential",
-                &c.id,
-                1,
-                &c,
-                by,
-                "issued on completing a training",
-            )
-            .await?;
+            record_version(&mut tx, "credential", &c.id, 1, &c, by, "issued on completing a training").await?;
             e.certificate_id = Some(c.id.clone());
         }
         insert_enrolment(&mut tx, &e).await?;
         record_version(&mut tx, "enrolment", &e.id, 1, &e, by, reason).await?;
-        if let Some(done) = e
-            .completed_on
-            .filter(|_| e.status == EnrolmentStatus::Completed && e.attended_tenths > 0)
-        {
+        if let Some(done) = e.completed_on.filter(|_| e.status == EnrolmentStatus::Completed && e.attended_tenths > 0) {
             if workforce::counts_as_ce(catalog, &e.program_id) {
-                let title = catalog
-                    .training_program(&e.program_id)
-                    .map(|p| p.name.get("en").to_string())
-                    .unwrap_or_default();
+                let title = catalog.training_program(&e.program_id).map(|p| p.name.get("en").to_string()).unwrap_or_default();
                 let ce = CeEntry {
                     id: new_id(),
                     worker_id: w.id.clone(),
@@ -930,16 +705,7 @@ impl Access {
                     program_id: Some(e.program_id.clone()),
                 };
                 insert_ce(&mut tx, &ce).await?;
-                record_version(
-                    &mut tx,
-                    "ce_entry",
-                    &ce.id,
-                    1,
-                    &ce,
-                    by,
-                    "hours of a completed training",
-                )
-                .await?;
+                record_version(&mut tx, "ce_entry", &ce.id, 1, &ce, by, "hours of a completed training").await?;
             }
         }
         tx.commit().await?;
@@ -948,116 +714,54 @@ impl Access {
 
     /// Record a supervision session for a worker. The supervisor signs; their
     /// current credentials are kept with the note.
-    pub async fn record_session(
-        &self,
-        worker_id: &str,
-        input: &SessionInput,
-        reason: &str,
-    ) -> Result<SupervisionSession> {
-        let w = self
-            .store()
-            .worker_row(worker_id)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+    pub async fn record_session(&self, worker_id: &str, input: &SessionInput, reason: &str) -> Result<SupervisionSession> {
+        let w = self.store().worker_row(worker_id).await?.ok_or(StoreError::NotFound)?;
         let assigned = match &w.supervisor_id {
             Some(s) => self.store().worker_row(s).await?,
             None => None,
         };
         let assigned_user = assigned.as_ref().and_then(|s| s.user_id.as_deref());
         if !may_record_supervision(self.actor(), &w.employer_id, assigned_user) {
-            return Err(StoreError::Denied(
-                "the worker's supervisor and their organization's admins record supervision",
-            ));
+            return Err(StoreError::Denied("the worker's supervisor and their organization's admins record supervision"));
         }
         // A supervisor signs as themself; an admin may name another supervisor.
-        let requested = input
-            .supervisor_id
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty());
+        let requested = input.supervisor_id.as_deref().map(str::trim).filter(|s| !s.is_empty());
         let supervisor = match (self.actor().persona, requested) {
             (Persona::Supervisor, _) | (_, None) => assigned,
             (_, Some(id)) => self.store().worker_row(id).await?,
         };
         let Some(supervisor) = supervisor.filter(|s| s.id != w.id) else {
-            return Err(Invalid::one(
-                "supervisor_id",
-                "supervisor",
-                "give the id of the worker who supervised this session",
-            )
-            .into());
+            return Err(Invalid::one("supervisor_id", "supervisor", "give the id of the worker who supervised this session").into());
         };
         let mut session = input.validate(new_id(), w.id.clone(), supervisor.id.clone(), today())?;
-        let held = self
-            .store()
-            .credentials_of(std::slice::from_ref(&supervisor.id))
-            .await?;
+        let held = self.store().credentials_of(std::slice::from_ref(&supervisor.id)).await?;
         session.supervisor_credentials = held
             .get(&supervisor.id)
-            .map(|cs| {
-                cs.iter()
-                    .filter(|c| workforce::expiry(c.expires_on, session.held_on).is_valid())
-                    .map(|c| c.kind.clone())
-                    .collect()
-            })
+            .map(|cs| cs.iter().filter(|c| workforce::expiry(c.expires_on, session.held_on).is_valid()).map(|c| c.kind.clone()).collect())
             .unwrap_or_default();
         let mut tx = self.store().pool.begin().await?;
         insert_session(&mut tx, &session, Some(&self.actor().user_id)).await?;
-        record_version(
-            &mut tx,
-            "supervision_session",
-            &session.id,
-            1,
-            &session,
-            Some(&self.actor().user_id),
-            reason,
-        )
-        .await?;
+        record_version(&mut tx, "supervision_session", &session.id, 1, &session, Some(&self.actor().user_id), reason).await?;
         tx.commit().await?;
         Ok(session)
     }
 
     /// The workforce picture of one organization or the state, over `from..=to`.
-    pub async fn workforce_picture(
-        &self,
-        organization_id: Option<&str>,
-        from: Date,
-        to: Date,
-    ) -> Result<Picture> {
-        if !matches!(
-            self.actor().persona,
-            Persona::StateAdmin | Persona::OrganizationAdmin
-        ) {
-            return Err(StoreError::Denied(
-                "the workforce picture is for organization and state admins",
-            ));
+    pub async fn workforce_picture(&self, organization_id: Option<&str>, from: Date, to: Date) -> Result<Picture> {
+        if !matches!(self.actor().persona, Persona::StateAdmin | Persona::OrganizationAdmin) {
+            return Err(StoreError::Denied("the workforce picture is for organization and state admins"));
         }
         let org = self.organization_scope(organization_id)?;
         let store = self.store();
         let rows = match &org {
             Some(o) => {
-                sqlx::query(&format!(
-                    "SELECT {WORKER_COLUMNS} FROM workers w WHERE w.employer_id = $1"
-                ))
-                .bind(o)
-                .fetch_all(&store.pool)
-                .await?
+                sqlx::query(&format!("SELECT {WORKER_COLUMNS} FROM workers w WHERE w.employer_id = $1")).bind(o).fetch_all(&store.pool).await?
             }
-            None => {
-                sqlx::query(&format!("SELECT {WORKER_COLUMNS} FROM workers w"))
-                    .fetch_all(&store.pool)
-                    .await?
-            }
+            None => sqlx::query(&format!("SELECT {WORKER_COLUMNS} FROM workers w")).fetch_all(&store.pool).await?,
         };
         let workers = rows.iter().map(rows::worker).collect::<Result<Vec<_>>>()?;
         let positions = store.positions_of(org.as_deref()).await?;
-        Ok(workforce::picture(
-            store.catalog(),
-            &workers,
-            &positions,
-            from,
-            to,
-        ))
+        Ok(workforce::picture(store.catalog(), &workers, &positions, from, to))
     }
 }
 
@@ -1119,11 +823,7 @@ async fn insert_enrolment(tx: &mut Transaction<'_, Any>, e: &Enrolment) -> Resul
     Ok(())
 }
 
-async fn insert_session(
-    tx: &mut Transaction<'_, Any>,
-    s: &SupervisionSession,
-    by: Option<&str>,
-) -> Result<()> {
+async fn insert_session(tx: &mut Transaction<'_, Any>, s: &SupervisionSession, by: Option<&str>) -> Result<()> {
     sqlx::query(
         "INSERT INTO supervision_sessions (id, worker_id, supervisor_id, held_on, minutes, format, topics, signature, supervisor_credentials, recorded_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
@@ -1193,18 +893,7 @@ impl Import<'_> {
             .collect();
         self.run(
             "credentials",
-            &[
-                "id",
-                "worker_id",
-                "kind",
-                "issuer",
-                "issued_on",
-                "expires_on",
-                "evidence",
-                "version",
-                "created_at",
-                "updated_at",
-            ],
+            &["id", "worker_id", "kind", "issuer", "issued_on", "expires_on", "evidence", "version", "created_at", "updated_at"],
             rows,
         )
         .await
@@ -1314,20 +1003,7 @@ impl Import<'_> {
                 ]
             })
             .collect();
-        self.run(
-            "ce_entries",
-            &[
-                "id",
-                "worker_id",
-                "title",
-                "tenths",
-                "completed_on",
-                "program_id",
-                "created_at",
-            ],
-            rows,
-        )
-        .await
+        self.run("ce_entries", &["id", "worker_id", "title", "tenths", "completed_on", "program_id", "created_at"], rows).await
     }
 
     pub async fn enrolments(&self, rows: &[Enrolment]) -> Result<()> {

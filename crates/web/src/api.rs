@@ -5,9 +5,7 @@ use accompany_domain::notes::{ContactNoteInput, HealthEntryInput};
 use accompany_domain::privacy::SharingInput;
 use accompany_domain::records::{MemberInput, OrganizationInput, TeamRole, WorkerInput};
 use accompany_domain::referral::{ReferralInput, ReferralStatus};
-use accompany_store::{
-    AuditFilter, ClaimInput, LoginError, MemberFilter, WorkerFilter, SESSION_HOURS,
-};
+use accompany_store::{AuditFilter, ClaimInput, LoginError, MemberFilter, WorkerFilter, SESSION_HOURS};
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -32,39 +30,18 @@ pub fn routes() -> Router<AppState> {
         .route("/members", get(list_members).post(create_member))
         .route("/members/{id}", get(get_member).put(update_member))
         .route("/members/{id}/history", get(member_history))
-        .route(
-            "/members/{id}/care-team",
-            get(care_team).post(add_team_member),
-        )
-        .route(
-            "/members/{id}/care-team/requests",
-            get(team_requests).post(ask_to_join),
-        )
-        .route(
-            "/members/{id}/care-team/requests/{request}/approve",
-            post(approve_team_request),
-        )
-        .route(
-            "/members/{id}/care-team/requests/{request}/decline",
-            post(decline_team_request),
-        )
+        .route("/members/{id}/care-team", get(care_team).post(add_team_member))
+        .route("/members/{id}/care-team/requests", get(team_requests).post(ask_to_join))
+        .route("/members/{id}/care-team/requests/{request}/approve", post(approve_team_request))
+        .route("/members/{id}/care-team/requests/{request}/decline", post(decline_team_request))
         .route("/members/{id}/enrolment-codes", post(issue_enrolment_code))
         .route("/members/{id}/audit", get(member_audit))
         .route("/members/{id}/sharing", get(sharing).post(set_sharing))
         .route("/members/{id}/sharing/{choice}", delete(revoke_sharing))
         .route("/members/{id}/firewall", post(add_to_firewall))
-        .route(
-            "/members/{id}/firewall/{entry}",
-            delete(remove_from_firewall),
-        )
-        .route(
-            "/members/{id}/health-entries",
-            get(health_entries).post(add_health_entry),
-        )
-        .route(
-            "/members/{id}/contact-notes",
-            get(contact_notes).post(add_contact_note),
-        )
+        .route("/members/{id}/firewall/{entry}", delete(remove_from_firewall))
+        .route("/members/{id}/health-entries", get(health_entries).post(add_health_entry))
+        .route("/members/{id}/contact-notes", get(contact_notes).post(add_contact_note))
         .route("/staff", get(staff_directory))
         .route("/break-glass", post(break_glass))
         .route("/break-glass/alerts", get(break_glass_alerts))
@@ -76,35 +53,20 @@ pub fn routes() -> Router<AppState> {
         .route("/referrals/{id}/status", post(referral_status))
         .route("/public/referrals", post(public_referral))
         .route("/public/claim", post(public_claim))
-        .route(
-            "/organizations",
-            get(list_organizations).post(create_organization),
-        )
-        .route(
-            "/organizations/{id}",
-            get(get_organization).put(update_organization),
-        )
+        .route("/organizations", get(list_organizations).post(create_organization))
+        .route("/organizations/{id}", get(get_organization).put(update_organization))
         .route("/workers", get(list_workers).post(create_worker))
         .route("/workers/{id}", get(get_worker).put(update_worker))
         .route("/workers/{id}/history", get(worker_history))
-        .fallback(|| async {
-            Problem::new(
-                StatusCode::NOT_FOUND,
-                "no-route",
-                "No such endpoint",
-                "see /api/openapi.json for the endpoints",
-            )
-        })
+        .fallback(|| async { Problem::new(StatusCode::NOT_FOUND, "no-route", "No such endpoint", "see /api/openapi.json for the endpoints") })
 }
 
 pub(crate) type ApiResult = Result<Response, Problem>;
 
 /// Parse a JSON body, naming the field at fault when it does not fit.
 pub(crate) fn body<T: DeserializeOwned>(headers: &HeaderMap, bytes: &Bytes) -> Result<T, Problem> {
-    let json_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json") || v.contains("+json"));
+    let json_type =
+        headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json") || v.contains("+json"));
     if !json_type {
         return Err(Problem::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -126,12 +88,8 @@ impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for Json
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Response> {
         let headers = req.headers().clone();
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        body(&headers, &bytes)
-            .map(JsonBody)
-            .map_err(IntoResponse::into_response)
+        let bytes = Bytes::from_request(req, state).await.map_err(IntoResponse::into_response)?;
+        body(&headers, &bytes).map(JsonBody).map_err(IntoResponse::into_response)
     }
 }
 
@@ -143,16 +101,11 @@ fn path_problem<E: std::fmt::Display>(e: serde_path_to_error::Error<E>) -> Probl
         Some(path)
     } else {
         // serde reports a missing field at the enclosing object.
-        message
-            .split('`')
-            .nth(1)
-            .filter(|_| message.starts_with("missing field"))
-            .map(str::to_string)
+        message.split('`').nth(1).filter(|_| message.starts_with("missing field")).map(str::to_string)
     };
     let mut p = Problem::bad_body(message.clone());
     if let Some(field) = field {
-        p.errors
-            .push(accompany_domain::FieldError::new(field, "body", message));
+        p.errors.push(accompany_domain::FieldError::new(field, "body", message));
     }
     p
 }
@@ -160,14 +113,8 @@ fn path_problem<E: std::fmt::Display>(e: serde_path_to_error::Error<E>) -> Probl
 pub(crate) fn query<T: DeserializeOwned + Default>(raw: Option<String>) -> Result<T, Problem> {
     match raw {
         None => Ok(T::default()),
-        Some(q) => serde_urlencoded::from_str(&q).map_err(|e| {
-            Problem::new(
-                StatusCode::BAD_REQUEST,
-                "bad-query",
-                "The query string could not be read",
-                e.to_string(),
-            )
-        }),
+        Some(q) => serde_urlencoded::from_str(&q)
+            .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, "bad-query", "The query string could not be read", e.to_string())),
     }
 }
 
@@ -189,97 +136,41 @@ struct LoginBody {
 async fn login(State(state): State<AppState>, req: axum::extract::Request) -> ApiResult {
     let addr = client_addr_of(&req);
     let headers = req.headers().clone();
-    let bytes = axum::body::to_bytes(req.into_body(), 64 * 1024)
-        .await
-        .map_err(|e| Problem::bad_body(e.to_string()))?;
+    let bytes = axum::body::to_bytes(req.into_body(), 64 * 1024).await.map_err(|e| Problem::bad_body(e.to_string()))?;
     let b: LoginBody = body(&headers, &bytes)?;
-    let user = match state
-        .store
-        .authenticate(b.username.trim(), &b.password, &addr)
-        .await
-        .map_err(err)?
-    {
+    let user = match state.store.authenticate(b.username.trim(), &b.password, &addr).await.map_err(err)? {
         Ok(u) => u,
         Err(e @ LoginError::BadCredentials) => {
-            return Err(Problem::new(
-                StatusCode::UNAUTHORIZED,
-                "bad-credentials",
-                "Sign-in failed",
-                e.to_string(),
-            ))
+            return Err(Problem::new(StatusCode::UNAUTHORIZED, "bad-credentials", "Sign-in failed", e.to_string()))
         }
         Err(e @ LoginError::Throttled { .. }) => {
-            return Err(Problem::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "throttled",
-                "Too many attempts",
-                e.to_string(),
-            ))
+            return Err(Problem::new(StatusCode::TOO_MANY_REQUESTS, "throttled", "Too many attempts", e.to_string()))
         }
     };
     let session = state.store.create_session(&user.id).await.map_err(err)?;
-    let info = state
-        .store
-        .session(&session)
-        .await
-        .map_err(err)?
-        .ok_or_else(|| err(AppError::NotFound))?;
-    let token = state
-        .store
-        .create_token(&user.id, "api sign-in", Some(1))
-        .await
-        .map_err(err)?;
-    let cookie = set_cookie(
-        SESSION_COOKIE,
-        &session,
-        SESSION_HOURS * 3600,
-        state.secure_cookies,
-    );
-    Ok((
-        StatusCode::OK,
-        [(header::SET_COOKIE, cookie)],
-        Json(json!({ "user": user, "token": token, "csrf_token": info.csrf_token })),
-    )
-        .into_response())
+    let info = state.store.session(&session).await.map_err(err)?.ok_or_else(|| err(AppError::NotFound))?;
+    let token = state.store.create_token(&user.id, "api sign-in", Some(1)).await.map_err(err)?;
+    let cookie = set_cookie(SESSION_COOKIE, &session, SESSION_HOURS * 3600, state.secure_cookies);
+    Ok((StatusCode::OK, [(header::SET_COOKIE, cookie)], Json(json!({ "user": user, "token": token, "csrf_token": info.csrf_token }))).into_response())
 }
 
-async fn logout(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    ApiUser(_): ApiUser,
-) -> ApiResult {
+async fn logout(State(state): State<AppState>, headers: HeaderMap, ApiUser(_): ApiUser) -> ApiResult {
     if let Some(id) = crate::auth::cookie(&headers, SESSION_COOKIE) {
         state.store.end_session(id).await.map_err(err)?;
     }
-    Ok((
-        StatusCode::NO_CONTENT,
-        [(
-            header::SET_COOKIE,
-            set_cookie(SESSION_COOKIE, "", 0, state.secure_cookies),
-        )],
-    )
-        .into_response())
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0, state.secure_cookies))]).into_response())
 }
 
 async fn me(ApiUser(s): ApiUser) -> ApiResult {
-    ok(
-        StatusCode::OK,
-        json!({ "user": s.user, "persona": s.user.persona }),
-    )
+    ok(StatusCode::OK, json!({ "user": s.user, "persona": s.user.persona }))
 }
 
 async fn roles(State(state): State<AppState>) -> ApiResult {
-    ok(
-        StatusCode::OK,
-        json!({ "state": state.catalog.state, "shared_values": state.catalog.shared_values, "roles": state.catalog.roles }),
-    )
+    ok(StatusCode::OK, json!({ "state": state.catalog.state, "shared_values": state.catalog.shared_values, "roles": state.catalog.roles }))
 }
 
 async fn role(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
-    state
-        .catalog
-        .role(&id)
-        .map_or_else(|| Err(err(AppError::NotFound)), |r| ok(StatusCode::OK, r))
+    state.catalog.role(&id).map_or_else(|| Err(err(AppError::NotFound)), |r| ok(StatusCode::OK, r))
 }
 
 #[derive(Deserialize, Default)]
@@ -293,24 +184,10 @@ struct MemberQuery {
     limit: Option<u32>,
 }
 
-async fn list_members(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    RawQuery(raw): RawQuery,
-) -> ApiResult {
+async fn list_members(State(state): State<AppState>, ApiUser(s): ApiUser, RawQuery(raw): RawQuery) -> ApiResult {
     let q: MemberQuery = query(raw)?;
-    let filter = MemberFilter {
-        name: q.name,
-        language: q.language,
-        plan_id: q.plan_id,
-        city: q.city,
-        after: q.after,
-        limit: q.limit.unwrap_or(50),
-    };
-    ok(
-        StatusCode::OK,
-        s.access(&state).members(&filter).await.map_err(err)?,
-    )
+    let filter = MemberFilter { name: q.name, language: q.language, plan_id: q.plan_id, city: q.city, after: q.after, limit: q.limit.unwrap_or(50) };
+    ok(StatusCode::OK, s.access(&state).members(&filter).await.map_err(err)?)
 }
 
 /// A create or update body: the record's fields, plus why it changes and,
@@ -323,15 +200,11 @@ pub(crate) struct Change<T> {
 
 /// Read a [`Change`]: the two bookkeeping fields are taken out first so that
 /// errors in the record's own fields keep their path (`demographics.faith`).
-pub(crate) fn change<T: DeserializeOwned>(
-    headers: &HeaderMap,
-    bytes: &Bytes,
-) -> Result<Change<T>, Problem> {
+pub(crate) fn change<T: DeserializeOwned>(headers: &HeaderMap, bytes: &Bytes) -> Result<Change<T>, Problem> {
     let mut value: serde_json::Value = body(headers, bytes)?;
     let field_problem = |field: &str, message: &str| {
         let mut p = Problem::bad_body(format!("{field}: {message}"));
-        p.errors
-            .push(accompany_domain::FieldError::new(field, "body", message));
+        p.errors.push(accompany_domain::FieldError::new(field, "body", message));
         p
     };
     let Some(object) = value.as_object_mut() else {
@@ -339,12 +212,7 @@ pub(crate) fn change<T: DeserializeOwned>(
     };
     let version = match object.remove("version") {
         None | Some(serde_json::Value::Null) => None,
-        Some(v) => Some(v.as_i64().ok_or_else(|| {
-            field_problem(
-                "version",
-                "must be a whole number, the version you last read",
-            )
-        })?),
+        Some(v) => Some(v.as_i64().ok_or_else(|| field_problem("version", "must be a whole number, the version you last read"))?),
     };
     let reason = match object.remove("reason") {
         None | Some(serde_json::Value::Null) => None,
@@ -352,91 +220,35 @@ pub(crate) fn change<T: DeserializeOwned>(
         Some(_) => return Err(field_problem("reason", "must be text")),
     };
     let input = serde_path_to_error::deserialize(value).map_err(path_problem)?;
-    Ok(Change {
-        input,
-        version,
-        reason,
-    })
+    Ok(Change { input, version, reason })
 }
 
-async fn create_member(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    headers: HeaderMap,
-    bytes: Bytes,
-) -> ApiResult {
+async fn create_member(State(state): State<AppState>, ApiUser(s): ApiUser, headers: HeaderMap, bytes: Bytes) -> ApiResult {
     let c: Change<MemberInput> = change(&headers, &bytes)?;
-    let m = s
-        .access(&state)
-        .create_member(&c.input, c.reason.as_deref().unwrap_or("created"))
-        .await
-        .map_err(err)?;
+    let m = s.access(&state).create_member(&c.input, c.reason.as_deref().unwrap_or("created")).await.map_err(err)?;
     ok(StatusCode::CREATED, m)
 }
 
-async fn get_member(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-) -> ApiResult {
-    ok(
-        StatusCode::OK,
-        s.access(&state).member(&id).await.map_err(err)?,
-    )
+async fn get_member(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
+    ok(StatusCode::OK, s.access(&state).member(&id).await.map_err(err)?)
 }
 
-async fn update_member(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
-) -> ApiResult {
+async fn update_member(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, headers: HeaderMap, bytes: Bytes) -> ApiResult {
     let c: Change<MemberInput> = change(&headers, &bytes)?;
-    let m = s
-        .access(&state)
-        .update_member(
-            &id,
-            &c.input,
-            c.version,
-            c.reason.as_deref().unwrap_or("updated"),
-        )
-        .await
-        .map_err(err)?;
+    let m = s.access(&state).update_member(&id, &c.input, c.version, c.reason.as_deref().unwrap_or("updated")).await.map_err(err)?;
     ok(StatusCode::OK, m)
 }
 
-async fn member_history(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-) -> ApiResult {
-    ok(
-        StatusCode::OK,
-        json!({ "versions": s.access(&state).member_history(&id).await.map_err(err)? }),
-    )
+async fn member_history(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
+    ok(StatusCode::OK, json!({ "versions": s.access(&state).member_history(&id).await.map_err(err)? }))
 }
 
-async fn member_audit(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-) -> ApiResult {
-    ok(
-        StatusCode::OK,
-        json!({ "events": s.access(&state).member_audit(&id).await.map_err(err)? }),
-    )
+async fn member_audit(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
+    ok(StatusCode::OK, json!({ "events": s.access(&state).member_audit(&id).await.map_err(err)? }))
 }
 
-async fn care_team(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-) -> ApiResult {
-    ok(
-        StatusCode::OK,
-        json!({ "participants": s.access(&state).care_team(&id).await.map_err(err)? }),
-    )
+async fn care_team(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
+    ok(StatusCode::OK, json!({ "participants": s.access(&state).care_team(&id).await.map_err(err)? }))
 }
 
 #[derive(Deserialize)]
@@ -446,23 +258,11 @@ struct TeamBody {
     team_role: TeamRole,
 }
 
-async fn add_team_member(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
-) -> ApiResult {
+async fn add_team_member(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, headers: HeaderMap, bytes: Bytes) -> ApiResult {
     let b: TeamBody = body(&headers, &bytes)?;
     let access = s.access(&state);
-    access
-        .add_team_member(&id, &b.user_id, b.team_role)
-        .await
-        .map_err(err)?;
-    ok(
-        StatusCode::CREATED,
-        json!({ "participants": access.care_team(&id).await.map_err(err)? }),
-    )
+    access.add_team_member(&id, &b.user_id, b.team_role).await.map_err(err)?;
+    ok(StatusCode::CREATED, json!({ "participants": access.care_team(&id).await.map_err(err)? }))
 }
 
 #[derive(Deserialize)]
@@ -473,56 +273,23 @@ struct JoinBody {
 }
 
 /// Ask to join a member's team. The answer is the same whatever the id.
-async fn ask_to_join(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-    JsonBody(b): JsonBody<JoinBody>,
-) -> ApiResult {
-    let status = s
-        .access(&state)
-        .ask_to_join(&id, b.team_role, &b.reason)
-        .await
-        .map_err(err)?;
+async fn ask_to_join(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, JsonBody(b): JsonBody<JoinBody>) -> ApiResult {
+    let status = s.access(&state).ask_to_join(&id, b.team_role, &b.reason).await.map_err(err)?;
     ok(StatusCode::ACCEPTED, json!({ "status": status }))
 }
 
-async fn team_requests(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-) -> ApiResult {
-    ok(
-        StatusCode::OK,
-        json!({ "requests": s.access(&state).team_requests(&id).await.map_err(err)? }),
-    )
+async fn team_requests(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
+    ok(StatusCode::OK, json!({ "requests": s.access(&state).team_requests(&id).await.map_err(err)? }))
 }
 
-async fn approve_team_request(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path((id, request)): Path<(String, String)>,
-) -> ApiResult {
+async fn approve_team_request(State(state): State<AppState>, ApiUser(s): ApiUser, Path((id, request)): Path<(String, String)>) -> ApiResult {
     let access = s.access(&state);
-    access
-        .answer_team_request(&id, &request, true)
-        .await
-        .map_err(err)?;
-    ok(
-        StatusCode::OK,
-        json!({ "participants": access.care_team(&id).await.map_err(err)? }),
-    )
+    access.answer_team_request(&id, &request, true).await.map_err(err)?;
+    ok(StatusCode::OK, json!({ "participants": access.care_team(&id).await.map_err(err)? }))
 }
 
-async fn decline_team_request(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path((id, request)): Path<(String, String)>,
-) -> ApiResult {
-    s.access(&state)
-        .answer_team_request(&id, &request, false)
-        .await
-        .map_err(err)?;
+async fn decline_team_request(State(state): State<AppState>, ApiUser(s): ApiUser, Path((id, request)): Path<(String, String)>) -> ApiResult {
+    s.access(&state).answer_team_request(&id, &request, false).await.map_err(err)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -540,13 +307,7 @@ async fn issue_enrolment_code(
     Path(id): Path<String>,
     JsonBody(b): JsonBody<CodeBody>,
 ) -> ApiResult {
-    ok(
-        StatusCode::CREATED,
-        s.access(&state)
-            .issue_enrolment_code(&id, b.delivery)
-            .await
-            .map_err(err)?,
-    )
+    ok(StatusCode::CREATED, s.access(&state).issue_enrolment_code(&id, b.delivery).await.map_err(err)?)
 }
 
 #[derive(Deserialize, Default)]
@@ -559,44 +320,20 @@ struct PageQuery {
     limit: Option<u32>,
 }
 
-async fn list_organizations(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    RawQuery(raw): RawQuery,
-) -> ApiResult {
+async fn list_organizations(State(state): State<AppState>, ApiUser(s): ApiUser, RawQuery(raw): RawQuery) -> ApiResult {
     let q: PageQuery = query(raw)?;
-    let page = s
-        .access(&state)
-        .organizations(q.kind.as_deref(), q.after.as_deref(), q.limit.unwrap_or(50))
-        .await
-        .map_err(err)?;
+    let page = s.access(&state).organizations(q.kind.as_deref(), q.after.as_deref(), q.limit.unwrap_or(50)).await.map_err(err)?;
     ok(StatusCode::OK, page)
 }
 
-async fn create_organization(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    headers: HeaderMap,
-    bytes: Bytes,
-) -> ApiResult {
+async fn create_organization(State(state): State<AppState>, ApiUser(s): ApiUser, headers: HeaderMap, bytes: Bytes) -> ApiResult {
     let c: Change<OrganizationInput> = change(&headers, &bytes)?;
-    let o = s
-        .access(&state)
-        .create_organization(&c.input, c.reason.as_deref().unwrap_or("created"))
-        .await
-        .map_err(err)?;
+    let o = s.access(&state).create_organization(&c.input, c.reason.as_deref().unwrap_or("created")).await.map_err(err)?;
     ok(StatusCode::CREATED, o)
 }
 
-async fn get_organization(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-) -> ApiResult {
-    ok(
-        StatusCode::OK,
-        s.access(&state).organization(&id).await.map_err(err)?,
-    )
+async fn get_organization(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
+    ok(StatusCode::OK, s.access(&state).organization(&id).await.map_err(err)?)
 }
 
 async fn update_organization(
@@ -607,134 +344,49 @@ async fn update_organization(
     bytes: Bytes,
 ) -> ApiResult {
     let c: Change<OrganizationInput> = change(&headers, &bytes)?;
-    let o = s
-        .access(&state)
-        .update_organization(
-            &id,
-            &c.input,
-            c.version,
-            c.reason.as_deref().unwrap_or("updated"),
-        )
-        .await
-        .map_err(err)?;
+    let o = s.access(&state).update_organization(&id, &c.input, c.version, c.reason.as_deref().unwrap_or("updated")).await.map_err(err)?;
     ok(StatusCode::OK, o)
 }
 
-async fn list_workers(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    RawQuery(raw): RawQuery,
-) -> ApiResult {
+async fn list_workers(State(state): State<AppState>, ApiUser(s): ApiUser, RawQuery(raw): RawQuery) -> ApiResult {
     let q: PageQuery = query(raw)?;
-    let filter = WorkerFilter {
-        role_id: q.role_id,
-        employer_id: q.employer_id,
-        after: q.after,
-        limit: q.limit.unwrap_or(50),
-    };
-    ok(
-        StatusCode::OK,
-        s.access(&state).workers(&filter).await.map_err(err)?,
-    )
+    let filter = WorkerFilter { role_id: q.role_id, employer_id: q.employer_id, after: q.after, limit: q.limit.unwrap_or(50) };
+    ok(StatusCode::OK, s.access(&state).workers(&filter).await.map_err(err)?)
 }
 
-async fn create_worker(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    headers: HeaderMap,
-    bytes: Bytes,
-) -> ApiResult {
+async fn create_worker(State(state): State<AppState>, ApiUser(s): ApiUser, headers: HeaderMap, bytes: Bytes) -> ApiResult {
     let c: Change<WorkerInput> = change(&headers, &bytes)?;
-    let w = s
-        .access(&state)
-        .create_worker(&c.input, c.reason.as_deref().unwrap_or("created"))
-        .await
-        .map_err(err)?;
+    let w = s.access(&state).create_worker(&c.input, c.reason.as_deref().unwrap_or("created")).await.map_err(err)?;
     ok(StatusCode::CREATED, w)
 }
 
-async fn get_worker(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-) -> ApiResult {
-    ok(
-        StatusCode::OK,
-        s.access(&state).worker(&id).await.map_err(err)?,
-    )
+async fn get_worker(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
+    ok(StatusCode::OK, s.access(&state).worker(&id).await.map_err(err)?)
 }
 
-async fn update_worker(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
-) -> ApiResult {
+async fn update_worker(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, headers: HeaderMap, bytes: Bytes) -> ApiResult {
     let c: Change<WorkerInput> = change(&headers, &bytes)?;
-    let w = s
-        .access(&state)
-        .update_worker(
-            &id,
-            &c.input,
-            c.version,
-            c.reason.as_deref().unwrap_or("updated"),
-        )
-        .await
-        .map_err(err)?;
+    let w = s.access(&state).update_worker(&id, &c.input, c.version, c.reason.as_deref().unwrap_or("updated")).await.map_err(err)?;
     ok(StatusCode::OK, w)
 }
 
-async fn worker_history(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-) -> ApiResult {
-    ok(
-        StatusCode::OK,
-        json!({ "versions": s.access(&state).worker_history(&id).await.map_err(err)? }),
-    )
+async fn worker_history(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
+    ok(StatusCode::OK, json!({ "versions": s.access(&state).worker_history(&id).await.map_err(err)? }))
 }
 
 // --- Privacy ------------------------------------------------------------------
 
-async fn sharing(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-) -> ApiResult {
-    ok(
-        StatusCode::OK,
-        s.access(&state).sharing(&id).await.map_err(err)?,
-    )
+async fn sharing(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
+    ok(StatusCode::OK, s.access(&state).sharing(&id).await.map_err(err)?)
 }
 
-async fn set_sharing(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
-) -> ApiResult {
+async fn set_sharing(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, headers: HeaderMap, bytes: Bytes) -> ApiResult {
     let input: SharingInput = body(&headers, &bytes)?;
-    ok(
-        StatusCode::CREATED,
-        s.access(&state)
-            .set_sharing(&id, &input)
-            .await
-            .map_err(err)?,
-    )
+    ok(StatusCode::CREATED, s.access(&state).set_sharing(&id, &input).await.map_err(err)?)
 }
 
-async fn revoke_sharing(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path((id, choice)): Path<(String, String)>,
-) -> ApiResult {
-    s.access(&state)
-        .revoke_sharing(&id, &choice)
-        .await
-        .map_err(err)?;
+async fn revoke_sharing(State(state): State<AppState>, ApiUser(s): ApiUser, Path((id, choice)): Path<(String, String)>) -> ApiResult {
+    s.access(&state).revoke_sharing(&id, &choice).await.map_err(err)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -744,31 +396,15 @@ struct FirewallBody {
     user_id: String,
 }
 
-async fn add_to_firewall(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
-) -> ApiResult {
+async fn add_to_firewall(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, headers: HeaderMap, bytes: Bytes) -> ApiResult {
     let b: FirewallBody = body(&headers, &bytes)?;
     let access = s.access(&state);
     access.add_to_firewall(&id, &b.user_id).await.map_err(err)?;
-    ok(
-        StatusCode::CREATED,
-        access.sharing(&id).await.map_err(err)?.firewall,
-    )
+    ok(StatusCode::CREATED, access.sharing(&id).await.map_err(err)?.firewall)
 }
 
-async fn remove_from_firewall(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path((id, entry)): Path<(String, String)>,
-) -> ApiResult {
-    s.access(&state)
-        .remove_from_firewall(&id, &entry)
-        .await
-        .map_err(err)?;
+async fn remove_from_firewall(State(state): State<AppState>, ApiUser(s): ApiUser, Path((id, entry)): Path<(String, String)>) -> ApiResult {
+    s.access(&state).remove_from_firewall(&id, &entry).await.map_err(err)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -778,72 +414,27 @@ struct StaffQuery {
     q: Option<String>,
 }
 
-async fn staff_directory(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    RawQuery(raw): RawQuery,
-) -> ApiResult {
+async fn staff_directory(State(state): State<AppState>, ApiUser(s): ApiUser, RawQuery(raw): RawQuery) -> ApiResult {
     let q: StaffQuery = query(raw)?;
-    ok(
-        StatusCode::OK,
-        json!({ "staff": s.access(&state).staff_directory(q.q.as_deref().unwrap_or("")).await.map_err(err)? }),
-    )
+    ok(StatusCode::OK, json!({ "staff": s.access(&state).staff_directory(q.q.as_deref().unwrap_or("")).await.map_err(err)? }))
 }
 
-async fn health_entries(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-) -> ApiResult {
-    ok(
-        StatusCode::OK,
-        s.access(&state).health_entries(&id).await.map_err(err)?,
-    )
+async fn health_entries(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
+    ok(StatusCode::OK, s.access(&state).health_entries(&id).await.map_err(err)?)
 }
 
-async fn add_health_entry(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
-) -> ApiResult {
+async fn add_health_entry(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, headers: HeaderMap, bytes: Bytes) -> ApiResult {
     let input: HealthEntryInput = body(&headers, &bytes)?;
-    ok(
-        StatusCode::CREATED,
-        s.access(&state)
-            .add_health_entry(&id, &input)
-            .await
-            .map_err(err)?,
-    )
+    ok(StatusCode::CREATED, s.access(&state).add_health_entry(&id, &input).await.map_err(err)?)
 }
 
-async fn contact_notes(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-) -> ApiResult {
-    ok(
-        StatusCode::OK,
-        json!({ "notes": s.access(&state).contact_notes(&id).await.map_err(err)? }),
-    )
+async fn contact_notes(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
+    ok(StatusCode::OK, json!({ "notes": s.access(&state).contact_notes(&id).await.map_err(err)? }))
 }
 
-async fn add_contact_note(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
-) -> ApiResult {
+async fn add_contact_note(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, headers: HeaderMap, bytes: Bytes) -> ApiResult {
     let input: ContactNoteInput = body(&headers, &bytes)?;
-    ok(
-        StatusCode::CREATED,
-        s.access(&state)
-            .add_contact_note(&id, &input)
-            .await
-            .map_err(err)?,
-    )
+    ok(StatusCode::CREATED, s.access(&state).add_contact_note(&id, &input).await.map_err(err)?)
 }
 
 #[derive(Deserialize)]
@@ -854,41 +445,19 @@ struct BreakGlassBody {
     reason: String,
 }
 
-async fn break_glass(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    headers: HeaderMap,
-    bytes: Bytes,
-) -> ApiResult {
+async fn break_glass(State(state): State<AppState>, ApiUser(s): ApiUser, headers: HeaderMap, bytes: Bytes) -> ApiResult {
     let b: BreakGlassBody = body(&headers, &bytes)?;
-    let member_id = s
-        .access(&state)
-        .break_glass(&b.masshealth_id, &b.reason_category, &b.reason)
-        .await
-        .map_err(err)?;
+    let member_id = s.access(&state).break_glass(&b.masshealth_id, &b.reason_category, &b.reason).await.map_err(err)?;
     let hours = state.catalog.privacy.break_glass_hours;
-    ok(
-        StatusCode::CREATED,
-        json!({ "member_id": member_id, "hours": hours }),
-    )
+    ok(StatusCode::CREATED, json!({ "member_id": member_id, "hours": hours }))
 }
 
 async fn break_glass_alerts(State(state): State<AppState>, ApiUser(s): ApiUser) -> ApiResult {
-    ok(
-        StatusCode::OK,
-        json!({ "alerts": s.access(&state).break_glass_alerts().await.map_err(err)? }),
-    )
+    ok(StatusCode::OK, json!({ "alerts": s.access(&state).break_glass_alerts().await.map_err(err)? }))
 }
 
-async fn review_break_glass(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-) -> ApiResult {
-    s.access(&state)
-        .review_break_glass(&id)
-        .await
-        .map_err(err)?;
+async fn review_break_glass(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
+    s.access(&state).review_break_glass(&id).await.map_err(err)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -920,34 +489,16 @@ impl AuditQuery {
     }
 }
 
-async fn audit_search(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    RawQuery(raw): RawQuery,
-) -> ApiResult {
+async fn audit_search(State(state): State<AppState>, ApiUser(s): ApiUser, RawQuery(raw): RawQuery) -> ApiResult {
     let q: AuditQuery = query(raw)?;
-    ok(
-        StatusCode::OK,
-        s.access(&state)
-            .audit_search(&q.filter(), false)
-            .await
-            .map_err(err)?,
-    )
+    ok(StatusCode::OK, s.access(&state).audit_search(&q.filter(), false).await.map_err(err)?)
 }
 
 // --- Referrals ----------------------------------------------------------------
 
-async fn refer(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    headers: HeaderMap,
-    bytes: Bytes,
-) -> ApiResult {
+async fn refer(State(state): State<AppState>, ApiUser(s): ApiUser, headers: HeaderMap, bytes: Bytes) -> ApiResult {
     let input: ReferralInput = body(&headers, &bytes)?;
-    ok(
-        StatusCode::CREATED,
-        s.access(&state).refer(&input).await.map_err(err)?,
-    )
+    ok(StatusCode::CREATED, s.access(&state).refer(&input).await.map_err(err)?)
 }
 
 /// The public door: no account needed. It records the request and
@@ -955,9 +506,7 @@ async fn refer(
 async fn public_referral(State(state): State<AppState>, req: axum::extract::Request) -> ApiResult {
     let addr = client_addr_of(&req);
     let headers = req.headers().clone();
-    let bytes = axum::body::to_bytes(req.into_body(), 64 * 1024)
-        .await
-        .map_err(|e| Problem::bad_body(e.to_string()))?;
+    let bytes = axum::body::to_bytes(req.into_body(), 64 * 1024).await.map_err(|e| Problem::bad_body(e.to_string()))?;
     let b: ReferralInput = body(&headers, &bytes)?;
     state.store.self_refer(&b, &addr).await.map_err(err)?;
     ok(StatusCode::ACCEPTED, json!({ "received": true }))
@@ -968,9 +517,7 @@ async fn public_referral(State(state): State<AppState>, req: axum::extract::Requ
 async fn public_claim(State(state): State<AppState>, req: axum::extract::Request) -> ApiResult {
     let addr = client_addr_of(&req);
     let headers = req.headers().clone();
-    let bytes = axum::body::to_bytes(req.into_body(), 64 * 1024)
-        .await
-        .map_err(|e| Problem::bad_body(e.to_string()))?;
+    let bytes = axum::body::to_bytes(req.into_body(), 64 * 1024).await.map_err(|e| Problem::bad_body(e.to_string()))?;
     let b: ClaimInput = body(&headers, &bytes)?;
     let user = state.store.claim_enrolment(&b, &addr).await.map_err(err)?;
     ok(StatusCode::CREATED, json!({ "user": user }))
@@ -984,11 +531,7 @@ struct QueueQuery {
     limit: Option<u32>,
 }
 
-async fn referral_queue(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    RawQuery(raw): RawQuery,
-) -> ApiResult {
+async fn referral_queue(State(state): State<AppState>, ApiUser(s): ApiUser, RawQuery(raw): RawQuery) -> ApiResult {
     let q: QueueQuery = query(raw)?;
     let status = match q.status.as_deref() {
         None | Some("open") => None,
@@ -1000,24 +543,11 @@ async fn referral_queue(
             )]))
         })?),
     };
-    ok(
-        StatusCode::OK,
-        s.access(&state)
-            .referral_queue(status, q.after.as_deref(), q.limit.unwrap_or(100))
-            .await
-            .map_err(err)?,
-    )
+    ok(StatusCode::OK, s.access(&state).referral_queue(status, q.after.as_deref(), q.limit.unwrap_or(100)).await.map_err(err)?)
 }
 
-async fn referral(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-) -> ApiResult {
-    ok(
-        StatusCode::OK,
-        s.access(&state).referral(&id).await.map_err(err)?,
-    )
+async fn referral(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
+    ok(StatusCode::OK, s.access(&state).referral(&id).await.map_err(err)?)
 }
 
 #[derive(Deserialize, Default)]
@@ -1026,25 +556,9 @@ struct EnrolBody {
     masshealth_id: Option<String>,
 }
 
-async fn enrol_referral(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
-) -> ApiResult {
-    let b: EnrolBody = if bytes.is_empty() {
-        EnrolBody::default()
-    } else {
-        body(&headers, &bytes)?
-    };
-    ok(
-        StatusCode::OK,
-        s.access(&state)
-            .enrol_referral(&id, b.masshealth_id.as_deref())
-            .await
-            .map_err(err)?,
-    )
+async fn enrol_referral(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, headers: HeaderMap, bytes: Bytes) -> ApiResult {
+    let b: EnrolBody = if bytes.is_empty() { EnrolBody::default() } else { body(&headers, &bytes)? };
+    ok(StatusCode::OK, s.access(&state).enrol_referral(&id, b.masshealth_id.as_deref()).await.map_err(err)?)
 }
 
 #[derive(Deserialize)]
@@ -1053,19 +567,7 @@ struct StatusBody {
     status: ReferralStatus,
 }
 
-async fn referral_status(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
-) -> ApiResult {
+async fn referral_status(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, headers: HeaderMap, bytes: Bytes) -> ApiResult {
     let b: StatusBody = body(&headers, &bytes)?;
-    ok(
-        StatusCode::OK,
-        s.access(&state)
-            .set_referral_status(&id, b.status)
-            .await
-            .map_err(err)?,
-    )
+    ok(StatusCode::OK, s.access(&state).set_referral_status(&id, b.status).await.map_err(err)?)
 }

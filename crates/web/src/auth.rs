@@ -32,10 +32,7 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 pub fn set_cookie(name: &str, value: &str, max_age_seconds: i64, secure: bool) -> String {
-    format!(
-        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_seconds}{}",
-        if secure { "; Secure" } else { "" }
-    )
+    format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_seconds}{}", if secure { "; Secure" } else { "" })
 }
 
 pub fn client_addr(parts: &Parts) -> String {
@@ -43,10 +40,7 @@ pub fn client_addr(parts: &Parts) -> String {
 }
 
 fn addr_in(extensions: &axum::http::Extensions) -> String {
-    extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".to_string())
+    extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "unknown".to_string())
 }
 
 /// The language for a request with or without a signed-in user.
@@ -54,13 +48,7 @@ pub fn language(headers: &HeaderMap, user: Option<&User>) -> Tr {
     let chosen = cookie(headers, LANG_COOKIE)
         .map(str::to_string)
         .or_else(|| user.and_then(|u| u.locale.clone()))
-        .or_else(|| {
-            headers
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .and_then(negotiate)
-                .map(str::to_string)
-        });
+        .or_else(|| headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(negotiate).map(str::to_string));
     Tr::new(chosen.as_deref().unwrap_or("en"))
 }
 
@@ -88,44 +76,29 @@ pub struct Signed {
 impl Signed {
     /// The only door to member data for this request.
     pub fn access(&self, state: &AppState) -> Access {
-        state
-            .store
-            .access(self.user.actor(), self.client_addr.clone())
+        state.store.access(self.user.actor(), self.client_addr.clone())
     }
 
     /// Check the CSRF token of a state-changing request made with a cookie.
     pub fn check_csrf(&self, submitted: Option<&str>) -> bool {
         match &self.csrf {
             None => true,
-            Some(expected) => submitted.is_some_and(|s| {
-                accompany_store::constant_time_eq(s.as_bytes(), expected.as_bytes())
-            }),
+            Some(expected) => submitted.is_some_and(|s| accompany_store::constant_time_eq(s.as_bytes(), expected.as_bytes())),
         }
     }
 }
 
-async fn identify(
-    parts: &Parts,
-    state: &AppState,
-) -> Result<Option<Signed>, accompany_store::StoreError> {
+async fn identify(parts: &Parts, state: &AppState) -> Result<Option<Signed>, accompany_store::StoreError> {
     let client_addr = client_addr(parts);
-    if let Some(auth) = parts
-        .headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    {
+    if let Some(auth) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
         if let Some(token) = auth.strip_prefix("Bearer ") {
-            return Ok(state
-                .store
-                .user_by_token(token.trim())
-                .await?
-                .map(|user| Signed {
-                    tr: language(&parts.headers, Some(&user)),
-                    emergency: may_break_glass(user.persona, &state.catalog.privacy),
-                    user,
-                    csrf: None,
-                    client_addr,
-                }));
+            return Ok(state.store.user_by_token(token.trim()).await?.map(|user| Signed {
+                tr: language(&parts.headers, Some(&user)),
+                emergency: may_break_glass(user.persona, &state.catalog.privacy),
+                user,
+                csrf: None,
+                client_addr,
+            }));
         }
     }
     let Some(id) = cookie(&parts.headers, SESSION_COOKIE) else {
@@ -145,25 +118,15 @@ pub struct PageUser(pub Signed);
 
 impl FromRequestParts<AppState> for PageUser {
     type Rejection = Response;
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         match identify(parts, state).await {
             Ok(Some(s)) => Ok(PageUser(s)),
             Ok(None) => {
-                let next = parts
-                    .uri
-                    .path_and_query()
-                    .map(|p| p.as_str())
-                    .unwrap_or("/");
+                let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
                 let target = format!("/login?next={}", urlencode(next));
                 Err(Redirect::to(&target).into_response())
             }
-            Err(e) => Err(crate::pages::error_page(
-                &language(&parts.headers, None),
-                e.into(),
-            )),
+            Err(e) => Err(crate::pages::error_page(&language(&parts.headers, None), e.into())),
         }
     }
 }
@@ -173,10 +136,7 @@ pub struct ApiUser(pub Signed);
 
 impl FromRequestParts<AppState> for ApiUser {
     type Rejection = Response;
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         match identify(parts, state).await {
             Ok(Some(s)) => {
                 let changes = !matches!(parts.method.as_str(), "GET" | "HEAD" | "OPTIONS");
@@ -196,9 +156,7 @@ impl FromRequestParts<AppState> for ApiUser {
 }
 
 pub fn urlencode(s: &str) -> String {
-    serde_urlencoded::to_string([("", s)])
-        .map(|e| e.trim_start_matches('=').to_string())
-        .unwrap_or_default()
+    serde_urlencoded::to_string([("", s)]).map(|e| e.trim_start_matches('=').to_string()).unwrap_or_default()
 }
 
 /// Where to go after signing in: only paths on this site.

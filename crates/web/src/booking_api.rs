@@ -23,10 +23,7 @@ use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route(
-            "/workers/{id}/availability",
-            get(availability).put(set_availability),
-        )
+        .route("/workers/{id}/availability", get(availability).put(set_availability))
         .route("/members/{id}/bookable-peers", get(bookable_peers))
         .route("/members/{id}/slots", get(slots))
         .route("/members/{id}/sessions", get(member_sessions).post(book))
@@ -54,41 +51,16 @@ struct WeekBody {
     windows: Vec<WindowInput>,
 }
 
-async fn availability(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-) -> ApiResult {
-    ok(
-        StatusCode::OK,
-        s.access(&state).availability(&id).await.map_err(err)?,
-    )
+async fn availability(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
+    ok(StatusCode::OK, s.access(&state).availability(&id).await.map_err(err)?)
 }
 
-async fn set_availability(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-    JsonBody(b): JsonBody<WeekBody>,
-) -> ApiResult {
-    ok(
-        StatusCode::OK,
-        s.access(&state)
-            .set_availability(&id, &b.windows)
-            .await
-            .map_err(err)?,
-    )
+async fn set_availability(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, JsonBody(b): JsonBody<WeekBody>) -> ApiResult {
+    ok(StatusCode::OK, s.access(&state).set_availability(&id, &b.windows).await.map_err(err)?)
 }
 
-async fn bookable_peers(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-) -> ApiResult {
-    ok(
-        StatusCode::OK,
-        json!({ "peers": s.access(&state).bookable_peers(&id).await.map_err(err)? }),
-    )
+async fn bookable_peers(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
+    ok(StatusCode::OK, json!({ "peers": s.access(&state).bookable_peers(&id).await.map_err(err)? }))
 }
 
 #[derive(Deserialize, Default)]
@@ -99,55 +71,27 @@ struct SlotQuery {
     days: Option<u32>,
 }
 
-async fn slots(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
-) -> ApiResult {
+async fn slots(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, RawQuery(raw): RawQuery) -> ApiResult {
     let q: SlotQuery = query(raw)?;
     let minutes = q.minutes.unwrap_or(60);
     if !accompany_domain::booking::SESSION_LENGTHS.contains(&minutes) {
-        return Err(err(accompany_domain::Invalid::one(
-            "minutes",
-            "session-length",
-            "choose 30, 45, 60, 90, 120 or 180 minutes",
-        )));
+        return Err(err(accompany_domain::Invalid::one("minutes", "session-length", "choose 30, 45, 60, 90, 120 or 180 minutes")));
     }
     let access = s.access(&state);
     let worker_id = match q.worker_id {
         Some(w) => w,
-        None => access
-            .bookable_peers(&id)
-            .await
-            .map_err(err)?
-            .first()
-            .map(|p| p.worker_id.clone())
-            .unwrap_or_default(),
+        None => access.bookable_peers(&id).await.map_err(err)?.first().map(|p| p.worker_id.clone()).unwrap_or_default(),
     };
-    let slots = access
-        .free_slots(&id, &worker_id, minutes, q.days.unwrap_or(14))
-        .await
-        .map_err(err)?;
+    let slots = access.free_slots(&id, &worker_id, minutes, q.days.unwrap_or(14)).await.map_err(err)?;
     let slots: Vec<_> = slots
         .iter()
         .map(|x| json!({ "start": accompany_domain::booking::datetime_text(x.span.start), "end": accompany_domain::booking::datetime_text(x.span.end), "modality": x.modality }))
         .collect();
-    ok(
-        StatusCode::OK,
-        json!({ "worker_id": worker_id, "minutes": minutes, "slots": slots }),
-    )
+    ok(StatusCode::OK, json!({ "worker_id": worker_id, "minutes": minutes, "slots": slots }))
 }
 
-async fn member_sessions(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-) -> ApiResult {
-    ok(
-        StatusCode::OK,
-        json!({ "sessions": s.access(&state).member_sessions(&id).await.map_err(err)? }),
-    )
+async fn member_sessions(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
+    ok(StatusCode::OK, json!({ "sessions": s.access(&state).member_sessions(&id).await.map_err(err)? }))
 }
 
 async fn my_sessions(State(state): State<AppState>, ApiUser(s): ApiUser) -> ApiResult {
@@ -160,19 +104,8 @@ async fn my_sessions(State(state): State<AppState>, ApiUser(s): ApiUser) -> ApiR
     ok(StatusCode::OK, json!({ "sessions": sessions }))
 }
 
-async fn book(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-    JsonBody(input): JsonBody<SessionInput>,
-) -> ApiResult {
-    ok(
-        StatusCode::CREATED,
-        s.access(&state)
-            .book_session(&id, &input)
-            .await
-            .map_err(err)?,
-    )
+async fn book(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, JsonBody(input): JsonBody<SessionInput>) -> ApiResult {
+    ok(StatusCode::CREATED, s.access(&state).book_session(&id, &input).await.map_err(err)?)
 }
 
 #[derive(Deserialize)]
@@ -193,81 +126,32 @@ fn number_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Erro
     })
 }
 
-async fn reschedule(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-    JsonBody(b): JsonBody<RescheduleBody>,
-) -> ApiResult {
-    ok(
-        StatusCode::OK,
-        s.access(&state)
-            .reschedule_session(&id, &b.start, &b.minutes, b.version)
-            .await
-            .map_err(err)?,
-    )
+async fn reschedule(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, JsonBody(b): JsonBody<RescheduleBody>) -> ApiResult {
+    ok(StatusCode::OK, s.access(&state).reschedule_session(&id, &b.start, &b.minutes, b.version).await.map_err(err)?)
 }
 
-async fn cancel(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-) -> ApiResult {
-    ok(
-        StatusCode::OK,
-        s.access(&state).cancel_session(&id).await.map_err(err)?,
-    )
+async fn cancel(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
+    ok(StatusCode::OK, s.access(&state).cancel_session(&id).await.map_err(err)?)
 }
 
 async fn groups(State(state): State<AppState>, ApiUser(s): ApiUser) -> ApiResult {
-    ok(
-        StatusCode::OK,
-        json!({ "groups": s.access(&state).groups().await.map_err(err)? }),
-    )
+    ok(StatusCode::OK, json!({ "groups": s.access(&state).groups().await.map_err(err)? }))
 }
 
-async fn create_group(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    JsonBody(input): JsonBody<GroupInput>,
-) -> ApiResult {
-    ok(
-        StatusCode::CREATED,
-        s.access(&state).create_group(&input).await.map_err(err)?,
-    )
+async fn create_group(State(state): State<AppState>, ApiUser(s): ApiUser, JsonBody(input): JsonBody<GroupInput>) -> ApiResult {
+    ok(StatusCode::CREATED, s.access(&state).create_group(&input).await.map_err(err)?)
 }
 
-async fn roster(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-) -> ApiResult {
-    ok(
-        StatusCode::OK,
-        s.access(&state).roster(&id).await.map_err(err)?,
-    )
+async fn roster(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
+    ok(StatusCode::OK, s.access(&state).roster(&id).await.map_err(err)?)
 }
 
-async fn join(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-) -> ApiResult {
-    ok(
-        StatusCode::OK,
-        s.access(&state).join_group(&id).await.map_err(err)?,
-    )
+async fn join(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
+    ok(StatusCode::OK, s.access(&state).join_group(&id).await.map_err(err)?)
 }
 
-async fn leave(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-) -> ApiResult {
-    ok(
-        StatusCode::OK,
-        s.access(&state).leave_group(&id).await.map_err(err)?,
-    )
+async fn leave(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
+    ok(StatusCode::OK, s.access(&state).leave_group(&id).await.map_err(err)?)
 }
 
 #[derive(Deserialize)]
@@ -277,17 +161,8 @@ struct AttendanceBody {
     member_ids: Vec<String>,
 }
 
-async fn attendance(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-    JsonBody(b): JsonBody<AttendanceBody>,
-) -> ApiResult {
-    let notes = s
-        .access(&state)
-        .record_attendance(&id, &b.meeting_id, &b.member_ids)
-        .await
-        .map_err(err)?;
+async fn attendance(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, JsonBody(b): JsonBody<AttendanceBody>) -> ApiResult {
+    let notes = s.access(&state).record_attendance(&id, &b.meeting_id, &b.member_ids).await.map_err(err)?;
     ok(StatusCode::CREATED, json!({ "contact_notes": notes }))
 }
 
@@ -295,23 +170,13 @@ async fn reach(State(state): State<AppState>, ApiUser(s): ApiUser) -> ApiResult 
     ok(StatusCode::OK, s.access(&state).reach().await.map_err(err)?)
 }
 
-async fn set_reach(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    JsonBody(input): JsonBody<ReachInput>,
-) -> ApiResult {
-    ok(
-        StatusCode::OK,
-        s.access(&state).set_reach(&input).await.map_err(err)?,
-    )
+async fn set_reach(State(state): State<AppState>, ApiUser(s): ApiUser, JsonBody(input): JsonBody<ReachInput>) -> ApiResult {
+    ok(StatusCode::OK, s.access(&state).set_reach(&input).await.map_err(err)?)
 }
 
 async fn calendar_feed(State(state): State<AppState>, ApiUser(s): ApiUser) -> ApiResult {
     let token = s.access(&state).new_calendar_feed().await.map_err(err)?;
-    ok(
-        StatusCode::CREATED,
-        json!({ "path": format!("/calendar/{token}.ics") }),
-    )
+    ok(StatusCode::CREATED, json!({ "path": format!("/calendar/{token}.ics") }))
 }
 
 #[derive(Deserialize, Default)]
@@ -321,44 +186,23 @@ struct OutboxQuery {
     limit: Option<u32>,
 }
 
-async fn outbox(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    RawQuery(raw): RawQuery,
-) -> ApiResult {
+async fn outbox(State(state): State<AppState>, ApiUser(s): ApiUser, RawQuery(raw): RawQuery) -> ApiResult {
     let q: OutboxQuery = query(raw)?;
-    let messages = s
-        .access(&state)
-        .outbox(q.status.as_deref(), q.limit.unwrap_or(100))
-        .await
-        .map_err(err)?;
+    let messages = s.access(&state).outbox(q.status.as_deref(), q.limit.unwrap_or(100)).await.map_err(err)?;
     ok(StatusCode::OK, json!({ "messages": messages }))
 }
 
 /// The calendar of the account the secret belongs to; an unknown secret
 /// is simply not found.
-async fn feed(
-    State(state): State<AppState>,
-    ClientAddr(addr): ClientAddr,
-    Path(token): Path<String>,
-) -> Response {
+async fn feed(State(state): State<AppState>, ClientAddr(addr): ClientAddr, Path(token): Path<String>) -> Response {
     let token = token.strip_suffix(".ics").unwrap_or(&token);
     let user = match state.store.user_by_feed_token(token).await {
         Ok(Some(u)) => u,
         Ok(None) => return (StatusCode::NOT_FOUND, "no such calendar\n").into_response(),
-        Err(e) => {
-            return crate::problem::Problem::from(crate::problem::AppError::from(e)).into_response()
-        }
+        Err(e) => return crate::problem::Problem::from(crate::problem::AppError::from(e)).into_response(),
     };
     match state.store.access(user.actor(), addr).calendar().await {
-        Ok(ics) => (
-            [
-                (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
-                (header::CACHE_CONTROL, "private, max-age=300"),
-            ],
-            ics,
-        )
-            .into_response(),
+        Ok(ics) => ([(header::CONTENT_TYPE, "text/calendar; charset=utf-8"), (header::CACHE_CONTROL, "private, max-age=300")], ics).into_response(),
         Err(e) => crate::problem::Problem::from(crate::problem::AppError::from(e)).into_response(),
     }
 }
@@ -366,31 +210,15 @@ async fn feed(
 /// A message in its reader's language: (subject, body).
 pub fn render_message(m: &OutboxMessage) -> (String, String) {
     let t = Tr::new(&m.lang);
-    let args: Vec<(&str, String)> = m
-        .args
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.as_str(),
-                v.as_str().map_or_else(|| v.to_string(), str::to_string),
-            )
-        })
-        .collect();
+    let args: Vec<(&str, String)> = m.args.iter().map(|(k, v)| (k.as_str(), v.as_str().map_or_else(|| v.to_string(), str::to_string))).collect();
     (t.t("outbox-subject"), t.tn(&m.text_key, &args))
 }
 
 /// Deliver due messages every few seconds until the process ends.
-pub fn spawn_outbox_worker(
-    store: Store,
-    sender: Arc<dyn Sender>,
-    every: Duration,
-) -> tokio::task::JoinHandle<()> {
+pub fn spawn_outbox_worker(store: Store, sender: Arc<dyn Sender>, every: Duration) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
-            match store
-                .deliver_due(sender.as_ref(), &render_message, 100)
-                .await
-            {
+            match store.deliver_due(sender.as_ref(), &render_message, 100).await {
                 Ok(r) if r.delivered + r.retried + r.failed > 0 => {
                     tracing::info!(target: "accompany::outbox", delivered = r.delivered, retried = r.retried, failed = r.failed, "outbox pass")
                 }

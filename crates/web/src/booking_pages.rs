@@ -3,10 +3,7 @@
 //! everyone's sessions with moving and cancelling, groups to join and
 //! leave, a leader's attendance form, and how to be reached.
 
-use accompany_domain::booking::{
-    clock_text, datetime_text, weekday_id, ReachInput, SessionInput, WindowInput, SESSION_LENGTHS,
-    WEEKDAYS,
-};
+use accompany_domain::booking::{clock_text, datetime_text, weekday_id, ReachInput, SessionInput, WindowInput, SESSION_LENGTHS, WEEKDAYS};
 use accompany_domain::groups::GroupInput;
 use accompany_domain::notes::{Modality, Setting};
 use accompany_domain::records::Persona;
@@ -31,19 +28,13 @@ pub fn routes() -> Router<AppState> {
         .route("/availability/remove", post(remove_window))
         .route("/sessions", get(sessions_page))
         .route("/sessions/book", get(book_page).post(book))
-        .route(
-            "/sessions/{id}/reschedule",
-            get(reschedule_page).post(reschedule),
-        )
+        .route("/sessions/{id}/reschedule", get(reschedule_page).post(reschedule))
         .route("/sessions/{id}/cancel", post(cancel))
         .route("/groups", get(groups_page))
         .route("/groups/new", get(new_group_page).post(create_group))
         .route("/groups/{id}/join", post(join))
         .route("/groups/{id}/leave", post(leave))
-        .route(
-            "/groups/{id}/attendance",
-            get(attendance_page).post(record_attendance),
-        )
+        .route("/groups/{id}/attendance", get(attendance_page).post(record_attendance))
         .route("/reach", get(reach_page).post(save_reach))
         .route("/reach/calendar", post(new_feed))
 }
@@ -51,17 +42,10 @@ pub fn routes() -> Router<AppState> {
 /// Links this area adds to a persona's navigation.
 pub fn nav_keys(p: Persona) -> &'static [(&'static str, &'static str)] {
     match p {
-        Persona::Member => &[
-            ("/sessions", "nav-sessions"),
-            ("/groups", "nav-groups"),
-            ("/reach", "nav-reach"),
-        ],
-        Persona::PeerWorker => &[
-            ("/sessions", "nav-sessions"),
-            ("/availability", "nav-availability"),
-            ("/groups", "nav-groups"),
-            ("/reach", "nav-reach"),
-        ],
+        Persona::Member => &[("/sessions", "nav-sessions"), ("/groups", "nav-groups"), ("/reach", "nav-reach")],
+        Persona::PeerWorker => {
+            &[("/sessions", "nav-sessions"), ("/availability", "nav-availability"), ("/groups", "nav-groups"), ("/reach", "nav-reach")]
+        }
         _ => &[],
     }
 }
@@ -74,11 +58,7 @@ fn error_list(t: &Tr, errors: &[FieldError], anchor: impl Fn(&str) -> &'static s
         .map(|e| {
             let field = e.field.rsplit('.').next().unwrap_or(&e.field);
             let a = anchor(field);
-            (
-                a.to_string(),
-                t.t(&format!("booking-field-{}", a.replace('_', "-"))),
-                t.field_error(e),
-            )
+            (a.to_string(), t.t(&format!("booking-field-{}", a.replace('_', "-"))), t.field_error(e))
         })
         .collect()
 }
@@ -104,11 +84,7 @@ pub struct Choice {
 fn modality_choices(t: &Tr, chosen: &str) -> Vec<Choice> {
     [Modality::InPerson, Modality::Phone, Modality::Video]
         .iter()
-        .map(|m| Choice {
-            id: m.as_str().into(),
-            label: t.t(&format!("modality-{}", m.as_str())),
-            selected: m.as_str() == chosen,
-        })
+        .map(|m| Choice { id: m.as_str().into(), label: t.t(&format!("modality-{}", m.as_str())), selected: m.as_str() == chosen })
         .collect()
 }
 
@@ -143,20 +119,13 @@ struct SavedQuery {
 async fn own_worker(state: &AppState, s: &Signed) -> Result<String, Response> {
     match s.access(state).own_worker_id().await {
         Ok(Some(w)) => Ok(w),
-        Ok(None) => Err(page_error(
-            s,
-            AppError::Forbidden(s.tr.t("booking-workers-only")),
-        )),
+        Ok(None) => Err(page_error(s, AppError::Forbidden(s.tr.t("booking-workers-only")))),
         Err(e) => Err(page_error(s, e)),
     }
 }
 
 /// The signed-in worker and their week as it stands, once the form's token is checked.
-async fn own_week(
-    state: &AppState,
-    s: &Signed,
-    csrf: &str,
-) -> Result<(String, Vec<WindowInput>), Response> {
+async fn own_week(state: &AppState, s: &Signed, csrf: &str) -> Result<(String, Vec<WindowInput>), Response> {
     if let Some(r) = csrf_refused(s, csrf) {
         return Err(r);
     }
@@ -167,33 +136,18 @@ async fn own_week(
     }
 }
 
-async fn availability_page(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Query(q): Query<SavedQuery>,
-) -> Response {
+async fn availability_page(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<SavedQuery>) -> Response {
     show_availability(
         &state,
         &s,
-        WindowInput {
-            weekday: "tuesday".into(),
-            start: "18:00".into(),
-            end: "21:00".into(),
-            modality: "video".into(),
-        },
+        WindowInput { weekday: "tuesday".into(), start: "18:00".into(), end: "21:00".into(), modality: "video".into() },
         vec![],
         q.saved.is_some(),
     )
     .await
 }
 
-async fn show_availability(
-    state: &AppState,
-    s: &Signed,
-    form: WindowInput,
-    errors: Vec<FieldError>,
-    saved: bool,
-) -> Response {
+async fn show_availability(state: &AppState, s: &Signed, form: WindowInput, errors: Vec<FieldError>, saved: bool) -> Response {
     let t = &s.tr;
     let worker_id = match own_worker(state, s).await {
         Ok(w) => w,
@@ -215,12 +169,7 @@ async fn show_availability(
             modality: t.t(&format!("modality-{}", w.modality.as_str())),
         })
         .collect();
-    let times = a
-        .times
-        .iter()
-        .map(|x| t.t(&format!("match-time-{}", x.as_str())))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let times = a.times.iter().map(|x| t.t(&format!("match-time-{}", x.as_str()))).collect::<Vec<_>>().join(", ");
     let anchor = |f: &str| match f {
         "weekday" => "weekday",
         "start" => "start",
@@ -256,40 +205,23 @@ struct WindowForm {
     modality: String,
 }
 
-async fn add_window(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Form(f): Form<WindowForm>,
-) -> Response {
+async fn add_window(State(state): State<AppState>, PageUser(s): PageUser, Form(f): Form<WindowForm>) -> Response {
     let (worker_id, mut week) = match own_week(&state, &s, &f.csrf).await {
         Ok(w) => w,
         Err(r) => return r,
     };
-    let form = WindowInput {
-        weekday: f.weekday,
-        start: f.start,
-        end: f.end,
-        modality: f.modality,
-    };
+    let form = WindowInput { weekday: f.weekday, start: f.start, end: f.end, modality: f.modality };
     // The new window is checked alone first, so its problems name its own fields.
     if let Err(e) = form.validate(None) {
         return show_availability(&state, &s, form, e.0, false).await;
     }
     week.push(form.clone());
     let saved = s.access(&state).set_availability(&worker_id, &week).await;
-    saved_or_form(&s, saved, "/availability?saved=1", |fields| {
-        show_availability(&state, &s, form, fields, false)
-    })
-    .await
+    saved_or_form(&s, saved, "/availability?saved=1", |fields| show_availability(&state, &s, form, fields, false)).await
 }
 
 fn window_input(w: &accompany_domain::booking::Window) -> WindowInput {
-    WindowInput {
-        weekday: weekday_id(w.weekday).into(),
-        start: clock_text(w.start),
-        end: clock_text(w.end),
-        modality: w.modality.as_str().into(),
-    }
+    WindowInput { weekday: weekday_id(w.weekday).into(), start: clock_text(w.start), end: clock_text(w.end), modality: w.modality.as_str().into() }
 }
 
 #[derive(Deserialize)]
@@ -298,11 +230,7 @@ struct RemoveForm {
     index: usize,
 }
 
-async fn remove_window(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Form(f): Form<RemoveForm>,
-) -> Response {
+async fn remove_window(State(state): State<AppState>, PageUser(s): PageUser, Form(f): Form<RemoveForm>) -> Response {
     let (worker_id, mut week) = match own_week(&state, &s, &f.csrf).await {
         Ok(w) => w,
         Err(r) => return r,
@@ -310,11 +238,7 @@ async fn remove_window(
     if f.index < week.len() {
         week.remove(f.index);
     }
-    done_or_error(
-        &s,
-        s.access(&state).set_availability(&worker_id, &week).await,
-        "/availability?saved=1",
-    )
+    done_or_error(&s, s.access(&state).set_availability(&worker_id, &week).await, "/availability?saved=1")
 }
 
 // --- Sessions -------------------------------------------------------------------
@@ -348,11 +272,7 @@ fn session_rows(t: &Tr, sessions: &[SessionView], member_view: bool) -> Vec<Sess
         .map(|x| SessionRow {
             id: x.id.clone(),
             when: when_text(t, &x.start),
-            with: if member_view {
-                x.worker_name.clone()
-            } else {
-                x.member_name.clone()
-            },
+            with: if member_view { x.worker_name.clone() } else { x.member_name.clone() },
             minutes: x.minutes,
             modality: t.t(&format!("modality-{}", x.modality.as_str())),
             cancelled: x.status == accompany_domain::booking::SessionStatus::Cancelled,
@@ -360,11 +280,7 @@ fn session_rows(t: &Tr, sessions: &[SessionView], member_view: bool) -> Vec<Sess
         .collect()
 }
 
-async fn sessions_page(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Query(q): Query<NoticeQuery>,
-) -> Response {
+async fn sessions_page(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<NoticeQuery>) -> Response {
     let t = &s.tr;
     let access = s.access(&state);
     let is_member = s.user.member_id.is_some();
@@ -376,11 +292,7 @@ async fn sessions_page(
         Ok(x) => x,
         Err(e) => return page_error(&s, e),
     };
-    let notice = q
-        .done
-        .as_deref()
-        .filter(|d| ["booked", "moved", "cancelled"].contains(d))
-        .map(|d| t.t(&format!("sessions-done-{d}")));
+    let notice = q.done.as_deref().filter(|d| ["booked", "moved", "cancelled"].contains(d)).map(|d| t.t(&format!("sessions-done-{d}")));
     render(SessionsPage {
         l: Layout::new(t, Some(&s), "/sessions", t.t("sessions-title")),
         is_member,
@@ -418,40 +330,14 @@ struct BookQuery {
 }
 
 fn lengths(t: &Tr, chosen: u32) -> Vec<Choice> {
-    SESSION_LENGTHS
-        .iter()
-        .map(|m| Choice {
-            id: m.to_string(),
-            label: t.t1("book-minutes", "n", m),
-            selected: *m == chosen,
-        })
-        .collect()
+    SESSION_LENGTHS.iter().map(|m| Choice { id: m.to_string(), label: t.t1("book-minutes", "n", m), selected: *m == chosen }).collect()
 }
 
-async fn book_page(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Query(q): Query<BookQuery>,
-) -> Response {
-    show_book(
-        &state,
-        &s,
-        q.worker_id,
-        q.minutes
-            .filter(|m| SESSION_LENGTHS.contains(m))
-            .unwrap_or(60),
-        vec![],
-    )
-    .await
+async fn book_page(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<BookQuery>) -> Response {
+    show_book(&state, &s, q.worker_id, q.minutes.filter(|m| SESSION_LENGTHS.contains(m)).unwrap_or(60), vec![]).await
 }
 
-async fn show_book(
-    state: &AppState,
-    s: &Signed,
-    worker_id: Option<String>,
-    minutes: u32,
-    errors: Vec<FieldError>,
-) -> Response {
+async fn show_book(state: &AppState, s: &Signed, worker_id: Option<String>, minutes: u32, errors: Vec<FieldError>) -> Response {
     let t = &s.tr;
     let Some(member_id) = s.user.member_id.clone() else {
         return page_error(s, AppError::Forbidden(t.t("booking-members-only")));
@@ -461,9 +347,7 @@ async fn show_book(
         Ok(p) => p,
         Err(e) => return page_error(s, e),
     };
-    let worker_id = worker_id
-        .filter(|w| peers.iter().any(|p| &p.worker_id == w))
-        .or_else(|| peers.first().map(|p| p.worker_id.clone()));
+    let worker_id = worker_id.filter(|w| peers.iter().any(|p| &p.worker_id == w)).or_else(|| peers.first().map(|p| p.worker_id.clone()));
     let slots = match &worker_id {
         Some(w) => match access.free_slots(&member_id, w, minutes, 14).await {
             Ok(x) => x,
@@ -473,20 +357,12 @@ async fn show_book(
     };
     render(BookPage {
         l: Layout::new(t, Some(s), "/sessions/book", t.t("book-title")),
-        error_list: error_list(
-            t,
-            &errors,
-            |f| if f == "minutes" { "minutes" } else { "slots" },
-        ),
+        error_list: error_list(t, &errors, |f| if f == "minutes" { "minutes" } else { "slots" }),
         action: "/sessions/book".into(),
         heading: t.t("book-title"),
         peers: peers
             .iter()
-            .map(|p| Choice {
-                id: p.worker_id.clone(),
-                label: p.name.clone(),
-                selected: Some(&p.worker_id) == worker_id.as_ref(),
-            })
+            .map(|p| Choice { id: p.worker_id.clone(), label: p.name.clone(), selected: Some(&p.worker_id) == worker_id.as_ref() })
             .collect(),
         lengths: lengths(t, minutes),
         worker_id: worker_id.unwrap_or_default(),
@@ -504,11 +380,7 @@ fn slot_choices(t: &Tr, slots: &[accompany_domain::booking::Slot]) -> Vec<SlotCh
         .map(|(i, x)| SlotChoice {
             value: datetime_text(x.span.start),
             id: format!("slot-{i}"),
-            label: format!(
-                "{} ({})",
-                when_text(t, &datetime_text(x.span.start)),
-                t.t(&format!("modality-{}", x.modality.as_str()))
-            ),
+            label: format!("{} ({})", when_text(t, &datetime_text(x.span.start)), t.t(&format!("modality-{}", x.modality.as_str()))),
         })
         .collect()
 }
@@ -524,52 +396,24 @@ struct BookForm {
     version: Option<i64>,
 }
 
-async fn book(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Form(f): Form<BookForm>,
-) -> Response {
+async fn book(State(state): State<AppState>, PageUser(s): PageUser, Form(f): Form<BookForm>) -> Response {
     if let Some(r) = csrf_refused(&s, &f.csrf) {
         return r;
     }
     let Some(member_id) = s.user.member_id.clone() else {
         return page_error(&s, AppError::Forbidden(s.tr.t("booking-members-only")));
     };
-    let input = SessionInput {
-        worker_id: f.worker_id.clone(),
-        start: f.start,
-        minutes: f.minutes.clone(),
-        modality: String::new(),
-    };
+    let input = SessionInput { worker_id: f.worker_id.clone(), start: f.start, minutes: f.minutes.clone(), modality: String::new() };
     let saved = s.access(&state).book_session(&member_id, &input).await;
-    saved_or_form(&s, saved, "/sessions?done=booked", |fields| {
-        show_book(
-            &state,
-            &s,
-            Some(f.worker_id),
-            f.minutes.parse().unwrap_or(60),
-            fields,
-        )
-    })
-    .await
+    saved_or_form(&s, saved, "/sessions?done=booked", |fields| show_book(&state, &s, Some(f.worker_id), f.minutes.parse().unwrap_or(60), fields))
+        .await
 }
 
-async fn reschedule_page(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Path(id): Path<String>,
-    Query(q): Query<BookQuery>,
-) -> Response {
+async fn reschedule_page(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Query(q): Query<BookQuery>) -> Response {
     show_reschedule(&state, &s, &id, q.minutes, vec![]).await
 }
 
-async fn show_reschedule(
-    state: &AppState,
-    s: &Signed,
-    id: &str,
-    minutes: Option<u32>,
-    errors: Vec<FieldError>,
-) -> Response {
+async fn show_reschedule(state: &AppState, s: &Signed, id: &str, minutes: Option<u32>, errors: Vec<FieldError>) -> Response {
     let t = &s.tr;
     let access = s.access(state);
     let sessions = match s.user.member_id.clone() {
@@ -583,22 +427,13 @@ async fn show_reschedule(
     let Some(session) = session else {
         return page_error(s, AppError::NotFound);
     };
-    let minutes = minutes
-        .filter(|m| SESSION_LENGTHS.contains(m))
-        .unwrap_or(session.minutes as u32);
+    let minutes = minutes.filter(|m| SESSION_LENGTHS.contains(m)).unwrap_or(session.minutes as u32);
     // A peer moving a session may not be able to list free times for
     // a member who left their team; they still see the form.
-    let slots = access
-        .free_slots(&session.member_id, &session.worker_id, minutes, 14)
-        .await
-        .unwrap_or_default();
+    let slots = access.free_slots(&session.member_id, &session.worker_id, minutes, 14).await.unwrap_or_default();
     render(BookPage {
         l: Layout::new(t, Some(s), "/sessions", t.t("reschedule-title")),
-        error_list: error_list(
-            t,
-            &errors,
-            |f| if f == "minutes" { "minutes" } else { "slots" },
-        ),
+        error_list: error_list(t, &errors, |f| if f == "minutes" { "minutes" } else { "slots" }),
         action: format!("/sessions/{id}/reschedule"),
         heading: t.t1("reschedule-heading", "when", when_text(t, &session.start)),
         peers: vec![],
@@ -610,23 +445,12 @@ async fn show_reschedule(
     })
 }
 
-async fn reschedule(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Path(id): Path<String>,
-    Form(f): Form<BookForm>,
-) -> Response {
+async fn reschedule(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<BookForm>) -> Response {
     if let Some(r) = csrf_refused(&s, &f.csrf) {
         return r;
     }
-    let saved = s
-        .access(&state)
-        .reschedule_session(&id, &f.start, &f.minutes, f.version)
-        .await;
-    saved_or_form(&s, saved, "/sessions?done=moved", |fields| {
-        show_reschedule(&state, &s, &id, f.minutes.parse().ok(), fields)
-    })
-    .await
+    let saved = s.access(&state).reschedule_session(&id, &f.start, &f.minutes, f.version).await;
+    saved_or_form(&s, saved, "/sessions?done=moved", |fields| show_reschedule(&state, &s, &id, f.minutes.parse().ok(), fields)).await
 }
 
 #[derive(Deserialize)]
@@ -634,20 +458,11 @@ struct CsrfForm {
     csrf: String,
 }
 
-async fn cancel(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Path(id): Path<String>,
-    Form(f): Form<CsrfForm>,
-) -> Response {
+async fn cancel(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<CsrfForm>) -> Response {
     if let Some(r) = csrf_refused(&s, &f.csrf) {
         return r;
     }
-    done_or_error(
-        &s,
-        s.access(&state).cancel_session(&id).await,
-        "/sessions?done=cancelled",
-    )
+    done_or_error(&s, s.access(&state).cancel_session(&id).await, "/sessions?done=cancelled")
 }
 
 // --- Groups ---------------------------------------------------------------------
@@ -685,17 +500,9 @@ fn group_card(state: &AppState, t: &Tr, g: &GroupView) -> GroupCard {
         title: g.title.clone(),
         description: g.description.clone(),
         language: crate::choice_pages::language_name(state, t, &g.language),
-        way: format!(
-            "{} · {}",
-            t.t(&format!("modality-{}", g.modality.as_str())),
-            t.t(&format!("setting-{}", g.setting.as_str()))
-        ),
+        way: format!("{} · {}", t.t(&format!("modality-{}", g.modality.as_str())), t.t(&format!("setting-{}", g.setting.as_str()))),
         place: g.place.clone(),
-        next: g
-            .next_meeting
-            .as_deref()
-            .map(|n| when_text(t, n))
-            .unwrap_or_default(),
+        next: g.next_meeting.as_deref().map(|n| when_text(t, n)).unwrap_or_default(),
         minutes: g.minutes,
         leaders: g.leaders.join(", "),
         open_to: g.open_to_name.clone(),
@@ -705,11 +512,7 @@ fn group_card(state: &AppState, t: &Tr, g: &GroupView) -> GroupCard {
     }
 }
 
-async fn groups_page(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Query(q): Query<NoticeQuery>,
-) -> Response {
+async fn groups_page(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<NoticeQuery>) -> Response {
     let t = &s.tr;
     let access = s.access(&state);
     let groups = match access.groups().await {
@@ -724,57 +527,31 @@ async fn groups_page(
         },
         None => vec![],
     };
-    let (mine, others): (Vec<&GroupView>, Vec<&GroupView>) = groups.iter().partition(|g| {
-        languages.is_empty() || languages.contains(&g.language) || g.joined || g.is_leader
-    });
-    let notice = q
-        .done
-        .as_deref()
-        .filter(|d| ["joined", "left", "created", "recorded"].contains(d))
-        .map(|d| t.t(&format!("groups-done-{d}")));
+    let (mine, others): (Vec<&GroupView>, Vec<&GroupView>) =
+        groups.iter().partition(|g| languages.is_empty() || languages.contains(&g.language) || g.joined || g.is_leader);
+    let notice = q.done.as_deref().filter(|d| ["joined", "left", "created", "recorded"].contains(d)).map(|d| t.t(&format!("groups-done-{d}")));
     render(GroupsPage {
         l: Layout::new(t, Some(&s), "/groups", t.t("groups-title")),
         is_member: s.user.member_id.is_some(),
         runs_groups: accompany_domain::groups::may_run_groups(&s.user.actor()).is_permit(),
         in_my_language: mine.into_iter().map(|g| group_card(&state, t, g)).collect(),
-        others: others
-            .into_iter()
-            .map(|g| group_card(&state, t, g))
-            .collect(),
+        others: others.into_iter().map(|g| group_card(&state, t, g)).collect(),
         notice,
     })
 }
 
-async fn join(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Path(id): Path<String>,
-    Form(f): Form<CsrfForm>,
-) -> Response {
+async fn join(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<CsrfForm>) -> Response {
     if let Some(r) = csrf_refused(&s, &f.csrf) {
         return r;
     }
-    done_or_error(
-        &s,
-        s.access(&state).join_group(&id).await,
-        "/groups?done=joined",
-    )
+    done_or_error(&s, s.access(&state).join_group(&id).await, "/groups?done=joined")
 }
 
-async fn leave(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Path(id): Path<String>,
-    Form(f): Form<CsrfForm>,
-) -> Response {
+async fn leave(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<CsrfForm>) -> Response {
     if let Some(r) = csrf_refused(&s, &f.csrf) {
         return r;
     }
-    done_or_error(
-        &s,
-        s.access(&state).leave_group(&id).await,
-        "/groups?done=left",
-    )
+    done_or_error(&s, s.access(&state).leave_group(&id).await, "/groups?done=left")
 }
 
 #[derive(Template)]
@@ -790,13 +567,7 @@ struct GroupFormPage {
 }
 
 async fn new_group_page(State(state): State<AppState>, PageUser(s): PageUser) -> Response {
-    let tomorrow = state
-        .store
-        .now_local()
-        .date()
-        .next_day()
-        .map(accompany_domain::records::format_date)
-        .unwrap_or_default();
+    let tomorrow = state.store.now_local().date().next_day().map(accompany_domain::records::format_date).unwrap_or_default();
     let form = GroupInput {
         language: s.tr.lang.to_string(),
         modality: "video".into(),
@@ -811,12 +582,7 @@ async fn new_group_page(State(state): State<AppState>, PageUser(s): PageUser) ->
     show_group_form(&state, &s, form, vec![]).await
 }
 
-async fn show_group_form(
-    state: &AppState,
-    s: &Signed,
-    form: GroupInput,
-    errors: Vec<FieldError>,
-) -> Response {
+async fn show_group_form(state: &AppState, s: &Signed, form: GroupInput, errors: Vec<FieldError>) -> Response {
     let t = &s.tr;
     if !accompany_domain::groups::may_run_groups(&s.user.actor()).is_permit() {
         return page_error(s, AppError::Forbidden(t.t("groups-peers-only")));
@@ -825,14 +591,8 @@ async fn show_group_form(
         Ok(o) => o,
         Err(e) => return page_error(s, e),
     };
-    let mut organizations: Vec<Choice> = organizations
-        .into_iter()
-        .map(|(id, name)| Choice {
-            selected: id == form.open_to,
-            id,
-            label: name,
-        })
-        .collect();
+    let mut organizations: Vec<Choice> =
+        organizations.into_iter().map(|(id, name)| Choice { selected: id == form.open_to, id, label: name }).collect();
     organizations.sort_by(|a, b| a.label.cmp(&b.label));
     let anchor = |f: &str| match f {
         "title" => "title",
@@ -855,20 +615,12 @@ async fn show_group_form(
             .catalog
             .languages
             .iter()
-            .map(|l| Choice {
-                id: l.code.clone(),
-                label: l.name.get(t.lang).to_string(),
-                selected: l.code == form.language,
-            })
+            .map(|l| Choice { id: l.code.clone(), label: l.name.get(t.lang).to_string(), selected: l.code == form.language })
             .collect(),
         modalities: modality_choices(t, &form.modality),
         settings: Setting::ALL
             .iter()
-            .map(|x| Choice {
-                id: x.as_str().into(),
-                label: t.t(&format!("setting-{}", x.as_str())),
-                selected: x.as_str() == form.setting,
-            })
+            .map(|x| Choice { id: x.as_str().into(), label: t.t(&format!("setting-{}", x.as_str())), selected: x.as_str() == form.setting })
             .collect(),
         organizations,
         form,
@@ -893,11 +645,7 @@ struct GroupForm {
     open_to: String,
 }
 
-async fn create_group(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Form(f): Form<GroupForm>,
-) -> Response {
+async fn create_group(State(state): State<AppState>, PageUser(s): PageUser, Form(f): Form<GroupForm>) -> Response {
     if let Some(r) = csrf_refused(&s, &f.csrf) {
         return r;
     }
@@ -916,10 +664,7 @@ async fn create_group(
         co_leaders: vec![],
     };
     let saved = s.access(&state).create_group(&input).await;
-    saved_or_form(&s, saved, "/groups?done=created", |fields| {
-        show_group_form(&state, &s, input, fields)
-    })
-    .await
+    saved_or_form(&s, saved, "/groups?done=created", |fields| show_group_form(&state, &s, input, fields)).await
 }
 
 pub struct MeetingChoice {
@@ -951,22 +696,11 @@ struct AttendanceQuery {
     meeting_id: Option<String>,
 }
 
-async fn attendance_page(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Path(id): Path<String>,
-    Query(q): Query<AttendanceQuery>,
-) -> Response {
+async fn attendance_page(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Query(q): Query<AttendanceQuery>) -> Response {
     show_attendance(&state, &s, &id, q.meeting_id, vec![]).await
 }
 
-async fn show_attendance(
-    state: &AppState,
-    s: &Signed,
-    id: &str,
-    meeting_id: Option<String>,
-    errors: Vec<FieldError>,
-) -> Response {
+async fn show_attendance(state: &AppState, s: &Signed, id: &str, meeting_id: Option<String>, errors: Vec<FieldError>) -> Response {
     let t = &s.tr;
     let roster: Roster = match s.access(state).roster(id).await {
         Ok(r) => r,
@@ -974,29 +708,12 @@ async fn show_attendance(
     };
     let now = datetime_text(state.store.now_local());
     // Meetings that have started, newest first: the one just held is the default.
-    let started: Vec<_> = roster
-        .meetings
-        .iter()
-        .filter(|m| m.start <= now)
-        .rev()
-        .collect();
-    let chosen = meeting_id
-        .filter(|m| started.iter().any(|x| &x.id == m))
-        .or_else(|| started.first().map(|m| m.id.clone()));
-    let attended: Vec<String> = started
-        .iter()
-        .find(|m| Some(&m.id) == chosen.as_ref())
-        .map(|m| m.attended.clone())
-        .unwrap_or_default();
+    let started: Vec<_> = roster.meetings.iter().filter(|m| m.start <= now).rev().collect();
+    let chosen = meeting_id.filter(|m| started.iter().any(|x| &x.id == m)).or_else(|| started.first().map(|m| m.id.clone()));
+    let attended: Vec<String> = started.iter().find(|m| Some(&m.id) == chosen.as_ref()).map(|m| m.attended.clone()).unwrap_or_default();
     render(AttendancePage {
         l: Layout::new(t, Some(s), "/groups", t.t("attendance-title")),
-        error_list: error_list(t, &errors, |f| {
-            if f == "meeting_id" {
-                "meeting_id"
-            } else {
-                "members"
-            }
-        }),
+        error_list: error_list(t, &errors, |f| if f == "meeting_id" { "meeting_id" } else { "members" }),
         group_id: id.to_string(),
         title: roster.group.title.clone(),
         meetings: started
@@ -1011,11 +728,7 @@ async fn show_attendance(
         members: roster
             .members
             .iter()
-            .map(|m| AttendeeBox {
-                present: attended.contains(&m.member_id),
-                member_id: m.member_id.clone(),
-                name: m.name.clone(),
-            })
+            .map(|m| AttendeeBox { present: attended.contains(&m.member_id), member_id: m.member_id.clone(), name: m.name.clone() })
             .collect(),
     })
 }
@@ -1026,30 +739,14 @@ async fn record_attendance(
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let value = |k: &str| {
-        pairs
-            .iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let value = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()).unwrap_or_default();
     if let Some(r) = csrf_refused(&s, &value("csrf")) {
         return r;
     }
     let meeting_id = value("meeting_id");
-    let members: Vec<String> = pairs
-        .iter()
-        .filter(|(k, _)| k == "member_ids")
-        .map(|(_, v)| v.clone())
-        .collect();
-    let saved = s
-        .access(&state)
-        .record_attendance(&id, &meeting_id, &members)
-        .await;
-    saved_or_form(&s, saved, "/groups?done=recorded", |fields| {
-        show_attendance(&state, &s, &id, Some(meeting_id), fields)
-    })
-    .await
+    let members: Vec<String> = pairs.iter().filter(|(k, _)| k == "member_ids").map(|(_, v)| v.clone()).collect();
+    let saved = s.access(&state).record_attendance(&id, &meeting_id, &members).await;
+    saved_or_form(&s, saved, "/groups?done=recorded", |fields| show_attendance(&state, &s, &id, Some(meeting_id), fields)).await
 }
 
 // --- How to reach me ------------------------------------------------------------
@@ -1066,30 +763,16 @@ struct ReachPage {
     feed_url: Option<String>,
 }
 
-async fn reach_page(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Query(q): Query<SavedQuery>,
-) -> Response {
+async fn reach_page(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<SavedQuery>) -> Response {
     let reach = match s.access(&state).reach().await {
         Ok(r) => r,
         Err(e) => return page_error(&s, e),
     };
-    let input = ReachInput {
-        channel: reach.channel.as_str().into(),
-        email: reach.email.unwrap_or_default(),
-        phone: reach.phone.unwrap_or_default(),
-    };
+    let input = ReachInput { channel: reach.channel.as_str().into(), email: reach.email.unwrap_or_default(), phone: reach.phone.unwrap_or_default() };
     show_reach(&s, input, vec![], q.saved.is_some(), None)
 }
 
-fn show_reach(
-    s: &Signed,
-    input: ReachInput,
-    errors: Vec<FieldError>,
-    saved: bool,
-    feed_url: Option<String>,
-) -> Response {
+fn show_reach(s: &Signed, input: ReachInput, errors: Vec<FieldError>, saved: bool, feed_url: Option<String>) -> Response {
     let t = &s.tr;
     render(ReachPage {
         l: Layout::new(t, Some(s), "/reach", t.t("reach-title")),
@@ -1100,11 +783,7 @@ fn show_reach(
         }),
         channels: accompany_domain::booking::Channel::ALL
             .iter()
-            .map(|c| Choice {
-                id: c.as_str().into(),
-                label: t.t(&format!("reach-channel-{}", c.as_str())),
-                selected: c.as_str() == input.channel,
-            })
+            .map(|c| Choice { id: c.as_str().into(), label: t.t(&format!("reach-channel-{}", c.as_str())), selected: c.as_str() == input.channel })
             .collect(),
         email: input.email,
         phone: input.phone,
@@ -1124,32 +803,16 @@ struct ReachForm {
     phone: String,
 }
 
-async fn save_reach(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Form(f): Form<ReachForm>,
-) -> Response {
+async fn save_reach(State(state): State<AppState>, PageUser(s): PageUser, Form(f): Form<ReachForm>) -> Response {
     if let Some(r) = csrf_refused(&s, &f.csrf) {
         return r;
     }
-    let input = ReachInput {
-        channel: f.channel,
-        email: f.email,
-        phone: f.phone,
-    };
+    let input = ReachInput { channel: f.channel, email: f.email, phone: f.phone };
     let saved = s.access(&state).set_reach(&input).await;
-    saved_or_form(&s, saved, "/reach?saved=1", |fields| {
-        std::future::ready(show_reach(&s, input, fields, false, None))
-    })
-    .await
+    saved_or_form(&s, saved, "/reach?saved=1", |fields| std::future::ready(show_reach(&s, input, fields, false, None))).await
 }
 
-async fn new_feed(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    headers: axum::http::HeaderMap,
-    Form(f): Form<CsrfForm>,
-) -> Response {
+async fn new_feed(State(state): State<AppState>, PageUser(s): PageUser, headers: axum::http::HeaderMap, Form(f): Form<CsrfForm>) -> Response {
     if let Some(r) = csrf_refused(&s, &f.csrf) {
         return r;
     }
@@ -1158,26 +821,9 @@ async fn new_feed(
         Ok(t) => t,
         Err(e) => return page_error(&s, e),
     };
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let scheme = if state.secure_cookies {
-        "https"
-    } else {
-        "http"
-    };
+    let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    let scheme = if state.secure_cookies { "https" } else { "http" };
     let reach = access.reach().await.unwrap_or_default();
-    let input = ReachInput {
-        channel: reach.channel.as_str().into(),
-        email: reach.email.unwrap_or_default(),
-        phone: reach.phone.unwrap_or_default(),
-    };
-    show_reach(
-        &s,
-        input,
-        vec![],
-        false,
-        Some(format!("{scheme}://{host}/calendar/{token}.ics")),
-    )
+    let input = ReachInput { channel: reach.channel.as_str().into(), email: reach.email.unwrap_or_default(), phone: reach.phone.unwrap_or_default() };
+    show_reach(&s, input, vec![], false, Some(format!("{scheme}://{host}/calendar/{token}.ics")))
 }

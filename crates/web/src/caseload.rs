@@ -20,9 +20,7 @@ use crate::workforce::{sub_nav, SubLink};
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/workforce/me/caseload", get(my_caseload))
-        .route("/workforce/workers/{id}/caseload", get(caseload_page))
+    Router::new().route("/workforce/me/caseload", get(my_caseload)).route("/workforce/workers/{id}/caseload", get(caseload_page))
 }
 
 /// API routes, nested under /api/v1.
@@ -54,19 +52,13 @@ struct CaseloadPage {
 /// A peer's own caseload, from the home page.
 async fn my_caseload(State(state): State<AppState>, PageUser(s): PageUser) -> Response {
     match s.access(&state).my_worker().await {
-        Ok(Some(w)) => {
-            Redirect::to(&format!("/workforce/workers/{}/caseload", w.id)).into_response()
-        }
+        Ok(Some(w)) => Redirect::to(&format!("/workforce/workers/{}/caseload", w.id)).into_response(),
         Ok(None) => page_error(&s, crate::problem::AppError::NotFound),
         Err(e) => page_error(&s, e),
     }
 }
 
-async fn caseload_page(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Path(id): Path<String>,
-) -> Response {
+async fn caseload_page(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>) -> Response {
     match s.access(&state).caseload_contacts(&id).await {
         Ok(c) => render(view(&state, &s, &c)),
         Err(e) => page_error(&s, e),
@@ -83,23 +75,11 @@ fn view(state: &AppState, s: &Signed, c: &CaseloadContacts) -> CaseloadPage {
         .enumerate()
         .map(|(i, r)| Row {
             // Someone who may not see who the member is gets a neutral label.
-            label: r
-                .name
-                .clone()
-                .unwrap_or_else(|| t.t1("cl-member-n", "n", i + 1)),
+            label: r.name.clone().unwrap_or_else(|| t.t1("cl-member-n", "n", i + 1)),
             href: format!("/members/{}/contact-log", r.member_id),
-            contacts: t.tn(
-                "cl-contacts-in",
-                &[
-                    ("count", r.contacts.to_string()),
-                    ("days", r.window_days.to_string()),
-                ],
-            ),
+            contacts: t.tn("cl-contacts-in", &[("count", r.contacts.to_string()), ("days", r.window_days.to_string())]),
             units: match (r.units_used, r.units_authorized) {
-                (Some(u), Some(a)) => t.tn(
-                    "cl-units-of",
-                    &[("used", u.to_string()), ("authorized", a.to_string())],
-                ),
+                (Some(u), Some(a)) => t.tn("cl-units-of", &[("used", u.to_string()), ("authorized", a.to_string())]),
                 _ => t.t("cl-none"),
             },
             rule: match r.rule_met {
@@ -108,46 +88,24 @@ fn view(state: &AppState, s: &Signed, c: &CaseloadContacts) -> CaseloadPage {
                 None => t.t("cl-rule-none"),
             },
             below: r.rule_met == Some(false),
-            last: r
-                .last_contact
-                .map(format_date)
-                .unwrap_or_else(|| t.t("cl-never")),
+            last: r.last_contact.map(format_date).unwrap_or_else(|| t.t("cl-never")),
         })
         .collect();
-    let role = state
-        .catalog
-        .role(&c.role_id)
-        .map_or_else(|| c.role_id.clone(), |r| r.name.get(t.lang).to_string());
+    let role = state.catalog.role(&c.role_id).map_or_else(|| c.role_id.clone(), |r| r.name.get(t.lang).to_string());
     let path = format!("/workforce/workers/{}/caseload", c.worker_id);
     CaseloadPage {
         l: Layout::new(t, Some(s), &path, t.t1("cl-title", "name", &c.worker_name)),
         sub: sub_nav(t, s.user.persona, &path),
         summary: t.tn(
             "cl-summary",
-            &[
-                ("role", role),
-                ("members", sum.members.to_string()),
-                ("met", sum.rule_met.to_string()),
-                ("notmet", sum.rule_not_met.to_string()),
-            ],
+            &[("role", role), ("members", sum.members.to_string()), ("met", sum.rule_met.to_string()), ("notmet", sum.rule_not_met.to_string())],
         ),
         units: t.t1("cl-units-total", "units", sum.units_used),
-        not_shared: if sum.not_shared > 0 {
-            t.t1("cl-not-shared", "count", sum.not_shared)
-        } else {
-            String::new()
-        },
+        not_shared: if sum.not_shared > 0 { t.t1("cl-not-shared", "count", sum.not_shared) } else { String::new() },
         rows,
     }
 }
 
-async fn api_caseload(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-) -> ApiResult {
-    ok(
-        StatusCode::OK,
-        s.access(&state).caseload_contacts(&id).await.map_err(err)?,
-    )
+async fn api_caseload(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
+    ok(StatusCode::OK, s.access(&state).caseload_contacts(&id).await.map_err(err)?)
 }

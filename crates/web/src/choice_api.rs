@@ -18,10 +18,7 @@ use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route(
-            "/members/{id}/preferences",
-            get(preferences).put(set_preferences),
-        )
+        .route("/members/{id}/preferences", get(preferences).put(set_preferences))
         .route("/members/{id}/ranking", get(ranking))
         .route("/members/{id}/peer", post(choose))
         .route("/members/{id}/peer/end", post(end))
@@ -31,34 +28,14 @@ pub fn routes() -> Router<AppState> {
         .route("/matching/gaps", get(gaps))
 }
 
-async fn preferences(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-) -> ApiResult {
-    ok(
-        StatusCode::OK,
-        json!({ "member_id": id, "preferences": s.access(&state).preferences(&id).await.map_err(err)? }),
-    )
+async fn preferences(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
+    ok(StatusCode::OK, json!({ "member_id": id, "preferences": s.access(&state).preferences(&id).await.map_err(err)? }))
 }
 
-async fn set_preferences(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
-) -> ApiResult {
+async fn set_preferences(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, headers: HeaderMap, bytes: Bytes) -> ApiResult {
     let input: PreferencesInput = body(&headers, &bytes)?;
-    let prefs = s
-        .access(&state)
-        .set_preferences(&id, &input, "preferences")
-        .await
-        .map_err(err)?;
-    ok(
-        StatusCode::OK,
-        json!({ "member_id": id, "preferences": prefs }),
-    )
+    let prefs = s.access(&state).set_preferences(&id, &input, "preferences").await.map_err(err)?;
+    ok(StatusCode::OK, json!({ "member_id": id, "preferences": prefs }))
 }
 
 #[derive(Deserialize, Default)]
@@ -67,23 +44,10 @@ struct RankQuery {
     limit: Option<usize>,
 }
 
-async fn ranking(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
-) -> ApiResult {
+async fn ranking(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, RawQuery(raw): RawQuery) -> ApiResult {
     let q: RankQuery = query(raw)?;
-    let pool = state
-        .store
-        .peer_pool(&PoolFilter::default())
-        .await
-        .map_err(err)?;
-    let ranking = s
-        .access(&state)
-        .rank_peers(&id, &pool, q.limit.unwrap_or(50).min(10_000))
-        .await
-        .map_err(err)?;
+    let pool = state.store.peer_pool(&PoolFilter::default()).await.map_err(err)?;
+    let ranking = s.access(&state).rank_peers(&id, &pool, q.limit.unwrap_or(50).min(10_000)).await.map_err(err)?;
     ok(StatusCode::OK, ranking)
 }
 
@@ -94,31 +58,13 @@ struct ChooseBody {
     worker_id: Option<String>,
 }
 
-async fn choose(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
-) -> ApiResult {
-    let b: ChooseBody = if bytes.is_empty() {
-        ChooseBody::default()
-    } else {
-        body(&headers, &bytes)?
-    };
-    let chosen = s
-        .access(&state)
-        .choose_peer(&id, b.worker_id.as_deref())
-        .await
-        .map_err(err)?;
+async fn choose(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, headers: HeaderMap, bytes: Bytes) -> ApiResult {
+    let b: ChooseBody = if bytes.is_empty() { ChooseBody::default() } else { body(&headers, &bytes)? };
+    let chosen = s.access(&state).choose_peer(&id, b.worker_id.as_deref()).await.map_err(err)?;
     ok(StatusCode::CREATED, chosen)
 }
 
-async fn end(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-) -> ApiResult {
+async fn end(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
     s.access(&state).end_peer(&id).await.map_err(err)?;
     ok(StatusCode::OK, json!({ "member_id": id, "ended": true }))
 }
@@ -131,20 +77,11 @@ async fn set_worker_matching(
     bytes: Bytes,
 ) -> ApiResult {
     let facts: WorkerMatching = body(&headers, &bytes)?;
-    ok(
-        StatusCode::OK,
-        s.access(&state)
-            .set_worker_matching(&id, &facts)
-            .await
-            .map_err(err)?,
-    )
+    ok(StatusCode::OK, s.access(&state).set_worker_matching(&id, &facts).await.map_err(err)?)
 }
 
 async fn notifications(State(state): State<AppState>, ApiUser(s): ApiUser) -> ApiResult {
-    ok(
-        StatusCode::OK,
-        json!({ "notifications": s.access(&state).notifications(50).await.map_err(err)? }),
-    )
+    ok(StatusCode::OK, json!({ "notifications": s.access(&state).notifications(50).await.map_err(err)? }))
 }
 
 #[derive(Deserialize)]
@@ -157,30 +94,13 @@ struct BatchBody {
     departing: Option<String>,
 }
 
-async fn batch(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    headers: HeaderMap,
-    bytes: Bytes,
-) -> ApiResult {
+async fn batch(State(state): State<AppState>, ApiUser(s): ApiUser, headers: HeaderMap, bytes: Bytes) -> ApiResult {
     let b: BatchBody = body(&headers, &bytes)?;
     let access = s.access(&state);
-    let waiting = access
-        .waiting_list(b.departing.as_deref())
-        .await
-        .map_err(err)?;
+    let waiting = access.waiting_list(b.departing.as_deref()).await.map_err(err)?;
     let problem = BatchProblem::new(&waiting.members, &waiting.pool.profiles, &state.catalog);
     let a = problem.solve();
-    let applied = if b.dry_run {
-        None
-    } else {
-        Some(
-            access
-                .apply_batch(&a.pairs, &waiting.pool)
-                .await
-                .map_err(err)?,
-        )
-    };
+    let applied = if b.dry_run { None } else { Some(access.apply_batch(&a.pairs, &waiting.pool).await.map_err(err)?) };
     ok(
         StatusCode::OK,
         json!({
@@ -192,8 +112,5 @@ async fn batch(
 }
 
 async fn gaps(State(state): State<AppState>, ApiUser(s): ApiUser) -> ApiResult {
-    ok(
-        StatusCode::OK,
-        json!({ "gaps": s.access(&state).peer_gaps(500).await.map_err(err)? }),
-    )
+    ok(StatusCode::OK, json!({ "gaps": s.access(&state).peer_gaps(500).await.map_err(err)? }))
 }

@@ -3,8 +3,8 @@
 //! program admin's waiting list, batch run and time without a peer.
 
 use accompany_domain::matching::{
-    synthetic::TOWNS, BatchProblem, IdentityDimension, IdentityWishInput, Modality, Preferences,
-    PreferencesInput, SourceKind, SourceWishInput, Strength, SupportKind, TopicWishInput,
+    synthetic::TOWNS, BatchProblem, IdentityDimension, IdentityWishInput, Modality, Preferences, PreferencesInput, SourceKind, SourceWishInput,
+    Strength, SupportKind, TopicWishInput,
 };
 use accompany_domain::records::{Persona, TimeOfDay};
 use accompany_domain::FieldError;
@@ -35,19 +35,11 @@ pub fn routes() -> Router<AppState> {
 type Pairs = Vec<(String, String)>;
 
 fn value<'a>(pairs: &'a Pairs, key: &str) -> &'a str {
-    pairs
-        .iter()
-        .find(|(k, _)| k == key)
-        .map_or("", |(_, v)| v.as_str())
+    pairs.iter().find(|(k, _)| k == key).map_or("", |(_, v)| v.as_str())
 }
 
 fn values(pairs: &Pairs, key: &str) -> Vec<String> {
-    pairs
-        .iter()
-        .filter(|(k, _)| k == key)
-        .map(|(_, v)| v.clone())
-        .filter(|v| !v.is_empty())
-        .collect()
+    pairs.iter().filter(|(k, _)| k == key).map(|(_, v)| v.clone()).filter(|v| !v.is_empty()).collect()
 }
 
 fn csrf_ok(s: &Signed, pairs: &Pairs) -> bool {
@@ -65,10 +57,7 @@ fn strength_id(s: Strength) -> &'static str {
 }
 
 fn parse_strength(s: &str) -> Strength {
-    STRENGTHS
-        .into_iter()
-        .find(|x| strength_id(*x) == s)
-        .unwrap_or_default()
+    STRENGTHS.into_iter().find(|x| strength_id(*x) == s).unwrap_or_default()
 }
 
 /// The dimensions the form asks about, language first.
@@ -85,9 +74,7 @@ const DIMENSIONS: [IdentityDimension; 7] = [
 /// The form's fields as the domain reads them; the identity wishes are
 /// listed in `DIMENSIONS` order (so errors on `identity[i]` find their field).
 fn input_of(pairs: &Pairs) -> (PreferencesInput, Vec<IdentityDimension>, Vec<String>) {
-    let support = SupportKind::ALL
-        .into_iter()
-        .find(|k| k.as_str() == value(pairs, "support"));
+    let support = SupportKind::ALL.into_iter().find(|k| k.as_str() == value(pairs, "support"));
     let mut identity = Vec::new();
     let mut dims = Vec::new();
     for d in DIMENSIONS {
@@ -95,14 +82,8 @@ fn input_of(pairs: &Pairs) -> (PreferencesInput, Vec<IdentityDimension>, Vec<Str
         if strength == Strength::NoPreference {
             continue;
         }
-        let v = value(pairs, &format!("value-{}", d.as_str()))
-            .trim()
-            .to_string();
-        identity.push(IdentityWishInput {
-            dimension: d,
-            strength,
-            values: if v.is_empty() { vec![] } else { vec![v] },
-        });
+        let v = value(pairs, &format!("value-{}", d.as_str())).trim().to_string();
+        identity.push(IdentityWishInput { dimension: d, strength, values: if v.is_empty() { vec![] } else { vec![v] } });
         dims.push(d);
     }
     let mut lived_experience = Vec::new();
@@ -110,10 +91,7 @@ fn input_of(pairs: &Pairs) -> (PreferencesInput, Vec<IdentityDimension>, Vec<Str
     for (k, v) in pairs.iter().filter(|(k, _)| k.starts_with("topic-")) {
         let strength = parse_strength(v);
         if strength != Strength::NoPreference {
-            lived_experience.push(TopicWishInput {
-                topic: k["topic-".len()..].to_string(),
-                strength,
-            });
+            lived_experience.push(TopicWishInput { topic: k["topic-".len()..].to_string(), strength });
             topics.push(k["topic-".len()..].to_string());
         }
     }
@@ -126,28 +104,15 @@ fn input_of(pairs: &Pairs) -> (PreferencesInput, Vec<IdentityDimension>, Vec<Str
         interpreter_ok: value(pairs, "interpreter_ok") == "yes",
         identity,
         lived_experience,
-        modalities: values(pairs, "modalities")
-            .iter()
-            .filter_map(|m| Modality::ALL.into_iter().find(|x| x.as_str() == m))
-            .collect(),
-        times: values(pairs, "times")
-            .iter()
-            .filter_map(|t| TimeOfDay::ALL.into_iter().find(|x| x.as_str() == t))
-            .collect(),
+        modalities: values(pairs, "modalities").iter().filter_map(|m| Modality::ALL.into_iter().find(|x| x.as_str() == m)).collect(),
+        times: values(pairs, "times").iter().filter_map(|t| TimeOfDay::ALL.into_iter().find(|x| x.as_str() == t)).collect(),
         home,
         home_town,
         // A number that does not read is sent as 0, which validation names.
-        max_travel_km: if travel.is_empty() {
-            None
-        } else {
-            Some(travel.parse().unwrap_or(0))
-        },
+        max_travel_km: if travel.is_empty() { None } else { Some(travel.parse().unwrap_or(0)) },
         source: SourceWishInput {
             strength: parse_strength(value(pairs, "source_strength")),
-            kinds: values(pairs, "source_kinds")
-                .iter()
-                .filter_map(|k| SourceKind::ALL.into_iter().find(|x| x.as_str() == k))
-                .collect(),
+            kinds: values(pairs, "source_kinds").iter().filter_map(|k| SourceKind::ALL.into_iter().find(|x| x.as_str() == k)).collect(),
         },
         named_peer: None,
     };
@@ -157,41 +122,23 @@ fn input_of(pairs: &Pairs) -> (PreferencesInput, Vec<IdentityDimension>, Vec<Str
 /// The form's values from stored preferences.
 fn form_of(p: &Preferences) -> Pairs {
     let mut out: Pairs = vec![("support".into(), p.support.as_str().into())];
-    out.extend(
-        p.languages
-            .iter()
-            .map(|l| ("languages".to_string(), l.clone())),
-    );
+    out.extend(p.languages.iter().map(|l| ("languages".to_string(), l.clone())));
     if p.interpreter_ok {
         out.push(("interpreter_ok".into(), "yes".into()));
     }
     for w in &p.identity {
-        out.push((
-            format!("strength-{}", w.dimension.as_str()),
-            strength_id(w.strength).into(),
-        ));
-        out.push((
-            format!("value-{}", w.dimension.as_str()),
-            w.values.first().cloned().unwrap_or_default(),
-        ));
+        out.push((format!("strength-{}", w.dimension.as_str()), strength_id(w.strength).into()));
+        out.push((format!("value-{}", w.dimension.as_str()), w.values.first().cloned().unwrap_or_default()));
     }
     for t in &p.lived_experience {
         out.push((format!("topic-{}", t.topic), strength_id(t.strength).into()));
     }
     // All ways and times is what "any" means: leave the boxes empty then.
     if p.modalities.len() < Modality::ALL.len() {
-        out.extend(
-            p.modalities
-                .iter()
-                .map(|m| ("modalities".to_string(), m.as_str().to_string())),
-        );
+        out.extend(p.modalities.iter().map(|m| ("modalities".to_string(), m.as_str().to_string())));
     }
     if p.times.len() < TimeOfDay::ALL.len() {
-        out.extend(
-            p.times
-                .iter()
-                .map(|t| ("times".to_string(), t.as_str().to_string())),
-        );
+        out.extend(p.times.iter().map(|t| ("times".to_string(), t.as_str().to_string())));
     }
     if let Some(t) = &p.home_town {
         out.push(("home_town".into(), t.clone()));
@@ -199,16 +146,8 @@ fn form_of(p: &Preferences) -> Pairs {
     if let Some(km) = p.max_travel_km {
         out.push(("max_travel_km".into(), km.to_string()));
     }
-    out.push((
-        "source_strength".into(),
-        strength_id(p.source.strength).into(),
-    ));
-    out.extend(
-        p.source
-            .kinds
-            .iter()
-            .map(|k| ("source_kinds".to_string(), k.as_str().to_string())),
-    );
+    out.push(("source_strength".into(), strength_id(p.source.strength).into()));
+    out.extend(p.source.kinds.iter().map(|k| ("source_kinds".to_string(), k.as_str().to_string())));
     out
 }
 
@@ -271,47 +210,23 @@ struct ChoosePage {
 }
 
 fn opts<'a>(items: impl Iterator<Item = (&'a str, String)>, chosen: &[String]) -> Vec<Opt> {
-    items
-        .map(|(id, label)| Opt {
-            checked: chosen.iter().any(|c| c == id),
-            id: id.to_string(),
-            label,
-        })
-        .collect()
+    items.map(|(id, label)| Opt { checked: chosen.iter().any(|c| c == id), id: id.to_string(), label }).collect()
 }
 
 fn strength_opts(t: &Tr, chosen: &str) -> Vec<Opt> {
-    let chosen = if chosen.is_empty() {
-        "no-preference"
-    } else {
-        chosen
-    };
+    let chosen = if chosen.is_empty() { "no-preference" } else { chosen };
     STRENGTHS
         .iter()
-        .map(|s| Opt {
-            id: strength_id(*s).into(),
-            label: t.t(&format!("match-strength-{}", strength_id(*s))),
-            checked: strength_id(*s) == chosen,
-        })
+        .map(|s| Opt { id: strength_id(*s).into(), label: t.t(&format!("match-strength-{}", strength_id(*s))), checked: strength_id(*s) == chosen })
         .collect()
 }
 
 pub fn language_name(state: &AppState, t: &Tr, code: &str) -> String {
-    state
-        .catalog
-        .language(code)
-        .map(|l| l.name.get(t.lang).to_string())
-        .unwrap_or_else(|| code.to_string())
+    state.catalog.language(code).map(|l| l.name.get(t.lang).to_string()).unwrap_or_else(|| code.to_string())
 }
 
 fn topic_name(state: &AppState, t: &Tr, id: &str) -> String {
-    state
-        .catalog
-        .lived_experience_topics
-        .iter()
-        .find(|x| x.id == id)
-        .map(|x| x.name.get(t.lang).to_string())
-        .unwrap_or_else(|| id.to_string())
+    state.catalog.lived_experience_topics.iter().find(|x| x.id == id).map(|x| x.name.get(t.lang).to_string()).unwrap_or_else(|| id.to_string())
 }
 
 fn list(items: Vec<String>) -> String {
@@ -324,58 +239,25 @@ pub fn reason_text(state: &AppState, t: &Tr, r: &Value) -> String {
     let code = r["code"].as_str().unwrap_or_default();
     let key = format!("match-reason-{code}");
     match code {
-        "shares-language" => t.t1(
-            &key,
-            "language",
-            language_name(state, t, r["language"].as_str().unwrap_or_default()),
-        ),
-        "shares-identity" => t.tn(
-            &key,
-            &[
-                (
-                    "dimension",
-                    t.t(&format!("match-dimension-{}", s(&r["dimension"]))),
-                ),
-                ("value", s(&r["value"])),
-            ],
-        ),
-        "shares-lived-experience" => t.t1(
-            &key,
-            "topic",
-            topic_name(state, t, r["topic"].as_str().unwrap_or_default()),
-        ),
+        "shares-language" => t.t1(&key, "language", language_name(state, t, r["language"].as_str().unwrap_or_default())),
+        "shares-identity" => t.tn(&key, &[("dimension", t.t(&format!("match-dimension-{}", s(&r["dimension"])))), ("value", s(&r["value"]))]),
+        "shares-lived-experience" => t.t1(&key, "topic", topic_name(state, t, r["topic"].as_str().unwrap_or_default())),
         "preferred-but-missing" => {
             let wish = match r["wish"]["kind"].as_str() {
                 Some("identity") => t.t(&format!("match-dimension-{}", s(&r["wish"]["id"]))),
-                Some("lived-experience") => {
-                    topic_name(state, t, r["wish"]["id"].as_str().unwrap_or_default())
-                }
+                Some("lived-experience") => topic_name(state, t, r["wish"]["id"].as_str().unwrap_or_default()),
                 _ => t.t("match-wish-source"),
             };
             t.t1(&key, "wish", wish)
         }
-        "source" => t.t1(
-            &key,
-            "source",
-            t.t(&format!("match-source-{}", s(&r["source"]))),
-        ),
+        "source" => t.t1(&key, "source", t.t(&format!("match-source-{}", s(&r["source"])))),
         "distance-km" => t.t1(&key, "km", r["km"].as_u64().unwrap_or(0)),
         "available-at" => {
-            let times: Vec<String> = r["times"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|x| t.t(&format!("match-time-{}", s(x))))
-                .collect();
+            let times: Vec<String> = r["times"].as_array().into_iter().flatten().map(|x| t.t(&format!("match-time-{}", s(x)))).collect();
             t.t1(&key, "times", list(times))
         }
         "meets" => {
-            let ways: Vec<String> = r["modalities"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|x| t.t(&format!("modality-{}", s(x))))
-                .collect();
+            let ways: Vec<String> = r["modalities"].as_array().into_iter().flatten().map(|x| t.t(&format!("modality-{}", s(x)))).collect();
             t.t1(&key, "ways", list(ways))
         }
         _ => t.t(&key),
@@ -384,65 +266,27 @@ pub fn reason_text(state: &AppState, t: &Tr, r: &Value) -> String {
 
 fn peer_view(state: &AppState, t: &Tr, c: &RankedChoice) -> PeerView {
     let role = state.catalog.role(&c.peer.role_id);
-    let mut shown: Vec<String> = c
-        .peer
-        .shown_identity
-        .iter()
-        .map(|(d, v)| format!("{}: {v}", t.t(&format!("match-dimension-{d}"))))
-        .collect();
-    shown.extend(
-        c.peer
-            .shown_lived_experience
-            .iter()
-            .map(|x| t.t1("match-lived-experience", "topic", topic_name(state, t, x))),
-    );
+    let mut shown: Vec<String> = c.peer.shown_identity.iter().map(|(d, v)| format!("{}: {v}", t.t(&format!("match-dimension-{d}")))).collect();
+    shown.extend(c.peer.shown_lived_experience.iter().map(|x| t.t1("match-lived-experience", "topic", topic_name(state, t, x))));
     PeerView {
         worker_id: c.peer.worker_id.clone(),
         name: c.peer.name.clone(),
-        role: role
-            .map(|r| r.name.get(t.lang).to_string())
-            .unwrap_or_else(|| c.peer.role_id.clone()),
-        role_plain: role
-            .map(|r| r.plain_language.get(t.lang).to_string())
-            .unwrap_or_default(),
+        role: role.map(|r| r.name.get(t.lang).to_string()).unwrap_or_else(|| c.peer.role_id.clone()),
+        role_plain: role.map(|r| r.plain_language.get(t.lang).to_string()).unwrap_or_default(),
         role_href: format!("/roles/{}", c.peer.role_id),
         organization: c.peer.organization.clone(),
         source: t.t(&format!("match-source-{}", c.peer.source.as_str())),
-        languages: list(
-            c.peer
-                .languages
-                .iter()
-                .map(|l| language_name(state, t, l))
-                .collect(),
-        ),
+        languages: list(c.peer.languages.iter().map(|l| language_name(state, t, l)).collect()),
         shown,
-        reasons: c
-            .reasons
-            .iter()
-            .filter(|r| r["code"] != "source")
-            .map(|r| reason_text(state, t, r))
-            .collect(),
+        reasons: c.reasons.iter().filter(|r| r["code"] != "source").map(|r| reason_text(state, t, r)).collect(),
     }
 }
 
 /// Where an error on `field` is fixed, and what the field is called.
-fn anchor_of(
-    t: &Tr,
-    field: &str,
-    dims: &[IdentityDimension],
-    topics: &[String],
-) -> (String, String) {
-    let index = |prefix: &str| {
-        field
-            .strip_prefix(prefix)
-            .and_then(|r| r.split(']').next())
-            .and_then(|i| i.parse::<usize>().ok())
-    };
+fn anchor_of(t: &Tr, field: &str, dims: &[IdentityDimension], topics: &[String]) -> (String, String) {
+    let index = |prefix: &str| field.strip_prefix(prefix).and_then(|r| r.split(']').next()).and_then(|i| i.parse::<usize>().ok());
     if let Some(d) = index("identity[").and_then(|i| dims.get(i)) {
-        return (
-            format!("value-{}", d.as_str()),
-            t.t(&format!("match-dimension-{}", d.as_str())),
-        );
+        return (format!("value-{}", d.as_str()), t.t(&format!("match-dimension-{}", d.as_str())));
     }
     if let Some(topic) = index("lived_experience[").and_then(|i| topics.get(i)) {
         return (format!("topic-{topic}"), t.t("choose-lived-experience"));
@@ -464,11 +308,7 @@ struct ChooseQuery {
     ended: Option<String>,
 }
 
-async fn choose_page(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Query(q): Query<ChooseQuery>,
-) -> Response {
+async fn choose_page(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<ChooseQuery>) -> Response {
     let notice = if q.saved.is_some() {
         Some(s.tr.t("choose-saved"))
     } else if q.ended.is_some() {
@@ -497,10 +337,7 @@ async fn show(
         Err(e) => return page_error(s, e),
     };
     let current_peer = match access.care_team(&member_id).await {
-        Ok(team) => team
-            .into_iter()
-            .find(|p| p.team_role == accompany_domain::records::TeamRole::Peer)
-            .map(|p| p.display_name),
+        Ok(team) => team.into_iter().find(|p| p.team_role == accompany_domain::records::TeamRole::Peer).map(|p| p.display_name),
         Err(e) => return page_error(s, e),
     };
     let (form, dims, topic_ids) = match submitted {
@@ -509,15 +346,7 @@ async fn show(
             Some(p) => (form_of(p), vec![], vec![]),
             // A first visit starts from the languages already on the member's record.
             None => match access.member(&member_id).await {
-                Ok(m) => (
-                    m.record
-                        .preferred_languages
-                        .iter()
-                        .map(|l| ("languages".to_string(), l.clone()))
-                        .collect(),
-                    vec![],
-                    vec![],
-                ),
+                Ok(m) => (m.record.preferred_languages.iter().map(|l| ("languages".to_string(), l.clone())).collect(), vec![], vec![]),
                 Err(e) => return page_error(s, e),
             },
         },
@@ -525,11 +354,7 @@ async fn show(
     let mut peers = vec![];
     let mut eligible = 0;
     if stored.is_some() {
-        let pool = match state
-            .store
-            .peer_pool(&accompany_store::PoolFilter::default())
-            .await
-        {
+        let pool = match state.store.peer_pool(&accompany_store::PoolFilter::default()).await {
             Ok(p) => p,
             Err(e) => return page_error(s, e),
         };
@@ -555,20 +380,8 @@ async fn show(
         error_list,
         notice,
         current_peer,
-        support: opts(
-            SupportKind::ALL
-                .iter()
-                .map(|k| (k.as_str(), t.t(&format!("match-support-{}", k.as_str())))),
-            &[v("support")],
-        ),
-        languages: opts(
-            state
-                .catalog
-                .languages
-                .iter()
-                .map(|l| (l.code.as_str(), l.name.get(t.lang).to_string())),
-            &chosen_languages,
-        ),
+        support: opts(SupportKind::ALL.iter().map(|k| (k.as_str(), t.t(&format!("match-support-{}", k.as_str())))), &[v("support")]),
+        languages: opts(state.catalog.languages.iter().map(|l| (l.code.as_str(), l.name.get(t.lang).to_string())), &chosen_languages),
         interpreter_ok: v("interpreter_ok") == "yes",
         identity: DIMENSIONS
             .iter()
@@ -579,14 +392,7 @@ async fn show(
                     legend: t.t(&format!("match-dimension-{}", d.as_str())),
                     strengths: strength_opts(t, &v(&format!("strength-{}", d.as_str()))),
                     choices: if *d == IdentityDimension::Language {
-                        opts(
-                            state
-                                .catalog
-                                .languages
-                                .iter()
-                                .map(|l| (l.code.as_str(), l.name.get(t.lang).to_string())),
-                            std::slice::from_ref(&value),
-                        )
+                        opts(state.catalog.languages.iter().map(|l| (l.code.as_str(), l.name.get(t.lang).to_string())), std::slice::from_ref(&value))
                     } else {
                         vec![]
                     },
@@ -604,28 +410,13 @@ async fn show(
                 strengths: strength_opts(t, &v(&format!("topic-{}", x.id))),
             })
             .collect(),
-        modalities: opts(
-            Modality::ALL
-                .iter()
-                .map(|m| (m.as_str(), t.t(&format!("modality-{}", m.as_str())))),
-            &values(&form, "modalities"),
-        ),
-        times: opts(
-            TimeOfDay::ALL
-                .iter()
-                .map(|x| (x.as_str(), t.t(&format!("match-time-{}", x.as_str())))),
-            &values(&form, "times"),
-        ),
-        towns: opts(
-            TOWNS.iter().map(|x| (x.name, x.name.to_string())),
-            &[v("home_town")],
-        ),
+        modalities: opts(Modality::ALL.iter().map(|m| (m.as_str(), t.t(&format!("modality-{}", m.as_str())))), &values(&form, "modalities")),
+        times: opts(TimeOfDay::ALL.iter().map(|x| (x.as_str(), t.t(&format!("match-time-{}", x.as_str())))), &values(&form, "times")),
+        towns: opts(TOWNS.iter().map(|x| (x.name, x.name.to_string())), &[v("home_town")]),
         max_travel_km: v("max_travel_km"),
         source_strengths: strength_opts(t, &v("source_strength")),
         source_kinds: opts(
-            SourceKind::ALL
-                .iter()
-                .map(|k| (k.as_str(), t.t(&format!("match-source-{}", k.as_str())))),
+            SourceKind::ALL.iter().map(|k| (k.as_str(), t.t(&format!("match-source-{}", k.as_str())))),
             &values(&form, "source_kinds"),
         ),
         saved: stored.is_some(),
@@ -640,11 +431,7 @@ async fn show(
     r
 }
 
-async fn save_preferences(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Form(pairs): Form<Pairs>,
-) -> Response {
+async fn save_preferences(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Pairs>) -> Response {
     if !csrf_ok(&s, &pairs) {
         return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
     }
@@ -652,24 +439,14 @@ async fn save_preferences(
         return page_error(&s, AppError::Forbidden(s.tr.t("choose-members-only")));
     };
     let (input, dims, topics) = input_of(&pairs);
-    match s
-        .access(&state)
-        .set_preferences(&member_id, &input, "chosen on the choose page")
-        .await
-    {
+    match s.access(&state).set_preferences(&member_id, &input, "chosen on the choose page").await {
         Ok(_) => Redirect::to("/choose?saved=1#peers-heading").into_response(),
-        Err(accompany_store::StoreError::Invalid(i)) => {
-            show(&state, &s, Some((pairs, dims, topics)), i.0, None).await
-        }
+        Err(accompany_store::StoreError::Invalid(i)) => show(&state, &s, Some((pairs, dims, topics)), i.0, None).await,
         Err(e) => page_error(&s, e),
     }
 }
 
-async fn choose_peer(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Form(pairs): Form<Pairs>,
-) -> Response {
+async fn choose_peer(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Pairs>) -> Response {
     if !csrf_ok(&s, &pairs) {
         return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
     }
@@ -684,11 +461,7 @@ async fn choose_peer(
     }
 }
 
-async fn end_peer(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Form(pairs): Form<Pairs>,
-) -> Response {
+async fn end_peer(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Pairs>) -> Response {
     if !csrf_ok(&s, &pairs) {
         return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
     }
@@ -704,16 +477,7 @@ async fn end_peer(
 
 /// A notification in the reader's language.
 pub fn notice_text(t: &Tr, n: &accompany_store::Notification) -> String {
-    let args: Vec<(&str, String)> = n
-        .args
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.as_str(),
-                v.as_str().map_or_else(|| v.to_string(), str::to_string),
-            )
-        })
-        .collect();
+    let args: Vec<(&str, String)> = n.args.iter().map(|(k, v)| (k.as_str(), v.as_str().map_or_else(|| v.to_string(), str::to_string))).collect();
     t.tn(&n.text_key, &args)
 }
 
@@ -755,33 +519,14 @@ fn gap_reason(state: &AppState, t: &Tr, code: &str) -> String {
     if code == "must-source" {
         return t.t1("match-gap-must", "wish", t.t("match-wish-source"));
     }
-    if let Some(d) = code
-        .strip_prefix("must-")
-        .and_then(IdentityDimension::parse)
-    {
-        return t.t1(
-            "match-gap-must",
-            "wish",
-            t.t(&format!("match-dimension-{}", d.as_str())),
-        );
+    if let Some(d) = code.strip_prefix("must-").and_then(IdentityDimension::parse) {
+        return t.t1("match-gap-must", "wish", t.t(&format!("match-dimension-{}", d.as_str())));
     }
     t.t(&format!("match-blocker-{code}"))
 }
 
-fn bars(
-    map: &std::collections::BTreeMap<String, usize>,
-    prefix: &str,
-    label: impl Fn(&str) -> String,
-) -> Vec<Bar> {
-    let mut out: Vec<Bar> = map
-        .iter()
-        .enumerate()
-        .map(|(i, (k, n))| Bar {
-            id: format!("{prefix}-{i}"),
-            label: label(k),
-            count: *n,
-        })
-        .collect();
+fn bars(map: &std::collections::BTreeMap<String, usize>, prefix: &str, label: impl Fn(&str) -> String) -> Vec<Bar> {
+    let mut out: Vec<Bar> = map.iter().enumerate().map(|(i, (k, n))| Bar { id: format!("{prefix}-{i}"), label: label(k), count: *n }).collect();
     out.sort_by(|a, b| b.count.cmp(&a.count).then(a.label.cmp(&b.label)));
     out
 }
@@ -792,10 +537,7 @@ async fn matching_page(State(state): State<AppState>, PageUser(s): PageUser) -> 
 
 async fn matching_view(state: &AppState, s: &Signed, report: Option<Report>) -> Response {
     let t = &s.tr;
-    if !matches!(
-        s.user.persona,
-        Persona::StateAdmin | Persona::OrganizationAdmin
-    ) {
+    if !matches!(s.user.persona, Persona::StateAdmin | Persona::OrganizationAdmin) {
         return page_error(s, AppError::Forbidden(t.t("matching-admins-only")));
     }
     let gaps = match s.access(state).peer_gaps(200).await {
@@ -803,36 +545,13 @@ async fn matching_view(state: &AppState, s: &Signed, report: Option<Report>) -> 
         Err(e) => return page_error(s, e),
     };
     let open_gaps = gaps.iter().filter(|g| g.ended_at.is_none()).count();
-    let closed: Vec<i64> = gaps
-        .iter()
-        .filter(|g| g.ended_at.is_some())
-        .map(|g| g.days)
-        .collect();
-    let average_days = if closed.is_empty() {
-        "–".to_string()
-    } else {
-        format!(
-            "{:.1}",
-            closed.iter().sum::<i64>() as f64 / closed.len() as f64
-        )
-    };
-    let gaps_summary = t.tn(
-        "matching-gaps-summary",
-        &[("open", open_gaps.to_string()), ("average", average_days)],
-    );
-    render(MatchingPage {
-        l: Layout::new(t, Some(s), "/matching", t.t("matching-title")),
-        report,
-        gaps,
-        gaps_summary,
-    })
+    let closed: Vec<i64> = gaps.iter().filter(|g| g.ended_at.is_some()).map(|g| g.days).collect();
+    let average_days = if closed.is_empty() { "–".to_string() } else { format!("{:.1}", closed.iter().sum::<i64>() as f64 / closed.len() as f64) };
+    let gaps_summary = t.tn("matching-gaps-summary", &[("open", open_gaps.to_string()), ("average", average_days)]);
+    render(MatchingPage { l: Layout::new(t, Some(s), "/matching", t.t("matching-title")), report, gaps, gaps_summary })
 }
 
-async fn run_batch(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Form(pairs): Form<Pairs>,
-) -> Response {
+async fn run_batch(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Pairs>) -> Response {
     if !csrf_ok(&s, &pairs) {
         return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
     }
@@ -856,9 +575,7 @@ async fn run_batch(
     );
     if apply {
         match access.apply_batch(&a.pairs, &waiting.pool).await {
-            Ok(done) => {
-                summary = format!("{summary} {}", t.t1("matching-applied", "n", done.assigned))
-            }
+            Ok(done) => summary = format!("{summary} {}", t.t1("matching-applied", "n", done.assigned)),
             Err(e) => return page_error(&s, e),
         }
     }
@@ -866,26 +583,10 @@ async fn run_batch(
         summary,
         total_unmatched: a.unmatched.len(),
         tables: vec![
-            (
-                t.t("matching-by-reason"),
-                bars(&a.gap.by_reason, "reason", |k| gap_reason(&state, t, k)),
-            ),
-            (
-                t.t("matching-by-language"),
-                bars(&a.gap.by_language, "language", |k| {
-                    language_name(&state, t, k)
-                }),
-            ),
-            (
-                t.t("matching-by-town"),
-                bars(&a.gap.by_town, "town", str::to_string),
-            ),
-            (
-                t.t("matching-by-support"),
-                bars(&a.gap.by_support, "support", |k| {
-                    t.t(&format!("match-support-{k}"))
-                }),
-            ),
+            (t.t("matching-by-reason"), bars(&a.gap.by_reason, "reason", |k| gap_reason(&state, t, k))),
+            (t.t("matching-by-language"), bars(&a.gap.by_language, "language", |k| language_name(&state, t, k))),
+            (t.t("matching-by-town"), bars(&a.gap.by_town, "town", str::to_string)),
+            (t.t("matching-by-support"), bars(&a.gap.by_support, "support", |k| t.t(&format!("match-support-{k}")))),
         ],
     };
     matching_view(&state, &s, Some(report)).await

@@ -17,39 +17,17 @@ use crate::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/members/{id}/contacts", get(contact_log).post(log_contact))
-        .route(
-            "/members/{id}/contacts/{contact}",
-            get(contact).put(update_contact),
-        )
-        .route(
-            "/members/{id}/contacts/{contact}/history",
-            get(contact_history),
-        )
+        .route("/members/{id}/contacts/{contact}", get(contact).put(update_contact))
+        .route("/members/{id}/contacts/{contact}/history", get(contact_history))
         .route("/members/{id}/recovery-goals", get(goals).post(add_goal))
-        .route(
-            "/members/{id}/recovery-goals/{goal}",
-            axum::routing::put(update_goal),
-        )
-        .route(
-            "/members/{id}/recovery-goals/{goal}/progress",
-            post(add_progress),
-        )
-        .route(
-            "/members/{id}/recovery-goals/{goal}/history",
-            get(goal_history),
-        )
+        .route("/members/{id}/recovery-goals/{goal}", axum::routing::put(update_goal))
+        .route("/members/{id}/recovery-goals/{goal}/progress", post(add_progress))
+        .route("/members/{id}/recovery-goals/{goal}/history", get(goal_history))
         .route("/members/{id}/team", get(team))
 }
 
-async fn contact_log(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-) -> ApiResult {
-    ok(
-        StatusCode::OK,
-        s.access(&state).contact_log(&id).await.map_err(err)?,
-    )
+async fn contact_log(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
+    ok(StatusCode::OK, s.access(&state).contact_log(&id).await.map_err(err)?)
 }
 
 async fn log_contact(
@@ -58,24 +36,11 @@ async fn log_contact(
     Path(id): Path<String>,
     JsonBody(input): JsonBody<ContactNoteInput>,
 ) -> ApiResult {
-    ok(
-        StatusCode::CREATED,
-        s.access(&state)
-            .log_contact(&id, &input)
-            .await
-            .map_err(err)?,
-    )
+    ok(StatusCode::CREATED, s.access(&state).log_contact(&id, &input).await.map_err(err)?)
 }
 
-async fn contact(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path((id, contact)): Path<(String, String)>,
-) -> ApiResult {
-    ok(
-        StatusCode::OK,
-        s.access(&state).contact(&id, &contact).await.map_err(err)?,
-    )
+async fn contact(State(state): State<AppState>, ApiUser(s): ApiUser, Path((id, contact)): Path<(String, String)>) -> ApiResult {
+    ok(StatusCode::OK, s.access(&state).contact(&id, &contact).await.map_err(err)?)
 }
 
 /// A correction: the contact's fields, the version it was read at and why.
@@ -94,47 +59,19 @@ async fn update_contact(
     Path((id, contact)): Path<(String, String)>,
     JsonBody(u): JsonBody<ContactUpdate>,
 ) -> ApiResult {
-    ok(
-        StatusCode::OK,
-        s.access(&state)
-            .update_contact(&id, &contact, u.version, &u.contact, &u.reason)
-            .await
-            .map_err(err)?,
-    )
+    ok(StatusCode::OK, s.access(&state).update_contact(&id, &contact, u.version, &u.contact, &u.reason).await.map_err(err)?)
 }
 
-async fn contact_history(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path((id, contact)): Path<(String, String)>,
-) -> ApiResult {
-    ok(
-        StatusCode::OK,
-        json!({ "versions": s.access(&state).contact_history(&id, &contact).await.map_err(err)? }),
-    )
+async fn contact_history(State(state): State<AppState>, ApiUser(s): ApiUser, Path((id, contact)): Path<(String, String)>) -> ApiResult {
+    ok(StatusCode::OK, json!({ "versions": s.access(&state).contact_history(&id, &contact).await.map_err(err)? }))
 }
 
-async fn goals(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-) -> ApiResult {
-    ok(
-        StatusCode::OK,
-        s.access(&state).recovery_goals(&id).await.map_err(err)?,
-    )
+async fn goals(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
+    ok(StatusCode::OK, s.access(&state).recovery_goals(&id).await.map_err(err)?)
 }
 
-async fn add_goal(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-    JsonBody(input): JsonBody<GoalInput>,
-) -> ApiResult {
-    ok(
-        StatusCode::CREATED,
-        s.access(&state).add_goal(&id, &input).await.map_err(err)?,
-    )
+async fn add_goal(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, JsonBody(input): JsonBody<GoalInput>) -> ApiResult {
+    ok(StatusCode::CREATED, s.access(&state).add_goal(&id, &input).await.map_err(err)?)
 }
 
 #[derive(Deserialize)]
@@ -150,13 +87,7 @@ async fn update_goal(
     Path((id, goal)): Path<(String, String)>,
     JsonBody(u): JsonBody<GoalUpdate>,
 ) -> ApiResult {
-    ok(
-        StatusCode::OK,
-        s.access(&state)
-            .update_goal(&id, &goal, u.version, &u.goal)
-            .await
-            .map_err(err)?,
-    )
+    ok(StatusCode::OK, s.access(&state).update_goal(&id, &goal, u.version, &u.goal).await.map_err(err)?)
 }
 
 async fn add_progress(
@@ -165,33 +96,13 @@ async fn add_progress(
     Path((id, goal)): Path<(String, String)>,
     JsonBody(input): JsonBody<ProgressInput>,
 ) -> ApiResult {
-    ok(
-        StatusCode::CREATED,
-        s.access(&state)
-            .add_goal_progress(&id, &goal, &input)
-            .await
-            .map_err(err)?,
-    )
+    ok(StatusCode::CREATED, s.access(&state).add_goal_progress(&id, &goal, &input).await.map_err(err)?)
 }
 
-async fn goal_history(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path((id, goal)): Path<(String, String)>,
-) -> ApiResult {
-    ok(
-        StatusCode::OK,
-        json!({ "versions": s.access(&state).goal_history(&id, &goal).await.map_err(err)? }),
-    )
+async fn goal_history(State(state): State<AppState>, ApiUser(s): ApiUser, Path((id, goal)): Path<(String, String)>) -> ApiResult {
+    ok(StatusCode::OK, json!({ "versions": s.access(&state).goal_history(&id, &goal).await.map_err(err)? }))
 }
 
-async fn team(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-) -> ApiResult {
-    ok(
-        StatusCode::OK,
-        s.access(&state).team_overview(&id).await.map_err(err)?,
-    )
+async fn team(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
+    ok(StatusCode::OK, s.access(&state).team_overview(&id).await.map_err(err)?)
 }

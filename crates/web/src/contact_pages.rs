@@ -5,9 +5,7 @@
 use std::collections::HashMap;
 
 use accompany_domain::contacts::{EngagementRule, LoggedContact, Standing};
-use accompany_domain::goals::{
-    GoalInput, GoalStatus, GoalStepInput, ProgressInput, RecoveryGoal, MAX_STEPS,
-};
+use accompany_domain::goals::{GoalInput, GoalStatus, GoalStepInput, ProgressInput, RecoveryGoal, MAX_STEPS};
 use accompany_domain::notes::{format_start_time, ContactNoteInput, Modality, Setting};
 use accompany_domain::records::format_date;
 use accompany_domain::FieldError;
@@ -21,27 +19,16 @@ use serde::Deserialize;
 
 use crate::auth::{PageUser, Signed};
 use crate::i18n::Tr;
-use crate::pages::{
-    csrf_refused, form_page, page_error, render, saved_or_form, FieldErrors, Layout,
-};
+use crate::pages::{csrf_refused, form_page, page_error, render, saved_or_form, FieldErrors, Layout};
 use crate::problem::AppError;
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route(
-            "/members/{id}/contact-log",
-            get(contact_log).post(log_contact),
-        )
-        .route(
-            "/members/{id}/contact-log/{contact}",
-            get(edit_contact).post(update_contact),
-        )
+        .route("/members/{id}/contact-log", get(contact_log).post(log_contact))
+        .route("/members/{id}/contact-log/{contact}", get(edit_contact).post(update_contact))
         .route("/members/{id}/goals", get(goals).post(add_goal))
-        .route(
-            "/members/{id}/goals/{goal}",
-            get(edit_goal).post(update_goal),
-        )
+        .route("/members/{id}/goals/{goal}", get(edit_goal).post(update_goal))
         .route("/members/{id}/goals/{goal}/progress", post(add_progress))
         .route("/members/{id}/team", get(team))
 }
@@ -49,27 +36,15 @@ pub fn routes() -> Router<AppState> {
 /// Today and the time now in the state's time zone, as a form shows them.
 fn local_now(store: &accompany_store::Store) -> (String, String) {
     let now = store.now_local();
-    (
-        accompany_domain::records::format_date(now.date()),
-        format!("{:02}:{:02}", now.hour(), now.minute()),
-    )
+    (accompany_domain::records::format_date(now.date()), format!("{:02}:{:02}", now.hour(), now.minute()))
 }
 
-fn options(
-    t: &Tr,
-    ids: impl IntoIterator<Item = &'static str>,
-    prefix: &str,
-) -> Vec<(String, String)> {
-    ids.into_iter()
-        .map(|i| (i.to_string(), t.t(&format!("{prefix}{i}"))))
-        .collect()
+fn options(t: &Tr, ids: impl IntoIterator<Item = &'static str>, prefix: &str) -> Vec<(String, String)> {
+    ids.into_iter().map(|i| (i.to_string(), t.t(&format!("{prefix}{i}")))).collect()
 }
 
 fn errors_by_field(t: &Tr, errors: &[FieldError]) -> HashMap<String, String> {
-    errors
-        .iter()
-        .map(|e| (e.field.clone(), t.field_error(e)))
-        .collect()
+    errors.iter().map(|e| (e.field.clone(), t.field_error(e))).collect()
 }
 
 /// The summary's rows: anchor, label, problem. Fields of a goal's steps
@@ -78,20 +53,11 @@ fn error_list(t: &Tr, errors: &[FieldError]) -> Vec<(String, String, String)> {
     errors
         .iter()
         .map(|e| {
-            let label = match e
-                .field
-                .strip_prefix("steps[")
-                .and_then(|r| r.split(']').next())
-                .and_then(|n| n.parse::<usize>().ok())
-            {
+            let label = match e.field.strip_prefix("steps[").and_then(|r| r.split(']').next()).and_then(|n| n.parse::<usize>().ok()) {
                 Some(n) => t.t1("ct-step-n", "n", n + 1),
                 None => t.field_label(&e.field),
             };
-            (
-                e.field.replace(['[', ']', '.'], "-"),
-                label,
-                t.field_error(e),
-            )
+            (e.field.replace(['[', ']', '.'], "-"), label, t.field_error(e))
         })
         .collect()
 }
@@ -183,13 +149,7 @@ pub struct StandingView {
 }
 
 fn standing_view(t: &Tr, s: &Standing) -> StandingView {
-    let unit_rule = t.tn(
-        "ct-unit-rule",
-        &[
-            ("minutes", s.unit_minutes.to_string()),
-            ("rounding", t.t(&format!("ct-rounding-{}", rounding_id(s)))),
-        ],
-    );
+    let unit_rule = t.tn("ct-unit-rule", &[("minutes", s.unit_minutes.to_string()), ("rounding", t.t(&format!("ct-rounding-{}", rounding_id(s))))]);
     let authorization = s.authorization.as_ref().map(|a| {
         t.tn(
             "ct-authorization",
@@ -203,29 +163,12 @@ fn standing_view(t: &Tr, s: &Standing) -> StandingView {
     });
     let engagement = s.engagement.as_ref().map(|e| match e.rule {
         EngagementRule::Connections { min, days } => t.tn(
-            if e.met {
-                "ct-engagement-connections-met"
-            } else {
-                "ct-engagement-connections-short"
-            },
-            &[
-                ("count", e.count.to_string()),
-                ("min", min.to_string()),
-                ("days", days.to_string()),
-                ("needed", e.needed.to_string()),
-            ],
+            if e.met { "ct-engagement-connections-met" } else { "ct-engagement-connections-short" },
+            &[("count", e.count.to_string()), ("min", min.to_string()), ("days", days.to_string()), ("needed", e.needed.to_string())],
         ),
         EngagementRule::WithinUnits { units, days } => t.tn(
-            if e.met {
-                "ct-engagement-units-met"
-            } else {
-                "ct-engagement-units-over"
-            },
-            &[
-                ("count", e.count.to_string()),
-                ("units", units.to_string()),
-                ("days", days.to_string()),
-            ],
+            if e.met { "ct-engagement-units-met" } else { "ct-engagement-units-over" },
+            &[("count", e.count.to_string()), ("units", units.to_string()), ("days", days.to_string())],
         ),
     });
     StandingView {
@@ -276,14 +219,7 @@ struct LoggedQuery {
     logged: Option<String>,
 }
 
-async fn contact_log_page(
-    state: &AppState,
-    s: &Signed,
-    id: &str,
-    f: ContactForm,
-    errors: Vec<FieldError>,
-    logged: bool,
-) -> Response {
+async fn contact_log_page(state: &AppState, s: &Signed, id: &str, f: ContactForm, errors: Vec<FieldError>, logged: bool) -> Response {
     let t = &s.tr;
     let access = s.access(state);
     let invalid = !errors.is_empty();
@@ -291,12 +227,7 @@ async fn contact_log_page(
         let member = access.member(id).await?;
         let log = access.contact_log(id).await?;
         let name = format!("{} {}", member.record.given_name, member.record.family_name);
-        let role_name = log
-            .role_id
-            .as_deref()
-            .and_then(|r| state.catalog.role(r))
-            .map(|r| r.name.get(t.lang).to_string())
-            .unwrap_or_default();
+        let role_name = log.role_id.as_deref().and_then(|r| state.catalog.role(r)).map(|r| r.name.get(t.lang).to_string()).unwrap_or_default();
         let rows = log
             .contacts
             .iter()
@@ -334,38 +265,17 @@ async fn contact_log_page(
     form_page(s, result, invalid)
 }
 
-async fn contact_log(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Path(id): Path<String>,
-    Query(q): Query<LoggedQuery>,
-) -> Response {
-    contact_log_page(
-        &state,
-        &s,
-        &id,
-        ContactForm::fresh(&state),
-        vec![],
-        q.logged.is_some(),
-    )
-    .await
+async fn contact_log(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Query(q): Query<LoggedQuery>) -> Response {
+    contact_log_page(&state, &s, &id, ContactForm::fresh(&state), vec![], q.logged.is_some()).await
 }
 
-async fn log_contact(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Path(id): Path<String>,
-    Form(f): Form<ContactForm>,
-) -> Response {
+async fn log_contact(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<ContactForm>) -> Response {
     if let Some(r) = csrf_refused(&s, &f.csrf) {
         return r;
     }
     let saved = s.access(&state).log_contact(&id, &f.input()).await;
     let done = format!("/members/{id}/contact-log?logged=1#standing-heading");
-    saved_or_form(&s, saved, &done, |errors| {
-        contact_log_page(&state, &s, &id, f, errors, false)
-    })
-    .await
+    saved_or_form(&s, saved, &done, |errors| contact_log_page(&state, &s, &id, f, errors, false)).await
 }
 
 #[derive(Template)]
@@ -389,14 +299,7 @@ impl FieldErrors for ContactEditPage {
     }
 }
 
-async fn contact_edit_page(
-    state: &AppState,
-    s: &Signed,
-    id: &str,
-    contact: &str,
-    f: Option<ContactForm>,
-    errors: Vec<FieldError>,
-) -> Response {
+async fn contact_edit_page(state: &AppState, s: &Signed, id: &str, contact: &str, f: Option<ContactForm>, errors: Vec<FieldError>) -> Response {
     let t = &s.tr;
     let access = s.access(state);
     let invalid = !errors.is_empty();
@@ -404,12 +307,7 @@ async fn contact_edit_page(
         let current = access.contact(id, contact).await?;
         let history = access.contact_history(id, contact).await?;
         Ok(ContactEditPage {
-            l: Layout::new(
-                t,
-                Some(s),
-                "/members",
-                t.t1("ct-edit-title", "date", format_date(current.note.date)),
-            ),
+            l: Layout::new(t, Some(s), "/members", t.t1("ct-edit-title", "date", format_date(current.note.date))),
             member_id: id.to_string(),
             action: format!("/members/{id}/contact-log/{contact}"),
             f: f.unwrap_or_else(|| ContactForm::of(&current)),
@@ -425,11 +323,7 @@ async fn contact_edit_page(
     form_page(s, result, invalid)
 }
 
-async fn edit_contact(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Path((id, contact)): Path<(String, String)>,
-) -> Response {
+async fn edit_contact(State(state): State<AppState>, PageUser(s): PageUser, Path((id, contact)): Path<(String, String)>) -> Response {
     contact_edit_page(&state, &s, &id, &contact, None, vec![]).await
 }
 
@@ -442,15 +336,9 @@ async fn update_contact(
     if let Some(r) = csrf_refused(&s, &f.csrf) {
         return r;
     }
-    let saved = s
-        .access(&state)
-        .update_contact(&id, &contact, f.version.unwrap_or(0), &f.input(), &f.reason)
-        .await;
+    let saved = s.access(&state).update_contact(&id, &contact, f.version.unwrap_or(0), &f.input(), &f.reason).await;
     let done = format!("/members/{id}/contact-log#log-heading");
-    saved_or_form(&s, saved, &done, |errors| {
-        contact_edit_page(&state, &s, &id, &contact, Some(f), errors)
-    })
-    .await
+    saved_or_form(&s, saved, &done, |errors| contact_edit_page(&state, &s, &id, &contact, Some(f), errors)).await
 }
 
 // --- Recovery goals -------------------------------------------------------------------
@@ -488,38 +376,22 @@ impl GoalForm {
     fn steps(&self) -> Vec<GoalStepInput> {
         (0..MAX_STEPS)
             .map(|i| GoalStepInput {
-                text: self
-                    .rest
-                    .get(&format!("step_text_{i}"))
-                    .cloned()
-                    .unwrap_or_default(),
-                target_date: self
-                    .rest
-                    .get(&format!("step_date_{i}"))
-                    .cloned()
-                    .unwrap_or_default(),
+                text: self.rest.get(&format!("step_text_{i}")).cloned().unwrap_or_default(),
+                target_date: self.rest.get(&format!("step_date_{i}")).cloned().unwrap_or_default(),
                 done: self.rest.contains_key(&format!("step_done_{i}")),
             })
             .collect()
     }
 
     fn input(&self) -> GoalInput {
-        GoalInput {
-            goal: self.goal.clone(),
-            steps: self.steps(),
-            target_date: self.target_date.clone(),
-            status: self.status.clone(),
-        }
+        GoalInput { goal: self.goal.clone(), steps: self.steps(), target_date: self.target_date.clone(), status: self.status.clone() }
     }
 
     fn of(g: &RecoveryGoal) -> GoalForm {
         let mut rest = HashMap::new();
         for (i, s) in g.steps.iter().enumerate() {
             rest.insert(format!("step_text_{i}"), s.text.clone());
-            rest.insert(
-                format!("step_date_{i}"),
-                s.target_date.map(format_date).unwrap_or_default(),
-            );
+            rest.insert(format!("step_date_{i}"), s.target_date.map(format_date).unwrap_or_default());
             if s.done {
                 rest.insert(format!("step_done_{i}"), "on".into());
             }
@@ -537,20 +409,12 @@ impl GoalForm {
     /// The filled rows and a few spare ones, up to the most a goal may have.
     fn rows(&self) -> Vec<StepRow> {
         let steps = self.steps();
-        let filled = steps
-            .iter()
-            .rposition(|s| !s.text.trim().is_empty() || !s.target_date.trim().is_empty())
-            .map_or(0, |i| i + 1);
+        let filled = steps.iter().rposition(|s| !s.text.trim().is_empty() || !s.target_date.trim().is_empty()).map_or(0, |i| i + 1);
         steps
             .into_iter()
             .take((filled + STEP_ROWS).min(MAX_STEPS))
             .enumerate()
-            .map(|(n, s)| StepRow {
-                n,
-                text: s.text,
-                date: s.target_date,
-                done: s.done,
-            })
+            .map(|(n, s)| StepRow { n, text: s.text, date: s.target_date, done: s.done })
             .collect()
     }
 }
@@ -572,22 +436,8 @@ fn goal_view(t: &Tr, g: &RecoveryGoal) -> GoalView {
         status: t.t(&format!("ct-goal-status-{}", g.status.as_str())),
         active: g.status == GoalStatus::Active,
         target_date: g.target_date.map(format_date).unwrap_or_default(),
-        steps: g
-            .steps
-            .iter()
-            .map(|s| {
-                (
-                    s.text.clone(),
-                    s.target_date.map(format_date).unwrap_or_default(),
-                    s.done,
-                )
-            })
-            .collect(),
-        progress: g
-            .progress
-            .iter()
-            .map(|p| (format_date(p.date), p.recorded_by.clone(), p.note.clone()))
-            .collect(),
+        steps: g.steps.iter().map(|s| (s.text.clone(), s.target_date.map(format_date).unwrap_or_default(), s.done)).collect(),
+        progress: g.progress.iter().map(|p| (format_date(p.date), p.recorded_by.clone(), p.note.clone())).collect(),
     }
 }
 
@@ -643,22 +493,14 @@ async fn goals_page(
         let name = format!("{} {}", member.record.given_name, member.record.family_name);
         let mut list = error_list(t, &errors);
         if let Some((goal, e)) = &progress_error {
-            list.extend(
-                error_list(t, e)
-                    .into_iter()
-                    .map(|(a, l, p)| (format!("progress-{a}-{goal}"), l, p)),
-            );
+            list.extend(error_list(t, e).into_iter().map(|(a, l, p)| (format!("progress-{a}-{goal}"), l, p)));
         }
         Ok(GoalsPage {
             l: Layout::new(
                 t,
                 Some(s),
                 if is_self { "/home" } else { "/members" },
-                if is_self {
-                    t.t("ct-goals-own-title")
-                } else {
-                    t.t1("ct-goals-title", "name", &name)
-                },
+                if is_self { t.t("ct-goals-own-title") } else { t.t1("ct-goals-title", "name", &name) },
             ),
             member_id: id.to_string(),
             is_self,
@@ -678,28 +520,16 @@ async fn goals_page(
     form_page(s, result, invalid)
 }
 
-async fn goals(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Path(id): Path<String>,
-) -> Response {
+async fn goals(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>) -> Response {
     goals_page(&state, &s, &id, GoalForm::default(), vec![], None).await
 }
 
-async fn add_goal(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Path(id): Path<String>,
-    Form(f): Form<GoalForm>,
-) -> Response {
+async fn add_goal(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<GoalForm>) -> Response {
     if let Some(r) = csrf_refused(&s, &f.csrf) {
         return r;
     }
     let saved = s.access(&state).add_goal(&id, &f.input()).await;
-    saved_or_form(&s, saved, &format!("/members/{id}/goals"), |errors| {
-        goals_page(&state, &s, &id, f, errors, None)
-    })
-    .await
+    saved_or_form(&s, saved, &format!("/members/{id}/goals"), |errors| goals_page(&state, &s, &id, f, errors, None)).await
 }
 
 #[derive(Template)]
@@ -721,23 +551,12 @@ impl FieldErrors for GoalEditPage {
     }
 }
 
-async fn goal_edit_page(
-    state: &AppState,
-    s: &Signed,
-    id: &str,
-    goal: &str,
-    f: Option<GoalForm>,
-    errors: Vec<FieldError>,
-) -> Response {
+async fn goal_edit_page(state: &AppState, s: &Signed, id: &str, goal: &str, f: Option<GoalForm>, errors: Vec<FieldError>) -> Response {
     let t = &s.tr;
     let invalid = !errors.is_empty();
     let result: Result<GoalEditPage, AppError> = async {
         let goals = s.access(state).recovery_goals(id).await?.record;
-        let current = goals
-            .goals
-            .iter()
-            .find(|g| g.id == goal)
-            .ok_or(AppError::NotFound)?;
+        let current = goals.goals.iter().find(|g| g.id == goal).ok_or(AppError::NotFound)?;
         if !goals.can_write {
             return Err(AppError::Forbidden(t.t("ct-goal-only-member")));
         }
@@ -748,11 +567,7 @@ async fn goal_edit_page(
             action: format!("/members/{id}/goals/{goal}"),
             steps: f.rows(),
             f,
-            statuses: options(
-                t,
-                GoalStatus::ALL.iter().map(|g| g.as_str()),
-                "ct-goal-status-",
-            ),
+            statuses: options(t, GoalStatus::ALL.iter().map(|g| g.as_str()), "ct-goal-status-"),
             errors: errors_by_field(t, &errors),
             error_list: error_list(t, &errors),
         })
@@ -761,11 +576,7 @@ async fn goal_edit_page(
     form_page(s, result, invalid)
 }
 
-async fn edit_goal(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Path((id, goal)): Path<(String, String)>,
-) -> Response {
+async fn edit_goal(State(state): State<AppState>, PageUser(s): PageUser, Path((id, goal)): Path<(String, String)>) -> Response {
     goal_edit_page(&state, &s, &id, &goal, None, vec![]).await
 }
 
@@ -778,19 +589,8 @@ async fn update_goal(
     if let Some(r) = csrf_refused(&s, &f.csrf) {
         return r;
     }
-    let saved = s
-        .access(&state)
-        .update_goal(
-            &id,
-            &goal,
-            f.version.trim().parse().unwrap_or(0),
-            &f.input(),
-        )
-        .await;
-    saved_or_form(&s, saved, &format!("/members/{id}/goals"), |errors| {
-        goal_edit_page(&state, &s, &id, &goal, Some(f), errors)
-    })
-    .await
+    let saved = s.access(&state).update_goal(&id, &goal, f.version.trim().parse().unwrap_or(0), &f.input()).await;
+    saved_or_form(&s, saved, &format!("/members/{id}/goals"), |errors| goal_edit_page(&state, &s, &id, &goal, Some(f), errors)).await
 }
 
 #[derive(Deserialize)]
@@ -812,29 +612,9 @@ async fn add_progress(
     if let Some(r) = csrf_refused(&s, &f.csrf) {
         return r;
     }
-    let saved = s
-        .access(&state)
-        .add_goal_progress(
-            &id,
-            &goal,
-            &ProgressInput {
-                date: f.date,
-                note: f.note,
-            },
-        )
-        .await;
+    let saved = s.access(&state).add_goal_progress(&id, &goal, &ProgressInput { date: f.date, note: f.note }).await;
     let done = format!("/members/{id}/goals#goal-{goal}");
-    saved_or_form(&s, saved, &done, |errors| {
-        goals_page(
-            &state,
-            &s,
-            &id,
-            GoalForm::default(),
-            vec![],
-            Some((goal, errors)),
-        )
-    })
-    .await
+    saved_or_form(&s, saved, &done, |errors| goals_page(&state, &s, &id, GoalForm::default(), vec![], Some((goal, errors)))).await
 }
 
 // --- The team in plain words ----------------------------------------------------------------
@@ -869,27 +649,12 @@ fn team_person(state: &AppState, t: &Tr, c: &TeamCard) -> TeamPerson {
         role_href: role.map(|r| format!("/roles/{}", r.id)),
         plain: role.map(|r| r.plain_language.get(t.lang).to_string()),
         organization: c.organization.clone().unwrap_or_default(),
-        source: c
-            .source
-            .map(|s| t.t(&format!("match-source-{}", s.as_str()))),
-        when: list(
-            c.availability
-                .iter()
-                .map(|a| t.t(&format!("match-time-{}", a.as_str())))
-                .collect(),
-        ),
-        how: list(
-            c.ways_to_meet
-                .iter()
-                .map(|m| t.t(&format!("modality-{}", m.as_str())))
-                .collect(),
-        ),
+        source: c.source.map(|s| t.t(&format!("match-source-{}", s.as_str()))),
+        when: list(c.availability.iter().map(|a| t.t(&format!("match-time-{}", a.as_str()))).collect()),
+        how: list(c.ways_to_meet.iter().map(|m| t.t(&format!("modality-{}", m.as_str()))).collect()),
         sees: c.sees.map(|cats| {
-            let names: Vec<String> = crate::privacy_pages::CHOOSABLE
-                .iter()
-                .filter(|k| cats.contains(**k))
-                .map(|k| crate::privacy_pages::category_name(t, *k))
-                .collect();
+            let names: Vec<String> =
+                crate::privacy_pages::CHOOSABLE.iter().filter(|k| cats.contains(**k)).map(|k| crate::privacy_pages::category_name(t, *k)).collect();
             if names.is_empty() {
                 t.t("ct-team-sees-name-only")
             } else {
@@ -908,11 +673,7 @@ struct CareTeamPage {
     people: Vec<TeamPerson>,
 }
 
-async fn team(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Path(id): Path<String>,
-) -> Response {
+async fn team(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>) -> Response {
     let t = &s.tr;
     match s.access(&state).team_overview(&id).await {
         Ok(o) => {
@@ -922,11 +683,7 @@ async fn team(
                     t,
                     Some(&s),
                     if is_self { "/home" } else { "/members" },
-                    if is_self {
-                        t.t("ct-team-own-title")
-                    } else {
-                        t.t("care-team-title")
-                    },
+                    if is_self { t.t("ct-team-own-title") } else { t.t("care-team-title") },
                 ),
                 member_id: id,
                 is_self,

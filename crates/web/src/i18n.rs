@@ -29,15 +29,8 @@ pub struct Tr {
 
 impl Tr {
     pub fn new(lang: &str) -> Tr {
-        let lang = SHIPPED
-            .iter()
-            .map(|(c, _)| *c)
-            .find(|c| *c == lang)
-            .unwrap_or("en");
-        Tr {
-            lang,
-            id: lang.parse().expect("shipped languages are valid tags"),
-        }
+        let lang = SHIPPED.iter().map(|(c, _)| *c).find(|c| *c == lang).unwrap_or("en");
+        Tr { lang, id: lang.parse().expect("shipped languages are valid tags") }
     }
 
     /// The message `key`.
@@ -48,10 +41,7 @@ impl Tr {
     /// The message `key` with one argument.
     pub fn t1(&self, key: &str, name: &str, value: impl ToString) -> String {
         let mut args: HashMap<Cow<'static, str>, FluentValue> = HashMap::new();
-        args.insert(
-            Cow::Owned(name.to_string()),
-            FluentValue::from(value.to_string()),
-        );
+        args.insert(Cow::Owned(name.to_string()), FluentValue::from(value.to_string()));
         LOCALES.lookup_with_args(&self.id, key, &args)
     }
 }
@@ -61,10 +51,7 @@ impl Tr {
     pub fn tn(&self, key: &str, args: &[(&str, String)]) -> String {
         let mut map: HashMap<Cow<'static, str>, FluentValue> = HashMap::new();
         for (name, value) in args {
-            map.insert(
-                Cow::Owned(name.to_string()),
-                FluentValue::from(value.clone()),
-            );
+            map.insert(Cow::Owned(name.to_string()), FluentValue::from(value.clone()));
         }
         LOCALES.lookup_with_args(&self.id, key, &map)
     }
@@ -78,9 +65,7 @@ impl Tr {
         for (name, value) in &e.args {
             args.insert(Cow::Borrowed(*name), FluentValue::from(value.clone()));
         }
-        LOCALES
-            .try_lookup_with_args(&self.id, &format!("err-{}", e.code), &args)
-            .unwrap_or_else(|| e.message.clone())
+        LOCALES.try_lookup_with_args(&self.id, &format!("err-{}", e.code), &args).unwrap_or_else(|| e.message.clone())
     }
 }
 
@@ -89,10 +74,7 @@ impl Tr {
     /// field's own name when the form has no such label.
     pub fn field_label(&self, field: &str) -> String {
         let slug = field.replace('_', "-");
-        ["field-", "demo-"]
-            .iter()
-            .find_map(|prefix| LOCALES.try_lookup(&self.id, &format!("{prefix}{slug}")))
-            .unwrap_or_else(|| field.to_string())
+        ["field-", "demo-"].iter().find_map(|prefix| LOCALES.try_lookup(&self.id, &format!("{prefix}{slug}"))).unwrap_or_else(|| field.to_string())
     }
 }
 
@@ -103,13 +85,7 @@ pub fn negotiate(accept_language: &str) -> Option<&'static str> {
         .filter_map(|part| {
             let mut it = part.trim().split(';');
             let tag = it.next()?.trim();
-            let q = it
-                .find_map(|p| {
-                    p.trim()
-                        .strip_prefix("q=")
-                        .and_then(|q| q.parse::<f32>().ok())
-                })
-                .unwrap_or(1.0);
+            let q = it.find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok())).unwrap_or(1.0);
             Some((q, tag))
         })
         .collect();
@@ -144,20 +120,13 @@ mod tests {
         files
             .iter()
             .map(|path| {
-                let text = std::fs::read_to_string(path)
-                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
                 let ids = text
                     .lines()
                     .filter(|l| !l.starts_with('#') && !l.starts_with(' ') && l.contains(" ="))
                     .filter_map(|l| l.split(" =").next().map(str::to_string))
                     .collect();
-                (
-                    path.file_name()
-                        .unwrap_or_default()
-                        .to_string_lossy()
-                        .into_owned(),
-                    ids,
-                )
+                (path.file_name().unwrap_or_default().to_string_lossy().into_owned(), ids)
             })
             .collect()
     }
@@ -178,20 +147,13 @@ mod tests {
         let total: usize = english.iter().map(|(_, ids)| ids.len()).sum();
         assert!(total > 100, "found {total} keys");
         for (lang, _) in SHIPPED {
-            assert_eq!(
-                keys(lang),
-                english,
-                "{lang} has the same files, keys and order"
-            );
+            assert_eq!(keys(lang), english, "{lang} has the same files, keys and order");
         }
         let es = Tr::new("es");
         assert_eq!(es.t("nav-home"), "Inicio");
         assert_eq!(es.t1("hours", "n", 50), "50 horas");
         let e = accompany_domain::FieldError::new("x", "too-long", "is too long").arg("max", "100");
-        assert_eq!(
-            es.field_error(&e),
-            "Es demasiado largo: como máximo 100 caracteres."
-        );
+        assert_eq!(es.field_error(&e), "Es demasiado largo: como máximo 100 caracteres.");
         let unknown = accompany_domain::FieldError::new("x", "no-such-code", "plain English");
         assert_eq!(es.field_error(&unknown), "plain English");
     }

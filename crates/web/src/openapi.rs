@@ -359,13 +359,7 @@ fn matching_schemas() -> Value {
 
 fn all_schemas() -> Value {
     let mut all = schemas();
-    for more in [
-        privacy_schemas(),
-        referral_schemas(),
-        matching_schemas(),
-        contact_schemas(),
-        booking_schemas(),
-    ] {
+    for more in [privacy_schemas(), referral_schemas(), matching_schemas(), contact_schemas(), booking_schemas()] {
         if let (Some(a), Value::Object(more)) = (all.as_object_mut(), more) {
             a.extend(more);
         }

@@ -6,9 +6,7 @@ use std::collections::HashMap;
 use accompany_domain::catalog::Role;
 use accompany_domain::notes::{ContactNote, Modality, Setting, HEALTH_CATEGORIES};
 use accompany_domain::privacy::{Categories, Category, Purpose};
-use accompany_domain::records::{
-    format_date, Demographics, Member, MemberInput, Organization, Persona, Worker,
-};
+use accompany_domain::records::{format_date, Demographics, Member, MemberInput, Organization, Persona, Worker};
 use accompany_domain::FieldError;
 use accompany_store::{MemberFilter, Page, TeamMemberView, User, VersionEntry, WorkerFilter};
 use askama::Template;
@@ -19,10 +17,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use crate::auth::{
-    cookie, random_token, safe_next, set_cookie, ClientAddr, Lang, PageUser, Signed, LANG_COOKIE,
-    LOGIN_CSRF_COOKIE, SESSION_COOKIE,
-};
+use crate::auth::{cookie, random_token, safe_next, set_cookie, ClientAddr, Lang, PageUser, Signed, LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 use crate::i18n::{Tr, SHIPPED};
 use crate::problem::AppError;
 use crate::AppState;
@@ -77,11 +72,7 @@ impl Layout {
     /// Navigation for the signed-in persona.
     pub fn nav(&self) -> Vec<NavLink> {
         let Some(u) = &self.user else {
-            return vec![
-                self.link("/get-support", "nav-get-support"),
-                self.link("/roles", "nav-roles"),
-                self.link("/login", "nav-sign-in"),
-            ];
+            return vec![self.link("/get-support", "nav-get-support"), self.link("/roles", "nav-roles"), self.link("/login", "nav-sign-in")];
         };
         let mut links = vec![self.link("/home", "nav-home")];
         match u.persona {
@@ -127,33 +118,19 @@ impl Layout {
 
     /// The workforce pages, current on any page under /workforce.
     fn workforce_link(&self) -> NavLink {
-        NavLink {
-            href: "/workforce",
-            label: self.t.t("nav-workforce"),
-            current: self.path.starts_with("/workforce"),
-        }
+        NavLink { href: "/workforce", label: self.t.t("nav-workforce"), current: self.path.starts_with("/workforce") }
     }
 
     fn link(&self, href: &'static str, key: &str) -> NavLink {
-        NavLink {
-            href,
-            label: self.t.t(key),
-            current: self.path == href,
-        }
+        NavLink { href, label: self.t.t(key), current: self.path == href }
     }
 
     pub fn languages(&self) -> Vec<(&'static str, &'static str, bool)> {
-        SHIPPED
-            .iter()
-            .map(|(c, n)| (*c, *n, *c == self.t.lang))
-            .collect()
+        SHIPPED.iter().map(|(c, n)| (*c, *n, *c == self.t.lang)).collect()
     }
 
     pub fn persona_name(&self) -> String {
-        self.user
-            .as_ref()
-            .map(|u| self.t.t(&format!("persona-{}", u.persona.as_str())))
-            .unwrap_or_default()
+        self.user.as_ref().map(|u| self.t.t(&format!("persona-{}", u.persona.as_str()))).unwrap_or_default()
     }
 
     pub fn persona_key(&self) -> &'static str {
@@ -170,11 +147,7 @@ pub(crate) fn render(t: impl Template) -> Response {
         Ok(html) => Html(html).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "template failed");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "the page could not be shown",
-            )
-                .into_response()
+            (StatusCode::INTERNAL_SERVER_ERROR, "the page could not be shown").into_response()
         }
     }
 }
@@ -191,60 +164,17 @@ struct ErrorPage {
 
 pub fn error_page(t: &Tr, e: AppError) -> Response {
     let (status, heading, message, fields) = match e {
-        AppError::NotFound => (
-            StatusCode::NOT_FOUND,
-            t.t("error-not-found"),
-            t.t("error-not-found-detail"),
-            vec![],
-        ),
-        AppError::Denied(_) => (
-            StatusCode::FORBIDDEN,
-            t.t("error-forbidden"),
-            t.t("error-forbidden-detail"),
-            vec![],
-        ),
-        AppError::Forbidden(message) => (
-            StatusCode::FORBIDDEN,
-            t.t("error-forbidden"),
-            message,
-            vec![],
-        ),
-        AppError::Invalid(f) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            t.t("error-invalid"),
-            t.t("error-invalid-detail"),
-            f,
-        ),
-        AppError::Conflict(_) => (
-            StatusCode::CONFLICT,
-            t.t("error-conflict"),
-            t.t("error-conflict-detail"),
-            vec![],
-        ),
-        AppError::Throttled => (
-            StatusCode::TOO_MANY_REQUESTS,
-            t.t("error-throttled"),
-            t.t("error-throttled-detail"),
-            vec![],
-        ),
-        AppError::Internal(_) => (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            t.t("error-internal"),
-            t.t("error-internal-detail"),
-            vec![],
-        ),
+        AppError::NotFound => (StatusCode::NOT_FOUND, t.t("error-not-found"), t.t("error-not-found-detail"), vec![]),
+        AppError::Denied(_) => (StatusCode::FORBIDDEN, t.t("error-forbidden"), t.t("error-forbidden-detail"), vec![]),
+        AppError::Forbidden(message) => (StatusCode::FORBIDDEN, t.t("error-forbidden"), message, vec![]),
+        AppError::Invalid(f) => (StatusCode::UNPROCESSABLE_ENTITY, t.t("error-invalid"), t.t("error-invalid-detail"), f),
+        AppError::Conflict(_) => (StatusCode::CONFLICT, t.t("error-conflict"), t.t("error-conflict-detail"), vec![]),
+        AppError::Throttled => (StatusCode::TOO_MANY_REQUESTS, t.t("error-throttled"), t.t("error-throttled-detail"), vec![]),
+        AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, t.t("error-internal"), t.t("error-internal-detail"), vec![]),
     };
     let l = Layout::new(t, None, "", heading.clone());
-    let fields = fields
-        .iter()
-        .map(|f| (f.field.clone(), t.field_error(f)))
-        .collect();
-    let mut r = render(ErrorPage {
-        l,
-        heading,
-        message,
-        fields,
-    });
+    let fields = fields.iter().map(|f| (f.field.clone(), t.field_error(f))).collect();
+    let mut r = render(ErrorPage { l, heading, message, fields });
     *r.status_mut() = status;
     r
 }
@@ -269,11 +199,7 @@ pub(crate) trait FieldErrors {
 }
 
 /// A form's page, 422 while it shows problems; an error page if it could not be built.
-pub(crate) fn form_page(
-    s: &Signed,
-    page: Result<impl Template, AppError>,
-    invalid: bool,
-) -> Response {
+pub(crate) fn form_page(s: &Signed, page: Result<impl Template, AppError>, invalid: bool) -> Response {
     match page {
         Ok(p) => {
             let mut r = render(p);
@@ -307,11 +233,7 @@ pub(crate) async fn saved_or_form<T, F: std::future::Future<Output = Response>>(
 }
 
 /// After a change without a form to show again: on to `done`, or an error page.
-pub(crate) fn done_or_error<T>(
-    s: &Signed,
-    result: Result<T, impl Into<AppError>>,
-    done: &str,
-) -> Response {
+pub(crate) fn done_or_error<T>(s: &Signed, result: Result<T, impl Into<AppError>>, done: &str) -> Response {
     match result {
         Ok(_) => Redirect::to(done).into_response(),
         Err(e) => page_error(s, e),
@@ -332,21 +254,9 @@ struct LandingPage {
 }
 
 async fn landing(State(state): State<AppState>, Lang(t): Lang) -> Response {
-    let roles = state
-        .catalog
-        .chart_roles()
-        .map(|r| {
-            (
-                r.id.clone(),
-                r.name.get(t.lang).to_string(),
-                r.plain_language.get(t.lang).to_string(),
-            )
-        })
-        .collect();
-    render(LandingPage {
-        l: Layout::new(&t, None, "/", t.t("app-name")),
-        roles,
-    })
+    let roles =
+        state.catalog.chart_roles().map(|r| (r.id.clone(), r.name.get(t.lang).to_string(), r.plain_language.get(t.lang).to_string())).collect();
+    render(LandingPage { l: Layout::new(&t, None, "/", t.t("app-name")), roles })
 }
 
 #[derive(Template)]
@@ -364,38 +274,14 @@ struct NextQuery {
     next: Option<String>,
 }
 
-async fn login_form(
-    State(state): State<AppState>,
-    Lang(t): Lang,
-    Query(q): Query<NextQuery>,
-) -> Response {
-    login_page(
-        &state,
-        &t,
-        safe_next(q.next.as_deref()),
-        None,
-        String::new(),
-        StatusCode::OK,
-    )
+async fn login_form(State(state): State<AppState>, Lang(t): Lang, Query(q): Query<NextQuery>) -> Response {
+    login_page(&state, &t, safe_next(q.next.as_deref()), None, String::new(), StatusCode::OK)
 }
 
-fn login_page(
-    state: &AppState,
-    t: &Tr,
-    next: String,
-    error: Option<String>,
-    username: String,
-    status: StatusCode,
-) -> Response {
+fn login_page(state: &AppState, t: &Tr, next: String, error: Option<String>, username: String, status: StatusCode) -> Response {
     let token = random_token();
     let l = Layout::new(t, None, "/login", t.t("sign-in-title"));
-    let mut r = render(LoginPage {
-        l,
-        next,
-        error,
-        username,
-        login_csrf: token.clone(),
-    });
+    let mut r = render(LoginPage { l, next, error, username, login_csrf: token.clone() });
     *r.status_mut() = status;
     if let Ok(v) = set_cookie(LOGIN_CSRF_COOKIE, &token, 3600, state.secure_cookies).parse() {
         r.headers_mut().append(header::SET_COOKIE, v);
@@ -411,50 +297,19 @@ struct LoginForm {
     csrf: String,
 }
 
-async fn login(
-    State(state): State<AppState>,
-    Lang(t): Lang,
-    headers: HeaderMap,
-    ClientAddr(addr): ClientAddr,
-    Form(f): Form<LoginForm>,
-) -> Response {
+async fn login(State(state): State<AppState>, Lang(t): Lang, headers: HeaderMap, ClientAddr(addr): ClientAddr, Form(f): Form<LoginForm>) -> Response {
     let next = safe_next(f.next.as_deref());
     if cookie(&headers, LOGIN_CSRF_COOKIE) != Some(f.csrf.as_str()) {
-        return login_page(
-            &state,
-            &t,
-            next,
-            Some(t.t("sign-in-expired")),
-            f.username,
-            StatusCode::FORBIDDEN,
-        );
+        return login_page(&state, &t, next, Some(t.t("sign-in-expired")), f.username, StatusCode::FORBIDDEN);
     }
-    let user = match state
-        .store
-        .authenticate(f.username.trim(), &f.password, &addr)
-        .await
-    {
+    let user = match state.store.authenticate(f.username.trim(), &f.password, &addr).await {
         Ok(Ok(u)) => u,
         Ok(Err(accompany_store::LoginError::BadCredentials)) => {
-            return login_page(
-                &state,
-                &t,
-                next,
-                Some(t.t("sign-in-failed")),
-                f.username,
-                StatusCode::UNAUTHORIZED,
-            )
+            return login_page(&state, &t, next, Some(t.t("sign-in-failed")), f.username, StatusCode::UNAUTHORIZED)
         }
         Ok(Err(accompany_store::LoginError::Throttled { minutes })) => {
             let msg = t.t1("sign-in-throttled", "minutes", minutes.to_string());
-            return login_page(
-                &state,
-                &t,
-                next,
-                Some(msg),
-                f.username,
-                StatusCode::TOO_MANY_REQUESTS,
-            );
+            return login_page(&state, &t, next, Some(msg), f.username, StatusCode::TOO_MANY_REQUESTS);
         }
         Err(e) => return error_page(&t, e.into()),
     };
@@ -464,12 +319,7 @@ async fn login(
     };
     let mut r = Redirect::to(&next).into_response();
     for c in [
-        set_cookie(
-            SESSION_COOKIE,
-            &session,
-            accompany_store::SESSION_HOURS * 3600,
-            state.secure_cookies,
-        ),
+        set_cookie(SESSION_COOKIE, &session, accompany_store::SESSION_HOURS * 3600, state.secure_cookies),
         set_cookie(LOGIN_CSRF_COOKIE, "", 0, state.secure_cookies),
     ] {
         if let Ok(v) = c.parse() {
@@ -484,12 +334,7 @@ struct CsrfForm {
     csrf: String,
 }
 
-async fn logout(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    PageUser(s): PageUser,
-    Form(f): Form<CsrfForm>,
-) -> Response {
+async fn logout(State(state): State<AppState>, headers: HeaderMap, PageUser(s): PageUser, Form(f): Form<CsrfForm>) -> Response {
     if !s.check_csrf(Some(&f.csrf)) {
         return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
     }
@@ -505,16 +350,8 @@ async fn logout(
     r
 }
 
-async fn switch_language(
-    State(state): State<AppState>,
-    Path(code): Path<String>,
-    Query(q): Query<NextQuery>,
-) -> Response {
-    let code = SHIPPED
-        .iter()
-        .map(|(c, _)| *c)
-        .find(|c| *c == code)
-        .unwrap_or("en");
+async fn switch_language(State(state): State<AppState>, Path(code): Path<String>, Query(q): Query<NextQuery>) -> Response {
+    let code = SHIPPED.iter().map(|(c, _)| *c).find(|c| *c == code).unwrap_or("en");
     let mut r = Redirect::to(&safe_next(q.next.as_deref())).into_response();
     if let Ok(v) = set_cookie(LANG_COOKIE, code, 365 * 24 * 3600, state.secure_cookies).parse() {
         r.headers_mut().append(header::SET_COOKIE, v);
@@ -551,22 +388,12 @@ struct RolePage<'a> {
     role: &'a Role,
 }
 
-async fn role(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Lang(t): Lang,
-    Path(id): Path<String>,
-) -> Response {
+async fn role(State(state): State<AppState>, headers: HeaderMap, Lang(t): Lang, Path(id): Path<String>) -> Response {
     let Some(role) = state.catalog.role(&id) else {
         return error_page(&t, AppError::NotFound);
     };
     let signed = optional_user(&state, &headers, &t).await;
-    let l = Layout::new(
-        &t,
-        signed.as_ref(),
-        "/roles",
-        role.name.get(t.lang).to_string(),
-    );
+    let l = Layout::new(&t, signed.as_ref(), "/roles", role.name.get(t.lang).to_string());
     render(RolePage { l, role })
 }
 
@@ -574,15 +401,8 @@ async fn role(
 pub(crate) async fn optional_user(state: &AppState, headers: &HeaderMap, t: &Tr) -> Option<Signed> {
     let id = cookie(headers, SESSION_COOKIE)?;
     let s = state.store.session(id).await.ok()??;
-    let emergency =
-        accompany_domain::privacy::may_break_glass(s.user.persona, &state.catalog.privacy);
-    Some(Signed {
-        tr: t.clone(),
-        user: s.user,
-        csrf: Some(s.csrf_token),
-        client_addr: String::new(),
-        emergency,
-    })
+    let emergency = accompany_domain::privacy::may_break_glass(s.user.persona, &state.catalog.privacy);
+    Some(Signed { tr: t.clone(), user: s.user, csrf: Some(s.csrf_token), client_addr: String::new(), emergency })
 }
 
 // --- Home -------------------------------------------------------------------------
@@ -632,11 +452,7 @@ struct HomeQuery {
     chosen: Option<String>,
 }
 
-async fn home(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Query(q): Query<HomeQuery>,
-) -> Response {
+async fn home(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<HomeQuery>) -> Response {
     let t = &s.tr;
     let access = s.access(&state);
     let greeting = t.t1("home-greeting", "name", &s.user.display_name);
@@ -652,12 +468,7 @@ async fn home(
         chosen: q.chosen.is_some(),
     };
     let result: Result<(), AppError> = async {
-        page.notices = access
-            .notifications(10)
-            .await?
-            .iter()
-            .map(|n| crate::choice_pages::notice_text(t, n))
-            .collect();
+        page.notices = access.notifications(10).await?.iter().map(|n| crate::choice_pages::notice_text(t, n)).collect();
         match s.user.persona {
             Persona::Member => {
                 if let Some(id) = &s.user.member_id {
@@ -666,33 +477,14 @@ async fn home(
                     page.own = Some(member_view(&state, t, &m.record, m.visible_categories));
                 }
             }
-            Persona::PeerWorker
-            | Persona::Supervisor
-            | Persona::CareCoordinator
-            | Persona::Clinician => {
-                let list = access
-                    .members(&MemberFilter {
-                        limit: 20,
-                        ..Default::default()
-                    })
-                    .await?;
+            Persona::PeerWorker | Persona::Supervisor | Persona::CareCoordinator | Persona::Clinician => {
+                let list = access.members(&MemberFilter { limit: 20, ..Default::default() }).await?;
                 page.members = member_rows(&state, t, &list);
             }
             Persona::OrganizationAdmin => {
-                let workers = access
-                    .workers(&WorkerFilter {
-                        employer_id: s.user.organization_id.clone(),
-                        limit: 20,
-                        ..Default::default()
-                    })
-                    .await?;
+                let workers = access.workers(&WorkerFilter { employer_id: s.user.organization_id.clone(), limit: 20, ..Default::default() }).await?;
                 page.workers = worker_rows(&state, t, &workers.items);
-                let list = access
-                    .members(&MemberFilter {
-                        limit: 10,
-                        ..Default::default()
-                    })
-                    .await?;
+                let list = access.members(&MemberFilter { limit: 10, ..Default::default() }).await?;
                 page.members = member_rows(&state, t, &list);
             }
             Persona::StateAdmin => {
@@ -712,10 +504,7 @@ async fn home(
 fn team_rows(state: &AppState, t: &Tr, team: &[TeamMemberView]) -> Vec<TeamRow> {
     team.iter()
         .map(|p| {
-            let role = p
-                .worker_role_id
-                .as_deref()
-                .and_then(|r| state.catalog.role(r));
+            let role = p.worker_role_id.as_deref().and_then(|r| state.catalog.role(r));
             TeamRow {
                 name: p.display_name.clone(),
                 team_role: t.t(&format!("team-role-{}", p.team_role.as_str())),
@@ -729,11 +518,7 @@ fn team_rows(state: &AppState, t: &Tr, team: &[TeamMemberView]) -> Vec<TeamRow> 
 }
 
 fn language_name(state: &AppState, t: &Tr, code: &str) -> String {
-    state
-        .catalog
-        .language(code)
-        .map(|l| l.name.get(t.lang).to_string())
-        .unwrap_or_else(|| code.to_string())
+    state.catalog.language(code).map(|l| l.name.get(t.lang).to_string()).unwrap_or_else(|| code.to_string())
 }
 
 fn member_rows(state: &AppState, t: &Tr, page: &Page<Member>) -> Vec<MemberRow> {
@@ -742,11 +527,7 @@ fn member_rows(state: &AppState, t: &Tr, page: &Page<Member>) -> Vec<MemberRow> 
         .map(|m| MemberRow {
             id: m.id.clone(),
             name: format!("{} {}", m.given_name, m.family_name),
-            language: m
-                .preferred_languages
-                .first()
-                .map(|c| language_name(state, t, c))
-                .unwrap_or_default(),
+            language: m.preferred_languages.first().map(|c| language_name(state, t, c)).unwrap_or_default(),
             city: m.city.clone().unwrap_or_default(),
             age_band: m.demographics.age_band.clone().unwrap_or_default(),
         })
@@ -758,17 +539,8 @@ fn worker_rows(state: &AppState, t: &Tr, workers: &[Worker]) -> Vec<WorkerRow> {
         .iter()
         .map(|w| WorkerRow {
             name: format!("{} {}", w.given_name, w.family_name),
-            role: state
-                .catalog
-                .role(&w.role_id)
-                .map(|r| r.name.get(t.lang).to_string())
-                .unwrap_or_default(),
-            languages: w
-                .languages
-                .iter()
-                .map(|c| language_name(state, t, c))
-                .collect::<Vec<_>>()
-                .join(", "),
+            role: state.catalog.role(&w.role_id).map(|r| r.name.get(t.lang).to_string()).unwrap_or_default(),
+            languages: w.languages.iter().map(|c| language_name(state, t, c)).collect::<Vec<_>>().join(", "),
             active: w.employment_end.is_none(),
         })
         .collect()
@@ -793,40 +565,18 @@ struct MembersQuery {
 }
 
 fn can_create_members(p: Persona) -> bool {
-    matches!(
-        p,
-        Persona::CareCoordinator | Persona::OrganizationAdmin | Persona::StateAdmin
-    )
+    matches!(p, Persona::CareCoordinator | Persona::OrganizationAdmin | Persona::StateAdmin)
 }
 
-async fn members(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Query(q): Query<MembersQuery>,
-) -> Response {
-    let filter = MemberFilter {
-        name: q.name.clone(),
-        after: q.after.clone(),
-        limit: 50,
-        ..Default::default()
-    };
+async fn members(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<MembersQuery>) -> Response {
+    let filter = MemberFilter { name: q.name.clone(), after: q.after.clone(), limit: 50, ..Default::default() };
     let page = match s.access(&state).members(&filter).await {
         Ok(p) => p,
         Err(e) => return page_error(&s, e),
     };
     let name = q.name.unwrap_or_default();
-    let next = page.next_cursor.as_ref().map(|c| {
-        format!(
-            "/members?name={}&after={}",
-            crate::auth::urlencode(&name),
-            c
-        )
-    });
-    let title = if s.user.persona == Persona::PeerWorker {
-        s.tr.t("nav-caseload")
-    } else {
-        s.tr.t("members-title")
-    };
+    let next = page.next_cursor.as_ref().map(|c| format!("/members?name={}&after={}", crate::auth::urlencode(&name), c));
+    let title = if s.user.persona == Persona::PeerWorker { s.tr.t("nav-caseload") } else { s.tr.t("members-title") };
     render(MembersPage {
         l: Layout::new(&s.tr, Some(&s), "/members", title),
         members: member_rows(&state, &s.tr, &page),
@@ -880,25 +630,9 @@ fn member_view(state: &AppState, t: &Tr, m: &Member, visible: Categories) -> Mem
         phone: shown(Category::Contact, m.phone.clone().unwrap_or_default()),
         email: shown(Category::Contact, m.email.clone().unwrap_or_default()),
         city: m.city.clone().unwrap_or_default(),
-        languages: m
-            .preferred_languages
-            .iter()
-            .map(|c| language_name(state, t, c))
-            .collect::<Vec<_>>()
-            .join(", "),
+        languages: m.preferred_languages.iter().map(|c| language_name(state, t, c)).collect::<Vec<_>>().join(", "),
         needs: shown(Category::CarePlan, m.needs.join(", ")),
-        demographics: dims
-            .iter()
-            .map(|(k, v)| {
-                (
-                    t.t(k),
-                    shown(
-                        Category::Identity,
-                        (*v).clone().unwrap_or_else(|| t.t("not-said")),
-                    ),
-                )
-            })
-            .collect(),
+        demographics: dims.iter().map(|(k, v)| (t.t(k), shown(Category::Identity, (*v).clone().unwrap_or_else(|| t.t("not-said"))))).collect(),
     }
 }
 
@@ -945,11 +679,7 @@ pub struct AccessRow {
     pub emergency: bool,
 }
 
-async fn member(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Path(id): Path<String>,
-) -> Response {
+async fn member(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>) -> Response {
     let access = s.access(&state);
     let result: Result<MemberPage, AppError> = async {
         let seen = access.member(&id).await?;
@@ -960,32 +690,18 @@ async fn member(
         let goals = access.recovery_goals(&id).await?.record;
         let is_self = s.user.member_id.as_deref() == Some(id.as_str());
         let emergency = seen.purpose == Purpose::Emergency;
-        let can_edit = !emergency
-            && matches!(
-                s.user.persona,
-                Persona::Member
-                    | Persona::CareCoordinator
-                    | Persona::OrganizationAdmin
-                    | Persona::StateAdmin
-            );
+        let can_edit =
+            !emergency && matches!(s.user.persona, Persona::Member | Persona::CareCoordinator | Persona::OrganizationAdmin | Persona::StateAdmin);
         let visible = seen.visible_categories;
         let hidden_list: Vec<String> = crate::privacy_pages::CHOOSABLE
             .iter()
             .filter(|c| !visible.contains(**c))
             .map(|c| crate::privacy_pages::category_name(&s.tr, *c))
             .collect();
-        let hidden = if is_self || hidden_list.is_empty() {
-            String::new()
-        } else {
-            s.tr.t1("hidden-list", "list", hidden_list.join(", "))
-        };
+        let hidden = if is_self || hidden_list.is_empty() { String::new() } else { s.tr.t1("hidden-list", "list", hidden_list.join(", ")) };
         let view = member_view(&state, &s.tr, &seen.record, visible);
         let t = &s.tr;
-        let options = |ids: Vec<&'static str>, prefix: &str| {
-            ids.into_iter()
-                .map(|i| (i, t.t(&format!("{prefix}{i}"))))
-                .collect()
-        };
+        let options = |ids: Vec<&'static str>, prefix: &str| ids.into_iter().map(|i| (i, t.t(&format!("{prefix}{i}")))).collect();
         let looked = if s.user.member_id.as_deref() == Some(id.as_str()) {
             access
                 .member_audit(&id)
@@ -1020,40 +736,18 @@ async fn member(
                     category: crate::privacy_pages::category_name(t, e.category),
                     text: e.text,
                     recorded_by: e.recorded_by,
-                    recorded_at: e
-                        .recorded_at
-                        .get(..10)
-                        .unwrap_or(&e.recorded_at)
-                        .to_string(),
+                    recorded_at: e.recorded_at.get(..10).unwrap_or(&e.recorded_at).to_string(),
                 })
                 .collect(),
             notes,
             can_log_contact: s.user.persona == Persona::PeerWorker,
             can_issue_code: s.user.persona == Persona::CareCoordinator && !emergency,
-            health_categories: options(
-                HEALTH_CATEGORIES.iter().map(|c| c.as_str()).collect(),
-                "category-",
-            ),
-            modalities: options(
-                Modality::ALL.iter().map(|m| m.as_str()).collect(),
-                "modality-",
-            ),
-            settings: options(
-                Setting::ALL.iter().map(|m| m.as_str()).collect(),
-                "setting-",
-            ),
+            health_categories: options(HEALTH_CATEGORIES.iter().map(|c| c.as_str()).collect(), "category-"),
+            modalities: options(Modality::ALL.iter().map(|m| m.as_str()).collect(), "modality-"),
+            settings: options(Setting::ALL.iter().map(|m| m.as_str()).collect(), "setting-"),
             today: format_date(time::OffsetDateTime::now_utc().date()),
             goals_hidden: goals.hidden,
-            goals: goals
-                .goals
-                .iter()
-                .map(|g| {
-                    (
-                        g.goal.clone(),
-                        s.tr.t(&format!("ct-goal-status-{}", g.status.as_str())),
-                    )
-                })
-                .collect(),
+            goals: goals.goals.iter().map(|g| (g.goal.clone(), s.tr.t(&format!("ct-goal-status-{}", g.status.as_str())))).collect(),
         })
     }
     .await;
@@ -1121,16 +815,8 @@ impl MemberForm {
             phone: some(&self.phone),
             email: some(&self.email),
             city: some(&self.city),
-            preferred_languages: [&self.language_1, &self.language_2]
-                .iter()
-                .filter_map(|l| some(l))
-                .collect(),
-            needs: self
-                .needs
-                .split(',')
-                .map(|n| n.trim().to_string())
-                .filter(|n| !n.is_empty())
-                .collect(),
+            preferred_languages: [&self.language_1, &self.language_2].iter().filter_map(|l| some(l)).collect(),
+            needs: self.needs.split(',').map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).collect(),
             demographics: Demographics {
                 gender: some(&self.gender),
                 race: some(&self.race),
@@ -1192,62 +878,21 @@ impl FieldErrors for MemberFormPage {
     }
 }
 
-async fn member_form_page(
-    state: &AppState,
-    s: &Signed,
-    action: String,
-    f: MemberForm,
-    errors: Vec<FieldError>,
-    is_new: bool,
-) -> Response {
+async fn member_form_page(state: &AppState, s: &Signed, action: String, f: MemberForm, errors: Vec<FieldError>, is_new: bool) -> Response {
     let t = &s.tr;
-    let plans = match s
-        .access(state)
-        .organizations(Some("health-plan"), None, 100)
-        .await
-    {
+    let plans = match s.access(state).organizations(Some("health-plan"), None, 100).await {
         Ok(p) => p.items.into_iter().map(|o| (o.id, o.name)).collect(),
         Err(_) => vec![],
     };
-    let title = if is_new {
-        t.t("member-new-title")
-    } else {
-        t.t("member-edit-title")
-    };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let title = if is_new { t.t("member-new-title") } else { t.t("member-edit-title") };
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let mut r = render(MemberFormPage {
-        l: Layout::new(
-            t,
-            Some(s),
-            if is_new { "/members/new" } else { "/members" },
-            title,
-        ),
+        l: Layout::new(t, Some(s), if is_new { "/members/new" } else { "/members" }, title),
         action,
         f,
-        errors: errors
-            .iter()
-            .map(|e| (form_field(&e.field).to_string(), t.field_error(e)))
-            .collect(),
-        error_list: errors
-            .iter()
-            .map(|e| {
-                (
-                    form_field(&e.field).to_string(),
-                    t.field_label(form_field(&e.field)),
-                    t.field_error(e),
-                )
-            })
-            .collect(),
-        languages: state
-            .catalog
-            .languages
-            .iter()
-            .map(|l| (l.code.clone(), l.name.get(t.lang).to_string()))
-            .collect(),
+        errors: errors.iter().map(|e| (form_field(&e.field).to_string(), t.field_error(e))).collect(),
+        error_list: errors.iter().map(|e| (form_field(&e.field).to_string(), t.field_label(form_field(&e.field)), t.field_error(e))).collect(),
+        languages: state.catalog.languages.iter().map(|l| (l.code.clone(), l.name.get(t.lang).to_string())).collect(),
         plans,
         is_new,
     });
@@ -1267,35 +912,17 @@ async fn new_member(State(state): State<AppState>, PageUser(s): PageUser) -> Res
     if !can_create_members(s.user.persona) {
         return page_error(&s, AppError::Forbidden(s.tr.t("error-forbidden-detail")));
     }
-    member_form_page(
-        &state,
-        &s,
-        "/members".into(),
-        MemberForm::default(),
-        vec![],
-        true,
-    )
-    .await
+    member_form_page(&state, &s, "/members".into(), MemberForm::default(), vec![], true).await
 }
 
-async fn create_member(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Form(f): Form<MemberForm>,
-) -> Response {
+async fn create_member(State(state): State<AppState>, PageUser(s): PageUser, Form(f): Form<MemberForm>) -> Response {
     if !s.check_csrf(Some(&f.csrf)) {
         return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
     }
-    match s
-        .access(&state)
-        .create_member(&f.input(), or_default(&f.reason, "created"))
-        .await
-    {
+    match s.access(&state).create_member(&f.input(), or_default(&f.reason, "created")).await {
         Ok(m) => Redirect::to(&format!("/members/{}", m.id)).into_response(),
         Err(e) => match AppError::from(e) {
-            AppError::Invalid(errors) => {
-                member_form_page(&state, &s, "/members".into(), f, errors, true).await
-            }
+            AppError::Invalid(errors) => member_form_page(&state, &s, "/members".into(), f, errors, true).await,
             other => page_error(&s, other),
         },
     }
@@ -1309,46 +936,21 @@ fn or_default<'a>(s: &'a str, d: &'a str) -> &'a str {
     }
 }
 
-async fn edit_member(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Path(id): Path<String>,
-) -> Response {
+async fn edit_member(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>) -> Response {
     match s.access(&state).member(&id).await {
-        Ok(m) => {
-            member_form_page(
-                &state,
-                &s,
-                format!("/members/{id}"),
-                MemberForm::of(&m.record),
-                vec![],
-                false,
-            )
-            .await
-        }
+        Ok(m) => member_form_page(&state, &s, format!("/members/{id}"), MemberForm::of(&m.record), vec![], false).await,
         Err(e) => page_error(&s, e),
     }
 }
 
-async fn update_member(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Path(id): Path<String>,
-    Form(f): Form<MemberForm>,
-) -> Response {
+async fn update_member(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<MemberForm>) -> Response {
     if !s.check_csrf(Some(&f.csrf)) {
         return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
     }
-    match s
-        .access(&state)
-        .update_member(&id, &f.input(), f.version, or_default(&f.reason, "updated"))
-        .await
-    {
+    match s.access(&state).update_member(&id, &f.input(), f.version, or_default(&f.reason, "updated")).await {
         Ok(m) => Redirect::to(&format!("/members/{}", m.id)).into_response(),
         Err(e) => match AppError::from(e) {
-            AppError::Invalid(errors) => {
-                member_form_page(&state, &s, format!("/members/{id}"), f, errors, false).await
-            }
+            AppError::Invalid(errors) => member_form_page(&state, &s, format!("/members/{id}"), f, errors, false).await,
             other => page_error(&s, other),
         },
     }
@@ -1374,15 +976,7 @@ async fn organizations(State(state): State<AppState>, PageUser(s): PageUser) -> 
                     (o, k)
                 })
                 .collect();
-            render(OrganizationsPage {
-                l: Layout::new(
-                    &s.tr,
-                    Some(&s),
-                    "/organizations",
-                    s.tr.t("nav-organizations"),
-                ),
-                organizations,
-            })
+            render(OrganizationsPage { l: Layout::new(&s.tr, Some(&s), "/organizations", s.tr.t("nav-organizations")), organizations })
         }
         Err(e) => page_error(&s, e),
     }
@@ -1396,24 +990,11 @@ struct WorkersPage {
 }
 
 async fn workers(State(state): State<AppState>, PageUser(s): PageUser) -> Response {
-    let employer = if s.user.persona == Persona::StateAdmin {
-        None
-    } else {
-        s.user.organization_id.clone()
-    };
-    match s
-        .access(&state)
-        .workers(&WorkerFilter {
-            employer_id: employer,
-            limit: 200,
-            ..Default::default()
-        })
-        .await
-    {
-        Ok(p) => render(WorkersPage {
-            l: Layout::new(&s.tr, Some(&s), "/workers", s.tr.t("nav-workers")),
-            workers: worker_rows(&state, &s.tr, &p.items),
-        }),
+    let employer = if s.user.persona == Persona::StateAdmin { None } else { s.user.organization_id.clone() };
+    match s.access(&state).workers(&WorkerFilter { employer_id: employer, limit: 200, ..Default::default() }).await {
+        Ok(p) => {
+            render(WorkersPage { l: Layout::new(&s.tr, Some(&s), "/workers", s.tr.t("nav-workers")), workers: worker_rows(&state, &s.tr, &p.items) })
+        }
         Err(e) => page_error(&s, e),
     }
 }

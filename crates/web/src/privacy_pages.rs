@@ -7,9 +7,7 @@ use std::collections::HashMap;
 
 use accompany_domain::notes::{ContactNoteInput, HealthEntryInput};
 use accompany_domain::policy::Relationship;
-use accompany_domain::privacy::{
-    self, Categories, Category, EmergencyReason, Purpose, Recipient, SharingChoice, SharingInput,
-};
+use accompany_domain::privacy::{self, Categories, Category, EmergencyReason, Purpose, Recipient, SharingChoice, SharingInput};
 use accompany_domain::records::{format_date, Persona, TeamRole};
 use accompany_domain::FieldError;
 use accompany_store::{AuditEvent, BreakGlassEvent, FirewallEntry, StaffEntry};
@@ -61,19 +59,11 @@ pub fn category_name(t: &Tr, c: Category) -> String {
 }
 
 fn csrf_ok(s: &Signed, pairs: &[(String, String)]) -> bool {
-    s.check_csrf(
-        pairs
-            .iter()
-            .find(|(k, _)| k == "csrf")
-            .map(|(_, v)| v.as_str()),
-    )
+    s.check_csrf(pairs.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()))
 }
 
 fn value<'a>(pairs: &'a [(String, String)], key: &str) -> &'a str {
-    pairs
-        .iter()
-        .find(|(k, _)| k == key)
-        .map_or("", |(_, v)| v.as_str())
+    pairs.iter().find(|(k, _)| k == key).map_or("", |(_, v)| v.as_str())
 }
 
 // --- The member's sharing page ---------------------------------------------------
@@ -114,28 +104,15 @@ impl Card<'_> {
     fn view(self, t: &Tr) -> PersonSharing {
         PersonSharing {
             recipient: self.recipient.to_key(),
-            boxes: CHOOSABLE
-                .iter()
-                .map(|c| CategoryBox {
-                    id: c.as_str(),
-                    name: category_name(t, *c),
-                    checked: self.sees.contains(*c),
-                })
-                .collect(),
+            boxes: CHOOSABLE.iter().map(|c| CategoryBox { id: c.as_str(), name: category_name(t, *c), checked: self.sees.contains(*c) }).collect(),
             sees: describe(t, self.sees),
             choice_id: self.choice.map(|c| c.id.clone()),
-            until: self
-                .choice
-                .and_then(|c| c.until)
-                .map(format_date)
-                .unwrap_or_default(),
+            until: self.choice.and_then(|c| c.until).map(format_date).unwrap_or_default(),
             shares_part2: self.sees.contains(Category::SubstanceUse),
             purposes: Purpose::CHOOSABLE
                 .iter()
                 .map(|u| {
-                    let ticked = self
-                        .choice
-                        .map_or(*u == Purpose::Treatment, |c| c.purposes.contains(u));
+                    let ticked = self.choice.map_or(*u == Purpose::Treatment, |c| c.purposes.contains(u));
                     (u.as_str(), t.t(&format!("purpose-{}", u.as_str())), ticked)
                 })
                 .collect(),
@@ -172,30 +149,11 @@ struct SharingQuery {
     saved: Option<String>,
 }
 
-async fn sharing(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Query(q): Query<SharingQuery>,
-) -> Response {
-    sharing_page(
-        &state,
-        &s,
-        q.q.unwrap_or_default(),
-        None,
-        vec![],
-        q.saved.is_some(),
-    )
-    .await
+async fn sharing(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<SharingQuery>) -> Response {
+    sharing_page(&state, &s, q.q.unwrap_or_default(), None, vec![], q.saved.is_some()).await
 }
 
-async fn sharing_page(
-    state: &AppState,
-    s: &Signed,
-    query: String,
-    failed: Option<String>,
-    errors: Vec<FieldError>,
-    saved: bool,
-) -> Response {
+async fn sharing_page(state: &AppState, s: &Signed, query: String, failed: Option<String>, errors: Vec<FieldError>, saved: bool) -> Response {
     let t = &s.tr;
     let Some(member_id) = s.user.member_id.clone() else {
         return page_error(s, AppError::Forbidden(t.t("sharing-members-only")));
@@ -248,35 +206,13 @@ async fn sharing_page(
         .map(|r| {
             let recipient = Recipient::TeamRole(*r);
             let choice = overview.choices.iter().find(|c| c.recipient == recipient);
-            let rel = Relationship {
-                team_role: Some(*r),
-                choices: choice.into_iter().cloned().collect(),
-                ..Default::default()
-            };
-            let (sees, _) = privacy::visible(
-                Persona::CareCoordinator,
-                &rel,
-                defaults,
-                time::OffsetDateTime::now_utc().date(),
-            );
+            let rel = Relationship { team_role: Some(*r), choices: choice.into_iter().cloned().collect(), ..Default::default() };
+            let (sees, _) = privacy::visible(Persona::CareCoordinator, &rel, defaults, time::OffsetDateTime::now_utc().date());
             let name = t.t(&format!("team-role-{}", r.as_str()));
-            Card {
-                recipient,
-                role: t.t("sharing-everyone-in-role"),
-                name,
-                organization: String::new(),
-                sees,
-                choice,
-                firewalled: false,
-            }
-            .view(t)
+            Card { recipient, role: t.t("sharing-everyone-in-role"), name, organization: String::new(), sees, choice, firewalled: false }.view(t)
         })
         .collect();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let mut r = render(SharingPage {
         l: Layout::new(t, Some(s), "/sharing", t.t("sharing-title")),
         people,
@@ -291,20 +227,10 @@ async fn sharing_page(
             .map(|c| {
                 let role = t.t(&format!("team-role-{}", c.team_role.as_str()));
                 let change = t.t(&format!("team-change-{}", c.change));
-                let mut line = t.tn(
-                    "sharing-team-change",
-                    &[
-                        ("who", c.display_name.clone()),
-                        ("role", role),
-                        ("change", change),
-                        ("at", c.at.clone()),
-                    ],
-                );
+                let mut line =
+                    t.tn("sharing-team-change", &[("who", c.display_name.clone()), ("role", role), ("change", change), ("at", c.at.clone())]);
                 if let Some(by) = &c.changed_by {
-                    line = format!(
-                        "{line} {}",
-                        t.t1("sharing-team-change-by", "by", by.clone())
-                    );
+                    line = format!("{line} {}", t.t1("sharing-team-change-by", "by", by.clone()));
                 }
                 line
             })
@@ -318,18 +244,11 @@ async fn sharing_page(
                     Some(o) => format!("{} ({role}, {o})", r.display_name),
                     None => format!("{} ({role})", r.display_name),
                 };
-                (
-                    r.id.clone(),
-                    who,
-                    t.t1("sharing-request-why", "reason", r.reason.clone()),
-                )
+                (r.id.clone(), who, t.t1("sharing-request-why", "reason", r.reason.clone()))
             })
             .collect(),
         failed,
-        errors: errors
-            .iter()
-            .map(|e| (t.field_label(&e.field), t.field_error(e)))
-            .collect(),
+        errors: errors.iter().map(|e| (t.field_label(&e.field), t.field_error(e))).collect(),
         saved,
     });
     *r.status_mut() = status;
@@ -338,11 +257,7 @@ async fn sharing_page(
 
 /// "contact details, mental health and recovery goals", in the reader's language.
 pub fn describe(t: &Tr, cats: Categories) -> String {
-    let names: Vec<String> = CHOOSABLE
-        .iter()
-        .filter(|c| cats.contains(**c))
-        .map(|c| category_name(t, *c))
-        .collect();
+    let names: Vec<String> = CHOOSABLE.iter().filter(|c| cats.contains(**c)).map(|c| category_name(t, *c)).collect();
     if names.is_empty() {
         t.t("sharing-sees-only-basics")
     } else {
@@ -350,11 +265,7 @@ pub fn describe(t: &Tr, cats: Categories) -> String {
     }
 }
 
-async fn save_sharing(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Response {
+async fn save_sharing(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Vec<(String, String)>>) -> Response {
     if !csrf_ok(&s, &pairs) {
         return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
     }
@@ -363,16 +274,8 @@ async fn save_sharing(
     };
     let input = SharingInput {
         recipient: value(&pairs, "recipient").to_string(),
-        categories: pairs
-            .iter()
-            .filter(|(k, _)| k == "category")
-            .map(|(_, v)| v.clone())
-            .collect(),
-        purposes: pairs
-            .iter()
-            .filter(|(k, _)| k == "purpose")
-            .map(|(_, v)| v.clone())
-            .collect(),
+        categories: pairs.iter().filter(|(k, _)| k == "category").map(|(_, v)| v.clone()).collect(),
+        purposes: pairs.iter().filter(|(k, _)| k == "purpose").map(|(_, v)| v.clone()).collect(),
         until: Some(value(&pairs, "until").to_string()),
         part2_signed_by: Some(value(&pairs, "part2_signed_by").to_string()),
         part2_recipients: Some(value(&pairs, "part2_recipients").to_string()),
@@ -381,86 +284,42 @@ async fn save_sharing(
     match s.access(&state).set_sharing(&member_id, &input).await {
         Ok(_) => Redirect::to("/sharing?saved=1").into_response(),
         Err(e) => match AppError::from(e) {
-            AppError::Invalid(errors) => {
-                sharing_page(
-                    &state,
-                    &s,
-                    String::new(),
-                    Some(input.recipient),
-                    errors,
-                    false,
-                )
-                .await
-            }
+            AppError::Invalid(errors) => sharing_page(&state, &s, String::new(), Some(input.recipient), errors, false).await,
             other => page_error(&s, other),
         },
     }
 }
 
-async fn withdraw_sharing(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Response {
-    member_action(&state, &s, &pairs, |access, member_id, pairs| async move {
-        access
-            .revoke_sharing(&member_id, value(&pairs, "choice_id"))
-            .await
-    })
-    .await
+async fn withdraw_sharing(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Vec<(String, String)>>) -> Response {
+    member_action(&state, &s, &pairs, |access, member_id, pairs| async move { access.revoke_sharing(&member_id, value(&pairs, "choice_id")).await })
+        .await
 }
 
-async fn add_to_firewall(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Response {
-    member_action(&state, &s, &pairs, |access, member_id, pairs| async move {
-        access
-            .add_to_firewall(&member_id, value(&pairs, "user_id"))
-            .await
-    })
-    .await
+async fn add_to_firewall(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Vec<(String, String)>>) -> Response {
+    member_action(&state, &s, &pairs, |access, member_id, pairs| async move { access.add_to_firewall(&member_id, value(&pairs, "user_id")).await })
+        .await
 }
 
 /// The member lets someone who asked join their team, or says no.
-async fn answer_request(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Response {
+async fn answer_request(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Vec<(String, String)>>) -> Response {
     member_action(&state, &s, &pairs, |access, member_id, pairs| async move {
-        access
-            .answer_team_request(
-                &member_id,
-                value(&pairs, "request_id"),
-                value(&pairs, "answer") == "approve",
-            )
-            .await
+        access.answer_team_request(&member_id, value(&pairs, "request_id"), value(&pairs, "answer") == "approve").await
     })
     .await
 }
 
-async fn remove_from_firewall(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Response {
-    member_action(&state, &s, &pairs, |access, member_id, pairs| async move {
-        access
-            .remove_from_firewall(&member_id, value(&pairs, "entry_id"))
-            .await
-    })
+async fn remove_from_firewall(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Vec<(String, String)>>) -> Response {
+    member_action(
+        &state,
+        &s,
+        &pairs,
+        |access, member_id, pairs| async move { access.remove_from_firewall(&member_id, value(&pairs, "entry_id")).await },
+    )
     .await
 }
 
 /// A button on the sharing page: check the form, act, come back.
-async fn member_action<F, Fut>(
-    state: &AppState,
-    s: &Signed,
-    pairs: &[(String, String)],
-    act: F,
-) -> Response
+async fn member_action<F, Fut>(state: &AppState, s: &Signed, pairs: &[(String, String)], act: F) -> Response
 where
     F: FnOnce(accompany_store::Access, String, Vec<(String, String)>) -> Fut,
     Fut: std::future::Future<Output = accompany_store::Result<()>>,
@@ -501,39 +360,21 @@ async fn emergency_form(State(state): State<AppState>, PageUser(s): PageUser) ->
     emergency_page(&state, &s, EmergencyForm::default(), vec![])
 }
 
-fn emergency_page(
-    state: &AppState,
-    s: &Signed,
-    f: EmergencyForm,
-    errors: Vec<FieldError>,
-) -> Response {
+fn emergency_page(state: &AppState, s: &Signed, f: EmergencyForm, errors: Vec<FieldError>) -> Response {
     let t = &s.tr;
     if !s.emergency {
         return page_error(s, AppError::Forbidden(t.t("emergency-not-for-you")));
     }
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let mut r = render(EmergencyPage {
         l: Layout::new(t, Some(s), "/emergency", t.t("emergency-title")),
         categories: EmergencyReason::ALL
             .iter()
-            .map(|r| {
-                (
-                    r.as_str(),
-                    t.t(&format!("emergency-category-{}", r.as_str())),
-                    f.reason_category == r.as_str(),
-                )
-            })
+            .map(|r| (r.as_str(), t.t(&format!("emergency-category-{}", r.as_str())), f.reason_category == r.as_str()))
             .collect(),
         masshealth_id: f.masshealth_id,
         reason: f.reason,
-        errors: errors
-            .iter()
-            .map(|e| (e.field.clone(), t.field_error(e)))
-            .collect(),
+        errors: errors.iter().map(|e| (e.field.clone(), t.field_error(e))).collect(),
         hours: state.catalog.privacy.break_glass_hours,
     });
     *r.status_mut() = status;
@@ -552,19 +393,11 @@ struct EmergencyForm {
     reason: String,
 }
 
-async fn emergency(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Form(f): Form<EmergencyForm>,
-) -> Response {
+async fn emergency(State(state): State<AppState>, PageUser(s): PageUser, Form(f): Form<EmergencyForm>) -> Response {
     if !s.check_csrf(Some(&f.csrf)) {
         return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
     }
-    match s
-        .access(&state)
-        .break_glass(&f.masshealth_id, &f.reason_category, &f.reason)
-        .await
-    {
+    match s.access(&state).break_glass(&f.masshealth_id, &f.reason_category, &f.reason).await {
         Ok(id) => Redirect::to(&format!("/members/{id}")).into_response(),
         Err(e) => match AppError::from(e) {
             AppError::Invalid(errors) => emergency_page(&state, &s, f, errors),
@@ -604,27 +437,15 @@ fn audit_row(t: &Tr, e: AuditEvent) -> AuditRow {
         actor: e.actor_username,
         action: t.t(&format!("audit-action-{}", e.action)),
         member_id: e.member_id.unwrap_or_default(),
-        categories: Categories::from_text(&e.categories)
-            .iter()
-            .map(|c| category_name(t, c))
-            .collect::<Vec<_>>()
-            .join(", "),
-        purpose: if e.purpose.is_empty() {
-            String::new()
-        } else {
-            t.t(&format!("purpose-{}", e.purpose))
-        },
+        categories: Categories::from_text(&e.categories).iter().map(|c| category_name(t, c)).collect::<Vec<_>>().join(", "),
+        purpose: if e.purpose.is_empty() { String::new() } else { t.t(&format!("purpose-{}", e.purpose)) },
         refused: e.decision == "deny",
         reason: e.reason,
         client_addr: e.client_addr,
     }
 }
 
-async fn privacy_office(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    RawQuery(raw): RawQuery,
-) -> Response {
+async fn privacy_office(State(state): State<AppState>, PageUser(s): PageUser, RawQuery(raw): RawQuery) -> Response {
     let t = &s.tr;
     let raw = raw.unwrap_or_default();
     let q: crate::api::AuditQuery = serde_urlencoded::from_str(&raw).unwrap_or_default();
@@ -640,10 +461,7 @@ async fn privacy_office(
         Err(e) => return page_error(&s, e),
     };
     let keep = audit_params(&q);
-    let next = page
-        .next_cursor
-        .as_ref()
-        .map(|c| format!("/privacy?{keep}&before={c}"));
+    let next = page.next_cursor.as_ref().map(|c| format!("/privacy?{keep}&before={c}"));
     render(PrivacyPage {
         l: Layout::new(t, Some(&s), "/privacy", t.t("privacy-title")),
         alerts,
@@ -656,51 +474,22 @@ async fn privacy_office(
 
 /// The search's filters as a query string, without the cursor.
 fn audit_params(q: &crate::api::AuditQuery) -> String {
-    let pairs = [
-        ("actor", &q.actor),
-        ("member_id", &q.member_id),
-        ("from", &q.from),
-        ("to", &q.to),
-        ("decision", &q.decision),
-        ("purpose", &q.purpose),
-    ];
-    serde_urlencoded::to_string(
-        pairs
-            .iter()
-            .filter_map(|(k, v)| v.as_ref().filter(|v| !v.is_empty()).map(|v| (*k, v)))
-            .collect::<Vec<_>>(),
-    )
-    .unwrap_or_default()
+    let pairs =
+        [("actor", &q.actor), ("member_id", &q.member_id), ("from", &q.from), ("to", &q.to), ("decision", &q.decision), ("purpose", &q.purpose)];
+    serde_urlencoded::to_string(pairs.iter().filter_map(|(k, v)| v.as_ref().filter(|v| !v.is_empty()).map(|v| (*k, v))).collect::<Vec<_>>())
+        .unwrap_or_default()
 }
 
 /// The search's results as CSV, for the privacy officer's own tools. The
 /// export is itself audited.
-async fn audit_csv(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    RawQuery(raw): RawQuery,
-) -> Response {
-    let q: crate::api::AuditQuery =
-        serde_urlencoded::from_str(&raw.unwrap_or_default()).unwrap_or_default();
+async fn audit_csv(State(state): State<AppState>, PageUser(s): PageUser, RawQuery(raw): RawQuery) -> Response {
+    let q: crate::api::AuditQuery = serde_urlencoded::from_str(&raw.unwrap_or_default()).unwrap_or_default();
     let page = match s.access(&state).audit_search(&q.filter(), true).await {
         Ok(p) => p,
         Err(e) => return page_error(&s, e),
     };
     let mut w = csv::Writer::from_writer(Vec::new());
-    let header = [
-        "seq",
-        "at",
-        "actor",
-        "action",
-        "entity",
-        "entity_id",
-        "member_id",
-        "decision",
-        "reason",
-        "categories",
-        "purpose",
-        "client_addr",
-    ];
+    let header = ["seq", "at", "actor", "action", "entity", "entity_id", "member_id", "decision", "reason", "categories", "purpose", "client_addr"];
     let mut result = w.write_record(header);
     for e in &page.items {
         if result.is_err() {
@@ -722,21 +511,11 @@ async fn audit_csv(
         ]);
     }
     match (result, w.into_inner()) {
-        (Ok(()), Ok(bytes)) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (
-                    header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"audit.csv\"",
-                ),
-            ],
-            bytes,
-        )
-            .into_response(),
-        _ => page_error(
-            &s,
-            AppError::Internal("the export could not be written".into()),
-        ),
+        (Ok(()), Ok(bytes)) => {
+            ([(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"audit.csv\"")], bytes)
+                .into_response()
+        }
+        _ => page_error(&s, AppError::Internal("the export could not be written".into())),
     }
 }
 
@@ -746,11 +525,7 @@ struct ReviewForm {
     id: String,
 }
 
-async fn review(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Form(f): Form<ReviewForm>,
-) -> Response {
+async fn review(State(state): State<AppState>, PageUser(s): PageUser, Form(f): Form<ReviewForm>) -> Response {
     if !s.check_csrf(Some(&f.csrf)) {
         return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
     }
@@ -769,19 +544,11 @@ struct HealthForm {
     text: String,
 }
 
-async fn add_health_entry(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Path(id): Path<String>,
-    Form(f): Form<HealthForm>,
-) -> Response {
+async fn add_health_entry(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<HealthForm>) -> Response {
     if !s.check_csrf(Some(&f.csrf)) {
         return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
     }
-    let input = HealthEntryInput {
-        category: f.category,
-        text: f.text,
-    };
+    let input = HealthEntryInput { category: f.category, text: f.text };
     match s.access(&state).add_health_entry(&id, &input).await {
         Ok(_) => Redirect::to(&format!("/members/{id}#health-heading")).into_response(),
         Err(e) => page_error(&s, e),
@@ -799,12 +566,7 @@ struct ContactForm {
     note: String,
 }
 
-async fn add_contact_note(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Path(id): Path<String>,
-    Form(f): Form<ContactForm>,
-) -> Response {
+async fn add_contact_note(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<ContactForm>) -> Response {
     if !s.check_csrf(Some(&f.csrf)) {
         return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
     }

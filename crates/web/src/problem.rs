@@ -27,11 +27,7 @@ impl From<StoreError> for AppError {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Denied(why) => AppError::Denied(why.to_string()),
             StoreError::Invalid(i) => AppError::Invalid(i.0),
-            StoreError::Duplicate { field } => AppError::Invalid(vec![FieldError::new(
-                field,
-                "duplicate",
-                "is already used by another record",
-            )]),
+            StoreError::Duplicate { field } => AppError::Invalid(vec![FieldError::new(field, "duplicate", "is already used by another record")]),
             StoreError::Conflict { .. } => AppError::Conflict(e.to_string()),
             StoreError::Throttled => AppError::Throttled,
             other => {
@@ -61,13 +57,7 @@ pub struct Problem {
 
 impl Problem {
     pub fn new(status: StatusCode, slug: &str, title: &str, detail: impl Into<String>) -> Problem {
-        Problem {
-            kind: format!("/problems/{slug}"),
-            title: title.to_string(),
-            status: status.as_u16(),
-            detail: detail.into(),
-            errors: vec![],
-        }
+        Problem { kind: format!("/problems/{slug}"), title: title.to_string(), status: status.as_u16(), detail: detail.into(), errors: vec![] }
     }
     pub fn unauthorized() -> Problem {
         Problem::new(
@@ -81,56 +71,27 @@ impl Problem {
         Problem::new(StatusCode::FORBIDDEN, "forbidden", "Not permitted", detail)
     }
     pub fn bad_body(detail: String) -> Problem {
-        Problem::new(
-            StatusCode::BAD_REQUEST,
-            "bad-body",
-            "The request body could not be read",
-            detail,
-        )
+        Problem::new(StatusCode::BAD_REQUEST, "bad-body", "The request body could not be read", detail)
     }
 }
 
 impl From<AppError> for Problem {
     fn from(e: AppError) -> Problem {
         match e {
-            AppError::NotFound => Problem::new(
-                StatusCode::NOT_FOUND,
-                "not-found",
-                "Not found",
-                "no such record, or you may not see it",
-            ),
+            AppError::NotFound => Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found", "no such record, or you may not see it"),
             AppError::Denied(why) | AppError::Forbidden(why) => Problem::forbidden(&why),
             AppError::Invalid(errors) => {
-                let detail = errors
-                    .iter()
-                    .map(|e| format!("{}: {}", e.field, e.message))
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                Problem {
-                    errors,
-                    ..Problem::new(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        "invalid",
-                        "Some fields need fixing",
-                        detail,
-                    )
-                }
+                let detail = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
+                Problem { errors, ..Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", "Some fields need fixing", detail) }
             }
-            AppError::Conflict(d) => {
-                Problem::new(StatusCode::CONFLICT, "conflict", "The record changed", d)
-            }
+            AppError::Conflict(d) => Problem::new(StatusCode::CONFLICT, "conflict", "The record changed", d),
             AppError::Throttled => Problem::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "throttled",
                 "Too many requests",
                 "too many requests from this address; try again in an hour",
             ),
-            AppError::Internal(d) => Problem::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "Server error",
-                d,
-            ),
+            AppError::Internal(d) => Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Server error", d),
         }
     }
 }
@@ -139,12 +100,7 @@ impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = serde_json::to_string(&self).unwrap_or_default();
-        (
-            status,
-            [(header::CONTENT_TYPE, "application/problem+json")],
-            body,
-        )
-            .into_response()
+        (status, [(header::CONTENT_TYPE, "application/problem+json")], body).into_response()
     }
 }
 

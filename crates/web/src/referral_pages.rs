@@ -15,10 +15,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use crate::auth::{
-    cookie, random_token, set_cookie, ClientAddr, Lang, PageUser, Signed, LOGIN_CSRF_COOKIE,
-    SESSION_COOKIE,
-};
+use crate::auth::{cookie, random_token, set_cookie, ClientAddr, Lang, PageUser, Signed, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 use crate::i18n::Tr;
 use crate::pages::{error_page, optional_user, page_error, render, Layout};
 use crate::problem::AppError;
@@ -37,14 +34,8 @@ pub fn routes() -> Router<AppState> {
 
 /// Doors a person picks on the public page: who is filling it in, or how
 /// they heard of peer support.
-const PUBLIC_DOORS: [Door; 6] = [
-    Door::SelfReferral,
-    Door::FriendOrFamily,
-    Door::SocialMedia,
-    Door::RecoveryLearningCommunity,
-    Door::CommunityOrganization,
-    Door::Other,
-];
+const PUBLIC_DOORS: [Door; 6] =
+    [Door::SelfReferral, Door::FriendOrFamily, Door::SocialMedia, Door::RecoveryLearningCommunity, Door::CommunityOrganization, Door::Other];
 
 /// One form field as the template draws it.
 pub struct Field {
@@ -128,162 +119,51 @@ fn support_page(
     csrf: String,
     public: bool,
 ) -> Response {
-    let err = |name: &str| {
-        errors
-            .iter()
-            .find(|e| e.field == name)
-            .map(|e| t.field_error(e))
-            .unwrap_or_default()
-    };
-    let field = |name: &'static str,
-                 label: &str,
-                 kind: &'static str,
-                 value: &str,
-                 hint: &str,
-                 optional: bool,
-                 autocomplete: &'static str| Field {
+    let err = |name: &str| errors.iter().find(|e| e.field == name).map(|e| t.field_error(e)).unwrap_or_default();
+    let field = |name: &'static str, label: &str, kind: &'static str, value: &str, hint: &str, optional: bool, autocomplete: &'static str| Field {
         name,
         label: t.t(label),
         kind,
         value: value.to_string(),
-        hint: if hint.is_empty() {
-            String::new()
-        } else {
-            t.t(hint)
-        },
+        hint: if hint.is_empty() { String::new() } else { t.t(hint) },
         error: err(name),
         optional,
         autocomplete,
         choices: vec![],
     };
     let default_door = doors.first().map_or("", |d| d.as_str());
-    let door = if f.door.is_empty() {
-        default_door.to_string()
-    } else {
-        f.door.clone()
-    };
-    let language = if f.language.is_empty() {
-        t.lang.to_string()
-    } else {
-        f.language.clone()
-    };
+    let door = if f.door.is_empty() { default_door.to_string() } else { f.door.clone() };
+    let language = if f.language.is_empty() { t.lang.to_string() } else { f.language.clone() };
     let fields = vec![
         Field {
-            choices: doors
-                .iter()
-                .map(|d| (d.as_str().to_string(), t.t(&format!("door-{}", d.as_str()))))
-                .collect(),
+            choices: doors.iter().map(|d| (d.as_str().to_string(), t.t(&format!("door-{}", d.as_str())))).collect(),
             ..field("door", "support-door", "text", &door, "", false, "")
         },
-        field(
-            "given_name",
-            "field-given-name",
-            "text",
-            &f.given_name,
-            "",
-            false,
-            "given-name",
-        ),
-        field(
-            "family_name",
-            "field-family-name",
-            "text",
-            &f.family_name,
-            "",
-            false,
-            "family-name",
-        ),
-        field(
-            "date_of_birth",
-            "field-date-of-birth",
-            "date",
-            &f.date_of_birth,
-            "hint-date",
-            false,
-            "bday",
-        ),
-        field(
-            "phone",
-            "field-phone",
-            "tel",
-            &f.phone,
-            "support-reach-hint",
-            true,
-            "tel",
-        ),
+        field("given_name", "field-given-name", "text", &f.given_name, "", false, "given-name"),
+        field("family_name", "field-family-name", "text", &f.family_name, "", false, "family-name"),
+        field("date_of_birth", "field-date-of-birth", "date", &f.date_of_birth, "hint-date", false, "bday"),
+        field("phone", "field-phone", "tel", &f.phone, "support-reach-hint", true, "tel"),
         field("email", "field-email", "email", &f.email, "", true, "email"),
         Field {
-            choices: state
-                .catalog
-                .languages
-                .iter()
-                .map(|l| (l.code.clone(), l.name.get(t.lang).to_string()))
-                .collect(),
-            ..field(
-                "language",
-                "support-language",
-                "text",
-                &language,
-                "",
-                false,
-                "",
-            )
+            choices: state.catalog.languages.iter().map(|l| (l.code.clone(), l.name.get(t.lang).to_string())).collect(),
+            ..field("language", "support-language", "text", &language, "", false, "")
         },
-        field(
-            "masshealth_id",
-            "field-masshealth-id",
-            "text",
-            &f.masshealth_id,
-            "support-masshealth-hint",
-            true,
-            "off",
-        ),
+        field("masshealth_id", "field-masshealth-id", "text", &f.masshealth_id, "support-masshealth-hint", true, "off"),
     ];
-    let support = SupportKind::ALL
-        .iter()
-        .map(|k| {
-            (
-                k.as_str(),
-                t.t(&format!("support-{}", k.as_str())),
-                f.support == k.as_str(),
-            )
-        })
-        .collect();
-    let roles = state
-        .catalog
-        .roles
-        .iter()
-        .map(|r| {
-            (
-                r.id.clone(),
-                r.name.get(t.lang).to_string(),
-                r.plain_language.get(t.lang).to_string(),
-            )
-        })
-        .collect();
-    let (path, title) = if public {
-        ("/get-support", "support-title")
-    } else {
-        ("/referrals/new", "referrals-new")
-    };
+    let support = SupportKind::ALL.iter().map(|k| (k.as_str(), t.t(&format!("support-{}", k.as_str())), f.support == k.as_str())).collect();
+    let roles =
+        state.catalog.roles.iter().map(|r| (r.id.clone(), r.name.get(t.lang).to_string(), r.plain_language.get(t.lang).to_string())).collect();
+    let (path, title) = if public { ("/get-support", "support-title") } else { ("/referrals/new", "referrals-new") };
     let error_list = errors
         .iter()
         .map(|e| {
-            let anchor = if e.field == "support" {
-                "support-mental-health".to_string()
-            } else {
-                e.field.clone()
-            };
+            let anchor = if e.field == "support" { "support-mental-health".to_string() } else { e.field.clone() };
             (anchor, t.field_label(&e.field), t.field_error(e))
         })
         .collect();
     let mut r = render(SupportPage {
         l: Layout::new(t, signed, path, t.t(title)),
-        intro_key: if public {
-            "support-intro"
-        } else {
-            "referrals-intro"
-        },
+        intro_key: if public { "support-intro" } else { "referrals-intro" },
         action: if public { "/get-support" } else { "/referrals" },
         csrf,
         roles,
@@ -306,24 +186,9 @@ async fn public_form(State(state): State<AppState>, headers: HeaderMap, Lang(t):
 }
 
 /// The public form carries its own double-submit token, as the sign-in form does.
-fn public_page(
-    state: &AppState,
-    t: &Tr,
-    signed: Option<&Signed>,
-    f: &ReferralForm,
-    errors: &[FieldError],
-) -> Response {
+fn public_page(state: &AppState, t: &Tr, signed: Option<&Signed>, f: &ReferralForm, errors: &[FieldError]) -> Response {
     let token = random_token();
-    let mut r = support_page(
-        state,
-        t,
-        signed,
-        f,
-        &PUBLIC_DOORS,
-        errors,
-        token.clone(),
-        true,
-    );
+    let mut r = support_page(state, t, signed, f, &PUBLIC_DOORS, errors, token.clone(), true);
     if let Ok(v) = set_cookie(LOGIN_CSRF_COOKIE, &token, 3600, state.secure_cookies).parse() {
         r.headers_mut().append(header::SET_COOKIE, v);
     }
@@ -348,10 +213,7 @@ async fn public_submit(
         return error_page(&t, AppError::Forbidden(t.t("sign-in-expired")));
     }
     match state.store.self_refer(&f.input(), &addr).await {
-        Ok(_) => render(DonePage {
-            l: Layout::new(&t, None, "/get-support", t.t("support-done-title")),
-            message: t.t("support-done"),
-        }),
+        Ok(_) => render(DonePage { l: Layout::new(&t, None, "/get-support", t.t("support-done-title")), message: t.t("support-done") }),
         Err(e) => match AppError::from(e) {
             AppError::Invalid(errors) => public_page(&state, &t, None, &f, &errors),
             other => error_page(&t, other),
@@ -374,11 +236,7 @@ struct ClaimPage {
 
 impl ClaimPage {
     fn error(&self, field: &str) -> String {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| self.l.t.field_error(e))
-            .unwrap_or_default()
+        self.errors.iter().find(|e| e.field == field).map(|e| self.l.t.field_error(e)).unwrap_or_default()
     }
 }
 
@@ -396,15 +254,8 @@ struct ClaimForm {
 
 fn claim_page(state: &AppState, t: &Tr, f: &ClaimForm, errors: Vec<FieldError>) -> Response {
     let token = random_token();
-    let error_list = errors
-        .iter()
-        .map(|e| (e.field.clone(), t.field_label(&e.field), t.field_error(e)))
-        .collect();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let error_list = errors.iter().map(|e| (e.field.clone(), t.field_label(&e.field), t.field_error(e))).collect();
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let mut r = render(ClaimPage {
         l: Layout::new(t, None, "/claim", t.t("claim-title")),
         csrf: token.clone(),
@@ -435,11 +286,7 @@ async fn claim_submit(
     if cookie(&headers, LOGIN_CSRF_COOKIE) != Some(f.csrf.as_str()) {
         return error_page(&t, AppError::Forbidden(t.t("sign-in-expired")));
     }
-    let input = ClaimInput {
-        code: f.code.clone(),
-        username: f.username.clone(),
-        password: f.password.clone(),
-    };
+    let input = ClaimInput { code: f.code.clone(), username: f.username.clone(), password: f.password.clone() };
     let user = match state.store.claim_enrolment(&input, &addr).await {
         Ok(u) => u,
         Err(e) => {
@@ -454,14 +301,7 @@ async fn claim_submit(
         Err(e) => return error_page(&t, e.into()),
     };
     let mut r = Redirect::to("/choose").into_response();
-    if let Ok(v) = set_cookie(
-        SESSION_COOKIE,
-        &session,
-        accompany_store::SESSION_HOURS * 3600,
-        state.secure_cookies,
-    )
-    .parse()
-    {
+    if let Ok(v) = set_cookie(SESSION_COOKIE, &session, accompany_store::SESSION_HOURS * 3600, state.secure_cookies).parse() {
         r.headers_mut().append(header::SET_COOKIE, v);
     }
     r
@@ -475,48 +315,23 @@ struct CodeForm {
 
 /// The coordinator gives the member a code from the member's page: shown
 /// once on the answer, or sent to the contact details on the record.
-async fn issue_code(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Path(id): Path<String>,
-    Form(f): Form<CodeForm>,
-) -> Response {
+async fn issue_code(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<CodeForm>) -> Response {
     if !s.check_csrf(Some(&f.csrf)) {
         return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
     }
     let Some(delivery) = accompany_domain::enrolment::Delivery::parse(&f.delivery) else {
-        return page_error(
-            &s,
-            AppError::Invalid(vec![FieldError::new(
-                "delivery",
-                "unknown-choice",
-                "show, email or text",
-            )]),
-        );
+        return page_error(&s, AppError::Invalid(vec![FieldError::new("delivery", "unknown-choice", "show, email or text")]));
     };
     match s.access(&state).issue_enrolment_code(&id, delivery).await {
         Ok(issued) => {
             let t = &s.tr;
-            let expires = issued
-                .expires_at
-                .get(..16)
-                .unwrap_or(&issued.expires_at)
-                .replace('T', " ");
+            let expires = issued.expires_at.get(..16).unwrap_or(&issued.expires_at).replace('T', " ");
             let message = match &issued.code {
-                Some(code) => t.tn(
-                    "enrolment-code-shown",
-                    &[("code", code.clone()), ("expires", expires)],
-                ),
+                Some(code) => t.tn("enrolment-code-shown", &[("code", code.clone()), ("expires", expires)]),
                 None => t.t1("enrolment-code-sent", "expires", expires),
             };
-            let mut r = render(DonePage {
-                l: Layout::new(t, Some(&s), "/members", t.t("enrolment-code-heading")),
-                message,
-            });
-            r.headers_mut().insert(
-                header::CACHE_CONTROL,
-                header::HeaderValue::from_static("no-store"),
-            );
+            let mut r = render(DonePage { l: Layout::new(t, Some(&s), "/members", t.t("enrolment-code-heading")), message });
+            r.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
             r
         }
         Err(e) => page_error(&s, e),
@@ -532,63 +347,29 @@ fn staff_doors(p: Persona) -> Vec<Door> {
         Persona::PeerWorker | Persona::Supervisor => Door::RecoveryLearningCommunity,
         _ => Door::Other,
     };
-    std::iter::once(first)
-        .chain(
-            Door::ALL
-                .into_iter()
-                .filter(|d| *d != first && *d != Door::SelfReferral),
-        )
-        .collect()
+    std::iter::once(first).chain(Door::ALL.into_iter().filter(|d| *d != first && *d != Door::SelfReferral)).collect()
 }
 
 async fn staff_form(State(state): State<AppState>, PageUser(s): PageUser) -> Response {
-    if let accompany_domain::policy::Decision::Deny(_) = accompany_domain::policy::decide_referrals(
-        &s.user.actor(),
-        accompany_domain::policy::Action::Create,
-    ) {
+    if let accompany_domain::policy::Decision::Deny(_) =
+        accompany_domain::policy::decide_referrals(&s.user.actor(), accompany_domain::policy::Action::Create)
+    {
         return page_error(&s, AppError::Forbidden(s.tr.t("error-forbidden-detail")));
     }
     let csrf = s.csrf.clone().unwrap_or_default();
-    support_page(
-        &state,
-        &s.tr,
-        Some(&s),
-        &ReferralForm::default(),
-        &staff_doors(s.user.persona),
-        &[],
-        csrf,
-        false,
-    )
+    support_page(&state, &s.tr, Some(&s), &ReferralForm::default(), &staff_doors(s.user.persona), &[], csrf, false)
 }
 
-async fn staff_submit(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Form(f): Form<ReferralForm>,
-) -> Response {
+async fn staff_submit(State(state): State<AppState>, PageUser(s): PageUser, Form(f): Form<ReferralForm>) -> Response {
     if !s.check_csrf(Some(&f.csrf)) {
         return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
     }
     match s.access(&state).refer(&f.input()).await {
-        Ok(_) => Redirect::to(if can_work_queue(s.user.persona) {
-            "/referrals"
-        } else {
-            "/home"
-        })
-        .into_response(),
+        Ok(_) => Redirect::to(if can_work_queue(s.user.persona) { "/referrals" } else { "/home" }).into_response(),
         Err(e) => match AppError::from(e) {
             AppError::Invalid(errors) => {
                 let csrf = s.csrf.clone().unwrap_or_default();
-                support_page(
-                    &state,
-                    &s.tr,
-                    Some(&s),
-                    &f,
-                    &staff_doors(s.user.persona),
-                    &errors,
-                    csrf,
-                    false,
-                )
+                support_page(&state, &s.tr, Some(&s), &f, &staff_doors(s.user.persona), &errors, csrf, false)
             }
             other => page_error(&s, other),
         },
@@ -596,10 +377,7 @@ async fn staff_submit(
 }
 
 pub fn can_work_queue(p: Persona) -> bool {
-    matches!(
-        p,
-        Persona::CareCoordinator | Persona::OrganizationAdmin | Persona::StateAdmin
-    )
+    matches!(p, Persona::CareCoordinator | Persona::OrganizationAdmin | Persona::StateAdmin)
 }
 
 pub struct QueueRow {
@@ -629,17 +407,9 @@ struct QueueQuery {
     after: Option<String>,
 }
 
-async fn queue(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Query(q): Query<QueueQuery>,
-) -> Response {
+async fn queue(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<QueueQuery>) -> Response {
     let t = &s.tr;
-    let page = match s
-        .access(&state)
-        .referral_queue(None, q.after.as_deref(), 100)
-        .await
-    {
+    let page = match s.access(&state).referral_queue(None, q.after.as_deref(), 100).await {
         Ok(p) => p,
         Err(e) => return page_error(&s, e),
     };
@@ -651,37 +421,18 @@ async fn queue(
             id: r.id.clone(),
             name: format!("{} {}", r.given_name, r.family_name),
             age_days: r.age_days(today),
-            doors: r
-                .doors
-                .iter()
-                .map(|d| t.t(&format!("door-{}", d.as_str())))
-                .collect::<Vec<_>>()
-                .join(", "),
-            language: state
-                .catalog
-                .language(&r.language)
-                .map(|l| l.name.get(t.lang).to_string())
-                .unwrap_or_else(|| r.language.clone()),
+            doors: r.doors.iter().map(|d| t.t(&format!("door-{}", d.as_str()))).collect::<Vec<_>>().join(", "),
+            language: state.catalog.language(&r.language).map(|l| l.name.get(t.lang).to_string()).unwrap_or_else(|| r.language.clone()),
             support: t.t(&format!("support-{}", r.support.as_str())),
-            reach: [r.phone.clone(), r.email.clone()]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" · "),
+            reach: [r.phone.clone(), r.email.clone()].into_iter().flatten().collect::<Vec<_>>().join(" · "),
             status: t.t(&format!("referral-status-{}", r.status.as_str())),
             arrivals: r.arrivals,
             member_id: r.member_id.clone(),
             has_masshealth: r.masshealth_id.is_some(),
         })
         .collect();
-    let next = page
-        .next_cursor
-        .map(|c| format!("/referrals?after={}", crate::auth::urlencode(&c)));
-    render(QueuePage {
-        l: Layout::new(t, Some(&s), "/referrals", t.t("referrals-title")),
-        rows,
-        next,
-    })
+    let next = page.next_cursor.map(|c| format!("/referrals?after={}", crate::auth::urlencode(&c)));
+    render(QueuePage { l: Layout::new(t, Some(&s), "/referrals", t.t("referrals-title")), rows, next })
 }
 
 #[derive(Deserialize)]
@@ -691,36 +442,19 @@ struct EnrolForm {
     masshealth_id: String,
 }
 
-async fn enrol(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Path(id): Path<String>,
-    Form(f): Form<EnrolForm>,
-) -> Response {
+async fn enrol(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<EnrolForm>) -> Response {
     if !s.check_csrf(Some(&f.csrf)) {
         return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
     }
     let access = s.access(&state);
-    match access
-        .enrol_referral(&id, some(&f.masshealth_id).as_deref())
-        .await
-    {
-        Ok(e) if e.joined_team => {
-            Redirect::to(&format!("/members/{}", e.member_id)).into_response()
-        }
+    match access.enrol_referral(&id, some(&f.masshealth_id).as_deref()).await {
+        Ok(e) if e.joined_team => Redirect::to(&format!("/members/{}", e.member_id)).into_response(),
         // The record existed: the coordinator asks to join its team, and the
         // member or their plan answers.
         Ok(e) => {
             if s.user.persona == Persona::CareCoordinator {
                 let reason = s.tr.t("referrals-join-reason");
-                if let Err(err) = access
-                    .ask_to_join(
-                        &e.member_id,
-                        accompany_domain::records::TeamRole::CareCoordinator,
-                        &reason,
-                    )
-                    .await
-                {
+                if let Err(err) = access.ask_to_join(&e.member_id, accompany_domain::records::TeamRole::CareCoordinator, &reason).await {
                     return page_error(&s, err);
                 }
             }
@@ -736,24 +470,12 @@ struct StatusForm {
     status: String,
 }
 
-async fn set_status(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Path(id): Path<String>,
-    Form(f): Form<StatusForm>,
-) -> Response {
+async fn set_status(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<StatusForm>) -> Response {
     if !s.check_csrf(Some(&f.csrf)) {
         return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
     }
     let Some(status) = ReferralStatus::parse(&f.status) else {
-        return page_error(
-            &s,
-            AppError::Invalid(vec![FieldError::new(
-                "status",
-                "unknown-choice",
-                "choose contacted or closed",
-            )]),
-        );
+        return page_error(&s, AppError::Invalid(vec![FieldError::new("status", "unknown-choice", "choose contacted or closed")]));
     };
     match s.access(&state).set_referral_status(&id, status).await {
         Ok(_) => Redirect::to("/referrals").into_response(),

@@ -7,8 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use accompany_domain::records::{format_date, parse_date, Persona};
 use accompany_domain::workforce::{
-    cents_text, tenths_text, CeInput, Cell, CredentialInput, EnrolmentInput, Expiry, PositionInput,
-    Problem, ProblemKind, SessionFormat, SessionInput,
+    cents_text, tenths_text, CeInput, Cell, CredentialInput, EnrolmentInput, Expiry, PositionInput, Problem, ProblemKind, SessionFormat, SessionInput,
 };
 use accompany_domain::FieldError;
 use accompany_store::WorkerDevelopment;
@@ -37,18 +36,9 @@ pub fn routes() -> Router<AppState> {
         .route("/workforce/me", get(me))
         .route("/workforce/workers/{id}", get(worker))
         .route("/workforce/workers/{id}/sessions/new", get(session_form))
-        .route(
-            "/workforce/workers/{id}/sessions",
-            axum::routing::post(record_session),
-        )
-        .route(
-            "/workforce/workers/{id}/credentials/new",
-            get(credential_form),
-        )
-        .route(
-            "/workforce/workers/{id}/credentials",
-            axum::routing::post(record_credential),
-        )
+        .route("/workforce/workers/{id}/sessions", axum::routing::post(record_session))
+        .route("/workforce/workers/{id}/credentials/new", get(credential_form))
+        .route("/workforce/workers/{id}/credentials", axum::routing::post(record_credential))
         .route("/workforce/supervision", get(supervision))
         .route("/workforce/compliance", get(compliance))
         .route("/workforce/picture", get(picture))
@@ -64,27 +54,12 @@ pub fn api_routes() -> Router<AppState> {
         .route("/workforce/me", get(api_me))
         .route("/workforce/supervisees", get(api_supervisees))
         .route("/workforce/workers/{id}", get(api_worker))
-        .route(
-            "/workforce/workers/{id}/credentials",
-            axum::routing::post(api_add_credential),
-        )
-        .route(
-            "/workforce/workers/{id}/ce",
-            axum::routing::post(api_add_ce),
-        )
-        .route(
-            "/workforce/workers/{id}/enrolments",
-            axum::routing::post(api_add_enrolment),
-        )
-        .route(
-            "/workforce/workers/{id}/sessions",
-            axum::routing::post(api_add_session),
-        )
+        .route("/workforce/workers/{id}/credentials", axum::routing::post(api_add_credential))
+        .route("/workforce/workers/{id}/ce", axum::routing::post(api_add_ce))
+        .route("/workforce/workers/{id}/enrolments", axum::routing::post(api_add_enrolment))
+        .route("/workforce/workers/{id}/sessions", axum::routing::post(api_add_session))
         .route("/workforce/picture", get(api_picture))
-        .route(
-            "/workforce/positions",
-            get(api_positions).post(api_create_position),
-        )
+        .route("/workforce/positions", get(api_positions).post(api_create_position))
 }
 
 // --- Shared helpers -------------------------------------------------------------
@@ -110,28 +85,15 @@ pub(crate) fn sub_nav(t: &Tr, persona: Persona, path: &str) -> Vec<SubLink> {
         }
         _ => links.push(("/workforce/me", "wf-nav-me")),
     }
-    links
-        .into_iter()
-        .map(|(href, key)| SubLink {
-            href: href.to_string(),
-            label: t.t(key),
-            current: path == href,
-        })
-        .collect()
+    links.into_iter().map(|(href, key)| SubLink { href: href.to_string(), label: t.t(key), current: path == href }).collect()
 }
 
 fn role_name(state: &AppState, t: &Tr, id: &str) -> String {
-    state
-        .catalog
-        .role(id)
-        .map_or_else(|| id.to_string(), |r| r.name.get(t.lang).to_string())
+    state.catalog.role(id).map_or_else(|| id.to_string(), |r| r.name.get(t.lang).to_string())
 }
 
 fn credential_name(state: &AppState, t: &Tr, id: &str) -> String {
-    state
-        .catalog
-        .credential_kind(id)
-        .map_or_else(|| id.to_string(), |k| k.name.get(t.lang).to_string())
+    state.catalog.credential_kind(id).map_or_else(|| id.to_string(), |k| k.name.get(t.lang).to_string())
 }
 
 fn requirement_name(state: &AppState, t: &Tr, role: &str, id: &str) -> String {
@@ -143,19 +105,10 @@ fn requirement_name(state: &AppState, t: &Tr, role: &str, id: &str) -> String {
 }
 
 fn rule_names(state: &AppState, t: &Tr, role: &str, ids: &str) -> String {
-    let rules = state
-        .catalog
-        .role(role)
-        .map(|r| r.supervision.qualification_rules.as_slice())
-        .unwrap_or(&[]);
+    let rules = state.catalog.role(role).map(|r| r.supervision.qualification_rules.as_slice()).unwrap_or(&[]);
     ids.split(", ")
         .filter(|s| !s.is_empty())
-        .map(|id| {
-            rules
-                .iter()
-                .find(|r| r.id == id)
-                .map_or_else(|| id.to_string(), |r| r.name.get(t.lang).to_string())
-        })
+        .map(|id| rules.iter().find(|r| r.id == id).map_or_else(|| id.to_string(), |r| r.name.get(t.lang).to_string()))
         .collect::<Vec<_>>()
         .join("; ")
 }
@@ -165,24 +118,14 @@ fn problem_text(state: &AppState, t: &Tr, p: &Problem) -> String {
     let a = |k: &str| p.args.get(k).cloned().unwrap_or_default();
     let role = a("role");
     let billing = if a("blocks") == "yes" {
-        t.t1(
-            "wf-billing-blocked-note",
-            "role",
-            state
-                .catalog
-                .role(&role)
-                .map_or(role.clone(), |r| r.abbreviation.clone()),
-        )
+        t.t1("wf-billing-blocked-note", "role", state.catalog.role(&role).map_or(role.clone(), |r| r.abbreviation.clone()))
     } else {
         String::new()
     };
     let args: Vec<(&str, String)> = vec![
         ("subject", p.subject.clone()),
         ("credential", credential_name(state, t, &a("credential"))),
-        (
-            "requirement",
-            requirement_name(state, t, &role, &a("requirement")),
-        ),
+        ("requirement", requirement_name(state, t, &role, &a("requirement"))),
         ("role", role_name(state, t, &role)),
         ("date", a("date")),
         ("days", a("days")),
@@ -194,14 +137,7 @@ fn problem_text(state: &AppState, t: &Tr, p: &Problem) -> String {
         ("reason", a("reason")),
         ("setting", t.t(&format!("wf-setting-{}", a("setting")))),
         ("billing", billing),
-        (
-            "critical",
-            if a("critical") == "yes" {
-                t.t("wf-lone-critical")
-            } else {
-                String::new()
-            },
-        ),
+        ("critical", if a("critical") == "yes" { t.t("wf-lone-critical") } else { String::new() }),
     ];
     t.tn(&format!("wf-problem-{}", p.kind.as_str()), &args)
 }
@@ -315,11 +251,7 @@ struct WorkerPage {
     caseload_href: String,
 }
 
-async fn worker(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Path(id): Path<String>,
-) -> Response {
+async fn worker(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>) -> Response {
     worker_page(&state, &s, &id, "/workforce/workers").await
 }
 
@@ -335,37 +267,23 @@ async fn worker_page(state: &AppState, s: &Signed, id: &str, path: &str) -> Resp
     };
     let may_record = match s.user.persona {
         Persona::StateAdmin => true,
-        Persona::OrganizationAdmin => {
-            s.user.organization_id.as_deref() == Some(d.worker.employer_id.as_str())
-        }
-        Persona::Supervisor => {
-            d.supervisor.is_some() && d.worker.user_id.as_deref() != Some(s.user.id.as_str())
-        }
+        Persona::OrganizationAdmin => s.user.organization_id.as_deref() == Some(d.worker.employer_id.as_str()),
+        Persona::Supervisor => d.supervisor.is_some() && d.worker.user_id.as_deref() != Some(s.user.id.as_str()),
         _ => false,
     } && d.supervisor.is_some();
     let may_keep = match s.user.persona {
         Persona::StateAdmin => true,
-        Persona::OrganizationAdmin => {
-            s.user.organization_id.as_deref() == Some(d.worker.employer_id.as_str())
-        }
+        Persona::OrganizationAdmin => s.user.organization_id.as_deref() == Some(d.worker.employer_id.as_str()),
         _ => false,
     };
     let mut page = worker_view(state, s, &d, organization, path, may_record);
-    page.credential_href =
-        may_keep.then(|| format!("/workforce/workers/{}/credentials/new", d.worker.id));
+    page.credential_href = may_keep.then(|| format!("/workforce/workers/{}/credentials/new", d.worker.id));
     // Whoever sees a worker's development sees their caseload's contacts too.
     page.caseload_href = format!("/workforce/workers/{}/caseload", d.worker.id);
     render(page)
 }
 
-fn worker_view(
-    state: &AppState,
-    s: &Signed,
-    d: &WorkerDevelopment,
-    organization: String,
-    path: &str,
-    may_record: bool,
-) -> WorkerPage {
+fn worker_view(state: &AppState, s: &Signed, d: &WorkerDevelopment, organization: String, path: &str, may_record: bool) -> WorkerPage {
     let t = &s.tr;
     let w = &d.worker;
     let role = state.catalog.role(&w.role_id);
@@ -378,10 +296,7 @@ fn worker_view(
             let expires = c.credential.expires_on.map(format_date).unwrap_or_default();
             let (status, warn) = match c.expiry {
                 Expiry::Current => (t.t("wf-status-current"), false),
-                Expiry::Expiring {
-                    days_left,
-                    threshold,
-                } => {
+                Expiry::Expiring { days_left, threshold } => {
                     warnings.push(t.tn(
                         "wf-expiring",
                         &[
@@ -394,10 +309,7 @@ fn worker_view(
                     (t.t1("wf-status-expiring", "days", days_left), true)
                 }
                 Expiry::Expired { .. } => {
-                    warnings.push(t.tn(
-                        "wf-expired",
-                        &[("credential", name.clone()), ("date", expires.clone())],
-                    ));
+                    warnings.push(t.tn("wf-expired", &[("credential", name.clone()), ("date", expires.clone())]));
                     (t.t("wf-status-expired"), true)
                 }
             };
@@ -405,11 +317,7 @@ fn worker_view(
                 name,
                 issuer: c.credential.issuer.clone().unwrap_or_default(),
                 issued: format_date(c.credential.issued_on),
-                expires: if expires.is_empty() {
-                    t.t("wf-no-expiry")
-                } else {
-                    expires
-                },
+                expires: if expires.is_empty() { t.t("wf-no-expiry") } else { expires },
                 status,
                 warn,
                 evidence: c.credential.evidence.clone().unwrap_or_default(),
@@ -434,18 +342,8 @@ fn worker_view(
         let name = requirement_name(state, t, &w.role_id, &b.requirement_id);
         let abbreviation = role.map_or(String::new(), |r| r.abbreviation.clone());
         match b.expired_on {
-            Some(x) => t.tn(
-                "wf-billing-expired",
-                &[
-                    ("requirement", name),
-                    ("date", format_date(x)),
-                    ("role", abbreviation),
-                ],
-            ),
-            None => t.tn(
-                "wf-billing-missing",
-                &[("requirement", name), ("role", abbreviation)],
-            ),
+            Some(x) => t.tn("wf-billing-expired", &[("requirement", name), ("date", format_date(x)), ("role", abbreviation)]),
+            None => t.tn("wf-billing-missing", &[("requirement", name), ("role", abbreviation)]),
         }
     });
     let ce = d
@@ -453,40 +351,13 @@ fn worker_view(
         .iter()
         .map(|p| CeRow {
             credential: credential_name(state, t, &p.credential_kind),
-            progress: t.tn(
-                "wf-ce-progress",
-                &[
-                    ("earned", tenths_text(p.earned_tenths)),
-                    ("required", tenths_text(p.required_tenths)),
-                ],
-            ),
-            window: t.tn(
-                "wf-ce-window",
-                &[
-                    ("from", format_date(p.window_start)),
-                    ("to", format_date(p.window_end)),
-                ],
-            ),
+            progress: t.tn("wf-ce-progress", &[("earned", tenths_text(p.earned_tenths)), ("required", tenths_text(p.required_tenths))]),
+            window: t.tn("wf-ce-window", &[("from", format_date(p.window_start)), ("to", format_date(p.window_end))]),
             complete: p.complete,
         })
         .collect();
-    let program_name = |id: &str| {
-        state
-            .catalog
-            .training_program(id)
-            .map_or_else(|| id.to_string(), |p| p.name.get(t.lang).to_string())
-    };
-    let ce_entries = d
-        .ce_entries
-        .iter()
-        .map(|e| {
-            (
-                format_date(e.completed_on),
-                e.title.clone(),
-                tenths_text(e.tenths),
-            )
-        })
-        .collect();
+    let program_name = |id: &str| state.catalog.training_program(id).map_or_else(|| id.to_string(), |p| p.name.get(t.lang).to_string());
+    let ce_entries = d.ce_entries.iter().map(|e| (format_date(e.completed_on), e.title.clone(), tenths_text(e.tenths))).collect();
     let enrolments = d
         .enrolments
         .iter()
@@ -495,10 +366,7 @@ fn worker_view(
             cohort: e.cohort.clone(),
             status: t.t(&format!("wf-enrolment-{}", e.status.as_str())),
             hours: tenths_text(e.attended_tenths),
-            exam: e
-                .exam
-                .map(|x| t.t(&format!("wf-exam-{}", x.as_str())))
-                .unwrap_or_default(),
+            exam: e.exam.map(|x| t.t(&format!("wf-exam-{}", x.as_str()))).unwrap_or_default(),
             completed: e.completed_on.map(format_date).unwrap_or_default(),
         })
         .collect();
@@ -506,38 +374,17 @@ fn worker_view(
         None => (t.t("wf-no-supervisor"), String::new()),
         Some(sv) => {
             let note = match &sv.qualification {
-                Some(q) if q.qualifies && q.not_same_role => {
-                    t.t("wf-supervisor-qualifies-other-role")
-                }
+                Some(q) if q.qualifies && q.not_same_role => t.t("wf-supervisor-qualifies-other-role"),
                 Some(q) if q.qualifies => t.t("wf-supervisor-qualifies"),
-                Some(q) => t.t1(
-                    "wf-supervisor-unqualified",
-                    "missing",
-                    rule_names(state, t, &w.role_id, &q.missing.join(", ")),
-                ),
+                Some(q) => t.t1("wf-supervisor-unqualified", "missing", rule_names(state, t, &w.role_id, &q.missing.join(", "))),
                 None => String::new(),
             };
-            (
-                format!("{} ({})", sv.name, role_name(state, t, &sv.role_id)),
-                note,
-            )
+            (format!("{} ({})", sv.name, role_name(state, t, &sv.role_id)), note)
         }
     };
     let cadence = match d.cadence {
-        Some(c) if c.overdue => t.tn(
-            "wf-cadence-overdue",
-            &[
-                ("days", c.days_since.to_string()),
-                ("max", c.max_days.to_string()),
-            ],
-        ),
-        Some(c) => t.tn(
-            "wf-cadence-ok",
-            &[
-                ("days", c.days_since.to_string()),
-                ("max", c.max_days.to_string()),
-            ],
-        ),
+        Some(c) if c.overdue => t.tn("wf-cadence-overdue", &[("days", c.days_since.to_string()), ("max", c.max_days.to_string())]),
+        Some(c) => t.tn("wf-cadence-ok", &[("days", c.days_since.to_string()), ("max", c.max_days.to_string())]),
         None => t.t("wf-cadence-none"),
     };
     let sessions = d
@@ -552,12 +399,7 @@ fn worker_view(
         })
         .collect();
     WorkerPage {
-        l: Layout::new(
-            t,
-            Some(s),
-            path,
-            format!("{} {}", w.given_name, w.family_name),
-        ),
+        l: Layout::new(t, Some(s), path, format!("{} {}", w.given_name, w.family_name)),
         sub: sub_nav(t, s.user.persona, path),
         role: role_name(state, t, &w.role_id),
         organization,
@@ -573,11 +415,7 @@ fn worker_view(
         supervisor_note,
         cadence,
         sessions,
-        problems: d
-            .problems
-            .iter()
-            .map(|p| problem_text(state, t, p))
-            .collect(),
+        problems: d.problems.iter().map(|p| problem_text(state, t, p)).collect(),
         record_href: may_record.then(|| format!("/workforce/workers/{}/sessions/new", w.id)),
         credential_href: None,
         caseload_href: String::new(),
@@ -615,11 +453,7 @@ struct RecordedQuery {
     recorded: Option<String>,
 }
 
-async fn supervision(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Query(q): Query<RecordedQuery>,
-) -> Response {
+async fn supervision(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<RecordedQuery>) -> Response {
     let t = &s.tr;
     let list = match s.access(&state).supervisees().await {
         Ok(l) => l,
@@ -631,36 +465,17 @@ async fn supervision(
             href: format!("/workforce/workers/{}", r.worker_id),
             name: r.name.clone(),
             role: role_name(&state, t, &r.role_id),
-            last: r
-                .last_session
-                .map(format_date)
-                .unwrap_or_else(|| t.t("wf-never")),
+            last: r.last_session.map(format_date).unwrap_or_else(|| t.t("wf-never")),
             cadence: match r.cadence {
-                Some(c) if c.overdue => t.tn(
-                    "wf-cadence-overdue",
-                    &[
-                        ("days", c.days_since.to_string()),
-                        ("max", c.max_days.to_string()),
-                    ],
-                ),
-                Some(c) => t.tn(
-                    "wf-cadence-ok",
-                    &[
-                        ("days", c.days_since.to_string()),
-                        ("max", c.max_days.to_string()),
-                    ],
-                ),
+                Some(c) if c.overdue => t.tn("wf-cadence-overdue", &[("days", c.days_since.to_string()), ("max", c.max_days.to_string())]),
+                Some(c) => t.tn("wf-cadence-ok", &[("days", c.days_since.to_string()), ("max", c.max_days.to_string())]),
                 None => t.t("wf-cadence-none"),
             },
             overdue: r.cadence.is_some_and(|c| c.overdue),
             qualification: if r.qualification.qualifies {
                 t.t("wf-supervisor-qualifies")
             } else {
-                t.t1(
-                    "wf-supervisor-unqualified",
-                    "missing",
-                    rule_names(&state, t, &r.role_id, &r.qualification.missing.join(", ")),
-                )
+                t.t1("wf-supervisor-unqualified", "missing", rule_names(&state, t, &r.role_id, &r.qualification.missing.join(", ")))
             },
             qualifies: r.qualification.qualifies,
             problems: r.problems.len(),
@@ -669,25 +484,14 @@ async fn supervision(
         })
         .collect();
     render(SupervisionPage {
-        l: Layout::new(
-            t,
-            Some(&s),
-            "/workforce/supervision",
-            t.t("wf-supervision-title"),
-        ),
+        l: Layout::new(t, Some(&s), "/workforce/supervision", t.t("wf-supervision-title")),
         sub: sub_nav(t, s.user.persona, "/workforce/supervision"),
         summary: t.tn(
             "wf-supervision-summary",
             &[
                 ("count", rows.len().to_string()),
-                (
-                    "overdue",
-                    rows.iter().filter(|r| r.overdue).count().to_string(),
-                ),
-                (
-                    "unqualified",
-                    rows.iter().filter(|r| !r.qualifies).count().to_string(),
-                ),
+                ("overdue", rows.iter().filter(|r| r.overdue).count().to_string()),
+                ("unqualified", rows.iter().filter(|r| !r.qualifies).count().to_string()),
             ],
         ),
         rows,
@@ -730,83 +534,39 @@ impl FieldErrors for SessionFormPage {
     }
 }
 
-async fn session_form_page(
-    state: &AppState,
-    s: &Signed,
-    id: &str,
-    f: SessionForm,
-    errors: Vec<FieldError>,
-) -> Response {
+async fn session_form_page(state: &AppState, s: &Signed, id: &str, f: SessionForm, errors: Vec<FieldError>) -> Response {
     let t = &s.tr;
     let w = match s.access(state).worker_development(id).await {
         Ok(d) => d.worker,
         Err(e) => return page_error(s, e),
     };
     let name = format!("{} {}", w.given_name, w.family_name);
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let path = if s.user.persona == Persona::Supervisor {
-        "/workforce/supervision"
-    } else {
-        "/workforce/compliance"
-    };
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let path = if s.user.persona == Persona::Supervisor { "/workforce/supervision" } else { "/workforce/compliance" };
     let mut r = render(SessionFormPage {
         l: Layout::new(t, Some(s), path, t.t1("wf-session-title", "name", &name)),
         sub: sub_nav(t, s.user.persona, path),
         worker_name: name,
         action: format!("/workforce/workers/{id}/sessions"),
         f,
-        errors: errors
-            .iter()
-            .map(|e| (e.field.clone(), t.field_error(e)))
-            .collect(),
-        error_list: errors
-            .iter()
-            .map(|e| (e.field.clone(), t.field_label(&e.field), t.field_error(e)))
-            .collect(),
-        formats: SessionFormat::ALL
-            .iter()
-            .map(|f| {
-                (
-                    f.as_str().to_string(),
-                    t.t(&format!("wf-format-{}", f.as_str())),
-                )
-            })
-            .collect(),
+        errors: errors.iter().map(|e| (e.field.clone(), t.field_error(e))).collect(),
+        error_list: errors.iter().map(|e| (e.field.clone(), t.field_label(&e.field), t.field_error(e))).collect(),
+        formats: SessionFormat::ALL.iter().map(|f| (f.as_str().to_string(), t.t(&format!("wf-format-{}", f.as_str())))).collect(),
     });
     *r.status_mut() = status;
     r
 }
 
-async fn session_form(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Path(id): Path<String>,
-) -> Response {
-    if !matches!(
-        s.user.persona,
-        Persona::Supervisor | Persona::OrganizationAdmin | Persona::StateAdmin
-    ) {
+async fn session_form(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>) -> Response {
+    if !matches!(s.user.persona, Persona::Supervisor | Persona::OrganizationAdmin | Persona::StateAdmin) {
         return forbidden(&s);
     }
-    let f = SessionForm {
-        held_on: format_date(accompany_store::today_date()),
-        minutes: "60".into(),
-        format: "individual".into(),
-        ..Default::default()
-    };
+    let f =
+        SessionForm { held_on: format_date(accompany_store::today_date()), minutes: "60".into(), format: "individual".into(), ..Default::default() };
     session_form_page(&state, &s, &id, f, vec![]).await
 }
 
-async fn record_session(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Path(id): Path<String>,
-    Form(f): Form<SessionForm>,
-) -> Response {
+async fn record_session(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<SessionForm>) -> Response {
     if !s.check_csrf(Some(&f.csrf)) {
         return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
     }
@@ -818,14 +578,8 @@ async fn record_session(
         signature: f.signature.clone(),
         supervisor_id: None,
     };
-    match s
-        .access(&state)
-        .record_session(&id, &input, "supervision session recorded")
-        .await
-    {
-        Ok(_) if s.user.persona == Persona::Supervisor => {
-            Redirect::to("/workforce/supervision?recorded=1").into_response()
-        }
+    match s.access(&state).record_session(&id, &input, "supervision session recorded").await {
+        Ok(_) if s.user.persona == Persona::Supervisor => Redirect::to("/workforce/supervision?recorded=1").into_response(),
         Ok(_) => Redirect::to(&format!("/workforce/workers/{id}")).into_response(),
         Err(e) => match AppError::from(e) {
             AppError::Invalid(errors) => session_form_page(&state, &s, &id, f, errors).await,
@@ -871,18 +625,9 @@ impl FieldErrors for CredentialFormPage {
     }
 }
 
-async fn credential_form_page(
-    state: &AppState,
-    s: &Signed,
-    id: &str,
-    f: CredentialForm,
-    errors: Vec<FieldError>,
-) -> Response {
+async fn credential_form_page(state: &AppState, s: &Signed, id: &str, f: CredentialForm, errors: Vec<FieldError>) -> Response {
     let t = &s.tr;
-    if !matches!(
-        s.user.persona,
-        Persona::OrganizationAdmin | Persona::StateAdmin
-    ) {
+    if !matches!(s.user.persona, Persona::OrganizationAdmin | Persona::StateAdmin) {
         return forbidden(s);
     }
     let w = match s.access(state).worker_development(id).await {
@@ -890,62 +635,32 @@ async fn credential_form_page(
         Err(e) => return page_error(s, e),
     };
     let name = format!("{} {}", w.given_name, w.family_name);
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let mut r = render(CredentialFormPage {
-        l: Layout::new(
-            t,
-            Some(s),
-            "/workforce/compliance",
-            t.t1("wf-credential-title", "name", &name),
-        ),
+        l: Layout::new(t, Some(s), "/workforce/compliance", t.t1("wf-credential-title", "name", &name)),
         sub: sub_nav(t, s.user.persona, "/workforce/compliance"),
         worker_name: name,
         action: format!("/workforce/workers/{id}/credentials"),
         f,
-        errors: errors
-            .iter()
-            .map(|e| (e.field.clone(), t.field_error(e)))
-            .collect(),
+        errors: errors.iter().map(|e| (e.field.clone(), t.field_error(e))).collect(),
         error_list: errors
             .iter()
             .map(|e| {
-                let label = if e.field == "kind" {
-                    t.t("field-kind-credential")
-                } else {
-                    t.field_label(&e.field)
-                };
+                let label = if e.field == "kind" { t.t("field-kind-credential") } else { t.field_label(&e.field) };
                 (e.field.clone(), label, t.field_error(e))
             })
             .collect(),
-        kinds: state
-            .catalog
-            .credential_kinds
-            .iter()
-            .map(|k| (k.id.clone(), k.name.get(t.lang).to_string()))
-            .collect(),
+        kinds: state.catalog.credential_kinds.iter().map(|k| (k.id.clone(), k.name.get(t.lang).to_string())).collect(),
     });
     *r.status_mut() = status;
     r
 }
 
-async fn credential_form(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Path(id): Path<String>,
-) -> Response {
+async fn credential_form(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>) -> Response {
     credential_form_page(&state, &s, &id, CredentialForm::default(), vec![]).await
 }
 
-async fn record_credential(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Path(id): Path<String>,
-    Form(f): Form<CredentialForm>,
-) -> Response {
+async fn record_credential(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<CredentialForm>) -> Response {
     if !s.check_csrf(Some(&f.csrf)) {
         return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
     }
@@ -957,11 +672,7 @@ async fn record_credential(
         expires_on: some(&f.expires_on),
         evidence: some(&f.evidence),
     };
-    match s
-        .access(&state)
-        .add_credential(&id, &input, "credential recorded")
-        .await
-    {
+    match s.access(&state).add_credential(&id, &input, "credential recorded").await {
         Ok(_) => Redirect::to(&format!("/workforce/workers/{id}")).into_response(),
         Err(e) => match AppError::from(e) {
             AppError::Invalid(errors) => credential_form_page(&state, &s, &id, f, errors).await,
@@ -1014,26 +725,15 @@ const PROBLEMS_SHOWN: usize = 500;
 
 fn group(k: ProblemKind) -> usize {
     match k {
-        ProblemKind::CredentialExpired
-        | ProblemKind::CredentialExpiring
-        | ProblemKind::RequirementMissing => 0,
-        ProblemKind::SupervisionOverdue
-        | ProblemKind::NoSupervisor
-        | ProblemKind::SupervisorUnqualified => 1,
+        ProblemKind::CredentialExpired | ProblemKind::CredentialExpiring | ProblemKind::RequirementMissing => 0,
+        ProblemKind::SupervisionOverdue | ProblemKind::NoSupervisor | ProblemKind::SupervisorUnqualified => 1,
         ProblemKind::ProhibitedTask | ProblemKind::SinglePeerProgram => 2,
     }
 }
 
-async fn compliance(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Query(q): Query<OrgQuery>,
-) -> Response {
+async fn compliance(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<OrgQuery>) -> Response {
     let t = &s.tr;
-    if !matches!(
-        s.user.persona,
-        Persona::StateAdmin | Persona::OrganizationAdmin
-    ) {
+    if !matches!(s.user.persona, Persona::StateAdmin | Persona::OrganizationAdmin) {
         return forbidden(&s);
     }
     let access = s.access(&state);
@@ -1049,10 +749,7 @@ async fn compliance(
     for p in &problems {
         *counts.entry(p.kind).or_default() += 1;
     }
-    let by_kind = ProblemKind::ALL
-        .iter()
-        .map(|k| (kind_label(t, *k), counts.get(k).copied().unwrap_or(0)))
-        .collect();
+    let by_kind = ProblemKind::ALL.iter().map(|k| (kind_label(t, *k), counts.get(k).copied().unwrap_or(0))).collect();
     let (scope, orgs, rows, back) = match &org {
         None => {
             let names = match state.store.organization_names().await {
@@ -1078,49 +775,30 @@ async fn compliance(
             (t.t("wf-statewide"), orgs, vec![], None)
         }
         Some(o) => {
-            let name = access
-                .organization(o)
-                .await
-                .map(|x| x.name)
-                .unwrap_or_else(|_| o.clone());
+            let name = access.organization(o).await.map(|x| x.name).unwrap_or_else(|_| o.clone());
             let rows = problems
                 .iter()
                 .take(PROBLEMS_SHOWN)
                 .map(|p| ProblemRow {
                     kind: kind_label(t, p.kind),
                     subject: p.subject.clone(),
-                    href: p
-                        .worker_id
-                        .as_ref()
-                        .map(|w| format!("/workforce/workers/{w}")),
+                    href: p.worker_id.as_ref().map(|w| format!("/workforce/workers/{w}")),
                     text: problem_text(&state, t, p),
                 })
                 .collect();
-            let back = (s.user.persona == Persona::StateAdmin)
-                .then(|| "/workforce/compliance".to_string());
+            let back = (s.user.persona == Persona::StateAdmin).then(|| "/workforce/compliance".to_string());
             (name, vec![], rows, back)
         }
     };
     render(CompliancePage {
-        l: Layout::new(
-            t,
-            Some(&s),
-            "/workforce/compliance",
-            t.t1("wf-compliance-title", "scope", &scope),
-        ),
+        l: Layout::new(t, Some(&s), "/workforce/compliance", t.t1("wf-compliance-title", "scope", &scope)),
         sub: sub_nav(t, s.user.persona, "/workforce/compliance"),
         scope,
         by_kind,
         total: problems.len(),
         orgs,
         shown: rows.len(),
-        shown_text: t.tn(
-            "wf-shown",
-            &[
-                ("shown", rows.len().to_string()),
-                ("total", problems.len().to_string()),
-            ],
-        ),
+        shown_text: t.tn("wf-shown", &[("shown", rows.len().to_string()), ("total", problems.len().to_string())]),
         problems: rows,
         back,
     })
@@ -1153,28 +831,17 @@ struct PicturePage {
 fn period(from: Option<&str>, to: Option<&str>) -> Result<(Date, Date), Vec<FieldError>> {
     let today = accompany_store::today_date();
     let mut errs = vec![];
-    let parse = |field: &'static str, v: Option<&str>, d: Date, errs: &mut Vec<FieldError>| match v
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
+    let parse = |field: &'static str, v: Option<&str>, d: Date, errs: &mut Vec<FieldError>| match v.map(str::trim).filter(|s| !s.is_empty()) {
         None => d,
         Some(s) => parse_date(s).unwrap_or_else(|| {
-            errs.push(FieldError::new(
-                field,
-                "date-format",
-                "write the date as YYYY-MM-DD",
-            ));
+            errs.push(FieldError::new(field, "date-format", "write the date as YYYY-MM-DD"));
             d
         }),
     };
     let to = parse("to", to, today, &mut errs);
     let from = parse("from", from, to - time::Duration::days(365), &mut errs);
     if from > to {
-        errs.push(FieldError::new(
-            "to",
-            "end-before-start",
-            "the end of the period is before its start",
-        ));
+        errs.push(FieldError::new("to", "end-before-start", "the end of the period is before its start"));
     }
     if errs.is_empty() {
         Ok((from, to))
@@ -1183,66 +850,33 @@ fn period(from: Option<&str>, to: Option<&str>) -> Result<(Date, Date), Vec<Fiel
     }
 }
 
-async fn picture(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Query(q): Query<OrgQuery>,
-) -> Response {
+async fn picture(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<OrgQuery>) -> Response {
     let t = &s.tr;
-    if !matches!(
-        s.user.persona,
-        Persona::StateAdmin | Persona::OrganizationAdmin
-    ) {
+    if !matches!(s.user.persona, Persona::StateAdmin | Persona::OrganizationAdmin) {
         return forbidden(&s);
     }
     let state_admin = s.user.persona == Persona::StateAdmin;
-    let org = if state_admin {
-        q.org.clone().filter(|o| !o.is_empty())
-    } else {
-        s.user.organization_id.clone()
-    };
+    let org = if state_admin { q.org.clone().filter(|o| !o.is_empty()) } else { s.user.organization_id.clone() };
     let (period, errors) = match period(q.from.as_deref(), q.to.as_deref()) {
         Ok(p) => (p, vec![]),
         Err(e) => {
             let today = accompany_store::today_date();
-            (
-                (today - time::Duration::days(365), today),
-                e.iter()
-                    .map(|e| format!("{}: {}", t.field_label(&e.field), t.field_error(e)))
-                    .collect(),
-            )
+            ((today - time::Duration::days(365), today), e.iter().map(|e| format!("{}: {}", t.field_label(&e.field), t.field_error(e))).collect())
         }
     };
     let access = s.access(&state);
-    let p = match access
-        .workforce_picture(org.as_deref(), period.0, period.1)
-        .await
-    {
+    let p = match access.workforce_picture(org.as_deref(), period.0, period.1).await {
         Ok(p) => p,
         Err(e) => return page_error(&s, e),
     };
     let names = state.store.organization_names().await.unwrap_or_default();
-    let mut organizations: Vec<(String, String, bool)> = names
-        .iter()
-        .map(|(id, n)| (id.clone(), n.clone(), org.as_deref() == Some(id.as_str())))
-        .collect();
+    let mut organizations: Vec<(String, String, bool)> =
+        names.iter().map(|(id, n)| (id.clone(), n.clone(), org.as_deref() == Some(id.as_str()))).collect();
     organizations.sort_by(|a, b| a.1.cmp(&b.1));
-    let scope = org
-        .as_ref()
-        .and_then(|o| names.get(o).cloned())
-        .unwrap_or_else(|| t.t("wf-statewide"));
-    let supervisors: HashMap<&str, Cell> = p
-        .supervisors_by_role
-        .iter()
-        .map(|(r, c)| (r.as_str(), *c))
-        .collect();
+    let scope = org.as_ref().and_then(|o| names.get(o).cloned()).unwrap_or_else(|| t.t("wf-statewide"));
+    let supervisors: HashMap<&str, Cell> = p.supervisors_by_role.iter().map(|(r, c)| (r.as_str(), *c)).collect();
     render(PicturePage {
-        l: Layout::new(
-            t,
-            Some(&s),
-            "/workforce/picture",
-            t.t1("wf-picture-title", "scope", &scope),
-        ),
+        l: Layout::new(t, Some(&s), "/workforce/picture", t.t1("wf-picture-title", "scope", &scope)),
         sub: sub_nav(t, s.user.persona, "/workforce/picture"),
         from: format_date(p.from),
         to: format_date(p.to),
@@ -1250,35 +884,17 @@ async fn picture(
         vacancies: cell(t, p.vacancies),
         hires: cell(t, p.hires),
         departures: cell(t, p.departures),
-        turnover: p
-            .turnover_per_mille
-            .map_or_else(|| t.t("wf-none"), |x| format!("{}.{}%", x / 10, x % 10)),
+        turnover: p.turnover_per_mille.map_or_else(|| t.t("wf-none"), |x| format!("{}.{}%", x / 10, x % 10)),
         leaders: cell(t, p.peers_in_leadership),
         by_role: p
             .by_role
             .iter()
-            .map(|(r, c)| {
-                (
-                    role_name(&state, t, r),
-                    cell(t, *c),
-                    supervisors
-                        .get(r.as_str())
-                        .map_or_else(|| "0".to_string(), |x| cell(t, *x)),
-                )
-            })
+            .map(|(r, c)| (role_name(&state, t, r), cell(t, *c), supervisors.get(r.as_str()).map_or_else(|| "0".to_string(), |x| cell(t, *x))))
             .collect(),
         by_language: p
             .by_language
             .iter()
-            .map(|(code, c)| {
-                (
-                    state
-                        .catalog
-                        .language(code)
-                        .map_or(code.clone(), |l| l.name.get(t.lang).to_string()),
-                    cell(t, *c),
-                )
-            })
+            .map(|(code, c)| (state.catalog.language(code).map_or(code.clone(), |l| l.name.get(t.lang).to_string()), cell(t, *c)))
             .collect(),
         by_identity: p
             .by_identity
@@ -1329,24 +945,13 @@ struct PositionsPage {
     state_admin: bool,
 }
 
-async fn positions(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Query(q): Query<OrgQuery>,
-) -> Response {
+async fn positions(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<OrgQuery>) -> Response {
     let t = &s.tr;
-    if !matches!(
-        s.user.persona,
-        Persona::StateAdmin | Persona::OrganizationAdmin
-    ) {
+    if !matches!(s.user.persona, Persona::StateAdmin | Persona::OrganizationAdmin) {
         return forbidden(&s);
     }
     let state_admin = s.user.persona == Persona::StateAdmin;
-    let org = if state_admin {
-        q.org.clone().filter(|o| !o.is_empty())
-    } else {
-        s.user.organization_id.clone()
-    };
+    let org = if state_admin { q.org.clone().filter(|o| !o.is_empty()) } else { s.user.organization_id.clone() };
     let report = match s.access(&state).positions(org.as_deref()).await {
         Ok(r) => r,
         Err(e) => return page_error(&s, e),
@@ -1354,11 +959,7 @@ async fn positions(
     let names = state.store.organization_names().await.unwrap_or_default();
     let org_name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
     let statewide = org.is_none();
-    let flagged = report
-        .positions
-        .iter()
-        .filter(|p| !p.flags.is_empty())
-        .count();
+    let flagged = report.positions.iter().filter(|p| !p.flags.is_empty()).count();
     let positions = report
         .positions
         .iter()
@@ -1370,36 +971,15 @@ async fn positions(
                 .tasks
                 .iter()
                 .enumerate()
-                .map(|(i, task)| {
-                    (
-                        task.text.clone(),
-                        p.flags
-                            .iter()
-                            .find(|f| f.task_index == i)
-                            .map(|f| f.reason.clone()),
-                    )
-                })
+                .map(|(i, task)| (task.text.clone(), p.flags.iter().find(|f| f.task_index == i).map(|f| f.reason.clone())))
                 .collect();
             PosRow {
                 title: p.position.title.clone(),
                 organization: org_name(&p.position.organization_id),
-                program: format!(
-                    "{} ({})",
-                    p.position.program,
-                    t.t(&format!("wf-setting-{}", p.position.setting.as_str()))
-                ),
-                role: p
-                    .position
-                    .role_id
-                    .as_deref()
-                    .map(|r| role_name(&state, t, r))
-                    .unwrap_or_else(|| t.t("wf-other-staff")),
+                program: format!("{} ({})", p.position.program, t.t(&format!("wf-setting-{}", p.position.setting.as_str()))),
+                role: p.position.role_id.as_deref().map(|r| role_name(&state, t, r)).unwrap_or_else(|| t.t("wf-other-staff")),
                 worker: p.worker_name.clone().unwrap_or_else(|| t.t("wf-vacant")),
-                pay: format!(
-                    "{} – {}",
-                    cents_text(p.position.pay_min_cents),
-                    cents_text(p.position.pay_max_cents)
-                ),
+                pay: format!("{} – {}", cents_text(p.position.pay_min_cents), cents_text(p.position.pay_max_cents)),
                 tasks,
                 flagged: !p.flags.is_empty(),
             }
@@ -1414,18 +994,8 @@ async fn positions(
                 &[
                     ("program", l.program.clone()),
                     ("organization", org_name(&l.organization_id)),
-                    (
-                        "setting",
-                        t.t(&format!("wf-setting-{}", l.setting.as_str())),
-                    ),
-                    (
-                        "critical",
-                        if l.critical {
-                            t.t("wf-lone-critical")
-                        } else {
-                            String::new()
-                        },
-                    ),
+                    ("setting", t.t(&format!("wf-setting-{}", l.setting.as_str()))),
+                    ("critical", if l.critical { t.t("wf-lone-critical") } else { String::new() }),
                 ],
             )
         })
@@ -1439,33 +1009,17 @@ async fn positions(
             title: p.title.clone(),
             organization: org_name(&p.organization_id),
             midpoint: cents_text(p.midpoint_cents),
-            comparable: p
-                .comparable_median_cents
-                .map(cents_text)
-                .unwrap_or_else(|| t.t("wf-none")),
-            percent: p
-                .percent
-                .map(|x| format!("{x}%"))
-                .unwrap_or_else(|| t.t("wf-none")),
+            comparable: p.comparable_median_cents.map(cents_text).unwrap_or_else(|| t.t("wf-none")),
+            percent: p.percent.map(|x| format!("{x}%")).unwrap_or_else(|| t.t("wf-none")),
             below: p.below,
         })
         .collect();
-    let mut organizations: Vec<(String, String, bool)> = names
-        .iter()
-        .map(|(id, n)| (id.clone(), n.clone(), org.as_deref() == Some(id.as_str())))
-        .collect();
+    let mut organizations: Vec<(String, String, bool)> =
+        names.iter().map(|(id, n)| (id.clone(), n.clone(), org.as_deref() == Some(id.as_str()))).collect();
     organizations.sort_by(|a, b| a.1.cmp(&b.1));
-    let scope = org
-        .as_deref()
-        .map(org_name)
-        .unwrap_or_else(|| t.t("wf-statewide"));
+    let scope = org.as_deref().map(org_name).unwrap_or_else(|| t.t("wf-statewide"));
     render(PositionsPage {
-        l: Layout::new(
-            t,
-            Some(&s),
-            "/workforce/positions",
-            t.t1("wf-positions-title", "scope", &scope),
-        ),
+        l: Layout::new(t, Some(&s), "/workforce/positions", t.t1("wf-positions-title", "scope", &scope)),
         sub: sub_nav(t, s.user.persona, "/workforce/positions"),
         scope,
         statewide,
@@ -1490,11 +1044,7 @@ struct ApiOrgQuery {
 
 async fn api_catalog(State(state): State<AppState>, ApiUser(_): ApiUser) -> ApiResult {
     let c = &state.catalog;
-    let requirements: BTreeMap<&str, _> = c
-        .roles
-        .iter()
-        .map(|r| (r.id.as_str(), (&r.requirements, &r.supervision)))
-        .collect();
+    let requirements: BTreeMap<&str, _> = c.roles.iter().map(|r| (r.id.as_str(), (&r.requirements, &r.supervision))).collect();
     ok(
         StatusCode::OK,
         json!({
@@ -1508,62 +1058,28 @@ async fn api_catalog(State(state): State<AppState>, ApiUser(_): ApiUser) -> ApiR
     )
 }
 
-async fn api_problems(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    RawQuery(raw): RawQuery,
-) -> ApiResult {
+async fn api_problems(State(state): State<AppState>, ApiUser(s): ApiUser, RawQuery(raw): RawQuery) -> ApiResult {
     let q: ApiOrgQuery = query(raw)?;
-    let problems = s
-        .access(&state)
-        .workforce_problems(q.organization_id.as_deref())
-        .await
-        .map_err(err)?;
-    ok(
-        StatusCode::OK,
-        json!({ "count": problems.len(), "problems": problems }),
-    )
+    let problems = s.access(&state).workforce_problems(q.organization_id.as_deref()).await.map_err(err)?;
+    ok(StatusCode::OK, json!({ "count": problems.len(), "problems": problems }))
 }
 
 async fn api_compliance(State(state): State<AppState>, ApiUser(s): ApiUser) -> ApiResult {
-    ok(
-        StatusCode::OK,
-        json!({ "organizations": s.access(&state).compliance_by_organization().await.map_err(err)? }),
-    )
+    ok(StatusCode::OK, json!({ "organizations": s.access(&state).compliance_by_organization().await.map_err(err)? }))
 }
 
 async fn api_me(State(state): State<AppState>, ApiUser(s): ApiUser) -> ApiResult {
     let access = s.access(&state);
-    let me = access
-        .my_worker()
-        .await
-        .map_err(err)?
-        .ok_or_else(|| err(AppError::NotFound))?;
-    ok(
-        StatusCode::OK,
-        access.worker_development(&me.id).await.map_err(err)?,
-    )
+    let me = access.my_worker().await.map_err(err)?.ok_or_else(|| err(AppError::NotFound))?;
+    ok(StatusCode::OK, access.worker_development(&me.id).await.map_err(err)?)
 }
 
 async fn api_supervisees(State(state): State<AppState>, ApiUser(s): ApiUser) -> ApiResult {
-    ok(
-        StatusCode::OK,
-        json!({ "supervisees": s.access(&state).supervisees().await.map_err(err)? }),
-    )
+    ok(StatusCode::OK, json!({ "supervisees": s.access(&state).supervisees().await.map_err(err)? }))
 }
 
-async fn api_worker(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-) -> ApiResult {
-    ok(
-        StatusCode::OK,
-        s.access(&state)
-            .worker_development(&id)
-            .await
-            .map_err(err)?,
-    )
+async fn api_worker(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
+    ok(StatusCode::OK, s.access(&state).worker_development(&id).await.map_err(err)?)
 }
 
 async fn api_add_credential(
@@ -1575,34 +1091,13 @@ async fn api_add_credential(
 ) -> ApiResult {
     let c: Change<CredentialInput> = change(&headers, &bytes)?;
     let reason = c.reason.as_deref().unwrap_or("credential recorded");
-    ok(
-        StatusCode::CREATED,
-        s.access(&state)
-            .add_credential(&id, &c.input, reason)
-            .await
-            .map_err(err)?,
-    )
+    ok(StatusCode::CREATED, s.access(&state).add_credential(&id, &c.input, reason).await.map_err(err)?)
 }
 
-async fn api_add_ce(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
-) -> ApiResult {
+async fn api_add_ce(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, headers: HeaderMap, bytes: Bytes) -> ApiResult {
     let c: Change<CeInput> = change(&headers, &bytes)?;
-    let reason = c
-        .reason
-        .as_deref()
-        .unwrap_or("continuing education recorded");
-    ok(
-        StatusCode::CREATED,
-        s.access(&state)
-            .add_ce_entry(&id, &c.input, reason)
-            .await
-            .map_err(err)?,
-    )
+    let reason = c.reason.as_deref().unwrap_or("continuing education recorded");
+    ok(StatusCode::CREATED, s.access(&state).add_ce_entry(&id, &c.input, reason).await.map_err(err)?)
 }
 
 async fn api_add_enrolment(
@@ -1614,86 +1109,32 @@ async fn api_add_enrolment(
 ) -> ApiResult {
     let c: Change<EnrolmentInput> = change(&headers, &bytes)?;
     let reason = c.reason.as_deref().unwrap_or("training recorded");
-    ok(
-        StatusCode::CREATED,
-        s.access(&state)
-            .add_enrolment(&id, &c.input, reason)
-            .await
-            .map_err(err)?,
-    )
+    ok(StatusCode::CREATED, s.access(&state).add_enrolment(&id, &c.input, reason).await.map_err(err)?)
 }
 
-async fn api_add_session(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
-) -> ApiResult {
+async fn api_add_session(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, headers: HeaderMap, bytes: Bytes) -> ApiResult {
     let c: Change<SessionInput> = change(&headers, &bytes)?;
-    let reason = c
-        .reason
-        .as_deref()
-        .unwrap_or("supervision session recorded");
-    ok(
-        StatusCode::CREATED,
-        s.access(&state)
-            .record_session(&id, &c.input, reason)
-            .await
-            .map_err(err)?,
-    )
+    let reason = c.reason.as_deref().unwrap_or("supervision session recorded");
+    ok(StatusCode::CREATED, s.access(&state).record_session(&id, &c.input, reason).await.map_err(err)?)
 }
 
-async fn api_picture(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    RawQuery(raw): RawQuery,
-) -> ApiResult {
+async fn api_picture(State(state): State<AppState>, ApiUser(s): ApiUser, RawQuery(raw): RawQuery) -> ApiResult {
     let q: ApiOrgQuery = query(raw)?;
-    let (from, to) =
-        period(q.from.as_deref(), q.to.as_deref()).map_err(|e| err(AppError::Invalid(e)))?;
-    ok(
-        StatusCode::OK,
-        s.access(&state)
-            .workforce_picture(q.organization_id.as_deref(), from, to)
-            .await
-            .map_err(err)?,
-    )
+    let (from, to) = period(q.from.as_deref(), q.to.as_deref()).map_err(|e| err(AppError::Invalid(e)))?;
+    ok(StatusCode::OK, s.access(&state).workforce_picture(q.organization_id.as_deref(), from, to).await.map_err(err)?)
 }
 
-async fn api_positions(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    RawQuery(raw): RawQuery,
-) -> ApiResult {
+async fn api_positions(State(state): State<AppState>, ApiUser(s): ApiUser, RawQuery(raw): RawQuery) -> ApiResult {
     let q: ApiOrgQuery = query(raw)?;
-    ok(
-        StatusCode::OK,
-        s.access(&state)
-            .positions(q.organization_id.as_deref())
-            .await
-            .map_err(err)?,
-    )
+    ok(StatusCode::OK, s.access(&state).positions(q.organization_id.as_deref()).await.map_err(err)?)
 }
 
-async fn api_create_position(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    headers: HeaderMap,
-    bytes: Bytes,
-) -> ApiResult {
+async fn api_create_position(State(state): State<AppState>, ApiUser(s): ApiUser, headers: HeaderMap, bytes: Bytes) -> ApiResult {
     let c: Change<PositionInput> = change(&headers, &bytes)?;
     let reason = c.reason.as_deref().unwrap_or("position created");
-    let p = s
-        .access(&state)
-        .create_position(&c.input, reason)
-        .await
-        .map_err(err)?;
+    let p = s.access(&state).create_position(&c.input, reason).await.map_err(err)?;
     let flags = accompany_domain::workforce::prohibited_tasks(&state.catalog, &p);
-    ok(
-        StatusCode::CREATED,
-        json!({ "position": p, "flags": flags }),
-    )
+    ok(StatusCode::CREATED, json!({ "position": p, "flags": flags }))
 }
 
 #[cfg(test)]
@@ -1705,39 +1146,13 @@ mod tests {
     #[test]
     fn every_built_key_is_translated() {
         let mut keys: Vec<String> = Vec::new();
-        keys.extend(ProblemKind::ALL.iter().flat_map(|k| {
-            [
-                format!("wf-kind-{}", k.as_str()),
-                format!("wf-problem-{}", k.as_str()),
-            ]
-        }));
-        keys.extend(
-            ProgramSetting::ALL
-                .iter()
-                .map(|s| format!("wf-setting-{}", s.as_str())),
-        );
-        keys.extend(
-            SessionFormat::ALL
-                .iter()
-                .map(|f| format!("wf-format-{}", f.as_str())),
-        );
-        keys.extend(
-            EnrolmentStatus::ALL
-                .iter()
-                .map(|s| format!("wf-enrolment-{}", s.as_str())),
-        );
+        keys.extend(ProblemKind::ALL.iter().flat_map(|k| [format!("wf-kind-{}", k.as_str()), format!("wf-problem-{}", k.as_str())]));
+        keys.extend(ProgramSetting::ALL.iter().map(|s| format!("wf-setting-{}", s.as_str())));
+        keys.extend(SessionFormat::ALL.iter().map(|f| format!("wf-format-{}", f.as_str())));
+        keys.extend(EnrolmentStatus::ALL.iter().map(|s| format!("wf-enrolment-{}", s.as_str())));
         keys.extend(["passed", "failed"].iter().map(|x| format!("wf-exam-{x}")));
         keys.extend(IDENTITY_TOPICS.iter().map(|d| format!("wf-identity-{d}")));
-        for code in [
-            "expiry-required",
-            "hours",
-            "minutes",
-            "no-exam",
-            "pay",
-            "pay-band",
-            "too-many",
-            "no-such-worker",
-        ] {
+        for code in ["expiry-required", "hours", "minutes", "no-exam", "pay", "pay-band", "too-many", "no-such-worker"] {
             keys.push(format!("err-{code}"));
         }
         let names = [
@@ -1762,19 +1177,10 @@ mod tests {
         for (lang, _) in crate::i18n::SHIPPED {
             let t = Tr::new(lang);
             for k in &keys {
-                assert!(
-                    !t.tn(k, &args).starts_with("Unknown localization key"),
-                    "{lang}: {k}"
-                );
+                assert!(!t.tn(k, &args).starts_with("Unknown localization key"), "{lang}: {k}");
             }
         }
         let es = Tr::new("es");
-        assert_eq!(
-            es.tn(
-                "wf-ce-progress",
-                &[("earned", "2.5".into()), ("required", "15".into())]
-            ),
-            "2.5 de 15 horas"
-        );
+        assert_eq!(es.tn("wf-ce-progress", &[("earned", "2.5".into()), ("required", "15".into())]), "2.5 de 15 horas");
     }
 }

@@ -40,9 +40,7 @@ use crate::records::Id;
 use super::flow::Network;
 use super::preferences::{IdentityDimension, Modality, Preferences, Strength, SupportKind};
 use super::profile::PeerProfile;
-use super::rank::{
-    identity_match, usable_modalities, Blocker, FastBlocker, Fit, MemberKey, PREFER_WEIGHT,
-};
+use super::rank::{identity_match, usable_modalities, Blocker, FastBlocker, Fit, MemberKey, PREFER_WEIGHT};
 use super::transport::{self, has, ClassArcs};
 
 /// A member matched to a peer.
@@ -132,12 +130,7 @@ struct MemberClass {
 impl MemberClass {
     /// `PREFER_WEIGHT` for each of the class's preferences peer class `pc` meets.
     fn score(&self, sets: &Sets, pc: usize) -> i64 {
-        PREFER_WEIGHT
-            * self
-                .prefer
-                .iter()
-                .filter(|&&w| has(&sets.all[w as usize], pc))
-                .count() as i64
+        PREFER_WEIGHT * self.prefer.iter().filter(|&&w| has(&sets.all[w as usize], pc)).count() as i64
     }
 }
 
@@ -259,10 +252,7 @@ fn tests_of<'p>(key: &MemberKey<'p>) -> (Vec<Test<'p>>, Vec<Test<'p>>) {
         put(Strength::Prefer, Test::Organization(o));
     }
     let in_person = key.modalities & Modality::InPerson.bit() != 0;
-    let reach = key
-        .reach
-        .filter(|_| in_person)
-        .map(|(u, c)| (u.map(f64::to_bits), c.to_bits()));
+    let reach = key.reach.filter(|_| in_person).map(|(u, c)| (u.map(f64::to_bits), c.to_bits()));
     put(Strength::Must, Test::Meets(key.modalities, reach));
     (hard, prefer)
 }
@@ -304,29 +294,17 @@ fn ones(set: &[u64]) -> impl Iterator<Item = usize> + '_ {
 
 /// `f` over `items` on every core, results in the order of `items`.
 fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(usize, &T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
     let chunk = items.len().div_ceil(threads).max(1);
     let f = &f;
     std::thread::scope(|scope| {
         let handles: Vec<_> = items
             .chunks(chunk)
             .enumerate()
-            .map(|(c, part)| {
-                scope.spawn(move || {
-                    part.iter()
-                        .enumerate()
-                        .map(|(i, x)| f(c * chunk + i, x))
-                        .collect::<Vec<R>>()
-                })
-            })
+            .map(|(c, part)| scope.spawn(move || part.iter().enumerate().map(|(i, x)| f(c * chunk + i, x)).collect::<Vec<R>>()))
             .collect();
         // A panic in a worker is a defect; re-raise it rather than lose results.
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
     })
 }
 
@@ -334,34 +312,16 @@ impl<'a> BatchProblem<'a> {
     /// Build the classes and find the optimal flow between them (the
     /// expensive part). Members are identified by their ids, which should
     /// be unique.
-    pub fn new(
-        members: &'a [(Id, Preferences)],
-        peers: &'a [PeerProfile],
-        catalog: &'a Catalog,
-    ) -> BatchProblem<'a> {
-        let mut member_list: Vec<(&str, &Preferences)> =
-            members.iter().map(|(id, p)| (id.as_str(), p)).collect();
+    pub fn new(members: &'a [(Id, Preferences)], peers: &'a [PeerProfile], catalog: &'a Catalog) -> BatchProblem<'a> {
+        let mut member_list: Vec<(&str, &Preferences)> = members.iter().map(|(id, p)| (id.as_str(), p)).collect();
         member_list.sort_by(|a, b| a.0.cmp(b.0));
-        let mut peer_list: Vec<&PeerProfile> = peers
-            .iter()
-            .filter(|p| p.remaining_capacity() > 0)
-            .collect();
+        let mut peer_list: Vec<&PeerProfile> = peers.iter().filter(|p| p.remaining_capacity() > 0).collect();
         peer_list.sort_by(|a, b| a.cmp_id(b));
-        let peer_index: HashMap<&str, usize> = peer_list
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.worker_id(), i))
-            .collect();
+        let peer_index: HashMap<&str, usize> = peer_list.iter().enumerate().map(|(i, p)| (p.worker_id(), i)).collect();
 
         // Members who ask the same tests are alike for every peer.
-        let keys: Vec<MemberKey> = member_list
-            .iter()
-            .map(|(_, p)| MemberKey::new(p, catalog))
-            .collect();
-        let big = keys
-            .iter()
-            .fold(0i64, |acc, k| acc.saturating_add(k.max_score))
-            .saturating_add(1);
+        let keys: Vec<MemberKey> = member_list.iter().map(|(_, p)| MemberKey::new(p, catalog)).collect();
+        let big = keys.iter().fold(0i64, |acc, k| acc.saturating_add(k.max_score)).saturating_add(1);
         let mut tests: Vec<Test> = Vec::new();
         let mut test_ids: HashMap<Test, u32> = HashMap::new();
         let mut asked: HashMap<(Vec<u32>, Vec<u32>), u32> = HashMap::new();
@@ -381,12 +341,10 @@ impl<'a> BatchProblem<'a> {
             let mut prefer: Vec<u32> = prefer.into_iter().map(&mut id).collect();
             prefer.sort_unstable();
             let next = asked_list.len() as u32;
-            let at = *asked
-                .entry((hard.clone(), prefer.clone()))
-                .or_insert_with(|| {
-                    asked_list.push((hard, prefer));
-                    next
-                });
+            let at = *asked.entry((hard.clone(), prefer.clone())).or_insert_with(|| {
+                asked_list.push((hard, prefer));
+                next
+            });
             asked_alike.push(at);
         }
         drop(asked);
@@ -402,11 +360,7 @@ impl<'a> BatchProblem<'a> {
                         mark(i)
                     }
                 }
-                _ => peer_list
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, p)| test.passes(p))
-                    .for_each(|(i, _)| mark(i)),
+                _ => peer_list.iter().enumerate().filter(|(_, p)| test.passes(p)).for_each(|(i, _)| mark(i)),
             }
             set
         });
@@ -462,11 +416,7 @@ impl<'a> BatchProblem<'a> {
             }
             let mut wishes: Vec<u32> = Vec::new();
             for &t in prefer {
-                let met: Vec<u64> = eligible
-                    .iter()
-                    .zip(&on_classes[t as usize])
-                    .map(|(e, w)| e & w)
-                    .collect();
+                let met: Vec<u64> = eligible.iter().zip(&on_classes[t as usize]).map(|(e, w)| e & w).collect();
                 if met.iter().any(|w| *w != 0) {
                     wishes.push(sets.intern(met));
                 }
@@ -493,38 +443,17 @@ impl<'a> BatchProblem<'a> {
         for c in order {
             let members = std::mem::take(&mut member_groups[c]);
             let (eligible, prefer) = std::mem::take(&mut class_shapes[c]);
-            member_classes.push(MemberClass {
-                members,
-                eligible,
-                prefer,
-            });
+            member_classes.push(MemberClass { members, eligible, prefer });
         }
-        let capacity: Vec<i64> = peer_groups
-            .iter()
-            .map(|g| {
-                g.iter()
-                    .map(|&i| i64::from(peer_list[i].remaining_capacity()))
-                    .sum()
-            })
-            .collect();
-        let peer_classes: Vec<PeerClass> = peer_groups
-            .into_iter()
-            .map(|peers| PeerClass { peers })
-            .collect();
-        let has_edge: Vec<bool> = member_classes
-            .iter()
-            .map(|m| sets.all[m.eligible as usize].iter().any(|w| *w != 0))
-            .collect();
+        let capacity: Vec<i64> = peer_groups.iter().map(|g| g.iter().map(|&i| i64::from(peer_list[i].remaining_capacity())).sum()).collect();
+        let peer_classes: Vec<PeerClass> = peer_groups.into_iter().map(|peers| PeerClass { peers }).collect();
+        let has_edge: Vec<bool> = member_classes.iter().map(|m| sets.all[m.eligible as usize].iter().any(|w| *w != 0)).collect();
 
         let arcs: Vec<ClassArcs> = member_classes
             .iter()
             .map(|m| ClassArcs {
                 eligible: &sets.all[m.eligible as usize],
-                prefer: m
-                    .prefer
-                    .iter()
-                    .map(|&w| sets.all[w as usize].as_slice())
-                    .collect(),
+                prefer: m.prefer.iter().map(|&w| sets.all[w as usize].as_slice()).collect(),
                 supply: m.members.len() as i64,
             })
             .collect();
@@ -533,12 +462,7 @@ impl<'a> BatchProblem<'a> {
         for (pc, list) in solution.by_peer.iter().enumerate() {
             for &(mc, flow) in list {
                 let score = member_classes[mc as usize].score(&sets, pc);
-                flows.push(Edge {
-                    member_class: mc,
-                    peer_class: pc as u32,
-                    flow,
-                    score,
-                });
+                flows.push(Edge { member_class: mc, peer_class: pc as u32, flow, score });
             }
         }
         flows.sort_by_key(|e| (e.member_class, e.peer_class));
@@ -581,8 +505,7 @@ impl<'a> BatchProblem<'a> {
                     cursor[e.peer_class as usize] += 1;
                     continue;
                 }
-                let Some(&member) = class.members.get(served_in_class[e.member_class as usize])
-                else {
+                let Some(&member) = class.members.get(served_in_class[e.member_class as usize]) else {
                     break;
                 };
                 remaining[peer] -= 1;
@@ -610,35 +533,16 @@ impl<'a> BatchProblem<'a> {
                 } else {
                     blockers
                         .entry(self.asked_alike[m])
-                        .or_insert_with(|| {
-                            UnmatchedReason::NoEligiblePeer(
-                                self.narrowing_blocker(self.members[m].1),
-                            )
-                        })
+                        .or_insert_with(|| UnmatchedReason::NoEligiblePeer(self.narrowing_blocker(self.members[m].1)))
                         .clone()
                 };
                 let code = reason.code();
                 let (id, prefs) = self.members[m];
-                *gap.by_language
-                    .entry(
-                        prefs
-                            .languages
-                            .first()
-                            .cloned()
-                            .unwrap_or_else(|| "none".into()),
-                    )
-                    .or_default() += 1;
-                *gap.by_town
-                    .entry(prefs.home_town.clone().unwrap_or_else(|| "unknown".into()))
-                    .or_default() += 1;
-                *gap.by_support
-                    .entry(support_code(prefs.support).to_string())
-                    .or_default() += 1;
+                *gap.by_language.entry(prefs.languages.first().cloned().unwrap_or_else(|| "none".into())).or_default() += 1;
+                *gap.by_town.entry(prefs.home_town.clone().unwrap_or_else(|| "unknown".into())).or_default() += 1;
+                *gap.by_support.entry(support_code(prefs.support).to_string()).or_default() += 1;
                 *gap.by_reason.entry(code).or_default() += 1;
-                unmatched.push(Unmatched {
-                    member_id: id.to_string(),
-                    reason,
-                });
+                unmatched.push(Unmatched { member_id: id.to_string(), reason });
             }
         }
         unmatched.sort_by(|a, b| a.member_id.cmp(&b.member_id));
@@ -649,10 +553,7 @@ impl<'a> BatchProblem<'a> {
             members: self.members.len(),
             served,
             total_score,
-            objective: -(self
-                .big
-                .saturating_mul(served as i64)
-                .saturating_add(total_score)),
+            objective: -(self.big.saturating_mul(served as i64).saturating_add(total_score)),
             big: self.big,
             unmatched,
             gap,
@@ -684,16 +585,8 @@ impl<'a> BatchProblem<'a> {
     fn network(&self) -> Network {
         let mut network = Network::default();
         let sink = network.add_node(-(self.members.len() as i64));
-        let member_nodes: Vec<u32> = self
-            .member_classes
-            .iter()
-            .map(|m| network.add_node(m.members.len() as i64))
-            .collect();
-        let peer_nodes: Vec<u32> = self
-            .peer_classes
-            .iter()
-            .map(|_| network.add_node(0))
-            .collect();
+        let member_nodes: Vec<u32> = self.member_classes.iter().map(|m| network.add_node(m.members.len() as i64)).collect();
+        let peer_nodes: Vec<u32> = self.peer_classes.iter().map(|_| network.add_node(0)).collect();
         for (pc, &node) in peer_nodes.iter().enumerate() {
             network.add_arc(node, sink, self.capacity[pc], 0);
         }
@@ -703,9 +596,7 @@ impl<'a> BatchProblem<'a> {
         let sets = &self.sets;
         let mut flows = self.flows.iter().peekable();
         for (mc, m) in self.member_classes.iter().enumerate() {
-            let mut pairs: Vec<(i64, usize)> = ones(&sets.all[m.eligible as usize])
-                .map(|pc| (-m.score(sets, pc), pc))
-                .collect();
+            let mut pairs: Vec<(i64, usize)> = ones(&sets.all[m.eligible as usize]).map(|pc| (-m.score(sets, pc), pc)).collect();
             if pairs.len() > EXPORT_ARCS {
                 pairs.select_nth_unstable(EXPORT_ARCS - 1);
                 pairs.truncate(EXPORT_ARCS);
@@ -718,12 +609,7 @@ impl<'a> BatchProblem<'a> {
             pcs.dedup();
             for pc in pcs {
                 let cap = (m.members.len() as i64).min(self.capacity[pc]);
-                network.add_arc(
-                    member_nodes[mc],
-                    peer_nodes[pc],
-                    cap,
-                    -self.big.saturating_add(m.score(sets, pc)),
-                );
+                network.add_arc(member_nodes[mc], peer_nodes[pc], cap, -self.big.saturating_add(m.score(sets, pc)));
             }
         }
         network
@@ -742,11 +628,7 @@ fn support_code(s: SupportKind) -> &'static str {
 /// Match every member of a waiting list (or of a departing peer's caseload)
 /// to a peer: as many members as possible, then the highest total score.
 /// The same members and peers give the same result in any input order.
-pub fn assign(
-    members: &[(Id, Preferences)],
-    peers: &[PeerProfile],
-    catalog: &Catalog,
-) -> Assignment {
+pub fn assign(members: &[(Id, Preferences)], peers: &[PeerProfile], catalog: &Catalog) -> Assignment {
     BatchProblem::new(members, peers, catalog).solve()
 }
 
@@ -769,10 +651,7 @@ pub fn write_dimacs(problem: &BatchProblem, out: &mut impl Write) -> io::Result<
             problem.peers.len(),
             problem.peer_classes.len()
         ),
-        format!(
-            "big {}: optimum = -(big * served + total_score)",
-            problem.big
-        ),
+        format!("big {}: optimum = -(big * served + total_score)", problem.big),
         "node 1 = sink; member-class nodes then peer-class nodes".to_string(),
     ];
     problem.network().write_dimacs(&comments, out)

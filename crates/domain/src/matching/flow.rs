@@ -26,12 +26,7 @@ impl Network {
     }
 
     pub fn add_arc(&mut self, from: u32, to: u32, cap: i64, cost: i64) -> usize {
-        self.arcs.push(ArcSpec {
-            from,
-            to,
-            cap,
-            cost,
-        });
+        self.arcs.push(ArcSpec { from, to, cap, cost });
         self.arcs.len() - 1
     }
 

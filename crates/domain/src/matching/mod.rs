@@ -23,16 +23,12 @@ mod transport;
 #[cfg(test)]
 mod tests;
 
-pub use assign::{
-    assign, write_dimacs, Assignment, BatchProblem, GapSummary, Pair, Unmatched, UnmatchedReason,
-};
+pub use assign::{assign, write_dimacs, Assignment, BatchProblem, GapSummary, Pair, Unmatched, UnmatchedReason};
 pub use preferences::{
-    normalize_value, GeoPoint, IdentityDimension, IdentityWish, IdentityWishInput, Modality,
-    Preferences, PreferencesInput, SourceKind, SourceWish, SourceWishInput, Strength, SupportKind,
-    TopicWish, TopicWishInput, MAX_TRAVEL_KM,
+    normalize_value, GeoPoint, IdentityDimension, IdentityWish, IdentityWishInput, Modality, Preferences, PreferencesInput, SourceKind, SourceWish,
+    SourceWishInput, Strength, SupportKind, TopicWish, TopicWishInput, MAX_TRAVEL_KM,
 };
 pub use profile::{IdentityAttribute, LivedExperience, PeerFacts, PeerProfile, WorkerExtras};
 pub use rank::{
-    ineligibility, rank, rank_top, score, Blocker, Modalities, PeerRanking, RankedPeer, Reason,
-    TimesOfDay, WishKey, MAX_BONUS, PREFER_WEIGHT,
+    ineligibility, rank, rank_top, score, Blocker, Modalities, PeerRanking, RankedPeer, Reason, TimesOfDay, WishKey, MAX_BONUS, PREFER_WEIGHT,
 };

@@ -29,14 +29,8 @@ impl SupportKind {
         matches!(self, Self::SubstanceUse | Self::Both)
     }
 
-    pub const ALL: [SupportKind; 6] = [
-        Self::MentalHealth,
-        Self::SubstanceUse,
-        Self::Both,
-        Self::HealthAndSocialNeeds,
-        Self::Family,
-        Self::YoungAdults,
-    ];
+    pub const ALL: [SupportKind; 6] =
+        [Self::MentalHealth, Self::SubstanceUse, Self::Both, Self::HealthAndSocialNeeds, Self::Family, Self::YoungAdults];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -70,9 +64,7 @@ impl SupportKind {
 
 /// How much a wish counts: a `Must` is never broken, a `Prefer` adds to the
 /// score, `NoPreference` is ignored.
-#[derive(
-    Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord, Default,
-)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[serde(rename_all = "kebab-case")]
 pub enum Strength {
     #[default]
@@ -97,15 +89,8 @@ pub enum IdentityDimension {
 }
 
 impl IdentityDimension {
-    pub const ALL: [IdentityDimension; 7] = [
-        Self::Gender,
-        Self::Race,
-        Self::Ethnicity,
-        Self::Language,
-        Self::Faith,
-        Self::SexualOrientation,
-        Self::AgeBand,
-    ];
+    pub const ALL: [IdentityDimension; 7] =
+        [Self::Gender, Self::Race, Self::Ethnicity, Self::Language, Self::Faith, Self::SexualOrientation, Self::AgeBand];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -149,12 +134,7 @@ impl Modality {
     }
 }
 
-pub(crate) const TIMES: [TimeOfDay; 4] = [
-    TimeOfDay::Daytime,
-    TimeOfDay::Evening,
-    TimeOfDay::Night,
-    TimeOfDay::Weekend,
-];
+pub(crate) const TIMES: [TimeOfDay; 4] = [TimeOfDay::Daytime, TimeOfDay::Evening, TimeOfDay::Night, TimeOfDay::Weekend];
 
 pub(crate) fn time_bit(t: TimeOfDay) -> u8 {
     1 << (t as u8)
@@ -318,13 +298,10 @@ impl Labelled for Preferences {
     const NAME: &'static str = "Preferences";
     fn field_category(field: &str) -> Option<Category> {
         Some(match field {
-            "languages" | "interpreter_ok" | "modalities" | "times" | "home_town"
-            | "max_travel_km" => Category::Demographics,
+            "languages" | "interpreter_ok" | "modalities" | "times" | "home_town" | "max_travel_km" => Category::Demographics,
             "home" => Category::Contact,
             "support" => Category::CarePlan,
-            "identity" | "lived_experience" | "source" | "named_peer" | "organization" => {
-                Category::Identity
-            }
+            "identity" | "lived_experience" | "source" | "named_peer" | "organization" => Category::Identity,
             _ => return None,
         })
     }
@@ -362,18 +339,11 @@ impl Preferences {
     /// chose: the support their peer gave, their languages (or an
     /// interpreter), and a preference for the same kind of organization,
     /// so that the ranking keeps what it can of the old relationship.
-    pub fn for_reassignment(
-        support: SupportKind,
-        languages: Vec<String>,
-        source: Option<SourceKind>,
-    ) -> Preferences {
+    pub fn for_reassignment(support: SupportKind, languages: Vec<String>, source: Option<SourceKind>) -> Preferences {
         let mut p = Preferences::choose_for_me(support, languages);
         p.interpreter_ok = true;
         if let Some(kind) = source {
-            p.source = SourceWish {
-                strength: Strength::Prefer,
-                kinds: vec![kind],
-            };
+            p.source = SourceWish { strength: Strength::Prefer, kinds: vec![kind] };
         }
         p
     }
@@ -449,9 +419,7 @@ impl PreferencesInput {
     /// once, each naming its field (e.g. `identity[1].values`).
     pub fn validate(&self, catalog: &Catalog) -> Result<Preferences, Invalid> {
         let mut errs = Invalid::default();
-        if catalog.languages.len() > MAX_CATALOG_CHOICES
-            || catalog.lived_experience_topics.len() > MAX_CATALOG_CHOICES
-        {
+        if catalog.languages.len() > MAX_CATALOG_CHOICES || catalog.lived_experience_topics.len() > MAX_CATALOG_CHOICES {
             errs.push(FieldError::new(
                 "catalog",
                 "catalog-too-large",
@@ -460,14 +428,7 @@ impl PreferencesInput {
         }
         let support = self.support.unwrap_or_else(|| {
             let choices = SupportKind::ALL.map(|s| s.as_str()).join(", ");
-            errs.push(
-                FieldError::new(
-                    "support",
-                    "required",
-                    format!("choose the kind of support: one of {choices}"),
-                )
-                .arg("choices", choices),
-            );
+            errs.push(FieldError::new("support", "required", format!("choose the kind of support: one of {choices}")).arg("choices", choices));
             SupportKind::MentalHealth
         });
         let languages = language_codes(&mut errs, "languages", &self.languages, catalog);
@@ -482,38 +443,21 @@ impl PreferencesInput {
         let mut identity: Vec<IdentityWish> = Vec::new();
         for (i, w) in self.identity.iter().enumerate() {
             let at = |f: &str| format!("identity[{i}].{f}");
-            if self.identity[..i]
-                .iter()
-                .any(|x| x.dimension == w.dimension)
-            {
+            if self.identity[..i].iter().any(|x| x.dimension == w.dimension) {
                 errs.push(
-                    FieldError::new(
-                        at("dimension"),
-                        "duplicate",
-                        format!("{} is given twice", w.dimension.as_str()),
-                    )
-                    .arg("value", w.dimension.as_str()),
+                    FieldError::new(at("dimension"), "duplicate", format!("{} is given twice", w.dimension.as_str()))
+                        .arg("value", w.dimension.as_str()),
                 );
                 continue;
             }
             let mut values: Vec<String> = if w.dimension == IdentityDimension::Language {
                 language_codes(&mut errs, &at("values"), &w.values, catalog)
             } else {
-                w.values
-                    .iter()
-                    .map(|v| normalize_value(v))
-                    .filter(|v| !v.is_empty())
-                    .collect()
+                w.values.iter().map(|v| normalize_value(v)).filter(|v| !v.is_empty()).collect()
             };
             if let Some(long) = values.iter().find(|v| v.chars().count() > 100) {
                 errs.push(
-                    FieldError::new(
-                        at("values"),
-                        "too-long",
-                        "each value is at most 100 characters",
-                    )
-                    .arg("max", "100")
-                    .arg("value", long.clone()),
+                    FieldError::new(at("values"), "too-long", "each value is at most 100 characters").arg("max", "100").arg("value", long.clone()),
                 );
             }
             values.sort();
@@ -521,18 +465,10 @@ impl PreferencesInput {
             match w.strength {
                 Strength::NoPreference => {}
                 _ if values.is_empty() => errs.push(
-                    FieldError::new(
-                        at("values"),
-                        "wish-without-value",
-                        "say which value the peer should have, or choose no preference",
-                    )
-                    .arg("dimension", w.dimension.as_str()),
+                    FieldError::new(at("values"), "wish-without-value", "say which value the peer should have, or choose no preference")
+                        .arg("dimension", w.dimension.as_str()),
                 ),
-                strength => identity.push(IdentityWish {
-                    dimension: w.dimension,
-                    strength,
-                    values,
-                }),
+                strength => identity.push(IdentityWish { dimension: w.dimension, strength, values }),
             }
         }
         identity.sort_by_key(|w| w.dimension);
@@ -540,16 +476,8 @@ impl PreferencesInput {
         let mut lived_experience: Vec<TopicWish> = Vec::new();
         for (i, w) in self.lived_experience.iter().enumerate() {
             let topic = w.topic.trim();
-            if !catalog
-                .lived_experience_topics
-                .iter()
-                .any(|t| t.id == topic)
-            {
-                let known: Vec<_> = catalog
-                    .lived_experience_topics
-                    .iter()
-                    .map(|t| t.id.as_str())
-                    .collect();
+            if !catalog.lived_experience_topics.iter().any(|t| t.id == topic) {
+                let known: Vec<_> = catalog.lived_experience_topics.iter().map(|t| t.id.as_str()).collect();
                 errs.push(
                     FieldError::new(
                         format!("lived_experience[{i}].topic"),
@@ -559,93 +487,47 @@ impl PreferencesInput {
                     .arg("value", topic.to_string())
                     .arg("choices", known.join(", ")),
                 );
-            } else if self.lived_experience[..i]
-                .iter()
-                .any(|x| x.topic.trim() == topic)
-            {
+            } else if self.lived_experience[..i].iter().any(|x| x.topic.trim() == topic) {
                 errs.push(
-                    FieldError::new(
-                        format!("lived_experience[{i}].topic"),
-                        "duplicate",
-                        format!("{topic} is given twice"),
-                    )
-                    .arg("value", topic.to_string()),
+                    FieldError::new(format!("lived_experience[{i}].topic"), "duplicate", format!("{topic} is given twice"))
+                        .arg("value", topic.to_string()),
                 );
             } else if w.strength != Strength::NoPreference {
-                lived_experience.push(TopicWish {
-                    topic: topic.to_string(),
-                    strength: w.strength,
-                });
+                lived_experience.push(TopicWish { topic: topic.to_string(), strength: w.strength });
             }
         }
         lived_experience.sort();
 
-        let mut modalities = if self.modalities.is_empty() {
-            Modality::ALL.to_vec()
-        } else {
-            self.modalities.clone()
-        };
+        let mut modalities = if self.modalities.is_empty() { Modality::ALL.to_vec() } else { self.modalities.clone() };
         modalities.sort();
         modalities.dedup();
-        let mut times: Vec<TimeOfDay> = if self.times.is_empty() {
-            TIMES.to_vec()
-        } else {
-            self.times.clone()
-        };
+        let mut times: Vec<TimeOfDay> = if self.times.is_empty() { TIMES.to_vec() } else { self.times.clone() };
         times.sort_by_key(|t| *t as u8);
         times.dedup();
 
         if let Some(p) = self.home {
             if !(-90.0..=90.0).contains(&p.lat) {
-                errs.push(
-                    FieldError::new(
-                        "home.lat",
-                        "out-of-range",
-                        "latitude is between -90 and 90 degrees",
-                    )
-                    .arg("min", "-90")
-                    .arg("max", "90"),
-                );
+                errs.push(FieldError::new("home.lat", "out-of-range", "latitude is between -90 and 90 degrees").arg("min", "-90").arg("max", "90"));
             }
             if !(-180.0..=180.0).contains(&p.lon) {
                 errs.push(
-                    FieldError::new(
-                        "home.lon",
-                        "out-of-range",
-                        "longitude is between -180 and 180 degrees",
-                    )
-                    .arg("min", "-180")
-                    .arg("max", "180"),
+                    FieldError::new("home.lon", "out-of-range", "longitude is between -180 and 180 degrees").arg("min", "-180").arg("max", "180"),
                 );
             }
         }
         if let Some(km) = self.max_travel_km {
             if km == 0 || km > MAX_TRAVEL_KM {
                 errs.push(
-                    FieldError::new(
-                        "max_travel_km",
-                        "out-of-range",
-                        format!("give a distance between 1 and {MAX_TRAVEL_KM} km"),
-                    )
-                    .arg("min", "1")
-                    .arg("max", MAX_TRAVEL_KM.to_string()),
+                    FieldError::new("max_travel_km", "out-of-range", format!("give a distance between 1 and {MAX_TRAVEL_KM} km"))
+                        .arg("min", "1")
+                        .arg("max", MAX_TRAVEL_KM.to_string()),
                 );
             }
         }
         // A limit needs a place to measure from, and a place without a limit limits nothing.
-        if modalities.contains(&Modality::InPerson)
-            && self.home.is_some() != self.max_travel_km.is_some()
-        {
-            let field = if self.home.is_none() {
-                "home"
-            } else {
-                "max_travel_km"
-            };
-            errs.push(FieldError::new(
-                field,
-                "home-and-distance",
-                "to meet in person, give both a home location and how far the member can travel",
-            ));
+        if modalities.contains(&Modality::InPerson) && self.home.is_some() != self.max_travel_km.is_some() {
+            let field = if self.home.is_none() { "home" } else { "max_travel_km" };
+            errs.push(FieldError::new(field, "home-and-distance", "to meet in person, give both a home location and how far the member can travel"));
         }
 
         let mut kinds = self.source.kinds.clone();
@@ -663,28 +545,11 @@ impl PreferencesInput {
             }
             strength => SourceWish { strength, kinds },
         };
-        let named_peer = self
-            .named_peer
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string);
+        let named_peer = self.named_peer.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
         if named_peer.as_ref().is_some_and(|n| n.len() > 64) {
-            errs.push(
-                FieldError::new(
-                    "named_peer",
-                    "too-long",
-                    "a worker id is at most 64 characters",
-                )
-                .arg("max", "64"),
-            );
+            errs.push(FieldError::new("named_peer", "too-long", "a worker id is at most 64 characters").arg("max", "64"));
         }
-        let home_town = self
-            .home_town
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string);
+        let home_town = self.home_town.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
         errs.finish()?;
         Ok(Preferences {
             support,
@@ -704,27 +569,15 @@ impl PreferencesInput {
     }
 }
 
-fn language_codes(
-    errs: &mut Invalid,
-    field: &str,
-    codes: &[String],
-    catalog: &Catalog,
-) -> Vec<String> {
+fn language_codes(errs: &mut Invalid, field: &str, codes: &[String], catalog: &Catalog) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for code in codes.iter().map(|c| c.trim()).filter(|c| !c.is_empty()) {
         if catalog.language(code).is_none() {
             let known: Vec<_> = catalog.languages.iter().map(|l| l.code.as_str()).collect();
             errs.push(
-                FieldError::new(
-                    field,
-                    "unknown-choice",
-                    format!(
-                        "unknown language {code:?}; use one of: {}",
-                        known.join(", ")
-                    ),
-                )
-                .arg("value", code.to_string())
-                .arg("choices", known.join(", ")),
+                FieldError::new(field, "unknown-choice", format!("unknown language {code:?}; use one of: {}", known.join(", ")))
+                    .arg("value", code.to_string())
+                    .arg("choices", known.join(", ")),
             );
         } else if !out.iter().any(|c| c == code) {
             out.push(code.to_string());

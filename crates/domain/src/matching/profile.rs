@@ -11,8 +11,7 @@ use crate::error::{FieldError, Invalid};
 use crate::records::{Id, OrganizationKind, TimeOfDay, Visibility, Worker};
 
 use super::preferences::{
-    modality_mask, normalize_value, time_mask, unit_vector, GeoPoint, IdentityDimension, Modality,
-    SourceKind, MAX_CATALOG_CHOICES,
+    modality_mask, normalize_value, time_mask, unit_vector, GeoPoint, IdentityDimension, Modality, SourceKind, MAX_CATALOG_CHOICES,
 };
 
 impl SourceKind {
@@ -139,19 +138,11 @@ pub(crate) fn id_prefix(id: &str) -> u128 {
 }
 
 pub(crate) fn language_bits(codes: &[String], catalog: &Catalog) -> u128 {
-    codes
-        .iter()
-        .filter_map(|c| catalog.languages.iter().position(|l| &l.code == c))
-        .filter(|&i| i < MAX_CATALOG_CHOICES)
-        .fold(0, |m, i| m | 1 << i)
+    codes.iter().filter_map(|c| catalog.languages.iter().position(|l| &l.code == c)).filter(|&i| i < MAX_CATALOG_CHOICES).fold(0, |m, i| m | 1 << i)
 }
 
 pub(crate) fn topic_index(topic: &str, catalog: &Catalog) -> Option<usize> {
-    catalog
-        .lived_experience_topics
-        .iter()
-        .position(|t| t.id == topic)
-        .filter(|&i| i < MAX_CATALOG_CHOICES)
+    catalog.lived_experience_topics.iter().position(|t| t.id == topic).filter(|&i| i < MAX_CATALOG_CHOICES)
 }
 
 impl PeerProfile {
@@ -163,12 +154,7 @@ impl PeerProfile {
             Some(role) => role.focus_areas.iter().fold(0, |m, f| m | focus_bit(*f)),
             None => {
                 errs.push(
-                    FieldError::new(
-                        "role_id",
-                        "unknown-choice",
-                        format!("unknown role {:?}", facts.role_id),
-                    )
-                    .arg("value", facts.role_id.clone()),
+                    FieldError::new("role_id", "unknown-choice", format!("unknown role {:?}", facts.role_id)).arg("value", facts.role_id.clone()),
                 );
                 0
             }
@@ -180,20 +166,13 @@ impl PeerProfile {
             match catalog.languages.iter().position(|l| &l.code == code) {
                 Some(at) if at < MAX_CATALOG_CHOICES => {}
                 _ => errs.push(
-                    FieldError::new(
-                        format!("languages[{i}]"),
-                        "unknown-choice",
-                        format!("unknown language {code:?}"),
-                    )
-                    .arg("value", code.clone()),
+                    FieldError::new(format!("languages[{i}]"), "unknown-choice", format!("unknown language {code:?}")).arg("value", code.clone()),
                 ),
             }
         }
         facts.languages.sort();
         facts.languages.dedup();
-        facts
-            .identity
-            .retain(|a| a.visibility != Visibility::Private);
+        facts.identity.retain(|a| a.visibility != Visibility::Private);
         for (i, a) in facts.identity.iter_mut().enumerate() {
             if a.dimension == IdentityDimension::Language {
                 errs.push(FieldError::new(
@@ -205,15 +184,9 @@ impl PeerProfile {
             a.value = normalize_value(&a.value);
         }
         facts.identity.retain(|a| !a.value.is_empty());
-        facts
-            .identity
-            .sort_by(|a, b| (a.dimension, &a.value).cmp(&(b.dimension, &b.value)));
-        facts
-            .identity
-            .dedup_by(|a, b| a.dimension == b.dimension && a.value == b.value);
-        facts
-            .lived_experience
-            .retain(|t| t.visibility != Visibility::Private);
+        facts.identity.sort_by(|a, b| (a.dimension, &a.value).cmp(&(b.dimension, &b.value)));
+        facts.identity.dedup_by(|a, b| a.dimension == b.dimension && a.value == b.value);
+        facts.lived_experience.retain(|t| t.visibility != Visibility::Private);
         let mut topics = 0u128;
         let mut topics_shown = 0u128;
         for (i, t) in facts.lived_experience.iter().enumerate() {
@@ -225,22 +198,14 @@ impl PeerProfile {
                     }
                 }
                 None => errs.push(
-                    FieldError::new(
-                        format!("lived_experience[{i}].topic"),
-                        "unknown-choice",
-                        format!("unknown topic {:?}", t.topic),
-                    )
-                    .arg("value", t.topic.clone()),
+                    FieldError::new(format!("lived_experience[{i}].topic"), "unknown-choice", format!("unknown topic {:?}", t.topic))
+                        .arg("value", t.topic.clone()),
                 ),
             }
         }
         if let Some(p) = facts.location {
             if !(-90.0..=90.0).contains(&p.lat) || !(-180.0..=180.0).contains(&p.lon) {
-                errs.push(FieldError::new(
-                    "location",
-                    "out-of-range",
-                    "latitude is between -90 and 90, longitude between -180 and 180",
-                ));
+                errs.push(FieldError::new("location", "out-of-range", "latitude is between -90 and 90, longitude between -180 and 180"));
             }
         }
         errs.finish()?;
@@ -258,53 +223,27 @@ impl PeerProfile {
             times: time_mask(&facts.times),
             source: facts.source.bit(),
             unit: facts.location.map(unit_vector),
-            identity_hashes: facts
-                .identity
-                .iter()
-                .map(|a| value_hash(a.dimension, &a.value))
-                .collect(),
-            identity_dims: facts
-                .identity
-                .iter()
-                .fold(0, |m, a| m | 1 << (a.dimension as u8)),
+            identity_hashes: facts.identity.iter().map(|a| value_hash(a.dimension, &a.value)).collect(),
+            identity_dims: facts.identity.iter().fold(0, |m, a| m | 1 << (a.dimension as u8)),
             id_prefix: id_prefix(&facts.worker_id),
         };
-        Ok(PeerProfile {
-            key,
-            id: facts.worker_id.clone().into_boxed_str(),
-            facts: Box::new(facts),
-        })
+        Ok(PeerProfile { key, id: facts.worker_id.clone().into_boxed_str(), facts: Box::new(facts) })
     }
 
     /// A profile from a worker record: statements whose topic is an
     /// identity dimension become identity attributes (value = the
     /// normalized text), statements whose topic is a catalog topic become
     /// lived experience; private statements are never used.
-    pub fn from_worker(
-        worker: &Worker,
-        extras: &WorkerExtras,
-        catalog: &Catalog,
-    ) -> Result<PeerProfile, Invalid> {
+    pub fn from_worker(worker: &Worker, extras: &WorkerExtras, catalog: &Catalog) -> Result<PeerProfile, Invalid> {
         let cap = catalog.role(&worker.role_id).map_or(0, |r| r.caseload_cap);
         let mut identity = Vec::new();
         let mut lived_experience = Vec::new();
-        for s in worker
-            .statements
-            .iter()
-            .filter(|s| s.visibility != Visibility::Private)
-        {
+        for s in worker.statements.iter().filter(|s| s.visibility != Visibility::Private) {
             match IdentityDimension::parse(&s.topic) {
                 Some(IdentityDimension::Language) => {}
-                Some(dimension) => identity.push(IdentityAttribute {
-                    dimension,
-                    value: s.text.clone(),
-                    visibility: s.visibility,
-                }),
+                Some(dimension) => identity.push(IdentityAttribute { dimension, value: s.text.clone(), visibility: s.visibility }),
                 None if topic_index(&s.topic, catalog).is_some() => {
-                    lived_experience.push(LivedExperience {
-                        topic: s.topic.clone(),
-                        visibility: s.visibility,
-                    })
+                    lived_experience.push(LivedExperience { topic: s.topic.clone(), visibility: s.visibility })
                 }
                 // A statement on a topic the catalog no longer lists says nothing matching can use.
                 None => {}
@@ -341,25 +280,16 @@ impl PeerProfile {
 
     /// Identity attributes a member may see.
     pub fn shown_identity(&self) -> impl Iterator<Item = &IdentityAttribute> {
-        self.facts
-            .identity
-            .iter()
-            .filter(|a| a.visibility == Visibility::Members)
+        self.facts.identity.iter().filter(|a| a.visibility == Visibility::Members)
     }
 
     /// Lived experiences a member may see.
     pub fn shown_lived_experience(&self) -> impl Iterator<Item = &LivedExperience> {
-        self.facts
-            .lived_experience
-            .iter()
-            .filter(|t| t.visibility == Visibility::Members)
+        self.facts.lived_experience.iter().filter(|t| t.visibility == Visibility::Members)
     }
 
     /// Orders peers by worker id, the tie-break everywhere in matching.
     pub(crate) fn cmp_id(&self, other: &PeerProfile) -> std::cmp::Ordering {
-        self.key
-            .id_prefix
-            .cmp(&other.key.id_prefix)
-            .then_with(|| self.id.cmp(&other.id))
+        self.key.id_prefix.cmp(&other.key.id_prefix).then_with(|| self.id.cmp(&other.id))
     }
 }

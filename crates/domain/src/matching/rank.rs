@@ -7,8 +7,7 @@ use crate::catalog::Catalog;
 use crate::records::TimeOfDay;
 
 use super::preferences::{
-    modality_mask, time_mask, unit_vector, IdentityDimension, Modality, Preferences, SourceKind,
-    Strength, EARTH_RADIUS_KM, TIMES,
+    modality_mask, time_mask, unit_vector, IdentityDimension, Modality, Preferences, SourceKind, Strength, EARTH_RADIUS_KM, TIMES,
 };
 use super::profile::{focus_bit, language_bits, topic_index, value_hash, PeerProfile};
 
@@ -75,9 +74,7 @@ pub struct TimesOfDay(u8);
 
 impl TimesOfDay {
     pub fn iter(self) -> impl Iterator<Item = TimeOfDay> {
-        TIMES
-            .into_iter()
-            .filter(move |t| self.0 & super::preferences::time_bit(*t) != 0)
+        TIMES.into_iter().filter(move |t| self.0 & super::preferences::time_bit(*t) != 0)
     }
 }
 
@@ -93,9 +90,7 @@ pub struct Modalities(u8);
 
 impl Modalities {
     pub fn iter(self) -> impl Iterator<Item = Modality> {
-        Modality::ALL
-            .into_iter()
-            .filter(move |m| self.0 & m.bit() != 0)
+        Modality::ALL.into_iter().filter(move |m| self.0 & m.bit() != 0)
     }
 }
 
@@ -233,16 +228,10 @@ pub(crate) enum FastBlocker {
 impl<'p> MemberKey<'p> {
     pub fn new(prefs: &'p Preferences, catalog: &Catalog) -> MemberKey<'p> {
         use crate::catalog::SupportFocus as F;
-        let focus = [
-            F::MentalHealth,
-            F::SubstanceUse,
-            F::HealthAndSocialNeeds,
-            F::Family,
-            F::YoungAdults,
-        ]
-        .into_iter()
-        .filter(|f| prefs.support.accepts(*f))
-        .fold(0, |m, f| m | focus_bit(f));
+        let focus = [F::MentalHealth, F::SubstanceUse, F::HealthAndSocialNeeds, F::Family, F::YoungAdults]
+            .into_iter()
+            .filter(|f| prefs.support.accepts(*f))
+            .fold(0, |m, f| m | focus_bit(f));
         let mut lang_wish = None;
         let mut identity = Vec::new();
         let mut max_score = MAX_BONUS;
@@ -253,16 +242,8 @@ impl<'p> MemberKey<'p> {
             if w.dimension == IdentityDimension::Language {
                 lang_wish = Some((w.strength, language_bits(&w.values, catalog)));
             } else {
-                let values = w
-                    .values
-                    .iter()
-                    .map(|v| (value_hash(w.dimension, v), v.as_str()))
-                    .collect();
-                identity.push(IdentityNeed {
-                    dimension: w.dimension,
-                    strength: w.strength,
-                    values,
-                });
+                let values = w.values.iter().map(|v| (value_hash(w.dimension, v), v.as_str())).collect();
+                identity.push(IdentityNeed { dimension: w.dimension, strength: w.strength, values });
             }
         }
         let mut topics = Vec::new();
@@ -286,12 +267,7 @@ impl<'p> MemberKey<'p> {
         }
         let home = prefs.home.map(unit_vector);
         let reach = match (home, prefs.max_travel_km) {
-            (Some(u), Some(km)) => Some((
-                u,
-                (km as f64 / EARTH_RADIUS_KM)
-                    .min(std::f64::consts::PI)
-                    .cos(),
-            )),
+            (Some(u), Some(km)) => Some((u, (km as f64 / EARTH_RADIUS_KM).min(std::f64::consts::PI).cos())),
             _ => None,
         };
         MemberKey {
@@ -306,16 +282,9 @@ impl<'p> MemberKey<'p> {
             times: time_mask(&prefs.times),
             reach,
             home,
-            source: (
-                prefs.source.strength,
-                prefs.source.kinds.iter().fold(0, |m, k| m | k.bit()),
-            ),
+            source: (prefs.source.strength, prefs.source.kinds.iter().fold(0, |m, k| m | k.bit())),
             named: prefs.named_peer.as_deref(),
-            lang_codes: prefs
-                .languages
-                .iter()
-                .map(|c| (language_bits(std::slice::from_ref(c), catalog), c.as_str()))
-                .collect(),
+            lang_codes: prefs.languages.iter().map(|c| (language_bits(std::slice::from_ref(c), catalog), c.as_str())).collect(),
             wish_only_codes: {
                 let mut codes: Vec<(u128, &str)> = prefs
                     .identity
@@ -366,9 +335,7 @@ impl<'p> MemberKey<'p> {
         if let Some((strength, wanted)) = self.lang_wish {
             let met = k.langs & wanted != 0;
             match strength {
-                Strength::Must if !met => {
-                    return Fit::Blocked(FastBlocker::MustIdentity(usize::MAX))
-                }
+                Strength::Must if !met => return Fit::Blocked(FastBlocker::MustIdentity(usize::MAX)),
                 Strength::Prefer if met => score += PREFER_WEIGHT,
                 _ => {}
             }
@@ -381,19 +348,8 @@ impl<'p> MemberKey<'p> {
                 _ => {}
             }
         }
-        if self.topic_must & !k.topics != 0
-            || self
-                .topics
-                .iter()
-                .any(|t| t.0 == Strength::Must && t.1 == usize::MAX)
-        {
-            let i = self
-                .topics
-                .iter()
-                .position(|(s, at, _)| {
-                    *s == Strength::Must && (*at == usize::MAX || k.topics & (1 << at) == 0)
-                })
-                .unwrap_or(0);
+        if self.topic_must & !k.topics != 0 || self.topics.iter().any(|t| t.0 == Strength::Must && t.1 == usize::MAX) {
+            let i = self.topics.iter().position(|(s, at, _)| *s == Strength::Must && (*at == usize::MAX || k.topics & (1 << at) == 0)).unwrap_or(0);
             return Fit::Blocked(FastBlocker::MustTopic(i));
         }
         for (strength, at, _) in &self.topics {
@@ -402,9 +358,7 @@ impl<'p> MemberKey<'p> {
             }
         }
         match self.source.0 {
-            Strength::Must if self.source.1 & k.source == 0 => {
-                return Fit::Blocked(FastBlocker::MustSource)
-            }
+            Strength::Must if self.source.1 & k.source == 0 => return Fit::Blocked(FastBlocker::MustSource),
             Strength::Prefer if self.source.1 & k.source != 0 => score += PREFER_WEIGHT,
             _ => {}
         }
@@ -421,10 +375,7 @@ impl<'p> MemberKey<'p> {
         if self.usable_modalities(peer) == 0 {
             return Fit::Blocked(FastBlocker::Distance);
         }
-        if self
-            .organization
-            .is_some_and(|o| o == peer.facts().organization_id)
-        {
+        if self.organization.is_some_and(|o| o == peer.facts().organization_id) {
             score += PREFER_WEIGHT;
         }
         Fit::Eligible(score)
@@ -453,16 +404,10 @@ impl<'p> MemberKey<'p> {
         match fast {
             FastBlocker::Role => Blocker::Role,
             FastBlocker::Language => Blocker::Language,
-            FastBlocker::MustIdentity(i) => Blocker::Must(WishKey::Identity(
-                self.identity
-                    .get(i)
-                    .map_or(IdentityDimension::Language, |n| n.dimension),
-            )),
-            FastBlocker::MustTopic(i) => Blocker::Must(WishKey::LivedExperience(
-                self.topics
-                    .get(i)
-                    .map_or(String::new(), |t| t.2.to_string()),
-            )),
+            FastBlocker::MustIdentity(i) => {
+                Blocker::Must(WishKey::Identity(self.identity.get(i).map_or(IdentityDimension::Language, |n| n.dimension)))
+            }
+            FastBlocker::MustTopic(i) => Blocker::Must(WishKey::LivedExperience(self.topics.get(i).map_or(String::new(), |t| t.2.to_string()))),
             FastBlocker::MustSource => Blocker::Must(WishKey::Source),
             FastBlocker::Capacity => Blocker::Capacity,
             FastBlocker::Times => Blocker::Times,
@@ -492,14 +437,8 @@ impl<'p> MemberKey<'p> {
         }
         if let Some((strength, wanted)) = self.lang_wish {
             if langs & wanted == 0 && strength == Strength::Prefer {
-                out.push(Reason::PreferredButMissing {
-                    wish: WishKey::Identity(IdentityDimension::Language),
-                });
-            } else if let Some(&(_, code)) = self
-                .wish_only_codes
-                .iter()
-                .find(|(bit, _)| langs & bit != 0)
-            {
+                out.push(Reason::PreferredButMissing { wish: WishKey::Identity(IdentityDimension::Language) });
+            } else if let Some(&(_, code)) = self.wish_only_codes.iter().find(|(bit, _)| langs & bit != 0) {
                 // The peer's languages are sorted: the first such is the one named.
                 out.push(Reason::SharesLanguage { language: code });
             }
@@ -507,16 +446,11 @@ impl<'p> MemberKey<'p> {
         for need in &self.identity {
             match Self::has_identity(need, peer).and_then(|i| peer.facts().identity.get(i)) {
                 Some(a) if a.visibility == crate::records::Visibility::Members => {
-                    out.push(Reason::SharesIdentity {
-                        dimension: a.dimension,
-                        value: &a.value,
-                    })
+                    out.push(Reason::SharesIdentity { dimension: a.dimension, value: &a.value })
                 }
                 // Met through an attribute kept for matching: say nothing.
                 Some(_) => {}
-                None => out.push(Reason::PreferredButMissing {
-                    wish: WishKey::Identity(need.dimension),
-                }),
+                None => out.push(Reason::PreferredButMissing { wish: WishKey::Identity(need.dimension) }),
             }
         }
         for (_, at, topic) in &self.topics {
@@ -525,74 +459,45 @@ impl<'p> MemberKey<'p> {
             if shown {
                 out.push(Reason::SharesLivedExperience { topic });
             } else if !met {
-                out.push(Reason::PreferredButMissing {
-                    wish: WishKey::LivedExperience(topic.to_string()),
-                });
+                out.push(Reason::PreferredButMissing { wish: WishKey::LivedExperience(topic.to_string()) });
             }
         }
         if self.source.0 == Strength::Prefer && self.source.1 & peer.key.source == 0 {
-            out.push(Reason::PreferredButMissing {
-                wish: WishKey::Source,
-            });
+            out.push(Reason::PreferredButMissing { wish: WishKey::Source });
         }
-        let source = SourceKind::ALL
-            .into_iter()
-            .find(|k| k.bit() == peer.key.source)
-            .unwrap_or(SourceKind::Vendor);
+        let source = SourceKind::ALL.into_iter().find(|k| k.bit() == peer.key.source).unwrap_or(SourceKind::Vendor);
         out.push(Reason::Source { source });
-        if self
-            .organization
-            .is_some_and(|o| o == peer.facts().organization_id)
-        {
+        if self.organization.is_some_and(|o| o == peer.facts().organization_id) {
             out.push(Reason::SameOrganization);
         }
         if let (Some(home), Some(p)) = (self.home, peer.key.unit) {
             let km = super::preferences::chord_to_km(home, p).round();
-            out.push(Reason::DistanceKm {
-                km: km.clamp(0.0, u32::MAX as f64) as u32,
-            });
+            out.push(Reason::DistanceKm { km: km.clamp(0.0, u32::MAX as f64) as u32 });
         }
         let times = self.times & peer.key.times;
-        out.push(Reason::AvailableAt {
-            times: TimesOfDay(times),
-        });
+        out.push(Reason::AvailableAt { times: TimesOfDay(times) });
         let usable = self.usable_modalities(peer);
-        out.push(Reason::Meets {
-            modalities: Modalities(usable),
-        });
+        out.push(Reason::Meets { modalities: Modalities(usable) });
         out
     }
 }
 
 /// The index of the peer's attribute of this dimension with one of these
 /// values (hashes first, confirmed on the text).
-pub(crate) fn identity_match(
-    dimension: IdentityDimension,
-    values: &[(u64, &str)],
-    peer: &PeerProfile,
-) -> Option<usize> {
+pub(crate) fn identity_match(dimension: IdentityDimension, values: &[(u64, &str)], peer: &PeerProfile) -> Option<usize> {
     if peer.key.identity_dims & (1 << dimension as u8) == 0 {
         return None;
     }
     let attrs = &peer.facts().identity;
-    peer.key
-        .identity_hashes
-        .iter()
-        .enumerate()
-        .find_map(|(i, h)| {
-            let a = attrs.get(i)?;
-            (a.dimension == dimension && values.iter().any(|(vh, v)| vh == h && *v == a.value))
-                .then_some(i)
-        })
+    peer.key.identity_hashes.iter().enumerate().find_map(|(i, h)| {
+        let a = attrs.get(i)?;
+        (a.dimension == dimension && values.iter().any(|(vh, v)| vh == h && *v == a.value)).then_some(i)
+    })
 }
 
 /// Ways to meet that both the member (`modalities`, `reach`) and the peer
 /// accept, in person only when the peer is within reach.
-pub(crate) fn usable_modalities(
-    modalities: u8,
-    reach: Option<([f64; 3], f64)>,
-    peer: &PeerProfile,
-) -> u8 {
+pub(crate) fn usable_modalities(modalities: u8, reach: Option<([f64; 3], f64)>, peer: &PeerProfile) -> u8 {
     let common = modalities & peer.key.modalities;
     let in_person = common & Modality::InPerson.bit();
     if in_person == 0 {
@@ -612,22 +517,13 @@ pub(crate) fn usable_modalities(
 
 /// Every peer the member may choose, best first; equal scores in order of
 /// worker id. Hard constraints are never broken (see `Blocker`).
-pub fn rank<'a>(
-    prefs: &'a Preferences,
-    peers: &'a [PeerProfile],
-    catalog: &Catalog,
-) -> Vec<RankedPeer<'a>> {
+pub fn rank<'a>(prefs: &'a Preferences, peers: &'a [PeerProfile], catalog: &Catalog) -> Vec<RankedPeer<'a>> {
     rank_top(prefs, peers, catalog, usize::MAX)
 }
 
 /// The best `n` peers of `rank`, with reasons, in time linear in the
 /// number of peers: what a page showing a member their choices needs.
-pub fn rank_top<'a>(
-    prefs: &'a Preferences,
-    peers: &'a [PeerProfile],
-    catalog: &Catalog,
-    n: usize,
-) -> Vec<RankedPeer<'a>> {
+pub fn rank_top<'a>(prefs: &'a Preferences, peers: &'a [PeerProfile], catalog: &Catalog, n: usize) -> Vec<RankedPeer<'a>> {
     PeerRanking::new(prefs, peers, catalog, n).explain_all()
 }
 
@@ -642,12 +538,7 @@ pub struct PeerRanking<'a> {
 }
 
 impl<'a> PeerRanking<'a> {
-    pub fn new(
-        prefs: &'a Preferences,
-        peers: &'a [PeerProfile],
-        catalog: &Catalog,
-        n: usize,
-    ) -> PeerRanking<'a> {
+    pub fn new(prefs: &'a Preferences, peers: &'a [PeerProfile], catalog: &Catalog, n: usize) -> PeerRanking<'a> {
         let key = MemberKey::new(prefs, catalog);
         let mut order: Vec<(i64, usize)> = Vec::with_capacity(peers.len());
         for (i, peer) in peers.iter().enumerate() {
@@ -677,27 +568,18 @@ impl<'a> PeerRanking<'a> {
     pub fn explain(&self, position: usize) -> Option<RankedPeer<'a>> {
         let &(score, index) = self.order.get(position)?;
         let peer = &self.peers[index];
-        Some(RankedPeer {
-            worker_id: peer.worker_id(),
-            index,
-            score,
-            reasons: self.key.reasons(peer),
-        })
+        Some(RankedPeer { worker_id: peer.worker_id(), index, score, reasons: self.key.reasons(peer) })
     }
 
     /// Every ranked peer with reasons.
     pub fn explain_all(&self) -> Vec<RankedPeer<'a>> {
-        (0..self.order.len())
-            .filter_map(|i| self.explain(i))
-            .collect()
+        (0..self.order.len()).filter_map(|i| self.explain(i)).collect()
     }
 }
 
 /// Keep the best `n` of (score, index), higher score first, then worker id.
 fn best_first(eligible: &mut Vec<(i64, usize)>, peers: &[PeerProfile], n: usize) {
-    let order = |a: &(i64, usize), b: &(i64, usize)| {
-        b.0.cmp(&a.0).then_with(|| peers[a.1].cmp_id(&peers[b.1]))
-    };
+    let order = |a: &(i64, usize), b: &(i64, usize)| b.0.cmp(&a.0).then_with(|| peers[a.1].cmp_id(&peers[b.1]));
     if n < eligible.len() {
         if n == 0 {
             eligible.clear();
@@ -718,11 +600,7 @@ fn best_first(eligible: &mut Vec<(i64, usize)>, peers: &[PeerProfile], n: usize)
 
 /// Why this peer is not among the member's choices: the first hard
 /// constraint it fails, or `None` when the peer is eligible.
-pub fn ineligibility(
-    prefs: &Preferences,
-    peer: &PeerProfile,
-    catalog: &Catalog,
-) -> Option<Blocker> {
+pub fn ineligibility(prefs: &Preferences, peer: &PeerProfile, catalog: &Catalog) -> Option<Blocker> {
     let key = MemberKey::new(prefs, catalog);
     match key.fit(peer) {
         Fit::Eligible(_) => None,

@@ -17,8 +17,8 @@ use crate::error::Invalid;
 use crate::records::{TimeOfDay, Visibility};
 
 use super::preferences::{
-    GeoPoint, IdentityDimension, IdentityWishInput, Modality, Preferences, PreferencesInput,
-    SourceKind, SourceWishInput, Strength, SupportKind, TopicWishInput,
+    GeoPoint, IdentityDimension, IdentityWishInput, Modality, Preferences, PreferencesInput, SourceKind, SourceWishInput, Strength, SupportKind,
+    TopicWishInput,
 };
 use super::profile::{IdentityAttribute, LivedExperience, PeerFacts, PeerProfile};
 
@@ -54,12 +54,7 @@ pub struct Town {
 }
 
 const fn town(name: &'static str, lat: f64, lon: f64, weight: u32) -> Town {
-    Town {
-        name,
-        lat,
-        lon,
-        weight,
-    }
+    Town { name, lat, lon, weight }
 }
 
 /// Massachusetts towns where members and peers live.
@@ -127,19 +122,8 @@ fn pick_town(rng: &mut impl Rng) -> &'static Town {
 }
 
 /// First languages of members, per mille (Massachusetts, roughly).
-const MEMBER_LANGUAGES: [(&str, u32); 11] = [
-    ("en", 640),
-    ("es", 190),
-    ("pt", 40),
-    ("ht", 35),
-    ("zh", 25),
-    ("vi", 20),
-    ("kea", 12),
-    ("km", 12),
-    ("ar", 10),
-    ("ru", 10),
-    ("fr", 6),
-];
+const MEMBER_LANGUAGES: [(&str, u32); 11] =
+    [("en", 640), ("es", 190), ("pt", 40), ("ht", 35), ("zh", 25), ("vi", 20), ("kea", 12), ("km", 12), ("ar", 10), ("ru", 10), ("fr", 6)];
 
 /// Languages peers speak besides English, with their probability; some
 /// peers speak no English.
@@ -158,34 +142,11 @@ const PEER_EXTRA_LANGUAGES: [(&str, f64); 10] = [
 ];
 
 const GENDERS: [(&str, u32); 3] = [("woman", 52), ("man", 44), ("non-binary", 4)];
-const RACES: [(&str, u32); 5] = [
-    ("white", 45),
-    ("black", 25),
-    ("latino", 18),
-    ("asian", 8),
-    ("multiracial", 4),
-];
-const ETHNICITIES: [(&str, u32); 6] = [
-    ("puerto rican", 30),
-    ("dominican", 20),
-    ("haitian", 15),
-    ("cape verdean", 10),
-    ("brazilian", 15),
-    ("irish", 10),
-];
-const FAITHS: [(&str, u32); 5] = [
-    ("catholic", 35),
-    ("christian", 30),
-    ("muslim", 10),
-    ("jewish", 10),
-    ("none", 15),
-];
-const ORIENTATIONS: [(&str, u32); 4] = [
-    ("straight", 70),
-    ("gay", 12),
-    ("lesbian", 8),
-    ("bisexual", 10),
-];
+const RACES: [(&str, u32); 5] = [("white", 45), ("black", 25), ("latino", 18), ("asian", 8), ("multiracial", 4)];
+const ETHNICITIES: [(&str, u32); 6] =
+    [("puerto rican", 30), ("dominican", 20), ("haitian", 15), ("cape verdean", 10), ("brazilian", 15), ("irish", 10)];
+const FAITHS: [(&str, u32); 5] = [("catholic", 35), ("christian", 30), ("muslim", 10), ("jewish", 10), ("none", 15)];
+const ORIENTATIONS: [(&str, u32); 4] = [("straight", 70), ("gay", 12), ("lesbian", 8), ("bisexual", 10)];
 const AGE_BANDS: [(&str, u32); 3] = [("21-30", 30), ("31-50", 45), ("51+", 25)];
 
 fn values_of(d: IdentityDimension) -> &'static [(&'static str, u32)] {
@@ -208,8 +169,7 @@ pub fn member_input(seed: u64, index: u64, catalog: &Catalog, workers: u64) -> P
         languages.push("en".into());
     }
     languages.retain(|c| catalog.language(c).is_some());
-    let interpreter_ok =
-        languages.is_empty() || rng.gen_bool(if first == "en" { 0.2 } else { 0.35 });
+    let interpreter_ok = languages.is_empty() || rng.gen_bool(if first == "en" { 0.2 } else { 0.35 });
     let support = pick(
         &mut rng,
         &[
@@ -248,17 +208,8 @@ pub fn member_input(seed: u64, index: u64, catalog: &Catalog, workers: u64) -> P
     let home = pick_town(&mut rng);
     let in_person = modalities.is_empty() || modalities.contains(&Modality::InPerson);
     let travel = pick(&mut rng, &[(10u32, 30), (20, 45), (40, 25)]);
-    let (home_point, max_travel_km) = if in_person && !modalities.is_empty() {
-        (
-            Some(GeoPoint {
-                lat: home.lat,
-                lon: home.lon,
-            }),
-            Some(travel),
-        )
-    } else {
-        (None, None)
-    };
+    let (home_point, max_travel_km) =
+        if in_person && !modalities.is_empty() { (Some(GeoPoint { lat: home.lat, lon: home.lon }), Some(travel)) } else { (None, None) };
 
     let mut identity = Vec::new();
     let wishes = pick(&mut rng, &[(0usize, 70), (1, 22), (2, 8)]);
@@ -275,27 +226,13 @@ pub fn member_input(seed: u64, index: u64, catalog: &Catalog, workers: u64) -> P
                 (IdentityDimension::AgeBand, 5),
             ],
         );
-        if identity
-            .iter()
-            .any(|w: &IdentityWishInput| w.dimension == dimension)
-        {
+        if identity.iter().any(|w: &IdentityWishInput| w.dimension == dimension) {
             continue;
         }
-        let values = if dimension == IdentityDimension::Language {
-            vec![first.to_string()]
-        } else {
-            vec![pick(&mut rng, values_of(dimension)).to_string()]
-        };
-        let strength = if rng.gen_bool(0.2) {
-            Strength::Must
-        } else {
-            Strength::Prefer
-        };
-        identity.push(IdentityWishInput {
-            dimension,
-            strength,
-            values,
-        });
+        let values =
+            if dimension == IdentityDimension::Language { vec![first.to_string()] } else { vec![pick(&mut rng, values_of(dimension)).to_string()] };
+        let strength = if rng.gen_bool(0.2) { Strength::Must } else { Strength::Prefer };
+        identity.push(IdentityWishInput { dimension, strength, values });
     }
     let mut lived_experience = Vec::new();
     let topics = pick(&mut rng, &[(0usize, 65), (1, 28), (2, 7)]);
@@ -305,36 +242,14 @@ pub fn member_input(seed: u64, index: u64, catalog: &Catalog, workers: u64) -> P
             SupportKind::MentalHealth if rng.gen_bool(0.4) => "mental-health",
             _ => pick(
                 &mut rng,
-                &[
-                    ("trauma", 30),
-                    ("parenting", 20),
-                    ("veteran", 8),
-                    ("justice-involvement", 12),
-                    ("immigration", 10),
-                    ("lgbtq", 8),
-                    ("grief", 12),
-                ],
+                &[("trauma", 30), ("parenting", 20), ("veteran", 8), ("justice-involvement", 12), ("immigration", 10), ("lgbtq", 8), ("grief", 12)],
             ),
         };
-        if lived_experience
-            .iter()
-            .any(|w: &TopicWishInput| w.topic == topic)
-            || catalog
-                .lived_experience_topics
-                .iter()
-                .all(|t| t.id != topic)
-        {
+        if lived_experience.iter().any(|w: &TopicWishInput| w.topic == topic) || catalog.lived_experience_topics.iter().all(|t| t.id != topic) {
             continue;
         }
-        let strength = if rng.gen_bool(0.15) {
-            Strength::Must
-        } else {
-            Strength::Prefer
-        };
-        lived_experience.push(TopicWishInput {
-            topic: topic.to_string(),
-            strength,
-        });
+        let strength = if rng.gen_bool(0.15) { Strength::Must } else { Strength::Prefer };
+        lived_experience.push(TopicWishInput { topic: topic.to_string(), strength });
     }
     let source = pick(
         &mut rng,
@@ -346,8 +261,7 @@ pub fn member_input(seed: u64, index: u64, catalog: &Catalog, workers: u64) -> P
             ((Strength::Must, Some(SourceKind::Vendor)), 2),
         ],
     );
-    let named_peer =
-        (workers > 0 && rng.gen_bool(0.01)).then(|| peer_id(seed, rng.gen_range(0..workers)));
+    let named_peer = (workers > 0 && rng.gen_bool(0.01)).then(|| peer_id(seed, rng.gen_range(0..workers)));
     PreferencesInput {
         support: Some(support),
         languages,
@@ -359,39 +273,25 @@ pub fn member_input(seed: u64, index: u64, catalog: &Catalog, workers: u64) -> P
         home: home_point,
         home_town: Some(home.name.to_string()),
         max_travel_km,
-        source: SourceWishInput {
-            strength: source.0,
-            kinds: source.1.into_iter().collect(),
-        },
+        source: SourceWishInput { strength: source.0, kinds: source.1.into_iter().collect() },
         named_peer,
     }
 }
 
 /// Member `index`'s checked preferences. `workers` bounds the peers a
 /// member may name.
-pub fn member_preferences(
-    seed: u64,
-    index: u64,
-    catalog: &Catalog,
-    workers: u64,
-) -> Result<Preferences, Invalid> {
+pub fn member_preferences(seed: u64, index: u64, catalog: &Catalog, workers: u64) -> Result<Preferences, Invalid> {
     member_input(seed, index, catalog, workers).validate(catalog)
 }
 
 /// A member id for index `index`, ordered like the index.
 pub fn member_id(seed: u64, index: u64) -> String {
-    format!(
-        "{index:08x}-0000-7000-8000-{:012x}",
-        seed & 0xffff_ffff_ffff
-    )
+    format!("{index:08x}-0000-7000-8000-{:012x}", seed & 0xffff_ffff_ffff)
 }
 
 /// A worker id for index `index`, ordered like the index.
 pub fn peer_id(seed: u64, index: u64) -> String {
-    format!(
-        "{index:08x}-0000-7000-9000-{:012x}",
-        seed & 0xffff_ffff_ffff
-    )
+    format!("{index:08x}-0000-7000-9000-{:012x}", seed & 0xffff_ffff_ffff)
 }
 
 /// The facts of peer `index`.
@@ -421,13 +321,7 @@ pub fn peer_facts(seed: u64, index: u64, catalog: &Catalog) -> PeerFacts {
             }
         }
     } else {
-        languages.push(
-            pick(
-                &mut rng,
-                &[("es", 70), ("pt", 10), ("ht", 10), ("zh", 5), ("vi", 5)],
-            )
-            .to_string(),
-        );
+        languages.push(pick(&mut rng, &[("es", 70), ("pt", 10), ("ht", 10), ("zh", 5), ("vi", 5)]).to_string());
     }
     languages.retain(|c| catalog.language(c).is_some());
     let mut identity = Vec::new();
@@ -439,22 +333,10 @@ pub fn peer_facts(seed: u64, index: u64, catalog: &Catalog) -> PeerFacts {
         IdentityDimension::SexualOrientation,
         IdentityDimension::AgeBand,
     ] {
-        let disclosed = if dimension == IdentityDimension::Gender {
-            0.8
-        } else {
-            0.4
-        };
+        let disclosed = if dimension == IdentityDimension::Gender { 0.8 } else { 0.4 };
         if rng.gen_bool(disclosed) {
-            let visibility = if rng.gen_bool(0.6) {
-                Visibility::Members
-            } else {
-                Visibility::Matching
-            };
-            identity.push(IdentityAttribute {
-                dimension,
-                value: pick(&mut rng, values_of(dimension)).to_string(),
-                visibility,
-            });
+            let visibility = if rng.gen_bool(0.6) { Visibility::Members } else { Visibility::Matching };
+            identity.push(IdentityAttribute { dimension, value: pick(&mut rng, values_of(dimension)).to_string(), visibility });
         }
     }
     let mut lived_experience = Vec::new();
@@ -477,32 +359,14 @@ pub fn peer_facts(seed: u64, index: u64, catalog: &Catalog) -> PeerFacts {
                 ],
             ),
         };
-        if lived_experience
-            .iter()
-            .any(|t: &LivedExperience| t.topic == topic)
-            || catalog
-                .lived_experience_topics
-                .iter()
-                .all(|t| t.id != topic)
-        {
+        if lived_experience.iter().any(|t: &LivedExperience| t.topic == topic) || catalog.lived_experience_topics.iter().all(|t| t.id != topic) {
             continue;
         }
-        let visibility = if rng.gen_bool(0.6) {
-            Visibility::Members
-        } else {
-            Visibility::Matching
-        };
-        lived_experience.push(LivedExperience {
-            topic: topic.to_string(),
-            visibility,
-        });
+        let visibility = if rng.gen_bool(0.6) { Visibility::Members } else { Visibility::Matching };
+        lived_experience.push(LivedExperience { topic: topic.to_string(), visibility });
     }
     let mut modalities = Vec::new();
-    for (m, p) in [
-        (Modality::InPerson, 0.85),
-        (Modality::Phone, 0.8),
-        (Modality::Video, 0.5),
-    ] {
+    for (m, p) in [(Modality::InPerson, 0.85), (Modality::Phone, 0.8), (Modality::Video, 0.5)] {
         if rng.gen_bool(p) {
             modalities.push(m);
         }
@@ -511,12 +375,7 @@ pub fn peer_facts(seed: u64, index: u64, catalog: &Catalog) -> PeerFacts {
         modalities.push(Modality::InPerson);
     }
     let mut times = Vec::new();
-    for (t, p) in [
-        (TimeOfDay::Daytime, 0.9),
-        (TimeOfDay::Evening, 0.4),
-        (TimeOfDay::Night, 0.1),
-        (TimeOfDay::Weekend, 0.25),
-    ] {
+    for (t, p) in [(TimeOfDay::Daytime, 0.9), (TimeOfDay::Evening, 0.4), (TimeOfDay::Night, 0.1), (TimeOfDay::Weekend, 0.25)] {
         if rng.gen_bool(p) {
             times.push(t);
         }
@@ -525,14 +384,7 @@ pub fn peer_facts(seed: u64, index: u64, catalog: &Catalog) -> PeerFacts {
         times.push(TimeOfDay::Daytime);
     }
     let home = pick_town(&mut rng);
-    let source = pick(
-        &mut rng,
-        &[
-            (SourceKind::Plan, 17),
-            (SourceKind::Rlc, 25),
-            (SourceKind::Vendor, 58),
-        ],
-    );
+    let source = pick(&mut rng, &[(SourceKind::Plan, 17), (SourceKind::Rlc, 25), (SourceKind::Vendor, 58)]);
     let cap = role.map_or(0, |r| r.caseload_cap);
     // Caseloads run between a third full and full.
     let carried = rng.gen_range(cap / 3..=cap);
@@ -546,10 +398,7 @@ pub fn peer_facts(seed: u64, index: u64, catalog: &Catalog) -> PeerFacts {
         lived_experience,
         modalities,
         times,
-        location: Some(GeoPoint {
-            lat: home.lat,
-            lon: home.lon,
-        }),
+        location: Some(GeoPoint { lat: home.lat, lon: home.lon }),
         town: Some(home.name.to_string()),
         remaining_capacity: cap - carried,
     }

@@ -32,11 +32,7 @@ fn profile(f: PeerFacts) -> PeerProfile {
 }
 
 fn input(support: SupportKind) -> PreferencesInput {
-    PreferencesInput {
-        support: Some(support),
-        languages: vec!["en".into()],
-        ..Default::default()
-    }
+    PreferencesInput { support: Some(support), languages: vec!["en".into()], ..Default::default() }
 }
 
 // -- validation --------------------------------------------------------------
@@ -48,31 +44,14 @@ fn every_bad_field_is_named_with_its_code() {
         support: None,
         languages: vec!["klingon".into()],
         identity: vec![
-            IdentityWishInput {
-                dimension: IdentityDimension::Gender,
-                strength: Strength::Must,
-                values: vec![],
-            },
-            IdentityWishInput {
-                dimension: IdentityDimension::Language,
-                strength: Strength::Prefer,
-                values: vec!["xx".into()],
-            },
+            IdentityWishInput { dimension: IdentityDimension::Gender, strength: Strength::Must, values: vec![] },
+            IdentityWishInput { dimension: IdentityDimension::Language, strength: Strength::Prefer, values: vec!["xx".into()] },
         ],
-        lived_experience: vec![TopicWishInput {
-            topic: "astronaut".into(),
-            strength: Strength::Prefer,
-        }],
+        lived_experience: vec![TopicWishInput { topic: "astronaut".into(), strength: Strength::Prefer }],
         modalities: vec![Modality::InPerson],
-        home: Some(GeoPoint {
-            lat: 42.0,
-            lon: -71.0,
-        }),
+        home: Some(GeoPoint { lat: 42.0, lon: -71.0 }),
         max_travel_km: Some(0),
-        source: SourceWishInput {
-            strength: Strength::Must,
-            kinds: vec![],
-        },
+        source: SourceWishInput { strength: Strength::Must, kinds: vec![] },
         ..Default::default()
     };
     let e = i.validate(&c).unwrap_err();
@@ -101,17 +80,8 @@ fn travel_limit_needs_a_home_and_coordinates_are_checked() {
     i.max_travel_km = Some(20);
     let e = i.validate(&c).unwrap_err();
     assert_eq!(e.0[0].field, "home");
-    i.home = Some(GeoPoint {
-        lat: 91.0,
-        lon: -200.0,
-    });
-    let fields: Vec<_> = i
-        .validate(&c)
-        .unwrap_err()
-        .0
-        .into_iter()
-        .map(|f| f.field)
-        .collect();
+    i.home = Some(GeoPoint { lat: 91.0, lon: -200.0 });
+    let fields: Vec<_> = i.validate(&c).unwrap_err().0.into_iter().map(|f| f.field).collect();
     assert_eq!(fields, ["home.lat", "home.lon"]);
 }
 
@@ -120,16 +90,8 @@ fn same_wishes_in_any_order_give_equal_preferences() {
     let c = catalog();
     let mut a = input(SupportKind::MentalHealth);
     a.identity = vec![
-        IdentityWishInput {
-            dimension: IdentityDimension::Race,
-            strength: Strength::Prefer,
-            values: vec!["Black".into(), " black. ".into()],
-        },
-        IdentityWishInput {
-            dimension: IdentityDimension::Gender,
-            strength: Strength::Prefer,
-            values: vec!["Woman".into()],
-        },
+        IdentityWishInput { dimension: IdentityDimension::Race, strength: Strength::Prefer, values: vec!["Black".into(), " black. ".into()] },
+        IdentityWishInput { dimension: IdentityDimension::Gender, strength: Strength::Prefer, values: vec!["Woman".into()] },
     ];
     a.times = vec![TimeOfDay::Evening, TimeOfDay::Daytime, TimeOfDay::Evening];
     let mut b = a.clone();
@@ -166,12 +128,8 @@ fn json_shape_is_kebab_case_and_round_trips() {
     let back: Preferences = serde_json::from_value(stored).unwrap();
     assert_eq!(back, prefs);
     // "Choose for me": only the support kind and languages.
-    let minimal: PreferencesInput =
-        serde_json::from_str(r#"{"support": "mental-health", "languages": ["en"]}"#).unwrap();
-    assert_eq!(
-        minimal.validate(&c).unwrap(),
-        Preferences::choose_for_me(SupportKind::MentalHealth, vec!["en".into()])
-    );
+    let minimal: PreferencesInput = serde_json::from_str(r#"{"support": "mental-health", "languages": ["en"]}"#).unwrap();
+    assert_eq!(minimal.validate(&c).unwrap(), Preferences::choose_for_me(SupportKind::MentalHealth, vec!["en".into()]));
 }
 
 // -- rank --------------------------------------------------------------------
@@ -186,10 +144,7 @@ fn both_kinds_of_support_accept_either_culture() {
     ];
     let ids = |s: SupportKind| -> Vec<String> {
         let p = input(s).validate(&c).unwrap();
-        rank(&p, &peers, &c)
-            .into_iter()
-            .map(|r| r.worker_id.to_string())
-            .collect()
+        rank(&p, &peers, &c).into_iter().map(|r| r.worker_id.to_string()).collect()
     };
     assert_eq!(ids(SupportKind::Both), ["a", "b"]);
     assert_eq!(ids(SupportKind::MentalHealth), ["a"]);
@@ -203,32 +158,18 @@ fn each_blocker_is_reported() {
     let c = catalog();
     let base = || facts("p", "certified-peer-specialist");
     let mut prefs = input(SupportKind::MentalHealth);
-    prefs.identity = vec![IdentityWishInput {
-        dimension: IdentityDimension::Gender,
-        strength: Strength::Must,
-        values: vec!["woman".into()],
-    }];
+    prefs.identity = vec![IdentityWishInput { dimension: IdentityDimension::Gender, strength: Strength::Must, values: vec!["woman".into()] }];
     prefs.times = vec![TimeOfDay::Evening];
     prefs.modalities = vec![Modality::InPerson];
-    prefs.home = Some(GeoPoint {
-        lat: 42.3601,
-        lon: -71.0589,
-    });
+    prefs.home = Some(GeoPoint { lat: 42.3601, lon: -71.0589 });
     prefs.max_travel_km = Some(10);
     let prefs = prefs.validate(&c).unwrap();
-    let woman = IdentityAttribute {
-        dimension: IdentityDimension::Gender,
-        value: "Woman".into(),
-        visibility: Visibility::Matching,
-    };
+    let woman = IdentityAttribute { dimension: IdentityDimension::Gender, value: "Woman".into(), visibility: Visibility::Matching };
     let good = || {
         let mut f = base();
         f.identity = vec![woman.clone()];
         f.times = vec![TimeOfDay::Evening];
-        f.location = Some(GeoPoint {
-            lat: 42.3736,
-            lon: -71.1097,
-        }); // Cambridge, about 4 km
+        f.location = Some(GeoPoint { lat: 42.3736, lon: -71.1097 }); // Cambridge, about 4 km
         f
     };
     assert_eq!(ineligibility(&prefs, &profile(good()), &c), None);
@@ -292,10 +233,7 @@ fn each_blocker_is_reported() {
         (
             {
                 let mut f = good();
-                f.location = Some(GeoPoint {
-                    lat: 42.1015,
-                    lon: -72.5898,
-                });
+                f.location = Some(GeoPoint { lat: 42.1015, lon: -72.5898 });
                 f
             },
             Blocker::Distance,
@@ -314,10 +252,7 @@ fn each_blocker_is_reported() {
     }
     let mut named = prefs.clone();
     named.named_peer = Some("someone-else".into());
-    assert_eq!(
-        ineligibility(&named, &profile(good()), &c),
-        Some(Blocker::NamedPeer)
-    );
+    assert_eq!(ineligibility(&named, &profile(good()), &c), Some(Blocker::NamedPeer));
 }
 
 #[test]
@@ -325,60 +260,24 @@ fn reasons_show_only_what_the_peer_shows() {
     let c = catalog();
     let mut i = input(SupportKind::MentalHealth);
     i.identity = vec![
-        IdentityWishInput {
-            dimension: IdentityDimension::Gender,
-            strength: Strength::Prefer,
-            values: vec!["woman".into()],
-        },
-        IdentityWishInput {
-            dimension: IdentityDimension::Faith,
-            strength: Strength::Prefer,
-            values: vec!["catholic".into()],
-        },
-        IdentityWishInput {
-            dimension: IdentityDimension::Race,
-            strength: Strength::Prefer,
-            values: vec!["black".into()],
-        },
+        IdentityWishInput { dimension: IdentityDimension::Gender, strength: Strength::Prefer, values: vec!["woman".into()] },
+        IdentityWishInput { dimension: IdentityDimension::Faith, strength: Strength::Prefer, values: vec!["catholic".into()] },
+        IdentityWishInput { dimension: IdentityDimension::Race, strength: Strength::Prefer, values: vec!["black".into()] },
     ];
     i.lived_experience = vec![
-        TopicWishInput {
-            topic: "trauma".into(),
-            strength: Strength::Prefer,
-        },
-        TopicWishInput {
-            topic: "veteran".into(),
-            strength: Strength::Prefer,
-        },
+        TopicWishInput { topic: "trauma".into(), strength: Strength::Prefer },
+        TopicWishInput { topic: "veteran".into(), strength: Strength::Prefer },
     ];
     let prefs = i.validate(&c).unwrap();
     let mut f = facts("p", "certified-peer-specialist");
     f.identity = vec![
-        IdentityAttribute {
-            dimension: IdentityDimension::Gender,
-            value: "Woman.".into(),
-            visibility: Visibility::Members,
-        },
-        IdentityAttribute {
-            dimension: IdentityDimension::Faith,
-            value: "Catholic".into(),
-            visibility: Visibility::Matching,
-        },
-        IdentityAttribute {
-            dimension: IdentityDimension::Race,
-            value: "Black".into(),
-            visibility: Visibility::Private,
-        },
+        IdentityAttribute { dimension: IdentityDimension::Gender, value: "Woman.".into(), visibility: Visibility::Members },
+        IdentityAttribute { dimension: IdentityDimension::Faith, value: "Catholic".into(), visibility: Visibility::Matching },
+        IdentityAttribute { dimension: IdentityDimension::Race, value: "Black".into(), visibility: Visibility::Private },
     ];
     f.lived_experience = vec![
-        LivedExperience {
-            topic: "trauma".into(),
-            visibility: Visibility::Matching,
-        },
-        LivedExperience {
-            topic: "veteran".into(),
-            visibility: Visibility::Members,
-        },
+        LivedExperience { topic: "trauma".into(), visibility: Visibility::Matching },
+        LivedExperience { topic: "veteran".into(), visibility: Visibility::Members },
     ];
     // One way to meet and one time: no bonus, so the score is the preferences alone.
     f.modalities = vec![Modality::Phone];
@@ -387,23 +286,12 @@ fn reasons_show_only_what_the_peer_shows() {
     // Gender, faith, trauma and veteran count; race is private and does not.
     assert_eq!(ranked[0].score, 4 * PREFER_WEIGHT);
     let reasons = &ranked[0].reasons;
-    assert!(reasons.contains(&Reason::SharesIdentity {
-        dimension: IdentityDimension::Gender,
-        value: "woman"
-    }));
+    assert!(reasons.contains(&Reason::SharesIdentity { dimension: IdentityDimension::Gender, value: "woman" }));
     assert!(reasons.contains(&Reason::SharesLivedExperience { topic: "veteran" }));
-    assert!(reasons.contains(&Reason::PreferredButMissing {
-        wish: WishKey::Identity(IdentityDimension::Race)
-    }));
+    assert!(reasons.contains(&Reason::PreferredButMissing { wish: WishKey::Identity(IdentityDimension::Race) }));
     let text = serde_json::to_string(reasons).unwrap();
-    assert!(
-        !text.contains("catholic") && !text.contains("trauma") && !text.contains("black"),
-        "{text}"
-    );
-    assert!(
-        !text.contains("faith"),
-        "a hidden match is neither shown nor called missing: {text}"
-    );
+    assert!(!text.contains("catholic") && !text.contains("trauma") && !text.contains("black"), "{text}");
+    assert!(!text.contains("faith"), "a hidden match is neither shown nor called missing: {text}");
 }
 
 #[test]
@@ -411,28 +299,15 @@ fn only_preferences_score() {
     let c = catalog();
     let mut i = input(SupportKind::MentalHealth);
     i.interpreter_ok = true;
-    i.identity = vec![IdentityWishInput {
-        dimension: IdentityDimension::Gender,
-        strength: Strength::Prefer,
-        values: vec!["man".into()],
-    }];
+    i.identity = vec![IdentityWishInput { dimension: IdentityDimension::Gender, strength: Strength::Prefer, values: vec!["man".into()] }];
     let prefs = i.validate(&c).unwrap();
     // More times and a shared language are not asked for: they earn nothing.
     let mut rich = facts("a", "certified-peer-specialist");
-    rich.times = vec![
-        TimeOfDay::Daytime,
-        TimeOfDay::Evening,
-        TimeOfDay::Night,
-        TimeOfDay::Weekend,
-    ];
+    rich.times = vec![TimeOfDay::Daytime, TimeOfDay::Evening, TimeOfDay::Night, TimeOfDay::Weekend];
     let mut man = facts("b", "certified-peer-specialist");
     man.languages = vec!["es".into()];
     man.modalities = vec![Modality::Phone];
-    man.identity = vec![IdentityAttribute {
-        dimension: IdentityDimension::Gender,
-        value: "man".into(),
-        visibility: Visibility::Members,
-    }];
+    man.identity = vec![IdentityAttribute { dimension: IdentityDimension::Gender, value: "man".into(), visibility: Visibility::Members }];
     let peers = [profile(rich), profile(man)];
     let ranked = rank(&prefs, &peers, &c);
     assert_eq!(ranked[0].worker_id, "b");
@@ -443,47 +318,26 @@ fn only_preferences_score() {
 #[test]
 fn members_no_peer_tells_apart_share_a_class() {
     let c = catalog();
-    let peers = [
-        profile(facts("a", "certified-peer-specialist")),
-        profile(facts("b", "certified-peer-specialist")),
-    ];
+    let peers = [profile(facts("a", "certified-peer-specialist")), profile(facts("b", "certified-peer-specialist"))];
     // Every peer meets in the daytime and speaks English: asking for the
     // daytime, or preferring a veteran nobody is, changes nothing.
     let plain = input(SupportKind::MentalHealth).validate(&c).unwrap();
     let mut daytime = input(SupportKind::MentalHealth);
     daytime.times = vec![TimeOfDay::Daytime];
     let mut veteran = input(SupportKind::MentalHealth);
-    veteran.lived_experience = vec![TopicWishInput {
-        topic: "veteran".into(),
-        strength: Strength::Prefer,
-    }];
-    let members = vec![
-        ("m1".to_string(), plain),
-        ("m2".to_string(), daytime.validate(&c).unwrap()),
-        ("m3".to_string(), veteran.validate(&c).unwrap()),
-    ];
+    veteran.lived_experience = vec![TopicWishInput { topic: "veteran".into(), strength: Strength::Prefer }];
+    let members =
+        vec![("m1".to_string(), plain), ("m2".to_string(), daytime.validate(&c).unwrap()), ("m3".to_string(), veteran.validate(&c).unwrap())];
     let a = assign(&members, &peers, &c);
     assert_eq!((a.member_classes, a.peer_classes, a.served), (1, 1, 3));
     assert_eq!(-a.objective, hungarian_optimum(&members, &peers, &c, a.big));
 }
 
-fn synthetic_world(
-    seed: u64,
-    members: u64,
-    peers: u64,
-) -> (Catalog, Vec<(String, Preferences)>, Vec<PeerProfile>) {
+fn synthetic_world(seed: u64, members: u64, peers: u64) -> (Catalog, Vec<(String, Preferences)>, Vec<PeerProfile>) {
     let c = catalog();
-    let ps: Vec<PeerProfile> = (0..peers)
-        .map(|j| synthetic::peer_profile(seed, j, &c).expect("synthetic peers are valid"))
-        .collect();
+    let ps: Vec<PeerProfile> = (0..peers).map(|j| synthetic::peer_profile(seed, j, &c).expect("synthetic peers are valid")).collect();
     let ms = (0..members)
-        .map(|i| {
-            (
-                synthetic::member_id(seed, i),
-                synthetic::member_preferences(seed, i, &c, peers)
-                    .expect("synthetic members are valid"),
-            )
-        })
+        .map(|i| (synthetic::member_id(seed, i), synthetic::member_preferences(seed, i, &c, peers).expect("synthetic members are valid")))
         .collect();
     (c, ms, ps)
 }
@@ -494,31 +348,19 @@ fn rank_is_sorted_complete_and_repeatable() {
     for (_, prefs) in &members {
         let ranked = rank(prefs, &peers, &c);
         for w in ranked.windows(2) {
-            assert!(
-                w[0].score > w[1].score
-                    || (w[0].score == w[1].score && w[0].worker_id < w[1].worker_id)
-            );
+            assert!(w[0].score > w[1].score || (w[0].score == w[1].score && w[0].worker_id < w[1].worker_id));
         }
-        let eligible = peers
-            .iter()
-            .filter(|p| ineligibility(prefs, p, &c).is_none())
-            .count();
+        let eligible = peers.iter().filter(|p| ineligibility(prefs, p, &c).is_none()).count();
         assert_eq!(ranked.len(), eligible);
         for r in &ranked {
             assert_eq!(Some(r.score), score(prefs, &peers[r.index], &c));
         }
         let mut reversed: Vec<PeerProfile> = peers.clone();
         reversed.reverse();
-        let again: Vec<(&str, i64)> = rank(prefs, &reversed, &c)
-            .iter()
-            .map(|r| (r.worker_id, r.score))
-            .collect();
+        let again: Vec<(&str, i64)> = rank(prefs, &reversed, &c).iter().map(|r| (r.worker_id, r.score)).collect();
         let first: Vec<(&str, i64)> = ranked.iter().map(|r| (r.worker_id, r.score)).collect();
         assert_eq!(first, again);
-        let top: Vec<(&str, i64)> = rank_top(prefs, &peers, &c, 5)
-            .iter()
-            .map(|r| (r.worker_id, r.score))
-            .collect();
+        let top: Vec<(&str, i64)> = rank_top(prefs, &peers, &c, 5).iter().map(|r| (r.worker_id, r.score)).collect();
         assert_eq!(top, first[..first.len().min(5)]);
     }
 }
@@ -536,34 +378,18 @@ fn violates(prefs: &Preferences, peer: &PeerProfile, c: &Catalog) -> Option<&'st
     if !shared && !prefs.interpreter_ok {
         return Some("language");
     }
-    for w in prefs
-        .identity
-        .iter()
-        .filter(|w| w.strength == Strength::Must)
-    {
+    for w in prefs.identity.iter().filter(|w| w.strength == Strength::Must) {
         let met = if w.dimension == IdentityDimension::Language {
             w.values.iter().any(|v| f.languages.contains(v))
         } else {
-            f.identity.iter().any(|a| {
-                a.dimension == w.dimension
-                    && a.visibility != Visibility::Private
-                    && w.values.contains(&a.value)
-            })
+            f.identity.iter().any(|a| a.dimension == w.dimension && a.visibility != Visibility::Private && w.values.contains(&a.value))
         };
         if !met {
             return Some("must identity");
         }
     }
-    for w in prefs
-        .lived_experience
-        .iter()
-        .filter(|w| w.strength == Strength::Must)
-    {
-        if !f
-            .lived_experience
-            .iter()
-            .any(|t| t.topic == w.topic && t.visibility != Visibility::Private)
-        {
+    for w in prefs.lived_experience.iter().filter(|w| w.strength == Strength::Must) {
+        if !f.lived_experience.iter().any(|t| t.topic == w.topic && t.visibility != Visibility::Private) {
             return Some("must topic");
         }
     }
@@ -576,11 +402,7 @@ fn violates(prefs: &Preferences, peer: &PeerProfile, c: &Catalog) -> Option<&'st
     if !prefs.times.iter().any(|t| f.times.contains(t)) {
         return Some("times");
     }
-    let common: Vec<_> = prefs
-        .modalities
-        .iter()
-        .filter(|m| f.modalities.contains(m))
-        .collect();
+    let common: Vec<_> = prefs.modalities.iter().filter(|m| f.modalities.contains(m)).collect();
     if common.is_empty() {
         return Some("modality");
     }
@@ -592,11 +414,7 @@ fn violates(prefs: &Preferences, peer: &PeerProfile, c: &Catalog) -> Option<&'st
             }
         }
     }
-    if prefs
-        .named_peer
-        .as_deref()
-        .is_some_and(|n| n != f.worker_id)
-    {
+    if prefs.named_peer.as_deref().is_some_and(|n| n != f.worker_id) {
         return Some("named peer");
     }
     None
@@ -642,12 +460,7 @@ proptest! {
 
 /// Hungarian method on one column per unit of capacity plus one "waits"
 /// column per member: the best weight is `big * served + total score`.
-fn hungarian_optimum(
-    members: &[(String, Preferences)],
-    peers: &[PeerProfile],
-    c: &Catalog,
-    big: i64,
-) -> i64 {
+fn hungarian_optimum(members: &[(String, Preferences)], peers: &[PeerProfile], c: &Catalog, big: i64) -> i64 {
     use pathfinding::prelude::{kuhn_munkres, Matrix};
     let mut columns: Vec<Option<usize>> = Vec::new();
     for (j, p) in peers.iter().enumerate() {
@@ -675,21 +488,10 @@ fn max_served(members: &[(String, Preferences)], peers: &[PeerProfile], c: &Cata
     for (j, p) in peers.iter().enumerate() {
         units.extend(std::iter::repeat_n(j, p.remaining_capacity() as usize));
     }
-    let adj: Vec<Vec<usize>> = members
-        .iter()
-        .map(|(_, prefs)| {
-            (0..units.len())
-                .filter(|&u| score(prefs, &peers[units[u]], c).is_some())
-                .collect()
-        })
-        .collect();
+    let adj: Vec<Vec<usize>> =
+        members.iter().map(|(_, prefs)| (0..units.len()).filter(|&u| score(prefs, &peers[units[u]], c).is_some()).collect()).collect();
     let mut owner: Vec<Option<usize>> = vec![None; units.len()];
-    fn augment(
-        m: usize,
-        adj: &[Vec<usize>],
-        owner: &mut [Option<usize>],
-        seen: &mut [bool],
-    ) -> bool {
+    fn augment(m: usize, adj: &[Vec<usize>], owner: &mut [Option<usize>], seen: &mut [bool]) -> bool {
         for &u in &adj[m] {
             if !seen[u] {
                 seen[u] = true;
@@ -701,9 +503,7 @@ fn max_served(members: &[(String, Preferences)], peers: &[PeerProfile], c: &Cata
         }
         false
     }
-    (0..members.len())
-        .filter(|&m| augment(m, &adj, &mut owner, &mut vec![false; units.len()]))
-        .count()
+    (0..members.len()).filter(|&m| augment(m, &adj, &mut owner, &mut vec![false; units.len()])).count()
 }
 
 proptest! {
@@ -743,33 +543,18 @@ fn scarce_capacity_goes_where_it_serves_more_members() {
     let mut both = facts("a", "certified-peer-specialist");
     both.languages = vec!["en".into(), "es".into()];
     both.remaining_capacity = 1;
-    both.identity = vec![IdentityAttribute {
-        dimension: IdentityDimension::Gender,
-        value: "woman".into(),
-        visibility: Visibility::Members,
-    }];
+    both.identity = vec![IdentityAttribute { dimension: IdentityDimension::Gender, value: "woman".into(), visibility: Visibility::Members }];
     let mut english = facts("b", "certified-peer-specialist");
     english.remaining_capacity = 1;
     let peers = [profile(both), profile(english)];
     let mut wants_woman = input(SupportKind::MentalHealth);
-    wants_woman.identity = vec![IdentityWishInput {
-        dimension: IdentityDimension::Gender,
-        strength: Strength::Prefer,
-        values: vec!["woman".into()],
-    }];
+    wants_woman.identity = vec![IdentityWishInput { dimension: IdentityDimension::Gender, strength: Strength::Prefer, values: vec!["woman".into()] }];
     let mut spanish = input(SupportKind::MentalHealth);
     spanish.languages = vec!["es".into()];
-    let members = vec![
-        ("m1".to_string(), wants_woman.validate(&c).unwrap()),
-        ("m2".to_string(), spanish.validate(&c).unwrap()),
-    ];
+    let members = vec![("m1".to_string(), wants_woman.validate(&c).unwrap()), ("m2".to_string(), spanish.validate(&c).unwrap())];
     let a = assign(&members, &peers, &c);
     assert_eq!(a.served, 2);
-    let pairs: Vec<(&str, &str)> = a
-        .pairs
-        .iter()
-        .map(|p| (p.member_id.as_str(), p.worker_id.as_str()))
-        .collect();
+    let pairs: Vec<(&str, &str)> = a.pairs.iter().map(|p| (p.member_id.as_str(), p.worker_id.as_str())).collect();
     assert_eq!(pairs, [("m1", "b"), ("m2", "a")]);
 }
 
@@ -790,14 +575,8 @@ fn unmatched_members_carry_the_constraint_that_left_them_alone() {
     khmer.languages = vec!["km".into()];
     khmer.home_town = Some("Lowell".into());
     let members = vec![
-        (
-            "m1".to_string(),
-            input(SupportKind::MentalHealth).validate(&c).unwrap(),
-        ),
-        (
-            "m2".to_string(),
-            input(SupportKind::MentalHealth).validate(&c).unwrap(),
-        ),
+        ("m1".to_string(), input(SupportKind::MentalHealth).validate(&c).unwrap()),
+        ("m2".to_string(), input(SupportKind::MentalHealth).validate(&c).unwrap()),
         ("m3".to_string(), khmer.validate(&c).unwrap()),
         ("m4".to_string(), {
             let mut p = input(SupportKind::MentalHealth).validate(&c).unwrap();
@@ -807,11 +586,7 @@ fn unmatched_members_carry_the_constraint_that_left_them_alone() {
     ];
     let a = assign(&members, &peers, &c);
     assert_eq!(a.served, 1);
-    let reasons: Vec<(&str, &UnmatchedReason)> = a
-        .unmatched
-        .iter()
-        .map(|u| (u.member_id.as_str(), &u.reason))
-        .collect();
+    let reasons: Vec<(&str, &UnmatchedReason)> = a.unmatched.iter().map(|u| (u.member_id.as_str(), &u.reason)).collect();
     assert_eq!(
         reasons,
         [
@@ -845,12 +620,7 @@ fn solve_dimacs(text: &str) -> i64 {
             Some(&"n") => supply[f[1].parse::<usize>().unwrap()] = f[2].parse().unwrap(),
             Some(&"a") => {
                 assert_eq!(f[3], "0", "no lower bounds");
-                arcs.push((
-                    f[1].parse().unwrap(),
-                    f[2].parse().unwrap(),
-                    f[4].parse().unwrap(),
-                    f[5].parse().unwrap(),
-                ))
+                arcs.push((f[1].parse().unwrap(), f[2].parse().unwrap(), f[4].parse().unwrap(), f[5].parse().unwrap()))
             }
             _ => {}
         }
@@ -860,13 +630,7 @@ fn solve_dimacs(text: &str) -> i64 {
     let mut to = vec![];
     let mut cap = vec![];
     let mut cost = vec![];
-    let add = |u: usize,
-               v: usize,
-               c: i64,
-               w: i64,
-               to: &mut Vec<(usize, usize)>,
-               cap: &mut Vec<i64>,
-               cost: &mut Vec<i64>| {
+    let add = |u: usize, v: usize, c: i64, w: i64, to: &mut Vec<(usize, usize)>, cap: &mut Vec<i64>, cost: &mut Vec<i64>| {
         to.push((u, v));
         cap.push(c);
         cost.push(w);
@@ -950,9 +714,7 @@ fn solve_dimacs(text: &str) -> i64 {
             cap[e ^ 1] += f;
         }
     }
-    (0..arcs.len())
-        .map(|i| (arcs[i].2 - cap[2 * i]) * arcs[i].3)
-        .sum()
+    (0..arcs.len()).map(|i| (arcs[i].2 - cap[2 * i]) * arcs[i].3).sum()
 }
 
 #[test]
@@ -968,36 +730,19 @@ fn dimacs_optimum_equals_the_reported_objective() {
         assert_eq!(solve_dimacs(&text), a.objective, "seed {seed}\n{text}");
         // The file keeps only some pairs; its optimum is still the optimum
         // over every eligible pair.
-        assert_eq!(
-            -a.objective,
-            hungarian_optimum(&ms, &ps, &c, a.big),
-            "seed {seed}"
-        );
+        assert_eq!(-a.objective, hungarian_optimum(&ms, &ps, &c, a.big), "seed {seed}");
     }
 }
 
 #[test]
 fn synthetic_members_show_a_real_gap() {
     let (c, ms, ps) = synthetic_world(11, 3000, 300);
-    let khmer = ms
-        .iter()
-        .filter(|(_, p)| p.languages.first().map(String::as_str) == Some("km"))
-        .count();
+    let khmer = ms.iter().filter(|(_, p)| p.languages.first().map(String::as_str) == Some("km")).count();
     assert!(khmer > 0);
-    let english_first = ms
-        .iter()
-        .filter(|(_, p)| p.languages.first().map(String::as_str) == Some("en"))
-        .count();
-    assert!(
-        english_first > ms.len() / 2 && english_first < ms.len() * 3 / 4,
-        "{english_first}"
-    );
+    let english_first = ms.iter().filter(|(_, p)| p.languages.first().map(String::as_str) == Some("en")).count();
+    assert!(english_first > ms.len() / 2 && english_first < ms.len() * 3 / 4, "{english_first}");
     let a = assign(&ms, &ps, &c);
-    assert!(
-        a.gap.by_reason.contains_key("language"),
-        "{:?}",
-        a.gap.by_reason
-    );
+    assert!(a.gap.by_reason.contains_key("language"), "{:?}", a.gap.by_reason);
 }
 
 #[test]
@@ -1008,8 +753,7 @@ fn a_member_who_lost_their_peer_stays_with_the_same_organization_where_possible(
     same.remaining_capacity = 1;
     let other = facts("a-other", "certified-peer-specialist");
     let peers = vec![profile(other), profile(same)];
-    let mut prefs =
-        Preferences::for_reassignment(SupportKind::MentalHealth, vec!["en".into()], None);
+    let mut prefs = Preferences::for_reassignment(SupportKind::MentalHealth, vec!["en".into()], None);
     prefs.organization = Some("org-old".into());
     let ranked = rank(&prefs, &peers, &c);
     assert_eq!(ranked[0].worker_id, "b-same");
@@ -1020,11 +764,7 @@ fn a_member_who_lost_their_peer_stays_with_the_same_organization_where_possible(
     second.organization = None;
     let a = assign(&[("m1".into(), prefs), ("m2".into(), second)], &peers, &c);
     assert_eq!(a.served, 2);
-    let m1 = a
-        .pairs
-        .iter()
-        .find(|p| p.member_id == "m1")
-        .expect("m1 is served");
+    let m1 = a.pairs.iter().find(|p| p.member_id == "m1").expect("m1 is served");
     assert_eq!(m1.worker_id, "b-same");
 }
 
@@ -1035,16 +775,10 @@ fn a_ranking_explains_each_position_as_rank_does() {
         let full = rank(prefs, &ps, &c);
         let ranking = super::PeerRanking::new(prefs, &ps, &c, usize::MAX);
         assert_eq!(ranking.len(), full.len());
-        assert_eq!(
-            ranking.order().collect::<Vec<_>>(),
-            full.iter().map(|r| (r.index, r.score)).collect::<Vec<_>>()
-        );
+        assert_eq!(ranking.order().collect::<Vec<_>>(), full.iter().map(|r| (r.index, r.score)).collect::<Vec<_>>());
         for (i, r) in full.iter().enumerate() {
             let e = ranking.explain(i).expect("every position is explained");
-            assert_eq!(
-                (e.worker_id, e.index, e.score, &e.reasons),
-                (r.worker_id, r.index, r.score, &r.reasons)
-            );
+            assert_eq!((e.worker_id, e.index, e.score, &e.reasons), (r.worker_id, r.index, r.score, &r.reasons));
         }
         assert!(ranking.explain(full.len()).is_none());
     }

@@ -99,16 +99,11 @@ impl Groups {
         for (p, &v) in pi_peer.iter().enumerate() {
             by.entry(v).or_insert_with(|| vec![0; words])[p / 64] |= 1 << (p % 64);
         }
-        Groups {
-            sets: by.into_iter().collect(),
-        }
+        Groups { sets: by.into_iter().collect() }
     }
 
     fn get(&self, v: i64) -> Option<&[u64]> {
-        self.sets
-            .binary_search_by_key(&v, |(k, _)| *k)
-            .ok()
-            .map(|i| self.sets[i].1.as_slice())
+        self.sets.binary_search_by_key(&v, |(k, _)| *k).ok().map(|i| self.sets[i].1.as_slice())
     }
 }
 
@@ -202,8 +197,7 @@ impl Solver<'_, '_> {
                                     let c = base - j as i64 - v;
                                     debug_assert!(c >= d, "reduced costs stay non-negative");
                                     if c < sink {
-                                        peer_buckets.entry(c).or_insert_with(|| vec![0; words])
-                                            [w] |= y;
+                                        peer_buckets.entry(c).or_insert_with(|| vec![0; words])[w] |= y;
                                     }
                                 }
                             }
@@ -224,8 +218,7 @@ impl Solver<'_, '_> {
                             }
                             for &(m, _) in &self.by_peer[p] {
                                 let m = m as usize;
-                                let c = d + level(&self.classes[m], p) + self.pi_peer[p]
-                                    - self.pi_member[m];
+                                let c = d + level(&self.classes[m], p) + self.pi_peer[p] - self.pi_member[m];
                                 if !done_member[m] && c < dist_member[m] {
                                     dist_member[m] = c;
                                     member_buckets.entry(c).or_default().push(m as u32);
@@ -299,10 +292,7 @@ impl Solver<'_, '_> {
             cursor.iter_mut().for_each(|c| *c = 0);
             let mut pushed = false;
             for start in 0..n_members {
-                if visited_member[start]
-                    || self.pi_member[start] != 0
-                    || !self.residual_source(start)
-                {
+                if visited_member[start] || self.pi_member[start] != 0 || !self.residual_source(start) {
                     continue;
                 }
                 visited_member[start] = true;
@@ -322,8 +312,7 @@ impl Solver<'_, '_> {
                                 while let Some(&(w, bits)) = arcs.get(cursor[m]) {
                                     let open = bits & !visited_peer[w as usize];
                                     if open != 0 {
-                                        next =
-                                            Some(w as usize * 64 + open.trailing_zeros() as usize);
+                                        next = Some(w as usize * 64 + open.trailing_zeros() as usize);
                                         break;
                                     }
                                     cursor[m] += 1;
@@ -332,8 +321,7 @@ impl Solver<'_, '_> {
                                     Some(p) => {
                                         visited_peer[p / 64] |= 1 << (p % 64);
                                         stack.push(Frame::Peer(p as u32, 0));
-                                        if self.residual_sink(p) && self.pi_peer[p] == self.pi_sink
-                                        {
+                                        if self.residual_sink(p) && self.pi_peer[p] == self.pi_sink {
                                             found = true;
                                             break;
                                         }
@@ -345,9 +333,7 @@ impl Solver<'_, '_> {
                             }
                             Frame::Peer(p, at) => {
                                 let list = &self.by_peer[p as usize];
-                                let next = list[at as usize..]
-                                    .iter()
-                                    .position(|&(m, f)| f > 0 && !visited_member[m as usize]);
+                                let next = list[at as usize..].iter().position(|&(m, f)| f > 0 && !visited_member[m as usize]);
                                 match next {
                                     Some(i) => {
                                         let at = at as usize + i;
@@ -387,31 +373,12 @@ impl Solver<'_, '_> {
     /// Send as much as the path allows: source → m0 → p1 ⇢ m1 → p2 … pk → sink,
     /// where ⇢ takes back flow that m1 sent to p1.
     fn augment(&mut self, path: &[Frame]) {
-        let members: Vec<usize> = path
-            .iter()
-            .filter_map(|f| {
-                if let Frame::Member(m) = f {
-                    Some(*m as usize)
-                } else {
-                    None
-                }
-            })
-            .collect();
-        let peers: Vec<usize> = path
-            .iter()
-            .filter_map(|f| {
-                if let Frame::Peer(p, _) = f {
-                    Some(*p as usize)
-                } else {
-                    None
-                }
-            })
-            .collect();
+        let members: Vec<usize> = path.iter().filter_map(|f| if let Frame::Member(m) = f { Some(*m as usize) } else { None }).collect();
+        let peers: Vec<usize> = path.iter().filter_map(|f| if let Frame::Peer(p, _) = f { Some(*p as usize) } else { None }).collect();
         let (Some(&first), Some(&last)) = (members.first(), peers.last()) else {
             return;
         };
-        let mut delta = (self.classes[first].supply - self.sent[first])
-            .min(self.capacity[last] - self.used[last]);
+        let mut delta = (self.classes[first].supply - self.sent[first]).min(self.capacity[last] - self.used[last]);
         for (i, &p) in peers.iter().enumerate().take(peers.len() - 1) {
             delta = delta.min(self.flow(members[i + 1], p));
         }
@@ -429,10 +396,7 @@ impl Solver<'_, '_> {
     }
 
     fn flow(&self, m: usize, p: usize) -> i64 {
-        self.by_peer[p]
-            .iter()
-            .find(|(c, _)| *c as usize == m)
-            .map_or(0, |(_, f)| *f)
+        self.by_peer[p].iter().find(|(c, _)| *c as usize == m).map_or(0, |(_, f)| *f)
     }
 
     fn add_flow(&mut self, m: usize, p: usize, delta: i64) {
@@ -461,11 +425,7 @@ enum Frame {
 /// most levels in total.
 pub(crate) fn solve(classes: &[ClassArcs], capacity: &[i64]) -> Solution {
     let words = capacity.len().div_ceil(64);
-    let top = classes
-        .iter()
-        .map(|c| c.prefer.len() as i64)
-        .max()
-        .unwrap_or(0);
+    let top = classes.iter().map(|c| c.prefer.len() as i64).max().unwrap_or(0);
     let mut solver = Solver {
         classes,
         capacity,
@@ -485,13 +445,7 @@ pub(crate) fn solve(classes: &[ClassArcs], capacity: &[i64]) -> Solution {
         phases += 1;
         solver.push_admissible();
     }
-    Solution {
-        by_peer: solver.by_peer,
-        pi_member: solver.pi_member,
-        pi_peer: solver.pi_peer,
-        pi_sink: solver.pi_sink,
-        phases,
-    }
+    Solution { by_peer: solver.by_peer, pi_member: solver.pi_member, pi_peer: solver.pi_peer, pi_sink: solver.pi_sink, phases }
 }
 
 #[cfg(test)]
@@ -520,18 +474,12 @@ mod tests {
         }
         for m in 0..nm {
             if sent[m] > classes[m].supply {
-                return Err(format!(
-                    "class {m} sends {} of {}",
-                    sent[m], classes[m].supply
-                ));
+                return Err(format!("class {m} sends {} of {}", sent[m], classes[m].supply));
             }
         }
         for p in 0..np {
             if used[p] > capacity[p] {
-                return Err(format!(
-                    "peer class {p} takes {} of {}",
-                    used[p], capacity[p]
-                ));
+                return Err(format!("peer class {p} takes {} of {}", used[p], capacity[p]));
             }
         }
         // No augmenting path: search the residual graph from the source.
@@ -567,10 +515,7 @@ mod tests {
                 }
                 let rc = -level(&classes[m], p) + pm[m] - pp[p];
                 if rc < 0 || flow[m][p] > 0 && rc != 0 {
-                    return Err(format!(
-                        "pair ({m}, {p}) reduced cost {rc} with flow {}",
-                        flow[m][p]
-                    ));
+                    return Err(format!("pair ({m}, {p}) reduced cost {rc} with flow {}", flow[m][p]));
                 }
             }
         }
@@ -598,24 +543,15 @@ mod tests {
         (1usize..130, 1usize..25).prop_flat_map(|(peers, members)| {
             let class = (
                 proptest::collection::vec(proptest::bool::weighted(0.4), peers),
-                proptest::collection::vec(
-                    proptest::collection::vec(proptest::bool::weighted(0.5), peers),
-                    0..4,
-                ),
+                proptest::collection::vec(proptest::collection::vec(proptest::bool::weighted(0.5), peers), 0..4),
                 1i64..6,
             )
                 .prop_map(|(eligible, prefer, supply)| {
                     let e = bitset(&eligible);
-                    let prefer = prefer
-                        .iter()
-                        .map(|s| bitset(s).iter().zip(&e).map(|(a, b)| a & b).collect())
-                        .collect();
+                    let prefer = prefer.iter().map(|s| bitset(s).iter().zip(&e).map(|(a, b)| a & b).collect()).collect();
                     (e, prefer, supply)
                 });
-            (
-                proptest::collection::vec(class, members),
-                proptest::collection::vec(0i64..4, peers),
-            )
+            (proptest::collection::vec(class, members), proptest::collection::vec(0i64..4, peers))
         })
     }
 
@@ -638,11 +574,7 @@ mod tests {
         // One member, two peer classes; the one meeting the preference is better.
         let e = vec![0b11u64];
         let pref = vec![0b10u64];
-        let arcs = [ClassArcs {
-            eligible: &e,
-            prefer: vec![&pref],
-            supply: 1,
-        }];
+        let arcs = [ClassArcs { eligible: &e, prefer: vec![&pref], supply: 1 }];
         let capacity = [1, 1];
         let mut sol = solve(&arcs, &capacity);
         assert_eq!(certify(&arcs, &capacity, &sol), Ok(()));

@@ -9,10 +9,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use time::{Date, Duration};
 
-use super::{
-    CeEntry, Credential, Enrolment, EnrolmentStatus, ExamResult, Position, ProgramSetting,
-    SessionFormat, SupervisionSession, Task,
-};
+use super::{CeEntry, Credential, Enrolment, EnrolmentStatus, ExamResult, Position, ProgramSetting, SessionFormat, SupervisionSession, Task};
 use crate::catalog::Catalog;
 use crate::records::{new_id, Organization, OrganizationKind, Worker};
 
@@ -30,11 +27,7 @@ const PROGRAMS: [(&str, ProgramSetting, u32); 6] = [
     ("Outpatient clinic", ProgramSetting::Outpatient, 20),
     ("Inpatient unit", ProgramSetting::Inpatient, 12),
     ("PACT team", ProgramSetting::Pact, 10),
-    (
-        "Emergency department",
-        ProgramSetting::EmergencyDepartment,
-        8,
-    ),
+    ("Emergency department", ProgramSetting::EmergencyDepartment, 8),
     ("Residential program", ProgramSetting::Residential, 10),
 ];
 
@@ -49,12 +42,7 @@ const TOPICS: [&str; 8] = [
     "Group facilitation",
 ];
 
-const SUPERVISOR_TRAININGS: [&str; 4] = [
-    "rc-supervisor-training",
-    "peer-supervisor-training",
-    "peer-ethics-training",
-    "chw-supervisor-training",
-];
+const SUPERVISOR_TRAININGS: [&str; 4] = ["rc-supervisor-training", "peer-supervisor-training", "peer-ethics-training", "chw-supervisor-training"];
 
 /// Pay bands in cents per hour, by role.
 fn pay_band(role_id: &str) -> (i64, i64) {
@@ -70,26 +58,14 @@ fn pay_band(role_id: &str) -> (i64, i64) {
 
 fn tasks_for(role_id: &str) -> Vec<&'static str> {
     match role_id {
-        "community-health-worker" => vec![
-            "Outreach and health education",
-            "Care coordination with primary care",
-            "Accompany members to appointments",
-        ],
-        "recovery-support-navigator" => vec![
-            "Clarify recovery goals with the member",
-            "Connect members to treatment and recovery supports",
-            "Participate in care team meetings",
-        ],
-        "recovery-specialist" => vec![
-            "Keep the program milieu safe and structured",
-            "Facilitate groups",
-            "Assist with personal needs",
-        ],
-        _ => vec![
-            "One-to-one peer support, sharing lived experience",
-            "Facilitate groups",
-            "Accompany members to community resources",
-        ],
+        "community-health-worker" => {
+            vec!["Outreach and health education", "Care coordination with primary care", "Accompany members to appointments"]
+        }
+        "recovery-support-navigator" => {
+            vec!["Clarify recovery goals with the member", "Connect members to treatment and recovery supports", "Participate in care team meetings"]
+        }
+        "recovery-specialist" => vec!["Keep the program milieu safe and structured", "Facilitate groups", "Assist with personal needs"],
+        _ => vec!["One-to-one peer support, sharing lived experience", "Facilitate groups", "Accompany members to community resources"],
     }
 }
 
@@ -99,23 +75,13 @@ fn days(n: i64) -> Duration {
 
 /// Records for workers with indexes `first_index..` (supervisors and their
 /// teams in the same batch, as the synthetic generator makes them).
-pub fn for_workers(
-    catalog: &Catalog,
-    workers: &[Worker],
-    first_index: u64,
-    seed: u64,
-    today: Date,
-) -> DemoRecords {
+pub fn for_workers(catalog: &Catalog, workers: &[Worker], first_index: u64, seed: u64, today: Date) -> DemoRecords {
     let mut out = DemoRecords::default();
     let mut lapsed_one = false;
     let mut flagged_cps = false;
     for (offset, w) in workers.iter().enumerate() {
         let index = first_index + offset as u64;
-        let mut rng = ChaCha8Rng::seed_from_u64(
-            seed.wrapping_mul(0x9E37_79B9_7F4A_7C15)
-                ^ index.wrapping_mul(0xD1B5_4A32_D192_ED03)
-                ^ 0x5EED_F0CE,
-        );
+        let mut rng = ChaCha8Rng::seed_from_u64(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ index.wrapping_mul(0xD1B5_4A32_D192_ED03) ^ 0x5EED_F0CE);
         let Some(role) = catalog.role(&w.role_id) else {
             continue;
         };
@@ -142,15 +108,8 @@ pub fn for_workers(
             held.push(Credential {
                 id: new_id(),
                 worker_id: w.id.clone(),
-                issuer: catalog
-                    .credential_kind(&kind)
-                    .map(|k| k.issuer.clone())
-                    .filter(|i| !i.is_empty()),
-                evidence: Some(format!(
-                    "certificate no. {}-{:05}",
-                    kind.to_uppercase(),
-                    rng.gen_range(0..100_000)
-                )),
+                issuer: catalog.credential_kind(&kind).map(|k| k.issuer.clone()).filter(|i| !i.is_empty()),
+                evidence: Some(format!("certificate no. {}-{:05}", kind.to_uppercase(), rng.gen_range(0..100_000))),
                 kind,
                 issued_on: issued(&mut rng),
                 expires_on,
@@ -183,14 +142,9 @@ pub fn for_workers(
             });
         }
         // Continuing education toward the credentials that need it.
-        if held.iter().any(|c| {
-            catalog
-                .credential_kind(&c.kind)
-                .is_some_and(|k| k.continuing_education.is_some())
-        }) {
+        if held.iter().any(|c| catalog.credential_kind(&c.kind).is_some_and(|k| k.continuing_education.is_some())) {
             for _ in 0..rng.gen_range(2..=4) {
-                let program =
-                    &catalog.training_programs[rng.gen_range(0..catalog.training_programs.len())];
+                let program = &catalog.training_programs[rng.gen_range(0..catalog.training_programs.len())];
                 out.ce_entries.push(CeEntry {
                     id: new_id(),
                     worker_id: w.id.clone(),
@@ -201,11 +155,7 @@ pub fn for_workers(
                 });
             }
         }
-        let specialised: Vec<_> = catalog
-            .training_programs
-            .iter()
-            .filter(|p| p.awards.is_none())
-            .collect();
+        let specialised: Vec<_> = catalog.training_programs.iter().filter(|p| p.awards.is_none()).collect();
         if !specialised.is_empty() && rng.gen_bool(0.3) {
             let p = specialised[rng.gen_range(0..specialised.len())];
             let attending = rng.gen_bool(0.3);
@@ -214,34 +164,19 @@ pub fn for_workers(
                 id: new_id(),
                 worker_id: w.id.clone(),
                 program_id: p.id.clone(),
-                cohort: if attending {
-                    format!("Spring {year}")
-                } else {
-                    format!("Fall {}", year - 1)
-                },
-                status: if attending {
-                    EnrolmentStatus::Attending
-                } else {
-                    EnrolmentStatus::Completed
-                },
+                cohort: if attending { format!("Spring {year}") } else { format!("Fall {}", year - 1) },
+                status: if attending { EnrolmentStatus::Attending } else { EnrolmentStatus::Completed },
                 attended_tenths: rng.gen_range(6..=12) * 10,
                 exam: None::<ExamResult>,
-                completed_on: (!attending)
-                    .then(|| (today - days(rng.gen_range(30..300))).max(start)),
+                completed_on: (!attending).then(|| (today - days(rng.gen_range(30..300))).max(start)),
                 certificate_id: None,
                 version: 1,
             });
         }
         if let (Some(sup), true) = (&w.supervisor_id, active) {
-            let lag = if rng.gen_bool(0.8) {
-                rng.gen_range(0..=12)
-            } else {
-                rng.gen_range(16..=60)
-            };
+            let lag = if rng.gen_bool(0.8) { rng.gen_range(0..=12) } else { rng.gen_range(16..=60) };
             let sup_worker = workers.iter().find(|x| &x.id == sup);
-            let signature = sup_worker
-                .map(|s| format!("{} {}", s.given_name, s.family_name))
-                .unwrap_or_default();
+            let signature = sup_worker.map(|s| format!("{} {}", s.given_name, s.family_name)).unwrap_or_default();
             for k in 0..3 {
                 let held_on = today - days(lag + 14 * k);
                 if held_on < start {
@@ -271,31 +206,19 @@ pub fn for_workers(
                 }
                 x -= p.2;
             }
-            let mut tasks: Vec<Task> = tasks_for(&role.id)
-                .into_iter()
-                .map(|t| Task {
-                    task_id: super::classify_task(catalog, t),
-                    text: t.into(),
-                })
-                .collect();
+            let mut tasks: Vec<Task> =
+                tasks_for(&role.id).into_iter().map(|t| Task { task_id: super::classify_task(catalog, t), text: t.into() }).collect();
             if role.id == "certified-peer-specialist" && !supervisor && !flagged_cps {
                 flagged_cps = true;
                 let t = "Medication administration during evening shifts";
-                tasks.push(Task {
-                    task_id: super::classify_task(catalog, t),
-                    text: t.into(),
-                });
+                tasks.push(Task { task_id: super::classify_task(catalog, t), text: t.into() });
             }
             let (lo, hi) = pay_band(&role.id);
             let bump = rng.gen_range(0..=4) * 25;
             out.positions.push(Position {
                 id: new_id(),
                 organization_id: w.employer_id.clone(),
-                title: if supervisor {
-                    format!("{} Supervisor", role.abbreviation)
-                } else {
-                    role.name.get("en").to_string()
-                },
+                title: if supervisor { format!("{} Supervisor", role.abbreviation) } else { role.name.get("en").to_string() },
                 role_id: Some(role.id.clone()),
                 program: program.0.to_string(),
                 setting: program.1,
@@ -317,12 +240,7 @@ pub fn for_workers(
     }
     // Supervision notes keep the supervisor's credentials of the day.
     for s in &mut out.sessions {
-        s.supervisor_credentials = out
-            .credentials
-            .iter()
-            .filter(|c| c.worker_id == s.supervisor_id)
-            .map(|c| c.kind.clone())
-            .collect();
+        s.supervisor_credentials = out.credentials.iter().filter(|c| c.worker_id == s.supervisor_id).map(|c| c.kind.clone()).collect();
     }
     out
 }
@@ -331,34 +249,22 @@ pub fn for_workers(
 /// peer position and two similarly qualified non-peer roles to compare pay with.
 pub fn for_organizations(organizations: &[Organization]) -> Vec<Position> {
     let mut out = Vec::new();
-    for o in organizations
-        .iter()
-        .filter(|o| !matches!(o.kind, OrganizationKind::StateAgency))
-    {
-        let p =
-            |title: &str, role: Option<&str>, education: &str, lo: i64, hi: i64, tasks: &[&str]| {
-                Position {
-                    id: new_id(),
-                    organization_id: o.id.clone(),
-                    title: title.into(),
-                    role_id: role.map(str::to_string),
-                    program: "Community team".into(),
-                    setting: ProgramSetting::Community,
-                    education: education.into(),
-                    tasks: tasks
-                        .iter()
-                        .map(|t| Task {
-                            task_id: None,
-                            text: t.to_string(),
-                        })
-                        .collect(),
-                    pay_min_cents: lo,
-                    pay_max_cents: hi,
-                    leadership: false,
-                    worker_id: None,
-                    version: 1,
-                }
-            };
+    for o in organizations.iter().filter(|o| !matches!(o.kind, OrganizationKind::StateAgency)) {
+        let p = |title: &str, role: Option<&str>, education: &str, lo: i64, hi: i64, tasks: &[&str]| Position {
+            id: new_id(),
+            organization_id: o.id.clone(),
+            title: title.into(),
+            role_id: role.map(str::to_string),
+            program: "Community team".into(),
+            setting: ProgramSetting::Community,
+            education: education.into(),
+            tasks: tasks.iter().map(|t| Task { task_id: None, text: t.to_string() }).collect(),
+            pay_min_cents: lo,
+            pay_max_cents: hi,
+            leadership: false,
+            worker_id: None,
+            version: 1,
+        };
         out.push(p(
             "Certified Peer Specialist (open)",
             Some("certified-peer-specialist"),
@@ -367,22 +273,8 @@ pub fn for_organizations(organizations: &[Organization]) -> Vec<Position> {
             2500,
             &["One-to-one peer support, sharing lived experience"],
         ));
-        out.push(p(
-            "Case manager",
-            None,
-            "high-school",
-            2300,
-            2800,
-            &["Case management"],
-        ));
-        out.push(p(
-            "Care coordinator",
-            None,
-            "bachelor",
-            2600,
-            3200,
-            &["Care coordination"],
-        ));
+        out.push(p("Case manager", None, "high-school", 2300, 2800, &["Case management"]));
+        out.push(p("Care coordinator", None, "bachelor", 2600, 3200, &["Care coordination"]));
     }
     out
 }
