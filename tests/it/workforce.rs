@@ -551,3 +551,45 @@ mod in_the_browser {
         }
     }
 }
+
+/// The picture's numbers go through the one small-cell rule in the page, the
+/// CSV and the API alike: nothing shown from 1 to 10, no lone withheld role
+/// beside a shown headcount, and turnover withheld with its departures.
+#[tokio::test]
+async fn the_picture_withholds_small_and_derivable_numbers_everywhere() {
+    let app = crate::support::TestApp::seeded(60).await;
+    let (admin, _) = app.api_login(&app.client(), Persona::StateAdmin).await;
+    let (status, pic) = app.get(&admin, "/api/v1/workforce/picture?from=2020-01-01").await;
+    assert_eq!(status, 200);
+    let roles = pic["by_role"].as_array().unwrap();
+    let withheld = roles.iter().filter(|r| r[1].is_null()).count();
+    assert!(withheld != 1 || pic["headcount"].is_null(), "a lone withheld role is one subtraction away: {roles:?}");
+    if pic["departures"].is_null() {
+        assert!(pic["turnover_per_mille"].is_null(), "turnover would give the departures away");
+    }
+    let client = app.client();
+    app.page_login(&client, Persona::StateAdmin).await;
+    let html = client.get(app.url("/workforce/picture?from=2020-01-01")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("/workforce/picture.csv?"), "the page links its CSV");
+    let r = client.get(app.url("/workforce/picture.csv?from=2020-01-01")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "text/csv; charset=utf-8");
+    let body = r.text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(body.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert!(rows.iter().any(|r| &r[0] == "headcount"));
+    for r in &rows {
+        match (r[2].parse::<u64>(), &r[3]) {
+            (Ok(n), "") => assert!(n == 0 || n >= 11 || &r[0] == "turnover-per-mille", "{r:?}"),
+            (Err(_), "fewer-than-11-or-derivable") => assert_eq!(&r[2], ""),
+            other => panic!("a row is either shown or withheld: {r:?} {other:?}"),
+        }
+    }
+    let csv_roles: Vec<&csv::StringRecord> = rows.iter().filter(|r| &r[0] == "role").collect();
+    assert_eq!(csv_roles.len(), roles.len());
+    assert_eq!(csv_roles.iter().filter(|r| !r[3].is_empty()).count(), withheld, "the CSV withholds what the API does");
+    // Peers see no picture, as a page or a file.
+    let peer = app.client();
+    app.page_login(&peer, Persona::PeerWorker).await;
+    assert_eq!(peer.get(app.url("/workforce/picture.csv")).send().await.unwrap().status(), 403);
+}

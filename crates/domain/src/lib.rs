@@ -14,6 +14,7 @@ pub mod policy;
 pub mod privacy;
 pub mod records;
 pub mod referral;
+pub mod stats;
 pub mod synthetic;
 pub mod workforce;
 

@@ -11,12 +11,13 @@ use time::Date;
 use crate::catalog::{Catalog, CredentialKind, ProgramKind, Role, SupervisionRequirement};
 use crate::error::{FieldError, Invalid};
 use crate::records::{format_date, parse_date, Id, Visibility, Worker};
+use crate::stats::{self, per_mille, CellId, Suppressed, Table};
 
 /// Days before expiry at which a credential is flagged, most urgent last.
 pub const WARNING_DAYS: [i64; 3] = [90, 30, 7];
 
 /// Counts below this are not shown (the usual small-cell rule).
-pub const SMALL_CELL: usize = 11;
+pub use crate::stats::SMALL_CELL;
 
 pub mod demo;
 
@@ -1255,30 +1256,9 @@ pub fn check(catalog: &Catalog, snap: &Snapshot, today: Date) -> Vec<Problem> {
 // The workforce picture
 // ---------------------------------------------------------------------------
 
-/// A count that may be hidden under the small-cell rule.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
-#[serde(untagged)]
-pub enum Cell {
-    Count(usize),
-    /// Fewer than 11: not shown.
-    Suppressed,
-}
-
-impl Cell {
-    pub fn of(n: usize) -> Cell {
-        if n == 0 || n >= SMALL_CELL {
-            Cell::Count(n)
-        } else {
-            Cell::Suppressed
-        }
-    }
-    pub fn text(self, suppressed: &str) -> String {
-        match self {
-            Cell::Count(n) => n.to_string(),
-            Cell::Suppressed => suppressed.to_string(),
-        }
-    }
-}
+/// A count as the picture shows it: withheld under the small-cell rule
+/// ([`crate::stats`]) when it is 1 to 10 or could be worked out from the rest.
+pub type Cell = Suppressed<u64>;
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Picture {
@@ -1294,8 +1274,9 @@ pub struct Picture {
     pub vacancies: Cell,
     pub hires: Cell,
     pub departures: Cell,
-    /// Departures per 100 average headcount over the period, one decimal (×10).
-    pub turnover_per_mille: Option<i64>,
+    /// Departures per 100 average headcount over the period, one decimal
+    /// (×10); withheld when departures or the average headcount is small.
+    pub turnover_per_mille: Suppressed<u64>,
     /// Distinct supervisors of active workers, by the supervisees' role.
     pub supervisors_by_role: Vec<(String, Cell)>,
     /// Active workers in peer roles who lead: supervise others or hold a leadership position.
@@ -1309,27 +1290,24 @@ pub const IDENTITY_TOPICS: [&str; 6] = ["gender", "race", "ethnicity", "sexual-o
 pub fn picture(catalog: &Catalog, workers: &[Worker], positions: &[Position], from: Date, to: Date) -> Picture {
     let active_on = |w: &Worker, d: Date| w.employment_start <= d && w.employment_end.is_none_or(|e| e >= d);
     let active: Vec<&Worker> = workers.iter().filter(|w| active_on(w, to)).collect();
-    let count = |it: &mut dyn Iterator<Item = String>| {
-        let mut m: BTreeMap<String, usize> = BTreeMap::new();
+    let tally = |it: &mut dyn Iterator<Item = String>| {
+        let mut m: BTreeMap<String, u64> = BTreeMap::new();
         for k in it {
             *m.entry(k).or_default() += 1;
         }
-        m.into_iter().map(|(k, n)| (k, Cell::of(n))).collect::<Vec<_>>()
+        m
     };
-    let by_role = count(&mut active.iter().map(|w| w.role_id.clone()));
-    let by_language = count(&mut active.iter().flat_map(|w| w.languages.clone()));
-    let mut ident: BTreeMap<(String, String), usize> = BTreeMap::new();
+    let roles = tally(&mut active.iter().map(|w| w.role_id.clone()));
+    let languages = tally(&mut active.iter().flat_map(|w| w.languages.clone()));
+    let mut ident: BTreeMap<(String, String), u64> = BTreeMap::new();
     for w in &active {
         for s in w.statements.iter().filter(|s| s.visibility != Visibility::Private && IDENTITY_TOPICS.contains(&s.topic.as_str())) {
             *ident.entry((s.topic.clone(), s.text.trim().to_string())).or_default() += 1;
         }
     }
-    let by_identity = ident.into_iter().map(|((t, x), n)| (t, x, Cell::of(n))).collect();
-    let hires = workers.iter().filter(|w| w.employment_start >= from && w.employment_start <= to).count();
-    let departures = workers.iter().filter(|w| w.employment_end.is_some_and(|e| e >= from && e <= to)).count();
-    let at_start = workers.iter().filter(|w| active_on(w, from)).count();
-    let average = (at_start + active.len()) as i64;
-    let turnover = (average > 0).then(|| departures as i64 * 2000 / average);
+    let hires = workers.iter().filter(|w| w.employment_start >= from && w.employment_start <= to).count() as u64;
+    let departures = workers.iter().filter(|w| w.employment_end.is_some_and(|e| e >= from && e <= to)).count() as u64;
+    let at_start = workers.iter().filter(|w| active_on(w, from)).count() as u64;
     let active_ids: HashSet<&str> = active.iter().map(|w| w.id.as_str()).collect();
     let mut sup: BTreeMap<String, HashSet<&str>> = BTreeMap::new();
     for w in &active {
@@ -1337,7 +1315,6 @@ pub fn picture(catalog: &Catalog, workers: &[Worker], positions: &[Position], fr
             sup.entry(w.role_id.clone()).or_default().insert(s);
         }
     }
-    let supervisors_by_role = sup.into_iter().map(|(r, s)| (r, Cell::of(s.len()))).collect();
     let leaders: HashSet<&str> = active
         .iter()
         .filter_map(|w| w.supervisor_id.as_deref())
@@ -1347,20 +1324,40 @@ pub fn picture(catalog: &Catalog, workers: &[Worker], positions: &[Position], fr
         .iter()
         .filter(|w| leaders.contains(w.id.as_str()))
         .filter(|w| catalog.role(&w.role_id).is_some_and(|r| r.requires_lived_experience()))
-        .count();
+        .count() as u64;
+
+    // Every count goes through one table. Roles partition the headcount, so
+    // they are a sum; languages, identities and supervisors overlap and are not.
+    let mut t = Table::new();
+    let headcount = t.cell(active.len() as u64);
+    let role_cells: Vec<(String, CellId)> = roles.into_iter().map(|(r, n)| (r, t.cell(n))).collect();
+    t.sum(&role_cells.iter().map(|(_, c)| *c).collect::<Vec<_>>(), headcount);
+    let language_cells: Vec<(String, CellId)> = languages.into_iter().map(|(l, n)| (l, t.cell(n))).collect();
+    let identity_cells: Vec<(String, String, CellId)> = ident.into_iter().map(|((d, x), n)| (d, x, t.cell(n))).collect();
+    let supervisor_cells: Vec<(String, CellId)> = sup.into_iter().map(|(r, s)| (r, t.cell(s.len() as u64))).collect();
+    let vacancies = t.cell(positions.iter().filter(|p| p.worker_id.is_none()).count() as u64);
+    let hires = t.cell(hires);
+    let departures_cell = t.cell(departures);
+    let leaders = t.cell(peers_in_leadership);
+    let t = t.suppress();
+    // Turnover over the average headcount; its numerator must be shown too.
+    let turnover = match t.get(departures_cell) {
+        Suppressed::Shown(d) => stats::rate(d, (at_start + active.len() as u64) / 2, |_, _| per_mille(2 * d, at_start + active.len() as u64)),
+        Suppressed::Hidden => Suppressed::Hidden,
+    };
     Picture {
         from,
         to,
-        headcount: Cell::of(active.len()),
-        by_role,
-        by_language,
-        by_identity,
-        vacancies: Cell::of(positions.iter().filter(|p| p.worker_id.is_none()).count()),
-        hires: Cell::of(hires),
-        departures: Cell::of(departures),
+        headcount: t.get(headcount),
+        by_role: role_cells.into_iter().map(|(r, c)| (r, t.get(c))).collect(),
+        by_language: language_cells.into_iter().map(|(l, c)| (l, t.get(c))).collect(),
+        by_identity: identity_cells.into_iter().map(|(d, x, c)| (d, x, t.get(c))).collect(),
+        vacancies: t.get(vacancies),
+        hires: t.get(hires),
+        departures: t.get(departures_cell),
         turnover_per_mille: turnover,
-        supervisors_by_role,
-        peers_in_leadership: Cell::of(peers_in_leadership),
+        supervisors_by_role: supervisor_cells.into_iter().map(|(r, c)| (r, t.get(c))).collect(),
+        peers_in_leadership: t.get(leaders),
     }
 }
 
@@ -1608,10 +1605,33 @@ mod tests {
     }
 
     #[test]
-    fn small_cells_are_suppressed() {
-        assert_eq!(Cell::of(0), Cell::Count(0));
-        assert_eq!(Cell::of(10), Cell::Suppressed);
-        assert_eq!(Cell::of(11), Cell::Count(11));
+    fn a_lone_small_role_takes_a_second_role_with_it() {
+        // 40 peers and 3 coaches: without a second hidden role, 3 = headcount - 40.
+        let c = cat();
+        let mut workers =
+            crate::synthetic::Synthetic::new(crate::synthetic::Plan { seed: 5, members: 0, workers: 60, today: TODAY }, &c).workers(0, 60, &c);
+        for w in workers.iter_mut() {
+            w.employment_end = None;
+            w.employment_start = date!(2020 - 01 - 01);
+        }
+        let roles: Vec<String> = c.roles.iter().map(|r| r.id.clone()).collect();
+        for (i, w) in workers.iter_mut().enumerate().take(55) {
+            w.role_id = if i < 40 {
+                roles[0].clone()
+            } else if i < 43 {
+                roles[1].clone()
+            } else {
+                roles[2].clone()
+            };
+        }
+        workers.truncate(55);
+        let p = picture(&c, &workers, &[], date!(2025 - 06 - 15), TODAY);
+        assert_eq!(p.headcount, Cell::Shown(55));
+        let shown = |r: &str| p.by_role.iter().find(|(id, _)| id == r).map(|(_, c)| *c);
+        assert_eq!(shown(&roles[1]), Some(Cell::Hidden), "3 is small");
+        assert_eq!(shown(&roles[2]), Some(Cell::Hidden), "the next smallest role (12) is hidden with it");
+        assert_eq!(shown(&roles[0]), Some(Cell::Shown(40)));
+        assert!(p.turnover_per_mille.shown().is_some_and(|t| *t == 0), "no departures over 55: {:?}", p.turnover_per_mille);
     }
 
     #[test]
@@ -1659,9 +1679,13 @@ mod tests {
         let from = date!(2025 - 06 - 15);
         let p = picture(&c, &synthetic, &[], from, TODAY);
         let departures = synthetic.iter().filter(|w| w.employment_end.is_some_and(|e| e >= from && e <= TODAY)).count();
-        assert_eq!(p.departures, Cell::of(departures));
-        let total: usize = p.by_role.iter().map(|(_, c)| if let Cell::Count(n) = c { *n } else { 0 }).sum();
+        assert_eq!(p.departures, if crate::stats::small(departures as u64) { Cell::Hidden } else { Cell::Shown(departures as u64) });
+        let total: u64 = p.by_role.iter().filter_map(|(_, c)| c.shown().copied()).sum();
         assert!(total <= 200);
-        assert!(p.turnover_per_mille.is_some());
+        // Turnover is withheld exactly when it would give a small count away.
+        assert_eq!(p.turnover_per_mille.is_hidden(), p.departures.is_hidden(), "{:?} {:?}", p.departures, p.turnover_per_mille);
+        // No role's count can be worked out from the headcount and the others.
+        let hidden = p.by_role.iter().filter(|(_, c)| c.is_hidden()).count();
+        assert!(hidden != 1 || p.headcount.is_hidden(), "a lone hidden role beside a shown headcount: {:?}", p.by_role);
     }
 }

@@ -14,7 +14,7 @@ use accompany_store::WorkerDevelopment;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
@@ -42,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .route("/workforce/supervision", get(supervision))
         .route("/workforce/compliance", get(compliance))
         .route("/workforce/picture", get(picture))
+        .route("/workforce/picture.csv", get(picture_csv))
         .route("/workforce/positions", get(positions))
 }
 
@@ -148,6 +149,10 @@ fn kind_label(t: &Tr, k: ProblemKind) -> String {
 
 fn cell(t: &Tr, c: Cell) -> String {
     c.text(&t.t("wf-suppressed"))
+}
+
+fn turnover_text(t: &Tr, per_mille: accompany_domain::stats::Suppressed<u64>) -> String {
+    per_mille.map(|x| format!("{}.{}%", x / 10, x % 10)).text(&t.t("wf-rate-withheld"))
 }
 
 fn forbidden(s: &Signed) -> Response {
@@ -825,6 +830,8 @@ struct PicturePage {
     organizations: Vec<(String, String, bool)>,
     state_admin: bool,
     errors: Vec<String>,
+    /// The same picture as CSV.
+    csv_href: String,
 }
 
 /// The period of a picture: `to` defaults to today, `from` to a year before it.
@@ -884,7 +891,7 @@ async fn picture(State(state): State<AppState>, PageUser(s): PageUser, Query(q):
         vacancies: cell(t, p.vacancies),
         hires: cell(t, p.hires),
         departures: cell(t, p.departures),
-        turnover: p.turnover_per_mille.map_or_else(|| t.t("wf-none"), |x| format!("{}.{}%", x / 10, x % 10)),
+        turnover: turnover_text(t, p.turnover_per_mille),
         leaders: cell(t, p.peers_in_leadership),
         by_role: p
             .by_role
@@ -899,13 +906,64 @@ async fn picture(State(state): State<AppState>, PageUser(s): PageUser, Query(q):
         by_identity: p
             .by_identity
             .iter()
-            .filter(|(_, _, c)| *c != Cell::Suppressed)
+            .filter(|(_, _, c)| !c.is_hidden())
             .map(|(d, x, c)| (t.t(&format!("wf-identity-{d}")), x.clone(), cell(t, *c)))
             .collect(),
+        csv_href: format!(
+            "/workforce/picture.csv?{}",
+            serde_urlencoded::to_string([("org", org.as_deref().unwrap_or("")), ("from", &format_date(p.from)), ("to", &format_date(p.to))])
+                .unwrap_or_default()
+        ),
         organizations,
         state_admin,
         errors,
     })
+}
+
+/// The picture as CSV, one row a number, with the same cells withheld:
+/// a withheld value is empty and marked, never written.
+async fn picture_csv(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<OrgQuery>) -> Response {
+    if !matches!(s.user.persona, Persona::StateAdmin | Persona::OrganizationAdmin) {
+        return forbidden(&s);
+    }
+    let org = if s.user.persona == Persona::StateAdmin { q.org.clone().filter(|o| !o.is_empty()) } else { s.user.organization_id.clone() };
+    let (from, to) = match period(q.from.as_deref(), q.to.as_deref()) {
+        Ok(p) => p,
+        Err(e) => return page_error(&s, AppError::Invalid(e)),
+    };
+    let p = match s.access(&state).workforce_picture(org.as_deref(), from, to).await {
+        Ok(p) => p,
+        Err(e) => return page_error(&s, e),
+    };
+    let mut rows: Vec<(String, String, Cell)> = vec![
+        ("headcount".into(), String::new(), p.headcount),
+        ("vacancies".into(), String::new(), p.vacancies),
+        ("hires".into(), String::new(), p.hires),
+        ("departures".into(), String::new(), p.departures),
+        ("turnover-per-mille".into(), String::new(), p.turnover_per_mille),
+        ("peers-in-leadership".into(), String::new(), p.peers_in_leadership),
+    ];
+    rows.extend(p.by_role.iter().map(|(r, c)| ("role".to_string(), r.clone(), *c)));
+    rows.extend(p.supervisors_by_role.iter().map(|(r, c)| ("supervisors-of-role".to_string(), r.clone(), *c)));
+    rows.extend(p.by_language.iter().map(|(l, c)| ("language".to_string(), l.clone(), *c)));
+    rows.extend(p.by_identity.iter().map(|(d, x, c)| (format!("identity-{d}"), x.clone(), *c)));
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut result = w.write_record(["measure", "group", "value", "withheld"]);
+    for (measure, group, c) in &rows {
+        if result.is_err() {
+            break;
+        }
+        let value = c.shown().map(u64::to_string).unwrap_or_default();
+        result = w.write_record([measure.as_str(), group.as_str(), value.as_str(), if c.is_hidden() { "fewer-than-11-or-derivable" } else { "" }]);
+    }
+    match (result, w.into_inner()) {
+        (Ok(()), Ok(bytes)) => (
+            [(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"workforce-picture.csv\"")],
+            bytes,
+        )
+            .into_response(),
+        _ => page_error(&s, AppError::Internal("the CSV could not be written".into())),
+    }
 }
 
 // --- Job descriptions, lone peers and pay --------------------------------------------

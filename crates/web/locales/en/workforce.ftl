@@ -11,6 +11,8 @@ wf-statewide = Statewide
 wf-none = none
 wf-never = never
 wf-suppressed = fewer than 11
+wf-rate-withheld = withheld: too few people to show safely
+wf-picture-csv = Download as CSV (withheld numbers stay withheld)
 wf-show = Show
 # One worker
 wf-billing-title = Billing is blocked

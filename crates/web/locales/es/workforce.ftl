@@ -11,6 +11,8 @@ wf-statewide = Todo el estado
 wf-none = ninguno
 wf-never = nunca
 wf-suppressed = menos de 11
+wf-rate-withheld = no se muestra: muy pocas personas para mostrarlo con seguridad
+wf-picture-csv = Descargar como CSV (los números ocultos siguen ocultos)
 wf-show = Mostrar
 # Un trabajador
 wf-billing-title = La facturación está bloqueada
