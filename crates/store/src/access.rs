@@ -195,10 +195,7 @@ impl Access {
         categories: Categories,
         purpose: Option<Purpose>,
     ) -> Result<()> {
-        let (d, reason) = match decision {
-            Decision::Permit => ("permit", ""),
-            Decision::Deny(r) => ("deny", *r),
-        };
+        let (d, reason) = crate::audit::decision_text(decision);
         self.store
             .append_audit(crate::audit::NewEvent {
                 actor_user_id: Some(&self.actor.user_id),
@@ -226,10 +223,7 @@ impl Access {
         purpose: Option<Purpose>,
         listed: &[&str],
     ) -> Result<()> {
-        let (d, reason) = match decision {
-            Decision::Permit => ("permit", ""),
-            Decision::Deny(r) => ("deny", *r),
-        };
+        let (d, reason) = crate::audit::decision_text(decision);
         self.store
             .append_audit_listing(
                 crate::audit::NewEvent {
@@ -516,7 +510,7 @@ impl Access {
                     user_id: r.try_get("user_id")?,
                     display_name: r.try_get("display_name")?,
                     persona: r.try_get("persona")?,
-                    team_role: TeamRole::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("team role {role}")))?,
+                    team_role: crate::rows::team_role(&role)?,
                     since: r.try_get("since")?,
                     organization: r.try_get("organization")?,
                     worker_role_id: r.try_get("worker_role_id")?,

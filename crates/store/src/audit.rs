@@ -40,6 +40,14 @@ fn link_hash(prev: &str, seq: i64, id: &str, at: &str, fields: [&str; 8], privac
     hex::encode(h.finalize())
 }
 
+/// A decision as the trail stores it: "permit" or "deny", and the reason.
+pub(crate) fn decision_text(d: &accompany_domain::policy::Decision) -> (&'static str, &'static str) {
+    match d {
+        accompany_domain::policy::Decision::Permit => ("permit", ""),
+        accompany_domain::policy::Decision::Deny(r) => ("deny", r),
+    }
+}
+
 /// What `accompany audit verify` found.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AuditCheck {

@@ -192,7 +192,7 @@ impl Access {
                     display_name: r.try_get("display_name")?,
                     persona: r.try_get("persona")?,
                     organization: r.try_get("organization")?,
-                    team_role: TeamRole::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("team role {role}")))?,
+                    team_role: crate::rows::team_role(&role)?,
                     reason: r.try_get("reason")?,
                     requested_at: r.try_get("requested_at")?,
                 })
@@ -215,7 +215,7 @@ impl Access {
         };
         let user_id: String = row.try_get("user_id")?;
         let role: String = row.try_get("team_role")?;
-        let role = TeamRole::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("team role {role}")))?;
+        let role = crate::rows::team_role(&role)?;
         let status = if approve { "approved" } else { "declined" };
         sqlx::query("UPDATE team_requests SET status = $1, answered_by = $2, answered_at = $3 WHERE id = $4")
             .bind(status)
@@ -248,7 +248,7 @@ impl Access {
                 let role: String = r.try_get("team_role")?;
                 Ok(TeamChange {
                     display_name: r.try_get("display_name")?,
-                    team_role: TeamRole::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("team role {role}")))?,
+                    team_role: crate::rows::team_role(&role)?,
                     change: r.try_get("change")?,
                     changed_by: r.try_get("changed_by")?,
                     at: r.try_get("at")?,

@@ -97,10 +97,8 @@ impl Store {
         detail: &str,
         client_addr: &str,
     ) -> Result<()> {
-        let (d, reason) = match decision {
-            Decision::Permit => ("permit", detail.to_string()),
-            Decision::Deny(r) => ("deny", if detail.is_empty() { r.to_string() } else { format!("{r} ({detail})") }),
-        };
+        let (d, why) = crate::audit::decision_text(decision);
+        let reason = [why, detail].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(": ");
         self.append_audit(crate::audit::NewEvent {
             actor_user_id: None,
             actor_username: "public",

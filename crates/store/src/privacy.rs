@@ -211,7 +211,7 @@ impl Access {
             let role: String = r.try_get("team_role")?;
             let persona: String = r.try_get("persona")?;
             let organization_id: Option<String> = r.try_get("organization_id")?;
-            let team_role = TeamRole::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("team role {role}")))?;
+            let team_role = crate::rows::team_role(&role)?;
             let persona = Persona::parse(&persona).ok_or_else(|| StoreError::Corrupt(format!("persona {persona}")))?;
             let (sees, choice) = person_sees(
                 &choices,

@@ -110,6 +110,11 @@ pub(crate) fn organization(r: &AnyRow) -> Result<Organization> {
     })
 }
 
+/// A stored care-team role, read back.
+pub(crate) fn team_role(stored: &str) -> Result<accompany_domain::records::TeamRole> {
+    accompany_domain::records::TeamRole::parse(stored).ok_or_else(|| crate::StoreError::Corrupt(format!("team role {stored}")))
+}
+
 pub(crate) fn date_text(d: time::Date) -> String {
     format_date(d)
 }

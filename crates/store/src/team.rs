@@ -91,7 +91,7 @@ impl Access {
                 sees: sees.get(&user_id).copied(),
                 display_name: r.try_get("display_name")?,
                 persona: Persona::parse(&persona).ok_or_else(|| StoreError::Corrupt(format!("persona {persona}")))?,
-                team_role: TeamRole::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("team role {role}")))?,
+                team_role: crate::rows::team_role(&role)?,
                 since: r.try_get("since")?,
                 role_id: worker.as_ref().map(|w| w.role_id.clone()),
                 organization: r.try_get("organization")?,
