@@ -109,8 +109,15 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&hash).execute(&mut *tx).await?;
-        for member_id in listed {
-            sqlx::query("INSERT INTO audit_listed_members (seq, member_id) VALUES ($1, $2)").bind(seq).bind(*member_id).execute(&mut *tx).await?;
+        // One statement for the whole list: a page of 500 is one round trip.
+        for chunk in listed.chunks(500) {
+            let values: Vec<String> = (0..chunk.len()).map(|i| format!("($1, ${})", i + 2)).collect();
+            let sql = format!("INSERT INTO audit_listed_members (seq, member_id) VALUES {}", values.join(", "));
+            let mut q = sqlx::query(&sql).bind(seq);
+            for member_id in chunk {
+                q = q.bind(*member_id);
+            }
+            q.execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(())
