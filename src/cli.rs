@@ -7,7 +7,7 @@ use std::sync::Arc;
 use accompany_domain::records::Persona;
 use accompany_domain::synthetic::Plan;
 use accompany_domain::Catalog;
-use accompany_store::Store;
+use accompany_store::{AuditKey, Checkpoint, CheckpointKey, Store};
 use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
 
@@ -28,6 +28,30 @@ pub struct Common {
     /// A state's catalog of roles and rules (TOML). Default: the embedded Massachusetts catalog.
     #[arg(long, env = "ACCOMPANY_CATALOG")]
     pub catalog: Option<PathBuf>,
+    /// The secret that links the audit trail, kept outside the database. Default for SQLite:
+    /// FILE.audit-key beside the database file; required for PostgreSQL. Created at the first
+    /// start on an empty trail; back it up.
+    #[arg(long, env = "ACCOMPANY_AUDIT_KEY_FILE")]
+    pub audit_key_file: Option<PathBuf>,
+}
+
+impl Common {
+    /// Where the audit key is: the file given, or beside a SQLite database.
+    pub fn audit_key_path(&self) -> anyhow::Result<PathBuf> {
+        match (&self.audit_key_file, sqlite_file(&self.database_url)) {
+            (Some(p), _) => Ok(p.clone()),
+            (None, Some(db)) => Ok(PathBuf::from(format!("{db}.audit-key"))),
+            (None, None) => bail!(
+                "the audit key file is not set: with PostgreSQL, set ACCOMPANY_AUDIT_KEY_FILE (or --audit-key-file) to a file outside the database, kept and backed up apart from it"
+            ),
+        }
+    }
+}
+
+/// The file of a sqlite:// URL.
+fn sqlite_file(url: &str) -> Option<&str> {
+    let file = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    Some(file.split('?').next().unwrap_or(file))
 }
 
 #[derive(Args, Debug, Clone)]
@@ -139,6 +163,10 @@ pub enum Command {
         database_url: String,
         #[arg(long, env = "ACCOMPANY_CATALOG")]
         catalog: Option<PathBuf>,
+        /// Where to write the demo's new audit key (replaced at every start). Default: beside a
+        /// SQLite database, else accompany-demo.audit-key in the working directory.
+        #[arg(long)]
+        audit_key_file: Option<PathBuf>,
         #[command(flatten)]
         seed: SeedArgs,
         #[arg(long, default_value = "127.0.0.1:8080")]
@@ -267,11 +295,36 @@ pub enum MatchCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum AuditCommand {
-    /// Walk the hash chain of the audit trail; name the first broken link and exit non-zero if any.
+    /// Walk the keyed chain of the audit trail; name the first broken link and exit non-zero if any.
     Verify {
         #[command(flatten)]
         common: Common,
+        /// Also check that the trail still reaches the head this checkpoint signed.
+        #[arg(long, value_name = "FILE")]
+        checkpoint: Option<PathBuf>,
+        #[command(flatten)]
+        key: CheckpointKeyArg,
     },
+    /// Verify the trail, then print its head (sequence, hash, time) signed with the checkpoint
+    /// key, to keep away from the server and its database.
+    Checkpoint {
+        #[command(flatten)]
+        common: Common,
+        #[command(flatten)]
+        key: CheckpointKeyArg,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct CheckpointKeyArg {
+    /// The Ed25519 key that signs checkpoints (created by the first checkpoint when missing).
+    /// Keep it off the server.
+    #[arg(long, env = "ACCOMPANY_CHECKPOINT_KEY_FILE")]
+    pub checkpoint_key_file: Option<PathBuf>,
+    /// Check checkpoints with this public key (hex, printed in every checkpoint) instead of
+    /// the checkpoint key file, so that verifying needs no secret.
+    #[arg(long, env = "ACCOMPANY_CHECKPOINT_PUBLIC_KEY")]
+    pub checkpoint_public_key: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -329,10 +382,30 @@ pub fn load_catalog(path: Option<&PathBuf>) -> anyhow::Result<Arc<Catalog>> {
     Ok(Arc::new(catalog))
 }
 
-pub async fn open(database_url: &str, catalog: Option<&PathBuf>) -> anyhow::Result<Store> {
-    let catalog = load_catalog(catalog)?;
-    let store = Store::connect(database_url, catalog).await?;
+/// Open the database with its audit key, and bring the schema up to date.
+/// A missing key file is created only while the trail is still empty: a
+/// trail with events needs the key that linked them.
+pub async fn open(common: &Common) -> anyhow::Result<Store> {
+    let catalog = load_catalog(common.catalog.as_ref())?;
+    let path = common.audit_key_path()?;
+    if path.exists() {
+        let key = AuditKey::read(&path).map_err(anyhow::Error::msg)?;
+        let store = Store::connect(&common.database_url, catalog, key).await?;
+        store.migrate().await?;
+        return Ok(store);
+    }
+    let key = AuditKey::generate();
+    let store = Store::connect(&common.database_url, catalog, key.clone()).await?;
     store.migrate().await?;
+    let events = store.audit_event_count().await?;
+    if events > 0 {
+        bail!(
+            "the audit key file {} is missing but the trail holds {events} events linked with a key: restore the key file from its backup, or point ACCOMPANY_AUDIT_KEY_FILE at it",
+            path.display()
+        );
+    }
+    key.save(&path).map_err(anyhow::Error::msg)?;
+    eprintln!("Created the audit key {}: keep it secret and back it up apart from the database.", path.display());
     Ok(store)
 }
 
@@ -356,28 +429,53 @@ pub fn print_report(report: &SeedReport) {
     }
 }
 
+/// A checkpoint file whose signature holds under the checkpoint public key.
+fn read_checkpoint(file: &std::path::Path, key: &CheckpointKeyArg) -> anyhow::Result<Checkpoint> {
+    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read the checkpoint {}", file.display()))?;
+    let c: Checkpoint = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a checkpoint printed by `accompany audit checkpoint`", file.display()))?;
+    let public = match (&key.checkpoint_public_key, &key.checkpoint_key_file) {
+        (Some(p), _) => p.clone(),
+        (None, Some(path)) => CheckpointKey::read(path).map_err(anyhow::Error::msg)?.public_hex(),
+        (None, None) => bail!(
+            "to trust a checkpoint, give its public key: ACCOMPANY_CHECKPOINT_PUBLIC_KEY (or --checkpoint-public-key), or the key file with ACCOMPANY_CHECKPOINT_KEY_FILE"
+        ),
+    };
+    c.check(&public).map_err(|e| anyhow::anyhow!("the checkpoint {} is not trustworthy: {e}", file.display()))?;
+    Ok(c)
+}
+
 /// How often the background worker looks for messages to deliver.
 const OUTBOX_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { common, bind, secure_cookies, mail } => {
-            let store = open(&common.database_url, common.catalog.as_ref()).await?;
+            let store = open(&common).await?;
             let listener = listen(&bind).await?;
             accompany_web::spawn_outbox_worker(store.clone(), mail.sender()?, OUTBOX_EVERY);
             eprintln!("Serving on http://{}", listener.local_addr()?);
             accompany_web::serve(accompany_web::AppState::new(store, secure_cookies), listener).await?;
         }
-        Command::Demo { database_url, catalog, seed: args, bind, mail } => {
+        Command::Demo { database_url, catalog, audit_key_file, seed: args, bind, mail } => {
             let listener = listen(&bind).await?;
-            if let Some(file) = database_url.strip_prefix("sqlite://") {
-                let file = file.split('?').next().unwrap_or(file);
-                for suffix in ["", "-wal", "-shm"] {
-                    let _ = std::fs::remove_file(format!("{file}{suffix}"));
+            // The demo starts afresh, its audit key too: beside a SQLite
+            // file, or in the working directory.
+            let beside = match sqlite_file(&database_url) {
+                Some(file) => {
+                    for suffix in ["", "-wal", "-shm"] {
+                        let _ = std::fs::remove_file(format!("{file}{suffix}"));
+                    }
+                    PathBuf::from(format!("{file}.audit-key"))
                 }
-            }
+                None => PathBuf::from("accompany-demo.audit-key"),
+            };
+            let key_path = audit_key_file.unwrap_or(beside);
+            let _ = std::fs::remove_file(&key_path);
+            let key = AuditKey::generate();
+            key.save(&key_path).map_err(anyhow::Error::msg)?;
             let catalog = load_catalog(catalog.as_ref())?;
-            let store = Store::connect(&database_url, catalog).await?;
+            let store = Store::connect(&database_url, catalog, key).await?;
             store.reset().await?;
             store.migrate().await?;
             let report = seed(&store, args.plan(), false).await?;
@@ -388,7 +486,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             accompany_web::serve(accompany_web::AppState::new(store, false), listener).await?;
         }
         Command::Seed { common, seed: args, reset, quiet } => {
-            let store = open(&common.database_url, common.catalog.as_ref()).await?;
+            let store = open(&common).await?;
             if reset {
                 store.reset().await?;
                 store.migrate().await?;
@@ -399,8 +497,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             print_report(&report);
         }
         Command::Migrate { common } => {
+            // Migrating writes no audit event: any key will do.
             let catalog = load_catalog(common.catalog.as_ref())?;
-            let store = Store::connect(&common.database_url, catalog).await?;
+            let store = Store::connect(&common.database_url, catalog, AuditKey::generate()).await?;
             let applied = store.migrate().await?;
             if applied.is_empty() {
                 eprintln!("The schema is up to date.");
@@ -409,7 +508,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::User { command: UserCommand::Add { common, username, name, persona, organization, member } } => {
-            let store = open(&common.database_url, common.catalog.as_ref()).await?;
+            let store = open(&common).await?;
             let (password, made_up) = match std::env::var("ACCOMPANY_PASSWORD") {
                 Ok(p) => (p, false),
                 Err(_) => (crate::seed::made_up_password(), true),
@@ -429,11 +528,42 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("{}: {} / {}", user.persona.as_str(), user.username, password);
             }
         }
-        Command::Audit { command: AuditCommand::Verify { common } } => {
-            let store = open(&common.database_url, common.catalog.as_ref()).await?;
-            match store.verify_audit().await? {
+        Command::Audit { command: AuditCommand::Checkpoint { common, key } } => {
+            let Some(path) = key.checkpoint_key_file else {
+                bail!("set ACCOMPANY_CHECKPOINT_KEY_FILE (or --checkpoint-key-file) to the file of the key that signs checkpoints; it is created when missing");
+            };
+            let signing = if path.exists() {
+                CheckpointKey::read(&path).map_err(anyhow::Error::msg)?
+            } else {
+                let k = CheckpointKey::create(&path).map_err(anyhow::Error::msg)?;
+                eprintln!("Created the checkpoint key {}: keep it off the server and back it up.", path.display());
+                k
+            };
+            let store = open(&common).await?;
+            match store.audit_checkpoint(&signing).await? {
+                Ok(c) => println!("{}", serde_json::to_string_pretty(&c)?),
+                Err(accompany_store::AuditCheck::Broken { seq, problem }) => {
+                    bail!("no checkpoint: the audit trail is broken at event {seq}: {problem}")
+                }
+                Err(accompany_store::AuditCheck::Intact { .. }) => bail!("no checkpoint was made"),
+            }
+        }
+        Command::Audit { command: AuditCommand::Verify { common, checkpoint, key } } => {
+            let checkpoint = match &checkpoint {
+                None => None,
+                Some(file) => Some(read_checkpoint(file, &key)?),
+            };
+            let store = open(&common).await?;
+            match store.verify_audit_against(checkpoint.as_ref()).await? {
                 accompany_store::AuditCheck::Intact { events } => {
                     println!("The audit trail is intact: {events} events, every link verified.");
+                    if let Some(c) = &checkpoint {
+                        println!("It passes through the checkpoint of event {} signed at {}.", c.seq, c.at);
+                    }
+                    let unkeyed = store.audit_unkeyed_events().await?;
+                    if unkeyed > 0 {
+                        println!("The first {unkeyed} events predate the audit key and are linked by plain SHA-256 only.");
+                    }
                 }
                 accompany_store::AuditCheck::Broken { seq, problem } => {
                     bail!("the audit trail is broken at event {seq}: {problem}. Restore the audit tables from a backup and investigate who had write access to the database");
@@ -441,7 +571,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Workforce { command: WorkforceCommand::Check { common, json, organization } } => {
-            let store = open(&common.database_url, common.catalog.as_ref()).await?;
+            let store = open(&common).await?;
             if let Some(o) = &organization {
                 if !store.organization_names().await?.contains_key(o) {
                     bail!("no organization with id {o:?}; list them with GET /api/v1/organizations");
@@ -469,21 +599,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Match { command } => match command {
             MatchCommand::Rank { common, member, limit, json, as_user } => {
-                let store = open(&common.database_url, common.catalog.as_ref()).await?;
+                let store = open(&common).await?;
                 crate::matching::rank_member(&store, as_user.as_deref(), &member, limit, json).await?;
             }
             MatchCommand::Batch { common, dry_run, json, export_dimacs, departing, as_user } => {
-                let store = open(&common.database_url, common.catalog.as_ref()).await?;
+                let store = open(&common).await?;
                 let o = crate::matching::BatchOptions { as_user, dry_run, json, export_dimacs, departing };
                 crate::matching::batch(&store, o).await?;
             }
             MatchCommand::Bench { common, samples, members, json } => {
-                let store = open(&common.database_url, common.catalog.as_ref()).await?;
+                let store = open(&common).await?;
                 crate::matching::bench(&store, samples, members, json).await?;
             }
         },
         Command::Outbox { command: OutboxCommand::Drain { common, mail } } => {
-            let store = open(&common.database_url, common.catalog.as_ref()).await?;
+            let store = open(&common).await?;
             let sender = mail.sender()?;
             let mut total = accompany_store::DeliveryReport::default();
             loop {
@@ -498,7 +628,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("delivered {}, to retry later {}, failed {}", total.delivered, total.retried, total.failed);
         }
         Command::Outbox { command: OutboxCommand::List { common, status, limit, json } } => {
-            let store = open(&common.database_url, common.catalog.as_ref()).await?;
+            let store = open(&common).await?;
             let messages = store.outbox_messages(status.as_deref(), limit).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "messages": messages }))?);
@@ -512,7 +642,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Token { command: TokenCommand::Create { common, user, days, label } } => {
-            let store = open(&common.database_url, common.catalog.as_ref()).await?;
+            let store = open(&common).await?;
             let Some(u) = store.user_by_username(&user).await? else {
                 bail!("no user named {user:?}; add one with `accompany user add`");
             };

@@ -43,7 +43,7 @@ pub use booking::{Availability, BookablePeer, SessionView};
 pub use groups::{GroupView, MeetingView, Roster, RosterEntry};
 pub use outbox::{DeliveryReport, LogSender, OutboxMessage, Outgoing, SendError, SendFuture, Sender, SmtpSender, SmtpSettings};
 pub use privacy::{AuditFilter, BreakGlassEvent, HealthEntries, FirewallEntry, SharingOverview, StaffEntry, SupervisorSharing, TeamSharing};
-pub use audit::AuditCheck;
+pub use audit::{AuditCheck, AuditKey, Checkpoint, CheckpointKey};
 pub use auth::{hash_password, LoginError, NewUser, SessionInfo, User, SESSION_HOURS};
 pub use bulk::{Import, ImportUser};
 pub use workforce::{
@@ -106,12 +106,14 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     catalog: Arc<Catalog>,
+    audit_key: audit::AuditKey,
 }
 
 impl Store {
     /// Open the database at `url` (sqlite:// or postgres://). SQLite files
-    /// are created when missing and use WAL with foreign keys on.
-    pub async fn connect(url: &str, catalog: Arc<Catalog>) -> Result<Store> {
+    /// are created when missing and use WAL with foreign keys on. The audit
+    /// key links the audit trail; the same key must be given every time.
+    pub async fn connect(url: &str, catalog: Arc<Catalog>, audit_key: audit::AuditKey) -> Result<Store> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -157,7 +159,7 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(connect_err)?;
-        Ok(Store { pool, backend, catalog })
+        Ok(Store { pool, backend, catalog, audit_key })
     }
 
     pub fn backend(&self) -> Backend {
