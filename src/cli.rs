@@ -119,6 +119,75 @@ impl MailArgs {
     }
 }
 
+/// How the server guards its edges: sign-in delays, sessions, proxies.
+#[derive(Args, Debug, Clone)]
+pub struct EdgeArgs {
+    /// Proxies (CIDR, comma-separated) whose X-Forwarded-For names the client; from anyone
+    /// else the connection's address counts.
+    #[arg(long, env = "ACCOMPANY_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_cidr)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Failed sign-ins in a row, per username and per address, answered without delay.
+    #[arg(long, env = "ACCOMPANY_SIGN_IN_FREE_FAILURES", default_value_t = 3)]
+    pub sign_in_free_failures: u32,
+    /// The longest delay, in seconds, after failed sign-ins (delays double from 2 s up to it).
+    #[arg(long, env = "ACCOMPANY_SIGN_IN_DELAY_CAP", default_value_t = 60)]
+    pub sign_in_delay_cap: u32,
+    /// Minutes after which failed sign-ins are forgotten.
+    #[arg(long, env = "ACCOMPANY_SIGN_IN_FORGET_MINUTES", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=10_080))]
+    pub sign_in_forget_minutes: u32,
+    /// A browser session ends after this many minutes without a request.
+    #[arg(long, env = "ACCOMPANY_SESSION_IDLE_MINUTES", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=1_440))]
+    pub session_idle_minutes: u32,
+    /// A browser session ends this many hours after signing in, used or not.
+    #[arg(long, env = "ACCOMPANY_SESSION_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=168))]
+    pub session_hours: u32,
+    /// Seconds a client has to send a request's headers.
+    #[arg(long, env = "ACCOMPANY_HEADER_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3_600))]
+    pub header_timeout: u64,
+    /// Seconds a request may run before it is answered 503.
+    #[arg(long, env = "ACCOMPANY_REQUEST_TIMEOUT", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3_600))]
+    pub request_timeout: u64,
+    /// Seconds a connection may stay open with no bytes either way.
+    #[arg(long, env = "ACCOMPANY_IDLE_TIMEOUT", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3_600))]
+    pub idle_timeout: u64,
+    /// Connections open at once; more wait to be accepted (keep it below the open-file limit).
+    #[arg(long, env = "ACCOMPANY_MAX_CONNECTIONS", default_value_t = 1_024, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_connections: u64,
+    /// Requests handled at once; more wait their turn within the request timeout.
+    #[arg(long, env = "ACCOMPANY_MAX_REQUESTS", default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub max_requests: u64,
+}
+
+impl EdgeArgs {
+    pub fn server_limits(&self) -> accompany_web::ServerLimits {
+        use std::time::Duration;
+        accompany_web::ServerLimits {
+            header_timeout: Duration::from_secs(self.header_timeout),
+            request_timeout: Duration::from_secs(self.request_timeout),
+            idle_timeout: Duration::from_secs(self.idle_timeout),
+            max_connections: usize::try_from(self.max_connections).unwrap_or(usize::MAX),
+            max_requests: usize::try_from(self.max_requests).unwrap_or(usize::MAX),
+        }
+    }
+
+    pub fn limits(&self) -> accompany_domain::limits::SignInLimits {
+        accompany_domain::limits::SignInLimits {
+            free_failures: self.sign_in_free_failures,
+            delay_cap_seconds: self.sign_in_delay_cap,
+            forget_after_minutes: self.sign_in_forget_minutes,
+            session_idle_minutes: self.session_idle_minutes,
+            session_hours: self.session_hours,
+        }
+    }
+}
+
+fn parse_cidr(s: &str) -> Result<ipnet::IpNet, String> {
+    let s = s.trim();
+    s.parse::<ipnet::IpNet>()
+        .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("{s:?} is not an address or a CIDR block such as 10.0.0.0/8 or 2001:db8::/32"))
+}
+
 #[derive(Subcommand, Debug)]
 pub enum OutboxCommand {
     /// Deliver every message that is due, once, and print what happened.
@@ -151,9 +220,15 @@ pub enum Command {
         /// Address to listen on.
         #[arg(long, env = "ACCOMPANY_BIND", default_value = "127.0.0.1:8080")]
         bind: String,
-        /// Mark cookies Secure (set this when users reach the server over HTTPS).
-        #[arg(long, env = "ACCOMPANY_SECURE_COOKIES")]
+        /// Serve cookies for plain HTTP: without Secure, without the __Host- prefix and without
+        /// HSTS. Only for a server that users reach without TLS (a laptop, a test).
+        #[arg(long, env = "ACCOMPANY_INSECURE_COOKIES")]
+        insecure_cookies: bool,
+        /// No longer needed: cookies are Secure by default.
+        #[arg(long, env = "ACCOMPANY_SECURE_COOKIES", hide = true)]
         secure_cookies: bool,
+        #[command(flatten)]
+        edges: EdgeArgs,
         #[command(flatten)]
         mail: MailArgs,
     },
@@ -346,6 +421,14 @@ pub enum UserCommand {
         #[arg(long)]
         member: Option<String>,
     },
+    /// Set an account's password and end every session and token it has. The password is read
+    /// from ACCOMPANY_PASSWORD, or made up and printed.
+    Password {
+        #[command(flatten)]
+        common: Common,
+        #[arg(long)]
+        username: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -450,12 +533,21 @@ const OUTBOX_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve { common, bind, secure_cookies, mail } => {
-            let store = open(&common).await?;
+        Command::Serve { common, bind, insecure_cookies, secure_cookies, edges, mail } => {
+            if secure_cookies && insecure_cookies {
+                bail!("--secure-cookies and --insecure-cookies contradict each other; cookies are Secure by default, so drop --secure-cookies");
+            }
+            if secure_cookies {
+                eprintln!("Note: --secure-cookies (ACCOMPANY_SECURE_COOKIES) is now the default and can be removed.");
+            }
+            let store = open(&common).await?.with_limits(edges.limits());
             let listener = listen(&bind).await?;
             accompany_web::spawn_outbox_worker(store.clone(), mail.sender()?, OUTBOX_EVERY);
             eprintln!("Serving on http://{}", listener.local_addr()?);
-            accompany_web::serve(accompany_web::AppState::new(store, secure_cookies), listener).await?;
+            let state = accompany_web::AppState::new(store, !insecure_cookies)
+                .with_trusted_proxies(edges.trusted_proxies.clone())
+                .with_limits(edges.server_limits());
+            accompany_web::serve(state, listener).await?;
         }
         Command::Demo { database_url, catalog, audit_key_file, seed: args, bind, mail } => {
             let listener = listen(&bind).await?;
@@ -526,6 +618,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("Added {} ({}).", user.username, user.persona.as_str());
             if made_up {
                 println!("{}: {} / {}", user.persona.as_str(), user.username, password);
+            }
+        }
+        Command::User { command: UserCommand::Password { common, username } } => {
+            let store = open(&common).await?;
+            let (password, made_up) = match std::env::var("ACCOMPANY_PASSWORD") {
+                Ok(p) => (p, false),
+                Err(_) => (crate::seed::made_up_password(), true),
+            };
+            match store.reset_password(&username, &password).await {
+                Err(accompany_store::StoreError::NotFound) => bail!("no user named {username:?}; add one with `accompany user add`"),
+                r => r?,
+            }
+            eprintln!("Changed the password of {username}; every session and token it had has ended.");
+            if made_up {
+                println!("{username} / {password}");
             }
         }
         Command::Audit { command: AuditCommand::Checkpoint { common, key } } => {

@@ -7,6 +7,7 @@ pub mod contacts;
 pub mod error;
 pub mod goals;
 pub mod groups;
+pub mod limits;
 pub mod matching;
 pub mod notes;
 pub mod policy;

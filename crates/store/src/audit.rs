@@ -201,8 +201,16 @@ impl Store {
     /// serializes writers on both databases, so the chain never forks.
     pub(crate) async fn append_audit(&self, e: NewEvent<'_>) -> Result<()> {
         let mut tx = self.pool.begin().await?;
+        self.append_audit_in(&mut tx, e).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Append one event inside the caller's transaction, so that the event
+    /// and the change it records are written together or not at all.
+    pub(crate) async fn append_audit_in(&self, tx: &mut sqlx::Transaction<'_, sqlx::Any>, e: NewEvent<'_>) -> Result<()> {
         let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut **tx)
             .await?;
         let seq: i64 = head.try_get("seq")?;
         let prev: String = head.try_get("hash")?;
@@ -246,10 +254,9 @@ impl Store {
         .bind(e.member_id)
         .bind(e.categories)
         .bind(e.purpose)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
-        sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&hash).execute(&mut *tx).await?;
-        tx.commit().await?;
+        sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&hash).execute(&mut **tx).await?;
         Ok(())
     }
 

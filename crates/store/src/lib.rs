@@ -44,7 +44,7 @@ pub use groups::{GroupView, MeetingView, Roster, RosterEntry};
 pub use outbox::{DeliveryReport, LogSender, OutboxMessage, Outgoing, SendError, SendFuture, Sender, SmtpSender, SmtpSettings};
 pub use privacy::{AuditFilter, BreakGlassEvent, HealthEntries, FirewallEntry, SharingOverview, StaffEntry, SupervisorSharing, TeamSharing};
 pub use audit::{AuditCheck, AuditKey, Checkpoint, CheckpointKey};
-pub use auth::{hash_password, LoginError, NewUser, SessionInfo, User, SESSION_HOURS};
+pub use auth::{hash_password, LoginError, NewUser, PasswordError, SessionInfo, User, SESSION_HOURS};
 pub use bulk::{Import, ImportUser};
 pub use workforce::{
     CredentialView, OrganizationCompliance, PositionReport, PositionView, SuperviseeRow, SupervisorView, WorkerDevelopment,
@@ -107,6 +107,10 @@ pub struct Store {
     backend: Backend,
     catalog: Arc<Catalog>,
     audit_key: audit::AuditKey,
+    limits: accompany_domain::limits::SignInLimits,
+    /// Bounds the password checks running at once, so that a burst of
+    /// sign-ins leaves cores for everything else.
+    hashing: Arc<tokio::sync::Semaphore>,
 }
 
 impl Store {
@@ -159,7 +163,19 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(connect_err)?;
-        Ok(Store { pool, backend, catalog, audit_key })
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let hashing = Arc::new(tokio::sync::Semaphore::new(cores.saturating_sub(1).clamp(1, 8)));
+        Ok(Store { pool, backend, catalog, audit_key, limits: Default::default(), hashing })
+    }
+
+    /// The same store under other sign-in and session limits.
+    pub fn with_limits(mut self, limits: accompany_domain::limits::SignInLimits) -> Store {
+        self.limits = limits;
+        self
+    }
+
+    pub fn limits(&self) -> accompany_domain::limits::SignInLimits {
+        self.limits
     }
 
     pub fn backend(&self) -> Backend {

@@ -5,7 +5,7 @@ use accompany_domain::records::{MemberInput, OrganizationInput, TeamRole, Worker
 use accompany_domain::notes::{ContactNoteInput, HealthEntryInput};
 use accompany_domain::privacy::SharingInput;
 use accompany_domain::referral::{ReferralInput, ReferralStatus};
-use accompany_store::{AuditFilter, LoginError, NewAccount, MemberFilter, WorkerFilter, SESSION_HOURS};
+use accompany_store::{AuditFilter, LoginError, NewAccount, MemberFilter, WorkerFilter};
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/auth/login", post(login))
         .route("/auth/logout", post(logout))
         .route("/me", get(me))
+        .route("/me/password", axum::routing::put(change_password))
         .route("/roles", get(roles))
         .route("/roles/{id}", get(role))
         .route("/members", get(list_members).post(create_member))
@@ -141,14 +142,13 @@ async fn login(State(state): State<AppState>, req: axum::extract::Request) -> Ap
         Err(e @ LoginError::BadCredentials) => {
             return Err(Problem::new(StatusCode::UNAUTHORIZED, "bad-credentials", "Sign-in failed", e.to_string()))
         }
-        Err(e @ LoginError::Throttled { .. }) => {
-            return Err(Problem::new(StatusCode::TOO_MANY_REQUESTS, "throttled", "Too many attempts", e.to_string()))
-        }
+        Err(e @ LoginError::Throttled { seconds }) => return Ok(throttled(seconds, e.to_string())),
     };
     let session = state.store.create_session(&user.id).await.map_err(err)?;
     let info = state.store.session(&session).await.map_err(err)?.ok_or_else(|| err(AppError::NotFound))?;
-    let token = state.store.create_token(&user.id, "api sign-in", Some(1)).await.map_err(err)?;
-    let cookie = set_cookie(SESSION_COOKIE, &session, SESSION_HOURS * 3600, state.secure_cookies);
+    let token = state.store.create_sign_in_token(&user.id, &session, &addr).await.map_err(err)?;
+    let hours = i64::from(state.store.limits().session_hours);
+    let cookie = set_cookie(SESSION_COOKIE, &session, hours * 3600, state.secure_cookies);
     Ok((
         StatusCode::OK,
         [(header::SET_COOKIE, cookie)],
@@ -157,12 +157,46 @@ async fn login(State(state): State<AppState>, req: axum::extract::Request) -> Ap
         .into_response())
 }
 
-async fn logout(State(state): State<AppState>, headers: HeaderMap, ApiUser(_): ApiUser) -> ApiResult {
-    if let Some(id) = crate::auth::cookie(&headers, SESSION_COOKIE) {
-        state.store.end_session(id).await.map_err(err)?;
+/// 429 with the seconds to wait, in the body and in `Retry-After`.
+pub(crate) fn throttled(seconds: i64, detail: String) -> Response {
+    let mut r = Problem::new(StatusCode::TOO_MANY_REQUESTS, "throttled", "Too many attempts", detail).into_response();
+    if let Ok(v) = seconds.max(1).to_string().parse() {
+        r.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    r
+}
+
+/// Sign out: with a bearer token, that token ends, and the session of the
+/// sign-in that made it; with a cookie, the session ends, and its token.
+async fn logout(State(state): State<AppState>, headers: HeaderMap, ApiUser(s): ApiUser) -> ApiResult {
+    if let Some(token) = crate::auth::bearer(&headers) {
+        state.store.sign_out_token(token, &s.client_addr).await.map_err(err)?;
+    } else if let Some(id) = crate::auth::cookie(&headers, SESSION_COOKIE) {
+        state.store.sign_out(id, &s.client_addr).await.map_err(err)?;
     }
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0, state.secure_cookies))])
         .into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PasswordBody {
+    current_password: String,
+    new_password: String,
+}
+
+/// Change one's own password; every session and token of the account ends,
+/// this one included.
+async fn change_password(State(state): State<AppState>, ApiUser(s): ApiUser, JsonBody(b): JsonBody<PasswordBody>) -> ApiResult {
+    match state.store.change_password(&s.user, &b.current_password, &b.new_password, &s.client_addr).await.map_err(err)? {
+        Ok(()) => Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0, state.secure_cookies))])
+            .into_response()),
+        Err(accompany_store::PasswordError::WrongCurrent) => Err(Problem {
+            errors: vec![accompany_domain::FieldError::new("current_password", "wrong", "is not your current password")],
+            ..Problem::new(StatusCode::FORBIDDEN, "wrong-password", "The current password is wrong", "send your current password in current_password")
+        }),
+        Err(e @ accompany_store::PasswordError::Throttled { seconds }) => Ok(throttled(seconds, e.to_string())),
+    }
 }
 
 async fn me(ApiUser(s): ApiUser) -> ApiResult {

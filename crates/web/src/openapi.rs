@@ -8,8 +8,9 @@ use serde_json::{json, Value};
 /// (method, path, summary, request schema, response schema)
 pub const OPERATIONS: &[(&str, &str, &str, Option<&str>, &str)] = &[
     ("post", "/api/v1/auth/login", "Sign in; returns a bearer token, the CSRF token and sets a session cookie", Some("Login"), "LoginResult"),
-    ("post", "/api/v1/auth/logout", "End the cookie session", None, "Empty"),
+    ("post", "/api/v1/auth/logout", "Sign out: ends the bearer token of this sign-in and its session (or the cookie session and its token)", None, "Empty"),
     ("get", "/api/v1/me", "The signed-in user and persona", None, "Me"),
+    ("put", "/api/v1/me/password", "Change your password; ends every session and token of the account (403 for a wrong current password, 429 with Retry-After while delayed)", Some("PasswordChange"), "Empty"),
     ("get", "/api/v1/roles", "The role catalog", None, "Catalog"),
     ("get", "/api/v1/roles/{id}", "One role of the catalog", None, "Role"),
     ("get", "/api/v1/members", "Members the caller may see (filters: name, language, plan_id, city; paging: after, limit)", None, "MemberPage"),
@@ -202,6 +203,7 @@ fn schemas() -> Value {
             "organization_id": opt_text(), "member_id": opt_text(), "locale": opt_text() } },
         "LoginResult": { "type": "object", "properties": { "user": schema_ref("User"), "token": text(), "csrf_token": text() } },
         "Me": { "type": "object", "properties": { "user": schema_ref("User"), "persona": text() } },
+        "PasswordChange": { "type": "object", "required": ["current_password", "new_password"], "properties": { "current_password": text(), "new_password": text() } },
         "Empty": { "type": "null" },
         "Catalog": { "type": "object", "properties": { "state": text(), "shared_values": list(text()), "roles": list(schema_ref("Role")) } },
         "Role": { "type": "object", "description": "A role of the catalog: every row of the state's comparison chart as fields", "properties": { "id": text(), "abbreviation": text() } },
@@ -451,6 +453,12 @@ pub fn build() -> Value {
         "info": { "title": "Accompany API", "version": env!("CARGO_PKG_VERSION"),
                   "description": "Records of a state's lived-experience workforce and the members they serve. Every access to member data is decided by one policy and audited." },
         "paths": paths,
+        "x-input-limits": {
+            "text": accompany_domain::limits::TEXT_LIMITS,
+            "max_list_items": accompany_domain::limits::MAX_LIST_ITEMS,
+            "max_body_bytes": accompany_domain::limits::MAX_BODY_BYTES,
+            "dates": { "earliest_year": accompany_domain::limits::EARLIEST_YEAR, "latest_year": accompany_domain::limits::LATEST_YEAR },
+        },
         "components": {
             "schemas": all_schemas(),
             "securitySchemes": {
