@@ -873,3 +873,30 @@ async fn text_is_held_to_the_table_of_limits() {
     let city = doc["x-input-limits"]["text"].as_array().unwrap().iter().find(|l| l["kind"] == "city").unwrap().clone();
     assert_eq!(city["max_chars"], 100);
 }
+
+// --- Calendar feeds ------------------------------------------------------------------
+
+/// A feed link is good for a year and can be ended at once.
+#[tokio::test]
+async fn calendar_feed_links_expire_and_can_be_revoked() {
+    let app = TestApp::seeded(30).await;
+    let (peer, _) = app.api_login(&app.client(), Persona::PeerWorker).await;
+    let (status, feed) = app.send(reqwest::Method::POST, &peer, "/api/v1/me/calendar-feed", &serde_json::json!({})).await;
+    assert_eq!(status, 201, "{feed}");
+    let expires = time::OffsetDateTime::parse(feed["expires_at"].as_str().unwrap(), &time::format_description::well_known::Rfc3339).unwrap();
+    let days = (expires - time::OffsetDateTime::now_utc()).whole_days();
+    assert!((364..=365).contains(&days), "{days}");
+    let path = feed["path"].as_str().unwrap().to_string();
+    assert_eq!(reqwest::get(app.url(&path)).await.unwrap().status(), 200);
+    // Past its expiry the link is simply not found.
+    app.exec("UPDATE calendar_feeds SET expires_at = '2000-01-01T00:00:00.000000Z'").await;
+    assert_eq!(reqwest::get(app.url(&path)).await.unwrap().status(), 404);
+    // A new link, then revoked.
+    let (_, feed) = app.send(reqwest::Method::POST, &peer, "/api/v1/me/calendar-feed", &serde_json::json!({})).await;
+    let path = feed["path"].as_str().unwrap().to_string();
+    assert_eq!(reqwest::get(app.url(&path)).await.unwrap().status(), 200);
+    let r = reqwest::Client::new().delete(app.url("/api/v1/me/calendar-feed")).bearer_auth(&peer).send().await.unwrap();
+    assert_eq!(r.status(), 204);
+    assert_eq!(reqwest::get(app.url(&path)).await.unwrap().status(), 404);
+    assert_eq!(app.count("audit_events WHERE entity = 'calendar-feed' AND action = 'revoke'").await, 1);
+}

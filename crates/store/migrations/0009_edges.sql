@@ -33,6 +33,10 @@ ALTER TABLE sessions ADD COLUMN last_seen_at TEXT NOT NULL DEFAULT '';
 -- out ends it.
 ALTER TABLE api_tokens ADD COLUMN session_hash TEXT;
 CREATE INDEX api_tokens_user ON api_tokens(user_id);
+-- Calendar feed links expire; those made before count a year from creation.
+ALTER TABLE calendar_feeds ADD COLUMN expires_at TEXT NOT NULL DEFAULT '';
+-- Failed sign-ins are counted in sign_in_failures now.
+DROP TABLE login_failures;
 
 -- @sqlite
 CREATE TRIGGER audit_events_append_only_update BEFORE UPDATE ON audit_events

@@ -101,7 +101,8 @@ pub const OPERATIONS: &[(&str, &str, &str, Option<&str>, &str)] = &[
     ("post", "/api/v1/groups/{id}/attendance", "For the group's peers: record who came to a meeting; each becomes a contact note of that member", Some("AttendanceInput"), "AttendanceResult"),
     ("get", "/api/v1/me/reach", "How the caller wants to be reached (in-app, email or text)", None, "Reach"),
     ("put", "/api/v1/me/reach", "Choose how to be reached; addresses are checked", Some("ReachInput"), "Reach"),
-    ("post", "/api/v1/me/calendar-feed", "Make a new secret iCalendar feed path (GET it without signing in); the old one stops working", None, "CalendarFeed"),
+    ("post", "/api/v1/me/calendar-feed", "Make a new secret iCalendar feed path, good for a year (GET it without signing in); the old one stops working", None, "CalendarFeed"),
+    ("delete", "/api/v1/me/calendar-feed", "End your calendar feed link at once", None, "Empty"),
     ("get", "/api/v1/outbox", "For state admins: messages to deliver by email or text, with status (pending, delivered, failed), attempts and last error", None, "Outbox"),
 ];
 
@@ -510,7 +511,7 @@ fn booking_schemas() -> Value {
         "AttendanceResult": { "type": "object", "properties": { "contact_notes": list(json!({ "type": "object" })) } },
         "ReachInput": { "type": "object", "required": ["channel"], "properties": { "channel": { "enum": ["in-app", "email", "text"] }, "email": text(), "phone": text() } },
         "Reach": { "type": "object", "properties": { "channel": text(), "email": opt_text(), "phone": opt_text() } },
-        "CalendarFeed": { "type": "object", "properties": { "path": text() } },
+        "CalendarFeed": { "type": "object", "properties": { "path": text(), "expires_at": text() } },
         "Outbox": { "type": "object", "properties": { "messages": list(json!({ "type": "object" })) } }
     })
 }
