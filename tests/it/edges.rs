@@ -900,3 +900,48 @@ async fn calendar_feed_links_expire_and_can_be_revoked() {
     assert_eq!(reqwest::get(app.url(&path)).await.unwrap().status(), 404);
     assert_eq!(app.count("audit_events WHERE entity = 'calendar-feed' AND action = 'revoke'").await, 1);
 }
+
+// --- No lost updates ------------------------------------------------------------------
+
+/// Reads carry the version as an ETag; an update without a version is 428,
+/// with a stale If-Match 412, with a stale body version 409.
+#[tokio::test]
+async fn updates_need_the_version_that_was_read() {
+    let app = TestApp::seeded(30).await;
+    let (admin, _) = app.api_login(&app.client(), Persona::StateAdmin).await;
+    let (_, page) = app.get(&admin, "/api/v1/members?limit=1").await;
+    let path = format!("/api/v1/members/{}", page["items"][0]["id"].as_str().unwrap());
+    let http = reqwest::Client::new();
+    let read = http.get(app.url(&path)).bearer_auth(&admin).send().await.unwrap();
+    let etag = read.headers()["etag"].to_str().unwrap().to_string();
+    let mut record: serde_json::Value = read.json().await.unwrap();
+    assert_eq!(etag, format!("\"{}\"", record["version"]));
+    let version = record["version"].clone();
+    record.as_object_mut().unwrap().remove("version");
+    record["city"] = serde_json::json!("Springfield");
+    record["reason"] = serde_json::json!("moved");
+    let put = |if_match: Option<String>, body: serde_json::Value| {
+        let mut r = http.put(app.url(&path)).bearer_auth(&admin).json(&body);
+        if let Some(m) = if_match {
+            r = r.header("if-match", m);
+        }
+        r.send()
+    };
+    let r = put(None, record.clone()).await.unwrap();
+    assert_eq!(r.status(), 428);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let r = put(Some(etag.clone()), record.clone()).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let new_etag = r.headers()["etag"].to_str().unwrap().to_string();
+    assert_ne!(new_etag, etag);
+    // Someone else's stale copy: by If-Match, and by the body's version.
+    let r = put(Some(etag.clone()), record.clone()).await.unwrap();
+    assert_eq!(r.status(), 412);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let mut stale = record.clone();
+    stale["version"] = version;
+    assert_eq!(put(None, stale).await.unwrap().status(), 409);
+    assert_eq!(put(Some("*".into()), record.clone()).await.unwrap().status(), 400);
+    let (_, now) = app.get(&admin, &path).await;
+    assert_eq!(format!("\"{}\"", now["version"]), new_etag, "only the one up-to-date change landed");
+}

@@ -268,6 +268,60 @@ pub(crate) fn change<T: DeserializeOwned>(headers: &HeaderMap, bytes: &Bytes) ->
     Ok(Change { input, version, reason })
 }
 
+/// The version an update is based on: `If-Match` with the `ETag` of a read,
+/// or the body's `version`.
+pub(crate) struct Precondition {
+    version: i64,
+    if_match: bool,
+}
+
+/// Every update names the version it was based on; one with neither
+/// `If-Match` nor `version` is refused (428), so that no change silently
+/// overwrites another.
+pub(crate) fn precondition(headers: &HeaderMap, body_version: Option<i64>) -> Result<Precondition, Problem> {
+    if let Some(v) = headers.get(header::IF_MATCH) {
+        let text = v.to_str().unwrap_or("").trim();
+        let text = text.strip_prefix("W/").unwrap_or(text);
+        let version = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')).and_then(|t| t.parse::<i64>().ok()).ok_or_else(|| {
+            Problem::new(StatusCode::BAD_REQUEST, "bad-if-match", "If-Match could not be read", "send the ETag of your last read, e.g. If-Match: \"3\"")
+        })?;
+        return Ok(Precondition { version, if_match: true });
+    }
+    match body_version {
+        Some(version) => Ok(Precondition { version, if_match: false }),
+        None => Err(Problem::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            "version-required",
+            "The version you read is required",
+            "send If-Match with the ETag of your last read, or `version` in the body, so that no one else's change is overwritten",
+        )),
+    }
+}
+
+/// A stale version: 412 when it came in `If-Match`, 409 when in the body.
+pub(crate) fn stale(e: accompany_store::StoreError, p: &Precondition) -> Problem {
+    match e {
+        accompany_store::StoreError::Conflict { current } if p.if_match => Problem::new(
+            StatusCode::PRECONDITION_FAILED,
+            "stale",
+            "The record changed",
+            format!("the record is now version {current}; read it again (new ETag) and apply your change again"),
+        ),
+        other => err(other),
+    }
+}
+
+/// A record as JSON with its version as the `ETag`.
+pub(crate) fn tagged<T: serde::Serialize>(status: StatusCode, v: T) -> ApiResult {
+    let value = serde_json::to_value(v).map_err(|e| err(AppError::Internal(e.to_string())))?;
+    let etag = value.get("version").and_then(serde_json::Value::as_i64).map(|n| format!("\"{n}\""));
+    let mut r = (status, Json(value)).into_response();
+    if let Some(v) = etag.and_then(|e| e.parse().ok()) {
+        r.headers_mut().insert(header::ETAG, v);
+    }
+    Ok(r)
+}
+
 async fn create_member(State(state): State<AppState>, ApiUser(s): ApiUser, headers: HeaderMap, bytes: Bytes) -> ApiResult {
     let c: Change<MemberInput> = change(&headers, &bytes)?;
     let m = s.access(&state).create_member(&c.input, c.reason.as_deref().unwrap_or("created")).await.map_err(err)?;
@@ -275,7 +329,7 @@ async fn create_member(State(state): State<AppState>, ApiUser(s): ApiUser, heade
 }
 
 async fn get_member(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
-    ok(StatusCode::OK, s.access(&state).member(&id).await.map_err(err)?)
+    tagged(StatusCode::OK, s.access(&state).member(&id).await.map_err(err)?)
 }
 
 async fn update_member(
@@ -286,12 +340,13 @@ async fn update_member(
     bytes: Bytes,
 ) -> ApiResult {
     let c: Change<MemberInput> = change(&headers, &bytes)?;
+    let p = precondition(&headers, c.version)?;
     let m = s
         .access(&state)
-        .update_member(&id, &c.input, c.version, c.reason.as_deref().unwrap_or("updated"))
+        .update_member(&id, &c.input, Some(p.version), c.reason.as_deref().unwrap_or("updated"))
         .await
-        .map_err(err)?;
-    ok(StatusCode::OK, m)
+        .map_err(|e| stale(e, &p))?;
+    tagged(StatusCode::OK, m)
 }
 
 async fn member_history(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
@@ -353,7 +408,7 @@ async fn create_organization(State(state): State<AppState>, ApiUser(s): ApiUser,
 }
 
 async fn get_organization(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
-    ok(StatusCode::OK, s.access(&state).organization(&id).await.map_err(err)?)
+    tagged(StatusCode::OK, s.access(&state).organization(&id).await.map_err(err)?)
 }
 
 async fn update_organization(
@@ -364,12 +419,13 @@ async fn update_organization(
     bytes: Bytes,
 ) -> ApiResult {
     let c: Change<OrganizationInput> = change(&headers, &bytes)?;
+    let p = precondition(&headers, c.version)?;
     let o = s
         .access(&state)
-        .update_organization(&id, &c.input, c.version, c.reason.as_deref().unwrap_or("updated"))
+        .update_organization(&id, &c.input, Some(p.version), c.reason.as_deref().unwrap_or("updated"))
         .await
-        .map_err(err)?;
-    ok(StatusCode::OK, o)
+        .map_err(|e| stale(e, &p))?;
+    tagged(StatusCode::OK, o)
 }
 
 async fn list_workers(State(state): State<AppState>, ApiUser(s): ApiUser, RawQuery(raw): RawQuery) -> ApiResult {
@@ -385,7 +441,7 @@ async fn create_worker(State(state): State<AppState>, ApiUser(s): ApiUser, heade
 }
 
 async fn get_worker(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
-    ok(StatusCode::OK, s.access(&state).worker(&id).await.map_err(err)?)
+    tagged(StatusCode::OK, s.access(&state).worker(&id).await.map_err(err)?)
 }
 
 async fn update_worker(
@@ -396,12 +452,13 @@ async fn update_worker(
     bytes: Bytes,
 ) -> ApiResult {
     let c: Change<WorkerInput> = change(&headers, &bytes)?;
+    let p = precondition(&headers, c.version)?;
     let w = s
         .access(&state)
-        .update_worker(&id, &c.input, c.version, c.reason.as_deref().unwrap_or("updated"))
+        .update_worker(&id, &c.input, Some(p.version), c.reason.as_deref().unwrap_or("updated"))
         .await
-        .map_err(err)?;
-    ok(StatusCode::OK, w)
+        .map_err(|e| stale(e, &p))?;
+    tagged(StatusCode::OK, w)
 }
 
 async fn worker_history(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
