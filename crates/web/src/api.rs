@@ -273,6 +273,9 @@ pub(crate) fn change<T: DeserializeOwned>(headers: &HeaderMap, bytes: &Bytes) ->
 pub(crate) struct Precondition {
     version: i64,
     if_match: bool,
+    /// Neither was sent: the update is refused (428) once the store has
+    /// found it allowed and valid, so that a refusal still says 403 or 404.
+    missing: bool,
 }
 
 /// Every update names the version it was based on; one with neither
@@ -285,22 +288,24 @@ pub(crate) fn precondition(headers: &HeaderMap, body_version: Option<i64>) -> Re
         let version = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')).and_then(|t| t.parse::<i64>().ok()).ok_or_else(|| {
             Problem::new(StatusCode::BAD_REQUEST, "bad-if-match", "If-Match could not be read", "send the ETag of your last read, e.g. If-Match: \"3\"")
         })?;
-        return Ok(Precondition { version, if_match: true });
+        return Ok(Precondition { version, if_match: true, missing: false });
     }
-    match body_version {
-        Some(version) => Ok(Precondition { version, if_match: false }),
-        None => Err(Problem::new(
-            StatusCode::PRECONDITION_REQUIRED,
-            "version-required",
-            "The version you read is required",
-            "send If-Match with the ETag of your last read, or `version` in the body, so that no one else's change is overwritten",
-        )),
-    }
+    Ok(match body_version {
+        Some(version) => Precondition { version, if_match: false, missing: false },
+        // No record has this version, so the store answers with a conflict.
+        None => Precondition { version: i64::MIN, if_match: false, missing: true },
+    })
 }
 
 /// A stale version: 412 when it came in `If-Match`, 409 when in the body.
 pub(crate) fn stale(e: accompany_store::StoreError, p: &Precondition) -> Problem {
     match e {
+        accompany_store::StoreError::Conflict { .. } if p.missing => Problem::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            "version-required",
+            "The version you read is required",
+            "send If-Match with the ETag of your last read, or `version` in the body, so that no one else's change is overwritten",
+        ),
         accompany_store::StoreError::Conflict { current } if p.if_match => Problem::new(
             StatusCode::PRECONDITION_FAILED,
             "stale",
