@@ -69,12 +69,7 @@ pub struct SeedArgs {
 
 impl SeedArgs {
     pub fn plan(&self) -> Plan {
-        Plan {
-            seed: self.seed,
-            members: self.members,
-            workers: self.workers.unwrap_or((self.members / 200).max(60)),
-            today: today(),
-        }
+        Plan { seed: self.seed, members: self.members, workers: self.workers.unwrap_or((self.members / 200).max(60)), today: today() }
     }
 }
 
@@ -448,9 +443,7 @@ pub enum TokenCommand {
 }
 
 fn parse_persona(s: &str) -> Result<Persona, String> {
-    Persona::parse(s).ok_or_else(|| {
-        format!("unknown persona {s:?}; use one of: {}", Persona::ALL.map(|p| p.as_str()).join(", "))
-    })
+    Persona::parse(s).ok_or_else(|| format!("unknown persona {s:?}; use one of: {}", Persona::ALL.map(|p| p.as_str()).join(", ")))
 }
 
 pub fn load_catalog(path: Option<&PathBuf>) -> anyhow::Result<Arc<Catalog>> {
@@ -515,8 +508,8 @@ pub fn print_report(report: &SeedReport) {
 /// A checkpoint file whose signature holds under the checkpoint public key.
 fn read_checkpoint(file: &std::path::Path, key: &CheckpointKeyArg) -> anyhow::Result<Checkpoint> {
     let text = std::fs::read_to_string(file).with_context(|| format!("cannot read the checkpoint {}", file.display()))?;
-    let c: Checkpoint = serde_json::from_str(&text)
-        .with_context(|| format!("{} is not a checkpoint printed by `accompany audit checkpoint`", file.display()))?;
+    let c: Checkpoint =
+        serde_json::from_str(&text).with_context(|| format!("{} is not a checkpoint printed by `accompany audit checkpoint`", file.display()))?;
     let public = match (&key.checkpoint_public_key, &key.checkpoint_key_file) {
         (Some(p), _) => p.clone(),
         (None, Some(path)) => CheckpointKey::read(path).map_err(anyhow::Error::msg)?.public_hex(),
@@ -743,7 +736,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 for m in &messages {
                     println!(
                         "{}\t{}\t{}\t{}\t{} attempts\t{}\t{}",
-                        m.created_at, m.status, m.channel.as_str(), m.address, m.attempts, m.text_key, m.last_error.as_deref().unwrap_or("")
+                        m.created_at,
+                        m.status,
+                        m.channel.as_str(),
+                        m.address,
+                        m.attempts,
+                        m.text_key,
+                        m.last_error.as_deref().unwrap_or("")
                     );
                 }
             }

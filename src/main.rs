@@ -2,9 +2,7 @@ use clap::Parser;
 
 fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("ACCOMPANY_LOG").unwrap_or_else(|_| "warn,accompany=info".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("ACCOMPANY_LOG").unwrap_or_else(|_| "warn,accompany=info".into()))
         .with_writer(std::io::stderr)
         .init();
     let cli = accompany::cli::Cli::parse();

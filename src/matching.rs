@@ -113,7 +113,8 @@ pub async fn batch(store: &Store, o: BatchOptions) -> anyhow::Result<()> {
     let t = Instant::now();
     let problem = BatchProblem::new(&waiting.members, &waiting.pool.profiles, store.catalog());
     if let Some(path) = &o.export_dimacs {
-        let file = std::fs::File::create(path).with_context(|| format!("cannot write {}: check the directory exists and is writable", path.display()))?;
+        let file =
+            std::fs::File::create(path).with_context(|| format!("cannot write {}: check the directory exists and is writable", path.display()))?;
         let mut out = std::io::BufWriter::new(file);
         write_dimacs(&problem, &mut out)?;
         std::io::Write::flush(&mut out)?;
@@ -135,7 +136,10 @@ pub async fn batch(store: &Store, o: BatchOptions) -> anyhow::Result<()> {
     }
     print_batch(&a, waiting.pool.profiles.len(), loaded, solved);
     match applied {
-        Some(ap) => println!("Applied: {} members now have a peer ({} pairs skipped because the peer filled up or the member found a peer meanwhile). Run {}.", ap.assigned, ap.skipped, ap.run_id),
+        Some(ap) => println!(
+            "Applied: {} members now have a peer ({} pairs skipped because the peer filled up or the member found a peer meanwhile). Run {}.",
+            ap.assigned, ap.skipped, ap.run_id
+        ),
         None => println!("Dry run: nothing was changed. Run without --dry-run to apply."),
     }
     Ok(())
@@ -152,7 +156,10 @@ fn print_batch(a: &Assignment, peers: usize, loaded: f64, solved: f64) {
         a.objective,
         a.big
     );
-    println!("Loaded in {loaded:.2} s, solved in {solved:.2} s ({} member classes, {} peer classes, {} phases).", a.member_classes, a.peer_classes, a.phases);
+    println!(
+        "Loaded in {loaded:.2} s, solved in {solved:.2} s ({} member classes, {} peer classes, {} phases).",
+        a.member_classes, a.peer_classes, a.phases
+    );
     if a.unmatched.is_empty() {
         return;
     }
@@ -243,7 +250,11 @@ pub async fn bench(store: &Store, samples: usize, members: Option<usize>, as_jso
         println!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(());
     }
-    println!("Loaded {} peers in {load_peers:.2} s and {} waiting members in {load_waiting:.2} s (once; everything below runs in memory).", pool.profiles.len(), waiting.members.len());
+    println!(
+        "Loaded {} peers in {load_peers:.2} s and {} waiting members in {load_waiting:.2} s (once; everything below runs in memory).",
+        pool.profiles.len(),
+        waiting.members.len()
+    );
     println!(
         "Rank all peers for one member, reasons in words for the first {RANK_PAGE} ({} members): p50 {:.0} µs, p99 {:.0} µs, max {:.0} µs; {:.0} eligible peers ranked on average.",
         times.len(),
@@ -252,11 +263,7 @@ pub async fn bench(store: &Store, samples: usize, members: Option<usize>, as_jso
         times.last().copied().unwrap_or(0.0),
         listed as f64 / times.len().max(1) as f64
     );
-    println!(
-        "With reasons in words for every eligible peer: p50 {:.0} µs, p99 {:.0} µs.",
-        percentile(&all_words, 0.5),
-        percentile(&all_words, 0.99)
-    );
+    println!("With reasons in words for every eligible peer: p50 {:.0} µs, p99 {:.0} µs.", percentile(&all_words, 0.5), percentile(&all_words, 0.99));
     println!(
         "Batch: {} waiting members to {} peers in {batch_seconds:.2} s; {} matched, {} unmatched; {} member classes, {} peer classes, {} phases.",
         a.members,

@@ -3,10 +3,10 @@
 
 use std::time::Instant;
 
+use accompany_domain::matching::{self, Modality, Preferences};
+use accompany_domain::notes::{ContactNoteInput, HealthEntryInput};
 use accompany_domain::records::{Persona, TeamRole};
 use accompany_domain::synthetic::{Plan, Synthetic};
-use accompany_domain::notes::{ContactNoteInput, HealthEntryInput};
-use accompany_domain::matching::{self, Modality, Preferences};
 use accompany_store::{hash_password, town_point, ImportUser, Store, WorkerMatching};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -57,8 +57,8 @@ pub fn made_up_password() -> String {
 fn random_password() -> String {
     use rand::Rng;
     const WORDS: &[&str] = &[
-        "harbor", "maple", "lantern", "river", "cedar", "meadow", "beacon", "willow", "summit", "orchard", "compass",
-        "garden", "bridge", "sparrow", "granite", "harvest",
+        "harbor", "maple", "lantern", "river", "cedar", "meadow", "beacon", "willow", "summit", "orchard", "compass", "garden", "bridge", "sparrow",
+        "granite", "harvest",
     ];
     let mut rng = rand::rngs::OsRng;
     format!(
@@ -220,10 +220,7 @@ async fn demo_accounts(store: &Store, s: &Synthetic, members: u64, workers: u64)
         Some(p) => p,
         None => {
             let p = 1;
-            store
-                .import()
-                .team_members(&[(member_id.clone(), format!("u-{}", s.worker_id(p)), TeamRole::Peer)], today())
-                .await?;
+            store.import().team_members(&[(member_id.clone(), format!("u-{}", s.worker_id(p)), TeamRole::Peer)], today()).await?;
             p
         }
     };
@@ -237,11 +234,9 @@ async fn demo_accounts(store: &Store, s: &Synthetic, members: u64, workers: u64)
     let peer_user = format!("worker{peer_index}");
     let supervisor_user = format!("worker{supervisor_index}");
     let coordinator_user = format!("coordinator{coordinator}");
-    for (persona, username) in [
-        (Persona::PeerWorker, &peer_user),
-        (Persona::Supervisor, &supervisor_user),
-        (Persona::CareCoordinator, &coordinator_user),
-    ] {
+    for (persona, username) in
+        [(Persona::PeerWorker, &peer_user), (Persona::Supervisor, &supervisor_user), (Persona::CareCoordinator, &coordinator_user)]
+    {
         let password = random_password();
         store.set_password(username, &password).await?;
         add(persona, username.clone(), password);
@@ -288,9 +283,7 @@ async fn demo_privacy(store: &Store, member_id: &str, coordinator: &str, peer: &
         ("substance-use", "In recovery from alcohol use since 2022."),
         ("care-plan", "Find stable housing; evening meetings work best."),
     ] {
-        coordinator
-            .add_health_entry(member_id, &HealthEntryInput { category: category.into(), text: text.into() })
-            .await?;
+        coordinator.add_health_entry(member_id, &HealthEntryInput { category: category.into(), text: text.into() }).await?;
     }
     let note = ContactNoteInput {
         date: accompany_domain::records::format_date(today() - time::Duration::days(2)),
@@ -371,7 +364,10 @@ pub async fn demo_booking(store: &Store, report: &SeedReport) -> anyhow::Result<
     }
     let start = time::PrimitiveDateTime::new(day, time::macros::time!(18:00));
     peer_access
-        .book_session(member_id, &SessionInput { worker_id: worker_id.clone(), start: datetime_text(start), minutes: "90".into(), modality: String::new() })
+        .book_session(
+            member_id,
+            &SessionInput { worker_id: worker_id.clone(), start: datetime_text(start), minutes: "90".into(), modality: String::new() },
+        )
         .await?;
     let first = now.date() + time::Duration::days(1);
     let group = peer_access
@@ -424,11 +420,7 @@ fn worker_matching(h: u64) -> WorkerMatching {
 /// member's own town and naming, if anyone, a peer of this data set.
 fn waiting_preferences(s: &Synthetic, seed: u64, index: u64, workers: u64, city: Option<&str>, store: &Store) -> Option<Preferences> {
     let mut input = matching::synthetic::member_input(seed, index, store.catalog(), workers);
-    input.named_peer = input
-        .named_peer
-        .as_deref()
-        .and_then(|id| u64::from_str_radix(id.get(..8)?, 16).ok())
-        .map(|w| s.worker_id(w % workers.max(1)));
+    input.named_peer = input.named_peer.as_deref().and_then(|id| u64::from_str_radix(id.get(..8)?, 16).ok()).map(|w| s.worker_id(w % workers.max(1)));
     if let Some(point) = city.and_then(town_point) {
         input.home_town = city.map(str::to_string);
         if input.home.is_some() {

@@ -39,12 +39,7 @@ async fn sign_in_gives_a_token_and_me_names_the_persona() {
         assert_eq!(me["persona"], persona.as_str());
         assert_eq!(me["user"]["username"], app.credential(persona).username);
     }
-    let r = client
-        .post(app.url("/api/v1/auth/login"))
-        .json(&json!({ "username": "stateadmin", "password": "wrong password" }))
-        .send()
-        .await
-        .unwrap();
+    let r = client.post(app.url("/api/v1/auth/login")).json(&json!({ "username": "stateadmin", "password": "wrong password" })).send().await.unwrap();
     assert_eq!(r.status(), 401);
     assert_eq!(r.headers()["content-type"], "application/problem+json");
     let (status, _) = app.get("not-a-token", "/api/v1/me").await;
@@ -66,24 +61,15 @@ async fn repeated_failed_sign_ins_are_throttled() {
     let client = app.client();
     let mut statuses = vec![];
     for _ in 0..6 {
-        let r = client
-            .post(app.url("/api/v1/auth/login"))
-            .json(&json!({ "username": "member", "password": "not the password" }))
-            .send()
-            .await
-            .unwrap();
+        let r =
+            client.post(app.url("/api/v1/auth/login")).json(&json!({ "username": "member", "password": "not the password" })).send().await.unwrap();
         statuses.push(r.status().as_u16());
     }
     // Three failures are free; the third earns a delay, answered with 429.
     assert_eq!(statuses, [401, 401, 401, 429, 429, 429]);
     // Even the right password waits out the delay.
     let c = app.credential(Persona::Member);
-    let r = client
-        .post(app.url("/api/v1/auth/login"))
-        .json(&json!({ "username": c.username, "password": c.password }))
-        .send()
-        .await
-        .unwrap();
+    let r = client.post(app.url("/api/v1/auth/login")).json(&json!({ "username": c.username, "password": c.password })).send().await.unwrap();
     assert_eq!(r.status(), 429);
 }
 
@@ -114,8 +100,7 @@ async fn lists_and_reads_follow_the_policy() {
     for persona in [Persona::Member, Persona::PeerWorker, Persona::Supervisor, Persona::CareCoordinator, Persona::OrganizationAdmin] {
         let (token, _) = app.api_login(&client, persona).await;
         let (_, page) = app.get(&token, "/api/v1/members?limit=500").await;
-        let visible: Vec<String> =
-            page["items"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap().to_string()).collect();
+        let visible: Vec<String> = page["items"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap().to_string()).collect();
         assert!(!visible.is_empty(), "{persona:?} sees someone");
         assert!(visible.len() < all.len(), "{persona:?} does not see everyone");
         if persona == Persona::Member {
@@ -244,13 +229,7 @@ async fn bad_bodies_name_the_field_and_write_nothing() {
     assert_eq!(p["errors"][0]["field"], "plan_id");
 
     // Not JSON at all.
-    let r = reqwest::Client::new()
-        .post(app.url("/api/v1/members"))
-        .bearer_auth(&admin)
-        .body("masshealth_id=1")
-        .send()
-        .await
-        .unwrap();
+    let r = reqwest::Client::new().post(app.url("/api/v1/members")).bearer_auth(&admin).body("masshealth_id=1").send().await.unwrap();
     assert_eq!(r.status(), 415);
 
     assert_eq!(app.count("members").await, before, "nothing was written");
@@ -276,8 +255,7 @@ async fn organizations_and_workers_round_trip_with_history() {
     let app = TestApp::seeded(20).await;
     let client = app.client();
     let (admin, _) = app.api_login(&client, Persona::StateAdmin).await;
-    let (status, org) =
-        app.send(Method::POST, &admin, "/api/v1/organizations", &json!({ "name": "Cape Ann CBO", "kind": "cbo" })).await;
+    let (status, org) = app.send(Method::POST, &admin, "/api/v1/organizations", &json!({ "name": "Cape Ann CBO", "kind": "cbo" })).await;
     assert_eq!(status, 201);
     let org_id = org["id"].as_str().unwrap();
     let (status, p) = app.send(Method::POST, &admin, "/api/v1/organizations", &json!({ "name": "X", "kind": "bakery" })).await;
@@ -337,11 +315,7 @@ async fn openapi_describes_every_route() {
         assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} documented");
         // Every documented operation is really served, not answered by the router's fallback.
         let concrete = path.replace("{id}", "x");
-        let r = reqwest::Client::new()
-            .request(method.to_uppercase().parse().unwrap(), app.url(&concrete))
-            .send()
-            .await
-            .unwrap();
+        let r = reqwest::Client::new().request(method.to_uppercase().parse().unwrap(), app.url(&concrete)).send().await.unwrap();
         let body: Value = r.json().await.unwrap_or(Value::Null);
         assert_ne!(body["type"], "/problems/no-route", "{method} {path} is routed");
     }
@@ -386,8 +360,7 @@ async fn family_name_search_is_a_case_insensitive_prefix() {
     let client = app.client();
     let (admin, _) = app.api_login(&client, Persona::StateAdmin).await;
     let (_, all) = app.get(&admin, "/api/v1/members?limit=500").await;
-    let names: Vec<String> =
-        all["items"].as_array().unwrap().iter().map(|m| m["family_name"].as_str().unwrap().to_string()).collect();
+    let names: Vec<String> = all["items"].as_array().unwrap().iter().map(|m| m["family_name"].as_str().unwrap().to_string()).collect();
     let probe = &names[0];
     let prefix: String = probe.chars().take(3).collect::<String>().to_uppercase();
     let expected = names.iter().filter(|n| n.to_lowercase().starts_with(&prefix.to_lowercase())).count();

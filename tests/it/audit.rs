@@ -69,7 +69,8 @@ async fn every_kind_of_tampering_is_caught_at_the_right_event() {
     for (what, sql, expected) in cases {
         let app = app_with_history().await;
         let events = app.count("audit_events").await;
-        let first_deny = app.count("audit_events WHERE decision = 'permit' AND seq < (SELECT MIN(seq) FROM audit_events WHERE decision = 'deny')").await + 1;
+        let first_deny =
+            app.count("audit_events WHERE decision = 'permit' AND seq < (SELECT MIN(seq) FROM audit_events WHERE decision = 'deny')").await + 1;
         // The database refuses changes to events; an administrator can drop that guard first.
         app.drop_audit_guard().await;
         app.exec(sql).await;

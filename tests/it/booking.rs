@@ -49,7 +49,12 @@ fn at(days: i64, hour: u8, minute: u8) -> String {
 
 async fn book(s: &Setup, token: &str, start: &str, minutes: u32) -> (u16, Value) {
     s.app
-        .send(Method::POST, token, &format!("/api/v1/members/{}/sessions", s.member_id), &json!({ "worker_id": s.worker_id, "start": start, "minutes": minutes }))
+        .send(
+            Method::POST,
+            token,
+            &format!("/api/v1/members/{}/sessions", s.member_id),
+            &json!({ "worker_id": s.worker_id, "start": start, "minutes": minutes }),
+        )
         .await
 }
 
@@ -92,13 +97,23 @@ async fn a_ninety_minute_session_is_booked_and_overlaps_are_refused_even_when_ra
     let id = session["id"].as_str().unwrap();
     let (status, moved) = s
         .app
-        .send(Method::POST, &s.member_token, &format!("/api/v1/sessions/{id}/reschedule"), &json!({ "start": at(5, 12, 0), "minutes": 120, "version": 1 }))
+        .send(
+            Method::POST,
+            &s.member_token,
+            &format!("/api/v1/sessions/{id}/reschedule"),
+            &json!({ "start": at(5, 12, 0), "minutes": 120, "version": 1 }),
+        )
         .await;
     assert_eq!(status, 200, "{moved}");
     assert_eq!((moved["start"].as_str(), moved["minutes"].as_i64()), (Some(at(5, 12, 0).as_str()), Some(120)));
     let (status, stale) = s
         .app
-        .send(Method::POST, &s.member_token, &format!("/api/v1/sessions/{id}/reschedule"), &json!({ "start": at(5, 15, 0), "minutes": 60, "version": 1 }))
+        .send(
+            Method::POST,
+            &s.member_token,
+            &format!("/api/v1/sessions/{id}/reschedule"),
+            &json!({ "start": at(5, 15, 0), "minutes": 60, "version": 1 }),
+        )
         .await;
     assert_eq!(status, 409, "{stale}");
     let (status, cancelled) = s.app.send(Method::POST, &s.peer_token, &format!("/api/v1/sessions/{id}/cancel"), &json!({})).await;
@@ -141,14 +156,17 @@ async fn bookings_others_may_not_make_are_refused_and_audited() {
     };
     let (status, body) = s
         .app
-        .send(Method::POST, &s.member_token, &format!("/api/v1/members/{}/sessions", s.member_id), &json!({ "worker_id": other_worker, "start": at(3, 18, 0), "minutes": 60 }))
+        .send(
+            Method::POST,
+            &s.member_token,
+            &format!("/api/v1/members/{}/sessions", s.member_id),
+            &json!({ "worker_id": other_worker, "start": at(3, 18, 0), "minutes": 60 }),
+        )
         .await;
     assert_eq!((status, codes(&body)), (422, vec!["not-your-peer".to_string()]), "{body}");
     // The peer may not set another worker's hours.
-    let (status, _) = s
-        .app
-        .send(Method::PUT, &s.peer_token, &format!("/api/v1/workers/{other_worker}/availability"), &json!({ "windows": [] }))
-        .await;
+    let (status, _) =
+        s.app.send(Method::PUT, &s.peer_token, &format!("/api/v1/workers/{other_worker}/availability"), &json!({ "windows": [] })).await;
     assert!(status == 403 || status == 404, "{status}");
     assert_eq!(s.app.count("peer_sessions").await, 0);
     let denied: i64 = {
@@ -163,7 +181,12 @@ async fn bookings_others_may_not_make_are_refused_and_audited() {
     // Bad windows: end before start names the field, and nothing changes.
     let (status, body) = s
         .app
-        .send(Method::PUT, &s.peer_token, &format!("/api/v1/workers/{}/availability", s.worker_id), &json!({ "windows": [{ "weekday": "monday", "start": "21:00", "end": "18:00", "modality": "video" }] }))
+        .send(
+            Method::PUT,
+            &s.peer_token,
+            &format!("/api/v1/workers/{}/availability", s.worker_id),
+            &json!({ "windows": [{ "weekday": "monday", "start": "21:00", "end": "18:00", "modality": "video" }] }),
+        )
         .await;
     assert_eq!(status, 422);
     assert_eq!(body["errors"][0]["field"], "windows[0].end");
@@ -227,7 +250,8 @@ async fn a_group_in_the_past_is_refused_and_attendance_becomes_each_members_cont
     assert_eq!((note["duration_minutes"].as_i64(), note["modality"].as_str(), note["setting"].as_str()), (Some(90), Some("video"), Some("virtual")));
     assert_eq!(note["date"], "2020-01-07");
     let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&s.app.db.url).await.unwrap();
-    let linked: (String,) = sqlx::query_as("SELECT contact_note_id FROM group_attendance WHERE member_id = $1").bind(&s.member_id).fetch_one(&mut conn).await.unwrap();
+    let linked: (String,) =
+        sqlx::query_as("SELECT contact_note_id FROM group_attendance WHERE member_id = $1").bind(&s.member_id).fetch_one(&mut conn).await.unwrap();
     assert_eq!(linked.0, note_id);
     // Recording again changes nothing.
     let (status, again) = s.app.send(Method::POST, &s.peer_token, &format!("/api/v1/groups/{gid}/attendance"), &body).await;
@@ -311,10 +335,12 @@ impl Sender for FlakySender {
 async fn the_outbox_delivers_in_the_readers_language_with_retries_and_shows_status_to_admins() {
     let s = setup().await;
     // A bad address is refused and nothing is stored.
-    let (status, body) = s.app.send(Method::PUT, &s.member_token, "/api/v1/me/reach", &json!({ "channel": "email", "email": "not an address" })).await;
+    let (status, body) =
+        s.app.send(Method::PUT, &s.member_token, "/api/v1/me/reach", &json!({ "channel": "email", "email": "not an address" })).await;
     assert_eq!((status, body["errors"][0]["field"].as_str()), (422, Some("email")));
     assert_eq!(s.app.count("reach_preferences").await, 0);
-    let (status, _) = s.app.send(Method::PUT, &s.member_token, "/api/v1/me/reach", &json!({ "channel": "email", "email": "member@example.org" })).await;
+    let (status, _) =
+        s.app.send(Method::PUT, &s.member_token, "/api/v1/me/reach", &json!({ "channel": "email", "email": "member@example.org" })).await;
     assert_eq!(status, 200);
     let (status, reach) = s.app.send(Method::PUT, &s.peer_token, "/api/v1/me/reach", &json!({ "channel": "text", "phone": "(617) 555-0100" })).await;
     assert_eq!((status, reach["phone"].as_str()), (200, Some("16175550100")));

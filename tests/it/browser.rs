@@ -41,12 +41,8 @@ pub(crate) fn driver() -> Option<Driver> {
         return None;
     }
     let port = TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
-    let process = Command::new(CHROMEDRIVER)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start chromedriver");
+    let process =
+        Command::new(CHROMEDRIVER).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("start chromedriver");
     let started = Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(started.elapsed() < Duration::from_secs(20), "chromedriver did not start");
@@ -223,7 +219,8 @@ async fn a_member_withdraws_mental_health_from_their_coordinator_who_stops_seein
     member.goto(&app.url("/sharing")).await.unwrap();
     assert_accessible(&member, "the sharing page (es)").await;
     let form = format!("form:has(input[name=recipient][value='person:{coordinator_id}'])");
-    let mental_health = member.find(Locator::Css(&format!("{form} input[value=mental-health]"))).await.expect("a mental-health box for the coordinator");
+    let mental_health =
+        member.find(Locator::Css(&format!("{form} input[value=mental-health]"))).await.expect("a mental-health box for the coordinator");
     assert_eq!(mental_health.prop("checked").await.unwrap().as_deref(), Some("true"), "shared by default");
     mental_health.click().await.unwrap();
     member.find(Locator::Css(&format!("{form} button[type=submit]"))).await.unwrap().click().await.unwrap();
@@ -283,10 +280,7 @@ async fn a_member_chooses_a_spanish_speaking_peer_in_spanish_and_the_peer_sees_t
     let page = wait_for_text(&c, "Pares que puede elegir", true).await;
     assert!(page.contains("Guardado"), "{page}");
     assert_accessible(&c, "the ranked peers (es)").await;
-    let cards: Value = c
-        .execute("return Array.from(document.querySelectorAll('#peers li.card')).map(li => li.innerText);", vec![])
-        .await
-        .unwrap();
+    let cards: Value = c.execute("return Array.from(document.querySelectorAll('#peers li.card')).map(li => li.innerText);", vec![]).await.unwrap();
     let cards: Vec<String> = cards.as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
     assert!(!cards.is_empty(), "Spanish-speaking peers are offered");
     for card in &cards {
@@ -342,9 +336,14 @@ async fn a_person_signs_up_in_spanish_chooses_a_spanish_speaking_peer_and_the_pe
     c.goto(&app.url("/get-support")).await.unwrap();
     wait_for_text(&c, "Pedir apoyo de pares", true).await;
     assert_accessible(&c, "the public page (es)").await;
-    for (id, text) in [("given_name", "Rosa"), ("family_name", "Méndez"), ("phone", "617-555-0199"), ("masshealth_id", "100055550000"),
-        ("username", "rosa.mendez"), ("password", "una contraseña larga")]
-    {
+    for (id, text) in [
+        ("given_name", "Rosa"),
+        ("family_name", "Méndez"),
+        ("phone", "617-555-0199"),
+        ("masshealth_id", "100055550000"),
+        ("username", "rosa.mendez"),
+        ("password", "una contraseña larga"),
+    ] {
         c.find(Locator::Id(id)).await.unwrap().send_keys(text).await.unwrap();
     }
     c.execute("document.getElementById('date_of_birth').value = '1984-07-09'; document.getElementById('language').value = 'es';", vec![])
@@ -364,8 +363,7 @@ async fn a_person_signs_up_in_spanish_chooses_a_spanish_speaking_peer_and_the_pe
     c.execute("document.getElementById('value-language').value = 'es';", vec![]).await.unwrap();
     c.find(Locator::Css("form[action='/choose'] button[type=submit]")).await.unwrap().click().await.unwrap();
     wait_for_text(&c, "Pares que puede elegir", true).await;
-    let cards: Value =
-        c.execute("return Array.from(document.querySelectorAll('#peers li.card')).map(li => li.innerText);", vec![]).await.unwrap();
+    let cards: Value = c.execute("return Array.from(document.querySelectorAll('#peers li.card')).map(li => li.innerText);", vec![]).await.unwrap();
     let cards = cards.as_array().unwrap();
     assert!(!cards.is_empty() && cards.iter().all(|t| t.as_str().unwrap().contains("Habla español con usted")), "{cards:?}");
     let worker_id = c.find(Locator::Css("#peers li.card form input[name=worker_id]")).await.unwrap().attr("value").await.unwrap().unwrap();

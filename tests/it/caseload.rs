@@ -72,7 +72,11 @@ async fn a_supervisor_sees_the_whole_caseload_with_counts_units_and_members_belo
     assert_eq!(below["last_contact"], (accompany::seed::today() - time::Duration::days(1)).to_string());
     assert_eq!(below["name"], "Tomás Quintero");
     let met = row(&c, &w.member_id).unwrap();
-    assert_eq!((met["contacts"].as_u64(), met["units_used"].as_u64(), met["rule_met"].as_bool()), (Some(8), Some(21), Some(true)), "day 40 is outside the 30 days");
+    assert_eq!(
+        (met["contacts"].as_u64(), met["units_used"].as_u64(), met["rule_met"].as_bool()),
+        (Some(8), Some(21), Some(true)),
+        "day 40 is outside the 30 days"
+    );
     assert_eq!(met["last_contact"], accompany::seed::today().to_string());
     assert_eq!(met["name"], member_name(&w).await);
 
@@ -83,8 +87,17 @@ async fn a_supervisor_sees_the_whole_caseload_with_counts_units_and_members_belo
     assert_eq!(mine["summary"], json!({ "members": 2, "rule_met": 0, "rule_not_met": 2, "units_used": 11 + 3, "not_shared": 0 }));
     assert_eq!(row(&mine, &w.member_id).unwrap()["contacts"], 4);
     // The read of the caseload and of each member's contacts is audited.
-    assert!(w.audit_rows(&format!("action = 'read' AND entity = 'caseload' AND entity_id = '{worker}' AND decision = 'permit' AND actor_username = 'rc.supervisor'")).await >= 1);
-    assert!(w.audit_rows(&format!("action = 'read' AND entity = 'contact-note' AND member_id = '{other}' AND actor_username = 'rc.supervisor'")).await >= 1);
+    assert!(
+        w.audit_rows(&format!(
+            "action = 'read' AND entity = 'caseload' AND entity_id = '{worker}' AND decision = 'permit' AND actor_username = 'rc.supervisor'"
+        ))
+        .await
+            >= 1
+    );
+    assert!(
+        w.audit_rows(&format!("action = 'read' AND entity = 'contact-note' AND member_id = '{other}' AND actor_username = 'rc.supervisor'")).await
+            >= 1
+    );
 
     // The page: reached from the supervisees page, each row linking to the member's contacts.
     let client = w.app.client();
@@ -148,7 +161,8 @@ async fn a_member_who_withdrew_peer_notes_from_the_supervisor_is_counted_but_not
     assert_eq!(s, 200, "{o}");
     assert_eq!(supervisor_sees(&o), json!(["demographics", "peer-notes", "recovery-goals"]), "{o}");
     // A choice can only narrow it: mental health asked for is not added.
-    let choice = json!({ "recipient": format!("person:{supervisor_user}"), "categories": ["recovery-goals", "mental-health"], "purposes": ["treatment"] });
+    let choice =
+        json!({ "recipient": format!("person:{supervisor_user}"), "categories": ["recovery-goals", "mental-health"], "purposes": ["treatment"] });
     let (s, c) = w.app.send(Method::POST, &w.member, &sharing, &choice).await;
     assert_eq!(s, 201, "{c}");
     let (_, o) = w.app.get(&w.member, &sharing).await;

@@ -72,7 +72,20 @@ async fn seed_refuses_to_overwrite_and_users_and_tokens_can_be_made() {
     assert!(err.contains("--reset"), "{err}");
 
     let out = accompany()
-        .args(["user", "add", "--database-url", &db.url, "--audit-key-file", db.key_arg(), "--username", "ana.admin", "--name", "Ana", "--persona", "state-admin"])
+        .args([
+            "user",
+            "add",
+            "--database-url",
+            &db.url,
+            "--audit-key-file",
+            db.key_arg(),
+            "--username",
+            "ana.admin",
+            "--name",
+            "Ana",
+            "--persona",
+            "state-admin",
+        ])
         .env("ACCOMPANY_PASSWORD", "a long enough password")
         .output()
         .unwrap();
@@ -129,12 +142,7 @@ async fn demo_serves_and_every_printed_sign_in_works() {
         let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
         let form = client.get(format!("{base}/login")).send().await.unwrap().text().await.unwrap();
         let csrf = crate::support::hidden_value(&form, "csrf").unwrap();
-        let r = client
-            .post(format!("{base}/login"))
-            .form(&[("username", username), ("password", password), ("csrf", &csrf)])
-            .send()
-            .await
-            .unwrap();
+        let r = client.post(format!("{base}/login")).form(&[("username", username), ("password", password), ("csrf", &csrf)]).send().await.unwrap();
         assert_eq!(r.status(), 200, "{persona} follows the redirect home");
         assert!(r.url().path() == "/home", "{persona} lands on /home");
         let html = r.text().await.unwrap();

@@ -122,7 +122,14 @@ async fn a_peer_logs_contacts_and_sees_units_against_the_authorization_and_the_e
     assert_eq!(log["standing"]["engagement"]["met"], true, "a fifth contact in 30 days meets the rule");
     assert_eq!(log["standing"]["authorization"]["units_used"], 12);
     // Each contact logged left an audit event naming the member.
-    assert_eq!(w.audit_rows(&format!("action = 'create' AND entity = 'contact-note' AND decision = 'permit' AND actor_username = 'rc.peer' AND member_id = '{}'", w.member_id)).await, 6);
+    assert_eq!(
+        w.audit_rows(&format!(
+            "action = 'create' AND entity = 'contact-note' AND decision = 'permit' AND actor_username = 'rc.peer' AND member_id = '{}'",
+            w.member_id
+        ))
+        .await,
+        6
+    );
     // The older endpoint still lists the same notes.
     let (s, notes) = w.app.get(&w.peer, &format!("{}/contact-notes", w.base())).await;
     assert_eq!(s, 200);
@@ -170,7 +177,8 @@ async fn an_unrelated_peer_can_neither_log_nor_see_and_each_refusal_is_audited()
     let (s, p) = w.log(&w.coordinator, &contact(0, 30)).await;
     assert_eq!(s, 403, "{p}");
     assert_eq!(
-        w.audit_rows(&format!("action = 'create' AND entity = 'contact-note' AND decision = 'deny' AND actor_user_id = '{}'", w.coordinator_id)).await,
+        w.audit_rows(&format!("action = 'create' AND entity = 'contact-note' AND decision = 'deny' AND actor_user_id = '{}'", w.coordinator_id))
+            .await,
         1
     );
     assert_eq!(w.app.count("contact_notes").await, before);
@@ -273,14 +281,30 @@ async fn the_log_form_starts_from_today_and_now_and_shows_units_after_saving() {
     assert!(html.contains("Contacts in the last 30 days: 0 of the 5"), "{html}");
     // A bad duration comes back with the error summary and nothing saved.
     let before = w.app.count("contact_notes").await;
-    let bad = [("csrf", csrf.as_str()), ("date", today.as_str()), ("start_time", "09:00"), ("duration_minutes", "0"), ("modality", "phone"), ("setting", "home"), ("note", "")];
+    let bad = [
+        ("csrf", csrf.as_str()),
+        ("date", today.as_str()),
+        ("start_time", "09:00"),
+        ("duration_minutes", "0"),
+        ("modality", "phone"),
+        ("setting", "home"),
+        ("note", ""),
+    ];
     let r = client.post(&page).form(&bad).send().await.unwrap();
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
     assert!(html.contains("href=\"#duration_minutes\""), "the summary links to the field");
     assert!(html.contains("aria-invalid=\"true\""));
     assert_eq!(w.app.count("contact_notes").await, before);
-    let good = [("csrf", csrf.as_str()), ("date", today.as_str()), ("start_time", "09:00"), ("duration_minutes", "25"), ("modality", "video"), ("setting", "virtual"), ("note", "job search")];
+    let good = [
+        ("csrf", csrf.as_str()),
+        ("date", today.as_str()),
+        ("start_time", "09:00"),
+        ("duration_minutes", "25"),
+        ("modality", "video"),
+        ("setting", "virtual"),
+        ("note", "job search"),
+    ];
     let r = client.post(&page).form(&good).send().await.unwrap();
     assert_eq!(r.status(), 303);
     let html = client.get(format!("{page}?logged=1")).send().await.unwrap().text().await.unwrap();
@@ -391,7 +415,12 @@ async fn the_member_writes_goals_on_a_page_and_the_peer_notes_progress_there() {
     assert!(html.contains("Walk to the park every morning"));
     assert!(!html.contains("name=\"goal\""), "the peer does not write the member's goals");
     let action = html.split("action=\"").find(|s| s.contains("/progress")).and_then(|s| s.split('"').next()).expect("a progress form").to_string();
-    let r = peer.post(w.app.url(&action)).form(&[("csrf", csrf.as_str()), ("date", &days_ago(0)), ("note", "Walked twice this week")]).send().await.unwrap();
+    let r = peer
+        .post(w.app.url(&action))
+        .form(&[("csrf", csrf.as_str()), ("date", &days_ago(0)), ("note", "Walked twice this week")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 303);
     let html = client.get(&page).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("Walked twice this week"), "the member sees the peer's note");

@@ -85,7 +85,8 @@ async fn preferences_are_checked_and_ranking_keeps_every_must_and_never_offers_a
     let id = member_id(&app, &member).await;
     let path = format!("/api/v1/members/{id}/preferences");
 
-    let bad = json!({ "support": "both", "languages": ["xx"], "modalities": ["in-person"], "home": { "lat": 42.36, "lon": -71.06 }, "max_travel_km": 0 });
+    let bad =
+        json!({ "support": "both", "languages": ["xx"], "modalities": ["in-person"], "home": { "lat": 42.36, "lon": -71.06 }, "max_travel_km": 0 });
     let (status, body) = app.send(Method::PUT, &member, &path, &bad).await;
     assert_eq!(status, 422, "{body}");
     let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
@@ -133,7 +134,8 @@ async fn a_member_chooses_a_peer_who_sees_them_then_asks_for_another_without_a_r
     let app = TestApp::seeded(200).await;
     let member = token(&app, Persona::Member).await;
     let id = member_id(&app, &member).await;
-    let (status, _) = app.send(Method::PUT, &member, &format!("/api/v1/members/{id}/preferences"), &serde_json::from_str::<Value>(SPANISH_MUST).unwrap()).await;
+    let (status, _) =
+        app.send(Method::PUT, &member, &format!("/api/v1/members/{id}/preferences"), &serde_json::from_str::<Value>(SPANISH_MUST).unwrap()).await;
     assert_eq!(status, 200);
     let (_, ranking) = app.get(&member, &format!("/api/v1/members/{id}/ranking")).await;
     let first = ranking["choices"][0]["worker_id"].as_str().unwrap().to_string();
@@ -153,7 +155,10 @@ async fn a_member_chooses_a_peer_who_sees_them_then_asks_for_another_without_a_r
     let (_, caseload) = app.get(&peer, "/api/v1/members?limit=500").await;
     assert!(caseload["items"].as_array().unwrap().iter().any(|m| m["id"] == id.as_str()), "{caseload}");
     let (_, notes) = app.get(&peer, "/api/v1/notifications").await;
-    assert!(notes["notifications"].as_array().unwrap().iter().any(|n| n["text_key"] == "notice-new-member" && n["args"]["member_id"] == id.as_str()), "{notes}");
+    assert!(
+        notes["notifications"].as_array().unwrap().iter().any(|n| n["text_key"] == "notice-new-member" && n["args"]["member_id"] == id.as_str()),
+        "{notes}"
+    );
 
     // A different peer, at any time, no reason asked.
     let (status, chosen) = app.send(Method::POST, &member, &format!("/api/v1/members/{id}/peer"), &json!({ "worker_id": second })).await;
@@ -214,9 +219,10 @@ async fn a_peer_who_leaves_flags_their_members_tells_coordinators_and_the_batch_
     let member = token(&app, Persona::Member).await;
     let id = member_id(&app, &member).await;
     let peer_username = &app.credential(Persona::PeerWorker).username;
-    let worker_id = rows(&app, &format!("SELECT w.id FROM workers w JOIN users u ON u.id = w.user_id WHERE u.username = '{peer_username}'")).await[0][0]
-        .clone()
-        .unwrap();
+    let worker_id = rows(&app, &format!("SELECT w.id FROM workers w JOIN users u ON u.id = w.user_id WHERE u.username = '{peer_username}'")).await[0]
+        [0]
+    .clone()
+    .unwrap();
     let caseload = active_peers(&app, &worker_id).await;
     assert!(caseload >= 1, "the demo peer carries the demo member");
 
@@ -248,7 +254,10 @@ async fn a_peer_who_leaves_flags_their_members_tells_coordinators_and_the_batch_
     assert_eq!(run["applied"]["assigned"].as_i64().unwrap(), served);
     for p in run["pairs"].as_array().unwrap() {
         let m = p["member_id"].as_str().unwrap();
-        assert_eq!(scalar(&app, &format!("SELECT COUNT(*) FROM team_members WHERE member_id = '{m}' AND team_role = 'peer' AND until IS NULL")).await, 1);
+        assert_eq!(
+            scalar(&app, &format!("SELECT COUNT(*) FROM team_members WHERE member_id = '{m}' AND team_role = 'peer' AND until IS NULL")).await,
+            1
+        );
         assert_ne!(p["worker_id"], worker_id.as_str());
     }
     assert_eq!(
@@ -356,7 +365,18 @@ async fn the_exported_dimacs_problem_solves_to_the_reported_objective_and_the_ba
     let app = TestApp::seeded(400).await;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("batch.dimacs");
-    let (ok, out, err) = accompany(&["match", "batch", "--dry-run", "--json", "--export-dimacs", file.to_str().unwrap(), "--database-url", &app.db.url, "--audit-key-file", app.db.key_arg()]);
+    let (ok, out, err) = accompany(&[
+        "match",
+        "batch",
+        "--dry-run",
+        "--json",
+        "--export-dimacs",
+        file.to_str().unwrap(),
+        "--database-url",
+        &app.db.url,
+        "--audit-key-file",
+        app.db.key_arg(),
+    ]);
     assert!(ok, "{err}");
     let report: Value = serde_json::from_str(&out).expect("JSON");
     assert!(report["members"].as_u64().unwrap() > 5, "the seed leaves a waiting list: {report}");
@@ -383,7 +403,8 @@ async fn the_exported_dimacs_problem_solves_to_the_reported_objective_and_the_ba
 #[tokio::test]
 async fn match_rank_explains_bad_input_and_exits_non_zero() {
     let app = TestApp::seeded(60).await;
-    let (ok, _, err) = accompany(&["match", "rank", "--member", "no-such-member", "--database-url", &app.db.url, "--audit-key-file", app.db.key_arg()]);
+    let (ok, _, err) =
+        accompany(&["match", "rank", "--member", "no-such-member", "--database-url", &app.db.url, "--audit-key-file", app.db.key_arg()]);
     assert!(!ok);
     assert!(err.contains("no member with id \"no-such-member\""), "{err}");
     let member = token(&app, Persona::Member).await;
@@ -398,7 +419,8 @@ async fn match_rank_explains_bad_input_and_exits_non_zero() {
     let (ok, _, err) = accompany(&["match", "rank", "--member", &id, "--database-url", &app.db.url, "--audit-key-file", app.db.key_arg()]);
     assert!(!ok);
     assert!(err.contains("no peer meets") && err.contains("Change a must to a preference"), "{err}");
-    let (ok, out, err) = accompany(&["match", "rank", "--member", &id, "--json", "--database-url", &app.db.url, "--audit-key-file", app.db.key_arg()]);
+    let (ok, out, err) =
+        accompany(&["match", "rank", "--member", &id, "--json", "--database-url", &app.db.url, "--audit-key-file", app.db.key_arg()]);
     assert!(!ok && out.is_empty(), "{err}");
     // Malformed stored preferences are reported, not panicked on.
     app.exec(&format!("UPDATE member_preferences SET data = '{{\"support\": 7}}' WHERE member_id = '{id}'")).await;

@@ -59,12 +59,7 @@ async fn wrong_password_and_forged_form_are_refused() {
     let client = app.client();
     let form = client.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
     let csrf = hidden_value(&form, "csrf").unwrap();
-    let r = client
-        .post(app.url("/login"))
-        .form(&[("username", "stateadmin"), ("password", "nope nope nope"), ("csrf", &csrf)])
-        .send()
-        .await
-        .unwrap();
+    let r = client.post(app.url("/login")).form(&[("username", "stateadmin"), ("password", "nope nope nope"), ("csrf", &csrf)]).send().await.unwrap();
     assert_eq!(r.status(), 401);
     assert!(r.text().await.unwrap().contains("The username or password is wrong"));
     // A form posted from elsewhere carries no matching cookie.
@@ -90,15 +85,7 @@ async fn language_follows_accept_language_and_the_switcher() {
     // The switcher wins over the header.
     let r = client.get(app.url("/lang/en?next=/roles")).send().await.unwrap();
     assert_eq!(r.status(), 303);
-    let html = client
-        .get(app.url("/roles"))
-        .header("accept-language", "es")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = client.get(app.url("/roles")).header("accept-language", "es").send().await.unwrap().text().await.unwrap();
     assert!(html.contains("Peer roles compared"));
 }
 
@@ -134,13 +121,8 @@ async fn member_form_names_bad_fields_and_saves_good_ones() {
     assert_eq!(status, 200);
     let csrf = hidden_value(&html, "csrf").unwrap();
     let before = app.count("members").await;
-    let bad = [
-        ("csrf", csrf.as_str()),
-        ("given_name", "Nadia"),
-        ("family_name", ""),
-        ("date_of_birth", "yesterday"),
-        ("masshealth_id", "100012340000"),
-    ];
+    let bad =
+        [("csrf", csrf.as_str()), ("given_name", "Nadia"), ("family_name", ""), ("date_of_birth", "yesterday"), ("masshealth_id", "100012340000")];
     let r = client.post(app.url("/members")).form(&bad).send().await.unwrap();
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();

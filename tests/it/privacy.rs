@@ -124,9 +124,7 @@ impl World {
     fn expected(&self, who: Who, consent: Consent) -> Option<Categories> {
         let rel = self.relationship(who, consent);
         let actor = self.actor(who);
-        decide(&actor, Action::Read, &rel)
-            .is_permit()
-            .then(|| privacy::visible(actor.persona, &rel, &catalog().privacy, accompany::seed::today()).0)
+        decide(&actor, Action::Read, &rel).is_permit().then(|| privacy::visible(actor.persona, &rel, &catalog().privacy, accompany::seed::today()).0)
     }
 
     async fn audit_count(&self) -> i64 {
@@ -187,11 +185,17 @@ async fn world() -> World {
     let base = format!("/api/v1/members/{member_id}");
     let (s, _) = w
         .app
-        .send(Method::POST, &coordinator, &format!("{base}/care-team"), &json!({ "user_id": w.user_id(Who::FirewalledCoordinator), "team_role": "care-coordinator" }))
+        .send(
+            Method::POST,
+            &coordinator,
+            &format!("{base}/care-team"),
+            &json!({ "user_id": w.user_id(Who::FirewalledCoordinator), "team_role": "care-coordinator" }),
+        )
         .await;
     assert_eq!(s, 201);
     for (category, text) in [("mental-health", "Bipolar II, stable on current plan"), ("substance-use", "In recovery from opioid use since 2023")] {
-        let (s, body) = w.app.send(Method::POST, &coordinator, &format!("{base}/health-entries"), &json!({ "category": category, "text": text })).await;
+        let (s, body) =
+            w.app.send(Method::POST, &coordinator, &format!("{base}/health-entries"), &json!({ "category": category, "text": text })).await;
         assert_eq!(s, 201, "{body}");
     }
     let note = json!({ "date": "2026-01-05", "duration_minutes": 45, "modality": "phone", "setting": "home", "note": "planned the week" });
@@ -242,12 +246,9 @@ async fn the_authorization_matrix_holds_on_every_endpoint() {
     let id = w.member_id.clone();
     let base = format!("/api/v1/members/{id}");
     let mut checked = 0;
-    for consent in [
-        Consent::Defaults,
-        Consent::MentalHealthWithdrawnFromCoordinator,
-        Consent::SubstanceUseSharedUnderPart2,
-        Consent::StrangerBrokeGlass,
-    ] {
+    for consent in
+        [Consent::Defaults, Consent::MentalHealthWithdrawnFromCoordinator, Consent::SubstanceUseSharedUnderPart2, Consent::StrangerBrokeGlass]
+    {
         enter(&w, consent).await;
         for who in EVERYONE {
             let ctx = format!("{who:?} in {consent:?}");
@@ -324,11 +325,26 @@ async fn the_authorization_matrix_holds_on_every_endpoint() {
             // Writes.
             let before = w.audit_count().await;
             let update = decide(&actor, Action::Update, &rel).is_permit();
-            let (s, _) = w.app.send(Method::PUT, token, &base, &json!({ "masshealth_id": "", "given_name": "Demo", "family_name": w.family_name, "date_of_birth": "1980-01-01" })).await;
+            let (s, _) = w
+                .app
+                .send(
+                    Method::PUT,
+                    token,
+                    &base,
+                    &json!({ "masshealth_id": "", "given_name": "Demo", "family_name": w.family_name, "date_of_birth": "1980-01-01" }),
+                )
+                .await;
             // The body names no version: allowed, it is refused as invalid or for the missing version.
-            let want_update = if update { [422, 428] } else if expected.is_some() { [403, 403] } else { [404, 404] };
+            let want_update = if update {
+                [422, 428]
+            } else if expected.is_some() {
+                [403, 403]
+            } else {
+                [404, 404]
+            };
             assert!(want_update.contains(&s), "{ctx}: update gave {s}");
-            let (s, _) = w.app.send(Method::POST, token, &format!("{base}/health-entries"), &json!({ "category": "care-plan", "text": "matrix" })).await;
+            let (s, _) =
+                w.app.send(Method::POST, token, &format!("{base}/health-entries"), &json!({ "category": "care-plan", "text": "matrix" })).await;
             assert_eq!(s == 201, update, "{ctx}: add health entry gave {s}");
             let note = json!({ "date": "2026-01-06", "duration_minutes": 30, "modality": "video", "setting": "virtual", "note": "x".repeat(MAX_NOTE_CHARS) });
             let (s, _) = w.app.send(Method::POST, token, &format!("{base}/contact-notes"), &note).await;
@@ -336,7 +352,12 @@ async fn the_authorization_matrix_holds_on_every_endpoint() {
             if who != Who::Member {
                 let (s, _) = w
                     .app
-                    .send(Method::POST, token, &format!("{base}/sharing"), &json!({ "recipient": format!("person:{}", w.user_id(who)), "categories": ["billing"], "purposes": ["treatment"] }))
+                    .send(
+                        Method::POST,
+                        token,
+                        &format!("{base}/sharing"),
+                        &json!({ "recipient": format!("person:{}", w.user_id(who)), "categories": ["billing"], "purposes": ["treatment"] }),
+                    )
                     .await;
                 assert!([403, 404].contains(&s), "{ctx}: only the member decides sharing, got {s}");
             }
@@ -385,7 +406,12 @@ async fn part2_consent_needs_every_element_and_revocation_works_at_once() {
     let coordinator = format!("person:{}", w.user_id(Who::Coordinator));
     let (s, body) = w
         .app
-        .send(Method::POST, w.token(Who::Member), &format!("{base}/sharing"), &json!({ "recipient": coordinator, "categories": ["substance-use"], "purposes": ["treatment"] }))
+        .send(
+            Method::POST,
+            w.token(Who::Member),
+            &format!("{base}/sharing"),
+            &json!({ "recipient": coordinator, "categories": ["substance-use"], "purposes": ["treatment"] }),
+        )
         .await;
     assert_eq!(s, 422, "{body}");
     let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().filter_map(|e| e["field"].as_str()).collect();
@@ -396,15 +422,25 @@ async fn part2_consent_needs_every_element_and_revocation_works_at_once() {
     let expires = (accompany::seed::today() + time::Duration::days(90)).to_string();
     let (s, choice) = w
         .app
-        .send(Method::POST, w.token(Who::Member), &format!("{base}/sharing"), &json!({ "recipient": coordinator, "categories": ["substance-use", "mental-health"], "purposes": ["treatment"],
-            "part2_signed_by": "Demo Member", "part2_recipients": "my care coordinator", "part2_expires_on": expires }))
+        .send(
+            Method::POST,
+            w.token(Who::Member),
+            &format!("{base}/sharing"),
+            &json!({ "recipient": coordinator, "categories": ["substance-use", "mental-health"], "purposes": ["treatment"],
+            "part2_signed_by": "Demo Member", "part2_recipients": "my care coordinator", "part2_expires_on": expires }),
+        )
         .await;
     assert_eq!(s, 201, "{choice}");
     let (_, h) = w.app.get(w.token(Who::Coordinator), &format!("{base}/health-entries")).await;
     assert!(h.to_string().contains("opioid"));
     assert!(h["part2_notice"].as_str().unwrap().contains("42 CFR part 2"));
     let (_, events) = w.app.get(w.token(Who::Member), &format!("{base}/audit")).await;
-    let disclosed = events["events"].as_array().unwrap().iter().find(|e| e["entity"] == "health-entry" && e["actor_username"] == w.app.credential(Persona::CareCoordinator).username.as_str()).unwrap();
+    let disclosed = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["entity"] == "health-entry" && e["actor_username"] == w.app.credential(Persona::CareCoordinator).username.as_str())
+        .unwrap();
     assert!(disclosed["categories"].as_str().unwrap().contains("substance-use"), "the audit names what was disclosed: {disclosed}");
 
     let (s, _) = w.app.send(Method::DELETE, w.token(Who::Member), &format!("{base}/sharing/{}", choice["id"].as_str().unwrap()), &json!({})).await;
@@ -421,15 +457,40 @@ async fn break_glass_is_limited_reported_and_reviewed() {
     let base = format!("/api/v1/members/{}", w.member_id);
     assert_eq!(w.app.get(stranger, &base).await.0, 404);
     let (_, m) = w.app.get(w.token(Who::Member), &base).await;
-    let (s, body) = w.app.send(Method::POST, stranger, "/api/v1/break-glass", &json!({ "masshealth_id": m["masshealth_id"], "reason": "help" })).await;
+    let (s, body) =
+        w.app.send(Method::POST, stranger, "/api/v1/break-glass", &json!({ "masshealth_id": m["masshealth_id"], "reason": "help" })).await;
     assert_eq!(s, 422, "a reason of a word is refused: {body}");
-    let (s, body) = w.app.send(Method::POST, stranger, "/api/v1/break-glass", &json!({ "masshealth_id": "999999999999", "reason": "unresponsive, need medication history" })).await;
+    let (s, body) = w
+        .app
+        .send(
+            Method::POST,
+            stranger,
+            "/api/v1/break-glass",
+            &json!({ "masshealth_id": "999999999999", "reason": "unresponsive, need medication history" }),
+        )
+        .await;
     assert_eq!(s, 422, "{body}");
     assert_eq!(body["errors"][0]["field"], "masshealth_id");
-    let (s, body) = w.app.send(Method::POST, w.token(Who::PrivacyOfficer), "/api/v1/break-glass", &json!({ "masshealth_id": m["masshealth_id"], "reason": "curious about this member" })).await;
+    let (s, body) = w
+        .app
+        .send(
+            Method::POST,
+            w.token(Who::PrivacyOfficer),
+            "/api/v1/break-glass",
+            &json!({ "masshealth_id": m["masshealth_id"], "reason": "curious about this member" }),
+        )
+        .await;
     assert_eq!(s, 403, "{body}");
 
-    let (s, body) = w.app.send(Method::POST, stranger, "/api/v1/break-glass", &json!({ "masshealth_id": m["masshealth_id"], "reason": "unresponsive, need medication history" })).await;
+    let (s, body) = w
+        .app
+        .send(
+            Method::POST,
+            stranger,
+            "/api/v1/break-glass",
+            &json!({ "masshealth_id": m["masshealth_id"], "reason": "unresponsive, need medication history" }),
+        )
+        .await;
     assert_eq!(s, 201, "{body}");
     let (s, seen) = w.app.get(stranger, &base).await;
     assert_eq!(s, 200);
@@ -444,9 +505,15 @@ async fn break_glass_is_limited_reported_and_reviewed() {
     let (_, alerts) = w.app.get(w.token(Who::PrivacyOfficer), "/api/v1/break-glass/alerts").await;
     let alert = &alerts["alerts"][0];
     assert_eq!(alert["username"], "stranger.coordinator");
-    let (s, _) = w.app.send(Method::POST, w.token(Who::Coordinator), &format!("/api/v1/break-glass/{}/review", alert["id"].as_str().unwrap()), &json!({})).await;
+    let (s, _) = w
+        .app
+        .send(Method::POST, w.token(Who::Coordinator), &format!("/api/v1/break-glass/{}/review", alert["id"].as_str().unwrap()), &json!({}))
+        .await;
     assert_eq!(s, 403, "only the privacy officer reviews");
-    let (s, _) = w.app.send(Method::POST, w.token(Who::PrivacyOfficer), &format!("/api/v1/break-glass/{}/review", alert["id"].as_str().unwrap()), &json!({})).await;
+    let (s, _) = w
+        .app
+        .send(Method::POST, w.token(Who::PrivacyOfficer), &format!("/api/v1/break-glass/{}/review", alert["id"].as_str().unwrap()), &json!({}))
+        .await;
     assert_eq!(s, 204);
     let (_, alerts) = w.app.get(w.token(Who::PrivacyOfficer), "/api/v1/break-glass/alerts").await;
     assert!(alerts["alerts"].as_array().unwrap().is_empty());

@@ -101,11 +101,13 @@ async fn only_the_people_who_work_the_queue_see_it_and_enrolment_puts_the_coordi
     let (_, queue) = app.get(&coordinator, "/api/v1/referrals").await;
     assert!(queue["items"].as_array().unwrap().iter().all(|x| x["id"] != id.as_str()), "enrolled requests leave the open queue");
     // Enrolling needs a MassHealth ID, and says so.
-    let (_, r2) = app.send(Method::POST, &coordinator, "/api/v1/referrals", &{
-        let mut p = person("dmh");
-        p["given_name"] = json!("Lucía");
-        p
-    }).await;
+    let (_, r2) = app
+        .send(Method::POST, &coordinator, "/api/v1/referrals", &{
+            let mut p = person("dmh");
+            p["given_name"] = json!("Lucía");
+            p
+        })
+        .await;
     let (s, body) = app.send(Method::POST, &coordinator, &format!("/api/v1/referrals/{}/enrol", r2["id"].as_str().unwrap()), &json!({})).await;
     assert_eq!(s, 422);
     assert_eq!(body["errors"][0]["code"], "masshealth-for-enrolment");

@@ -47,9 +47,7 @@ async fn page(client: &reqwest::Client, app: &TestApp, path: &str) -> (u16, Stri
 
 /// Every href in `html` that starts with `prefix`.
 fn links(html: &str, prefix: &str) -> Vec<String> {
-    html.match_indices(&format!("href=\"{prefix}"))
-        .map(|(i, _)| html[i + 6..].split('"').next().unwrap_or_default().replace("&amp;", "&"))
-        .collect()
+    html.match_indices(&format!("href=\"{prefix}")).map(|(i, _)| html[i + 6..].split('"').next().unwrap_or_default().replace("&amp;", "&")).collect()
 }
 
 #[tokio::test]
@@ -116,7 +114,8 @@ async fn a_state_admin_drills_down_from_the_state_to_one_worker() {
             assert!(w.contains("Checklist for") && w.contains("Credentials on file"), "{w}");
             assert!(w.contains("id=\"problems\""), "the worker's own problems are listed");
             // The state admin records a credential for this worker.
-            let form_path = links(&w, "/workforce/workers/").into_iter().find(|l| l.ends_with("/credentials/new")).expect("a link to record a credential");
+            let form_path =
+                links(&w, "/workforce/workers/").into_iter().find(|l| l.ends_with("/credentials/new")).expect("a link to record a credential");
             let (_, form) = page(&client, &app, &form_path).await;
             let csrf = hidden_value(&form, "csrf").unwrap();
             let action = form_path.trim_end_matches("/new").to_string();
@@ -131,7 +130,13 @@ async fn a_state_admin_drills_down_from_the_state_to_one_worker() {
             assert!(html.contains("<a href=\"#issued_on\">Date issued</a>: Write the date as year-month-day"), "{html}");
             let r = client
                 .post(app.url(&action))
-                .form(&[("csrf", csrf.as_str()), ("kind", "chw-certification"), ("issued_on", "2025-07-31"), ("expires_on", "2027-07-31"), ("evidence", "no. 99881")])
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("kind", "chw-certification"),
+                    ("issued_on", "2025-07-31"),
+                    ("expires_on", "2027-07-31"),
+                    ("evidence", "no. 99881"),
+                ])
                 .send()
                 .await
                 .unwrap();
@@ -173,9 +178,7 @@ async fn a_supervisor_records_a_session_and_the_compliance_view_updates() {
          DELETE FROM supervision_sessions WHERE worker_id = '{id}'"
     ))
     .await;
-    let overdue = |v: &Value| {
-        v["problems"].as_array().unwrap().iter().any(|p| p["kind"] == "supervision-overdue" && p["worker_id"] == id.as_str())
-    };
+    let overdue = |v: &Value| v["problems"].as_array().unwrap().iter().any(|p| p["kind"] == "supervision-overdue" && p["worker_id"] == id.as_str());
     let (_, before) = app.get(&supervisor, "/api/v1/workforce/problems").await;
     assert!(overdue(&before), "{before}");
 
@@ -226,10 +229,8 @@ async fn a_supervisor_records_a_session_and_the_compliance_view_updates() {
     assert_eq!(dev["sessions"][0]["signature"], "Demo Supervisor");
     assert_eq!(dev["cadence"]["overdue"], false);
     let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&app.db.url).await.unwrap();
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM record_versions WHERE entity = 'supervision_session'")
-        .fetch_one(&mut conn)
-        .await
-        .unwrap();
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM record_versions WHERE entity = 'supervision_session'").fetch_one(&mut conn).await.unwrap();
     assert_eq!(n, 1);
     // A CSRF token is required.
     let r = client
@@ -296,7 +297,8 @@ async fn expiry_warnings_reach_the_worker_and_an_expired_credential_blocks_billi
     let id = me["worker"]["id"].as_str().unwrap().to_string();
     let (admin, _) = app.api_login(&client, Persona::StateAdmin).await;
     let soon = (accompany_store::today_date() + time::Duration::days(20)).to_string();
-    let credential = json!({ "kind": "chw-certification", "issued_on": "2025-01-15", "expires_on": soon, "issuer": "MA Board", "evidence": "no. 4411" });
+    let credential =
+        json!({ "kind": "chw-certification", "issued_on": "2025-01-15", "expires_on": soon, "issuer": "MA Board", "evidence": "no. 4411" });
     let (status, c) = app.send(Method::POST, &admin, &format!("/api/v1/workforce/workers/{id}/credentials"), &credential).await;
     assert_eq!(status, 201, "{c}");
     // A peer cannot record their own credential; an admin's bad input is named field by field.
@@ -314,7 +316,12 @@ async fn expiry_warnings_reach_the_worker_and_an_expired_credential_blocks_billi
     assert!(html.contains(&format!("Certified Community Health Worker expires on {soon}: 20 days left (30-day warning).")), "{html}");
     // The worker logs continuing education and sees it counted.
     let (status, _) = app
-        .send(Method::POST, &peer, &format!("/api/v1/workforce/workers/{id}/ce"), &json!({ "title": "WRAP refresher", "hours": "2.5", "completed_on": "2026-01-10" }))
+        .send(
+            Method::POST,
+            &peer,
+            &format!("/api/v1/workforce/workers/{id}/ce"),
+            &json!({ "title": "WRAP refresher", "hours": "2.5", "completed_on": "2026-01-10" }),
+        )
         .await;
     assert_eq!(status, 201);
     let (_, me) = app.get(&peer, "/api/v1/workforce/me").await;
@@ -371,7 +378,8 @@ async fn completing_a_training_issues_its_certificate_and_counts_its_hours() {
     assert_eq!(now["ce_entries"].as_array().unwrap().len(), ce_before + 1);
     assert!(now["ce_entries"].as_array().unwrap().iter().any(|c| c["program_id"] == "wrap" && c["tenths"] == 125));
     // Mistakes are named: an exam where there is none, a completion without its date, an unknown program.
-    let (status, p) = app.send(Method::POST, &admin, &path, &json!({ "program_id": "wrap", "cohort": "x", "status": "completed", "exam": "passed" })).await;
+    let (status, p) =
+        app.send(Method::POST, &admin, &path, &json!({ "program_id": "wrap", "cohort": "x", "status": "completed", "exam": "passed" })).await;
     assert_eq!(status, 422);
     let fields: Vec<_> = p["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["completed_on", "exam"]);

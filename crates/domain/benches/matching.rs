@@ -42,12 +42,7 @@ fn main() {
             Some((synthetic::member_id(SEED, i), prefs))
         })
         .collect();
-    println!(
-        "generation: {} peers, {} members in {:.0} ms",
-        peers.len(),
-        members.len(),
-        started.elapsed().as_secs_f64() * 1e3
-    );
+    println!("generation: {} peers, {} members in {:.0} ms", peers.len(), members.len(), started.elapsed().as_secs_f64() * 1e3);
 
     // Ranking every peer: order and scores for all, reasons in words for
     // the first page a member is shown (what the choose page and the API do).
@@ -125,14 +120,7 @@ fn main() {
         a.arcs,
         a.phases
     );
-    println!(
-        "  served {}, unmatched {}, total score {}, objective {} (big {})",
-        a.served,
-        a.unmatched.len(),
-        a.total_score,
-        a.objective,
-        a.big
-    );
+    println!("  served {}, unmatched {}, total score {}, objective {} (big {})", a.served, a.unmatched.len(), a.total_score, a.objective, a.big);
     println!("  unmatched by reason: {:?}", a.gap.by_reason);
     println!("  unmatched by language: {:?}", a.gap.by_language);
     if let Some(kib) = peak_memory_kib() {

@@ -475,7 +475,11 @@ impl ReachInput {
             p => match phone_digits(p) {
                 Some(d) => Some(d),
                 None => {
-                    errs.push(FieldError::new("phone", "phone-format", "is not a phone number that takes texts; write ten digits, like 617-555-0100"));
+                    errs.push(FieldError::new(
+                        "phone",
+                        "phone-format",
+                        "is not a phone number that takes texts; write ten digits, like 617-555-0100",
+                    ));
                     None
                 }
             },
@@ -575,9 +579,10 @@ mod tests {
         // Back to back is not an overlap.
         let after = [Span::new(datetime!(2030-01-01 19:30), 30)];
         assert!(place(&week, &after, &[], &req).is_ok());
-        let late = SessionInput { start: "2030-01-01T20:00".into(), ..SessionInput { worker_id: "w".into(), minutes: "90".into(), ..Default::default() } }
-            .validate(now)
-            .unwrap();
+        let late =
+            SessionInput { start: "2030-01-01T20:00".into(), ..SessionInput { worker_id: "w".into(), minutes: "90".into(), ..Default::default() } }
+                .validate(now)
+                .unwrap();
         assert_eq!(place(&week, &[], &[], &late).unwrap_err().0[0].code, "outside-availability");
         let past = SessionInput { worker_id: "w".into(), start: "2029-12-01T18:00".into(), minutes: "60".into(), modality: String::new() };
         assert_eq!(past.validate(now).unwrap_err().0[0].code, "in-past");

@@ -23,11 +23,7 @@ pub struct Localized(pub BTreeMap<String, String>);
 impl Localized {
     /// The text in `lang`, or in English when that language is missing.
     pub fn get(&self, lang: &str) -> &str {
-        self.0
-            .get(lang)
-            .or_else(|| self.0.get("en"))
-            .map(String::as_str)
-            .unwrap_or("")
+        self.0.get(lang).or_else(|| self.0.get("en")).map(String::as_str).unwrap_or("")
     }
 }
 
@@ -410,23 +406,13 @@ impl Catalog {
     /// Parse and validate a catalog. `file` names it in errors.
     pub fn from_toml(file: &str, text: &str) -> Result<Catalog, CatalogError> {
         let catalog: Catalog = toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| line_of_offset(text, s.start))
-                .unwrap_or(1);
+            let line = e.span().map(|s| line_of_offset(text, s.start)).unwrap_or(1);
             let message = e.message().to_string();
-            let field = field_from_message(&message)
-                .or_else(|| e.span().map(|s| key_at(text, s.start)))
-                .unwrap_or_default();
+            let field = field_from_message(&message).or_else(|| e.span().map(|s| key_at(text, s.start))).unwrap_or_default();
             CatalogError { file: file.to_string(), line, field, message }
         })?;
         if let Err((path, message)) = catalog.validate() {
-            return Err(CatalogError {
-                file: file.to_string(),
-                line: line_of_path(text, &path).unwrap_or(1),
-                field: path,
-                message,
-            });
+            return Err(CatalogError { file: file.to_string(), line: line_of_path(text, &path).unwrap_or(1), field: path, message });
         }
         Ok(catalog)
     }
@@ -463,10 +449,7 @@ impl Catalog {
             return fail("state".into(), "must name the state, e.g. \"Massachusetts\"");
         }
         if self.interface_languages.first().map(String::as_str) != Some("en") {
-            return fail(
-                "interface_languages".into(),
-                "must list \"en\" first: English is the fallback for every text",
-            );
+            return fail("interface_languages".into(), "must list \"en\" first: English is the fallback for every text");
         }
         let mut codes = HashSet::new();
         for (i, l) in self.languages.iter().enumerate() {
@@ -617,9 +600,7 @@ fn check_localized(text: &Localized, path: &str) -> Result<(), (String, String)>
 }
 
 fn is_identifier(s: &str) -> bool {
-    !s.is_empty()
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && !s.starts_with('-')
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') && !s.starts_with('-')
 }
 
 fn is_language_tag(s: &str) -> bool {

@@ -223,8 +223,12 @@ pub struct Caseload {
 /// Order a caseload so the members who need a contact come first, and total it.
 pub fn caseload(mut rows: Vec<CaseloadRow>, not_shared: usize) -> Caseload {
     rows.sort_by(|a, b| {
-        (a.rule_met != Some(false), a.contacts, a.last_contact, &a.member_id)
-            .cmp(&(b.rule_met != Some(false), b.contacts, b.last_contact, &b.member_id))
+        (a.rule_met != Some(false), a.contacts, a.last_contact, &a.member_id).cmp(&(
+            b.rule_met != Some(false),
+            b.contacts,
+            b.last_contact,
+            &b.member_id,
+        ))
     });
     let summary = CaseloadSummary {
         members: rows.len() + not_shared,
@@ -301,12 +305,7 @@ mod tests {
             CaseloadRow::of(id.into(), Some(id.to_uppercase()), Some(&s), contacts, TODAY)
         };
         let five: Vec<Counted> = (0..5).map(|d| on(d, 30)).collect();
-        let rows = vec![
-            row("met", &five),
-            row("two", &[on(2, 60), on(40, 30)]),
-            row("one", &[on(9, 15)]),
-            row("none", &[]),
-        ];
+        let rows = vec![row("met", &five), row("two", &[on(2, 60), on(40, 30)]), row("one", &[on(9, 15)]), row("none", &[])];
         let c = caseload(rows, 2);
         let order: Vec<&str> = c.rows.iter().map(|r| r.member_id.as_str()).collect();
         assert_eq!(order, ["none", "one", "two", "met"]);
@@ -315,10 +314,7 @@ mod tests {
         assert_eq!((two.contacts, two.window_days, two.units_used, two.rule_met), (1, 30, Some(6), Some(false)));
         assert_eq!(two.last_contact, Some(TODAY - Duration::days(2)));
         assert_eq!(c.rows[0].last_contact, None);
-        assert_eq!(
-            c.summary,
-            CaseloadSummary { members: 6, rule_met: 1, rule_not_met: 3, units_used: 10 + 6 + 1, not_shared: 2 }
-        );
+        assert_eq!(c.summary, CaseloadSummary { members: 6, rule_met: 1, rule_not_met: 3, units_used: 10 + 6 + 1, not_shared: 2 });
     }
 
     #[test]

@@ -50,12 +50,14 @@ impl Invalid {
         if v.is_empty() {
             self.push(FieldError::new(field, "required", "is required"));
         } else if v.chars().count() > max {
-            self.push(
-                FieldError::new(field, "too-long", format!("is too long: at most {max} characters")).arg("max", max.to_string()),
-            );
+            self.push(FieldError::new(field, "too-long", format!("is too long: at most {max} characters")).arg("max", max.to_string()));
         }
         if v.chars().any(|c| crate::limits::forbidden_char(c, true)) {
-            self.push(FieldError::new(field, "forbidden-characters", "must not contain control characters or direction overrides; retype it as plain text"));
+            self.push(FieldError::new(
+                field,
+                "forbidden-characters",
+                "must not contain control characters or direction overrides; retype it as plain text",
+            ));
         }
         v.to_string()
     }

@@ -151,9 +151,7 @@ impl GoalInput {
             steps.push(GoalStep { text, target_date, done: s.done });
         }
         if steps.len() > MAX_STEPS {
-            errs.push(
-                FieldError::new("steps", "too-many", format!("has too many steps: at most {MAX_STEPS}")).arg("max", MAX_STEPS.to_string()),
-            );
+            errs.push(FieldError::new("steps", "too-many", format!("has too many steps: at most {MAX_STEPS}")).arg("max", MAX_STEPS.to_string()));
         }
         errs.finish()?;
         Ok(ValidGoal { goal, steps, target_date, status: status.unwrap_or(GoalStatus::Active) })
@@ -217,10 +215,7 @@ mod tests {
     fn a_goal_needs_words_and_valid_dates() {
         let ok = GoalInput {
             goal: "  Find a job I like  ".into(),
-            steps: vec![
-                GoalStepInput { text: "Update my résumé".into(), target_date: "2026-07-01".into(), done: true },
-                GoalStepInput::default(),
-            ],
+            steps: vec![GoalStepInput { text: "Update my résumé".into(), target_date: "2026-07-01".into(), done: true }, GoalStepInput::default()],
             target_date: "2026-12-31".into(),
             status: String::new(),
         };
@@ -236,7 +231,11 @@ mod tests {
         };
         let fields: Vec<_> = bad.validate().unwrap_err().0.into_iter().map(|e| e.field).collect();
         assert_eq!(fields, ["goal", "target_date", "status", "steps[0].text", "steps[0].target_date"]);
-        let many = GoalInput { goal: "g".into(), steps: (0..11).map(|_| GoalStepInput { text: "s".into(), ..Default::default() }).collect(), ..Default::default() };
+        let many = GoalInput {
+            goal: "g".into(),
+            steps: (0..11).map(|_| GoalStepInput { text: "s".into(), ..Default::default() }).collect(),
+            ..Default::default()
+        };
         assert_eq!(many.validate().unwrap_err().0[0].field, "steps");
     }
 

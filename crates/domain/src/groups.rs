@@ -124,8 +124,7 @@ impl GroupInput {
         if open_to.is_empty() {
             errs.push(FieldError::new("open_to", "required", "choose the plan or organization whose members may join"));
         }
-        let co_leaders: Vec<String> =
-            self.co_leaders.iter().map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect();
+        let co_leaders: Vec<String> = self.co_leaders.iter().map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect();
         if co_leaders.len() > 5 {
             errs.push(FieldError::new("co_leaders", "too-many", "at most five other peers run a group"));
         }

@@ -90,7 +90,11 @@ pub fn check_text(errs: &mut crate::Invalid, field: &str, value: &str, kind: &st
         );
     }
     if value.chars().any(|c| forbidden_char(c, limit.multi_line)) {
-        let what = if limit.multi_line { "control characters or direction overrides" } else { "line breaks, tabs, control characters or direction overrides" };
+        let what = if limit.multi_line {
+            "control characters or direction overrides"
+        } else {
+            "line breaks, tabs, control characters or direction overrides"
+        };
         errs.push(crate::FieldError::new(field, "forbidden-characters", format!("must not contain {what}; retype it as plain text")));
     }
 }
@@ -99,8 +103,7 @@ pub fn check_text(errs: &mut crate::Invalid, field: &str, value: &str, kind: &st
 pub fn check_list(errs: &mut crate::Invalid, field: &str, values: &[String], kind: &str) {
     if values.len() > MAX_LIST_ITEMS {
         errs.push(
-            crate::FieldError::new(field, "too-many", format!("has too many items: at most {MAX_LIST_ITEMS}"))
-                .arg("max", MAX_LIST_ITEMS.to_string()),
+            crate::FieldError::new(field, "too-many", format!("has too many items: at most {MAX_LIST_ITEMS}")).arg("max", MAX_LIST_ITEMS.to_string()),
         );
     }
     for (i, v) in values.iter().enumerate().take(MAX_LIST_ITEMS) {

@@ -24,8 +24,7 @@ pub struct HealthEntry {
 }
 
 /// The categories a health entry may carry.
-pub const HEALTH_CATEGORIES: [Category; 4] =
-    [Category::MentalHealth, Category::SubstanceUse, Category::Hiv, Category::CarePlan];
+pub const HEALTH_CATEGORIES: [Category; 4] = [Category::MentalHealth, Category::SubstanceUse, Category::Hiv, Category::CarePlan];
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct HealthEntryInput {
@@ -86,15 +85,8 @@ pub enum Setting {
 }
 
 impl Setting {
-    pub const ALL: [Setting; 7] = [
-        Self::Home,
-        Self::Community,
-        Self::RecoveryLearningCommunity,
-        Self::Clinic,
-        Self::EmergencyDepartment,
-        Self::Inpatient,
-        Self::Virtual,
-    ];
+    pub const ALL: [Setting; 7] =
+        [Self::Home, Self::Community, Self::RecoveryLearningCommunity, Self::Clinic, Self::EmergencyDepartment, Self::Inpatient, Self::Virtual];
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Home => "home",
@@ -246,9 +238,7 @@ impl ContactNoteInput {
             errs.push(FieldError::new("note", "one-line", "must be a single line"));
         }
         if note.chars().count() > MAX_NOTE_CHARS {
-            errs.push(
-                FieldError::new("note", "too-long", "is too long: at most 200 characters").arg("max", MAX_NOTE_CHARS.to_string()),
-            );
+            errs.push(FieldError::new("note", "too-long", "is too long: at most 200 characters").arg("max", MAX_NOTE_CHARS.to_string()));
         }
         errs.finish()?;
         match (date, minutes, modality, setting) {
@@ -264,9 +254,7 @@ impl Labelled for Member {
     const NAME: &'static str = "Member";
     fn field_category(field: &str) -> Option<Category> {
         Some(match field {
-            "id" | "version" | "given_name" | "family_name" | "date_of_birth" | "city" | "preferred_languages" => {
-                Category::Demographics
-            }
+            "id" | "version" | "given_name" | "family_name" | "date_of_birth" | "city" | "preferred_languages" => Category::Demographics,
             "phone" | "email" => Category::Contact,
             "masshealth_id" | "medicare_id" | "plan_id" => Category::Billing,
             "needs" => Category::CarePlan,
@@ -460,9 +448,8 @@ mod tests {
         let catalog = crate::Catalog::massachusetts().expect("the shipped catalog loads");
         let current = member();
         for bits in 0u16..(1 << Category::ALL.len()) {
-            let visible = Categories::of(
-                &Category::ALL.iter().enumerate().filter(|(i, _)| bits & (1 << i) != 0).map(|(_, c)| *c).collect::<Vec<_>>(),
-            );
+            let visible =
+                Categories::of(&Category::ALL.iter().enumerate().filter(|(i, _)| bits & (1 << i) != 0).map(|(_, c)| *c).collect::<Vec<_>>());
             let seen = current.clone().redacted(visible);
             let saved = MemberInput::of(&seen)
                 .keeping_hidden(&current, visible)

@@ -178,7 +178,10 @@ pub enum ListScope {
     Everyone,
     Only(Id),
     /// Members of care teams the user sits on in one of these roles (any role if empty).
-    TeamsOf { user_id: Id, roles: Vec<TeamRole> },
+    TeamsOf {
+        user_id: Id,
+        roles: Vec<TeamRole>,
+    },
     /// Members on teams the user sits on, or whose peer the user supervises.
     SupervisedBy(Id),
     Organization(Id),
@@ -206,9 +209,7 @@ pub fn scope_contains(scope: &ListScope, rel: &Relationship) -> bool {
     match scope {
         ListScope::Everyone => true,
         ListScope::Only(_) => rel.is_self,
-        ListScope::TeamsOf { roles, .. } => {
-            rel.team_role.is_some_and(|r| roles.is_empty() || roles.contains(&r))
-        }
+        ListScope::TeamsOf { roles, .. } => rel.team_role.is_some_and(|r| roles.is_empty() || roles.contains(&r)),
         ListScope::SupervisedBy(_) => rel.supervises_members_peer || rel.team_role.is_some(),
         ListScope::Organization(_) => rel.in_actor_organization,
         ListScope::Nobody => false,
@@ -221,11 +222,7 @@ pub fn decide_workforce(actor: &Actor, action: Action, organization_id: Option<&
     match (actor.persona, action) {
         (Persona::StateAdmin, _) => Decision::Permit,
         (Persona::OrganizationAdmin, Action::Read) => Decision::Permit,
-        (Persona::OrganizationAdmin, _)
-            if organization_id.is_some() && organization_id == actor.organization_id.as_deref() =>
-        {
-            Decision::Permit
-        }
+        (Persona::OrganizationAdmin, _) if organization_id.is_some() && organization_id == actor.organization_id.as_deref() => Decision::Permit,
         (Persona::OrganizationAdmin, _) => Decision::Deny("organization admins change only their own organization"),
         // Worker records hold statements a worker keeps private; members see
         // workers only through views built for them.
@@ -257,16 +254,14 @@ mod tests {
     }
 
     fn relationship() -> impl Strategy<Value = Relationship> {
-        (any::<[bool; 5]>(), prop::option::of(prop::sample::select(TeamRole::ALL.to_vec()))).prop_map(|(b, team_role)| {
-            Relationship {
-                is_self: b[0],
-                team_role,
-                supervises_members_peer: b[1],
-                in_actor_organization: b[2],
-                firewalled: b[3],
-                break_glass: b[4],
-                choices: vec![],
-            }
+        (any::<[bool; 5]>(), prop::option::of(prop::sample::select(TeamRole::ALL.to_vec()))).prop_map(|(b, team_role)| Relationship {
+            is_self: b[0],
+            team_role,
+            supervises_members_peer: b[1],
+            in_actor_organization: b[2],
+            firewalled: b[3],
+            break_glass: b[4],
+            choices: vec![],
         })
     }
 
@@ -340,12 +335,7 @@ mod tests {
 /// Whether `actor` may see a worker's credentials, training, supervision
 /// notes and compliance: the worker, their supervisor, their organization's
 /// admin and state admins.
-pub fn sees_worker_development(
-    actor: &Actor,
-    employer_id: &str,
-    worker_user_id: Option<&str>,
-    supervisor_user_id: Option<&str>,
-) -> bool {
+pub fn sees_worker_development(actor: &Actor, employer_id: &str, worker_user_id: Option<&str>, supervisor_user_id: Option<&str>) -> bool {
     sees_worker_in_full(actor, employer_id, worker_user_id)
         || (actor.persona == Persona::Supervisor && supervisor_user_id == Some(actor.user_id.as_str()))
 }

@@ -331,20 +331,15 @@ impl SharingInput {
         let mut errs = Invalid::default();
         let recipient = Recipient::from_key(self.recipient.trim());
         if recipient.is_none() {
-            errs.push(FieldError::new(
-                "recipient",
-                "recipient",
-                "must be person:ID, organization:ID or team-role:ROLE",
-            ));
+            errs.push(FieldError::new("recipient", "recipient", "must be person:ID, organization:ID or team-role:ROLE"));
         }
         let mut categories = Categories::of(&[Category::Demographics]);
         for (i, c) in self.categories.iter().enumerate() {
             match Category::parse(c.trim()) {
                 Some(c) => categories = categories.with(c),
-                None => errs.push(
-                    FieldError::new(format!("categories[{i}]"), "unknown-category", "is not a category of member data")
-                        .arg("value", c),
-                ),
+                None => {
+                    errs.push(FieldError::new(format!("categories[{i}]"), "unknown-category", "is not a category of member data").arg("value", c))
+                }
             }
         }
         let mut purposes = Vec::new();
@@ -352,10 +347,8 @@ impl SharingInput {
             match Purpose::parse(p.trim()).filter(|p| Purpose::CHOOSABLE.contains(p)) {
                 Some(p) if !purposes.contains(&p) => purposes.push(p),
                 Some(_) => {}
-                None => errs.push(
-                    FieldError::new(format!("purposes[{i}]"), "unknown-purpose", "must be treatment, payment or operations")
-                        .arg("value", p),
-                ),
+                None => errs
+                    .push(FieldError::new(format!("purposes[{i}]"), "unknown-purpose", "must be treatment, payment or operations").arg("value", p)),
             }
         }
         if self.purposes.is_empty() {
@@ -394,13 +387,7 @@ impl SharingInput {
                     d
                 }
             };
-            expires.map(|expires_on| Part2Consent {
-                signed_by,
-                signed_on: today,
-                recipients,
-                purposes: purposes.clone(),
-                expires_on,
-            })
+            expires.map(|expires_on| Part2Consent { signed_by, signed_on: today, recipients, purposes: purposes.clone(), expires_on })
         } else {
             None
         };
@@ -427,15 +414,11 @@ pub struct PrivacyDefaults {
 impl PrivacyDefaults {
     /// Rules the types cannot express; the dotted path and the problem.
     pub fn check(&self) -> Result<(), (String, String)> {
-        let lists = self
-            .team_roles
-            .iter()
-            .map(|(r, l)| (format!("privacy.team_roles.{r}"), l))
-            .chain([
-                ("privacy.supervisor_of_peer".to_string(), &self.supervisor_of_peer),
-                ("privacy.organization_admin".to_string(), &self.organization_admin),
-                ("privacy.state_admin".to_string(), &self.state_admin),
-            ]);
+        let lists = self.team_roles.iter().map(|(r, l)| (format!("privacy.team_roles.{r}"), l)).chain([
+            ("privacy.supervisor_of_peer".to_string(), &self.supervisor_of_peer),
+            ("privacy.organization_admin".to_string(), &self.organization_admin),
+            ("privacy.state_admin".to_string(), &self.state_admin),
+        ]);
         for (path, list) in lists {
             if list.contains(&Category::SubstanceUse) {
                 return Err((path, "may not include substance-use: 42 CFR Part 2 needs the member's written consent".into()));
@@ -568,8 +551,7 @@ mod tests {
         assert!(by_default.contains(Category::MentalHealth));
         let withdrawn = choice(Recipient::Person("u".into()), &[Category::Contact], false);
         let role_wide = choice(Recipient::TeamRole(TeamRole::CareCoordinator), &[Category::MentalHealth], false);
-        let (now, _) =
-            visible(Persona::CareCoordinator, &on_team(TeamRole::CareCoordinator, vec![role_wide, withdrawn]), &d, TODAY);
+        let (now, _) = visible(Persona::CareCoordinator, &on_team(TeamRole::CareCoordinator, vec![role_wide, withdrawn]), &d, TODAY);
         assert!(!now.contains(Category::MentalHealth));
         assert!(now.contains(Category::Contact) && now.contains(Category::Demographics));
     }
@@ -650,10 +632,7 @@ mod tests {
         (
             any::<[bool; 5]>(),
             prop::option::of(prop::sample::select(TeamRole::ALL.to_vec())),
-            prop::collection::vec(
-                (prop::sample::subsequence(Category::ALL.to_vec(), 0..=10), any::<bool>(), 0u8..3),
-                0..3,
-            ),
+            prop::collection::vec((prop::sample::subsequence(Category::ALL.to_vec(), 0..=10), any::<bool>(), 0u8..3), 0..3),
         )
             .prop_map(|(b, team_role, cs)| Relationship {
                 is_self: b[0],

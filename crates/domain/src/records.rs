@@ -77,15 +77,8 @@ pub enum Persona {
 }
 
 impl Persona {
-    pub const ALL: [Persona; 7] = [
-        Self::Member,
-        Self::PeerWorker,
-        Self::Supervisor,
-        Self::CareCoordinator,
-        Self::OrganizationAdmin,
-        Self::StateAdmin,
-        Self::PrivacyOfficer,
-    ];
+    pub const ALL: [Persona; 7] =
+        [Self::Member, Self::PeerWorker, Self::Supervisor, Self::CareCoordinator, Self::OrganizationAdmin, Self::StateAdmin, Self::PrivacyOfficer];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -140,7 +133,14 @@ impl OrganizationInput {
         }
         let contracted_by = optional(&self.contracted_by);
         let city = optional(&self.city);
-        check_texts(&mut errs, &[("name", Some(&self.name), "title"), ("contracted_by", self.contracted_by.as_ref(), "identifier"), ("city", self.city.as_ref(), "city")]);
+        check_texts(
+            &mut errs,
+            &[
+                ("name", Some(&self.name), "title"),
+                ("contracted_by", self.contracted_by.as_ref(), "identifier"),
+                ("city", self.city.as_ref(), "city"),
+            ],
+        );
         errs.finish()?;
         Ok((name, kind.expect("checked"), contracted_by, city))
     }
@@ -499,8 +499,7 @@ pub enum TeamRole {
 }
 
 impl TeamRole {
-    pub const ALL: [TeamRole; 6] =
-        [Self::Peer, Self::CareCoordinator, Self::Clinician, Self::PrimaryCare, Self::Supervisor, Self::Other];
+    pub const ALL: [TeamRole; 6] = [Self::Peer, Self::CareCoordinator, Self::Clinician, Self::PrimaryCare, Self::Supervisor, Self::Other];
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Peer => "peer",

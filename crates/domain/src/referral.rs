@@ -161,17 +161,19 @@ impl ReferralInput {
         };
         let door = Door::parse(self.door.trim());
         if door.is_none() {
-            errs.push(FieldError::new("door", "unknown-choice", "choose how the person reached peer support").arg("value", self.door.trim()).arg(
-                "choices",
-                Door::ALL.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(", "),
-            ));
+            errs.push(
+                FieldError::new("door", "unknown-choice", "choose how the person reached peer support")
+                    .arg("value", self.door.trim())
+                    .arg("choices", Door::ALL.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(", ")),
+            );
         }
         let support = SupportKind::ALL.into_iter().find(|k| k.as_str() == self.support.trim());
         if support.is_none() {
-            errs.push(FieldError::new("support", "unknown-choice", "choose the kind of support").arg("value", self.support.trim()).arg(
-                "choices",
-                SupportKind::ALL.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(", "),
-            ));
+            errs.push(
+                FieldError::new("support", "unknown-choice", "choose the kind of support")
+                    .arg("value", self.support.trim())
+                    .arg("choices", SupportKind::ALL.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(", ")),
+            );
         }
         if let Some(m) = &checked {
             if m.phone.is_none() && m.email.is_none() {
@@ -276,8 +278,7 @@ impl Referral {
 
     /// Whole days since the first arrival, for the queue.
     pub fn age_days(&self, today: Date) -> i64 {
-        crate::records::parse_date(self.first_arrived_at.get(..10).unwrap_or(""))
-            .map_or(0, |first| (today - first).whole_days().max(0))
+        crate::records::parse_date(self.first_arrived_at.get(..10).unwrap_or("")).map_or(0, |first| (today - first).whole_days().max(0))
     }
 }
 
@@ -291,8 +292,8 @@ impl Labelled for Referral {
     const NAME: &'static str = "Referral";
     fn field_category(field: &str) -> Option<Category> {
         Some(match field {
-            "id" | "member_id" | "organization_id" | "doors" | "given_name" | "family_name" | "date_of_birth" | "language"
-            | "status" | "arrivals" | "first_arrived_at" | "last_arrived_at" => Category::Demographics,
+            "id" | "member_id" | "organization_id" | "doors" | "given_name" | "family_name" | "date_of_birth" | "language" | "status"
+            | "arrivals" | "first_arrived_at" | "last_arrived_at" => Category::Demographics,
             "phone" | "email" => Category::Contact,
             "masshealth_id" => Category::Billing,
             // Asking for substance-use support discloses substance use.

@@ -16,9 +16,7 @@ use rand_chacha::ChaCha8Rng;
 use time::{Date, Month};
 
 use crate::catalog::{Catalog, LivedExperienceRequirement, Topic};
-use crate::records::{
-    Demographics, Member, Organization, OrganizationKind, Statement, TimeOfDay, Visibility, Worker,
-};
+use crate::records::{Demographics, Member, Organization, OrganizationKind, Statement, TimeOfDay, Visibility, Worker};
 
 /// What to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,11 +102,7 @@ fn ordered_uuid_string(index: u64, bits: u128) -> String {
 
 fn uuid_string(bits: u128) -> String {
     let uuid = uuid::Builder::from_random_bytes(bits.to_le_bytes()).into_uuid();
-    String::from(
-        &*uuid
-            .hyphenated()
-            .encode_lower(&mut uuid::Uuid::encode_buffer()),
-    )
+    String::from(&*uuid.hyphenated().encode_lower(&mut uuid::Uuid::encode_buffer()))
 }
 
 /// Append a number below 100 as two digits.
@@ -149,9 +143,7 @@ const AR: Lang = 7;
 const RU: Lang = 8;
 const FR: Lang = 9;
 const KEA: Lang = 10;
-const LANG_CODES: [&str; 11] = [
-    "en", "es", "pt", "ht", "zh", "vi", "km", "ar", "ru", "fr", "kea",
-];
+const LANG_CODES: [&str; 11] = ["en", "es", "pt", "ht", "zh", "vi", "km", "ar", "ru", "fr", "kea"];
 
 // ---------------------------------------------------------------------------
 // Places
@@ -177,12 +169,7 @@ struct City {
 }
 
 const fn city(name: &'static str, area_code: &'static str, region: u8, weight: u32) -> City {
-    City {
-        name,
-        area_code,
-        region,
-        weight,
-    }
+    City { name, area_code, region, weight }
 }
 
 static CITIES: [City; 43] = [
@@ -232,10 +219,7 @@ static CITIES: [City; 43] = [
 ];
 
 fn city_index(name: &str) -> usize {
-    CITIES
-        .iter()
-        .position(|c| c.name == name)
-        .unwrap_or_else(|| panic!("city {name} missing from CITIES"))
+    CITIES.iter().position(|c| c.name == name).unwrap_or_else(|| panic!("city {name} missing from CITIES"))
 }
 
 // ---------------------------------------------------------------------------
@@ -251,21 +235,11 @@ struct OrgDef {
 }
 
 const fn org(name: &'static str, kind: OrganizationKind, city: &'static str) -> OrgDef {
-    OrgDef {
-        name,
-        kind,
-        city,
-        contracted_by: None,
-    }
+    OrgDef { name, kind, city, contracted_by: None }
 }
 
 const fn vendor(name: &'static str, city: &'static str, plan: usize) -> OrgDef {
-    OrgDef {
-        name,
-        kind: OrganizationKind::HumanServiceOrganization,
-        city,
-        contracted_by: Some(plan),
-    }
+    OrgDef { name, kind: OrganizationKind::HumanServiceOrganization, city, contracted_by: Some(plan) }
 }
 
 use OrganizationKind as K;
@@ -292,16 +266,8 @@ static ORGANIZATIONS: [OrgDef; 32] = [
     org("Kreyòl Health Circle", K::Cbo, "Brockton"),
     org("Mystic Valley Recovery Café", K::Cbo, "Malden"),
     org("Pioneer Valley Recovery Hub", K::Cbo, "Springfield"),
-    org(
-        "Whaling City Community Health Alliance",
-        K::Cbo,
-        "New Bedford",
-    ),
-    org(
-        "Merrimack Southeast Asian Wellness Network",
-        K::Cbo,
-        "Lowell",
-    ),
+    org("Whaling City Community Health Alliance", K::Cbo, "New Bedford"),
+    org("Merrimack Southeast Asian Wellness Network", K::Cbo, "Lowell"),
     vendor("Bridgeway Peer Services", "Boston", 2),
     vendor("Open Door Human Services", "Worcester", 2),
     vendor("New Roots Community Services", "Springfield", 0),
@@ -309,73 +275,29 @@ static ORGANIZATIONS: [OrgDef; 32] = [
     vendor("Cape and Coast Behavioral Health", "New Bedford", 0),
     vendor("North Star Family Services", "Lynn", 2),
     org("Bay State Accountable Care Network", K::Aco, "Boston"),
-    org(
-        "Tri-County Behavioral Health Community Partner",
-        K::CommunityPartner,
-        "Worcester",
-    ),
-    org(
-        "Department of Mental Health (DMH)",
-        K::StateAgency,
-        "Boston",
-    ),
+    org("Tri-County Behavioral Health Community Partner", K::CommunityPartner, "Worcester"),
+    org("Department of Mental Health (DMH)", K::StateAgency, "Boston"),
     org("Merrimack General Hospital", K::Hospital, "Lowell"),
     org("Blue Hills Medical Center", K::Hospital, "Quincy"),
-    org(
-        "Pioneer Valley Community Hospital",
-        K::Hospital,
-        "Springfield",
-    ),
+    org("Pioneer Valley Community Hospital", K::Hospital, "Springfield"),
 ];
 
 /// Appendix A: plan A 33%, plan B 3%, plan C 64%.
 const PLAN_WEIGHTS: [(usize, u32); 3] = [(0, 33), (1, 3), (2, 64)];
 
 fn kind_slot(kind: OrganizationKind) -> usize {
-    OrganizationKind::ALL
-        .iter()
-        .position(|k| *k == kind)
-        .expect("every kind is in ALL")
+    OrganizationKind::ALL.iter().position(|k| *k == kind).expect("every kind is in ALL")
 }
 
 /// Who employs each chart role, as the seeds describe their settings.
 fn employers_for(role_id: &str) -> &'static [(OrganizationKind, u32)] {
     match role_id {
-        "certified-peer-specialist" => &[
-            (K::HumanServiceOrganization, 35),
-            (K::Rlc, 30),
-            (K::HealthPlan, 17),
-            (K::Cbo, 13),
-            (K::StateAgency, 5),
-        ],
-        "peer-recovery-coach" => &[
-            (K::Cbo, 35),
-            (K::HumanServiceOrganization, 30),
-            (K::Hospital, 25),
-            (K::Rlc, 10),
-        ],
-        "community-health-worker" => &[
-            (K::Cbo, 40),
-            (K::Hospital, 20),
-            (K::Aco, 15),
-            (K::CommunityPartner, 15),
-            (K::HealthPlan, 10),
-        ],
-        "recovery-support-navigator" => &[
-            (K::HumanServiceOrganization, 50),
-            (K::Cbo, 30),
-            (K::Hospital, 20),
-        ],
-        "recovery-specialist" => &[
-            (K::Hospital, 40),
-            (K::HumanServiceOrganization, 40),
-            (K::Cbo, 20),
-        ],
-        _ => &[
-            (K::Cbo, 40),
-            (K::HumanServiceOrganization, 30),
-            (K::Rlc, 30),
-        ],
+        "certified-peer-specialist" => &[(K::HumanServiceOrganization, 35), (K::Rlc, 30), (K::HealthPlan, 17), (K::Cbo, 13), (K::StateAgency, 5)],
+        "peer-recovery-coach" => &[(K::Cbo, 35), (K::HumanServiceOrganization, 30), (K::Hospital, 25), (K::Rlc, 10)],
+        "community-health-worker" => &[(K::Cbo, 40), (K::Hospital, 20), (K::Aco, 15), (K::CommunityPartner, 15), (K::HealthPlan, 10)],
+        "recovery-support-navigator" => &[(K::HumanServiceOrganization, 50), (K::Cbo, 30), (K::Hospital, 20)],
+        "recovery-specialist" => &[(K::Hospital, 40), (K::HumanServiceOrganization, 40), (K::Cbo, 20)],
+        _ => &[(K::Cbo, 40), (K::HumanServiceOrganization, 30), (K::Rlc, 30)],
     }
 }
 
@@ -733,31 +655,12 @@ static CULTURES: [Culture; 11] = [
     },
 ];
 
-const HISPANIC_ETHNICITY: [(&str, u32); 6] = [
-    ("Hispanic", 55),
-    ("Puerto Rican", 18),
-    ("Dominican", 12),
-    ("Hispanic or Latino", 8),
-    ("Salvadoran", 4),
-    ("Guatemalan", 3),
-];
+const HISPANIC_ETHNICITY: [(&str, u32); 6] =
+    [("Hispanic", 55), ("Puerto Rican", 18), ("Dominican", 12), ("Hispanic or Latino", 8), ("Salvadoran", 4), ("Guatemalan", 3)];
 
-const GENDER_FEMALE: [(&str, u32); 6] = [
-    ("Female", 72),
-    ("Woman", 13),
-    ("Transgender woman", 3),
-    ("Trans woman", 1),
-    ("Non-binary", 5),
-    ("Genderqueer", 1),
-];
-const GENDER_MALE: [(&str, u32); 6] = [
-    ("Male", 72),
-    ("Man", 13),
-    ("Transgender man", 3),
-    ("Trans man", 1),
-    ("Non-binary", 5),
-    ("Genderfluid", 1),
-];
+const GENDER_FEMALE: [(&str, u32); 6] =
+    [("Female", 72), ("Woman", 13), ("Transgender woman", 3), ("Trans woman", 1), ("Non-binary", 5), ("Genderqueer", 1)];
+const GENDER_MALE: [(&str, u32); 6] = [("Male", 72), ("Man", 13), ("Transgender man", 3), ("Trans man", 1), ("Non-binary", 5), ("Genderfluid", 1)];
 
 const ORIENTATION_FEMALE: [(&str, u32); 10] = [
     ("Heterosexual", 66),
@@ -803,23 +706,10 @@ const FAITH: [(&str, u32); 16] = [
 ];
 
 /// Interpreter comes last, so that `NEEDS[..4]` are the other needs.
-const NEEDS: [&str; 5] = [
-    "evening meetings",
-    "wheelchair access",
-    "phone contact only",
-    "childcare during meetings",
-    "interpreter",
-];
+const NEEDS: [&str; 5] = ["evening meetings", "wheelchair access", "phone contact only", "childcare during meetings", "interpreter"];
 const INTERPRETER: usize = 4;
 
-const IDENTITY_TOPICS: [&str; 6] = [
-    "gender",
-    "race",
-    "ethnicity",
-    "faith",
-    "sexual-orientation",
-    "age-band",
-];
+const IDENTITY_TOPICS: [&str; 6] = ["gender", "race", "ethnicity", "faith", "sexual-orientation", "age-band"];
 
 // ---------------------------------------------------------------------------
 // Dates
@@ -828,9 +718,7 @@ const IDENTITY_TOPICS: [&str; 6] = [
 /// The same calendar day `years` earlier (28 February for 29 February).
 fn years_before(today: Date, years: i32) -> Date {
     let year = today.year() - years;
-    today.replace_year(year).unwrap_or_else(|_| {
-        Date::from_calendar_date(year, Month::February, 28).expect("valid date")
-    })
+    today.replace_year(year).unwrap_or_else(|_| Date::from_calendar_date(year, Month::February, 28).expect("valid date"))
 }
 
 fn age_on(today: Date, birth: Date) -> i32 {
@@ -950,21 +838,14 @@ fn member_core(rng: &mut impl Rng) -> MemberCore {
             _ => None,
         }
     };
-    MemberCore {
-        culture,
-        first,
-        second,
-    }
+    MemberCore { culture, first, second }
 }
 
 impl Synthetic {
     /// Build the organizations (a fixed set) and the tables the generators use.
     pub fn new(plan: Plan, catalog: &Catalog) -> Synthetic {
         let mut rng = stream(plan.seed, SALT_ORGANIZATION, 0);
-        let ids: Vec<String> = ORGANIZATIONS
-            .iter()
-            .map(|_| uuid_string(rng.gen()))
-            .collect();
+        let ids: Vec<String> = ORGANIZATIONS.iter().map(|_| uuid_string(rng.gen())).collect();
         let organizations: Vec<Organization> = ORGANIZATIONS
             .iter()
             .zip(&ids)
@@ -977,10 +858,7 @@ impl Synthetic {
                 version: 1,
             })
             .collect();
-        let org_region = ORGANIZATIONS
-            .iter()
-            .map(|d| CITIES[city_index(d.city)].region)
-            .collect();
+        let org_region = ORGANIZATIONS.iter().map(|d| CITIES[city_index(d.city)].region).collect();
         let mut by_kind: [Vec<usize>; 8] = Default::default();
         for (i, d) in ORGANIZATIONS.iter().enumerate() {
             by_kind[kind_slot(d.kind)].push(i);
@@ -989,11 +867,7 @@ impl Synthetic {
         let plans = [health_plans[0], health_plans[1], health_plans[2]];
 
         let chart: Vec<_> = catalog.chart_roles().collect();
-        let source: Vec<_> = if chart.is_empty() {
-            catalog.roles.iter().collect()
-        } else {
-            chart
-        };
+        let source: Vec<_> = if chart.is_empty() { catalog.roles.iter().collect() } else { chart };
         let roles = source
             .into_iter()
             .map(|r| RoleInfo {
@@ -1007,22 +881,9 @@ impl Synthetic {
         let fallback = if catalog.language("en").is_some() {
             "en".to_string()
         } else {
-            catalog
-                .languages
-                .first()
-                .map(|l| l.code.clone())
-                .unwrap_or_else(|| "en".to_string())
+            catalog.languages.first().map(|l| l.code.clone()).unwrap_or_else(|| "en".to_string())
         };
-        let lang_codes = LANG_CODES
-            .iter()
-            .map(|c| {
-                if catalog.language(c).is_some() {
-                    c.to_string()
-                } else {
-                    fallback.clone()
-                }
-            })
-            .collect();
+        let lang_codes = LANG_CODES.iter().map(|c| if catalog.language(c).is_some() { c.to_string() } else { fallback.clone() }).collect();
 
         let city_cumulative = CITIES
             .iter()
@@ -1031,10 +892,7 @@ impl Synthetic {
                 Some(*acc)
             })
             .collect();
-        let culture_cities = CULTURES
-            .iter()
-            .map(|c| c.cities.iter().map(|n| city_index(n) as u16).collect())
-            .collect();
+        let culture_cities = CULTURES.iter().map(|c| c.cities.iter().map(|n| city_index(n) as u16).collect()).collect();
 
         let today = plan.today;
         let dob_min = years_before(today, 65).to_julian_day() + 1;
@@ -1074,9 +932,7 @@ impl Synthetic {
     /// Pass the catalog given to `new`.
     pub fn workers(&self, start: u64, end: u64, catalog: &Catalog) -> Vec<Worker> {
         let end = end.min(self.plan.workers);
-        (start..end.max(start))
-            .map(|i| self.worker(i, &catalog.lived_experience_topics))
-            .collect()
+        (start..end.max(start)).map(|i| self.worker(i, &catalog.lived_experience_topics)).collect()
     }
 
     pub fn worker_id(&self, index: u64) -> String {
@@ -1097,45 +953,22 @@ impl Synthetic {
         let mut languages = 0u16;
         if rng.gen_bool(0.85) {
             languages |= 1 << EN;
-            for (l, p) in [
-                (ES, 0.26),
-                (PT, 0.05),
-                (HT, 0.045),
-                (ZH, 0.025),
-                (VI, 0.025),
-                (KEA, 0.01),
-                (FR, 0.01),
-                (KM, 0.008),
-                (AR, 0.008),
-                (RU, 0.008),
-            ] {
+            for (l, p) in
+                [(ES, 0.26), (PT, 0.05), (HT, 0.045), (ZH, 0.025), (VI, 0.025), (KEA, 0.01), (FR, 0.01), (KM, 0.008), (AR, 0.008), (RU, 0.008)]
+            {
                 if rng.gen_bool(p) {
                     languages |= 1 << l;
                 }
             }
         } else {
-            const OTHER: [(Lang, u32); 9] = [
-                (ES, 55),
-                (PT, 10),
-                (HT, 10),
-                (ZH, 8),
-                (VI, 8),
-                (KEA, 3),
-                (KM, 2),
-                (AR, 2),
-                (RU, 2),
-            ];
+            const OTHER: [(Lang, u32); 9] = [(ES, 55), (PT, 10), (HT, 10), (ZH, 8), (VI, 8), (KEA, 3), (KM, 2), (AR, 2), (RU, 2)];
             languages |= 1 << pick(rng, &OTHER);
             if rng.gen_bool(0.1) {
                 languages |= 1 << pick(rng, &OTHER);
             }
         }
         let ended = !index.is_multiple_of(12) && rng.gen_bool(0.087);
-        WorkerCore {
-            role,
-            languages,
-            ended,
-        }
+        WorkerCore { role, languages, ended }
     }
 
     fn core_of_worker(&self, index: u64) -> WorkerCore {
@@ -1160,16 +993,9 @@ impl Synthetic {
             kind = K::Rlc;
         }
         let orgs = &self.by_kind[kind_slot(kind)];
-        let local = orgs
-            .iter()
-            .filter(|&&o| self.org_region[o] == region)
-            .count();
+        let local = orgs.iter().filter(|&&o| self.org_region[o] == region).count();
         let o = if local > 0 && rng.gen_bool(0.75) {
-            *orgs
-                .iter()
-                .filter(|&&o| self.org_region[o] == region)
-                .nth(rng.gen_range(0..local))
-                .expect("counted")
+            *orgs.iter().filter(|&&o| self.org_region[o] == region).nth(rng.gen_range(0..local)).expect("counted")
         } else {
             orgs[rng.gen_range(0..orgs.len())]
         };
@@ -1207,16 +1033,7 @@ impl Synthetic {
         } else if has(ES) && rng.gen_bool(0.85) {
             LATINO
         } else {
-            pick(
-                &mut rng,
-                &[
-                    (AFRICAN_AMERICAN, 42),
-                    (ANGLO, 45),
-                    (LATINO, 8),
-                    (BRAZILIAN_PORTUGUESE, 3),
-                    (CAPE_VERDEAN, 2),
-                ],
-            )
+            pick(&mut rng, &[(AFRICAN_AMERICAN, 42), (ANGLO, 45), (LATINO, 8), (BRAZILIAN_PORTUGUESE, 3), (CAPE_VERDEAN, 2)])
         };
         let c = &CULTURES[culture];
         let female = rng.gen_bool(0.55);
@@ -1226,8 +1043,7 @@ impl Synthetic {
         let employer_id = self.employer(&mut rng, role, city.region).to_string();
 
         let start_jd = self.today_jd - rng.gen_range(0..=8 * 365);
-        let end_jd = (core.ended && start_jd + 14 < self.today_jd)
-            .then(|| rng.gen_range(start_jd + 14..self.today_jd));
+        let end_jd = (core.ended && start_jd + 14 < self.today_jd).then(|| rng.gen_range(start_jd + 14..self.today_jd));
 
         let mut languages = Vec::with_capacity(2);
         for (l, code) in self.lang_codes.iter().enumerate() {
@@ -1237,12 +1053,7 @@ impl Synthetic {
         }
 
         let mut availability = Vec::with_capacity(4);
-        for (t, p) in [
-            (TimeOfDay::Daytime, 0.9),
-            (TimeOfDay::Evening, 0.4),
-            (TimeOfDay::Night, 0.1),
-            (TimeOfDay::Weekend, 0.25),
-        ] {
+        for (t, p) in [(TimeOfDay::Daytime, 0.9), (TimeOfDay::Evening, 0.4), (TimeOfDay::Night, 0.1), (TimeOfDay::Weekend, 0.25)] {
             if rng.gen_bool(p) {
                 availability.push(t);
             }
@@ -1285,9 +1096,8 @@ impl Synthetic {
 
     /// A 12-digit MassHealth ID, unique per index (for indexes below 10^11).
     fn masshealth_id(&self, index: u64) -> String {
-        let scrambled = ((index % MASSHEALTH_SPAN) as u128 * MASSHEALTH_MULTIPLIER as u128
-            + self.masshealth_offset as u128)
-            % MASSHEALTH_SPAN as u128;
+        let scrambled =
+            ((index % MASSHEALTH_SPAN) as u128 * MASSHEALTH_MULTIPLIER as u128 + self.masshealth_offset as u128) % MASSHEALTH_SPAN as u128;
         (MASSHEALTH_SPAN + scrambled as u64).to_string()
     }
 
@@ -1299,14 +1109,9 @@ impl Synthetic {
 
         let female = rng.gen_bool(0.5);
         let given_name = one(&mut rng, if female { c.female } else { c.male });
-        let family_culture = if rng.gen_bool(0.07) {
-            rng.gen_range(0..CULTURES.len())
-        } else {
-            core.culture
-        };
+        let family_culture = if rng.gen_bool(0.07) { rng.gen_range(0..CULTURES.len()) } else { core.culture };
         let family_name = one(&mut rng, CULTURES[family_culture].family);
-        let date_of_birth = Date::from_julian_day(rng.gen_range(self.dob_min..=self.dob_max))
-            .expect("date in range");
+        let date_of_birth = Date::from_julian_day(rng.gen_range(self.dob_min..=self.dob_max)).expect("date in range");
         let city = &CITIES[self.city(&mut rng, core.culture, 0.55)];
         let medicare_id = rng.gen_bool(0.15).then(|| medicare_id(&mut rng));
         let phone = rng.gen_bool(0.9).then(|| {
@@ -1343,11 +1148,7 @@ impl Synthetic {
             let (first, others) = if core.first != EN && rng.gen_bool(0.5) {
                 (INTERPRETER, NEEDS.len() - 1)
             } else {
-                let k = if core.first == EN {
-                    NEEDS.len() - 1
-                } else {
-                    NEEDS.len()
-                };
+                let k = if core.first == EN { NEEDS.len() - 1 } else { NEEDS.len() };
                 (rng.gen_range(0..k), k - 1)
             };
             needs.push(NEEDS[first].to_string());
@@ -1359,9 +1160,7 @@ impl Synthetic {
             }
         }
 
-        let gender = rng
-            .gen_bool(0.9)
-            .then(|| pick(&mut rng, if female { &GENDER_FEMALE } else { &GENDER_MALE }));
+        let gender = rng.gen_bool(0.9).then(|| pick(&mut rng, if female { &GENDER_FEMALE } else { &GENDER_MALE }));
         let race = rng.gen_bool(0.85).then(|| pick(&mut rng, c.race));
         let ethnicity = rng.gen_bool(0.82).then(|| {
             if c.hispanic {
@@ -1372,23 +1171,10 @@ impl Synthetic {
                 one(&mut rng, c.backgrounds)
             }
         });
-        let sexual_orientation = rng.gen_bool(0.8).then(|| {
-            if female {
-                pick(&mut rng, &ORIENTATION_FEMALE)
-            } else {
-                pick(&mut rng, &ORIENTATION_MALE)
-            }
-        });
-        let faith = rng.gen_bool(0.8).then(|| {
-            if rng.gen_bool(0.45) {
-                one(&mut rng, c.faith)
-            } else {
-                pick(&mut rng, &FAITH)
-            }
-        });
-        let age = rng
-            .gen_bool(0.9)
-            .then(|| age_band(age_on(self.plan.today, date_of_birth)));
+        let sexual_orientation =
+            rng.gen_bool(0.8).then(|| if female { pick(&mut rng, &ORIENTATION_FEMALE) } else { pick(&mut rng, &ORIENTATION_MALE) });
+        let faith = rng.gen_bool(0.8).then(|| if rng.gen_bool(0.45) { one(&mut rng, c.faith) } else { pick(&mut rng, &FAITH) });
+        let age = rng.gen_bool(0.9).then(|| age_band(age_on(self.plan.today, date_of_birth)));
         let plan = pick(&mut rng, &PLAN_WEIGHTS);
 
         Member {
@@ -1460,13 +1246,7 @@ impl Synthetic {
 // Worker statements
 // ---------------------------------------------------------------------------
 
-fn statements(
-    rng: &mut impl Rng,
-    role_id: &str,
-    culture: usize,
-    female: bool,
-    topics: &[Topic],
-) -> Vec<Statement> {
+fn statements(rng: &mut impl Rng, role_id: &str, culture: usize, female: bool, topics: &[Topic]) -> Vec<Statement> {
     let n = pick(rng, &[(0usize, 15), (1, 25), (2, 25), (3, 20), (4, 15)]);
     let mut out: Vec<Statement> = Vec::with_capacity(n);
     let mut first_lived = true;
@@ -1478,27 +1258,15 @@ fn statements(
             if out.iter().any(|s| s.topic == topic) {
                 continue;
             }
-            (
-                topic.to_string(),
-                identity_text(rng, topic, culture, female),
-            )
+            (topic.to_string(), identity_text(rng, topic, culture, female))
         } else {
             let mut topic = &topics[rng.gen_range(0..topics.len())];
             if first_lived {
                 first_lived = false;
                 let preferred = match role_id {
                     "peer-recovery-coach" => Some(("substance-use", 0.75)),
-                    "certified-peer-specialist" => Some((
-                        if rng.gen_bool(0.6) {
-                            "mental-health"
-                        } else {
-                            "trauma"
-                        },
-                        0.7,
-                    )),
-                    "recovery-specialist" | "recovery-support-navigator" => {
-                        Some(("substance-use", 0.4))
-                    }
+                    "certified-peer-specialist" => Some((if rng.gen_bool(0.6) { "mental-health" } else { "trauma" }, 0.7)),
+                    "recovery-specialist" | "recovery-support-navigator" => Some(("substance-use", 0.4)),
                     _ => None,
                 };
                 if let Some((id, p)) = preferred {
@@ -1514,19 +1282,8 @@ fn statements(
             }
             (topic.id.clone(), lived_text(rng, topic))
         };
-        let visibility = pick(
-            rng,
-            &[
-                (Visibility::Private, 30),
-                (Visibility::Matching, 30),
-                (Visibility::Members, 40),
-            ],
-        );
-        out.push(Statement {
-            topic,
-            text,
-            visibility,
-        });
+        let visibility = pick(rng, &[(Visibility::Private, 30), (Visibility::Matching, 30), (Visibility::Members, 40)]);
+        out.push(Statement { topic, text, visibility });
     }
     out
 }
@@ -1536,37 +1293,19 @@ fn identity_text(rng: &mut impl Rng, topic: &str, culture: usize, female: bool) 
     match topic {
         "gender" => {
             let options: &[(&str, u32)] = if female {
-                &[
-                    ("I'm a woman.", 80),
-                    ("I'm a transgender woman.", 8),
-                    ("I'm non-binary and use they/them.", 7),
-                    ("I'm a woman and a mom.", 5),
-                ]
+                &[("I'm a woman.", 80), ("I'm a transgender woman.", 8), ("I'm non-binary and use they/them.", 7), ("I'm a woman and a mom.", 5)]
             } else {
-                &[
-                    ("I'm a man.", 80),
-                    ("I'm a transgender man.", 8),
-                    ("I'm non-binary and use they/them.", 7),
-                    ("I'm a man and a dad.", 5),
-                ]
+                &[("I'm a man.", 80), ("I'm a transgender man.", 8), ("I'm non-binary and use they/them.", 7), ("I'm a man and a dad.", 5)]
             };
             pick(rng, options).to_string()
         }
         "race" => format!("I identify as {}.", pick(rng, c.race)),
         "ethnicity" => {
-            let background = if c.hispanic && rng.gen_bool(0.5) {
-                pick(rng, &HISPANIC_ETHNICITY)
-            } else {
-                one(rng, c.backgrounds)
-            };
+            let background = if c.hispanic && rng.gen_bool(0.5) { pick(rng, &HISPANIC_ETHNICITY) } else { one(rng, c.backgrounds) };
             format!("My background is {background}.")
         }
         "faith" => {
-            let faith = if rng.gen_bool(0.5) {
-                one(rng, c.faith)
-            } else {
-                pick(rng, &FAITH)
-            };
+            let faith = if rng.gen_bool(0.5) { one(rng, c.faith) } else { pick(rng, &FAITH) };
             match faith {
                 "None" => "I'm not religious.".to_string(),
                 "Spiritual" => "I'm spiritual but not religious.".to_string(),
@@ -1586,28 +1325,11 @@ fn identity_text(rng: &mut impl Rng, topic: &str, culture: usize, female: bool) 
                     ("I'm asexual.", 7),
                 ]
             } else {
-                &[
-                    ("I'm straight.", 30),
-                    ("I'm gay.", 30),
-                    ("I'm bisexual.", 18),
-                    ("I'm queer.", 12),
-                    ("I'm pansexual.", 5),
-                    ("I'm asexual.", 5),
-                ]
+                &[("I'm straight.", 30), ("I'm gay.", 30), ("I'm bisexual.", 18), ("I'm queer.", 12), ("I'm pansexual.", 5), ("I'm asexual.", 5)]
             };
             pick(rng, options).to_string()
         }
-        _ => one(
-            rng,
-            &[
-                "I'm in my twenties.",
-                "I'm in my thirties.",
-                "I'm in my forties.",
-                "I'm in my fifties.",
-                "I'm over sixty.",
-            ],
-        )
-        .to_string(),
+        _ => one(rng, &["I'm in my twenties.", "I'm in my thirties.", "I'm in my forties.", "I'm in my fifties.", "I'm over sixty."]).to_string(),
     }
 }
 
@@ -1625,21 +1347,15 @@ fn lived_text(rng: &mut impl Rng, topic: &Topic) -> String {
             "Recovery saved my life; I'm glad to share what worked for me.",
             "I went through detox more than once before recovery took hold.",
         ],
-        "trauma" => &[
-            "I'm a survivor of childhood trauma.",
-            "I survived domestic violence.",
-            "Trauma shaped a lot of my life and I found my way through it.",
-        ],
+        "trauma" => {
+            &["I'm a survivor of childhood trauma.", "I survived domestic violence.", "Trauma shaped a lot of my life and I found my way through it."]
+        }
         "parenting" => &[
             "I raised my kids while in recovery.",
             "I'm a single parent and I know the juggling.",
             "My family went through DCF involvement and came out stronger.",
         ],
-        "veteran" => &[
-            "I served in the Army.",
-            "I'm a Marine Corps veteran.",
-            "I served in the Navy and know the VA system.",
-        ],
+        "veteran" => &["I served in the Army.", "I'm a Marine Corps veteran.", "I served in the Navy and know the VA system."],
         "justice-involvement" => &[
             "I spent time in prison and rebuilt my life after.",
             "I've been through the courts and probation.",
@@ -1650,37 +1366,12 @@ fn lived_text(rng: &mut impl Rng, topic: &Topic) -> String {
             "I'm an immigrant and I know the paperwork maze.",
             "My family came here as refugees.",
         ],
-        "disability" => &[
-            "I use a wheelchair.",
-            "I'm hard of hearing.",
-            "I live with a disability and know the benefits system.",
-        ],
-        "lgbtq" => &[
-            "I'm part of the LGBTQ+ community.",
-            "I came out later in life.",
-            "I know what it's like to be queer in a small town.",
-        ],
-        "homelessness" => &[
-            "I was homeless for two years.",
-            "I've stayed in shelters and know how hard it is.",
-            "I lived in my car for a while.",
-        ],
-        "grief" => &[
-            "I lost my brother to an overdose.",
-            "I lost a child and I know grief.",
-            "I've grieved many friends.",
-        ],
-        "chronic-illness" => &[
-            "I live with diabetes.",
-            "I live with HIV.",
-            "I manage chronic pain every day.",
-        ],
-        _ => {
-            return format!(
-                "I have lived experience of {}.",
-                topic.name.get("en").to_lowercase()
-            )
-        }
+        "disability" => &["I use a wheelchair.", "I'm hard of hearing.", "I live with a disability and know the benefits system."],
+        "lgbtq" => &["I'm part of the LGBTQ+ community.", "I came out later in life.", "I know what it's like to be queer in a small town."],
+        "homelessness" => &["I was homeless for two years.", "I've stayed in shelters and know how hard it is.", "I lived in my car for a while."],
+        "grief" => &["I lost my brother to an overdose.", "I lost a child and I know grief.", "I've grieved many friends."],
+        "chronic-illness" => &["I live with diabetes.", "I live with HIV.", "I manage chronic pain every day."],
+        _ => return format!("I have lived experience of {}.", topic.name.get("en").to_lowercase()),
     };
     one(rng, options).to_string()
 }
@@ -1699,12 +1390,7 @@ mod tests {
     }
 
     fn plan(seed: u64) -> Plan {
-        Plan {
-            seed,
-            members: 20_000,
-            workers: 500,
-            today: date!(2026 - 01 - 15),
-        }
+        Plan { seed, members: 20_000, workers: 500, today: date!(2026 - 01 - 15) }
     }
 
     fn member_input(m: &Member) -> MemberInput {
@@ -1736,10 +1422,7 @@ mod tests {
         assert_eq!(a.organizations(), b.organizations());
         assert_eq!(a.members(0, 300), b.members(0, 300));
         assert_eq!(a.workers(0, 100, &c), b.workers(0, 100, &c));
-        assert_eq!(
-            (0..300).map(|i| a.team_for_member(i)).collect::<Vec<_>>(),
-            (0..300).map(|i| b.team_for_member(i)).collect::<Vec<_>>()
-        );
+        assert_eq!((0..300).map(|i| a.team_for_member(i)).collect::<Vec<_>>(), (0..300).map(|i| b.team_for_member(i)).collect::<Vec<_>>());
     }
 
     #[test]
@@ -1749,10 +1432,7 @@ mod tests {
         let b = Synthetic::new(plan(2), &c);
         assert_ne!(a.organizations()[0].id, b.organizations()[0].id);
         let (ma, mb) = (a.members(0, 50), b.members(0, 50));
-        assert!(ma
-            .iter()
-            .zip(&mb)
-            .all(|(x, y)| x.id != y.id && x.masshealth_id != y.masshealth_id));
+        assert!(ma.iter().zip(&mb).all(|(x, y)| x.id != y.id && x.masshealth_id != y.masshealth_id));
         assert_ne!(ma, mb);
         assert_ne!(a.workers(0, 50, &c), b.workers(0, 50, &c));
     }
@@ -1769,16 +1449,8 @@ mod tests {
         assert_eq!(workers, s.workers(0, 200, &c));
         assert!(s.members(150, 150).is_empty());
         assert!(s.members(200, 100).is_empty());
-        assert_eq!(
-            s.workers(490, 10_000, &c).len(),
-            10,
-            "end is clamped to plan.workers"
-        );
-        assert_eq!(
-            s.members(19_990, 30_000).len(),
-            10,
-            "end is clamped to plan.members"
-        );
+        assert_eq!(s.workers(490, 10_000, &c).len(), 10, "end is clamped to plan.workers");
+        assert_eq!(s.members(19_990, 30_000).len(), 10, "end is clamped to plan.members");
         for (i, m) in members.iter().enumerate() {
             assert_eq!(m.id, s.member_id(i as u64));
         }
@@ -1793,9 +1465,7 @@ mod tests {
         let members = s.members(0, 10_000);
         let ids: HashSet<_> = members.iter().map(|m| m.masshealth_id.as_str()).collect();
         assert_eq!(ids.len(), 10_000);
-        assert!(ids
-            .iter()
-            .all(|id| id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit())));
+        assert!(ids.iter().all(|id| id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit())));
         let uuids: HashSet<_> = members.iter().map(|m| m.id.as_str()).collect();
         assert_eq!(uuids.len(), 10_000);
     }
@@ -1841,10 +1511,7 @@ mod tests {
             assert_eq!(checked.as_ref(), Ok(w), "{w:?}");
             assert!(org_ids.contains(&w.employer_id));
             assert!(w.statements.len() <= 4);
-            assert!(
-                w.employment_start <= p.today
-                    && w.employment_start >= p.today - time::Duration::days(8 * 366)
-            );
+            assert!(w.employment_start <= p.today && w.employment_start >= p.today - time::Duration::days(8 * 366));
             if let Some(end) = w.employment_end {
                 assert!(end < p.today && end >= w.employment_start);
             }
@@ -1873,11 +1540,7 @@ mod tests {
         assert!(count(K::Hospital) >= 2);
         assert!(orgs.iter().any(|o| o.name == "Metro Boston RLC"));
         assert!(orgs.iter().any(|o| o.name == "Western Mass RLC"));
-        let plans: HashSet<_> = orgs
-            .iter()
-            .filter(|o| o.kind == K::HealthPlan)
-            .map(|o| &o.id)
-            .collect();
+        let plans: HashSet<_> = orgs.iter().filter(|o| o.kind == K::HealthPlan).map(|o| &o.id).collect();
         for o in orgs {
             match o.kind {
                 K::HumanServiceOrganization => {
@@ -1905,10 +1568,7 @@ mod tests {
         let spanish = first["es"] as f64 / 2_000.0;
         assert!((0.55..0.75).contains(&english), "{first:?}");
         assert!((0.13..0.27).contains(&spanish), "{first:?}");
-        let races: HashSet<_> = members
-            .iter()
-            .filter_map(|m| m.demographics.race.as_deref())
-            .collect();
+        let races: HashSet<_> = members.iter().filter_map(|m| m.demographics.race.as_deref()).collect();
         assert!(races.len() >= 5, "{races:?}");
         for field in [
             |d: &Demographics| d.gender.clone(),
@@ -1932,27 +1592,13 @@ mod tests {
         let workers = s.workers(0, 200, &c);
         let roles: HashSet<_> = workers.iter().map(|w| w.role_id.as_str()).collect();
         for r in c.chart_roles() {
-            assert!(
-                roles.contains(r.id.as_str()),
-                "no {} among 200 workers",
-                r.id
-            );
+            assert!(roles.contains(r.id.as_str()), "no {} among 200 workers", r.id);
         }
-        let spanish = workers
-            .iter()
-            .filter(|w| w.languages.iter().any(|l| l == "es"))
-            .count();
+        let spanish = workers.iter().filter(|w| w.languages.iter().any(|l| l == "es")).count();
         assert!((35..85).contains(&spanish), "{spanish}");
-        let ended = workers
-            .iter()
-            .filter(|w| w.employment_end.is_some())
-            .count();
+        let ended = workers.iter().filter(|w| w.employment_end.is_some()).count();
         assert!((4..35).contains(&ended), "{ended}");
-        let topics: HashSet<_> = workers
-            .iter()
-            .flat_map(|w| &w.statements)
-            .map(|s| s.topic.as_str())
-            .collect();
+        let topics: HashSet<_> = workers.iter().flat_map(|w| &w.statements).map(|s| s.topic.as_str()).collect();
         assert!(topics.len() >= 10, "{topics:?}");
     }
 
@@ -1973,9 +1619,7 @@ mod tests {
                 assert!(w < p.workers);
                 with_peer += 1;
                 let worker = &s.workers(w, w + 1, &c)[0];
-                if c.role(&worker.role_id).unwrap().lived_experience
-                    == LivedExperienceRequirement::Required
-                {
+                if c.role(&worker.role_id).unwrap().lived_experience == LivedExperienceRequirement::Required {
                     peer_role += 1;
                 }
                 if worker.languages.contains(&m.preferred_languages[0]) {
@@ -1985,19 +1629,9 @@ mod tests {
         }
         assert!((550..850).contains(&with_peer), "{with_peer}");
         assert_eq!(peer_role, with_peer);
-        assert!(
-            same_language * 100 >= with_peer * 85,
-            "{same_language} of {with_peer}"
-        );
+        assert!(same_language * 100 >= with_peer * 85, "{same_language} of {with_peer}");
 
-        let small = Synthetic::new(
-            Plan {
-                members: 10,
-                workers: 0,
-                ..p
-            },
-            &c,
-        );
+        let small = Synthetic::new(Plan { members: 10, workers: 0, ..p }, &c);
         assert_eq!(small.coordinators(), 3);
         assert!((0..10).all(|i| small.team_for_member(i).0.is_none()));
     }
@@ -2007,15 +1641,7 @@ mod tests {
     #[ignore]
     fn speed() {
         let c = catalog();
-        let s = Synthetic::new(
-            Plan {
-                seed: 1,
-                members: 2_000_000,
-                workers: 10_000,
-                today: date!(2026 - 01 - 15),
-            },
-            &c,
-        );
+        let s = Synthetic::new(Plan { seed: 1, members: 2_000_000, workers: 10_000, today: date!(2026 - 01 - 15) }, &c);
         let t = std::time::Instant::now();
         let mut n = 0;
         for start in (0..2_000_000).step_by(10_000) {
@@ -2023,9 +1649,7 @@ mod tests {
         }
         eprintln!("{n} members in {:?}", t.elapsed());
         let t = std::time::Instant::now();
-        let peers = (0..2_000_000)
-            .filter(|&i| s.team_for_member(i).0.is_some())
-            .count();
+        let peers = (0..2_000_000).filter(|&i| s.team_for_member(i).0.is_some()).count();
         eprintln!("{peers} peers for 2,000,000 members in {:?}", t.elapsed());
         let t = std::time::Instant::now();
         let w = s.workers(0, 10_000, &c).len();

@@ -96,9 +96,7 @@ impl CredentialInput {
         };
         for (field, value, max) in [("issuer", &self.issuer, 200), ("evidence", &self.evidence, 500)] {
             if value.as_deref().is_some_and(|v| v.trim().chars().count() > max) {
-                errs.push(
-                    FieldError::new(field, "too-long", format!("is too long: at most {max} characters")).arg("max", max.to_string()),
-                );
+                errs.push(FieldError::new(field, "too-long", format!("is too long: at most {max} characters")).arg("max", max.to_string()));
             }
         }
         errs.finish()?;
@@ -270,10 +268,11 @@ impl CeInput {
         let program_id = text(&self.program_id);
         if let Some(p) = &program_id {
             if catalog.training_program(p).is_none() {
-                errs.push(FieldError::new("program_id", "unknown-choice", format!("unknown training program {p:?}")).arg("value", p.clone()).arg(
-                    "choices",
-                    catalog.training_programs.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", "),
-                ));
+                errs.push(
+                    FieldError::new("program_id", "unknown-choice", format!("unknown training program {p:?}"))
+                        .arg("value", p.clone())
+                        .arg("choices", catalog.training_programs.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", ")),
+                );
             }
         }
         errs.finish()?;
@@ -445,9 +444,13 @@ impl EnrolmentInput {
         if program.is_none() {
             let ids: Vec<_> = catalog.training_programs.iter().map(|p| p.id.as_str()).collect();
             errs.push(
-                FieldError::new("program_id", "unknown-choice", format!("unknown training program {:?}; use one of: {}", self.program_id, ids.join(", ")))
-                    .arg("value", self.program_id.clone())
-                    .arg("choices", ids.join(", ")),
+                FieldError::new(
+                    "program_id",
+                    "unknown-choice",
+                    format!("unknown training program {:?}; use one of: {}", self.program_id, ids.join(", ")),
+                )
+                .arg("value", self.program_id.clone())
+                .arg("choices", ids.join(", ")),
             );
         }
         let cohort = errs.required("cohort", &self.cohort, 200);
@@ -596,9 +599,7 @@ impl SessionInput {
         let held = parse_date(&self.held_on);
         match held {
             None => errs.push(FieldError::new("held_on", "date-format", "write the date of the session as YYYY-MM-DD")),
-            Some(d) if d > today => {
-                errs.push(FieldError::new("held_on", "date-future", "is in the future; record a session after it is held"))
-            }
+            Some(d) if d > today => errs.push(FieldError::new("held_on", "date-future", "is in the future; record a session after it is held")),
             _ => {}
         }
         let minutes = self.minutes.trim().parse::<i64>().ok().filter(|m| (5..=480).contains(m));
@@ -644,11 +645,7 @@ pub struct Qualification {
 /// Check `supervisor` (their role and current credentials) against the
 /// rules of the supervisee's `role`.
 pub fn supervisor_qualifies(role: &Role, supervisor_role: &str, supervisor_credentials: &[Credential], today: Date) -> Qualification {
-    let held: HashSet<&str> = supervisor_credentials
-        .iter()
-        .filter(|c| expiry(c.expires_on, today).is_valid())
-        .map(|c| c.kind.as_str())
-        .collect();
+    let held: HashSet<&str> = supervisor_credentials.iter().filter(|c| expiry(c.expires_on, today).is_valid()).map(|c| c.kind.as_str()).collect();
     let missing: Vec<String> = role
         .supervision
         .qualification_rules
@@ -656,11 +653,7 @@ pub fn supervisor_qualifies(role: &Role, supervisor_role: &str, supervisor_crede
         .filter(|r| !(r.credentials.iter().any(|c| held.contains(c.as_str())) || r.roles.iter().any(|x| x == supervisor_role)))
         .map(|r| r.id.clone())
         .collect();
-    Qualification {
-        qualifies: missing.is_empty(),
-        missing,
-        not_same_role: role.supervision.peer_supervisor_preferred && supervisor_role != role.id,
-    }
+    Qualification { qualifies: missing.is_empty(), missing, not_same_role: role.supervision.peer_supervisor_preferred && supervisor_role != role.id }
 }
 
 /// Supervision cadence on a day: None when the role sets no cadence.
@@ -978,11 +971,8 @@ pub fn pay_parity(catalog: &Catalog, positions: &[Position], threshold_percent: 
         .iter()
         .filter(|p| is_peer(p))
         .map(|p| {
-            let mut others: Vec<i64> = positions
-                .iter()
-                .filter(|o| o.organization_id == p.organization_id && !is_peer(o) && o.education == p.education)
-                .map(mid)
-                .collect();
+            let mut others: Vec<i64> =
+                positions.iter().filter(|o| o.organization_id == p.organization_id && !is_peer(o) && o.education == p.education).map(mid).collect();
             others.sort_unstable();
             let median = (!others.is_empty()).then(|| {
                 let n = others.len();
@@ -1190,7 +1180,10 @@ pub fn check(catalog: &Catalog, snap: &Snapshot, today: Date) -> Vec<Problem> {
                     if c.overdue {
                         with(
                             ProblemKind::SupervisionOverdue,
-                            format!("{}: {} days since the last supervision session; {} allows at most {}", w.name, c.days_since, role.abbreviation, c.max_days),
+                            format!(
+                                "{}: {} days since the last supervision session; {} allows at most {}",
+                                w.name, c.days_since, role.abbreviation, c.max_days
+                            ),
                             &[("days", c.days_since.to_string()), ("max", c.max_days.to_string()), ("role", role.id.clone())],
                         );
                     }
@@ -1200,13 +1193,17 @@ pub fn check(catalog: &Catalog, snap: &Snapshot, today: Date) -> Vec<Problem> {
                     let names: Vec<String> = q
                         .missing
                         .iter()
-                        .map(|m| {
-                            role.supervision.qualification_rules.iter().find(|r| &r.id == m).map_or(m.clone(), |r| r.name.get("en").to_string())
-                        })
+                        .map(|m| role.supervision.qualification_rules.iter().find(|r| &r.id == m).map_or(m.clone(), |r| r.name.get("en").to_string()))
                         .collect();
                     with(
                         ProblemKind::SupervisorUnqualified,
-                        format!("{}: supervisor {} does not qualify to supervise a {}: missing {}", w.name, s.name, role.abbreviation, names.join("; ")),
+                        format!(
+                            "{}: supervisor {} does not qualify to supervise a {}: missing {}",
+                            w.name,
+                            s.name,
+                            role.abbreviation,
+                            names.join("; ")
+                        ),
                         &[("supervisor", s.name.clone()), ("role", role.id.clone()), ("missing", q.missing.join(", "))],
                     );
                 }
@@ -1481,14 +1478,8 @@ mod tests {
     fn ce_counts_the_window_before_expiry() {
         let c = cat();
         let chw = cred("chw-certification", Some(date!(2027 - 07 - 31)));
-        let entry = |d: Date, t: i64| CeEntry {
-            id: "e".into(),
-            worker_id: "w".into(),
-            title: "x".into(),
-            tenths: t,
-            completed_on: d,
-            program_id: None,
-        };
+        let entry =
+            |d: Date, t: i64| CeEntry { id: "e".into(), worker_id: "w".into(), title: "x".into(), tenths: t, completed_on: d, program_id: None };
         let entries = [entry(date!(2025 - 07 - 31), 100), entry(date!(2025 - 08 - 01), 60), entry(date!(2026 - 01 - 10), 95)];
         let p = ce_progress(&c, &[chw], &entries, TODAY);
         assert_eq!(p.len(), 1);
@@ -1629,10 +1620,8 @@ mod tests {
             workers: vec![facts("s", "community-health-worker", None), facts("rc", "peer-recovery-coach", Some("s"))],
             ..Default::default()
         };
-        snap.credentials.insert(
-            "rc".into(),
-            vec![cred("high-school", None), cred("recovery-coach-academy", None), cred("carc", Some(date!(2026 - 06 - 20)))],
-        );
+        snap.credentials
+            .insert("rc".into(), vec![cred("high-school", None), cred("recovery-coach-academy", None), cred("carc", Some(date!(2026 - 06 - 20)))]);
         snap.credentials.insert("s".into(), vec![cred("chw-certification", Some(date!(2026 - 05 - 01)))]);
         snap.last_session.insert("rc".into(), date!(2026 - 05 - 01));
         snap.positions = vec![position("certified-peer-specialist", "4 West", ProgramSetting::Inpatient, &["Medication administration"], Some("x"))];
@@ -1654,11 +1643,8 @@ mod tests {
     #[test]
     fn turnover_and_hires_over_a_period() {
         let c = cat();
-        let mut synthetic = crate::synthetic::Synthetic::new(
-            crate::synthetic::Plan { seed: 3, members: 0, workers: 200, today: TODAY },
-            &c,
-        )
-        .workers(0, 200, &c);
+        let mut synthetic =
+            crate::synthetic::Synthetic::new(crate::synthetic::Plan { seed: 3, members: 0, workers: 200, today: TODAY }, &c).workers(0, 200, &c);
         synthetic.truncate(200);
         let from = date!(2025 - 06 - 15);
         let p = picture(&c, &synthetic, &[], from, TODAY);

@@ -2,13 +2,9 @@
 //! gathers the facts of how the actor stands to the record, asks the policy
 //! decision point, writes the audit event, and only then touches the data.
 
-use accompany_domain::policy::{
-    decide, decide_workforce, list_scope, sees_worker_in_full, Action, Actor, Decision, ListScope, Relationship,
-};
+use accompany_domain::policy::{decide, decide_workforce, list_scope, sees_worker_in_full, Action, Actor, Decision, ListScope, Relationship};
 use accompany_domain::privacy::{self, Categories, Category, Purpose, PART2_NOTICE};
-use accompany_domain::records::{
-    new_id, Member, MemberInput, Organization, OrganizationInput, Persona, TeamRole, Visibility, Worker, WorkerInput,
-};
+use accompany_domain::records::{new_id, Member, MemberInput, Organization, OrganizationInput, Persona, TeamRole, Visibility, Worker, WorkerInput};
 use accompany_domain::{FieldError, Invalid};
 use serde::Serialize;
 use sqlx::any::AnyArguments;
@@ -264,10 +260,7 @@ impl Access {
     }
 
     async fn load_member(&self, id: &str) -> Result<Option<Member>> {
-        let row = sqlx::query(&format!("SELECT {MEMBER_COLUMNS} FROM members m WHERE m.id = $1"))
-            .bind(id)
-            .fetch_optional(&self.store.pool)
-            .await?;
+        let row = sqlx::query(&format!("SELECT {MEMBER_COLUMNS} FROM members m WHERE m.id = $1")).bind(id).fetch_optional(&self.store.pool).await?;
         row.as_ref().map(rows::member).transpose()
     }
 
@@ -280,16 +273,9 @@ impl Access {
 
     /// As [`Self::checked_member`], auditing the access as one to `entity`
     /// (a note, an entry, the sharing settings) of the member.
-    pub(crate) async fn checked_member_for(
-        &self,
-        id: &str,
-        action: Action,
-        entity: &str,
-        entity_id: Option<&str>,
-    ) -> Result<Checked> {
+    pub(crate) async fn checked_member_for(&self, id: &str, action: Action, entity: &str, entity_id: Option<&str>) -> Result<Checked> {
         let Some(member) = self.load_member(id).await? else {
-            self.audit_member(action.as_str(), entity, entity_id, None, &Decision::Deny("no such member"), Categories::NONE, None)
-                .await?;
+            self.audit_member(action.as_str(), entity, entity_id, None, &Decision::Deny("no such member"), Categories::NONE, None).await?;
             return Err(StoreError::NotFound);
         };
         let rel = self.relationship(id, member.plan_id.as_deref()).await?;
@@ -304,9 +290,7 @@ impl Access {
             Decision::Permit => Ok(Checked { member, visible, purpose, rel }),
             // Refusing a change to a record the actor cannot even read says
             // "not found" too, or the refusal would confirm the record exists.
-            Decision::Deny(why) if action != Action::Read && decide(&self.actor, Action::Read, &rel).is_permit() => {
-                Err(StoreError::Denied(why))
-            }
+            Decision::Deny(why) if action != Action::Read && decide(&self.actor, Action::Read, &rel).is_permit() => Err(StoreError::Denied(why)),
             Decision::Deny(_) => Err(StoreError::NotFound),
         }
     }
@@ -412,13 +396,7 @@ impl Access {
         Ok(member)
     }
 
-    pub async fn update_member(
-        &self,
-        id: &str,
-        input: &MemberInput,
-        expected_version: Option<i64>,
-        reason: &str,
-    ) -> Result<Member> {
+    pub async fn update_member(&self, id: &str, input: &MemberInput, expected_version: Option<i64>, reason: &str) -> Result<Member> {
         let checked = self.checked_member(id, Action::Update).await?;
         let current = checked.member;
         let member = input.clone().keeping_hidden(&current, checked.visible).validate(
@@ -523,7 +501,12 @@ impl Access {
         if let Some(p) = plan_id {
             let org = self.store.organization_row(p).await?;
             if org.is_none_or(|o| o.kind != accompany_domain::records::OrganizationKind::HealthPlan) {
-                return Err(Invalid::one("plan_id", "not-a-plan", "is not the id of a health plan; list plans at /api/v1/organizations?kind=health-plan").into());
+                return Err(Invalid::one(
+                    "plan_id",
+                    "not-a-plan",
+                    "is not the id of a health plan; list plans at /api/v1/organizations?kind=health-plan",
+                )
+                .into());
             }
         }
         Ok(())
@@ -550,8 +533,7 @@ impl Access {
             sql.push(" AND o.id > ?", a.to_string());
         }
         sql.text(&format!(" ORDER BY o.id LIMIT {}", limit + 1));
-        let items =
-            sql.query().fetch_all(&self.store.pool).await?.iter().map(rows::organization).collect::<Result<Vec<_>>>()?;
+        let items = sql.query().fetch_all(&self.store.pool).await?.iter().map(rows::organization).collect::<Result<Vec<_>>>()?;
         Ok(Page::from_one_extra(items, limit, |o| o.id.clone()))
     }
 
@@ -643,13 +625,8 @@ impl Access {
             sql.push(" AND w.id > ?", a.clone());
         }
         sql.text(&format!(" ORDER BY w.id LIMIT {}", limit + 1));
-        let items = sql
-            .query()
-            .fetch_all(&self.store.pool)
-            .await?
-            .iter()
-            .map(|r| rows::worker(r).map(|w| self.redact(w)))
-            .collect::<Result<Vec<_>>>()?;
+        let items =
+            sql.query().fetch_all(&self.store.pool).await?.iter().map(|r| rows::worker(r).map(|w| self.redact(w))).collect::<Result<Vec<_>>>()?;
         Ok(Page::from_one_extra(items, limit, |w| w.id.clone()))
     }
 
@@ -673,13 +650,7 @@ impl Access {
         Ok(worker)
     }
 
-    pub async fn update_worker(
-        &self,
-        id: &str,
-        input: &WorkerInput,
-        expected_version: Option<i64>,
-        reason: &str,
-    ) -> Result<Worker> {
+    pub async fn update_worker(&self, id: &str, input: &WorkerInput, expected_version: Option<i64>, reason: &str) -> Result<Worker> {
         let current = self.store.worker_row(id).await?.ok_or(StoreError::NotFound)?;
         self.workforce(Action::Update, Some(&current.employer_id))?;
         let worker = input.validate(id.to_string(), current.version + 1, self.store.catalog())?;
@@ -758,12 +729,11 @@ impl Access {
         if !c.rel.is_self {
             return Err(StoreError::Denied("only the member sees who looked at their record here; privacy officers search the audit trail"));
         }
-        let rows = sqlx::query(&format!(
-            "SELECT {AUDIT_COLUMNS} FROM audit_events WHERE member_id = $1 AND action <> 'list' ORDER BY seq DESC LIMIT 200"
-        ))
-        .bind(member_id)
-        .fetch_all(&self.store.pool)
-        .await?;
+        let rows =
+            sqlx::query(&format!("SELECT {AUDIT_COLUMNS} FROM audit_events WHERE member_id = $1 AND action <> 'list' ORDER BY seq DESC LIMIT 200"))
+                .bind(member_id)
+                .fetch_all(&self.store.pool)
+                .await?;
         rows.iter().map(audit_event).collect()
     }
 }
@@ -805,21 +775,15 @@ fn prefix_upper_bound(prefix: &str) -> Option<String> {
     None
 }
 
-
 impl Store {
     pub(crate) async fn organization_row(&self, id: &str) -> Result<Option<Organization>> {
-        let row = sqlx::query(&format!("SELECT {ORGANIZATION_COLUMNS} FROM organizations o WHERE o.id = $1"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query(&format!("SELECT {ORGANIZATION_COLUMNS} FROM organizations o WHERE o.id = $1")).bind(id).fetch_optional(&self.pool).await?;
         row.as_ref().map(rows::organization).transpose()
     }
 
     pub(crate) async fn worker_row(&self, id: &str) -> Result<Option<Worker>> {
-        let row = sqlx::query(&format!("SELECT {WORKER_COLUMNS} FROM workers w WHERE w.id = $1"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(&format!("SELECT {WORKER_COLUMNS} FROM workers w WHERE w.id = $1")).bind(id).fetch_optional(&self.pool).await?;
         row.as_ref().map(rows::worker).transpose()
     }
 
@@ -857,18 +821,16 @@ pub(crate) async fn record_version<T: Serialize>(
     reason: &str,
 ) -> Result<()> {
     let reason = if reason.trim().is_empty() { "no reason given" } else { reason.trim() };
-    sqlx::query(
-        "INSERT INTO record_versions (entity, entity_id, version, data, changed_by, changed_at, reason) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(entity)
-    .bind(id)
-    .bind(version)
-    .bind(to_json(data))
-    .bind(changed_by)
-    .bind(now_text())
-    .bind(reason)
-    .execute(&mut **tx)
-    .await?;
+    sqlx::query("INSERT INTO record_versions (entity, entity_id, version, data, changed_by, changed_at, reason) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(entity)
+        .bind(id)
+        .bind(version)
+        .bind(to_json(data))
+        .bind(changed_by)
+        .bind(now_text())
+        .bind(reason)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 
@@ -941,23 +903,16 @@ pub(crate) async fn insert_organization(tx: &mut Transaction<'_, Any>, o: &Organ
     Ok(())
 }
 
-pub(crate) async fn insert_team_member(
-    tx: &mut Transaction<'_, Any>,
-    member_id: &str,
-    user_id: &str,
-    role: TeamRole,
-) -> Result<()> {
+pub(crate) async fn insert_team_member(tx: &mut Transaction<'_, Any>, member_id: &str, user_id: &str, role: TeamRole) -> Result<()> {
     let now = now_text();
-    sqlx::query(
-        "INSERT INTO team_members (id, member_id, user_id, team_role, since, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(new_id())
-    .bind(member_id)
-    .bind(user_id)
-    .bind(role.as_str())
-    .bind(date_text(today()))
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
+    sqlx::query("INSERT INTO team_members (id, member_id, user_id, team_role, since, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(new_id())
+        .bind(member_id)
+        .bind(user_id)
+        .bind(role.as_str())
+        .bind(date_text(today()))
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }

@@ -113,13 +113,7 @@ impl Checkpoint {
 
     pub fn sign(seq: i64, hash: &str, at: &str, key: &CheckpointKey) -> Checkpoint {
         let signature = key.0.sign(Checkpoint::message(seq, hash, at).as_bytes());
-        Checkpoint {
-            seq,
-            hash: hash.to_string(),
-            at: at.to_string(),
-            public_key: key.public_hex(),
-            signature: hex::encode(signature.to_bytes()),
-        }
+        Checkpoint { seq, hash: hash.to_string(), at: at.to_string(), public_key: key.public_hex(), signature: hex::encode(signature.to_bytes()) }
     }
 
     /// Check the signature against the public key expected (hex); a
@@ -131,10 +125,8 @@ impl Checkpoint {
         if !self.public_key.eq_ignore_ascii_case(public_key_hex.trim()) {
             return Err("the checkpoint was signed by another key than the checkpoint key given".into());
         }
-        let signature: [u8; 64] = hex::decode(&self.signature)
-            .ok()
-            .and_then(|b| b.try_into().ok())
-            .ok_or("the checkpoint signature is not 128 hexadecimal digits")?;
+        let signature: [u8; 64] =
+            hex::decode(&self.signature).ok().and_then(|b| b.try_into().ok()).ok_or("the checkpoint signature is not 128 hexadecimal digits")?;
         let signature = ed25519_dalek::Signature::from_bytes(&signature);
         key.verify(Checkpoint::message(self.seq, &self.hash, &self.at).as_bytes(), &signature)
             .map_err(|_| "the checkpoint's signature does not match its contents: it was altered or forged".to_string())
@@ -191,9 +183,14 @@ fn link_hash(key: Option<&AuditKey>, prev: &str, seq: i64, id: &str, at: &str, f
 /// What `accompany audit verify` found.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AuditCheck {
-    Intact { events: i64 },
+    Intact {
+        events: i64,
+    },
     /// The first event (by sequence number) whose link does not hold, and why.
-    Broken { seq: i64, problem: String },
+    Broken {
+        seq: i64,
+        problem: String,
+    },
 }
 
 impl Store {
@@ -209,9 +206,7 @@ impl Store {
     /// Append one event inside the caller's transaction, so that the event
     /// and the change it records are written together or not at all.
     pub(crate) async fn append_audit_in(&self, tx: &mut sqlx::Transaction<'_, sqlx::Any>, e: NewEvent<'_>) -> Result<()> {
-        let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-            .fetch_one(&mut **tx)
-            .await?;
+        let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash").fetch_one(&mut **tx).await?;
         let seq: i64 = head.try_get("seq")?;
         let prev: String = head.try_get("hash")?;
         let id = accompany_domain::records::new_id();
@@ -222,16 +217,7 @@ impl Store {
             seq,
             &id,
             &at,
-            [
-                e.actor_user_id.unwrap_or(""),
-                e.actor_username,
-                e.action,
-                e.entity,
-                e.entity_id.unwrap_or(""),
-                e.decision,
-                e.reason,
-                e.client_addr,
-            ],
+            [e.actor_user_id.unwrap_or(""), e.actor_username, e.action, e.entity, e.entity_id.unwrap_or(""), e.decision, e.reason, e.client_addr],
             [e.member_id.unwrap_or(""), e.categories, e.purpose],
         );
         sqlx::query(
@@ -298,9 +284,7 @@ impl Store {
         const BATCH: i64 = 10_000;
         let keyed_from = match sqlx::query("SELECT from_seq FROM audit_keyed WHERE id = 1").fetch_optional(&self.pool).await? {
             Some(r) => r.try_get::<i64, _>(0)?,
-            None => {
-                return Ok(AuditCheck::Broken { seq: 1, problem: "the record of where the keyed chain starts was removed".into() })
-            }
+            None => return Ok(AuditCheck::Broken { seq: 1, problem: "the record of where the keyed chain starts was removed".into() }),
         };
         let mut expected_seq = 1;
         let mut prev = String::new();

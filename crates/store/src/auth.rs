@@ -139,8 +139,7 @@ impl Store {
     pub async fn create_user(&self, u: NewUser<'_>) -> Result<User> {
         check_new_user(u.username, u.password, u.display_name)?;
         let hash = hash_password(u.password)?;
-        self.insert_user_hashed(u.username.trim(), u.display_name.trim(), &hash, u.persona, u.organization_id, u.member_id)
-            .await
+        self.insert_user_hashed(u.username.trim(), u.display_name.trim(), &hash, u.persona, u.organization_id, u.member_id).await
     }
 
     /// Insert a user whose password is already hashed (bulk seeding reuses one hash).
@@ -172,18 +171,12 @@ impl Store {
     }
 
     pub async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
-        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1"))
-            .bind(username)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1")).bind(username).fetch_optional(&self.pool).await?;
         row.as_ref().map(user_from_row).transpose()
     }
 
     pub async fn user_by_id(&self, id: &str) -> Result<Option<User>> {
-        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1")).bind(id).fetch_optional(&self.pool).await?;
         row.as_ref().map(user_from_row).transpose()
     }
 
@@ -279,13 +272,11 @@ impl Store {
             .bind(&user_subject)
             .execute(&mut **tx)
             .await?;
-        let r = sqlx::query(
-            "UPDATE sign_in_failures SET failures = failures WHERE kind = $1 AND subject = $2 RETURNING failures, last_at",
-        )
-        .bind(addr_kind)
-        .bind(&addr_subject)
-        .fetch_optional(&mut **tx)
-        .await?;
+        let r = sqlx::query("UPDATE sign_in_failures SET failures = failures WHERE kind = $1 AND subject = $2 RETURNING failures, last_at")
+            .bind(addr_kind)
+            .bind(&addr_subject)
+            .fetch_optional(&mut **tx)
+            .await?;
         if let Some(r) = r {
             let failures = (r.try_get::<i64, _>("failures")? - 1).max(0);
             let last_at = parse_time(&r.try_get::<String, _>("last_at")?).unwrap_or_else(OffsetDateTime::now_utc);
@@ -384,17 +375,15 @@ impl Store {
         sqlx::query("DELETE FROM api_tokens WHERE expires_at < $1").bind(&now).execute(&self.pool).await?;
         let id = random_token();
         let expires = timestamp_text(OffsetDateTime::now_utc() + Duration::hours(i64::from(self.limits.session_hours)));
-        sqlx::query(
-            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(sha256(&id))
-        .bind(user_id)
-        .bind(random_token())
-        .bind(&now)
-        .bind(expires)
-        .bind(&now)
-        .execute(&self.pool)
-        .await?;
+        sqlx::query("INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(sha256(&id))
+            .bind(user_id)
+            .bind(random_token())
+            .bind(&now)
+            .bind(expires)
+            .bind(&now)
+            .execute(&self.pool)
+            .await?;
         Ok(id)
     }
 
@@ -489,57 +478,42 @@ impl Store {
         self.insert_token(user_id, "api sign-in", Some(1), Some(&sha256(session_id)), client_addr).await
     }
 
-    async fn insert_token(
-        &self,
-        user_id: &str,
-        label: &str,
-        days: Option<i64>,
-        session_hash: Option<&str>,
-        client_addr: &str,
-    ) -> Result<String> {
+    async fn insert_token(&self, user_id: &str, label: &str, days: Option<i64>, session_hash: Option<&str>, client_addr: &str) -> Result<String> {
         let token = format!("acc_{}", random_token());
-        let expires = match days {
-            Some(d) => Some(
-                OffsetDateTime::now_utc()
-                    .checked_add(Duration::days(d))
-                    .filter(|_| (1..=3660).contains(&d))
-                    .map(timestamp_text)
-                    .ok_or_else(|| {
-                        accompany_domain::Invalid::one("days", "range", "a token lasts 1 to 3,660 days; leave it out for no expiry")
-                    })?,
-            ),
-            None => None,
-        };
+        let expires =
+            match days {
+                Some(d) => Some(
+                    OffsetDateTime::now_utc().checked_add(Duration::days(d)).filter(|_| (1..=3660).contains(&d)).map(timestamp_text).ok_or_else(
+                        || accompany_domain::Invalid::one("days", "range", "a token lasts 1 to 3,660 days; leave it out for no expiry"),
+                    )?,
+                ),
+                None => None,
+            };
         let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO api_tokens (token_hash, user_id, label, created_at, expires_at, session_hash) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(sha256(&token))
-        .bind(user_id)
-        .bind(label)
-        .bind(now_text())
-        .bind(expires)
-        .bind(session_hash)
-        .execute(&mut *tx)
-        .await?;
-        let username: Option<String> =
-            sqlx::query("SELECT username FROM users WHERE id = $1").bind(user_id).fetch_optional(&mut *tx).await?.map(|r| r.try_get(0)).transpose()?;
-        let reason = format!("token {label:?} made");
-        self.audit_account(&mut tx, Some(user_id), username.as_deref().unwrap_or(""), "create-token", "permit", &reason, client_addr)
+        sqlx::query("INSERT INTO api_tokens (token_hash, user_id, label, created_at, expires_at, session_hash) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(sha256(&token))
+            .bind(user_id)
+            .bind(label)
+            .bind(now_text())
+            .bind(expires)
+            .bind(session_hash)
+            .execute(&mut *tx)
             .await?;
+        let username: Option<String> = sqlx::query("SELECT username FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| r.try_get(0))
+            .transpose()?;
+        let reason = format!("token {label:?} made");
+        self.audit_account(&mut tx, Some(user_id), username.as_deref().unwrap_or(""), "create-token", "permit", &reason, client_addr).await?;
         tx.commit().await?;
         Ok(token)
     }
 
     /// Change one's own password, knowing the current one: every session and
     /// token of the account ends, this one included.
-    pub async fn change_password(
-        &self,
-        user: &User,
-        current: &str,
-        new: &str,
-        client_addr: &str,
-    ) -> Result<Result<(), PasswordError>> {
+    pub async fn change_password(&self, user: &User, current: &str, new: &str, client_addr: &str) -> Result<Result<(), PasswordError>> {
         check_new_user(&user.username, new, &user.display_name)?;
         let mut tx = self.pool.begin().await?;
         if let Claim::Wait { seconds } = self.claim_attempt(&mut tx, &user.username, client_addr).await? {
@@ -550,8 +524,7 @@ impl Store {
         let hash: String = sqlx::query("SELECT password_hash FROM users WHERE id = $1").bind(&user.id).fetch_one(&self.pool).await?.try_get(0)?;
         if !self.check_password(current, hash).await? {
             let mut tx = self.pool.begin().await?;
-            self.audit_account(&mut tx, Some(&user.id), &user.username, "change-password", "deny", "wrong current password", client_addr)
-                .await?;
+            self.audit_account(&mut tx, Some(&user.id), &user.username, "change-password", "deny", "wrong current password", client_addr).await?;
             tx.commit().await?;
             return Ok(Err(PasswordError::WrongCurrent));
         }
@@ -608,11 +581,7 @@ impl Store {
     /// Set a user's password (demo accounts, and an administrator's reset).
     pub async fn set_password(&self, username: &str, password: &str) -> Result<()> {
         let hash = hash_password(password)?;
-        let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE username = $2")
-            .bind(hash)
-            .bind(username)
-            .execute(&self.pool)
-            .await?;
+        let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE username = $2").bind(hash).bind(username).execute(&self.pool).await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
@@ -640,15 +609,8 @@ impl Store {
 pub(crate) fn check_new_user(username: &str, password: &str, display_name: &str) -> Result<()> {
     let mut errs = accompany_domain::Invalid::default();
     let username = username.trim();
-    if username.len() < 3
-        || username.len() > 64
-        || !username.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
-    {
-        errs.push(accompany_domain::FieldError::new(
-            "username",
-            "username",
-            "use 3 to 64 letters, digits, dots, hyphens or underscores",
-        ));
+    if username.len() < 3 || username.len() > 64 || !username.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) {
+        errs.push(accompany_domain::FieldError::new("username", "username", "use 3 to 64 letters, digits, dots, hyphens or underscores"));
     }
     if password.chars().count() < 10 {
         errs.push(accompany_domain::FieldError::new("password", "password-length", "use at least 10 characters"));
@@ -657,4 +619,3 @@ pub(crate) fn check_new_user(username: &str, password: &str, display_name: &str)
     errs.finish()?;
     Ok(())
 }
-

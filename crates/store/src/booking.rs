@@ -5,8 +5,8 @@
 //! are locked, so two bookings racing for one time cannot both land.
 
 use accompany_domain::booking::{
-    datetime_text, free_slots, may_book, may_change_session, parse_datetime, place, times_of_day, validate_week, SessionInput,
-    SessionStatus, Slot, Span, Window, WindowInput, BOOKING_HORIZON_DAYS,
+    datetime_text, free_slots, may_book, may_change_session, parse_datetime, place, times_of_day, validate_week, SessionInput, SessionStatus, Slot,
+    Span, Window, WindowInput, BOOKING_HORIZON_DAYS,
 };
 use accompany_domain::notes::Modality;
 use accompany_domain::policy::{Action, Decision};
@@ -98,10 +98,7 @@ async fn lock_calendars(tx: &mut Transaction<'_, Any>, owners: &[String]) -> Res
     owners.sort();
     owners.dedup();
     for o in &owners {
-        sqlx::query("INSERT INTO calendar_locks (owner, version) VALUES ($1, 0) ON CONFLICT (owner) DO NOTHING")
-            .bind(o)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query("INSERT INTO calendar_locks (owner, version) VALUES ($1, 0) ON CONFLICT (owner) DO NOTHING").bind(o).execute(&mut **tx).await?;
         sqlx::query("UPDATE calendar_locks SET version = version + 1 WHERE owner = $1").bind(o).execute(&mut **tx).await?;
     }
     Ok(())
@@ -117,7 +114,8 @@ async fn worker_busy<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E, user_id: 
 }
 
 async fn member_busy<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E, member_id: &str, from: &str, to: &str, except: &str) -> Result<Vec<Span>> {
-    let sql = "SELECT starts_at, ends_at FROM peer_sessions WHERE member_id = $1 AND status = 'booked' AND ends_at > $2 AND starts_at < $3 AND id <> $4";
+    let sql =
+        "SELECT starts_at, ends_at FROM peer_sessions WHERE member_id = $1 AND status = 'booked' AND ends_at > $2 AND starts_at < $3 AND id <> $4";
     busy(ex, sql, member_id, from, to, except).await
 }
 
@@ -130,10 +128,7 @@ async fn busy<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E, sql: &str, who: 
 
 impl Store {
     pub(crate) async fn windows_of(&self, worker_id: &str) -> Result<Vec<Window>> {
-        let row = sqlx::query("SELECT windows FROM worker_availability WHERE worker_id = $1")
-            .bind(worker_id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query("SELECT windows FROM worker_availability WHERE worker_id = $1").bind(worker_id).fetch_optional(&self.pool).await?;
         match row {
             None => Ok(vec![]),
             Some(r) => {
@@ -193,10 +188,7 @@ impl Access {
 
     /// The worker's own id, when the actor is a worker.
     pub async fn own_worker_id(&self) -> Result<Option<String>> {
-        let row = sqlx::query("SELECT id FROM workers WHERE user_id = $1")
-            .bind(&self.actor().user_id)
-            .fetch_optional(&self.store().pool)
-            .await?;
+        let row = sqlx::query("SELECT id FROM workers WHERE user_id = $1").bind(&self.actor().user_id).fetch_optional(&self.store().pool).await?;
         Ok(row.map(|r| r.try_get(0)).transpose()?)
     }
 
@@ -281,9 +273,7 @@ impl Access {
         self.audit_member("create", "session", Some(&id), Some(member_id), &decision, Categories::NONE, Some(Purpose::Treatment)).await?;
         let peer = match (decision, peer) {
             (Decision::Permit, Some(p)) => p.clone(),
-            (_, None) if c.rel.is_self => {
-                return Err(Invalid::one("worker_id", "not-your-peer", "choose a peer on your care team").into())
-            }
+            (_, None) if c.rel.is_self => return Err(Invalid::one("worker_id", "not-your-peer", "choose a peer on your care team").into()),
             (Decision::Deny(why), _) => return Err(StoreError::Denied(why)),
             (Decision::Permit, None) => return Err(StoreError::NotFound),
         };
@@ -316,7 +306,15 @@ impl Access {
         self.session_row(&id).await
     }
 
-    async fn tell_both(&self, tx: &mut Transaction<'_, Any>, member_id: &str, peer: &BookablePeer, key: &str, when: &str, minutes: u32) -> Result<()> {
+    async fn tell_both(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        member_id: &str,
+        peer: &BookablePeer,
+        key: &str,
+        when: &str,
+        minutes: u32,
+    ) -> Result<()> {
         let member_name: String = sqlx::query("SELECT given_name || ' ' || family_name FROM members WHERE id = $1")
             .bind(member_id)
             .fetch_one(&mut **tx)
@@ -403,11 +401,12 @@ impl Access {
     pub async fn cancel_session(&self, session_id: &str) -> Result<SessionView> {
         let (s, worker_user) = self.changeable(session_id).await?;
         let mut tx = self.store().pool.begin().await?;
-        let done = sqlx::query("UPDATE peer_sessions SET status = 'cancelled', version = version + 1, updated_at = $1 WHERE id = $2 AND status = 'booked'")
-            .bind(now_text())
-            .bind(session_id)
-            .execute(&mut *tx)
-            .await?;
+        let done =
+            sqlx::query("UPDATE peer_sessions SET status = 'cancelled', version = version + 1, updated_at = $1 WHERE id = $2 AND status = 'booked'")
+                .bind(now_text())
+                .bind(session_id)
+                .execute(&mut *tx)
+                .await?;
         if done.rows_affected() != 1 {
             return Err(StoreError::Conflict { current: s.version + 1 });
         }
@@ -554,4 +553,3 @@ impl Access {
             .collect()
     }
 }
-

@@ -45,13 +45,7 @@ pub(crate) fn max_params(backend: Backend) -> usize {
     }
 }
 
-pub(crate) async fn insert_rows(
-    tx: &mut Transaction<'_, Any>,
-    backend: Backend,
-    table: &str,
-    columns: &[&str],
-    rows: Vec<Vec<Val>>,
-) -> Result<()> {
+pub(crate) async fn insert_rows(tx: &mut Transaction<'_, Any>, backend: Backend, table: &str, columns: &[&str], rows: Vec<Vec<Val>>) -> Result<()> {
     let per_statement = (max_params(backend) / columns.len()).max(1);
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
@@ -135,12 +129,7 @@ impl Import<'_> {
                 ]
             })
             .collect();
-        self.run(
-            "organizations",
-            &["id", "name", "kind", "contracted_by", "city", "version", "created_at", "updated_at"],
-            rows,
-        )
-        .await
+        self.run("organizations", &["id", "name", "kind", "contracted_by", "city", "version", "created_at", "updated_at"], rows).await
     }
 
     pub async fn members(&self, members: &[Member]) -> Result<()> {
@@ -255,12 +244,7 @@ impl Import<'_> {
                 ]
             })
             .collect();
-        self.run(
-            "users",
-            &["id", "username", "display_name", "password_hash", "persona", "organization_id", "member_id", "created_at"],
-            rows,
-        )
-        .await
+        self.run("users", &["id", "username", "display_name", "password_hash", "persona", "organization_id", "member_id", "created_at"], rows).await
     }
 
     /// (member id, user id, role) rows, all starting on `since`.
@@ -269,16 +253,7 @@ impl Import<'_> {
         let since = date_text(since);
         let rows = rows
             .iter()
-            .map(|(m, u, r)| {
-                vec![
-                    new_id().into(),
-                    m.clone().into(),
-                    u.clone().into(),
-                    r.as_str().into(),
-                    since.as_str().into(),
-                    now.as_str().into(),
-                ]
-            })
+            .map(|(m, u, r)| vec![new_id().into(), m.clone().into(), u.clone().into(), r.as_str().into(), since.as_str().into(), now.as_str().into()])
             .collect();
         self.run("team_members", &["id", "member_id", "user_id", "team_role", "since", "created_at"], rows).await
     }

@@ -136,11 +136,8 @@ impl Access {
         };
         let billing = role_id.as_deref().and_then(|id| self.store.catalog().role(id)).and_then(|r| r.contact.billing.clone());
         let standing = billing.map(|b| {
-            let counted: Vec<Counted> = contacts
-                .iter()
-                .filter(|x| x.role_id == role_id)
-                .map(|x| Counted { date: x.note.date, minutes: x.note.duration_minutes })
-                .collect();
+            let counted: Vec<Counted> =
+                contacts.iter().filter(|x| x.role_id == role_id).map(|x| Counted { date: x.note.date, minutes: x.note.duration_minutes }).collect();
             standing(&b, &counted, today())
         });
         Ok((c, ContactLog { member_id: member_id.to_string(), contacts, role_id, standing, can_log }))
@@ -246,8 +243,7 @@ impl Access {
         insert_contact_note(&mut tx, &note, role_id.as_deref(), "contact logged").await?;
         let logged = self.contact_in(&mut tx, member_id, &id).await?;
         tx.commit().await?;
-        self.audit_member("create", "contact-note", Some(&id), Some(member_id), &Decision::Permit, peer_notes(), Some(c.purpose))
-            .await?;
+        self.audit_member("create", "contact-note", Some(&id), Some(member_id), &Decision::Permit, peer_notes(), Some(c.purpose)).await?;
         Ok(logged)
     }
 
@@ -286,8 +282,7 @@ impl Access {
         }
         if let Decision::Deny(why) = decision {
             drop(tx);
-            self.audit_member("update", "contact-note", Some(contact_id), Some(member_id), &decision, Categories::NONE, Some(c.purpose))
-                .await?;
+            self.audit_member("update", "contact-note", Some(contact_id), Some(member_id), &decision, Categories::NONE, Some(c.purpose)).await?;
             return Err(StoreError::Denied(why));
         }
         let v = input.validate_contact(today())?;
@@ -318,8 +313,7 @@ impl Access {
         let reason = if reason.trim().is_empty() { "contact corrected" } else { reason };
         record_version(&mut tx, "contact-note", contact_id, version, &logged.note, Some(&self.actor().user_id), reason).await?;
         tx.commit().await?;
-        self.audit_member("update", "contact-note", Some(contact_id), Some(member_id), &Decision::Permit, peer_notes(), Some(c.purpose))
-            .await?;
+        self.audit_member("update", "contact-note", Some(contact_id), Some(member_id), &Decision::Permit, peer_notes(), Some(c.purpose)).await?;
         Ok(logged)
     }
 

@@ -53,13 +53,12 @@ fn labels() -> Categories {
 
 impl Access {
     async fn goal_rows(&self, member_id: &str, goal_id: Option<&str>) -> Result<Vec<RecoveryGoal>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {GOAL_COLUMNS} FROM recovery_goals WHERE member_id = $1 AND ($2 = '' OR id = $2) ORDER BY created_at, id"
-        ))
-        .bind(member_id)
-        .bind(goal_id.unwrap_or(""))
-        .fetch_all(&self.store.pool)
-        .await?;
+        let rows =
+            sqlx::query(&format!("SELECT {GOAL_COLUMNS} FROM recovery_goals WHERE member_id = $1 AND ($2 = '' OR id = $2) ORDER BY created_at, id"))
+                .bind(member_id)
+                .bind(goal_id.unwrap_or(""))
+                .fetch_all(&self.store.pool)
+                .await?;
         let mut goals = rows.iter().map(goal_from_row).collect::<Result<Vec<_>>>()?;
         let progress = sqlx::query(
             "SELECT p.id, p.goal_id, p.progress_date, p.note, u.display_name FROM goal_progress p JOIN users u ON u.id = p.recorded_by \

@@ -70,20 +70,19 @@ impl Access {
         let modality: String = r.try_get("modality")?;
         let setting: String = r.try_get("setting")?;
         let now = datetime_text(self.store().now_local());
-        let leaders = sqlx::query("SELECT u.id, u.display_name FROM group_leaders gl JOIN users u ON u.id = gl.user_id WHERE gl.group_id = $1 ORDER BY u.display_name")
-            .bind(&id)
-            .fetch_all(pool)
-            .await?;
+        let leaders = sqlx::query(
+            "SELECT u.id, u.display_name FROM group_leaders gl JOIN users u ON u.id = gl.user_id WHERE gl.group_id = $1 ORDER BY u.display_name",
+        )
+        .bind(&id)
+        .fetch_all(pool)
+        .await?;
         let next = sqlx::query("SELECT MIN(starts_at), COUNT(*) FROM group_meetings WHERE group_id = $1 AND ends_at > $2")
             .bind(&id)
             .bind(&now)
             .fetch_one(pool)
             .await?;
-        let members: i64 = sqlx::query("SELECT COUNT(*) FROM group_members WHERE group_id = $1 AND left_at IS NULL")
-            .bind(&id)
-            .fetch_one(pool)
-            .await?
-            .try_get(0)?;
+        let members: i64 =
+            sqlx::query("SELECT COUNT(*) FROM group_members WHERE group_id = $1 AND left_at IS NULL").bind(&id).fetch_one(pool).await?.try_get(0)?;
         let joined = match &self.actor().member_id {
             Some(m) => {
                 let n: i64 = sqlx::query("SELECT COUNT(*) FROM group_members WHERE group_id = $1 AND member_id = $2 AND left_at IS NULL")
@@ -141,14 +140,22 @@ impl Access {
         let g = input.validate(&languages, self.store().now_local())?;
         let mut errs = Invalid::default();
         if self.store().organization_row(&g.open_to).await?.is_none() {
-            errs.push(FieldError::new("open_to", "no-such-organization", "no such organization; choose the plan or organization whose members may join"));
+            errs.push(FieldError::new(
+                "open_to",
+                "no-such-organization",
+                "no such organization; choose the plan or organization whose members may join",
+            ));
         }
         let mut leaders = vec![self.actor().user_id.clone()];
         for (i, w) in g.co_leaders.iter().enumerate() {
             match self.store().worker_row(w).await?.and_then(|w| w.user_id) {
                 Some(u) if !leaders.contains(&u) => leaders.push(u),
                 Some(_) => {}
-                None => errs.push(FieldError::new(format!("co_leaders[{i}]"), "no-such-peer", "no peer has this id; give the worker id of a peer with an account")),
+                None => errs.push(FieldError::new(
+                    format!("co_leaders[{i}]"),
+                    "no-such-peer",
+                    "no peer has this id; give the worker id of a peer with an account",
+                )),
             }
         }
         errs.finish()?;
@@ -325,8 +332,16 @@ impl Access {
         let mut members = Vec::new();
         for r in &rows {
             let e = RosterEntry { member_id: r.try_get("member_id")?, name: r.try_get("name")? };
-            self.audit_member("read", "group-roster", Some(group_id), Some(&e.member_id), &Decision::Permit, Categories::NONE, Some(Purpose::Treatment))
-                .await?;
+            self.audit_member(
+                "read",
+                "group-roster",
+                Some(group_id),
+                Some(&e.member_id),
+                &Decision::Permit,
+                Categories::NONE,
+                Some(Purpose::Treatment),
+            )
+            .await?;
             members.push(e);
         }
         let meeting_rows = sqlx::query("SELECT id, starts_at, ends_at FROM group_meetings WHERE group_id = $1 ORDER BY starts_at")
@@ -384,8 +399,16 @@ impl Access {
                 .try_get(0)?;
             let decision = may_record_attendance(self.actor(), g.is_leader, joined > 0);
             let id = new_id();
-            self.audit_member("create", "contact-note", Some(&id), Some(member_id), &decision, Categories::of(&[Category::PeerNotes]), Some(Purpose::Treatment))
-                .await?;
+            self.audit_member(
+                "create",
+                "contact-note",
+                Some(&id),
+                Some(member_id),
+                &decision,
+                Categories::of(&[Category::PeerNotes]),
+                Some(Purpose::Treatment),
+            )
+            .await?;
             if let Decision::Deny(why) = decision {
                 return Err(if g.is_leader {
                     Invalid::one("member_ids", "not-in-group", "attendance is recorded for members who joined the group").into()

@@ -15,14 +15,14 @@ mod booking;
 mod bulk;
 mod contacts;
 mod goals;
-mod team;
-mod matching;
 mod groups;
+mod matching;
 mod migrate;
 mod outbox;
 mod privacy;
 mod referrals;
 mod rows;
+mod team;
 mod workforce;
 
 use std::str::FromStr;
@@ -35,24 +35,23 @@ use sqlx::{AnyPool, ConnectOptions, Executor};
 use time::OffsetDateTime;
 
 pub use access::{Access, AuditEvent, MemberFilter, Page, Seen, TeamMemberView, VersionEntry, WorkerFilter};
-pub use referrals::{NewAccount, SelfReferral};
-pub use contacts::{CaseloadContacts, ContactLog};
-pub use goals::Goals;
-pub use team::{TeamCard, TeamOverview};
-pub use booking::{Availability, BookablePeer, SessionView};
-pub use groups::{GroupView, MeetingView, Roster, RosterEntry};
-pub use outbox::{DeliveryReport, LogSender, OutboxMessage, Outgoing, SendError, SendFuture, Sender, SmtpSender, SmtpSettings};
-pub use privacy::{AuditFilter, BreakGlassEvent, HealthEntries, FirewallEntry, SharingOverview, StaffEntry, SupervisorSharing, TeamSharing};
 pub use audit::{AuditCheck, AuditKey, Checkpoint, CheckpointKey};
 pub use auth::{hash_password, LoginError, NewUser, PasswordError, SessionInfo, User, SESSION_HOURS};
+pub use booking::{Availability, BookablePeer, SessionView};
 pub use bulk::{Import, ImportUser};
-pub use workforce::{
-    CredentialView, OrganizationCompliance, PositionReport, PositionView, SuperviseeRow, SupervisorView, WorkerDevelopment,
-    PAY_PARITY_PERCENT,
-};
+pub use contacts::{CaseloadContacts, ContactLog};
+pub use goals::Goals;
+pub use groups::{GroupView, MeetingView, Roster, RosterEntry};
 pub use matching::{
     rank_with, town_point, Applied, Chosen, GapEntry, Notification, PeerCard, PeerPool, PoolFilter, RankedChoice, Ranking, WaitingList,
     WorkerMatching,
+};
+pub use outbox::{DeliveryReport, LogSender, OutboxMessage, Outgoing, SendError, SendFuture, Sender, SmtpSender, SmtpSettings};
+pub use privacy::{AuditFilter, BreakGlassEvent, FirewallEntry, HealthEntries, SharingOverview, StaffEntry, SupervisorSharing, TeamSharing};
+pub use referrals::{NewAccount, SelfReferral};
+pub use team::{TeamCard, TeamOverview};
+pub use workforce::{
+    CredentialView, OrganizationCompliance, PositionReport, PositionView, SuperviseeRow, SupervisorView, WorkerDevelopment, PAY_PARITY_PERCENT,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -255,9 +254,7 @@ pub fn today_date() -> time::Date {
 pub fn local_now(time_zone: &str) -> time::PrimitiveDateTime {
     let now = jiff::Timestamp::now();
     let z = now.in_tz(time_zone).unwrap_or_else(|_| now.to_zoned(jiff::tz::TimeZone::UTC));
-    let date = time::Month::try_from(z.month() as u8)
-        .ok()
-        .and_then(|m| time::Date::from_calendar_date(i32::from(z.year()), m, z.day() as u8).ok());
+    let date = time::Month::try_from(z.month() as u8).ok().and_then(|m| time::Date::from_calendar_date(i32::from(z.year()), m, z.day() as u8).ok());
     let clock = time::Time::from_hms(z.hour() as u8, z.minute() as u8, z.second() as u8).ok();
     match (date, clock) {
         (Some(d), Some(t)) => time::PrimitiveDateTime::new(d, t),
@@ -275,10 +272,7 @@ pub fn now_text() -> String {
 
 pub fn timestamp_text(t: OffsetDateTime) -> String {
     let t = t.to_offset(time::UtcOffset::UTC);
-    t.format(time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
-    ))
-    .unwrap_or_default()
+    t.format(time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z")).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -7,8 +7,8 @@
 use std::collections::{HashMap, HashSet};
 
 use accompany_domain::matching::{
-    ineligibility, rank_top, synthetic::TOWNS, Blocker, GeoPoint, Modality, Pair, PeerProfile, Preferences, PreferencesInput,
-    SourceKind, SupportKind, WorkerExtras,
+    ineligibility, rank_top, synthetic::TOWNS, Blocker, GeoPoint, Modality, Pair, PeerProfile, Preferences, PreferencesInput, SourceKind,
+    SupportKind, WorkerExtras,
 };
 use accompany_domain::policy::{may_end_peer, may_run_batch, Action, Decision};
 use accompany_domain::privacy::{redact_labelled, Categories, Category};
@@ -175,7 +175,6 @@ pub struct Applied {
     pub skipped: usize,
 }
 
-
 fn source_text(s: SourceKind) -> &'static str {
     s.as_str()
 }
@@ -191,14 +190,10 @@ fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
 impl Store {
     /// Active peer memberships by peer account.
     async fn caseloads(&self) -> Result<HashMap<String, u32>> {
-        let rows = sqlx::query(
-            "SELECT user_id, COUNT(*) AS n FROM team_members WHERE team_role = 'peer' AND until IS NULL GROUP BY user_id",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get::<String, _>("user_id")?, r.try_get::<i64, _>("n")?.max(0) as u32)))
-            .collect()
+        let rows = sqlx::query("SELECT user_id, COUNT(*) AS n FROM team_members WHERE team_role = 'peer' AND until IS NULL GROUP BY user_id")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|r| Ok((r.try_get::<String, _>("user_id")?, r.try_get::<i64, _>("n")?.max(0) as u32))).collect()
     }
 
     /// Peers who may take members: workers with a peer-worker account and
@@ -312,10 +307,7 @@ fn card(worker: &Worker, profile: &PeerProfile, user_id: String, organization: S
 async fn lock_row(tx: &mut Transaction<'_, Any>, table: &str, key: &str, id: &str) -> Result<u64> {
     // Writing the row first takes the write lock on SQLite (before any read
     // in the transaction) and the row lock on PostgreSQL.
-    let done = sqlx::query(&format!("UPDATE {table} SET version = version + 1 WHERE {key} = $1"))
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
+    let done = sqlx::query(&format!("UPDATE {table} SET version = version + 1 WHERE {key} = $1")).bind(id).execute(&mut **tx).await?;
     Ok(done.rows_affected())
 }
 
@@ -377,10 +369,7 @@ fn no_preferences() -> StoreError {
 
 impl Access {
     async fn stored_preferences(&self, member_id: &str) -> Result<Option<Preferences>> {
-        let row = sqlx::query("SELECT data FROM member_preferences WHERE member_id = $1")
-            .bind(member_id)
-            .fetch_optional(&self.store.pool)
-            .await?;
+        let row = sqlx::query("SELECT data FROM member_preferences WHERE member_id = $1").bind(member_id).fetch_optional(&self.store.pool).await?;
         match row {
             None => Ok(None),
             Some(r) => {
@@ -616,8 +605,16 @@ impl Access {
         for r in &rows {
             let tm: String = r.try_get("id")?;
             let user: String = r.try_get("user_id")?;
-            record_version(&mut tx, "peer-choice", &tm, 2, &serde_json::json!({ "member_id": member_id, "ended": ended_by }), Some(&self.actor().user_id), ended_by)
-                .await?;
+            record_version(
+                &mut tx,
+                "peer-choice",
+                &tm,
+                2,
+                &serde_json::json!({ "member_id": member_id, "ended": ended_by }),
+                Some(&self.actor().user_id),
+                ended_by,
+            )
+            .await?;
             if user != self.actor().user_id {
                 let name = member_name(&mut tx, member_id).await?;
                 notify(&mut tx, &user, "notice-relationship-ended", serde_json::json!({ "name": name, "member_id": member_id })).await?;
@@ -673,8 +670,16 @@ impl Access {
     /// access to the waiting list.
     pub async fn waiting_list(&self, departing: Option<&str>) -> Result<WaitingList> {
         let decision = may_run_batch(self.actor());
-        self.audit_member("read", "waiting-list", departing, None, &decision, Categories::of(&[Category::Demographics, Category::Identity, Category::CarePlan]), Some(accompany_domain::privacy::Purpose::Operations))
-            .await?;
+        self.audit_member(
+            "read",
+            "waiting-list",
+            departing,
+            None,
+            &decision,
+            Categories::of(&[Category::Demographics, Category::Identity, Category::CarePlan]),
+            Some(accompany_domain::privacy::Purpose::Operations),
+        )
+        .await?;
         self.batch_allowed()?;
         let org = self.batch_organization();
         let catalog = self.store.catalog();
@@ -709,9 +714,8 @@ impl Access {
         let mut members: Vec<(String, Preferences)> = Vec::new();
         let mut seen: HashSet<String> = HashSet::new();
         if departing.is_none() {
-            let mut sql = format!(
-                "SELECT p.member_id, p.data, m.plan_id FROM member_preferences p JOIN members m ON m.id = p.member_id WHERE {no_peer}"
-            );
+            let mut sql =
+                format!("SELECT p.member_id, p.data, m.plan_id FROM member_preferences p JOIN members m ON m.id = p.member_id WHERE {no_peer}");
             if org.is_some() {
                 sql.push_str(" AND m.plan_id = $1");
             }
@@ -771,7 +775,16 @@ impl Access {
     pub async fn apply_batch(&self, pairs: &[Pair], pool: &PeerPool) -> Result<Applied> {
         let decision = may_run_batch(self.actor());
         let run_id = new_id();
-        self.audit_member("update", "batch-run", Some(&run_id), None, &decision, Categories::NONE, Some(accompany_domain::privacy::Purpose::Operations)).await?;
+        self.audit_member(
+            "update",
+            "batch-run",
+            Some(&run_id),
+            None,
+            &decision,
+            Categories::NONE,
+            Some(accompany_domain::privacy::Purpose::Operations),
+        )
+        .await?;
         self.batch_allowed()?;
         let catalog = self.store.catalog();
         let cards: HashMap<&str, &PeerCard> = pool.cards.iter().map(|c| (c.worker_id.as_str(), c)).collect();
@@ -789,14 +802,13 @@ impl Access {
             }
             q.execute(&mut *tx).await?;
         }
-        let counts: HashMap<String, u32> = sqlx::query(
-            "SELECT user_id, COUNT(*) AS n FROM team_members WHERE team_role = 'peer' AND until IS NULL GROUP BY user_id",
-        )
-        .fetch_all(&mut *tx)
-        .await?
-        .iter()
-        .map(|r| Ok((r.try_get::<String, _>("user_id")?, r.try_get::<i64, _>("n")?.max(0) as u32)))
-        .collect::<Result<_>>()?;
+        let counts: HashMap<String, u32> =
+            sqlx::query("SELECT user_id, COUNT(*) AS n FROM team_members WHERE team_role = 'peer' AND until IS NULL GROUP BY user_id")
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| Ok((r.try_get::<String, _>("user_id")?, r.try_get::<i64, _>("n")?.max(0) as u32)))
+                .collect::<Result<_>>()?;
         let member_ids: Vec<&str> = pairs.iter().map(|p| p.member_id.as_str()).collect();
         let mut has_peer: HashSet<String> = HashSet::new();
         for chunk in member_ids.chunks(200) {
@@ -871,7 +883,16 @@ impl Access {
     /// members on their plan or left by their organization's peers).
     pub async fn peer_gaps(&self, limit: u32) -> Result<Vec<GapEntry>> {
         let decision = may_run_batch(self.actor());
-        self.audit_member("list", "peer-gaps", None, None, &decision, Categories::of(&[Category::Demographics]), Some(accompany_domain::privacy::Purpose::Operations)).await?;
+        self.audit_member(
+            "list",
+            "peer-gaps",
+            None,
+            None,
+            &decision,
+            Categories::of(&[Category::Demographics]),
+            Some(accompany_domain::privacy::Purpose::Operations),
+        )
+        .await?;
         self.batch_allowed()?;
         let mut sql = String::from(
             "SELECT g.member_id, g.reason, g.started_at, g.ended_at, m.given_name, m.family_name, w.given_name AS w_given, w.family_name AS w_family \
@@ -881,10 +902,7 @@ impl Access {
         if org.is_some() {
             sql.push_str(" WHERE (g.organization_id = $1 OR m.plan_id = $1)");
         }
-        sql.push_str(&format!(
-            " ORDER BY CASE WHEN g.ended_at IS NULL THEN 0 ELSE 1 END, g.started_at LIMIT {}",
-            limit.clamp(1, 1000)
-        ));
+        sql.push_str(&format!(" ORDER BY CASE WHEN g.ended_at IS NULL THEN 0 ELSE 1 END, g.started_at LIMIT {}", limit.clamp(1, 1000)));
         let mut q = sqlx::query(&sql);
         if let Some(o) = &org {
             q = q.bind(o);
@@ -968,15 +986,14 @@ pub(crate) async fn flag_departure(tx: &mut Transaction<'_, Any>, worker: &Worke
         let member: String = r.try_get("member_id")?;
         open_gap(tx, &member, r, "peer-left").await?;
         let name = member_name(tx, &member).await?;
-        let coordinators: Vec<String> = sqlx::query(
-            "SELECT user_id FROM team_members WHERE member_id = $1 AND team_role = 'care-coordinator' AND until IS NULL",
-        )
-        .bind(&member)
-        .fetch_all(&mut **tx)
-        .await?
-        .iter()
-        .map(|r| r.try_get(0))
-        .collect::<Result<_, _>>()?;
+        let coordinators: Vec<String> =
+            sqlx::query("SELECT user_id FROM team_members WHERE member_id = $1 AND team_role = 'care-coordinator' AND until IS NULL")
+                .bind(&member)
+                .fetch_all(&mut **tx)
+                .await?
+                .iter()
+                .map(|r| r.try_get(0))
+                .collect::<Result<_, _>>()?;
         for c in coordinators {
             notify(tx, &c, "notice-peer-left", serde_json::json!({ "name": name, "peer": peer, "member_id": member })).await?;
         }
@@ -1005,20 +1022,14 @@ impl crate::Import<'_> {
     /// (member id, preferences) rows.
     pub async fn preferences(&self, rows: &[(String, Preferences)]) -> Result<()> {
         let now = now_text();
-        let rows = rows
-            .iter()
-            .map(|(id, p)| vec![Val::from(id.clone()), Val::from(to_json(p)), Val::from(1i64), Val::from(now.clone())])
-            .collect();
+        let rows = rows.iter().map(|(id, p)| vec![Val::from(id.clone()), Val::from(to_json(p)), Val::from(1i64), Val::from(now.clone())]).collect();
         self.run("member_preferences", &["member_id", "data", "version", "updated_at"], rows).await
     }
 
     /// (worker id, facts) rows.
     pub async fn worker_matching(&self, rows: &[(String, WorkerMatching)]) -> Result<()> {
         let now = now_text();
-        let rows = rows
-            .iter()
-            .map(|(id, m)| vec![Val::from(id.clone()), Val::from(to_json(m)), Val::from(1i64), Val::from(now.clone())])
-            .collect();
+        let rows = rows.iter().map(|(id, m)| vec![Val::from(id.clone()), Val::from(to_json(m)), Val::from(1i64), Val::from(now.clone())]).collect();
         self.run("worker_matching", &["worker_id", "data", "version", "updated_at"], rows).await
     }
 
@@ -1044,11 +1055,8 @@ impl Access {
         self.store.ensure_worker_matching(&[worker_id.to_string()]).await?;
         let mut tx = self.store.pool.begin().await?;
         lock_row(&mut tx, "worker_matching", "worker_id", worker_id).await?;
-        let version: i64 = sqlx::query("SELECT version FROM worker_matching WHERE worker_id = $1")
-            .bind(worker_id)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get(0)?;
+        let version: i64 =
+            sqlx::query("SELECT version FROM worker_matching WHERE worker_id = $1").bind(worker_id).fetch_one(&mut *tx).await?.try_get(0)?;
         sqlx::query("UPDATE worker_matching SET data = $1, updated_at = $2 WHERE worker_id = $3")
             .bind(to_json(&facts))
             .bind(now_text())

@@ -40,11 +40,9 @@ fn for_backend(sql: &str, sqlite: bool) -> String {
 }
 
 pub(crate) async fn run(pool: &AnyPool) -> Result<Vec<&'static str>> {
-    sqlx::query(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
-    )
-    .execute(pool)
-    .await?;
+    sqlx::query("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+        .execute(pool)
+        .await?;
     let applied: Vec<i64> = sqlx::query("SELECT version FROM schema_migrations")
         .fetch_all(pool)
         .await?
@@ -81,8 +79,7 @@ pub(crate) async fn drop_all(pool: &AnyPool) -> Result<()> {
     } else {
         "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
     };
-    let tables: Vec<String> =
-        sqlx::query(list).fetch_all(pool).await?.iter().map(|r| r.try_get::<String, _>(0)).collect::<Result<_, _>>()?;
+    let tables: Vec<String> = sqlx::query(list).fetch_all(pool).await?.iter().map(|r| r.try_get::<String, _>(0)).collect::<Result<_, _>>()?;
     let mut conn = pool.acquire().await?;
     if sqlite {
         sqlx::raw_sql("PRAGMA foreign_keys = OFF").execute(&mut *conn).await?;

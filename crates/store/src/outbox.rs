@@ -159,10 +159,11 @@ pub(crate) async fn tell(tx: &mut Transaction<'_, Any>, user_id: &str, text_key:
         .bind(&now)
         .execute(&mut **tx)
         .await?;
-    let row = sqlx::query("SELECT u.locale, r.channel, r.email, r.phone FROM users u LEFT JOIN reach_preferences r ON r.user_id = u.id WHERE u.id = $1")
-        .bind(user_id)
-        .fetch_optional(&mut **tx)
-        .await?;
+    let row =
+        sqlx::query("SELECT u.locale, r.channel, r.email, r.phone FROM users u LEFT JOIN reach_preferences r ON r.user_id = u.id WHERE u.id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut **tx)
+            .await?;
     let Some(row) = row else { return Ok(()) };
     let reach = reach_from(row.try_get("channel")?, row.try_get("email")?, row.try_get("phone")?);
     if let Some((channel, address)) = reach.address() {

@@ -6,9 +6,7 @@
 
 use accompany_domain::notes::{ContactNote, ContactNoteInput, HealthEntry, HealthEntryInput};
 use accompany_domain::policy::{Action, Decision, Relationship};
-use accompany_domain::privacy::{
-    self, may_break_glass, Categories, Category, Part2Consent, Purpose, Recipient, SharingChoice, SharingInput,
-};
+use accompany_domain::privacy::{self, may_break_glass, Categories, Category, Part2Consent, Purpose, Recipient, SharingChoice, SharingInput};
 use accompany_domain::records::{new_id, Persona, TeamRole};
 use accompany_domain::Invalid;
 use serde::Serialize;
@@ -120,12 +118,9 @@ fn choice_from_row(r: &sqlx::any::AnyRow) -> Result<SharingChoice> {
         categories: Categories::from_text(&r.try_get::<String, _>("categories")?),
         purposes: purposes.split(',').filter_map(Purpose::parse).collect(),
         until: until.as_deref().map(stored_date).transpose()?,
-        part2: part2
-            .map(|p| serde_json::from_str::<Part2Consent>(&p).map_err(|e| StoreError::Corrupt(e.to_string())))
-            .transpose()?,
+        part2: part2.map(|p| serde_json::from_str::<Part2Consent>(&p).map_err(|e| StoreError::Corrupt(e.to_string()))).transpose()?,
     })
 }
-
 
 impl Store {
     /// The member's choices in force that name this reader, their
@@ -183,15 +178,14 @@ impl Access {
     pub async fn sharing(&self, member_id: &str) -> Result<SharingOverview> {
         self.own_record(member_id, Action::Read, "sharing").await?;
         let pool = &self.store.pool;
-        let choices = sqlx::query(&format!(
-            "SELECT {CHOICE_COLUMNS} FROM sharing_choices WHERE member_id = $1 AND revoked_at IS NULL ORDER BY decided_at, id"
-        ))
-        .bind(member_id)
-        .fetch_all(pool)
-        .await?
-        .iter()
-        .map(choice_from_row)
-        .collect::<Result<Vec<_>>>()?;
+        let choices =
+            sqlx::query(&format!("SELECT {CHOICE_COLUMNS} FROM sharing_choices WHERE member_id = $1 AND revoked_at IS NULL ORDER BY decided_at, id"))
+                .bind(member_id)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(choice_from_row)
+                .collect::<Result<Vec<_>>>()?;
         let firewall = self.firewall(member_id).await?;
         let team_rows = sqlx::query(
             "SELECT tm.user_id, tm.team_role, u.display_name, u.persona, u.organization_id, o.name AS organization \
@@ -362,13 +356,7 @@ impl Access {
         .fetch_all(&self.store.pool)
         .await?;
         rows.iter()
-            .map(|r| {
-                Ok(StaffEntry {
-                    user_id: r.try_get("id")?,
-                    display_name: r.try_get("display_name")?,
-                    organization: r.try_get("organization")?,
-                })
-            })
+            .map(|r| Ok(StaffEntry { user_id: r.try_get("id")?, display_name: r.try_get("display_name")?, organization: r.try_get("organization")? }))
             .collect()
     }
 
@@ -432,8 +420,7 @@ impl Access {
         } else {
             Decision::Deny("members and privacy officers do not use emergency access")
         };
-        self.audit_member("break-glass", "member", found.as_deref(), found.as_deref(), &decision, Categories::NONE, Some(Purpose::Emergency))
-            .await?;
+        self.audit_member("break-glass", "member", found.as_deref(), found.as_deref(), &decision, Categories::NONE, Some(Purpose::Emergency)).await?;
         let member_id = match (decision, found) {
             (Decision::Permit, Some(id)) => id,
             (Decision::Deny(why), _) if !may_break_glass(self.actor().persona) => return Err(StoreError::Denied(why)),
@@ -441,17 +428,15 @@ impl Access {
         };
         let now = OffsetDateTime::now_utc();
         let hours = i64::from(self.store.catalog().privacy.break_glass_hours);
-        sqlx::query(
-            "INSERT INTO break_glass (id, member_id, user_id, reason, started_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(new_id())
-        .bind(&member_id)
-        .bind(&self.actor().user_id)
-        .bind(&reason)
-        .bind(crate::timestamp_text(now))
-        .bind(crate::timestamp_text(now + Duration::hours(hours)))
-        .execute(&self.store.pool)
-        .await?;
+        sqlx::query("INSERT INTO break_glass (id, member_id, user_id, reason, started_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(new_id())
+            .bind(&member_id)
+            .bind(&self.actor().user_id)
+            .bind(&reason)
+            .bind(crate::timestamp_text(now))
+            .bind(crate::timestamp_text(now + Duration::hours(hours)))
+            .execute(&self.store.pool)
+            .await?;
         Ok(member_id)
     }
 
@@ -570,8 +555,16 @@ impl Access {
             Ok(()) => Decision::Permit,
             Err(_) => Decision::Deny("only privacy officers search the audit trail"),
         };
-        self.audit_member(if export { "export" } else { "search" }, "audit", None, f.member_id.as_deref(), &decision, Categories::NONE, Some(Purpose::Operations))
-            .await?;
+        self.audit_member(
+            if export { "export" } else { "search" },
+            "audit",
+            None,
+            f.member_id.as_deref(),
+            &decision,
+            Categories::NONE,
+            Some(Purpose::Operations),
+        )
+        .await?;
         allowed?;
         let limit = if export { 100_000 } else { f.limit.clamp(1, 500) };
         let mut sql = format!("SELECT {AUDIT_COLUMNS} FROM audit_events WHERE 1 = 1");

@@ -41,10 +41,7 @@ fn referral_from_row(r: &sqlx::any::AnyRow) -> Result<Referral> {
         phone: r.try_get("phone")?,
         email: r.try_get("email")?,
         language: r.try_get("language")?,
-        support: SupportKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == support)
-            .ok_or_else(|| StoreError::Corrupt(format!("support {support}")))?,
+        support: SupportKind::ALL.into_iter().find(|k| k.as_str() == support).ok_or_else(|| StoreError::Corrupt(format!("support {support}")))?,
         status: ReferralStatus::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("status {status}")))?,
         arrivals: u32::try_from(r.try_get::<i64, _>("arrivals")?).unwrap_or(u32::MAX),
         first_arrived_at: r.try_get("first_arrived_at")?,
@@ -59,7 +56,6 @@ fn person_key(given: &str, family: &str) -> String {
 fn doors_text(doors: &[Door]) -> String {
     doors.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(",")
 }
-
 
 /// What a person who refers themselves may also ask for: an account, to
 /// choose their peer at once.
@@ -151,12 +147,7 @@ impl Store {
     /// A person refers themselves on the public page, and may open an
     /// account at once to choose their peer. The request is recorded even
     /// when the account cannot be made; the account is made whole or not at all.
-    pub async fn self_refer(
-        &self,
-        input: &ReferralInput,
-        account: Option<&NewAccount>,
-        client_addr: &str,
-    ) -> Result<SelfReferral> {
+    pub async fn self_refer(&self, input: &ReferralInput, account: Option<&NewAccount>, client_addr: &str) -> Result<SelfReferral> {
         let since = timestamp_text(OffsetDateTime::now_utc() - Duration::hours(1));
         let recent: i64 = sqlx::query(
             "SELECT COUNT(*) FROM audit_events WHERE actor_user_id IS NULL AND action = 'create' AND entity = 'referral' AND client_addr = $1 AND at > $2",
@@ -230,7 +221,11 @@ impl Store {
             } else if !may_claim(m, a) {
                 // Say no more than that the details differ: anything else
                 // would tell a stranger about someone's record.
-                errs.push(FieldError::new("masshealth_id", "details-differ", "does not match the name and date of birth we have; ask your care coordinator"));
+                errs.push(FieldError::new(
+                    "masshealth_id",
+                    "details-differ",
+                    "does not match the name and date of birth we have; ask your care coordinator",
+                ));
             }
         }
         errs.finish()?;
@@ -323,9 +318,12 @@ impl Access {
         // plan, an ACO or a community partner; from anywhere else, to anyone's queue.
         let mut routed_to = None;
         if let Some(org) = &self.actor().organization_id {
-            if self.store.organization_row(org).await?.is_some_and(|o| {
-                matches!(o.kind, OrganizationKind::HealthPlan | OrganizationKind::Aco | OrganizationKind::CommunityPartner)
-            }) {
+            if self
+                .store
+                .organization_row(org)
+                .await?
+                .is_some_and(|o| matches!(o.kind, OrganizationKind::HealthPlan | OrganizationKind::Aco | OrganizationKind::CommunityPartner))
+            {
                 routed_to = Some(org.as_str());
             }
         }
@@ -367,9 +365,7 @@ impl Access {
         let d = self.referrals_allowed(action);
         let found = self.store.referral_row(id).await?;
         let visible = found.as_ref().is_some_and(|r| {
-            self.actor().persona == Persona::StateAdmin
-                || r.organization_id.is_none()
-                || r.organization_id == self.actor().organization_id
+            self.actor().persona == Persona::StateAdmin || r.organization_id.is_none() || r.organization_id == self.actor().organization_id
         });
         let d = match (d, visible) {
             (Decision::Permit, false) => Decision::Deny("no such referral in your organization's queue"),

@@ -1,9 +1,7 @@
 //! Turning rows into domain records and back. Lists and nested values live
 //! in a JSON text column; everything a query filters on has its own column.
 
-use accompany_domain::records::{
-    format_date, parse_date, Demographics, Member, Organization, OrganizationKind, Statement, TimeOfDay, Worker,
-};
+use accompany_domain::records::{format_date, parse_date, Demographics, Member, Organization, OrganizationKind, Statement, TimeOfDay, Worker};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;

@@ -58,11 +58,8 @@ impl Access {
         .bind(member_id)
         .fetch_all(&self.store.pool)
         .await?;
-        let sees: HashMap<String, Categories> = if c.rel.is_self {
-            self.sharing(member_id).await?.team.into_iter().map(|t| (t.user_id, t.sees)).collect()
-        } else {
-            HashMap::new()
-        };
+        let sees: HashMap<String, Categories> =
+            if c.rel.is_self { self.sharing(member_id).await?.team.into_iter().map(|t| (t.user_id, t.sees)).collect() } else { HashMap::new() };
         let mut team = Vec::with_capacity(rows.len());
         for r in &rows {
             let user_id: String = r.try_get("user_id")?;

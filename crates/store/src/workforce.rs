@@ -5,15 +5,12 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use accompany_domain::policy::{
-    decide_workforce, may_record_supervision, sees_worker_development, sees_worker_in_full, Action, Decision,
-};
+use accompany_domain::policy::{decide_workforce, may_record_supervision, sees_worker_development, sees_worker_in_full, Action, Decision};
 use accompany_domain::records::{new_id, parse_date, Persona, Worker};
 use accompany_domain::workforce::{
-    self, BillingBlock, Cadence, CeEntry, CeInput, CeProgress, Credential, CredentialInput, Eligibility, Enrolment,
-    EnrolmentInput, EnrolmentStatus, ExamResult, Expiry, LonePeer, PayComparison, Picture, Position, PositionInput,
-    Problem, ProgramSetting, Qualification, SessionFormat, SessionInput, Snapshot, SupervisionSession, Task, TaskFlag,
-    WorkerFacts,
+    self, BillingBlock, Cadence, CeEntry, CeInput, CeProgress, Credential, CredentialInput, Eligibility, Enrolment, EnrolmentInput, EnrolmentStatus,
+    ExamResult, Expiry, LonePeer, PayComparison, Picture, Position, PositionInput, Problem, ProgramSetting, Qualification, SessionFormat,
+    SessionInput, Snapshot, SupervisionSession, Task, TaskFlag, WorkerFacts,
 };
 use accompany_domain::{FieldError, Invalid};
 use serde::Serialize;
@@ -477,9 +474,7 @@ impl Access {
             .filter(|p| p.kind != workforce::ProblemKind::SinglePeerProgram)
             .collect();
         let supervisor = supervisor.map(|s| SupervisorView {
-            qualification: role.map(|r| {
-                workforce::supervisor_qualifies(r, &s.role_id, creds.get(&s.id).map(Vec::as_slice).unwrap_or(&[]), today)
-            }),
+            qualification: role.map(|r| workforce::supervisor_qualifies(r, &s.role_id, creds.get(&s.id).map(Vec::as_slice).unwrap_or(&[]), today)),
             id: s.id,
             name: format!("{} {}", s.given_name, s.family_name),
             role_id: s.role_id,
@@ -511,13 +506,13 @@ impl Access {
     pub async fn supervisees(&self) -> Result<Vec<SuperviseeRow>> {
         let Some(me) = self.my_worker().await? else { return Ok(vec![]) };
         let store = self.store();
-        let rows = sqlx::query(&format!("SELECT {FACT_COLUMNS} FROM workers w WHERE w.supervisor_id = $1 ORDER BY w.family_name, w.given_name, w.id"))
-            .bind(&me.id)
-            .fetch_all(&store.pool)
-            .await?;
+        let rows =
+            sqlx::query(&format!("SELECT {FACT_COLUMNS} FROM workers w WHERE w.supervisor_id = $1 ORDER BY w.family_name, w.given_name, w.id"))
+                .bind(&me.id)
+                .fetch_all(&store.pool)
+                .await?;
         let today = today();
-        let mut workers: Vec<WorkerFacts> =
-            rows.iter().map(fact_row).collect::<Result<Vec<_>>>()?.into_iter().filter(|w| w.active(today)).collect();
+        let mut workers: Vec<WorkerFacts> = rows.iter().map(fact_row).collect::<Result<Vec<_>>>()?.into_iter().filter(|w| w.active(today)).collect();
         let supervisee_ids: Vec<String> = workers.iter().map(|w| w.id.clone()).collect();
         workers.push(WorkerFacts::of(&me));
         let snap = store.snapshot_of(workers, vec![]).await?;
@@ -627,7 +622,11 @@ impl Access {
         if let Some(w) = &p.worker_id {
             match self.store().worker_row(w).await? {
                 Some(x) if x.employer_id == p.organization_id => {}
-                _ => errs.push(FieldError::new("worker_id", "no-such-worker", "give the id of a worker of this organization, or leave it empty for a vacancy")),
+                _ => errs.push(FieldError::new(
+                    "worker_id",
+                    "no-such-worker",
+                    "give the id of a worker of this organization, or leave it empty for a vacancy",
+                )),
             }
         }
         errs.finish()?;
@@ -753,7 +752,9 @@ impl Access {
         let org = self.organization_scope(organization_id)?;
         let store = self.store();
         let rows = match &org {
-            Some(o) => sqlx::query(&format!("SELECT {WORKER_COLUMNS} FROM workers w WHERE w.employer_id = $1")).bind(o).fetch_all(&store.pool).await?,
+            Some(o) => {
+                sqlx::query(&format!("SELECT {WORKER_COLUMNS} FROM workers w WHERE w.employer_id = $1")).bind(o).fetch_all(&store.pool).await?
+            }
             None => sqlx::query(&format!("SELECT {WORKER_COLUMNS} FROM workers w")).fetch_all(&store.pool).await?,
         };
         let workers = rows.iter().map(rows::worker).collect::<Result<Vec<_>>>()?;
@@ -918,7 +919,19 @@ impl Import<'_> {
             .collect();
         self.run(
             "supervision_sessions",
-            &["id", "worker_id", "supervisor_id", "held_on", "minutes", "format", "topics", "signature", "supervisor_credentials", "recorded_by", "created_at"],
+            &[
+                "id",
+                "worker_id",
+                "supervisor_id",
+                "held_on",
+                "minutes",
+                "format",
+                "topics",
+                "signature",
+                "supervisor_credentials",
+                "recorded_by",
+                "created_at",
+            ],
             rows,
         )
         .await

@@ -1,11 +1,11 @@
 //! The JSON API under /api/v1. Bodies and queries are parsed here into
 //! domain inputs; every failure is problem+json naming the field at fault.
 
-use accompany_domain::records::{MemberInput, OrganizationInput, TeamRole, WorkerInput};
 use accompany_domain::notes::{ContactNoteInput, HealthEntryInput};
 use accompany_domain::privacy::SharingInput;
+use accompany_domain::records::{MemberInput, OrganizationInput, TeamRole, WorkerInput};
 use accompany_domain::referral::{ReferralInput, ReferralStatus};
-use accompany_store::{AuditFilter, LoginError, NewAccount, MemberFilter, WorkerFilter};
+use accompany_store::{AuditFilter, LoginError, MemberFilter, NewAccount, WorkerFilter};
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -61,10 +61,8 @@ pub(crate) type ApiResult = Result<Response, Problem>;
 
 /// Parse a JSON body, naming the field at fault when it does not fit.
 pub(crate) fn body<T: DeserializeOwned>(headers: &HeaderMap, bytes: &Bytes) -> Result<T, Problem> {
-    let json_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json") || v.contains("+json"));
+    let json_type =
+        headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json") || v.contains("+json"));
     if !json_type {
         return Err(Problem::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -111,9 +109,8 @@ fn path_problem<E: std::fmt::Display>(e: serde_path_to_error::Error<E>) -> Probl
 pub(crate) fn query<T: DeserializeOwned + Default>(raw: Option<String>) -> Result<T, Problem> {
     match raw {
         None => Ok(T::default()),
-        Some(q) => serde_urlencoded::from_str(&q).map_err(|e| {
-            Problem::new(StatusCode::BAD_REQUEST, "bad-query", "The query string could not be read", e.to_string())
-        }),
+        Some(q) => serde_urlencoded::from_str(&q)
+            .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, "bad-query", "The query string could not be read", e.to_string())),
     }
 }
 
@@ -149,12 +146,7 @@ async fn login(State(state): State<AppState>, req: axum::extract::Request) -> Ap
     let token = state.store.create_sign_in_token(&user.id, &session, &addr).await.map_err(err)?;
     let hours = i64::from(state.store.limits().session_hours);
     let cookie = set_cookie(SESSION_COOKIE, &session, hours * 3600, state.secure_cookies);
-    Ok((
-        StatusCode::OK,
-        [(header::SET_COOKIE, cookie)],
-        Json(json!({ "user": user, "token": token, "csrf_token": info.csrf_token })),
-    )
-        .into_response())
+    Ok((StatusCode::OK, [(header::SET_COOKIE, cookie)], Json(json!({ "user": user, "token": token, "csrf_token": info.csrf_token }))).into_response())
 }
 
 /// 429 with the seconds to wait, in the body and in `Retry-After`.
@@ -174,8 +166,7 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap, ApiUser(s): A
     } else if let Some(id) = crate::auth::cookie(&headers, SESSION_COOKIE) {
         state.store.sign_out(id, &s.client_addr).await.map_err(err)?;
     }
-    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0, state.secure_cookies))])
-        .into_response())
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0, state.secure_cookies))]).into_response())
 }
 
 #[derive(Deserialize)]
@@ -189,8 +180,7 @@ struct PasswordBody {
 /// this one included.
 async fn change_password(State(state): State<AppState>, ApiUser(s): ApiUser, JsonBody(b): JsonBody<PasswordBody>) -> ApiResult {
     match state.store.change_password(&s.user, &b.current_password, &b.new_password, &s.client_addr).await.map_err(err)? {
-        Ok(()) => Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0, state.secure_cookies))])
-            .into_response()),
+        Ok(()) => Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0, state.secure_cookies))]).into_response()),
         Err(accompany_store::PasswordError::WrongCurrent) => Err(Problem {
             errors: vec![accompany_domain::FieldError::new("current_password", "wrong", "is not your current password")],
             ..Problem::new(StatusCode::FORBIDDEN, "wrong-password", "The current password is wrong", "send your current password in current_password")
@@ -224,14 +214,7 @@ struct MemberQuery {
 
 async fn list_members(State(state): State<AppState>, ApiUser(s): ApiUser, RawQuery(raw): RawQuery) -> ApiResult {
     let q: MemberQuery = query(raw)?;
-    let filter = MemberFilter {
-        name: q.name,
-        language: q.language,
-        plan_id: q.plan_id,
-        city: q.city,
-        after: q.after,
-        limit: q.limit.unwrap_or(50),
-    };
+    let filter = MemberFilter { name: q.name, language: q.language, plan_id: q.plan_id, city: q.city, after: q.after, limit: q.limit.unwrap_or(50) };
     ok(StatusCode::OK, s.access(&state).members(&filter).await.map_err(err)?)
 }
 
@@ -286,7 +269,12 @@ pub(crate) fn precondition(headers: &HeaderMap, body_version: Option<i64>) -> Re
         let text = v.to_str().unwrap_or("").trim();
         let text = text.strip_prefix("W/").unwrap_or(text);
         let version = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')).and_then(|t| t.parse::<i64>().ok()).ok_or_else(|| {
-            Problem::new(StatusCode::BAD_REQUEST, "bad-if-match", "If-Match could not be read", "send the ETag of your last read, e.g. If-Match: \"3\"")
+            Problem::new(
+                StatusCode::BAD_REQUEST,
+                "bad-if-match",
+                "If-Match could not be read",
+                "send the ETag of your last read, e.g. If-Match: \"3\"",
+            )
         })?;
         return Ok(Precondition { version, if_match: true, missing: false });
     }
@@ -337,20 +325,11 @@ async fn get_member(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id)
     tagged(StatusCode::OK, s.access(&state).member(&id).await.map_err(err)?)
 }
 
-async fn update_member(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
-) -> ApiResult {
+async fn update_member(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, headers: HeaderMap, bytes: Bytes) -> ApiResult {
     let c: Change<MemberInput> = change(&headers, &bytes)?;
     let p = precondition(&headers, c.version)?;
-    let m = s
-        .access(&state)
-        .update_member(&id, &c.input, Some(p.version), c.reason.as_deref().unwrap_or("updated"))
-        .await
-        .map_err(|e| stale(e, &p))?;
+    let m =
+        s.access(&state).update_member(&id, &c.input, Some(p.version), c.reason.as_deref().unwrap_or("updated")).await.map_err(|e| stale(e, &p))?;
     tagged(StatusCode::OK, m)
 }
 
@@ -373,13 +352,7 @@ struct TeamBody {
     team_role: TeamRole,
 }
 
-async fn add_team_member(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
-) -> ApiResult {
+async fn add_team_member(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, headers: HeaderMap, bytes: Bytes) -> ApiResult {
     let b: TeamBody = body(&headers, &bytes)?;
     let access = s.access(&state);
     access.add_team_member(&id, &b.user_id, b.team_role).await.map_err(err)?;
@@ -398,11 +371,7 @@ struct PageQuery {
 
 async fn list_organizations(State(state): State<AppState>, ApiUser(s): ApiUser, RawQuery(raw): RawQuery) -> ApiResult {
     let q: PageQuery = query(raw)?;
-    let page = s
-        .access(&state)
-        .organizations(q.kind.as_deref(), q.after.as_deref(), q.limit.unwrap_or(50))
-        .await
-        .map_err(err)?;
+    let page = s.access(&state).organizations(q.kind.as_deref(), q.after.as_deref(), q.limit.unwrap_or(50)).await.map_err(err)?;
     ok(StatusCode::OK, page)
 }
 
@@ -449,20 +418,11 @@ async fn get_worker(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id)
     tagged(StatusCode::OK, s.access(&state).worker(&id).await.map_err(err)?)
 }
 
-async fn update_worker(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
-) -> ApiResult {
+async fn update_worker(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, headers: HeaderMap, bytes: Bytes) -> ApiResult {
     let c: Change<WorkerInput> = change(&headers, &bytes)?;
     let p = precondition(&headers, c.version)?;
-    let w = s
-        .access(&state)
-        .update_worker(&id, &c.input, Some(p.version), c.reason.as_deref().unwrap_or("updated"))
-        .await
-        .map_err(|e| stale(e, &p))?;
+    let w =
+        s.access(&state).update_worker(&id, &c.input, Some(p.version), c.reason.as_deref().unwrap_or("updated")).await.map_err(|e| stale(e, &p))?;
     tagged(StatusCode::OK, w)
 }
 
@@ -631,7 +591,11 @@ async fn referral_queue(State(state): State<AppState>, ApiUser(s): ApiUser, RawQ
     let status = match q.status.as_deref() {
         None | Some("open") => None,
         Some(x) => Some(ReferralStatus::parse(x).ok_or_else(|| {
-            err(AppError::Invalid(vec![accompany_domain::FieldError::new("status", "unknown-choice", "use open, new, contacted, enrolled or closed")]))
+            err(AppError::Invalid(vec![accompany_domain::FieldError::new(
+                "status",
+                "unknown-choice",
+                "use open, new, contacted, enrolled or closed",
+            )]))
         })?),
     };
     ok(StatusCode::OK, s.access(&state).referral_queue(status, q.after.as_deref(), q.limit.unwrap_or(100)).await.map_err(err)?)

@@ -33,10 +33,7 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 pub fn set_cookie(name: &str, value: &str, max_age_seconds: i64, secure: bool) -> String {
-    format!(
-        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_seconds}{}",
-        if secure { "; Secure" } else { "" }
-    )
+    format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_seconds}{}", if secure { "; Secure" } else { "" })
 }
 
 pub fn client_addr(parts: &Parts) -> String {
@@ -58,13 +55,8 @@ pub struct ClientIp(pub IpAddr);
 /// which case `X-Forwarded-For` is read from the right, hop by hop, for as
 /// long as each hop is trusted too.
 pub fn resolve_client(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
-    let hops: Vec<&str> = headers
-        .get_all("x-forwarded-for")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .collect();
+    let hops: Vec<&str> =
+        headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).map(str::trim).collect();
     let mut client = peer;
     for hop in hops.iter().rev() {
         if !trusted.iter().any(|n| n.contains(&client)) {
@@ -97,9 +89,7 @@ pub fn language(headers: &HeaderMap, user: Option<&User>) -> Tr {
     let chosen = cookie(headers, LANG_COOKIE)
         .map(str::to_string)
         .or_else(|| user.and_then(|u| u.locale.clone()))
-        .or_else(|| {
-            headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(negotiate).map(str::to_string)
-        });
+        .or_else(|| headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(negotiate).map(str::to_string));
     Tr::new(chosen.as_deref().unwrap_or("en"))
 }
 
@@ -211,12 +201,7 @@ pub fn urlencode(s: &str) -> String {
 /// or backslashes, which browsers may read as another site).
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n)
-            if n.len() <= 2048
-                && n.starts_with('/')
-                && !n.starts_with("//")
-                && n.bytes().all(|b| b.is_ascii_graphic() && b != b'\\') =>
-        {
+        Some(n) if n.len() <= 2048 && n.starts_with('/') && !n.starts_with("//") && n.bytes().all(|b| b.is_ascii_graphic() && b != b'\\') => {
             n.to_string()
         }
         _ => "/home".to_string(),
@@ -258,7 +243,9 @@ mod tests {
     fn next_stays_on_site() {
         assert_eq!(safe_next(Some("/members/1")), "/members/1");
         assert_eq!(safe_next(Some("/members?after=a%2Fb&limit=5")), "/members?after=a%2Fb&limit=5");
-        for bad in ["//evil.example", "https://evil.example", "/\t/evil.example", "/\\evil.example", "/a\r\nSet-Cookie: x=1", "/ /x", "/\u{202e}x", ""] {
+        for bad in
+            ["//evil.example", "https://evil.example", "/\t/evil.example", "/\\evil.example", "/a\r\nSet-Cookie: x=1", "/ /x", "/\u{202e}x", ""]
+        {
             assert_eq!(safe_next(Some(bad)), "/home", "{bad:?}");
         }
         assert_eq!(safe_next(None), "/home");

@@ -215,8 +215,7 @@ async fn feed(State(state): State<AppState>, ClientAddr(addr): ClientAddr, Path(
 /// A message in its reader's language: (subject, body).
 pub fn render_message(m: &OutboxMessage) -> (String, String) {
     let t = Tr::new(&m.lang);
-    let args: Vec<(&str, String)> =
-        m.args.iter().map(|(k, v)| (k.as_str(), v.as_str().map_or_else(|| v.to_string(), str::to_string))).collect();
+    let args: Vec<(&str, String)> = m.args.iter().map(|(k, v)| (k.as_str(), v.as_str().map_or_else(|| v.to_string(), str::to_string))).collect();
     (t.t("outbox-subject"), t.tn(&m.text_key, &args))
 }
 

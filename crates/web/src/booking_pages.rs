@@ -3,9 +3,7 @@
 //! everyone's sessions with moving and cancelling, groups to join and
 //! leave, a leader's attendance form, and how to be reached.
 
-use accompany_domain::booking::{
-    clock_text, datetime_text, weekday_id, ReachInput, SessionInput, WindowInput, SESSION_LENGTHS, WEEKDAYS,
-};
+use accompany_domain::booking::{clock_text, datetime_text, weekday_id, ReachInput, SessionInput, WindowInput, SESSION_LENGTHS, WEEKDAYS};
 use accompany_domain::groups::GroupInput;
 use accompany_domain::notes::{Modality, Setting};
 use accompany_domain::records::Persona;
@@ -139,7 +137,14 @@ async fn own_week(state: &AppState, s: &Signed, csrf: &str) -> Result<(String, V
 }
 
 async fn availability_page(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<SavedQuery>) -> Response {
-    show_availability(&state, &s, WindowInput { weekday: "tuesday".into(), start: "18:00".into(), end: "21:00".into(), modality: "video".into() }, vec![], q.saved.is_some()).await
+    show_availability(
+        &state,
+        &s,
+        WindowInput { weekday: "tuesday".into(), start: "18:00".into(), end: "21:00".into(), modality: "video".into() },
+        vec![],
+        q.saved.is_some(),
+    )
+    .await
 }
 
 async fn show_availability(state: &AppState, s: &Signed, form: WindowInput, errors: Vec<FieldError>, saved: bool) -> Response {
@@ -177,7 +182,14 @@ async fn show_availability(state: &AppState, s: &Signed, form: WindowInput, erro
         error_list: error_list(t, &errors, anchor),
         windows,
         times,
-        days: WEEKDAYS.iter().map(|d| Choice { id: weekday_id(*d).into(), label: t.t(&format!("weekday-{}", weekday_id(*d))), selected: weekday_id(*d) == form.weekday }).collect(),
+        days: WEEKDAYS
+            .iter()
+            .map(|d| Choice {
+                id: weekday_id(*d).into(),
+                label: t.t(&format!("weekday-{}", weekday_id(*d))),
+                selected: weekday_id(*d) == form.weekday,
+            })
+            .collect(),
         modalities: modality_choices(t, &form.modality),
         form,
         saved,
@@ -348,7 +360,10 @@ async fn show_book(state: &AppState, s: &Signed, worker_id: Option<String>, minu
         error_list: error_list(t, &errors, |f| if f == "minutes" { "minutes" } else { "slots" }),
         action: "/sessions/book".into(),
         heading: t.t("book-title"),
-        peers: peers.iter().map(|p| Choice { id: p.worker_id.clone(), label: p.name.clone(), selected: Some(&p.worker_id) == worker_id.as_ref() }).collect(),
+        peers: peers
+            .iter()
+            .map(|p| Choice { id: p.worker_id.clone(), label: p.name.clone(), selected: Some(&p.worker_id) == worker_id.as_ref() })
+            .collect(),
         lengths: lengths(t, minutes),
         worker_id: worker_id.unwrap_or_default(),
         minutes,
@@ -390,7 +405,8 @@ async fn book(State(state): State<AppState>, PageUser(s): PageUser, Form(f): For
     };
     let input = SessionInput { worker_id: f.worker_id.clone(), start: f.start, minutes: f.minutes.clone(), modality: String::new() };
     let saved = s.access(&state).book_session(&member_id, &input).await;
-    saved_or_form(&s, saved, "/sessions?done=booked", |fields| show_book(&state, &s, Some(f.worker_id), f.minutes.parse().unwrap_or(60), fields)).await
+    saved_or_form(&s, saved, "/sessions?done=booked", |fields| show_book(&state, &s, Some(f.worker_id), f.minutes.parse().unwrap_or(60), fields))
+        .await
 }
 
 async fn reschedule_page(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Query(q): Query<BookQuery>) -> Response {
@@ -700,7 +716,12 @@ async fn show_attendance(state: &AppState, s: &Signed, id: &str, meeting_id: Opt
         title: roster.group.title.clone(),
         meetings: started
             .iter()
-            .map(|m| MeetingChoice { id: m.id.clone(), label: when_text(t, &m.start), selected: Some(&m.id) == chosen.as_ref(), attended: m.attended.len() })
+            .map(|m| MeetingChoice {
+                id: m.id.clone(),
+                label: when_text(t, &m.start),
+                selected: Some(&m.id) == chosen.as_ref(),
+                attended: m.attended.len(),
+            })
             .collect(),
         members: roster
             .members
@@ -710,7 +731,12 @@ async fn show_attendance(state: &AppState, s: &Signed, id: &str, meeting_id: Opt
     })
 }
 
-async fn record_attendance(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(pairs): Form<Vec<(String, String)>>) -> Response {
+async fn record_attendance(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
     let value = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()).unwrap_or_default();
     if let Some(r) = csrf_refused(&s, &value("csrf")) {
         return r;

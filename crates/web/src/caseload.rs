@@ -20,9 +20,7 @@ use crate::workforce::{sub_nav, SubLink};
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/workforce/me/caseload", get(my_caseload))
-        .route("/workforce/workers/{id}/caseload", get(caseload_page))
+    Router::new().route("/workforce/me/caseload", get(my_caseload)).route("/workforce/workers/{id}/caseload", get(caseload_page))
 }
 
 /// API routes, nested under /api/v1.
@@ -100,12 +98,7 @@ fn view(state: &AppState, s: &Signed, c: &CaseloadContacts) -> CaseloadPage {
         sub: sub_nav(t, s.user.persona, &path),
         summary: t.tn(
             "cl-summary",
-            &[
-                ("role", role),
-                ("members", sum.members.to_string()),
-                ("met", sum.rule_met.to_string()),
-                ("notmet", sum.rule_not_met.to_string()),
-            ],
+            &[("role", role), ("members", sum.members.to_string()), ("met", sum.rule_met.to_string()), ("notmet", sum.rule_not_met.to_string())],
         ),
         units: t.t1("cl-units-total", "units", sum.units_used),
         not_shared: if sum.not_shared > 0 { t.t1("cl-not-shared", "count", sum.not_shared) } else { String::new() },

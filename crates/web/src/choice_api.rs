@@ -69,7 +69,13 @@ async fn end(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<
     ok(StatusCode::OK, json!({ "member_id": id, "ended": true }))
 }
 
-async fn set_worker_matching(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, headers: HeaderMap, bytes: Bytes) -> ApiResult {
+async fn set_worker_matching(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> ApiResult {
     let facts: WorkerMatching = body(&headers, &bytes)?;
     ok(StatusCode::OK, s.access(&state).set_worker_matching(&id, &facts).await.map_err(err)?)
 }

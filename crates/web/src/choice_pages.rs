@@ -3,8 +3,8 @@
 //! program admin's waiting list, batch run and time without a peer.
 
 use accompany_domain::matching::{
-    synthetic::TOWNS, BatchProblem, IdentityDimension, IdentityWishInput, Modality, Preferences, PreferencesInput,
-    SourceKind, SourceWishInput, Strength, SupportKind, TopicWishInput,
+    synthetic::TOWNS, BatchProblem, IdentityDimension, IdentityWishInput, Modality, Preferences, PreferencesInput, SourceKind, SourceWishInput,
+    Strength, SupportKind, TopicWishInput,
 };
 use accompany_domain::records::{Persona, TimeOfDay};
 use accompany_domain::FieldError;
@@ -215,7 +215,10 @@ fn opts<'a>(items: impl Iterator<Item = (&'a str, String)>, chosen: &[String]) -
 
 fn strength_opts(t: &Tr, chosen: &str) -> Vec<Opt> {
     let chosen = if chosen.is_empty() { "no-preference" } else { chosen };
-    STRENGTHS.iter().map(|s| Opt { id: strength_id(*s).into(), label: t.t(&format!("match-strength-{}", strength_id(*s))), checked: strength_id(*s) == chosen }).collect()
+    STRENGTHS
+        .iter()
+        .map(|s| Opt { id: strength_id(*s).into(), label: t.t(&format!("match-strength-{}", strength_id(*s))), checked: strength_id(*s) == chosen })
+        .collect()
 }
 
 pub fn language_name(state: &AppState, t: &Tr, code: &str) -> String {
@@ -263,12 +266,7 @@ pub fn reason_text(state: &AppState, t: &Tr, r: &Value) -> String {
 
 fn peer_view(state: &AppState, t: &Tr, c: &RankedChoice) -> PeerView {
     let role = state.catalog.role(&c.peer.role_id);
-    let mut shown: Vec<String> = c
-        .peer
-        .shown_identity
-        .iter()
-        .map(|(d, v)| format!("{}: {v}", t.t(&format!("match-dimension-{d}"))))
-        .collect();
+    let mut shown: Vec<String> = c.peer.shown_identity.iter().map(|(d, v)| format!("{}: {v}", t.t(&format!("match-dimension-{d}")))).collect();
     shown.extend(c.peer.shown_lived_experience.iter().map(|x| t.t1("match-lived-experience", "topic", topic_name(state, t, x))));
     PeerView {
         worker_id: c.peer.worker_id.clone(),
@@ -322,7 +320,13 @@ async fn choose_page(State(state): State<AppState>, PageUser(s): PageUser, Query
 }
 
 /// The page, with the form as submitted (when it failed) or as stored.
-async fn show(state: &AppState, s: &Signed, submitted: Option<(Pairs, Vec<IdentityDimension>, Vec<String>)>, errors: Vec<FieldError>, notice: Option<String>) -> Response {
+async fn show(
+    state: &AppState,
+    s: &Signed,
+    submitted: Option<(Pairs, Vec<IdentityDimension>, Vec<String>)>,
+    errors: Vec<FieldError>,
+    notice: Option<String>,
+) -> Response {
     let t = &s.tr;
     let Some(member_id) = s.user.member_id.clone() else {
         return page_error(s, AppError::Forbidden(t.t("choose-members-only")));
@@ -400,14 +404,21 @@ async fn show(state: &AppState, s: &Signed, submitted: Option<(Pairs, Vec<Identi
             .catalog
             .lived_experience_topics
             .iter()
-            .map(|x| TopicField { id: x.id.clone(), name: x.name.get(t.lang).to_string(), strengths: strength_opts(t, &v(&format!("topic-{}", x.id))) })
+            .map(|x| TopicField {
+                id: x.id.clone(),
+                name: x.name.get(t.lang).to_string(),
+                strengths: strength_opts(t, &v(&format!("topic-{}", x.id))),
+            })
             .collect(),
         modalities: opts(Modality::ALL.iter().map(|m| (m.as_str(), t.t(&format!("modality-{}", m.as_str())))), &values(&form, "modalities")),
         times: opts(TimeOfDay::ALL.iter().map(|x| (x.as_str(), t.t(&format!("match-time-{}", x.as_str())))), &values(&form, "times")),
         towns: opts(TOWNS.iter().map(|x| (x.name, x.name.to_string())), &[v("home_town")]),
         max_travel_km: v("max_travel_km"),
         source_strengths: strength_opts(t, &v("source_strength")),
-        source_kinds: opts(SourceKind::ALL.iter().map(|k| (k.as_str(), t.t(&format!("match-source-{}", k.as_str())))), &values(&form, "source_kinds")),
+        source_kinds: opts(
+            SourceKind::ALL.iter().map(|k| (k.as_str(), t.t(&format!("match-source-{}", k.as_str())))),
+            &values(&form, "source_kinds"),
+        ),
         saved: stored.is_some(),
         eligible,
         peers,
@@ -466,8 +477,7 @@ async fn end_peer(State(state): State<AppState>, PageUser(s): PageUser, Form(pai
 
 /// A notification in the reader's language.
 pub fn notice_text(t: &Tr, n: &accompany_store::Notification) -> String {
-    let args: Vec<(&str, String)> =
-        n.args.iter().map(|(k, v)| (k.as_str(), v.as_str().map_or_else(|| v.to_string(), str::to_string))).collect();
+    let args: Vec<(&str, String)> = n.args.iter().map(|(k, v)| (k.as_str(), v.as_str().map_or_else(|| v.to_string(), str::to_string))).collect();
     t.tn(&n.text_key, &args)
 }
 
@@ -556,7 +566,12 @@ async fn run_batch(State(state): State<AppState>, PageUser(s): PageUser, Form(pa
     let a = problem.solve();
     let mut summary = t.tn(
         "matching-summary",
-        &[("members", a.members.to_string()), ("peers", waiting.pool.profiles.len().to_string()), ("served", a.served.to_string()), ("unmatched", a.unmatched.len().to_string())],
+        &[
+            ("members", a.members.to_string()),
+            ("peers", waiting.pool.profiles.len().to_string()),
+            ("served", a.served.to_string()),
+            ("unmatched", a.unmatched.len().to_string()),
+        ],
     );
     if apply {
         match access.apply_batch(&a.pairs, &waiting.pool).await {

@@ -30,7 +30,12 @@ async fn contact_log(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id
     ok(StatusCode::OK, s.access(&state).contact_log(&id).await.map_err(err)?)
 }
 
-async fn log_contact(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, JsonBody(input): JsonBody<ContactNoteInput>) -> ApiResult {
+async fn log_contact(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Path(id): Path<String>,
+    JsonBody(input): JsonBody<ContactNoteInput>,
+) -> ApiResult {
     ok(StatusCode::CREATED, s.access(&state).log_contact(&id, &input).await.map_err(err)?)
 }
 
@@ -48,7 +53,12 @@ struct ContactUpdate {
     contact: ContactNoteInput,
 }
 
-async fn update_contact(State(state): State<AppState>, ApiUser(s): ApiUser, Path((id, contact)): Path<(String, String)>, JsonBody(u): JsonBody<ContactUpdate>) -> ApiResult {
+async fn update_contact(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Path((id, contact)): Path<(String, String)>,
+    JsonBody(u): JsonBody<ContactUpdate>,
+) -> ApiResult {
     ok(StatusCode::OK, s.access(&state).update_contact(&id, &contact, u.version, &u.contact, &u.reason).await.map_err(err)?)
 }
 
@@ -71,11 +81,21 @@ struct GoalUpdate {
     goal: GoalInput,
 }
 
-async fn update_goal(State(state): State<AppState>, ApiUser(s): ApiUser, Path((id, goal)): Path<(String, String)>, JsonBody(u): JsonBody<GoalUpdate>) -> ApiResult {
+async fn update_goal(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Path((id, goal)): Path<(String, String)>,
+    JsonBody(u): JsonBody<GoalUpdate>,
+) -> ApiResult {
     ok(StatusCode::OK, s.access(&state).update_goal(&id, &goal, u.version, &u.goal).await.map_err(err)?)
 }
 
-async fn add_progress(State(state): State<AppState>, ApiUser(s): ApiUser, Path((id, goal)): Path<(String, String)>, JsonBody(input): JsonBody<ProgressInput>) -> ApiResult {
+async fn add_progress(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Path((id, goal)): Path<(String, String)>,
+    JsonBody(input): JsonBody<ProgressInput>,
+) -> ApiResult {
     ok(StatusCode::CREATED, s.access(&state).add_goal_progress(&id, &goal, &input).await.map_err(err)?)
 }
 

@@ -149,10 +149,7 @@ pub struct StandingView {
 }
 
 fn standing_view(t: &Tr, s: &Standing) -> StandingView {
-    let unit_rule = t.tn(
-        "ct-unit-rule",
-        &[("minutes", s.unit_minutes.to_string()), ("rounding", t.t(&format!("ct-rounding-{}", rounding_id(s))))],
-    );
+    let unit_rule = t.tn("ct-unit-rule", &[("minutes", s.unit_minutes.to_string()), ("rounding", t.t(&format!("ct-rounding-{}", rounding_id(s))))]);
     let authorization = s.authorization.as_ref().map(|a| {
         t.tn(
             "ct-authorization",
@@ -499,7 +496,12 @@ async fn goals_page(
             list.extend(error_list(t, e).into_iter().map(|(a, l, p)| (format!("progress-{a}-{goal}"), l, p)));
         }
         Ok(GoalsPage {
-            l: Layout::new(t, Some(s), if is_self { "/home" } else { "/members" }, if is_self { t.t("ct-goals-own-title") } else { t.t1("ct-goals-title", "name", &name) }),
+            l: Layout::new(
+                t,
+                Some(s),
+                if is_self { "/home" } else { "/members" },
+                if is_self { t.t("ct-goals-own-title") } else { t.t1("ct-goals-title", "name", &name) },
+            ),
             member_id: id.to_string(),
             is_self,
             goals: goals.goals.iter().map(|g| goal_view(t, g)).collect(),
@@ -578,7 +580,12 @@ async fn edit_goal(State(state): State<AppState>, PageUser(s): PageUser, Path((i
     goal_edit_page(&state, &s, &id, &goal, None, vec![]).await
 }
 
-async fn update_goal(State(state): State<AppState>, PageUser(s): PageUser, Path((id, goal)): Path<(String, String)>, Form(f): Form<GoalForm>) -> Response {
+async fn update_goal(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Path((id, goal)): Path<(String, String)>,
+    Form(f): Form<GoalForm>,
+) -> Response {
     if let Some(r) = csrf_refused(&s, &f.csrf) {
         return r;
     }
@@ -596,7 +603,12 @@ struct ProgressForm {
     note: String,
 }
 
-async fn add_progress(State(state): State<AppState>, PageUser(s): PageUser, Path((id, goal)): Path<(String, String)>, Form(f): Form<ProgressForm>) -> Response {
+async fn add_progress(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Path((id, goal)): Path<(String, String)>,
+    Form(f): Form<ProgressForm>,
+) -> Response {
     if let Some(r) = csrf_refused(&s, &f.csrf) {
         return r;
     }
@@ -661,7 +673,12 @@ async fn team(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Pa
         Ok(o) => {
             let is_self = s.user.member_id.as_deref() == Some(id.as_str());
             render(CareTeamPage {
-                l: Layout::new(t, Some(&s), if is_self { "/home" } else { "/members" }, if is_self { t.t("ct-team-own-title") } else { t.t("care-team-title") }),
+                l: Layout::new(
+                    t,
+                    Some(&s),
+                    if is_self { "/home" } else { "/members" },
+                    if is_self { t.t("ct-team-own-title") } else { t.t("care-team-title") },
+                ),
                 member_id: id,
                 is_self,
                 people: o.team.iter().map(|c| team_person(&state, t, c)).collect(),

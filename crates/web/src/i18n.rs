@@ -74,10 +74,7 @@ impl Tr {
     /// field's own name when the form has no such label.
     pub fn field_label(&self, field: &str) -> String {
         let slug = field.replace('_', "-");
-        ["field-", "demo-"]
-            .iter()
-            .find_map(|prefix| LOCALES.try_lookup(&self.id, &format!("{prefix}{slug}")))
-            .unwrap_or_else(|| field.to_string())
+        ["field-", "demo-"].iter().find_map(|prefix| LOCALES.try_lookup(&self.id, &format!("{prefix}{slug}"))).unwrap_or_else(|| field.to_string())
     }
 }
 
@@ -88,9 +85,7 @@ pub fn negotiate(accept_language: &str) -> Option<&'static str> {
         .filter_map(|part| {
             let mut it = part.trim().split(';');
             let tag = it.next()?.trim();
-            let q = it
-                .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
-                .unwrap_or(1.0);
+            let q = it.find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok())).unwrap_or(1.0);
             Some((q, tag))
         })
         .collect();

@@ -4,9 +4,9 @@
 
 mod api;
 mod auth;
-mod caseload;
 mod booking_api;
 mod booking_pages;
+mod caseload;
 mod choice_api;
 mod choice_pages;
 mod contact_api;
@@ -15,8 +15,8 @@ pub mod i18n;
 mod openapi;
 mod pages;
 mod privacy_pages;
-mod referral_pages;
 mod problem;
+mod referral_pages;
 mod server;
 mod workforce;
 
@@ -30,8 +30,8 @@ use axum::Router;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use auth::SESSION_COOKIE;
-pub use server::{shutdown_signal, ServerLimits};
 pub use booking_api::{render_message, spawn_outbox_worker};
+pub use server::{shutdown_signal, ServerLimits};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -47,13 +47,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Store, secure_cookies: bool) -> AppState {
-        AppState {
-            catalog: store.catalog_arc(),
-            store,
-            secure_cookies,
-            trusted_proxies: Arc::new(Vec::new()),
-            limits: ServerLimits::default(),
-        }
+        AppState { catalog: store.catalog_arc(), store, secure_cookies, trusted_proxies: Arc::new(Vec::new()), limits: ServerLimits::default() }
     }
 
     /// Other timeouts and bounds for connections and requests.
@@ -118,11 +112,7 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
 }
 
 /// Serve until `shutdown` resolves, then finish the requests in flight.
-pub async fn serve_until(
-    state: AppState,
-    listener: tokio::net::TcpListener,
-    shutdown: impl std::future::Future<Output = ()>,
-) -> std::io::Result<()> {
+pub async fn serve_until(state: AppState, listener: tokio::net::TcpListener, shutdown: impl std::future::Future<Output = ()>) -> std::io::Result<()> {
     let limits = state.limits;
     server::run(router(state), listener, limits, shutdown).await
 }
@@ -191,10 +181,7 @@ async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) ->
 }
 
 async fn stylesheet() -> impl axum::response::IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
-        include_str!("../static/app.css"),
-    )
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], include_str!("../static/app.css"))
 }
 
 /// The operations the OpenAPI document describes: (method, path, summary, request, response).

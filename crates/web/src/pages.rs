@@ -17,9 +17,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use crate::auth::{
-    cookie, random_token, ClientAddr, safe_next, set_cookie, Lang, PageUser, Signed, LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE,
-};
+use crate::auth::{cookie, random_token, safe_next, set_cookie, ClientAddr, Lang, PageUser, Signed, LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 use crate::i18n::{Tr, SHIPPED};
 use crate::problem::AppError;
 use crate::AppState;
@@ -253,11 +251,8 @@ struct LandingPage {
 }
 
 async fn landing(State(state): State<AppState>, Lang(t): Lang) -> Response {
-    let roles = state
-        .catalog
-        .chart_roles()
-        .map(|r| (r.id.clone(), r.name.get(t.lang).to_string(), r.plain_language.get(t.lang).to_string()))
-        .collect();
+    let roles =
+        state.catalog.chart_roles().map(|r| (r.id.clone(), r.name.get(t.lang).to_string(), r.plain_language.get(t.lang).to_string())).collect();
     render(LandingPage { l: Layout::new(&t, None, "/", t.t("app-name")), roles })
 }
 
@@ -299,13 +294,7 @@ struct LoginForm {
     csrf: String,
 }
 
-async fn login(
-    State(state): State<AppState>,
-    Lang(t): Lang,
-    headers: HeaderMap,
-    ClientAddr(addr): ClientAddr,
-    Form(f): Form<LoginForm>,
-) -> Response {
+async fn login(State(state): State<AppState>, Lang(t): Lang, headers: HeaderMap, ClientAddr(addr): ClientAddr, Form(f): Form<LoginForm>) -> Response {
     let next = safe_next(f.next.as_deref());
     if cookie(&headers, LOGIN_CSRF_COOKIE) != Some(f.csrf.as_str()) {
         return login_page(&state, &t, next, Some(t.t("sign-in-expired")), f.username, StatusCode::FORBIDDEN);
@@ -540,9 +529,7 @@ async fn home(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Qu
                 page.members = member_rows(&state, t, &list);
             }
             Persona::OrganizationAdmin => {
-                let workers = access
-                    .workers(&WorkerFilter { employer_id: s.user.organization_id.clone(), limit: 20, ..Default::default() })
-                    .await?;
+                let workers = access.workers(&WorkerFilter { employer_id: s.user.organization_id.clone(), limit: 20, ..Default::default() }).await?;
                 page.workers = worker_rows(&state, t, &workers.items);
                 let list = access.members(&MemberFilter { limit: 10, ..Default::default() }).await?;
                 page.members = member_rows(&state, t, &list);
@@ -686,10 +673,7 @@ fn member_view(state: &AppState, t: &Tr, m: &Member, visible: Categories) -> Mem
         city: m.city.clone().unwrap_or_default(),
         languages: m.preferred_languages.iter().map(|c| language_name(state, t, c)).collect::<Vec<_>>().join(", "),
         needs: shown(Category::CarePlan, m.needs.join(", ")),
-        demographics: dims
-            .iter()
-            .map(|(k, v)| (t.t(k), shown(Category::Identity, (*v).clone().unwrap_or_else(|| t.t("not-said")))))
-            .collect(),
+        demographics: dims.iter().map(|(k, v)| (t.t(k), shown(Category::Identity, (*v).clone().unwrap_or_else(|| t.t("not-said"))))).collect(),
     }
 }
 
@@ -745,8 +729,8 @@ async fn member(State(state): State<AppState>, PageUser(s): PageUser, Path(id): 
         let goals = access.recovery_goals(&id).await?.record;
         let is_self = s.user.member_id.as_deref() == Some(id.as_str());
         let emergency = seen.purpose == Purpose::Emergency;
-        let can_edit = !emergency
-            && matches!(s.user.persona, Persona::Member | Persona::CareCoordinator | Persona::OrganizationAdmin | Persona::StateAdmin);
+        let can_edit =
+            !emergency && matches!(s.user.persona, Persona::Member | Persona::CareCoordinator | Persona::OrganizationAdmin | Persona::StateAdmin);
         let visible = seen.visible_categories;
         let hidden_list: Vec<String> = crate::privacy_pages::CHOOSABLE
             .iter()
@@ -801,11 +785,7 @@ async fn member(State(state): State<AppState>, PageUser(s): PageUser, Path(id): 
             settings: options(Setting::ALL.iter().map(|m| m.as_str()).collect(), "setting-"),
             today: format_date(time::OffsetDateTime::now_utc().date()),
             goals_hidden: goals.hidden,
-            goals: goals
-                .goals
-                .iter()
-                .map(|g| (g.goal.clone(), s.tr.t(&format!("ct-goal-status-{}", g.status.as_str()))))
-                .collect(),
+            goals: goals.goals.iter().map(|g| (g.goal.clone(), s.tr.t(&format!("ct-goal-status-{}", g.status.as_str())))).collect(),
         })
     }
     .await;
@@ -936,14 +916,7 @@ impl FieldErrors for MemberFormPage {
     }
 }
 
-async fn member_form_page(
-    state: &AppState,
-    s: &Signed,
-    action: String,
-    f: MemberForm,
-    errors: Vec<FieldError>,
-    is_new: bool,
-) -> Response {
+async fn member_form_page(state: &AppState, s: &Signed, action: String, f: MemberForm, errors: Vec<FieldError>, is_new: bool) -> Response {
     let t = &s.tr;
     let plans = match s.access(state).organizations(Some("health-plan"), None, 100).await {
         Ok(p) => p.items.into_iter().map(|o| (o.id, o.name)).collect(),
@@ -956,10 +929,7 @@ async fn member_form_page(
         action,
         f,
         errors: errors.iter().map(|e| (form_field(&e.field).to_string(), t.field_error(e))).collect(),
-        error_list: errors
-            .iter()
-            .map(|e| (form_field(&e.field).to_string(), t.field_label(form_field(&e.field)), t.field_error(e)))
-            .collect(),
+        error_list: errors.iter().map(|e| (form_field(&e.field).to_string(), t.field_label(form_field(&e.field)), t.field_error(e))).collect(),
         languages: state.catalog.languages.iter().map(|l| (l.code.clone(), l.name.get(t.lang).to_string())).collect(),
         plans,
         is_new,
@@ -1011,12 +981,7 @@ async fn edit_member(State(state): State<AppState>, PageUser(s): PageUser, Path(
     }
 }
 
-async fn update_member(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Path(id): Path<String>,
-    Form(f): Form<MemberForm>,
-) -> Response {
+async fn update_member(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<MemberForm>) -> Response {
     if !s.check_csrf(Some(&f.csrf)) {
         return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
     }
@@ -1041,8 +1006,14 @@ struct OrganizationsPage {
 async fn organizations(State(state): State<AppState>, PageUser(s): PageUser) -> Response {
     match s.access(&state).organizations(None, None, 500).await {
         Ok(p) => {
-            let organizations =
-                p.items.into_iter().map(|o| { let k = s.tr.t(&format!("org-kind-{}", o.kind.as_str())); (o, k) }).collect();
+            let organizations = p
+                .items
+                .into_iter()
+                .map(|o| {
+                    let k = s.tr.t(&format!("org-kind-{}", o.kind.as_str()));
+                    (o, k)
+                })
+                .collect();
             render(OrganizationsPage { l: Layout::new(&s.tr, Some(&s), "/organizations", s.tr.t("nav-organizations")), organizations })
         }
         Err(e) => page_error(&s, e),
@@ -1059,10 +1030,9 @@ struct WorkersPage {
 async fn workers(State(state): State<AppState>, PageUser(s): PageUser) -> Response {
     let employer = if s.user.persona == Persona::StateAdmin { None } else { s.user.organization_id.clone() };
     match s.access(&state).workers(&WorkerFilter { employer_id: employer, limit: 200, ..Default::default() }).await {
-        Ok(p) => render(WorkersPage {
-            l: Layout::new(&s.tr, Some(&s), "/workers", s.tr.t("nav-workers")),
-            workers: worker_rows(&state, &s.tr, &p.items),
-        }),
+        Ok(p) => {
+            render(WorkersPage { l: Layout::new(&s.tr, Some(&s), "/workers", s.tr.t("nav-workers")), workers: worker_rows(&state, &s.tr, &p.items) })
+        }
         Err(e) => page_error(&s, e),
     }
 }

@@ -103,10 +103,7 @@ impl Card<'_> {
     fn view(self, t: &Tr) -> PersonSharing {
         PersonSharing {
             recipient: self.recipient.to_key(),
-            boxes: CHOOSABLE
-                .iter()
-                .map(|c| CategoryBox { id: c.as_str(), name: category_name(t, *c), checked: self.sees.contains(*c) })
-                .collect(),
+            boxes: CHOOSABLE.iter().map(|c| CategoryBox { id: c.as_str(), name: category_name(t, *c), checked: self.sees.contains(*c) }).collect(),
             sees: describe(t, self.sees),
             choice_id: self.choice.map(|c| c.id.clone()),
             until: self.choice.and_then(|c| c.until).map(format_date).unwrap_or_default(),
@@ -152,14 +149,7 @@ async fn sharing(State(state): State<AppState>, PageUser(s): PageUser, Query(q):
     sharing_page(&state, &s, q.q.unwrap_or_default(), None, vec![], q.saved.is_some()).await
 }
 
-async fn sharing_page(
-    state: &AppState,
-    s: &Signed,
-    query: String,
-    failed: Option<String>,
-    errors: Vec<FieldError>,
-    saved: bool,
-) -> Response {
+async fn sharing_page(state: &AppState, s: &Signed, query: String, failed: Option<String>, errors: Vec<FieldError>, saved: bool) -> Response {
     let t = &s.tr;
     let Some(member_id) = s.user.member_id.clone() else {
         return page_error(s, AppError::Forbidden(t.t("sharing-members-only")));
@@ -215,8 +205,7 @@ async fn sharing_page(
             let rel = Relationship { team_role: Some(*r), choices: choice.into_iter().cloned().collect(), ..Default::default() };
             let (sees, _) = privacy::visible(Persona::CareCoordinator, &rel, defaults, time::OffsetDateTime::now_utc().date());
             let name = t.t(&format!("team-role-{}", r.as_str()));
-            Card { recipient, role: t.t("sharing-everyone-in-role"), name, organization: String::new(), sees, choice, firewalled: false }
-                .view(t)
+            Card { recipient, role: t.t("sharing-everyone-in-role"), name, organization: String::new(), sees, choice, firewalled: false }.view(t)
         })
         .collect();
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
@@ -272,23 +261,22 @@ async fn save_sharing(State(state): State<AppState>, PageUser(s): PageUser, Form
 }
 
 async fn withdraw_sharing(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Vec<(String, String)>>) -> Response {
-    member_action(&state, &s, &pairs, |access, member_id, pairs| async move {
-        access.revoke_sharing(&member_id, value(&pairs, "choice_id")).await
-    })
-    .await
+    member_action(&state, &s, &pairs, |access, member_id, pairs| async move { access.revoke_sharing(&member_id, value(&pairs, "choice_id")).await })
+        .await
 }
 
 async fn add_to_firewall(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Vec<(String, String)>>) -> Response {
-    member_action(&state, &s, &pairs, |access, member_id, pairs| async move {
-        access.add_to_firewall(&member_id, value(&pairs, "user_id")).await
-    })
-    .await
+    member_action(&state, &s, &pairs, |access, member_id, pairs| async move { access.add_to_firewall(&member_id, value(&pairs, "user_id")).await })
+        .await
 }
 
 async fn remove_from_firewall(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Vec<(String, String)>>) -> Response {
-    member_action(&state, &s, &pairs, |access, member_id, pairs| async move {
-        access.remove_from_firewall(&member_id, value(&pairs, "entry_id")).await
-    })
+    member_action(
+        &state,
+        &s,
+        &pairs,
+        |access, member_id, pairs| async move { access.remove_from_firewall(&member_id, value(&pairs, "entry_id")).await },
+    )
     .await
 }
 
@@ -437,14 +425,8 @@ async fn privacy_office(State(state): State<AppState>, PageUser(s): PageUser, Ra
 
 /// The search's filters as a query string, without the cursor.
 fn audit_params(q: &crate::api::AuditQuery) -> String {
-    let pairs = [
-        ("actor", &q.actor),
-        ("member_id", &q.member_id),
-        ("from", &q.from),
-        ("to", &q.to),
-        ("decision", &q.decision),
-        ("purpose", &q.purpose),
-    ];
+    let pairs =
+        [("actor", &q.actor), ("member_id", &q.member_id), ("from", &q.from), ("to", &q.to), ("decision", &q.decision), ("purpose", &q.purpose)];
     serde_urlencoded::to_string(pairs.iter().filter_map(|(k, v)| v.as_ref().filter(|v| !v.is_empty()).map(|v| (*k, v))).collect::<Vec<_>>())
         .unwrap_or_default()
 }
@@ -480,14 +462,10 @@ async fn audit_csv(State(state): State<AppState>, PageUser(s): PageUser, RawQuer
         ]);
     }
     match (result, w.into_inner()) {
-        (Ok(()), Ok(bytes)) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (header::CONTENT_DISPOSITION, "attachment; filename=\"audit.csv\""),
-            ],
-            bytes,
-        )
-            .into_response(),
+        (Ok(()), Ok(bytes)) => {
+            ([(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"audit.csv\"")], bytes)
+                .into_response()
+        }
         _ => page_error(&s, AppError::Internal("the export could not be written".into())),
     }
 }

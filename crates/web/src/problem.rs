@@ -27,9 +27,7 @@ impl From<StoreError> for AppError {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Denied(why) => AppError::Denied(why.to_string()),
             StoreError::Invalid(i) => AppError::Invalid(i.0),
-            StoreError::Duplicate { field } => {
-                AppError::Invalid(vec![FieldError::new(field, "duplicate", "is already used by another record")])
-            }
+            StoreError::Duplicate { field } => AppError::Invalid(vec![FieldError::new(field, "duplicate", "is already used by another record")]),
             StoreError::Conflict { .. } => AppError::Conflict(e.to_string()),
             StoreError::Throttled => AppError::Throttled,
             other => {
@@ -59,13 +57,7 @@ pub struct Problem {
 
 impl Problem {
     pub fn new(status: StatusCode, slug: &str, title: &str, detail: impl Into<String>) -> Problem {
-        Problem {
-            kind: format!("/problems/{slug}"),
-            title: title.to_string(),
-            status: status.as_u16(),
-            detail: detail.into(),
-            errors: vec![],
-        }
+        Problem { kind: format!("/problems/{slug}"), title: title.to_string(), status: status.as_u16(), detail: detail.into(), errors: vec![] }
     }
     pub fn unauthorized() -> Problem {
         Problem::new(
@@ -93,7 +85,12 @@ impl From<AppError> for Problem {
                 Problem { errors, ..Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", "Some fields need fixing", detail) }
             }
             AppError::Conflict(d) => Problem::new(StatusCode::CONFLICT, "conflict", "The record changed", d),
-            AppError::Throttled => Problem::new(StatusCode::TOO_MANY_REQUESTS, "throttled", "Too many requests", "too many requests from this address; try again in an hour"),
+            AppError::Throttled => Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "throttled",
+                "Too many requests",
+                "too many requests from this address; try again in an hour",
+            ),
             AppError::Internal(d) => Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Server error", d),
         }
     }

@@ -32,14 +32,8 @@ pub fn routes() -> Router<AppState> {
 
 /// Doors a person picks on the public page: who is filling it in, or how
 /// they heard of peer support.
-const PUBLIC_DOORS: [Door; 6] = [
-    Door::SelfReferral,
-    Door::FriendOrFamily,
-    Door::SocialMedia,
-    Door::RecoveryLearningCommunity,
-    Door::CommunityOrganization,
-    Door::Other,
-];
+const PUBLIC_DOORS: [Door; 6] =
+    [Door::SelfReferral, Door::FriendOrFamily, Door::SocialMedia, Door::RecoveryLearningCommunity, Door::CommunityOrganization, Door::Other];
 
 /// One form field as the template draws it.
 pub struct Field {
@@ -168,16 +162,9 @@ fn support_page(
         field("username", "username", "text", &f.username, "", true, "username"),
         field("password", "password", "password", "", "", true, "new-password"),
     ];
-    let support = SupportKind::ALL
-        .iter()
-        .map(|k| (k.as_str(), t.t(&format!("support-{}", k.as_str())), f.support == k.as_str()))
-        .collect();
-    let roles = state
-        .catalog
-        .roles
-        .iter()
-        .map(|r| (r.id.clone(), r.name.get(t.lang).to_string(), r.plain_language.get(t.lang).to_string()))
-        .collect();
+    let support = SupportKind::ALL.iter().map(|k| (k.as_str(), t.t(&format!("support-{}", k.as_str())), f.support == k.as_str())).collect();
+    let roles =
+        state.catalog.roles.iter().map(|r| (r.id.clone(), r.name.get(t.lang).to_string(), r.plain_language.get(t.lang).to_string())).collect();
     let (path, title) = if public { ("/get-support", "support-title") } else { ("/referrals/new", "referrals-new") };
     let error_list = errors
         .iter()

@@ -243,12 +243,8 @@ mod tests {
     #[tokio::test]
     async fn a_panic_is_a_500_problem_and_slow_requests_time_out() {
         let limits = ServerLimits { request_timeout: Duration::from_millis(200), ..ServerLimits::default() };
-        let app = guard(
-            Router::new()
-                .route("/boom", get(boom))
-                .route("/slow", get(|| async { tokio::time::sleep(Duration::from_secs(5)).await })),
-            limits,
-        );
+        let app =
+            guard(Router::new().route("/boom", get(boom)).route("/slow", get(|| async { tokio::time::sleep(Duration::from_secs(5)).await })), limits);
         let call = |path: &'static str| {
             let app = app.clone();
             async move {

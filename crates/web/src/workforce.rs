@@ -7,8 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use accompany_domain::records::{format_date, parse_date, Persona};
 use accompany_domain::workforce::{
-    cents_text, tenths_text, Cell, CeInput, CredentialInput, EnrolmentInput, Expiry, PositionInput, Problem, ProblemKind,
-    SessionFormat, SessionInput,
+    cents_text, tenths_text, CeInput, Cell, CredentialInput, EnrolmentInput, Expiry, PositionInput, Problem, ProblemKind, SessionFormat, SessionInput,
 };
 use accompany_domain::FieldError;
 use accompany_store::WorkerDevelopment;
@@ -86,10 +85,7 @@ pub(crate) fn sub_nav(t: &Tr, persona: Persona, path: &str) -> Vec<SubLink> {
         }
         _ => links.push(("/workforce/me", "wf-nav-me")),
     }
-    links
-        .into_iter()
-        .map(|(href, key)| SubLink { href: href.to_string(), label: t.t(key), current: path == href })
-        .collect()
+    links.into_iter().map(|(href, key)| SubLink { href: href.to_string(), label: t.t(key), current: path == href }).collect()
 }
 
 fn role_name(state: &AppState, t: &Tr, id: &str) -> String {
@@ -361,8 +357,7 @@ fn worker_view(state: &AppState, s: &Signed, d: &WorkerDevelopment, organization
         })
         .collect();
     let program_name = |id: &str| state.catalog.training_program(id).map_or_else(|| id.to_string(), |p| p.name.get(t.lang).to_string());
-    let ce_entries =
-        d.ce_entries.iter().map(|e| (format_date(e.completed_on), e.title.clone(), tenths_text(e.tenths))).collect();
+    let ce_entries = d.ce_entries.iter().map(|e| (format_date(e.completed_on), e.title.clone(), tenths_text(e.tenths))).collect();
     let enrolments = d
         .enrolments
         .iter()
@@ -566,12 +561,8 @@ async fn session_form(State(state): State<AppState>, PageUser(s): PageUser, Path
     if !matches!(s.user.persona, Persona::Supervisor | Persona::OrganizationAdmin | Persona::StateAdmin) {
         return forbidden(&s);
     }
-    let f = SessionForm {
-        held_on: format_date(accompany_store::today_date()),
-        minutes: "60".into(),
-        format: "individual".into(),
-        ..Default::default()
-    };
+    let f =
+        SessionForm { held_on: format_date(accompany_store::today_date()), minutes: "60".into(), format: "individual".into(), ..Default::default() };
     session_form_page(&state, &s, &id, f, vec![]).await
 }
 
@@ -1091,7 +1082,13 @@ async fn api_worker(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id)
     ok(StatusCode::OK, s.access(&state).worker_development(&id).await.map_err(err)?)
 }
 
-async fn api_add_credential(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, headers: HeaderMap, bytes: Bytes) -> ApiResult {
+async fn api_add_credential(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> ApiResult {
     let c: Change<CredentialInput> = change(&headers, &bytes)?;
     let reason = c.reason.as_deref().unwrap_or("credential recorded");
     ok(StatusCode::CREATED, s.access(&state).add_credential(&id, &c.input, reason).await.map_err(err)?)
@@ -1103,7 +1100,13 @@ async fn api_add_ce(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id)
     ok(StatusCode::CREATED, s.access(&state).add_ce_entry(&id, &c.input, reason).await.map_err(err)?)
 }
 
-async fn api_add_enrolment(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, headers: HeaderMap, bytes: Bytes) -> ApiResult {
+async fn api_add_enrolment(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> ApiResult {
     let c: Change<EnrolmentInput> = change(&headers, &bytes)?;
     let reason = c.reason.as_deref().unwrap_or("training recorded");
     ok(StatusCode::CREATED, s.access(&state).add_enrolment(&id, &c.input, reason).await.map_err(err)?)
@@ -1153,8 +1156,22 @@ mod tests {
             keys.push(format!("err-{code}"));
         }
         let names = [
-            "subject", "credential", "requirement", "role", "date", "days", "threshold", "max", "min", "supervisor", "missing", "task",
-            "reason", "setting", "billing", "critical",
+            "subject",
+            "credential",
+            "requirement",
+            "role",
+            "date",
+            "days",
+            "threshold",
+            "max",
+            "min",
+            "supervisor",
+            "missing",
+            "task",
+            "reason",
+            "setting",
+            "billing",
+            "critical",
         ];
         let args: Vec<(&str, String)> = names.iter().map(|n| (*n, "x".to_string())).collect();
         for (lang, _) in crate::i18n::SHIPPED {

@@ -38,10 +38,10 @@ use crate::catalog::Catalog;
 use crate::records::Id;
 
 use super::flow::Network;
-use super::transport::{self, has, ClassArcs};
 use super::preferences::{IdentityDimension, Modality, Preferences, Strength, SupportKind};
 use super::profile::PeerProfile;
 use super::rank::{identity_match, usable_modalities, Blocker, FastBlocker, Fit, MemberKey, PREFER_WEIGHT};
+use super::transport::{self, has, ClassArcs};
 
 /// A member matched to a peer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -445,8 +445,7 @@ impl<'a> BatchProblem<'a> {
             let (eligible, prefer) = std::mem::take(&mut class_shapes[c]);
             member_classes.push(MemberClass { members, eligible, prefer });
         }
-        let capacity: Vec<i64> =
-            peer_groups.iter().map(|g| g.iter().map(|&i| i64::from(peer_list[i].remaining_capacity())).sum()).collect();
+        let capacity: Vec<i64> = peer_groups.iter().map(|g| g.iter().map(|&i| i64::from(peer_list[i].remaining_capacity())).sum()).collect();
         let peer_classes: Vec<PeerClass> = peer_groups.into_iter().map(|peers| PeerClass { peers }).collect();
         let has_edge: Vec<bool> = member_classes.iter().map(|m| sets.all[m.eligible as usize].iter().any(|w| *w != 0)).collect();
 
@@ -641,7 +640,13 @@ pub fn assign(members: &[(Id, Preferences)], peers: &[PeerProfile], catalog: &Ca
 pub fn write_dimacs(problem: &BatchProblem, out: &mut impl Write) -> io::Result<()> {
     let comments = vec![
         "Accompany batch peer assignment: minimum-cost flow".to_string(),
-        format!("members {} member-classes {} peers-with-room {} peer-classes {}", problem.members.len(), problem.member_classes.len(), problem.peers.len(), problem.peer_classes.len()),
+        format!(
+            "members {} member-classes {} peers-with-room {} peer-classes {}",
+            problem.members.len(),
+            problem.member_classes.len(),
+            problem.peers.len(),
+            problem.peer_classes.len()
+        ),
         format!("big {}: optimum = -(big * served + total_score)", problem.big),
         "node 1 = sink; member-class nodes then peer-class nodes".to_string(),
     ];

@@ -25,8 +25,8 @@ mod tests;
 
 pub use assign::{assign, write_dimacs, Assignment, BatchProblem, GapSummary, Pair, Unmatched, UnmatchedReason};
 pub use preferences::{
-    normalize_value, GeoPoint, IdentityDimension, IdentityWish, IdentityWishInput, Modality, Preferences, PreferencesInput,
-    SourceKind, SourceWish, SourceWishInput, Strength, SupportKind, TopicWish, TopicWishInput, MAX_TRAVEL_KM,
+    normalize_value, GeoPoint, IdentityDimension, IdentityWish, IdentityWishInput, Modality, Preferences, PreferencesInput, SourceKind, SourceWish,
+    SourceWishInput, Strength, SupportKind, TopicWish, TopicWishInput, MAX_TRAVEL_KM,
 };
 pub use profile::{IdentityAttribute, LivedExperience, PeerFacts, PeerProfile, WorkerExtras};
 pub use rank::{

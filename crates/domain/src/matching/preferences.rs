@@ -23,14 +23,8 @@ pub enum SupportKind {
 }
 
 impl SupportKind {
-    pub const ALL: [SupportKind; 6] = [
-        Self::MentalHealth,
-        Self::SubstanceUse,
-        Self::Both,
-        Self::HealthAndSocialNeeds,
-        Self::Family,
-        Self::YoungAdults,
-    ];
+    pub const ALL: [SupportKind; 6] =
+        [Self::MentalHealth, Self::SubstanceUse, Self::Both, Self::HealthAndSocialNeeds, Self::Family, Self::YoungAdults];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -89,15 +83,8 @@ pub enum IdentityDimension {
 }
 
 impl IdentityDimension {
-    pub const ALL: [IdentityDimension; 7] = [
-        Self::Gender,
-        Self::Race,
-        Self::Ethnicity,
-        Self::Language,
-        Self::Faith,
-        Self::SexualOrientation,
-        Self::AgeBand,
-    ];
+    pub const ALL: [IdentityDimension; 7] =
+        [Self::Gender, Self::Race, Self::Ethnicity, Self::Language, Self::Faith, Self::SexualOrientation, Self::AgeBand];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -427,10 +414,7 @@ impl PreferencesInput {
         }
         let support = self.support.unwrap_or_else(|| {
             let choices = SupportKind::ALL.map(|s| s.as_str()).join(", ");
-            errs.push(
-                FieldError::new("support", "required", format!("choose the kind of support: one of {choices}"))
-                    .arg("choices", choices),
-            );
+            errs.push(FieldError::new("support", "required", format!("choose the kind of support: one of {choices}")).arg("choices", choices));
             SupportKind::MentalHealth
         });
         let languages = language_codes(&mut errs, "languages", &self.languages, catalog);
@@ -458,7 +442,9 @@ impl PreferencesInput {
                 w.values.iter().map(|v| normalize_value(v)).filter(|v| !v.is_empty()).collect()
             };
             if let Some(long) = values.iter().find(|v| v.chars().count() > 100) {
-                errs.push(FieldError::new(at("values"), "too-long", "each value is at most 100 characters").arg("max", "100").arg("value", long.clone()));
+                errs.push(
+                    FieldError::new(at("values"), "too-long", "each value is at most 100 characters").arg("max", "100").arg("value", long.clone()),
+                );
             }
             values.sort();
             values.dedup();
@@ -479,12 +465,19 @@ impl PreferencesInput {
             if !catalog.lived_experience_topics.iter().any(|t| t.id == topic) {
                 let known: Vec<_> = catalog.lived_experience_topics.iter().map(|t| t.id.as_str()).collect();
                 errs.push(
-                    FieldError::new(format!("lived_experience[{i}].topic"), "unknown-choice", format!("unknown topic {topic:?}; use one of: {}", known.join(", ")))
-                        .arg("value", topic.to_string())
-                        .arg("choices", known.join(", ")),
+                    FieldError::new(
+                        format!("lived_experience[{i}].topic"),
+                        "unknown-choice",
+                        format!("unknown topic {topic:?}; use one of: {}", known.join(", ")),
+                    )
+                    .arg("value", topic.to_string())
+                    .arg("choices", known.join(", ")),
                 );
             } else if self.lived_experience[..i].iter().any(|x| x.topic.trim() == topic) {
-                errs.push(FieldError::new(format!("lived_experience[{i}].topic"), "duplicate", format!("{topic} is given twice")).arg("value", topic.to_string()));
+                errs.push(
+                    FieldError::new(format!("lived_experience[{i}].topic"), "duplicate", format!("{topic} is given twice"))
+                        .arg("value", topic.to_string()),
+                );
             } else if w.strength != Strength::NoPreference {
                 lived_experience.push(TopicWish { topic: topic.to_string(), strength: w.strength });
             }
@@ -503,7 +496,9 @@ impl PreferencesInput {
                 errs.push(FieldError::new("home.lat", "out-of-range", "latitude is between -90 and 90 degrees").arg("min", "-90").arg("max", "90"));
             }
             if !(-180.0..=180.0).contains(&p.lon) {
-                errs.push(FieldError::new("home.lon", "out-of-range", "longitude is between -180 and 180 degrees").arg("min", "-180").arg("max", "180"));
+                errs.push(
+                    FieldError::new("home.lon", "out-of-range", "longitude is between -180 and 180 degrees").arg("min", "-180").arg("max", "180"),
+                );
             }
         }
         if let Some(km) = self.max_travel_km {
@@ -527,7 +522,11 @@ impl PreferencesInput {
         let source = match self.source.strength {
             Strength::NoPreference => SourceWish::default(),
             _ if kinds.is_empty() => {
-                errs.push(FieldError::new("source.kinds", "wish-without-value", "say which source the peer should come from, or choose no preference"));
+                errs.push(FieldError::new(
+                    "source.kinds",
+                    "wish-without-value",
+                    "say which source the peer should come from, or choose no preference",
+                ));
                 SourceWish::default()
             }
             strength => SourceWish { strength, kinds },

@@ -11,8 +11,7 @@ use crate::error::{FieldError, Invalid};
 use crate::records::{Id, OrganizationKind, TimeOfDay, Visibility, Worker};
 
 use super::preferences::{
-    modality_mask, normalize_value, time_mask, unit_vector, GeoPoint, IdentityDimension, Modality, SourceKind,
-    MAX_CATALOG_CHOICES,
+    modality_mask, normalize_value, time_mask, unit_vector, GeoPoint, IdentityDimension, Modality, SourceKind, MAX_CATALOG_CHOICES,
 };
 
 impl SourceKind {
@@ -139,11 +138,7 @@ pub(crate) fn id_prefix(id: &str) -> u128 {
 }
 
 pub(crate) fn language_bits(codes: &[String], catalog: &Catalog) -> u128 {
-    codes
-        .iter()
-        .filter_map(|c| catalog.languages.iter().position(|l| &l.code == c))
-        .filter(|&i| i < MAX_CATALOG_CHOICES)
-        .fold(0, |m, i| m | 1 << i)
+    codes.iter().filter_map(|c| catalog.languages.iter().position(|l| &l.code == c)).filter(|&i| i < MAX_CATALOG_CHOICES).fold(0, |m, i| m | 1 << i)
 }
 
 pub(crate) fn topic_index(topic: &str, catalog: &Catalog) -> Option<usize> {
@@ -158,7 +153,9 @@ impl PeerProfile {
         let focus = match catalog.role(&facts.role_id) {
             Some(role) => role.focus_areas.iter().fold(0, |m, f| m | focus_bit(*f)),
             None => {
-                errs.push(FieldError::new("role_id", "unknown-choice", format!("unknown role {:?}", facts.role_id)).arg("value", facts.role_id.clone()));
+                errs.push(
+                    FieldError::new("role_id", "unknown-choice", format!("unknown role {:?}", facts.role_id)).arg("value", facts.role_id.clone()),
+                );
                 0
             }
         };
@@ -168,7 +165,9 @@ impl PeerProfile {
         for (i, code) in facts.languages.iter().enumerate() {
             match catalog.languages.iter().position(|l| &l.code == code) {
                 Some(at) if at < MAX_CATALOG_CHOICES => {}
-                _ => errs.push(FieldError::new(format!("languages[{i}]"), "unknown-choice", format!("unknown language {code:?}")).arg("value", code.clone())),
+                _ => errs.push(
+                    FieldError::new(format!("languages[{i}]"), "unknown-choice", format!("unknown language {code:?}")).arg("value", code.clone()),
+                ),
             }
         }
         facts.languages.sort();
@@ -176,7 +175,11 @@ impl PeerProfile {
         facts.identity.retain(|a| a.visibility != Visibility::Private);
         for (i, a) in facts.identity.iter_mut().enumerate() {
             if a.dimension == IdentityDimension::Language {
-                errs.push(FieldError::new(format!("identity[{i}].dimension"), "language-is-a-list", "give languages in `languages`, not as an identity attribute"));
+                errs.push(FieldError::new(
+                    format!("identity[{i}].dimension"),
+                    "language-is-a-list",
+                    "give languages in `languages`, not as an identity attribute",
+                ));
             }
             a.value = normalize_value(&a.value);
         }
@@ -194,7 +197,10 @@ impl PeerProfile {
                         topics_shown |= 1 << at;
                     }
                 }
-                None => errs.push(FieldError::new(format!("lived_experience[{i}].topic"), "unknown-choice", format!("unknown topic {:?}", t.topic)).arg("value", t.topic.clone())),
+                None => errs.push(
+                    FieldError::new(format!("lived_experience[{i}].topic"), "unknown-choice", format!("unknown topic {:?}", t.topic))
+                        .arg("value", t.topic.clone()),
+                ),
             }
         }
         if let Some(p) = facts.location {

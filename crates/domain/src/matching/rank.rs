@@ -7,8 +7,7 @@ use crate::catalog::Catalog;
 use crate::records::TimeOfDay;
 
 use super::preferences::{
-    modality_mask, time_mask, unit_vector, IdentityDimension, Modality, Preferences, SourceKind, Strength, EARTH_RADIUS_KM,
-    TIMES,
+    modality_mask, time_mask, unit_vector, IdentityDimension, Modality, Preferences, SourceKind, Strength, EARTH_RADIUS_KM, TIMES,
 };
 use super::profile::{focus_bit, language_bits, topic_index, value_hash, PeerProfile};
 
@@ -34,18 +33,35 @@ pub enum WishKey {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "code")]
 pub enum Reason<'a> {
-    SharesLanguage { language: &'a str },
+    SharesLanguage {
+        language: &'a str,
+    },
     /// No common language: the member accepted an interpreter.
     WithInterpreter,
     /// Only for attributes the peer shows to members.
-    SharesIdentity { dimension: IdentityDimension, value: &'a str },
+    SharesIdentity {
+        dimension: IdentityDimension,
+        value: &'a str,
+    },
     /// Only for experiences the peer shows to members.
-    SharesLivedExperience { topic: &'a str },
-    PreferredButMissing { wish: WishKey },
-    Source { source: SourceKind },
-    DistanceKm { km: u32 },
-    AvailableAt { times: TimesOfDay },
-    Meets { modalities: Modalities },
+    SharesLivedExperience {
+        topic: &'a str,
+    },
+    PreferredButMissing {
+        wish: WishKey,
+    },
+    Source {
+        source: SourceKind,
+    },
+    DistanceKm {
+        km: u32,
+    },
+    AvailableAt {
+        times: TimesOfDay,
+    },
+    Meets {
+        modalities: Modalities,
+    },
     /// The member asked for this peer by name.
     NamedPeer,
     /// The peer works for the organization the member's last peer worked for.
@@ -333,11 +349,7 @@ impl<'p> MemberKey<'p> {
             }
         }
         if self.topic_must & !k.topics != 0 || self.topics.iter().any(|t| t.0 == Strength::Must && t.1 == usize::MAX) {
-            let i = self
-                .topics
-                .iter()
-                .position(|(s, at, _)| *s == Strength::Must && (*at == usize::MAX || k.topics & (1 << at) == 0))
-                .unwrap_or(0);
+            let i = self.topics.iter().position(|(s, at, _)| *s == Strength::Must && (*at == usize::MAX || k.topics & (1 << at) == 0)).unwrap_or(0);
             return Fit::Blocked(FastBlocker::MustTopic(i));
         }
         for (strength, at, _) in &self.topics {
@@ -392,12 +404,10 @@ impl<'p> MemberKey<'p> {
         match fast {
             FastBlocker::Role => Blocker::Role,
             FastBlocker::Language => Blocker::Language,
-            FastBlocker::MustIdentity(i) => Blocker::Must(WishKey::Identity(
-                self.identity.get(i).map_or(IdentityDimension::Language, |n| n.dimension),
-            )),
-            FastBlocker::MustTopic(i) => {
-                Blocker::Must(WishKey::LivedExperience(self.topics.get(i).map_or(String::new(), |t| t.2.to_string())))
+            FastBlocker::MustIdentity(i) => {
+                Blocker::Must(WishKey::Identity(self.identity.get(i).map_or(IdentityDimension::Language, |n| n.dimension)))
             }
+            FastBlocker::MustTopic(i) => Blocker::Must(WishKey::LivedExperience(self.topics.get(i).map_or(String::new(), |t| t.2.to_string()))),
             FastBlocker::MustSource => Blocker::Must(WishKey::Source),
             FastBlocker::Capacity => Blocker::Capacity,
             FastBlocker::Times => Blocker::Times,

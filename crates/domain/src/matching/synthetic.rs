@@ -17,8 +17,8 @@ use crate::error::Invalid;
 use crate::records::{TimeOfDay, Visibility};
 
 use super::preferences::{
-    GeoPoint, IdentityDimension, IdentityWishInput, Modality, Preferences, PreferencesInput, SourceKind, SourceWishInput,
-    Strength, SupportKind, TopicWishInput,
+    GeoPoint, IdentityDimension, IdentityWishInput, Modality, Preferences, PreferencesInput, SourceKind, SourceWishInput, Strength, SupportKind,
+    TopicWishInput,
 };
 use super::profile::{IdentityAttribute, LivedExperience, PeerFacts, PeerProfile};
 
@@ -122,19 +122,8 @@ fn pick_town(rng: &mut impl Rng) -> &'static Town {
 }
 
 /// First languages of members, per mille (Massachusetts, roughly).
-const MEMBER_LANGUAGES: [(&str, u32); 11] = [
-    ("en", 640),
-    ("es", 190),
-    ("pt", 40),
-    ("ht", 35),
-    ("zh", 25),
-    ("vi", 20),
-    ("kea", 12),
-    ("km", 12),
-    ("ar", 10),
-    ("ru", 10),
-    ("fr", 6),
-];
+const MEMBER_LANGUAGES: [(&str, u32); 11] =
+    [("en", 640), ("es", 190), ("pt", 40), ("ht", 35), ("zh", 25), ("vi", 20), ("kea", 12), ("km", 12), ("ar", 10), ("ru", 10), ("fr", 6)];
 
 /// Languages peers speak besides English, with their probability; some
 /// peers speak no English.
@@ -219,11 +208,8 @@ pub fn member_input(seed: u64, index: u64, catalog: &Catalog, workers: u64) -> P
     let home = pick_town(&mut rng);
     let in_person = modalities.is_empty() || modalities.contains(&Modality::InPerson);
     let travel = pick(&mut rng, &[(10u32, 30), (20, 45), (40, 25)]);
-    let (home_point, max_travel_km) = if in_person && !modalities.is_empty() {
-        (Some(GeoPoint { lat: home.lat, lon: home.lon }), Some(travel))
-    } else {
-        (None, None)
-    };
+    let (home_point, max_travel_km) =
+        if in_person && !modalities.is_empty() { (Some(GeoPoint { lat: home.lat, lon: home.lon }), Some(travel)) } else { (None, None) };
 
     let mut identity = Vec::new();
     let wishes = pick(&mut rng, &[(0usize, 70), (1, 22), (2, 8)]);
@@ -243,11 +229,8 @@ pub fn member_input(seed: u64, index: u64, catalog: &Catalog, workers: u64) -> P
         if identity.iter().any(|w: &IdentityWishInput| w.dimension == dimension) {
             continue;
         }
-        let values = if dimension == IdentityDimension::Language {
-            vec![first.to_string()]
-        } else {
-            vec![pick(&mut rng, values_of(dimension)).to_string()]
-        };
+        let values =
+            if dimension == IdentityDimension::Language { vec![first.to_string()] } else { vec![pick(&mut rng, values_of(dimension)).to_string()] };
         let strength = if rng.gen_bool(0.2) { Strength::Must } else { Strength::Prefer };
         identity.push(IdentityWishInput { dimension, strength, values });
     }
@@ -257,7 +240,10 @@ pub fn member_input(seed: u64, index: u64, catalog: &Catalog, workers: u64) -> P
         let topic = match support {
             SupportKind::SubstanceUse if rng.gen_bool(0.5) => "substance-use",
             SupportKind::MentalHealth if rng.gen_bool(0.4) => "mental-health",
-            _ => pick(&mut rng, &[("trauma", 30), ("parenting", 20), ("veteran", 8), ("justice-involvement", 12), ("immigration", 10), ("lgbtq", 8), ("grief", 12)]),
+            _ => pick(
+                &mut rng,
+                &[("trauma", 30), ("parenting", 20), ("veteran", 8), ("justice-involvement", 12), ("immigration", 10), ("lgbtq", 8), ("grief", 12)],
+            ),
         };
         if lived_experience.iter().any(|w: &TopicWishInput| w.topic == topic) || catalog.lived_experience_topics.iter().all(|t| t.id != topic) {
             continue;
@@ -361,7 +347,16 @@ pub fn peer_facts(seed: u64, index: u64, catalog: &Catalog) -> PeerFacts {
             Some("certified-peer-specialist") if lived_experience.is_empty() => "mental-health",
             _ => pick(
                 &mut rng,
-                &[("trauma", 25), ("parenting", 18), ("veteran", 5), ("justice-involvement", 12), ("immigration", 10), ("lgbtq", 8), ("grief", 12), ("substance-use", 10)],
+                &[
+                    ("trauma", 25),
+                    ("parenting", 18),
+                    ("veteran", 5),
+                    ("justice-involvement", 12),
+                    ("immigration", 10),
+                    ("lgbtq", 8),
+                    ("grief", 12),
+                    ("substance-use", 10),
+                ],
             ),
         };
         if lived_experience.iter().any(|t: &LivedExperience| t.topic == topic) || catalog.lived_experience_topics.iter().all(|t| t.id != topic) {

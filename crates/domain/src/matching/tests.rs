@@ -174,15 +174,78 @@ fn each_blocker_is_reported() {
     };
     assert_eq!(ineligibility(&prefs, &profile(good()), &c), None);
     let cases: Vec<(PeerFacts, Blocker)> = vec![
-        ({ let mut f = good(); f.role_id = "peer-recovery-coach".into(); f }, Blocker::Role),
-        ({ let mut f = good(); f.languages = vec!["es".into()]; f }, Blocker::Language),
-        ({ let mut f = good(); f.identity.clear(); f }, Blocker::Must(WishKey::Identity(IdentityDimension::Gender))),
-        ({ let mut f = good(); f.identity[0].visibility = Visibility::Private; f }, Blocker::Must(WishKey::Identity(IdentityDimension::Gender))),
-        ({ let mut f = good(); f.remaining_capacity = 0; f }, Blocker::Capacity),
-        ({ let mut f = good(); f.times = vec![TimeOfDay::Daytime]; f }, Blocker::Times),
-        ({ let mut f = good(); f.modalities = vec![Modality::Phone]; f }, Blocker::Modality),
-        ({ let mut f = good(); f.location = Some(GeoPoint { lat: 42.1015, lon: -72.5898 }); f }, Blocker::Distance),
-        ({ let mut f = good(); f.location = None; f }, Blocker::Distance),
+        (
+            {
+                let mut f = good();
+                f.role_id = "peer-recovery-coach".into();
+                f
+            },
+            Blocker::Role,
+        ),
+        (
+            {
+                let mut f = good();
+                f.languages = vec!["es".into()];
+                f
+            },
+            Blocker::Language,
+        ),
+        (
+            {
+                let mut f = good();
+                f.identity.clear();
+                f
+            },
+            Blocker::Must(WishKey::Identity(IdentityDimension::Gender)),
+        ),
+        (
+            {
+                let mut f = good();
+                f.identity[0].visibility = Visibility::Private;
+                f
+            },
+            Blocker::Must(WishKey::Identity(IdentityDimension::Gender)),
+        ),
+        (
+            {
+                let mut f = good();
+                f.remaining_capacity = 0;
+                f
+            },
+            Blocker::Capacity,
+        ),
+        (
+            {
+                let mut f = good();
+                f.times = vec![TimeOfDay::Daytime];
+                f
+            },
+            Blocker::Times,
+        ),
+        (
+            {
+                let mut f = good();
+                f.modalities = vec![Modality::Phone];
+                f
+            },
+            Blocker::Modality,
+        ),
+        (
+            {
+                let mut f = good();
+                f.location = Some(GeoPoint { lat: 42.1015, lon: -72.5898 });
+                f
+            },
+            Blocker::Distance,
+        ),
+        (
+            {
+                let mut f = good();
+                f.location = None;
+                f
+            },
+            Blocker::Distance,
+        ),
     ];
     for (f, want) in cases {
         assert_eq!(ineligibility(&prefs, &profile(f), &c), Some(want));
@@ -263,11 +326,8 @@ fn members_no_peer_tells_apart_share_a_class() {
     daytime.times = vec![TimeOfDay::Daytime];
     let mut veteran = input(SupportKind::MentalHealth);
     veteran.lived_experience = vec![TopicWishInput { topic: "veteran".into(), strength: Strength::Prefer }];
-    let members = vec![
-        ("m1".to_string(), plain),
-        ("m2".to_string(), daytime.validate(&c).unwrap()),
-        ("m3".to_string(), veteran.validate(&c).unwrap()),
-    ];
+    let members =
+        vec![("m1".to_string(), plain), ("m2".to_string(), daytime.validate(&c).unwrap()), ("m3".to_string(), veteran.validate(&c).unwrap())];
     let a = assign(&members, &peers, &c);
     assert_eq!((a.member_classes, a.peer_classes, a.served), (1, 1, 3));
     assert_eq!(-a.objective, hungarian_optimum(&members, &peers, &c, a.big));
@@ -428,10 +488,8 @@ fn max_served(members: &[(String, Preferences)], peers: &[PeerProfile], c: &Cata
     for (j, p) in peers.iter().enumerate() {
         units.extend(std::iter::repeat_n(j, p.remaining_capacity() as usize));
     }
-    let adj: Vec<Vec<usize>> = members
-        .iter()
-        .map(|(_, prefs)| (0..units.len()).filter(|&u| score(prefs, &peers[units[u]], c).is_some()).collect())
-        .collect();
+    let adj: Vec<Vec<usize>> =
+        members.iter().map(|(_, prefs)| (0..units.len()).filter(|&u| score(prefs, &peers[units[u]], c).is_some()).collect()).collect();
     let mut owner: Vec<Option<usize>> = vec![None; units.len()];
     fn augment(m: usize, adj: &[Vec<usize>], owner: &mut [Option<usize>], seen: &mut [bool]) -> bool {
         for &u in &adj[m] {
@@ -505,7 +563,14 @@ fn unmatched_members_carry_the_constraint_that_left_them_alone() {
     let c = catalog();
     let mut one = facts("a", "certified-peer-specialist");
     one.remaining_capacity = 1;
-    let peers = [profile(one), profile({ let mut f = facts("z", "certified-peer-specialist"); f.remaining_capacity = 0; f })];
+    let peers = [
+        profile(one),
+        profile({
+            let mut f = facts("z", "certified-peer-specialist");
+            f.remaining_capacity = 0;
+            f
+        }),
+    ];
     let mut khmer = input(SupportKind::MentalHealth);
     khmer.languages = vec!["km".into()];
     khmer.home_town = Some("Lowell".into());
@@ -513,7 +578,11 @@ fn unmatched_members_carry_the_constraint_that_left_them_alone() {
         ("m1".to_string(), input(SupportKind::MentalHealth).validate(&c).unwrap()),
         ("m2".to_string(), input(SupportKind::MentalHealth).validate(&c).unwrap()),
         ("m3".to_string(), khmer.validate(&c).unwrap()),
-        ("m4".to_string(), { let mut p = input(SupportKind::MentalHealth).validate(&c).unwrap(); p.named_peer = Some("z".into()); p }),
+        ("m4".to_string(), {
+            let mut p = input(SupportKind::MentalHealth).validate(&c).unwrap();
+            p.named_peer = Some("z".into());
+            p
+        }),
     ];
     let a = assign(&members, &peers, &c);
     assert_eq!(a.served, 1);

@@ -9,9 +9,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use time::{Date, Duration};
 
-use super::{
-    CeEntry, Credential, Enrolment, EnrolmentStatus, ExamResult, Position, ProgramSetting, SessionFormat, SupervisionSession, Task,
-};
+use super::{CeEntry, Credential, Enrolment, EnrolmentStatus, ExamResult, Position, ProgramSetting, SessionFormat, SupervisionSession, Task};
 use crate::catalog::Catalog;
 use crate::records::{new_id, Organization, OrganizationKind, Worker};
 
@@ -60,8 +58,12 @@ fn pay_band(role_id: &str) -> (i64, i64) {
 
 fn tasks_for(role_id: &str) -> Vec<&'static str> {
     match role_id {
-        "community-health-worker" => vec!["Outreach and health education", "Care coordination with primary care", "Accompany members to appointments"],
-        "recovery-support-navigator" => vec!["Clarify recovery goals with the member", "Connect members to treatment and recovery supports", "Participate in care team meetings"],
+        "community-health-worker" => {
+            vec!["Outreach and health education", "Care coordination with primary care", "Accompany members to appointments"]
+        }
+        "recovery-support-navigator" => {
+            vec!["Clarify recovery goals with the member", "Connect members to treatment and recovery supports", "Participate in care team meetings"]
+        }
         "recovery-specialist" => vec!["Keep the program milieu safe and structured", "Facilitate groups", "Assist with personal needs"],
         _ => vec!["One-to-one peer support, sharing lived experience", "Facilitate groups", "Accompany members to community resources"],
     }
@@ -202,7 +204,8 @@ pub fn for_workers(catalog: &Catalog, workers: &[Worker], first_index: u64, seed
                 }
                 x -= p.2;
             }
-            let mut tasks: Vec<Task> = tasks_for(&role.id).into_iter().map(|t| Task { task_id: super::classify_task(catalog, t), text: t.into() }).collect();
+            let mut tasks: Vec<Task> =
+                tasks_for(&role.id).into_iter().map(|t| Task { task_id: super::classify_task(catalog, t), text: t.into() }).collect();
             if role.id == "certified-peer-specialist" && !supervisor && !flagged_cps {
                 flagged_cps = true;
                 let t = "Medication administration during evening shifts";
@@ -260,7 +263,14 @@ pub fn for_organizations(organizations: &[Organization]) -> Vec<Position> {
             worker_id: None,
             version: 1,
         };
-        out.push(p("Certified Peer Specialist (open)", Some("certified-peer-specialist"), "high-school", 2000, 2500, &["One-to-one peer support, sharing lived experience"]));
+        out.push(p(
+            "Certified Peer Specialist (open)",
+            Some("certified-peer-specialist"),
+            "high-school",
+            2000,
+            2500,
+            &["One-to-one peer support, sharing lived experience"],
+        ));
         out.push(p("Case manager", None, "high-school", 2300, 2800, &["Case management"]));
         out.push(p("Care coordinator", None, "bachelor", 2600, 3200, &["Care coordination"]));
     }
