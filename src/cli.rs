@@ -7,7 +7,7 @@ use std::sync::Arc;
 use accompany_domain::records::Persona;
 use accompany_domain::synthetic::Plan;
 use accompany_domain::Catalog;
-use accompany_store::Store;
+use accompany_store::{AuditKey, Checkpoint, CheckpointKey, Store};
 use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
 
@@ -28,6 +28,30 @@ pub struct Common {
     /// A state's catalog of roles and rules (TOML). Default: the embedded Massachusetts catalog.
     #[arg(long, env = "ACCOMPANY_CATALOG")]
     pub catalog: Option<PathBuf>,
+    /// The secret that links the audit trail, kept outside the database. Default for SQLite:
+    /// FILE.audit-key beside the database file; required for PostgreSQL. Created at the first
+    /// start on an empty trail; back it up.
+    #[arg(long, env = "ACCOMPANY_AUDIT_KEY_FILE")]
+    pub audit_key_file: Option<PathBuf>,
+}
+
+impl Common {
+    /// Where the audit key is: the file given, or beside a SQLite database.
+    pub fn audit_key_path(&self) -> anyhow::Result<PathBuf> {
+        match (&self.audit_key_file, sqlite_file(&self.database_url)) {
+            (Some(p), _) => Ok(p.clone()),
+            (None, Some(db)) => Ok(PathBuf::from(format!("{db}.audit-key"))),
+            (None, None) => bail!(
+                "the audit key file is not set: with PostgreSQL, set ACCOMPANY_AUDIT_KEY_FILE (or --audit-key-file) to a file outside the database, kept and backed up apart from it"
+            ),
+        }
+    }
+}
+
+/// The file of a sqlite:// URL.
+fn sqlite_file(url: &str) -> Option<&str> {
+    let file = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    Some(file.split('?').next().unwrap_or(file))
 }
 
 #[derive(Args, Debug, Clone)]
@@ -90,6 +114,75 @@ impl MailArgs {
     }
 }
 
+/// How the server guards its edges: sign-in delays, sessions, proxies.
+#[derive(Args, Debug, Clone)]
+pub struct EdgeArgs {
+    /// Proxies (CIDR, comma-separated) whose X-Forwarded-For names the client; from anyone
+    /// else the connection's address counts.
+    #[arg(long, env = "ACCOMPANY_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_cidr)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Failed sign-ins in a row, per username and per address, answered without delay.
+    #[arg(long, env = "ACCOMPANY_SIGN_IN_FREE_FAILURES", default_value_t = 3)]
+    pub sign_in_free_failures: u32,
+    /// The longest delay, in seconds, after failed sign-ins (delays double from 2 s up to it).
+    #[arg(long, env = "ACCOMPANY_SIGN_IN_DELAY_CAP", default_value_t = 60)]
+    pub sign_in_delay_cap: u32,
+    /// Minutes after which failed sign-ins are forgotten.
+    #[arg(long, env = "ACCOMPANY_SIGN_IN_FORGET_MINUTES", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=10_080))]
+    pub sign_in_forget_minutes: u32,
+    /// A browser session ends after this many minutes without a request.
+    #[arg(long, env = "ACCOMPANY_SESSION_IDLE_MINUTES", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=1_440))]
+    pub session_idle_minutes: u32,
+    /// A browser session ends this many hours after signing in, used or not.
+    #[arg(long, env = "ACCOMPANY_SESSION_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=168))]
+    pub session_hours: u32,
+    /// Seconds a client has to send a request's headers.
+    #[arg(long, env = "ACCOMPANY_HEADER_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3_600))]
+    pub header_timeout: u64,
+    /// Seconds a request may run before it is answered 503.
+    #[arg(long, env = "ACCOMPANY_REQUEST_TIMEOUT", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3_600))]
+    pub request_timeout: u64,
+    /// Seconds a connection may stay open with no bytes either way.
+    #[arg(long, env = "ACCOMPANY_IDLE_TIMEOUT", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3_600))]
+    pub idle_timeout: u64,
+    /// Connections open at once; more wait to be accepted (keep it below the open-file limit).
+    #[arg(long, env = "ACCOMPANY_MAX_CONNECTIONS", default_value_t = 1_024, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_connections: u64,
+    /// Requests handled at once; more wait their turn within the request timeout.
+    #[arg(long, env = "ACCOMPANY_MAX_REQUESTS", default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub max_requests: u64,
+}
+
+impl EdgeArgs {
+    pub fn server_limits(&self) -> accompany_web::ServerLimits {
+        use std::time::Duration;
+        accompany_web::ServerLimits {
+            header_timeout: Duration::from_secs(self.header_timeout),
+            request_timeout: Duration::from_secs(self.request_timeout),
+            idle_timeout: Duration::from_secs(self.idle_timeout),
+            max_connections: usize::try_from(self.max_connections).unwrap_or(usize::MAX),
+            max_requests: usize::try_from(self.max_requests).unwrap_or(usize::MAX),
+        }
+    }
+
+    pub fn limits(&self) -> accompany_domain::limits::SignInLimits {
+        accompany_domain::limits::SignInLimits {
+            free_failures: self.sign_in_free_failures,
+            delay_cap_seconds: self.sign_in_delay_cap,
+            forget_after_minutes: self.sign_in_forget_minutes,
+            session_idle_minutes: self.session_idle_minutes,
+            session_hours: self.session_hours,
+        }
+    }
+}
+
+fn parse_cidr(s: &str) -> Result<ipnet::IpNet, String> {
+    let s = s.trim();
+    s.parse::<ipnet::IpNet>()
+        .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("{s:?} is not an address or a CIDR block such as 10.0.0.0/8 or 2001:db8::/32"))
+}
+
 #[derive(Subcommand, Debug)]
 pub enum OutboxCommand {
     /// Deliver every message that is due, once, and print what happened.
@@ -122,13 +215,19 @@ pub enum Command {
         /// Address to listen on.
         #[arg(long, env = "ACCOMPANY_BIND", default_value = "127.0.0.1:8080")]
         bind: String,
-        /// Mark cookies Secure (set this when users reach the server over HTTPS).
-        #[arg(long, env = "ACCOMPANY_SECURE_COOKIES")]
+        /// Serve cookies for plain HTTP: without Secure, without the __Host- prefix and without
+        /// HSTS. Only for a server that users reach without TLS (a laptop, a test).
+        #[arg(long, env = "ACCOMPANY_INSECURE_COOKIES")]
+        insecure_cookies: bool,
+        /// No longer needed: cookies are Secure by default.
+        #[arg(long, env = "ACCOMPANY_SECURE_COOKIES", hide = true)]
         secure_cookies: bool,
         /// The organization whose staff take public self-referrals (and requests from
         /// doors outside any plan). Without it, only state admins see them.
         #[arg(long, env = "ACCOMPANY_INTAKE_ORGANIZATION")]
         intake_organization: Option<String>,
+        #[command(flatten)]
+        edges: EdgeArgs,
         #[command(flatten)]
         mail: MailArgs,
     },
@@ -138,6 +237,10 @@ pub enum Command {
         database_url: String,
         #[arg(long, env = "ACCOMPANY_CATALOG")]
         catalog: Option<PathBuf>,
+        /// Where to write the demo's new audit key (replaced at every start). Default: beside a
+        /// SQLite database, else accompany-demo.audit-key in the working directory.
+        #[arg(long)]
+        audit_key_file: Option<PathBuf>,
         #[command(flatten)]
         seed: SeedArgs,
         #[arg(long, default_value = "127.0.0.1:8080")]
@@ -266,11 +369,36 @@ pub enum MatchCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum AuditCommand {
-    /// Walk the hash chain of the audit trail; name the first broken link and exit non-zero if any.
+    /// Walk the keyed chain of the audit trail; name the first broken link and exit non-zero if any.
     Verify {
         #[command(flatten)]
         common: Common,
+        /// Also check that the trail still reaches the head this checkpoint signed.
+        #[arg(long, value_name = "FILE")]
+        checkpoint: Option<PathBuf>,
+        #[command(flatten)]
+        key: CheckpointKeyArg,
     },
+    /// Verify the trail, then print its head (sequence, hash, time) signed with the checkpoint
+    /// key, to keep away from the server and its database.
+    Checkpoint {
+        #[command(flatten)]
+        common: Common,
+        #[command(flatten)]
+        key: CheckpointKeyArg,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct CheckpointKeyArg {
+    /// The Ed25519 key that signs checkpoints (created by the first checkpoint when missing).
+    /// Keep it off the server.
+    #[arg(long, env = "ACCOMPANY_CHECKPOINT_KEY_FILE")]
+    pub checkpoint_key_file: Option<PathBuf>,
+    /// Check checkpoints with this public key (hex, printed in every checkpoint) instead of
+    /// the checkpoint key file, so that verifying needs no secret.
+    #[arg(long, env = "ACCOMPANY_CHECKPOINT_PUBLIC_KEY")]
+    pub checkpoint_public_key: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -291,6 +419,14 @@ pub enum UserCommand {
         /// For a member account: the member record it belongs to.
         #[arg(long)]
         member: Option<String>,
+    },
+    /// Set an account's password and end every session and token it has. The password is read
+    /// from ACCOMPANY_PASSWORD, or made up and printed.
+    Password {
+        #[command(flatten)]
+        common: Common,
+        #[arg(long)]
+        username: String,
     },
 }
 
@@ -326,10 +462,30 @@ pub fn load_catalog(path: Option<&PathBuf>) -> anyhow::Result<Arc<Catalog>> {
     Ok(Arc::new(catalog))
 }
 
-pub async fn open(database_url: &str, catalog: Option<&PathBuf>) -> anyhow::Result<Store> {
-    let catalog = load_catalog(catalog)?;
-    let store = Store::connect(database_url, catalog).await?;
+/// Open the database with its audit key, and bring the schema up to date.
+/// A missing key file is created only while the trail is still empty: a
+/// trail with events needs the key that linked them.
+pub async fn open(common: &Common) -> anyhow::Result<Store> {
+    let catalog = load_catalog(common.catalog.as_ref())?;
+    let path = common.audit_key_path()?;
+    if path.exists() {
+        let key = AuditKey::read(&path).map_err(anyhow::Error::msg)?;
+        let store = Store::connect(&common.database_url, catalog, key).await?;
+        store.migrate().await?;
+        return Ok(store);
+    }
+    let key = AuditKey::generate();
+    let store = Store::connect(&common.database_url, catalog, key.clone()).await?;
     store.migrate().await?;
+    let events = store.audit_event_count().await?;
+    if events > 0 {
+        bail!(
+            "the audit key file {} is missing but the trail holds {events} events linked with a key: restore the key file from its backup, or point ACCOMPANY_AUDIT_KEY_FILE at it",
+            path.display()
+        );
+    }
+    key.save(&path).map_err(anyhow::Error::msg)?;
+    eprintln!("Created the audit key {}: keep it secret and back it up apart from the database.", path.display());
     Ok(store)
 }
 
@@ -356,13 +512,35 @@ pub fn print_report(report: &SeedReport) {
     }
 }
 
+/// A checkpoint file whose signature holds under the checkpoint public key.
+fn read_checkpoint(file: &std::path::Path, key: &CheckpointKeyArg) -> anyhow::Result<Checkpoint> {
+    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read the checkpoint {}", file.display()))?;
+    let c: Checkpoint =
+        serde_json::from_str(&text).with_context(|| format!("{} is not a checkpoint printed by `accompany audit checkpoint`", file.display()))?;
+    let public = match (&key.checkpoint_public_key, &key.checkpoint_key_file) {
+        (Some(p), _) => p.clone(),
+        (None, Some(path)) => CheckpointKey::read(path).map_err(anyhow::Error::msg)?.public_hex(),
+        (None, None) => bail!(
+            "to trust a checkpoint, give its public key: ACCOMPANY_CHECKPOINT_PUBLIC_KEY (or --checkpoint-public-key), or the key file with ACCOMPANY_CHECKPOINT_KEY_FILE"
+        ),
+    };
+    c.check(&public).map_err(|e| anyhow::anyhow!("the checkpoint {} is not trustworthy: {e}", file.display()))?;
+    Ok(c)
+}
+
 /// How often the background worker looks for messages to deliver.
 const OUTBOX_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve { common, bind, secure_cookies, intake_organization, mail } => {
-            let store = open(&common.database_url, common.catalog.as_ref()).await?;
+        Command::Serve { common, bind, insecure_cookies, secure_cookies, intake_organization, edges, mail } => {
+            if secure_cookies && insecure_cookies {
+                bail!("--secure-cookies and --insecure-cookies contradict each other; cookies are Secure by default, so drop --secure-cookies");
+            }
+            if secure_cookies {
+                eprintln!("Note: --secure-cookies (ACCOMPANY_SECURE_COOKIES) is now the default and can be removed.");
+            }
+            let store = open(&common).await?.with_limits(edges.limits());
             if let Some(org) = &intake_organization {
                 if store.organization_row(org).await?.is_none() {
                     bail!("--intake-organization {org}: no organization has this id; list them with GET /api/v1/organizations");
@@ -372,18 +550,30 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let listener = listen(&bind).await?;
             accompany_web::spawn_outbox_worker(store.clone(), mail.sender()?, OUTBOX_EVERY);
             eprintln!("Serving on http://{}", listener.local_addr()?);
-            accompany_web::serve(accompany_web::AppState::new(store, secure_cookies), listener).await?;
+            let state = accompany_web::AppState::new(store, !insecure_cookies)
+                .with_trusted_proxies(edges.trusted_proxies.clone())
+                .with_limits(edges.server_limits());
+            accompany_web::serve(state, listener).await?;
         }
-        Command::Demo { database_url, catalog, seed: args, bind, mail } => {
+        Command::Demo { database_url, catalog, audit_key_file, seed: args, bind, mail } => {
             let listener = listen(&bind).await?;
-            if let Some(file) = database_url.strip_prefix("sqlite://") {
-                let file = file.split('?').next().unwrap_or(file);
-                for suffix in ["", "-wal", "-shm"] {
-                    let _ = std::fs::remove_file(format!("{file}{suffix}"));
+            // The demo starts afresh, its audit key too: beside a SQLite
+            // file, or in the working directory.
+            let beside = match sqlite_file(&database_url) {
+                Some(file) => {
+                    for suffix in ["", "-wal", "-shm"] {
+                        let _ = std::fs::remove_file(format!("{file}{suffix}"));
+                    }
+                    PathBuf::from(format!("{file}.audit-key"))
                 }
-            }
+                None => PathBuf::from("accompany-demo.audit-key"),
+            };
+            let key_path = audit_key_file.unwrap_or(beside);
+            let _ = std::fs::remove_file(&key_path);
+            let key = AuditKey::generate();
+            key.save(&key_path).map_err(anyhow::Error::msg)?;
             let catalog = load_catalog(catalog.as_ref())?;
-            let store = Store::connect(&database_url, catalog).await?;
+            let store = Store::connect(&database_url, catalog, key).await?;
             store.reset().await?;
             store.migrate().await?;
             let report = seed(&store, args.plan(), false).await?;
@@ -395,7 +585,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             accompany_web::serve(accompany_web::AppState::new(store, false), listener).await?;
         }
         Command::Seed { common, seed: args, reset, quiet } => {
-            let store = open(&common.database_url, common.catalog.as_ref()).await?;
+            let store = open(&common).await?;
             if reset {
                 store.reset().await?;
                 store.migrate().await?;
@@ -406,8 +596,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             print_report(&report);
         }
         Command::Migrate { common } => {
+            // Migrating writes no audit event: any key will do.
             let catalog = load_catalog(common.catalog.as_ref())?;
-            let store = Store::connect(&common.database_url, catalog).await?;
+            let store = Store::connect(&common.database_url, catalog, AuditKey::generate()).await?;
             let applied = store.migrate().await?;
             if applied.is_empty() {
                 eprintln!("The schema is up to date.");
@@ -416,7 +607,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::User { command: UserCommand::Add { common, username, name, persona, organization, member } } => {
-            let store = open(&common.database_url, common.catalog.as_ref()).await?;
+            let store = open(&common).await?;
             let (password, made_up) = match std::env::var("ACCOMPANY_PASSWORD") {
                 Ok(p) => (p, false),
                 Err(_) => (crate::seed::made_up_password(), true),
@@ -436,11 +627,57 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("{}: {} / {}", user.persona.as_str(), user.username, password);
             }
         }
-        Command::Audit { command: AuditCommand::Verify { common } } => {
-            let store = open(&common.database_url, common.catalog.as_ref()).await?;
-            match store.verify_audit().await? {
+        Command::User { command: UserCommand::Password { common, username } } => {
+            let store = open(&common).await?;
+            let (password, made_up) = match std::env::var("ACCOMPANY_PASSWORD") {
+                Ok(p) => (p, false),
+                Err(_) => (crate::seed::made_up_password(), true),
+            };
+            match store.reset_password(&username, &password).await {
+                Err(accompany_store::StoreError::NotFound) => bail!("no user named {username:?}; add one with `accompany user add`"),
+                r => r?,
+            }
+            eprintln!("Changed the password of {username}; every session and token it had has ended.");
+            if made_up {
+                println!("{username} / {password}");
+            }
+        }
+        Command::Audit { command: AuditCommand::Checkpoint { common, key } } => {
+            let Some(path) = key.checkpoint_key_file else {
+                bail!("set ACCOMPANY_CHECKPOINT_KEY_FILE (or --checkpoint-key-file) to the file of the key that signs checkpoints; it is created when missing");
+            };
+            let signing = if path.exists() {
+                CheckpointKey::read(&path).map_err(anyhow::Error::msg)?
+            } else {
+                let k = CheckpointKey::create(&path).map_err(anyhow::Error::msg)?;
+                eprintln!("Created the checkpoint key {}: keep it off the server and back it up.", path.display());
+                k
+            };
+            let store = open(&common).await?;
+            match store.audit_checkpoint(&signing).await? {
+                Ok(c) => println!("{}", serde_json::to_string_pretty(&c)?),
+                Err(accompany_store::AuditCheck::Broken { seq, problem }) => {
+                    bail!("no checkpoint: the audit trail is broken at event {seq}: {problem}")
+                }
+                Err(accompany_store::AuditCheck::Intact { .. }) => bail!("no checkpoint was made"),
+            }
+        }
+        Command::Audit { command: AuditCommand::Verify { common, checkpoint, key } } => {
+            let checkpoint = match &checkpoint {
+                None => None,
+                Some(file) => Some(read_checkpoint(file, &key)?),
+            };
+            let store = open(&common).await?;
+            match store.verify_audit_against(checkpoint.as_ref()).await? {
                 accompany_store::AuditCheck::Intact { events } => {
                     println!("The audit trail is intact: {events} events, every link verified.");
+                    if let Some(c) = &checkpoint {
+                        println!("It passes through the checkpoint of event {} signed at {}.", c.seq, c.at);
+                    }
+                    let unkeyed = store.audit_unkeyed_events().await?;
+                    if unkeyed > 0 {
+                        println!("The first {unkeyed} events predate the audit key and are linked by plain SHA-256 only.");
+                    }
                 }
                 accompany_store::AuditCheck::Broken { seq, problem } => {
                     bail!("the audit trail is broken at event {seq}: {problem}. Restore the audit tables from a backup and investigate who had write access to the database");
@@ -448,7 +685,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Workforce { command: WorkforceCommand::Check { common, json, organization } } => {
-            let store = open(&common.database_url, common.catalog.as_ref()).await?;
+            let store = open(&common).await?;
             if let Some(o) = &organization {
                 if !store.organization_names().await?.contains_key(o) {
                     bail!("no organization with id {o:?}; list them with GET /api/v1/organizations");
@@ -476,21 +713,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Match { command } => match command {
             MatchCommand::Rank { common, member, limit, json, as_user } => {
-                let store = open(&common.database_url, common.catalog.as_ref()).await?;
+                let store = open(&common).await?;
                 crate::matching::rank_member(&store, as_user.as_deref(), &member, limit, json).await?;
             }
             MatchCommand::Batch { common, dry_run, json, export_dimacs, departing, as_user } => {
-                let store = open(&common.database_url, common.catalog.as_ref()).await?;
+                let store = open(&common).await?;
                 let o = crate::matching::BatchOptions { as_user, dry_run, json, export_dimacs, departing };
                 crate::matching::batch(&store, o).await?;
             }
             MatchCommand::Bench { common, samples, members, json } => {
-                let store = open(&common.database_url, common.catalog.as_ref()).await?;
+                let store = open(&common).await?;
                 crate::matching::bench(&store, samples, members, json).await?;
             }
         },
         Command::Outbox { command: OutboxCommand::Drain { common, mail } } => {
-            let store = open(&common.database_url, common.catalog.as_ref()).await?;
+            let store = open(&common).await?;
             let sender = mail.sender()?;
             let mut total = accompany_store::DeliveryReport::default();
             loop {
@@ -505,7 +742,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("delivered {}, to retry later {}, failed {}", total.delivered, total.retried, total.failed);
         }
         Command::Outbox { command: OutboxCommand::List { common, status, limit, json } } => {
-            let store = open(&common.database_url, common.catalog.as_ref()).await?;
+            let store = open(&common).await?;
             let messages = store.outbox_messages(status.as_deref(), limit).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "messages": messages }))?);
@@ -525,7 +762,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Token { command: TokenCommand::Create { common, user, days, label } } => {
-            let store = open(&common.database_url, common.catalog.as_ref()).await?;
+            let store = open(&common).await?;
             let Some(u) = store.user_by_username(&user).await? else {
                 bail!("no user named {user:?}; add one with `accompany user add`");
             };

@@ -20,10 +20,10 @@ fn run(args: &[&str]) -> (bool, String, String) {
 #[tokio::test]
 async fn migrate_is_idempotent() {
     let db = TestDb::new().await;
-    let (ok, _, err) = run(&["migrate", "--database-url", &db.url]);
+    let (ok, _, err) = run(&["migrate", "--database-url", &db.url, "--audit-key-file", db.key_arg()]);
     assert!(ok, "{err}");
     assert!(err.contains("Applied: records"), "{err}");
-    let (ok, _, err) = run(&["migrate", "--database-url", &db.url]);
+    let (ok, _, err) = run(&["migrate", "--database-url", &db.url, "--audit-key-file", db.key_arg()]);
     assert!(ok, "{err}");
     assert!(err.contains("up to date"), "{err}");
 }
@@ -64,27 +64,40 @@ fn bad_flags_and_unreachable_databases_explain_themselves() {
 #[tokio::test]
 async fn seed_refuses_to_overwrite_and_users_and_tokens_can_be_made() {
     let db = TestDb::new().await;
-    let (ok, out, err) = run(&["seed", "--database-url", &db.url, "--members", "120", "--quiet"]);
+    let (ok, out, err) = run(&["seed", "--database-url", &db.url, "--audit-key-file", db.key_arg(), "--members", "120", "--quiet"]);
     assert!(ok, "{err}");
     assert_eq!(out.lines().count(), accompany_domain::records::Persona::ALL.len(), "one sign-in per persona: {out}");
-    let (ok, _, err) = run(&["seed", "--database-url", &db.url, "--members", "120", "--quiet"]);
+    let (ok, _, err) = run(&["seed", "--database-url", &db.url, "--audit-key-file", db.key_arg(), "--members", "120", "--quiet"]);
     assert!(!ok);
     assert!(err.contains("--reset"), "{err}");
 
     let out = accompany()
-        .args(["user", "add", "--database-url", &db.url, "--username", "ana.admin", "--name", "Ana", "--persona", "state-admin"])
+        .args([
+            "user",
+            "add",
+            "--database-url",
+            &db.url,
+            "--audit-key-file",
+            db.key_arg(),
+            "--username",
+            "ana.admin",
+            "--name",
+            "Ana",
+            "--persona",
+            "state-admin",
+        ])
         .env("ACCOMPANY_PASSWORD", "a long enough password")
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let (ok, token, err) = run(&["token", "create", "--database-url", &db.url, "--user", "ana.admin"]);
+    let (ok, token, err) = run(&["token", "create", "--database-url", &db.url, "--audit-key-file", db.key_arg(), "--user", "ana.admin"]);
     assert!(ok, "{err}");
     assert!(token.trim().starts_with("acc_"));
-    let (ok, _, err) = run(&["token", "create", "--database-url", &db.url, "--user", "nobody"]);
+    let (ok, _, err) = run(&["token", "create", "--database-url", &db.url, "--audit-key-file", db.key_arg(), "--user", "nobody"]);
     assert!(!ok);
     assert!(err.contains("no user named \"nobody\""), "{err}");
     let out = accompany()
-        .args(["user", "add", "--database-url", &db.url, "--username", "x", "--name", "X", "--persona", "member"])
+        .args(["user", "add", "--database-url", &db.url, "--audit-key-file", db.key_arg(), "--username", "x", "--name", "X", "--persona", "member"])
         .env("ACCOMPANY_PASSWORD", "short")
         .output()
         .unwrap();
@@ -98,7 +111,7 @@ async fn seed_refuses_to_overwrite_and_users_and_tokens_can_be_made() {
 async fn demo_serves_and_every_printed_sign_in_works() {
     let db = TestDb::new().await;
     let mut child = accompany()
-        .args(["demo", "--members", "300", "--bind", "127.0.0.1:0", "--database-url", &db.url])
+        .args(["demo", "--members", "300", "--bind", "127.0.0.1:0", "--database-url", &db.url, "--audit-key-file", db.key_arg()])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

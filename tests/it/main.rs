@@ -9,6 +9,7 @@ mod browser;
 mod caseload;
 mod cli;
 mod contacts;
+mod edges;
 mod matching;
 mod pages;
 mod privacy;

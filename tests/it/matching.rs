@@ -365,8 +365,18 @@ async fn the_exported_dimacs_problem_solves_to_the_reported_objective_and_the_ba
     let app = TestApp::seeded(400).await;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("batch.dimacs");
-    let (ok, out, err) =
-        accompany(&["match", "batch", "--dry-run", "--json", "--export-dimacs", file.to_str().unwrap(), "--database-url", &app.db.url]);
+    let (ok, out, err) = accompany(&[
+        "match",
+        "batch",
+        "--dry-run",
+        "--json",
+        "--export-dimacs",
+        file.to_str().unwrap(),
+        "--database-url",
+        &app.db.url,
+        "--audit-key-file",
+        app.db.key_arg(),
+    ]);
     assert!(ok, "{err}");
     let report: Value = serde_json::from_str(&out).expect("JSON");
     assert!(report["members"].as_u64().unwrap() > 5, "the seed leaves a waiting list: {report}");
@@ -378,14 +388,14 @@ async fn the_exported_dimacs_problem_solves_to_the_reported_objective_and_the_ba
     assert!(report["applied"].is_null(), "a dry run changes nothing");
 
     let peers_before = scalar(&app, "SELECT COUNT(*) FROM team_members WHERE team_role = 'peer' AND until IS NULL").await;
-    let (ok, out, err) = accompany(&["match", "batch", "--json", "--database-url", &app.db.url]);
+    let (ok, out, err) = accompany(&["match", "batch", "--json", "--database-url", &app.db.url, "--audit-key-file", app.db.key_arg()]);
     assert!(ok, "{err}");
     let applied: Value = serde_json::from_str(&out).unwrap();
     let assigned = applied["applied"]["assigned"].as_i64().unwrap();
     assert_eq!(assigned, report["served"].as_i64().unwrap());
     assert_eq!(scalar(&app, "SELECT COUNT(*) FROM team_members WHERE team_role = 'peer' AND until IS NULL").await, peers_before + assigned);
     // The unmatched report names the gap in words.
-    let (ok, out, err) = accompany(&["match", "batch", "--dry-run", "--database-url", &app.db.url]);
+    let (ok, out, err) = accompany(&["match", "batch", "--dry-run", "--database-url", &app.db.url, "--audit-key-file", app.db.key_arg()]);
     assert!(ok, "{err}");
     assert!(out.contains("waiting members") && out.contains("Dry run"), "{out}");
 }
@@ -393,26 +403,28 @@ async fn the_exported_dimacs_problem_solves_to_the_reported_objective_and_the_ba
 #[tokio::test]
 async fn match_rank_explains_bad_input_and_exits_non_zero() {
     let app = TestApp::seeded(60).await;
-    let (ok, _, err) = accompany(&["match", "rank", "--member", "no-such-member", "--database-url", &app.db.url]);
+    let (ok, _, err) =
+        accompany(&["match", "rank", "--member", "no-such-member", "--database-url", &app.db.url, "--audit-key-file", app.db.key_arg()]);
     assert!(!ok);
     assert!(err.contains("no member with id \"no-such-member\""), "{err}");
     let member = token(&app, Persona::Member).await;
     let id = member_id(&app, &member).await;
-    let (ok, _, err) = accompany(&["match", "rank", "--member", &id, "--database-url", &app.db.url]);
+    let (ok, _, err) = accompany(&["match", "rank", "--member", &id, "--database-url", &app.db.url, "--audit-key-file", app.db.key_arg()]);
     assert!(!ok);
     assert!(err.contains("save the member's preferences first"), "{err}");
     // Constraints no peer meets: told which constraint, non-zero exit.
     let impossible = json!({ "support": "family", "languages": ["km"], "identity": [{ "dimension": "faith", "strength": "must", "values": ["nobody believes this"] }] });
     let (status, body) = app.send(Method::PUT, &member, &format!("/api/v1/members/{id}/preferences"), &impossible).await;
     assert_eq!(status, 200, "{body}");
-    let (ok, _, err) = accompany(&["match", "rank", "--member", &id, "--database-url", &app.db.url]);
+    let (ok, _, err) = accompany(&["match", "rank", "--member", &id, "--database-url", &app.db.url, "--audit-key-file", app.db.key_arg()]);
     assert!(!ok);
     assert!(err.contains("no peer meets") && err.contains("Change a must to a preference"), "{err}");
-    let (ok, out, err) = accompany(&["match", "rank", "--member", &id, "--json", "--database-url", &app.db.url]);
+    let (ok, out, err) =
+        accompany(&["match", "rank", "--member", &id, "--json", "--database-url", &app.db.url, "--audit-key-file", app.db.key_arg()]);
     assert!(!ok && out.is_empty(), "{err}");
     // Malformed stored preferences are reported, not panicked on.
     app.exec(&format!("UPDATE member_preferences SET data = '{{\"support\": 7}}' WHERE member_id = '{id}'")).await;
-    let (ok, _, err) = accompany(&["match", "rank", "--member", &id, "--database-url", &app.db.url]);
+    let (ok, _, err) = accompany(&["match", "rank", "--member", &id, "--database-url", &app.db.url, "--audit-key-file", app.db.key_arg()]);
     assert!(!ok);
     assert!(err.contains("stored data could not be read"), "{err}");
 }

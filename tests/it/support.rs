@@ -9,7 +9,7 @@ use accompany::seed::{seed, Credential};
 use accompany_domain::records::Persona;
 use accompany_domain::synthetic::Plan;
 use accompany_domain::Catalog;
-use accompany_store::Store;
+use accompany_store::{AuditKey, Store};
 use serde_json::Value;
 use sqlx::Connection;
 
@@ -20,12 +20,17 @@ pub fn postgres_url() -> Option<String> {
 /// A database that exists for one test and is removed after it.
 pub struct TestDb {
     pub url: String,
+    /// The audit key of this database, in a file for the command line.
+    pub key_file: std::path::PathBuf,
     postgres: Option<(String, String)>,
-    _dir: Option<tempfile::TempDir>,
+    dir: tempfile::TempDir,
 }
 
 impl TestDb {
     pub async fn new() -> TestDb {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let key_file = dir.path().join("audit.key");
+        AuditKey::generate().save(&key_file).expect("audit key file");
         match postgres_url() {
             Some(admin) => {
                 let name = format!("accompany_test_{}", uuid::Uuid::new_v4().simple());
@@ -33,14 +38,34 @@ impl TestDb {
                 sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
                 let _ = conn.close().await;
                 let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
-                TestDb { url: format!("{base}/{name}"), postgres: Some((admin.clone(), name)), _dir: None }
+                TestDb { url: format!("{base}/{name}"), key_file, postgres: Some((admin.clone(), name)), dir }
             }
             None => {
-                let dir = tempfile::tempdir().expect("temporary directory");
                 let url = format!("sqlite://{}", dir.path().join("test.db").display());
-                TestDb { url, postgres: None, _dir: Some(dir) }
+                TestDb { url, key_file, postgres: None, dir }
             }
         }
+    }
+
+    /// The audit key file, as a command-line argument.
+    pub fn key_arg(&self) -> &str {
+        self.key_file.to_str().expect("a temporary path is text")
+    }
+
+    /// The audit key the store of this database links its trail with.
+    pub fn key(&self) -> AuditKey {
+        AuditKey::read(&self.key_file).expect("audit key")
+    }
+
+    /// A file path in this database's temporary directory.
+    pub fn path(&self, name: &str) -> std::path::PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub async fn connect(&self) -> Store {
+        let store = Store::connect(&self.url, catalog(), self.key()).await.expect("connect");
+        store.migrate().await.expect("migrate");
+        store
     }
 }
 
@@ -75,16 +100,14 @@ impl TestApp {
     /// An empty app: schema only.
     pub async fn empty() -> TestApp {
         let db = TestDb::new().await;
-        let store = Store::connect(&db.url, catalog()).await.expect("connect");
-        store.migrate().await.expect("migrate");
+        let store = db.connect().await;
         Self::serve(db, store, vec![]).await
     }
 
     /// An app with synthetic data and one account per persona.
     pub async fn seeded(members: u64) -> TestApp {
         let db = TestDb::new().await;
-        let store = Store::connect(&db.url, catalog()).await.expect("connect");
-        store.migrate().await.expect("migrate");
+        let store = db.connect().await;
         let plan = Plan { seed: 7, members, workers: 60, today: accompany::seed::today() };
         let report = seed(&store, plan, true).await.expect("seed");
         let store = store.with_intake_organization(report.intake_organization);
@@ -159,6 +182,21 @@ impl TestApp {
     pub async fn exec(&self, sql: &str) {
         let mut conn = <sqlx::AnyConnection as Connection>::connect(&self.db.url).await.expect("connect");
         sqlx::raw_sql(sql).execute(&mut conn).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+
+    /// Run SQL straight against the database and return its error, if any.
+    pub async fn try_exec(&self, sql: &str) -> Result<(), String> {
+        let mut conn = <sqlx::AnyConnection as Connection>::connect(&self.db.url).await.expect("connect");
+        sqlx::raw_sql(sql).execute(&mut conn).await.map(|_| ()).map_err(|e| e.to_string())
+    }
+
+    /// Drop the triggers that keep audit events append-only, as a database
+    /// administrator could.
+    pub async fn drop_audit_guard(&self) {
+        match postgres_url() {
+            Some(_) => self.exec("DROP TRIGGER audit_events_append_only ON audit_events").await,
+            None => self.exec("DROP TRIGGER audit_events_append_only_update; DROP TRIGGER audit_events_append_only_delete").await,
+        }
     }
 
     pub async fn count(&self, table: &str) -> i64 {

@@ -13,7 +13,7 @@ use crate::support::{hidden_value, TestApp};
 
 fn check_json(app: &TestApp) -> (bool, Value, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_accompany"))
-        .args(["workforce", "check", "--json", "--database-url", &app.db.url])
+        .args(["workforce", "check", "--json", "--database-url", &app.db.url, "--audit-key-file", app.db.key_arg()])
         .env_remove("ACCOMPANY_DATABASE_URL")
         .env("ACCOMPANY_LOG", "error")
         .output()
@@ -81,7 +81,7 @@ async fn the_nightly_check_the_api_and_the_pages_list_the_same_problems() {
     // One organization: the check, the API and the page agree there too.
     let org = med["organization_id"].as_str().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_accompany"))
-        .args(["workforce", "check", "--json", "--organization", org, "--database-url", &app.db.url])
+        .args(["workforce", "check", "--json", "--organization", org, "--database-url", &app.db.url, "--audit-key-file", app.db.key_arg()])
         .env("ACCOMPANY_LOG", "error")
         .output()
         .unwrap();

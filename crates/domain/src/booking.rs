@@ -229,7 +229,7 @@ pub fn datetime_text(t: PrimitiveDateTime) -> String {
 
 pub fn parse_datetime(s: &str) -> Option<PrimitiveDateTime> {
     let f = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
-    PrimitiveDateTime::parse(s.trim(), &f).ok()
+    PrimitiveDateTime::parse(s.trim(), &f).ok().filter(|t| crate::limits::within_years(t.date()))
 }
 
 /// A member's request for a session.

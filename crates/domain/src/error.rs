@@ -37,8 +37,11 @@ impl Invalid {
         Invalid(vec![FieldError::new(field, code, message)])
     }
 
+    /// Add a problem; the same problem with the same field is reported once.
     pub fn push(&mut self, e: FieldError) {
-        self.0.push(e);
+        if !self.0.iter().any(|x| x.field == e.field && x.code == e.code) {
+            self.0.push(e);
+        }
     }
 
     /// A required text field, trimmed, at most `max` characters.
@@ -48,6 +51,13 @@ impl Invalid {
             self.push(FieldError::new(field, "required", "is required"));
         } else if v.chars().count() > max {
             self.push(FieldError::new(field, "too-long", format!("is too long: at most {max} characters")).arg("max", max.to_string()));
+        }
+        if v.chars().any(|c| crate::limits::forbidden_char(c, true)) {
+            self.push(FieldError::new(
+                field,
+                "forbidden-characters",
+                "must not contain control characters or direction overrides; retype it as plain text",
+            ));
         }
         v.to_string()
     }

@@ -121,9 +121,9 @@ fn optional_date(field: &str, text: &str, errs: &mut Invalid) -> Option<Date> {
     if t.is_empty() {
         return None;
     }
-    let d = Date::parse(t, time::macros::format_description!("[year]-[month]-[day]")).ok();
+    let d = crate::limits::parse_day(t);
     if d.is_none() {
-        errs.push(FieldError::new(field, "date-format", "must be a date written YYYY-MM-DD"));
+        errs.push(FieldError::new(field, "date-format", "must be a date written YYYY-MM-DD, from 1900 to 2200"));
     }
     d
 }

@@ -4,7 +4,7 @@
 //! join and record attendance is decided here.
 
 use serde::{Deserialize, Serialize};
-use time::{Date, Duration, PrimitiveDateTime};
+use time::{Duration, PrimitiveDateTime};
 
 use crate::booking::{datetime_text, parse_clock, Span};
 use crate::error::{FieldError, Invalid};
@@ -84,10 +84,9 @@ impl GroupInput {
         if place.chars().count() > 300 {
             errs.push(FieldError::new("place", "too-long", "is too long: at most 300 characters").arg("max", "300"));
         }
-        let fmt = time::macros::format_description!("[year]-[month]-[day]");
-        let date = Date::parse(self.first_date.trim(), &fmt).ok();
+        let date = crate::limits::parse_day(&self.first_date);
         if date.is_none() {
-            errs.push(FieldError::new("first_date", "date-format", "must be a date written YYYY-MM-DD"));
+            errs.push(FieldError::new("first_date", "date-format", "must be a date written YYYY-MM-DD, from 1900 to 2200"));
         }
         let start = parse_clock(&self.start).filter(|m| *m < 24 * 60);
         if start.is_none() {
@@ -150,7 +149,7 @@ impl GroupInput {
 
 /// The weekly meetings of a group: `weeks` of them from `first`.
 pub fn meetings(first: PrimitiveDateTime, minutes: u32, weeks: u32) -> Vec<Span> {
-    (0..weeks).map(|k| Span::new(first + Duration::weeks(i64::from(k)), minutes)).collect()
+    (0..weeks).filter_map(|k| first.checked_add(Duration::weeks(i64::from(k)))).map(|start| Span::new(start, minutes)).collect()
 }
 
 /// The weekly rule of a group in iCalendar terms (RFC 5545 RRULE).

@@ -8,6 +8,7 @@ pub mod enrolment;
 pub mod error;
 pub mod goals;
 pub mod groups;
+pub mod limits;
 pub mod matching;
 pub mod notes;
 pub mod policy;

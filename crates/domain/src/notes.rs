@@ -201,10 +201,9 @@ impl ContactNoteInput {
     /// Check every field, the start time included.
     pub fn validate_contact(&self, today: Date) -> Result<ValidContact, Invalid> {
         let mut errs = Invalid::default();
-        let fmt = time::macros::format_description!("[year]-[month]-[day]");
-        let date = Date::parse(self.date.trim(), &fmt).ok();
+        let date = crate::limits::parse_day(&self.date);
         match date {
-            None => errs.push(FieldError::new("date", "date-format", "must be a date written YYYY-MM-DD")),
+            None => errs.push(FieldError::new("date", "date-format", "must be a date written YYYY-MM-DD, from 1900 to 2200")),
             Some(d) if d > today => errs.push(FieldError::new("date", "date-future", "cannot be in the future")),
             _ => {}
         }

@@ -326,11 +326,10 @@ pub struct SharingInput {
 }
 
 fn parse_date(field: &str, text: &str, errs: &mut Invalid) -> Option<Date> {
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    match Date::parse(text.trim(), &fmt) {
-        Ok(d) => Some(d),
-        Err(_) => {
-            errs.push(FieldError::new(field, "date-format", "must be a date written YYYY-MM-DD"));
+    match crate::limits::parse_day(text) {
+        Some(d) => Some(d),
+        None => {
+            errs.push(FieldError::new(field, "date-format", "must be a date written YYYY-MM-DD, from 1900 to 2200"));
             None
         }
     }

@@ -146,6 +146,14 @@ impl OrganizationInput {
         }
         let contracted_by = optional(&self.contracted_by);
         let city = optional(&self.city);
+        check_texts(
+            &mut errs,
+            &[
+                ("name", Some(&self.name), "title"),
+                ("contracted_by", self.contracted_by.as_ref(), "identifier"),
+                ("city", self.city.as_ref(), "city"),
+            ],
+        );
         errs.finish()?;
         Ok((name, kind.expect("checked"), contracted_by, city))
     }
@@ -269,6 +277,26 @@ impl MemberInput {
             faith: optional(&self.demographics.faith),
             age_band: optional(&self.demographics.age_band),
         };
+        let d = &self.demographics;
+        check_texts(
+            &mut errs,
+            &[
+                ("given_name", Some(&self.given_name), "name"),
+                ("family_name", Some(&self.family_name), "name"),
+                ("city", self.city.as_ref(), "city"),
+                ("phone", self.phone.as_ref(), "contact"),
+                ("email", self.email.as_ref(), "contact"),
+                ("plan_id", self.plan_id.as_ref(), "identifier"),
+                ("demographics.gender", d.gender.as_ref(), "short"),
+                ("demographics.race", d.race.as_ref(), "short"),
+                ("demographics.ethnicity", d.ethnicity.as_ref(), "short"),
+                ("demographics.sexual_orientation", d.sexual_orientation.as_ref(), "short"),
+                ("demographics.faith", d.faith.as_ref(), "short"),
+                ("demographics.age_band", d.age_band.as_ref(), "short"),
+            ],
+        );
+        crate::limits::check_list(&mut errs, "needs", &self.needs, "short");
+        crate::limits::check_list(&mut errs, "preferred_languages", &self.preferred_languages, "short");
         errs.finish()?;
         Ok(Member {
             id,
@@ -439,6 +467,16 @@ impl WorkerInput {
                 errs.push(FieldError::new(format!("statements[{i}].text"), "statement-length", "write between 1 and 500 characters"));
             }
         }
+        check_texts(
+            &mut errs,
+            &[
+                ("given_name", Some(&self.given_name), "name"),
+                ("family_name", Some(&self.family_name), "name"),
+                ("employer_id", Some(&self.employer_id), "identifier"),
+                ("city", self.city.as_ref(), "city"),
+            ],
+        );
+        crate::limits::check_list(&mut errs, "languages", &self.languages, "short");
         errs.finish()?;
         let mut availability = self.availability.clone();
         availability.dedup();
@@ -504,11 +542,20 @@ pub struct TeamMember {
 }
 
 pub fn parse_date(s: &str) -> Option<Date> {
-    Date::parse(s.trim(), time::macros::format_description!("[year]-[month]-[day]")).ok()
+    crate::limits::parse_day(s)
 }
 
 pub fn format_date(d: Date) -> String {
     d.format(time::macros::format_description!("[year]-[month]-[day]")).unwrap_or_default()
+}
+
+/// Check one-line fields against the table of limits (trimmed, as stored).
+fn check_texts(errs: &mut Invalid, fields: &[(&str, Option<&String>, &str)]) {
+    for (field, value, kind) in fields {
+        if let Some(v) = value {
+            crate::limits::check_text(errs, field, v.trim(), kind);
+        }
+    }
 }
 
 fn optional(s: &Option<String>) -> Option<String> {

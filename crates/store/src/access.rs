@@ -434,9 +434,6 @@ impl Access {
     pub async fn update_member(&self, id: &str, input: &MemberInput, expected_version: Option<i64>, reason: &str) -> Result<Member> {
         let checked = self.checked_member(id, Action::Update).await?;
         let current = checked.member;
-        if expected_version.is_some_and(|v| v != current.version) {
-            return Err(StoreError::Conflict { current: current.version });
-        }
         let member = input.clone().keeping_hidden(&current, checked.visible).validate(
             current.id.clone(),
             current.version + 1,
@@ -445,6 +442,10 @@ impl Access {
         )?;
         if self.actor.persona == Persona::Member {
             member.self_service_change(&current)?;
+        }
+        // The version is checked once the change is known to be allowed and valid.
+        if expected_version.is_some_and(|v| v != current.version) {
+            return Err(StoreError::Conflict { current: current.version });
         }
         self.check_plan(member.plan_id.as_deref()).await?;
         let mut tx = self.store.pool.begin().await?;
@@ -588,10 +589,10 @@ impl Access {
     ) -> Result<Organization> {
         self.workforce(Action::Update, Some(id))?;
         let current = self.store.organization_row(id).await?.ok_or(StoreError::NotFound)?;
+        let (name, kind, contracted_by, city) = input.validate()?;
         if expected_version.is_some_and(|v| v != current.version) {
             return Err(StoreError::Conflict { current: current.version });
         }
-        let (name, kind, contracted_by, city) = input.validate()?;
         if contracted_by.as_deref() == Some(id) {
             return Err(Invalid::one("contracted_by", "self-contract", "an organization cannot contract itself").into());
         }
@@ -675,10 +676,10 @@ impl Access {
     pub async fn update_worker(&self, id: &str, input: &WorkerInput, expected_version: Option<i64>, reason: &str) -> Result<Worker> {
         let current = self.store.worker_row(id).await?.ok_or(StoreError::NotFound)?;
         self.workforce(Action::Update, Some(&current.employer_id))?;
+        let worker = input.validate(id.to_string(), current.version + 1, self.store.catalog())?;
         if expected_version.is_some_and(|v| v != current.version) {
             return Err(StoreError::Conflict { current: current.version });
         }
-        let worker = input.validate(id.to_string(), current.version + 1, self.store.catalog())?;
         // Moving a worker to another employer needs the right over that one too.
         self.workforce(Action::Update, Some(&worker.employer_id))?;
         self.check_worker_links(&worker).await?;

@@ -1,12 +1,137 @@
-//! The audit trail: append-only and hash-chained. Every event's hash covers
-//! its own fields and the hash of the event before it; `audit_head` keeps the
-//! newest link, so that changing, deleting or reordering any event, the last
-//! one included, is found by [`Store::verify_audit`].
+//! The audit trail: append-only and chained. Every event's link is an HMAC,
+//! under a key kept outside the database, over its own fields and the link
+//! of the event before it; `audit_head` keeps the newest link, so that
+//! changing, deleting or reordering any event, the last one included, is
+//! found by [`Store::verify_audit`], even by someone who can write to the
+//! database and recompute hashes, as long as they do not hold the key.
+//!
+//! A [`Checkpoint`] signs the head with a second, asymmetric key kept
+//! elsewhere still: whoever holds the audit key can rewrite the chain, but
+//! not reach a checkpoint signed before without the signing key.
 
+use std::path::Path;
+use std::sync::Arc;
+
+use ed25519_dalek::{Signer, SigningKey, Verifier, VerifyingKey};
+use hmac::{Hmac, Mac};
+use rand::RngCore;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use crate::{now_text, Result, Store, StoreError};
+
+/// The secret the chain's links are keyed with: 32 random bytes, kept in a
+/// file (hex) outside the database.
+#[derive(Clone)]
+pub struct AuditKey(Arc<[u8; 32]>);
+
+impl std::fmt::Debug for AuditKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AuditKey(..)")
+    }
+}
+
+/// 32 bytes from hex text, for the key files.
+fn key_bytes(text: &str) -> Option<[u8; 32]> {
+    hex::decode(text.trim()).ok()?.try_into().ok()
+}
+
+fn random_32() -> [u8; 32] {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    bytes
+}
+
+/// Write a new secret file that only its owner can read; refuses to
+/// overwrite one that exists.
+fn write_secret(path: &Path, text: &str) -> std::result::Result<(), String> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).map_err(|e| format!("cannot create the key file {}: {e}", path.display()))?;
+    file.write_all(text.as_bytes()).map_err(|e| format!("cannot write the key file {}: {e}", path.display()))
+}
+
+fn read_key_file(path: &Path, what: &str) -> std::result::Result<[u8; 32], String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read the {what} file {}: {e}", path.display()))?;
+    key_bytes(&text).ok_or_else(|| format!("the {what} file {} does not hold 64 hexadecimal digits", path.display()))
+}
+
+impl AuditKey {
+    /// A new random key.
+    pub fn generate() -> AuditKey {
+        AuditKey(Arc::new(random_32()))
+    }
+
+    pub fn read(path: &Path) -> std::result::Result<AuditKey, String> {
+        Ok(AuditKey(Arc::new(read_key_file(path, "audit key")?)))
+    }
+
+    /// Write the key to a new file that only its owner can read.
+    pub fn save(&self, path: &Path) -> std::result::Result<(), String> {
+        write_secret(path, &format!("{}\n", hex::encode(*self.0)))
+    }
+}
+
+/// The key that signs checkpoints (Ed25519): its secret stays with whoever
+/// keeps the checkpoints, away from the server and the database.
+pub struct CheckpointKey(SigningKey);
+
+impl CheckpointKey {
+    pub fn read(path: &Path) -> std::result::Result<CheckpointKey, String> {
+        Ok(CheckpointKey(SigningKey::from_bytes(&read_key_file(path, "checkpoint key")?)))
+    }
+
+    pub fn create(path: &Path) -> std::result::Result<CheckpointKey, String> {
+        let secret = random_32();
+        write_secret(path, &format!("{}\n", hex::encode(secret)))?;
+        Ok(CheckpointKey(SigningKey::from_bytes(&secret)))
+    }
+
+    /// The public half, in hex: enough to check checkpoints, never to make them.
+    pub fn public_hex(&self) -> String {
+        hex::encode(self.0.verifying_key().as_bytes())
+    }
+}
+
+/// The head of the trail at one moment, signed.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Checkpoint {
+    pub seq: i64,
+    pub hash: String,
+    pub at: String,
+    pub public_key: String,
+    pub signature: String,
+}
+
+impl Checkpoint {
+    fn message(seq: i64, hash: &str, at: &str) -> String {
+        format!("accompany audit checkpoint\nseq {seq}\nhash {hash}\nat {at}\n")
+    }
+
+    pub fn sign(seq: i64, hash: &str, at: &str, key: &CheckpointKey) -> Checkpoint {
+        let signature = key.0.sign(Checkpoint::message(seq, hash, at).as_bytes());
+        Checkpoint { seq, hash: hash.to_string(), at: at.to_string(), public_key: key.public_hex(), signature: hex::encode(signature.to_bytes()) }
+    }
+
+    /// Check the signature against the public key expected (hex); a
+    /// checkpoint signed by any other key is refused.
+    pub fn check(&self, public_key_hex: &str) -> std::result::Result<(), String> {
+        let key = key_bytes(public_key_hex)
+            .and_then(|b| VerifyingKey::from_bytes(&b).ok())
+            .ok_or("the checkpoint public key is not a valid Ed25519 key")?;
+        if !self.public_key.eq_ignore_ascii_case(public_key_hex.trim()) {
+            return Err("the checkpoint was signed by another key than the checkpoint key given".into());
+        }
+        let signature: [u8; 64] =
+            hex::decode(&self.signature).ok().and_then(|b| b.try_into().ok()).ok_or("the checkpoint signature is not 128 hexadecimal digits")?;
+        let signature = ed25519_dalek::Signature::from_bytes(&signature);
+        key.verify(Checkpoint::message(self.seq, &self.hash, &self.at).as_bytes(), &signature)
+            .map_err(|_| "the checkpoint's signature does not match its contents: it was altered or forged".to_string())
+    }
+}
 
 /// One event to append.
 pub(crate) struct NewEvent<'a> {
@@ -25,19 +150,34 @@ pub(crate) struct NewEvent<'a> {
     pub purpose: &'a str,
 }
 
-/// The hash of one event: SHA-256 over the previous hash and every field,
-/// each prefixed by its length so that no two field lists run together alike.
-/// The privacy fields (member, categories, purpose) were added later; they
-/// join the hash when any is set, so events written before still verify.
-fn link_hash(prev: &str, seq: i64, id: &str, at: &str, fields: [&str; 8], privacy: [&str; 3]) -> String {
-    let mut h = Sha256::new();
+/// The link of one event: HMAC-SHA-256 under the audit key (plain SHA-256
+/// for events written before the chain was keyed) over the previous link and
+/// every field, each prefixed by its length so that no two field lists run
+/// together alike. The privacy fields (member, categories, purpose) were
+/// added later; they join the link when any is set, so events written
+/// before still verify.
+fn link_hash(key: Option<&AuditKey>, prev: &str, seq: i64, id: &str, at: &str, fields: [&str; 8], privacy: [&str; 3]) -> String {
     let seq = seq.to_string();
     let extra = if privacy.iter().any(|f| !f.is_empty()) { &privacy[..] } else { &[] };
-    for part in [prev, seq.as_str(), id, at].into_iter().chain(fields).chain(extra.iter().copied()) {
-        h.update((part.len() as u64).to_be_bytes());
-        h.update(part.as_bytes());
+    let parts = [prev, seq.as_str(), id, at].into_iter().chain(fields).chain(extra.iter().copied());
+    match key {
+        Some(key) => {
+            let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&key.0[..]).expect("HMAC takes a key of any length");
+            for part in parts {
+                mac.update(&(part.len() as u64).to_be_bytes());
+                mac.update(part.as_bytes());
+            }
+            hex::encode(mac.finalize().into_bytes())
+        }
+        None => {
+            let mut h = Sha256::new();
+            for part in parts {
+                h.update((part.len() as u64).to_be_bytes());
+                h.update(part.as_bytes());
+            }
+            hex::encode(h.finalize())
+        }
     }
-    hex::encode(h.finalize())
 }
 
 /// A decision as the trail stores it: "permit" or "deny", and the reason.
@@ -73,12 +213,32 @@ impl Store {
     /// each member's "who looked" page shows the list too.
     pub(crate) async fn append_audit_listing(&self, e: NewEvent<'_>, listed: &[&str]) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash").fetch_one(&mut *tx).await?;
+        let seq = self.append_audit_in(&mut tx, e).await?;
+        // One statement for the whole list: a page of 500 is one round trip.
+        for chunk in listed.chunks(500) {
+            let values: Vec<String> = (0..chunk.len()).map(|i| format!("($1, ${})", i + 2)).collect();
+            let sql = format!("INSERT INTO audit_listed_members (seq, member_id) VALUES {}", values.join(", "));
+            let mut q = sqlx::query(&sql).bind(seq);
+            for member_id in chunk {
+                q = q.bind(*member_id);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Append one event inside the caller's transaction, so that the event
+    /// and the change it records are written together or not at all.
+    /// Returns the event's sequence number.
+    pub(crate) async fn append_audit_in(&self, tx: &mut sqlx::Transaction<'_, sqlx::Any>, e: NewEvent<'_>) -> Result<i64> {
+        let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash").fetch_one(&mut **tx).await?;
         let seq: i64 = head.try_get("seq")?;
         let prev: String = head.try_get("hash")?;
         let id = accompany_domain::records::new_id();
         let at = now_text();
         let hash = link_hash(
+            Some(&self.audit_key),
             &prev,
             seq,
             &id,
@@ -106,26 +266,52 @@ impl Store {
         .bind(e.member_id)
         .bind(e.categories)
         .bind(e.purpose)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
-        sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&hash).execute(&mut *tx).await?;
-        // One statement for the whole list: a page of 500 is one round trip.
-        for chunk in listed.chunks(500) {
-            let values: Vec<String> = (0..chunk.len()).map(|i| format!("($1, ${})", i + 2)).collect();
-            let sql = format!("INSERT INTO audit_listed_members (seq, member_id) VALUES {}", values.join(", "));
-            let mut q = sqlx::query(&sql).bind(seq);
-            for member_id in chunk {
-                q = q.bind(*member_id);
-            }
-            q.execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&hash).execute(&mut **tx).await?;
+        Ok(seq)
     }
 
     /// Walk the whole chain in order and name the first broken link.
     pub async fn verify_audit(&self) -> Result<AuditCheck> {
+        self.verify_audit_against(None).await
+    }
+
+    /// How many events the trail holds.
+    pub async fn audit_event_count(&self) -> Result<i64> {
+        Ok(sqlx::query("SELECT COUNT(*) FROM audit_events").fetch_one(&self.pool).await?.try_get(0)?)
+    }
+
+    /// How many events were chained before the chain was keyed (databases
+    /// older than the key); their links are plain SHA-256.
+    pub async fn audit_unkeyed_events(&self) -> Result<i64> {
+        let row = sqlx::query("SELECT from_seq FROM audit_keyed WHERE id = 1").fetch_optional(&self.pool).await?;
+        Ok(match row {
+            Some(r) => r.try_get::<i64, _>(0)? - 1,
+            None => 0,
+        })
+    }
+
+    /// The head of an intact trail, signed with the checkpoint key; or what
+    /// broke, when the trail is not intact.
+    pub async fn audit_checkpoint(&self, key: &CheckpointKey) -> Result<std::result::Result<Checkpoint, AuditCheck>> {
+        match self.verify_audit().await? {
+            AuditCheck::Intact { .. } => {}
+            broken => return Ok(Err(broken)),
+        }
+        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&self.pool).await?;
+        Ok(Ok(Checkpoint::sign(head.try_get("seq")?, &head.try_get::<String, _>("hash")?, &now_text(), key)))
+    }
+
+    /// Walk the whole chain in order and name the first broken link; with a
+    /// checkpoint (its signature already checked), the chain must also pass
+    /// through the head it recorded.
+    pub async fn verify_audit_against(&self, checkpoint: Option<&Checkpoint>) -> Result<AuditCheck> {
         const BATCH: i64 = 10_000;
+        let keyed_from = match sqlx::query("SELECT from_seq FROM audit_keyed WHERE id = 1").fetch_optional(&self.pool).await? {
+            Some(r) => r.try_get::<i64, _>(0)?,
+            None => return Ok(AuditCheck::Broken { seq: 1, problem: "the record of where the keyed chain starts was removed".into() }),
+        };
         let mut expected_seq = 1;
         let mut prev = String::new();
         loop {
@@ -162,10 +348,24 @@ impl Store {
                     text("client_addr")?,
                 ];
                 let privacy = [text("member_id")?, text("categories")?, text("purpose")?];
-                let computed =
-                    link_hash(&prev, seq, &text("id")?, &text("at")?, fields.each_ref().map(String::as_str), privacy.each_ref().map(String::as_str));
+                let key = (seq >= keyed_from).then_some(&self.audit_key);
+                let computed = link_hash(
+                    key,
+                    &prev,
+                    seq,
+                    &text("id")?,
+                    &text("at")?,
+                    fields.each_ref().map(String::as_str),
+                    privacy.each_ref().map(String::as_str),
+                );
                 if computed != stored_hash {
                     return Ok(AuditCheck::Broken { seq, problem: "its contents were changed after it was written".into() });
+                }
+                if let Some(c) = checkpoint.filter(|c| c.seq == seq && c.hash != stored_hash) {
+                    return Ok(AuditCheck::Broken {
+                        seq,
+                        problem: format!("it differs from the checkpoint signed at {}: the trail was rewritten", c.at),
+                    });
                 }
                 prev = stored_hash;
                 expected_seq += 1;
@@ -186,6 +386,46 @@ impl Store {
                 problem: format!("the trail ends at event {last} but {head_seq} events were written: the newest were removed"),
             });
         }
+        if let Some(c) = checkpoint.filter(|c| c.seq > last) {
+            return Ok(AuditCheck::Broken {
+                seq: last + 1,
+                problem: format!("the trail ends at event {last} but the checkpoint signed at {} saw event {}: events were removed", c.at, c.seq),
+            });
+        }
         Ok(AuditCheck::Intact { events: last })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checkpoints_are_signed_over_every_field() {
+        let file = std::env::temp_dir().join(format!("accompany-checkpoint-{}", crate::auth::random_token()));
+        let key = CheckpointKey::create(&file).unwrap();
+        let c = Checkpoint::sign(7, "abc", "2026-01-01T00:00:00.000000Z", &key);
+        assert_eq!(c.check(&key.public_hex()), Ok(()));
+        for altered in [
+            Checkpoint { seq: 6, ..c.clone() },
+            Checkpoint { hash: "abd".into(), ..c.clone() },
+            Checkpoint { at: "2027-01-01T00:00:00.000000Z".into(), ..c.clone() },
+        ] {
+            assert!(altered.check(&key.public_hex()).is_err(), "{altered:?}");
+        }
+        assert!(CheckpointKey::create(&file).is_err(), "an existing key file is never overwritten");
+        assert_eq!(CheckpointKey::read(&file).unwrap().public_hex(), key.public_hex());
+        std::fs::remove_file(&file).unwrap();
+    }
+
+    #[test]
+    fn the_key_changes_every_link() {
+        let fields = ["u", "name", "read", "member", "m1", "permit", "", "127.0.0.1"];
+        let (a, b) = (AuditKey::generate(), AuditKey::generate());
+        let plain = link_hash(None, "", 1, "id", "at", fields, ["", "", ""]);
+        let keyed = link_hash(Some(&a), "", 1, "id", "at", fields, ["", "", ""]);
+        assert_ne!(plain, keyed);
+        assert_ne!(keyed, link_hash(Some(&b), "", 1, "id", "at", fields, ["", "", ""]));
+        assert_eq!(keyed, link_hash(Some(&a), "", 1, "id", "at", fields, ["", "", ""]));
     }
 }

@@ -13,11 +13,9 @@ use time::{Duration, OffsetDateTime};
 
 use crate::{now_text, timestamp_text, Result, Store, StoreError};
 
-/// How long a browser session lasts without signing in again.
+/// How long a browser session lasts without signing in again (the default;
+/// the store's [`SignInLimits`] decide).
 pub const SESSION_HOURS: i64 = 12;
-/// Failed sign-ins allowed per username, and per client address, in the window.
-pub const MAX_FAILURES: i64 = 5;
-pub const FAILURE_WINDOW_MINUTES: i64 = 15;
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct User {
@@ -55,8 +53,17 @@ pub struct NewUser<'a> {
 pub enum LoginError {
     #[error("the username or password is wrong")]
     BadCredentials,
-    #[error("too many failed sign-ins; wait {minutes} minutes and try again")]
-    Throttled { minutes: i64 },
+    #[error("too many failed sign-ins; wait {seconds} seconds and try again")]
+    Throttled { seconds: i64 },
+}
+
+/// Why a password change was refused.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum PasswordError {
+    #[error("the current password is wrong")]
+    WrongCurrent,
+    #[error("too many failed attempts; wait {seconds} seconds and try again")]
+    Throttled { seconds: i64 },
 }
 
 #[derive(Debug, Clone)]
@@ -75,6 +82,30 @@ pub fn hash_password(password: &str) -> Result<String> {
 
 fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+/// A hash that matches no password, checked when the username is unknown so
+/// that timing does not tell which usernames exist.
+fn dummy_hash() -> String {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash_password("not a password of anyone").unwrap_or_default()).clone()
+}
+
+/// The two subjects failures are counted for: the username (folded, and cut
+/// to a bounded length) and the client address.
+fn subjects(username: &str, client_addr: &str) -> [(&'static str, String); 2] {
+    let name: String = username.trim().to_lowercase().chars().take(64).collect();
+    [("username", name), ("address", client_addr.chars().take(64).collect::<String>())]
+}
+
+fn parse_time(text: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()
+}
+
+/// What a sign-in attempt was allowed: to go ahead, or to wait.
+enum Claim {
+    Go,
+    Wait { seconds: i64 },
 }
 
 pub(crate) fn random_token() -> String {
@@ -154,102 +185,384 @@ impl Store {
         Ok(())
     }
 
-    /// Check a password, counting failures per username and per client
-    /// address so that guessing is throttled.
-    pub async fn authenticate(&self, username: &str, password: &str, client_addr: &str) -> Result<Result<User, LoginError>> {
-        let since = timestamp_text(OffsetDateTime::now_utc() - Duration::minutes(FAILURE_WINDOW_MINUTES));
-        let failures: i64 = sqlx::query("SELECT COUNT(*) FROM login_failures WHERE at > $1 AND (username = $2 OR client_addr = $3)")
-            .bind(&since)
-            .bind(username)
-            .bind(client_addr)
-            .fetch_one(&self.pool)
-            .await?
-            .try_get(0)?;
-        if failures >= MAX_FAILURES {
-            return Ok(Err(LoginError::Throttled { minutes: FAILURE_WINDOW_MINUTES }));
-        }
-        let row = sqlx::query(&format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = $1"))
-            .bind(username)
-            .fetch_optional(&self.pool)
+    /// Check a password off the async workers, at most a few at a time, so
+    /// that a burst of sign-ins cannot starve other requests.
+    async fn check_password(&self, password: &str, hash: String) -> Result<bool> {
+        let _slot = self.hashing.acquire().await.map_err(|_| StoreError::Corrupt("password checks were shut down".into()))?;
+        let password = password.to_string();
+        tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+            .await
+            .map_err(|e| StoreError::Corrupt(format!("a password check failed: {e}")))
+    }
+
+    /// Hash a new password off the async workers.
+    pub(crate) async fn hash_new_password(&self, password: &str) -> Result<String> {
+        let _slot = self.hashing.acquire().await.map_err(|_| StoreError::Corrupt("password checks were shut down".into()))?;
+        let password = password.to_string();
+        tokio::task::spawn_blocking(move || hash_password(&password))
+            .await
+            .map_err(|e| StoreError::Corrupt(format!("password hashing failed: {e}")))?
+    }
+
+    /// Take the right to one sign-in attempt for a username and an address.
+    /// Under a row lock on both counters, either one still has to wait, or
+    /// the attempt is counted as a failure in advance (and its delay set),
+    /// so that parallel guesses are counted one after another; a success
+    /// takes the failure back.
+    async fn claim_attempt(&self, tx: &mut sqlx::Transaction<'_, sqlx::Any>, username: &str, client_addr: &str) -> Result<Claim> {
+        let limits = self.limits;
+        let mut locked = Vec::new();
+        for (kind, subject) in subjects(username, client_addr) {
+            sqlx::query(
+                "INSERT INTO sign_in_failures (kind, subject, failures, last_at, not_before) VALUES ($1, $2, 0, '', '') \
+                 ON CONFLICT (kind, subject) DO NOTHING",
+            )
+            .bind(kind)
+            .bind(&subject)
+            .execute(&mut **tx)
             .await?;
-        let ok = match &row {
-            Some(r) => verify_password(password, &r.try_get::<String, _>("password_hash")?),
-            None => {
-                // Spend the same time as a real check so timing does not reveal usernames.
-                static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-                let dummy = DUMMY.get_or_init(|| hash_password("not a password of anyone").unwrap_or_default());
-                verify_password(password, dummy);
-                false
-            }
-        };
-        if !ok {
-            sqlx::query("INSERT INTO login_failures (id, username, client_addr, at) VALUES ($1, $2, $3, $4)")
-                .bind(new_id())
-                .bind(username)
-                .bind(client_addr)
-                .bind(now_text())
-                .execute(&self.pool)
-                .await?;
-            return Ok(Err(LoginError::BadCredentials));
+            let r = sqlx::query(
+                "UPDATE sign_in_failures SET failures = failures WHERE kind = $1 AND subject = $2 RETURNING failures, last_at, not_before",
+            )
+            .bind(kind)
+            .bind(&subject)
+            .fetch_one(&mut **tx)
+            .await?;
+            let failures: i64 = r.try_get("failures")?;
+            let last_at = parse_time(&r.try_get::<String, _>("last_at")?);
+            let not_before = parse_time(&r.try_get::<String, _>("not_before")?);
+            locked.push((kind, subject, failures, last_at, not_before));
         }
-        Ok(Ok(user_from_row(row.as_ref().expect("checked"))?))
+        // The clock is read once both counters are locked, so that no attempt
+        // that waited for the lock judges by a time older than the last write.
+        let now = OffsetDateTime::now_utc();
+        let forget = Duration::minutes(i64::from(limits.forget_after_minutes));
+        let rows: Vec<_> = locked
+            .into_iter()
+            .map(|(kind, subject, failures, last_at, not_before)| {
+                let forgotten = last_at.is_none_or(|t| now - t > forget);
+                (kind, subject, if forgotten { 0 } else { failures }, not_before)
+            })
+            .collect();
+        let wait = rows.iter().filter_map(|r| r.3).map(|t| (t - now).whole_milliseconds()).max().unwrap_or(0);
+        if wait > 0 {
+            return Ok(Claim::Wait { seconds: i64::try_from((wait + 999) / 1000).unwrap_or(i64::MAX) });
+        }
+        for (kind, subject, failures, _) in rows {
+            let failures = failures.saturating_add(1);
+            let delay = limits.delay_after(u32::try_from(failures).unwrap_or(u32::MAX));
+            sqlx::query("UPDATE sign_in_failures SET failures = $1, last_at = $2, not_before = $3 WHERE kind = $4 AND subject = $5")
+                .bind(failures)
+                .bind(timestamp_text(now))
+                .bind(timestamp_text(now + Duration::seconds(i64::from(delay))))
+                .bind(kind)
+                .bind(&subject)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(Claim::Go)
+    }
+
+    /// A sign-in that succeeded: the username's failures are forgotten, and
+    /// the failure counted in advance for the address is taken back.
+    async fn release_attempt(&self, tx: &mut sqlx::Transaction<'_, sqlx::Any>, username: &str, client_addr: &str) -> Result<()> {
+        let [(user_kind, user_subject), (addr_kind, addr_subject)] = subjects(username, client_addr);
+        sqlx::query("UPDATE sign_in_failures SET failures = 0, not_before = '' WHERE kind = $1 AND subject = $2")
+            .bind(user_kind)
+            .bind(&user_subject)
+            .execute(&mut **tx)
+            .await?;
+        let r = sqlx::query("UPDATE sign_in_failures SET failures = failures WHERE kind = $1 AND subject = $2 RETURNING failures, last_at")
+            .bind(addr_kind)
+            .bind(&addr_subject)
+            .fetch_optional(&mut **tx)
+            .await?;
+        if let Some(r) = r {
+            let failures = (r.try_get::<i64, _>("failures")? - 1).max(0);
+            let last_at = parse_time(&r.try_get::<String, _>("last_at")?).unwrap_or_else(OffsetDateTime::now_utc);
+            let delay = self.limits.delay_after(u32::try_from(failures).unwrap_or(u32::MAX));
+            sqlx::query("UPDATE sign_in_failures SET failures = $1, not_before = $2 WHERE kind = $3 AND subject = $4")
+                .bind(failures)
+                .bind(timestamp_text(last_at + Duration::seconds(i64::from(delay))))
+                .bind(addr_kind)
+                .bind(&addr_subject)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// One audit event about an account: signing in and out, tokens, passwords.
+    #[allow(clippy::too_many_arguments)]
+    async fn audit_account(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        user_id: Option<&str>,
+        username: &str,
+        action: &str,
+        decision: &str,
+        reason: &str,
+        client_addr: &str,
+    ) -> Result<()> {
+        let username: String = username.chars().filter(|c| !c.is_control()).take(64).collect();
+        self.append_audit_in(
+            tx,
+            crate::audit::NewEvent {
+                actor_user_id: user_id,
+                actor_username: &username,
+                action,
+                entity: "account",
+                entity_id: user_id,
+                decision,
+                reason,
+                client_addr,
+                member_id: None,
+                categories: "",
+                purpose: "",
+            },
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Check a password. Failures are counted per username and per client
+    /// address and answered with growing delays (see `accompany_domain::limits::SignInLimits`);
+    /// every attempt, failure and delay is audited.
+    pub async fn authenticate(&self, username: &str, password: &str, client_addr: &str) -> Result<Result<User, LoginError>> {
+        let mut tx = self.pool.begin().await?;
+        if let Claim::Wait { seconds } = self.claim_attempt(&mut tx, username, client_addr).await? {
+            let reason = format!("delayed {seconds} s after repeated failures");
+            self.audit_account(&mut tx, None, username, "sign-in", "delay", &reason, client_addr).await?;
+            tx.commit().await?;
+            return Ok(Err(LoginError::Throttled { seconds }));
+        }
+        tx.commit().await?;
+        let row = if username.chars().count() <= 64 {
+            sqlx::query(&format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = $1"))
+                .bind(username)
+                .fetch_optional(&self.pool)
+                .await?
+        } else {
+            None
+        };
+        let (user, hash) = match &row {
+            Some(r) => (Some(user_from_row(r)?), r.try_get::<String, _>("password_hash")?),
+            None => (None, dummy_hash()),
+        };
+        let ok = self.check_password(password, hash).await? && user.is_some();
+        let mut tx = self.pool.begin().await?;
+        let user_id = user.as_ref().map(|u| u.id.clone());
+        match (ok, user) {
+            (true, Some(user)) => {
+                self.release_attempt(&mut tx, username, client_addr).await?;
+                self.audit_account(&mut tx, Some(&user.id), &user.username, "sign-in", "permit", "", client_addr).await?;
+                tx.commit().await?;
+                Ok(Ok(user))
+            }
+            _ => {
+                let reason = "wrong username or password";
+                self.audit_account(&mut tx, user_id.as_deref(), username, "sign-in", "deny", reason, client_addr).await?;
+                tx.commit().await?;
+                Ok(Err(LoginError::BadCredentials))
+            }
+        }
     }
 
     /// Start a session; returns the secret id for the cookie. Expired
-    /// sessions, tokens and old failed sign-ins are cleared on the way.
+    /// sessions and tokens are cleared on the way.
     pub async fn create_session(&self, user_id: &str) -> Result<String> {
         let now = now_text();
         sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(&now).execute(&self.pool).await?;
         sqlx::query("DELETE FROM api_tokens WHERE expires_at < $1").bind(&now).execute(&self.pool).await?;
-        let window_start = timestamp_text(OffsetDateTime::now_utc() - Duration::minutes(FAILURE_WINDOW_MINUTES));
-        sqlx::query("DELETE FROM login_failures WHERE at < $1").bind(window_start).execute(&self.pool).await?;
         let id = random_token();
-        let expires = timestamp_text(OffsetDateTime::now_utc() + Duration::hours(SESSION_HOURS));
-        sqlx::query("INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+        let expires = timestamp_text(OffsetDateTime::now_utc() + Duration::hours(i64::from(self.limits.session_hours)));
+        sqlx::query("INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(sha256(&id))
             .bind(user_id)
             .bind(random_token())
-            .bind(now_text())
+            .bind(&now)
             .bind(expires)
+            .bind(&now)
             .execute(&self.pool)
             .await?;
         Ok(id)
     }
 
+    /// The session behind a cookie, while it is neither expired nor idle for
+    /// longer than the limit; using it keeps it alive.
     pub async fn session(&self, id: &str) -> Result<Option<SessionInfo>> {
+        let now = OffsetDateTime::now_utc();
+        let idle_since = timestamp_text(now - Duration::minutes(i64::from(self.limits.session_idle_minutes)));
         let row = sqlx::query(&format!(
-            "SELECT s.csrf_token, {} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1 AND s.expires_at > $2",
+            "SELECT s.csrf_token, s.last_seen_at, {} FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.id_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3",
             USER_COLUMNS_U
         ))
         .bind(sha256(id))
-        .bind(now_text())
+        .bind(timestamp_text(now))
+        .bind(&idle_since)
         .fetch_optional(&self.pool)
         .await?;
-        match row {
-            None => Ok(None),
-            Some(r) => Ok(Some(SessionInfo { csrf_token: r.try_get("csrf_token")?, user: user_from_row(&r)? })),
+        let Some(r) = row else { return Ok(None) };
+        // Note the use at most once a minute, to spare the database a write per request.
+        let seen: String = r.try_get("last_seen_at")?;
+        if parse_time(&seen).is_none_or(|t| now - t > Duration::minutes(1)) {
+            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
+                .bind(timestamp_text(now))
+                .bind(sha256(id))
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(Some(SessionInfo { csrf_token: r.try_get("csrf_token")?, user: user_from_row(&r)? }))
+    }
+
+    /// Sign out of a cookie session: the session ends, with the token made
+    /// when signing in to the API, and the sign-out is audited.
+    pub async fn end_session(&self, id: &str) -> Result<()> {
+        self.end_sign_in(&sha256(id), None, "").await
+    }
+
+    /// Sign out, audited with the client address.
+    pub async fn sign_out(&self, session_id: &str, client_addr: &str) -> Result<()> {
+        self.end_sign_in(&sha256(session_id), None, client_addr).await
+    }
+
+    /// Sign out with a bearer token: the token ends, and with it the
+    /// session of the sign-in that made it.
+    pub async fn sign_out_token(&self, token: &str, client_addr: &str) -> Result<()> {
+        let token_hash = sha256(token);
+        let session: Option<String> = sqlx::query("SELECT session_hash FROM api_tokens WHERE token_hash = $1")
+            .bind(&token_hash)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| r.try_get::<Option<String>, _>(0))
+            .transpose()?
+            .flatten();
+        match session {
+            Some(s) => self.end_sign_in(&s, Some(&token_hash), client_addr).await,
+            None => self.end_sign_in("", Some(&token_hash), client_addr).await,
         }
     }
 
-    pub async fn end_session(&self, id: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(sha256(id)).execute(&self.pool).await?;
+    async fn end_sign_in(&self, session_hash: &str, token_hash: Option<&str>, client_addr: &str) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let owner = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS_U} FROM users u WHERE u.id IN (SELECT user_id FROM sessions WHERE id_hash = $1 \
+             UNION SELECT user_id FROM api_tokens WHERE token_hash = $2)"
+        ))
+        .bind(session_hash)
+        .bind(token_hash.unwrap_or(""))
+        .fetch_optional(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(session_hash).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM api_tokens WHERE session_hash = $1 OR token_hash = $2")
+            .bind(session_hash)
+            .bind(token_hash.unwrap_or(""))
+            .execute(&mut *tx)
+            .await?;
+        if let Some(r) = owner {
+            let u = user_from_row(&r)?;
+            self.audit_account(&mut tx, Some(&u.id), &u.username, "sign-out", "permit", "", client_addr).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
     /// A bearer token for API clients; the secret is returned once and only
-    /// its hash is kept.
+    /// its hash is kept. Its creation is audited.
     pub async fn create_token(&self, user_id: &str, label: &str, days: Option<i64>) -> Result<String> {
+        self.insert_token(user_id, label, days, None, "command line").await
+    }
+
+    /// The bearer token of an API sign-in, ended with that sign-in's session.
+    pub async fn create_sign_in_token(&self, user_id: &str, session_id: &str, client_addr: &str) -> Result<String> {
+        self.insert_token(user_id, "api sign-in", Some(1), Some(&sha256(session_id)), client_addr).await
+    }
+
+    async fn insert_token(&self, user_id: &str, label: &str, days: Option<i64>, session_hash: Option<&str>, client_addr: &str) -> Result<String> {
         let token = format!("acc_{}", random_token());
-        let expires = days.map(|d| timestamp_text(OffsetDateTime::now_utc() + Duration::days(d)));
-        sqlx::query("INSERT INTO api_tokens (token_hash, user_id, label, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+        let expires =
+            match days {
+                Some(d) => Some(
+                    OffsetDateTime::now_utc().checked_add(Duration::days(d)).filter(|_| (1..=3660).contains(&d)).map(timestamp_text).ok_or_else(
+                        || accompany_domain::Invalid::one("days", "range", "a token lasts 1 to 3,660 days; leave it out for no expiry"),
+                    )?,
+                ),
+                None => None,
+            };
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("INSERT INTO api_tokens (token_hash, user_id, label, created_at, expires_at, session_hash) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(sha256(&token))
             .bind(user_id)
             .bind(label)
             .bind(now_text())
             .bind(expires)
-            .execute(&self.pool)
+            .bind(session_hash)
+            .execute(&mut *tx)
             .await?;
+        let username: Option<String> = sqlx::query("SELECT username FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| r.try_get(0))
+            .transpose()?;
+        let reason = format!("token {label:?} made");
+        self.audit_account(&mut tx, Some(user_id), username.as_deref().unwrap_or(""), "create-token", "permit", &reason, client_addr).await?;
+        tx.commit().await?;
         Ok(token)
+    }
+
+    /// Change one's own password, knowing the current one: every session and
+    /// token of the account ends, this one included.
+    pub async fn change_password(&self, user: &User, current: &str, new: &str, client_addr: &str) -> Result<Result<(), PasswordError>> {
+        check_new_user(&user.username, new, &user.display_name)?;
+        let mut tx = self.pool.begin().await?;
+        if let Claim::Wait { seconds } = self.claim_attempt(&mut tx, &user.username, client_addr).await? {
+            tx.commit().await?;
+            return Ok(Err(PasswordError::Throttled { seconds }));
+        }
+        tx.commit().await?;
+        let hash: String = sqlx::query("SELECT password_hash FROM users WHERE id = $1").bind(&user.id).fetch_one(&self.pool).await?.try_get(0)?;
+        if !self.check_password(current, hash).await? {
+            let mut tx = self.pool.begin().await?;
+            self.audit_account(&mut tx, Some(&user.id), &user.username, "change-password", "deny", "wrong current password", client_addr).await?;
+            tx.commit().await?;
+            return Ok(Err(PasswordError::WrongCurrent));
+        }
+        let hash = self.hash_new_password(new).await?;
+        let mut tx = self.pool.begin().await?;
+        self.release_attempt(&mut tx, &user.username, client_addr).await?;
+        self.replace_password(&mut tx, &user.id, &user.username, &hash, client_addr).await?;
+        tx.commit().await?;
+        Ok(Ok(()))
+    }
+
+    /// Set the new hash and end every session and token of the account, audited.
+    async fn replace_password(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        user_id: &str,
+        username: &str,
+        hash: &str,
+        client_addr: &str,
+    ) -> Result<()> {
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(hash).bind(user_id).execute(&mut **tx).await?;
+        let sessions = sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?.rows_affected();
+        let tokens = sqlx::query("DELETE FROM api_tokens WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?.rows_affected();
+        let reason = format!("{sessions} sessions and {tokens} tokens ended");
+        self.audit_account(tx, Some(user_id), username, "change-password", "permit", &reason, client_addr).await
+    }
+
+    /// An administrator sets a user's password on the command line: every
+    /// session and token of the account ends.
+    pub async fn reset_password(&self, username: &str, password: &str) -> Result<()> {
+        let user = self.user_by_username(username).await?.ok_or(StoreError::NotFound)?;
+        check_new_user(&user.username, password, &user.display_name)?;
+        let hash = self.hash_new_password(password).await?;
+        let mut tx = self.pool.begin().await?;
+        self.replace_password(&mut tx, &user.id, &user.username, &hash, "command line").await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn user_by_token(&self, token: &str) -> Result<Option<User>> {

@@ -22,6 +22,9 @@ use crate::auth::User;
 use crate::rows::{to_json, WorkerData};
 use crate::{now_text, Result, Store, StoreError};
 
+/// How long a calendar feed link works before a new one must be made.
+pub const CALENDAR_FEED_DAYS: i64 = 365;
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Availability {
     pub worker_id: String,
@@ -135,13 +138,18 @@ impl Store {
         }
     }
 
-    /// The account a calendar feed's secret belongs to.
+    /// The account a calendar feed's secret belongs to, while the link has
+    /// not expired (links made before expiry existed last a year).
     pub async fn user_by_feed_token(&self, token: &str) -> Result<Option<User>> {
+        let now = time::OffsetDateTime::now_utc();
         let row = sqlx::query(&format!(
-            "SELECT {} FROM calendar_feeds f JOIN users u ON u.id = f.user_id WHERE f.token_hash = $1",
+            "SELECT {} FROM calendar_feeds f JOIN users u ON u.id = f.user_id WHERE f.token_hash = $1 \
+             AND (f.expires_at > $2 OR (f.expires_at = '' AND f.created_at > $3))",
             crate::auth::USER_COLUMNS_U
         ))
         .bind(crate::auth::sha256(token))
+        .bind(crate::timestamp_text(now))
+        .bind(crate::timestamp_text(now - time::Duration::days(CALENDAR_FEED_DAYS)))
         .fetch_optional(&self.pool)
         .await?;
         row.as_ref().map(crate::auth::user_from_row).transpose()
@@ -441,20 +449,29 @@ impl Access {
         Ok(out)
     }
 
-    /// Make a new secret calendar URL token; any earlier one stops working.
-    pub async fn new_calendar_feed(&self) -> Result<String> {
+    /// Make a new secret calendar URL token, good for a year; any earlier
+    /// one stops working. Returns the token and when it expires.
+    pub async fn new_calendar_feed(&self) -> Result<(String, String)> {
         let token = crate::auth::random_token();
+        let expires = crate::timestamp_text(time::OffsetDateTime::now_utc() + time::Duration::days(CALENDAR_FEED_DAYS));
         let mut tx = self.store().pool.begin().await?;
         sqlx::query("DELETE FROM calendar_feeds WHERE user_id = $1").bind(&self.actor().user_id).execute(&mut *tx).await?;
-        sqlx::query("INSERT INTO calendar_feeds (user_id, token_hash, created_at) VALUES ($1, $2, $3)")
+        sqlx::query("INSERT INTO calendar_feeds (user_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4)")
             .bind(&self.actor().user_id)
             .bind(crate::auth::sha256(&token))
             .bind(now_text())
+            .bind(&expires)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
         self.audit("create", "calendar-feed", None, &Decision::Permit).await?;
-        Ok(token)
+        Ok((token, expires))
+    }
+
+    /// End the actor's calendar feed link at once.
+    pub async fn revoke_calendar_feed(&self) -> Result<()> {
+        sqlx::query("DELETE FROM calendar_feeds WHERE user_id = $1").bind(&self.actor().user_id).execute(&self.store().pool).await?;
+        self.audit("revoke", "calendar-feed", None, &Decision::Permit).await
     }
 
     /// The actor's calendar (RFC 5545): their sessions, and the groups they

@@ -175,7 +175,7 @@ impl Store {
             return Err(Invalid::one("username", "username-taken", "is taken; choose another username").into());
         }
         let display = format!("{} {}", row.try_get::<String, _>("given_name")?, row.try_get::<String, _>("family_name")?);
-        let hash = crate::auth::hash_password(&input.password)?;
+        let hash = self.hash_new_password(&input.password).await?;
         let user_id = new_id();
         let mut tx = self.pool.begin().await?;
         // Taking the code is the guard: two claims racing for it, one wins.

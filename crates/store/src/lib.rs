@@ -37,8 +37,8 @@ use sqlx::{AnyPool, ConnectOptions, Executor};
 use time::OffsetDateTime;
 
 pub use access::{Access, AuditEvent, MemberFilter, Page, Seen, TeamMemberView, VersionEntry, WorkerFilter};
-pub use audit::AuditCheck;
-pub use auth::{constant_time_eq, hash_password, LoginError, NewUser, SessionInfo, User, SESSION_HOURS};
+pub use audit::{AuditCheck, AuditKey, Checkpoint, CheckpointKey};
+pub use auth::{constant_time_eq, hash_password, LoginError, NewUser, PasswordError, SessionInfo, User, SESSION_HOURS};
 pub use booking::{Availability, BookablePeer, SessionView};
 pub use bulk::{Import, ImportUser};
 pub use care_team::{TeamChange, TeamRequest, REQUEST_RECEIVED};
@@ -112,12 +112,18 @@ pub struct Store {
     /// The organization whose staff take public self-referrals and requests
     /// from doors outside any plan; None sends them to state admins only.
     intake_organization: Option<Arc<str>>,
+    audit_key: audit::AuditKey,
+    limits: accompany_domain::limits::SignInLimits,
+    /// Bounds the password checks running at once, so that a burst of
+    /// sign-ins leaves cores for everything else.
+    hashing: Arc<tokio::sync::Semaphore>,
 }
 
 impl Store {
     /// Open the database at `url` (sqlite:// or postgres://). SQLite files
-    /// are created when missing and use WAL with foreign keys on.
-    pub async fn connect(url: &str, catalog: Arc<Catalog>) -> Result<Store> {
+    /// are created when missing and use WAL with foreign keys on. The audit
+    /// key links the audit trail; the same key must be given every time.
+    pub async fn connect(url: &str, catalog: Arc<Catalog>, audit_key: audit::AuditKey) -> Result<Store> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -163,7 +169,9 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(connect_err)?;
-        Ok(Store { pool, backend, catalog, intake_organization: None })
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let hashing = Arc::new(tokio::sync::Semaphore::new(cores.saturating_sub(1).clamp(1, 8)));
+        Ok(Store { pool, backend, catalog, intake_organization: None, audit_key, limits: Default::default(), hashing })
     }
 
     /// Name the organization that takes public self-referrals.
@@ -174,6 +182,16 @@ impl Store {
 
     pub fn intake_organization(&self) -> Option<&str> {
         self.intake_organization.as_deref()
+    }
+
+    /// The same store under other sign-in and session limits.
+    pub fn with_limits(mut self, limits: accompany_domain::limits::SignInLimits) -> Store {
+        self.limits = limits;
+        self
+    }
+
+    pub fn limits(&self) -> accompany_domain::limits::SignInLimits {
+        self.limits
     }
 
     pub fn backend(&self) -> Backend {

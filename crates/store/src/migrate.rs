@@ -16,7 +16,29 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "contacts_goals", include_str!("../migrations/0006_contacts_goals.sql")),
     (7, "booking_groups", include_str!("../migrations/0007_booking_groups.sql")),
     (8, "side_doors", include_str!("../migrations/0008_side_doors.sql")),
+    (9, "edges", include_str!("../migrations/0009_edges.sql")),
 ];
+
+/// The part of a migration for one database: lines after `-- @sqlite` or
+/// `-- @postgres` are kept only for that database, and `-- @both` returns
+/// to lines for both. A migration without markers is for both.
+fn for_backend(sql: &str, sqlite: bool) -> String {
+    let mut keep = true;
+    let mut out = String::with_capacity(sql.len());
+    for line in sql.lines() {
+        match line.trim() {
+            "-- @both" => keep = true,
+            "-- @sqlite" => keep = sqlite,
+            "-- @postgres" => keep = !sqlite,
+            _ if keep => {
+                out.push_str(line);
+                out.push('\n');
+            }
+            _ => {}
+        }
+    }
+    out
+}
 
 pub(crate) async fn run(pool: &AnyPool) -> Result<Vec<&'static str>> {
     sqlx::query("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
@@ -28,6 +50,7 @@ pub(crate) async fn run(pool: &AnyPool) -> Result<Vec<&'static str>> {
         .iter()
         .map(|r| r.try_get::<i64, _>(0))
         .collect::<Result<_, _>>()?;
+    let sqlite = pool.connect_options().database_url.scheme().starts_with("sqlite");
     let mut done = Vec::new();
     for &(version, name, sql) in MIGRATIONS {
         if applied.contains(&version) {
@@ -35,7 +58,7 @@ pub(crate) async fn run(pool: &AnyPool) -> Result<Vec<&'static str>> {
         }
         let fail = |source| StoreError::Migration { version, name, source };
         let mut tx = pool.begin().await?;
-        sqlx::raw_sql(sql).execute(&mut *tx).await.map_err(fail)?;
+        sqlx::raw_sql(&for_backend(sql, sqlite)).execute(&mut *tx).await.map_err(fail)?;
         sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
             .bind(version)
             .bind(name)
@@ -71,4 +94,14 @@ pub(crate) async fn drop_all(pool: &AnyPool) -> Result<()> {
         sqlx::raw_sql("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sections_go_to_their_database() {
+        let sql = "A;\n-- @sqlite\nS;\n-- @postgres\nP;\n-- @both\nB;\n";
+        assert_eq!(super::for_backend(sql, true), "A;\nS;\nB;\n");
+        assert_eq!(super::for_backend(sql, false), "A;\nP;\nB;\n");
+    }
 }

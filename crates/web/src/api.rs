@@ -5,7 +5,7 @@ use accompany_domain::notes::{ContactNoteInput, HealthEntryInput};
 use accompany_domain::privacy::SharingInput;
 use accompany_domain::records::{MemberInput, OrganizationInput, TeamRole, WorkerInput};
 use accompany_domain::referral::{ReferralInput, ReferralStatus};
-use accompany_store::{AuditFilter, ClaimInput, LoginError, MemberFilter, WorkerFilter, SESSION_HOURS};
+use accompany_store::{AuditFilter, ClaimInput, LoginError, MemberFilter, WorkerFilter};
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/auth/login", post(login))
         .route("/auth/logout", post(logout))
         .route("/me", get(me))
+        .route("/me/password", axum::routing::put(change_password))
         .route("/roles", get(roles))
         .route("/roles/{id}", get(role))
         .route("/members", get(list_members).post(create_member))
@@ -143,22 +144,54 @@ async fn login(State(state): State<AppState>, req: axum::extract::Request) -> Ap
         Err(e @ LoginError::BadCredentials) => {
             return Err(Problem::new(StatusCode::UNAUTHORIZED, "bad-credentials", "Sign-in failed", e.to_string()))
         }
-        Err(e @ LoginError::Throttled { .. }) => {
-            return Err(Problem::new(StatusCode::TOO_MANY_REQUESTS, "throttled", "Too many attempts", e.to_string()))
-        }
+        Err(e @ LoginError::Throttled { seconds }) => return Ok(throttled(seconds, e.to_string())),
     };
     let session = state.store.create_session(&user.id).await.map_err(err)?;
     let info = state.store.session(&session).await.map_err(err)?.ok_or_else(|| err(AppError::NotFound))?;
-    let token = state.store.create_token(&user.id, "api sign-in", Some(1)).await.map_err(err)?;
-    let cookie = set_cookie(SESSION_COOKIE, &session, SESSION_HOURS * 3600, state.secure_cookies);
+    let token = state.store.create_sign_in_token(&user.id, &session, &addr).await.map_err(err)?;
+    let hours = i64::from(state.store.limits().session_hours);
+    let cookie = set_cookie(SESSION_COOKIE, &session, hours * 3600, state.secure_cookies);
     Ok((StatusCode::OK, [(header::SET_COOKIE, cookie)], Json(json!({ "user": user, "token": token, "csrf_token": info.csrf_token }))).into_response())
 }
 
-async fn logout(State(state): State<AppState>, headers: HeaderMap, ApiUser(_): ApiUser) -> ApiResult {
-    if let Some(id) = crate::auth::cookie(&headers, SESSION_COOKIE) {
-        state.store.end_session(id).await.map_err(err)?;
+/// 429 with the seconds to wait, in the body and in `Retry-After`.
+pub(crate) fn throttled(seconds: i64, detail: String) -> Response {
+    let mut r = Problem::new(StatusCode::TOO_MANY_REQUESTS, "throttled", "Too many attempts", detail).into_response();
+    if let Ok(v) = seconds.max(1).to_string().parse() {
+        r.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    r
+}
+
+/// Sign out: with a bearer token, that token ends, and the session of the
+/// sign-in that made it; with a cookie, the session ends, and its token.
+async fn logout(State(state): State<AppState>, headers: HeaderMap, ApiUser(s): ApiUser) -> ApiResult {
+    if let Some(token) = crate::auth::bearer(&headers) {
+        state.store.sign_out_token(token, &s.client_addr).await.map_err(err)?;
+    } else if let Some(id) = crate::auth::cookie(&headers, SESSION_COOKIE) {
+        state.store.sign_out(id, &s.client_addr).await.map_err(err)?;
     }
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0, state.secure_cookies))]).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PasswordBody {
+    current_password: String,
+    new_password: String,
+}
+
+/// Change one's own password; every session and token of the account ends,
+/// this one included.
+async fn change_password(State(state): State<AppState>, ApiUser(s): ApiUser, JsonBody(b): JsonBody<PasswordBody>) -> ApiResult {
+    match state.store.change_password(&s.user, &b.current_password, &b.new_password, &s.client_addr).await.map_err(err)? {
+        Ok(()) => Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0, state.secure_cookies))]).into_response()),
+        Err(accompany_store::PasswordError::WrongCurrent) => Err(Problem {
+            errors: vec![accompany_domain::FieldError::new("current_password", "wrong", "is not your current password")],
+            ..Problem::new(StatusCode::FORBIDDEN, "wrong-password", "The current password is wrong", "send your current password in current_password")
+        }),
+        Err(e @ accompany_store::PasswordError::Throttled { seconds }) => Ok(throttled(seconds, e.to_string())),
+    }
 }
 
 async fn me(ApiUser(s): ApiUser) -> ApiResult {
@@ -223,6 +256,70 @@ pub(crate) fn change<T: DeserializeOwned>(headers: &HeaderMap, bytes: &Bytes) ->
     Ok(Change { input, version, reason })
 }
 
+/// The version an update is based on: `If-Match` with the `ETag` of a read,
+/// or the body's `version`.
+pub(crate) struct Precondition {
+    version: i64,
+    if_match: bool,
+    /// Neither was sent: the update is refused (428) once the store has
+    /// found it allowed and valid, so that a refusal still says 403 or 404.
+    missing: bool,
+}
+
+/// Every update names the version it was based on; one with neither
+/// `If-Match` nor `version` is refused (428), so that no change silently
+/// overwrites another.
+pub(crate) fn precondition(headers: &HeaderMap, body_version: Option<i64>) -> Result<Precondition, Problem> {
+    if let Some(v) = headers.get(header::IF_MATCH) {
+        let text = v.to_str().unwrap_or("").trim();
+        let text = text.strip_prefix("W/").unwrap_or(text);
+        let version = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')).and_then(|t| t.parse::<i64>().ok()).ok_or_else(|| {
+            Problem::new(
+                StatusCode::BAD_REQUEST,
+                "bad-if-match",
+                "If-Match could not be read",
+                "send the ETag of your last read, e.g. If-Match: \"3\"",
+            )
+        })?;
+        return Ok(Precondition { version, if_match: true, missing: false });
+    }
+    Ok(match body_version {
+        Some(version) => Precondition { version, if_match: false, missing: false },
+        // No record has this version, so the store answers with a conflict.
+        None => Precondition { version: i64::MIN, if_match: false, missing: true },
+    })
+}
+
+/// A stale version: 412 when it came in `If-Match`, 409 when in the body.
+pub(crate) fn stale(e: accompany_store::StoreError, p: &Precondition) -> Problem {
+    match e {
+        accompany_store::StoreError::Conflict { .. } if p.missing => Problem::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            "version-required",
+            "The version you read is required",
+            "send If-Match with the ETag of your last read, or `version` in the body, so that no one else's change is overwritten",
+        ),
+        accompany_store::StoreError::Conflict { current } if p.if_match => Problem::new(
+            StatusCode::PRECONDITION_FAILED,
+            "stale",
+            "The record changed",
+            format!("the record is now version {current}; read it again (new ETag) and apply your change again"),
+        ),
+        other => err(other),
+    }
+}
+
+/// A record as JSON with its version as the `ETag`.
+pub(crate) fn tagged<T: serde::Serialize>(status: StatusCode, v: T) -> ApiResult {
+    let value = serde_json::to_value(v).map_err(|e| err(AppError::Internal(e.to_string())))?;
+    let etag = value.get("version").and_then(serde_json::Value::as_i64).map(|n| format!("\"{n}\""));
+    let mut r = (status, Json(value)).into_response();
+    if let Some(v) = etag.and_then(|e| e.parse().ok()) {
+        r.headers_mut().insert(header::ETAG, v);
+    }
+    Ok(r)
+}
+
 async fn create_member(State(state): State<AppState>, ApiUser(s): ApiUser, headers: HeaderMap, bytes: Bytes) -> ApiResult {
     let c: Change<MemberInput> = change(&headers, &bytes)?;
     let m = s.access(&state).create_member(&c.input, c.reason.as_deref().unwrap_or("created")).await.map_err(err)?;
@@ -230,13 +327,15 @@ async fn create_member(State(state): State<AppState>, ApiUser(s): ApiUser, heade
 }
 
 async fn get_member(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
-    ok(StatusCode::OK, s.access(&state).member(&id).await.map_err(err)?)
+    tagged(StatusCode::OK, s.access(&state).member(&id).await.map_err(err)?)
 }
 
 async fn update_member(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, headers: HeaderMap, bytes: Bytes) -> ApiResult {
     let c: Change<MemberInput> = change(&headers, &bytes)?;
-    let m = s.access(&state).update_member(&id, &c.input, c.version, c.reason.as_deref().unwrap_or("updated")).await.map_err(err)?;
-    ok(StatusCode::OK, m)
+    let p = precondition(&headers, c.version)?;
+    let m =
+        s.access(&state).update_member(&id, &c.input, Some(p.version), c.reason.as_deref().unwrap_or("updated")).await.map_err(|e| stale(e, &p))?;
+    tagged(StatusCode::OK, m)
 }
 
 async fn member_history(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
@@ -333,7 +432,7 @@ async fn create_organization(State(state): State<AppState>, ApiUser(s): ApiUser,
 }
 
 async fn get_organization(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
-    ok(StatusCode::OK, s.access(&state).organization(&id).await.map_err(err)?)
+    tagged(StatusCode::OK, s.access(&state).organization(&id).await.map_err(err)?)
 }
 
 async fn update_organization(
@@ -344,8 +443,13 @@ async fn update_organization(
     bytes: Bytes,
 ) -> ApiResult {
     let c: Change<OrganizationInput> = change(&headers, &bytes)?;
-    let o = s.access(&state).update_organization(&id, &c.input, c.version, c.reason.as_deref().unwrap_or("updated")).await.map_err(err)?;
-    ok(StatusCode::OK, o)
+    let p = precondition(&headers, c.version)?;
+    let o = s
+        .access(&state)
+        .update_organization(&id, &c.input, Some(p.version), c.reason.as_deref().unwrap_or("updated"))
+        .await
+        .map_err(|e| stale(e, &p))?;
+    tagged(StatusCode::OK, o)
 }
 
 async fn list_workers(State(state): State<AppState>, ApiUser(s): ApiUser, RawQuery(raw): RawQuery) -> ApiResult {
@@ -361,13 +465,15 @@ async fn create_worker(State(state): State<AppState>, ApiUser(s): ApiUser, heade
 }
 
 async fn get_worker(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
-    ok(StatusCode::OK, s.access(&state).worker(&id).await.map_err(err)?)
+    tagged(StatusCode::OK, s.access(&state).worker(&id).await.map_err(err)?)
 }
 
 async fn update_worker(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, headers: HeaderMap, bytes: Bytes) -> ApiResult {
     let c: Change<WorkerInput> = change(&headers, &bytes)?;
-    let w = s.access(&state).update_worker(&id, &c.input, c.version, c.reason.as_deref().unwrap_or("updated")).await.map_err(err)?;
-    ok(StatusCode::OK, w)
+    let p = precondition(&headers, c.version)?;
+    let w =
+        s.access(&state).update_worker(&id, &c.input, Some(p.version), c.reason.as_deref().unwrap_or("updated")).await.map_err(|e| stale(e, &p))?;
+    tagged(StatusCode::OK, w)
 }
 
 async fn worker_history(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {

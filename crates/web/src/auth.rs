@@ -1,7 +1,9 @@
 //! Who is asking: session cookies for pages, bearer tokens for API clients,
 //! CSRF checks for every state-changing request made with a cookie.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
+
+use ipnet::IpNet;
 
 use accompany_domain::privacy::may_break_glass;
 use accompany_store::{Access, User};
@@ -40,7 +42,47 @@ pub fn client_addr(parts: &Parts) -> String {
 }
 
 fn addr_in(extensions: &axum::http::Extensions) -> String {
+    if let Some(ClientIp(ip)) = extensions.get::<ClientIp>() {
+        return ip.to_string();
+    }
     extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "unknown".to_string())
+}
+
+/// The address a request came from, worked out once per request.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientIp(pub IpAddr);
+
+/// The client's address: the peer, unless the peer is a trusted proxy, in
+/// which case `X-Forwarded-For` is read from the right, hop by hop, for as
+/// long as each hop is trusted too.
+pub fn resolve_client(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
+    let hops: Vec<&str> =
+        headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).map(str::trim).collect();
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        if !trusted.iter().any(|n| n.contains(&client)) {
+            break;
+        }
+        let parsed = hop.parse::<IpAddr>().ok().or_else(|| hop.parse::<SocketAddr>().ok().map(|s| s.ip()));
+        match parsed {
+            Some(ip) => client = ip,
+            None => break,
+        }
+    }
+    client
+}
+
+/// Puts the client's address on every request, for sign-in delays and the audit trail.
+pub async fn client_address(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if let Some(peer) = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()) {
+        let ip = resolve_client(peer, req.headers(), &state.trusted_proxies);
+        req.extensions_mut().insert(ClientIp(ip));
+    }
+    next.run(req).await
 }
 
 /// The language for a request with or without a signed-in user.
@@ -90,16 +132,14 @@ impl Signed {
 
 async fn identify(parts: &Parts, state: &AppState) -> Result<Option<Signed>, accompany_store::StoreError> {
     let client_addr = client_addr(parts);
-    if let Some(auth) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
-        if let Some(token) = auth.strip_prefix("Bearer ") {
-            return Ok(state.store.user_by_token(token.trim()).await?.map(|user| Signed {
-                tr: language(&parts.headers, Some(&user)),
-                emergency: may_break_glass(user.persona, &state.catalog.privacy),
-                user,
-                csrf: None,
-                client_addr,
-            }));
-        }
+    if let Some(token) = bearer(&parts.headers) {
+        return Ok(state.store.user_by_token(token).await?.map(|user| Signed {
+            tr: language(&parts.headers, Some(&user)),
+            emergency: may_break_glass(user.persona, &state.catalog.privacy),
+            user,
+            csrf: None,
+            client_addr,
+        }));
     }
     let Some(id) = cookie(&parts.headers, SESSION_COOKIE) else {
         return Ok(None);
@@ -159,12 +199,21 @@ pub fn urlencode(s: &str) -> String {
     serde_urlencoded::to_string([("", s)]).map(|e| e.trim_start_matches('=').to_string()).unwrap_or_default()
 }
 
-/// Where to go after signing in: only paths on this site.
+/// Where to go after signing in: only paths on this site, starting with a
+/// single `/` and made of visible characters (no spaces, tabs, line breaks
+/// or backslashes, which browsers may read as another site).
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n) if n.len() <= 2048 && n.starts_with('/') && !n.starts_with("//") && n.bytes().all(|b| b.is_ascii_graphic() && b != b'\\') => {
+            n.to_string()
+        }
         _ => "/home".to_string(),
     }
+}
+
+/// The bearer token of a request, if it carries one.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|a| a.strip_prefix("Bearer ")).map(str::trim)
 }
 
 pub fn random_token() -> String {
@@ -196,9 +245,29 @@ mod tests {
     #[test]
     fn next_stays_on_site() {
         assert_eq!(safe_next(Some("/members/1")), "/members/1");
-        assert_eq!(safe_next(Some("//evil.example")), "/home");
-        assert_eq!(safe_next(Some("https://evil.example")), "/home");
+        assert_eq!(safe_next(Some("/members?after=a%2Fb&limit=5")), "/members?after=a%2Fb&limit=5");
+        for bad in
+            ["//evil.example", "https://evil.example", "/\t/evil.example", "/\\evil.example", "/a\r\nSet-Cookie: x=1", "/ /x", "/\u{202e}x", ""]
+        {
+            assert_eq!(safe_next(Some(bad)), "/home", "{bad:?}");
+        }
         assert_eq!(safe_next(None), "/home");
+    }
+
+    #[test]
+    fn forwarded_addresses_count_only_through_trusted_proxies() {
+        let trusted: Vec<IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", "203.0.113.9, 198.51.100.7, 10.0.0.2".parse().unwrap());
+        let proxy: IpAddr = "10.0.0.1".parse().unwrap();
+        // Through two trusted hops to the first untrusted one.
+        assert_eq!(resolve_client(proxy, &h, &trusted).to_string(), "198.51.100.7");
+        // A client that is not a trusted proxy cannot choose its address.
+        let outsider: IpAddr = "192.0.2.5".parse().unwrap();
+        assert_eq!(resolve_client(outsider, &h, &trusted), outsider);
+        assert_eq!(resolve_client(proxy, &h, &[]), proxy);
+        h.insert("x-forwarded-for", "not an address".parse().unwrap());
+        assert_eq!(resolve_client(proxy, &h, &trusted), proxy);
     }
 
     #[test]

@@ -36,7 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/groups/{id}/leave", post(leave))
         .route("/groups/{id}/attendance", post(attendance))
         .route("/me/reach", get(reach).put(set_reach))
-        .route("/me/calendar-feed", post(calendar_feed))
+        .route("/me/calendar-feed", post(calendar_feed).delete(revoke_calendar_feed))
         .route("/outbox", get(outbox))
 }
 
@@ -175,8 +175,13 @@ async fn set_reach(State(state): State<AppState>, ApiUser(s): ApiUser, JsonBody(
 }
 
 async fn calendar_feed(State(state): State<AppState>, ApiUser(s): ApiUser) -> ApiResult {
-    let token = s.access(&state).new_calendar_feed().await.map_err(err)?;
-    ok(StatusCode::CREATED, json!({ "path": format!("/calendar/{token}.ics") }))
+    let (token, expires_at) = s.access(&state).new_calendar_feed().await.map_err(err)?;
+    ok(StatusCode::CREATED, json!({ "path": format!("/calendar/{token}.ics"), "expires_at": expires_at }))
+}
+
+async fn revoke_calendar_feed(State(state): State<AppState>, ApiUser(s): ApiUser) -> ApiResult {
+    s.access(&state).revoke_calendar_feed().await.map_err(err)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 #[derive(Deserialize, Default)]

@@ -818,7 +818,7 @@ async fn new_feed(State(state): State<AppState>, PageUser(s): PageUser, headers:
     }
     let access = s.access(&state);
     let token = match access.new_calendar_feed().await {
-        Ok(t) => t,
+        Ok((t, _)) => t,
         Err(e) => return page_error(&s, e),
     };
     let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");

@@ -8,14 +8,15 @@ use serde_json::{json, Value};
 /// (method, path, summary, request schema, response schema)
 pub const OPERATIONS: &[(&str, &str, &str, Option<&str>, &str)] = &[
     ("post", "/api/v1/auth/login", "Sign in; returns a bearer token, the CSRF token and sets a session cookie", Some("Login"), "LoginResult"),
-    ("post", "/api/v1/auth/logout", "End the cookie session", None, "Empty"),
+    ("post", "/api/v1/auth/logout", "Sign out: ends the bearer token of this sign-in and its session (or the cookie session and its token)", None, "Empty"),
     ("get", "/api/v1/me", "The signed-in user and persona", None, "Me"),
+    ("put", "/api/v1/me/password", "Change your password; ends every session and token of the account (403 for a wrong current password, 429 with Retry-After while delayed)", Some("PasswordChange"), "Empty"),
     ("get", "/api/v1/roles", "The role catalog", None, "Catalog"),
     ("get", "/api/v1/roles/{id}", "One role of the catalog", None, "Role"),
     ("get", "/api/v1/members", "Members the caller may see (filters: name, language, plan_id, city; paging: after, limit)", None, "MemberPage"),
     ("post", "/api/v1/members", "Enrol a member", Some("MemberInput"), "Member"),
     ("get", "/api/v1/members/{id}", "One member", None, "Member"),
-    ("put", "/api/v1/members/{id}", "Change a member; send `version` to guard against lost updates and `reason`", Some("MemberInput"), "Member"),
+    ("put", "/api/v1/members/{id}", "Change a member and say why (`reason`); send If-Match with the ETag of your read, or `version` (428 without either, 412 for a stale If-Match, 409 for a stale version)", Some("MemberInput"), "Member"),
     ("get", "/api/v1/members/{id}/history", "Every version of a member's record", None, "Versions"),
     ("get", "/api/v1/members/{id}/care-team", "The member's care team", None, "CareTeam"),
     ("post", "/api/v1/members/{id}/care-team", "Put someone else on the care team: the member, their care coordinator or their plan's admin; never oneself, never a peer (members choose their peer); the role must fit the person", Some("TeamInput"), "CareTeam"),
@@ -49,11 +50,11 @@ pub const OPERATIONS: &[(&str, &str, &str, Option<&str>, &str)] = &[
     ("get", "/api/v1/organizations", "Organizations (filter: kind; paging: after, limit)", None, "OrganizationPage"),
     ("post", "/api/v1/organizations", "Add an organization", Some("OrganizationInput"), "Organization"),
     ("get", "/api/v1/organizations/{id}", "One organization", None, "Organization"),
-    ("put", "/api/v1/organizations/{id}", "Change an organization", Some("OrganizationInput"), "Organization"),
+    ("put", "/api/v1/organizations/{id}", "Change an organization; send If-Match with the ETag of your read, or `version` (428 without either, 412 / 409 when stale)", Some("OrganizationInput"), "Organization"),
     ("get", "/api/v1/workers", "Workers (filters: role_id, employer_id; paging: after, limit)", None, "WorkerPage"),
     ("post", "/api/v1/workers", "Add a worker", Some("WorkerInput"), "Worker"),
     ("get", "/api/v1/workers/{id}", "One worker", None, "Worker"),
-    ("put", "/api/v1/workers/{id}", "Change a worker", Some("WorkerInput"), "Worker"),
+    ("put", "/api/v1/workers/{id}", "Change a worker; send If-Match with the ETag of your read, or `version` (428 without either, 412 / 409 when stale)", Some("WorkerInput"), "Worker"),
     ("get", "/api/v1/workers/{id}/history", "Every version of a worker's record", None, "Versions"),
     ("get", "/api/v1/workforce/catalog", "Credential kinds, training programs, task kinds, and each role's requirements and supervision rules", None, "WorkforceCatalog"),
     ("get", "/api/v1/workforce/problems", "Compliance problems the caller may see (filter: organization_id); the same list as `accompany workforce check --json`", None, "WorkforceProblems"),
@@ -106,7 +107,8 @@ pub const OPERATIONS: &[(&str, &str, &str, Option<&str>, &str)] = &[
     ("post", "/api/v1/groups/{id}/attendance", "For the group's peers: record who came to a meeting; each becomes a contact note of that member", Some("AttendanceInput"), "AttendanceResult"),
     ("get", "/api/v1/me/reach", "How the caller wants to be reached (in-app, email or text)", None, "Reach"),
     ("put", "/api/v1/me/reach", "Choose how to be reached; addresses are checked", Some("ReachInput"), "Reach"),
-    ("post", "/api/v1/me/calendar-feed", "Make a new secret iCalendar feed path (GET it without signing in); the old one stops working", None, "CalendarFeed"),
+    ("post", "/api/v1/me/calendar-feed", "Make a new secret iCalendar feed path, good for a year (GET it without signing in); the old one stops working", None, "CalendarFeed"),
+    ("delete", "/api/v1/me/calendar-feed", "End your calendar feed link at once", None, "Empty"),
     ("get", "/api/v1/outbox", "For state admins: messages to deliver by email or text, with status (pending, delivered, failed), attempts and last error", None, "Outbox"),
 ];
 
@@ -222,6 +224,7 @@ fn schemas() -> Value {
             "organization_id": opt_text(), "member_id": opt_text(), "locale": opt_text() } },
         "LoginResult": { "type": "object", "properties": { "user": schema_ref("User"), "token": text(), "csrf_token": text() } },
         "Me": { "type": "object", "properties": { "user": schema_ref("User"), "persona": text() } },
+        "PasswordChange": { "type": "object", "required": ["current_password", "new_password"], "properties": { "current_password": text(), "new_password": text() } },
         "Empty": { "type": "null" },
         "Catalog": { "type": "object", "properties": { "state": text(), "shared_values": list(text()), "roles": list(schema_ref("Role")) } },
         "Role": { "type": "object", "description": "A role of the catalog: every row of the state's comparison chart as fields", "properties": { "id": text(), "abbreviation": text() } },
@@ -468,6 +471,12 @@ pub fn build() -> Value {
         "info": { "title": "Accompany API", "version": env!("CARGO_PKG_VERSION"),
                   "description": "Records of a state's lived-experience workforce and the members they serve. Every access to member data is decided by one policy and audited." },
         "paths": paths,
+        "x-input-limits": {
+            "text": accompany_domain::limits::TEXT_LIMITS,
+            "max_list_items": accompany_domain::limits::MAX_LIST_ITEMS,
+            "max_body_bytes": accompany_domain::limits::MAX_BODY_BYTES,
+            "dates": { "earliest_year": accompany_domain::limits::EARLIEST_YEAR, "latest_year": accompany_domain::limits::LATEST_YEAR },
+        },
         "components": {
             "schemas": all_schemas(),
             "securitySchemes": {
@@ -519,7 +528,7 @@ fn booking_schemas() -> Value {
         "AttendanceResult": { "type": "object", "properties": { "contact_notes": list(json!({ "type": "object" })) } },
         "ReachInput": { "type": "object", "required": ["channel"], "properties": { "channel": { "enum": ["in-app", "email", "text"] }, "email": text(), "phone": text() } },
         "Reach": { "type": "object", "properties": { "channel": text(), "email": opt_text(), "phone": opt_text() } },
-        "CalendarFeed": { "type": "object", "properties": { "path": text() } },
+        "CalendarFeed": { "type": "object", "properties": { "path": text(), "expires_at": text() } },
         "Outbox": { "type": "object", "properties": { "messages": list(json!({ "type": "object" })) } }
     })
 }

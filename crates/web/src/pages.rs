@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(landing))
         .route("/login", get(login_form).post(login))
         .route("/logout", post(logout))
+        .route("/account/password", get(password_form).post(change_password))
         .route("/lang/{code}", get(switch_language))
         .route("/home", get(home))
         .route("/members", get(members).post(create_member))
@@ -307,9 +308,13 @@ async fn login(State(state): State<AppState>, Lang(t): Lang, headers: HeaderMap,
         Ok(Err(accompany_store::LoginError::BadCredentials)) => {
             return login_page(&state, &t, next, Some(t.t("sign-in-failed")), f.username, StatusCode::UNAUTHORIZED)
         }
-        Ok(Err(accompany_store::LoginError::Throttled { minutes })) => {
-            let msg = t.t1("sign-in-throttled", "minutes", minutes.to_string());
-            return login_page(&state, &t, next, Some(msg), f.username, StatusCode::TOO_MANY_REQUESTS);
+        Ok(Err(accompany_store::LoginError::Throttled { seconds })) => {
+            let msg = t.t1("sign-in-throttled", "seconds", seconds.to_string());
+            let mut r = login_page(&state, &t, next, Some(msg), f.username, StatusCode::TOO_MANY_REQUESTS);
+            if let Ok(v) = seconds.max(1).to_string().parse() {
+                r.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            return r;
         }
         Err(e) => return error_page(&t, e.into()),
     };
@@ -319,7 +324,7 @@ async fn login(State(state): State<AppState>, Lang(t): Lang, headers: HeaderMap,
     };
     let mut r = Redirect::to(&next).into_response();
     for c in [
-        set_cookie(SESSION_COOKIE, &session, accompany_store::SESSION_HOURS * 3600, state.secure_cookies),
+        set_cookie(SESSION_COOKIE, &session, i64::from(state.store.limits().session_hours) * 3600, state.secure_cookies),
         set_cookie(LOGIN_CSRF_COOKIE, "", 0, state.secure_cookies),
     ] {
         if let Ok(v) = c.parse() {
@@ -339,7 +344,7 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap, PageUser(s): 
         return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
     }
     if let Some(id) = cookie(&headers, SESSION_COOKIE) {
-        if let Err(e) = state.store.end_session(id).await {
+        if let Err(e) = state.store.sign_out(id, &s.client_addr).await {
             return page_error(&s, e);
         }
     }
@@ -348,6 +353,55 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap, PageUser(s): 
         r.headers_mut().append(header::SET_COOKIE, v);
     }
     r
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage {
+    l: Layout,
+    error: Option<String>,
+}
+
+async fn password_form(PageUser(s): PageUser) -> Response {
+    let l = Layout::new(&s.tr, Some(&s), "/account/password", s.tr.t("password-title"));
+    render(PasswordPage { l, error: None })
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    csrf: String,
+    current_password: String,
+    new_password: String,
+}
+
+/// Change one's own password; every session ends, so the next page is the sign-in.
+async fn change_password(State(state): State<AppState>, PageUser(s): PageUser, Form(f): Form<PasswordForm>) -> Response {
+    if !s.check_csrf(Some(&f.csrf)) {
+        return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
+    }
+    let again = |status: StatusCode, message: String| {
+        let l = Layout::new(&s.tr, Some(&s), "/account/password", s.tr.t("password-title"));
+        let mut r = render(PasswordPage { l, error: Some(message) });
+        *r.status_mut() = status;
+        r
+    };
+    match state.store.change_password(&s.user, &f.current_password, &f.new_password, &s.client_addr).await {
+        Ok(Ok(())) => {
+            let mut r = Redirect::to("/login?next=/home").into_response();
+            if let Ok(v) = set_cookie(SESSION_COOKIE, "", 0, state.secure_cookies).parse() {
+                r.headers_mut().append(header::SET_COOKIE, v);
+            }
+            r
+        }
+        Ok(Err(accompany_store::PasswordError::WrongCurrent)) => again(StatusCode::FORBIDDEN, s.tr.t("password-wrong-current")),
+        Ok(Err(accompany_store::PasswordError::Throttled { seconds })) => {
+            again(StatusCode::TOO_MANY_REQUESTS, s.tr.t1("sign-in-throttled", "seconds", seconds.to_string()))
+        }
+        Err(accompany_store::StoreError::Invalid(i)) => {
+            again(StatusCode::UNPROCESSABLE_ENTITY, i.0.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; "))
+        }
+        Err(e) => page_error(&s, e),
+    }
 }
 
 async fn switch_language(State(state): State<AppState>, Path(code): Path<String>, Query(q): Query<NextQuery>) -> Response {

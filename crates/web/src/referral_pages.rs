@@ -301,7 +301,7 @@ async fn claim_submit(
         Err(e) => return error_page(&t, e.into()),
     };
     let mut r = Redirect::to("/choose").into_response();
-    if let Ok(v) = set_cookie(SESSION_COOKIE, &session, accompany_store::SESSION_HOURS * 3600, state.secure_cookies).parse() {
+    if let Ok(v) = set_cookie(SESSION_COOKIE, &session, i64::from(state.store.limits().session_hours) * 3600, state.secure_cookies).parse() {
         r.headers_mut().append(header::SET_COOKIE, v);
     }
     r

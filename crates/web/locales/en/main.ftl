@@ -70,7 +70,14 @@ username = Username
 password = Password
 sign-in-failed = The username or password is wrong. Check both and try again.
 sign-in-expired = The sign-in form expired. Please sign in again.
-sign-in-throttled = Too many failed sign-ins. Wait { $minutes } minutes and try again.
+sign-in-throttled = Too many failed sign-ins. Wait { $seconds } seconds and try again.
+password-title = Change your password
+password-link = Password
+password-current = Current password
+password-new = New password (at least 10 characters)
+password-submit = Change password
+password-note = Changing your password signs you out everywhere, on every device and API client.
+password-wrong-current = Your current password is not right. Check it and try again.
 
 home-title = Home
 home-greeting = Welcome, { $name }
@@ -190,6 +197,7 @@ error-csrf = This form expired. Go back, reload the page and send it again.
 
 err-required = This is required.
 err-too-long = This is too long: at most { $max } characters.
+err-forbidden-characters = This holds characters that cannot be shown safely (line breaks, control characters or direction overrides). Retype it as plain text.
 err-unknown-choice = “{ $value }” is not one of the choices: { $choices }.
 err-masshealth-id = A MassHealth ID is 12 digits, for example 100012345678.
 err-medicare-id = A Medicare ID has 11 characters, for example 1EG4-TE5-MK73. Leave it empty if there is none.

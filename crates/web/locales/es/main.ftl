@@ -70,7 +70,14 @@ username = Nombre de usuario
 password = Contraseña
 sign-in-failed = El nombre de usuario o la contraseña no son correctos. Revise ambos e inténtelo de nuevo.
 sign-in-expired = El formulario de inicio de sesión caducó. Inicie sesión de nuevo.
-sign-in-throttled = Demasiados intentos fallidos. Espere { $minutes } minutos e inténtelo de nuevo.
+sign-in-throttled = Demasiados intentos fallidos. Espere { $seconds } segundos e inténtelo de nuevo.
+password-title = Cambiar su contraseña
+password-link = Contraseña
+password-current = Contraseña actual
+password-new = Contraseña nueva (al menos 10 caracteres)
+password-submit = Cambiar contraseña
+password-note = Al cambiar su contraseña se cierra su sesión en todas partes, en cada dispositivo y cliente de la API.
+password-wrong-current = Su contraseña actual no es correcta. Revísela e inténtelo de nuevo.
 
 home-title = Inicio
 home-greeting = Bienvenido/a, { $name }
@@ -190,6 +197,7 @@ error-csrf = Este formulario caducó. Vuelva atrás, recargue la página y enví
 
 err-required = Este dato es obligatorio.
 err-too-long = Es demasiado largo: como máximo { $max } caracteres.
+err-forbidden-characters = Contiene caracteres que no se pueden mostrar con seguridad (saltos de línea, caracteres de control o cambios de dirección). Escríbalo de nuevo como texto simple.
 err-unknown-choice = “{ $value }” no es una de las opciones: { $choices }.
 err-masshealth-id = Un número de MassHealth tiene 12 dígitos, por ejemplo 100012345678.
 err-medicare-id = Un número de Medicare tiene 11 caracteres, por ejemplo 1EG4-TE5-MK73. Déjelo vacío si no tiene.

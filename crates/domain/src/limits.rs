@@ -1,0 +1,175 @@
+//! The limits that keep the edges of the system whole: how sign-in guesses
+//! are slowed and how long sessions live. Pure rules; the caller brings the
+//! clock.
+
+/// How failed sign-ins are answered and how long sessions last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignInLimits {
+    /// Failures in a row answered without delay, per username and per address.
+    pub free_failures: u32,
+    /// The longest delay, in seconds, that any number of failures earns.
+    pub delay_cap_seconds: u32,
+    /// Failures older than this are forgotten.
+    pub forget_after_minutes: u32,
+    /// A browser session ends after this long without a request...
+    pub session_idle_minutes: u32,
+    /// ...and in any case this long after signing in.
+    pub session_hours: u32,
+}
+
+impl Default for SignInLimits {
+    fn default() -> SignInLimits {
+        SignInLimits { free_failures: 3, delay_cap_seconds: 60, forget_after_minutes: 15, session_idle_minutes: 30, session_hours: 12 }
+    }
+}
+
+impl SignInLimits {
+    /// Seconds to wait before the next attempt after `failures` failures in a
+    /// row: none while within the free ones, then 2, 4, 8... seconds, never
+    /// more than the cap.
+    pub fn delay_after(&self, failures: u32) -> u32 {
+        if failures < self.free_failures.max(1) {
+            return 0;
+        }
+        let doublings = failures - self.free_failures.max(1) + 1;
+        2u32.checked_pow(doublings).unwrap_or(u32::MAX).min(self.delay_cap_seconds)
+    }
+}
+
+/// What a kind of text may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct TextLimit {
+    pub kind: &'static str,
+    /// The most characters (not bytes) a value may have.
+    pub max_chars: usize,
+    /// Whether line breaks and tabs are allowed (notes); names, identifiers
+    /// and other one-line values refuse them.
+    pub multi_line: bool,
+    pub examples: &'static str,
+}
+
+/// Every limit on input in one table: validation checks against it, and the
+/// API document publishes it.
+pub const TEXT_LIMITS: &[TextLimit] = &[
+    TextLimit { kind: "identifier", max_chars: 64, multi_line: false, examples: "usernames, ids, plan and employer ids" },
+    TextLimit { kind: "name", max_chars: 100, multi_line: false, examples: "given and family names" },
+    TextLimit { kind: "title", max_chars: 200, multi_line: false, examples: "display names, organization names, group titles" },
+    TextLimit { kind: "city", max_chars: 100, multi_line: false, examples: "cities and towns" },
+    TextLimit { kind: "contact", max_chars: 254, multi_line: false, examples: "phone numbers, e-mail addresses" },
+    TextLimit { kind: "short", max_chars: 100, multi_line: false, examples: "self-described demographics, needs, languages" },
+    TextLimit { kind: "note", max_chars: 4000, multi_line: true, examples: "notes, goals, statements, reasons" },
+];
+
+/// The most items any list in a request may hold (languages, needs, windows, steps...).
+pub const MAX_LIST_ITEMS: usize = 100;
+/// The largest request body the server reads, in bytes.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// The limit of a kind of text from [`TEXT_LIMITS`].
+pub fn text_limit(kind: &str) -> TextLimit {
+    TEXT_LIMITS.iter().copied().find(|l| l.kind == kind).unwrap_or(TEXT_LIMITS[0])
+}
+
+/// Characters no text may hold: NUL and other controls (line breaks and
+/// tabs aside, where allowed) and the bidirectional overrides and isolates
+/// that make text read differently from how it is stored.
+pub fn forbidden_char(c: char, multi_line: bool) -> bool {
+    let allowed_control = multi_line && matches!(c, '\n' | '\r' | '\t');
+    (c.is_control() && !allowed_control) || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// Check one text value against its kind: too long, or holding a forbidden
+/// character, is a field error naming the fix.
+pub fn check_text(errs: &mut crate::Invalid, field: &str, value: &str, kind: &str) {
+    let limit = text_limit(kind);
+    let count = value.chars().count();
+    if count > limit.max_chars {
+        errs.push(
+            crate::FieldError::new(field, "too-long", format!("is too long: at most {} characters", limit.max_chars))
+                .arg("max", limit.max_chars.to_string()),
+        );
+    }
+    if value.chars().any(|c| forbidden_char(c, limit.multi_line)) {
+        let what = if limit.multi_line {
+            "control characters or direction overrides"
+        } else {
+            "line breaks, tabs, control characters or direction overrides"
+        };
+        errs.push(crate::FieldError::new(field, "forbidden-characters", format!("must not contain {what}; retype it as plain text")));
+    }
+}
+
+/// Check a list's length and each of its items.
+pub fn check_list(errs: &mut crate::Invalid, field: &str, values: &[String], kind: &str) {
+    if values.len() > MAX_LIST_ITEMS {
+        errs.push(
+            crate::FieldError::new(field, "too-many", format!("has too many items: at most {MAX_LIST_ITEMS}")).arg("max", MAX_LIST_ITEMS.to_string()),
+        );
+    }
+    for (i, v) in values.iter().enumerate().take(MAX_LIST_ITEMS) {
+        check_text(errs, &format!("{field}[{i}]"), v, kind);
+    }
+}
+
+/// The years a date may fall in. Birth dates reach back to 1900; plans,
+/// credentials and bookings reach forward to 2200. Anything outside is a
+/// typing mistake, and keeping dates inside these bounds keeps every date
+/// calculation far from the calendar's limits.
+pub const EARLIEST_YEAR: i32 = 1900;
+pub const LATEST_YEAR: i32 = 2200;
+
+/// Whether a date lies within the years dates may fall in.
+pub fn within_years(d: time::Date) -> bool {
+    (EARLIEST_YEAR..=LATEST_YEAR).contains(&d.year())
+}
+
+/// A date written YYYY-MM-DD, within the years dates may fall in.
+pub fn parse_day(text: &str) -> Option<time::Date> {
+    time::Date::parse(text.trim(), time::macros::format_description!("[year]-[month]-[day]")).ok().filter(|d| within_years(*d))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_checked_against_its_kind() {
+        let errors = |value: &str, kind: &str| {
+            let mut errs = crate::Invalid::default();
+            check_text(&mut errs, "f", value, kind);
+            errs.0.iter().map(|e| e.code).collect::<Vec<_>>()
+        };
+        assert!(errors("Worcester", "city").is_empty());
+        assert_eq!(errors(&"x".repeat(20_000), "city"), ["too-long"]);
+        assert_eq!(errors("Ana\0", "name"), ["forbidden-characters"]);
+        assert_eq!(errors("Ana\nBeth", "name"), ["forbidden-characters"]);
+        assert_eq!(errors("abc\u{202E}fed", "name"), ["forbidden-characters"]);
+        assert!(errors("first line\nsecond line\tindented", "note").is_empty());
+        assert_eq!(errors("a note\0", "note"), ["forbidden-characters"]);
+        assert!(errors("José Ñúñez-O'Brien 李", "name").is_empty());
+        let mut errs = crate::Invalid::default();
+        check_list(&mut errs, "needs", &vec!["x".to_string(); 101], "short");
+        assert_eq!(errs.0.len(), 1);
+    }
+
+    #[test]
+    fn dates_stay_within_their_years() {
+        assert!(parse_day("2026-03-01").is_some());
+        assert!(parse_day("1900-01-01").is_some() && parse_day("2200-12-31").is_some());
+        for bad in ["9999-12-30", "1899-12-31", "2201-01-01", "0000-01-01", "-2026-01-01", "2026-02-30", "2026-1-1x"] {
+            assert_eq!(parse_day(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn delays_grow_and_stop_at_the_cap() {
+        let l = SignInLimits::default();
+        let delays: Vec<u32> = (0..10).map(|n| l.delay_after(n)).collect();
+        assert_eq!(delays, [0, 0, 0, 2, 4, 8, 16, 32, 60, 60]);
+        assert_eq!(l.delay_after(u32::MAX), 60);
+        let raised = SignInLimits { free_failures: 1000, ..l };
+        assert_eq!(raised.delay_after(999), 0);
+        let none = SignInLimits { delay_cap_seconds: 0, ..l };
+        assert_eq!(none.delay_after(50), 0);
+    }
+}
