@@ -663,4 +663,13 @@ async fn a_clinician_breaks_glass_and_the_member_answers_a_request_to_join_acces
     assert!(page.contains("se unió con su aprobación"), "the change is listed");
     let (s, _) = app.get(&other, &format!("/api/v1/members/{member_id}")).await;
     assert_eq!(s, 200, "the coordinator is on the team now");
+
+    // The member's coordinator sees the form that gives an enrolment code, accessibly
+    // (in the clinician's English window, which signs out first).
+    clinician.find(Locator::Css("form[action='/logout'] button")).await.unwrap().click().await.unwrap();
+    wait_for_text(&clinician, "Sign in", true).await;
+    sign_in(&clinician, &app, Persona::CareCoordinator).await;
+    clinician.goto(&app.url(&format!("/members/{member_id}"))).await.unwrap();
+    wait_for_text(&clinician, "An account for this member", true).await;
+    assert_accessible(&clinician, "the member page with the enrolment-code form").await;
 }
