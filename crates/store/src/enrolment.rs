@@ -208,8 +208,25 @@ impl Store {
             .bind(&member_id)
             .execute(&mut *tx)
             .await?;
+        // The account and its audit event are written together or not at all.
+        self.append_audit_in(
+            &mut tx,
+            crate::audit::NewEvent {
+                actor_user_id: None,
+                actor_username: "public",
+                action: "claim",
+                entity: "enrolment-code",
+                entity_id: Some(&id),
+                decision: "permit",
+                reason: input.username.trim(),
+                client_addr,
+                member_id: Some(&member_id),
+                categories: "",
+                purpose: "",
+            },
+        )
+        .await?;
         tx.commit().await?;
-        self.public_audit("claim", "enrolment-code", Some(&id), Some(&member_id), &Decision::Permit, input.username.trim(), client_addr).await?;
         self.user_by_id(&user_id).await?.ok_or(StoreError::NotFound)
     }
 }
