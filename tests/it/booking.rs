@@ -284,7 +284,7 @@ async fn the_calendar_feed_is_icalendar_with_sessions_and_weekly_groups() {
     let gid = group["id"].as_str().unwrap();
     s.app.send(Method::POST, &s.member_token, &format!("/api/v1/groups/{gid}/join"), &json!({})).await;
 
-    for (token, with) in [(&s.member_token, "Peer session with "), (&s.peer_token, "Peer session with ")] {
+    for (token, with) in [(&s.member_token, "Session with "), (&s.peer_token, "Session with ")] {
         let (status, feed) = s.app.send(Method::POST, token, "/api/v1/me/calendar-feed", &json!({})).await;
         assert_eq!(status, 201);
         let path = feed["path"].as_str().unwrap();
@@ -300,7 +300,11 @@ async fn the_calendar_feed_is_icalendar_with_sessions_and_weekly_groups() {
         assert!(session.get_start().is_some() && session.get_end().is_some());
         assert!(text.contains(&format!("DTSTART:{}00", at(3, 18, 0).replace(['-', ':'], ""))), "{text}");
         assert!(text.contains(&format!("DTEND:{}00", at(3, 19, 30).replace(['-', ':'], ""))), "{text}");
-        let weekly = events.iter().find(|e| e.get_summary() == Some("Evening video group")).expect("the group");
+        // Feeds are synced to other services: a neutral title, initials for family names.
+        assert!(!text.contains("Peer session") && !text.contains("Evening video group"), "{text}");
+        let named = session.get_summary().unwrap().trim_start_matches("Session with ").to_string();
+        assert!(named.ends_with('.') && named.split_whitespace().count() == 2, "a first name and an initial: {named}");
+        let weekly = events.iter().find(|e| e.get_summary() == Some("Group meeting")).expect("the group");
         assert_eq!(weekly.property_value("RRULE"), Some("FREQ=WEEKLY;INTERVAL=1;COUNT=4"));
         assert_eq!(weekly.get_location(), Some("Video link sent on joining"));
         // A new link retires the old one.

@@ -541,6 +541,17 @@ pub struct TeamMember {
     pub until: Option<Date>,
 }
 
+/// As little of a name as a message or a calendar outside the app needs:
+/// the first name and the last name's initial ("Rosa M.").
+pub fn short_name(full: &str) -> String {
+    let words: Vec<&str> = full.split_whitespace().collect();
+    match words.as_slice() {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [first, .., last] => format!("{first} {}.", last.chars().next().map(String::from).unwrap_or_default()),
+    }
+}
+
 pub fn parse_date(s: &str) -> Option<Date> {
     crate::limits::parse_day(s)
 }
@@ -616,6 +627,14 @@ mod tests {
             preferred_languages: vec!["pt".into(), "en".into()],
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn short_names_keep_a_first_name_and_an_initial() {
+        assert_eq!(short_name("Rosa María Méndez"), "Rosa M.");
+        assert_eq!(short_name("  Dana   Coach "), "Dana C.");
+        assert_eq!(short_name("Cher"), "Cher");
+        assert_eq!(short_name(""), "");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use accompany_domain::booking::{
 use accompany_domain::notes::Modality;
 use accompany_domain::policy::{Action, Decision};
 use accompany_domain::privacy::{Categories, Purpose};
-use accompany_domain::records::{new_id, Persona, TimeOfDay};
+use accompany_domain::records::{new_id, short_name, Persona, TimeOfDay};
 use accompany_domain::Invalid;
 use serde::Serialize;
 use sqlx::{Any, Row, Transaction};
@@ -321,6 +321,8 @@ impl Access {
             .await?
             .try_get(0)?;
         let when = when.replace('T', " ");
+        // Messages leave the app: as little of a name as needed.
+        let member_name = short_name(&member_name);
         crate::outbox::tell(tx, &peer.user_id, key, &serde_json::json!({ "name": member_name, "when": when, "minutes": minutes })).await?;
         let member_users: Vec<String> = sqlx::query("SELECT id FROM users WHERE member_id = $1")
             .bind(member_id)
@@ -330,7 +332,7 @@ impl Access {
             .map(|r| r.try_get(0))
             .collect::<Result<_, _>>()?;
         for u in member_users {
-            crate::outbox::tell(tx, &u, key, &serde_json::json!({ "name": peer.name, "when": when, "minutes": minutes })).await?;
+            crate::outbox::tell(tx, &u, key, &serde_json::json!({ "name": short_name(&peer.name), "when": when, "minutes": minutes })).await?;
         }
         Ok(())
     }
@@ -497,7 +499,9 @@ impl Access {
             let with = if self.actor().member_id.as_deref() == Some(s.member_id.as_str()) { &s.worker_name } else { &s.member_name };
             let event = Event::new()
                 .uid(&format!("session-{}@accompany", s.id))
-                .summary(&format!("Peer session with {with}"))
+                // Calendars are synced to other services: no program name that
+                // implies health, and as little of a name as needed.
+                .summary(&format!("Session with {}", short_name(with)))
                 .description(&format!("{} minutes, {}", s.minutes, s.modality.as_str()))
                 .starts(floating(span.start)?)
                 .ends(floating(span.end)?)
@@ -507,7 +511,7 @@ impl Access {
         for g in self.calendar_groups().await? {
             let mut event = Event::new()
                 .uid(&format!("group-{}@accompany", g.0))
-                .summary(&g.1)
+                .summary("Group meeting")
                 .location(&g.2)
                 .starts(floating(g.3.start)?)
                 .ends(floating(g.3.end)?)

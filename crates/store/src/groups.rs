@@ -274,7 +274,13 @@ impl Access {
             .collect::<Result<_, _>>()?;
         let when = g.next_meeting.clone().unwrap_or_default().replace('T', " ");
         for l in leaders {
-            crate::outbox::tell(&mut tx, &l, "notice-group-joined", &serde_json::json!({ "name": name, "group": g.title, "when": when })).await?;
+            crate::outbox::tell(
+                &mut tx,
+                &l,
+                "notice-group-joined",
+                &serde_json::json!({ "name": accompany_domain::records::short_name(&name), "group": g.title, "when": when }),
+            )
+            .await?;
         }
         crate::outbox::tell(&mut tx, &self.actor().user_id, "notice-you-joined", &serde_json::json!({ "group": g.title, "when": when })).await?;
         tx.commit().await?;
