@@ -178,16 +178,6 @@ impl Store {
         let hash = self.hash_new_password(&input.password).await?;
         let user_id = new_id();
         let mut tx = self.pool.begin().await?;
-        // Taking the code is the guard: two claims racing for it, one wins.
-        let taken = sqlx::query("UPDATE enrolment_codes SET used_at = $1, used_by = NULL WHERE id = $2 AND used_at IS NULL AND void_at IS NULL")
-            .bind(now_text())
-            .bind(&id)
-            .execute(&mut *tx)
-            .await?;
-        if taken.rows_affected() != 1 {
-            drop(tx);
-            return refuse("the code was used by another claim", Some(id), Some(member_id)).await;
-        }
         sqlx::query(
             "INSERT INTO users (id, username, display_name, password_hash, persona, organization_id, member_id, created_at) \
              VALUES ($1, $2, $3, $4, $5, NULL, $6, $7)",
@@ -202,7 +192,18 @@ impl Store {
         .execute(&mut *tx)
         .await
         .map_err(|e| StoreError::from_write(e, "username"))?;
-        sqlx::query("UPDATE enrolment_codes SET used_by = $1 WHERE id = $2").bind(&user_id).bind(&id).execute(&mut *tx).await?;
+        // Taking the code is the guard: two claims racing for it, one wins;
+        // the loser's account is rolled back with its transaction.
+        let taken = sqlx::query("UPDATE enrolment_codes SET used_at = $1, used_by = $2 WHERE id = $3 AND used_at IS NULL AND void_at IS NULL")
+            .bind(now_text())
+            .bind(&user_id)
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+        if taken.rows_affected() != 1 {
+            drop(tx);
+            return refuse("the code was used by another claim", Some(id), Some(member_id)).await;
+        }
         sqlx::query("UPDATE enrolment_codes SET void_at = $1 WHERE member_id = $2 AND used_at IS NULL AND void_at IS NULL")
             .bind(now_text())
             .bind(&member_id)
