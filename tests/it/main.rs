@@ -11,6 +11,7 @@ mod cli;
 mod contacts;
 mod edges;
 mod matching;
+mod nav_golden;
 mod pages;
 mod privacy;
 mod referrals;
