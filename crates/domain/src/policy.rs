@@ -499,3 +499,223 @@ mod workforce_tests {
         assert!(!sees_worker_development(&member, "o", None, None));
     }
 }
+
+// --- What the pages offer each persona ------------------------------------------
+//
+// The store refuses what a person may not do; these decide what the pages
+// show them in the first place: links, forms and buttons.
+
+/// Work the referral queue: enrol, contact and close referrals.
+pub fn may_work_referral_queue(p: Persona) -> bool {
+    matches!(p, Persona::CareCoordinator | Persona::OrganizationAdmin | Persona::StateAdmin)
+}
+
+/// Refer someone without working the queue.
+pub fn may_refer(p: Persona) -> bool {
+    matches!(p, Persona::PeerWorker | Persona::Supervisor)
+}
+
+/// Create member records.
+pub fn may_create_members(p: Persona) -> bool {
+    matches!(p, Persona::CareCoordinator | Persona::OrganizationAdmin | Persona::StateAdmin)
+}
+
+/// Starting member records is part of the daily work (a link of its own).
+pub fn starts_member_records(p: Persona) -> bool {
+    p == Persona::CareCoordinator
+}
+
+/// Edit a member record (outside emergency access).
+pub fn may_edit_member_record(p: Persona) -> bool {
+    matches!(p, Persona::Member | Persona::CareCoordinator | Persona::OrganizationAdmin | Persona::StateAdmin)
+}
+
+/// Log contacts from the member page.
+pub fn logs_contacts(p: Persona) -> bool {
+    p == Persona::PeerWorker
+}
+
+/// Give a member an enrolment code (outside emergency access).
+pub fn may_issue_enrolment_codes(p: Persona) -> bool {
+    p == Persona::CareCoordinator
+}
+
+/// Ask to join the team of a record found when enrolling a referral.
+pub fn joins_team_on_enrolment(p: Persona) -> bool {
+    p == Persona::CareCoordinator
+}
+
+/// The workforce pages: everyone who works.
+pub fn sees_workforce(p: Persona) -> bool {
+    !matches!(p, Persona::Member | Persona::PrivacyOfficer)
+}
+
+/// Workforce reports across workers: compliance, the workforce picture,
+/// positions and pay, and the matching program.
+pub fn sees_workforce_reports(p: Persona) -> bool {
+    matches!(p, Persona::OrganizationAdmin | Persona::StateAdmin)
+}
+
+/// Reports across every organization rather than one's own.
+pub fn sees_every_organization(p: Persona) -> bool {
+    p == Persona::StateAdmin
+}
+
+/// Supervises workers: the supervision page.
+pub fn supervises(p: Persona) -> bool {
+    p == Persona::Supervisor
+}
+
+/// Open the form for a supervision session.
+pub fn may_record_supervision_sessions(p: Persona) -> bool {
+    matches!(p, Persona::Supervisor | Persona::OrganizationAdmin | Persona::StateAdmin)
+}
+
+/// Open the form for a worker's credential.
+pub fn may_record_credentials(p: Persona) -> bool {
+    matches!(p, Persona::OrganizationAdmin | Persona::StateAdmin)
+}
+
+/// A worker page offers recording supervision: state admins, the
+/// employer's admins, and a supervisor for someone else, once the worker has
+/// a supervisor.
+pub fn offers_supervision_form(actor: &Actor, employer_id: &str, worker_user_id: Option<&str>, has_supervisor: bool) -> bool {
+    has_supervisor
+        && match actor.persona {
+            Persona::StateAdmin => true,
+            Persona::OrganizationAdmin => actor.organization_id.as_deref() == Some(employer_id),
+            Persona::Supervisor => worker_user_id != Some(actor.user_id.as_str()),
+            _ => false,
+        }
+}
+
+/// A worker page offers recording a credential: state admins and the employer's admins.
+pub fn offers_credential_form(actor: &Actor, employer_id: &str) -> bool {
+    match actor.persona {
+        Persona::StateAdmin => true,
+        Persona::OrganizationAdmin => actor.organization_id.as_deref() == Some(employer_id),
+        _ => false,
+    }
+}
+
+/// Keeps weekly hours others book into.
+pub fn keeps_hours(p: Persona) -> bool {
+    p == Persona::PeerWorker
+}
+
+/// Books one-to-one sessions, joins groups and says how to be reached.
+pub fn books_sessions(p: Persona) -> bool {
+    matches!(p, Persona::Member | Persona::PeerWorker)
+}
+
+/// Chooses their own peer and sets what each person on their team sees.
+pub fn chooses_own_peer(p: Persona) -> bool {
+    p == Persona::Member
+}
+
+/// The privacy office: audit search and emergency access alerts.
+pub fn sees_privacy_office(p: Persona) -> bool {
+    p == Persona::PrivacyOfficer
+}
+
+/// A caseload of their own, which is their list of members.
+pub fn has_caseload(p: Persona) -> bool {
+    p == Persona::PeerWorker
+}
+
+/// The list of members the person may read, other than a caseload.
+pub fn sees_member_list(p: Persona) -> bool {
+    matches!(p, Persona::Supervisor | Persona::CareCoordinator | Persona::Clinician | Persona::OrganizationAdmin | Persona::StateAdmin)
+}
+
+/// The list of workers.
+pub fn sees_workers(p: Persona) -> bool {
+    matches!(p, Persona::Supervisor | Persona::OrganizationAdmin | Persona::StateAdmin)
+}
+
+/// The list of organizations.
+pub fn sees_organizations(p: Persona) -> bool {
+    matches!(p, Persona::OrganizationAdmin | Persona::StateAdmin)
+}
+
+/// The program's waiting list and batch matching.
+pub fn runs_matching(p: Persona) -> bool {
+    matches!(p, Persona::OrganizationAdmin | Persona::StateAdmin)
+}
+
+#[cfg(test)]
+mod page_tests {
+    use super::*;
+
+    fn who(rule: fn(Persona) -> bool) -> Vec<Persona> {
+        Persona::ALL.into_iter().filter(|p| rule(*p)).collect()
+    }
+
+    #[test]
+    fn referrals_are_worked_by_coordinators_and_admins_and_made_by_peers_and_supervisors() {
+        use Persona::*;
+        assert_eq!(who(may_work_referral_queue), vec![CareCoordinator, OrganizationAdmin, StateAdmin]);
+        assert_eq!(who(may_refer), vec![PeerWorker, Supervisor]);
+        assert!(Persona::ALL.iter().all(|p| !(may_work_referral_queue(*p) && may_refer(*p))));
+    }
+
+    #[test]
+    fn member_records_are_created_by_coordinators_and_admins() {
+        use Persona::*;
+        assert_eq!(who(may_create_members), vec![CareCoordinator, OrganizationAdmin, StateAdmin]);
+        assert_eq!(who(starts_member_records), vec![CareCoordinator]);
+        assert!(who(starts_member_records).into_iter().all(may_create_members));
+        assert_eq!(who(may_edit_member_record), vec![Member, CareCoordinator, OrganizationAdmin, StateAdmin]);
+        assert_eq!(who(logs_contacts), vec![PeerWorker]);
+        assert_eq!(who(may_issue_enrolment_codes), vec![CareCoordinator]);
+    }
+
+    #[test]
+    fn workforce_is_for_everyone_who_works() {
+        use Persona::*;
+        assert_eq!(who(sees_workforce), vec![PeerWorker, Supervisor, CareCoordinator, Clinician, OrganizationAdmin, StateAdmin]);
+        assert_eq!(who(sees_workforce_reports), vec![OrganizationAdmin, StateAdmin]);
+        assert_eq!(who(may_record_supervision_sessions), vec![Supervisor, OrganizationAdmin, StateAdmin]);
+        assert_eq!(who(may_record_credentials), vec![OrganizationAdmin, StateAdmin]);
+        assert_eq!(who(sees_every_organization), vec![StateAdmin]);
+    }
+
+    #[test]
+    fn booking_is_for_members_and_peers() {
+        use Persona::*;
+        assert_eq!(who(books_sessions), vec![Member, PeerWorker]);
+        assert_eq!(who(keeps_hours), vec![PeerWorker]);
+        assert_eq!(who(chooses_own_peer), vec![Member]);
+    }
+
+    #[test]
+    fn lists_follow_the_persona() {
+        use Persona::*;
+        assert_eq!(who(has_caseload), vec![PeerWorker]);
+        assert!(Persona::ALL.iter().all(|p| !(has_caseload(*p) && sees_member_list(*p))));
+        assert!(!sees_member_list(Member) && !sees_member_list(PrivacyOfficer));
+        assert_eq!(who(sees_workers), vec![Supervisor, OrganizationAdmin, StateAdmin]);
+        assert_eq!(who(sees_organizations), vec![OrganizationAdmin, StateAdmin]);
+        assert_eq!(who(runs_matching), vec![OrganizationAdmin, StateAdmin]);
+        assert_eq!(who(sees_privacy_office), vec![PrivacyOfficer]);
+    }
+
+    #[test]
+    fn worker_page_forms_follow_the_employer() {
+        let actor = |p: Persona, org: &str| Actor {
+            user_id: "me".into(),
+            username: "me".into(),
+            persona: p,
+            organization_id: Some(org.into()),
+            member_id: None,
+        };
+        assert!(offers_credential_form(&actor(Persona::StateAdmin, "x"), "o"));
+        assert!(offers_credential_form(&actor(Persona::OrganizationAdmin, "o"), "o"));
+        assert!(!offers_credential_form(&actor(Persona::OrganizationAdmin, "p"), "o"));
+        assert!(!offers_credential_form(&actor(Persona::Supervisor, "o"), "o"));
+        assert!(offers_supervision_form(&actor(Persona::Supervisor, "o"), "o", Some("w"), true));
+        assert!(!offers_supervision_form(&actor(Persona::Supervisor, "o"), "o", Some("me"), true));
+        assert!(!offers_supervision_form(&actor(Persona::StateAdmin, "o"), "o", Some("w"), false));
+        assert!(!offers_supervision_form(&actor(Persona::PeerWorker, "o"), "o", Some("w"), true));
+    }
+}
