@@ -243,9 +243,9 @@ async fn a_group_in_the_past_is_refused_and_attendance_becomes_each_members_cont
     let (status, recorded) = s.app.send(Method::POST, &s.peer_token, &format!("/api/v1/groups/{gid}/attendance"), &body).await;
     assert_eq!(status, 201, "{recorded}");
     let note_id = recorded["contact_notes"][0]["id"].as_str().unwrap().to_string();
-    let (status, notes) = s.app.get(&s.member_token, &format!("/api/v1/members/{}/contact-notes", s.member_id)).await;
+    let (status, notes) = s.app.get(&s.member_token, &format!("/api/v1/members/{}/contacts", s.member_id)).await;
     assert_eq!(status, 200, "{notes}");
-    let note = notes.as_array().or(notes["notes"].as_array()).and_then(|n| n.iter().find(|n| n["id"] == note_id.as_str()).cloned());
+    let note = notes["contacts"].as_array().and_then(|n| n.iter().find(|n| n["id"] == note_id.as_str()).cloned());
     let note = note.unwrap_or_else(|| panic!("the attendance is among the member's contacts: {notes}"));
     assert_eq!((note["duration_minutes"].as_i64(), note["modality"].as_str(), note["setting"].as_str()), (Some(90), Some("video"), Some("virtual")));
     assert_eq!(note["date"], "2020-01-07");

@@ -130,10 +130,10 @@ async fn a_peer_logs_contacts_and_sees_units_against_the_authorization_and_the_e
         .await,
         6
     );
-    // The older endpoint still lists the same notes.
-    let (s, notes) = w.app.get(&w.peer, &format!("{}/contact-notes", w.base())).await;
+    // The log lists every one of them.
+    let (s, log) = w.app.get(&w.peer, &format!("{}/contacts", w.base())).await;
     assert_eq!(s, 200);
-    assert_eq!(notes["notes"].as_array().map(Vec::len), Some(6));
+    assert_eq!(log["contacts"].as_array().map(Vec::len), Some(6));
 }
 
 #[tokio::test]

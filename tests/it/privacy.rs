@@ -220,7 +220,7 @@ async fn world() -> World {
         assert_eq!(s, 201, "{body}");
     }
     let note = json!({ "date": "2026-01-05", "duration_minutes": 45, "modality": "phone", "setting": "home", "note": "planned the week" });
-    let (s, body) = w.app.send(Method::POST, w.token(Who::Peer), &format!("{base}/contact-notes"), &note).await;
+    let (s, body) = w.app.send(Method::POST, w.token(Who::Peer), &format!("{base}/contacts"), &note).await;
     assert_eq!(s, 201, "{body}");
     let (s, body) = w
         .app
@@ -314,13 +314,13 @@ async fn the_authorization_matrix_holds_on_every_endpoint() {
                     assert_eq!(h["part2_notice"].is_string(), shown.contains(&Category::SubstanceUse) && who != Who::Member, "{ctx}: notice");
                 }
             }
-            let (s, n) = w.app.get(token, &format!("{base}/contact-notes")).await;
+            let (s, n) = w.app.get(token, &format!("{base}/contacts")).await;
             match expected {
                 None => assert_eq!(s, 404, "{ctx}: notes"),
                 Some(cats) => {
                     assert_eq!(s, 200, "{ctx}: notes");
                     let sees = who == Who::Member || who == Who::Peer || cats.contains(Category::PeerNotes);
-                    assert_eq!(!n["notes"].as_array().unwrap().is_empty(), sees, "{ctx}: notes shown");
+                    assert_eq!(!n["contacts"].as_array().unwrap().is_empty(), sees, "{ctx}: notes shown");
                 }
             }
             // Only the member reaches their own privacy controls and who-looked list.
@@ -368,7 +368,7 @@ async fn the_authorization_matrix_holds_on_every_endpoint() {
                 w.app.send(Method::POST, token, &format!("{base}/health-entries"), &json!({ "category": "care-plan", "text": "matrix" })).await;
             assert_eq!(s == 201, update, "{ctx}: add health entry gave {s}");
             let note = json!({ "date": "2026-01-06", "duration_minutes": 30, "modality": "video", "setting": "virtual", "note": "x".repeat(MAX_NOTE_CHARS) });
-            let (s, _) = w.app.send(Method::POST, token, &format!("{base}/contact-notes"), &note).await;
+            let (s, _) = w.app.send(Method::POST, token, &format!("{base}/contacts"), &note).await;
             assert_eq!(s == 201, expected.is_some() && may_write_contact_note(&actor, &rel).is_permit(), "{ctx}: log contact gave {s}");
             if who != Who::Member {
                 let (s, _) = w

@@ -1053,7 +1053,7 @@ pub struct Snapshot {
 
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[serde(rename_all = "kebab-case")]
-pub enum ProblemKind {
+pub enum ComplianceKind {
     CredentialExpired,
     RequirementMissing,
     CredentialExpiring,
@@ -1064,8 +1064,8 @@ pub enum ProblemKind {
     SinglePeerProgram,
 }
 
-impl ProblemKind {
-    pub const ALL: [ProblemKind; 8] = [
+impl ComplianceKind {
+    pub const ALL: [ComplianceKind; 8] = [
         Self::CredentialExpired,
         Self::RequirementMissing,
         Self::CredentialExpiring,
@@ -1094,8 +1094,8 @@ impl ProblemKind {
 
 /// One compliance problem. `args` carry the values a translated message needs.
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Problem {
-    pub kind: ProblemKind,
+pub struct ComplianceProblem {
+    pub kind: ComplianceKind,
     pub organization_id: Id,
     pub worker_id: Option<Id>,
     pub position_id: Option<Id>,
@@ -1106,8 +1106,8 @@ pub struct Problem {
     pub args: BTreeMap<String, String>,
 }
 
-fn problem(kind: ProblemKind, org: &str, subject: &str, message: String, args: &[(&str, String)]) -> Problem {
-    Problem {
+fn problem(kind: ComplianceKind, org: &str, subject: &str, message: String, args: &[(&str, String)]) -> ComplianceProblem {
+    ComplianceProblem {
         kind,
         organization_id: org.to_string(),
         worker_id: None,
@@ -1119,7 +1119,7 @@ fn problem(kind: ProblemKind, org: &str, subject: &str, message: String, args: &
 }
 
 /// Every compliance problem in `snap` on `today`, ordered by kind, then organization and subject.
-pub fn check(catalog: &Catalog, snap: &Snapshot, today: Date) -> Vec<Problem> {
+pub fn check(catalog: &Catalog, snap: &Snapshot, today: Date) -> Vec<ComplianceProblem> {
     let mut out = Vec::new();
     let none: Vec<Credential> = vec![];
     let by_id: HashMap<&str, &WorkerFacts> = snap.workers.iter().map(|w| (w.id.as_str(), w)).collect();
@@ -1146,7 +1146,7 @@ pub fn check(catalog: &Catalog, snap: &Snapshot, today: Date) -> Vec<Problem> {
         for c in newest.values() {
             if let (Expiry::Expiring { days_left, threshold }, Some(end)) = (expiry(c.expires_on, today), c.expires_on) {
                 with(
-                    ProblemKind::CredentialExpiring,
+                    ComplianceKind::CredentialExpiring,
                     format!("{}: {} expires on {} ({days_left} days; {threshold}-day warning)", w.name, kind_name(&c.kind), format_date(end)),
                     &[
                         ("credential", c.kind.clone()),
@@ -1168,11 +1168,11 @@ pub fn check(catalog: &Catalog, snap: &Snapshot, today: Date) -> Vec<Problem> {
             ];
             match item.expired_on {
                 Some(d) => with(
-                    ProblemKind::CredentialExpired,
+                    ComplianceKind::CredentialExpired,
                     format!("{}: {name} expired on {}{billing}", w.name, format_date(d)),
                     &[args[0].clone(), args[1].clone(), args[2].clone(), ("date", format_date(d))],
                 ),
-                None => with(ProblemKind::RequirementMissing, format!("{}: {name} is missing{billing}", w.name), &args),
+                None => with(ComplianceKind::RequirementMissing, format!("{}: {name} is missing{billing}", w.name), &args),
             }
         }
         // Supervisors themselves are not checked for supervision here: the
@@ -1181,7 +1181,7 @@ pub fn check(catalog: &Catalog, snap: &Snapshot, today: Date) -> Vec<Problem> {
         match supervisor {
             None if w.supervisor_id.is_none() && supervisors.contains(w.id.as_str()) => {}
             None if role.supervision.requirement == SupervisionRequirement::Required => with(
-                ProblemKind::NoSupervisor,
+                ComplianceKind::NoSupervisor,
                 format!("{}: no supervisor is assigned; {} supervision is required", w.name, role.abbreviation),
                 &[("role", role.id.clone())],
             ),
@@ -1190,7 +1190,7 @@ pub fn check(catalog: &Catalog, snap: &Snapshot, today: Date) -> Vec<Problem> {
                 if let Some(c) = cadence(role, snap.last_session.get(&w.id).copied(), w.employment_start, today) {
                     if c.overdue {
                         with(
-                            ProblemKind::SupervisionOverdue,
+                            ComplianceKind::SupervisionOverdue,
                             format!(
                                 "{}: {} days since the last supervision session; {} allows at most {}",
                                 w.name, c.days_since, role.abbreviation, c.max_days
@@ -1207,7 +1207,7 @@ pub fn check(catalog: &Catalog, snap: &Snapshot, today: Date) -> Vec<Problem> {
                         .map(|m| role.supervision.qualification_rules.iter().find(|r| &r.id == m).map_or(m.clone(), |r| r.name.get("en").to_string()))
                         .collect();
                     with(
-                        ProblemKind::SupervisorUnqualified,
+                        ComplianceKind::SupervisorUnqualified,
                         format!(
                             "{}: supervisor {} does not qualify to supervise a {}: missing {}",
                             w.name,
@@ -1224,7 +1224,7 @@ pub fn check(catalog: &Catalog, snap: &Snapshot, today: Date) -> Vec<Problem> {
     for p in &snap.positions {
         for f in prohibited_tasks(catalog, p) {
             let mut x = problem(
-                ProblemKind::ProhibitedTask,
+                ComplianceKind::ProhibitedTask,
                 &p.organization_id,
                 &p.title,
                 format!("{} ({}): task \"{}\" is not for this role. {}", p.title, p.program, f.text, f.reason),
@@ -1236,7 +1236,7 @@ pub fn check(catalog: &Catalog, snap: &Snapshot, today: Date) -> Vec<Problem> {
     }
     for lone in single_peer_programs(catalog, &snap.positions) {
         out.push(problem(
-            ProblemKind::SinglePeerProgram,
+            ComplianceKind::SinglePeerProgram,
             &lone.organization_id,
             &lone.program,
             format!(
@@ -1659,13 +1659,13 @@ mod tests {
         assert_eq!(
             kinds,
             [
-                (ProblemKind::CredentialExpired, "S".to_string()),
-                (ProblemKind::RequirementMissing, "S".to_string()),
-                (ProblemKind::CredentialExpiring, "RC".to_string()),
-                (ProblemKind::SupervisionOverdue, "RC".to_string()),
-                (ProblemKind::SupervisorUnqualified, "RC".to_string()),
-                (ProblemKind::ProhibitedTask, "certified-peer-specialist at 4 West".to_string()),
-                (ProblemKind::SinglePeerProgram, "4 West".to_string()),
+                (ComplianceKind::CredentialExpired, "S".to_string()),
+                (ComplianceKind::RequirementMissing, "S".to_string()),
+                (ComplianceKind::CredentialExpiring, "RC".to_string()),
+                (ComplianceKind::SupervisionOverdue, "RC".to_string()),
+                (ComplianceKind::SupervisorUnqualified, "RC".to_string()),
+                (ComplianceKind::ProhibitedTask, "certified-peer-specialist at 4 West".to_string()),
+                (ComplianceKind::SinglePeerProgram, "4 West".to_string()),
             ]
         );
     }

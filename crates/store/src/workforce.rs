@@ -8,9 +8,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use accompany_domain::policy::{decide_workforce, may_record_supervision, sees_worker_development, sees_worker_in_full, Action, Decision};
 use accompany_domain::records::{new_id, parse_date, Persona, Worker};
 use accompany_domain::workforce::{
-    self, BillingBlock, Cadence, CeEntry, CeInput, CeProgress, Credential, CredentialInput, Eligibility, Enrolment, EnrolmentInput, EnrolmentStatus,
-    ExamResult, Expiry, LonePeer, PayComparison, Picture, Position, PositionInput, Problem, ProgramSetting, Qualification, SessionFormat,
-    SessionInput, Snapshot, SupervisionSession, Task, TaskFlag, WorkerFacts,
+    self, BillingBlock, Cadence, CeEntry, CeInput, CeProgress, ComplianceProblem, Credential, CredentialInput, Eligibility, Enrolment,
+    EnrolmentInput, EnrolmentStatus, ExamResult, Expiry, LonePeer, PayComparison, Picture, Position, PositionInput, ProgramSetting, Qualification,
+    SessionFormat, SessionInput, Snapshot, SupervisionSession, Task, TaskFlag, WorkerFacts,
 };
 use accompany_domain::{FieldError, Invalid};
 use serde::Serialize;
@@ -55,7 +55,7 @@ pub struct WorkerDevelopment {
     pub sessions: Vec<SupervisionSession>,
     pub supervisor: Option<SupervisorView>,
     pub cadence: Option<Cadence>,
-    pub problems: Vec<Problem>,
+    pub problems: Vec<ComplianceProblem>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -67,7 +67,7 @@ pub struct SuperviseeRow {
     pub last_session: Option<Date>,
     pub cadence: Option<Cadence>,
     pub qualification: Qualification,
-    pub problems: Vec<Problem>,
+    pub problems: Vec<ComplianceProblem>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -334,7 +334,7 @@ impl Store {
     }
 
     /// Every compliance problem, for the nightly check of the command line.
-    pub async fn workforce_problems(&self, organization_id: Option<&str>, today: Date) -> Result<Vec<Problem>> {
+    pub async fn workforce_problems(&self, organization_id: Option<&str>, today: Date) -> Result<Vec<ComplianceProblem>> {
         let snap = self.workforce_snapshot(organization_id).await?;
         let mut problems = workforce::check(self.catalog(), &snap, today);
         if let Some(o) = organization_id {
@@ -471,7 +471,7 @@ impl Access {
         let problems = workforce::check(catalog, &snap, today)
             .into_iter()
             .filter(|p| p.worker_id.as_deref() == Some(w.id.as_str()) || p.position_id.as_ref().is_some_and(|x| position_ids.contains(x)))
-            .filter(|p| p.kind != workforce::ProblemKind::SinglePeerProgram)
+            .filter(|p| p.kind != workforce::ComplianceKind::SinglePeerProgram)
             .collect();
         let supervisor = supervisor.map(|s| SupervisorView {
             qualification: role.map(|r| workforce::supervisor_qualifies(r, &s.role_id, creds.get(&s.id).map(Vec::as_slice).unwrap_or(&[]), today)),
@@ -543,14 +543,14 @@ impl Access {
     /// Compliance problems the actor may see: a state admin's statewide or
     /// one organization's; an organization admin's own; a supervisor's
     /// supervisees'; a worker's own.
-    pub async fn workforce_problems(&self, organization_id: Option<&str>) -> Result<Vec<Problem>> {
+    pub async fn workforce_problems(&self, organization_id: Option<&str>) -> Result<Vec<ComplianceProblem>> {
         match self.actor().persona {
             Persona::StateAdmin | Persona::OrganizationAdmin => {
                 let org = self.organization_scope(organization_id)?;
                 self.store().workforce_problems(org.as_deref(), today()).await
             }
             Persona::Supervisor => {
-                let mut out: Vec<Problem> = self.supervisees().await?.into_iter().flat_map(|s| s.problems).collect();
+                let mut out: Vec<ComplianceProblem> = self.supervisees().await?.into_iter().flat_map(|s| s.problems).collect();
                 if let Some(me) = self.my_worker().await? {
                     out.extend(self.worker_development(&me.id).await?.problems);
                 }

@@ -10,7 +10,7 @@ use accompany_store::{Access, User};
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 
 use crate::i18n::{negotiate, Tr};
 use crate::problem::Problem;
@@ -130,7 +130,7 @@ impl Signed {
     }
 }
 
-async fn identify(parts: &Parts, state: &AppState) -> Result<Option<Signed>, accompany_store::StoreError> {
+pub(crate) async fn identify(parts: &Parts, state: &AppState) -> Result<Option<Signed>, accompany_store::StoreError> {
     let client_addr = client_addr(parts);
     if let Some(token) = bearer(&parts.headers) {
         return Ok(state.store.user_by_token(token).await?.map(|user| Signed {
@@ -153,24 +153,6 @@ async fn identify(parts: &Parts, state: &AppState) -> Result<Option<Signed>, acc
     }))
 }
 
-/// A signed-in person on a page; others are sent to sign in.
-pub struct PageUser(pub Signed);
-
-impl FromRequestParts<AppState> for PageUser {
-    type Rejection = Response;
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        match identify(parts, state).await {
-            Ok(Some(s)) => Ok(PageUser(s)),
-            Ok(None) => {
-                let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-                let target = format!("/login?next={}", urlencode(next));
-                Err(Redirect::to(&target).into_response())
-            }
-            Err(e) => Err(crate::pages::error_page(&language(&parts.headers, None), e.into())),
-        }
-    }
-}
-
 /// A signed-in API client; others get 401 problem+json.
 pub struct ApiUser(pub Signed);
 
@@ -190,7 +172,7 @@ impl FromRequestParts<AppState> for ApiUser {
                 Ok(ApiUser(s))
             }
             Ok(None) => Err(Problem::unauthorized().into_response()),
-            Err(e) => Err(Problem::from(crate::problem::AppError::from(e)).into_response()),
+            Err(e) => Err(Problem::from(e).into_response()),
         }
     }
 }
@@ -236,6 +218,14 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         Ok(ClientAddr(client_addr(parts)))
     }
+}
+
+/// Public pages still show who is signed in, when someone is.
+pub async fn optional_user(state: &AppState, headers: &HeaderMap, t: &Tr) -> Option<Signed> {
+    let id = cookie(headers, SESSION_COOKIE)?;
+    let s = state.store.session(id).await.ok()??;
+    let emergency = accompany_domain::privacy::may_break_glass(s.user.persona, &state.catalog.privacy);
+    Some(Signed { tr: t.clone(), user: s.user, csrf: Some(s.csrf_token), client_addr: String::new(), emergency })
 }
 
 #[cfg(test)]

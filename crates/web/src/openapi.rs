@@ -33,8 +33,6 @@ pub const OPERATIONS: &[(&str, &str, &str, Option<&str>, &str)] = &[
     ("delete", "/api/v1/members/{id}/firewall/{entry}", "For the member: take someone off their firewall", None, "Empty"),
     ("get", "/api/v1/members/{id}/health-entries", "Health information the caller may see, labelled; carries the Part 2 notice when substance-use information is disclosed", None, "HealthEntries"),
     ("post", "/api/v1/members/{id}/health-entries", "Record health information (category: mental-health, substance-use, hiv or care-plan)", Some("HealthEntryInput"), "HealthEntry"),
-    ("get", "/api/v1/members/{id}/contact-notes", "Peer contact notes the caller may see", None, "ContactNotes"),
-    ("post", "/api/v1/members/{id}/contact-notes", "For the member's peer: log a contact (date, duration, modality, setting, one line)", Some("ContactNoteInput"), "ContactNote"),
     ("get", "/api/v1/staff", "For members: staff whose names contain q, to name in a firewall", None, "Staff"),
     ("post", "/api/v1/break-glass", "For clinicians: emergency access to a member by MassHealth ID, with a reason category and a sentence; time-limited, limited per day, reported to the privacy officer and the member", Some("BreakGlassInput"), "BreakGlass"),
     ("get", "/api/v1/break-glass/alerts", "For privacy officers: emergency accesses not yet reviewed", None, "BreakGlassAlerts"),

@@ -96,6 +96,18 @@ impl From<AppError> for Problem {
     }
 }
 
+impl From<StoreError> for Problem {
+    fn from(e: StoreError) -> Problem {
+        Problem::from(AppError::from(e))
+    }
+}
+
+impl From<accompany_domain::Invalid> for Problem {
+    fn from(e: accompany_domain::Invalid) -> Problem {
+        Problem::from(AppError::from(e))
+    }
+}
+
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

@@ -12,8 +12,8 @@ use axum::Router;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::api::{body, err, ok, query, ApiResult};
 use crate::auth::ApiUser;
+use crate::json::{body, ok, query, ApiResult};
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -29,12 +29,12 @@ pub fn routes() -> Router<AppState> {
 }
 
 async fn preferences(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
-    ok(StatusCode::OK, json!({ "member_id": id, "preferences": s.access(&state).preferences(&id).await.map_err(err)? }))
+    ok(StatusCode::OK, json!({ "member_id": id, "preferences": s.access(&state).preferences(&id).await? }))
 }
 
 async fn set_preferences(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, headers: HeaderMap, bytes: Bytes) -> ApiResult {
     let input: PreferencesInput = body(&headers, &bytes)?;
-    let prefs = s.access(&state).set_preferences(&id, &input, "preferences").await.map_err(err)?;
+    let prefs = s.access(&state).set_preferences(&id, &input, "preferences").await?;
     ok(StatusCode::OK, json!({ "member_id": id, "preferences": prefs }))
 }
 
@@ -46,8 +46,8 @@ struct RankQuery {
 
 async fn ranking(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, RawQuery(raw): RawQuery) -> ApiResult {
     let q: RankQuery = query(raw)?;
-    let pool = state.store.peer_pool(&PoolFilter::default()).await.map_err(err)?;
-    let ranking = s.access(&state).rank_peers(&id, &pool, q.limit.unwrap_or(50).min(10_000)).await.map_err(err)?;
+    let pool = state.store.peer_pool(&PoolFilter::default()).await?;
+    let ranking = s.access(&state).rank_peers(&id, &pool, q.limit.unwrap_or(50).min(10_000)).await?;
     ok(StatusCode::OK, ranking)
 }
 
@@ -60,12 +60,12 @@ struct ChooseBody {
 
 async fn choose(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, headers: HeaderMap, bytes: Bytes) -> ApiResult {
     let b: ChooseBody = if bytes.is_empty() { ChooseBody::default() } else { body(&headers, &bytes)? };
-    let chosen = s.access(&state).choose_peer(&id, b.worker_id.as_deref()).await.map_err(err)?;
+    let chosen = s.access(&state).choose_peer(&id, b.worker_id.as_deref()).await?;
     ok(StatusCode::CREATED, chosen)
 }
 
 async fn end(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
-    s.access(&state).end_peer(&id).await.map_err(err)?;
+    s.access(&state).end_peer(&id).await?;
     ok(StatusCode::OK, json!({ "member_id": id, "ended": true }))
 }
 
@@ -77,11 +77,11 @@ async fn set_worker_matching(
     bytes: Bytes,
 ) -> ApiResult {
     let facts: WorkerMatching = body(&headers, &bytes)?;
-    ok(StatusCode::OK, s.access(&state).set_worker_matching(&id, &facts).await.map_err(err)?)
+    ok(StatusCode::OK, s.access(&state).set_worker_matching(&id, &facts).await?)
 }
 
 async fn notifications(State(state): State<AppState>, ApiUser(s): ApiUser) -> ApiResult {
-    ok(StatusCode::OK, json!({ "notifications": s.access(&state).notifications(50).await.map_err(err)? }))
+    ok(StatusCode::OK, json!({ "notifications": s.access(&state).notifications(50).await? }))
 }
 
 #[derive(Deserialize)]
@@ -97,10 +97,10 @@ struct BatchBody {
 async fn batch(State(state): State<AppState>, ApiUser(s): ApiUser, headers: HeaderMap, bytes: Bytes) -> ApiResult {
     let b: BatchBody = body(&headers, &bytes)?;
     let access = s.access(&state);
-    let waiting = access.waiting_list(b.departing.as_deref()).await.map_err(err)?;
+    let waiting = access.waiting_list(b.departing.as_deref()).await?;
     let problem = BatchProblem::new(&waiting.members, &waiting.pool.profiles, &state.catalog);
     let a = problem.solve();
-    let applied = if b.dry_run { None } else { Some(access.apply_batch(&a.pairs, &waiting.pool).await.map_err(err)?) };
+    let applied = if b.dry_run { None } else { Some(access.apply_batch(&a.pairs, &waiting.pool).await?) };
     ok(
         StatusCode::OK,
         json!({
@@ -112,5 +112,5 @@ async fn batch(State(state): State<AppState>, ApiUser(s): ApiUser, headers: Head
 }
 
 async fn gaps(State(state): State<AppState>, ApiUser(s): ApiUser) -> ApiResult {
-    ok(StatusCode::OK, json!({ "gaps": s.access(&state).peer_gaps(500).await.map_err(err)? }))
+    ok(StatusCode::OK, json!({ "gaps": s.access(&state).peer_gaps(500).await? }))
 }

@@ -6,20 +6,22 @@ use accompany_domain::matching::{
     synthetic::TOWNS, BatchProblem, IdentityDimension, IdentityWishInput, Modality, Preferences, PreferencesInput, SourceKind, SourceWishInput,
     Strength, SupportKind, TopicWishInput,
 };
-use accompany_domain::records::{Persona, TimeOfDay};
+use accompany_domain::policy;
+use accompany_domain::records::TimeOfDay;
 use accompany_domain::FieldError;
 use accompany_store::{GapEntry, RankedChoice};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Form;
+use axum::Router;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::auth::{PageUser, Signed};
+use crate::auth::Signed;
 use crate::i18n::Tr;
-use crate::pages::{page_error, render, Layout};
+use crate::page::{csrf_refused, language_name, page_error, render, Layout, PageUser};
 use crate::problem::AppError;
 use crate::AppState;
 
@@ -40,10 +42,6 @@ fn value<'a>(pairs: &'a Pairs, key: &str) -> &'a str {
 
 fn values(pairs: &Pairs, key: &str) -> Vec<String> {
     pairs.iter().filter(|(k, _)| k == key).map(|(_, v)| v.clone()).filter(|v| !v.is_empty()).collect()
-}
-
-fn csrf_ok(s: &Signed, pairs: &Pairs) -> bool {
-    s.check_csrf(Some(value(pairs, "csrf")))
 }
 
 const STRENGTHS: [Strength; 3] = [Strength::NoPreference, Strength::Prefer, Strength::Must];
@@ -186,7 +184,7 @@ pub struct PeerView {
 }
 
 #[derive(Template)]
-#[template(path = "choose.html")]
+#[template(path = "matching/choose.html")]
 struct ChoosePage {
     l: Layout,
     /// (anchor, field, problem)
@@ -219,10 +217,6 @@ fn strength_opts(t: &Tr, chosen: &str) -> Vec<Opt> {
         .iter()
         .map(|s| Opt { id: strength_id(*s).into(), label: t.t(&format!("match-strength-{}", strength_id(*s))), checked: strength_id(*s) == chosen })
         .collect()
-}
-
-pub fn language_name(state: &AppState, t: &Tr, code: &str) -> String {
-    state.catalog.language(code).map(|l| l.name.get(t.lang).to_string()).unwrap_or_else(|| code.to_string())
 }
 
 fn topic_name(state: &AppState, t: &Tr, id: &str) -> String {
@@ -432,8 +426,8 @@ async fn show(
 }
 
 async fn save_preferences(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Pairs>) -> Response {
-    if !csrf_ok(&s, &pairs) {
-        return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
+    if let Some(r) = csrf_refused(&s, value(&pairs, "csrf")) {
+        return r;
     }
     let Some(member_id) = s.user.member_id.clone() else {
         return page_error(&s, AppError::Forbidden(s.tr.t("choose-members-only")));
@@ -447,8 +441,8 @@ async fn save_preferences(State(state): State<AppState>, PageUser(s): PageUser, 
 }
 
 async fn choose_peer(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Pairs>) -> Response {
-    if !csrf_ok(&s, &pairs) {
-        return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
+    if let Some(r) = csrf_refused(&s, value(&pairs, "csrf")) {
+        return r;
     }
     let Some(member_id) = s.user.member_id.clone() else {
         return page_error(&s, AppError::Forbidden(s.tr.t("choose-members-only")));
@@ -462,8 +456,8 @@ async fn choose_peer(State(state): State<AppState>, PageUser(s): PageUser, Form(
 }
 
 async fn end_peer(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Pairs>) -> Response {
-    if !csrf_ok(&s, &pairs) {
-        return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
+    if let Some(r) = csrf_refused(&s, value(&pairs, "csrf")) {
+        return r;
     }
     let Some(member_id) = s.user.member_id.clone() else {
         return page_error(&s, AppError::Forbidden(s.tr.t("choose-members-only")));
@@ -473,12 +467,6 @@ async fn end_peer(State(state): State<AppState>, PageUser(s): PageUser, Form(pai
         Err(accompany_store::StoreError::Invalid(i)) => show(&state, &s, None, i.0, None).await,
         Err(e) => page_error(&s, e),
     }
-}
-
-/// A notification in the reader's language.
-pub fn notice_text(t: &Tr, n: &accompany_store::Notification) -> String {
-    let args: Vec<(&str, String)> = n.args.iter().map(|(k, v)| (k.as_str(), v.as_str().map_or_else(|| v.to_string(), str::to_string))).collect();
-    t.tn(&n.text_key, &args)
 }
 
 // --- The program admin's waiting list -------------------------------------------
@@ -497,7 +485,7 @@ pub struct Report {
 }
 
 #[derive(Template)]
-#[template(path = "batch.html")]
+#[template(path = "matching/batch.html")]
 struct MatchingPage {
     l: Layout,
     report: Option<Report>,
@@ -537,7 +525,7 @@ async fn matching_page(State(state): State<AppState>, PageUser(s): PageUser) -> 
 
 async fn matching_view(state: &AppState, s: &Signed, report: Option<Report>) -> Response {
     let t = &s.tr;
-    if !matches!(s.user.persona, Persona::StateAdmin | Persona::OrganizationAdmin) {
+    if !policy::runs_matching(s.user.persona) {
         return page_error(s, AppError::Forbidden(t.t("matching-admins-only")));
     }
     let gaps = match s.access(state).peer_gaps(200).await {
@@ -552,8 +540,8 @@ async fn matching_view(state: &AppState, s: &Signed, report: Option<Report>) -> 
 }
 
 async fn run_batch(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Pairs>) -> Response {
-    if !csrf_ok(&s, &pairs) {
-        return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
+    if let Some(r) = csrf_refused(&s, value(&pairs, "csrf")) {
+        return r;
     }
     let t = &s.tr;
     let apply = value(&pairs, "mode") == "apply";

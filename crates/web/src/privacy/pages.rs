@@ -1,9 +1,7 @@
-//! Pages of member-controlled privacy: the member's sharing page (what each
+//! Pages of privacy: the member's sharing page (choices, what each
 //! person on the team sees, Part 2 consent, the firewall, emergency
-//! accesses), emergency access for staff, and the privacy officer's audit
-//! search, alerts and CSV export.
-
-use std::collections::HashMap;
+//! accesses), emergency access for staff, the privacy officer's audit
+//! search, and health entries and contact notes from the member page.
 
 use accompany_domain::notes::{ContactNoteInput, HealthEntryInput};
 use accompany_domain::policy::Relationship;
@@ -16,12 +14,14 @@ use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Form;
+use axum::Router;
 use serde::Deserialize;
+use std::collections::HashMap;
 
-use crate::auth::{PageUser, Signed};
+use crate::auth::Signed;
 use crate::i18n::Tr;
-use crate::pages::{page_error, render, Layout};
+use crate::page::{category_name, csrf_refused, page_error, render, Layout, PageUser, CHOOSABLE};
 use crate::problem::AppError;
 use crate::AppState;
 
@@ -38,28 +38,6 @@ pub fn routes() -> Router<AppState> {
         .route("/privacy/review", post(review))
         .route("/members/{id}/health", post(add_health_entry))
         .route("/members/{id}/contacts", post(add_contact_note))
-}
-
-/// Categories a member decides about, in the order the page shows them.
-/// Demographics are not among them: whoever may open the record sees them.
-pub const CHOOSABLE: [Category; 9] = [
-    Category::Contact,
-    Category::Identity,
-    Category::MentalHealth,
-    Category::SubstanceUse,
-    Category::Hiv,
-    Category::PeerNotes,
-    Category::RecoveryGoals,
-    Category::CarePlan,
-    Category::Billing,
-];
-
-pub fn category_name(t: &Tr, c: Category) -> String {
-    t.t(&format!("category-{}", c.as_str()))
-}
-
-fn csrf_ok(s: &Signed, pairs: &[(String, String)]) -> bool {
-    s.check_csrf(pairs.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()))
 }
 
 fn value<'a>(pairs: &'a [(String, String)], key: &str) -> &'a str {
@@ -125,7 +103,7 @@ impl Card<'_> {
 }
 
 #[derive(Template)]
-#[template(path = "sharing.html")]
+#[template(path = "privacy/sharing.html")]
 struct SharingPage {
     l: Layout,
     people: Vec<PersonSharing>,
@@ -266,8 +244,8 @@ pub fn describe(t: &Tr, cats: Categories) -> String {
 }
 
 async fn save_sharing(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Vec<(String, String)>>) -> Response {
-    if !csrf_ok(&s, &pairs) {
-        return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
+    if let Some(r) = csrf_refused(&s, value(&pairs, "csrf")) {
+        return r;
     }
     let Some(member_id) = s.user.member_id.clone() else {
         return page_error(&s, AppError::Forbidden(s.tr.t("sharing-members-only")));
@@ -324,8 +302,8 @@ where
     F: FnOnce(accompany_store::Access, String, Vec<(String, String)>) -> Fut,
     Fut: std::future::Future<Output = accompany_store::Result<()>>,
 {
-    if !csrf_ok(s, pairs) {
-        return page_error(s, AppError::Forbidden(s.tr.t("error-csrf")));
+    if let Some(r) = csrf_refused(s, value(pairs, "csrf")) {
+        return r;
     }
     let Some(member_id) = s.user.member_id.clone() else {
         return page_error(s, AppError::Forbidden(s.tr.t("sharing-members-only")));
@@ -339,7 +317,7 @@ where
 // --- Emergency access -------------------------------------------------------------
 
 #[derive(Template)]
-#[template(path = "emergency.html")]
+#[template(path = "privacy/emergency.html")]
 struct EmergencyPage {
     l: Layout,
     masshealth_id: String,
@@ -394,8 +372,8 @@ struct EmergencyForm {
 }
 
 async fn emergency(State(state): State<AppState>, PageUser(s): PageUser, Form(f): Form<EmergencyForm>) -> Response {
-    if !s.check_csrf(Some(&f.csrf)) {
-        return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
+    if let Some(r) = csrf_refused(&s, &f.csrf) {
+        return r;
     }
     match s.access(&state).break_glass(&f.masshealth_id, &f.reason_category, &f.reason).await {
         Ok(id) => Redirect::to(&format!("/members/{id}")).into_response(),
@@ -421,11 +399,11 @@ pub struct AuditRow {
 }
 
 #[derive(Template)]
-#[template(path = "privacy.html")]
+#[template(path = "privacy/privacy.html")]
 struct PrivacyPage {
     l: Layout,
     alerts: Vec<BreakGlassEvent>,
-    q: crate::api::AuditQuery,
+    q: super::api::AuditQuery,
     rows: Vec<AuditRow>,
     next: Option<String>,
     csv_href: String,
@@ -448,7 +426,7 @@ fn audit_row(t: &Tr, e: AuditEvent) -> AuditRow {
 async fn privacy_office(State(state): State<AppState>, PageUser(s): PageUser, RawQuery(raw): RawQuery) -> Response {
     let t = &s.tr;
     let raw = raw.unwrap_or_default();
-    let q: crate::api::AuditQuery = serde_urlencoded::from_str(&raw).unwrap_or_default();
+    let q: super::api::AuditQuery = serde_urlencoded::from_str(&raw).unwrap_or_default();
     let access = s.access(&state);
     let result = async {
         let alerts = access.break_glass_alerts().await?;
@@ -473,7 +451,7 @@ async fn privacy_office(State(state): State<AppState>, PageUser(s): PageUser, Ra
 }
 
 /// The search's filters as a query string, without the cursor.
-fn audit_params(q: &crate::api::AuditQuery) -> String {
+fn audit_params(q: &super::api::AuditQuery) -> String {
     let pairs =
         [("actor", &q.actor), ("member_id", &q.member_id), ("from", &q.from), ("to", &q.to), ("decision", &q.decision), ("purpose", &q.purpose)];
     serde_urlencoded::to_string(pairs.iter().filter_map(|(k, v)| v.as_ref().filter(|v| !v.is_empty()).map(|v| (*k, v))).collect::<Vec<_>>())
@@ -483,7 +461,7 @@ fn audit_params(q: &crate::api::AuditQuery) -> String {
 /// The search's results as CSV, for the privacy officer's own tools. The
 /// export is itself audited.
 async fn audit_csv(State(state): State<AppState>, PageUser(s): PageUser, RawQuery(raw): RawQuery) -> Response {
-    let q: crate::api::AuditQuery = serde_urlencoded::from_str(&raw.unwrap_or_default()).unwrap_or_default();
+    let q: super::api::AuditQuery = serde_urlencoded::from_str(&raw.unwrap_or_default()).unwrap_or_default();
     let page = match s.access(&state).audit_search(&q.filter(), true).await {
         Ok(p) => p,
         Err(e) => return page_error(&s, e),
@@ -526,8 +504,8 @@ struct ReviewForm {
 }
 
 async fn review(State(state): State<AppState>, PageUser(s): PageUser, Form(f): Form<ReviewForm>) -> Response {
-    if !s.check_csrf(Some(&f.csrf)) {
-        return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
+    if let Some(r) = csrf_refused(&s, &f.csrf) {
+        return r;
     }
     match s.access(&state).review_break_glass(&f.id).await {
         Ok(()) => Redirect::to("/privacy").into_response(),
@@ -545,8 +523,8 @@ struct HealthForm {
 }
 
 async fn add_health_entry(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<HealthForm>) -> Response {
-    if !s.check_csrf(Some(&f.csrf)) {
-        return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
+    if let Some(r) = csrf_refused(&s, &f.csrf) {
+        return r;
     }
     let input = HealthEntryInput { category: f.category, text: f.text };
     match s.access(&state).add_health_entry(&id, &input).await {
@@ -567,8 +545,8 @@ struct ContactForm {
 }
 
 async fn add_contact_note(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<ContactForm>) -> Response {
-    if !s.check_csrf(Some(&f.csrf)) {
-        return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
+    if let Some(r) = csrf_refused(&s, &f.csrf) {
+        return r;
     }
     let input = ContactNoteInput {
         date: f.date,

@@ -1,31 +1,28 @@
-//! No wrong door, on the web: the public "get peer support" page (no
-//! account needed, every shipped language), the staff referral form, and
-//! the queue care coordinators work, oldest request first.
+//! Referrals: the public "get support" door, staff referring someone, and the queue.
 
 use accompany_domain::matching::SupportKind;
+use accompany_domain::policy;
 use accompany_domain::records::Persona;
 use accompany_domain::referral::{Door, ReferralInput, ReferralStatus};
 use accompany_domain::FieldError;
-use accompany_store::ClaimInput;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Form;
+use axum::Router;
 use serde::Deserialize;
 
-use crate::auth::{cookie, random_token, set_cookie, ClientAddr, Lang, PageUser, Signed, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+use crate::auth::{cookie, optional_user, random_token, set_cookie, ClientAddr, Lang, Signed, LOGIN_CSRF_COOKIE};
 use crate::i18n::Tr;
-use crate::pages::{error_page, optional_user, page_error, render, Layout};
+use crate::page::{csrf_refused, error_page, page_error, render, Layout, MessagePage, PageUser};
 use crate::problem::AppError;
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/get-support", get(public_form).post(public_submit))
-        .route("/claim", get(claim_form).post(claim_submit))
-        .route("/members/{id}/enrolment-code", post(issue_code))
         .route("/referrals", get(queue).post(staff_submit))
         .route("/referrals/new", get(staff_form))
         .route("/referrals/{id}/enrol", post(enrol))
@@ -95,7 +92,7 @@ impl ReferralForm {
 }
 
 #[derive(Template)]
-#[template(path = "get_support.html")]
+#[template(path = "referrals/get_support.html")]
 struct SupportPage {
     l: Layout,
     intro_key: &'static str,
@@ -195,13 +192,6 @@ fn public_page(state: &AppState, t: &Tr, signed: Option<&Signed>, f: &ReferralFo
     r
 }
 
-#[derive(Template)]
-#[template(path = "get_support_done.html")]
-struct DonePage {
-    l: Layout,
-    message: String,
-}
-
 async fn public_submit(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -213,128 +203,11 @@ async fn public_submit(
         return error_page(&t, AppError::Forbidden(t.t("sign-in-expired")));
     }
     match state.store.self_refer(&f.input(), &addr).await {
-        Ok(_) => render(DonePage { l: Layout::new(&t, None, "/get-support", t.t("support-done-title")), message: t.t("support-done") }),
+        Ok(_) => render(MessagePage { l: Layout::new(&t, None, "/get-support", t.t("support-done-title")), message: t.t("support-done") }),
         Err(e) => match AppError::from(e) {
             AppError::Invalid(errors) => public_page(&state, &t, None, &f, &errors),
             other => error_page(&t, other),
         },
-    }
-}
-
-// --- Claiming a record with an enrolment code ----------------------------------
-
-#[derive(Template)]
-#[template(path = "claim.html")]
-struct ClaimPage {
-    l: Layout,
-    csrf: String,
-    code: String,
-    username: String,
-    errors: Vec<FieldError>,
-    error_list: Vec<(String, String, String)>,
-}
-
-impl ClaimPage {
-    fn error(&self, field: &str) -> String {
-        self.errors.iter().find(|e| e.field == field).map(|e| self.l.t.field_error(e)).unwrap_or_default()
-    }
-}
-
-#[derive(Deserialize, Default)]
-struct ClaimForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    code: String,
-    #[serde(default)]
-    username: String,
-    #[serde(default)]
-    password: String,
-}
-
-fn claim_page(state: &AppState, t: &Tr, f: &ClaimForm, errors: Vec<FieldError>) -> Response {
-    let token = random_token();
-    let error_list = errors.iter().map(|e| (e.field.clone(), t.field_label(&e.field), t.field_error(e))).collect();
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let mut r = render(ClaimPage {
-        l: Layout::new(t, None, "/claim", t.t("claim-title")),
-        csrf: token.clone(),
-        code: f.code.clone(),
-        username: f.username.clone(),
-        errors,
-        error_list,
-    });
-    *r.status_mut() = status;
-    if let Ok(v) = set_cookie(LOGIN_CSRF_COOKIE, &token, 3600, state.secure_cookies).parse() {
-        r.headers_mut().append(header::SET_COOKIE, v);
-    }
-    r
-}
-
-async fn claim_form(State(state): State<AppState>, Lang(t): Lang) -> Response {
-    claim_page(&state, &t, &ClaimForm::default(), vec![])
-}
-
-/// Redeem a code: the account is made, signed in, and goes on to choose a peer.
-async fn claim_submit(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Lang(t): Lang,
-    ClientAddr(addr): ClientAddr,
-    Form(f): Form<ClaimForm>,
-) -> Response {
-    if cookie(&headers, LOGIN_CSRF_COOKIE) != Some(f.csrf.as_str()) {
-        return error_page(&t, AppError::Forbidden(t.t("sign-in-expired")));
-    }
-    let input = ClaimInput { code: f.code.clone(), username: f.username.clone(), password: f.password.clone() };
-    let user = match state.store.claim_enrolment(&input, &addr).await {
-        Ok(u) => u,
-        Err(e) => {
-            return match AppError::from(e) {
-                AppError::Invalid(errors) => claim_page(&state, &t, &f, errors),
-                other => error_page(&t, other),
-            }
-        }
-    };
-    let session = match state.store.create_session(&user.id).await {
-        Ok(s) => s,
-        Err(e) => return error_page(&t, e.into()),
-    };
-    let mut r = Redirect::to("/choose").into_response();
-    if let Ok(v) = set_cookie(SESSION_COOKIE, &session, i64::from(state.store.limits().session_hours) * 3600, state.secure_cookies).parse() {
-        r.headers_mut().append(header::SET_COOKIE, v);
-    }
-    r
-}
-
-#[derive(Deserialize)]
-struct CodeForm {
-    csrf: String,
-    delivery: String,
-}
-
-/// The coordinator gives the member a code from the member's page: shown
-/// once on the answer, or sent to the contact details on the record.
-async fn issue_code(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<CodeForm>) -> Response {
-    if !s.check_csrf(Some(&f.csrf)) {
-        return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
-    }
-    let Some(delivery) = accompany_domain::enrolment::Delivery::parse(&f.delivery) else {
-        return page_error(&s, AppError::Invalid(vec![FieldError::new("delivery", "unknown-choice", "show, email or text")]));
-    };
-    match s.access(&state).issue_enrolment_code(&id, delivery).await {
-        Ok(issued) => {
-            let t = &s.tr;
-            let expires = issued.expires_at.get(..16).unwrap_or(&issued.expires_at).replace('T', " ");
-            let message = match &issued.code {
-                Some(code) => t.tn("enrolment-code-shown", &[("code", code.clone()), ("expires", expires)]),
-                None => t.t1("enrolment-code-sent", "expires", expires),
-            };
-            let mut r = render(DonePage { l: Layout::new(t, Some(&s), "/members", t.t("enrolment-code-heading")), message });
-            r.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
-            r
-        }
-        Err(e) => page_error(&s, e),
     }
 }
 
@@ -361,11 +234,11 @@ async fn staff_form(State(state): State<AppState>, PageUser(s): PageUser) -> Res
 }
 
 async fn staff_submit(State(state): State<AppState>, PageUser(s): PageUser, Form(f): Form<ReferralForm>) -> Response {
-    if !s.check_csrf(Some(&f.csrf)) {
-        return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
+    if let Some(r) = csrf_refused(&s, &f.csrf) {
+        return r;
     }
     match s.access(&state).refer(&f.input()).await {
-        Ok(_) => Redirect::to(if can_work_queue(s.user.persona) { "/referrals" } else { "/home" }).into_response(),
+        Ok(_) => Redirect::to(if policy::may_work_referral_queue(s.user.persona) { "/referrals" } else { "/home" }).into_response(),
         Err(e) => match AppError::from(e) {
             AppError::Invalid(errors) => {
                 let csrf = s.csrf.clone().unwrap_or_default();
@@ -374,10 +247,6 @@ async fn staff_submit(State(state): State<AppState>, PageUser(s): PageUser, Form
             other => page_error(&s, other),
         },
     }
-}
-
-pub fn can_work_queue(p: Persona) -> bool {
-    matches!(p, Persona::CareCoordinator | Persona::OrganizationAdmin | Persona::StateAdmin)
 }
 
 pub struct QueueRow {
@@ -395,7 +264,7 @@ pub struct QueueRow {
 }
 
 #[derive(Template)]
-#[template(path = "referrals.html")]
+#[template(path = "referrals/referrals.html")]
 struct QueuePage {
     l: Layout,
     rows: Vec<QueueRow>,
@@ -443,8 +312,8 @@ struct EnrolForm {
 }
 
 async fn enrol(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<EnrolForm>) -> Response {
-    if !s.check_csrf(Some(&f.csrf)) {
-        return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
+    if let Some(r) = csrf_refused(&s, &f.csrf) {
+        return r;
     }
     let access = s.access(&state);
     match access.enrol_referral(&id, some(&f.masshealth_id).as_deref()).await {
@@ -452,7 +321,7 @@ async fn enrol(State(state): State<AppState>, PageUser(s): PageUser, Path(id): P
         // The record existed: the coordinator asks to join its team, and the
         // member or their plan answers.
         Ok(e) => {
-            if s.user.persona == Persona::CareCoordinator {
+            if policy::joins_team_on_enrolment(s.user.persona) {
                 let reason = s.tr.t("referrals-join-reason");
                 if let Err(err) = access.ask_to_join(&e.member_id, accompany_domain::records::TeamRole::CareCoordinator, &reason).await {
                     return page_error(&s, err);
@@ -471,8 +340,8 @@ struct StatusForm {
 }
 
 async fn set_status(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<StatusForm>) -> Response {
-    if !s.check_csrf(Some(&f.csrf)) {
-        return page_error(&s, AppError::Forbidden(s.tr.t("error-csrf")));
+    if let Some(r) = csrf_refused(&s, &f.csrf) {
+        return r;
     }
     let Some(status) = ReferralStatus::parse(&f.status) else {
         return page_error(&s, AppError::Invalid(vec![FieldError::new("status", "unknown-choice", "choose contacted or closed")]));

@@ -12,20 +12,16 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 
-use crate::api::{err, ok, ApiResult};
-use crate::auth::{ApiUser, PageUser, Signed};
+use crate::auth::{ApiUser, Signed};
 use crate::i18n::Tr;
-use crate::pages::{page_error, render, Layout};
-use crate::workforce::{sub_nav, SubLink};
+use crate::json::{ok, ApiResult};
+use crate::page::{page_error, render, Layout, PageResult, PageUser};
 use crate::AppState;
+
+use super::labels::*;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/workforce/me/caseload", get(my_caseload)).route("/workforce/workers/{id}/caseload", get(caseload_page))
-}
-
-/// API routes, nested under /api/v1.
-pub fn api_routes() -> Router<AppState> {
-    Router::new().route("/workforce/workers/{id}/caseload", get(api_caseload))
 }
 
 pub struct Row {
@@ -39,7 +35,7 @@ pub struct Row {
 }
 
 #[derive(Template)]
-#[template(path = "caseload.html")]
+#[template(path = "workforce/caseload.html")]
 struct CaseloadPage {
     l: Layout,
     sub: Vec<SubLink>,
@@ -58,11 +54,9 @@ async fn my_caseload(State(state): State<AppState>, PageUser(s): PageUser) -> Re
     }
 }
 
-async fn caseload_page(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>) -> Response {
-    match s.access(&state).caseload_contacts(&id).await {
-        Ok(c) => render(view(&state, &s, &c)),
-        Err(e) => page_error(&s, e),
-    }
+async fn caseload_page(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>) -> PageResult {
+    let c = s.access(&state).caseload_contacts(&id).await?;
+    Ok(render(view(&state, &s, &c)))
 }
 
 fn view(state: &AppState, s: &Signed, c: &CaseloadContacts) -> CaseloadPage {
@@ -106,6 +100,6 @@ fn view(state: &AppState, s: &Signed, c: &CaseloadContacts) -> CaseloadPage {
     }
 }
 
-async fn api_caseload(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
-    ok(StatusCode::OK, s.access(&state).caseload_contacts(&id).await.map_err(err)?)
+pub(super) async fn api_caseload(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
+    ok(StatusCode::OK, s.access(&state).caseload_contacts(&id).await?)
 }

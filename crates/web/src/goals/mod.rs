@@ -1,0 +1,7 @@
+//! Recovery goals.
+
+mod api;
+mod pages;
+
+pub use api::routes as api_routes;
+pub use pages::routes as page_routes;

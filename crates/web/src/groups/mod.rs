@@ -1,0 +1,7 @@
+//! Groups and their attendance.
+
+mod api;
+mod pages;
+
+pub use api::routes as api_routes;
+pub use pages::routes as page_routes;

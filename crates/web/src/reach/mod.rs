@@ -1,0 +1,7 @@
+//! How to reach a person, and the messages that reach them.
+
+mod api;
+mod pages;
+
+pub use api::routes as api_routes;
+pub use pages::routes as page_routes;

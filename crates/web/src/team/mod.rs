@@ -1,0 +1,7 @@
+//! A member's care team.
+
+mod api;
+mod pages;
+
+pub use api::routes as api_routes;
+pub use pages::routes as page_routes;
