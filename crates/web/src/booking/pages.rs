@@ -17,7 +17,7 @@ use crate::auth::Signed;
 use crate::i18n::Tr;
 use crate::page::{
     anchored_error_list, csrf_refused, done_or_error, modality_choices, page_error, render, saved_or_form, when_text, Choice, CsrfForm, ErrorList,
-    Layout, PageUser,
+    Layout, PageResult, PageUser,
 };
 use crate::problem::AppError;
 use crate::AppState;
@@ -224,7 +224,7 @@ fn session_rows(t: &Tr, sessions: &[SessionView], member_view: bool) -> Vec<Sess
         .collect()
 }
 
-async fn sessions_page(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<NoticeQuery>) -> Response {
+async fn sessions_page(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<NoticeQuery>) -> PageResult {
     let t = &s.tr;
     let access = s.access(&state);
     let is_member = s.user.member_id.is_some();
@@ -232,17 +232,14 @@ async fn sessions_page(State(state): State<AppState>, PageUser(s): PageUser, Que
         Some(m) => access.member_sessions(&m).await,
         None => access.worker_sessions().await,
     };
-    let sessions = match sessions {
-        Ok(x) => x,
-        Err(e) => return page_error(&s, e),
-    };
+    let sessions = sessions?;
     let notice = q.done.as_deref().filter(|d| ["booked", "moved", "cancelled"].contains(d)).map(|d| t.t(&format!("sessions-done-{d}")));
-    render(SessionsPage {
+    Ok(render(SessionsPage {
         l: Layout::new(t, Some(&s), "/sessions", t.t("sessions-title")),
         is_member,
         sessions: session_rows(t, &sessions, is_member),
         notice,
-    })
+    }))
 }
 
 pub struct SlotChoice {

@@ -17,7 +17,7 @@ use crate::auth::Signed;
 use crate::i18n::Tr;
 use crate::page::{
     anchored_error_list, csrf_refused, done_or_error, modality_choices, page_error, render, saved_or_form, when_text, Choice, CsrfForm, ErrorList,
-    Layout, PageUser,
+    Layout, PageResult, PageUser,
 };
 use crate::problem::AppError;
 use crate::AppState;
@@ -83,32 +83,26 @@ fn group_card(state: &AppState, t: &Tr, g: &GroupView) -> GroupCard {
     }
 }
 
-async fn groups_page(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<NoticeQuery>) -> Response {
+async fn groups_page(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<NoticeQuery>) -> PageResult {
     let t = &s.tr;
     let access = s.access(&state);
-    let groups = match access.groups().await {
-        Ok(g) => g,
-        Err(e) => return page_error(&s, e),
-    };
+    let groups = access.groups().await?;
     // Members see the groups held in their languages first.
     let languages: Vec<String> = match &s.user.member_id {
-        Some(m) => match access.member(m).await {
-            Ok(m) => m.record.preferred_languages.clone(),
-            Err(e) => return page_error(&s, e),
-        },
+        Some(m) => access.member(m).await.map(|m| m.record.preferred_languages.clone())?,
         None => vec![],
     };
     let (mine, others): (Vec<&GroupView>, Vec<&GroupView>) =
         groups.iter().partition(|g| languages.is_empty() || languages.contains(&g.language) || g.joined || g.is_leader);
     let notice = q.done.as_deref().filter(|d| ["joined", "left", "created", "recorded"].contains(d)).map(|d| t.t(&format!("groups-done-{d}")));
-    render(GroupsPage {
+    Ok(render(GroupsPage {
         l: Layout::new(t, Some(&s), "/groups", t.t("groups-title")),
         is_member: s.user.member_id.is_some(),
         runs_groups: accompany_domain::groups::may_run_groups(&s.user.actor()).is_permit(),
         in_my_language: mine.into_iter().map(|g| group_card(&state, t, g)).collect(),
         others: others.into_iter().map(|g| group_card(&state, t, g)).collect(),
         notice,
-    })
+    }))
 }
 
 async fn join(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<CsrfForm>) -> Response {

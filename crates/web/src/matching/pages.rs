@@ -21,7 +21,7 @@ use serde_json::Value;
 
 use crate::auth::Signed;
 use crate::i18n::Tr;
-use crate::page::{csrf_refused, language_name, page_error, render, Layout, PageUser};
+use crate::page::{csrf_refused, language_name, page_error, render, Layout, PageResult, PageUser};
 use crate::problem::AppError;
 use crate::AppState;
 
@@ -539,17 +539,14 @@ async fn matching_view(state: &AppState, s: &Signed, report: Option<Report>) -> 
     render(MatchingPage { l: Layout::new(t, Some(s), "/matching", t.t("matching-title")), report, gaps, gaps_summary })
 }
 
-async fn run_batch(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Pairs>) -> Response {
+async fn run_batch(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Pairs>) -> PageResult {
     if let Some(r) = csrf_refused(&s, value(&pairs, "csrf")) {
-        return r;
+        return Ok(r);
     }
     let t = &s.tr;
     let apply = value(&pairs, "mode") == "apply";
     let access = s.access(&state);
-    let waiting = match access.waiting_list(None).await {
-        Ok(w) => w,
-        Err(e) => return page_error(&s, e),
-    };
+    let waiting = access.waiting_list(None).await?;
     let problem = BatchProblem::new(&waiting.members, &waiting.pool.profiles, &state.catalog);
     let a = problem.solve();
     let mut summary = t.tn(
@@ -562,10 +559,10 @@ async fn run_batch(State(state): State<AppState>, PageUser(s): PageUser, Form(pa
         ],
     );
     if apply {
-        match access.apply_batch(&a.pairs, &waiting.pool).await {
-            Ok(done) => summary = format!("{summary} {}", t.t1("matching-applied", "n", done.assigned)),
-            Err(e) => return page_error(&s, e),
-        }
+        access
+            .apply_batch(&a.pairs, &waiting.pool)
+            .await
+            .map(|done| summary = format!("{summary} {}", t.t1("matching-applied", "n", done.assigned)))?
     }
     let report = Report {
         summary,
@@ -577,5 +574,5 @@ async fn run_batch(State(state): State<AppState>, PageUser(s): PageUser, Form(pa
             (t.t("matching-by-support"), bars(&a.gap.by_support, "support", |k| t.t(&format!("match-support-{k}")))),
         ],
     };
-    matching_view(&state, &s, Some(report)).await
+    Ok(matching_view(&state, &s, Some(report)).await)
 }

@@ -49,22 +49,19 @@ struct MembersQuery {
     after: Option<String>,
 }
 
-async fn members(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<MembersQuery>) -> Response {
+async fn members(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<MembersQuery>) -> PageResult {
     let filter = MemberFilter { name: q.name.clone(), after: q.after.clone(), limit: 50, ..Default::default() };
-    let page = match s.access(&state).members(&filter).await {
-        Ok(p) => p,
-        Err(e) => return page_error(&s, e),
-    };
+    let page = s.access(&state).members(&filter).await?;
     let name = q.name.unwrap_or_default();
     let next = page.next_cursor.as_ref().map(|c| format!("/members?name={}&after={}", crate::auth::urlencode(&name), c));
     let title = if policy::has_caseload(s.user.persona) { s.tr.t("nav-caseload") } else { s.tr.t("members-title") };
-    render(MembersPage {
+    Ok(render(MembersPage {
         l: Layout::new(&s.tr, Some(&s), "/members", title),
         members: member_rows(&state, &s.tr, &page),
         name,
         next,
         can_create: policy::may_create_members(s.user.persona),
-    })
+    }))
 }
 
 #[derive(Template)]

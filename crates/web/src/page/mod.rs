@@ -2,6 +2,7 @@
 //! page, forms and their error summary, names of things, records as rows,
 //! and CSV downloads. Nothing here knows any feature.
 
+mod csv;
 mod error;
 mod forms;
 mod labels;
@@ -10,6 +11,7 @@ mod nav;
 mod rows;
 mod user;
 
+pub use csv::csv_download;
 pub use error::{error_page, not_found, page_error, show_failures, PageError, PageResult, ReaderLanguage};
 pub use forms::{
     anchored_error_list, csrf_refused, done_or_error, error_list, errors_by_field, form_page, saved_or_form, CsrfForm, ErrorList, FieldErrors,

@@ -11,7 +11,7 @@ use accompany_domain::FieldError;
 use accompany_store::{AuditEvent, BreakGlassEvent, FirewallEntry, StaffEntry};
 use askama::Template;
 use axum::extract::{Path, Query, RawQuery, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Form;
@@ -21,7 +21,7 @@ use std::collections::HashMap;
 
 use crate::auth::Signed;
 use crate::i18n::Tr;
-use crate::page::{category_name, csrf_refused, page_error, render, Layout, PageUser, CHOOSABLE};
+use crate::page::{category_name, csrf_refused, csv_download, page_error, render, Layout, PageResult, PageUser, CHOOSABLE};
 use crate::problem::AppError;
 use crate::AppState;
 
@@ -423,7 +423,7 @@ fn audit_row(t: &Tr, e: AuditEvent) -> AuditRow {
     }
 }
 
-async fn privacy_office(State(state): State<AppState>, PageUser(s): PageUser, RawQuery(raw): RawQuery) -> Response {
+async fn privacy_office(State(state): State<AppState>, PageUser(s): PageUser, RawQuery(raw): RawQuery) -> PageResult {
     let t = &s.tr;
     let raw = raw.unwrap_or_default();
     let q: super::api::AuditQuery = serde_urlencoded::from_str(&raw).unwrap_or_default();
@@ -434,20 +434,17 @@ async fn privacy_office(State(state): State<AppState>, PageUser(s): PageUser, Ra
         Ok::<_, accompany_store::StoreError>((alerts, page))
     }
     .await;
-    let (alerts, page) = match result {
-        Ok(r) => r,
-        Err(e) => return page_error(&s, e),
-    };
+    let (alerts, page) = result?;
     let keep = audit_params(&q);
     let next = page.next_cursor.as_ref().map(|c| format!("/privacy?{keep}&before={c}"));
-    render(PrivacyPage {
+    Ok(render(PrivacyPage {
         l: Layout::new(t, Some(&s), "/privacy", t.t("privacy-title")),
         alerts,
         rows: page.items.into_iter().map(|e| audit_row(t, e)).collect(),
         next,
         csv_href: format!("/privacy/audit.csv?{keep}"),
         q,
-    })
+    }))
 }
 
 /// The search's filters as a query string, without the cursor.
@@ -460,41 +457,27 @@ fn audit_params(q: &super::api::AuditQuery) -> String {
 
 /// The search's results as CSV, for the privacy officer's own tools. The
 /// export is itself audited.
-async fn audit_csv(State(state): State<AppState>, PageUser(s): PageUser, RawQuery(raw): RawQuery) -> Response {
+async fn audit_csv(State(state): State<AppState>, PageUser(s): PageUser, RawQuery(raw): RawQuery) -> PageResult {
     let q: super::api::AuditQuery = serde_urlencoded::from_str(&raw.unwrap_or_default()).unwrap_or_default();
-    let page = match s.access(&state).audit_search(&q.filter(), true).await {
-        Ok(p) => p,
-        Err(e) => return page_error(&s, e),
-    };
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let page = s.access(&state).audit_search(&q.filter(), true).await?;
     let header = ["seq", "at", "actor", "action", "entity", "entity_id", "member_id", "decision", "reason", "categories", "purpose", "client_addr"];
-    let mut result = w.write_record(header);
-    for e in &page.items {
-        if result.is_err() {
-            break;
-        }
-        result = w.write_record([
-            e.seq.to_string().as_str(),
-            &e.at,
-            &e.actor_username,
-            &e.action,
-            &e.entity,
-            e.entity_id.as_deref().unwrap_or(""),
-            e.member_id.as_deref().unwrap_or(""),
-            &e.decision,
-            &e.reason,
-            &e.categories,
-            &e.purpose,
-            &e.client_addr,
-        ]);
-    }
-    match (result, w.into_inner()) {
-        (Ok(()), Ok(bytes)) => {
-            ([(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"audit.csv\"")], bytes)
-                .into_response()
-        }
-        _ => page_error(&s, AppError::Internal("the export could not be written".into())),
-    }
+    let rows = page.items.iter().map(|e| {
+        vec![
+            e.seq.to_string(),
+            e.at.clone(),
+            e.actor_username.clone(),
+            e.action.clone(),
+            e.entity.clone(),
+            e.entity_id.clone().unwrap_or_default(),
+            e.member_id.clone().unwrap_or_default(),
+            e.decision.clone(),
+            e.reason.clone(),
+            e.categories.clone(),
+            e.purpose.clone(),
+            e.client_addr.clone(),
+        ]
+    });
+    csv_download("audit.csv", &header, rows, "the export could not be written")
 }
 
 #[derive(Deserialize)]

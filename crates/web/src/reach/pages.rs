@@ -11,7 +11,7 @@ use axum::Router;
 use serde::Deserialize;
 
 use crate::auth::Signed;
-use crate::page::{anchored_error_list, csrf_refused, page_error, render, saved_or_form, Choice, CsrfForm, ErrorList, Layout, PageUser};
+use crate::page::{anchored_error_list, csrf_refused, page_error, render, saved_or_form, Choice, CsrfForm, ErrorList, Layout, PageResult, PageUser};
 use crate::AppState;
 
 #[derive(Deserialize, Default)]
@@ -37,13 +37,10 @@ struct ReachPage {
     feed_url: Option<String>,
 }
 
-async fn reach_page(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<SavedQuery>) -> Response {
-    let reach = match s.access(&state).reach().await {
-        Ok(r) => r,
-        Err(e) => return page_error(&s, e),
-    };
+async fn reach_page(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<SavedQuery>) -> PageResult {
+    let reach = s.access(&state).reach().await?;
     let input = ReachInput { channel: reach.channel.as_str().into(), email: reach.email.unwrap_or_default(), phone: reach.phone.unwrap_or_default() };
-    show_reach(&s, input, vec![], q.saved.is_some(), None)
+    Ok(show_reach(&s, input, vec![], q.saved.is_some(), None))
 }
 
 fn show_reach(s: &Signed, input: ReachInput, errors: Vec<FieldError>, saved: bool, feed_url: Option<String>) -> Response {

@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use crate::auth::{cookie, optional_user, random_token, set_cookie, ClientAddr, Lang, Signed, LOGIN_CSRF_COOKIE};
 use crate::i18n::Tr;
-use crate::page::{csrf_refused, error_page, page_error, render, Layout, MessagePage, PageUser};
+use crate::page::{csrf_refused, error_page, page_error, render, Layout, MessagePage, PageResult, PageUser};
 use crate::problem::AppError;
 use crate::AppState;
 
@@ -276,12 +276,9 @@ struct QueueQuery {
     after: Option<String>,
 }
 
-async fn queue(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<QueueQuery>) -> Response {
+async fn queue(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<QueueQuery>) -> PageResult {
     let t = &s.tr;
-    let page = match s.access(&state).referral_queue(None, q.after.as_deref(), 100).await {
-        Ok(p) => p,
-        Err(e) => return page_error(&s, e),
-    };
+    let page = s.access(&state).referral_queue(None, q.after.as_deref(), 100).await?;
     let today = time::OffsetDateTime::now_utc().date();
     let rows = page
         .items
@@ -301,7 +298,7 @@ async fn queue(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Q
         })
         .collect();
     let next = page.next_cursor.map(|c| format!("/referrals?after={}", crate::auth::urlencode(&c)));
-    render(QueuePage { l: Layout::new(t, Some(&s), "/referrals", t.t("referrals-title")), rows, next })
+    Ok(render(QueuePage { l: Layout::new(t, Some(&s), "/referrals", t.t("referrals-title")), rows, next }))
 }
 
 #[derive(Deserialize)]

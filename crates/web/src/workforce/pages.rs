@@ -17,7 +17,7 @@ use serde::Deserialize;
 use std::collections::HashMap;
 
 use crate::auth::Signed;
-use crate::page::{csrf_refused, page_error, render, FieldErrors, Layout, PageUser};
+use crate::page::{csrf_refused, page_error, render, FieldErrors, Layout, PageResult, PageUser};
 use crate::problem::AppError;
 use crate::AppState;
 
@@ -330,12 +330,9 @@ struct RecordedQuery {
     recorded: Option<String>,
 }
 
-async fn supervision(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<RecordedQuery>) -> Response {
+async fn supervision(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<RecordedQuery>) -> PageResult {
     let t = &s.tr;
-    let list = match s.access(&state).supervisees().await {
-        Ok(l) => l,
-        Err(e) => return page_error(&s, e),
-    };
+    let list = s.access(&state).supervisees().await?;
     let rows: Vec<SupRow> = list
         .iter()
         .map(|r| SupRow {
@@ -360,7 +357,7 @@ async fn supervision(State(state): State<AppState>, PageUser(s): PageUser, Query
             caseload_href: format!("/workforce/workers/{}/caseload", r.worker_id),
         })
         .collect();
-    render(SupervisionPage {
+    Ok(render(SupervisionPage {
         l: Layout::new(t, Some(&s), "/workforce/supervision", t.t("wf-supervision-title")),
         sub: sub_nav(t, s.user.persona, "/workforce/supervision"),
         summary: t.tn(
@@ -373,7 +370,7 @@ async fn supervision(State(state): State<AppState>, PageUser(s): PageUser, Query
         ),
         rows,
         recorded: q.recorded.is_some(),
-    })
+    }))
 }
 
 #[derive(Deserialize, Default, Clone)]

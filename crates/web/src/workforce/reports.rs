@@ -6,15 +6,13 @@ use accompany_domain::workforce::{cents_text, Cell, ComplianceKind};
 use accompany_domain::FieldError;
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use time::Date;
 
-use crate::page::{page_error, render, Layout, PageUser};
+use crate::page::{csv_download, render, Layout, PageError, PageResult, PageUser};
 use crate::problem::AppError;
 use crate::AppState;
 
@@ -78,17 +76,14 @@ fn group(k: ComplianceKind) -> usize {
     }
 }
 
-async fn compliance(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<OrgQuery>) -> Response {
+async fn compliance(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<OrgQuery>) -> PageResult {
     let t = &s.tr;
     if !policy::sees_workforce_reports(s.user.persona) {
-        return forbidden(&s);
+        return Ok(forbidden(&s));
     }
     let access = s.access(&state);
     let org = if policy::sees_every_organization(s.user.persona) { q.org.clone().filter(|o| !o.is_empty()) } else { s.user.organization_id.clone() };
-    let problems = match access.workforce_problems(org.as_deref()).await {
-        Ok(p) => p,
-        Err(e) => return page_error(&s, e),
-    };
+    let problems = access.workforce_problems(org.as_deref()).await?;
     let mut counts: BTreeMap<ComplianceKind, usize> = BTreeMap::new();
     for p in &problems {
         *counts.entry(p.kind).or_default() += 1;
@@ -96,10 +91,7 @@ async fn compliance(State(state): State<AppState>, PageUser(s): PageUser, Query(
     let by_kind = ComplianceKind::ALL.iter().map(|k| (kind_label(t, *k), counts.get(k).copied().unwrap_or(0))).collect();
     let (scope, orgs, rows, back) = match &org {
         None => {
-            let names = match state.store.organization_names().await {
-                Ok(n) => n,
-                Err(e) => return page_error(&s, e),
-            };
+            let names = state.store.organization_names().await?;
             let mut by: BTreeMap<&str, [usize; 3]> = BTreeMap::new();
             for p in &problems {
                 by.entry(p.organization_id.as_str()).or_default()[group(p.kind)] += 1;
@@ -134,7 +126,7 @@ async fn compliance(State(state): State<AppState>, PageUser(s): PageUser, Query(
             (name, vec![], rows, back)
         }
     };
-    render(CompliancePage {
+    Ok(render(CompliancePage {
         l: Layout::new(t, Some(&s), "/workforce/compliance", t.t1("wf-compliance-title", "scope", &scope)),
         sub: sub_nav(t, s.user.persona, "/workforce/compliance"),
         scope,
@@ -145,7 +137,7 @@ async fn compliance(State(state): State<AppState>, PageUser(s): PageUser, Query(
         shown_text: t.tn("wf-shown", &[("shown", rows.len().to_string()), ("total", problems.len().to_string())]),
         problems: rows,
         back,
-    })
+    }))
 }
 
 // --- The workforce picture ---------------------------------------------------------------
@@ -196,10 +188,10 @@ pub(super) fn period(from: Option<&str>, to: Option<&str>) -> Result<(Date, Date
     }
 }
 
-async fn picture(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<OrgQuery>) -> Response {
+async fn picture(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<OrgQuery>) -> PageResult {
     let t = &s.tr;
     if !policy::sees_workforce_reports(s.user.persona) {
-        return forbidden(&s);
+        return Ok(forbidden(&s));
     }
     let state_admin = policy::sees_every_organization(s.user.persona);
     let org = if state_admin { q.org.clone().filter(|o| !o.is_empty()) } else { s.user.organization_id.clone() };
@@ -211,17 +203,14 @@ async fn picture(State(state): State<AppState>, PageUser(s): PageUser, Query(q):
         }
     };
     let access = s.access(&state);
-    let p = match access.workforce_picture(org.as_deref(), period.0, period.1).await {
-        Ok(p) => p,
-        Err(e) => return page_error(&s, e),
-    };
+    let p = access.workforce_picture(org.as_deref(), period.0, period.1).await?;
     let names = state.store.organization_names().await.unwrap_or_default();
     let mut organizations: Vec<(String, String, bool)> =
         names.iter().map(|(id, n)| (id.clone(), n.clone(), org.as_deref() == Some(id.as_str()))).collect();
     organizations.sort_by(|a, b| a.1.cmp(&b.1));
     let scope = org.as_ref().and_then(|o| names.get(o).cloned()).unwrap_or_else(|| t.t("wf-statewide"));
     let supervisors: HashMap<&str, Cell> = p.supervisors_by_role.iter().map(|(r, c)| (r.as_str(), *c)).collect();
-    render(PicturePage {
+    Ok(render(PicturePage {
         l: Layout::new(t, Some(&s), "/workforce/picture", t.t1("wf-picture-title", "scope", &scope)),
         sub: sub_nav(t, s.user.persona, "/workforce/picture"),
         from: format_date(p.from),
@@ -256,24 +245,21 @@ async fn picture(State(state): State<AppState>, PageUser(s): PageUser, Query(q):
         organizations,
         state_admin,
         errors,
-    })
+    }))
 }
 
 /// The picture as CSV, one row a number, with the same cells withheld:
 /// a withheld value is empty and marked, never written.
-async fn picture_csv(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<OrgQuery>) -> Response {
+async fn picture_csv(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<OrgQuery>) -> PageResult {
     if !policy::sees_workforce_reports(s.user.persona) {
-        return forbidden(&s);
+        return Ok(forbidden(&s));
     }
     let org = if policy::sees_every_organization(s.user.persona) { q.org.clone().filter(|o| !o.is_empty()) } else { s.user.organization_id.clone() };
     let (from, to) = match period(q.from.as_deref(), q.to.as_deref()) {
         Ok(p) => p,
-        Err(e) => return page_error(&s, AppError::Invalid(e)),
+        Err(e) => return Err(PageError::from(AppError::Invalid(e))),
     };
-    let p = match s.access(&state).workforce_picture(org.as_deref(), from, to).await {
-        Ok(p) => p,
-        Err(e) => return page_error(&s, e),
-    };
+    let p = s.access(&state).workforce_picture(org.as_deref(), from, to).await?;
     let mut rows: Vec<(String, String, Cell)> = vec![
         ("headcount".into(), String::new(), p.headcount),
         ("vacancies".into(), String::new(), p.vacancies),
@@ -286,23 +272,11 @@ async fn picture_csv(State(state): State<AppState>, PageUser(s): PageUser, Query
     rows.extend(p.supervisors_by_role.iter().map(|(r, c)| ("supervisors-of-role".to_string(), r.clone(), *c)));
     rows.extend(p.by_language.iter().map(|(l, c)| ("language".to_string(), l.clone(), *c)));
     rows.extend(p.by_identity.iter().map(|(d, x, c)| (format!("identity-{d}"), x.clone(), *c)));
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let mut result = w.write_record(["measure", "group", "value", "withheld"]);
-    for (measure, group, c) in &rows {
-        if result.is_err() {
-            break;
-        }
+    let rows = rows.iter().map(|(measure, group, c)| {
         let value = c.shown().map(u64::to_string).unwrap_or_default();
-        result = w.write_record([measure.as_str(), group.as_str(), value.as_str(), if c.is_hidden() { "fewer-than-11-or-derivable" } else { "" }]);
-    }
-    match (result, w.into_inner()) {
-        (Ok(()), Ok(bytes)) => (
-            [(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"workforce-picture.csv\"")],
-            bytes,
-        )
-            .into_response(),
-        _ => page_error(&s, AppError::Internal("the CSV could not be written".into())),
-    }
+        vec![measure.clone(), group.clone(), value, if c.is_hidden() { "fewer-than-11-or-derivable" } else { "" }.to_string()]
+    });
+    csv_download("workforce-picture.csv", &["measure", "group", "value", "withheld"], rows, "the CSV could not be written")
 }
 
 // --- Job descriptions, lone peers and pay --------------------------------------------
@@ -342,17 +316,14 @@ struct PositionsPage {
     state_admin: bool,
 }
 
-async fn positions(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<OrgQuery>) -> Response {
+async fn positions(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<OrgQuery>) -> PageResult {
     let t = &s.tr;
     if !policy::sees_workforce_reports(s.user.persona) {
-        return forbidden(&s);
+        return Ok(forbidden(&s));
     }
     let state_admin = policy::sees_every_organization(s.user.persona);
     let org = if state_admin { q.org.clone().filter(|o| !o.is_empty()) } else { s.user.organization_id.clone() };
-    let report = match s.access(&state).positions(org.as_deref()).await {
-        Ok(r) => r,
-        Err(e) => return page_error(&s, e),
-    };
+    let report = s.access(&state).positions(org.as_deref()).await?;
     let names = state.store.organization_names().await.unwrap_or_default();
     let org_name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
     let statewide = org.is_none();
@@ -415,7 +386,7 @@ async fn positions(State(state): State<AppState>, PageUser(s): PageUser, Query(q
         names.iter().map(|(id, n)| (id.clone(), n.clone(), org.as_deref() == Some(id.as_str()))).collect();
     organizations.sort_by(|a, b| a.1.cmp(&b.1));
     let scope = org.as_deref().map(org_name).unwrap_or_else(|| t.t("wf-statewide"));
-    render(PositionsPage {
+    Ok(render(PositionsPage {
         l: Layout::new(t, Some(&s), "/workforce/positions", t.t1("wf-positions-title", "scope", &scope)),
         sub: sub_nav(t, s.user.persona, "/workforce/positions"),
         scope,
@@ -426,5 +397,5 @@ async fn positions(State(state): State<AppState>, PageUser(s): PageUser, Query(q
         pay,
         organizations,
         state_admin,
-    })
+    }))
 }
