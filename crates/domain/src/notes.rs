@@ -42,7 +42,7 @@ impl HealthEntryInput {
                     .arg("value", self.category.trim()),
             );
         }
-        let text = errs.required("text", &self.text, 2000);
+        let text = errs.required("text", &self.text, crate::limits::text::HEALTH_ENTRY);
         errs.finish()?;
         category.map(|c| (c, text)).ok_or_else(|| Invalid::one("category", "health-category", "is required"))
     }
@@ -160,7 +160,7 @@ pub struct ValidContact {
 /// Longest contact a note may record: a day.
 pub const MAX_CONTACT_MINUTES: u32 = 24 * 60;
 /// One line of note.
-pub const MAX_NOTE_CHARS: usize = 200;
+pub const MAX_NOTE_CHARS: usize = crate::limits::text::CONTACT_NOTE.max_chars;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ContactNoteInput {
@@ -237,8 +237,10 @@ impl ContactNoteInput {
         if note.contains(['\n', '\r']) {
             errs.push(FieldError::new("note", "one-line", "must be a single line"));
         }
-        if note.chars().count() > MAX_NOTE_CHARS {
-            errs.push(FieldError::new("note", "too-long", "is too long: at most 200 characters").arg("max", MAX_NOTE_CHARS.to_string()));
+        if note.contains(['\n', '\r']) {
+            // Reported once, above, in words that fit a one-line field.
+        } else {
+            crate::limits::check_text(&mut errs, "note", &note, crate::limits::text::CONTACT_NOTE);
         }
         errs.finish()?;
         match (date, minutes, modality, setting) {

@@ -10,6 +10,7 @@ use time::Date;
 
 use crate::catalog::{Catalog, CredentialKind, ProgramKind, Role, SupervisionRequirement};
 use crate::error::{FieldError, Invalid};
+use crate::limits::text;
 use crate::records::{format_date, parse_date, Id, Visibility, Worker};
 use crate::stats::{self, per_mille, CellId, Suppressed, Table};
 
@@ -95,9 +96,9 @@ impl CredentialInput {
                 Some(d) => Some(d),
             },
         };
-        for (field, value, max) in [("issuer", &self.issuer, 200), ("evidence", &self.evidence, 500)] {
-            if value.as_deref().is_some_and(|v| v.trim().chars().count() > max) {
-                errs.push(FieldError::new(field, "too-long", format!("is too long: at most {max} characters")).arg("max", max.to_string()));
+        for (field, value, limit) in [("issuer", &self.issuer, text::TITLE), ("evidence", &self.evidence, text::REASON)] {
+            if let Some(v) = value {
+                crate::limits::check_text(&mut errs, field, v.trim(), limit);
             }
         }
         errs.finish()?;
@@ -257,7 +258,7 @@ pub struct CeInput {
 impl CeInput {
     pub fn validate(&self, id: Id, worker_id: Id, catalog: &Catalog, today: Date) -> Result<CeEntry, Invalid> {
         let mut errs = Invalid::default();
-        let title = errs.required("title", &self.title, 200);
+        let title = errs.required("title", &self.title, text::TITLE);
         let tenths = parse_tenths(&self.hours);
         if tenths.is_none() {
             errs.push(FieldError::new("hours", "hours", "give the hours as a number between 0.1 and 100, e.g. 1.5"));
@@ -460,7 +461,7 @@ impl EnrolmentInput {
                 .arg("choices", ids.join(", ")),
             );
         }
-        let cohort = errs.required("cohort", &self.cohort, 200);
+        let cohort = errs.required("cohort", &self.cohort, text::TITLE);
         let status_text = text(&self.status).unwrap_or_else(|| "enrolled".into());
         let status = EnrolmentStatus::parse(&status_text);
         if status.is_none() {
@@ -622,8 +623,8 @@ impl SessionInput {
                     .arg("choices", choices),
             );
         }
-        let topics = errs.required("topics", &self.topics, 200);
-        let signature = errs.required("signature", &self.signature, 100);
+        let topics = errs.required("topics", &self.topics, text::TITLE);
+        let signature = errs.required("signature", &self.signature, text::NAME);
         errs.finish()?;
         Ok(SupervisionSession {
             id,
@@ -775,9 +776,9 @@ pub const EDUCATION_LEVELS: [&str; 4] = ["none", "high-school", "bachelor", "mas
 impl PositionInput {
     pub fn validate(&self, id: Id, version: i64, catalog: &Catalog) -> Result<Position, Invalid> {
         let mut errs = Invalid::default();
-        let organization_id = errs.required("organization_id", &self.organization_id, 64);
-        let title = errs.required("title", &self.title, 200);
-        let program = errs.required("program", &self.program, 200);
+        let organization_id = errs.required("organization_id", &self.organization_id, text::IDENTIFIER);
+        let title = errs.required("title", &self.title, text::TITLE);
+        let program = errs.required("program", &self.program, text::TITLE);
         let role_id = text(&self.role_id);
         let role = role_id.as_deref().and_then(|r| catalog.role(r));
         if let (Some(r), None) = (&role_id, role) {
@@ -815,9 +816,7 @@ impl PositionInput {
             if t.is_empty() {
                 continue;
             }
-            if t.chars().count() > 300 {
-                errs.push(FieldError::new(format!("tasks[{i}]"), "too-long", "is too long: at most 300 characters").arg("max", "300"));
-            }
+            crate::limits::check_text(&mut errs, &format!("tasks[{i}]"), t, text::PLACE);
             tasks.push(Task { task_id: classify_task(catalog, t), text: t.to_string() });
         }
         if tasks.len() > 50 {

@@ -621,7 +621,7 @@ pub(crate) fn check_new_user(username: &str, password: &str, display_name: &str)
     if password.chars().count() < 10 {
         errs.push(accompany_domain::FieldError::new("password", "password-length", "use at least 10 characters"));
     }
-    errs.required("display_name", display_name, 200);
+    errs.required("display_name", display_name, accompany_domain::limits::text::TITLE);
     errs.finish()?;
     Ok(())
 }

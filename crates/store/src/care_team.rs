@@ -95,7 +95,7 @@ impl Access {
     /// whatever the member id: only the member (or their plan) learns of it.
     pub async fn ask_to_join(&self, member_id: &str, role: TeamRole, reason: &str) -> Result<&'static str> {
         let mut errs = Invalid::default();
-        let reason = errs.required("reason", reason, 500);
+        let reason = errs.required("reason", reason, accompany_domain::limits::text::REASON);
         errs.finish()?;
         let d = may_ask_to_join(self.actor(), role);
         if let Decision::Deny(why) = d {

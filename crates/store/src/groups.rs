@@ -272,17 +272,19 @@ impl Access {
             .iter()
             .map(|r| r.try_get(0))
             .collect::<Result<_, _>>()?;
+        // A group's title can name a condition ("Opioid recovery circle"), and
+        // messages leave the app by email or text: they carry only the time.
         let when = g.next_meeting.clone().unwrap_or_default().replace('T', " ");
         for l in leaders {
             crate::outbox::tell(
                 &mut tx,
                 &l,
                 "notice-group-joined",
-                &serde_json::json!({ "name": accompany_domain::records::short_name(&name), "group": g.title, "when": when }),
+                &serde_json::json!({ "name": accompany_domain::records::short_name(&name), "when": when }),
             )
             .await?;
         }
-        crate::outbox::tell(&mut tx, &self.actor().user_id, "notice-you-joined", &serde_json::json!({ "group": g.title, "when": when })).await?;
+        crate::outbox::tell(&mut tx, &self.actor().user_id, "notice-you-joined", &serde_json::json!({ "when": when })).await?;
         tx.commit().await?;
         self.group(group_id).await
     }
