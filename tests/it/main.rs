@@ -13,6 +13,7 @@ mod edges;
 mod matching;
 mod nav_golden;
 mod pages;
+mod persona_walk;
 mod privacy;
 mod referrals;
 mod side_doors;
