@@ -143,7 +143,7 @@ impl Import<'_> {
                     m.medicare_id.clone().into(),
                     m.given_name.clone().into(),
                     m.family_name.clone().into(),
-                    crate::access::name_key(&m.family_name).into(),
+                    crate::writes::name_key(&m.family_name).into(),
                     date_text(m.date_of_birth).into(),
                     m.preferred_languages.first().cloned().into(),
                     m.city.clone().into(),

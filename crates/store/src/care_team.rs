@@ -10,7 +10,8 @@ use accompany_domain::Invalid;
 use serde::Serialize;
 use sqlx::{Any, Row, Transaction};
 
-use crate::access::{insert_team_member, Access};
+use crate::access::Access;
+use crate::writes::insert_team_member;
 use crate::{now_text, Result, StoreError};
 
 /// A request to join a member's team, as the member or their plan sees it.
@@ -45,7 +46,7 @@ pub const REQUEST_RECEIVED: &str = "requested";
 async fn tell_member(tx: &mut Transaction<'_, Any>, member_id: &str, key: &str, args: &serde_json::Value) -> Result<()> {
     let accounts = sqlx::query("SELECT id FROM users WHERE member_id = $1").bind(member_id).fetch_all(&mut **tx).await?;
     for a in &accounts {
-        crate::outbox::tell(tx, &a.try_get::<String, _>(0)?, key, args).await?;
+        crate::notifications::tell(tx, &a.try_get::<String, _>(0)?, key, args).await?;
     }
     Ok(())
 }
@@ -154,7 +155,7 @@ impl Access {
                 .fetch_all(&mut *tx)
                 .await?;
             for a in &admins {
-                crate::outbox::tell(&mut tx, &a.try_get::<String, _>(0)?, "notice-team-request-plan", &args).await?;
+                crate::notifications::tell(&mut tx, &a.try_get::<String, _>(0)?, "notice-team-request-plan", &args).await?;
             }
         }
         tx.commit().await?;
@@ -228,7 +229,8 @@ impl Access {
         if approve {
             insert_team_member(&mut tx, member_id, &user_id, role, Some(&self.actor().user_id), "approved").await?;
         }
-        crate::outbox::tell(&mut tx, &user_id, if approve { "notice-team-request-approved" } else { "notice-team-request-declined" }, &args).await?;
+        crate::notifications::tell(&mut tx, &user_id, if approve { "notice-team-request-approved" } else { "notice-team-request-declined" }, &args)
+            .await?;
         tx.commit().await?;
         self.audit_team(if approve { "approve" } else { "decline" }, Some(request_id), Some(member_id), &Decision::Permit).await
     }

@@ -13,10 +13,12 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::access::{record_version, Access, Checked, VersionEntry};
+use crate::access::{Access, Checked};
 use crate::privacy::insert_contact_note;
+use crate::rows::VersionEntry;
 use crate::rows::{date_text, stored_date};
 use crate::today_date as today;
+use crate::writes::record_version;
 use crate::{now_text, Result, StoreError};
 
 /// One member's contacts as one reader may have them, and where they stand.

@@ -11,9 +11,11 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::access::{record_version, Access, Checked, Seen, VersionEntry};
+use crate::access::{Access, Checked, Seen};
+use crate::rows::VersionEntry;
 use crate::rows::{date_text, stored_date, to_json};
 use crate::today_date as today;
+use crate::writes::record_version;
 use crate::{now_text, Result, StoreError};
 
 #[derive(Debug, Clone, Serialize)]

@@ -276,7 +276,7 @@ impl Access {
         // messages leave the app by email or text: they carry only the time.
         let when = g.next_meeting.clone().unwrap_or_default().replace('T', " ");
         for l in leaders {
-            crate::outbox::tell(
+            crate::notifications::tell(
                 &mut tx,
                 &l,
                 "notice-group-joined",
@@ -284,7 +284,7 @@ impl Access {
             )
             .await?;
         }
-        crate::outbox::tell(&mut tx, &self.actor().user_id, "notice-you-joined", &serde_json::json!({ "when": when })).await?;
+        crate::notifications::tell(&mut tx, &self.actor().user_id, "notice-you-joined", &serde_json::json!({ "when": when })).await?;
         tx.commit().await?;
         self.group(group_id).await
     }

@@ -19,10 +19,12 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 use time::OffsetDateTime;
 
-use crate::access::{record_version, Access};
+use crate::access::Access;
 use crate::bulk::{insert_rows, Val};
+use crate::notifications::in_app;
 use crate::rows::{self, date_text, to_json, WORKER_COLUMNS};
 use crate::today_date as today;
+use crate::writes::record_version;
 use crate::{now_text, Result, Store, StoreError};
 
 /// How a worker meets members and where from: the facts matching needs
@@ -134,15 +136,6 @@ pub struct Chosen {
     pub team_member_id: String,
     /// The peer the member had before, when they asked for a different one.
     pub previous_worker_id: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Notification {
-    pub id: String,
-    pub text_key: String,
-    pub args: serde_json::Map<String, serde_json::Value>,
-    pub created_at: String,
-    pub read_at: Option<String>,
 }
 
 /// A waiting list ready for the batch: members (with the preferences the
@@ -320,18 +313,6 @@ async fn active_peer_count(tx: &mut Transaction<'_, Any>, user_id: &str) -> Resu
         .await?
         .try_get(0)?;
     Ok(n.max(0) as u32)
-}
-
-async fn notify(tx: &mut Transaction<'_, Any>, user_id: &str, key: &str, args: serde_json::Value) -> Result<()> {
-    sqlx::query("INSERT INTO notifications (id, user_id, text_key, args, created_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(new_id())
-        .bind(user_id)
-        .bind(key)
-        .bind(args.to_string())
-        .bind(now_text())
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
 }
 
 async fn member_name(tx: &mut Transaction<'_, Any>, member_id: &str) -> Result<String> {
@@ -556,7 +537,7 @@ impl Access {
             .execute(&mut *tx)
             .await?;
         let name = member_name(&mut tx, member_id).await?;
-        notify(&mut tx, &card.user_id, "notice-new-member", serde_json::json!({ "name": name, "member_id": member_id })).await?;
+        in_app(&mut tx, &card.user_id, "notice-new-member", &serde_json::json!({ "name": name, "member_id": member_id })).await?;
         let previous_worker_id = current.first().map(|(_, w)| w.clone()).filter(|w| !w.is_empty());
         let chosen = Chosen {
             member_id: member_id.to_string(),
@@ -619,34 +600,11 @@ impl Access {
             .await?;
             if user != self.actor().user_id {
                 let name = member_name(&mut tx, member_id).await?;
-                notify(&mut tx, &user, "notice-relationship-ended", serde_json::json!({ "name": name, "member_id": member_id })).await?;
+                in_app(&mut tx, &user, "notice-relationship-ended", &serde_json::json!({ "name": name, "member_id": member_id })).await?;
             }
         }
         tx.commit().await?;
         Ok(())
-    }
-
-    /// The signed-in person's newest notifications.
-    pub async fn notifications(&self, limit: u32) -> Result<Vec<Notification>> {
-        let rows = sqlx::query(&format!(
-            "SELECT id, text_key, args, created_at, read_at FROM notifications WHERE user_id = $1 ORDER BY created_at DESC, id LIMIT {}",
-            limit.clamp(1, 200)
-        ))
-        .bind(&self.actor().user_id)
-        .fetch_all(&self.store.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let args: String = r.try_get("args")?;
-                Ok(Notification {
-                    id: r.try_get("id")?,
-                    text_key: r.try_get("text_key")?,
-                    args: serde_json::from_str(&args).map_err(|e| corrupt("notifications.args", e))?,
-                    created_at: r.try_get("created_at")?,
-                    read_at: r.try_get("read_at")?,
-                })
-            })
-            .collect()
     }
 
     fn batch_allowed(&self) -> Result<()> {
@@ -852,19 +810,13 @@ impl Access {
                 Val::from(today.clone()),
                 Val::from(now.clone()),
             ]);
-            notes.push(vec![
-                Val::from(new_id()),
-                Val::from(card.user_id.clone()),
-                Val::from("notice-assigned-member"),
-                Val::from(serde_json::json!({ "member_id": p.member_id }).to_string()),
-                Val::from(now.clone()),
-            ]);
+            notes.push((card.user_id.clone(), "notice-assigned-member", serde_json::json!({ "member_id": p.member_id })));
             assigned_members.push(p.member_id.clone());
         }
         let backend = self.store.backend;
         let assigned = team_rows.len();
         insert_rows(&mut tx, backend, "team_members", &["id", "member_id", "user_id", "team_role", "since", "created_at"], team_rows).await?;
-        insert_rows(&mut tx, backend, "notifications", &["id", "user_id", "text_key", "args", "created_at"], notes).await?;
+        crate::notifications::in_app_many(&mut tx, backend, notes, &now).await?;
         for chunk in assigned_members.chunks(200) {
             let list = (2..=chunk.len() + 1).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
             let sql = format!("UPDATE peer_gaps SET ended_at = $1 WHERE ended_at IS NULL AND member_id IN ({list})");
@@ -999,7 +951,7 @@ pub(crate) async fn flag_departure(tx: &mut Transaction<'_, Any>, worker: &Worke
                 .map(|r| r.try_get(0))
                 .collect::<Result<_, _>>()?;
         for c in coordinators {
-            notify(tx, &c, "notice-peer-left", serde_json::json!({ "name": name, "peer": peer, "member_id": member })).await?;
+            in_app(tx, &c, "notice-peer-left", &serde_json::json!({ "name": name, "peer": peer, "member_id": member })).await?;
         }
     }
     Ok(rows.len())

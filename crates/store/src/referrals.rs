@@ -11,10 +11,12 @@ use accompany_domain::referral::{matches_record, name_key, Arrival, Door, Referr
 use accompany_domain::Invalid;
 use sqlx::{Any, Row, Transaction};
 
-use crate::access::{insert_member, insert_team_member, record_version, Access, Page};
+use crate::access::Access;
 use crate::enrolment::Limit;
+use crate::lists::Page;
 use crate::rows::{date_text, stored_date};
 use crate::today_date as today;
+use crate::writes::{insert_member, insert_team_member, record_version};
 use crate::{now_text, Result, Store, StoreError};
 
 const REFERRAL_COLUMNS: &str = "id, member_id, organization_id, doors, given_name, family_name, date_of_birth, masshealth_id, \

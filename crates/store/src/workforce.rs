@@ -18,10 +18,11 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 use time::Date;
 
-use crate::access::{record_version, Access};
+use crate::access::Access;
 use crate::bulk::{Import, Val};
 use crate::rows::{self, date_text, to_json, WORKER_COLUMNS};
 use crate::today_date as today;
+use crate::writes::record_version;
 use crate::{now_text, Result, Store, StoreError};
 
 /// Pay under this percentage of comparable roles is flagged.
