@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 use accompany::seed::{seed, Credential};
 use accompany_domain::records::Persona;
-use accompany_domain::synthetic::Plan;
 use accompany_domain::Catalog;
 use accompany_store::{AuditKey, Store};
+use accompany_synthetic::Plan;
 use serde_json::Value;
 use sqlx::Connection;
 

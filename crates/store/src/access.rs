@@ -2,9 +2,10 @@
 //! gathers the facts of how the actor stands to the record, asks the policy
 //! decision point, writes the audit event, and only then touches the data.
 
+use crate::ids::new_id;
 use accompany_domain::policy::{decide, decide_workforce, list_scope, sees_worker_in_full, Action, Actor, Decision, ListScope, Relationship};
 use accompany_domain::privacy::{self, Categories, Category, Purpose, PART2_NOTICE};
-use accompany_domain::records::{new_id, Member, MemberInput, Organization, OrganizationInput, Persona, TeamRole, Visibility, Worker, WorkerInput};
+use accompany_domain::records::{Member, MemberInput, Organization, OrganizationInput, Persona, TeamRole, Visibility, Worker, WorkerInput};
 use accompany_domain::{FieldError, Invalid};
 use serde::Serialize;
 use sqlx::any::AnyArguments;

@@ -6,13 +6,13 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::ids::new_id;
 use accompany_domain::matching::{
-    ineligibility, rank_top, synthetic::TOWNS, Blocker, GeoPoint, Modality, Pair, PeerProfile, Preferences, PreferencesInput, SourceKind,
-    SupportKind, WorkerExtras,
+    ineligibility, rank_top, Blocker, GeoPoint, Modality, Pair, PeerProfile, Preferences, PreferencesInput, SourceKind, SupportKind, WorkerExtras,
 };
 use accompany_domain::policy::{may_end_peer, may_run_batch, Action, Decision};
 use accompany_domain::privacy::{redact_labelled, Categories, Category};
-use accompany_domain::records::{new_id, OrganizationKind, Persona, TeamRole, Visibility, Worker};
+use accompany_domain::records::{OrganizationKind, Persona, TeamRole, Visibility, Worker};
 use accompany_domain::{FieldError, Invalid};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
@@ -60,10 +60,9 @@ impl WorkerMatching {
     }
 }
 
-/// The centre of a town matching knows, by name (any case).
-pub fn town_point(name: &str) -> Option<GeoPoint> {
-    let name = name.trim();
-    TOWNS.iter().find(|t| t.name.eq_ignore_ascii_case(name)).map(|t| GeoPoint { lat: t.lat, lon: t.lon })
+/// The centre of a town of the catalog, by name (any case).
+pub fn town_point(catalog: &accompany_domain::Catalog, name: &str) -> Option<GeoPoint> {
+    catalog.town(name).map(|t| GeoPoint { lat: t.lat, lon: t.lon })
 }
 
 /// What a member is told about a peer, beside the reasons: only what the
@@ -237,7 +236,7 @@ impl Store {
             let extras = WorkerExtras {
                 source,
                 modalities: facts.modalities.clone(),
-                location: facts.location.or_else(|| worker.city.as_deref().and_then(town_point)),
+                location: facts.location.or_else(|| worker.city.as_deref().and_then(|c| town_point(&self.catalog, c))),
                 current_caseload: caseloads.get(&user_id).copied().unwrap_or(0),
             };
             match PeerProfile::from_worker(&worker, &extras, &self.catalog) {

@@ -5,8 +5,9 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use crate::ids::new_id;
 use accompany_domain::policy::{decide_workforce, may_record_supervision, sees_worker_development, sees_worker_in_full, Action, Decision};
-use accompany_domain::records::{new_id, parse_date, Persona, Worker};
+use accompany_domain::records::{parse_date, Persona, Worker};
 use accompany_domain::workforce::{
     self, BillingBlock, Cadence, CeEntry, CeInput, CeProgress, Credential, CredentialInput, Eligibility, Enrolment, EnrolmentInput, EnrolmentStatus,
     ExamResult, Expiry, LonePeer, PayComparison, Picture, Position, PositionInput, Problem, ProgramSetting, Qualification, SessionFormat,

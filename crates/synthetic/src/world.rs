@@ -15,8 +15,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use time::{Date, Month};
 
-use crate::catalog::{Catalog, LivedExperienceRequirement, Topic};
-use crate::records::{Demographics, Member, Organization, OrganizationKind, Statement, TimeOfDay, Visibility, Worker};
+use accompany_domain::catalog::{Catalog, LivedExperienceRequirement, Topic};
+use accompany_domain::records::{Demographics, Member, Organization, OrganizationKind, Statement, TimeOfDay, Visibility, Worker};
 
 /// What to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1383,7 +1383,7 @@ mod tests {
     use time::macros::date;
 
     use super::*;
-    use crate::records::{format_date, MemberInput, WorkerInput};
+    use accompany_domain::records::{format_date, MemberInput, WorkerInput};
 
     fn catalog() -> Catalog {
         Catalog::massachusetts().unwrap()
@@ -1636,7 +1636,7 @@ mod tests {
         assert!((0..10).all(|i| small.team_for_member(i).0.is_none()));
     }
 
-    /// `cargo test --release -p accompany-domain synthetic::tests::speed -- --ignored --nocapture`
+    /// `cargo test --release -p accompany-synthetic world::tests::speed -- --ignored --nocapture`
     #[test]
     #[ignore]
     fn speed() {
