@@ -227,7 +227,8 @@ async fn demo_accounts(store: &Store, s: &Synthetic, members: u64, workers: u64)
     let peer_index = match peer {
         Some(p) => p,
         None => {
-            let p = 1;
+            // The first active peer worker; any non-supervisor when there is none.
+            let p = (1..workers).find(|&w| s.is_active_peer(w)).unwrap_or(1);
             store.import().team_members(&[(member_id.clone(), format!("u-{}", s.worker_id(p)), TeamRole::Peer)], today()).await?;
             p
         }

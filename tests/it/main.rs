@@ -15,6 +15,7 @@ mod nav_golden;
 mod pages;
 mod privacy;
 mod referrals;
+mod seeding;
 mod side_doors;
 mod support;
 mod workforce;
