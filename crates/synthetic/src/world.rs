@@ -1623,6 +1623,15 @@ mod tests {
     }
 
     #[test]
+    fn every_city_people_live_in_is_a_town_of_the_catalog() {
+        // Distance ranking places people at their town's centre, from the catalog.
+        let c = catalog();
+        for city in &CITIES {
+            assert!(c.town(city.name).is_some(), "{} is not a town of the catalog", city.name);
+        }
+    }
+
+    #[test]
     fn teams_point_at_real_workers_and_coordinators() {
         let c = catalog();
         let p = plan(9);
