@@ -16,6 +16,7 @@ mod pages;
 mod persona_walk;
 mod privacy;
 mod referrals;
+mod seeding;
 mod side_doors;
 mod support;
 mod workforce;

@@ -14,12 +14,6 @@ pub type Id = String;
 // Dates travel as ISO 8601 text ("1987-04-23"), the form people and FHIR use.
 time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 
-/// A new identifier for a record: a time-ordered UUID (version 7), so that
-/// new rows land at the end of the primary-key index.
-pub fn new_id() -> Id {
-    uuid::Uuid::now_v7().to_string()
-}
-
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[serde(rename_all = "kebab-case")]
 pub enum OrganizationKind {

@@ -20,8 +20,6 @@ pub const WARNING_DAYS: [i64; 3] = [90, 30, 7];
 /// Counts below this are not shown (the usual small-cell rule).
 pub use crate::stats::SMALL_CELL;
 
-pub mod demo;
-
 time::serde::format_description!(wf_date, Date, "[year]-[month]-[day]");
 
 // ---------------------------------------------------------------------------
@@ -1604,36 +1602,6 @@ mod tests {
     }
 
     #[test]
-    fn a_lone_small_role_takes_a_second_role_with_it() {
-        // 40 peers and 3 coaches: without a second hidden role, 3 = headcount - 40.
-        let c = cat();
-        let mut workers =
-            crate::synthetic::Synthetic::new(crate::synthetic::Plan { seed: 5, members: 0, workers: 60, today: TODAY }, &c).workers(0, 60, &c);
-        for w in workers.iter_mut() {
-            w.employment_end = None;
-            w.employment_start = date!(2020 - 01 - 01);
-        }
-        let roles: Vec<String> = c.roles.iter().map(|r| r.id.clone()).collect();
-        for (i, w) in workers.iter_mut().enumerate().take(55) {
-            w.role_id = if i < 40 {
-                roles[0].clone()
-            } else if i < 43 {
-                roles[1].clone()
-            } else {
-                roles[2].clone()
-            };
-        }
-        workers.truncate(55);
-        let p = picture(&c, &workers, &[], date!(2025 - 06 - 15), TODAY);
-        assert_eq!(p.headcount, Cell::Shown(55));
-        let shown = |r: &str| p.by_role.iter().find(|(id, _)| id == r).map(|(_, c)| *c);
-        assert_eq!(shown(&roles[1]), Some(Cell::Hidden), "3 is small");
-        assert_eq!(shown(&roles[2]), Some(Cell::Hidden), "the next smallest role (12) is hidden with it");
-        assert_eq!(shown(&roles[0]), Some(Cell::Shown(40)));
-        assert!(p.turnover_per_mille.shown().is_some_and(|t| *t == 0), "no departures over 55: {:?}", p.turnover_per_mille);
-    }
-
-    #[test]
     fn check_lists_every_kind_of_problem() {
         let c = cat();
         let facts = |id: &str, role: &str, sup: Option<&str>| WorkerFacts {
@@ -1667,24 +1635,5 @@ mod tests {
                 (ProblemKind::SinglePeerProgram, "4 West".to_string()),
             ]
         );
-    }
-
-    #[test]
-    fn turnover_and_hires_over_a_period() {
-        let c = cat();
-        let mut synthetic =
-            crate::synthetic::Synthetic::new(crate::synthetic::Plan { seed: 3, members: 0, workers: 200, today: TODAY }, &c).workers(0, 200, &c);
-        synthetic.truncate(200);
-        let from = date!(2025 - 06 - 15);
-        let p = picture(&c, &synthetic, &[], from, TODAY);
-        let departures = synthetic.iter().filter(|w| w.employment_end.is_some_and(|e| e >= from && e <= TODAY)).count();
-        assert_eq!(p.departures, if crate::stats::small(departures as u64) { Cell::Hidden } else { Cell::Shown(departures as u64) });
-        let total: u64 = p.by_role.iter().filter_map(|(_, c)| c.shown().copied()).sum();
-        assert!(total <= 200);
-        // Turnover is withheld exactly when it would give a small count away.
-        assert_eq!(p.turnover_per_mille.is_hidden(), p.departures.is_hidden(), "{:?} {:?}", p.departures, p.turnover_per_mille);
-        // No role's count can be worked out from the headcount and the others.
-        let hidden = p.by_role.iter().filter(|(_, c)| c.is_hidden()).count();
-        assert!(hidden != 1 || p.headcount.is_hidden(), "a lone hidden role beside a shown headcount: {:?}", p.by_role);
     }
 }

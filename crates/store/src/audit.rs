@@ -236,7 +236,7 @@ impl Store {
         let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash").fetch_one(&mut **tx).await?;
         let seq: i64 = head.try_get("seq")?;
         let prev: String = head.try_get("hash")?;
-        let id = accompany_domain::records::new_id();
+        let id = crate::ids::new_id();
         let at = now_text();
         let hash = link_hash(
             Some(&self.audit_key),

@@ -2,8 +2,9 @@
 //! Session ids and tokens are stored only as SHA-256 hashes, so a copy of
 //! the database does not let anyone sign in.
 
+use crate::ids::new_id;
 use accompany_domain::policy::Actor;
-use accompany_domain::records::{new_id, Persona};
+use accompany_domain::records::Persona;
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use rand::RngCore;

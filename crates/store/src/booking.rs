@@ -4,6 +4,7 @@
 //! the overlap rule is checked inside the transaction after both calendars
 //! are locked, so two bookings racing for one time cannot both land.
 
+use crate::ids::new_id;
 use accompany_domain::booking::{
     datetime_text, free_slots, may_book, may_change_session, parse_datetime, place, times_of_day, validate_week, SessionInput, SessionStatus, Slot,
     Span, Window, WindowInput, BOOKING_HORIZON_DAYS,
@@ -11,7 +12,7 @@ use accompany_domain::booking::{
 use accompany_domain::notes::Modality;
 use accompany_domain::policy::{Action, Decision};
 use accompany_domain::privacy::{Categories, Purpose};
-use accompany_domain::records::{new_id, short_name, Persona, TimeOfDay};
+use accompany_domain::records::{short_name, Persona, TimeOfDay};
 use accompany_domain::Invalid;
 use serde::Serialize;
 use sqlx::{Any, Row, Transaction};

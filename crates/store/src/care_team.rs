@@ -3,9 +3,10 @@
 //! history the member sees. Every change is audited against the member and
 //! the member is told.
 
+use crate::ids::new_id;
 use accompany_domain::policy::{may_answer_join_request, may_ask_to_join, may_give_team_role, role_fits, Action, Decision};
 use accompany_domain::privacy::{Categories, Purpose};
-use accompany_domain::records::{new_id, Persona, TeamRole};
+use accompany_domain::records::{Persona, TeamRole};
 use accompany_domain::Invalid;
 use serde::Serialize;
 use sqlx::{Any, Row, Transaction};

@@ -3,12 +3,12 @@
 //! attendee. Every decision comes from the domain and is audited; attendance
 //! is written in one transaction, all of it or none.
 
+use crate::ids::new_id;
 use accompany_domain::booking::datetime_text;
 use accompany_domain::groups::{attendance_note, may_join, may_record_attendance, may_run_groups, GroupInput};
 use accompany_domain::notes::{ContactNote, Modality, Setting};
 use accompany_domain::policy::{Action, Decision};
 use accompany_domain::privacy::{Categories, Category, Purpose};
-use accompany_domain::records::new_id;
 use accompany_domain::{FieldError, Invalid};
 use serde::Serialize;
 use sqlx::Row;

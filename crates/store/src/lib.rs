@@ -18,6 +18,7 @@ mod contacts;
 mod enrolment;
 mod goals;
 mod groups;
+pub mod ids;
 mod lists;
 mod matching;
 mod members;

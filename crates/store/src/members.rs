@@ -5,9 +5,10 @@
 //! May import: `access` (every call goes through the gate), `audit`,
 //! `lists`, `rows` and `writes`.
 
+use crate::ids::new_id;
 use accompany_domain::policy::{decide, list_scope, Action, Decision, ListScope, Relationship};
 use accompany_domain::privacy::{Categories, Category, Purpose};
-use accompany_domain::records::{new_id, Member, MemberInput, Persona, TeamRole};
+use accompany_domain::records::{Member, MemberInput, Persona, TeamRole};
 use accompany_domain::Invalid;
 use serde::Serialize;
 use sqlx::Row;

@@ -7,7 +7,7 @@
 //! May import: `access` (for the reader's own list), `bulk` (for a batch's
 //! notices) and `outbox` (to queue messages).
 
-use accompany_domain::records::new_id;
+use crate::ids::new_id;
 use serde::Serialize;
 use sqlx::{Any, Row, Transaction};
 

@@ -3,8 +3,9 @@
 //!
 //! May import: `access`, `lists`, `rows` and `writes`.
 
+use crate::ids::new_id;
 use accompany_domain::policy::Action;
-use accompany_domain::records::{new_id, Organization, OrganizationInput};
+use accompany_domain::records::{Organization, OrganizationInput};
 use accompany_domain::Invalid;
 
 use crate::access::Access;

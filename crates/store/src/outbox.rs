@@ -8,8 +8,9 @@
 use std::future::Future;
 use std::pin::Pin;
 
+use crate::ids::new_id;
 use accompany_domain::booking::{retry_delay, Channel, Reach, MAX_DELIVERY_ATTEMPTS};
-use accompany_domain::records::{new_id, Persona};
+use accompany_domain::records::Persona;
 use serde::Serialize;
 use sqlx::{Any, Row, Transaction};
 use time::OffsetDateTime;

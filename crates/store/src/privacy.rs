@@ -4,12 +4,13 @@
 //! method goes through `checked_member_for` or an explicit policy check and
 //! leaves an audit event.
 
+use crate::ids::new_id;
 use accompany_domain::notes::{ContactNote, ContactNoteInput, HealthEntry, HealthEntryInput};
 use accompany_domain::policy::{Action, Decision, Relationship};
 use accompany_domain::privacy::{
     self, check_emergency_request, may_break_glass, Categories, Category, Part2Consent, Purpose, Recipient, SharingChoice, SharingInput,
 };
-use accompany_domain::records::{new_id, Persona, TeamRole};
+use accompany_domain::records::{Persona, TeamRole};
 use accompany_domain::Invalid;
 use serde::Serialize;
 use sqlx::Row;

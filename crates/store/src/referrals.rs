@@ -3,10 +3,11 @@
 //! queue through `Access`; the public self-referral page arrives here
 //! anonymously and is audited as such.
 
+use crate::ids::new_id;
 use accompany_domain::matching::SupportKind;
 use accompany_domain::policy::{decide_referrals, Action, Decision};
 use accompany_domain::privacy::{Categories, Category, Purpose};
-use accompany_domain::records::{new_id, MemberInput, OrganizationKind, Persona, TeamRole};
+use accompany_domain::records::{MemberInput, OrganizationKind, Persona, TeamRole};
 use accompany_domain::referral::{matches_record, name_key, Arrival, Door, Referral, ReferralInput, ReferralStatus};
 use accompany_domain::Invalid;
 use sqlx::{Any, Row, Transaction};

@@ -5,8 +5,9 @@
 //! May import: `access`, `lists`, `matching` (for a departure), `rows` and
 //! `writes`.
 
+use crate::ids::new_id;
 use accompany_domain::policy::{sees_worker_in_full, Action};
-use accompany_domain::records::{new_id, Persona, Visibility, Worker, WorkerInput};
+use accompany_domain::records::{Persona, Visibility, Worker, WorkerInput};
 use accompany_domain::{FieldError, Invalid};
 
 use crate::access::Access;

@@ -6,7 +6,8 @@
 //!
 //! May import: `rows` only.
 
-use accompany_domain::records::{new_id, Member, Organization, TeamRole, Worker};
+use crate::ids::new_id;
+use accompany_domain::records::{Member, Organization, TeamRole, Worker};
 use serde::Serialize;
 use sqlx::{Any, Transaction};
 

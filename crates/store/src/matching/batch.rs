@@ -5,10 +5,11 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::ids::new_id;
 use accompany_domain::matching::{Pair, Preferences, SupportKind};
 use accompany_domain::policy::{may_run_batch, Decision};
 use accompany_domain::privacy::{Categories, Category};
-use accompany_domain::records::{new_id, Persona};
+use accompany_domain::records::Persona;
 use sqlx::Row;
 
 use super::{corrupt, parse_source, Applied, PeerCard, PeerPool, PoolFilter, WaitingList};

@@ -5,10 +5,11 @@
 //! May import: `access`, `notifications`, `rows`, `writes` and
 //! `continuity` (a time without a peer starts when one ends).
 
+use crate::ids::new_id;
 use accompany_domain::matching::{ineligibility, rank_top, Blocker, Preferences, PreferencesInput};
 use accompany_domain::policy::{may_end_peer, Action, Decision};
 use accompany_domain::privacy::{redact_labelled, Category};
-use accompany_domain::records::{new_id, TeamRole};
+use accompany_domain::records::TeamRole;
 use accompany_domain::Invalid;
 use sqlx::Row;
 

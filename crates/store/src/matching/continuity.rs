@@ -3,10 +3,11 @@
 //!
 //! May import: `access`, `notifications` and `rows`.
 
+use crate::ids::new_id;
 use accompany_domain::matching::SourceKind;
 use accompany_domain::policy::may_run_batch;
 use accompany_domain::privacy::{Categories, Category};
-use accompany_domain::records::{new_id, OrganizationKind, Worker};
+use accompany_domain::records::{OrganizationKind, Worker};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 use time::OffsetDateTime;

@@ -2,8 +2,8 @@
 //!
 //! May import: `bulk` and `rows`.
 
+use crate::ids::new_id;
 use accompany_domain::matching::Preferences;
-use accompany_domain::records::new_id;
 
 use super::WorkerMatching;
 use crate::bulk::Val;

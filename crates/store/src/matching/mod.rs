@@ -19,7 +19,7 @@ pub(crate) mod continuity;
 mod import;
 mod pool;
 
-use accompany_domain::matching::{synthetic::TOWNS, Blocker, GeoPoint, Modality, PeerProfile, Preferences, SourceKind};
+use accompany_domain::matching::{Blocker, GeoPoint, Modality, PeerProfile, Preferences, SourceKind};
 use accompany_domain::records::{Visibility, Worker};
 use accompany_domain::{FieldError, Invalid};
 use serde::{Deserialize, Serialize};
@@ -62,10 +62,9 @@ impl WorkerMatching {
     }
 }
 
-/// The centre of a town matching knows, by name (any case).
-pub fn town_point(name: &str) -> Option<GeoPoint> {
-    let name = name.trim();
-    TOWNS.iter().find(|t| t.name.eq_ignore_ascii_case(name)).map(|t| GeoPoint { lat: t.lat, lon: t.lon })
+/// The centre of a town of the catalog, by name (any case).
+pub fn town_point(catalog: &accompany_domain::Catalog, name: &str) -> Option<GeoPoint> {
+    catalog.town(name).map(|t| GeoPoint { lat: t.lat, lon: t.lon })
 }
 
 /// What a member is told about a peer, beside the reasons: only what the

@@ -67,7 +67,7 @@ impl Store {
             let extras = WorkerExtras {
                 source,
                 modalities: facts.modalities.clone(),
-                location: facts.location.or_else(|| worker.city.as_deref().and_then(town_point)),
+                location: facts.location.or_else(|| worker.city.as_deref().and_then(|c| town_point(&self.catalog, c))),
                 current_caseload: caseloads.get(&user_id).copied().unwrap_or(0),
             };
             match PeerProfile::from_worker(&worker, &extras, &self.catalog) {

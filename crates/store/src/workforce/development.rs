@@ -6,8 +6,9 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::ids::new_id;
 use accompany_domain::policy::{may_record_supervision, sees_worker_development, sees_worker_in_full, Action};
-use accompany_domain::records::{new_id, Persona, Worker};
+use accompany_domain::records::{Persona, Worker};
 use accompany_domain::workforce::{
     self, CeEntry, CeInput, Credential, CredentialInput, Enrolment, EnrolmentInput, EnrolmentStatus, Position, SessionInput, Snapshot,
     SupervisionSession, WorkerFacts,

@@ -5,8 +5,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::ids::new_id;
 use accompany_domain::policy::Action;
-use accompany_domain::records::{new_id, Persona};
+use accompany_domain::records::Persona;
 use accompany_domain::workforce::{self, Picture, Position, PositionInput, Problem};
 use accompany_domain::{FieldError, Invalid};
 use time::Date;
