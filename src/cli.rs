@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use accompany_domain::records::Persona;
-use accompany_domain::synthetic::Plan;
 use accompany_domain::Catalog;
 use accompany_store::{AuditKey, Checkpoint, CheckpointKey, Store};
+use accompany_synthetic::Plan;
 use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
 

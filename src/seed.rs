@@ -3,11 +3,11 @@
 
 use std::time::Instant;
 
-use accompany_domain::matching::{self, Modality, Preferences};
+use accompany_domain::matching::{Modality, Preferences};
 use accompany_domain::notes::{ContactNoteInput, HealthEntryInput};
 use accompany_domain::records::{Persona, TeamRole};
-use accompany_domain::synthetic::{Plan, Synthetic};
 use accompany_store::{hash_password, town_point, ImportUser, Store, WorkerMatching};
+use accompany_synthetic::{Plan, Synthetic};
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// One sign-in printed for a newcomer.
@@ -111,7 +111,7 @@ pub async fn seed(store: &Store, plan: Plan, quiet: bool) -> anyhow::Result<Seed
         import.users(&users).await?;
         import.workers(&workers).await?;
         // Credentials, supervision notes, training and positions scale with workers only.
-        let wf = accompany_domain::workforce::demo::for_workers(store.catalog(), &workers, start, plan.seed, today);
+        let wf = accompany_synthetic::workforce::for_workers(store.catalog(), &workers, start, plan.seed, today);
         import.credentials(&wf.credentials).await?;
         import.supervision_sessions(&wf.sessions).await?;
         import.ce_entries(&wf.ce_entries).await?;
@@ -130,7 +130,7 @@ pub async fn seed(store: &Store, plan: Plan, quiet: bool) -> anyhow::Result<Seed
         start = end;
     }
     workers_bar.finish();
-    import.positions(&accompany_domain::workforce::demo::for_organizations(synthetic.organizations())).await?;
+    import.positions(&accompany_synthetic::workforce::for_organizations(synthetic.organizations())).await?;
 
     let coordinators = synthetic.coordinators();
     let plans: Vec<_> = synthetic
@@ -227,7 +227,8 @@ async fn demo_accounts(store: &Store, s: &Synthetic, members: u64, workers: u64)
     let peer_index = match peer {
         Some(p) => p,
         None => {
-            let p = 1;
+            // The first active peer worker; any non-supervisor when there is none.
+            let p = (1..workers).find(|&w| s.is_active_peer(w)).unwrap_or(1);
             store.import().team_members(&[(member_id.clone(), format!("u-{}", s.worker_id(p)), TeamRole::Peer)], today()).await?;
             p
         }
@@ -436,9 +437,9 @@ fn worker_matching(h: u64) -> WorkerMatching {
 /// The matching engine's synthetic choices for member `index`, placed in the
 /// member's own town and naming, if anyone, a peer of this data set.
 fn waiting_preferences(s: &Synthetic, seed: u64, index: u64, workers: u64, city: Option<&str>, store: &Store) -> Option<Preferences> {
-    let mut input = matching::synthetic::member_input(seed, index, store.catalog(), workers);
+    let mut input = accompany_synthetic::matching::member_input(seed, index, store.catalog(), workers);
     input.named_peer = input.named_peer.as_deref().and_then(|id| u64::from_str_radix(id.get(..8)?, 16).ok()).map(|w| s.worker_id(w % workers.max(1)));
-    if let Some(point) = city.and_then(town_point) {
+    if let Some(point) = city.and_then(|c| town_point(store.catalog(), c)) {
         input.home_town = city.map(str::to_string);
         if input.home.is_some() {
             input.home = Some(point);

@@ -311,6 +311,16 @@ async fn the_calendar_feed_is_icalendar_with_sessions_and_weekly_groups() {
         s.app.send(Method::POST, token, "/api/v1/me/calendar-feed", &json!({})).await;
         assert_eq!(reqwest::get(s.app.url(path)).await.unwrap().status(), 404);
     }
+    // Notices may leave by email or text: joining the group told the member
+    // and its leader, and neither notice names the group.
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&s.app.db.url).await.unwrap();
+    let joined: Vec<(String, String)> =
+        sqlx::query_as("SELECT text_key, args FROM notifications WHERE text_key IN ('notice-group-joined', 'notice-you-joined')")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(joined.len(), 2, "{joined:?}");
+    assert!(joined.iter().all(|(_, args)| !args.contains("Evening video group")), "{joined:?}");
 }
 
 /// A sender that fails the first `fail` messages it sees, then delivers.

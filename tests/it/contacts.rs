@@ -458,3 +458,60 @@ async fn the_member_sees_their_team_in_plain_words_and_what_each_person_sees() {
     assert!(html.contains("Un Coach de Recuperación ha vivido su propia recuperación"), "{html}");
     assert!(html.contains("Ve de su expediente"));
 }
+
+/// Contacts, goals, progress notes and groups are held to the same table of
+/// limits as member records: NUL, direction overrides and walls of text are
+/// refused with the field named, and nothing is written.
+#[tokio::test]
+async fn notes_goals_and_groups_are_held_to_the_table_of_limits() {
+    let w = world().await;
+    let wall = "x".repeat(20_000);
+    let with = |base: Value, field: &str, value: &str| {
+        let mut b = base;
+        b[field] = json!(value);
+        b
+    };
+    let contacts_before = w.app.count("contact_notes").await;
+    for (note, code) in [("checked in\u{0}", "forbidden-characters"), ("ok \u{202E}dlrow", "forbidden-characters"), (wall.as_str(), "too-long")] {
+        let (s, body) = w.log(&w.peer, &with(contact(1, 30), "note", note)).await;
+        assert_eq!(s, 422, "{body}");
+        assert_eq!((body["errors"][0]["field"].as_str(), body["errors"][0]["code"].as_str()), (Some("note"), Some(code)), "{body}");
+    }
+    assert_eq!(w.app.count("contact_notes").await, contacts_before);
+
+    let goals = format!("{}/recovery-goals", w.base());
+    let goal = json!({ "goal": "Get back to work", "steps": [{ "text": "Update my résumé" }] });
+    let goals_before = w.app.count("recovery_goals").await;
+    for (body, field) in [
+        (with(goal.clone(), "goal", &wall), "goal"),
+        (with(goal.clone(), "goal", "work\u{0}"), "goal"),
+        (json!({ "goal": "Get back to work", "steps": [{ "text": "line one\nline two" }] }), "steps[0].text"),
+        (json!({ "goal": "Get back to work", "steps": [{ "text": "\u{2066}résumé" }] }), "steps[0].text"),
+    ] {
+        let (s, e) = w.app.send(Method::POST, &w.member, &goals, &body).await;
+        assert_eq!(s, 422, "{e}");
+        assert_eq!(e["errors"][0]["field"], field, "{e}");
+    }
+    assert_eq!(w.app.count("recovery_goals").await, goals_before);
+
+    let (_, me) = w.app.get(&w.peer, "/api/v1/me").await;
+    let org = me["user"]["organization_id"].as_str().unwrap().to_string();
+    let first = (accompany::seed::today() + time::Duration::days(7)).to_string();
+    let group = json!({ "title": "Evening recovery circle", "description": "Open to all", "language": "en", "modality": "video",
+        "setting": "virtual", "place": "Video link sent on joining", "first_date": first, "start": "19:00", "end": "20:30",
+        "weeks": 4, "open_to": org });
+    for (field, value, code) in [
+        ("title", "Circle\u{0}", "forbidden-characters"),
+        ("title", "Circle\nof two lines", "forbidden-characters"),
+        ("description", wall.as_str(), "too-long"),
+        ("place", "Room \u{202D}12", "forbidden-characters"),
+    ] {
+        let (s, e) = w.app.send(Method::POST, &w.peer, "/api/v1/groups", &with(group.clone(), field, value)).await;
+        assert_eq!(s, 422, "{field}: {e}");
+        assert_eq!((e["errors"][0]["field"].as_str(), e["errors"][0]["code"].as_str()), (Some(field), Some(code)), "{e}");
+    }
+    assert_eq!(w.app.count("peer_groups").await, 0);
+    // A description may run over several lines.
+    let (s, g) = w.app.send(Method::POST, &w.peer, "/api/v1/groups", &with(group, "description", "Open to all.\nBring a friend.")).await;
+    assert_eq!(s, 201, "{g}");
+}

@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 use accompany::seed::{seed, Credential};
 use accompany_domain::records::Persona;
-use accompany_domain::synthetic::Plan;
 use accompany_domain::Catalog;
 use accompany_store::{AuditKey, Store};
+use accompany_synthetic::Plan;
 use serde_json::Value;
 use sqlx::Connection;
 
@@ -28,10 +28,20 @@ pub struct TestDb {
 
 impl TestDb {
     pub async fn new() -> TestDb {
+        Self::on(postgres_url()).await
+    }
+
+    /// A SQLite database whatever TEST_DATABASE_URL says, for tests of what
+    /// does not depend on the database (many seeds of the generator).
+    pub async fn sqlite() -> TestDb {
+        Self::on(None).await
+    }
+
+    async fn on(postgres: Option<String>) -> TestDb {
         let dir = tempfile::tempdir().expect("temporary directory");
         let key_file = dir.path().join("audit.key");
         AuditKey::generate().save(&key_file).expect("audit key file");
-        match postgres_url() {
+        match postgres {
             Some(admin) => {
                 let name = format!("accompany_test_{}", uuid::Uuid::new_v4().simple());
                 let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap_or_else(|e| panic!("TEST_DATABASE_URL={admin} is unreachable: {e}"));

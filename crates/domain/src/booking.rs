@@ -261,6 +261,7 @@ impl SessionInput {
         if self.worker_id.trim().is_empty() {
             errs.push(FieldError::new("worker_id", "required", "choose the peer you want to meet"));
         }
+        crate::limits::check_text(&mut errs, "worker_id", self.worker_id.trim(), crate::limits::text::IDENTIFIER);
         let start = parse_datetime(&self.start);
         match start {
             None => errs.push(FieldError::new("start", "datetime-format", "choose a time, written YYYY-MM-DDTHH:MM")),

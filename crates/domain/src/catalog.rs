@@ -58,6 +58,27 @@ pub struct Catalog {
     /// Training programs: certification courses, specialised and supervisor trainings, cross-trainings.
     #[serde(default)]
     pub training_programs: Vec<TrainingProgram>,
+    /// Towns people live in, with their centres: the town picker and distance ranking read them.
+    #[serde(default)]
+    pub towns: Vec<Town>,
+}
+
+/// A town of the state: where members and workers live, and the point that
+/// stands for it in distances.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Town {
+    pub name: String,
+    /// Centre, in degrees.
+    pub lat: f64,
+    pub lon: f64,
+    /// The state's region the town belongs to, e.g. "Western".
+    pub region: String,
+    /// Five-digit ZIP codes, the main ones first.
+    pub zip_codes: Vec<String>,
+    pub population: u32,
+    /// Where each number comes from.
+    pub source: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -437,6 +458,12 @@ impl Catalog {
         self.training_programs.iter().find(|p| p.id == id)
     }
 
+    /// The town of that name, in any case and with surrounding spaces ignored.
+    pub fn town(&self, name: &str) -> Option<&Town> {
+        let name = name.trim();
+        self.towns.iter().find(|t| t.name.eq_ignore_ascii_case(name))
+    }
+
     pub fn chart_roles(&self) -> impl Iterator<Item = &Role> {
         self.roles.iter().filter(|r| r.in_comparison_chart)
     }
@@ -517,7 +544,44 @@ impl Catalog {
                 return fail(at("supervision.max_days_between_sessions"), "must be at least 1 day");
             }
         }
-        self.validate_workforce()
+        self.validate_workforce()?;
+        self.validate_towns()
+    }
+
+    fn validate_towns(&self) -> Result<(), (String, String)> {
+        let fail = |path: String, msg: &str| Err((path, msg.to_string()));
+        let mut names = HashSet::new();
+        for (i, t) in self.towns.iter().enumerate() {
+            let at = |f: &str| format!("towns[{i}].{f}");
+            if t.name.trim().is_empty() || t.name.trim() != t.name {
+                return fail(at("name"), "must name the town, without spaces around it");
+            }
+            if !names.insert(t.name.to_lowercase()) {
+                return fail(at("name"), "is listed twice; each town needs its own name");
+            }
+            if !(-90.0..=90.0).contains(&t.lat) {
+                return fail(at("lat"), "must be a latitude in degrees, between -90 and 90");
+            }
+            if !(-180.0..=180.0).contains(&t.lon) {
+                return fail(at("lon"), "must be a longitude in degrees, between -180 and 180");
+            }
+            if t.region.trim().is_empty() {
+                return fail(at("region"), "must name the region the town belongs to");
+            }
+            if t.zip_codes.is_empty() {
+                return fail(at("zip_codes"), "must list at least one ZIP code");
+            }
+            if t.zip_codes.iter().any(|z| z.len() != 5 || !z.bytes().all(|b| b.is_ascii_digit())) {
+                return fail(at("zip_codes"), "ZIP codes are five digits, e.g. \"01852\"");
+            }
+            if t.population == 0 {
+                return fail(at("population"), "must be at least 1");
+            }
+            if t.source.trim().is_empty() {
+                return fail(at("source"), "must name where the numbers come from");
+            }
+        }
+        Ok(())
     }
 
     /// The workforce tables refer to each other by id; every reference must resolve.
@@ -738,6 +802,27 @@ mod tests {
         assert!(e.field.contains("caseload_cap"), "{e}");
         let expected = text.lines().position(|l| l.contains("caseload_cap = \"many\"")).unwrap() + 1;
         assert_eq!(e.line, expected);
+    }
+
+    #[test]
+    fn towns_are_checked() {
+        let c = Catalog::massachusetts().unwrap();
+        assert_eq!(c.towns.len(), 48);
+        assert_eq!(c.town(" lowell ").map(|t| t.zip_codes[0].as_str()), Some("01850"));
+        for (from, to, field) in [
+            ("name = \"Cambridge\"", "name = \"boston\"", "towns[1].name"),
+            ("lat = 42.3736", "lat = 142.3736", "towns[1].lat"),
+            ("lon = -71.1097", "lon = -271.1097", "towns[1].lon"),
+            ("zip_codes = [\"02138\", \"02139\", \"02140\", \"02141\", \"02142\"]", "zip_codes = []", "towns[1].zip_codes"),
+            ("zip_codes = [\"02138\", \"02139\", \"02140\", \"02141\", \"02142\"]", "zip_codes = [\"2138\"]", "towns[1].zip_codes"),
+        ] {
+            let text = MASSACHUSETTS_TOML.replacen(from, to, 1);
+            assert_ne!(text, MASSACHUSETTS_TOML, "{from}");
+            let e = Catalog::from_toml("x.toml", &text).unwrap_err();
+            assert_eq!(e.field, field, "{e}");
+            let expected = text.lines().position(|l| l.trim() == to).unwrap() + 1;
+            assert_eq!(e.line, expected, "{e}");
+        }
     }
 
     #[test]

@@ -5,8 +5,6 @@
 //! tries can be counted against one code and void it; the store keeps only
 //! hashes of both parts.
 
-use rand::Rng;
-
 use crate::error::{FieldError, Invalid};
 
 /// Characters a person can read out and type without confusing them.
@@ -26,9 +24,12 @@ pub struct EnrolmentCode {
 }
 
 impl EnrolmentCode {
-    /// A new code from the randomness the caller hands in.
-    pub fn generate(rng: &mut impl Rng) -> EnrolmentCode {
-        let mut pick = |n: usize| -> String { (0..n).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect() };
+    /// A new code from the randomness the caller hands in: `random` yields
+    /// uniformly random 32-bit words, one per character.
+    pub fn generate(random: &mut dyn FnMut() -> u32) -> EnrolmentCode {
+        // Multiply-shift maps a word onto the alphabet with a bias below 29 / 2^32.
+        let mut pick =
+            |n: usize| -> String { (0..n).map(|_| ALPHABET[((u64::from(random()) * ALPHABET.len() as u64) >> 32) as usize] as char).collect() };
         let selector = pick(SELECTOR_LEN);
         let verifier = pick(VERIFIER_LEN);
         EnrolmentCode { selector, verifier }
@@ -104,13 +105,23 @@ pub fn delivery_address(d: Delivery, email: Option<&str>, phone: Option<&str>) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::SeedableRng;
+
+    /// A repeatable stand-in for the caller's randomness (splitmix64).
+    fn words(seed: u64) -> impl FnMut() -> u32 {
+        let mut state = seed;
+        move || {
+            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            ((z ^ (z >> 31)) >> 32) as u32
+        }
+    }
 
     #[test]
     fn codes_read_back_however_they_are_typed() {
         for seed in [1_u64, 2, 99] {
-            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-            let c = EnrolmentCode::generate(&mut rng);
+            let c = EnrolmentCode::generate(&mut words(seed));
             assert_eq!(c.display().len(), 14);
             assert_eq!(EnrolmentCode::parse(&c.display()).unwrap(), c);
             assert_eq!(EnrolmentCode::parse(&c.display().to_lowercase().replace('-', " ")).unwrap(), c);

@@ -44,21 +44,13 @@ impl Invalid {
         }
     }
 
-    /// A required text field, trimmed, at most `max` characters.
-    pub fn required(&mut self, field: &str, value: &str, max: usize) -> String {
+    /// A required text field, trimmed, checked against its kind's limit.
+    pub fn required(&mut self, field: &str, value: &str, limit: crate::limits::TextLimit) -> String {
         let v = value.trim();
         if v.is_empty() {
             self.push(FieldError::new(field, "required", "is required"));
-        } else if v.chars().count() > max {
-            self.push(FieldError::new(field, "too-long", format!("is too long: at most {max} characters")).arg("max", max.to_string()));
         }
-        if v.chars().any(|c| crate::limits::forbidden_char(c, true)) {
-            self.push(FieldError::new(
-                field,
-                "forbidden-characters",
-                "must not contain control characters or direction overrides; retype it as plain text",
-            ));
-        }
+        crate::limits::check_text(self, field, v, limit);
         v.to_string()
     }
 

@@ -7,16 +7,14 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 
 use crate::error::{FieldError, Invalid};
+use crate::limits::text;
 use crate::privacy::{Category, Labelled};
 use crate::records::Id;
 
 time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 
 /// Longest goal, in characters: a few sentences in the member's words.
-pub const MAX_GOAL_CHARS: usize = 500;
-pub const MAX_STEP_CHARS: usize = 200;
 pub const MAX_STEPS: usize = 10;
-pub const MAX_PROGRESS_CHARS: usize = 500;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -132,7 +130,7 @@ impl GoalInput {
     /// Check a goal. Steps left blank (a form's spare rows) are dropped.
     pub fn validate(&self) -> Result<ValidGoal, Invalid> {
         let mut errs = Invalid::default();
-        let goal = errs.required("goal", &self.goal, MAX_GOAL_CHARS);
+        let goal = errs.required("goal", &self.goal, text::GOAL);
         let target_date = optional_date("target_date", &self.target_date, &mut errs);
         let status = match self.status.trim() {
             "" => Some(GoalStatus::Active),
@@ -146,7 +144,7 @@ impl GoalInput {
             if s.text.trim().is_empty() && s.target_date.trim().is_empty() {
                 continue;
             }
-            let text = errs.required(&format!("steps[{i}].text"), &s.text, MAX_STEP_CHARS);
+            let text = errs.required(&format!("steps[{i}].text"), &s.text, text::STEP);
             let target_date = optional_date(&format!("steps[{i}].target_date"), &s.target_date, &mut errs);
             steps.push(GoalStep { text, target_date, done: s.done });
         }
@@ -174,7 +172,7 @@ impl ProgressInput {
             Some(d) if d > today => errs.push(FieldError::new("date", "date-future", "cannot be in the future")),
             _ => {}
         }
-        let note = errs.required("note", &self.note, MAX_PROGRESS_CHARS);
+        let note = errs.required("note", &self.note, text::GOAL);
         errs.finish()?;
         date.map(|d| (d, note)).ok_or_else(|| Invalid::one("date", "required", "is required"))
     }

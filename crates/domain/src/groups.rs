@@ -8,6 +8,7 @@ use time::{Duration, PrimitiveDateTime};
 
 use crate::booking::{datetime_text, parse_clock, Span};
 use crate::error::{FieldError, Invalid};
+use crate::limits::{check_list, check_text, text};
 use crate::notes::{Modality, Setting};
 use crate::policy::{Actor, Decision};
 use crate::records::Persona;
@@ -63,11 +64,9 @@ impl GroupInput {
     /// must still be to come at `now` (wall-clock).
     pub fn validate(&self, languages: &[&str], now: PrimitiveDateTime) -> Result<NewGroup, Invalid> {
         let mut errs = Invalid::default();
-        let title = errs.required("title", &self.title, 120);
+        let title = errs.required("title", &self.title, text::GROUP_TITLE);
         let description = self.description.trim().to_string();
-        if description.chars().count() > 1000 {
-            errs.push(FieldError::new("description", "too-long", "is too long: at most 1000 characters").arg("max", "1000"));
-        }
+        check_text(&mut errs, "description", &description, text::DESCRIPTION);
         let language = self.language.trim().to_string();
         if !languages.contains(&language.as_str()) {
             errs.push(FieldError::new("language", "unknown-choice", "choose the language the group is held in"));
@@ -81,9 +80,7 @@ impl GroupInput {
             errs.push(FieldError::new("setting", "choice", "choose where the group meets"));
         }
         let place = self.place.trim().to_string();
-        if place.chars().count() > 300 {
-            errs.push(FieldError::new("place", "too-long", "is too long: at most 300 characters").arg("max", "300"));
-        }
+        check_text(&mut errs, "place", &place, text::PLACE);
         let date = crate::limits::parse_day(&self.first_date);
         if date.is_none() {
             errs.push(FieldError::new("first_date", "date-format", "must be a date written YYYY-MM-DD, from 1900 to 2200"));
@@ -124,10 +121,12 @@ impl GroupInput {
         if open_to.is_empty() {
             errs.push(FieldError::new("open_to", "required", "choose the plan or organization whose members may join"));
         }
+        check_text(&mut errs, "open_to", &open_to, text::IDENTIFIER);
         let co_leaders: Vec<String> = self.co_leaders.iter().map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect();
         if co_leaders.len() > 5 {
             errs.push(FieldError::new("co_leaders", "too-many", "at most five other peers run a group"));
         }
+        check_list(&mut errs, "co_leaders", &co_leaders, text::IDENTIFIER);
         errs.finish()?;
         match (first, weeks, modality, setting) {
             (Some(first), Some(weeks), Some(modality), Some(setting)) => Ok(NewGroup {
@@ -192,8 +191,8 @@ pub fn may_record_attendance(actor: &Actor, is_leader: bool, member_joined: bool
 /// The one line of a contact note that group attendance becomes.
 pub fn attendance_note(title: &str, meeting: &Span) -> String {
     let mut note = format!("Group: {title} ({})", datetime_text(meeting.start));
-    if note.chars().count() > crate::notes::MAX_NOTE_CHARS {
-        note = note.chars().take(crate::notes::MAX_NOTE_CHARS).collect();
+    if note.chars().count() > text::CONTACT_NOTE.max_chars {
+        note = note.chars().take(text::CONTACT_NOTE.max_chars).collect();
     }
     note
 }

@@ -16,7 +16,6 @@ pub mod privacy;
 pub mod records;
 pub mod referral;
 pub mod stats;
-pub mod synthetic;
 pub mod workforce;
 
 pub use catalog::{Catalog, CatalogError};

@@ -48,27 +48,61 @@ pub struct TextLimit {
     pub examples: &'static str,
 }
 
+/// The limits of each kind of text. Validation names one of these for
+/// every text field, so the limit lives in one place.
+pub mod text {
+    use super::TextLimit;
+
+    const fn one_line(kind: &'static str, max_chars: usize, examples: &'static str) -> TextLimit {
+        TextLimit { kind, max_chars, multi_line: false, examples }
+    }
+    const fn lines(kind: &'static str, max_chars: usize, examples: &'static str) -> TextLimit {
+        TextLimit { kind, max_chars, multi_line: true, examples }
+    }
+
+    pub const IDENTIFIER: TextLimit = one_line("identifier", 64, "usernames, ids, plan and employer ids");
+    pub const NAME: TextLimit = one_line("name", 100, "given and family names, signatures");
+    pub const TITLE: TextLimit = one_line("title", 200, "display names, organization names, course and position titles");
+    pub const GROUP_TITLE: TextLimit = one_line("group-title", 120, "group titles");
+    pub const CITY: TextLimit = one_line("city", 100, "cities and towns");
+    pub const CONTACT: TextLimit = one_line("contact", 254, "phone numbers, e-mail addresses");
+    pub const SHORT: TextLimit = one_line("short", 100, "self-described demographics, needs, languages, wishes");
+    pub const PLACE: TextLimit = one_line("place", 300, "where a group meets, the tasks of a position");
+    pub const STEP: TextLimit = one_line("step", 200, "the steps of a recovery goal");
+    pub const CONTACT_NOTE: TextLimit = one_line("contact-note", 200, "the one line of a contact note");
+    pub const GOAL: TextLimit = lines("goal", 500, "recovery goals and progress notes");
+    pub const REASON: TextLimit = lines("reason", 500, "reasons for emergency access, evidence for a credential");
+    pub const STATEMENT: TextLimit = lines("statement", 500, "a worker's lived-experience statements");
+    pub const DESCRIPTION: TextLimit = lines("description", 1000, "group descriptions");
+    pub const HEALTH_ENTRY: TextLimit = lines("health-entry", 2000, "entries in a member's health record");
+    pub const NOTE: TextLimit = lines("note", 4000, "notes, statements, messages");
+}
+
 /// Every limit on input in one table: validation checks against it, and the
 /// API document publishes it.
 pub const TEXT_LIMITS: &[TextLimit] = &[
-    TextLimit { kind: "identifier", max_chars: 64, multi_line: false, examples: "usernames, ids, plan and employer ids" },
-    TextLimit { kind: "name", max_chars: 100, multi_line: false, examples: "given and family names" },
-    TextLimit { kind: "title", max_chars: 200, multi_line: false, examples: "display names, organization names, group titles" },
-    TextLimit { kind: "city", max_chars: 100, multi_line: false, examples: "cities and towns" },
-    TextLimit { kind: "contact", max_chars: 254, multi_line: false, examples: "phone numbers, e-mail addresses" },
-    TextLimit { kind: "short", max_chars: 100, multi_line: false, examples: "self-described demographics, needs, languages" },
-    TextLimit { kind: "note", max_chars: 4000, multi_line: true, examples: "notes, goals, statements, reasons" },
+    text::IDENTIFIER,
+    text::NAME,
+    text::TITLE,
+    text::GROUP_TITLE,
+    text::CITY,
+    text::CONTACT,
+    text::SHORT,
+    text::PLACE,
+    text::STEP,
+    text::CONTACT_NOTE,
+    text::GOAL,
+    text::REASON,
+    text::STATEMENT,
+    text::DESCRIPTION,
+    text::HEALTH_ENTRY,
+    text::NOTE,
 ];
 
 /// The most items any list in a request may hold (languages, needs, windows, steps...).
 pub const MAX_LIST_ITEMS: usize = 100;
 /// The largest request body the server reads, in bytes.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
-
-/// The limit of a kind of text from [`TEXT_LIMITS`].
-pub fn text_limit(kind: &str) -> TextLimit {
-    TEXT_LIMITS.iter().copied().find(|l| l.kind == kind).unwrap_or(TEXT_LIMITS[0])
-}
 
 /// Characters no text may hold: NUL and other controls (line breaks and
 /// tabs aside, where allowed) and the bidirectional overrides and isolates
@@ -80,8 +114,7 @@ pub fn forbidden_char(c: char, multi_line: bool) -> bool {
 
 /// Check one text value against its kind: too long, or holding a forbidden
 /// character, is a field error naming the fix.
-pub fn check_text(errs: &mut crate::Invalid, field: &str, value: &str, kind: &str) {
-    let limit = text_limit(kind);
+pub fn check_text(errs: &mut crate::Invalid, field: &str, value: &str, limit: TextLimit) {
     let count = value.chars().count();
     if count > limit.max_chars {
         errs.push(
@@ -100,14 +133,14 @@ pub fn check_text(errs: &mut crate::Invalid, field: &str, value: &str, kind: &st
 }
 
 /// Check a list's length and each of its items.
-pub fn check_list(errs: &mut crate::Invalid, field: &str, values: &[String], kind: &str) {
+pub fn check_list(errs: &mut crate::Invalid, field: &str, values: &[String], limit: TextLimit) {
     if values.len() > MAX_LIST_ITEMS {
         errs.push(
             crate::FieldError::new(field, "too-many", format!("has too many items: at most {MAX_LIST_ITEMS}")).arg("max", MAX_LIST_ITEMS.to_string()),
         );
     }
     for (i, v) in values.iter().enumerate().take(MAX_LIST_ITEMS) {
-        check_text(errs, &format!("{field}[{i}]"), v, kind);
+        check_text(errs, &format!("{field}[{i}]"), v, limit);
     }
 }
 
@@ -134,22 +167,31 @@ mod tests {
 
     #[test]
     fn text_is_checked_against_its_kind() {
-        let errors = |value: &str, kind: &str| {
+        let errors = |value: &str, limit: TextLimit| {
             let mut errs = crate::Invalid::default();
-            check_text(&mut errs, "f", value, kind);
+            check_text(&mut errs, "f", value, limit);
             errs.0.iter().map(|e| e.code).collect::<Vec<_>>()
         };
-        assert!(errors("Worcester", "city").is_empty());
-        assert_eq!(errors(&"x".repeat(20_000), "city"), ["too-long"]);
-        assert_eq!(errors("Ana\0", "name"), ["forbidden-characters"]);
-        assert_eq!(errors("Ana\nBeth", "name"), ["forbidden-characters"]);
-        assert_eq!(errors("abc\u{202E}fed", "name"), ["forbidden-characters"]);
-        assert!(errors("first line\nsecond line\tindented", "note").is_empty());
-        assert_eq!(errors("a note\0", "note"), ["forbidden-characters"]);
-        assert!(errors("José Ñúñez-O'Brien 李", "name").is_empty());
+        assert!(errors("Worcester", text::CITY).is_empty());
+        assert_eq!(errors(&"x".repeat(20_000), text::CITY), ["too-long"]);
+        assert_eq!(errors("Ana\0", text::NAME), ["forbidden-characters"]);
+        assert_eq!(errors("Ana\nBeth", text::NAME), ["forbidden-characters"]);
+        assert_eq!(errors("abc\u{202E}fed", text::NAME), ["forbidden-characters"]);
+        assert!(errors("first line\nsecond line\tindented", text::NOTE).is_empty());
+        assert_eq!(errors("a note\0", text::NOTE), ["forbidden-characters"]);
+        assert!(errors("José Ñúñez-O'Brien 李", text::NAME).is_empty());
         let mut errs = crate::Invalid::default();
-        check_list(&mut errs, "needs", &vec!["x".to_string(); 101], "short");
+        check_list(&mut errs, "needs", &vec!["x".to_string(); 101], text::SHORT);
         assert_eq!(errs.0.len(), 1);
+    }
+
+    #[test]
+    fn every_kind_is_in_the_table_once() {
+        let mut kinds: Vec<&str> = TEXT_LIMITS.iter().map(|l| l.kind).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        assert_eq!(kinds.len(), TEXT_LIMITS.len(), "two limits share a kind");
+        assert!(TEXT_LIMITS.iter().all(|l| l.max_chars > 0));
     }
 
     #[test]

@@ -42,7 +42,7 @@ impl HealthEntryInput {
                     .arg("value", self.category.trim()),
             );
         }
-        let text = errs.required("text", &self.text, 2000);
+        let text = errs.required("text", &self.text, crate::limits::text::HEALTH_ENTRY);
         errs.finish()?;
         category.map(|c| (c, text)).ok_or_else(|| Invalid::one("category", "health-category", "is required"))
     }
@@ -160,7 +160,7 @@ pub struct ValidContact {
 /// Longest contact a note may record: a day.
 pub const MAX_CONTACT_MINUTES: u32 = 24 * 60;
 /// One line of note.
-pub const MAX_NOTE_CHARS: usize = 200;
+pub const MAX_NOTE_CHARS: usize = crate::limits::text::CONTACT_NOTE.max_chars;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ContactNoteInput {
@@ -237,8 +237,10 @@ impl ContactNoteInput {
         if note.contains(['\n', '\r']) {
             errs.push(FieldError::new("note", "one-line", "must be a single line"));
         }
-        if note.chars().count() > MAX_NOTE_CHARS {
-            errs.push(FieldError::new("note", "too-long", "is too long: at most 200 characters").arg("max", MAX_NOTE_CHARS.to_string()));
+        if note.contains(['\n', '\r']) {
+            // Reported once, above, in words that fit a one-line field.
+        } else {
+            crate::limits::check_text(&mut errs, "note", &note, crate::limits::text::CONTACT_NOTE);
         }
         errs.finish()?;
         match (date, minutes, modality, setting) {
@@ -366,16 +368,29 @@ mod tests {
 
     fn member() -> Member {
         let catalog = crate::Catalog::massachusetts().expect("the shipped catalog loads");
-        let plan = crate::synthetic::Plan { seed: 7, members: 10, workers: 10, today: date!(2026 - 06 - 01) };
-        let mut m = crate::synthetic::Synthetic::new(plan, &catalog).members(0, 1).remove(0);
-        // Fill every optional field so redaction has something to empty.
-        m.phone = Some("617-555-0100".into());
-        m.email = Some("a@example.org".into());
-        m.medicare_id = Some("1EG4TE5MK73".into());
-        m.plan_id = Some("plan".into());
-        m.needs = vec!["evening meetings".into()];
-        m.demographics.gender = Some("woman".into());
-        m
+        let input = MemberInput {
+            masshealth_id: "100012345678".into(),
+            medicare_id: Some("1EG4TE5MK73".into()),
+            given_name: "Rosa".into(),
+            family_name: "Delgado".into(),
+            date_of_birth: "1979-03-14".into(),
+            // Every optional field is filled so redaction has something to empty.
+            phone: Some("617-555-0100".into()),
+            email: Some("a@example.org".into()),
+            city: Some("Lowell".into()),
+            preferred_languages: vec!["es".into(), "en".into()],
+            needs: vec!["evening meetings".into()],
+            demographics: Demographics {
+                gender: Some("woman".into()),
+                race: Some("Black".into()),
+                ethnicity: Some("Hispanic or Latina".into()),
+                sexual_orientation: Some("bisexual".into()),
+                faith: Some("Catholic".into()),
+                age_band: Some("45-54".into()),
+            },
+            plan_id: Some("plan".into()),
+        };
+        input.validate("m-1".into(), 1, &catalog, date!(2026 - 06 - 01)).expect("a valid member")
     }
 
     fn keys<T: Serialize>(v: &T) -> Vec<String> {
@@ -418,10 +433,25 @@ mod tests {
             recorded_at: "now".into(),
         });
         let catalog = crate::Catalog::massachusetts().expect("the shipped catalog loads");
-        let prefs = (0..200)
-            .filter_map(|i| crate::matching::synthetic::member_preferences(7, i, &catalog, 10).ok())
-            .find(|p| p.home.is_some() && !p.identity.is_empty())
-            .expect("a synthetic member with a home and an identity wish");
+        let topic = catalog.lived_experience_topics[0].id.clone();
+        let prefs = crate::matching::PreferencesInput {
+            support: Some(crate::matching::SupportKind::Both),
+            languages: vec!["es".into()],
+            interpreter_ok: true,
+            identity: vec![crate::matching::IdentityWishInput {
+                dimension: crate::matching::IdentityDimension::Gender,
+                strength: crate::matching::Strength::Prefer,
+                values: vec!["woman".into()],
+            }],
+            lived_experience: vec![crate::matching::TopicWishInput { topic, strength: crate::matching::Strength::Prefer }],
+            home: Some(crate::matching::GeoPoint { lat: 42.6334, lon: -71.3162 }),
+            home_town: Some("Lowell".into()),
+            max_travel_km: Some(20),
+            named_peer: Some("w-1".into()),
+            ..Default::default()
+        }
+        .validate(&catalog)
+        .expect("valid preferences");
         check(&prefs);
     }
 

@@ -568,7 +568,7 @@ pub fn check_emergency_request(category: &str, reason: &str) -> Result<(Emergenc
     if category.is_none() {
         errs.push(FieldError::new("reason_category", "unknown-choice", "use medical-emergency, risk-of-harm or other"));
     }
-    let reason = errs.required("reason", reason, 500);
+    let reason = errs.required("reason", reason, crate::limits::text::REASON);
     if !reason.is_empty() && (reason.chars().count() < 20 || reason.split_whitespace().count() < 3) {
         errs.push(FieldError::new("reason", "reason-short", "say in a sentence what the emergency is"));
     }

@@ -7,17 +7,12 @@ use time::Date;
 
 use crate::catalog::Catalog;
 use crate::error::{FieldError, Invalid};
+use crate::limits::{text, TextLimit};
 
 pub type Id = String;
 
 // Dates travel as ISO 8601 text ("1987-04-23"), the form people and FHIR use.
 time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
-
-/// A new identifier for a record: a time-ordered UUID (version 7), so that
-/// new rows land at the end of the primary-key index.
-pub fn new_id() -> Id {
-    uuid::Uuid::now_v7().to_string()
-}
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[serde(rename_all = "kebab-case")]
@@ -134,7 +129,7 @@ pub struct OrganizationInput {
 impl OrganizationInput {
     pub fn validate(&self) -> Result<(String, OrganizationKind, Option<String>, Option<String>), Invalid> {
         let mut errs = Invalid::default();
-        let name = errs.required("name", &self.name, 200);
+        let name = errs.required("name", &self.name, text::TITLE);
         let kind = OrganizationKind::parse(self.kind.trim());
         if kind.is_none() {
             let choices = OrganizationKind::ALL.map(|k| k.as_str()).join(", ");
@@ -146,14 +141,7 @@ impl OrganizationInput {
         }
         let contracted_by = optional(&self.contracted_by);
         let city = optional(&self.city);
-        check_texts(
-            &mut errs,
-            &[
-                ("name", Some(&self.name), "title"),
-                ("contracted_by", self.contracted_by.as_ref(), "identifier"),
-                ("city", self.city.as_ref(), "city"),
-            ],
-        );
+        check_texts(&mut errs, &[("contracted_by", self.contracted_by.as_ref(), text::IDENTIFIER), ("city", self.city.as_ref(), text::CITY)]);
         errs.finish()?;
         Ok((name, kind.expect("checked"), contracted_by, city))
     }
@@ -236,8 +224,8 @@ impl MemberInput {
                 ));
             }
         }
-        let given_name = errs.required("given_name", &self.given_name, 100);
-        let family_name = errs.required("family_name", &self.family_name, 100);
+        let given_name = errs.required("given_name", &self.given_name, text::NAME);
+        let family_name = errs.required("family_name", &self.family_name, text::NAME);
         let date_of_birth = match parse_date(&self.date_of_birth) {
             Some(d) if d > today => {
                 errs.push(FieldError::new("date_of_birth", "date-future", "is in the future; write the date of birth as YYYY-MM-DD"));
@@ -281,22 +269,20 @@ impl MemberInput {
         check_texts(
             &mut errs,
             &[
-                ("given_name", Some(&self.given_name), "name"),
-                ("family_name", Some(&self.family_name), "name"),
-                ("city", self.city.as_ref(), "city"),
-                ("phone", self.phone.as_ref(), "contact"),
-                ("email", self.email.as_ref(), "contact"),
-                ("plan_id", self.plan_id.as_ref(), "identifier"),
-                ("demographics.gender", d.gender.as_ref(), "short"),
-                ("demographics.race", d.race.as_ref(), "short"),
-                ("demographics.ethnicity", d.ethnicity.as_ref(), "short"),
-                ("demographics.sexual_orientation", d.sexual_orientation.as_ref(), "short"),
-                ("demographics.faith", d.faith.as_ref(), "short"),
-                ("demographics.age_band", d.age_band.as_ref(), "short"),
+                ("city", self.city.as_ref(), text::CITY),
+                ("phone", self.phone.as_ref(), text::CONTACT),
+                ("email", self.email.as_ref(), text::CONTACT),
+                ("plan_id", self.plan_id.as_ref(), text::IDENTIFIER),
+                ("demographics.gender", d.gender.as_ref(), text::SHORT),
+                ("demographics.race", d.race.as_ref(), text::SHORT),
+                ("demographics.ethnicity", d.ethnicity.as_ref(), text::SHORT),
+                ("demographics.sexual_orientation", d.sexual_orientation.as_ref(), text::SHORT),
+                ("demographics.faith", d.faith.as_ref(), text::SHORT),
+                ("demographics.age_band", d.age_band.as_ref(), text::SHORT),
             ],
         );
-        crate::limits::check_list(&mut errs, "needs", &self.needs, "short");
-        crate::limits::check_list(&mut errs, "preferred_languages", &self.preferred_languages, "short");
+        crate::limits::check_list(&mut errs, "needs", &self.needs, text::SHORT);
+        crate::limits::check_list(&mut errs, "preferred_languages", &self.preferred_languages, text::SHORT);
         errs.finish()?;
         Ok(Member {
             id,
@@ -431,8 +417,8 @@ pub struct WorkerInput {
 impl WorkerInput {
     pub fn validate(&self, id: Id, version: i64, catalog: &Catalog) -> Result<Worker, Invalid> {
         let mut errs = Invalid::default();
-        let given_name = errs.required("given_name", &self.given_name, 100);
-        let family_name = errs.required("family_name", &self.family_name, 100);
+        let given_name = errs.required("given_name", &self.given_name, text::NAME);
+        let family_name = errs.required("family_name", &self.family_name, text::NAME);
         let role_id = self.role_id.trim().to_string();
         if catalog.role(&role_id).is_none() {
             let ids: Vec<_> = catalog.roles.iter().map(|r| r.id.as_str()).collect();
@@ -442,7 +428,7 @@ impl WorkerInput {
                     .arg("choices", ids.join(", ")),
             );
         }
-        let employer_id = errs.required("employer_id", &self.employer_id, 64);
+        let employer_id = errs.required("employer_id", &self.employer_id, text::IDENTIFIER);
         let start = parse_date(&self.employment_start);
         if start.is_none() {
             errs.push(FieldError::new("employment_start", "date-format", "write the start date as YYYY-MM-DD"));
@@ -463,20 +449,14 @@ impl WorkerInput {
         };
         let languages = languages(&mut errs, "languages", &self.languages, catalog);
         for (i, s) in self.statements.iter().enumerate() {
-            if s.text.trim().is_empty() || s.text.len() > 500 {
+            if s.text.trim().is_empty() || s.text.trim().chars().count() > text::STATEMENT.max_chars {
                 errs.push(FieldError::new(format!("statements[{i}].text"), "statement-length", "write between 1 and 500 characters"));
+            } else {
+                crate::limits::check_text(&mut errs, &format!("statements[{i}].text"), s.text.trim(), text::STATEMENT);
             }
         }
-        check_texts(
-            &mut errs,
-            &[
-                ("given_name", Some(&self.given_name), "name"),
-                ("family_name", Some(&self.family_name), "name"),
-                ("employer_id", Some(&self.employer_id), "identifier"),
-                ("city", self.city.as_ref(), "city"),
-            ],
-        );
-        crate::limits::check_list(&mut errs, "languages", &self.languages, "short");
+        check_texts(&mut errs, &[("city", self.city.as_ref(), text::CITY)]);
+        crate::limits::check_list(&mut errs, "languages", &self.languages, text::SHORT);
         errs.finish()?;
         let mut availability = self.availability.clone();
         availability.dedup();
@@ -561,10 +541,10 @@ pub fn format_date(d: Date) -> String {
 }
 
 /// Check one-line fields against the table of limits (trimmed, as stored).
-fn check_texts(errs: &mut Invalid, fields: &[(&str, Option<&String>, &str)]) {
-    for (field, value, kind) in fields {
+fn check_texts(errs: &mut Invalid, fields: &[(&str, Option<&String>, TextLimit)]) {
+    for (field, value, limit) in fields {
         if let Some(v) = value {
-            crate::limits::check_text(errs, field, v.trim(), kind);
+            crate::limits::check_text(errs, field, v.trim(), *limit);
         }
     }
 }

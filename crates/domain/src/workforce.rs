@@ -10,6 +10,7 @@ use time::Date;
 
 use crate::catalog::{Catalog, CredentialKind, ProgramKind, Role, SupervisionRequirement};
 use crate::error::{FieldError, Invalid};
+use crate::limits::text;
 use crate::records::{format_date, parse_date, Id, Visibility, Worker};
 use crate::stats::{self, per_mille, CellId, Suppressed, Table};
 
@@ -18,8 +19,6 @@ pub const WARNING_DAYS: [i64; 3] = [90, 30, 7];
 
 /// Counts below this are not shown (the usual small-cell rule).
 pub use crate::stats::SMALL_CELL;
-
-pub mod demo;
 
 time::serde::format_description!(wf_date, Date, "[year]-[month]-[day]");
 
@@ -95,9 +94,9 @@ impl CredentialInput {
                 Some(d) => Some(d),
             },
         };
-        for (field, value, max) in [("issuer", &self.issuer, 200), ("evidence", &self.evidence, 500)] {
-            if value.as_deref().is_some_and(|v| v.trim().chars().count() > max) {
-                errs.push(FieldError::new(field, "too-long", format!("is too long: at most {max} characters")).arg("max", max.to_string()));
+        for (field, value, limit) in [("issuer", &self.issuer, text::TITLE), ("evidence", &self.evidence, text::REASON)] {
+            if let Some(v) = value {
+                crate::limits::check_text(&mut errs, field, v.trim(), limit);
             }
         }
         errs.finish()?;
@@ -257,7 +256,7 @@ pub struct CeInput {
 impl CeInput {
     pub fn validate(&self, id: Id, worker_id: Id, catalog: &Catalog, today: Date) -> Result<CeEntry, Invalid> {
         let mut errs = Invalid::default();
-        let title = errs.required("title", &self.title, 200);
+        let title = errs.required("title", &self.title, text::TITLE);
         let tenths = parse_tenths(&self.hours);
         if tenths.is_none() {
             errs.push(FieldError::new("hours", "hours", "give the hours as a number between 0.1 and 100, e.g. 1.5"));
@@ -460,7 +459,7 @@ impl EnrolmentInput {
                 .arg("choices", ids.join(", ")),
             );
         }
-        let cohort = errs.required("cohort", &self.cohort, 200);
+        let cohort = errs.required("cohort", &self.cohort, text::TITLE);
         let status_text = text(&self.status).unwrap_or_else(|| "enrolled".into());
         let status = EnrolmentStatus::parse(&status_text);
         if status.is_none() {
@@ -622,8 +621,8 @@ impl SessionInput {
                     .arg("choices", choices),
             );
         }
-        let topics = errs.required("topics", &self.topics, 200);
-        let signature = errs.required("signature", &self.signature, 100);
+        let topics = errs.required("topics", &self.topics, text::TITLE);
+        let signature = errs.required("signature", &self.signature, text::NAME);
         errs.finish()?;
         Ok(SupervisionSession {
             id,
@@ -775,9 +774,9 @@ pub const EDUCATION_LEVELS: [&str; 4] = ["none", "high-school", "bachelor", "mas
 impl PositionInput {
     pub fn validate(&self, id: Id, version: i64, catalog: &Catalog) -> Result<Position, Invalid> {
         let mut errs = Invalid::default();
-        let organization_id = errs.required("organization_id", &self.organization_id, 64);
-        let title = errs.required("title", &self.title, 200);
-        let program = errs.required("program", &self.program, 200);
+        let organization_id = errs.required("organization_id", &self.organization_id, text::IDENTIFIER);
+        let title = errs.required("title", &self.title, text::TITLE);
+        let program = errs.required("program", &self.program, text::TITLE);
         let role_id = text(&self.role_id);
         let role = role_id.as_deref().and_then(|r| catalog.role(r));
         if let (Some(r), None) = (&role_id, role) {
@@ -815,9 +814,7 @@ impl PositionInput {
             if t.is_empty() {
                 continue;
             }
-            if t.chars().count() > 300 {
-                errs.push(FieldError::new(format!("tasks[{i}]"), "too-long", "is too long: at most 300 characters").arg("max", "300"));
-            }
+            crate::limits::check_text(&mut errs, &format!("tasks[{i}]"), t, text::PLACE);
             tasks.push(Task { task_id: classify_task(catalog, t), text: t.to_string() });
         }
         if tasks.len() > 50 {
@@ -1605,36 +1602,6 @@ mod tests {
     }
 
     #[test]
-    fn a_lone_small_role_takes_a_second_role_with_it() {
-        // 40 peers and 3 coaches: without a second hidden role, 3 = headcount - 40.
-        let c = cat();
-        let mut workers =
-            crate::synthetic::Synthetic::new(crate::synthetic::Plan { seed: 5, members: 0, workers: 60, today: TODAY }, &c).workers(0, 60, &c);
-        for w in workers.iter_mut() {
-            w.employment_end = None;
-            w.employment_start = date!(2020 - 01 - 01);
-        }
-        let roles: Vec<String> = c.roles.iter().map(|r| r.id.clone()).collect();
-        for (i, w) in workers.iter_mut().enumerate().take(55) {
-            w.role_id = if i < 40 {
-                roles[0].clone()
-            } else if i < 43 {
-                roles[1].clone()
-            } else {
-                roles[2].clone()
-            };
-        }
-        workers.truncate(55);
-        let p = picture(&c, &workers, &[], date!(2025 - 06 - 15), TODAY);
-        assert_eq!(p.headcount, Cell::Shown(55));
-        let shown = |r: &str| p.by_role.iter().find(|(id, _)| id == r).map(|(_, c)| *c);
-        assert_eq!(shown(&roles[1]), Some(Cell::Hidden), "3 is small");
-        assert_eq!(shown(&roles[2]), Some(Cell::Hidden), "the next smallest role (12) is hidden with it");
-        assert_eq!(shown(&roles[0]), Some(Cell::Shown(40)));
-        assert!(p.turnover_per_mille.shown().is_some_and(|t| *t == 0), "no departures over 55: {:?}", p.turnover_per_mille);
-    }
-
-    #[test]
     fn check_lists_every_kind_of_problem() {
         let c = cat();
         let facts = |id: &str, role: &str, sup: Option<&str>| WorkerFacts {
@@ -1668,24 +1635,5 @@ mod tests {
                 (ComplianceKind::SinglePeerProgram, "4 West".to_string()),
             ]
         );
-    }
-
-    #[test]
-    fn turnover_and_hires_over_a_period() {
-        let c = cat();
-        let mut synthetic =
-            crate::synthetic::Synthetic::new(crate::synthetic::Plan { seed: 3, members: 0, workers: 200, today: TODAY }, &c).workers(0, 200, &c);
-        synthetic.truncate(200);
-        let from = date!(2025 - 06 - 15);
-        let p = picture(&c, &synthetic, &[], from, TODAY);
-        let departures = synthetic.iter().filter(|w| w.employment_end.is_some_and(|e| e >= from && e <= TODAY)).count();
-        assert_eq!(p.departures, if crate::stats::small(departures as u64) { Cell::Hidden } else { Cell::Shown(departures as u64) });
-        let total: u64 = p.by_role.iter().filter_map(|(_, c)| c.shown().copied()).sum();
-        assert!(total <= 200);
-        // Turnover is withheld exactly when it would give a small count away.
-        assert_eq!(p.turnover_per_mille.is_hidden(), p.departures.is_hidden(), "{:?} {:?}", p.departures, p.turnover_per_mille);
-        // No role's count can be worked out from the headcount and the others.
-        let hidden = p.by_role.iter().filter(|(_, c)| c.is_hidden()).count();
-        assert!(hidden != 1 || p.headcount.is_hidden(), "a lone hidden role beside a shown headcount: {:?}", p.by_role);
     }
 }

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use ed25519_dalek::{Signer, SigningKey, Verifier, VerifyingKey};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
@@ -235,7 +236,7 @@ impl Store {
         let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash").fetch_one(&mut **tx).await?;
         let seq: i64 = head.try_get("seq")?;
         let prev: String = head.try_get("hash")?;
-        let id = accompany_domain::records::new_id();
+        let id = crate::ids::new_id();
         let at = now_text();
         let hash = link_hash(
             Some(&self.audit_key),
@@ -396,13 +397,50 @@ impl Store {
     }
 }
 
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct AuditEvent {
+    pub seq: i64,
+    pub at: String,
+    pub actor_username: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<String>,
+    pub member_id: Option<String>,
+    pub decision: String,
+    pub reason: String,
+    pub client_addr: String,
+    /// Comma-separated categories disclosed.
+    pub categories: String,
+    pub purpose: String,
+}
+
+pub(crate) const AUDIT_COLUMNS: &str =
+    "seq, at, actor_username, action, entity, entity_id, member_id, decision, reason, client_addr, categories, purpose";
+
+pub(crate) fn audit_event(r: &sqlx::any::AnyRow) -> Result<AuditEvent> {
+    Ok(AuditEvent {
+        seq: r.try_get("seq")?,
+        at: r.try_get("at")?,
+        actor_username: r.try_get("actor_username")?,
+        action: r.try_get("action")?,
+        entity: r.try_get("entity")?,
+        entity_id: r.try_get("entity_id")?,
+        member_id: r.try_get("member_id")?,
+        decision: r.try_get("decision")?,
+        reason: r.try_get("reason")?,
+        client_addr: r.try_get("client_addr")?,
+        categories: r.try_get("categories")?,
+        purpose: r.try_get("purpose")?,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn checkpoints_are_signed_over_every_field() {
-        let file = std::env::temp_dir().join(format!("accompany-checkpoint-{}", crate::auth::random_token()));
+        let file = std::env::temp_dir().join(format!("accompany-checkpoint-{:016x}", rand::rngs::OsRng.next_u64()));
         let key = CheckpointKey::create(&file).unwrap();
         let c = Checkpoint::sign(7, "abc", "2026-01-01T00:00:00.000000Z", &key);
         assert_eq!(c.check(&key.public_hex()), Ok(()));

@@ -2,8 +2,9 @@
 //! Session ids and tokens are stored only as SHA-256 hashes, so a copy of
 //! the database does not let anyone sign in.
 
+use crate::ids::new_id;
 use accompany_domain::policy::Actor;
-use accompany_domain::records::{new_id, Persona};
+use accompany_domain::records::Persona;
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use rand::RngCore;
@@ -621,7 +622,7 @@ pub(crate) fn check_new_user(username: &str, password: &str, display_name: &str)
     if password.chars().count() < 10 {
         errs.push(accompany_domain::FieldError::new("password", "password-length", "use at least 10 characters"));
     }
-    errs.required("display_name", display_name, 200);
+    errs.required("display_name", display_name, accompany_domain::limits::text::TITLE);
     errs.finish()?;
     Ok(())
 }

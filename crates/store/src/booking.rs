@@ -4,6 +4,7 @@
 //! the overlap rule is checked inside the transaction after both calendars
 //! are locked, so two bookings racing for one time cannot both land.
 
+use crate::ids::new_id;
 use accompany_domain::booking::{
     datetime_text, free_slots, may_book, may_change_session, parse_datetime, place, times_of_day, validate_week, SessionInput, SessionStatus, Slot,
     Span, Window, WindowInput, BOOKING_HORIZON_DAYS,
@@ -11,15 +12,16 @@ use accompany_domain::booking::{
 use accompany_domain::notes::Modality;
 use accompany_domain::policy::{Action, Decision};
 use accompany_domain::privacy::{Categories, Purpose};
-use accompany_domain::records::{new_id, short_name, Persona, TimeOfDay};
+use accompany_domain::records::{short_name, Persona, TimeOfDay};
 use accompany_domain::Invalid;
 use serde::Serialize;
 use sqlx::{Any, Row, Transaction};
 use time::{Duration, PrimitiveDateTime};
 
-use crate::access::{record_version, Access};
+use crate::access::Access;
 use crate::auth::User;
 use crate::rows::{to_json, WorkerData};
+use crate::writes::record_version;
 use crate::{now_text, Result, Store, StoreError};
 
 /// How long a calendar feed link works before a new one must be made.
@@ -323,7 +325,7 @@ impl Access {
         let when = when.replace('T', " ");
         // Messages leave the app: as little of a name as needed.
         let member_name = short_name(&member_name);
-        crate::outbox::tell(tx, &peer.user_id, key, &serde_json::json!({ "name": member_name, "when": when, "minutes": minutes })).await?;
+        crate::notifications::tell(tx, &peer.user_id, key, &serde_json::json!({ "name": member_name, "when": when, "minutes": minutes })).await?;
         let member_users: Vec<String> = sqlx::query("SELECT id FROM users WHERE member_id = $1")
             .bind(member_id)
             .fetch_all(&mut **tx)
@@ -332,7 +334,7 @@ impl Access {
             .map(|r| r.try_get(0))
             .collect::<Result<_, _>>()?;
         for u in member_users {
-            crate::outbox::tell(tx, &u, key, &serde_json::json!({ "name": short_name(&peer.name), "when": when, "minutes": minutes })).await?;
+            crate::notifications::tell(tx, &u, key, &serde_json::json!({ "name": short_name(&peer.name), "when": when, "minutes": minutes })).await?;
         }
         Ok(())
     }

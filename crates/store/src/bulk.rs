@@ -2,7 +2,8 @@
 //! one transaction per batch, so that millions of members load in minutes
 //! on either database. Used by the command line, never by a web handler.
 
-use accompany_domain::records::{new_id, Member, Organization, Persona, TeamRole, Worker};
+use crate::ids::new_id;
+use accompany_domain::records::{Member, Organization, Persona, TeamRole, Worker};
 use sqlx::{Any, Transaction};
 
 use crate::rows::{date_text, to_json, MemberData, WorkerData};
@@ -143,7 +144,7 @@ impl Import<'_> {
                     m.medicare_id.clone().into(),
                     m.given_name.clone().into(),
                     m.family_name.clone().into(),
-                    crate::access::name_key(&m.family_name).into(),
+                    crate::writes::name_key(&m.family_name).into(),
                     date_text(m.date_of_birth).into(),
                     m.preferred_languages.first().cloned().into(),
                     m.city.clone().into(),

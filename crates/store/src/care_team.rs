@@ -3,14 +3,16 @@
 //! history the member sees. Every change is audited against the member and
 //! the member is told.
 
+use crate::ids::new_id;
 use accompany_domain::policy::{may_answer_join_request, may_ask_to_join, may_give_team_role, role_fits, Action, Decision};
 use accompany_domain::privacy::{Categories, Purpose};
-use accompany_domain::records::{new_id, Persona, TeamRole};
+use accompany_domain::records::{Persona, TeamRole};
 use accompany_domain::Invalid;
 use serde::Serialize;
 use sqlx::{Any, Row, Transaction};
 
-use crate::access::{insert_team_member, Access};
+use crate::access::Access;
+use crate::writes::insert_team_member;
 use crate::{now_text, Result, StoreError};
 
 /// A request to join a member's team, as the member or their plan sees it.
@@ -45,7 +47,7 @@ pub const REQUEST_RECEIVED: &str = "requested";
 async fn tell_member(tx: &mut Transaction<'_, Any>, member_id: &str, key: &str, args: &serde_json::Value) -> Result<()> {
     let accounts = sqlx::query("SELECT id FROM users WHERE member_id = $1").bind(member_id).fetch_all(&mut **tx).await?;
     for a in &accounts {
-        crate::outbox::tell(tx, &a.try_get::<String, _>(0)?, key, args).await?;
+        crate::notifications::tell(tx, &a.try_get::<String, _>(0)?, key, args).await?;
     }
     Ok(())
 }
@@ -95,7 +97,7 @@ impl Access {
     /// whatever the member id: only the member (or their plan) learns of it.
     pub async fn ask_to_join(&self, member_id: &str, role: TeamRole, reason: &str) -> Result<&'static str> {
         let mut errs = Invalid::default();
-        let reason = errs.required("reason", reason, 500);
+        let reason = errs.required("reason", reason, accompany_domain::limits::text::REASON);
         errs.finish()?;
         let d = may_ask_to_join(self.actor(), role);
         if let Decision::Deny(why) = d {
@@ -154,7 +156,7 @@ impl Access {
                 .fetch_all(&mut *tx)
                 .await?;
             for a in &admins {
-                crate::outbox::tell(&mut tx, &a.try_get::<String, _>(0)?, "notice-team-request-plan", &args).await?;
+                crate::notifications::tell(&mut tx, &a.try_get::<String, _>(0)?, "notice-team-request-plan", &args).await?;
             }
         }
         tx.commit().await?;
@@ -228,7 +230,8 @@ impl Access {
         if approve {
             insert_team_member(&mut tx, member_id, &user_id, role, Some(&self.actor().user_id), "approved").await?;
         }
-        crate::outbox::tell(&mut tx, &user_id, if approve { "notice-team-request-approved" } else { "notice-team-request-declined" }, &args).await?;
+        crate::notifications::tell(&mut tx, &user_id, if approve { "notice-team-request-approved" } else { "notice-team-request-declined" }, &args)
+            .await?;
         tx.commit().await?;
         self.audit_team(if approve { "approve" } else { "decline" }, Some(request_id), Some(member_id), &Decision::Permit).await
     }

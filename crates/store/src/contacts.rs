@@ -4,19 +4,22 @@
 //! version, and the history of one contact. Every method asks the policy
 //! first and leaves an audit event.
 
+use crate::ids::new_id;
 use accompany_domain::contacts::{caseload, standing, Caseload, CaseloadRow, Counted, LoggedContact, Standing};
 use accompany_domain::notes::{ContactNote, ContactNoteInput, Modality, Setting};
 use accompany_domain::policy::{may_write_contact_note, sees_worker_development, Action, Decision};
 use accompany_domain::privacy::{Categories, Category};
-use accompany_domain::records::{new_id, Persona};
+use accompany_domain::records::Persona;
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::access::{record_version, Access, Checked, VersionEntry};
+use crate::access::{Access, Checked};
 use crate::privacy::insert_contact_note;
+use crate::rows::VersionEntry;
 use crate::rows::{date_text, stored_date};
 use crate::today_date as today;
+use crate::writes::record_version;
 use crate::{now_text, Result, StoreError};
 
 /// One member's contacts as one reader may have them, and where they stand.

@@ -3,11 +3,12 @@
 //! contact details already on the record), redeemed on the public claim
 //! door. The public doors are throttled by hashed key, counting every try.
 
+use crate::ids::new_id;
 use accompany_domain::booking::Channel;
 use accompany_domain::enrolment::{delivery_address, Delivery, EnrolmentCode, MAX_WRONG_TRIES};
 use accompany_domain::policy::{may_issue_enrolment_code, Action, Decision};
 use accompany_domain::privacy::{Categories, Category, Purpose};
-use accompany_domain::records::{new_id, Persona};
+use accompany_domain::records::Persona;
 use accompany_domain::{FieldError, Invalid};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -252,7 +253,7 @@ impl Access {
         }
         let m = &c.member;
         let address = delivery_address(delivery, m.email.as_deref(), m.phone.as_deref())?;
-        let code = EnrolmentCode::generate(&mut rand::thread_rng());
+        let code = EnrolmentCode::generate(&mut rand::random::<u32>);
         let now = OffsetDateTime::now_utc();
         let hours = store.catalog().privacy.enrolment_code_hours;
         let expires_at = timestamp_text(now + Duration::hours(i64::from(hours)));

@@ -3,17 +3,19 @@
 //! sharing choices allow (label RecoveryGoals). Every version of a goal is
 //! kept; every access is decided by the policy and audited.
 
+use crate::ids::new_id;
 use accompany_domain::goals::{GoalInput, GoalProgress, GoalStatus, GoalStep, ProgressInput, RecoveryGoal};
 use accompany_domain::policy::{may_record_progress, may_write_goal, Action, Decision};
 use accompany_domain::privacy::{Categories, Category};
-use accompany_domain::records::new_id;
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::access::{record_version, Access, Checked, Seen, VersionEntry};
+use crate::access::{Access, Checked, Seen};
+use crate::rows::VersionEntry;
 use crate::rows::{date_text, stored_date, to_json};
 use crate::today_date as today;
+use crate::writes::record_version;
 use crate::{now_text, Result, StoreError};
 
 #[derive(Debug, Clone, Serialize)]

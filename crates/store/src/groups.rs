@@ -3,12 +3,12 @@
 //! attendee. Every decision comes from the domain and is audited; attendance
 //! is written in one transaction, all of it or none.
 
+use crate::ids::new_id;
 use accompany_domain::booking::datetime_text;
 use accompany_domain::groups::{attendance_note, may_join, may_record_attendance, may_run_groups, GroupInput};
 use accompany_domain::notes::{ContactNote, Modality, Setting};
 use accompany_domain::policy::{Action, Decision};
 use accompany_domain::privacy::{Categories, Category, Purpose};
-use accompany_domain::records::new_id;
 use accompany_domain::{FieldError, Invalid};
 use serde::Serialize;
 use sqlx::Row;
@@ -272,17 +272,19 @@ impl Access {
             .iter()
             .map(|r| r.try_get(0))
             .collect::<Result<_, _>>()?;
+        // A group's title can name a condition ("Opioid recovery circle"), and
+        // messages leave the app by email or text: they carry only the time.
         let when = g.next_meeting.clone().unwrap_or_default().replace('T', " ");
         for l in leaders {
-            crate::outbox::tell(
+            crate::notifications::tell(
                 &mut tx,
                 &l,
                 "notice-group-joined",
-                &serde_json::json!({ "name": accompany_domain::records::short_name(&name), "group": g.title, "when": when }),
+                &serde_json::json!({ "name": accompany_domain::records::short_name(&name), "when": when }),
             )
             .await?;
         }
-        crate::outbox::tell(&mut tx, &self.actor().user_id, "notice-you-joined", &serde_json::json!({ "group": g.title, "when": when })).await?;
+        crate::notifications::tell(&mut tx, &self.actor().user_id, "notice-you-joined", &serde_json::json!({ "when": when })).await?;
         tx.commit().await?;
         self.group(group_id).await
     }

@@ -18,14 +18,21 @@ mod contacts;
 mod enrolment;
 mod goals;
 mod groups;
+pub mod ids;
+mod lists;
 mod matching;
+mod members;
 mod migrate;
+mod notifications;
+mod organizations;
 mod outbox;
 mod privacy;
 mod referrals;
 mod rows;
 mod team;
+mod workers;
 mod workforce;
+mod writes;
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -36,8 +43,8 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor};
 use time::OffsetDateTime;
 
-pub use access::{Access, AuditEvent, MemberFilter, Page, Seen, TeamMemberView, VersionEntry, WorkerFilter};
-pub use audit::{AuditCheck, AuditKey, Checkpoint, CheckpointKey};
+pub use access::{Access, Seen};
+pub use audit::{AuditCheck, AuditEvent, AuditKey, Checkpoint, CheckpointKey};
 pub use auth::{constant_time_eq, hash_password, LoginError, NewUser, PasswordError, SessionInfo, User, SESSION_HOURS};
 pub use booking::{Availability, BookablePeer, SessionView};
 pub use bulk::{Import, ImportUser};
@@ -46,14 +53,18 @@ pub use contacts::{CaseloadContacts, ContactLog};
 pub use enrolment::{ClaimInput, IssuedCode};
 pub use goals::Goals;
 pub use groups::{GroupView, MeetingView, Roster, RosterEntry};
+pub use lists::Page;
 pub use matching::{
-    rank_with, town_point, Applied, Chosen, GapEntry, Notification, PeerCard, PeerPool, PoolFilter, RankedChoice, Ranking, WaitingList,
-    WorkerMatching,
+    rank_with, town_point, Applied, Chosen, GapEntry, PeerCard, PeerPool, PoolFilter, RankedChoice, Ranking, WaitingList, WorkerMatching,
 };
+pub use members::{MemberFilter, TeamMemberView};
+pub use notifications::Notification;
 pub use outbox::{DeliveryReport, LogSender, OutboxMessage, Outgoing, SendError, SendFuture, Sender, SmtpSender, SmtpSettings};
 pub use privacy::{AuditFilter, BreakGlassEvent, FirewallEntry, HealthEntries, SharingOverview, StaffEntry, SupervisorSharing, TeamSharing};
 pub use referrals::Enrolment;
+pub use rows::VersionEntry;
 pub use team::{TeamCard, TeamOverview};
+pub use workers::WorkerFilter;
 pub use workforce::{
     CredentialView, OrganizationCompliance, PositionReport, PositionView, SuperviseeRow, SupervisorView, WorkerDevelopment, PAY_PARITY_PERCENT,
 };

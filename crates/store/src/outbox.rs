@@ -1,15 +1,16 @@
 //! Messages beyond the app: each change that tells someone something (a
 //! session booked, moved or cancelled, a member joining a group) writes an
-//! in-app notification and, when the person chose email or text, an outbox
-//! row in the same transaction. A background worker delivers due rows
-//! through a pluggable [`Sender`], retrying with backoff, and marks each
-//! delivered or failed.
+//! in-app notification (see `notifications`) and, when the person chose
+//! email or text, an outbox row in the same transaction. A background
+//! worker delivers due rows through a pluggable [`Sender`], retrying with
+//! backoff, and marks each delivered or failed.
 
 use std::future::Future;
 use std::pin::Pin;
 
+use crate::ids::new_id;
 use accompany_domain::booking::{retry_delay, Channel, Reach, MAX_DELIVERY_ATTEMPTS};
-use accompany_domain::records::{new_id, Persona};
+use accompany_domain::records::Persona;
 use serde::Serialize;
 use sqlx::{Any, Row, Transaction};
 use time::OffsetDateTime;
@@ -145,33 +146,6 @@ pub struct DeliveryReport {
     pub delivered: u32,
     pub retried: u32,
     pub failed: u32,
-}
-
-/// Tell `user_id` something: an in-app notification always, and a message
-/// by email or text when they chose one. Runs inside the caller's
-/// transaction, so the message exists exactly when the change does.
-pub(crate) async fn tell(tx: &mut Transaction<'_, Any>, user_id: &str, text_key: &str, args: &serde_json::Value) -> Result<()> {
-    let now = now_text();
-    sqlx::query("INSERT INTO notifications (id, user_id, text_key, args, created_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(new_id())
-        .bind(user_id)
-        .bind(text_key)
-        .bind(args.to_string())
-        .bind(&now)
-        .execute(&mut **tx)
-        .await?;
-    let row =
-        sqlx::query("SELECT u.locale, r.channel, r.email, r.phone FROM users u LEFT JOIN reach_preferences r ON r.user_id = u.id WHERE u.id = $1")
-            .bind(user_id)
-            .fetch_optional(&mut **tx)
-            .await?;
-    let Some(row) = row else { return Ok(()) };
-    let reach = reach_from(row.try_get("channel")?, row.try_get("email")?, row.try_get("phone")?);
-    if let Some((channel, address)) = reach.address() {
-        let lang: Option<String> = row.try_get("locale")?;
-        queue_message(tx, Some(user_id), channel, &address, lang.as_deref().unwrap_or("en"), text_key, args).await?;
-    }
-    Ok(())
 }
 
 /// Queue one message for delivery, inside the caller's transaction.

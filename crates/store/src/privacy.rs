@@ -4,18 +4,21 @@
 //! method goes through `checked_member_for` or an explicit policy check and
 //! leaves an audit event.
 
+use crate::ids::new_id;
 use accompany_domain::notes::{ContactNote, ContactNoteInput, HealthEntry, HealthEntryInput};
 use accompany_domain::policy::{Action, Decision, Relationship};
 use accompany_domain::privacy::{
     self, check_emergency_request, may_break_glass, Categories, Category, Part2Consent, Purpose, Recipient, SharingChoice, SharingInput,
 };
-use accompany_domain::records::{new_id, Persona, TeamRole};
+use accompany_domain::records::{Persona, TeamRole};
 use accompany_domain::Invalid;
 use serde::Serialize;
 use sqlx::Row;
 use time::{Duration, OffsetDateTime};
 
-use crate::access::{audit_event, Access, AuditEvent, Page, Seen, AUDIT_COLUMNS};
+use crate::access::{Access, Seen};
+use crate::audit::{audit_event, AuditEvent, AUDIT_COLUMNS};
+use crate::lists::Page;
 use crate::rows::{date_text, stored_date, to_json};
 use crate::today_date as today;
 use crate::{now_text, Result, Store, StoreError};
@@ -470,11 +473,11 @@ impl Access {
         let officers = sqlx::query("SELECT id FROM users WHERE persona = $1").bind(Persona::PrivacyOfficer.as_str()).fetch_all(&mut *tx).await?;
         let args = serde_json::json!({ "who": self.actor().username, "hours": hours });
         for o in &officers {
-            crate::outbox::tell(&mut tx, &o.try_get::<String, _>(0)?, "notice-break-glass-alert", &args).await?;
+            crate::notifications::tell(&mut tx, &o.try_get::<String, _>(0)?, "notice-break-glass-alert", &args).await?;
         }
         let accounts = sqlx::query("SELECT id FROM users WHERE member_id = $1").bind(&member_id).fetch_all(&mut *tx).await?;
         for a in &accounts {
-            crate::outbox::tell(&mut tx, &a.try_get::<String, _>(0)?, "notice-break-glass-member", &args).await?;
+            crate::notifications::tell(&mut tx, &a.try_get::<String, _>(0)?, "notice-break-glass-member", &args).await?;
         }
         tx.commit().await?;
         self.audit_member("break-glass", "member", Some(&member_id), Some(&member_id), &Decision::Permit, Categories::NONE, Some(Purpose::Emergency))
@@ -699,6 +702,6 @@ pub(crate) async fn insert_contact_note(
     .bind(&now)
     .execute(&mut **tx)
     .await?;
-    crate::access::record_version(tx, "contact-note", &note.id, 1, note, Some(&note.author_id), reason).await?;
+    crate::writes::record_version(tx, "contact-note", &note.id, 1, note, Some(&note.author_id), reason).await?;
     Ok(())
 }

@@ -3,18 +3,21 @@
 //! queue through `Access`; the public self-referral page arrives here
 //! anonymously and is audited as such.
 
+use crate::ids::new_id;
 use accompany_domain::matching::SupportKind;
 use accompany_domain::policy::{decide_referrals, Action, Decision};
 use accompany_domain::privacy::{Categories, Category, Purpose};
-use accompany_domain::records::{new_id, MemberInput, OrganizationKind, Persona, TeamRole};
+use accompany_domain::records::{MemberInput, OrganizationKind, Persona, TeamRole};
 use accompany_domain::referral::{matches_record, name_key, Arrival, Door, Referral, ReferralInput, ReferralStatus};
 use accompany_domain::Invalid;
 use sqlx::{Any, Row, Transaction};
 
-use crate::access::{insert_member, insert_team_member, record_version, Access, Page};
+use crate::access::Access;
 use crate::enrolment::Limit;
+use crate::lists::Page;
 use crate::rows::{date_text, stored_date};
 use crate::today_date as today;
+use crate::writes::{insert_member, insert_team_member, record_version};
 use crate::{now_text, Result, Store, StoreError};
 
 const REFERRAL_COLUMNS: &str = "id, member_id, organization_id, doors, given_name, family_name, date_of_birth, masshealth_id, \

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::{Result, StoreError};
+use crate::{Result, Store, StoreError};
 
 pub(crate) const MEMBER_COLUMNS: &str =
     "m.id, m.masshealth_id, m.medicare_id, m.given_name, m.family_name, m.date_of_birth, m.city, m.plan_id, m.data, m.version";
@@ -130,4 +130,49 @@ pub(crate) fn to_value<T: Serialize>(v: &T) -> serde_json::Value {
 /// A date column written by [`date_text`].
 pub(crate) fn stored_date(s: &str) -> Result<time::Date> {
     parse_date(s).ok_or_else(|| StoreError::Corrupt(format!("{s:?} is not a date")))
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct VersionEntry {
+    pub version: i64,
+    pub changed_by: Option<String>,
+    pub changed_at: String,
+    pub reason: String,
+    pub data: serde_json::Value,
+}
+
+impl Store {
+    pub async fn organization_row(&self, id: &str) -> Result<Option<Organization>> {
+        let row =
+            sqlx::query(&format!("SELECT {ORGANIZATION_COLUMNS} FROM organizations o WHERE o.id = $1")).bind(id).fetch_optional(&self.pool).await?;
+        row.as_ref().map(organization).transpose()
+    }
+
+    pub(crate) async fn worker_row(&self, id: &str) -> Result<Option<Worker>> {
+        let row = sqlx::query(&format!("SELECT {WORKER_COLUMNS} FROM workers w WHERE w.id = $1")).bind(id).fetch_optional(&self.pool).await?;
+        row.as_ref().map(worker).transpose()
+    }
+
+    pub(crate) async fn versions(&self, entity: &str, id: &str) -> Result<Vec<VersionEntry>> {
+        let rows = sqlx::query(
+            "SELECT v.version, u.username, v.changed_at, v.reason, v.data FROM record_versions v LEFT JOIN users u ON u.id = v.changed_by \
+             WHERE v.entity = $1 AND v.entity_id = $2 ORDER BY v.version DESC",
+        )
+        .bind(entity)
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let data: String = r.try_get("data")?;
+                Ok(VersionEntry {
+                    version: r.try_get("version")?,
+                    changed_by: r.try_get("username")?,
+                    changed_at: r.try_get("changed_at")?,
+                    reason: r.try_get("reason")?,
+                    data: serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                })
+            })
+            .collect()
+    }
 }

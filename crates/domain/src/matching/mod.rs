@@ -17,7 +17,6 @@ mod flow;
 mod preferences;
 mod profile;
 mod rank;
-pub mod synthetic;
 mod transport;
 
 #[cfg(test)]

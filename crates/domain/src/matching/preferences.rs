@@ -455,11 +455,7 @@ impl PreferencesInput {
             } else {
                 w.values.iter().map(|v| normalize_value(v)).filter(|v| !v.is_empty()).collect()
             };
-            if let Some(long) = values.iter().find(|v| v.chars().count() > 100) {
-                errs.push(
-                    FieldError::new(at("values"), "too-long", "each value is at most 100 characters").arg("max", "100").arg("value", long.clone()),
-                );
-            }
+            crate::limits::check_list(&mut errs, &at("values"), &values, crate::limits::text::SHORT);
             values.sort();
             values.dedup();
             match w.strength {
@@ -546,10 +542,13 @@ impl PreferencesInput {
             strength => SourceWish { strength, kinds },
         };
         let named_peer = self.named_peer.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
-        if named_peer.as_ref().is_some_and(|n| n.len() > 64) {
-            errs.push(FieldError::new("named_peer", "too-long", "a worker id is at most 64 characters").arg("max", "64"));
+        if let Some(n) = &named_peer {
+            crate::limits::check_text(&mut errs, "named_peer", n, crate::limits::text::IDENTIFIER);
         }
         let home_town = self.home_town.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+        if let Some(t) = &home_town {
+            crate::limits::check_text(&mut errs, "home_town", t, crate::limits::text::CITY);
+        }
         errs.finish()?;
         Ok(Preferences {
             support,

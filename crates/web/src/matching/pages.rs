@@ -3,8 +3,8 @@
 //! program admin's waiting list, batch run and time without a peer.
 
 use accompany_domain::matching::{
-    synthetic::TOWNS, BatchProblem, IdentityDimension, IdentityWishInput, Modality, Preferences, PreferencesInput, SourceKind, SourceWishInput,
-    Strength, SupportKind, TopicWishInput,
+    BatchProblem, IdentityDimension, IdentityWishInput, Modality, Preferences, PreferencesInput, SourceKind, SourceWishInput, Strength, SupportKind,
+    TopicWishInput,
 };
 use accompany_domain::policy;
 use accompany_domain::records::TimeOfDay;
@@ -71,7 +71,7 @@ const DIMENSIONS: [IdentityDimension; 7] = [
 
 /// The form's fields as the domain reads them; the identity wishes are
 /// listed in `DIMENSIONS` order (so errors on `identity[i]` find their field).
-fn input_of(pairs: &Pairs) -> (PreferencesInput, Vec<IdentityDimension>, Vec<String>) {
+fn input_of(catalog: &accompany_domain::Catalog, pairs: &Pairs) -> (PreferencesInput, Vec<IdentityDimension>, Vec<String>) {
     let support = SupportKind::ALL.into_iter().find(|k| k.as_str() == value(pairs, "support"));
     let mut identity = Vec::new();
     let mut dims = Vec::new();
@@ -94,7 +94,7 @@ fn input_of(pairs: &Pairs) -> (PreferencesInput, Vec<IdentityDimension>, Vec<Str
         }
     }
     let home_town = Some(value(pairs, "home_town").to_string()).filter(|t| !t.is_empty());
-    let home = home_town.as_deref().and_then(accompany_store::town_point);
+    let home = home_town.as_deref().and_then(|t| accompany_store::town_point(catalog, t));
     let travel = value(pairs, "max_travel_km").trim();
     let input = PreferencesInput {
         support,
@@ -406,7 +406,7 @@ async fn show(
             .collect(),
         modalities: opts(Modality::ALL.iter().map(|m| (m.as_str(), t.t(&format!("modality-{}", m.as_str())))), &values(&form, "modalities")),
         times: opts(TimeOfDay::ALL.iter().map(|x| (x.as_str(), t.t(&format!("match-time-{}", x.as_str())))), &values(&form, "times")),
-        towns: opts(TOWNS.iter().map(|x| (x.name, x.name.to_string())), &[v("home_town")]),
+        towns: opts(state.catalog.towns.iter().map(|x| (x.name.as_str(), x.name.clone())), &[v("home_town")]),
         max_travel_km: v("max_travel_km"),
         source_strengths: strength_opts(t, &v("source_strength")),
         source_kinds: opts(
@@ -432,7 +432,7 @@ async fn save_preferences(State(state): State<AppState>, PageUser(s): PageUser, 
     let Some(member_id) = s.user.member_id.clone() else {
         return page_error(&s, AppError::Forbidden(s.tr.t("choose-members-only")));
     };
-    let (input, dims, topics) = input_of(&pairs);
+    let (input, dims, topics) = input_of(&state.catalog, &pairs);
     match s.access(&state).set_preferences(&member_id, &input, "chosen on the choose page").await {
         Ok(_) => Redirect::to("/choose?saved=1#peers-heading").into_response(),
         Err(accompany_store::StoreError::Invalid(i)) => show(&state, &s, Some((pairs, dims, topics)), i.0, None).await,

@@ -5,22 +5,20 @@
 //! The mix follows Massachusetts: mostly English, much Spanish, some
 //! Portuguese, Haitian Creole, Chinese, Vietnamese and others, and a few
 //! Khmer-speaking members for whom peers are scarce, so that a batch shows
-//! a real network-adequacy gap. People live at the centre of one of about
-//! fifty towns (the store does the same with real addresses), which keeps
-//! the batch's classes coarse.
+//! a real network-adequacy gap. People live at the centre of one of the
+//! catalog's towns, picked by population (the store places a town's people
+//! at its centre too), which keeps the batch's classes coarse.
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::catalog::Catalog;
-use crate::error::Invalid;
-use crate::records::{TimeOfDay, Visibility};
-
-use super::preferences::{
-    GeoPoint, IdentityDimension, IdentityWishInput, Modality, Preferences, PreferencesInput, SourceKind, SourceWishInput, Strength, SupportKind,
-    TopicWishInput,
+use accompany_domain::catalog::{Catalog, Town};
+use accompany_domain::error::Invalid;
+use accompany_domain::matching::{
+    GeoPoint, IdentityAttribute, IdentityDimension, IdentityWishInput, LivedExperience, Modality, PeerFacts, PeerProfile, Preferences,
+    PreferencesInput, SourceKind, SourceWishInput, Strength, SupportKind, TopicWishInput,
 };
-use super::profile::{IdentityAttribute, LivedExperience, PeerFacts, PeerProfile};
+use accompany_domain::records::{TimeOfDay, Visibility};
 
 const SALT_MEMBER: u64 = 0x6d61_7463_685f_6d31;
 const SALT_PEER: u64 = 0x6d61_7463_685f_7031;
@@ -45,80 +43,21 @@ fn pick<T: Copy>(rng: &mut impl Rng, items: &[(T, u32)]) -> T {
     items[items.len() - 1].0
 }
 
-/// A town: name, centre (degrees), weight (roughly thousands of people).
-pub struct Town {
-    pub name: &'static str,
-    pub lat: f64,
-    pub lon: f64,
-    pub weight: u32,
-}
-
-const fn town(name: &'static str, lat: f64, lon: f64, weight: u32) -> Town {
-    Town { name, lat, lon, weight }
-}
-
-/// Massachusetts towns where members and peers live.
-pub static TOWNS: [Town; 48] = [
-    town("Boston", 42.3601, -71.0589, 650),
-    town("Cambridge", 42.3736, -71.1097, 118),
-    town("Somerville", 42.3876, -71.0995, 80),
-    town("Chelsea", 42.3918, -71.0328, 40),
-    town("Everett", 42.4084, -71.0537, 49),
-    town("Revere", 42.4084, -71.0120, 62),
-    town("Malden", 42.4251, -71.0662, 66),
-    town("Medford", 42.4184, -71.1062, 59),
-    town("Brookline", 42.3318, -71.1212, 63),
-    town("Lynn", 42.4668, -70.9495, 101),
-    town("Salem", 42.5195, -70.8967, 44),
-    town("Peabody", 42.5279, -70.9287, 54),
-    town("Gloucester", 42.6159, -70.6620, 30),
-    town("Lowell", 42.6334, -71.3162, 115),
-    town("Lawrence", 42.7070, -71.1631, 89),
-    town("Haverhill", 42.7762, -71.0773, 67),
-    town("Methuen", 42.7262, -71.1909, 53),
-    town("Worcester", 42.2626, -71.8023, 206),
-    town("Fitchburg", 42.5834, -71.8023, 41),
-    town("Leominster", 42.5251, -71.7598, 43),
-    town("Springfield", 42.1015, -72.5898, 155),
-    town("Holyoke", 42.2043, -72.6162, 38),
-    town("Chicopee", 42.1487, -72.6079, 55),
-    town("Northampton", 42.3251, -72.6412, 29),
-    town("Amherst", 42.3732, -72.5199, 39),
-    town("Greenfield", 42.5876, -72.5995, 17),
-    town("Pittsfield", 42.4501, -73.2454, 43),
-    town("North Adams", 42.7009, -73.1087, 13),
-    town("Framingham", 42.2793, -71.4162, 72),
-    town("Waltham", 42.3765, -71.2356, 65),
-    town("Newton", 42.3370, -71.2092, 88),
-    town("Marlborough", 42.3459, -71.5523, 41),
-    town("Quincy", 42.2529, -71.0023, 101),
-    town("Brockton", 42.0834, -71.0184, 105),
-    town("Weymouth", 42.2180, -70.9410, 57),
-    town("Randolph", 42.1626, -71.0412, 35),
-    town("Plymouth", 41.9584, -70.6673, 61),
-    town("New Bedford", 41.6362, -70.9342, 101),
-    town("Fall River", 41.7015, -71.1550, 94),
-    town("Taunton", 41.9001, -71.0898, 59),
-    town("Attleboro", 41.9445, -71.2856, 46),
-    town("Barnstable", 41.7003, -70.3002, 49),
-    town("Falmouth", 41.5515, -70.6148, 32),
-    town("Westfield", 42.1251, -72.7495, 41),
-    town("Southbridge", 42.0751, -72.0334, 17),
-    town("Webster", 42.0501, -71.8801, 17),
-    town("Beverly", 42.5584, -70.8800, 42),
-    town("Woburn", 42.4793, -71.1523, 40),
-];
-
-fn pick_town(rng: &mut impl Rng) -> &'static Town {
-    let total: u32 = TOWNS.iter().map(|t| t.weight).sum();
-    let mut x = rng.gen_range(0..total);
-    for t in &TOWNS {
-        if x < t.weight {
-            return t;
-        }
-        x -= t.weight;
+/// A town of the catalog, weighted by its population; none when the
+/// catalog lists no towns.
+fn pick_town<'c>(rng: &mut impl Rng, catalog: &'c Catalog) -> Option<&'c Town> {
+    let total: u64 = catalog.towns.iter().map(|t| u64::from(t.population)).sum();
+    if total == 0 {
+        return None;
     }
-    &TOWNS[0]
+    let mut x = rng.gen_range(0..total);
+    for t in &catalog.towns {
+        if x < u64::from(t.population) {
+            return Some(t);
+        }
+        x -= u64::from(t.population);
+    }
+    catalog.towns.last()
 }
 
 /// First languages of members, per mille (Massachusetts, roughly).
@@ -205,11 +144,13 @@ pub fn member_input(seed: u64, index: u64, catalog: &Catalog, workers: u64) -> P
         ],
     )
     .to_vec();
-    let home = pick_town(&mut rng);
+    let home = pick_town(&mut rng, catalog);
     let in_person = modalities.is_empty() || modalities.contains(&Modality::InPerson);
     let travel = pick(&mut rng, &[(10u32, 30), (20, 45), (40, 25)]);
-    let (home_point, max_travel_km) =
-        if in_person && !modalities.is_empty() { (Some(GeoPoint { lat: home.lat, lon: home.lon }), Some(travel)) } else { (None, None) };
+    let (home_point, max_travel_km) = match home {
+        Some(h) if in_person && !modalities.is_empty() => (Some(GeoPoint { lat: h.lat, lon: h.lon }), Some(travel)),
+        _ => (None, None),
+    };
 
     let mut identity = Vec::new();
     let wishes = pick(&mut rng, &[(0usize, 70), (1, 22), (2, 8)]);
@@ -271,7 +212,7 @@ pub fn member_input(seed: u64, index: u64, catalog: &Catalog, workers: u64) -> P
         modalities,
         times,
         home: home_point,
-        home_town: Some(home.name.to_string()),
+        home_town: home.map(|h| h.name.clone()),
         max_travel_km,
         source: SourceWishInput { strength: source.0, kinds: source.1.into_iter().collect() },
         named_peer,
@@ -383,7 +324,7 @@ pub fn peer_facts(seed: u64, index: u64, catalog: &Catalog) -> PeerFacts {
     if times.is_empty() {
         times.push(TimeOfDay::Daytime);
     }
-    let home = pick_town(&mut rng);
+    let home = pick_town(&mut rng, catalog);
     let source = pick(&mut rng, &[(SourceKind::Plan, 17), (SourceKind::Rlc, 25), (SourceKind::Vendor, 58)]);
     let cap = role.map_or(0, |r| r.caseload_cap);
     // Caseloads run between a third full and full.
@@ -398,8 +339,8 @@ pub fn peer_facts(seed: u64, index: u64, catalog: &Catalog) -> PeerFacts {
         lived_experience,
         modalities,
         times,
-        location: Some(GeoPoint { lat: home.lat, lon: home.lon }),
-        town: Some(home.name.to_string()),
+        location: home.map(|h| GeoPoint { lat: h.lat, lon: h.lon }),
+        town: home.map(|h| h.name.clone()),
         remaining_capacity: cap - carried,
     }
 }
@@ -408,3 +349,6 @@ pub fn peer_facts(seed: u64, index: u64, catalog: &Catalog) -> PeerFacts {
 pub fn peer_profile(seed: u64, index: u64, catalog: &Catalog) -> Result<PeerProfile, Invalid> {
     PeerProfile::new(peer_facts(seed, index, catalog), catalog)
 }
+
+#[cfg(test)]
+mod tests;

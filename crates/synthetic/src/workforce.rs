@@ -9,9 +9,16 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use time::{Date, Duration};
 
-use super::{CeEntry, Credential, Enrolment, EnrolmentStatus, ExamResult, Position, ProgramSetting, SessionFormat, SupervisionSession, Task};
-use crate::catalog::Catalog;
-use crate::records::{new_id, Organization, OrganizationKind, Worker};
+use accompany_domain::catalog::{Catalog, MinimumEducation};
+use accompany_domain::records::{Organization, OrganizationKind, Worker};
+use accompany_domain::workforce::{
+    classify_task, CeEntry, Credential, Enrolment, EnrolmentStatus, ExamResult, Position, ProgramSetting, SessionFormat, SupervisionSession, Task,
+};
+
+/// Ids of generated workforce records, in the store's format.
+fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
 
 #[derive(Debug, Default)]
 pub struct DemoRecords {
@@ -206,12 +213,11 @@ pub fn for_workers(catalog: &Catalog, workers: &[Worker], first_index: u64, seed
                 }
                 x -= p.2;
             }
-            let mut tasks: Vec<Task> =
-                tasks_for(&role.id).into_iter().map(|t| Task { task_id: super::classify_task(catalog, t), text: t.into() }).collect();
+            let mut tasks: Vec<Task> = tasks_for(&role.id).into_iter().map(|t| Task { task_id: classify_task(catalog, t), text: t.into() }).collect();
             if role.id == "certified-peer-specialist" && !supervisor && !flagged_cps {
                 flagged_cps = true;
                 let t = "Medication administration during evening shifts";
-                tasks.push(Task { task_id: super::classify_task(catalog, t), text: t.into() });
+                tasks.push(Task { task_id: classify_task(catalog, t), text: t.into() });
             }
             let (lo, hi) = pay_band(&role.id);
             let bump = rng.gen_range(0..=4) * 25;
@@ -223,9 +229,9 @@ pub fn for_workers(catalog: &Catalog, workers: &[Worker], first_index: u64, seed
                 program: program.0.to_string(),
                 setting: program.1,
                 education: match role.education.minimum_education {
-                    crate::catalog::MinimumEducation::Bachelor => "bachelor",
-                    crate::catalog::MinimumEducation::HighSchool => "high-school",
-                    crate::catalog::MinimumEducation::None => "none",
+                    MinimumEducation::Bachelor => "bachelor",
+                    MinimumEducation::HighSchool => "high-school",
+                    MinimumEducation::None => "none",
                 }
                 .to_string(),
                 tasks,
@@ -277,4 +283,65 @@ pub fn for_organizations(organizations: &[Organization]) -> Vec<Position> {
         out.push(p("Care coordinator", None, "bachelor", 2600, 3200, &["Care coordination"]));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use accompany_domain::workforce::{picture, Cell};
+    use accompany_domain::Catalog;
+    use time::macros::date;
+    use time::Date;
+
+    const TODAY: Date = date!(2026 - 06 - 15);
+
+    fn cat() -> Catalog {
+        Catalog::massachusetts().expect("embedded catalog is valid")
+    }
+
+    #[test]
+    fn a_lone_small_role_takes_a_second_role_with_it() {
+        // 40 peers and 3 coaches: without a second hidden role, 3 = headcount - 40.
+        let c = cat();
+        let mut workers = crate::Synthetic::new(crate::Plan { seed: 5, members: 0, workers: 60, today: TODAY }, &c).workers(0, 60, &c);
+        for w in workers.iter_mut() {
+            w.employment_end = None;
+            w.employment_start = date!(2020 - 01 - 01);
+        }
+        let roles: Vec<String> = c.roles.iter().map(|r| r.id.clone()).collect();
+        for (i, w) in workers.iter_mut().enumerate().take(55) {
+            w.role_id = if i < 40 {
+                roles[0].clone()
+            } else if i < 43 {
+                roles[1].clone()
+            } else {
+                roles[2].clone()
+            };
+        }
+        workers.truncate(55);
+        let p = picture(&c, &workers, &[], date!(2025 - 06 - 15), TODAY);
+        assert_eq!(p.headcount, Cell::Shown(55));
+        let shown = |r: &str| p.by_role.iter().find(|(id, _)| id == r).map(|(_, c)| *c);
+        assert_eq!(shown(&roles[1]), Some(Cell::Hidden), "3 is small");
+        assert_eq!(shown(&roles[2]), Some(Cell::Hidden), "the next smallest role (12) is hidden with it");
+        assert_eq!(shown(&roles[0]), Some(Cell::Shown(40)));
+        assert!(p.turnover_per_mille.shown().is_some_and(|t| *t == 0), "no departures over 55: {:?}", p.turnover_per_mille);
+    }
+
+    #[test]
+    fn turnover_and_hires_over_a_period() {
+        let c = cat();
+        let mut synthetic = crate::Synthetic::new(crate::Plan { seed: 3, members: 0, workers: 200, today: TODAY }, &c).workers(0, 200, &c);
+        synthetic.truncate(200);
+        let from = date!(2025 - 06 - 15);
+        let p = picture(&c, &synthetic, &[], from, TODAY);
+        let departures = synthetic.iter().filter(|w| w.employment_end.is_some_and(|e| e >= from && e <= TODAY)).count();
+        assert_eq!(p.departures, if accompany_domain::stats::small(departures as u64) { Cell::Hidden } else { Cell::Shown(departures as u64) });
+        let total: u64 = p.by_role.iter().filter_map(|(_, c)| c.shown().copied()).sum();
+        assert!(total <= 200);
+        // Turnover is withheld exactly when it would give a small count away.
+        assert_eq!(p.turnover_per_mille.is_hidden(), p.departures.is_hidden(), "{:?} {:?}", p.departures, p.turnover_per_mille);
+        // No role's count can be worked out from the headcount and the others.
+        let hidden = p.by_role.iter().filter(|(_, c)| c.is_hidden()).count();
+        assert!(hidden != 1 || p.headcount.is_hidden(), "a lone hidden role beside a shown headcount: {:?}", p.by_role);
+    }
 }

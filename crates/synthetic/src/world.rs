@@ -15,8 +15,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use time::{Date, Month};
 
-use crate::catalog::{Catalog, LivedExperienceRequirement, Topic};
-use crate::records::{Demographics, Member, Organization, OrganizationKind, Statement, TimeOfDay, Visibility, Worker};
+use accompany_domain::catalog::{Catalog, LivedExperienceRequirement, Topic};
+use accompany_domain::records::{Demographics, Member, Organization, OrganizationKind, Statement, TimeOfDay, Visibility, Worker};
 
 /// What to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1063,7 +1063,7 @@ impl Synthetic {
         }
 
         let statements = statements(&mut rng, &role.id, culture, female, topics);
-        let supervisor_id = (!index.is_multiple_of(12)).then(|| self.worker_id(index - index % 12));
+        let supervisor_id = (!self.is_supervisor(index)).then(|| self.worker_id(index - index % 12));
         Worker {
             id,
             given_name,
@@ -1204,9 +1204,23 @@ impl Synthetic {
 
     // -- care teams ----------------------------------------------------------
 
+    /// Whether worker `index` heads a group of twelve: supervisors have no
+    /// supervisor and are never a member's peer.
+    pub fn is_supervisor(&self, index: u64) -> bool {
+        index.is_multiple_of(12)
+    }
+
+    /// Whether worker `index` may be a member's peer: a peer worker (not a
+    /// supervisor) in a peer role who still works.
+    pub fn is_active_peer(&self, index: u64) -> bool {
+        let core = self.core_of_worker(index);
+        index < self.plan.workers && !self.is_supervisor(index) && !core.ended && self.roles.get(core.role).is_some_and(|r| r.peer)
+    }
+
     /// Team for member `index`: a peer worker index for about 35% of members
     /// (an active worker in a peer role who speaks the member's first
-    /// language, chosen among a few candidates), and a coordinator index.
+    /// language, chosen among a few candidates, never a supervisor), and a
+    /// coordinator index.
     pub fn team_for_member(&self, index: u64) -> (Option<u64>, u64) {
         let coordinator = index % self.coordinators();
         if self.plan.workers == 0 {
@@ -1227,6 +1241,11 @@ impl Synthetic {
         let mut best: Option<(u8, u64)> = None;
         for _ in 0..candidates {
             let w = rng.gen_range(0..self.plan.workers);
+            // Supervisors carry no caseload: they sign in as supervisors, and
+            // only a peer worker logs contacts with a member.
+            if self.is_supervisor(w) {
+                continue;
+            }
             let core = self.core_of_worker(w);
             let peer = self.roles.get(core.role).is_some_and(|r| r.peer);
             let speaks = core.languages & (1 << first) != 0;
@@ -1238,7 +1257,8 @@ impl Synthetic {
                 best = Some((score, w));
             }
         }
-        (best.map(|(_, w)| w), coordinator)
+        // Only someone in a peer role is a member's peer.
+        (best.filter(|&(score, _)| score >= 4).map(|(_, w)| w), coordinator)
     }
 }
 
@@ -1383,7 +1403,7 @@ mod tests {
     use time::macros::date;
 
     use super::*;
-    use crate::records::{format_date, MemberInput, WorkerInput};
+    use accompany_domain::records::{format_date, MemberInput, WorkerInput};
 
     fn catalog() -> Catalog {
         Catalog::massachusetts().unwrap()
@@ -1603,6 +1623,15 @@ mod tests {
     }
 
     #[test]
+    fn every_city_people_live_in_is_a_town_of_the_catalog() {
+        // Distance ranking places people at their town's centre, from the catalog.
+        let c = catalog();
+        for city in &CITIES {
+            assert!(c.town(city.name).is_some(), "{} is not a town of the catalog", city.name);
+        }
+    }
+
+    #[test]
     fn teams_point_at_real_workers_and_coordinators() {
         let c = catalog();
         let p = plan(9);
@@ -1619,6 +1648,7 @@ mod tests {
                 assert!(w < p.workers);
                 with_peer += 1;
                 let worker = &s.workers(w, w + 1, &c)[0];
+                assert!(worker.supervisor_id.is_some(), "member {i}'s peer {w} is a supervisor");
                 if c.role(&worker.role_id).unwrap().lived_experience == LivedExperienceRequirement::Required {
                     peer_role += 1;
                 }
@@ -1636,7 +1666,7 @@ mod tests {
         assert!((0..10).all(|i| small.team_for_member(i).0.is_none()));
     }
 
-    /// `cargo test --release -p accompany-domain synthetic::tests::speed -- --ignored --nocapture`
+    /// `cargo test --release -p accompany-synthetic world::tests::speed -- --ignored --nocapture`
     #[test]
     #[ignore]
     fn speed() {

@@ -1,10 +1,11 @@
-//! Matching figures at state scale: `cargo bench -p accompany-domain --bench matching`.
+//! Matching figures at state scale: `cargo bench -p accompany-synthetic --bench matching`.
 //! Prints timings; asserts nothing (the tests check correctness).
 
 use std::time::Instant;
 
-use accompany_domain::matching::{rank, rank_top, synthetic, BatchProblem, PeerRanking, Preferences};
+use accompany_domain::matching::{rank, rank_top, BatchProblem, PeerRanking, Preferences};
 use accompany_domain::Catalog;
+use accompany_synthetic::matching as synthetic;
 
 const SEED: u64 = 2026;
 const PEERS: u64 = 10_000;
