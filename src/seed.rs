@@ -373,7 +373,8 @@ pub async fn demo_booking(store: &Store, report: &SeedReport) -> anyhow::Result<
         .map(|d| WindowInput { weekday: d.to_string(), start: "17:00".into(), end: "22:00".into(), modality: "video".into() })
         .collect();
     week.push(WindowInput { weekday: "saturday".into(), start: "10:00".into(), end: "14:00".into(), modality: "in-person".into() });
-    peer_access.set_availability(&worker_id, &week).await?;
+    let version = peer_access.availability(&worker_id).await?.version;
+    peer_access.set_availability(&worker_id, &week, version).await?;
     // Two days from now falls on a day with hours, or the next one that has.
     let now = store.now_local();
     let mut day = now.date() + time::Duration::days(2);

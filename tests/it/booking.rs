@@ -35,7 +35,7 @@ async fn setup() -> Setup {
         .map(|d| json!({ "weekday": d, "start": "08:00", "end": "22:00", "modality": "video" }))
         .collect();
     let (status, body) =
-        app.send(Method::PUT, &peer_token, &format!("/api/v1/workers/{worker_id}/availability"), &json!({ "windows": windows })).await;
+        app.send(Method::PUT, &peer_token, &format!("/api/v1/workers/{worker_id}/availability"), &json!({ "windows": windows, "version": 0 })).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["times"], json!(["daytime", "evening", "weekend"]), "matching's coarse times follow the week");
     Setup { app, member_token, peer_token, member_id: member.member_id.unwrap(), worker_id }
@@ -116,7 +116,8 @@ async fn a_ninety_minute_session_is_booked_and_overlaps_are_refused_even_when_ra
         )
         .await;
     assert_eq!(status, 409, "{stale}");
-    let (status, cancelled) = s.app.send(Method::POST, &s.peer_token, &format!("/api/v1/sessions/{id}/cancel"), &json!({})).await;
+    let (status, cancelled) =
+        s.app.send(Method::POST, &s.peer_token, &format!("/api/v1/sessions/{id}/cancel"), &json!({ "version": moved["version"] })).await;
     assert_eq!((status, cancelled["status"].as_str()), (200, Some("cancelled")));
     let (status, _) = book(&s, &s.member_token, &at(5, 12, 0), 60).await;
     assert_eq!(status, 201, "a cancelled session frees its time");
@@ -418,4 +419,88 @@ async fn the_booking_pages_answer_for_members_and_peers() {
             }
         }
     }
+}
+
+/// One update tried four ways: with no version (428), with a stale
+/// `If-Match` (412) and a stale body `version` (409), each refused as
+/// problem+json; then from the version that was read, which lands (200) and
+/// answers with the next version as its `ETag`. The last step succeeding
+/// also shows the refused ones wrote nothing.
+async fn guarded(app: &TestApp, token: &str, method: Method, path: &str, body: Value, read: i64) -> Value {
+    let http = reqwest::Client::new();
+    let send = |if_match: Option<i64>, body: Value| {
+        let mut r = http.request(method.clone(), app.url(path)).bearer_auth(token).json(&body);
+        if let Some(v) = if_match {
+            r = r.header("if-match", format!("\"{v}\""));
+        }
+        r.send()
+    };
+    let mut stale_body = body.clone();
+    stale_body["version"] = json!(read + 7);
+    for (if_match, body, expected) in [(None, body.clone(), 428), (Some(read + 7), body.clone(), 412), (None, stale_body, 409)] {
+        let r = send(if_match, body).await.unwrap();
+        assert_eq!(r.status(), expected, "{method} {path}");
+        assert_eq!(r.headers()["content-type"], "application/problem+json");
+    }
+    let r = send(Some(read), body).await.unwrap();
+    assert_eq!(r.status(), 200, "{method} {path}");
+    assert_eq!(r.headers()["etag"].to_str().unwrap(), format!("\"{}\"", read + 1));
+    r.json().await.unwrap()
+}
+
+/// Contacts, goals, a peer's week and sessions are changed only from the
+/// version that was read, like member, worker and organization records.
+#[tokio::test]
+async fn contacts_goals_hours_and_sessions_need_the_version_that_was_read() {
+    let s = setup().await;
+    let http = reqwest::Client::new();
+    let etag = |path: String, token: String| {
+        let r = http.get(s.app.url(&path)).bearer_auth(token).send();
+        async move { r.await.unwrap().headers()["etag"].to_str().unwrap().to_string() }
+    };
+    // A recovery goal, written by the member.
+    let goals = format!("/api/v1/members/{}/recovery-goals", s.member_id);
+    let (status, goal) = s.app.send(Method::POST, &s.member_token, &goals, &json!({ "goal": "Walk every morning" })).await;
+    assert_eq!(status, 201, "{goal}");
+    let goal_path = format!("{goals}/{}", goal["id"].as_str().unwrap());
+    guarded(&s.app, &s.member_token, Method::PUT, &goal_path, json!({ "goal": "Walk every morning with a friend" }), 1).await;
+
+    // A contact, logged and then corrected by the member's peer.
+    let contacts = format!("/api/v1/members/{}/contacts", s.member_id);
+    let today = accompany_domain::records::format_date(accompany_store::local_now("America/New_York").date());
+    let contact = json!({ "date": today, "duration_minutes": 30, "modality": "phone", "setting": "home", "note": "checked in" });
+    let (status, logged) = s.app.send(Method::POST, &s.peer_token, &contacts, &contact).await;
+    assert_eq!(status, 201, "{logged}");
+    let contact_path = format!("{contacts}/{}", logged["id"].as_str().unwrap());
+    assert_eq!(etag(contact_path.clone(), s.peer_token.clone()).await, "\"1\"");
+    let mut longer = contact.clone();
+    longer["duration_minutes"] = json!(45);
+    longer["reason"] = json!("it ran longer");
+    let corrected = guarded(&s.app, &s.peer_token, Method::PUT, &contact_path, longer, 1).await;
+    assert_eq!(corrected["duration_minutes"], 45);
+
+    // A session, moved and then cancelled, each from the version read.
+    let (status, session) = book(&s, &s.member_token, &at(2, 10, 0), 60).await;
+    assert_eq!(status, 201, "{session}");
+    let id = session["id"].as_str().unwrap();
+    let moved = guarded(
+        &s.app,
+        &s.member_token,
+        Method::POST,
+        &format!("/api/v1/sessions/{id}/reschedule"),
+        json!({ "start": at(2, 14, 0), "minutes": 60 }),
+        1,
+    )
+    .await;
+    assert_eq!(moved["start"], at(2, 14, 0));
+    let cancelled = guarded(&s.app, &s.peer_token, Method::POST, &format!("/api/v1/sessions/{id}/cancel"), json!({}), 2).await;
+    assert_eq!(cancelled["status"], "cancelled");
+
+    // The week, last (the sessions above needed its hours): set once by
+    // the setup, so at version 1.
+    let week = format!("/api/v1/workers/{}/availability", s.worker_id);
+    assert_eq!(etag(week.clone(), s.peer_token.clone()).await, "\"1\"");
+    let evenings = json!({ "windows": [{ "weekday": "monday", "start": "17:00", "end": "21:00", "modality": "video" }] });
+    let changed = guarded(&s.app, &s.peer_token, Method::PUT, &week, evenings, 1).await;
+    assert_eq!(changed["windows"].as_array().map(Vec::len), Some(1));
 }

@@ -33,6 +33,8 @@ pub struct Availability {
     pub windows: Vec<Window>,
     /// The coarse times matching uses, derived from the windows.
     pub times: Vec<TimeOfDay>,
+    /// The week's version: 0 before it was first set, then one more per change.
+    pub version: i64,
 }
 
 /// A peer a member may book with.
@@ -130,12 +132,19 @@ async fn busy<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E, sql: &str, who: 
 
 impl Store {
     pub(crate) async fn windows_of(&self, worker_id: &str) -> Result<Vec<Window>> {
-        let row = sqlx::query("SELECT windows FROM worker_availability WHERE worker_id = $1").bind(worker_id).fetch_optional(&self.pool).await?;
+        Ok(self.week_of(worker_id).await?.0)
+    }
+
+    /// A worker's windows and the version of their week (0 when never set).
+    async fn week_of(&self, worker_id: &str) -> Result<(Vec<Window>, i64)> {
+        let row =
+            sqlx::query("SELECT windows, version FROM worker_availability WHERE worker_id = $1").bind(worker_id).fetch_optional(&self.pool).await?;
         match row {
-            None => Ok(vec![]),
+            None => Ok((vec![], 0)),
             Some(r) => {
                 let text: String = r.try_get(0)?;
-                serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("availability: {e}")))
+                let windows = serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("availability: {e}")))?;
+                Ok((windows, r.try_get(1)?))
             }
         }
     }
@@ -184,8 +193,8 @@ impl Access {
     /// read when a peer works.
     pub async fn availability(&self, worker_id: &str) -> Result<Availability> {
         let w = self.store().worker_row(worker_id).await?.ok_or(StoreError::NotFound)?;
-        let windows = self.store().windows_of(worker_id).await?;
-        Ok(Availability { worker_id: w.id, times: times_of_day(&windows), windows })
+        let (windows, version) = self.store().week_of(worker_id).await?;
+        Ok(Availability { worker_id: w.id, times: times_of_day(&windows), windows, version })
     }
 
     /// The worker's own id, when the actor is a worker.
@@ -195,8 +204,9 @@ impl Access {
     }
 
     /// Replace a worker's week. The worker themselves, their organization's
-    /// admin or a state admin. The coarse times matching uses follow.
-    pub async fn set_availability(&self, worker_id: &str, inputs: &[WindowInput]) -> Result<Availability> {
+    /// admin or a state admin, from the version of the week they read. The
+    /// coarse times matching uses follow.
+    pub async fn set_availability(&self, worker_id: &str, inputs: &[WindowInput], expected_version: i64) -> Result<Availability> {
         let worker = self.store().worker_row(worker_id).await?.ok_or(StoreError::NotFound)?;
         let own = worker.user_id.as_deref() == Some(self.actor().user_id.as_str());
         let admin = match self.actor().persona {
@@ -213,13 +223,31 @@ impl Access {
         let times = times_of_day(&windows);
         let now = now_text();
         let mut tx = self.store().pool.begin().await?;
-        sqlx::query("DELETE FROM worker_availability WHERE worker_id = $1").bind(worker_id).execute(&mut *tx).await?;
-        sqlx::query("INSERT INTO worker_availability (worker_id, windows, version, updated_at) VALUES ($1, $2, 1, $3)")
+        // The week is replaced only from the version that was read: the update
+        // names it, and a first week is inserted only over none (version 0).
+        let written = if expected_version == 0 {
+            sqlx::query(
+                "INSERT INTO worker_availability (worker_id, windows, version, updated_at) VALUES ($1, $2, 1, $3) ON CONFLICT (worker_id) DO NOTHING",
+            )
             .bind(worker_id)
             .bind(to_json(&windows))
             .bind(&now)
             .execute(&mut *tx)
-            .await?;
+            .await?
+        } else {
+            sqlx::query("UPDATE worker_availability SET windows = $1, version = version + 1, updated_at = $2 WHERE worker_id = $3 AND version = $4")
+                .bind(to_json(&windows))
+                .bind(&now)
+                .bind(worker_id)
+                .bind(expected_version)
+                .execute(&mut *tx)
+                .await?
+        };
+        if written.rows_affected() != 1 {
+            drop(tx);
+            let (_, current) = self.store().week_of(worker_id).await?;
+            return Err(StoreError::Conflict { current });
+        }
         // Matching reads the coarse times from the worker record: keep it in step.
         if !times.is_empty() && times != worker.availability {
             let mut updated = worker.clone();
@@ -236,7 +264,7 @@ impl Access {
             record_version(&mut tx, "worker", worker_id, updated.version, &updated, Some(&self.actor().user_id), "weekly availability").await?;
         }
         tx.commit().await?;
-        Ok(Availability { worker_id: worker_id.to_string(), windows, times })
+        Ok(Availability { worker_id: worker_id.to_string(), windows, times, version: expected_version + 1 })
     }
 
     /// The peers a member may book with. Audited as a read of the member.
@@ -366,9 +394,9 @@ impl Access {
     }
 
     /// Move a session to another time (and length) in the peer's windows.
-    pub async fn reschedule_session(&self, session_id: &str, start: &str, minutes: &str, version: Option<i64>) -> Result<SessionView> {
+    pub async fn reschedule_session(&self, session_id: &str, start: &str, minutes: &str, version: i64) -> Result<SessionView> {
         let (s, worker_user) = self.changeable(session_id).await?;
-        if version.is_some_and(|v| v != s.version) {
+        if version != s.version {
             return Err(StoreError::Conflict { current: s.version });
         }
         let input = SessionInput { worker_id: s.worker_id.clone(), start: start.to_string(), minutes: minutes.to_string(), modality: String::new() };
@@ -402,15 +430,21 @@ impl Access {
         self.session_row(session_id).await
     }
 
-    pub async fn cancel_session(&self, session_id: &str) -> Result<SessionView> {
+    /// Cancel a session, from the version that was read.
+    pub async fn cancel_session(&self, session_id: &str, version: i64) -> Result<SessionView> {
         let (s, worker_user) = self.changeable(session_id).await?;
+        if version != s.version {
+            return Err(StoreError::Conflict { current: s.version });
+        }
         let mut tx = self.store().pool.begin().await?;
-        let done =
-            sqlx::query("UPDATE peer_sessions SET status = 'cancelled', version = version + 1, updated_at = $1 WHERE id = $2 AND status = 'booked'")
-                .bind(now_text())
-                .bind(session_id)
-                .execute(&mut *tx)
-                .await?;
+        let done = sqlx::query(
+            "UPDATE peer_sessions SET status = 'cancelled', version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3 AND status = 'booked'",
+        )
+        .bind(now_text())
+        .bind(session_id)
+        .bind(version)
+        .execute(&mut *tx)
+        .await?;
         if done.rows_affected() != 1 {
             return Err(StoreError::Conflict { current: s.version + 1 });
         }

@@ -1,15 +1,16 @@
 //! The JSON API of availability and booking.
 
 use accompany_domain::booking::{SessionInput, WindowInput};
+use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 use serde_json::json;
 
 use crate::auth::ApiUser;
-use crate::json::{ok, query, ApiResult, JsonBody};
+use crate::json::{change, ok, precondition, query, stale, tagged, ApiResult, Change, JsonBody};
 use crate::problem::Problem;
 use crate::AppState;
 
@@ -31,11 +32,14 @@ struct WeekBody {
 }
 
 async fn availability(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
-    ok(StatusCode::OK, s.access(&state).availability(&id).await?)
+    tagged(StatusCode::OK, s.access(&state).availability(&id).await?)
 }
 
-async fn set_availability(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, JsonBody(b): JsonBody<WeekBody>) -> ApiResult {
-    ok(StatusCode::OK, s.access(&state).set_availability(&id, &b.windows).await?)
+/// The whole week, from the version that was read (`If-Match` or `version`).
+async fn set_availability(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, headers: HeaderMap, bytes: Bytes) -> ApiResult {
+    let c: Change<WeekBody> = change(&headers, &bytes)?;
+    let p = precondition(&headers, c.version)?;
+    tagged(StatusCode::OK, s.access(&state).set_availability(&id, &c.input.windows, p.version).await.map_err(|e| stale(e, &p))?)
 }
 
 async fn bookable_peers(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
@@ -104,10 +108,24 @@ fn number_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Erro
     })
 }
 
-async fn reschedule(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, JsonBody(b): JsonBody<RescheduleBody>) -> ApiResult {
-    ok(StatusCode::OK, s.access(&state).reschedule_session(&id, &b.start, &b.minutes, b.version).await?)
+async fn reschedule(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    JsonBody(b): JsonBody<RescheduleBody>,
+) -> ApiResult {
+    let p = precondition(&headers, b.version)?;
+    tagged(StatusCode::OK, s.access(&state).reschedule_session(&id, &b.start, &b.minutes, p.version).await.map_err(|e| stale(e, &p))?)
 }
 
-async fn cancel(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
-    ok(StatusCode::OK, s.access(&state).cancel_session(&id).await?)
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CancelBody {}
+
+/// Cancelling is a change too: it names the version read, like any other.
+async fn cancel(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, headers: HeaderMap, bytes: Bytes) -> ApiResult {
+    let version = if bytes.iter().all(u8::is_ascii_whitespace) { None } else { change::<CancelBody>(&headers, &bytes)?.version };
+    let p = precondition(&headers, version)?;
+    tagged(StatusCode::OK, s.access(&state).cancel_session(&id, p.version).await.map_err(|e| stale(e, &p))?)
 }

@@ -16,8 +16,8 @@ use serde::Deserialize;
 use crate::auth::Signed;
 use crate::i18n::Tr;
 use crate::page::{
-    anchored_error_list, csrf_refused, done_or_error, modality_choices, page_error, render, saved_or_form, when_text, Choice, CsrfForm, ErrorList,
-    Layout, PageResult, PageUser,
+    anchored_error_list, csrf_refused, done_or_error, modality_choices, page_error, render, saved_or_form, when_text, Choice, ErrorList, Layout,
+    PageResult, PageUser,
 };
 use crate::problem::AppError;
 use crate::AppState;
@@ -53,6 +53,8 @@ struct AvailabilityPage {
     modalities: Vec<Choice>,
     form: WindowInput,
     saved: bool,
+    /// The version of the week shown: both forms send it back.
+    version: i64,
 }
 
 #[derive(Deserialize, Default)]
@@ -68,7 +70,9 @@ async fn own_worker(state: &AppState, s: &Signed) -> Result<String, Response> {
     }
 }
 
-/// The signed-in worker and their week as it stands, once the form's token is checked.
+/// The signed-in worker and their week as it stands, once the form's token
+/// is checked. The form's version goes with the change, so a week changed
+/// in another tab since this page was shown is not overwritten.
 async fn own_week(state: &AppState, s: &Signed, csrf: &str) -> Result<(String, Vec<WindowInput>), Response> {
     if let Some(r) = csrf_refused(s, csrf) {
         return Err(r);
@@ -137,12 +141,15 @@ async fn show_availability(state: &AppState, s: &Signed, form: WindowInput, erro
         modalities: modality_choices(t, &form.modality),
         form,
         saved,
+        version: a.version,
     })
 }
 
 #[derive(Deserialize)]
 struct WindowForm {
     csrf: String,
+    #[serde(default)]
+    version: Option<i64>,
     weekday: String,
     start: String,
     end: String,
@@ -160,7 +167,7 @@ async fn add_window(State(state): State<AppState>, PageUser(s): PageUser, Form(f
         return show_availability(&state, &s, form, e.0, false).await;
     }
     week.push(form.clone());
-    let saved = s.access(&state).set_availability(&worker_id, &week).await;
+    let saved = s.access(&state).set_availability(&worker_id, &week, f.version.unwrap_or(i64::MIN)).await;
     saved_or_form(&s, saved, "/availability?saved=1", |fields| show_availability(&state, &s, form, fields, false)).await
 }
 
@@ -171,6 +178,8 @@ fn window_input(w: &accompany_domain::booking::Window) -> WindowInput {
 #[derive(Deserialize)]
 struct RemoveForm {
     csrf: String,
+    #[serde(default)]
+    version: Option<i64>,
     index: usize,
 }
 
@@ -182,7 +191,7 @@ async fn remove_window(State(state): State<AppState>, PageUser(s): PageUser, For
     if f.index < week.len() {
         week.remove(f.index);
     }
-    done_or_error(&s, s.access(&state).set_availability(&worker_id, &week).await, "/availability?saved=1")
+    done_or_error(&s, s.access(&state).set_availability(&worker_id, &week, f.version.unwrap_or(i64::MIN)).await, "/availability?saved=1")
 }
 
 // --- Sessions -------------------------------------------------------------------
@@ -194,6 +203,7 @@ pub struct SessionRow {
     pub minutes: i64,
     pub modality: String,
     pub cancelled: bool,
+    pub version: i64,
 }
 
 #[derive(Template)]
@@ -220,6 +230,7 @@ fn session_rows(t: &Tr, sessions: &[SessionView], member_view: bool) -> Vec<Sess
             minutes: x.minutes,
             modality: t.t(&format!("modality-{}", x.modality.as_str())),
             cancelled: x.status == accompany_domain::booking::SessionStatus::Cancelled,
+            version: x.version,
         })
         .collect()
 }
@@ -390,13 +401,20 @@ async fn reschedule(State(state): State<AppState>, PageUser(s): PageUser, Path(i
     if let Some(r) = csrf_refused(&s, &f.csrf) {
         return r;
     }
-    let saved = s.access(&state).reschedule_session(&id, &f.start, &f.minutes, f.version).await;
+    let saved = s.access(&state).reschedule_session(&id, &f.start, &f.minutes, f.version.unwrap_or(i64::MIN)).await;
     saved_or_form(&s, saved, "/sessions?done=moved", |fields| show_reschedule(&state, &s, &id, f.minutes.parse().ok(), fields)).await
 }
 
-async fn cancel(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<CsrfForm>) -> Response {
+#[derive(Deserialize)]
+struct CancelForm {
+    csrf: String,
+    #[serde(default)]
+    version: Option<i64>,
+}
+
+async fn cancel(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<CancelForm>) -> Response {
     if let Some(r) = csrf_refused(&s, &f.csrf) {
         return r;
     }
-    done_or_error(&s, s.access(&state).cancel_session(&id).await, "/sessions?done=cancelled")
+    done_or_error(&s, s.access(&state).cancel_session(&id, f.version.unwrap_or(i64::MIN)).await, "/sessions?done=cancelled")
 }

@@ -1,15 +1,15 @@
 //! The JSON API of contacts with billing units.
 
 use accompany_domain::notes::ContactNoteInput;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
 use axum::Router;
-use serde::Deserialize;
 use serde_json::json;
 
 use crate::auth::ApiUser;
-use crate::json::{ok, ApiResult, JsonBody};
+use crate::json::{change, ok, precondition, stale, tagged, ApiResult, Change, JsonBody};
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -33,26 +33,22 @@ async fn log_contact(
 }
 
 async fn contact(State(state): State<AppState>, ApiUser(s): ApiUser, Path((id, contact)): Path<(String, String)>) -> ApiResult {
-    ok(StatusCode::OK, s.access(&state).contact(&id, &contact).await?)
+    tagged(StatusCode::OK, s.access(&state).contact(&id, &contact).await?)
 }
 
-/// A correction: the contact's fields, the version it was read at and why.
-#[derive(Deserialize)]
-struct ContactUpdate {
-    version: i64,
-    #[serde(default)]
-    reason: String,
-    #[serde(flatten)]
-    contact: ContactNoteInput,
-}
-
+/// A correction: the contact's fields and why, from the version that was
+/// read (`If-Match` or `version`).
 async fn update_contact(
     State(state): State<AppState>,
     ApiUser(s): ApiUser,
     Path((id, contact)): Path<(String, String)>,
-    JsonBody(u): JsonBody<ContactUpdate>,
+    headers: HeaderMap,
+    bytes: Bytes,
 ) -> ApiResult {
-    ok(StatusCode::OK, s.access(&state).update_contact(&id, &contact, u.version, &u.contact, &u.reason).await?)
+    let c: Change<ContactNoteInput> = change(&headers, &bytes)?;
+    let p = precondition(&headers, c.version)?;
+    let reason = c.reason.unwrap_or_default();
+    tagged(StatusCode::OK, s.access(&state).update_contact(&id, &contact, p.version, &c.input, &reason).await.map_err(|e| stale(e, &p))?)
 }
 
 async fn contact_history(State(state): State<AppState>, ApiUser(s): ApiUser, Path((id, contact)): Path<(String, String)>) -> ApiResult {

@@ -1,15 +1,15 @@
 //! The JSON API of recovery goals.
 
 use accompany_domain::goals::{GoalInput, ProgressInput};
+use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::Router;
-use serde::Deserialize;
 use serde_json::json;
 
 use crate::auth::ApiUser;
-use crate::json::{ok, ApiResult, JsonBody};
+use crate::json::{change, ok, precondition, stale, tagged, ApiResult, Change, JsonBody};
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -28,20 +28,17 @@ async fn add_goal(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): 
     ok(StatusCode::CREATED, s.access(&state).add_goal(&id, &input).await?)
 }
 
-#[derive(Deserialize)]
-struct GoalUpdate {
-    version: i64,
-    #[serde(flatten)]
-    goal: GoalInput,
-}
-
+/// A goal changed from the version that was read (`If-Match` or `version`).
 async fn update_goal(
     State(state): State<AppState>,
     ApiUser(s): ApiUser,
     Path((id, goal)): Path<(String, String)>,
-    JsonBody(u): JsonBody<GoalUpdate>,
+    headers: HeaderMap,
+    bytes: Bytes,
 ) -> ApiResult {
-    ok(StatusCode::OK, s.access(&state).update_goal(&id, &goal, u.version, &u.goal).await?)
+    let c: Change<GoalInput> = change(&headers, &bytes)?;
+    let p = precondition(&headers, c.version)?;
+    tagged(StatusCode::OK, s.access(&state).update_goal(&id, &goal, p.version, &c.input).await.map_err(|e| stale(e, &p))?)
 }
 
 async fn add_progress(
