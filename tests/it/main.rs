@@ -10,6 +10,7 @@ mod caseload;
 mod cli;
 mod contacts;
 mod edges;
+mod layering;
 mod matching;
 mod nav_golden;
 mod pages;

@@ -114,7 +114,7 @@ impl Access {
         }
         // Employment ends: the worker's members lose them as peer and wait for another.
         if worker.employment_end.is_some() && current.employment_end.is_none() {
-            crate::matching::continuity::flag_departure(&mut tx, &worker).await?;
+            crate::matching::flag_departure(&mut tx, &worker).await?;
         }
         record_version(&mut tx, "worker", id, worker.version, &worker, Some(&self.actor().user_id), reason).await?;
         tx.commit().await?;

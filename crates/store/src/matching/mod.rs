@@ -15,7 +15,9 @@
 
 mod batch;
 mod choice;
-pub(crate) mod continuity;
+mod continuity;
+
+pub(crate) use continuity::flag_departure;
 mod import;
 mod pool;
 
