@@ -5,9 +5,12 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use accompany_domain::records::Persona;
+use accompany_domain::booking::{may_book, may_change_session};
+use accompany_domain::groups::may_run_groups;
+use accompany_domain::policy::{self, decide, Action, Actor, Relationship};
+use accompany_domain::records::{Persona, TeamRole};
 
-use crate::support::TestApp;
+use crate::support::{catalog, TestApp};
 
 /// The most pages one persona's walk opens, so that long lists do not make
 /// the walk slow; lists are walked through their first rows.
@@ -100,13 +103,104 @@ async fn walk(app: &TestApp, persona: Persona) -> Walk {
     w
 }
 
+/// The way a persona stands to the members whose pages it is shown on
+/// seeded data: its own record, its caseload, the teams it sits on, its
+/// organization. Record-level rules are asked with it.
+fn usual_relationship(p: Persona) -> Relationship {
+    let mut rel = Relationship::default();
+    match p {
+        Persona::Member => rel.is_self = true,
+        Persona::PeerWorker => rel.team_role = Some(TeamRole::Peer),
+        Persona::CareCoordinator => rel.team_role = Some(TeamRole::CareCoordinator),
+        Persona::Supervisor => rel.supervises_members_peer = true,
+        Persona::OrganizationAdmin => rel.in_actor_organization = true,
+        _ => {}
+    }
+    rel
+}
+
+/// The rule of the policy behind each form a page may offer, by the form's
+/// action. A form missing from this table fails the test: every new form
+/// names the rule that decides who sees it.
+fn rule_for(method: &str, action: &str, p: Persona) -> Option<bool> {
+    let actor = Actor { user_id: "u".into(), username: "u".into(), persona: p, organization_id: Some("o".into()), member_id: None };
+    let rel = usual_relationship(p);
+    let update = decide(&actor, Action::Update, &rel).is_permit();
+    Some(match (method, action) {
+        // Searches and filters only narrow what the page already shows.
+        ("get", _) => true,
+        ("post", "/logout" | "/account/password") => true,
+        (
+            "post",
+            "/choose" | "/choose/peer" | "/choose/end" | "/sharing" | "/sharing/withdraw" | "/sharing/firewall" | "/sharing/firewall/remove",
+        ) => policy::chooses_own_peer(p),
+        ("post", "/sharing/requests/answer") => policy::chooses_own_peer(p),
+        ("post", "/members") => policy::may_create_members(p),
+        ("post", "/members/{id}") => policy::may_edit_member_record(p) && update,
+        ("post", "/members/{id}/health") => update,
+        ("post", "/members/{id}/enrolment-code") => {
+            policy::may_issue_enrolment_codes(p) && policy::may_issue_enrolment_code(&actor, &rel).is_permit()
+        }
+        ("post", "/members/{id}/goals" | "/members/{id}/goals/{id}") => policy::may_write_goal(&actor, &rel).is_permit(),
+        ("post", "/members/{id}/goals/{id}/progress") => policy::may_record_progress(&actor, &rel).is_permit(),
+        ("post", "/members/{id}/contacts" | "/members/{id}/contact-log" | "/members/{id}/contact-log/{id}") => {
+            policy::logs_contacts(p) && policy::may_write_contact_note(&actor, &rel).is_permit()
+        }
+        ("post", "/sessions/book") => policy::books_sessions(p) && may_book(&actor, &rel, true, false).is_permit(),
+        ("post", "/sessions/{id}/reschedule" | "/sessions/{id}/cancel") => may_change_session(&actor, &rel, p == Persona::PeerWorker).is_permit(),
+        ("post", "/availability" | "/availability/remove") => policy::keeps_hours(p),
+        ("post", "/reach" | "/reach/calendar") => policy::books_sessions(p),
+        ("post", "/groups/new") => may_run_groups(&actor).is_permit(),
+        ("post", "/referrals") => policy::decide_referrals(&actor, Action::Create).is_permit(),
+        ("post", "/referrals/{id}/status" | "/referrals/{id}/enrol") => policy::may_work_referral_queue(p),
+        ("post", "/matching/batch") => policy::runs_matching(p),
+        ("post", "/workforce/workers/{id}/sessions") => policy::may_record_supervision_sessions(p),
+        ("post", "/workforce/workers/{id}/credentials") => policy::may_record_credentials(p),
+        ("post", "/emergency") => accompany_domain::privacy::may_break_glass(p, &catalog().privacy),
+        ("post", "/privacy/review") => policy::sees_privacy_office(p),
+        _ => return None,
+    })
+}
+
+/// Forms each persona must be offered on seeded data, because the policy
+/// gives it the action and seeded data has a record to act on.
+fn must_offer(p: Persona) -> Vec<(&'static str, &'static str)> {
+    let mut wanted = vec![("post", "/logout"), ("post", "/account/password")];
+    let rules: [(fn(Persona) -> bool, (&str, &str)); 7] = [
+        (policy::chooses_own_peer, ("post", "/choose")),
+        (policy::may_create_members, ("post", "/members")),
+        (policy::logs_contacts, ("post", "/members/{id}/contacts")),
+        (policy::may_issue_enrolment_codes, ("post", "/members/{id}/enrolment-code")),
+        (policy::keeps_hours, ("post", "/availability")),
+        (policy::may_refer, ("post", "/referrals")),
+        (policy::runs_matching, ("post", "/matching/batch")),
+    ];
+    wanted.extend(rules.iter().filter(|(rule, _)| rule(p)).map(|(_, form)| *form));
+    if accompany_domain::privacy::may_break_glass(p, &catalog().privacy) {
+        wanted.push(("post", "/emergency"));
+    }
+    wanted
+}
+
 #[tokio::test]
 async fn every_persona_is_offered_what_the_policy_permits_and_nothing_else() {
     let app = TestApp::seeded(60).await;
     for persona in Persona::ALL {
         let w = walk(&app, persona).await;
-        println!("{} opened {} pages; forms: {:?}", persona.as_str(), w.opened.len(), w.forms);
         let broken: Vec<_> = w.opened.iter().filter(|(_, s)| **s != 200).collect();
         assert!(broken.is_empty(), "{persona:?} is offered links that do not open for it: {broken:?}");
+        for (method, action) in &w.forms {
+            match rule_for(method, action, persona) {
+                None => panic!("{method} {action} is offered to {persona:?} but names no rule of the policy in this test's table"),
+                Some(permitted) => assert!(permitted, "{persona:?} is offered {method} {action}, which the policy does not give it"),
+            }
+        }
+        for (method, action) in must_offer(persona) {
+            assert!(
+                w.forms.contains(&(method.to_string(), action.to_string())),
+                "{persona:?} should be offered {method} {action}; it was offered {:?}",
+                w.forms
+            );
+        }
     }
 }
