@@ -162,11 +162,14 @@ fn rule_for(method: &str, action: &str, p: Persona) -> Option<bool> {
     })
 }
 
+type PersonaRule = fn(Persona) -> bool;
+type Form = (&'static str, &'static str);
+
 /// Forms each persona must be offered on seeded data, because the policy
 /// gives it the action and seeded data has a record to act on.
-fn must_offer(p: Persona) -> Vec<(&'static str, &'static str)> {
+fn must_offer(p: Persona) -> Vec<Form> {
     let mut wanted = vec![("post", "/logout"), ("post", "/account/password")];
-    let rules: [(fn(Persona) -> bool, (&str, &str)); 7] = [
+    let rules: [(PersonaRule, Form); 7] = [
         (policy::chooses_own_peer, ("post", "/choose")),
         (policy::may_create_members, ("post", "/members")),
         (policy::logs_contacts, ("post", "/members/{id}/contacts")),
