@@ -57,7 +57,7 @@ pub fn csrf_refused(s: &Signed, csrf: &str) -> Option<Response> {
 
 /// After a form's change: on to `done`; the form again with its problems; or
 /// an error page for any other failure.
-pub async fn saved_or_form<T, F: std::future::Future<Output = Response>>(
+pub async fn saved_or_form<T, R: IntoResponse, F: std::future::Future<Output = R>>(
     s: &Signed,
     saved: Result<T, impl Into<AppError>>,
     done: &str,
@@ -65,7 +65,7 @@ pub async fn saved_or_form<T, F: std::future::Future<Output = Response>>(
 ) -> Response {
     match saved.map_err(Into::into) {
         Ok(_) => Redirect::to(done).into_response(),
-        Err(AppError::Invalid(errors)) => form(errors).await,
+        Err(AppError::Invalid(errors)) => form(errors).await.into_response(),
         Err(other) => page_error(s, other),
     }
 }
