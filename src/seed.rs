@@ -306,7 +306,7 @@ async fn demo_privacy(store: &Store, member_id: &str, coordinator: &str, peer: &
         start_time: "10:00".into(),
     };
     let peer = as_user(peer).await?;
-    peer.add_contact_note(member_id, &note).await?;
+    peer.log_contact(member_id, &note).await?;
     // A few more contacts this month, so the peer's units and engagement rule show.
     for (days, minutes, modality, setting, line) in [
         (6, "30", "in-person", "community", "Walked to the recovery café together."),

@@ -643,6 +643,12 @@ pub fn runs_matching(p: Persona) -> bool {
     matches!(p, Persona::OrganizationAdmin | Persona::StateAdmin)
 }
 
+/// Emergency access is offered (in the navigation and on its form) to the
+/// personas the catalog lets open it.
+pub fn offers_emergency_access(p: Persona, defaults: &crate::privacy::PrivacyDefaults) -> bool {
+    crate::privacy::may_break_glass(p, defaults)
+}
+
 #[cfg(test)]
 mod page_tests {
     use super::*;
@@ -657,6 +663,14 @@ mod page_tests {
         assert_eq!(who(may_work_referral_queue), vec![CareCoordinator, OrganizationAdmin, StateAdmin]);
         assert_eq!(who(may_refer), vec![PeerWorker, Supervisor]);
         assert!(Persona::ALL.iter().all(|p| !(may_work_referral_queue(*p) && may_refer(*p))));
+    }
+
+    #[test]
+    fn emergency_access_is_offered_to_clinicians_by_default_and_follows_the_catalog() {
+        let mut d = crate::Catalog::massachusetts().expect("the shipped catalog loads").privacy;
+        assert_eq!(Persona::ALL.into_iter().filter(|p| offers_emergency_access(*p, &d)).collect::<Vec<_>>(), vec![Persona::Clinician]);
+        d.break_glass_personas = vec![];
+        assert!(Persona::ALL.iter().all(|p| !offers_emergency_access(*p, &d)));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! leaves an audit event.
 
 use crate::ids::new_id;
-use accompany_domain::notes::{ContactNote, ContactNoteInput, HealthEntry, HealthEntryInput};
+use accompany_domain::notes::{ContactNote, HealthEntry, HealthEntryInput};
 use accompany_domain::policy::{Action, Decision, Relationship};
 use accompany_domain::privacy::{
     self, check_emergency_request, may_break_glass, Categories, Category, Part2Consent, Purpose, Recipient, SharingChoice, SharingInput,
@@ -573,19 +573,6 @@ impl Access {
             .execute(&self.store.pool)
             .await?;
         Ok(entry)
-    }
-
-    /// Contact notes the actor may see: the member, the note's author, and
-    /// whoever the member's choices (or the supervisor default) let see
-    /// peer notes.
-    pub async fn contact_notes(&self, member_id: &str) -> Result<Vec<ContactNote>> {
-        let c = self.checked_member_for(member_id, Action::Read, "contact-note", None).await?;
-        Ok(self.visible_contacts(&c, member_id).await?.into_iter().map(|x| x.note).collect())
-    }
-
-    /// A peer logs a contact with a member on their caseload.
-    pub async fn add_contact_note(&self, member_id: &str, input: &ContactNoteInput) -> Result<ContactNote> {
-        Ok(self.log_contact(member_id, input).await?.note)
     }
 
     // --- The privacy officer ----------------------------------------------

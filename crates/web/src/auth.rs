@@ -5,7 +5,7 @@ use std::net::{IpAddr, SocketAddr};
 
 use ipnet::IpNet;
 
-use accompany_domain::privacy::may_break_glass;
+use accompany_domain::policy::offers_emergency_access;
 use accompany_store::{Access, User};
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
@@ -135,7 +135,7 @@ pub(crate) async fn identify(parts: &Parts, state: &AppState) -> Result<Option<S
     if let Some(token) = bearer(&parts.headers) {
         return Ok(state.store.user_by_token(token).await?.map(|user| Signed {
             tr: language(&parts.headers, Some(&user)),
-            emergency: may_break_glass(user.persona, &state.catalog.privacy),
+            emergency: offers_emergency_access(user.persona, &state.catalog.privacy),
             user,
             csrf: None,
             client_addr,
@@ -146,7 +146,7 @@ pub(crate) async fn identify(parts: &Parts, state: &AppState) -> Result<Option<S
     };
     Ok(state.store.session(id).await?.map(|s| Signed {
         tr: language(&parts.headers, Some(&s.user)),
-        emergency: may_break_glass(s.user.persona, &state.catalog.privacy),
+        emergency: offers_emergency_access(s.user.persona, &state.catalog.privacy),
         user: s.user,
         csrf: Some(s.csrf_token),
         client_addr,
@@ -224,7 +224,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
 pub async fn optional_user(state: &AppState, headers: &HeaderMap, t: &Tr) -> Option<Signed> {
     let id = cookie(headers, SESSION_COOKIE)?;
     let s = state.store.session(id).await.ok()??;
-    let emergency = accompany_domain::privacy::may_break_glass(s.user.persona, &state.catalog.privacy);
+    let emergency = offers_emergency_access(s.user.persona, &state.catalog.privacy);
     Some(Signed { tr: t.clone(), user: s.user, csrf: Some(s.csrf_token), client_addr: String::new(), emergency })
 }
 

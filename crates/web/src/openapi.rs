@@ -164,9 +164,6 @@ fn privacy_schemas() -> Value {
             "modality": { "enum": ["in-person", "phone", "video", "text"] },
             "setting": { "enum": ["home", "community", "recovery-learning-community", "clinic", "emergency-department", "inpatient", "virtual"] },
             "note": { "type": "string", "maxLength": 200 } } },
-        "ContactNote": { "type": "object", "properties": { "id": text(), "member_id": text(), "author_id": text(), "author_name": text(), "date": text(),
-            "duration_minutes": { "type": "integer" }, "modality": text(), "setting": text(), "note": text() } },
-        "ContactNotes": { "type": "object", "properties": { "notes": list(schema_ref("ContactNote")) } },
         "BreakGlassInput": { "type": "object", "required": ["masshealth_id", "reason_category", "reason"], "properties": { "masshealth_id": text(),
             "reason_category": { "enum": ["medical-emergency", "risk-of-harm", "other"] }, "reason": { "type": "string", "minLength": 20, "maxLength": 500 } } },
         "JoinInput": { "type": "object", "required": ["team_role", "reason"], "properties": {

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use crate::auth::{cookie, random_token, safe_next, set_cookie, ClientAddr, Lang, LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 use crate::i18n::{Tr, SHIPPED};
-use crate::page::{csrf_refused, error_page, page_error, render, CsrfForm, Layout, PageUser};
+use crate::page::{csrf_refused, error_page, render, CsrfForm, Layout, PageResult, PageUser};
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -96,20 +96,18 @@ async fn login(State(state): State<AppState>, Lang(t): Lang, headers: HeaderMap,
     r
 }
 
-async fn logout(State(state): State<AppState>, headers: HeaderMap, PageUser(s): PageUser, Form(f): Form<CsrfForm>) -> Response {
+async fn logout(State(state): State<AppState>, headers: HeaderMap, PageUser(s): PageUser, Form(f): Form<CsrfForm>) -> PageResult {
     if let Some(r) = csrf_refused(&s, &f.csrf) {
-        return r;
+        return Ok(r);
     }
     if let Some(id) = cookie(&headers, SESSION_COOKIE) {
-        if let Err(e) = state.store.sign_out(id, &s.client_addr).await {
-            return page_error(&s, e);
-        }
+        state.store.sign_out(id, &s.client_addr).await?;
     }
     let mut r = Redirect::to("/").into_response();
     if let Ok(v) = set_cookie(SESSION_COOKIE, "", 0, state.secure_cookies).parse() {
         r.headers_mut().append(header::SET_COOKIE, v);
     }
-    r
+    Ok(r)
 }
 
 #[derive(Template)]
@@ -132,9 +130,9 @@ struct PasswordForm {
 }
 
 /// Change one's own password; every session ends, so the next page is the sign-in.
-async fn change_password(State(state): State<AppState>, PageUser(s): PageUser, Form(f): Form<PasswordForm>) -> Response {
+async fn change_password(State(state): State<AppState>, PageUser(s): PageUser, Form(f): Form<PasswordForm>) -> PageResult {
     if let Some(r) = csrf_refused(&s, &f.csrf) {
-        return r;
+        return Ok(r);
     }
     let again = |status: StatusCode, message: String| {
         let l = Layout::new(&s.tr, Some(&s), "/account/password", s.tr.t("password-title"));
@@ -142,7 +140,7 @@ async fn change_password(State(state): State<AppState>, PageUser(s): PageUser, F
         *r.status_mut() = status;
         r
     };
-    match state.store.change_password(&s.user, &f.current_password, &f.new_password, &s.client_addr).await {
+    Ok(match state.store.change_password(&s.user, &f.current_password, &f.new_password, &s.client_addr).await {
         Ok(Ok(())) => {
             let mut r = Redirect::to("/login?next=/home").into_response();
             if let Ok(v) = set_cookie(SESSION_COOKIE, "", 0, state.secure_cookies).parse() {
@@ -157,8 +155,8 @@ async fn change_password(State(state): State<AppState>, PageUser(s): PageUser, F
         Err(accompany_store::StoreError::Invalid(i)) => {
             again(StatusCode::UNPROCESSABLE_ENTITY, i.0.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; "))
         }
-        Err(e) => page_error(&s, e),
-    }
+        Err(e) => return Err(e.into()),
+    })
 }
 
 async fn switch_language(State(state): State<AppState>, Path(code): Path<String>, Query(q): Query<NextQuery>) -> Response {

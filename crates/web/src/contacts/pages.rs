@@ -16,7 +16,9 @@ use std::collections::HashMap;
 
 use crate::auth::Signed;
 use crate::i18n::Tr;
-use crate::page::{csrf_refused, error_list, errors_by_field, form_page, local_now, options, saved_or_form, FieldErrors, Layout, PageUser};
+use crate::page::{
+    csrf_refused, error_list, errors_by_field, form_page, local_now, options, saved_or_form, FieldErrors, Layout, PageResult, PageUser,
+};
 use crate::problem::AppError;
 use crate::AppState;
 
@@ -183,7 +185,7 @@ struct LoggedQuery {
     logged: Option<String>,
 }
 
-async fn contact_log_page(state: &AppState, s: &Signed, id: &str, f: ContactForm, errors: Vec<FieldError>, logged: bool) -> Response {
+async fn contact_log_page(state: &AppState, s: &Signed, id: &str, f: ContactForm, errors: Vec<FieldError>, logged: bool) -> PageResult {
     let t = &s.tr;
     let access = s.access(state);
     let invalid = !errors.is_empty();
@@ -226,10 +228,10 @@ async fn contact_log_page(state: &AppState, s: &Signed, id: &str, f: ContactForm
         })
     }
     .await;
-    form_page(s, result, invalid)
+    form_page(result, invalid)
 }
 
-async fn contact_log(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Query(q): Query<LoggedQuery>) -> Response {
+async fn contact_log(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Query(q): Query<LoggedQuery>) -> PageResult {
     contact_log_page(&state, &s, &id, ContactForm::fresh(&state), vec![], q.logged.is_some()).await
 }
 
@@ -263,7 +265,7 @@ impl FieldErrors for ContactEditPage {
     }
 }
 
-async fn contact_edit_page(state: &AppState, s: &Signed, id: &str, contact: &str, f: Option<ContactForm>, errors: Vec<FieldError>) -> Response {
+async fn contact_edit_page(state: &AppState, s: &Signed, id: &str, contact: &str, f: Option<ContactForm>, errors: Vec<FieldError>) -> PageResult {
     let t = &s.tr;
     let access = s.access(state);
     let invalid = !errors.is_empty();
@@ -284,10 +286,10 @@ async fn contact_edit_page(state: &AppState, s: &Signed, id: &str, contact: &str
         })
     }
     .await;
-    form_page(s, result, invalid)
+    form_page(result, invalid)
 }
 
-async fn edit_contact(State(state): State<AppState>, PageUser(s): PageUser, Path((id, contact)): Path<(String, String)>) -> Response {
+async fn edit_contact(State(state): State<AppState>, PageUser(s): PageUser, Path((id, contact)): Path<(String, String)>) -> PageResult {
     contact_edit_page(&state, &s, &id, &contact, None, vec![]).await
 }
 

@@ -14,7 +14,9 @@ use std::collections::HashMap;
 
 use crate::auth::Signed;
 use crate::i18n::Tr;
-use crate::page::{csrf_refused, error_list, errors_by_field, form_page, local_now, options, saved_or_form, FieldErrors, Layout, PageUser};
+use crate::page::{
+    csrf_refused, error_list, errors_by_field, form_page, local_now, options, saved_or_form, FieldErrors, Layout, PageResult, PageUser,
+};
 use crate::problem::AppError;
 use crate::AppState;
 
@@ -166,7 +168,7 @@ async fn goals_page(
     f: GoalForm,
     errors: Vec<FieldError>,
     progress_error: Option<(String, Vec<FieldError>)>,
-) -> Response {
+) -> PageResult {
     let t = &s.tr;
     let access = s.access(state);
     let invalid = !errors.is_empty() || progress_error.as_ref().is_some_and(|(_, e)| !e.is_empty());
@@ -201,10 +203,10 @@ async fn goals_page(
         })
     }
     .await;
-    form_page(s, result, invalid)
+    form_page(result, invalid)
 }
 
-async fn goals(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>) -> Response {
+async fn goals(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>) -> PageResult {
     goals_page(&state, &s, &id, GoalForm::default(), vec![], None).await
 }
 
@@ -235,7 +237,7 @@ impl FieldErrors for GoalEditPage {
     }
 }
 
-async fn goal_edit_page(state: &AppState, s: &Signed, id: &str, goal: &str, f: Option<GoalForm>, errors: Vec<FieldError>) -> Response {
+async fn goal_edit_page(state: &AppState, s: &Signed, id: &str, goal: &str, f: Option<GoalForm>, errors: Vec<FieldError>) -> PageResult {
     let t = &s.tr;
     let invalid = !errors.is_empty();
     let result: Result<GoalEditPage, AppError> = async {
@@ -257,10 +259,10 @@ async fn goal_edit_page(state: &AppState, s: &Signed, id: &str, goal: &str, f: O
         })
     }
     .await;
-    form_page(s, result, invalid)
+    form_page(result, invalid)
 }
 
-async fn edit_goal(State(state): State<AppState>, PageUser(s): PageUser, Path((id, goal)): Path<(String, String)>) -> Response {
+async fn edit_goal(State(state): State<AppState>, PageUser(s): PageUser, Path((id, goal)): Path<(String, String)>) -> PageResult {
     goal_edit_page(&state, &s, &id, &goal, None, vec![]).await
 }
 

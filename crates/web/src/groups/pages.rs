@@ -16,8 +16,8 @@ use serde::Deserialize;
 use crate::auth::Signed;
 use crate::i18n::Tr;
 use crate::page::{
-    anchored_error_list, csrf_refused, done_or_error, modality_choices, page_error, render, saved_or_form, when_text, Choice, CsrfForm, ErrorList,
-    Layout, PageResult, PageUser,
+    anchored_error_list, csrf_refused, done_or_error, modality_choices, render, saved_or_form, when_text, Choice, CsrfForm, ErrorList, Layout,
+    PageResult, PageUser,
 };
 use crate::problem::AppError;
 use crate::AppState;
@@ -131,7 +131,7 @@ struct GroupFormPage {
     organizations: Vec<Choice>,
 }
 
-async fn new_group_page(State(state): State<AppState>, PageUser(s): PageUser) -> Response {
+async fn new_group_page(State(state): State<AppState>, PageUser(s): PageUser) -> PageResult {
     let tomorrow = state.store.now_local().date().next_day().map(accompany_domain::records::format_date).unwrap_or_default();
     let form = GroupInput {
         language: s.tr.lang.to_string(),
@@ -147,15 +147,12 @@ async fn new_group_page(State(state): State<AppState>, PageUser(s): PageUser) ->
     show_group_form(&state, &s, form, vec![]).await
 }
 
-async fn show_group_form(state: &AppState, s: &Signed, form: GroupInput, errors: Vec<FieldError>) -> Response {
+async fn show_group_form(state: &AppState, s: &Signed, form: GroupInput, errors: Vec<FieldError>) -> PageResult {
     let t = &s.tr;
     if !accompany_domain::groups::may_run_groups(&s.user.actor()).is_permit() {
-        return page_error(s, AppError::Forbidden(t.t("groups-peers-only")));
+        return Err(AppError::Forbidden(t.t("groups-peers-only")).into());
     }
-    let organizations = match state.store.organization_names().await {
-        Ok(o) => o,
-        Err(e) => return page_error(s, e),
-    };
+    let organizations = state.store.organization_names().await?;
     let mut organizations: Vec<Choice> =
         organizations.into_iter().map(|(id, name)| Choice { selected: id == form.open_to, id, label: name }).collect();
     organizations.sort_by(|a, b| a.label.cmp(&b.label));
@@ -173,7 +170,7 @@ async fn show_group_form(state: &AppState, s: &Signed, form: GroupInput, errors:
         "open_to" => "open_to",
         _ => "title",
     };
-    render(GroupFormPage {
+    Ok(render(GroupFormPage {
         l: Layout::new(t, Some(s), "/groups/new", t.t("group-new-title")),
         error_list: anchored_error_list(t, &errors, anchor),
         languages: state
@@ -189,7 +186,7 @@ async fn show_group_form(state: &AppState, s: &Signed, form: GroupInput, errors:
             .collect(),
         organizations,
         form,
-    })
+    }))
 }
 
 #[derive(Deserialize)]
@@ -261,22 +258,24 @@ struct AttendanceQuery {
     meeting_id: Option<String>,
 }
 
-async fn attendance_page(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Query(q): Query<AttendanceQuery>) -> Response {
+async fn attendance_page(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Path(id): Path<String>,
+    Query(q): Query<AttendanceQuery>,
+) -> PageResult {
     show_attendance(&state, &s, &id, q.meeting_id, vec![]).await
 }
 
-async fn show_attendance(state: &AppState, s: &Signed, id: &str, meeting_id: Option<String>, errors: Vec<FieldError>) -> Response {
+async fn show_attendance(state: &AppState, s: &Signed, id: &str, meeting_id: Option<String>, errors: Vec<FieldError>) -> PageResult {
     let t = &s.tr;
-    let roster: Roster = match s.access(state).roster(id).await {
-        Ok(r) => r,
-        Err(e) => return page_error(s, e),
-    };
+    let roster: Roster = s.access(state).roster(id).await?;
     let now = datetime_text(state.store.now_local());
     // Meetings that have started, newest first: the one just held is the default.
     let started: Vec<_> = roster.meetings.iter().filter(|m| m.start <= now).rev().collect();
     let chosen = meeting_id.filter(|m| started.iter().any(|x| &x.id == m)).or_else(|| started.first().map(|m| m.id.clone()));
     let attended: Vec<String> = started.iter().find(|m| Some(&m.id) == chosen.as_ref()).map(|m| m.attended.clone()).unwrap_or_default();
-    render(AttendancePage {
+    Ok(render(AttendancePage {
         l: Layout::new(t, Some(s), "/groups", t.t("attendance-title")),
         error_list: anchored_error_list(t, &errors, |f| if f == "meeting_id" { "meeting_id" } else { "members" }),
         group_id: id.to_string(),
@@ -295,7 +294,7 @@ async fn show_attendance(state: &AppState, s: &Signed, id: &str, meeting_id: Opt
             .iter()
             .map(|m| AttendeeBox { present: attended.contains(&m.member_id), member_id: m.member_id.clone(), name: m.name.clone() })
             .collect(),
-    })
+    }))
 }
 
 async fn record_attendance(

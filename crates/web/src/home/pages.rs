@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use crate::auth::Lang;
 use crate::page::{
-    member_rows, member_view, page_error, render, team_rows, worker_rows, Layout, MemberRow, MemberView, PageUser, TeamRow, WorkerRow,
+    member_rows, member_view, render, team_rows, worker_rows, Layout, MemberRow, MemberView, PageResult, PageUser, TeamRow, WorkerRow,
 };
 use crate::problem::AppError;
 use crate::AppState;
@@ -58,7 +58,7 @@ struct HomeQuery {
     chosen: Option<String>,
 }
 
-async fn home(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<HomeQuery>) -> Response {
+async fn home(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<HomeQuery>) -> PageResult {
     let t = &s.tr;
     let access = s.access(&state);
     let greeting = t.t1("home-greeting", "name", &s.user.display_name);
@@ -101,8 +101,6 @@ async fn home(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Qu
         Ok(())
     }
     .await;
-    match result {
-        Ok(()) => render(page),
-        Err(e) => page_error(&s, e),
-    }
+    result?;
+    Ok(render(page))
 }

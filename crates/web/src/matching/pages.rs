@@ -12,7 +12,7 @@ use accompany_domain::FieldError;
 use accompany_store::{GapEntry, RankedChoice};
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::Form;
 use axum::Router;
@@ -21,7 +21,7 @@ use serde_json::Value;
 
 use crate::auth::Signed;
 use crate::i18n::Tr;
-use crate::page::{csrf_refused, language_name, page_error, render, Layout, PageResult, PageUser};
+use crate::page::{csrf_refused, language_name, render, Layout, PageResult, PageUser};
 use crate::problem::AppError;
 use crate::AppState;
 
@@ -302,7 +302,7 @@ struct ChooseQuery {
     ended: Option<String>,
 }
 
-async fn choose_page(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<ChooseQuery>) -> Response {
+async fn choose_page(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<ChooseQuery>) -> PageResult {
     let notice = if q.saved.is_some() {
         Some(s.tr.t("choose-saved"))
     } else if q.ended.is_some() {
@@ -320,45 +320,31 @@ async fn show(
     submitted: Option<(Pairs, Vec<IdentityDimension>, Vec<String>)>,
     errors: Vec<FieldError>,
     notice: Option<String>,
-) -> Response {
+) -> PageResult {
     let t = &s.tr;
-    let Some(member_id) = s.user.member_id.clone() else {
-        return page_error(s, AppError::Forbidden(t.t("choose-members-only")));
-    };
+    let member_id = members_only(s)?;
     let access = s.access(state);
-    let stored = match access.preferences(&member_id).await {
-        Ok(p) => p.and_then(|v| serde_json::from_value::<Preferences>(v).ok()),
-        Err(e) => return page_error(s, e),
-    };
-    let current_peer = match access.care_team(&member_id).await {
-        Ok(team) => team.into_iter().find(|p| p.team_role == accompany_domain::records::TeamRole::Peer).map(|p| p.display_name),
-        Err(e) => return page_error(s, e),
-    };
+    let stored = access.preferences(&member_id).await?.and_then(|v| serde_json::from_value::<Preferences>(v).ok());
+    let current_peer =
+        access.care_team(&member_id).await?.into_iter().find(|p| p.team_role == accompany_domain::records::TeamRole::Peer).map(|p| p.display_name);
     let (form, dims, topic_ids) = match submitted {
         Some(x) => x,
         None => match stored.as_ref() {
             Some(p) => (form_of(p), vec![], vec![]),
             // A first visit starts from the languages already on the member's record.
-            None => match access.member(&member_id).await {
-                Ok(m) => (m.record.preferred_languages.iter().map(|l| ("languages".to_string(), l.clone())).collect(), vec![], vec![]),
-                Err(e) => return page_error(s, e),
-            },
+            None => {
+                let m = access.member(&member_id).await?;
+                (m.record.preferred_languages.iter().map(|l| ("languages".to_string(), l.clone())).collect(), vec![], vec![])
+            }
         },
     };
     let mut peers = vec![];
     let mut eligible = 0;
     if stored.is_some() {
-        let pool = match state.store.peer_pool(&accompany_store::PoolFilter::default()).await {
-            Ok(p) => p,
-            Err(e) => return page_error(s, e),
-        };
-        match access.rank_peers(&member_id, &pool, 20).await {
-            Ok(r) => {
-                eligible = r.eligible;
-                peers = r.choices.iter().map(|c| peer_view(state, t, c)).collect();
-            }
-            Err(e) => return page_error(s, e),
-        }
+        let pool = state.store.peer_pool(&accompany_store::PoolFilter::default()).await?;
+        let r = access.rank_peers(&member_id, &pool, 20).await?;
+        eligible = r.eligible;
+        peers = r.choices.iter().map(|c| peer_view(state, t, c)).collect();
     }
     let error_list = errors
         .iter()
@@ -422,50 +408,49 @@ async fn show(
     if failed {
         *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
     }
-    r
+    Ok(r)
 }
 
-async fn save_preferences(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Pairs>) -> Response {
+/// The member's own id: choosing a peer is for members only.
+fn members_only(s: &Signed) -> Result<String, AppError> {
+    s.user.member_id.clone().ok_or_else(|| AppError::Forbidden(s.tr.t("choose-members-only")))
+}
+
+async fn save_preferences(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Pairs>) -> PageResult {
     if let Some(r) = csrf_refused(&s, value(&pairs, "csrf")) {
-        return r;
+        return Ok(r);
     }
-    let Some(member_id) = s.user.member_id.clone() else {
-        return page_error(&s, AppError::Forbidden(s.tr.t("choose-members-only")));
-    };
+    let member_id = members_only(&s)?;
     let (input, dims, topics) = input_of(&state.catalog, &pairs);
     match s.access(&state).set_preferences(&member_id, &input, "chosen on the choose page").await {
-        Ok(_) => Redirect::to("/choose?saved=1#peers-heading").into_response(),
+        Ok(_) => Ok(Redirect::to("/choose?saved=1#peers-heading").into_response()),
         Err(accompany_store::StoreError::Invalid(i)) => show(&state, &s, Some((pairs, dims, topics)), i.0, None).await,
-        Err(e) => page_error(&s, e),
+        Err(e) => Err(e.into()),
     }
 }
 
-async fn choose_peer(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Pairs>) -> Response {
+async fn choose_peer(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Pairs>) -> PageResult {
     if let Some(r) = csrf_refused(&s, value(&pairs, "csrf")) {
-        return r;
+        return Ok(r);
     }
-    let Some(member_id) = s.user.member_id.clone() else {
-        return page_error(&s, AppError::Forbidden(s.tr.t("choose-members-only")));
-    };
+    let member_id = members_only(&s)?;
     let worker = Some(value(&pairs, "worker_id")).filter(|w| !w.is_empty());
     match s.access(&state).choose_peer(&member_id, worker).await {
-        Ok(_) => Redirect::to("/home?chosen=1").into_response(),
+        Ok(_) => Ok(Redirect::to("/home?chosen=1").into_response()),
         Err(accompany_store::StoreError::Invalid(i)) => show(&state, &s, None, i.0, None).await,
-        Err(e) => page_error(&s, e),
+        Err(e) => Err(e.into()),
     }
 }
 
-async fn end_peer(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Pairs>) -> Response {
+async fn end_peer(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Pairs>) -> PageResult {
     if let Some(r) = csrf_refused(&s, value(&pairs, "csrf")) {
-        return r;
+        return Ok(r);
     }
-    let Some(member_id) = s.user.member_id.clone() else {
-        return page_error(&s, AppError::Forbidden(s.tr.t("choose-members-only")));
-    };
+    let member_id = members_only(&s)?;
     match s.access(&state).end_peer(&member_id).await {
-        Ok(()) => Redirect::to("/choose?ended=1").into_response(),
+        Ok(()) => Ok(Redirect::to("/choose?ended=1").into_response()),
         Err(accompany_store::StoreError::Invalid(i)) => show(&state, &s, None, i.0, None).await,
-        Err(e) => page_error(&s, e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -519,24 +504,21 @@ fn bars(map: &std::collections::BTreeMap<String, usize>, prefix: &str, label: im
     out
 }
 
-async fn matching_page(State(state): State<AppState>, PageUser(s): PageUser) -> Response {
+async fn matching_page(State(state): State<AppState>, PageUser(s): PageUser) -> PageResult {
     matching_view(&state, &s, None).await
 }
 
-async fn matching_view(state: &AppState, s: &Signed, report: Option<Report>) -> Response {
+async fn matching_view(state: &AppState, s: &Signed, report: Option<Report>) -> PageResult {
     let t = &s.tr;
     if !policy::runs_matching(s.user.persona) {
-        return page_error(s, AppError::Forbidden(t.t("matching-admins-only")));
+        return Err(AppError::Forbidden(t.t("matching-admins-only")).into());
     }
-    let gaps = match s.access(state).peer_gaps(200).await {
-        Ok(g) => g,
-        Err(e) => return page_error(s, e),
-    };
+    let gaps = s.access(state).peer_gaps(200).await?;
     let open_gaps = gaps.iter().filter(|g| g.ended_at.is_none()).count();
     let closed: Vec<i64> = gaps.iter().filter(|g| g.ended_at.is_some()).map(|g| g.days).collect();
     let average_days = if closed.is_empty() { "–".to_string() } else { format!("{:.1}", closed.iter().sum::<i64>() as f64 / closed.len() as f64) };
     let gaps_summary = t.tn("matching-gaps-summary", &[("open", open_gaps.to_string()), ("average", average_days)]);
-    render(MatchingPage { l: Layout::new(t, Some(s), "/matching", t.t("matching-title")), report, gaps, gaps_summary })
+    Ok(render(MatchingPage { l: Layout::new(t, Some(s), "/matching", t.t("matching-title")), report, gaps, gaps_summary }))
 }
 
 async fn run_batch(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Pairs>) -> PageResult {
@@ -574,5 +556,5 @@ async fn run_batch(State(state): State<AppState>, PageUser(s): PageUser, Form(pa
             (t.t("matching-by-support"), bars(&a.gap.by_support, "support", |k| t.t(&format!("match-support-{k}")))),
         ],
     };
-    Ok(matching_view(&state, &s, Some(report)).await)
+    matching_view(&state, &s, Some(report)).await
 }

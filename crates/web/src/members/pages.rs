@@ -18,7 +18,7 @@ use std::collections::HashMap;
 
 use crate::auth::Signed;
 use crate::page::{
-    csrf_refused, member_rows, member_view, page_error, render, team_rows, FieldErrors, Layout, MemberRow, MemberView, PageResult, PageUser, TeamRow,
+    csrf_refused, member_rows, member_view, render, team_rows, FieldErrors, Layout, MemberRow, MemberView, PageResult, PageUser, TeamRow,
 };
 use crate::problem::AppError;
 use crate::AppState;
@@ -114,7 +114,7 @@ async fn member(State(state): State<AppState>, PageUser(s): PageUser, Path(id): 
         let team = team_rows(&state, &s.tr, &access.care_team(&id).await?);
         let history = access.member_history(&id).await?;
         let health = access.health_entries(&id).await?;
-        let notes = access.contact_notes(&id).await?;
+        let notes: Vec<ContactNote> = access.contact_log(&id).await?.contacts.into_iter().map(|c| c.note).collect();
         let goals = access.recovery_goals(&id).await?.record;
         let is_self = s.user.member_id.as_deref() == Some(id.as_str());
         let emergency = seen.purpose == Purpose::Emergency;
@@ -330,22 +330,22 @@ fn form_field(field: &str) -> &str {
     }
 }
 
-async fn new_member(State(state): State<AppState>, PageUser(s): PageUser) -> Response {
+async fn new_member(State(state): State<AppState>, PageUser(s): PageUser) -> PageResult {
     if !policy::may_create_members(s.user.persona) {
-        return page_error(&s, AppError::Forbidden(s.tr.t("error-forbidden-detail")));
+        return Err(AppError::Forbidden(s.tr.t("error-forbidden-detail")).into());
     }
-    member_form_page(&state, &s, "/members".into(), MemberForm::default(), vec![], true).await
+    Ok(member_form_page(&state, &s, "/members".into(), MemberForm::default(), vec![], true).await)
 }
 
-async fn create_member(State(state): State<AppState>, PageUser(s): PageUser, Form(f): Form<MemberForm>) -> Response {
+async fn create_member(State(state): State<AppState>, PageUser(s): PageUser, Form(f): Form<MemberForm>) -> PageResult {
     if let Some(r) = csrf_refused(&s, &f.csrf) {
-        return r;
+        return Ok(r);
     }
     match s.access(&state).create_member(&f.input(), or_default(&f.reason, "created")).await {
-        Ok(m) => Redirect::to(&format!("/members/{}", m.id)).into_response(),
+        Ok(m) => Ok(Redirect::to(&format!("/members/{}", m.id)).into_response()),
         Err(e) => match AppError::from(e) {
-            AppError::Invalid(errors) => member_form_page(&state, &s, "/members".into(), f, errors, true).await,
-            other => page_error(&s, other),
+            AppError::Invalid(errors) => Ok(member_form_page(&state, &s, "/members".into(), f, errors, true).await),
+            other => Err(other.into()),
         },
     }
 }
@@ -363,15 +363,15 @@ async fn edit_member(State(state): State<AppState>, PageUser(s): PageUser, Path(
     Ok(member_form_page(&state, &s, format!("/members/{id}"), MemberForm::of(&m.record), vec![], false).await)
 }
 
-async fn update_member(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<MemberForm>) -> Response {
+async fn update_member(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<MemberForm>) -> PageResult {
     if let Some(r) = csrf_refused(&s, &f.csrf) {
-        return r;
+        return Ok(r);
     }
     match s.access(&state).update_member(&id, &f.input(), f.version, or_default(&f.reason, "updated")).await {
-        Ok(m) => Redirect::to(&format!("/members/{}", m.id)).into_response(),
+        Ok(m) => Ok(Redirect::to(&format!("/members/{}", m.id)).into_response()),
         Err(e) => match AppError::from(e) {
-            AppError::Invalid(errors) => member_form_page(&state, &s, format!("/members/{id}"), f, errors, false).await,
-            other => page_error(&s, other),
+            AppError::Invalid(errors) => Ok(member_form_page(&state, &s, format!("/members/{id}"), f, errors, false).await),
+            other => Err(other.into()),
         },
     }
 }

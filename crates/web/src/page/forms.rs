@@ -13,7 +13,7 @@ use crate::auth::Signed;
 use crate::i18n::Tr;
 use crate::problem::AppError;
 
-use super::{page_error, render};
+use super::{page_error, render, PageResult};
 
 /// A form that carries nothing but the session's token.
 #[derive(Deserialize)]
@@ -37,17 +37,12 @@ pub trait FieldErrors {
 }
 
 /// A form's page, 422 while it shows problems; an error page if it could not be built.
-pub fn form_page(s: &Signed, page: Result<impl Template, AppError>, invalid: bool) -> Response {
-    match page {
-        Ok(p) => {
-            let mut r = render(p);
-            if invalid {
-                *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            }
-            r
-        }
-        Err(e) => page_error(s, e),
+pub fn form_page(page: Result<impl Template, AppError>, invalid: bool) -> PageResult {
+    let mut r = render(page?);
+    if invalid {
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
+    Ok(r)
 }
 
 /// Every form carries the session's token; without it the form is refused.
@@ -57,7 +52,7 @@ pub fn csrf_refused(s: &Signed, csrf: &str) -> Option<Response> {
 
 /// After a form's change: on to `done`; the form again with its problems; or
 /// an error page for any other failure.
-pub async fn saved_or_form<T, F: std::future::Future<Output = Response>>(
+pub async fn saved_or_form<T, R: IntoResponse, F: std::future::Future<Output = R>>(
     s: &Signed,
     saved: Result<T, impl Into<AppError>>,
     done: &str,
@@ -65,7 +60,7 @@ pub async fn saved_or_form<T, F: std::future::Future<Output = Response>>(
 ) -> Response {
     match saved.map_err(Into::into) {
         Ok(_) => Redirect::to(done).into_response(),
-        Err(AppError::Invalid(errors)) => form(errors).await,
+        Err(AppError::Invalid(errors)) => form(errors).await.into_response(),
         Err(other) => page_error(s, other),
     }
 }

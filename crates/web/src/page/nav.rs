@@ -20,7 +20,8 @@ enum Shown {
     SignedIn,
     /// Signed in as a persona the rule accepts.
     When(fn(Persona) -> bool),
-    /// Signed in and allowed to open emergency access.
+    /// Signed in as a persona [`policy::offers_emergency_access`] accepts
+    /// under the catalog's privacy defaults.
     Emergency,
 }
 

@@ -12,7 +12,7 @@ use accompany_store::{AuditEvent, BreakGlassEvent, FirewallEntry, StaffEntry};
 use askama::Template;
 use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::Form;
 use axum::Router;
@@ -21,7 +21,7 @@ use std::collections::HashMap;
 
 use crate::auth::Signed;
 use crate::i18n::Tr;
-use crate::page::{category_name, csrf_refused, csv_download, page_error, render, Layout, PageResult, PageUser, CHOOSABLE};
+use crate::page::{category_name, csrf_refused, csv_download, render, Layout, PageResult, PageUser, CHOOSABLE};
 use crate::problem::AppError;
 use crate::AppState;
 
@@ -37,7 +37,7 @@ pub fn routes() -> Router<AppState> {
         .route("/privacy/audit.csv", get(audit_csv))
         .route("/privacy/review", post(review))
         .route("/members/{id}/health", post(add_health_entry))
-        .route("/members/{id}/contacts", post(add_contact_note))
+        .route("/members/{id}/contacts", post(log_contact))
 }
 
 fn value<'a>(pairs: &'a [(String, String)], key: &str) -> &'a str {
@@ -127,28 +127,16 @@ struct SharingQuery {
     saved: Option<String>,
 }
 
-async fn sharing(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<SharingQuery>) -> Response {
+async fn sharing(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<SharingQuery>) -> PageResult {
     sharing_page(&state, &s, q.q.unwrap_or_default(), None, vec![], q.saved.is_some()).await
 }
 
-async fn sharing_page(state: &AppState, s: &Signed, query: String, failed: Option<String>, errors: Vec<FieldError>, saved: bool) -> Response {
+async fn sharing_page(state: &AppState, s: &Signed, query: String, failed: Option<String>, errors: Vec<FieldError>, saved: bool) -> PageResult {
     let t = &s.tr;
-    let Some(member_id) = s.user.member_id.clone() else {
-        return page_error(s, AppError::Forbidden(t.t("sharing-members-only")));
-    };
+    let member_id = members_only(s)?;
     let access = s.access(state);
-    let overview = match access.sharing(&member_id).await {
-        Ok(o) => o,
-        Err(e) => return page_error(s, e),
-    };
-    let results = if query.trim().is_empty() {
-        vec![]
-    } else {
-        match access.staff_directory(&query).await {
-            Ok(r) => r,
-            Err(e) => return page_error(s, e),
-        }
-    };
+    let overview = access.sharing(&member_id).await?;
+    let results = if query.trim().is_empty() { vec![] } else { access.staff_directory(&query).await? };
     let people = overview
         .team
         .iter()
@@ -230,7 +218,12 @@ async fn sharing_page(state: &AppState, s: &Signed, query: String, failed: Optio
         saved,
     });
     *r.status_mut() = status;
-    r
+    Ok(r)
+}
+
+/// The member's own id: the sharing page is for members only.
+fn members_only(s: &Signed) -> Result<String, AppError> {
+    s.user.member_id.clone().ok_or_else(|| AppError::Forbidden(s.tr.t("sharing-members-only")))
 }
 
 /// "contact details, mental health and recovery goals", in the reader's language.
@@ -243,13 +236,11 @@ pub fn describe(t: &Tr, cats: Categories) -> String {
     }
 }
 
-async fn save_sharing(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Vec<(String, String)>>) -> Response {
+async fn save_sharing(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Vec<(String, String)>>) -> PageResult {
     if let Some(r) = csrf_refused(&s, value(&pairs, "csrf")) {
-        return r;
+        return Ok(r);
     }
-    let Some(member_id) = s.user.member_id.clone() else {
-        return page_error(&s, AppError::Forbidden(s.tr.t("sharing-members-only")));
-    };
+    let member_id = members_only(&s)?;
     let input = SharingInput {
         recipient: value(&pairs, "recipient").to_string(),
         categories: pairs.iter().filter(|(k, _)| k == "category").map(|(_, v)| v.clone()).collect(),
@@ -260,33 +251,33 @@ async fn save_sharing(State(state): State<AppState>, PageUser(s): PageUser, Form
         part2_expires_on: Some(value(&pairs, "part2_expires_on").to_string()),
     };
     match s.access(&state).set_sharing(&member_id, &input).await {
-        Ok(_) => Redirect::to("/sharing?saved=1").into_response(),
+        Ok(_) => Ok(Redirect::to("/sharing?saved=1").into_response()),
         Err(e) => match AppError::from(e) {
             AppError::Invalid(errors) => sharing_page(&state, &s, String::new(), Some(input.recipient), errors, false).await,
-            other => page_error(&s, other),
+            other => Err(other.into()),
         },
     }
 }
 
-async fn withdraw_sharing(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Vec<(String, String)>>) -> Response {
+async fn withdraw_sharing(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Vec<(String, String)>>) -> PageResult {
     member_action(&state, &s, &pairs, |access, member_id, pairs| async move { access.revoke_sharing(&member_id, value(&pairs, "choice_id")).await })
         .await
 }
 
-async fn add_to_firewall(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Vec<(String, String)>>) -> Response {
+async fn add_to_firewall(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Vec<(String, String)>>) -> PageResult {
     member_action(&state, &s, &pairs, |access, member_id, pairs| async move { access.add_to_firewall(&member_id, value(&pairs, "user_id")).await })
         .await
 }
 
 /// The member lets someone who asked join their team, or says no.
-async fn answer_request(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Vec<(String, String)>>) -> Response {
+async fn answer_request(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Vec<(String, String)>>) -> PageResult {
     member_action(&state, &s, &pairs, |access, member_id, pairs| async move {
         access.answer_team_request(&member_id, value(&pairs, "request_id"), value(&pairs, "answer") == "approve").await
     })
     .await
 }
 
-async fn remove_from_firewall(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Vec<(String, String)>>) -> Response {
+async fn remove_from_firewall(State(state): State<AppState>, PageUser(s): PageUser, Form(pairs): Form<Vec<(String, String)>>) -> PageResult {
     member_action(
         &state,
         &s,
@@ -297,21 +288,17 @@ async fn remove_from_firewall(State(state): State<AppState>, PageUser(s): PageUs
 }
 
 /// A button on the sharing page: check the form, act, come back.
-async fn member_action<F, Fut>(state: &AppState, s: &Signed, pairs: &[(String, String)], act: F) -> Response
+async fn member_action<F, Fut>(state: &AppState, s: &Signed, pairs: &[(String, String)], act: F) -> PageResult
 where
     F: FnOnce(accompany_store::Access, String, Vec<(String, String)>) -> Fut,
     Fut: std::future::Future<Output = accompany_store::Result<()>>,
 {
     if let Some(r) = csrf_refused(s, value(pairs, "csrf")) {
-        return r;
+        return Ok(r);
     }
-    let Some(member_id) = s.user.member_id.clone() else {
-        return page_error(s, AppError::Forbidden(s.tr.t("sharing-members-only")));
-    };
-    match act(s.access(state), member_id, pairs.to_vec()).await {
-        Ok(()) => Redirect::to("/sharing?saved=1").into_response(),
-        Err(e) => page_error(s, e),
-    }
+    let member_id = members_only(s)?;
+    act(s.access(state), member_id, pairs.to_vec()).await?;
+    Ok(Redirect::to("/sharing?saved=1").into_response())
 }
 
 // --- Emergency access -------------------------------------------------------------
@@ -334,14 +321,14 @@ impl EmergencyPage {
     }
 }
 
-async fn emergency_form(State(state): State<AppState>, PageUser(s): PageUser) -> Response {
+async fn emergency_form(State(state): State<AppState>, PageUser(s): PageUser) -> PageResult {
     emergency_page(&state, &s, EmergencyForm::default(), vec![])
 }
 
-fn emergency_page(state: &AppState, s: &Signed, f: EmergencyForm, errors: Vec<FieldError>) -> Response {
+fn emergency_page(state: &AppState, s: &Signed, f: EmergencyForm, errors: Vec<FieldError>) -> PageResult {
     let t = &s.tr;
     if !s.emergency {
-        return page_error(s, AppError::Forbidden(t.t("emergency-not-for-you")));
+        return Err(AppError::Forbidden(t.t("emergency-not-for-you")).into());
     }
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let mut r = render(EmergencyPage {
@@ -356,7 +343,7 @@ fn emergency_page(state: &AppState, s: &Signed, f: EmergencyForm, errors: Vec<Fi
         hours: state.catalog.privacy.break_glass_hours,
     });
     *r.status_mut() = status;
-    r
+    Ok(r)
 }
 
 #[derive(Deserialize, Default)]
@@ -371,15 +358,15 @@ struct EmergencyForm {
     reason: String,
 }
 
-async fn emergency(State(state): State<AppState>, PageUser(s): PageUser, Form(f): Form<EmergencyForm>) -> Response {
+async fn emergency(State(state): State<AppState>, PageUser(s): PageUser, Form(f): Form<EmergencyForm>) -> PageResult {
     if let Some(r) = csrf_refused(&s, &f.csrf) {
-        return r;
+        return Ok(r);
     }
     match s.access(&state).break_glass(&f.masshealth_id, &f.reason_category, &f.reason).await {
-        Ok(id) => Redirect::to(&format!("/members/{id}")).into_response(),
+        Ok(id) => Ok(Redirect::to(&format!("/members/{id}")).into_response()),
         Err(e) => match AppError::from(e) {
             AppError::Invalid(errors) => emergency_page(&state, &s, f, errors),
-            other => page_error(&s, other),
+            other => Err(other.into()),
         },
     }
 }
@@ -486,14 +473,12 @@ struct ReviewForm {
     id: String,
 }
 
-async fn review(State(state): State<AppState>, PageUser(s): PageUser, Form(f): Form<ReviewForm>) -> Response {
+async fn review(State(state): State<AppState>, PageUser(s): PageUser, Form(f): Form<ReviewForm>) -> PageResult {
     if let Some(r) = csrf_refused(&s, &f.csrf) {
-        return r;
+        return Ok(r);
     }
-    match s.access(&state).review_break_glass(&f.id).await {
-        Ok(()) => Redirect::to("/privacy").into_response(),
-        Err(e) => page_error(&s, e),
-    }
+    s.access(&state).review_break_glass(&f.id).await?;
+    Ok(Redirect::to("/privacy").into_response())
 }
 
 // --- Health entries and contact notes from the member page ------------------------
@@ -505,15 +490,13 @@ struct HealthForm {
     text: String,
 }
 
-async fn add_health_entry(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<HealthForm>) -> Response {
+async fn add_health_entry(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<HealthForm>) -> PageResult {
     if let Some(r) = csrf_refused(&s, &f.csrf) {
-        return r;
+        return Ok(r);
     }
     let input = HealthEntryInput { category: f.category, text: f.text };
-    match s.access(&state).add_health_entry(&id, &input).await {
-        Ok(_) => Redirect::to(&format!("/members/{id}#health-heading")).into_response(),
-        Err(e) => page_error(&s, e),
-    }
+    s.access(&state).add_health_entry(&id, &input).await?;
+    Ok(Redirect::to(&format!("/members/{id}#health-heading")).into_response())
 }
 
 #[derive(Deserialize)]
@@ -527,9 +510,9 @@ struct ContactForm {
     note: String,
 }
 
-async fn add_contact_note(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<ContactForm>) -> Response {
+async fn log_contact(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<ContactForm>) -> PageResult {
     if let Some(r) = csrf_refused(&s, &f.csrf) {
-        return r;
+        return Ok(r);
     }
     let input = ContactNoteInput {
         date: f.date,
@@ -539,8 +522,6 @@ async fn add_contact_note(State(state): State<AppState>, PageUser(s): PageUser, 
         note: f.note,
         start_time: String::new(),
     };
-    match s.access(&state).add_contact_note(&id, &input).await {
-        Ok(_) => Redirect::to(&format!("/members/{id}#notes-heading")).into_response(),
-        Err(e) => page_error(&s, e),
-    }
+    s.access(&state).log_contact(&id, &input).await?;
+    Ok(Redirect::to(&format!("/members/{id}#notes-heading")).into_response())
 }

@@ -11,7 +11,7 @@ use axum::Router;
 use serde::Deserialize;
 
 use crate::auth::Signed;
-use crate::page::{anchored_error_list, csrf_refused, page_error, render, saved_or_form, Choice, CsrfForm, ErrorList, Layout, PageResult, PageUser};
+use crate::page::{anchored_error_list, csrf_refused, render, saved_or_form, Choice, CsrfForm, ErrorList, Layout, PageResult, PageUser};
 use crate::AppState;
 
 #[derive(Deserialize, Default)]
@@ -83,18 +83,15 @@ async fn save_reach(State(state): State<AppState>, PageUser(s): PageUser, Form(f
     saved_or_form(&s, saved, "/reach?saved=1", |fields| std::future::ready(show_reach(&s, input, fields, false, None))).await
 }
 
-async fn new_feed(State(state): State<AppState>, PageUser(s): PageUser, headers: axum::http::HeaderMap, Form(f): Form<CsrfForm>) -> Response {
+async fn new_feed(State(state): State<AppState>, PageUser(s): PageUser, headers: axum::http::HeaderMap, Form(f): Form<CsrfForm>) -> PageResult {
     if let Some(r) = csrf_refused(&s, &f.csrf) {
-        return r;
+        return Ok(r);
     }
     let access = s.access(&state);
-    let token = match access.new_calendar_feed().await {
-        Ok((t, _)) => t,
-        Err(e) => return page_error(&s, e),
-    };
+    let (token, _) = access.new_calendar_feed().await?;
     let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
     let scheme = if state.secure_cookies { "https" } else { "http" };
     let reach = access.reach().await.unwrap_or_default();
     let input = ReachInput { channel: reach.channel.as_str().into(), email: reach.email.unwrap_or_default(), phone: reach.phone.unwrap_or_default() };
-    show_reach(&s, input, vec![], false, Some(format!("{scheme}://{host}/calendar/{token}.ics")))
+    Ok(show_reach(&s, input, vec![], false, Some(format!("{scheme}://{host}/calendar/{token}.ics"))))
 }

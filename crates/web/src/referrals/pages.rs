@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use crate::auth::{cookie, optional_user, random_token, set_cookie, ClientAddr, Lang, Signed, LOGIN_CSRF_COOKIE};
 use crate::i18n::Tr;
-use crate::page::{csrf_refused, error_page, page_error, render, Layout, MessagePage, PageResult, PageUser};
+use crate::page::{csrf_refused, error_page, render, Layout, MessagePage, PageResult, PageUser};
 use crate::problem::AppError;
 use crate::AppState;
 
@@ -223,28 +223,28 @@ fn staff_doors(p: Persona) -> Vec<Door> {
     std::iter::once(first).chain(Door::ALL.into_iter().filter(|d| *d != first && *d != Door::SelfReferral)).collect()
 }
 
-async fn staff_form(State(state): State<AppState>, PageUser(s): PageUser) -> Response {
+async fn staff_form(State(state): State<AppState>, PageUser(s): PageUser) -> PageResult {
     if let accompany_domain::policy::Decision::Deny(_) =
         accompany_domain::policy::decide_referrals(&s.user.actor(), accompany_domain::policy::Action::Create)
     {
-        return page_error(&s, AppError::Forbidden(s.tr.t("error-forbidden-detail")));
+        return Err(AppError::Forbidden(s.tr.t("error-forbidden-detail")).into());
     }
     let csrf = s.csrf.clone().unwrap_or_default();
-    support_page(&state, &s.tr, Some(&s), &ReferralForm::default(), &staff_doors(s.user.persona), &[], csrf, false)
+    Ok(support_page(&state, &s.tr, Some(&s), &ReferralForm::default(), &staff_doors(s.user.persona), &[], csrf, false))
 }
 
-async fn staff_submit(State(state): State<AppState>, PageUser(s): PageUser, Form(f): Form<ReferralForm>) -> Response {
+async fn staff_submit(State(state): State<AppState>, PageUser(s): PageUser, Form(f): Form<ReferralForm>) -> PageResult {
     if let Some(r) = csrf_refused(&s, &f.csrf) {
-        return r;
+        return Ok(r);
     }
     match s.access(&state).refer(&f.input()).await {
-        Ok(_) => Redirect::to(if policy::may_work_referral_queue(s.user.persona) { "/referrals" } else { "/home" }).into_response(),
+        Ok(_) => Ok(Redirect::to(if policy::may_work_referral_queue(s.user.persona) { "/referrals" } else { "/home" }).into_response()),
         Err(e) => match AppError::from(e) {
             AppError::Invalid(errors) => {
                 let csrf = s.csrf.clone().unwrap_or_default();
-                support_page(&state, &s.tr, Some(&s), &f, &staff_doors(s.user.persona), &errors, csrf, false)
+                Ok(support_page(&state, &s.tr, Some(&s), &f, &staff_doors(s.user.persona), &errors, csrf, false))
             }
-            other => page_error(&s, other),
+            other => Err(other.into()),
         },
     }
 }
@@ -308,26 +308,22 @@ struct EnrolForm {
     masshealth_id: String,
 }
 
-async fn enrol(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<EnrolForm>) -> Response {
+async fn enrol(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<EnrolForm>) -> PageResult {
     if let Some(r) = csrf_refused(&s, &f.csrf) {
-        return r;
+        return Ok(r);
     }
     let access = s.access(&state);
-    match access.enrol_referral(&id, some(&f.masshealth_id).as_deref()).await {
-        Ok(e) if e.joined_team => Redirect::to(&format!("/members/{}", e.member_id)).into_response(),
-        // The record existed: the coordinator asks to join its team, and the
-        // member or their plan answers.
-        Ok(e) => {
-            if policy::joins_team_on_enrolment(s.user.persona) {
-                let reason = s.tr.t("referrals-join-reason");
-                if let Err(err) = access.ask_to_join(&e.member_id, accompany_domain::records::TeamRole::CareCoordinator, &reason).await {
-                    return page_error(&s, err);
-                }
-            }
-            Redirect::to("/referrals?asked=1").into_response()
-        }
-        Err(e) => page_error(&s, e),
+    let e = access.enrol_referral(&id, some(&f.masshealth_id).as_deref()).await?;
+    if e.joined_team {
+        return Ok(Redirect::to(&format!("/members/{}", e.member_id)).into_response());
     }
+    // The record existed: the coordinator asks to join its team, and the
+    // member or their plan answers.
+    if policy::joins_team_on_enrolment(s.user.persona) {
+        let reason = s.tr.t("referrals-join-reason");
+        access.ask_to_join(&e.member_id, accompany_domain::records::TeamRole::CareCoordinator, &reason).await?;
+    }
+    Ok(Redirect::to("/referrals?asked=1").into_response())
 }
 
 #[derive(Deserialize)]
@@ -336,15 +332,13 @@ struct StatusForm {
     status: String,
 }
 
-async fn set_status(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<StatusForm>) -> Response {
+async fn set_status(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<StatusForm>) -> PageResult {
     if let Some(r) = csrf_refused(&s, &f.csrf) {
-        return r;
+        return Ok(r);
     }
     let Some(status) = ReferralStatus::parse(&f.status) else {
-        return page_error(&s, AppError::Invalid(vec![FieldError::new("status", "unknown-choice", "choose contacted or closed")]));
+        return Err(AppError::Invalid(vec![FieldError::new("status", "unknown-choice", "choose contacted or closed")]).into());
     };
-    match s.access(&state).set_referral_status(&id, status).await {
-        Ok(_) => Redirect::to("/referrals").into_response(),
-        Err(e) => page_error(&s, e),
-    }
+    s.access(&state).set_referral_status(&id, status).await?;
+    Ok(Redirect::to("/referrals").into_response())
 }

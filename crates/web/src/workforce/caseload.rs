@@ -8,14 +8,14 @@ use accompany_store::CaseloadContacts;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
 use axum::Router;
 
 use crate::auth::{ApiUser, Signed};
 use crate::i18n::Tr;
 use crate::json::{ok, ApiResult};
-use crate::page::{page_error, render, Layout, PageResult, PageUser};
+use crate::page::{render, Layout, PageResult, PageUser};
 use crate::AppState;
 
 use super::labels::*;
@@ -46,12 +46,9 @@ struct CaseloadPage {
 }
 
 /// A peer's own caseload, from the home page.
-async fn my_caseload(State(state): State<AppState>, PageUser(s): PageUser) -> Response {
-    match s.access(&state).my_worker().await {
-        Ok(Some(w)) => Redirect::to(&format!("/workforce/workers/{}/caseload", w.id)).into_response(),
-        Ok(None) => page_error(&s, crate::problem::AppError::NotFound),
-        Err(e) => page_error(&s, e),
-    }
+async fn my_caseload(State(state): State<AppState>, PageUser(s): PageUser) -> PageResult {
+    let w = s.access(&state).my_worker().await?.ok_or(crate::problem::AppError::NotFound)?;
+    Ok(Redirect::to(&format!("/workforce/workers/{}/caseload", w.id)).into_response())
 }
 
 async fn caseload_page(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>) -> PageResult {

@@ -2,11 +2,10 @@
 
 use accompany_domain::records::Persona;
 use accompany_domain::workforce::{Cell, ComplianceKind, ComplianceProblem};
-use axum::response::Response;
 
 use crate::auth::Signed;
 use crate::i18n::Tr;
-use crate::page::page_error;
+use crate::page::PageError;
 use crate::problem::AppError;
 use crate::AppState;
 
@@ -102,8 +101,8 @@ pub(super) fn turnover_text(t: &Tr, per_mille: accompany_domain::stats::Suppress
     per_mille.map(|x| format!("{}.{}%", x / 10, x % 10)).text(&t.t("wf-rate-withheld"))
 }
 
-pub(super) fn forbidden(s: &Signed) -> Response {
-    page_error(s, AppError::Forbidden(s.tr.t("error-forbidden-detail")))
+pub(super) fn forbidden(s: &Signed) -> PageError {
+    AppError::Forbidden(s.tr.t("error-forbidden-detail")).into()
 }
 
 #[cfg(test)]

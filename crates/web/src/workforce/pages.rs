@@ -9,7 +9,7 @@ use accompany_store::WorkerDevelopment;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
 use axum::Form;
 use axum::Router;
@@ -17,7 +17,7 @@ use serde::Deserialize;
 use std::collections::HashMap;
 
 use crate::auth::Signed;
-use crate::page::{csrf_refused, page_error, render, FieldErrors, Layout, PageResult, PageUser};
+use crate::page::{csrf_refused, render, FieldErrors, Layout, PageResult, PageUser};
 use crate::problem::AppError;
 use crate::AppState;
 
@@ -37,18 +37,18 @@ pub fn routes() -> Router<AppState> {
 
 // --- Home and "me" ---------------------------------------------------------------
 
-async fn home(PageUser(s): PageUser) -> Response {
+async fn home(PageUser(s): PageUser) -> PageResult {
     let p = s.user.persona;
     let target = if policy::sees_workforce_reports(p) {
         "/workforce/compliance"
     } else if policy::supervises(p) {
         "/workforce/supervision"
     } else if policy::chooses_own_peer(p) {
-        return forbidden(&s);
+        return Err(forbidden(&s));
     } else {
         "/workforce/me"
     };
-    Redirect::to(target).into_response()
+    Ok(Redirect::to(target).into_response())
 }
 
 #[derive(Template)]
@@ -58,14 +58,13 @@ struct NonePage {
     sub: Vec<SubLink>,
 }
 
-async fn me(State(state): State<AppState>, PageUser(s): PageUser) -> Response {
-    match s.access(&state).my_worker().await {
-        Ok(Some(w)) => worker_page(&state, &s, &w.id, "/workforce/me").await,
-        Ok(None) => render(NonePage {
+async fn me(State(state): State<AppState>, PageUser(s): PageUser) -> PageResult {
+    match s.access(&state).my_worker().await? {
+        Some(w) => worker_page(&state, &s, &w.id, "/workforce/me").await,
+        None => Ok(render(NonePage {
             l: Layout::new(&s.tr, Some(&s), "/workforce/me", s.tr.t("wf-me-title")),
             sub: sub_nav(&s.tr, s.user.persona, "/workforce/me"),
-        }),
-        Err(e) => page_error(&s, e),
+        })),
     }
 }
 
@@ -136,16 +135,13 @@ struct WorkerPage {
     caseload_href: String,
 }
 
-async fn worker(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>) -> Response {
+async fn worker(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>) -> PageResult {
     worker_page(&state, &s, &id, "/workforce/workers").await
 }
 
-async fn worker_page(state: &AppState, s: &Signed, id: &str, path: &str) -> Response {
+async fn worker_page(state: &AppState, s: &Signed, id: &str, path: &str) -> PageResult {
     let access = s.access(state);
-    let d = match access.worker_development(id).await {
-        Ok(d) => d,
-        Err(e) => return page_error(s, e),
-    };
+    let d = access.worker_development(id).await?;
     let organization = match access.organization(&d.worker.employer_id).await {
         Ok(o) => o.name,
         Err(_) => String::new(),
@@ -157,7 +153,7 @@ async fn worker_page(state: &AppState, s: &Signed, id: &str, path: &str) -> Resp
     page.credential_href = may_keep.then(|| format!("/workforce/workers/{}/credentials/new", d.worker.id));
     // Whoever sees a worker's development sees their caseload's contacts too.
     page.caseload_href = format!("/workforce/workers/{}/caseload", d.worker.id);
-    render(page)
+    Ok(render(page))
 }
 
 fn worker_view(state: &AppState, s: &Signed, d: &WorkerDevelopment, organization: String, path: &str, may_record: bool) -> WorkerPage {
@@ -408,12 +404,9 @@ impl FieldErrors for SessionFormPage {
     }
 }
 
-async fn session_form_page(state: &AppState, s: &Signed, id: &str, f: SessionForm, errors: Vec<FieldError>) -> Response {
+async fn session_form_page(state: &AppState, s: &Signed, id: &str, f: SessionForm, errors: Vec<FieldError>) -> PageResult {
     let t = &s.tr;
-    let w = match s.access(state).worker_development(id).await {
-        Ok(d) => d.worker,
-        Err(e) => return page_error(s, e),
-    };
+    let w = s.access(state).worker_development(id).await?.worker;
     let name = format!("{} {}", w.given_name, w.family_name);
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let path = if policy::supervises(s.user.persona) { "/workforce/supervision" } else { "/workforce/compliance" };
@@ -428,21 +421,21 @@ async fn session_form_page(state: &AppState, s: &Signed, id: &str, f: SessionFor
         formats: SessionFormat::ALL.iter().map(|f| (f.as_str().to_string(), t.t(&format!("wf-format-{}", f.as_str())))).collect(),
     });
     *r.status_mut() = status;
-    r
+    Ok(r)
 }
 
-async fn session_form(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>) -> Response {
+async fn session_form(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>) -> PageResult {
     if !policy::may_record_supervision_sessions(s.user.persona) {
-        return forbidden(&s);
+        return Err(forbidden(&s));
     }
     let f =
         SessionForm { held_on: format_date(accompany_store::today_date()), minutes: "60".into(), format: "individual".into(), ..Default::default() };
     session_form_page(&state, &s, &id, f, vec![]).await
 }
 
-async fn record_session(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<SessionForm>) -> Response {
+async fn record_session(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<SessionForm>) -> PageResult {
     if let Some(r) = csrf_refused(&s, &f.csrf) {
-        return r;
+        return Ok(r);
     }
     let input = SessionInput {
         held_on: f.held_on.clone(),
@@ -453,11 +446,11 @@ async fn record_session(State(state): State<AppState>, PageUser(s): PageUser, Pa
         supervisor_id: None,
     };
     match s.access(&state).record_session(&id, &input, "supervision session recorded").await {
-        Ok(_) if policy::supervises(s.user.persona) => Redirect::to("/workforce/supervision?recorded=1").into_response(),
-        Ok(_) => Redirect::to(&format!("/workforce/workers/{id}")).into_response(),
+        Ok(_) if policy::supervises(s.user.persona) => Ok(Redirect::to("/workforce/supervision?recorded=1").into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/workforce/workers/{id}")).into_response()),
         Err(e) => match AppError::from(e) {
             AppError::Invalid(errors) => session_form_page(&state, &s, &id, f, errors).await,
-            other => page_error(&s, other),
+            other => Err(other.into()),
         },
     }
 }
@@ -499,15 +492,12 @@ impl FieldErrors for CredentialFormPage {
     }
 }
 
-async fn credential_form_page(state: &AppState, s: &Signed, id: &str, f: CredentialForm, errors: Vec<FieldError>) -> Response {
+async fn credential_form_page(state: &AppState, s: &Signed, id: &str, f: CredentialForm, errors: Vec<FieldError>) -> PageResult {
     let t = &s.tr;
     if !policy::may_record_credentials(s.user.persona) {
-        return forbidden(s);
+        return Err(forbidden(s));
     }
-    let w = match s.access(state).worker_development(id).await {
-        Ok(d) => d.worker,
-        Err(e) => return page_error(s, e),
-    };
+    let w = s.access(state).worker_development(id).await?.worker;
     let name = format!("{} {}", w.given_name, w.family_name);
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let mut r = render(CredentialFormPage {
@@ -527,16 +517,21 @@ async fn credential_form_page(state: &AppState, s: &Signed, id: &str, f: Credent
         kinds: state.catalog.credential_kinds.iter().map(|k| (k.id.clone(), k.name.get(t.lang).to_string())).collect(),
     });
     *r.status_mut() = status;
-    r
+    Ok(r)
 }
 
-async fn credential_form(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>) -> Response {
+async fn credential_form(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>) -> PageResult {
     credential_form_page(&state, &s, &id, CredentialForm::default(), vec![]).await
 }
 
-async fn record_credential(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<CredentialForm>) -> Response {
+async fn record_credential(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<CredentialForm>,
+) -> PageResult {
     if let Some(r) = csrf_refused(&s, &f.csrf) {
-        return r;
+        return Ok(r);
     }
     let some = |v: &str| Some(v.to_string()).filter(|v| !v.trim().is_empty());
     let input = CredentialInput {
@@ -547,10 +542,10 @@ async fn record_credential(State(state): State<AppState>, PageUser(s): PageUser,
         evidence: some(&f.evidence),
     };
     match s.access(&state).add_credential(&id, &input, "credential recorded").await {
-        Ok(_) => Redirect::to(&format!("/workforce/workers/{id}")).into_response(),
+        Ok(_) => Ok(Redirect::to(&format!("/workforce/workers/{id}")).into_response()),
         Err(e) => match AppError::from(e) {
             AppError::Invalid(errors) => credential_form_page(&state, &s, &id, f, errors).await,
-            other => page_error(&s, other),
+            other => Err(other.into()),
         },
     }
 }

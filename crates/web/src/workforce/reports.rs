@@ -79,7 +79,7 @@ fn group(k: ComplianceKind) -> usize {
 async fn compliance(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<OrgQuery>) -> PageResult {
     let t = &s.tr;
     if !policy::sees_workforce_reports(s.user.persona) {
-        return Ok(forbidden(&s));
+        return Err(forbidden(&s));
     }
     let access = s.access(&state);
     let org = if policy::sees_every_organization(s.user.persona) { q.org.clone().filter(|o| !o.is_empty()) } else { s.user.organization_id.clone() };
@@ -191,7 +191,7 @@ pub(super) fn period(from: Option<&str>, to: Option<&str>) -> Result<(Date, Date
 async fn picture(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<OrgQuery>) -> PageResult {
     let t = &s.tr;
     if !policy::sees_workforce_reports(s.user.persona) {
-        return Ok(forbidden(&s));
+        return Err(forbidden(&s));
     }
     let state_admin = policy::sees_every_organization(s.user.persona);
     let org = if state_admin { q.org.clone().filter(|o| !o.is_empty()) } else { s.user.organization_id.clone() };
@@ -252,7 +252,7 @@ async fn picture(State(state): State<AppState>, PageUser(s): PageUser, Query(q):
 /// a withheld value is empty and marked, never written.
 async fn picture_csv(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<OrgQuery>) -> PageResult {
     if !policy::sees_workforce_reports(s.user.persona) {
-        return Ok(forbidden(&s));
+        return Err(forbidden(&s));
     }
     let org = if policy::sees_every_organization(s.user.persona) { q.org.clone().filter(|o| !o.is_empty()) } else { s.user.organization_id.clone() };
     let (from, to) = match period(q.from.as_deref(), q.to.as_deref()) {
@@ -319,7 +319,7 @@ struct PositionsPage {
 async fn positions(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<OrgQuery>) -> PageResult {
     let t = &s.tr;
     if !policy::sees_workforce_reports(s.user.persona) {
-        return Ok(forbidden(&s));
+        return Err(forbidden(&s));
     }
     let state_admin = policy::sees_every_organization(s.user.persona);
     let org = if state_admin { q.org.clone().filter(|o| !o.is_empty()) } else { s.user.organization_id.clone() };
