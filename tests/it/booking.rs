@@ -448,10 +448,11 @@ async fn guarded(app: &TestApp, token: &str, method: Method, path: &str, body: V
     r.json().await.unwrap()
 }
 
-/// Contacts, goals, a peer's week and sessions are changed only from the
-/// version that was read, like member, worker and organization records.
+/// Contacts, goals, preferences, a peer's week and sessions are changed only
+/// from the version that was read, like member, worker and organization
+/// records.
 #[tokio::test]
-async fn contacts_goals_hours_and_sessions_need_the_version_that_was_read() {
+async fn contacts_goals_preferences_hours_and_sessions_need_the_version_that_was_read() {
     let s = setup().await;
     let http = reqwest::Client::new();
     let etag = |path: String, token: String| {
@@ -478,6 +479,14 @@ async fn contacts_goals_hours_and_sessions_need_the_version_that_was_read() {
     longer["reason"] = json!("it ran longer");
     let corrected = guarded(&s.app, &s.peer_token, Method::PUT, &contact_path, longer, 1).await;
     assert_eq!(corrected["duration_minutes"], 45);
+
+    // What the member wants of a peer, read with its version first.
+    let prefs = format!("/api/v1/members/{}/preferences", s.member_id);
+    let read = etag(prefs.clone(), s.member_token.clone()).await;
+    let read: i64 = read.trim_matches('"').parse().unwrap();
+    let wishes = json!({ "support": "both", "languages": ["en"], "interpreter_ok": true });
+    let saved = guarded(&s.app, &s.member_token, Method::PUT, &prefs, wishes, read).await;
+    assert_eq!(saved["version"], read + 1);
 
     // A session, moved and then cancelled, each from the version read.
     let (status, session) = book(&s, &s.member_token, &at(2, 10, 0), 60).await;

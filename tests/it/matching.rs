@@ -83,15 +83,14 @@ async fn preferences_are_checked_and_ranking_keeps_every_must_and_never_offers_a
     let app = TestApp::seeded(200).await;
     let member = token(&app, Persona::Member).await;
     let id = member_id(&app, &member).await;
-    let path = format!("/api/v1/members/{id}/preferences");
 
     let bad =
         json!({ "support": "both", "languages": ["xx"], "modalities": ["in-person"], "home": { "lat": 42.36, "lon": -71.06 }, "max_travel_km": 0 });
-    let (status, body) = app.send(Method::PUT, &member, &path, &bad).await;
+    let (status, body) = crate::support::put_preferences(&app, &member, &id, &bad).await;
     assert_eq!(status, 422, "{body}");
     let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert!(fields.contains(&"languages") && fields.contains(&"max_travel_km"), "{fields:?}");
-    let (status, body) = app.send(Method::PUT, &member, &path, &json!({ "languages": ["es"] })).await;
+    let (status, body) = crate::support::put_preferences(&app, &member, &id, &json!({ "languages": ["es"] })).await;
     assert_eq!(status, 422);
     assert_eq!(body["errors"][0]["field"], "support", "{body}");
     // Before any preferences, ranking says what to do first.
@@ -99,7 +98,7 @@ async fn preferences_are_checked_and_ranking_keeps_every_must_and_never_offers_a
     assert_eq!(status, 422);
     assert_eq!(body["errors"][0]["code"], "no-preferences");
 
-    let (status, body) = app.send(Method::PUT, &member, &path, &serde_json::from_str::<Value>(SPANISH_MUST).unwrap()).await;
+    let (status, body) = crate::support::put_preferences(&app, &member, &id, &serde_json::from_str::<Value>(SPANISH_MUST).unwrap()).await;
     assert_eq!(status, 200, "{body}");
     let (status, ranking) = app.get(&member, &format!("/api/v1/members/{id}/ranking?limit=1000")).await;
     assert_eq!(status, 200, "{ranking}");
@@ -134,8 +133,7 @@ async fn a_member_chooses_a_peer_who_sees_them_then_asks_for_another_without_a_r
     let app = TestApp::seeded(200).await;
     let member = token(&app, Persona::Member).await;
     let id = member_id(&app, &member).await;
-    let (status, _) =
-        app.send(Method::PUT, &member, &format!("/api/v1/members/{id}/preferences"), &serde_json::from_str::<Value>(SPANISH_MUST).unwrap()).await;
+    let (status, _) = crate::support::put_preferences(&app, &member, &id, &serde_json::from_str::<Value>(SPANISH_MUST).unwrap()).await;
     assert_eq!(status, 200);
     let (_, ranking) = app.get(&member, &format!("/api/v1/members/{id}/ranking")).await;
     let first = ranking["choices"][0]["worker_id"].as_str().unwrap().to_string();
@@ -190,7 +188,7 @@ async fn two_members_racing_for_a_last_place_get_one_peer_and_one_clear_refusal(
     let b = rows(&app, &format!("SELECT id FROM members WHERE id <> '{a}' ORDER BY id LIMIT 1")).await[0][0].clone().unwrap();
     let prefs: Value = serde_json::from_str(SPANISH_MUST).unwrap();
     for (t, m) in [(&member, &a), (&admin, &b)] {
-        let (status, body) = app.send(Method::PUT, t, &format!("/api/v1/members/{m}/preferences"), &prefs).await;
+        let (status, body) = crate::support::put_preferences(&app, t, m, &prefs).await;
         assert_eq!(status, 200, "{body}");
     }
     let (_, ranking) = app.get(&member, &format!("/api/v1/members/{a}/ranking")).await;
@@ -414,7 +412,7 @@ async fn match_rank_explains_bad_input_and_exits_non_zero() {
     assert!(err.contains("save the member's preferences first"), "{err}");
     // Constraints no peer meets: told which constraint, non-zero exit.
     let impossible = json!({ "support": "family", "languages": ["km"], "identity": [{ "dimension": "faith", "strength": "must", "values": ["nobody believes this"] }] });
-    let (status, body) = app.send(Method::PUT, &member, &format!("/api/v1/members/{id}/preferences"), &impossible).await;
+    let (status, body) = crate::support::put_preferences(&app, &member, &id, &impossible).await;
     assert_eq!(status, 200, "{body}");
     let (ok, _, err) = accompany(&["match", "rank", "--member", &id, "--database-url", &app.db.url, "--audit-key-file", app.db.key_arg()]);
     assert!(!ok);

@@ -223,11 +223,21 @@ pub fn hidden_value(html: &str, name: &str) -> Option<String> {
     Some(html[start..].split('"').next()?.to_string())
 }
 
+/// Save a member's preferences from the version just read, as a client
+/// that reads before it writes does.
+pub async fn put_preferences(app: &TestApp, token: &str, member_id: &str, prefs: &Value) -> (u16, Value) {
+    let path = format!("/api/v1/members/{member_id}/preferences");
+    let (_, current) = app.get(token, &path).await;
+    let mut body = prefs.clone();
+    body["version"] = current["version"].clone();
+    app.send(reqwest::Method::PUT, token, &path, &body).await
+}
+
 /// Put a peer on a member's team the only way there is: the member's choice
 /// (made here by whoever may act for them), after they say what they want.
 pub async fn choose_peer_for(app: &TestApp, token: &str, member_id: &str, worker_id: &str) {
     let prefs = serde_json::json!({ "support": "both", "languages": ["en"], "interpreter_ok": true });
-    let (s, body) = app.send(reqwest::Method::PUT, token, &format!("/api/v1/members/{member_id}/preferences"), &prefs).await;
+    let (s, body) = put_preferences(app, token, member_id, &prefs).await;
     assert_eq!(s, 200, "preferences: {body}");
     let (s, body) =
         app.send(reqwest::Method::POST, token, &format!("/api/v1/members/{member_id}/peer"), &serde_json::json!({ "worker_id": worker_id })).await;

@@ -40,14 +40,23 @@ impl Access {
     /// The member's preferences as the actor may see them (fields whose
     /// label the actor does not see are left out), or `None` when the
     /// member has not said.
-    pub async fn preferences(&self, member_id: &str) -> Result<Option<serde_json::Value>> {
+    /// The member's wishes as this reader may see them, and their version
+    /// (0 before any were saved): a change names it.
+    pub async fn preferences(&self, member_id: &str) -> Result<(Option<serde_json::Value>, i64)> {
         let c = self.checked_member_for(member_id, Action::Read, "preferences", Some(member_id)).await?;
-        Ok(self.stored_preferences(member_id).await?.map(|p| redact_labelled(&p, c.visible)))
+        let version = self.preferences_version(member_id).await?;
+        Ok((self.stored_preferences(member_id).await?.map(|p| redact_labelled(&p, c.visible)), version))
+    }
+
+    async fn preferences_version(&self, member_id: &str) -> Result<i64> {
+        let row = sqlx::query("SELECT version FROM member_preferences WHERE member_id = $1").bind(member_id).fetch_optional(&self.store.pool).await?;
+        Ok(row.map(|r| r.try_get(0)).transpose()?.unwrap_or(0))
     }
 
     /// Check and save what the member wants of a peer; the member or whoever
-    /// may change their record (their care coordinator).
-    pub async fn set_preferences(&self, member_id: &str, input: &PreferencesInput, reason: &str) -> Result<Preferences> {
+    /// may change their record (their care coordinator), from the version
+    /// they read (0 for the first).
+    pub async fn set_preferences(&self, member_id: &str, input: &PreferencesInput, reason: &str, expected_version: i64) -> Result<Preferences> {
         let c = self.checked_member_for(member_id, Action::Update, "preferences", Some(member_id)).await?;
         let mut prefs = input.validate(self.store.catalog())?;
         // A writer who may not see a label keeps what is stored under it:
@@ -78,23 +87,35 @@ impl Access {
             .await?
             .map(|r| r.try_get(0))
             .transpose()?;
-        let next = version.unwrap_or(0) + 1;
-        if version.is_some() {
-            sqlx::query("UPDATE member_preferences SET data = $1, version = $2, updated_at = $3 WHERE member_id = $4")
+        let current = version.unwrap_or(0);
+        if current != expected_version {
+            return Err(StoreError::Conflict { current });
+        }
+        let next = current + 1;
+        // The version in the WHERE clause (and the key for a first save)
+        // refuses a change that raced this one.
+        let written = if version.is_some() {
+            sqlx::query("UPDATE member_preferences SET data = $1, version = $2, updated_at = $3 WHERE member_id = $4 AND version = $5")
                 .bind(to_json(&prefs))
                 .bind(next)
                 .bind(now_text())
                 .bind(member_id)
+                .bind(current)
                 .execute(&mut *tx)
-                .await?;
+                .await?
         } else {
-            sqlx::query("INSERT INTO member_preferences (member_id, data, version, updated_at) VALUES ($1, $2, $3, $4)")
-                .bind(member_id)
-                .bind(to_json(&prefs))
-                .bind(next)
-                .bind(now_text())
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO member_preferences (member_id, data, version, updated_at) VALUES ($1, $2, $3, $4) ON CONFLICT (member_id) DO NOTHING",
+            )
+            .bind(member_id)
+            .bind(to_json(&prefs))
+            .bind(next)
+            .bind(now_text())
+            .execute(&mut *tx)
+            .await?
+        };
+        if written.rows_affected() != 1 {
+            return Err(StoreError::Conflict { current: current + 1 });
         }
         record_version(&mut tx, "preferences", member_id, next, &prefs, Some(&self.actor().user_id), reason).await?;
         tx.commit().await?;

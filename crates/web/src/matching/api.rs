@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::auth::ApiUser;
-use crate::json::{body, ok, query, ApiResult};
+use crate::json::{body, change, ok, precondition, query, stale, tagged, ApiResult, Change};
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -29,13 +29,18 @@ pub fn routes() -> Router<AppState> {
 }
 
 async fn preferences(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
-    ok(StatusCode::OK, json!({ "member_id": id, "preferences": s.access(&state).preferences(&id).await? }))
+    let (preferences, version) = s.access(&state).preferences(&id).await?;
+    tagged(StatusCode::OK, json!({ "member_id": id, "preferences": preferences, "version": version }))
 }
 
+/// The member's wishes, from the version read (`If-Match` or `version`; 0
+/// before any were saved).
 async fn set_preferences(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, headers: HeaderMap, bytes: Bytes) -> ApiResult {
-    let input: PreferencesInput = body(&headers, &bytes)?;
-    let prefs = s.access(&state).set_preferences(&id, &input, "preferences").await?;
-    ok(StatusCode::OK, json!({ "member_id": id, "preferences": prefs }))
+    let c: Change<PreferencesInput> = change(&headers, &bytes)?;
+    let p = precondition(&headers, c.version)?;
+    let reason = c.reason.as_deref().unwrap_or("preferences");
+    let prefs = s.access(&state).set_preferences(&id, &c.input, reason, p.version).await.map_err(|e| stale(e, &p))?;
+    tagged(StatusCode::OK, json!({ "member_id": id, "preferences": prefs, "version": p.version + 1 }))
 }
 
 #[derive(Deserialize, Default)]

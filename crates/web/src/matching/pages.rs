@@ -203,6 +203,8 @@ struct ChoosePage {
     source_strengths: Vec<Opt>,
     source_kinds: Vec<Opt>,
     saved: bool,
+    /// The version of the wishes shown, sent back with the form.
+    version: i64,
     eligible: usize,
     peers: Vec<PeerView>,
 }
@@ -324,7 +326,8 @@ async fn show(
     let t = &s.tr;
     let member_id = members_only(s)?;
     let access = s.access(state);
-    let stored = access.preferences(&member_id).await?.and_then(|v| serde_json::from_value::<Preferences>(v).ok());
+    let (stored, version) = access.preferences(&member_id).await?;
+    let stored = stored.and_then(|v| serde_json::from_value::<Preferences>(v).ok());
     let current_peer =
         access.care_team(&member_id).await?.into_iter().find(|p| p.team_role == accompany_domain::records::TeamRole::Peer).map(|p| p.display_name);
     let (form, dims, topic_ids) = match submitted {
@@ -400,6 +403,7 @@ async fn show(
             &values(&form, "source_kinds"),
         ),
         saved: stored.is_some(),
+        version,
         eligible,
         peers,
     };
@@ -422,7 +426,9 @@ async fn save_preferences(State(state): State<AppState>, PageUser(s): PageUser, 
     }
     let member_id = members_only(&s)?;
     let (input, dims, topics) = input_of(&state.catalog, &pairs);
-    match s.access(&state).set_preferences(&member_id, &input, "chosen on the choose page").await {
+    // A form without a readable version cannot say what it was based on.
+    let version = value(&pairs, "version").parse::<i64>().unwrap_or(i64::MIN);
+    match s.access(&state).set_preferences(&member_id, &input, "chosen on the choose page", version).await {
         Ok(_) => Ok(Redirect::to("/choose?saved=1#peers-heading").into_response()),
         Err(accompany_store::StoreError::Invalid(i)) => show(&state, &s, Some((pairs, dims, topics)), i.0, None).await,
         Err(e) => Err(e.into()),
