@@ -448,9 +448,9 @@ async fn guarded(app: &TestApp, token: &str, method: Method, path: &str, body: V
     r.json().await.unwrap()
 }
 
-/// Contacts, goals, preferences, a peer's week and sessions are changed only
-/// from the version that was read, like member, worker and organization
-/// records.
+/// Contacts, goals, preferences, a peer's week and how they meet members,
+/// and sessions are changed only from the version that was read, like
+/// member, worker and organization records.
 #[tokio::test]
 async fn contacts_goals_preferences_hours_and_sessions_need_the_version_that_was_read() {
     let s = setup().await;
@@ -487,6 +487,15 @@ async fn contacts_goals_preferences_hours_and_sessions_need_the_version_that_was
     let wishes = json!({ "support": "both", "languages": ["en"], "interpreter_ok": true });
     let saved = guarded(&s.app, &s.member_token, Method::PUT, &prefs, wishes, read).await;
     assert_eq!(saved["version"], read + 1);
+
+    // How the peer meets members, kept by an admin.
+    let (admin, _) = s.app.api_login(&s.app.client(), Persona::StateAdmin).await;
+    let matching = format!("/api/v1/workers/{}/matching", s.worker_id);
+    let read: i64 = etag(matching.clone(), admin.clone()).await.trim_matches('"').parse().unwrap();
+    let kept = guarded(&s.app, &admin, Method::PUT, &matching, json!({ "modalities": ["video", "phone"] }), read).await;
+    assert_eq!(kept["matching"]["modalities"], json!(["phone", "video"]));
+    let (status, _) = s.app.send(Method::PUT, &s.member_token, &matching, &json!({ "modalities": ["video"], "version": read + 1 })).await;
+    assert_eq!(status, 403, "only admins keep how a worker meets members");
 
     // A session, moved and then cancelled, each from the version read.
     let (status, session) = book(&s, &s.member_token, &at(2, 10, 0), 60).await;

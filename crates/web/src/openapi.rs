@@ -68,7 +68,8 @@ pub const OPERATIONS: &[(&str, &str, &str, Option<&str>, &str)] = &[
     ("get", "/api/v1/workforce/picture", "Headcount, languages, identity, vacancies, hires, departures, turnover and leadership, small cells suppressed (filters: organization_id, from, to)", None, "WorkforcePicture"),
     ("get", "/api/v1/workforce/positions", "Job descriptions with prohibited-task flags, single-peer programs and pay parity (filter: organization_id)", None, "PositionReport"),
     ("post", "/api/v1/workforce/positions", "Add a position: job description, pay band, and its worker or none for a vacancy", Some("PositionInput"), "PositionCreated"),
-    ("put", "/api/v1/workers/{id}/matching", "How a worker meets members (modalities) and from where (location); for admins", Some("WorkerMatching"), "WorkerMatching"),
+    ("get", "/api/v1/workers/{id}/matching", "How a worker meets members and from where, with its version; for admins", None, "WorkerMatchingRead"),
+    ("put", "/api/v1/workers/{id}/matching", "How a worker meets members (modalities) and from where (location); for admins", Some("WorkerMatching"), "WorkerMatchingRead"),
     ("get", "/api/v1/members/{id}/preferences", "What the member wants of a peer (fields the caller may not see are left out)", None, "PreferencesResult"),
     ("put", "/api/v1/members/{id}/preferences", "For the member or their care coordinator: say what the member wants of a peer", Some("PreferencesInput"), "PreferencesResult"),
     ("get", "/api/v1/members/{id}/ranking", "Every peer the member may choose, best first, with structured reasons (limit)", None, "Ranking"),
@@ -337,7 +338,7 @@ fn batch_result() -> Value {
 fn matching_schemas() -> Value {
     json!({
         "PreferencesInput": preferences_input(),
-        "PreferencesResult": { "type": "object", "properties": { "member_id": text(), "preferences": { "type": ["object", "null"] } } },
+        "PreferencesResult": { "type": "object", "properties": { "member_id": text(), "preferences": { "type": ["object", "null"] }, "version": { "type": "integer" } } },
         "Ranking": ranking_schema(),
         "ChooseInput": { "type": "object", "properties": { "worker_id": opt_text() } },
         "Chosen": { "type": "object", "properties": { "member_id": text(), "worker_id": text(), "peer_name": text(), "team_member_id": text(), "previous_worker_id": opt_text() } },
@@ -345,6 +346,7 @@ fn matching_schemas() -> Value {
         "WorkerMatching": { "type": "object", "required": ["modalities"], "properties": {
             "modalities": list(json!({ "enum": ["in-person", "phone", "video"] })),
             "location": { "type": ["object", "null"], "properties": { "lat": { "type": "number" }, "lon": { "type": "number" } } } } },
+        "WorkerMatchingRead": { "type": "object", "properties": { "worker_id": text(), "matching": { "$ref": "#/components/schemas/WorkerMatching" }, "version": { "type": "integer" } } },
         "Notifications": { "type": "object", "properties": { "notifications": list(json!({ "type": "object", "properties": {
             "id": text(), "text_key": text(), "args": { "type": "object" }, "created_at": text(), "read_at": opt_text() } })) } },
         "BatchInput": { "type": "object", "required": ["dry_run"], "properties": { "dry_run": { "type": "boolean" }, "departing": opt_text() } },

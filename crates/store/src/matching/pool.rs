@@ -112,9 +112,24 @@ impl Store {
 }
 
 impl Access {
+    /// How a worker meets members and from where, with its version: read by
+    /// whoever may change it.
+    pub async fn worker_matching(&self, worker_id: &str) -> Result<(WorkerMatching, i64)> {
+        let w = self.store.worker_row(worker_id).await?.ok_or(StoreError::NotFound)?;
+        if let Decision::Deny(why) = accompany_domain::policy::decide_workforce(self.actor(), Action::Update, Some(&w.employer_id)) {
+            return Err(StoreError::Denied(why));
+        }
+        self.store.ensure_worker_matching(&[worker_id.to_string()]).await?;
+        let row = sqlx::query("SELECT data, version FROM worker_matching WHERE worker_id = $1").bind(worker_id).fetch_one(&self.store.pool).await?;
+        let data: String = row.try_get(0)?;
+        let facts = serde_json::from_str(&data).map_err(|e| corrupt("worker_matching.data", e))?;
+        Ok((facts, row.try_get(1)?))
+    }
+
     /// Set how a worker meets members and from where: workforce data, kept
-    /// by the worker's organization admin or a state admin.
-    pub async fn set_worker_matching(&self, worker_id: &str, facts: &WorkerMatching) -> Result<WorkerMatching> {
+    /// by the worker's organization admin or a state admin, from the version
+    /// they read.
+    pub async fn set_worker_matching(&self, worker_id: &str, facts: &WorkerMatching, expected_version: i64) -> Result<WorkerMatching> {
         let w = self.store.worker_row(worker_id).await?.ok_or(StoreError::NotFound)?;
         if let Decision::Deny(why) = accompany_domain::policy::decide_workforce(self.actor(), Action::Update, Some(&w.employer_id)) {
             return Err(StoreError::Denied(why));
@@ -122,9 +137,14 @@ impl Access {
         let facts = facts.validate()?;
         self.store.ensure_worker_matching(&[worker_id.to_string()]).await?;
         let mut tx = self.store.pool.begin().await?;
+        // Taking the row's lock moves it to its next version.
         lock_row(&mut tx, "worker_matching", "worker_id", worker_id).await?;
         let version: i64 =
             sqlx::query("SELECT version FROM worker_matching WHERE worker_id = $1").bind(worker_id).fetch_one(&mut *tx).await?.try_get(0)?;
+        if version != expected_version + 1 {
+            drop(tx);
+            return Err(StoreError::Conflict { current: version - 1 });
+        }
         sqlx::query("UPDATE worker_matching SET data = $1, updated_at = $2 WHERE worker_id = $3")
             .bind(to_json(&facts))
             .bind(now_text())

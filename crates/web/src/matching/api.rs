@@ -7,7 +7,7 @@ use accompany_store::{PoolFilter, WorkerMatching};
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post, put};
+use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 use serde_json::json;
@@ -22,7 +22,7 @@ pub fn routes() -> Router<AppState> {
         .route("/members/{id}/ranking", get(ranking))
         .route("/members/{id}/peer", post(choose))
         .route("/members/{id}/peer/end", post(end))
-        .route("/workers/{id}/matching", put(set_worker_matching))
+        .route("/workers/{id}/matching", get(worker_matching).put(set_worker_matching))
         .route("/notifications", get(notifications))
         .route("/matching/batch", post(batch))
         .route("/matching/gaps", get(gaps))
@@ -74,6 +74,12 @@ async fn end(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<
     ok(StatusCode::OK, json!({ "member_id": id, "ended": true }))
 }
 
+async fn worker_matching(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
+    let (facts, version) = s.access(&state).worker_matching(&id).await?;
+    tagged(StatusCode::OK, json!({ "worker_id": id, "matching": facts, "version": version }))
+}
+
+/// How a worker meets members, from the version read (`If-Match` or `version`).
 async fn set_worker_matching(
     State(state): State<AppState>,
     ApiUser(s): ApiUser,
@@ -81,8 +87,10 @@ async fn set_worker_matching(
     headers: HeaderMap,
     bytes: Bytes,
 ) -> ApiResult {
-    let facts: WorkerMatching = body(&headers, &bytes)?;
-    ok(StatusCode::OK, s.access(&state).set_worker_matching(&id, &facts).await?)
+    let c: Change<WorkerMatching> = change(&headers, &bytes)?;
+    let p = precondition(&headers, c.version)?;
+    let facts = s.access(&state).set_worker_matching(&id, &c.input, p.version).await.map_err(|e| stale(e, &p))?;
+    tagged(StatusCode::OK, json!({ "worker_id": id, "matching": facts, "version": p.version + 1 }))
 }
 
 async fn notifications(State(state): State<AppState>, ApiUser(s): ApiUser) -> ApiResult {
