@@ -354,10 +354,13 @@ async fn the_outbox_delivers_in_the_readers_language_with_retries_and_shows_stat
         s.app.send(Method::PUT, &s.member_token, "/api/v1/me/reach", &json!({ "channel": "email", "email": "not an address" })).await;
     assert_eq!((status, body["errors"][0]["field"].as_str()), (422, Some("email")));
     assert_eq!(s.app.count("reach_preferences").await, 0);
-    let (status, _) =
-        s.app.send(Method::PUT, &s.member_token, "/api/v1/me/reach", &json!({ "channel": "email", "email": "member@example.org" })).await;
+    let (status, _) = s
+        .app
+        .send(Method::PUT, &s.member_token, "/api/v1/me/reach", &json!({ "channel": "email", "email": "member@example.org", "version": 0 }))
+        .await;
     assert_eq!(status, 200);
-    let (status, reach) = s.app.send(Method::PUT, &s.peer_token, "/api/v1/me/reach", &json!({ "channel": "text", "phone": "(617) 555-0100" })).await;
+    let (status, reach) =
+        s.app.send(Method::PUT, &s.peer_token, "/api/v1/me/reach", &json!({ "channel": "text", "phone": "(617) 555-0100", "version": 0 })).await;
     assert_eq!((status, reach["phone"].as_str()), (200, Some("16175550100")));
     s.app.exec("UPDATE users SET locale = 'es' WHERE persona = 'member'").await;
 
@@ -384,7 +387,7 @@ async fn the_outbox_delivers_in_the_readers_language_with_retries_and_shows_stat
     assert!(text.body.starts_with("Session with "), "{}", text.body);
 
     // A permanent failure is marked failed at once.
-    s.app.send(Method::PUT, &s.member_token, "/api/v1/me/reach", &json!({ "channel": "email", "email": "bounce@example.org" })).await;
+    s.app.send(Method::PUT, &s.member_token, "/api/v1/me/reach", &json!({ "channel": "email", "email": "bounce@example.org", "version": 1 })).await;
     book(&s, &s.member_token, &at(4, 18, 0), 60).await;
     let third = s.app.store.deliver_due(sender.as_ref(), &render, 10).await.unwrap();
     assert_eq!(third.failed, 1);
@@ -487,6 +490,13 @@ async fn contacts_goals_preferences_hours_and_sessions_need_the_version_that_was
     let wishes = json!({ "support": "both", "languages": ["en"], "interpreter_ok": true });
     let saved = guarded(&s.app, &s.member_token, Method::PUT, &prefs, wishes, read).await;
     assert_eq!(saved["version"], read + 1);
+
+    // How the member wants to be reached: never saved, so at version 0.
+    let reach: i64 = etag("/api/v1/me/reach".into(), s.member_token.clone()).await.trim_matches('"').parse().unwrap();
+    assert_eq!(reach, 0);
+    let by_email = json!({ "channel": "email", "email": "member@example.org" });
+    let saved = guarded(&s.app, &s.member_token, Method::PUT, "/api/v1/me/reach", by_email, reach).await;
+    assert_eq!(saved["channel"], "email");
 
     // How the peer meets members, kept by an admin.
     let (admin, _) = s.app.api_login(&s.app.client(), Persona::StateAdmin).await;

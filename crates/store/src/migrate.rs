@@ -17,6 +17,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (7, "booking_groups", include_str!("../migrations/0007_booking_groups.sql")),
     (8, "side_doors", include_str!("../migrations/0008_side_doors.sql")),
     (9, "edges", include_str!("../migrations/0009_edges.sql")),
+    (10, "reach_version", include_str!("../migrations/0010_reach_version.sql")),
 ];
 
 /// The part of a migration for one database: lines after `-- @sqlite` or

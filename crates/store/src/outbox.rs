@@ -300,31 +300,55 @@ impl Access {
         self.store().outbox_messages(status, limit).await
     }
 
-    /// How the signed-in person wants to be reached.
-    pub async fn reach(&self) -> Result<Reach> {
-        let row = sqlx::query("SELECT channel, email, phone FROM reach_preferences WHERE user_id = $1")
+    /// How the signed-in person wants to be reached, and the version of
+    /// that choice (0 before it was first saved).
+    pub async fn reach(&self) -> Result<(Reach, i64)> {
+        let row = sqlx::query("SELECT channel, email, phone, version FROM reach_preferences WHERE user_id = $1")
             .bind(&self.actor().user_id)
             .fetch_optional(&self.store().pool)
             .await?;
         Ok(match row {
-            Some(r) => reach_from(r.try_get("channel")?, r.try_get("email")?, r.try_get("phone")?),
-            None => Reach::default(),
+            Some(r) => (reach_from(r.try_get("channel")?, r.try_get("email")?, r.try_get("phone")?), r.try_get("version")?),
+            None => (Reach::default(), 0),
         })
     }
 
-    /// Save how the signed-in person wants to be reached.
-    pub async fn set_reach(&self, input: &accompany_domain::booking::ReachInput) -> Result<Reach> {
+    /// Save how the signed-in person wants to be reached, from the version
+    /// they read (another tab or device may have changed it since).
+    pub async fn set_reach(&self, input: &accompany_domain::booking::ReachInput, expected_version: i64) -> Result<Reach> {
         let reach = input.validate()?;
         let mut tx = self.store().pool.begin().await?;
-        sqlx::query("DELETE FROM reach_preferences WHERE user_id = $1").bind(&self.actor().user_id).execute(&mut *tx).await?;
-        sqlx::query("INSERT INTO reach_preferences (user_id, channel, email, phone, updated_at) VALUES ($1, $2, $3, $4, $5)")
+        let written = if expected_version == 0 {
+            sqlx::query(
+                "INSERT INTO reach_preferences (user_id, channel, email, phone, updated_at, version) VALUES ($1, $2, $3, $4, $5, 1) \
+                 ON CONFLICT (user_id) DO NOTHING",
+            )
             .bind(&self.actor().user_id)
             .bind(reach.channel.as_str())
             .bind(&reach.email)
             .bind(&reach.phone)
             .bind(now_text())
             .execute(&mut *tx)
-            .await?;
+            .await?
+        } else {
+            sqlx::query(
+                "UPDATE reach_preferences SET channel = $1, email = $2, phone = $3, updated_at = $4, version = version + 1 \
+                 WHERE user_id = $5 AND version = $6",
+            )
+            .bind(reach.channel.as_str())
+            .bind(&reach.email)
+            .bind(&reach.phone)
+            .bind(now_text())
+            .bind(&self.actor().user_id)
+            .bind(expected_version)
+            .execute(&mut *tx)
+            .await?
+        };
+        if written.rows_affected() != 1 {
+            drop(tx);
+            let (_, current) = self.reach().await?;
+            return Err(StoreError::Conflict { current });
+        }
         tx.commit().await?;
         Ok(reach)
     }

@@ -35,15 +35,17 @@ struct ReachPage {
     phone: String,
     saved: bool,
     feed_url: Option<String>,
+    /// The version of the choice shown, sent back with the form.
+    version: i64,
 }
 
 async fn reach_page(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<SavedQuery>) -> PageResult {
-    let reach = s.access(&state).reach().await?;
+    let (reach, version) = s.access(&state).reach().await?;
     let input = ReachInput { channel: reach.channel.as_str().into(), email: reach.email.unwrap_or_default(), phone: reach.phone.unwrap_or_default() };
-    Ok(show_reach(&s, input, vec![], q.saved.is_some(), None))
+    Ok(show_reach(&s, input, vec![], q.saved.is_some(), None, version))
 }
 
-fn show_reach(s: &Signed, input: ReachInput, errors: Vec<FieldError>, saved: bool, feed_url: Option<String>) -> Response {
+fn show_reach(s: &Signed, input: ReachInput, errors: Vec<FieldError>, saved: bool, feed_url: Option<String>, version: i64) -> Response {
     let t = &s.tr;
     render(ReachPage {
         l: Layout::new(t, Some(s), "/reach", t.t("reach-title")),
@@ -60,12 +62,15 @@ fn show_reach(s: &Signed, input: ReachInput, errors: Vec<FieldError>, saved: boo
         phone: input.phone,
         saved,
         feed_url,
+        version,
     })
 }
 
 #[derive(Deserialize)]
 struct ReachForm {
     csrf: String,
+    #[serde(default)]
+    version: Option<i64>,
     #[serde(default)]
     channel: String,
     #[serde(default)]
@@ -79,8 +84,9 @@ async fn save_reach(State(state): State<AppState>, PageUser(s): PageUser, Form(f
         return r;
     }
     let input = ReachInput { channel: f.channel, email: f.email, phone: f.phone };
-    let saved = s.access(&state).set_reach(&input).await;
-    saved_or_form(&s, saved, "/reach?saved=1", |fields| std::future::ready(show_reach(&s, input, fields, false, None))).await
+    let version = f.version.unwrap_or(i64::MIN);
+    let saved = s.access(&state).set_reach(&input, version).await;
+    saved_or_form(&s, saved, "/reach?saved=1", |fields| std::future::ready(show_reach(&s, input, fields, false, None, version))).await
 }
 
 async fn new_feed(State(state): State<AppState>, PageUser(s): PageUser, headers: axum::http::HeaderMap, Form(f): Form<CsrfForm>) -> PageResult {
@@ -91,7 +97,7 @@ async fn new_feed(State(state): State<AppState>, PageUser(s): PageUser, headers:
     let (token, _) = access.new_calendar_feed().await?;
     let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
     let scheme = if state.secure_cookies { "https" } else { "http" };
-    let reach = access.reach().await.unwrap_or_default();
+    let (reach, version) = access.reach().await?;
     let input = ReachInput { channel: reach.channel.as_str().into(), email: reach.email.unwrap_or_default(), phone: reach.phone.unwrap_or_default() };
-    Ok(show_reach(&s, input, vec![], false, Some(format!("{scheme}://{host}/calendar/{token}.ics"))))
+    Ok(show_reach(&s, input, vec![], false, Some(format!("{scheme}://{host}/calendar/{token}.ics")), version))
 }
