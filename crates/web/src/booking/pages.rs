@@ -7,7 +7,6 @@ use accompany_domain::FieldError;
 use accompany_store::SessionView;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Form;
 use axum::Router;
@@ -16,7 +15,7 @@ use serde::Deserialize;
 use crate::auth::Signed;
 use crate::i18n::Tr;
 use crate::page::{
-    anchored_error_list, csrf_refused, done_or_error, modality_choices, page_error, render, saved_or_form, when_text, Choice, ErrorList, Layout,
+    anchored_error_list, csrf_refused, done_or_error, modality_choices, render, saved_or_form, when_text, Choice, ErrorList, Layout, PageError,
     PageResult, PageUser,
 };
 use crate::problem::AppError;
@@ -62,29 +61,20 @@ struct SavedQuery {
     saved: Option<String>,
 }
 
-async fn own_worker(state: &AppState, s: &Signed) -> Result<String, Response> {
-    match s.access(state).own_worker_id().await {
-        Ok(Some(w)) => Ok(w),
-        Ok(None) => Err(page_error(s, AppError::Forbidden(s.tr.t("booking-workers-only")))),
-        Err(e) => Err(page_error(s, e)),
-    }
+async fn own_worker(state: &AppState, s: &Signed) -> Result<String, PageError> {
+    s.access(state).own_worker_id().await?.ok_or_else(|| AppError::Forbidden(s.tr.t("booking-workers-only")).into())
 }
 
 /// The signed-in worker and their week as it stands, once the form's token
 /// is checked. The form's version goes with the change, so a week changed
 /// in another tab since this page was shown is not overwritten.
-async fn own_week(state: &AppState, s: &Signed, csrf: &str) -> Result<(String, Vec<WindowInput>), Response> {
-    if let Some(r) = csrf_refused(s, csrf) {
-        return Err(r);
-    }
+async fn own_week(state: &AppState, s: &Signed) -> Result<(String, Vec<WindowInput>), PageError> {
     let worker_id = own_worker(state, s).await?;
-    match s.access(state).availability(&worker_id).await {
-        Ok(a) => Ok((worker_id, a.windows.iter().map(window_input).collect())),
-        Err(e) => Err(page_error(s, e)),
-    }
+    let a = s.access(state).availability(&worker_id).await?;
+    Ok((worker_id, a.windows.iter().map(window_input).collect()))
 }
 
-async fn availability_page(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<SavedQuery>) -> Response {
+async fn availability_page(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<SavedQuery>) -> PageResult {
     show_availability(
         &state,
         &s,
@@ -95,16 +85,10 @@ async fn availability_page(State(state): State<AppState>, PageUser(s): PageUser,
     .await
 }
 
-async fn show_availability(state: &AppState, s: &Signed, form: WindowInput, errors: Vec<FieldError>, saved: bool) -> Response {
+async fn show_availability(state: &AppState, s: &Signed, form: WindowInput, errors: Vec<FieldError>, saved: bool) -> PageResult {
     let t = &s.tr;
-    let worker_id = match own_worker(state, s).await {
-        Ok(w) => w,
-        Err(r) => return r,
-    };
-    let a = match s.access(state).availability(&worker_id).await {
-        Ok(a) => a,
-        Err(e) => return page_error(s, e),
-    };
+    let worker_id = own_worker(state, s).await?;
+    let a = s.access(state).availability(&worker_id).await?;
     let windows = a
         .windows
         .iter()
@@ -125,7 +109,7 @@ async fn show_availability(state: &AppState, s: &Signed, form: WindowInput, erro
         "modality" => "modality",
         _ => "weekday",
     };
-    render(AvailabilityPage {
+    Ok(render(AvailabilityPage {
         l: Layout::new(t, Some(s), "/availability", t.t("availability-title")),
         error_list: anchored_error_list(t, &errors, anchor),
         windows,
@@ -142,7 +126,7 @@ async fn show_availability(state: &AppState, s: &Signed, form: WindowInput, erro
         form,
         saved,
         version: a.version,
-    })
+    }))
 }
 
 #[derive(Deserialize)]
@@ -156,11 +140,11 @@ struct WindowForm {
     modality: String,
 }
 
-async fn add_window(State(state): State<AppState>, PageUser(s): PageUser, Form(f): Form<WindowForm>) -> Response {
-    let (worker_id, mut week) = match own_week(&state, &s, &f.csrf).await {
-        Ok(w) => w,
-        Err(r) => return r,
-    };
+async fn add_window(State(state): State<AppState>, PageUser(s): PageUser, Form(f): Form<WindowForm>) -> PageResult {
+    if let Some(r) = csrf_refused(&s, &f.csrf) {
+        return Ok(r);
+    }
+    let (worker_id, mut week) = own_week(&state, &s).await?;
     let form = WindowInput { weekday: f.weekday, start: f.start, end: f.end, modality: f.modality };
     // The new window is checked alone first, so its problems name its own fields.
     if let Err(e) = form.validate(None) {
@@ -168,7 +152,7 @@ async fn add_window(State(state): State<AppState>, PageUser(s): PageUser, Form(f
     }
     week.push(form.clone());
     let saved = s.access(&state).set_availability(&worker_id, &week, f.version.unwrap_or(i64::MIN)).await;
-    saved_or_form(&s, saved, "/availability?saved=1", |fields| show_availability(&state, &s, form, fields, false)).await
+    Ok(saved_or_form(&s, saved, "/availability?saved=1", |fields| show_availability(&state, &s, form, fields, false)).await)
 }
 
 fn window_input(w: &accompany_domain::booking::Window) -> WindowInput {
@@ -183,15 +167,15 @@ struct RemoveForm {
     index: usize,
 }
 
-async fn remove_window(State(state): State<AppState>, PageUser(s): PageUser, Form(f): Form<RemoveForm>) -> Response {
-    let (worker_id, mut week) = match own_week(&state, &s, &f.csrf).await {
-        Ok(w) => w,
-        Err(r) => return r,
-    };
+async fn remove_window(State(state): State<AppState>, PageUser(s): PageUser, Form(f): Form<RemoveForm>) -> PageResult {
+    if let Some(r) = csrf_refused(&s, &f.csrf) {
+        return Ok(r);
+    }
+    let (worker_id, mut week) = own_week(&state, &s).await?;
     if f.index < week.len() {
         week.remove(f.index);
     }
-    done_or_error(&s, s.access(&state).set_availability(&worker_id, &week, f.version.unwrap_or(i64::MIN)).await, "/availability?saved=1")
+    Ok(done_or_error(&s, s.access(&state).set_availability(&worker_id, &week, f.version.unwrap_or(i64::MIN)).await, "/availability?saved=1"))
 }
 
 // --- Sessions -------------------------------------------------------------------
@@ -285,29 +269,21 @@ fn lengths(t: &Tr, chosen: u32) -> Vec<Choice> {
     SESSION_LENGTHS.iter().map(|m| Choice { id: m.to_string(), label: t.t1("book-minutes", "n", m), selected: *m == chosen }).collect()
 }
 
-async fn book_page(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<BookQuery>) -> Response {
+async fn book_page(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<BookQuery>) -> PageResult {
     show_book(&state, &s, q.worker_id, q.minutes.filter(|m| SESSION_LENGTHS.contains(m)).unwrap_or(60), vec![]).await
 }
 
-async fn show_book(state: &AppState, s: &Signed, worker_id: Option<String>, minutes: u32, errors: Vec<FieldError>) -> Response {
+async fn show_book(state: &AppState, s: &Signed, worker_id: Option<String>, minutes: u32, errors: Vec<FieldError>) -> PageResult {
     let t = &s.tr;
-    let Some(member_id) = s.user.member_id.clone() else {
-        return page_error(s, AppError::Forbidden(t.t("booking-members-only")));
-    };
+    let member_id = members_only(s)?;
     let access = s.access(state);
-    let peers = match access.bookable_peers(&member_id).await {
-        Ok(p) => p,
-        Err(e) => return page_error(s, e),
-    };
+    let peers = access.bookable_peers(&member_id).await?;
     let worker_id = worker_id.filter(|w| peers.iter().any(|p| &p.worker_id == w)).or_else(|| peers.first().map(|p| p.worker_id.clone()));
     let slots = match &worker_id {
-        Some(w) => match access.free_slots(&member_id, w, minutes, 14).await {
-            Ok(x) => x,
-            Err(e) => return page_error(s, e),
-        },
+        Some(w) => access.free_slots(&member_id, w, minutes, 14).await?,
         None => vec![],
     };
-    render(BookPage {
+    Ok(render(BookPage {
         l: Layout::new(t, Some(s), "/sessions/book", t.t("book-title")),
         error_list: anchored_error_list(t, &errors, |f| if f == "minutes" { "minutes" } else { "slots" }),
         action: "/sessions/book".into(),
@@ -321,7 +297,7 @@ async fn show_book(state: &AppState, s: &Signed, worker_id: Option<String>, minu
         minutes,
         slots: slot_choices(t, &slots),
         version: 0,
-    })
+    }))
 }
 
 fn slot_choices(t: &Tr, slots: &[accompany_domain::booking::Slot]) -> Vec<SlotChoice> {
@@ -348,42 +324,39 @@ struct BookForm {
     version: Option<i64>,
 }
 
-async fn book(State(state): State<AppState>, PageUser(s): PageUser, Form(f): Form<BookForm>) -> Response {
-    if let Some(r) = csrf_refused(&s, &f.csrf) {
-        return r;
-    }
-    let Some(member_id) = s.user.member_id.clone() else {
-        return page_error(&s, AppError::Forbidden(s.tr.t("booking-members-only")));
-    };
-    let input = SessionInput { worker_id: f.worker_id.clone(), start: f.start, minutes: f.minutes.clone(), modality: String::new() };
-    let saved = s.access(&state).book_session(&member_id, &input).await;
-    saved_or_form(&s, saved, "/sessions?done=booked", |fields| show_book(&state, &s, Some(f.worker_id), f.minutes.parse().unwrap_or(60), fields))
-        .await
+/// The member's own id: booking is for members.
+fn members_only(s: &Signed) -> Result<String, AppError> {
+    s.user.member_id.clone().ok_or_else(|| AppError::Forbidden(s.tr.t("booking-members-only")))
 }
 
-async fn reschedule_page(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Query(q): Query<BookQuery>) -> Response {
+async fn book(State(state): State<AppState>, PageUser(s): PageUser, Form(f): Form<BookForm>) -> PageResult {
+    if let Some(r) = csrf_refused(&s, &f.csrf) {
+        return Ok(r);
+    }
+    let member_id = members_only(&s)?;
+    let input = SessionInput { worker_id: f.worker_id.clone(), start: f.start, minutes: f.minutes.clone(), modality: String::new() };
+    let saved = s.access(&state).book_session(&member_id, &input).await;
+    Ok(saved_or_form(&s, saved, "/sessions?done=booked", |fields| show_book(&state, &s, Some(f.worker_id), f.minutes.parse().unwrap_or(60), fields))
+        .await)
+}
+
+async fn reschedule_page(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Query(q): Query<BookQuery>) -> PageResult {
     show_reschedule(&state, &s, &id, q.minutes, vec![]).await
 }
 
-async fn show_reschedule(state: &AppState, s: &Signed, id: &str, minutes: Option<u32>, errors: Vec<FieldError>) -> Response {
+async fn show_reschedule(state: &AppState, s: &Signed, id: &str, minutes: Option<u32>, errors: Vec<FieldError>) -> PageResult {
     let t = &s.tr;
     let access = s.access(state);
     let sessions = match s.user.member_id.clone() {
-        Some(m) => access.member_sessions(&m).await,
-        None => access.worker_sessions().await,
+        Some(m) => access.member_sessions(&m).await?,
+        None => access.worker_sessions().await?,
     };
-    let session = match sessions {
-        Ok(list) => list.into_iter().find(|x| x.id == id),
-        Err(e) => return page_error(s, e),
-    };
-    let Some(session) = session else {
-        return page_error(s, AppError::NotFound);
-    };
+    let session = sessions.into_iter().find(|x| x.id == id).ok_or(AppError::NotFound)?;
     let minutes = minutes.filter(|m| SESSION_LENGTHS.contains(m)).unwrap_or(session.minutes as u32);
     // A peer moving a session may not be able to list free times for
     // a member who left their team; they still see the form.
     let slots = access.free_slots(&session.member_id, &session.worker_id, minutes, 14).await.unwrap_or_default();
-    render(BookPage {
+    Ok(render(BookPage {
         l: Layout::new(t, Some(s), "/sessions", t.t("reschedule-title")),
         error_list: anchored_error_list(t, &errors, |f| if f == "minutes" { "minutes" } else { "slots" }),
         action: format!("/sessions/{id}/reschedule"),
@@ -394,15 +367,15 @@ async fn show_reschedule(state: &AppState, s: &Signed, id: &str, minutes: Option
         minutes,
         slots: slot_choices(t, &slots),
         version: session.version,
-    })
+    }))
 }
 
-async fn reschedule(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<BookForm>) -> Response {
+async fn reschedule(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<BookForm>) -> PageResult {
     if let Some(r) = csrf_refused(&s, &f.csrf) {
-        return r;
+        return Ok(r);
     }
     let saved = s.access(&state).reschedule_session(&id, &f.start, &f.minutes, f.version.unwrap_or(i64::MIN)).await;
-    saved_or_form(&s, saved, "/sessions?done=moved", |fields| show_reschedule(&state, &s, &id, f.minutes.parse().ok(), fields)).await
+    Ok(saved_or_form(&s, saved, "/sessions?done=moved", |fields| show_reschedule(&state, &s, &id, f.minutes.parse().ok(), fields)).await)
 }
 
 #[derive(Deserialize)]
@@ -412,9 +385,9 @@ struct CancelForm {
     version: Option<i64>,
 }
 
-async fn cancel(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<CancelForm>) -> Response {
+async fn cancel(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Form(f): Form<CancelForm>) -> PageResult {
     if let Some(r) = csrf_refused(&s, &f.csrf) {
-        return r;
+        return Ok(r);
     }
-    done_or_error(&s, s.access(&state).cancel_session(&id, f.version.unwrap_or(i64::MIN)).await, "/sessions?done=cancelled")
+    Ok(done_or_error(&s, s.access(&state).cancel_session(&id, f.version.unwrap_or(i64::MIN)).await, "/sessions?done=cancelled"))
 }
