@@ -261,6 +261,11 @@ pub enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Print the API's OpenAPI document (what /api/openapi.json serves) for the catalog.
+    Openapi {
+        #[arg(long, env = "ACCOMPANY_CATALOG")]
+        catalog: Option<PathBuf>,
+    },
     /// Bring the database schema up to date (also done at every start).
     Migrate {
         #[command(flatten)]
@@ -594,6 +599,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let report = seed(&store, args.plan(), quiet).await?;
             print_report(&report);
+        }
+        Command::Openapi { catalog } => {
+            let catalog = load_catalog(catalog.as_ref())?;
+            println!("{}", serde_json::to_string_pretty(&accompany_web::api_document(&catalog))?);
         }
         Command::Migrate { common } => {
             // Migrating writes no audit event: any key will do.

@@ -734,8 +734,9 @@ async fn text_is_held_to_the_table_of_limits() {
     let (status, _) = app.send(reqwest::Method::PUT, &admin, &path, &serde_json::json!({ "city": huge })).await;
     assert_eq!(status, 413);
     let doc: serde_json::Value = reqwest::get(app.url("/api/openapi.json")).await.unwrap().json().await.unwrap();
-    let city = doc["x-input-limits"]["text"].as_array().unwrap().iter().find(|l| l["kind"] == "city").unwrap().clone();
-    assert_eq!(city["max_chars"], 100);
+    // The document publishes the same limit.
+    let city = &doc["components"]["schemas"]["MemberInput"]["properties"]["city"];
+    assert_eq!(city["maxLength"], accompany_domain::limits::text::CITY.max_chars, "{city}");
 }
 
 // --- Calendar feeds ------------------------------------------------------------------

@@ -56,9 +56,11 @@ pub fn clock_text(minutes: u32) -> String {
 }
 
 /// One weekly window in which a worker takes sessions.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Window {
     #[serde(with = "weekday_serde")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::weekday))]
     pub weekday: Weekday,
     /// Minutes since midnight.
     pub start: u32,
@@ -78,6 +80,7 @@ mod weekday_serde {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct WindowInput {
     pub weekday: String,
@@ -185,6 +188,7 @@ pub fn times_of_day(windows: &[Window]) -> Vec<TimeOfDay> {
 }
 
 /// A span of wall-clock time, start included, end excluded.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Span {
     pub start: PrimitiveDateTime,
@@ -233,6 +237,7 @@ pub fn parse_datetime(s: &str) -> Option<PrimitiveDateTime> {
 }
 
 /// A member's request for a session.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct SessionInput {
     pub worker_id: String,
@@ -321,6 +326,7 @@ pub fn place(windows: &[Window], busy: &[Span], member_busy: &[Span], req: &Sess
 }
 
 /// A free time a member may book.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Slot {
     pub span: Span,
@@ -351,6 +357,7 @@ pub fn free_slots(windows: &[Window], busy: &[Span], from: Date, days: u32, minu
     out
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SessionStatus {
@@ -401,6 +408,7 @@ pub fn may_change_session(actor: &Actor, rel: &Relationship, actor_is_sessions_p
 }
 
 /// How a person wants to be reached beyond the app.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Channel {
@@ -423,6 +431,7 @@ impl Channel {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reach {
     pub channel: Channel,
@@ -448,6 +457,7 @@ impl Reach {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct ReachInput {
     pub channel: String,

@@ -17,6 +17,7 @@ pub const MASSACHUSETTS_FILE: &str = "catalog/massachusetts.toml";
 
 /// Text a person reads, in each language the catalog ships (BCP 47 tags).
 /// English is required; other languages fall back to English.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Localized(pub BTreeMap<String, String>);
 
@@ -65,6 +66,7 @@ pub struct Catalog {
 
 /// A town of the state: where members and workers live, and the point that
 /// stands for it in distances.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Town {
@@ -81,6 +83,7 @@ pub struct Town {
     pub source: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Language {
@@ -88,6 +91,7 @@ pub struct Language {
     pub name: Localized,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Topic {
@@ -96,6 +100,7 @@ pub struct Topic {
 }
 
 /// Which lived experience a role requires of the person doing it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum LivedExperienceRequirement {
@@ -104,6 +109,7 @@ pub enum LivedExperienceRequirement {
 }
 
 /// The kind of support a role is focused on.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
 #[serde(rename_all = "kebab-case")]
 pub enum SupportFocus {
@@ -114,6 +120,7 @@ pub enum SupportFocus {
     YoungAdults,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Role {
@@ -152,6 +159,7 @@ pub struct Role {
     pub plain_language: Localized,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Education {
@@ -176,6 +184,7 @@ pub struct Education {
     pub annual_training_required: bool,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum MinimumEducation {
@@ -184,6 +193,7 @@ pub enum MinimumEducation {
     Bachelor,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum CertificationStatus {
@@ -193,6 +203,7 @@ pub enum CertificationStatus {
     NotApplicable,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Training {
@@ -206,6 +217,7 @@ pub struct Training {
 }
 
 /// Duration of contact and the billing rule.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ContactRule {
@@ -214,6 +226,7 @@ pub struct ContactRule {
     pub billing: Option<Billing>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Billing {
@@ -232,6 +245,7 @@ pub struct Billing {
 }
 
 /// How minutes become billing units; payers differ, so it is data.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum Rounding {
@@ -255,6 +269,7 @@ impl Billing {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Supervision {
@@ -275,6 +290,7 @@ pub struct Supervision {
     pub qualification_rules: Vec<QualificationRule>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum SupervisionRequirement {
@@ -283,6 +299,7 @@ pub enum SupervisionRequirement {
     RequiredBySomePayers,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProhibitedTask {
@@ -294,6 +311,7 @@ pub struct ProhibitedTask {
 }
 
 /// A credential a worker may hold.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CredentialKind {
@@ -311,6 +329,7 @@ pub struct CredentialKind {
     pub source: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ContinuingEducation {
@@ -321,6 +340,7 @@ pub struct ContinuingEducation {
 }
 
 /// One line of a role's eligibility checklist.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Requirement {
@@ -340,6 +360,7 @@ fn yes() -> bool {
 
 /// One qualification a supervisor must have: any listed credential, or
 /// holding (or having held) any listed role.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct QualificationRule {
@@ -352,6 +373,7 @@ pub struct QualificationRule {
 }
 
 /// A task a job description may list, recognised by its id or its words.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TaskKind {
@@ -361,6 +383,7 @@ pub struct TaskKind {
     pub keywords: Vec<String>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum ProgramKind {
@@ -383,6 +406,7 @@ impl ProgramKind {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TrainingProgram {

@@ -12,6 +12,7 @@ use crate::privacy::{Category, Labelled};
 
 /// A contact as the peer sees it in their log: the note, the role it was
 /// billed under and the units it counts for.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LoggedContact {
     #[serde(flatten)]
@@ -41,6 +42,7 @@ pub struct Counted {
 }
 
 /// Units used in the authorization's window, against the units authorized.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Authorization {
     pub units_authorized: u32,
@@ -53,6 +55,7 @@ pub struct Authorization {
 }
 
 /// A role's engagement rule, from the catalog's billing figures.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum EngagementRule {
@@ -84,6 +87,7 @@ impl EngagementRule {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Engagement {
     pub rule: EngagementRule,
@@ -96,6 +100,7 @@ pub struct Engagement {
 }
 
 /// Where a member's contacts stand under one role's billing rule.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Standing {
     pub unit_minutes: u32,
@@ -153,6 +158,7 @@ pub fn standing(billing: &Billing, contacts: &[Counted], today: Date) -> Standin
 }
 
 /// One member of a peer's caseload whose contacts the reader may see.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CaseloadRow {
     pub member_id: String,
@@ -204,6 +210,7 @@ impl CaseloadRow {
 
 /// The caseload's totals, counting members who do not share their contacts
 /// with the reader only as a number.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct CaseloadSummary {
     pub members: usize,
@@ -213,6 +220,7 @@ pub struct CaseloadSummary {
     pub not_shared: usize,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Caseload {
     pub summary: CaseloadSummary,

@@ -56,6 +56,7 @@ impl EnrolmentCode {
 }
 
 /// How a coordinator hands a code over.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Delivery {

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct FieldError {
     /// The field as the client named it, e.g. `date_of_birth` or `statements[0].text`.

@@ -16,6 +16,7 @@ time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 /// Longest goal, in characters: a few sentences in the member's words.
 pub const MAX_STEPS: usize = 10;
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum GoalStatus {
@@ -39,6 +40,7 @@ impl GoalStatus {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GoalStep {
     pub text: String,
@@ -49,6 +51,7 @@ pub struct GoalStep {
 }
 
 /// A dated note of progress on a goal, by the member or their peer.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GoalProgress {
     pub id: Id,
@@ -58,6 +61,7 @@ pub struct GoalProgress {
     pub recorded_by: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecoveryGoal {
     pub id: Id,
@@ -83,6 +87,7 @@ impl Labelled for RecoveryGoal {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct GoalStepInput {
     #[serde(default)]
@@ -93,6 +98,7 @@ pub struct GoalStepInput {
     pub done: bool,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct GoalInput {
     pub goal: String,
@@ -156,6 +162,7 @@ impl GoalInput {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ProgressInput {
     pub date: String,

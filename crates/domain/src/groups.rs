@@ -16,6 +16,7 @@ use crate::records::Persona;
 /// The most weekly meetings one group is planned for at once.
 pub const MAX_WEEKS: u32 = 52;
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct GroupInput {
     pub title: String,

@@ -37,6 +37,7 @@ impl SignInLimits {
 }
 
 /// What a kind of text may hold.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct TextLimit {
     pub kind: &'static str,
@@ -98,6 +99,201 @@ pub const TEXT_LIMITS: &[TextLimit] = &[
     text::HEALTH_ENTRY,
     text::NOTE,
 ];
+
+/// Schemas of text fields for the API document, built from the table above
+/// so that what the document promises is what validation enforces: the
+/// most characters, no forbidden characters, and for required text at
+/// least one that is not a space.
+#[cfg(feature = "openapi")]
+pub mod schema {
+    use super::{text, TextLimit, MAX_LIST_ITEMS};
+    use utoipa::openapi::schema::{ArrayBuilder, Object, ObjectBuilder, SchemaType, Type};
+
+    /// The characters [`super::forbidden_char`] refuses, as a regular-expression class body.
+    const FORBIDDEN_ONE_LINE: &str = r"\x00-\x1F\x7F-\x9F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069";
+    const FORBIDDEN_LINES: &str = r"\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069";
+
+    fn forbidden(limit: TextLimit) -> &'static str {
+        if limit.multi_line {
+            FORBIDDEN_LINES
+        } else {
+            FORBIDDEN_ONE_LINE
+        }
+    }
+
+    fn described(limit: TextLimit) -> String {
+        let lines = if limit.multi_line { "line breaks allowed" } else { "one line" };
+        format!("{}: at most {} characters, {lines}", limit.kind, limit.max_chars)
+    }
+
+    /// Text that must hold something other than spaces.
+    pub fn required(limit: TextLimit) -> Object {
+        let f = forbidden(limit);
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .max_length(Some(limit.max_chars))
+            .pattern(Some(format!(r"^[^{f}]*[^\s{f}][^{f}]*$")))
+            .description(Some(described(limit)))
+            .build()
+    }
+
+    /// Text that may be left out, null or blank.
+    pub fn optional(limit: TextLimit) -> Object {
+        let f = forbidden(limit);
+        ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+            .max_length(Some(limit.max_chars))
+            .pattern(Some(format!("^[^{f}]*$")))
+            .description(Some(described(limit)))
+            .build()
+    }
+
+    /// A list of text values, each held to the limit.
+    pub fn list(limit: TextLimit) -> utoipa::openapi::schema::Array {
+        ArrayBuilder::new().items(required(limit)).max_items(Some(MAX_LIST_ITEMS)).build()
+    }
+
+    macro_rules! kinds {
+        ($($required:ident, $optional:ident, $list:ident = $limit:path;)*) => {$(
+            pub fn $required() -> Object { required($limit) }
+            pub fn $optional() -> Object { optional($limit) }
+            pub fn $list() -> utoipa::openapi::schema::Array { list($limit) }
+        )*};
+    }
+
+    kinds! {
+        identifier, identifier_opt, identifiers = text::IDENTIFIER;
+        name, name_opt, names = text::NAME;
+        title, title_opt, titles = text::TITLE;
+        group_title, group_title_opt, group_titles = text::GROUP_TITLE;
+        city, city_opt, cities = text::CITY;
+        contact, contact_opt, contacts = text::CONTACT;
+        short, short_opt, shorts = text::SHORT;
+        place, place_opt, places = text::PLACE;
+        step, step_opt, steps = text::STEP;
+        contact_note, contact_note_opt, contact_notes = text::CONTACT_NOTE;
+        goal, goal_opt, goals = text::GOAL;
+        reason, reason_opt, reasons = text::REASON;
+        statement, statement_opt, statements = text::STATEMENT;
+        description, description_opt, descriptions = text::DESCRIPTION;
+        health_entry, health_entry_opt, health_entries = text::HEALTH_ENTRY;
+        note, note_opt, notes = text::NOTE;
+    }
+
+    /// One of the loaded catalog's values (`roles`, `languages`, `topics`,
+    /// `credential-kinds`, `training-programs`, `task-kinds`): the server
+    /// writes them in when it starts.
+    pub fn catalog(kind: &str, nullable: bool) -> Object {
+        let ty = if nullable { SchemaType::from_iter([Type::String, Type::Null]) } else { SchemaType::new(Type::String) };
+        let extensions = utoipa::openapi::extensions::ExtensionsBuilder::new().add("x-catalog", kind).build();
+        ObjectBuilder::new().schema_type(ty).extensions(Some(extensions)).build()
+    }
+
+    pub fn role_id() -> Object {
+        catalog("roles", false)
+    }
+    pub fn role_id_opt() -> Object {
+        catalog("roles", true)
+    }
+
+    /// Text of a kind that must also match `pattern` (written without the
+    /// forbidden characters, which the kind refuses anyway).
+    pub fn shaped(limit: TextLimit, nullable: bool, pattern: &str) -> Object {
+        let ty = if nullable { SchemaType::from_iter([Type::String, Type::Null]) } else { SchemaType::new(Type::String) };
+        ObjectBuilder::new().schema_type(ty).max_length(Some(limit.max_chars)).pattern(Some(pattern)).description(Some(described(limit))).build()
+    }
+
+    /// Twelve digits.
+    pub fn masshealth_id() -> Object {
+        shaped(text::IDENTIFIER, false, "^[0-9]{12}$")
+    }
+    pub fn masshealth_id_opt() -> Object {
+        shaped(text::IDENTIFIER, true, r"^\s*$|^[0-9]{12}$")
+    }
+
+    /// CMS's Medicare Beneficiary Identifier, dashes allowed; blank for none.
+    pub fn medicare_id_opt() -> Object {
+        const L: &str = "[AC-HJKMNP-RT-Yac-hjkmnp-rt-y]";
+        const LD: &str = "[AC-HJKMNP-RT-Yac-hjkmnp-rt-y0-9]";
+        let d = "-*";
+        shaped(text::IDENTIFIER, true, &format!(r"^\s*$|^\s*{d}[1-9]{d}{L}{d}{LD}{d}[0-9]{d}{L}{d}{LD}{d}[0-9]{d}{L}{d}{L}{d}[0-9]{d}[0-9]{d}\s*$"))
+    }
+
+    /// 10 to 15 digits, with spaces, `+`, `-`, `(`, `)` and `.` between; blank for none.
+    pub fn phone_opt() -> Object {
+        shaped(text::CONTACT, true, r"^\s*$|^\s*[ +().-]*([0-9][ +().-]*){10,15}\s*$")
+    }
+
+    /// Something@something.somewhere, without spaces; blank for none.
+    pub fn email_opt() -> Object {
+        let f = FORBIDDEN_ONE_LINE;
+        shaped(text::CONTACT, true, &format!(r"^\s*$|^\s*[^@ {f}]+@[^ {f}]*\.[^ {f}]*\s*$"))
+    }
+
+    /// Language codes of the catalog.
+    pub fn languages() -> utoipa::openapi::schema::Array {
+        ArrayBuilder::new().items(catalog("languages", false)).max_items(Some(MAX_LIST_ITEMS)).build()
+    }
+
+    /// Free-text items, blank ones dropped.
+    pub fn short_items() -> utoipa::openapi::schema::Array {
+        let f = FORBIDDEN_ONE_LINE;
+        let item = ObjectBuilder::new().schema_type(Type::String).max_length(Some(text::SHORT.max_chars)).pattern(Some(format!("^[^{f}]*$")));
+        ArrayBuilder::new().items(item).max_items(Some(MAX_LIST_ITEMS)).build()
+    }
+
+    /// A time of day written HH:MM.
+    pub fn clock_time_opt() -> Object {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+            .pattern(Some("^([01][0-9]|2[0-3]):[0-5][0-9]$"))
+            .description(Some("HH:MM, 24-hour"))
+            .build()
+    }
+
+    /// A day of the week, in English and lower case.
+    pub fn weekday() -> Object {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(crate::booking::WEEKDAYS.iter().map(|d| crate::booking::weekday_id(*d))))
+            .build()
+    }
+
+    /// A day written YYYY-MM-DD within the years dates may fall in.
+    pub fn day() -> Object {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Date)))
+            .pattern(Some(r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-[0-9]{2}-[0-9]{2}$"))
+            .build()
+    }
+
+    /// A day that may be left out or null.
+    pub fn day_opt() -> Object {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Date)))
+            .pattern(Some(r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-[0-9]{2}-[0-9]{2}$"))
+            .build()
+    }
+
+    /// Sets kept as bits are written as lists of their members.
+    macro_rules! set_of {
+        ($set:ty, $item:ty) => {
+            impl utoipa::PartialSchema for $set {
+                fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                    ArrayBuilder::new().items(<$item as utoipa::PartialSchema>::schema()).unique_items(true).build().into()
+                }
+            }
+            impl utoipa::ToSchema for $set {}
+        };
+    }
+
+    set_of!(crate::privacy::Categories, crate::privacy::Category);
+    set_of!(crate::matching::TimesOfDay, crate::records::TimeOfDay);
+    set_of!(crate::matching::Modalities, crate::matching::Modality);
+}
 
 /// The most items any list in a request may hold (languages, needs, windows, steps...).
 pub const MAX_LIST_ITEMS: usize = 100;

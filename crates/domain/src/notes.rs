@@ -13,6 +13,7 @@ use crate::records::{Demographics, Id, Member, MemberInput};
 time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 
 /// One piece of health information about a member, in plain words.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HealthEntry {
     pub id: Id,
@@ -26,6 +27,7 @@ pub struct HealthEntry {
 /// The categories a health entry may carry.
 pub const HEALTH_CATEGORIES: [Category; 4] = [Category::MentalHealth, Category::SubstanceUse, Category::Hiv, Category::CarePlan];
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct HealthEntryInput {
     pub category: String,
@@ -48,6 +50,7 @@ impl HealthEntryInput {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Modality {
@@ -72,6 +75,7 @@ impl Modality {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Setting {
@@ -106,6 +110,7 @@ impl Setting {
 /// A peer's contact with a member. Deliberately small: plans asking peers
 /// for clinical-style notes pull them out of the peer role, and every extra
 /// field is something a member may not want written down.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContactNote {
     pub id: Id,
@@ -118,6 +123,7 @@ pub struct ContactNote {
     /// When the contact began, in the state's local time; contacts logged
     /// before start times were kept, and group sessions, have none.
     #[serde(default, with = "hh_mm::option")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::clock_time_opt))]
     pub start_time: Option<Time>,
     pub duration_minutes: u32,
     pub modality: Modality,
@@ -162,6 +168,7 @@ pub const MAX_CONTACT_MINUTES: u32 = 24 * 60;
 /// One line of note.
 pub const MAX_NOTE_CHARS: usize = crate::limits::text::CONTACT_NOTE.max_chars;
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ContactNoteInput {
     pub date: String,

@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::records::{Id, Persona, TeamRole};
 
 /// The signed-in person making a request.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Actor {
     pub user_id: Id,
@@ -18,6 +19,7 @@ pub struct Actor {
     pub member_id: Option<Id>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Action {
@@ -59,6 +61,7 @@ pub struct Relationship {
     pub choices: Vec<crate::privacy::SharingChoice>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum Decision {
     Permit,

@@ -13,6 +13,7 @@ use crate::records::{Id, Persona, TeamRole};
 time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 
 /// A sensitivity label. Every field and record of member data has one.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[serde(rename_all = "kebab-case")]
 pub enum Category {
@@ -178,6 +179,7 @@ pub fn redact_labelled<T: Labelled + Serialize>(record: &T, visible: Categories)
 
 /// Why a piece of member data is being used (HIPAA's treatment, payment and
 /// health-care operations).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
 #[serde(rename_all = "kebab-case")]
 pub enum Purpose {
@@ -209,6 +211,7 @@ impl Purpose {
 
 /// Whom a sharing choice is about: one person, everyone in an organization,
 /// or everyone holding a role on the member's team.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "id", rename_all = "kebab-case")]
 pub enum Recipient {
@@ -258,6 +261,7 @@ impl Recipient {
 /// The written consent 42 CFR Part 2 (as amended in 2024) asks for before
 /// substance-use records are disclosed: who consents, to whom (a person or
 /// a class), for what purpose, until when, and the right to revoke.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Part2Consent {
     /// The member's (or personal representative's) name, typed as a signature.
@@ -273,6 +277,7 @@ pub struct Part2Consent {
 
 /// One active sharing decision of a member about one recipient: the whole
 /// set of categories the recipient may see, for which purposes, until when.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SharingChoice {
     pub id: Id,
@@ -307,6 +312,7 @@ impl SharingChoice {
 }
 
 /// What a member submits on the sharing page for one recipient.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct SharingInput {
     pub recipient: String,
@@ -412,6 +418,7 @@ impl SharingInput {
 /// What the catalog says each kind of reader sees when the member has not
 /// chosen: by role on the care team, and by persona for readers who are
 /// not on the team (supervisors of the member's peer, administrators).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PrivacyDefaults {
@@ -538,6 +545,7 @@ pub fn may_break_glass(persona: Persona, defaults: &PrivacyDefaults) -> bool {
 }
 
 /// Why an emergency access is opened.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum EmergencyReason {

@@ -14,6 +14,7 @@ pub type Id = String;
 // Dates travel as ISO 8601 text ("1987-04-23"), the form people and FHIR use.
 time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[serde(rename_all = "kebab-case")]
 pub enum OrganizationKind {
@@ -58,6 +59,7 @@ impl OrganizationKind {
 }
 
 /// Who a signed-in person is to the system; decides home page and access.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
 #[serde(rename_all = "kebab-case")]
 pub enum Persona {
@@ -105,6 +107,7 @@ impl Persona {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Organization {
     pub id: Id,
@@ -116,6 +119,7 @@ pub struct Organization {
     pub version: i64,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Deserialize, Default)]
 pub struct OrganizationInput {
     pub name: String,
@@ -149,16 +153,24 @@ impl OrganizationInput {
 
 /// Self-described demographics: every field optional, free text, the
 /// member's own words. Absent means "not said", never a default.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq)]
 pub struct Demographics {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::short_opt))]
     pub gender: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::short_opt))]
     pub race: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::short_opt))]
     pub ethnicity: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::short_opt))]
     pub sexual_orientation: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::short_opt))]
     pub faith: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::short_opt))]
     pub age_band: Option<String>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Member {
     pub id: Id,
@@ -181,27 +193,40 @@ pub struct Member {
     pub version: i64,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Deserialize, Default)]
 pub struct MemberInput {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::masshealth_id))]
     pub masshealth_id: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::medicare_id_opt))]
     pub medicare_id: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::name))]
     pub given_name: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::name))]
     pub family_name: String,
+    /// From 1900 to today.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::day))]
     pub date_of_birth: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::phone_opt))]
     pub phone: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::email_opt))]
     pub email: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::city_opt))]
     pub city: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::languages))]
     pub preferred_languages: Vec<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::short_items))]
     pub needs: Vec<String>,
     #[serde(default)]
     pub demographics: Demographics,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::identifier_opt))]
     pub plan_id: Option<String>,
 }
 
@@ -327,6 +352,7 @@ impl Member {
 }
 
 /// Who may see a statement a worker makes about themselves.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum Visibility {
@@ -338,6 +364,7 @@ pub enum Visibility {
     Members,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Statement {
     /// "identity" dimension (gender, race, faith …) or a lived-experience topic id.
@@ -347,6 +374,7 @@ pub struct Statement {
     pub visibility: Visibility,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
 #[serde(rename_all = "kebab-case")]
 pub enum TimeOfDay {
@@ -370,6 +398,7 @@ impl TimeOfDay {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Worker {
     pub id: Id,
@@ -391,6 +420,7 @@ pub struct Worker {
     pub version: i64,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Deserialize, Default)]
 pub struct WorkerInput {
     pub given_name: String,
@@ -480,6 +510,7 @@ impl WorkerInput {
 }
 
 /// A person's part on a member's care team.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
 #[serde(rename_all = "kebab-case")]
 pub enum TeamRole {
@@ -508,6 +539,7 @@ impl TeamRole {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct TeamMember {
     pub id: Id,

@@ -13,6 +13,7 @@ use crate::privacy::{Category, Labelled};
 use crate::records::{Id, Member, MemberInput};
 
 /// How a person reached peer support (seed 003, Appendix A).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
 #[serde(rename_all = "kebab-case")]
 pub enum Door {
@@ -67,6 +68,7 @@ impl Door {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum ReferralStatus {
@@ -95,6 +97,7 @@ impl ReferralStatus {
 }
 
 /// A request for peer support, as it arrives at any door.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReferralInput {
@@ -113,6 +116,7 @@ pub struct ReferralInput {
 }
 
 /// A checked arrival: who, how to reach them, what they ask for.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Arrival {
     pub door: Door,
@@ -200,6 +204,7 @@ impl ReferralInput {
 }
 
 /// One request for peer support, however many doors it came through.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Referral {
     pub id: Id,

@@ -23,6 +23,7 @@ pub const SMALL_CELL: u64 = 11;
 
 /// A value as it may be shown: the value, or withheld under the rule.
 /// Serializes as the value, or `null` when withheld.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum Suppressed<T> {

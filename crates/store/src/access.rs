@@ -31,6 +31,7 @@ pub(crate) struct Checked {
 /// that reader sees, the purpose of the access, and the 42 CFR Part 2
 /// notice when substance-use information is disclosed to someone other
 /// than the member.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Seen<T> {
     #[serde(flatten)]

@@ -98,6 +98,7 @@ impl CheckpointKey {
 }
 
 /// The head of the trail at one moment, signed.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Checkpoint {
     pub seq: i64,
@@ -397,6 +398,7 @@ impl Store {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct AuditEvent {
     pub seq: i64,

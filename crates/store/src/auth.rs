@@ -18,6 +18,7 @@ use crate::{now_text, timestamp_text, Result, Store, StoreError};
 /// the store's [`SignInLimits`] decide).
 pub const SESSION_HOURS: i64 = 12;
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct User {
     pub id: String,

@@ -27,6 +27,7 @@ use crate::{now_text, Result, Store, StoreError};
 /// How long a calendar feed link works before a new one must be made.
 pub const CALENDAR_FEED_DAYS: i64 = 365;
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Availability {
     pub worker_id: String,
@@ -38,6 +39,7 @@ pub struct Availability {
 }
 
 /// A peer a member may book with.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct BookablePeer {
     pub worker_id: String,
@@ -45,6 +47,7 @@ pub struct BookablePeer {
     pub name: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct SessionView {
     pub id: String,

@@ -16,6 +16,7 @@ use crate::writes::insert_team_member;
 use crate::{now_text, Result, StoreError};
 
 /// A request to join a member's team, as the member or their plan sees it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct TeamRequest {
     pub id: String,
@@ -29,6 +30,7 @@ pub struct TeamRequest {
 }
 
 /// One change to the team, for the member's sharing page.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct TeamChange {
     pub display_name: String,

@@ -23,6 +23,7 @@ use crate::writes::record_version;
 use crate::{now_text, Result, StoreError};
 
 /// One member's contacts as one reader may have them, and where they stand.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct ContactLog {
     pub member_id: String,
@@ -38,6 +39,7 @@ pub struct ContactLog {
 }
 
 /// The contacts across one peer's caseload, as one reader may have them.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct CaseloadContacts {
     pub worker_id: String,

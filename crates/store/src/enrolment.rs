@@ -27,6 +27,7 @@ fn sha256_hex(kind: &str, value: &str) -> String {
 }
 
 /// A code just issued: the code itself only when it is to be shown.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct IssuedCode {
     pub delivery: Delivery,
@@ -36,6 +37,7 @@ pub struct IssuedCode {
 }
 
 /// What a person gives to claim their record.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClaimInput {

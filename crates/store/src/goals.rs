@@ -18,6 +18,7 @@ use crate::today_date as today;
 use crate::writes::record_version;
 use crate::{now_text, Result, StoreError};
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Goals {
     /// Active goals first, then the rest; oldest first within each.

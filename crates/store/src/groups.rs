@@ -16,6 +16,7 @@ use sqlx::Row;
 use crate::access::Access;
 use crate::{now_text, Result, StoreError};
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct GroupView {
     pub id: String,
@@ -37,6 +38,7 @@ pub struct GroupView {
     pub members: i64,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct MeetingView {
     pub id: String,
@@ -46,6 +48,7 @@ pub struct MeetingView {
     pub attended: Vec<String>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct RosterEntry {
     pub member_id: String,
@@ -53,6 +56,7 @@ pub struct RosterEntry {
 }
 
 /// What a group's leaders see: the group, its meetings and who joined.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Roster {
     pub group: GroupView,

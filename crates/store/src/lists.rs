@@ -9,6 +9,7 @@ use sqlx::any::AnyArguments;
 use sqlx::Any;
 
 /// One page of a list, with the cursor for the next page when there is one.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Page<T> {
     pub items: Vec<T>,

@@ -32,6 +32,7 @@ pub struct MemberFilter {
     pub limit: u32,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct TeamMemberView {
     pub id: String,

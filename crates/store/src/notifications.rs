@@ -16,6 +16,7 @@ use crate::bulk::{insert_rows, Val};
 use crate::outbox::{queue_message, reach_from};
 use crate::{now_text, Backend, Result, StoreError};
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Notification {
     pub id: String,

@@ -18,6 +18,7 @@ use time::OffsetDateTime;
 use crate::access::Access;
 use crate::{now_text, timestamp_text, Result, Store, StoreError};
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct OutboxMessage {
     pub id: String,
@@ -141,6 +142,7 @@ impl Sender for SmtpSender {
 }
 
 /// What one pass over the outbox did.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct DeliveryReport {
     pub delivered: u32,

@@ -24,6 +24,7 @@ use crate::today_date as today;
 use crate::{now_text, Result, Store, StoreError};
 
 /// One person on the member's team, and what they see today.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct TeamSharing {
     pub user_id: String,
@@ -40,6 +41,7 @@ pub struct TeamSharing {
 
 /// The supervisor of the member's peer: off the team, they see the
 /// catalog's default for supervisors, which a choice may narrow, never widen.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct SupervisorSharing {
     pub user_id: String,
@@ -50,6 +52,7 @@ pub struct SupervisorSharing {
     pub choice: Option<SharingChoice>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct FirewallEntry {
     pub id: String,
@@ -58,6 +61,7 @@ pub struct FirewallEntry {
     pub organization: Option<String>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct BreakGlassEvent {
     pub id: String,
@@ -74,6 +78,7 @@ pub struct BreakGlassEvent {
 }
 
 /// Everything the member's sharing page shows.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct SharingOverview {
     pub team: Vec<TeamSharing>,
@@ -90,6 +95,7 @@ pub struct SharingOverview {
 }
 
 /// A staff member a member may name in their firewall.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct StaffEntry {
     pub user_id: String,
@@ -97,6 +103,7 @@ pub struct StaffEntry {
     pub organization: Option<String>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct HealthEntries {
     pub entries: Vec<HealthEntry>,

@@ -79,6 +79,7 @@ const BY_ADDRESS: Limit = Limit { kind: "address", per_hour: PUBLIC_ARRIVALS_PER
 const BY_MASSHEALTH_ID: Limit = Limit { kind: "masshealth-id", per_hour: 5 };
 
 /// What enrolling a referral did.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Enrolment {
     pub member_id: String,

@@ -13,6 +13,7 @@ pub(crate) const MEMBER_COLUMNS: &str =
 pub(crate) const WORKER_COLUMNS: &str = "w.id, w.given_name, w.family_name, w.role_id, w.employer_id, w.employment_start, w.employment_end, w.city, w.user_id, w.supervisor_id, w.data, w.version";
 pub(crate) const ORGANIZATION_COLUMNS: &str = "o.id, o.name, o.kind, o.contracted_by, o.city, o.version";
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Deserialize, Default)]
 pub(crate) struct MemberData {
     pub phone: Option<String>,
@@ -34,6 +35,7 @@ impl MemberData {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Deserialize, Default)]
 pub(crate) struct WorkerData {
     pub languages: Vec<String>,
@@ -132,6 +134,7 @@ pub(crate) fn stored_date(s: &str) -> Result<time::Date> {
     parse_date(s).ok_or_else(|| StoreError::Corrupt(format!("{s:?} is not a date")))
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct VersionEntry {
     pub version: i64,

@@ -16,6 +16,7 @@ use crate::access::Access;
 use crate::matching::WorkerMatching;
 use crate::{Result, StoreError};
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct TeamCard {
     pub user_id: String,
@@ -37,6 +38,7 @@ pub struct TeamCard {
     pub sees: Option<Categories>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct TeamOverview {
     pub member_id: String,

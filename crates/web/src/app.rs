@@ -6,6 +6,7 @@ use axum::routing::get;
 use axum::Router;
 use tower_http::set_header::SetResponseHeaderLayer;
 
+use crate::openapi::ApiRouter;
 use crate::problem::Problem;
 use crate::{
     account, auth, booking, calendar, contacts, enrolment, goals, groups, home, matching, members, openapi, organizations, page, privacy, reach,
@@ -36,39 +37,46 @@ fn pages() -> Router<AppState> {
         .layer(axum::middleware::from_fn(page::show_failures))
 }
 
-/// The JSON API, nested under /api/v1.
-fn api() -> Router<AppState> {
-    Router::new()
-        .merge(account::api_routes())
-        .merge(roles::api_routes())
-        .merge(members::api_routes())
-        .merge(team::api_routes())
-        .merge(enrolment::api_routes())
-        .merge(privacy::api_routes())
-        .merge(referrals::api_routes())
-        .merge(organizations::api_routes())
-        .merge(workers::api_routes())
-        .merge(workforce::api_routes())
-        .merge(matching::api_routes())
-        .merge(contacts::api_routes())
-        .merge(goals::api_routes())
-        .merge(booking::api_routes())
-        .merge(groups::api_routes())
-        .merge(reach::api_routes())
-        .merge(calendar::api_routes())
+/// The JSON API with its operations, nested under /api/v1.
+fn api() -> ApiRouter {
+    ApiRouter::new()
+        .merge(account::api_routes().into())
+        .merge(roles::api_routes().into())
+        .merge(members::api_routes().into())
+        .merge(team::api_routes().into())
+        .merge(enrolment::api_routes().into())
+        .merge(privacy::api_routes().into())
+        .merge(referrals::api_routes().into())
+        .merge(organizations::api_routes().into())
+        .merge(workers::api_routes().into())
+        .merge(workforce::api_routes().into())
+        .merge(matching::api_routes().into())
+        .merge(contacts::api_routes().into())
+        .merge(goals::api_routes().into())
+        .merge(booking::api_routes().into())
+        .merge(groups::api_routes().into())
+        .merge(reach::api_routes().into())
+        .merge(calendar::api_routes().into())
         .fallback(|| async {
             Problem::new(axum::http::StatusCode::NOT_FOUND, "no-route", "No such endpoint", "see /api/openapi.json for the endpoints")
         })
 }
 
+/// The API's routes and its document, from the same handlers.
+pub(crate) fn api_and_document(catalog: &accompany_domain::Catalog) -> (Router<AppState>, openapi::Document) {
+    let (routes, derived) = ApiRouter::new().nest("/api/v1", api()).split_for_parts();
+    (routes, openapi::Document(std::sync::Arc::new(openapi::finish(derived, catalog))))
+}
+
 /// The whole application.
 pub fn router(state: AppState) -> Router {
     let limits = state.limits;
+    let (api, document) = api_and_document(&state.catalog);
     let app = Router::new()
         .merge(pages())
         .merge(calendar::feed_routes())
-        .nest("/api/v1", api())
-        .route("/api/openapi.json", get(openapi::document))
+        .merge(api)
+        .route("/api/openapi.json", get(openapi::document).with_state(document))
         .route("/static/app.css", get(stylesheet));
     // The liveness check answers outside the bound on requests in flight.
     server::guard(app, limits)

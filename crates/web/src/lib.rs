@@ -88,7 +88,7 @@ pub async fn serve_until(state: AppState, listener: tokio::net::TcpListener, shu
     server::run(router(state), listener, limits, shutdown).await
 }
 
-/// The operations the OpenAPI document describes: (method, path, summary, request, response).
-pub fn openapi_operations() -> &'static [(&'static str, &'static str, &'static str, Option<&'static str>, &'static str)] {
-    openapi::OPERATIONS
+/// The OpenAPI document the server publishes for this catalog.
+pub fn api_document(catalog: &accompany_domain::Catalog) -> serde_json::Value {
+    app::api_and_document(catalog).1 .0.as_ref().clone()
 }

@@ -44,7 +44,8 @@ impl From<accompany_domain::Invalid> for AppError {
     }
 }
 
-#[derive(Debug, Serialize)]
+/// An RFC 9457 problem: every refusal and failure of the API.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Problem {
     #[serde(rename = "type")]
     pub kind: String,

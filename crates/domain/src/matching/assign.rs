@@ -44,6 +44,7 @@ use super::rank::{identity_match, usable_modalities, Blocker, FastBlocker, Fit, 
 use super::transport::{self, has, ClassArcs};
 
 /// A member matched to a peer.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Pair {
     pub member_id: Id,
@@ -52,6 +53,7 @@ pub struct Pair {
 }
 
 /// Why a member was left without a peer.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "kind", content = "blocker")]
 pub enum UnmatchedReason {
@@ -77,6 +79,7 @@ impl UnmatchedReason {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Unmatched {
     pub member_id: Id,
@@ -85,6 +88,7 @@ pub struct Unmatched {
 
 /// The network-adequacy gap: unmatched members counted by the member's
 /// first language, home town, support kind and blocking constraint.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct GapSummary {
     pub by_language: BTreeMap<String, usize>,
@@ -94,6 +98,7 @@ pub struct GapSummary {
 }
 
 /// The result of `assign`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Assignment {
     /// By member id.

@@ -10,6 +10,7 @@ use crate::records::{Id, TimeOfDay};
 
 /// The kind of support a member asks for. Someone who needs both mental
 /// health and substance-use support may choose a peer of either culture.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[serde(rename_all = "kebab-case")]
 pub enum SupportKind {
@@ -64,6 +65,7 @@ impl SupportKind {
 
 /// How much a wish counts: a `Must` is never broken, a `Prefer` adds to the
 /// score, `NoPreference` is ignored.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[serde(rename_all = "kebab-case")]
 pub enum Strength {
@@ -75,6 +77,7 @@ pub enum Strength {
 
 /// A side of a person a member may ask a peer to share. The ids equal the
 /// topics of a worker's identity statements (`records::Statement::topic`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[serde(rename_all = "kebab-case")]
 pub enum IdentityDimension {
@@ -110,6 +113,7 @@ impl IdentityDimension {
 }
 
 /// How a member wants to meet.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[serde(rename_all = "kebab-case")]
 pub enum Modality {
@@ -150,6 +154,7 @@ pub(crate) fn modality_mask(modalities: &[Modality]) -> u8 {
 
 /// Where a peer's employer sits in the system: members know the source of
 /// the peer they choose.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[serde(rename_all = "kebab-case")]
 pub enum SourceKind {
@@ -178,6 +183,7 @@ impl SourceKind {
 }
 
 /// A point on Earth in degrees (WGS 84).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
 pub struct GeoPoint {
     pub lat: f64,
@@ -212,6 +218,7 @@ pub(crate) fn chord_to_km(a: [f64; 3], b: [f64; 3]) -> f64 {
 
 /// A wish about one identity dimension: the peer should (or must) have one
 /// of `values`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct IdentityWish {
     pub dimension: IdentityDimension,
@@ -221,6 +228,7 @@ pub struct IdentityWish {
 }
 
 /// A wish that the peer shares a lived experience (catalog topic id).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TopicWish {
     pub topic: String,
@@ -228,6 +236,7 @@ pub struct TopicWish {
 }
 
 /// Which sources the member wants the peer to come from.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Hash, Default)]
 pub struct SourceWish {
     pub strength: Strength,
@@ -237,6 +246,7 @@ pub struct SourceWish {
 /// A member's checked choices. Build it with `PreferencesInput::validate`.
 /// Wishes with `NoPreference` are dropped, lists are sorted and deduplicated,
 /// so two members who asked the same thing have equal `Preferences`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Preferences {
     pub support: SupportKind,
@@ -351,6 +361,7 @@ impl Preferences {
 
 /// A member's choices as a form or a JSON client sends them. Every field
 /// but `support` may be left out; left out means "no preference".
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq)]
 #[serde(default)]
 pub struct PreferencesInput {
@@ -370,6 +381,7 @@ pub struct PreferencesInput {
     pub named_peer: Option<String>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct IdentityWishInput {
     pub dimension: IdentityDimension,
@@ -379,6 +391,7 @@ pub struct IdentityWishInput {
     pub values: Vec<String>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct TopicWishInput {
     pub topic: String,
@@ -386,6 +399,7 @@ pub struct TopicWishInput {
     pub strength: Strength,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
 #[serde(default)]
 pub struct SourceWishInput {

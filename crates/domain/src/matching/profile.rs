@@ -28,6 +28,7 @@ impl SourceKind {
 }
 
 /// One side of a peer's identity, disclosed for matching.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct IdentityAttribute {
     pub dimension: IdentityDimension,
@@ -39,6 +40,7 @@ pub struct IdentityAttribute {
 }
 
 /// A lived experience a peer disclosed, by catalog topic id.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct LivedExperience {
     pub topic: String,
@@ -46,6 +48,7 @@ pub struct LivedExperience {
 }
 
 /// The facts the store gathers about a peer; `PeerProfile::new` checks them.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct PeerFacts {
     pub worker_id: Id,

@@ -20,6 +20,7 @@ pub const PREFER_WEIGHT: i64 = 10;
 pub const MAX_BONUS: i64 = 0;
 
 /// A wish that can be named in a reason or a blocker.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "kind", content = "id")]
 pub enum WishKey {
@@ -30,6 +31,7 @@ pub enum WishKey {
 
 /// Why a peer was ranked where they were, as codes and arguments that the
 /// web layer renders in the member's language (`match-reason-CODE`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "code")]
 pub enum Reason<'a> {
@@ -120,6 +122,7 @@ impl Reason<'_> {
 }
 
 /// The first hard constraint a peer fails, checked in this order.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "code", content = "wish")]
 pub enum Blocker {
@@ -156,6 +159,7 @@ impl Blocker {
 }
 
 /// One peer a member may choose.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct RankedPeer<'a> {
     pub worker_id: &'a str,

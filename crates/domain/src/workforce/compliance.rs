@@ -51,6 +51,7 @@ pub struct Snapshot {
     pub positions: Vec<Position>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[serde(rename_all = "kebab-case")]
 pub enum ComplianceKind {
@@ -93,6 +94,7 @@ impl ComplianceKind {
 }
 
 /// One compliance problem. `args` carry the values a translated message needs.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct ComplianceProblem {
     pub kind: ComplianceKind,

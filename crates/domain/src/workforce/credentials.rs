@@ -9,6 +9,7 @@ use crate::error::{FieldError, Invalid};
 use crate::limits::text;
 use crate::records::{format_date, parse_date, Id};
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Credential {
     pub id: Id,
@@ -25,6 +26,7 @@ pub struct Credential {
     pub version: i64,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct CredentialInput {
@@ -97,6 +99,7 @@ impl CredentialInput {
 }
 
 /// Where a credential stands on a day.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
 #[serde(tag = "status", rename_all = "kebab-case")]
 pub enum Expiry {
@@ -137,6 +140,7 @@ pub fn expiry(expires_on: Option<Date>, today: Date) -> Expiry {
 }
 
 /// One line of a role's eligibility checklist.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct ChecklistItem {
     pub requirement_id: String,
@@ -149,6 +153,7 @@ pub struct ChecklistItem {
     pub blocks_billing: bool,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Eligibility {
     pub role_id: String,
@@ -185,6 +190,7 @@ pub fn eligibility(role: &Role, credentials: &[Credential], today: Date) -> Elig
 }
 
 /// Why services in a role may not be billed for this worker today, if so.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct BillingBlock {
     pub requirement_id: String,
@@ -212,6 +218,7 @@ pub fn billing_blocked(role: &Role, credentials: &[Credential], today: Date) -> 
 // Continuing education
 // ---------------------------------------------------------------------------
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct CeEntry {
     pub id: Id,
@@ -225,6 +232,7 @@ pub struct CeEntry {
     pub program_id: Option<String>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct CeInput {
@@ -289,6 +297,7 @@ pub fn tenths_text(t: i64) -> String {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct CeProgress {
     pub credential_kind: String,

@@ -15,6 +15,7 @@ use crate::stats::{self, per_mille, CellId, Suppressed, Table};
 /// ([`crate::stats`]) when it is 1 to 10 or could be worked out from the rest.
 pub type Cell = Suppressed<u64>;
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Picture {
     #[serde(with = "wf_date")]

@@ -10,6 +10,7 @@ use crate::error::{FieldError, Invalid};
 use crate::limits::text;
 use crate::records::Id;
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Task {
     /// A task kind of the catalog, when the task is one.
@@ -17,6 +18,7 @@ pub struct Task {
     pub text: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[serde(rename_all = "kebab-case")]
 pub enum ProgramSetting {
@@ -51,6 +53,7 @@ impl ProgramSetting {
 }
 
 /// A position in an organization: its job description, pay band and who holds it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Position {
     pub id: Id,
@@ -73,6 +76,7 @@ pub struct Position {
     pub version: i64,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct PositionInput {
@@ -213,6 +217,7 @@ fn normalize(s: &str) -> String {
 }
 
 /// A task a role must not do, found in a job description.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct TaskFlag {
     pub task_index: usize,
@@ -246,6 +251,7 @@ pub fn prohibited_tasks(catalog: &Catalog, p: &Position) -> Vec<TaskFlag> {
 }
 
 /// A program or team with exactly one peer worker.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct LonePeer {
     pub organization_id: Id,
@@ -278,6 +284,7 @@ pub fn single_peer_programs(catalog: &Catalog, positions: &[Position]) -> Vec<Lo
 }
 
 /// A peer position's pay against similarly qualified positions in the same organization.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct PayComparison {
     pub position_id: Id,

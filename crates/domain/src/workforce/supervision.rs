@@ -12,6 +12,7 @@ use crate::error::{FieldError, Invalid};
 use crate::limits::text;
 use crate::records::{parse_date, Id};
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum SessionFormat {
@@ -38,6 +39,7 @@ impl SessionFormat {
 
 /// A supervision note as 130 CMR 418.410 asks: when, how long, the format,
 /// the general content, and the supervisor's signature and credentials.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct SupervisionSession {
     pub id: Id,
@@ -55,6 +57,7 @@ pub struct SupervisionSession {
     pub supervisor_credentials: Vec<String>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct SessionInput {
@@ -108,6 +111,7 @@ impl SessionInput {
 }
 
 /// Whether a supervisor meets a role's qualification rules.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Qualification {
     pub qualifies: bool,
@@ -132,6 +136,7 @@ pub fn supervisor_qualifies(role: &Role, supervisor_role: &str, supervisor_crede
 }
 
 /// Supervision cadence on a day: None when the role sets no cadence.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
 pub struct Cadence {
     pub max_days: i64,

@@ -10,6 +10,7 @@ use crate::error::{FieldError, Invalid};
 use crate::limits::text;
 use crate::records::{parse_date, Id};
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum EnrolmentStatus {
@@ -34,6 +35,7 @@ impl EnrolmentStatus {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum ExamResult {
@@ -58,6 +60,7 @@ impl ExamResult {
 }
 
 /// A worker's place in one run of a training program.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Enrolment {
     pub id: Id,
@@ -75,6 +78,7 @@ pub struct Enrolment {
     pub version: i64,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct EnrolmentInput {

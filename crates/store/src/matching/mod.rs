@@ -31,6 +31,7 @@ use crate::{Result, StoreError};
 
 /// How a worker meets members and where from: the facts matching needs
 /// that the worker record does not hold.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct WorkerMatching {
     pub modalities: Vec<Modality>,
@@ -71,6 +72,7 @@ pub fn town_point(catalog: &accompany_domain::Catalog, name: &str) -> Option<Geo
 
 /// What a member is told about a peer, beside the reasons: only what the
 /// worker chose to show.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct PeerCard {
     pub worker_id: String,
@@ -112,6 +114,7 @@ pub struct PoolFilter {
 }
 
 /// One peer a member may choose, best first.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct RankedChoice {
     #[serde(flatten)]
@@ -121,6 +124,7 @@ pub struct RankedChoice {
     pub reasons: Vec<serde_json::Value>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Ranking {
     pub member_id: String,
@@ -129,6 +133,7 @@ pub struct Ranking {
     pub choices: Vec<RankedChoice>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Chosen {
     pub member_id: String,
@@ -150,6 +155,7 @@ pub struct WaitingList {
 }
 
 /// A member's time without a peer.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct GapEntry {
     pub member_id: String,
@@ -161,6 +167,7 @@ pub struct GapEntry {
     pub days: i64,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Applied {
     pub run_id: String,

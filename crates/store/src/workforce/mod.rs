@@ -35,6 +35,7 @@ use crate::{Result, StoreError};
 /// Pay under this percentage of comparable roles is flagged.
 pub const PAY_PARITY_PERCENT: i64 = 90;
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct CredentialView {
     #[serde(flatten)]
@@ -42,6 +43,7 @@ pub struct CredentialView {
     pub expiry: Expiry,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct SupervisorView {
     pub id: String,
@@ -51,6 +53,7 @@ pub struct SupervisorView {
 }
 
 /// Everything about one worker's development and compliance.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct WorkerDevelopment {
     pub worker: Worker,
@@ -66,6 +69,7 @@ pub struct WorkerDevelopment {
     pub problems: Vec<ComplianceProblem>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct SuperviseeRow {
     pub worker_id: String,
@@ -78,6 +82,7 @@ pub struct SuperviseeRow {
     pub problems: Vec<ComplianceProblem>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct OrganizationCompliance {
     pub organization_id: String,
@@ -86,6 +91,7 @@ pub struct OrganizationCompliance {
     pub total: usize,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct PositionView {
     #[serde(flatten)]
@@ -94,6 +100,7 @@ pub struct PositionView {
     pub flags: Vec<TaskFlag>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct PositionReport {
     pub positions: Vec<PositionView>,

@@ -4,32 +4,46 @@ use accompany_store::LoginError;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
 use axum::Json;
-use axum::Router;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::routes;
 
 use crate::auth::{client_addr_of, set_cookie, ApiUser, SESSION_COOKIE};
 use crate::json::{body, ok, throttled, ApiResult, JsonBody};
+use crate::openapi::ApiRouter;
 use crate::problem::{AppError, Problem};
 use crate::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/auth/login", post(login))
-        .route("/auth/logout", post(logout))
-        .route("/me", get(me))
-        .route("/me/password", axum::routing::put(change_password))
+pub fn routes() -> ApiRouter {
+    ApiRouter::new().routes(routes!(login)).routes(routes!(logout)).routes(routes!(me)).routes(routes!(change_password))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct LoginBody {
+    #[schema(max_length = 1024)]
     username: String,
+    #[schema(max_length = 1024)]
     password: String,
 }
 
+/// A sign-in: who, a bearer token, and the CSRF token of the cookie session.
+#[derive(Serialize, ToSchema)]
+struct SignedIn {
+    user: accompany_store::User,
+    token: String,
+    csrf_token: String,
+}
+
+/// Sign in
+///
+/// Answers a bearer token and the CSRF token, and sets a session cookie. Failed
+/// sign-ins are slowed: after a few, 429 says how long to wait.
+#[utoipa::path(post, path = "/auth/login", tag = "account", security(()), request_body = LoginBody,
+    responses((status = 200, description = "Signed in", body = SignedIn, headers(("Set-Cookie" = String, description = "the session cookie"))),
+        (status = 401, description = "Wrong username or password"),
+        (status = 429, description = "Too many failed sign-ins: wait `Retry-After` seconds", headers(("Retry-After" = u32, description = "seconds to wait")))))]
 async fn login(State(state): State<AppState>, req: axum::extract::Request) -> ApiResult {
     let addr = client_addr_of(&req);
     let headers = req.headers().clone();
@@ -47,11 +61,14 @@ async fn login(State(state): State<AppState>, req: axum::extract::Request) -> Ap
     let token = state.store.create_sign_in_token(&user.id, &session, &addr).await?;
     let hours = i64::from(state.store.limits().session_hours);
     let cookie = set_cookie(SESSION_COOKIE, &session, hours * 3600, state.secure_cookies);
-    Ok((StatusCode::OK, [(header::SET_COOKIE, cookie)], Json(json!({ "user": user, "token": token, "csrf_token": info.csrf_token }))).into_response())
+    Ok((StatusCode::OK, [(header::SET_COOKIE, cookie)], Json(SignedIn { user, token, csrf_token: info.csrf_token })).into_response())
 }
 
-/// Sign out: with a bearer token, that token ends, and the session of the
-/// sign-in that made it; with a cookie, the session ends, and its token.
+/// Sign out
+///
+/// With a bearer token, that token ends, and the session of the sign-in that
+/// made it; with a cookie, the session ends, and its token.
+#[utoipa::path(post, path = "/auth/logout", tag = "account", responses((status = 204, description = "Signed out")))]
 async fn logout(State(state): State<AppState>, headers: HeaderMap, ApiUser(s): ApiUser) -> ApiResult {
     if let Some(token) = crate::auth::bearer(&headers) {
         state.store.sign_out_token(token, &s.client_addr).await?;
@@ -61,15 +78,22 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap, ApiUser(s): A
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0, state.secure_cookies))]).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct PasswordBody {
+    #[schema(max_length = 1024)]
     current_password: String,
+    /// At least 10 characters.
+    #[schema(min_length = 10, max_length = 1024)]
     new_password: String,
 }
 
-/// Change one's own password; every session and token of the account ends,
-/// this one included.
+/// Change your password
+///
+/// Every session and token of the account ends, this one included.
+#[utoipa::path(put, path = "/me/password", tag = "account", request_body = PasswordBody,
+    responses((status = 204, description = "Changed; sign in again"),
+        (status = 429, description = "Too many wrong current passwords: wait `Retry-After` seconds", headers(("Retry-After" = u32, description = "seconds to wait")))))]
 async fn change_password(State(state): State<AppState>, ApiUser(s): ApiUser, JsonBody(b): JsonBody<PasswordBody>) -> ApiResult {
     match state.store.change_password(&s.user, &b.current_password, &b.new_password, &s.client_addr).await? {
         Ok(()) => Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0, state.secure_cookies))]).into_response()),
@@ -81,6 +105,15 @@ async fn change_password(State(state): State<AppState>, ApiUser(s): ApiUser, Jso
     }
 }
 
+/// Who is signed in, and as which persona.
+#[derive(Serialize, ToSchema)]
+struct Me {
+    persona: accompany_domain::records::Persona,
+    user: accompany_store::User,
+}
+
+/// The signed-in user
+#[utoipa::path(get, path = "/me", tag = "account", responses((status = 200, description = "The signed-in user and persona", body = Me)))]
 async fn me(ApiUser(s): ApiUser) -> ApiResult {
-    ok(StatusCode::OK, json!({ "user": s.user, "persona": s.user.persona }))
+    ok(StatusCode::OK, Me { persona: s.user.persona, user: s.user })
 }

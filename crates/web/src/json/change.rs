@@ -10,10 +10,16 @@ use crate::problem::Problem;
 use super::{body, err, path_problem};
 
 /// A create or update body: the record's fields, plus why it changes and,
-/// for updates, the version the client last saw.
+/// for updates, the version the client last saw. (Read by [`change`]; the
+/// derives give the document its schema.)
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 pub(crate) struct Change<T> {
+    #[serde(flatten)]
     pub(crate) input: T,
+    /// The version last read (updates): or send `If-Match` with the ETag.
     pub(crate) version: Option<i64>,
+    /// Why, kept in the record's history.
+    #[schema(schema_with = accompany_domain::limits::schema::reason_opt)]
     pub(crate) reason: Option<String>,
 }
 

@@ -27,6 +27,12 @@ pub(crate) struct PageQuery {
 
 pub(crate) type ApiResult = Result<Response, Problem>;
 
+/// Every version of a record, oldest first.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct Versions {
+    pub(crate) versions: Vec<accompany_store::VersionEntry>,
+}
+
 /// Parse a JSON body, naming the field at fault when it does not fit.
 pub(crate) fn body<T: DeserializeOwned>(headers: &HeaderMap, bytes: &Bytes) -> Result<T, Problem> {
     let json_type =
@@ -88,6 +94,15 @@ pub(crate) fn ok<T: serde::Serialize>(status: StatusCode, v: T) -> ApiResult {
 
 pub(crate) fn err(e: impl Into<AppError>) -> Problem {
     Problem::from(e.into())
+}
+
+/// A new record: 201 with its JSON and where to read it (`Location`).
+pub(crate) fn created<T: serde::Serialize>(location: String, v: T) -> ApiResult {
+    let mut r = (StatusCode::CREATED, Json(v)).into_response();
+    if let Ok(v) = header::HeaderValue::from_str(&location) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(r)
 }
 
 /// 429 with the seconds to wait, in the body and in `Retry-After`.

@@ -1,54 +1,88 @@
 //! Member records: list, create, read, update, history and who looked.
 
-use accompany_domain::records::MemberInput;
-use accompany_store::MemberFilter;
+use accompany_domain::records::{Member, MemberInput};
+use accompany_store::{AuditEvent, MemberFilter, Page};
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::get;
-use axum::Router;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::routes;
 
 use crate::auth::ApiUser;
-use crate::json::{change, ok, precondition, query, stale, tagged, ApiResult, Change};
+use crate::json::{change, created, ok, precondition, query, stale, tagged, ApiResult, Change, Versions};
+use crate::openapi::ApiRouter;
 use crate::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/members", get(list_members).post(create_member))
-        .route("/members/{id}", get(get_member).put(update_member))
-        .route("/members/{id}/history", get(member_history))
-        .route("/members/{id}/audit", get(member_audit))
+pub fn routes() -> ApiRouter {
+    ApiRouter::new()
+        .routes(routes!(list_members, create_member))
+        .routes(routes!(get_member, update_member))
+        .routes(routes!(member_history))
+        .routes(routes!(member_audit))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct MemberQuery {
+    /// Part of a given or family name.
+    #[param(max_length = 100)]
     name: Option<String>,
+    /// A language code members prefer.
+    #[param(max_length = 100)]
     language: Option<String>,
+    #[param(max_length = 64)]
     plan_id: Option<String>,
+    #[param(max_length = 100)]
     city: Option<String>,
+    /// The `next_cursor` of the page before.
+    #[param(max_length = 64)]
     after: Option<String>,
+    /// At most this many (1 to 500; 50 when left out).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
 }
 
+/// Members the caller may see
+///
+/// Filtered by name, language, plan or city, one page at a time.
+#[utoipa::path(get, path = "/members", tag = "members", params(MemberQuery),
+    responses((status = 200, description = "A page of members; fields the caller may not see are left out", body = Page<Member>)))]
 async fn list_members(State(state): State<AppState>, ApiUser(s): ApiUser, RawQuery(raw): RawQuery) -> ApiResult {
     let q: MemberQuery = query(raw)?;
     let filter = MemberFilter { name: q.name, language: q.language, plan_id: q.plan_id, city: q.city, after: q.after, limit: q.limit.unwrap_or(50) };
     ok(StatusCode::OK, s.access(&state).members(&filter).await?)
 }
 
+/// Enrol a member
+#[utoipa::path(post, path = "/members", tag = "members", request_body = Change<MemberInput>,
+    responses((status = 201, description = "Enrolled", body = Member, headers(("Location" = String, description = "where to read the new member"))),
+        (status = 422, description = "A field does not fit, or the MassHealth ID is already enrolled")))]
 async fn create_member(State(state): State<AppState>, ApiUser(s): ApiUser, headers: HeaderMap, bytes: Bytes) -> ApiResult {
     let c: Change<MemberInput> = change(&headers, &bytes)?;
     let m = s.access(&state).create_member(&c.input, c.reason.as_deref().unwrap_or("created")).await?;
-    ok(StatusCode::CREATED, m)
+    created(format!("/api/v1/members/{}", m.id), m)
 }
 
+/// One member
+#[utoipa::path(get, path = "/members/{id}", tag = "members", params(("id" = String, Path, description = "the member's id")),
+    responses((status = 200, description = "The member; fields the caller may not see are left out", body = Member,
+        headers(("ETag" = String, description = "the version, for If-Match")))))]
 async fn get_member(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
     tagged(StatusCode::OK, s.access(&state).member(&id).await?)
 }
 
+/// Change a member
+///
+/// Say why in `reason`; name the version read with If-Match or `version`.
+#[utoipa::path(put, path = "/members/{id}", tag = "members", params(("id" = String, Path, description = "the member's id"),
+        ("If-Match" = Option<String>, Header, description = "the ETag of your read")),
+    request_body = Change<MemberInput>,
+    responses((status = 200, description = "Changed", body = Member, headers(("ETag" = String, description = "the new version"))),
+        (status = 409, description = "`version` is not the record's version: read it again"),
+        (status = 412, description = "If-Match is not the record's version: read it again"),
+        (status = 428, description = "Neither If-Match nor `version` was sent")))]
 async fn update_member(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, headers: HeaderMap, bytes: Bytes) -> ApiResult {
     let c: Change<MemberInput> = change(&headers, &bytes)?;
     let p = precondition(&headers, c.version)?;
@@ -57,10 +91,22 @@ async fn update_member(State(state): State<AppState>, ApiUser(s): ApiUser, Path(
     tagged(StatusCode::OK, m)
 }
 
+/// Every version of a member's record
+#[utoipa::path(get, path = "/members/{id}/history", tag = "members", params(("id" = String, Path, description = "the member's id")),
+    responses((status = 200, description = "Every version, oldest first", body = Versions)))]
 async fn member_history(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
-    ok(StatusCode::OK, json!({ "versions": s.access(&state).member_history(&id).await? }))
+    ok(StatusCode::OK, Versions { versions: s.access(&state).member_history(&id).await? })
 }
 
+/// Who looked at or changed a member's record.
+#[derive(Serialize, ToSchema)]
+struct MemberAudit {
+    events: Vec<AuditEvent>,
+}
+
+/// For the member: who looked at or changed their record
+#[utoipa::path(get, path = "/members/{id}/audit", tag = "members", params(("id" = String, Path, description = "the member's id")),
+    responses((status = 200, description = "The record's audit events, newest first", body = MemberAudit)))]
 async fn member_audit(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
-    ok(StatusCode::OK, json!({ "events": s.access(&state).member_audit(&id).await? }))
+    ok(StatusCode::OK, MemberAudit { events: s.access(&state).member_audit(&id).await? })
 }
