@@ -323,6 +323,30 @@ fn web_files_stay_short_and_the_domain_stays_pure() {
     assert!(!dependencies.lines().any(|l| l.trim_start().starts_with("rand")), "the domain must not depend on rand:\n{dependencies}");
 }
 
+/// The API's routes and its document come from the same handlers: every
+/// API router is built with `routes!` from handlers that carry their
+/// operation, so no feature adds a route the document does not describe.
+#[test]
+fn every_api_route_is_an_operation_of_the_document() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&root.join("crates/web/src"), &mut files);
+    let mut wrong = Vec::new();
+    for f in files.iter().filter(|f| f.file_name().is_some_and(|n| n == "api.rs")) {
+        let code = code_only(&std::fs::read_to_string(f).expect("read a source file"));
+        if code.contains(".route(") || code.contains("axum::routing") || code.contains("Router<") {
+            wrong.push(format!("{} builds a route without its operation", f.display()));
+        }
+        let handlers = code.matches("async fn ").count();
+        let described = code.matches("#[utoipa::path(").count();
+        if handlers != described {
+            wrong.push(format!("{}: {handlers} handlers, {described} described with #[utoipa::path]", f.display()));
+        }
+    }
+    assert!(files.iter().filter(|f| f.ends_with("api.rs")).count() >= 17, "every feature's API is checked");
+    assert!(wrong.is_empty(), "build API routes with `ApiRouter::new().routes(routes!(handler))`:\n{}", wrong.join("\n"));
+}
+
 #[test]
 fn the_checker_sees_what_it_must_refuse() {
     let g = Graph {

@@ -170,25 +170,40 @@ pub struct Demographics {
     pub age_band: Option<String>,
 }
 
+/// A member's record. What a reader may not see is withheld: `masshealth_id`,
+/// `medicare_id` and `plan_id` (billing) and `phone` and `email` (contact)
+/// are left out; `needs` (care plan) and `demographics` (identity) are empty.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Member {
     pub id: Id,
+    /// Left out when the reader may not see billing information.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(required = false, pattern = "^[0-9]{12}$"))]
     pub masshealth_id: String,
+    /// Left out when there is none or the reader may not see billing information.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub medicare_id: Option<String>,
     pub given_name: String,
     pub family_name: String,
     #[serde(with = "iso_date")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub date_of_birth: Date,
+    /// Left out when there is none or the reader may not see contact details.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+    /// Left out when there is none or the reader may not see contact details.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     pub city: Option<String>,
     /// BCP 47 codes from the catalog, most preferred first.
     pub preferred_languages: Vec<String>,
-    /// Needs in the member's words (e.g. "evening meetings", "wheelchair access").
+    /// Needs in the member's words (e.g. "evening meetings", "wheelchair access"); empty when the reader may not see the care plan.
     pub needs: Vec<String>,
+    /// Empty when the reader may not see identity information.
     pub demographics: Demographics,
-    /// The health plan the member is enrolled in.
+    /// The health plan the member is enrolled in; left out when there is none or the reader may not see billing information.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan_id: Option<Id>,
     pub version: i64,
 }

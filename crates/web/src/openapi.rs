@@ -65,7 +65,62 @@ pub(crate) fn finish(derived: utoipa::openapi::OpenApi, catalog: &Catalog) -> Va
         }
     }
     write_catalog(&mut doc, catalog);
+    write_links(&mut doc);
     doc
+}
+
+/// From the answer of each operation that makes a record to the operations
+/// that use its id, so that a client (and stateful testing) can follow the
+/// record from its creation.
+pub(crate) const LINKS: &[(&str, &[&str])] = &[
+    ("create_member", &["get_member", "update_member", "member_history", "contact_log", "log_contact", "recovery_goals", "add_goal", "sharing", "member_sessions", "book_session", "member_preferences", "care_team"]),
+    ("log_contact", &["get_contact", "update_contact", "contact_history"]),
+    ("add_goal", &["update_goal", "goal_progress", "goal_history"]),
+    ("book_session", &["reschedule_session", "cancel_session"]),
+    ("create_referral", &["get_referral", "enrol_referral", "referral_status"]),
+    ("create_group", &["group_roster", "join_group", "leave_group", "group_attendance"]),
+    ("create_organization", &["get_organization", "update_organization"]),
+    ("create_worker", &["get_worker", "update_worker", "worker_history", "worker_availability", "worker_matching"]),
+];
+
+/// Each path of the document with its operations, by operation id.
+fn operations(doc: &Value) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            if let Some(id) = op["operationId"].as_str() {
+                out.push((id.to_string(), path.clone(), method.clone()));
+            }
+        }
+    }
+    out
+}
+
+fn write_links(doc: &mut Value) {
+    let ops = operations(doc);
+    let find = |id: &str| ops.iter().find(|(o, ..)| o == id);
+    for (from, targets) in LINKS {
+        let Some((_, from_path, from_method)) = find(from) else { continue };
+        let mut links = Map::new();
+        for target in *targets {
+            let Some((_, to_path, _)) = find(target) else { continue };
+            // A path parameter the creating request named is passed on; the
+            // other one is the new record's id.
+            let parameters: Map<String, Value> = to_path
+                .split('/')
+                .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+                .map(|name| {
+                    let source = if from_path.contains(&format!("{{{name}}}")) { format!("$request.path.{name}") } else { "$response.body#/id".into() };
+                    (name.to_string(), Value::String(source))
+                })
+                .collect();
+            links.insert(target.to_string(), json!({ "operationId": target, "parameters": parameters }));
+        }
+        let responses = &mut doc["paths"][from_path.as_str()][from_method.as_str()]["responses"];
+        if let Some((_, success)) = responses.as_object_mut().and_then(|r| r.iter_mut().find(|(code, _)| code.starts_with('2'))) {
+            success["links"] = Value::Object(links);
+        }
+    }
 }
 
 fn problem_response(description: &str) -> Value {
