@@ -124,7 +124,7 @@ async fn preferences_are_checked_and_ranking_keeps_every_must_and_never_offers_a
     let (_, ranking) = app.get(&member, &format!("/api/v1/members/{id}/ranking?limit=1000")).await;
     assert!(ranking["choices"].as_array().unwrap().iter().all(|c| c["worker_id"] != full.as_str()), "the full peer is gone");
     let (status, body) = app.send(Method::POST, &member, &format!("/api/v1/members/{id}/peer"), &json!({ "worker_id": full })).await;
-    assert_eq!(status, 422);
+    assert_eq!(status, 409, "a full peer is a state of the records, not a badly written request");
     assert_eq!(body["errors"][0]["code"], "peer-full", "{body}");
 }
 
@@ -202,8 +202,8 @@ async fn two_members_racing_for_a_last_place_get_one_peer_and_one_clear_refusal(
     let (one, two) = tokio::join!(app.send(Method::POST, &member, &path_a, &body), app.send(Method::POST, &admin, &path_b, &body));
     let mut statuses = [one.0, two.0];
     statuses.sort();
-    assert_eq!(statuses, [201, 422], "one success, one refusal: {one:?} {two:?}");
-    let refusal = if one.0 == 422 { &one.1 } else { &two.1 };
+    assert_eq!(statuses, [201, 409], "one success, one refusal: {one:?} {two:?}");
+    let refusal = if one.0 == 409 { &one.1 } else { &two.1 };
     assert_eq!(refusal["errors"][0]["code"], "peer-full", "{refusal}");
     assert!(refusal["errors"][0]["message"].as_str().unwrap().contains("choose another peer"));
     assert_eq!(active_peers(&app, &peer).await, role_cap, "never over the cap");

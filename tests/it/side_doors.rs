@@ -165,7 +165,7 @@ async fn enrolment_codes_are_single_use_guess_proof_and_issued_only_by_the_coord
         1
     );
     let (s, b) = app.send(Method::POST, &coordinator, &path, &json!({ "delivery": "show" })).await;
-    assert_eq!((s, b["errors"][0]["code"].as_str()), (422, Some("has-account")), "{b}");
+    assert_eq!((s, b["errors"][0]["code"].as_str()), (409, Some("has-account")), "{b}");
 
     // An expired code opens nothing.
     let second = unclaimed_member(&app, &coordinator, "100034343434", None).await;

@@ -260,12 +260,28 @@ pub mod schema {
             .build()
     }
 
+    const DAY: &str = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$";
+
+    /// A day in the past, such as a date of birth: the server writes in the
+    /// years up to last year when it starts (a day later this year cannot be
+    /// told from one to come in a pattern).
+    pub fn past_day() -> Object {
+        let extensions = utoipa::openapi::extensions::ExtensionsBuilder::new().add("x-past", true).build();
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Date)))
+            .pattern(Some(DAY))
+            .extensions(Some(extensions))
+            .description(Some("YYYY-MM-DD, not in the future"))
+            .build()
+    }
+
     /// A day written YYYY-MM-DD within the years dates may fall in.
     pub fn day() -> Object {
         ObjectBuilder::new()
             .schema_type(Type::String)
             .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Date)))
-            .pattern(Some(r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-[0-9]{2}-[0-9]{2}$"))
+            .pattern(Some(DAY))
             .build()
     }
 
@@ -274,7 +290,7 @@ pub mod schema {
         ObjectBuilder::new()
             .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
             .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Date)))
-            .pattern(Some(r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-[0-9]{2}-[0-9]{2}$"))
+            .pattern(Some(DAY))
             .build()
     }
 

@@ -221,7 +221,7 @@ pub struct MemberInput {
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::name))]
     pub family_name: String,
     /// From 1900 to today.
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::day))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::past_day))]
     pub date_of_birth: String,
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::phone_opt))]

@@ -123,6 +123,16 @@ fn write_links(doc: &mut Value) {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn past_years_end_last_year() {
+        let p = super::past_years_pattern(2025);
+        assert_eq!(p, "^(19[0-9]{2}|20[0-1][0-9]|202[0-5])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$");
+        assert!(super::past_years_pattern(2030).contains("20[0-2][0-9]|203[0-0]"));
+    }
+}
+
 fn problem_response(description: &str) -> Value {
     json!({ "description": description, "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } })
 }
@@ -173,6 +183,9 @@ fn write_catalog(doc: &mut Value, catalog: &Catalog) {
     fn walk(v: &mut Value, catalog: &Catalog) {
         match v {
             Value::Object(o) => {
+                if o.get("x-past").is_some() {
+                    o.insert("pattern".into(), Value::String(past_years_pattern(time::OffsetDateTime::now_utc().year() - 1)));
+                }
                 if let Some(kind) = o.get("x-catalog").and_then(Value::as_str) {
                     let mut values: Vec<Value> = catalog_values(catalog, kind).into_iter().map(Value::from).collect();
                     if o.get("type").and_then(Value::as_array).is_some_and(|t| t.iter().any(|t| t == "null")) {
@@ -187,6 +200,24 @@ fn write_catalog(doc: &mut Value, catalog: &Catalog) {
         }
     }
     walk(doc, catalog);
+}
+
+/// Days from 1900 to the end of `last_year`.
+fn past_years_pattern(last_year: i32) -> String {
+    let decades = last_year / 10;
+    let mut years = Vec::new();
+    for century in 19..=last_year / 100 {
+        if (century + 1) * 100 <= last_year + 1 {
+            years.push(format!("{century}[0-9]{{2}}"));
+        } else {
+            let full = decades % 10;
+            if full > 0 {
+                years.push(format!("{century}[0-{}][0-9]", full - 1));
+            }
+            years.push(format!("{decades}[0-{}]", last_year % 10));
+        }
+    }
+    format!("^({})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$", years.join("|"))
 }
 
 /// The values of one kind of catalog entry.

@@ -99,9 +99,28 @@ impl From<AppError> for Problem {
 
 impl From<StoreError> for Problem {
     fn from(e: StoreError) -> Problem {
-        Problem::from(AppError::from(e))
+        match e {
+            // A value another record holds is a conflict with that record,
+            // not a field written wrong: 409, naming the field.
+            StoreError::Duplicate { field } => Problem {
+                errors: vec![FieldError::new(field, "duplicate", "is already used by another record")],
+                ..Problem::new(StatusCode::CONFLICT, "duplicate", "Already used", format!("{field}: is already used by another record"))
+            },
+            // A field that names a record which does not exist (or is not of
+            // the kind it must be), or a state of the records that refuses the
+            // change: the request is well formed, the records disagree.
+            StoreError::Invalid(i) if !i.0.is_empty() && i.0.iter().all(|e| STATE_CODES.contains(&e.code)) => {
+                let detail = i.0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
+                Problem { errors: i.0, ..Problem::new(StatusCode::CONFLICT, "state", "The records do not allow it", detail) }
+            }
+            e => Problem::from(AppError::from(e)),
+        }
     }
 }
+
+/// Field errors that come of the records held, not of how the request is
+/// written: answered 409 by the API.
+const STATE_CODES: &[&str] = &["not-a-plan", "no-such-organization", "no-such-user", "has-account", "peer-full", "supervisor", "duplicate"];
 
 impl From<accompany_domain::Invalid> for Problem {
     fn from(e: accompany_domain::Invalid) -> Problem {

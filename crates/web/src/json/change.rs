@@ -11,13 +11,28 @@ use super::{body, err, path_problem};
 
 /// A create or update body: the record's fields, plus why it changes and,
 /// for updates, the version the client last saw. (Read by [`change`]; the
-/// derives give the document its schema.)
+/// derives give the document the schema of a creation.)
 #[derive(serde::Deserialize, utoipa::ToSchema)]
 pub(crate) struct Change<T> {
     #[serde(flatten)]
     pub(crate) input: T,
-    /// The version last read (updates): or send `If-Match` with the ETag.
+    #[schema(ignore)]
     pub(crate) version: Option<i64>,
+    /// Why, kept in the record's history.
+    #[schema(schema_with = accompany_domain::limits::schema::reason_opt)]
+    pub(crate) reason: Option<String>,
+}
+
+/// An update body as the document shows it: the record's fields, why, and
+/// the version read, which is required (the API also takes it as `If-Match`
+/// with the `ETag` of the read instead).
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[allow(dead_code)] // only its schema is used: bodies are read by `change`
+pub(crate) struct Update<T> {
+    #[serde(flatten)]
+    pub(crate) input: T,
+    /// The version last read: a stale one is refused (409).
+    pub(crate) version: i64,
     /// Why, kept in the record's history.
     #[schema(schema_with = accompany_domain::limits::schema::reason_opt)]
     pub(crate) reason: Option<String>,
@@ -62,7 +77,8 @@ pub(crate) struct Precondition {
 /// `If-Match` nor `version` is refused (428), so that no change silently
 /// overwrites another.
 pub(crate) fn precondition(headers: &HeaderMap, body_version: Option<i64>) -> Result<Precondition, Problem> {
-    if let Some(v) = headers.get(header::IF_MATCH) {
+    // An empty If-Match is read as none.
+    if let Some(v) = headers.get(header::IF_MATCH).filter(|v| !v.as_bytes().iter().all(u8::is_ascii_whitespace)) {
         let text = v.to_str().unwrap_or("").trim();
         let text = text.strip_prefix("W/").unwrap_or(text);
         let version = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')).and_then(|t| t.parse::<i64>().ok()).ok_or_else(|| {

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use crate::problem::{AppError, Problem};
 
-pub(crate) use change::{change, precondition, stale, Change};
+pub(crate) use change::{change, precondition, stale, Change, Update};
 
 /// A page of organizations or workers: what to list, from where, how many.
 #[derive(Deserialize, Default)]
@@ -45,8 +45,25 @@ pub(crate) fn body<T: DeserializeOwned>(headers: &HeaderMap, bytes: &Bytes) -> R
             "send the body as JSON with Content-Type: application/json",
         ));
     }
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(path_problem)
+    let mut value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| Problem::bad_body(e.to_string()))?;
+    whole_numbers(&mut value);
+    serde_path_to_error::deserialize(value).map_err(path_problem)
+}
+
+/// JSON does not tell `3` from `3.0`: a number with nothing after the point
+/// is read as the whole number it is, wherever a whole number is expected.
+fn whole_numbers(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15) {
+                // Within ±9e15 an f64 holds every whole number exactly.
+                *v = serde_json::Value::from(f as i64);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(whole_numbers),
+        serde_json::Value::Object(fields) => fields.values_mut().for_each(whole_numbers),
+        _ => {}
+    }
 }
 
 /// A JSON body as an extractor (the last argument of a handler), read and

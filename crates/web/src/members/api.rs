@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
 
 use crate::auth::ApiUser;
-use crate::json::{change, created, ok, precondition, query, stale, tagged, ApiResult, Change, Versions};
+use crate::json::{change, created, ok, precondition, query, stale, tagged, ApiResult, Change, Update, Versions};
 use crate::openapi::ApiRouter;
 use crate::AppState;
 
@@ -27,20 +27,15 @@ pub fn routes() -> ApiRouter {
 #[into_params(parameter_in = Query)]
 struct MemberQuery {
     /// Part of a given or family name.
-    #[param(max_length = 100)]
     name: Option<String>,
     /// A language code members prefer.
-    #[param(max_length = 100)]
     language: Option<String>,
-    #[param(max_length = 64)]
     plan_id: Option<String>,
-    #[param(max_length = 100)]
     city: Option<String>,
     /// The `next_cursor` of the page before.
-    #[param(max_length = 64)]
     after: Option<String>,
-    /// At most this many (1 to 500; 50 when left out).
-    #[param(minimum = 1, maximum = 500)]
+    /// At most this many: 50 when left out or 0, never more than 500.
+    #[param(minimum = 0, maximum = 4_294_967_295_u64)]
     limit: Option<u32>,
 }
 
@@ -58,7 +53,7 @@ async fn list_members(State(state): State<AppState>, ApiUser(s): ApiUser, RawQue
 /// Enrol a member
 #[utoipa::path(post, path = "/members", tag = "members", request_body = Change<MemberInput>,
     responses((status = 201, description = "Enrolled", body = Member, headers(("Location" = String, description = "where to read the new member"))),
-        (status = 422, description = "A field does not fit, or the MassHealth ID is already enrolled")))]
+        (status = 409, description = "The MassHealth ID is already enrolled")))]
 async fn create_member(State(state): State<AppState>, ApiUser(s): ApiUser, headers: HeaderMap, bytes: Bytes) -> ApiResult {
     let c: Change<MemberInput> = change(&headers, &bytes)?;
     let m = s.access(&state).create_member(&c.input, c.reason.as_deref().unwrap_or("created")).await?;
@@ -75,10 +70,10 @@ async fn get_member(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id)
 
 /// Change a member
 ///
-/// Say why in `reason`; name the version read with If-Match or `version`.
-#[utoipa::path(put, path = "/members/{id}", tag = "members", params(("id" = String, Path, description = "the member's id"),
-        ("If-Match" = Option<String>, Header, description = "the ETag of your read")),
-    request_body = Change<MemberInput>,
+/// Say why in `reason`, and name the version read in `version` (409 when
+/// stale), or send `If-Match` with the ETag of the read instead (412 when stale).
+#[utoipa::path(put, path = "/members/{id}", tag = "members", params(("id" = String, Path, description = "the member's id")),
+    request_body = Update<MemberInput>,
     responses((status = 200, description = "Changed", body = Member, headers(("ETag" = String, description = "the new version"))),
         (status = 409, description = "`version` is not the record's version: read it again"),
         (status = 412, description = "If-Match is not the record's version: read it again"),
