@@ -174,9 +174,9 @@ async fn create_update_and_history() {
     assert_eq!(versions[1]["data"]["city"], Value::Null);
     assert_eq!(versions[0]["changed_by"], app.credential(Persona::CareCoordinator).username);
 
-    // A second member with the same MassHealth ID is refused by field.
+    // A second member with the same MassHealth ID is a conflict with the first, named by field.
     let (status, problem) = app.send(Method::POST, &coordinator, "/api/v1/members", &new_member("100077770001")).await;
-    assert_eq!(status, 422);
+    assert_eq!(status, 409);
     assert_eq!(problem["errors"][0]["field"], "masshealth_id");
 }
 
@@ -225,7 +225,7 @@ async fn bad_bodies_name_the_field_and_write_nothing() {
     let mut body = new_member("100055550002");
     body["plan_id"] = json!("nope");
     let (status, p) = app.send(Method::POST, &admin, "/api/v1/members", &body).await;
-    assert_eq!(status, 422);
+    assert_eq!(status, 409, "well written, but no such plan is held");
     assert_eq!(p["errors"][0]["field"], "plan_id");
 
     // Not JSON at all.

@@ -214,7 +214,7 @@ impl Store {
     /// beside it (outside the hashed fields, which stay one row each), so
     /// each member's "who looked" page shows the list too.
     pub(crate) async fn append_audit_listing(&self, e: NewEvent<'_>, listed: &[&str]) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let seq = self.append_audit_in(&mut tx, e).await?;
         // One statement for the whole list: a page of 500 is one round trip.
         for chunk in listed.chunks(500) {

@@ -331,7 +331,7 @@ impl Store {
     /// address and answered with growing delays (see `accompany_domain::limits::SignInLimits`);
     /// every attempt, failure and delay is audited.
     pub async fn authenticate(&self, username: &str, password: &str, client_addr: &str) -> Result<Result<User, LoginError>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         if let Claim::Wait { seconds } = self.claim_attempt(&mut tx, username, client_addr).await? {
             let reason = format!("delayed {seconds} s after repeated failures");
             self.audit_account(&mut tx, None, username, "sign-in", "delay", &reason, client_addr).await?;
@@ -352,7 +352,7 @@ impl Store {
             None => (None, dummy_hash()),
         };
         let ok = self.check_password(password, hash).await? && user.is_some();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let user_id = user.as_ref().map(|u| u.id.clone());
         match (ok, user) {
             (true, Some(user)) => {
@@ -447,7 +447,7 @@ impl Store {
     }
 
     async fn end_sign_in(&self, session_hash: &str, token_hash: Option<&str>, client_addr: &str) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let owner = sqlx::query(&format!(
             "SELECT {USER_COLUMNS_U} FROM users u WHERE u.id IN (SELECT user_id FROM sessions WHERE id_hash = $1 \
              UNION SELECT user_id FROM api_tokens WHERE token_hash = $2)"
@@ -492,7 +492,7 @@ impl Store {
                 ),
                 None => None,
             };
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         sqlx::query("INSERT INTO api_tokens (token_hash, user_id, label, created_at, expires_at, session_hash) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(sha256(&token))
             .bind(user_id)
@@ -518,7 +518,7 @@ impl Store {
     /// token of the account ends, this one included.
     pub async fn change_password(&self, user: &User, current: &str, new: &str, client_addr: &str) -> Result<Result<(), PasswordError>> {
         check_new_user(&user.username, new, &user.display_name)?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         if let Claim::Wait { seconds } = self.claim_attempt(&mut tx, &user.username, client_addr).await? {
             tx.commit().await?;
             return Ok(Err(PasswordError::Throttled { seconds }));
@@ -526,13 +526,13 @@ impl Store {
         tx.commit().await?;
         let hash: String = sqlx::query("SELECT password_hash FROM users WHERE id = $1").bind(&user.id).fetch_one(&self.pool).await?.try_get(0)?;
         if !self.check_password(current, hash).await? {
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.begin().await?;
             self.audit_account(&mut tx, Some(&user.id), &user.username, "change-password", "deny", "wrong current password", client_addr).await?;
             tx.commit().await?;
             return Ok(Err(PasswordError::WrongCurrent));
         }
         let hash = self.hash_new_password(new).await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         self.release_attempt(&mut tx, &user.username, client_addr).await?;
         self.replace_password(&mut tx, &user.id, &user.username, &hash, client_addr).await?;
         tx.commit().await?;
@@ -561,7 +561,7 @@ impl Store {
         let user = self.user_by_username(username).await?.ok_or(StoreError::NotFound)?;
         check_new_user(&user.username, password, &user.display_name)?;
         let hash = self.hash_new_password(password).await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         self.replace_password(&mut tx, &user.id, &user.username, &hash, "command line").await?;
         tx.commit().await?;
         Ok(())

@@ -225,7 +225,7 @@ impl Access {
         let windows = validate_week(inputs)?;
         let times = times_of_day(&windows);
         let now = now_text();
-        let mut tx = self.store().pool.begin().await?;
+        let mut tx = self.store().begin().await?;
         // The week is replaced only from the version that was read: the update
         // names it, and a first week is inserted only over none (version 0).
         let written = if expected_version == 0 {
@@ -312,7 +312,7 @@ impl Access {
         };
         let windows = self.store().windows_of(&peer.worker_id).await?;
         let (from, to) = (datetime_text(req.span.start), datetime_text(req.span.end));
-        let mut tx = self.store().pool.begin().await?;
+        let mut tx = self.store().begin().await?;
         lock_calendars(&mut tx, &[format!("worker:{}", peer.worker_id), format!("member:{member_id}")]).await?;
         let busy = worker_busy(&mut *tx, &peer.user_id, &from, &to, "").await?;
         let mine = member_busy(&mut *tx, member_id, &from, &to, "").await?;
@@ -406,7 +406,7 @@ impl Access {
         let req = input.validate(self.store().now_local())?;
         let windows = self.store().windows_of(&s.worker_id).await?;
         let (from, to) = (datetime_text(req.span.start), datetime_text(req.span.end));
-        let mut tx = self.store().pool.begin().await?;
+        let mut tx = self.store().begin().await?;
         lock_calendars(&mut tx, &[format!("worker:{}", s.worker_id), format!("member:{}", s.member_id)]).await?;
         let busy = worker_busy(&mut *tx, &worker_user, &from, &to, session_id).await?;
         let mine = member_busy(&mut *tx, &s.member_id, &from, &to, session_id).await?;
@@ -439,7 +439,7 @@ impl Access {
         if version != s.version {
             return Err(StoreError::Conflict { current: s.version });
         }
-        let mut tx = self.store().pool.begin().await?;
+        let mut tx = self.store().begin().await?;
         let done = sqlx::query(
             "UPDATE peer_sessions SET status = 'cancelled', version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3 AND status = 'booked'",
         )
@@ -495,7 +495,7 @@ impl Access {
     pub async fn new_calendar_feed(&self) -> Result<(String, String)> {
         let token = crate::auth::random_token();
         let expires = crate::timestamp_text(time::OffsetDateTime::now_utc() + time::Duration::days(CALENDAR_FEED_DAYS));
-        let mut tx = self.store().pool.begin().await?;
+        let mut tx = self.store().begin().await?;
         sqlx::query("DELETE FROM calendar_feeds WHERE user_id = $1").bind(&self.actor().user_id).execute(&mut *tx).await?;
         sqlx::query("INSERT INTO calendar_feeds (user_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4)")
             .bind(&self.actor().user_id)

@@ -99,7 +99,7 @@ impl Store {
 
 impl Import<'_> {
     pub(crate) async fn run(&self, table: &str, columns: &[&str], rows: Vec<Vec<Val>>) -> Result<()> {
-        let mut tx = self.store.pool.begin().await?;
+        let mut tx = self.store.begin().await?;
         if self.store.backend == Backend::Sqlite {
             // Loading millions of rows with random keys touches pages all over
             // the indexes; a 1 GiB page cache on this connection keeps them in memory.

@@ -77,7 +77,7 @@ impl Access {
         if let Decision::Deny(why) = d {
             return Err(StoreError::Denied(why));
         }
-        let mut tx = self.store.pool.begin().await?;
+        let mut tx = self.store.begin().await?;
         let on_team: i64 =
             sqlx::query("SELECT COUNT(*) FROM team_members WHERE member_id = $1 AND user_id = $2 AND team_role = $3 AND until IS NULL")
                 .bind(member_id)
@@ -137,7 +137,7 @@ impl Access {
         }
         let plan: Option<String> = facts.try_get("plan_id")?;
         let id = new_id();
-        let mut tx = self.store.pool.begin().await?;
+        let mut tx = self.store.begin().await?;
         sqlx::query(
             "INSERT INTO team_requests (id, member_id, user_id, team_role, reason, status, requested_at) VALUES ($1, $2, $3, $4, $5, 'pending', $6)",
         )
@@ -208,7 +208,7 @@ impl Access {
     /// the team in the role they asked for, in one transaction.
     pub async fn answer_team_request(&self, member_id: &str, request_id: &str, approve: bool) -> Result<()> {
         self.may_answer(member_id).await?;
-        let mut tx = self.store.pool.begin().await?;
+        let mut tx = self.store.begin().await?;
         let row = sqlx::query("SELECT user_id, team_role FROM team_requests WHERE id = $1 AND member_id = $2 AND status = 'pending'")
             .bind(request_id)
             .bind(member_id)

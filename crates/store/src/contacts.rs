@@ -244,7 +244,7 @@ impl Access {
             note: v.note,
             version: 1,
         };
-        let mut tx = self.store.pool.begin().await?;
+        let mut tx = self.store.begin().await?;
         insert_contact_note(&mut tx, &note, role_id.as_deref(), "contact logged").await?;
         let logged = self.contact_in(&mut tx, member_id, &id).await?;
         tx.commit().await?;
@@ -274,7 +274,7 @@ impl Access {
         reason: &str,
     ) -> Result<LoggedContact> {
         let c = self.checked_member_for(member_id, Action::Read, "contact-note", Some(contact_id)).await?;
-        let mut tx = self.store.pool.begin().await?;
+        let mut tx = self.store.begin().await?;
         let current = self.contact_in(&mut tx, member_id, contact_id).await;
         let current = match current {
             Ok(x) if x.note.author_id == self.actor().user_id || c.visible.contains(Category::PeerNotes) => x,

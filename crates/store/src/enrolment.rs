@@ -67,7 +67,7 @@ impl Store {
         let since = timestamp_text(OffsetDateTime::now_utc() - Duration::hours(1));
         let now = now_text();
         let mut over = None;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         for (limit, value) in keys {
             let key = sha256_hex(&format!("{door}|{}", limit.kind), value.trim());
             let used: i64 = sqlx::query("SELECT COUNT(*) FROM public_attempts WHERE key_hash = $1 AND at > $2")
@@ -180,7 +180,7 @@ impl Store {
         let display = format!("{} {}", row.try_get::<String, _>("given_name")?, row.try_get::<String, _>("family_name")?);
         let hash = self.hash_new_password(&input.password).await?;
         let user_id = new_id();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         sqlx::query(
             "INSERT INTO users (id, username, display_name, password_hash, persona, organization_id, member_id, created_at) \
              VALUES ($1, $2, $3, $4, $5, NULL, $6, $7)",
@@ -259,7 +259,7 @@ impl Access {
         let now = OffsetDateTime::now_utc();
         let hours = store.catalog().privacy.enrolment_code_hours;
         let expires_at = timestamp_text(now + Duration::hours(i64::from(hours)));
-        let mut tx = store.pool.begin().await?;
+        let mut tx = store.begin().await?;
         sqlx::query("UPDATE enrolment_codes SET void_at = $1 WHERE member_id = $2 AND used_at IS NULL AND void_at IS NULL")
             .bind(now_text())
             .bind(member_id)

@@ -126,7 +126,7 @@ impl Access {
             updated_at: now.clone(),
             progress: vec![],
         };
-        let mut tx = self.store.pool.begin().await?;
+        let mut tx = self.store.begin().await?;
         sqlx::query(
             "INSERT INTO recovery_goals (id, member_id, goal, steps, target_date, status, version, created_by, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8, $8)",
@@ -165,7 +165,7 @@ impl Access {
             updated_at: now_text(),
             ..current.clone()
         };
-        let mut tx = self.store.pool.begin().await?;
+        let mut tx = self.store.begin().await?;
         let changed = sqlx::query(
             "UPDATE recovery_goals SET goal = $1, steps = $2, target_date = $3, status = $4, version = $5, updated_at = $6 \
              WHERE id = $7 AND member_id = $8 AND version = $9",

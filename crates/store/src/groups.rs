@@ -165,7 +165,7 @@ impl Access {
         errs.finish()?;
         let id = new_id();
         let now = now_text();
-        let mut tx = self.store().pool.begin().await?;
+        let mut tx = self.store().begin().await?;
         sqlx::query(
             "INSERT INTO peer_groups (id, title, description, language, modality, setting, place, minutes, open_to, created_by, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
@@ -256,7 +256,7 @@ impl Access {
         if g.joined {
             return Ok(g);
         }
-        let mut tx = self.store().pool.begin().await?;
+        let mut tx = self.store().begin().await?;
         sqlx::query("INSERT INTO group_members (id, group_id, member_id, joined_at) VALUES ($1, $2, $3, $4)")
             .bind(new_id())
             .bind(group_id)
@@ -443,7 +443,7 @@ impl Access {
             });
         }
         let role_id = self.own_role().await?;
-        let mut tx = pool.begin().await?;
+        let mut tx = self.store().begin().await?;
         let mut written = Vec::new();
         for n in notes {
             let already: i64 = sqlx::query("SELECT COUNT(*) FROM group_attendance WHERE meeting_id = $1 AND member_id = $2")

@@ -246,6 +246,17 @@ impl Store {
         Ok(())
     }
 
+    /// A transaction that may write. On SQLite it takes the write lock at
+    /// once (`BEGIN IMMEDIATE`): one that read first and wrote later would
+    /// fail as "database is locked" when another writer came between,
+    /// instead of waiting its turn (`busy_timeout`).
+    pub(crate) async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }

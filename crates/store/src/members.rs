@@ -139,7 +139,7 @@ impl Access {
         }
         let member = input.validate(new_id(), 1, self.store.catalog(), today())?;
         self.check_plan(member.plan_id.as_deref()).await?;
-        let mut tx = self.store.pool.begin().await?;
+        let mut tx = self.store.begin().await?;
         insert_member(&mut tx, &member).await?;
         record_version(&mut tx, "member", &member.id, 1, &member, Some(&self.actor().user_id), reason).await?;
         // A coordinator who creates a member record coordinates their care:
@@ -172,7 +172,7 @@ impl Access {
             return Err(StoreError::Conflict { current: current.version });
         }
         self.check_plan(member.plan_id.as_deref()).await?;
-        let mut tx = self.store.pool.begin().await?;
+        let mut tx = self.store.begin().await?;
         let changed = sqlx::query(
             "UPDATE members SET masshealth_id = $1, medicare_id = $2, given_name = $3, family_name = $4, date_of_birth = $5, \
              primary_language = $6, city = $7, plan_id = $8, data = $9, version = $10, updated_at = $11, family_name_key = $14 \

@@ -44,7 +44,7 @@ impl Access {
             }
         }
         let org = Organization { id: new_id(), name, kind, contracted_by, city, version: 1 };
-        let mut tx = self.store.pool.begin().await?;
+        let mut tx = self.store.begin().await?;
         insert_organization(&mut tx, &org).await?;
         record_version(&mut tx, "organization", &org.id, 1, &org, Some(&self.actor().user_id), reason).await?;
         tx.commit().await?;
@@ -68,7 +68,7 @@ impl Access {
             return Err(Invalid::one("contracted_by", "self-contract", "an organization cannot contract itself").into());
         }
         let org = Organization { id: id.to_string(), name, kind, contracted_by, city, version: current.version + 1 };
-        let mut tx = self.store.pool.begin().await?;
+        let mut tx = self.store.begin().await?;
         let done = sqlx::query(
             "UPDATE organizations SET name = $1, kind = $2, contracted_by = $3, city = $4, version = $5, updated_at = $6 WHERE id = $7 AND version = $8",
         )

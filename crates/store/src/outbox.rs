@@ -319,7 +319,7 @@ impl Access {
     /// they read (another tab or device may have changed it since).
     pub async fn set_reach(&self, input: &accompany_domain::booking::ReachInput, expected_version: i64) -> Result<Reach> {
         let reach = input.validate()?;
-        let mut tx = self.store().pool.begin().await?;
+        let mut tx = self.store().begin().await?;
         let written = if expected_version == 0 {
             sqlx::query(
                 "INSERT INTO reach_preferences (user_id, channel, email, phone, updated_at, version) VALUES ($1, $2, $3, $4, $5, 1) \

@@ -297,7 +297,7 @@ impl Access {
             return Err(Invalid::one("recipient", "recipient", "names nobody: choose a person, organization or role from the page").into());
         }
         let now = now_text();
-        let mut tx = self.store.pool.begin().await?;
+        let mut tx = self.store.begin().await?;
         sqlx::query("UPDATE sharing_choices SET revoked_at = $1 WHERE member_id = $2 AND recipient = $3 AND revoked_at IS NULL")
             .bind(&now)
             .bind(member_id)
@@ -461,7 +461,7 @@ impl Access {
             return Err(Invalid::one("masshealth_id", "no-such-member", "no member has this MassHealth ID; check the number").into());
         };
         let hours = i64::from(defaults.break_glass_hours);
-        let mut tx = self.store.pool.begin().await?;
+        let mut tx = self.store.begin().await?;
         sqlx::query(
             "INSERT INTO break_glass (id, member_id, user_id, reason, started_at, expires_at, organization_id, reason_category) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",

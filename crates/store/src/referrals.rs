@@ -95,7 +95,7 @@ impl Store {
     /// every other arrival.
     async fn arrive(&self, a: &Arrival, organization_id: Option<&str>, referred_by: Option<&str>) -> Result<Referral> {
         let now = now_text();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         sqlx::query("UPDATE referral_lock SET arrivals = arrivals + 1 WHERE id = 1").execute(&mut *tx).await?;
         let candidates = sqlx::query(&format!(
             "SELECT {REFERRAL_COLUMNS} FROM referrals WHERE (masshealth_id = $1) OR (person_key = $2 AND date_of_birth = $3) ORDER BY first_arrived_at, id"
@@ -342,7 +342,7 @@ impl Access {
             .as_ref()
             .map(crate::rows::member)
             .transpose()?;
-        let mut tx = self.store.pool.begin().await?;
+        let mut tx = self.store.begin().await?;
         let (member_id, joined_team) = match existing {
             Some(m) if matches_record(&m, &r) => (m.id, false),
             Some(m) => {

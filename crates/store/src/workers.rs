@@ -71,7 +71,7 @@ impl Access {
         self.workforce(Action::Create, Some(input.employer_id.trim()))?;
         let worker = input.validate(new_id(), 1, self.store.catalog())?;
         self.check_worker_links(&worker).await?;
-        let mut tx = self.store.pool.begin().await?;
+        let mut tx = self.store.begin().await?;
         insert_worker(&mut tx, &worker).await?;
         record_version(&mut tx, "worker", &worker.id, 1, &worker, Some(&self.actor().user_id), reason).await?;
         tx.commit().await?;
@@ -88,7 +88,7 @@ impl Access {
         // Moving a worker to another employer needs the right over that one too.
         self.workforce(Action::Update, Some(&worker.employer_id))?;
         self.check_worker_links(&worker).await?;
-        let mut tx = self.store.pool.begin().await?;
+        let mut tx = self.store.begin().await?;
         let done = sqlx::query(
             "UPDATE workers SET given_name = $1, family_name = $2, role_id = $3, employer_id = $4, employment_start = $5, employment_end = $6, \
              city = $7, user_id = $8, supervisor_id = $9, data = $10, version = $11, updated_at = $12 WHERE id = $13 AND version = $14",

@@ -166,7 +166,7 @@ impl Access {
         peers.sort();
         peers.dedup();
         self.store.ensure_worker_matching(&peers).await?;
-        let mut tx = self.store.pool.begin().await?;
+        let mut tx = self.store.begin().await?;
         for chunk in peers.chunks(200) {
             let list = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
             let sql = format!("UPDATE worker_matching SET version = version + 1 WHERE worker_id IN ({list})");

@@ -80,7 +80,7 @@ impl Access {
                 return Err(Invalid::one("named_peer", "no-such-peer", "no peer has this id; choose a peer from the list, or leave it empty").into());
             }
         }
-        let mut tx = self.store.pool.begin().await?;
+        let mut tx = self.store.begin().await?;
         let version: Option<i64> = sqlx::query("SELECT version FROM member_preferences WHERE member_id = $1")
             .bind(member_id)
             .fetch_optional(&mut *tx)
@@ -193,7 +193,7 @@ impl Access {
         let cap = catalog.role(&card.role_id).map_or(0, |r| r.caseload_cap);
         self.store.ensure_worker_matching(std::slice::from_ref(&worker_id)).await?;
 
-        let mut tx = self.store.pool.begin().await?;
+        let mut tx = self.store.begin().await?;
         lock_row(&mut tx, "member_preferences", "member_id", member_id).await?;
         lock_row(&mut tx, "worker_matching", "worker_id", &worker_id).await?;
         let current: Vec<(String, String)> = sqlx::query(
@@ -255,7 +255,7 @@ impl Access {
         if let Decision::Deny(why) = may_end_peer(self.actor(), &c.rel) {
             return Err(StoreError::Denied(why));
         }
-        let mut tx = self.store.pool.begin().await?;
+        let mut tx = self.store.begin().await?;
         let rows = sqlx::query(
             "SELECT tm.id, tm.user_id, w.id AS worker_id, w.role_id, w.employer_id, o.kind FROM team_members tm \
              LEFT JOIN workers w ON w.user_id = tm.user_id LEFT JOIN organizations o ON o.id = w.employer_id \

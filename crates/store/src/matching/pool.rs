@@ -136,7 +136,7 @@ impl Access {
         }
         let facts = facts.validate()?;
         self.store.ensure_worker_matching(&[worker_id.to_string()]).await?;
-        let mut tx = self.store.pool.begin().await?;
+        let mut tx = self.store.begin().await?;
         // Taking the row's lock moves it to its next version.
         lock_row(&mut tx, "worker_matching", "worker_id", worker_id).await?;
         let version: i64 =

@@ -182,7 +182,7 @@ impl Access {
         let w = self.store().worker_row(worker_id).await?.ok_or(StoreError::NotFound)?;
         self.decide(Action::Update, Some(&w.employer_id))?;
         let c = input.validate(new_id(), w.id.clone(), self.store().catalog(), today())?;
-        let mut tx = self.store().pool.begin().await?;
+        let mut tx = self.store().begin().await?;
         insert_credential(&mut tx, &c).await?;
         record_version(&mut tx, "credential", &c.id, 1, &c, Some(&self.actor().user_id), reason).await?;
         tx.commit().await?;
@@ -196,7 +196,7 @@ impl Access {
             return Err(StoreError::Denied("the worker and their organization's admins record continuing education"));
         }
         let e = input.validate(new_id(), w.id.clone(), self.store().catalog(), today())?;
-        let mut tx = self.store().pool.begin().await?;
+        let mut tx = self.store().begin().await?;
         insert_ce(&mut tx, &e).await?;
         record_version(&mut tx, "ce_entry", &e.id, 1, &e, Some(&self.actor().user_id), reason).await?;
         tx.commit().await?;
@@ -212,7 +212,7 @@ impl Access {
         let catalog = self.store().catalog();
         let mut e = input.validate(new_id(), w.id.clone(), catalog, today())?;
         let by = Some(self.actor().user_id.as_str());
-        let mut tx = self.store().pool.begin().await?;
+        let mut tx = self.store().begin().await?;
         if let (Some(kind), Some(done)) = (workforce::certificate_due(catalog, &e), e.completed_on) {
             let program = catalog.training_program(&e.program_id).map(|p| p.name.get("en").to_string()).unwrap_or_default();
             let c = Credential {
@@ -277,7 +277,7 @@ impl Access {
             .get(&supervisor.id)
             .map(|cs| cs.iter().filter(|c| workforce::expiry(c.expires_on, session.held_on).is_valid()).map(|c| c.kind.clone()).collect())
             .unwrap_or_default();
-        let mut tx = self.store().pool.begin().await?;
+        let mut tx = self.store().begin().await?;
         insert_session(&mut tx, &session, Some(&self.actor().user_id)).await?;
         record_version(&mut tx, "supervision_session", &session.id, 1, &session, Some(&self.actor().user_id), reason).await?;
         tx.commit().await?;

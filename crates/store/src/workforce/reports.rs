@@ -113,7 +113,7 @@ impl Access {
             }
         }
         errs.finish()?;
-        let mut tx = self.store().pool.begin().await?;
+        let mut tx = self.store().begin().await?;
         insert_position(&mut tx, &p).await?;
         record_version(&mut tx, "position", &p.id, 1, &p, Some(&self.actor().user_id), reason).await?;
         tx.commit().await?;
