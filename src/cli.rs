@@ -584,9 +584,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             print_report(&report);
             accompany_web::spawn_outbox_worker(store.clone(), mail.sender()?, OUTBOX_EVERY);
             eprintln!("Serving on http://{}", listener.local_addr()?);
-            let state = accompany_web::AppState::new(store, false)
-                .with_trusted_proxies(edges.trusted_proxies.clone())
-                .with_limits(edges.server_limits());
+            let state =
+                accompany_web::AppState::new(store, false).with_trusted_proxies(edges.trusted_proxies.clone()).with_limits(edges.server_limits());
             accompany_web::serve(state, listener).await?;
         }
         Command::Seed { common, seed: args, reset, quiet } => {
