@@ -246,6 +246,8 @@ pub enum Command {
         #[arg(long, default_value = "127.0.0.1:8080")]
         bind: String,
         #[command(flatten)]
+        edges: EdgeArgs,
+        #[command(flatten)]
         mail: MailArgs,
     },
     /// Fill a database with the demo's synthetic data without serving (for benchmarks).
@@ -560,7 +562,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .with_limits(edges.server_limits());
             accompany_web::serve(state, listener).await?;
         }
-        Command::Demo { database_url, catalog, audit_key_file, seed: args, bind, mail } => {
+        Command::Demo { database_url, catalog, audit_key_file, seed: args, bind, edges, mail } => {
             let listener = listen(&bind).await?;
             // The demo starts afresh, its audit key too: beside a SQLite
             // file, or in the working directory.
@@ -578,7 +580,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let key = AuditKey::generate();
             key.save(&key_path).map_err(anyhow::Error::msg)?;
             let catalog = load_catalog(catalog.as_ref())?;
-            let store = Store::connect(&database_url, catalog, key).await?;
+            let store = Store::connect(&database_url, catalog, key).await?.with_limits(edges.limits());
             store.reset().await?;
             store.migrate().await?;
             let report = seed(&store, args.plan(), false).await?;
@@ -587,7 +589,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             print_report(&report);
             accompany_web::spawn_outbox_worker(store.clone(), mail.sender()?, OUTBOX_EVERY);
             eprintln!("Serving on http://{}", listener.local_addr()?);
-            accompany_web::serve(accompany_web::AppState::new(store, false), listener).await?;
+            let state =
+                accompany_web::AppState::new(store, false).with_trusted_proxies(edges.trusted_proxies.clone()).with_limits(edges.server_limits());
+            accompany_web::serve(state, listener).await?;
         }
         Command::Seed { common, seed: args, reset, quiet } => {
             let store = open(&common).await?;
