@@ -340,6 +340,23 @@ pub mod schema {
         catalog("languages", false)
     }
 
+    /// A date of birth: a day written YYYY-MM-DD from 1900 to last year
+    /// (validation refuses days in the future).
+    pub fn birth_day() -> Object {
+        let last = time::OffsetDateTime::now_utc().year() - 1;
+        let mut years = Vec::new();
+        for decade in 190..=last / 10 {
+            let top = (last - decade * 10).min(9);
+            years.push(if top == 9 { format!("{decade}[0-9]") } else { format!("{decade}[0-{top}]") });
+        }
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Date)))
+            .pattern(Some(format!("^({})-[0-9]{{2}}-[0-9]{{2}}$", years.join("|"))))
+            .description(Some("YYYY-MM-DD, not in the future"))
+            .build()
+    }
+
     /// A kind of support asked for.
     pub fn support_kind() -> Object {
         let values: Vec<&str> = crate::matching::SupportKind::ALL.iter().map(|k| k.as_str()).collect();

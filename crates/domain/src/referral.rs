@@ -108,7 +108,7 @@ pub struct ReferralInput {
     pub given_name: String,
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::name))]
     pub family_name: String,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::day))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::birth_day))]
     pub date_of_birth: String,
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::masshealth_id_opt))]

@@ -241,7 +241,8 @@ pub(crate) struct AuditQuery {
     pub purpose: Option<String>,
     /// The `next_cursor` of the page before: events older than this one.
     pub before: Option<i64>,
-    /// At most this many (100 when left out; kept between 1 and 500).
+    /// At most this many (1 to 500; 100 when left out).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 
@@ -267,5 +268,19 @@ impl AuditQuery {
     responses((status = 200, description = "A page of audit events", body = Page<AuditEvent>)))]
 async fn audit_search(State(state): State<AppState>, ApiUser(s): ApiUser, RawQuery(raw): RawQuery) -> ApiResult {
     let q: AuditQuery = query(raw)?;
+    page_size(q.limit, 100)?;
     ok(StatusCode::OK, s.access(&state).audit_search(&q.filter(), false).await?)
+}
+
+/// The page size asked for: 1 to 500, `default` when left out.
+fn page_size(limit: Option<u32>, default: u32) -> Result<u32, crate::problem::Problem> {
+    match limit {
+        None => Ok(default),
+        Some(n @ 1..=500) => Ok(n),
+        Some(_) => Err(crate::json::err(crate::problem::AppError::Invalid(vec![accompany_domain::FieldError::new(
+            "limit",
+            "out-of-range",
+            "must be between 1 and 500",
+        )]))),
+    }
 }

@@ -29,7 +29,7 @@ pub fn routes() -> ApiRouter {
 /// Refer someone to peer support from any door
 ///
 /// The same person arriving again is merged into their earlier request.
-#[utoipa::path(post, path = "/referrals", tag = "referrals", request_body = ReferralInput,
+#[utoipa::path(post, path = "/referrals", tag = "referrals", request_body = ReachableReferral,
     responses((status = 201, description = "The request, new or merged", body = Referral, headers(("Location" = String, description = "where to read the request"))),
         (status = 422, description = "A field does not fit, or there is neither a phone number nor an e-mail address")))]
 async fn refer(State(state): State<AppState>, ApiUser(s): ApiUser, headers: HeaderMap, bytes: Bytes) -> ApiResult {
@@ -49,7 +49,7 @@ struct Received {
 /// Merged with an earlier request from the same person; the answer is the
 /// same whoever is named. Accounts come through enrolment codes. Arrivals
 /// are limited per hour.
-#[utoipa::path(post, path = "/public/referrals", tag = "referrals", security(()), request_body = ReferralInput,
+#[utoipa::path(post, path = "/public/referrals", tag = "referrals", security(()), request_body = ReachableReferral,
     responses((status = 202, description = "Received", body = Received),
         (status = 422, description = "A field does not fit, or there is neither a phone number nor an e-mail address"),
         (status = 429, description = "Too many requests in an hour: wait")))]
@@ -71,7 +71,8 @@ struct QueueQuery {
     status: Option<String>,
     /// The `next_cursor` of the page before.
     after: Option<String>,
-    /// At most this many (100 when left out; kept between 1 and 500).
+    /// At most this many (1 to 500; 100 when left out).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
 }
 
@@ -92,7 +93,7 @@ async fn referral_queue(State(state): State<AppState>, ApiUser(s): ApiUser, RawQ
             )]))
         })?),
     };
-    ok(StatusCode::OK, s.access(&state).referral_queue(status, q.after.as_deref(), q.limit.unwrap_or(100)).await?)
+    ok(StatusCode::OK, s.access(&state).referral_queue(status, q.after.as_deref(), page_size(q.limit, 100)?).await?)
 }
 
 /// One referral
@@ -142,4 +143,59 @@ struct StatusBody {
 async fn set_referral_status(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, headers: HeaderMap, bytes: Bytes) -> ApiResult {
     let b: StatusBody = body(&headers, &bytes)?;
     ok(StatusCode::OK, s.access(&state).set_referral_status(&id, b.status).await?)
+}
+
+/// The page size asked for: 1 to 500, `default` when left out.
+fn page_size(limit: Option<u32>, default: u32) -> Result<u32, crate::problem::Problem> {
+    match limit {
+        None => Ok(default),
+        Some(n @ 1..=500) => Ok(n),
+        Some(_) => Err(crate::json::err(crate::problem::AppError::Invalid(vec![accompany_domain::FieldError::new(
+            "limit",
+            "out-of-range",
+            "must be between 1 and 500",
+        )]))),
+    }
+}
+
+/// A [`ReferralInput`] with a way to reach the person: a phone number or
+/// an e-mail address that is not blank. (The document's schema only; the
+/// body is read as a `ReferralInput`.)
+struct ReachableReferral;
+
+impl utoipa::PartialSchema for ReachableReferral {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use serde_json::Value;
+        // Two versions of the input: one with a phone number that is not
+        // blank, one with such an e-mail address.
+        let base = serde_json::to_value(<ReferralInput as utoipa::PartialSchema>::schema()).unwrap_or(Value::Null);
+        let given = |field: &str| {
+            let mut v = base.clone();
+            if let Some(p) = v["properties"][field].as_object_mut() {
+                p.insert("type".into(), "string".into());
+                if let Some(pattern) = p.get("pattern").and_then(Value::as_str).map(|x| x.trim_start_matches(r"^\s*$|").to_string()) {
+                    p.insert("pattern".into(), pattern.into());
+                }
+            }
+            if let Some(r) = v["required"].as_array_mut() {
+                r.push(field.into());
+            }
+            v
+        };
+        let schema = serde_json::json!({
+            "description": "A request for peer support: a phone number or an e-mail address (not blank) is needed to reach the person",
+            "anyOf": [given("phone"), given("email")]
+        });
+        serde_json::from_value(schema).unwrap_or_else(|_| <ReferralInput as utoipa::PartialSchema>::schema())
+    }
+}
+
+impl ToSchema for ReachableReferral {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "ReachableReferral".into()
+    }
+
+    fn schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
+        <ReferralInput as ToSchema>::schemas(schemas);
+    }
 }
