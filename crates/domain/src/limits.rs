@@ -340,20 +340,30 @@ pub mod schema {
         catalog("languages", false)
     }
 
-    /// A date of birth: a day written YYYY-MM-DD from 1900 to last year
-    /// (validation refuses days in the future).
-    pub fn birth_day() -> Object {
-        let last = time::OffsetDateTime::now_utc().year() - 1;
+    /// A date of birth: a day written YYYY-MM-DD from 1900 to the year
+    /// `last` (validation refuses days in the future; the caller, who has
+    /// a clock, says which year was last year).
+    pub fn birth_day_until(last: i32) -> Object {
         let mut years = Vec::new();
         for decade in 190..=last / 10 {
             let top = (last - decade * 10).min(9);
             years.push(if top == 9 { format!("{decade}[0-9]") } else { format!("{decade}[0-{top}]") });
         }
+        // Days past the 28th are left out of the pattern so that every
+        // day it allows exists.
         ObjectBuilder::new()
             .schema_type(Type::String)
-            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Date)))
-            .pattern(Some(format!("^({})-[0-9]{{2}}-[0-9]{{2}}$", years.join("|"))))
+            .pattern(Some(format!("^({})-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$", years.join("|"))))
             .description(Some("YYYY-MM-DD, not in the future"))
+            .build()
+    }
+
+    /// Blank (none), or a MassHealth ID of twelve digits.
+    pub fn blank_or_masshealth_id() -> Object {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+            .pattern(Some(r"^\s*$|^[0-9]{12}$"))
+            .description(Some("twelve digits; blank or null for none"))
             .build()
     }
 

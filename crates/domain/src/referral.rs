@@ -108,10 +108,10 @@ pub struct ReferralInput {
     pub given_name: String,
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::name))]
     pub family_name: String,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::birth_day))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::day))]
     pub date_of_birth: String,
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::masshealth_id_opt))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::blank_or_masshealth_id))]
     pub masshealth_id: Option<String>,
     /// A phone number or an e-mail address is needed to reach the person.
     #[serde(default)]

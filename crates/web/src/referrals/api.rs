@@ -108,7 +108,7 @@ async fn get_referral(State(state): State<AppState>, ApiUser(s): ApiUser, Path(i
 struct EnrolBody {
     /// The person's MassHealth ID, when the request has none (or to correct it).
     #[serde(default)]
-    #[schema(schema_with = accompany_domain::limits::schema::masshealth_id_opt)]
+    #[schema(schema_with = accompany_domain::limits::schema::blank_or_masshealth_id)]
     masshealth_id: Option<String>,
 }
 
@@ -140,7 +140,13 @@ struct StatusBody {
 #[utoipa::path(post, path = "/referrals/{id}/status", tag = "referrals", params(("id" = String, Path, description = "the referral's id")),
     request_body = StatusBody,
     responses((status = 200, description = "The request now", body = Referral)))]
-async fn set_referral_status(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, headers: HeaderMap, bytes: Bytes) -> ApiResult {
+async fn set_referral_status(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> ApiResult {
     let b: StatusBody = body(&headers, &bytes)?;
     ok(StatusCode::OK, s.access(&state).set_referral_status(&id, b.status).await?)
 }
@@ -180,6 +186,10 @@ impl utoipa::PartialSchema for ReachableReferral {
             if let Some(r) = v["required"].as_array_mut() {
                 r.push(field.into());
             }
+            // A date of birth is not in the future.
+            let last_year = time::OffsetDateTime::now_utc().year() - 1;
+            v["properties"]["date_of_birth"] =
+                serde_json::to_value(accompany_domain::limits::schema::birth_day_until(last_year)).unwrap_or(Value::Null);
             v
         };
         let schema = serde_json::json!({
