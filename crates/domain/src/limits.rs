@@ -309,6 +309,111 @@ pub mod schema {
     set_of!(crate::privacy::Categories, crate::privacy::Category);
     set_of!(crate::matching::TimesOfDay, crate::records::TimeOfDay);
     set_of!(crate::matching::Modalities, crate::matching::Modality);
+
+    // --- privacy, team, enrolment, referrals ---------------------------------
+
+    fn one_of(values: &[&str]) -> Object {
+        ObjectBuilder::new().schema_type(Type::String).enum_values(Some(values.iter().copied())).build()
+    }
+
+    /// Whom a sharing choice is about: `person:USER_ID`, `organization:ORG_ID` or `team-role:ROLE`.
+    pub fn sharing_recipient() -> Object {
+        let roles = crate::records::TeamRole::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>().join("|");
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(format!("^(person|organization):[A-Za-z0-9_-]{{1,64}}$|^team-role:({roles})$")))
+            .description(Some("person:USER_ID, organization:ORG_ID or team-role:ROLE"))
+            .build()
+    }
+
+    /// The purposes a member may choose: at least one.
+    pub fn sharing_purposes() -> utoipa::openapi::schema::Array {
+        let values: Vec<&str> = crate::privacy::Purpose::CHOOSABLE.iter().map(|p| p.as_str()).collect();
+        ArrayBuilder::new().items(one_of(&values)).min_items(Some(1)).build()
+    }
+
+    /// The categories a health entry may carry.
+    pub fn health_category() -> Object {
+        let values: Vec<&str> = crate::notes::HEALTH_CATEGORIES.iter().map(|c| c.as_str()).collect();
+        one_of(&values)
+    }
+
+    /// What is happening, for emergency access: at least three words and
+    /// twenty characters, without spaces around.
+    pub fn emergency_reason() -> Object {
+        let f = FORBIDDEN_LINES;
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(20))
+            .max_length(Some(text::REASON.max_chars))
+            .pattern(Some(format!(r"^[^\s{f}]+([ \t\r\n]+[^\s{f}]+){{2,}}$")))
+            .description(Some(format!("a sentence of at least three words: {}", described(text::REASON))))
+            .build()
+    }
+
+    /// A language code of the catalog.
+    pub fn language() -> Object {
+        catalog("languages", false)
+    }
+
+    /// A date of birth: a day written YYYY-MM-DD from 1900 to the year
+    /// `last` (validation refuses days in the future; the caller, who has
+    /// a clock, says which year was last year).
+    pub fn birth_day_until(last: i32) -> Object {
+        let mut years = Vec::new();
+        for decade in 190..=last / 10 {
+            let top = (last - decade * 10).min(9);
+            years.push(if top == 9 { format!("{decade}[0-9]") } else { format!("{decade}[0-{top}]") });
+        }
+        // Days past the 28th are left out of the pattern so that every
+        // day it allows exists.
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(format!("^({})-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$", years.join("|"))))
+            .description(Some("YYYY-MM-DD, not in the future"))
+            .build()
+    }
+
+    /// Blank (none), or a MassHealth ID of twelve digits.
+    pub fn blank_or_masshealth_id() -> Object {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+            .pattern(Some(r"^\s*$|^[0-9]{12}$"))
+            .description(Some("twelve digits; blank or null for none"))
+            .build()
+    }
+
+    /// A kind of support asked for.
+    pub fn support_kind() -> Object {
+        let values: Vec<&str> = crate::matching::SupportKind::ALL.iter().map(|k| k.as_str()).collect();
+        one_of(&values)
+    }
+
+    /// A door a request for peer support comes through.
+    pub fn door() -> Object {
+        let values: Vec<&str> = crate::referral::Door::ALL.iter().map(|d| d.as_str()).collect();
+        one_of(&values)
+    }
+
+    /// The statuses a referral may be set to by hand (enrolling sets `enrolled`).
+    pub fn settable_referral_status() -> Object {
+        one_of(&["new", "contacted", "closed"])
+    }
+
+    /// An enrolment code: twelve letters and digits of the code alphabet;
+    /// case, spaces and dashes do not matter.
+    pub fn enrolment_code() -> Object {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(r"^[ -]*([A-HJKMNP-TW-Za-hjkmnp-tw-z2-9][ -]*){12}$"))
+            .description(Some("ABCD-EFGH-JKMN; case, spaces and dashes do not matter"))
+            .build()
+    }
+
+    /// A new username: 3 to 64 letters, digits, dots, hyphens or underscores.
+    pub fn new_username() -> Object {
+        ObjectBuilder::new().schema_type(Type::String).pattern(Some("^[A-Za-z0-9._-]{3,64}$")).build()
+    }
 }
 
 /// The most items any list in a request may hold (languages, needs, windows, steps...).

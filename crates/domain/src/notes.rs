@@ -30,7 +30,10 @@ pub const HEALTH_CATEGORIES: [Category; 4] = [Category::MentalHealth, Category::
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct HealthEntryInput {
+    /// mental-health, substance-use, hiv or care-plan.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::health_category))]
     pub category: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::health_entry))]
     pub text: String,
 }
 

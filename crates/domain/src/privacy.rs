@@ -315,19 +315,34 @@ impl SharingChoice {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct SharingInput {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::sharing_recipient))]
     pub recipient: String,
+    /// What the recipient may see; demographics are always added.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Category>))]
     pub categories: Vec<String>,
+    /// At least one of treatment, payment and operations.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::sharing_purposes, required = true))]
     pub purposes: Vec<String>,
+    /// The last day the choice holds (today or later); none for no end.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::day_opt))]
     pub until: Option<String>,
-    /// Filled in only when substance-use information is shared.
+    /// 42 CFR Part 2: the member's typed signature; required when
+    /// substance-use information is shared.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::name_opt))]
     pub part2_signed_by: Option<String>,
+    /// 42 CFR Part 2: who may receive the information, in words; required
+    /// when substance-use information is shared.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::title_opt))]
     pub part2_recipients: Option<String>,
+    /// 42 CFR Part 2: the day the consent ends (today or later); required
+    /// when substance-use information is shared.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::day_opt))]
     pub part2_expires_on: Option<String>,
 }
 
@@ -382,8 +397,10 @@ impl SharingInput {
             }
             None => None,
         };
+        let text = |v: &Option<String>| v.as_deref().map(str::trim).unwrap_or("").to_string();
+        crate::limits::check_text(&mut errs, "part2_signed_by", &text(&self.part2_signed_by), crate::limits::text::NAME);
+        crate::limits::check_text(&mut errs, "part2_recipients", &text(&self.part2_recipients), crate::limits::text::TITLE);
         let part2 = if categories.contains(Category::SubstanceUse) {
-            let text = |v: &Option<String>| v.as_deref().map(str::trim).unwrap_or("").to_string();
             let signed_by = text(&self.part2_signed_by);
             let recipients = text(&self.part2_recipients);
             if signed_by.is_empty() {
@@ -407,6 +424,14 @@ impl SharingInput {
             };
             expires.map(|expires_on| Part2Consent { signed_by, signed_on: today, recipients, purposes: purposes.clone(), expires_on })
         } else {
+            // Without substance use the consent is not needed, but what is
+            // sent must still read as a date.
+            match text(&self.part2_expires_on) {
+                e if e.is_empty() => {}
+                e => {
+                    parse_date("part2_expires_on", &e, &mut errs);
+                }
+            }
             None
         };
         errs.finish()?;

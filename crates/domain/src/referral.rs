@@ -101,17 +101,30 @@ impl ReferralStatus {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReferralInput {
+    /// How the person reached peer support.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::door))]
     pub door: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::name))]
     pub given_name: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::name))]
     pub family_name: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::day))]
     pub date_of_birth: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::blank_or_masshealth_id))]
     pub masshealth_id: Option<String>,
+    /// A phone number or an e-mail address is needed to reach the person.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::phone_opt))]
     pub phone: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::email_opt))]
     pub email: Option<String>,
+    /// The language the person prefers, a code of the catalog.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::language))]
     pub language: String,
+    /// The kind of support asked for.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::support_kind))]
     pub support: String,
 }
 

@@ -31,7 +31,10 @@ fn sha256_hex(kind: &str, value: &str) -> String {
 #[derive(Debug, Clone, Serialize)]
 pub struct IssuedCode {
     pub delivery: Delivery,
+    /// Only when `delivery` is `show`: read it out or print it; it is not
+    /// shown again. Left out otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub code: Option<String>,
     pub expires_at: String,
 }
@@ -41,8 +44,12 @@ pub struct IssuedCode {
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClaimInput {
+    #[cfg_attr(feature = "openapi", schema(schema_with = accompany_domain::limits::schema::enrolment_code))]
     pub code: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = accompany_domain::limits::schema::new_username))]
     pub username: String,
+    /// At least 10 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 10))]
     pub password: String,
 }
 

@@ -34,7 +34,10 @@ pub struct TeamCard {
     pub availability: Vec<TimeOfDay>,
     /// How the worker meets members.
     pub ways_to_meet: Vec<Modality>,
-    /// What this person sees of the record today; only the member is told.
+    /// What this person sees of the record today; only the member is told:
+    /// left out for every other reader.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Categories))]
     pub sees: Option<Categories>,
 }
 
