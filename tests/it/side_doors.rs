@@ -159,7 +159,7 @@ async fn enrolment_codes_are_single_use_guess_proof_and_issued_only_by_the_coord
     let (s, b) = claim_api(&app, &code, "ana.silva").await;
     assert_eq!(s, 201, "{b}");
     assert_eq!(b["user"]["member_id"], member_id.as_str());
-    assert_eq!(claim_api(&app, &code, "ana.again").await.0, 422, "single use");
+    assert_eq!(claim_api(&app, &code, "ana.again").await.0, 409, "single use");
     assert_eq!(
         audit_rows(&app, &format!("entity = 'enrolment-code' AND action = 'claim' AND decision = 'permit' AND member_id = '{member_id}'")).await,
         1

@@ -120,7 +120,22 @@ impl From<StoreError> for Problem {
 
 /// Field errors that come of the records held, not of how the request is
 /// written: answered 409 by the API.
-const STATE_CODES: &[&str] = &["not-a-plan", "no-such-organization", "no-such-user", "has-account", "peer-full", "supervisor", "duplicate"];
+const STATE_CODES: &[&str] = &[
+    "not-a-plan",
+    "no-such-organization",
+    "no-such-user",
+    "no-such-member",
+    "has-account",
+    "peer-full",
+    "supervisor",
+    "duplicate",
+    "already-on-team",
+    "cannot-take-role",
+    "recipient",
+    "no-contact-on-record",
+    "code-invalid",
+    "username-taken",
+];
 
 impl From<accompany_domain::Invalid> for Problem {
     fn from(e: accompany_domain::Invalid) -> Problem {
