@@ -173,7 +173,7 @@ async fn a_person_asks_for_support_in_spanish_and_opens_their_account_with_a_cod
 
     // The code worked once.
     let (s, b) = claim_api(&app, &code, "rosa.two").await;
-    assert_eq!((s, b["errors"][0]["code"].as_str()), (422, Some("code-invalid")), "{b}");
+    assert_eq!((s, b["errors"][0]["code"].as_str()), (409, Some("code-invalid")), "{b}");
 }
 
 pub(crate) async fn claim_api(app: &TestApp, code: &str, username: &str) -> (u16, Value) {

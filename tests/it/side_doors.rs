@@ -130,12 +130,12 @@ async fn enrolment_codes_are_single_use_guess_proof_and_issued_only_by_the_coord
     assert_eq!(message.user_id, None);
     let emailed = message.args["code"].as_str().unwrap().to_string();
     let (s, b) = app.send(Method::POST, &coordinator, &path, &json!({ "delivery": "text" })).await;
-    assert_eq!((s, b["errors"][0]["code"].as_str()), (422, Some("no-contact-on-record")), "{b}");
+    assert_eq!((s, b["errors"][0]["code"].as_str()), (409, Some("no-contact-on-record")), "{b}");
 
     // A new code voids the old one.
     let (_, shown) = app.send(Method::POST, &coordinator, &path, &json!({ "delivery": "show" })).await;
     let code = shown["code"].as_str().unwrap().to_string();
-    assert_eq!(claim_api(&app, &emailed, "ana.silva").await.0, 422, "the emailed code was replaced");
+    assert_eq!(claim_api(&app, &emailed, "ana.silva").await.0, 409, "the emailed code was replaced");
 
     // Wrong guesses at the right code: the answer never says which part was wrong, and the fifth voids it.
     let unknown = claim_api(&app, "ZZZZ-ZZZZ-ZZZZ", "ana.silva").await;
@@ -147,7 +147,7 @@ async fn enrolment_codes_are_single_use_guess_proof_and_issued_only_by_the_coord
         assert_eq!(guess, unknown, "a near miss looks like a stranger's guess");
     }
     let (s, b) = claim_api(&app, &code, "ana.silva").await;
-    assert_eq!((s, b["errors"][0]["code"].as_str()), (422, Some("code-invalid")), "five wrong tries void the code: {b}");
+    assert_eq!((s, b["errors"][0]["code"].as_str()), (409, Some("code-invalid")), "five wrong tries void the code: {b}");
     assert!(
         audit_rows(&app, &format!("entity = 'enrolment-code' AND action = 'claim' AND decision = 'deny' AND member_id = '{member_id}'")).await >= 6
     );
@@ -171,7 +171,7 @@ async fn enrolment_codes_are_single_use_guess_proof_and_issued_only_by_the_coord
     let second = unclaimed_member(&app, &coordinator, "100034343434", None).await;
     let (_, shown) = app.send(Method::POST, &coordinator, &format!("/api/v1/members/{second}/enrolment-codes"), &json!({ "delivery": "show" })).await;
     app.exec(&format!("UPDATE enrolment_codes SET expires_at = '2000-01-01T00:00:00.000000Z' WHERE member_id = '{second}'")).await;
-    assert_eq!(claim_api(&app, shown["code"].as_str().unwrap(), "second.member").await.0, 422);
+    assert_eq!(claim_api(&app, shown["code"].as_str().unwrap(), "second.member").await.0, 409);
     // Codes are kept only as hashes.
     let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&app.db.url).await.unwrap();
     let stored: Vec<(String, String)> =
@@ -190,7 +190,7 @@ async fn guessing_codes_is_throttled() {
             claim_api(&app, &format!("ABCD-EFGH-JK{}", ["MN", "MP", "MQ", "MR", "MS", "MT", "MW", "MX", "MY", "MZ", "M2"][i]), "guesser").await.0,
         );
     }
-    assert!(statuses[..10].iter().all(|s| *s == 422), "{statuses:?}");
+    assert!(statuses[..10].iter().all(|s| *s == 409), "{statuses:?}");
     assert_eq!(statuses[10], 429, "the eleventh try for one username is refused");
 }
 
@@ -265,7 +265,7 @@ async fn care_team_changes_are_decided_by_policy() {
     // A state admin who can read the record cannot put themselves on it, in any role.
     for role in ["clinician", "care-coordinator", "other"] {
         let (s, b) = app.send(Method::POST, &admin, &base, &json!({ "user_id": admin_id, "team_role": role })).await;
-        assert!([403, 422].contains(&s), "{role}: {s} {b}");
+        assert!([403, 409].contains(&s), "{role}: {s} {b}");
     }
     assert!(audit_rows(&app, &format!("entity = 'care-team' AND action = 'add' AND decision = 'deny' AND member_id = '{member_id}'")).await >= 3);
     let (_, h) = app.get(&admin, &format!("/api/v1/members/{member_id}/health-entries")).await;
