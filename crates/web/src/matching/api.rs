@@ -12,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
 
 use crate::auth::ApiUser;
-use crate::json::{body, change, created, ok, precondition, query, stale, tagged, ApiResult, Change};
+use crate::json::{body, change, created, ok, precondition, query, stale, tagged, ApiResult, Change, Update};
 use crate::openapi::ApiRouter;
 use crate::AppState;
 
@@ -63,9 +63,8 @@ struct PreferencesSaved {
 /// Say what a member wants of a peer
 ///
 /// For the member or their care coordinator. Name the version read with If-Match or `version` (0 before any were saved).
-#[utoipa::path(put, path = "/members/{id}/preferences", tag = "matching", params(("id" = String, Path, description = "the member's id"),
-        ("If-Match" = Option<String>, Header, nullable = false, description = "the ETag of your read", pattern = r#"^\s*(W/)?"[+-]?[0-9]{1,18}"\s*$"#)),
-    request_body = Change<PreferencesInput>,
+#[utoipa::path(put, path = "/members/{id}/preferences", tag = "matching", params(("id" = String, Path, description = "the member's id")),
+    request_body = Update<PreferencesInput>,
     responses((status = 200, description = "Saved", body = PreferencesSaved, headers(("ETag" = String, description = "the new version"))),
         (status = 409, description = "`version` is not the preferences' version: read them again"),
         (status = 412, description = "If-Match is not the preferences' version: read them again"),
@@ -167,9 +166,8 @@ async fn worker_matching(State(state): State<AppState>, ApiUser(s): ApiUser, Pat
 /// How a worker meets members (modalities) and from where (location); for admins
 ///
 /// Name the version read with If-Match or `version`.
-#[utoipa::path(put, path = "/workers/{id}/matching", tag = "matching", params(("id" = String, Path, description = "the worker's id"),
-        ("If-Match" = Option<String>, Header, nullable = false, description = "the ETag of your read", pattern = r#"^\s*(W/)?"[+-]?[0-9]{1,18}"\s*$"#)),
-    request_body = Change<WorkerMatching>,
+#[utoipa::path(put, path = "/workers/{id}/matching", tag = "matching", params(("id" = String, Path, description = "the worker's id")),
+    request_body = Update<WorkerMatching>,
     responses((status = 200, description = "Changed", body = WorkerMatchingRead, headers(("ETag" = String, description = "the new version"))),
         (status = 409, description = "`version` is not the facts' version: read them again"),
         (status = 412, description = "If-Match is not the facts' version: read them again"),

@@ -10,7 +10,7 @@ use utoipa::IntoParams;
 use utoipa_axum::routes;
 
 use crate::auth::ApiUser;
-use crate::json::{change, created, ok, precondition, query, stale, tagged, ApiResult, Change};
+use crate::json::{change, created, ok, precondition, query, stale, tagged, ApiResult, Change, Update};
 use crate::openapi::ApiRouter;
 use crate::AppState;
 
@@ -62,10 +62,10 @@ async fn get_organization(State(state): State<AppState>, ApiUser(s): ApiUser, Pa
 
 /// Change an organization
 ///
-/// Say why in `reason`; name the version read with If-Match or `version`.
-#[utoipa::path(put, path = "/organizations/{id}", tag = "organizations", params(("id" = String, Path, description = "the organization's id"),
-        ("If-Match" = Option<String>, Header, nullable = false, description = "the ETag of your read", pattern = r#"^\s*(W/)?"[+-]?[0-9]{1,18}"\s*$"#)),
-    request_body = Change<OrganizationInput>,
+/// Say why in `reason`, and name the version read in `version` (409 when
+/// stale), or send `If-Match` with the ETag of the read instead (412 when stale).
+#[utoipa::path(put, path = "/organizations/{id}", tag = "organizations", params(("id" = String, Path, description = "the organization's id")),
+    request_body = Update<OrganizationInput>,
     responses((status = 200, description = "Changed", body = Organization, headers(("ETag" = String, description = "the new version"))),
         (status = 409, description = "`version` is not the record's version: read it again"),
         (status = 412, description = "If-Match is not the record's version: read it again"),

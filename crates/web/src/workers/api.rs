@@ -10,7 +10,7 @@ use utoipa::IntoParams;
 use utoipa_axum::routes;
 
 use crate::auth::ApiUser;
-use crate::json::{change, created, ok, precondition, query, stale, tagged, ApiResult, Change, Versions};
+use crate::json::{change, created, ok, precondition, query, stale, tagged, ApiResult, Change, Update, Versions};
 use crate::openapi::ApiRouter;
 use crate::AppState;
 
@@ -66,10 +66,10 @@ async fn get_worker(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id)
 
 /// Change a worker
 ///
-/// Say why in `reason`; name the version read with If-Match or `version`.
-#[utoipa::path(put, path = "/workers/{id}", tag = "workers", params(("id" = String, Path, description = "the worker's id"),
-        ("If-Match" = Option<String>, Header, nullable = false, description = "the ETag of your read", pattern = r#"^\s*(W/)?"[+-]?[0-9]{1,18}"\s*$"#)),
-    request_body = Change<WorkerInput>,
+/// Say why in `reason`, and name the version read in `version` (409 when
+/// stale), or send `If-Match` with the ETag of the read instead (412 when stale).
+#[utoipa::path(put, path = "/workers/{id}", tag = "workers", params(("id" = String, Path, description = "the worker's id")),
+    request_body = Update<WorkerInput>,
     responses((status = 200, description = "Changed", body = Worker, headers(("ETag" = String, description = "the new version"))),
         (status = 409, description = "`version` is not the record's version: read it again"),
         (status = 412, description = "If-Match is not the record's version: read it again"),
