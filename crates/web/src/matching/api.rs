@@ -120,7 +120,8 @@ struct ChooseInput {
     request_body(content = Option<ChooseInput>),
     responses((status = 201, description = "Chosen", body = Chosen, headers(("Location" = String, description = "the member's care team"))),
         (status = 422, description = "The member has no saved preferences (`no-preferences`); no peer meets them (`no-eligible-peer`); \
-the peer named takes no members (`no-such-peer`), does not meet a must, is already the member's peer (`already-your-peer`) or is full (`peer-full`)")))]
+the peer named takes no members (`no-such-peer`), does not meet a must, or is already the member's peer (`already-your-peer`)"),
+        (status = 409, description = "The peer has no room left (`peer-full`)")))]
 async fn choose_peer(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, headers: HeaderMap, bytes: Bytes) -> ApiResult {
     let b: Option<ChooseInput> = if bytes.is_empty() { None } else { body(&headers, &bytes)? };
     let b = b.unwrap_or_default();

@@ -48,7 +48,8 @@ async fn list_workers(State(state): State<AppState>, ApiUser(s): ApiUser, RawQue
 /// Add a worker
 #[utoipa::path(post, path = "/workers", tag = "workers", request_body = Change<WorkerInput>,
     responses((status = 201, description = "Added", body = Worker, headers(("Location" = String, description = "where to read the new worker"))),
-        (status = 422, description = "A field does not fit; `employer_id`, `supervisor_id` or `user_id` names no such record; or the end is before the start")))]
+        (status = 409, description = "`employer_id`, `user_id` or `supervisor_id` names no such organization, account or other worker (`no-such-organization`, `no-such-user`, `supervisor`)"),
+        (status = 422, description = "A field does not fit, or the end is before the start")))]
 async fn create_worker(State(state): State<AppState>, ApiUser(s): ApiUser, headers: HeaderMap, bytes: Bytes) -> ApiResult {
     let c: Change<WorkerInput> = change(&headers, &bytes)?;
     let w = s.access(&state).create_worker(&c.input, c.reason.as_deref().unwrap_or("created")).await?;
@@ -71,7 +72,7 @@ async fn get_worker(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id)
 #[utoipa::path(put, path = "/workers/{id}", tag = "workers", params(("id" = String, Path, description = "the worker's id")),
     request_body = Update<WorkerInput>,
     responses((status = 200, description = "Changed", body = Worker, headers(("ETag" = String, description = "the new version"))),
-        (status = 409, description = "`version` is not the record's version: read it again"),
+        (status = 409, description = "`version` is not the record's version: read it again; or `employer_id`, `user_id` or `supervisor_id` names no such record"),
         (status = 412, description = "If-Match is not the record's version: read it again"),
         (status = 428, description = "Neither If-Match nor `version` was sent")))]
 async fn update_worker(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, headers: HeaderMap, bytes: Bytes) -> ApiResult {

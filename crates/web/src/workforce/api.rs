@@ -210,7 +210,8 @@ async fn add_enrolment(State(state): State<AppState>, ApiUser(s): ApiUser, Path(
 #[utoipa::path(post, path = "/workforce/workers/{id}/sessions", tag = "workforce", params(("id" = String, Path, description = "the worker's id")),
     request_body = Change<SessionInput>,
     responses((status = 201, description = "Recorded", body = SupervisionSession, headers(("Location" = String, description = "the worker's development, where it is listed"))),
-        (status = 422, description = "A field does not fit, the session is in the future, or the worker has no supervisor and none is named")))]
+        (status = 409, description = "The worker has no supervisor and none is named (`supervisor`)"),
+        (status = 422, description = "A field does not fit, or the session is in the future")))]
 async fn record_supervision_session(
     State(state): State<AppState>,
     ApiUser(s): ApiUser,
@@ -254,7 +255,8 @@ struct PositionCreated {
 #[utoipa::path(post, path = "/workforce/positions", tag = "workforce", request_body = Change<PositionInput>,
     responses((status = 201, description = "Added, with the tasks its role must not do", body = PositionCreated,
         headers(("Location" = String, description = "the positions, where it is listed"))),
-        (status = 422, description = "A field does not fit, `organization_id` or `worker_id` names no such record, or the highest pay is below the lowest")))]
+        (status = 409, description = "`organization_id` names no organization (`no-such-organization`)"),
+        (status = 422, description = "A field does not fit, `worker_id` is not a worker of the organization, or the highest pay is below the lowest")))]
 async fn create_position(State(state): State<AppState>, ApiUser(s): ApiUser, headers: HeaderMap, bytes: Bytes) -> ApiResult {
     let c: Change<PositionInput> = change(&headers, &bytes)?;
     let reason = c.reason.as_deref().unwrap_or("position created");
