@@ -414,6 +414,154 @@ pub mod schema {
     pub fn new_username() -> Object {
         ObjectBuilder::new().schema_type(Type::String).pattern(Some("^[A-Za-z0-9._-]{3,64}$")).build()
     }
+
+    // --- organizations, workers, workforce, matching ---
+
+    /// Exactly the days [`super::parse_day`] reads: real calendar days, leap days included, from 1900 to 2200.
+    pub const DAY_PATTERN: &str = concat!(
+        r"((19[0-9]{2}|2[01][0-9]{2}|2200)-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|1[0-9]|2[0-8]))",
+        r"|(19(0[48]|[2468][048]|[13579][26])|20(0[048]|[2468][048]|[13579][26])|21(0[48]|[2468][048]|[13579][26]))-02-29)"
+    );
+
+    /// A real day written YYYY-MM-DD, from 1900 to 2200 (spaces around are ignored).
+    pub fn calendar_day() -> Object {
+        ObjectBuilder::new().schema_type(Type::String).pattern(Some(format!(r"^\s*{DAY_PATTERN}\s*$"))).description(Some("YYYY-MM-DD")).build()
+    }
+
+    /// Text that is blank: read as left out.
+    fn blank() -> Object {
+        ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::String, Type::Null])).pattern(Some(r"^\s*$")).build()
+    }
+
+    /// `schema`, or blank or null for "left out".
+    fn or_blank(schema: Object) -> utoipa::openapi::schema::Schema {
+        utoipa::openapi::schema::Schema::AnyOf(utoipa::openapi::schema::AnyOfBuilder::new().item(schema).item(blank()).build())
+    }
+
+    /// A day written YYYY-MM-DD, or blank or null for none.
+    pub fn day_or_blank() -> Object {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+            .pattern(Some(format!(r"^\s*$|^\s*{DAY_PATTERN}\s*$")))
+            .description(Some("YYYY-MM-DD, or blank for none"))
+            .build()
+    }
+
+    /// One of the catalog's values of a kind, or blank or null for none.
+    pub fn catalog_or_blank(kind: &str) -> utoipa::openapi::schema::Schema {
+        or_blank(catalog(kind, true))
+    }
+    pub fn training_program_or_blank() -> utoipa::openapi::schema::Schema {
+        catalog_or_blank("training-programs")
+    }
+    pub fn role_id_or_blank() -> utoipa::openapi::schema::Schema {
+        catalog_or_blank("roles")
+    }
+    pub fn credential_kind() -> Object {
+        catalog("credential-kinds", false)
+    }
+    pub fn training_program() -> Object {
+        catalog("training-programs", false)
+    }
+    pub fn topic() -> Object {
+        catalog("topics", false)
+    }
+
+    /// One of `values`, or blank or null for the default.
+    fn choice_or_blank(values: &[&str]) -> utoipa::openapi::schema::Schema {
+        or_blank(
+            ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::String, Type::Null])).enum_values(Some(values.iter().copied())).build(),
+        )
+    }
+    pub fn enrolment_status_or_blank() -> utoipa::openapi::schema::Schema {
+        choice_or_blank(&["enrolled", "attending", "completed", "withdrawn"])
+    }
+    pub fn exam_or_blank() -> utoipa::openapi::schema::Schema {
+        choice_or_blank(&["passed", "failed"])
+    }
+    pub fn education_or_blank() -> utoipa::openapi::schema::Schema {
+        choice_or_blank(&crate::workforce::EDUCATION_LEVELS)
+    }
+
+    const HOURS: &str = r"0*[1-9][0-9]?([.,][0-9]?0*)?|0*100([.,]0*)?|0*[.,][1-9]0*";
+
+    /// Hours from 0.1 to 100, one decimal (a comma may stand for the point).
+    pub fn hours() -> Object {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(format!(r"^\s*({HOURS})\s*$")))
+            .description(Some("hours between 0.1 and 100, e.g. 1.5"))
+            .build()
+    }
+    /// Hours, or blank or null for none.
+    pub fn hours_or_blank() -> Object {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+            .pattern(Some(format!(r"^\s*$|^\s*({HOURS})\s*$")))
+            .description(Some("hours between 0.1 and 100, e.g. 1.5, or blank"))
+            .build()
+    }
+
+    /// Dollars an hour from $1 to $1,000, at most two decimals; `$` and thousands commas allowed.
+    pub fn pay() -> Object {
+        let whole = r"(0,*)*[1-9],*([0-9],*){0,2}(\.,*([0-9],*){0,2})?";
+        let thousand = r"(0,*)*1,*0,*0,*0,*(\.,*(0,*){0,2})?";
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(format!(r"^\s*\$*,*({whole}|{thousand})\s*$")))
+            .description(Some("dollars an hour between 1 and 1000, e.g. 21.50"))
+            .build()
+    }
+
+    /// Whole minutes from 5 to 480.
+    pub fn session_minutes() -> Object {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(r"^\s*\+?0*([5-9]|[1-9][0-9]|[1-3][0-9]{2}|4[0-7][0-9]|480)\s*$"))
+            .description(Some("whole minutes between 5 and 480"))
+            .build()
+    }
+
+    /// A position's tasks: one a line, blank ones dropped, at most 50.
+    pub fn tasks() -> utoipa::openapi::schema::Array {
+        let f = FORBIDDEN_ONE_LINE;
+        let item = ObjectBuilder::new().schema_type(Type::String).max_length(Some(text::PLACE.max_chars)).pattern(Some(format!("^[^{f}]*$")));
+        ArrayBuilder::new().items(item).max_items(Some(50)).build()
+    }
+
+    /// Identity values: free text of the short kind, or language codes for the language dimension.
+    pub fn identity_values() -> utoipa::openapi::schema::Array {
+        // Whitespace inside is folded to one space before the checks.
+        let f = r"\x00-\x08\x0E-\x1F\x7F-\x84\x86-\x9F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069";
+        let item = ObjectBuilder::new().schema_type(Type::String).max_length(Some(text::SHORT.max_chars)).pattern(Some(format!("^[^{f}]*$")));
+        ArrayBuilder::new().items(item).max_items(Some(MAX_LIST_ITEMS)).build()
+    }
+
+    /// A count as it may be shown: null when withheld.
+    fn shown_count() -> Object {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::Integer, Type::Null]))
+            .minimum(Some(0))
+            .description(Some("null when withheld"))
+            .build()
+    }
+    fn counts_by(labels: usize) -> utoipa::openapi::schema::Array {
+        let cell = utoipa::openapi::schema::AnyOfBuilder::new().item(ObjectBuilder::new().schema_type(Type::String)).item(shown_count());
+        let row = ArrayBuilder::new()
+            .items(cell)
+            .min_items(Some(labels + 1))
+            .max_items(Some(labels + 1))
+            .description(Some(format!("{labels} text label(s), then the count")));
+        ArrayBuilder::new().items(row).build()
+    }
+    /// Rows of (label, count), the count null when withheld.
+    pub fn counts_by_label() -> utoipa::openapi::schema::Array {
+        counts_by(1)
+    }
+    /// Rows of (dimension, words, count), the count null when withheld.
+    pub fn counts_by_two_labels() -> utoipa::openapi::schema::Array {
+        counts_by(2)
+    }
 }
 
 /// The most items any list in a request may hold (languages, needs, windows, steps...).

@@ -122,11 +122,15 @@ pub struct Organization {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Deserialize, Default)]
 pub struct OrganizationInput {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::title))]
     pub name: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = OrganizationKind))]
     pub kind: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::identifier_opt))]
     pub contracted_by: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::city_opt))]
     pub city: Option<String>,
 }
 
@@ -385,6 +389,7 @@ pub struct Statement {
     /// "identity" dimension (gender, race, faith …) or a lived-experience topic id.
     pub topic: String,
     /// The worker's own words.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::statement))]
     pub text: String,
     pub visibility: Visibility,
 }
@@ -438,20 +443,28 @@ pub struct Worker {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Deserialize, Default)]
 pub struct WorkerInput {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::name))]
     pub given_name: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::name))]
     pub family_name: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::role_id))]
     pub role_id: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::identifier))]
     pub employer_id: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::calendar_day))]
     pub employment_start: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::day_or_blank))]
     pub employment_end: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::languages))]
     pub languages: Vec<String>,
     #[serde(default)]
     pub availability: Vec<TimeOfDay>,
     #[serde(default)]
     pub statements: Vec<Statement>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::city_opt))]
     pub city: Option<String>,
     #[serde(default)]
     pub user_id: Option<String>,

@@ -67,6 +67,11 @@ impl Access {
         if contracted_by.as_deref() == Some(id) {
             return Err(Invalid::one("contracted_by", "self-contract", "an organization cannot contract itself").into());
         }
+        if let Some(p) = &contracted_by {
+            if self.store.organization_row(p).await?.is_none() {
+                return Err(Invalid::one("contracted_by", "no-such-organization", "no such organization").into());
+            }
+        }
         let org = Organization { id: id.to_string(), name, kind, contracted_by, city, version: current.version + 1 };
         let mut tx = self.store.begin().await?;
         let done = sqlx::query(

@@ -186,7 +186,9 @@ impl SourceKind {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
 pub struct GeoPoint {
+    #[cfg_attr(feature = "openapi", schema(minimum = -90, maximum = 90))]
     pub lat: f64,
+    #[cfg_attr(feature = "openapi", schema(minimum = -180, maximum = 180))]
     pub lon: f64,
 }
 
@@ -365,7 +367,9 @@ impl Preferences {
 #[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq)]
 #[serde(default)]
 pub struct PreferencesInput {
+    #[cfg_attr(feature = "openapi", schema(value_type = SupportKind, required = true))]
     pub support: Option<SupportKind>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::languages))]
     pub languages: Vec<String>,
     pub interpreter_ok: bool,
     pub identity: Vec<IdentityWishInput>,
@@ -375,9 +379,12 @@ pub struct PreferencesInput {
     /// Empty means any.
     pub times: Vec<TimeOfDay>,
     pub home: Option<GeoPoint>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::city_opt))]
     pub home_town: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 500))]
     pub max_travel_km: Option<u32>,
     pub source: SourceWishInput,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::identifier_opt))]
     pub named_peer: Option<String>,
 }
 
@@ -388,12 +395,14 @@ pub struct IdentityWishInput {
     #[serde(default)]
     pub strength: Strength,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::identity_values))]
     pub values: Vec<String>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct TopicWishInput {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::topic))]
     pub topic: String,
     #[serde(default)]
     pub strength: Strength,

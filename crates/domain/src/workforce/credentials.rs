@@ -30,13 +30,18 @@ pub struct Credential {
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct CredentialInput {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::credential_kind))]
     pub kind: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::title_opt))]
     pub issuer: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::calendar_day))]
     pub issued_on: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::day_or_blank))]
     pub expires_on: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::reason_opt))]
     pub evidence: Option<String>,
 }
 
@@ -236,11 +241,15 @@ pub struct CeEntry {
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct CeInput {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::title))]
     pub title: String,
     /// Hours, e.g. "1.5".
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::hours))]
     pub hours: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::calendar_day))]
     pub completed_on: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::training_program_or_blank))]
     pub program_id: Option<String>,
 }
 

@@ -22,20 +22,30 @@ pub struct Picture {
     pub from: Date,
     #[serde(with = "wf_date")]
     pub to: Date,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<u64>))]
     pub headcount: Cell,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::counts_by_label))]
     pub by_role: Vec<(String, Cell)>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::counts_by_label))]
     pub by_language: Vec<(String, Cell)>,
     /// (dimension, the worker's own words, count), from statements not kept private.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::counts_by_two_labels))]
     pub by_identity: Vec<(String, String, Cell)>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<u64>))]
     pub vacancies: Cell,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<u64>))]
     pub hires: Cell,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<u64>))]
     pub departures: Cell,
     /// Departures per 100 average headcount over the period, one decimal
     /// (×10); withheld when departures or the average headcount is small.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<u64>))]
     pub turnover_per_mille: Suppressed<u64>,
     /// Distinct supervisors of active workers, by the supervisees' role.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::counts_by_label))]
     pub supervisors_by_role: Vec<(String, Cell)>,
     /// Active workers in peer roles who lead: supervise others or hold a leadership position.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<u64>))]
     pub peers_in_leadership: Cell,
 }
 

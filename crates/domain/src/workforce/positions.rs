@@ -80,19 +80,28 @@ pub struct Position {
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct PositionInput {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::identifier))]
     pub organization_id: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::title))]
     pub title: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::role_id_or_blank))]
     pub role_id: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::title))]
     pub program: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = ProgramSetting))]
     pub setting: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::education_or_blank))]
     pub education: Option<String>,
     /// One task per entry, in the organization's words.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::tasks))]
     pub tasks: Vec<String>,
     /// Dollars per hour, e.g. "21.50".
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::pay))]
     pub pay_min: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::pay))]
     pub pay_max: String,
     #[serde(default)]
     pub leadership: bool,

@@ -61,10 +61,15 @@ pub struct SupervisionSession {
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct SessionInput {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::calendar_day))]
     pub held_on: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::session_minutes))]
     pub minutes: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = SessionFormat))]
     pub format: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::title))]
     pub topics: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::name))]
     pub signature: String,
     /// Defaults to the worker's supervisor.
     #[serde(default)]

@@ -82,15 +82,21 @@ pub struct Enrolment {
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct EnrolmentInput {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::training_program))]
     pub program_id: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::title))]
     pub cohort: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::enrolment_status_or_blank))]
     pub status: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::hours_or_blank))]
     pub attended_hours: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::exam_or_blank))]
     pub exam: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::day_or_blank))]
     pub completed_on: Option<String>,
 }
 

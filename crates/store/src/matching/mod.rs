@@ -34,6 +34,7 @@ use crate::{Result, StoreError};
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct WorkerMatching {
+    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub modalities: Vec<Modality>,
     /// Where the worker meets from; the centre of their town when absent.
     #[serde(default)]

@@ -97,6 +97,13 @@ fn view(state: &AppState, s: &Signed, c: &CaseloadContacts) -> CaseloadPage {
     }
 }
 
-pub(super) async fn api_caseload(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
+/// Contacts across one peer's active caseload
+///
+/// Per member: contacts in the window, units against the authorization, the engagement rule and the last contact;
+/// members below the rule first. For the worker, their supervisor and their organization's or the state's admins.
+/// Members who do not share their contacts with the caller are only counted, and their names are left out.
+#[utoipa::path(get, path = "/workforce/workers/{id}/caseload", tag = "workforce", params(("id" = String, Path, description = "the worker's id")),
+    responses((status = 200, description = "The caseload's contacts", body = CaseloadContacts)))]
+pub(super) async fn caseload_contacts(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
     ok(StatusCode::OK, s.access(&state).caseload_contacts(&id).await?)
 }
