@@ -91,8 +91,10 @@ impl Labelled for RecoveryGoal {
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct GoalStepInput {
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true, schema_with = crate::limits::schema::step))]
     pub text: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::day_blank))]
     pub target_date: String,
     #[serde(default)]
     pub done: bool,
@@ -101,13 +103,18 @@ pub struct GoalStepInput {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct GoalInput {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::goal))]
     pub goal: String,
+    /// At most ten.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::goal_steps))]
     pub steps: Vec<GoalStepInput>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::day_blank))]
     pub target_date: String,
     /// active (the default), achieved or set-aside.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::goal_status_blank))]
     pub status: String,
 }
 
@@ -165,7 +172,10 @@ impl GoalInput {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ProgressInput {
+    /// YYYY-MM-DD, not in the future.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::day))]
     pub date: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::goal))]
     pub note: String,
 }
 

@@ -293,6 +293,148 @@ pub mod schema {
     set_of!(crate::privacy::Categories, crate::privacy::Category);
     set_of!(crate::matching::TimesOfDay, crate::records::TimeOfDay);
     set_of!(crate::matching::Modalities, crate::matching::Modality);
+
+    // Contacts, goals, booking, groups, reach and the calendar.
+
+    fn strings(values: &[&str]) -> Object {
+        ObjectBuilder::new().schema_type(Type::String).enum_values(Some(values.iter().copied())).build()
+    }
+
+    /// Text of a kind that may be left out or blank, never null.
+    pub fn blank_or(limit: TextLimit) -> Object {
+        let f = forbidden(limit);
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .max_length(Some(limit.max_chars))
+            .pattern(Some(format!("^[^{f}]*$")))
+            .description(Some(described(limit)))
+            .build()
+    }
+    pub fn contact_note_blank() -> Object {
+        blank_or(text::CONTACT_NOTE)
+    }
+    pub fn description_blank() -> Object {
+        blank_or(text::DESCRIPTION)
+    }
+    pub fn place_blank() -> Object {
+        blank_or(text::PLACE)
+    }
+
+    const DAY: &str = r"(19[0-9]{2}|2[01][0-9]{2}|2200)-[0-9]{2}-[0-9]{2}";
+
+    /// A day written YYYY-MM-DD, or blank for none (never null).
+    pub fn day_blank() -> utoipa::openapi::schema::Schema {
+        utoipa::openapi::schema::Schema::AnyOf(
+            utoipa::openapi::schema::AnyOfBuilder::new()
+                .item(ObjectBuilder::new().schema_type(Type::String).pattern(Some(r"^ *$")))
+                .item(day())
+                .description(Some("YYYY-MM-DD, or blank for none"))
+                .build(),
+        )
+    }
+
+    /// A contact's start time HH:MM (seconds are dropped), or blank for none.
+    pub fn start_time_blank() -> Object {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(r"^ *$|^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"))
+            .description(Some("HH:MM, 24-hour; blank for none"))
+            .build()
+    }
+
+    /// The start of a window or meeting: HH:MM from 00:00 to 23:59.
+    pub fn clock_start() -> Object {
+        ObjectBuilder::new().schema_type(Type::String).pattern(Some("^([01][0-9]|2[0-3]):[0-5][0-9]$")).description(Some("HH:MM, 24-hour")).build()
+    }
+
+    /// The end of a window or meeting: HH:MM from 00:01 to 24:00, after the start.
+    pub fn clock_end() -> Object {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some("^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"))
+            .description(Some("HH:MM, 24-hour, after the start; 24:00 for midnight"))
+            .build()
+    }
+
+    /// How a session or group meets.
+    pub fn meeting_modality() -> Object {
+        strings(&["in-person", "phone", "video"])
+    }
+    /// How a session meets, or blank for whatever the peer's window offers.
+    pub fn meeting_modality_blank() -> Object {
+        strings(&["", "in-person", "phone", "video"])
+    }
+
+    /// A session's length in minutes.
+    pub fn session_minutes() -> Object {
+        ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .enum_values(Some(crate::booking::SESSION_LENGTHS.iter().copied()))
+            .description(Some("30, 45, 60, 90, 120 or 180"))
+            .build()
+    }
+    pub fn session_minutes_opt() -> Object {
+        session_minutes()
+    }
+
+    /// When a session starts: YYYY-MM-DDTHH:MM, on a quarter hour.
+    pub fn session_start() -> Object {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(format!(r"^{DAY}T([01][0-9]|2[0-3]):(00|15|30|45)$")))
+            .description(Some("YYYY-MM-DDTHH:MM, wall-clock, on the hour or a quarter past, half past or a quarter to; still to come, at most 90 days ahead"))
+            .build()
+    }
+
+    /// A goal's status; blank is active.
+    pub fn goal_status_blank() -> Object {
+        strings(&["", "active", "achieved", "set-aside"])
+    }
+
+    /// A reach channel.
+    pub fn channel() -> Object {
+        strings(&["in-app", "email", "text"])
+    }
+
+    /// An email address, or blank for none.
+    pub fn reach_email() -> Object {
+        let label = "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
+        let word = "[A-Za-z0-9_%+-]+";
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .max_length(Some(text::CONTACT.max_chars))
+            .pattern(Some(format!(r"^$|^{word}(\.{word})*@{label}(\.{label})+$")))
+            .description(Some("an email address like name@example.org; blank for none"))
+            .build()
+    }
+
+    /// A mobile number that takes texts, or blank for none: ten digits (a
+    /// leading 1 allowed), or + and 8 to 15 digits; spaces, dashes, dots and
+    /// brackets between.
+    pub fn reach_phone() -> Object {
+        let sep = "[ ().-]*";
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .max_length(Some(text::CONTACT.max_chars))
+            .pattern(Some(format!(r"^$|^{sep}(1{sep})?[2-9]{sep}([0-9]{sep}){{9}}$|^\+{sep}([0-9]{sep}){{8,15}}$")))
+            .description(Some("a mobile number like 617-555-0100, or + and the country code; blank for none"))
+            .build()
+    }
+
+    /// Ids of the other peers who run a group: at most five.
+    pub fn co_leaders() -> utoipa::openapi::schema::Array {
+        ArrayBuilder::new().items(required(text::IDENTIFIER)).max_items(Some(5)).build()
+    }
+
+    /// At least one id.
+    pub fn identifiers_some() -> utoipa::openapi::schema::Array {
+        ArrayBuilder::new().items(required(text::IDENTIFIER)).min_items(Some(1)).max_items(Some(MAX_LIST_ITEMS)).build()
+    }
+
+    /// The steps of a goal: at most ten.
+    pub fn goal_steps() -> utoipa::openapi::schema::Array {
+        ArrayBuilder::new().items(utoipa::openapi::Ref::from_schema_name("GoalStepInput")).max_items(Some(crate::goals::MAX_STEPS)).build()
+    }
 }
 
 /// The most items any list in a request may hold (languages, needs, windows, steps...).

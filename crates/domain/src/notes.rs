@@ -171,17 +171,25 @@ pub const MAX_NOTE_CHARS: usize = crate::limits::text::CONTACT_NOTE.max_chars;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ContactNoteInput {
+    /// YYYY-MM-DD, not in the future.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::day))]
     pub date: String,
     /// Forms send text, JSON clients a number; both are read as text here
     /// and checked by [`ContactNoteInput::validate`].
     #[serde(deserialize_with = "text_or_number")]
+    #[cfg_attr(feature = "openapi", schema(value_type = u32, minimum = 1, maximum = 1440))]
     pub duration_minutes: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Modality))]
     pub modality: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Setting))]
     pub setting: String,
+    /// One line.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::contact_note_blank))]
     pub note: String,
     /// `HH:MM`; optional.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::start_time_blank))]
     pub start_time: String,
 }
 
