@@ -467,18 +467,16 @@ impl Reach {
     }
 }
 
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+/// How to be reached: the channel and the address it needs (the schema is
+/// written by hand: which address is required follows the channel).
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct ReachInput {
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::channel))]
     pub channel: String,
     /// Needed for the email channel.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::reach_email))]
     pub email: String,
     /// Needed for the text channel.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::reach_phone))]
     pub phone: String,
 }
 
@@ -638,3 +636,12 @@ mod tests {
         assert_eq!(retry_delay(30), Duration::minutes(360));
     }
 }
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for ReachInput {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::limits::schema::reach_input().into()
+    }
+}
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for ReachInput {}

@@ -87,14 +87,12 @@ impl Labelled for RecoveryGoal {
     }
 }
 
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+/// A step of a goal; a row left blank is dropped.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct GoalStepInput {
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(required = true, schema_with = crate::limits::schema::step))]
     pub text: String,
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::day_blank))]
     pub target_date: String,
     #[serde(default)]
     pub done: bool,
@@ -117,6 +115,15 @@ pub struct GoalInput {
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::goal_status_blank))]
     pub status: String,
 }
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for GoalStepInput {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::limits::schema::goal_step().into()
+    }
+}
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for GoalStepInput {}
 
 /// What a goal's fields hold once checked.
 #[derive(Debug, Clone, PartialEq)]
@@ -173,7 +180,7 @@ impl GoalInput {
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ProgressInput {
     /// YYYY-MM-DD, not in the future.
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::day))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::past_day))]
     pub date: String,
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::goal))]
     pub note: String,

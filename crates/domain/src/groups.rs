@@ -36,7 +36,7 @@ pub struct GroupInput {
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::place_blank))]
     pub place: String,
     /// YYYY-MM-DD, the first meeting (still to come); later ones follow weekly.
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::day))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::future_day))]
     pub first_date: String,
     /// HH:MM
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::clock_start))]

@@ -320,15 +320,105 @@ pub mod schema {
         blank_or(text::PLACE)
     }
 
-    const DAY: &str = r"(19[0-9]{2}|2[01][0-9]{2}|2200)-[0-9]{2}-[0-9]{2}";
+    /// Months and days that every year has (the 29th of February left out).
+    const MONTH_DAY: &str = "((0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2])-(29|30)|(0[13578]|1[02])-31)";
+    const DAY: &str = "(19[0-9]{2}|2[01][0-9]{2}|2200)";
+
+    fn years(from: i32, to: i32) -> String {
+        let list: Vec<String> = (from..=to).map(|y| y.to_string()).collect();
+        format!("({})", list.join("|"))
+    }
+
+    fn this_year() -> i32 {
+        time::OffsetDateTime::now_utc().year()
+    }
+
+    fn day_pattern(years: &str, description: &str) -> Object {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(format!("^{years}-{MONTH_DAY}$")))
+            .description(Some(format!("YYYY-MM-DD, {description}")))
+            .build()
+    }
+
+    /// A day gone by: YYYY-MM-DD, from 1900 up to the end of last year (the
+    /// days of this year up to today are taken too).
+    pub fn past_day() -> Object {
+        day_pattern(&years(super::EARLIEST_YEAR, this_year() - 1), "not in the future")
+    }
+
+    /// A day to come: YYYY-MM-DD, from next year to 2200 (the days of this
+    /// year still to come are taken too).
+    pub fn future_day() -> Object {
+        day_pattern(&years(this_year() + 1, super::LATEST_YEAR), "still to come")
+    }
+
+    /// Blank, as a regular-expression class: what `str::trim` takes away.
+    const BLANK: &str = r"^[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$";
+
+    fn blank() -> Object {
+        ObjectBuilder::new().schema_type(Type::String).pattern(Some(BLANK)).build()
+    }
 
     /// A day written YYYY-MM-DD, or blank for none (never null).
     pub fn day_blank() -> utoipa::openapi::schema::Schema {
         utoipa::openapi::schema::Schema::AnyOf(
             utoipa::openapi::schema::AnyOfBuilder::new()
-                .item(ObjectBuilder::new().schema_type(Type::String).pattern(Some(r"^ *$")))
-                .item(day())
+                .item(blank())
+                .item(day_pattern(DAY, "from 1900 to 2200"))
                 .description(Some("YYYY-MM-DD, or blank for none"))
+                .build(),
+        )
+    }
+
+    /// A goal's step: its text with an optional target date, or a blank row (dropped).
+    pub fn goal_step() -> utoipa::openapi::schema::Schema {
+        let step = ObjectBuilder::new()
+            .property("text", required(text::STEP))
+            .required("text")
+            .property("target_date", day_blank())
+            .property("done", ObjectBuilder::new().schema_type(Type::Boolean))
+            .description(Some("a step"));
+        let blank_row = ObjectBuilder::new()
+            .property("text", blank())
+            .property("target_date", blank())
+            .property("done", ObjectBuilder::new().schema_type(Type::Boolean))
+            .description(Some("a blank row, dropped"));
+        utoipa::openapi::schema::Schema::AnyOf(utoipa::openapi::schema::AnyOfBuilder::new().item(step).item(blank_row).build())
+    }
+
+    /// How to be reached: the channel, and the address it needs.
+    pub fn reach_input() -> utoipa::openapi::schema::Schema {
+        let channel = |c: &str| strings(&[c]);
+        let nonblank = |o: Object| {
+            let mut o = o;
+            o.pattern = o.pattern.map(|p| p.trim_start_matches("^$|").to_string());
+            o.min_length = Some(1);
+            o
+        };
+        let in_app = ObjectBuilder::new()
+            .property("channel", channel("in-app"))
+            .required("channel")
+            .property("email", reach_email())
+            .property("phone", reach_phone());
+        let email = ObjectBuilder::new()
+            .property("channel", channel("email"))
+            .required("channel")
+            .property("email", nonblank(reach_email()))
+            .required("email")
+            .property("phone", reach_phone());
+        let text_ = ObjectBuilder::new()
+            .property("channel", channel("text"))
+            .required("channel")
+            .property("email", reach_email())
+            .property("phone", nonblank(reach_phone()))
+            .required("phone");
+        utoipa::openapi::schema::Schema::OneOf(
+            utoipa::openapi::schema::OneOfBuilder::new()
+                .item(in_app)
+                .item(email)
+                .item(text_)
+                .description(Some("in-app; email, with an email address; or text, with a mobile number"))
                 .build(),
         )
     }
@@ -381,7 +471,7 @@ pub mod schema {
     pub fn session_start() -> Object {
         ObjectBuilder::new()
             .schema_type(Type::String)
-            .pattern(Some(format!(r"^{DAY}T([01][0-9]|2[0-3]):(00|15|30|45)$")))
+            .pattern(Some(format!(r"^{DAY}-{MONTH_DAY}T([01][0-9]|2[0-3]):(00|15|30|45)$")))
             .description(Some("YYYY-MM-DDTHH:MM, wall-clock, on the hour or a quarter past, half past or a quarter to; still to come, at most 90 days ahead"))
             .build()
     }
@@ -433,7 +523,7 @@ pub mod schema {
 
     /// The steps of a goal: at most ten.
     pub fn goal_steps() -> utoipa::openapi::schema::Array {
-        ArrayBuilder::new().items(utoipa::openapi::Ref::from_schema_name("GoalStepInput")).max_items(Some(crate::goals::MAX_STEPS)).build()
+        ArrayBuilder::new().items(utoipa::openapi::RefOr::T(goal_step())).max_items(Some(crate::goals::MAX_STEPS)).build()
     }
 }
 

@@ -172,7 +172,7 @@ pub const MAX_NOTE_CHARS: usize = crate::limits::text::CONTACT_NOTE.max_chars;
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ContactNoteInput {
     /// YYYY-MM-DD, not in the future.
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::day))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::past_day))]
     pub date: String,
     /// Forms send text, JSON clients a number; both are read as text here
     /// and checked by [`ContactNoteInput::validate`].
@@ -203,8 +203,17 @@ pub(crate) fn text_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<S
     }
     Ok(match TextOrNumber::deserialize(d)? {
         TextOrNumber::Text(s) => s,
-        TextOrNumber::Number(n) => n.to_string(),
+        TextOrNumber::Number(n) => number_text(&n),
     })
+}
+
+/// A JSON number as text; a whole number written with a fraction (`60.0`) is
+/// the whole number, as JSON Schema counts it an integer.
+pub fn number_text(n: &serde_json::Number) -> String {
+    match n.as_f64() {
+        Some(f) if !n.is_i64() && !n.is_u64() && f.fract() == 0.0 && f.abs() < 1e15 => format!("{f:.0}"),
+        _ => n.to_string(),
+    }
 }
 
 impl ContactNoteInput {

@@ -50,7 +50,7 @@ async fn availability(State(state): State<AppState>, ApiUser(s): ApiUser, Path(i
 /// For the worker or their admins: the whole week, from the version that was
 /// read (`If-Match` or `version`).
 #[utoipa::path(put, path = "/workers/{id}/availability", tag = "booking",
-    params(("id" = String, Path, description = "the worker's id"), ("If-Match" = Option<String>, Header, description = "the ETag of your read")),
+    params(("id" = String, Path, description = "the worker's id"), ("If-Match" = Option<String>, Header, description = "the ETag of your read", pattern = r#"^(W/)?"-?[0-9]{1,18}"$"#)),
     request_body = Change<WeekBody>,
     responses((status = 200, description = "Replaced", body = Availability, headers(("ETag" = String, description = "the new version"))),
         (status = 409, description = "`version` is not the record's version: read it again"),
@@ -194,6 +194,7 @@ fn number_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Erro
     let v = serde_json::Value::deserialize(d)?;
     Ok(match v {
         serde_json::Value::String(s) => s,
+        serde_json::Value::Number(n) => accompany_domain::notes::number_text(&n),
         other => other.to_string(),
     })
 }
@@ -202,7 +203,7 @@ fn number_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Erro
 ///
 /// For the member or their peer, from the version that was read (`If-Match` or `version`).
 #[utoipa::path(post, path = "/sessions/{id}/reschedule", tag = "booking",
-    params(("id" = String, Path, description = "the session's id"), ("If-Match" = Option<String>, Header, description = "the ETag of your read")),
+    params(("id" = String, Path, description = "the session's id"), ("If-Match" = Option<String>, Header, description = "the ETag of your read", pattern = r#"^(W/)?"-?[0-9]{1,18}"$"#)),
     request_body = RescheduleBody,
     responses((status = 200, description = "Moved", body = SessionView, headers(("ETag" = String, description = "the new version"))),
         (status = 409, description = "`version` is not the session's version: read it again"),
@@ -243,7 +244,7 @@ struct CancelInput {
 /// Cancelling is a change too: it names the version read, with If-Match or
 /// `version` in the body.
 #[utoipa::path(post, path = "/sessions/{id}/cancel", tag = "booking",
-    params(("id" = String, Path, description = "the session's id"), ("If-Match" = Option<String>, Header, description = "the ETag of your read")),
+    params(("id" = String, Path, description = "the session's id"), ("If-Match" = Option<String>, Header, description = "the ETag of your read", pattern = r#"^(W/)?"-?[0-9]{1,18}"$"#)),
     request_body(content = Option<CancelInput>, description = "optional: the version read"),
     responses((status = 200, description = "Cancelled", body = SessionView, headers(("ETag" = String, description = "the new version"))),
         (status = 409, description = "`version` is not the session's version: read it again"),
@@ -251,7 +252,8 @@ struct CancelInput {
         (status = 422, description = "`session-cancelled`: the session was cancelled already"),
         (status = 428, description = "Neither If-Match nor `version` was sent")))]
 async fn cancel(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, headers: HeaderMap, bytes: Bytes) -> ApiResult {
-    let version = if bytes.iter().all(u8::is_ascii_whitespace) { None } else { change::<CancelBody>(&headers, &bytes)?.version };
+    let blank = bytes.iter().all(u8::is_ascii_whitespace) || bytes.trim_ascii() == b"null";
+    let version = if blank { None } else { change::<CancelBody>(&headers, &bytes)?.version };
     let p = precondition(&headers, version)?;
     tagged(StatusCode::OK, s.access(&state).cancel_session(&id, p.version).await.map_err(|e| stale(e, &p))?)
 }

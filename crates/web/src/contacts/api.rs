@@ -62,7 +62,7 @@ async fn contact(State(state): State<AppState>, ApiUser(s): ApiUser, Path((id, c
 /// the history), from the version that was read (`If-Match` or `version`).
 #[utoipa::path(put, path = "/members/{id}/contacts/{contact}", tag = "contacts",
     params(("id" = String, Path, description = "the member's id"), ("contact" = String, Path, description = "the contact's id"),
-        ("If-Match" = Option<String>, Header, description = "the ETag of your read")),
+        ("If-Match" = Option<String>, Header, description = "the ETag of your read", pattern = r#"^(W/)?"-?[0-9]{1,18}"$"#)),
     request_body = Change<ContactNoteInput>,
     responses((status = 200, description = "Corrected", body = LoggedContact, headers(("ETag" = String, description = "the new version"))),
         (status = 409, description = "`version` is not the record's version: read it again"),

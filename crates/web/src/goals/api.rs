@@ -45,7 +45,7 @@ async fn add_goal(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): 
 /// For the member, from the version that was read (`If-Match` or `version`).
 #[utoipa::path(put, path = "/members/{id}/recovery-goals/{goal}", tag = "goals",
     params(("id" = String, Path, description = "the member's id"), ("goal" = String, Path, description = "the goal's id"),
-        ("If-Match" = Option<String>, Header, description = "the ETag of your read")),
+        ("If-Match" = Option<String>, Header, description = "the ETag of your read", pattern = r#"^(W/)?"-?[0-9]{1,18}"$"#)),
     request_body = Change<GoalInput>,
     responses((status = 200, description = "Changed", body = RecoveryGoal, headers(("ETag" = String, description = "the new version"))),
         (status = 409, description = "`version` is not the record's version: read it again"),
