@@ -168,7 +168,8 @@ impl GoalInput {
             let target_date = optional_date(&format!("steps[{i}].target_date"), &s.target_date, &mut errs);
             steps.push(GoalStep { text, target_date, done: s.done });
         }
-        if steps.len() > MAX_STEPS {
+        // Rows count, blank or not: a form never sends more than MAX_STEPS.
+        if self.steps.len() > MAX_STEPS {
             errs.push(FieldError::new("steps", "too-many", format!("has too many steps: at most {MAX_STEPS}")).arg("max", MAX_STEPS.to_string()));
         }
         errs.finish()?;

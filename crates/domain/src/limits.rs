@@ -329,8 +329,16 @@ pub mod schema {
         format!("({})", list.join("|"))
     }
 
-    fn this_year() -> i32 {
-        time::OffsetDateTime::now_utc().year()
+    /// The year the document is written in, handed in by the server (the
+    /// domain has no clock); until then, days of any year fit.
+    static THIS_YEAR: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+
+    pub fn set_this_year(year: i32) {
+        THIS_YEAR.store(year, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn this_year() -> Option<i32> {
+        Some(THIS_YEAR.load(std::sync::atomic::Ordering::Relaxed)).filter(|y| (super::EARLIEST_YEAR + 1..super::LATEST_YEAR).contains(y))
     }
 
     fn day_pattern(years: &str, description: &str) -> Object {
@@ -344,13 +352,19 @@ pub mod schema {
     /// A day gone by: YYYY-MM-DD, from 1900 up to the end of last year (the
     /// days of this year up to today are taken too).
     pub fn past_day() -> Object {
-        day_pattern(&years(super::EARLIEST_YEAR, this_year() - 1), "not in the future")
+        match this_year() {
+            Some(y) => day_pattern(&years(super::EARLIEST_YEAR, y - 1), "not in the future"),
+            None => day_pattern(DAY, "not in the future"),
+        }
     }
 
     /// A day to come: YYYY-MM-DD, from next year to 2200 (the days of this
     /// year still to come are taken too).
     pub fn future_day() -> Object {
-        day_pattern(&years(this_year() + 1, super::LATEST_YEAR), "still to come")
+        match this_year() {
+            Some(y) => day_pattern(&years(y + 1, super::LATEST_YEAR), "still to come"),
+            None => day_pattern(DAY, "still to come"),
+        }
     }
 
     /// Blank, as a regular-expression class: what `str::trim` takes away.
@@ -472,7 +486,9 @@ pub mod schema {
         ObjectBuilder::new()
             .schema_type(Type::String)
             .pattern(Some(format!(r"^{DAY}-{MONTH_DAY}T([01][0-9]|2[0-3]):(00|15|30|45)$")))
-            .description(Some("YYYY-MM-DDTHH:MM, wall-clock, on the hour or a quarter past, half past or a quarter to; still to come, at most 90 days ahead"))
+            .description(Some(
+                "YYYY-MM-DDTHH:MM, wall-clock, on the hour or a quarter past, half past or a quarter to; still to come, at most 90 days ahead",
+            ))
             .build()
     }
 

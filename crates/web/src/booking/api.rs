@@ -50,7 +50,7 @@ async fn availability(State(state): State<AppState>, ApiUser(s): ApiUser, Path(i
 /// For the worker or their admins: the whole week, from the version that was
 /// read (`If-Match` or `version`).
 #[utoipa::path(put, path = "/workers/{id}/availability", tag = "booking",
-    params(("id" = String, Path, description = "the worker's id"), ("If-Match" = Option<String>, Header, description = "the ETag of your read", pattern = r#"^(W/)?"-?[0-9]{1,18}"$"#)),
+    params(("id" = String, Path, description = "the worker's id"), ("If-Match" = Option<String>, Header, description = "the ETag of your read", nullable = false, pattern = r#"^(W/)?"-?[0-9]{1,18}"$"#)),
     request_body = Change<WeekBody>,
     responses((status = 200, description = "Replaced", body = Availability, headers(("ETag" = String, description = "the new version"))),
         (status = 409, description = "`version` is not the record's version: read it again"),
@@ -203,7 +203,7 @@ fn number_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Erro
 ///
 /// For the member or their peer, from the version that was read (`If-Match` or `version`).
 #[utoipa::path(post, path = "/sessions/{id}/reschedule", tag = "booking",
-    params(("id" = String, Path, description = "the session's id"), ("If-Match" = Option<String>, Header, description = "the ETag of your read", pattern = r#"^(W/)?"-?[0-9]{1,18}"$"#)),
+    params(("id" = String, Path, description = "the session's id"), ("If-Match" = Option<String>, Header, description = "the ETag of your read", nullable = false, pattern = r#"^(W/)?"-?[0-9]{1,18}"$"#)),
     request_body = RescheduleBody,
     responses((status = 200, description = "Moved", body = SessionView, headers(("ETag" = String, description = "the new version"))),
         (status = 409, description = "`version` is not the session's version: read it again"),
@@ -244,7 +244,7 @@ struct CancelInput {
 /// Cancelling is a change too: it names the version read, with If-Match or
 /// `version` in the body.
 #[utoipa::path(post, path = "/sessions/{id}/cancel", tag = "booking",
-    params(("id" = String, Path, description = "the session's id"), ("If-Match" = Option<String>, Header, description = "the ETag of your read", pattern = r#"^(W/)?"-?[0-9]{1,18}"$"#)),
+    params(("id" = String, Path, description = "the session's id"), ("If-Match" = Option<String>, Header, description = "the ETag of your read", nullable = false, pattern = r#"^(W/)?"-?[0-9]{1,18}"$"#)),
     request_body(content = Option<CancelInput>, description = "optional: the version read"),
     responses((status = 200, description = "Cancelled", body = SessionView, headers(("ETag" = String, description = "the new version"))),
         (status = 409, description = "`version` is not the session's version: read it again"),

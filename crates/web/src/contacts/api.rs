@@ -14,10 +14,9 @@ use crate::openapi::ApiRouter;
 use crate::AppState;
 
 pub fn routes() -> ApiRouter {
-    ApiRouter::new()
-        .routes(routes!(contact_log, log_contact))
-        .routes(routes!(contact, update_contact))
-        .routes(routes!(contact_history))
+    // The document's days to come and gone by are counted from this year.
+    accompany_domain::limits::schema::set_this_year(time::OffsetDateTime::now_utc().year());
+    ApiRouter::new().routes(routes!(contact_log, log_contact)).routes(routes!(contact, update_contact)).routes(routes!(contact_history))
 }
 
 /// Contacts the caller may see
@@ -62,7 +61,7 @@ async fn contact(State(state): State<AppState>, ApiUser(s): ApiUser, Path((id, c
 /// the history), from the version that was read (`If-Match` or `version`).
 #[utoipa::path(put, path = "/members/{id}/contacts/{contact}", tag = "contacts",
     params(("id" = String, Path, description = "the member's id"), ("contact" = String, Path, description = "the contact's id"),
-        ("If-Match" = Option<String>, Header, description = "the ETag of your read", pattern = r#"^(W/)?"-?[0-9]{1,18}"$"#)),
+        ("If-Match" = Option<String>, Header, description = "the ETag of your read", nullable = false, pattern = r#"^(W/)?"-?[0-9]{1,18}"$"#)),
     request_body = Change<ContactNoteInput>,
     responses((status = 200, description = "Corrected", body = LoggedContact, headers(("ETag" = String, description = "the new version"))),
         (status = 409, description = "`version` is not the record's version: read it again"),

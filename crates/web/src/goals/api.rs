@@ -13,11 +13,7 @@ use crate::openapi::ApiRouter;
 use crate::AppState;
 
 pub fn routes() -> ApiRouter {
-    ApiRouter::new()
-        .routes(routes!(goals, add_goal))
-        .routes(routes!(update_goal))
-        .routes(routes!(add_progress))
-        .routes(routes!(goal_history))
+    ApiRouter::new().routes(routes!(goals, add_goal)).routes(routes!(update_goal)).routes(routes!(add_progress)).routes(routes!(goal_history))
 }
 
 /// The member's recovery goals
@@ -45,7 +41,7 @@ async fn add_goal(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): 
 /// For the member, from the version that was read (`If-Match` or `version`).
 #[utoipa::path(put, path = "/members/{id}/recovery-goals/{goal}", tag = "goals",
     params(("id" = String, Path, description = "the member's id"), ("goal" = String, Path, description = "the goal's id"),
-        ("If-Match" = Option<String>, Header, description = "the ETag of your read", pattern = r#"^(W/)?"-?[0-9]{1,18}"$"#)),
+        ("If-Match" = Option<String>, Header, description = "the ETag of your read", nullable = false, pattern = r#"^(W/)?"-?[0-9]{1,18}"$"#)),
     request_body = Change<GoalInput>,
     responses((status = 200, description = "Changed", body = RecoveryGoal, headers(("ETag" = String, description = "the new version"))),
         (status = 409, description = "`version` is not the record's version: read it again"),

@@ -15,6 +15,8 @@ use crate::openapi::ApiRouter;
 use crate::AppState;
 
 pub fn routes() -> ApiRouter {
+    // The document's days to come and gone by are counted from this year.
+    accompany_domain::limits::schema::set_this_year(time::OffsetDateTime::now_utc().year());
     ApiRouter::new()
         .routes(routes!(groups, create_group))
         .routes(routes!(roster))
@@ -97,7 +99,12 @@ struct Attendance {
     request_body = AttendanceBody,
     responses((status = 201, description = "Recorded", body = Attendance, headers(("Location" = String, description = "where to read the group's roster"))),
         (status = 422, description = "`no-such-meeting`, a member who did not join, or a meeting still to come")))]
-async fn record_attendance(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, JsonBody(b): JsonBody<AttendanceBody>) -> ApiResult {
+async fn record_attendance(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Path(id): Path<String>,
+    JsonBody(b): JsonBody<AttendanceBody>,
+) -> ApiResult {
     let notes = s.access(&state).record_attendance(&id, &b.meeting_id, &b.member_ids).await?;
     created(format!("/api/v1/groups/{id}/roster"), Attendance { contact_notes: notes })
 }

@@ -39,7 +39,7 @@ async fn reach(State(state): State<AppState>, ApiUser(s): ApiUser) -> ApiResult 
 /// Choose how to be reached
 ///
 /// Addresses are checked; from the version read (`If-Match` or `version`; 0 before the first).
-#[utoipa::path(put, path = "/me/reach", tag = "reach", params(("If-Match" = Option<String>, Header, description = "the ETag of your read", pattern = r#"^(W/)?"-?[0-9]{1,18}"$"#)),
+#[utoipa::path(put, path = "/me/reach", tag = "reach", params(("If-Match" = Option<String>, Header, description = "the ETag of your read", nullable = false, pattern = r#"^(W/)?"-?[0-9]{1,18}"$"#)),
     request_body = Change<ReachInput>,
     responses((status = 200, description = "Chosen", body = VersionedReach, headers(("ETag" = String, description = "the new version"))),
         (status = 409, description = "`version` is not the choice's version: read it again"),
