@@ -505,11 +505,12 @@ pub mod schema {
     /// An email address, or blank for none.
     pub fn reach_email() -> Object {
         let label = "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
-        let word = "[A-Za-z0-9_%+-]+";
+        // At most 62 characters before the @, as addresses allow 64.
+        let word = "[A-Za-z0-9_%+-]{1,20}";
         ObjectBuilder::new()
             .schema_type(Type::String)
             .max_length(Some(text::CONTACT.max_chars))
-            .pattern(Some(format!(r"^$|^{word}(\.{word})*@{label}(\.{label})+$")))
+            .pattern(Some(format!(r"^$|^{word}(\.{word}){{0,2}}@{label}(\.{label})+$")))
             .description(Some("an email address like name@example.org; blank for none"))
             .build()
     }

@@ -53,13 +53,32 @@ async fn set_reach(State(state): State<AppState>, ApiUser(s): ApiUser, headers: 
     tagged(StatusCode::OK, VersionedReach { reach, version: p.version + 1 })
 }
 
+/// Where a message stands.
+#[derive(Deserialize, Clone, Copy, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+enum OutboxStatus {
+    Pending,
+    Delivered,
+    Failed,
+}
+
+impl OutboxStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Delivered => "delivered",
+            Self::Failed => "failed",
+        }
+    }
+}
+
 #[derive(Deserialize, Default, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 struct OutboxQuery {
     /// pending, delivered or failed; every message when left out.
-    #[param(max_length = 64)]
-    status: Option<String>,
+    #[param(inline)]
+    status: Option<OutboxStatus>,
     /// At most this many (100 when left out; 1 to 10000 are used).
     limit: Option<u32>,
 }
@@ -77,6 +96,6 @@ struct Outbox {
     responses((status = 200, description = "The messages, newest first", body = Outbox)))]
 async fn outbox(State(state): State<AppState>, ApiUser(s): ApiUser, RawQuery(raw): RawQuery) -> ApiResult {
     let q: OutboxQuery = query(raw)?;
-    let messages = s.access(&state).outbox(q.status.as_deref(), q.limit.unwrap_or(100)).await?;
+    let messages = s.access(&state).outbox(q.status.map(OutboxStatus::as_str), q.limit.unwrap_or(100)).await?;
     ok(StatusCode::OK, Outbox { messages })
 }
