@@ -18,13 +18,13 @@ use crate::AppState;
 
 pub fn routes() -> ApiRouter {
     ApiRouter::new()
-        .routes(routes!(availability, set_availability))
+        .routes(routes!(get_availability, set_availability))
         .routes(routes!(bookable_peers))
-        .routes(routes!(slots))
-        .routes(routes!(member_sessions, book))
+        .routes(routes!(free_slots))
+        .routes(routes!(member_sessions, book_session))
         .routes(routes!(my_sessions))
-        .routes(routes!(reschedule))
-        .routes(routes!(cancel))
+        .routes(routes!(reschedule_session))
+        .routes(routes!(cancel_session))
 }
 
 /// A worker's whole week of windows.
@@ -41,7 +41,7 @@ struct WeekBody {
 /// Weekday, start, end, modality, and the coarse times matching uses.
 #[utoipa::path(get, path = "/workers/{id}/availability", tag = "booking", params(("id" = String, Path, description = "the worker's id")),
     responses((status = 200, description = "The week", body = Availability, headers(("ETag" = String, description = "the version, for If-Match")))))]
-async fn availability(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
+async fn get_availability(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
     tagged(StatusCode::OK, s.access(&state).availability(&id).await?)
 }
 
@@ -113,7 +113,7 @@ struct Slots {
 #[utoipa::path(get, path = "/members/{id}/slots", tag = "booking", params(("id" = String, Path, description = "the member's id"), SlotQuery),
     responses((status = 200, description = "The free times, earliest first", body = Slots),
         (status = 422, description = "`not-your-peer`: the worker is not a peer on the member's care team (or the member has none)")))]
-async fn slots(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, RawQuery(raw): RawQuery) -> ApiResult {
+async fn free_slots(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, RawQuery(raw): RawQuery) -> ApiResult {
     let q: SlotQuery = query(raw)?;
     let minutes = q.minutes.unwrap_or(60);
     if !accompany_domain::booking::SESSION_LENGTHS.contains(&minutes) {
@@ -171,7 +171,7 @@ async fn my_sessions(State(state): State<AppState>, ApiUser(s): ApiUser) -> ApiR
         (status = 422, description = "A field does not fit, or the time cannot be booked: `in-past`, `too-far` (over 90 days ahead), \
 `not-your-peer`, `outside-availability` (outside the peer's hours), `modality-unavailable`, `worker-busy` (the peer has a session or group then: the slot is taken), \
 `member-busy` (the member has a session then)")))]
-async fn book(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, JsonBody(input): JsonBody<SessionInput>) -> ApiResult {
+async fn book_session(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, JsonBody(input): JsonBody<SessionInput>) -> ApiResult {
     created(format!("/api/v1/members/{id}/sessions"), s.access(&state).book_session(&id, &input).await?)
 }
 
@@ -211,7 +211,7 @@ fn number_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Erro
         (status = 422, description = "A field does not fit, or the time cannot be booked: `in-past`, `too-far`, `outside-availability` (outside the peer's hours), \
 `worker-busy` (the slot is taken), `member-busy`, `session-cancelled`"),
         (status = 428, description = "Neither If-Match nor `version` was sent")))]
-async fn reschedule(
+async fn reschedule_session(
     State(state): State<AppState>,
     ApiUser(s): ApiUser,
     Path(id): Path<String>,
@@ -251,7 +251,7 @@ struct CancelInput {
         (status = 412, description = "If-Match is not the session's version: read it again"),
         (status = 422, description = "`session-cancelled`: the session was cancelled already"),
         (status = 428, description = "Neither If-Match nor `version` was sent")))]
-async fn cancel(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, headers: HeaderMap, bytes: Bytes) -> ApiResult {
+async fn cancel_session(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, headers: HeaderMap, bytes: Bytes) -> ApiResult {
     let blank = bytes.iter().all(u8::is_ascii_whitespace) || bytes.trim_ascii() == b"null";
     let version = if blank { None } else { change::<CancelBody>(&headers, &bytes)?.version };
     let p = precondition(&headers, version)?;

@@ -16,7 +16,7 @@ use crate::AppState;
 pub fn routes() -> ApiRouter {
     // The document's days to come and gone by are counted from this year.
     accompany_domain::limits::schema::set_this_year(time::OffsetDateTime::now_utc().year());
-    ApiRouter::new().routes(routes!(contact_log, log_contact)).routes(routes!(contact, update_contact)).routes(routes!(contact_history))
+    ApiRouter::new().routes(routes!(contact_log, log_contact)).routes(routes!(get_contact, update_contact)).routes(routes!(contact_history))
 }
 
 /// Contacts the caller may see
@@ -51,7 +51,7 @@ async fn log_contact(
 #[utoipa::path(get, path = "/members/{id}/contacts/{contact}", tag = "contacts",
     params(("id" = String, Path, description = "the member's id"), ("contact" = String, Path, description = "the contact's id")),
     responses((status = 200, description = "The contact", body = LoggedContact, headers(("ETag" = String, description = "the version, for If-Match")))))]
-async fn contact(State(state): State<AppState>, ApiUser(s): ApiUser, Path((id, contact)): Path<(String, String)>) -> ApiResult {
+async fn get_contact(State(state): State<AppState>, ApiUser(s): ApiUser, Path((id, contact)): Path<(String, String)>) -> ApiResult {
     tagged(StatusCode::OK, s.access(&state).contact(&id, &contact).await?)
 }
 

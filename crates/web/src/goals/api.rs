@@ -13,7 +13,7 @@ use crate::openapi::ApiRouter;
 use crate::AppState;
 
 pub fn routes() -> ApiRouter {
-    ApiRouter::new().routes(routes!(goals, add_goal)).routes(routes!(update_goal)).routes(routes!(add_progress)).routes(routes!(goal_history))
+    ApiRouter::new().routes(routes!(list_goals, add_goal)).routes(routes!(update_goal)).routes(routes!(add_progress)).routes(routes!(goal_history))
 }
 
 /// The member's recovery goals
@@ -22,7 +22,7 @@ pub fn routes() -> ApiRouter {
 /// (`hidden` says when not).
 #[utoipa::path(get, path = "/members/{id}/recovery-goals", tag = "goals", params(("id" = String, Path, description = "the member's id")),
     responses((status = 200, description = "The goals the caller may see", body = Seen<Goals>)))]
-async fn goals(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
+async fn list_goals(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
     ok(StatusCode::OK, s.access(&state).recovery_goals(&id).await?)
 }
 

@@ -18,8 +18,8 @@ pub fn routes() -> ApiRouter {
     // The document's days to come and gone by are counted from this year.
     accompany_domain::limits::schema::set_this_year(time::OffsetDateTime::now_utc().year());
     ApiRouter::new()
-        .routes(routes!(groups, create_group))
-        .routes(routes!(roster))
+        .routes(routes!(list_groups, create_group))
+        .routes(routes!(group_roster))
         .routes(routes!(join_group))
         .routes(routes!(leave_group))
         .routes(routes!(record_attendance))
@@ -35,7 +35,7 @@ struct Groups {
 ///
 /// Those open to the member, or those the peer runs or their organization offers.
 #[utoipa::path(get, path = "/groups", tag = "groups", responses((status = 200, description = "The groups", body = Groups)))]
-async fn groups(State(state): State<AppState>, ApiUser(s): ApiUser) -> ApiResult {
+async fn list_groups(State(state): State<AppState>, ApiUser(s): ApiUser) -> ApiResult {
     ok(StatusCode::OK, Groups { groups: s.access(&state).groups().await? })
 }
 
@@ -55,7 +55,7 @@ async fn create_group(State(state): State<AppState>, ApiUser(s): ApiUser, JsonBo
 /// For the group's peers: its meetings with attendance, and who joined.
 #[utoipa::path(get, path = "/groups/{id}/roster", tag = "groups", params(("id" = String, Path, description = "the group's id")),
     responses((status = 200, description = "The roster", body = Roster)))]
-async fn roster(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
+async fn group_roster(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>) -> ApiResult {
     ok(StatusCode::OK, s.access(&state).roster(&id).await?)
 }
 

@@ -15,7 +15,7 @@ use crate::openapi::ApiRouter;
 use crate::AppState;
 
 pub fn routes() -> ApiRouter {
-    ApiRouter::new().routes(routes!(reach, set_reach)).routes(routes!(outbox))
+    ApiRouter::new().routes(routes!(get_reach, set_reach)).routes(routes!(list_outbox))
 }
 
 /// How to be reached, with the version of that choice (0 before it was first saved).
@@ -31,7 +31,7 @@ struct VersionedReach {
 /// In the app, by email or by text.
 #[utoipa::path(get, path = "/me/reach", tag = "reach",
     responses((status = 200, description = "The choice", body = VersionedReach, headers(("ETag" = String, description = "the version, for If-Match")))))]
-async fn reach(State(state): State<AppState>, ApiUser(s): ApiUser) -> ApiResult {
+async fn get_reach(State(state): State<AppState>, ApiUser(s): ApiUser) -> ApiResult {
     let (reach, version) = s.access(&state).reach().await?;
     tagged(StatusCode::OK, VersionedReach { reach, version })
 }
@@ -94,7 +94,7 @@ struct Outbox {
 /// For state admins: each message with its status.
 #[utoipa::path(get, path = "/outbox", tag = "reach", params(OutboxQuery),
     responses((status = 200, description = "The messages, newest first", body = Outbox)))]
-async fn outbox(State(state): State<AppState>, ApiUser(s): ApiUser, RawQuery(raw): RawQuery) -> ApiResult {
+async fn list_outbox(State(state): State<AppState>, ApiUser(s): ApiUser, RawQuery(raw): RawQuery) -> ApiResult {
     let q: OutboxQuery = query(raw)?;
     let messages = s.access(&state).outbox(q.status.map(OutboxStatus::as_str), q.limit.unwrap_or(100)).await?;
     ok(StatusCode::OK, Outbox { messages })
