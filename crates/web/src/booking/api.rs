@@ -89,6 +89,7 @@ struct SlotQuery {
     #[param(schema_with = accompany_domain::limits::schema::session_minutes_opt)]
     minutes: Option<u32>,
     /// How many days ahead, from today (14 when left out; at most 90 are looked at).
+    #[param(value_type = Option<u64>, minimum = 0, maximum = 4294967295_u64)]
     days: Option<u32>,
 }
 
@@ -171,7 +172,12 @@ async fn my_sessions(State(state): State<AppState>, ApiUser(s): ApiUser) -> ApiR
         (status = 422, description = "A field does not fit, or the time cannot be booked: `in-past`, `too-far` (over 90 days ahead), \
 `not-your-peer`, `outside-availability` (outside the peer's hours), `modality-unavailable`, `worker-busy` (the peer has a session or group then: the slot is taken), \
 `member-busy` (the member has a session then)")))]
-async fn book_session(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, JsonBody(input): JsonBody<SessionInput>) -> ApiResult {
+async fn book_session(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Path(id): Path<String>,
+    JsonBody(input): JsonBody<SessionInput>,
+) -> ApiResult {
     created(format!("/api/v1/members/{id}/sessions"), s.access(&state).book_session(&id, &input).await?)
 }
 

@@ -80,6 +80,7 @@ struct OutboxQuery {
     #[param(inline)]
     status: Option<OutboxStatus>,
     /// At most this many (100 when left out; 1 to 10000 are used).
+    #[param(value_type = Option<u64>, minimum = 0, maximum = 4294967295_u64)]
     limit: Option<u32>,
 }
 
