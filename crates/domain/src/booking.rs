@@ -83,11 +83,15 @@ mod weekday_serde {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct WindowInput {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::weekday))]
     pub weekday: String,
     /// HH:MM
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::clock_start))]
     pub start: String,
-    /// HH:MM, after the start; 24:00 for midnight.
+    /// HH:MM, at least 30 minutes after the start; 24:00 for midnight.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::clock_end))]
     pub end: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::meeting_modality))]
     pub modality: String,
 }
 
@@ -240,13 +244,19 @@ pub fn parse_datetime(s: &str) -> Option<PrimitiveDateTime> {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct SessionInput {
+    /// A peer on the member's care team.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::identifier))]
     pub worker_id: String,
     /// YYYY-MM-DDTHH:MM, wall-clock.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::session_start))]
     pub start: String,
     /// Forms send text, JSON clients a number.
     #[serde(deserialize_with = "crate::notes::text_or_number")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::booking_minutes))]
     pub minutes: String,
+    /// Blank for the way the peer's window offers.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::meeting_modality_blank))]
     pub modality: String,
 }
 
@@ -457,12 +467,15 @@ impl Reach {
     }
 }
 
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+/// How to be reached: the channel and the address it needs (the schema is
+/// written by hand: which address is required follows the channel).
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct ReachInput {
     pub channel: String,
+    /// Needed for the email channel.
     #[serde(default)]
     pub email: String,
+    /// Needed for the text channel.
     #[serde(default)]
     pub phone: String,
 }
@@ -623,3 +636,12 @@ mod tests {
         assert_eq!(retry_delay(30), Duration::minutes(360));
     }
 }
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for ReachInput {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::limits::schema::reach_input().into()
+    }
+}
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for ReachInput {}

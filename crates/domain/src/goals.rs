@@ -87,7 +87,7 @@ impl Labelled for RecoveryGoal {
     }
 }
 
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+/// A step of a goal; a row left blank is dropped.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct GoalStepInput {
     #[serde(default)]
@@ -101,15 +101,29 @@ pub struct GoalStepInput {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct GoalInput {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::goal))]
     pub goal: String,
+    /// At most ten.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::goal_steps))]
     pub steps: Vec<GoalStepInput>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::day_blank))]
     pub target_date: String,
     /// active (the default), achieved or set-aside.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::goal_status_blank))]
     pub status: String,
 }
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for GoalStepInput {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::limits::schema::goal_step().into()
+    }
+}
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for GoalStepInput {}
 
 /// What a goal's fields hold once checked.
 #[derive(Debug, Clone, PartialEq)]
@@ -154,7 +168,8 @@ impl GoalInput {
             let target_date = optional_date(&format!("steps[{i}].target_date"), &s.target_date, &mut errs);
             steps.push(GoalStep { text, target_date, done: s.done });
         }
-        if steps.len() > MAX_STEPS {
+        // Rows count, blank or not: a form never sends more than MAX_STEPS.
+        if self.steps.len() > MAX_STEPS {
             errs.push(FieldError::new("steps", "too-many", format!("has too many steps: at most {MAX_STEPS}")).arg("max", MAX_STEPS.to_string()));
         }
         errs.finish()?;
@@ -165,7 +180,10 @@ impl GoalInput {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ProgressInput {
+    /// YYYY-MM-DD, not in the future.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::past_day))]
     pub date: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::goal))]
     pub note: String,
 }
 

@@ -19,29 +19,42 @@ pub const MAX_WEEKS: u32 = 52;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct GroupInput {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::group_title))]
     pub title: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::description_blank))]
     pub description: String,
     /// A catalog language code: the language the group is held in.
+    #[cfg_attr(feature = "openapi", schema(schema_with = languages_catalog))]
     pub language: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::meeting_modality))]
     pub modality: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::notes::Setting))]
     pub setting: String,
     /// Where: an address, or how to join a video call.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::place_blank))]
     pub place: String,
-    /// YYYY-MM-DD, the first meeting; later ones follow weekly.
+    /// YYYY-MM-DD, the first meeting (still to come); later ones follow weekly.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::future_day))]
     pub first_date: String,
     /// HH:MM
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::clock_start))]
     pub start: String,
-    /// HH:MM, after the start.
+    /// HH:MM, at least 15 minutes after the start.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::clock_end))]
     pub end: String,
+    /// How many weekly meetings.
     #[serde(deserialize_with = "crate::notes::text_or_number")]
+    #[cfg_attr(feature = "openapi", schema(value_type = u32, minimum = 1, maximum = 52))]
     pub weeks: String,
     /// The organization (a plan, an RLC, a community organization) whose
     /// members may join.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::identifier))]
     pub open_to: String,
-    /// Other peers (worker ids) who run the group too.
+    /// Other peers (worker ids) who run the group too: at most five.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::co_leaders))]
     pub co_leaders: Vec<String>,
 }
 
@@ -238,4 +251,9 @@ mod tests {
         let codes: Vec<&str> = bad.validate(&["en"], datetime!(2029-12-01 10:00)).unwrap_err().0.iter().map(|e| e.code).collect();
         assert_eq!(codes, vec!["unknown-choice", "end-before-start", "weeks"]);
     }
+}
+
+#[cfg(feature = "openapi")]
+fn languages_catalog() -> utoipa::openapi::schema::Object {
+    crate::limits::schema::catalog("languages", false)
 }

@@ -262,20 +262,6 @@ pub mod schema {
 
     const DAY: &str = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$";
 
-    /// A day in the past, such as a date of birth: the server writes in the
-    /// years up to last year when it starts (a day later this year cannot be
-    /// told from one to come in a pattern).
-    pub fn past_day() -> Object {
-        let extensions = utoipa::openapi::extensions::ExtensionsBuilder::new().add("x-past", true).build();
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Date)))
-            .pattern(Some(DAY))
-            .extensions(Some(extensions))
-            .description(Some("YYYY-MM-DD, not in the future"))
-            .build()
-    }
-
     /// A day written YYYY-MM-DD within the years dates may fall in.
     pub fn day() -> Object {
         ObjectBuilder::new()
@@ -561,6 +547,255 @@ pub mod schema {
     /// Rows of (dimension, words, count), the count null when withheld.
     pub fn counts_by_two_labels() -> utoipa::openapi::schema::Array {
         counts_by(2)
+    }
+
+    // Contacts, goals, booking, groups, reach and the calendar.
+
+    fn strings(values: &[&str]) -> Object {
+        ObjectBuilder::new().schema_type(Type::String).enum_values(Some(values.iter().copied())).build()
+    }
+
+    /// Text of a kind that may be left out or blank, never null.
+    pub fn blank_or(limit: TextLimit) -> Object {
+        let f = forbidden(limit);
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .max_length(Some(limit.max_chars))
+            .pattern(Some(format!("^[^{f}]*$")))
+            .description(Some(described(limit)))
+            .build()
+    }
+    pub fn contact_note_blank() -> Object {
+        blank_or(text::CONTACT_NOTE)
+    }
+    pub fn description_blank() -> Object {
+        blank_or(text::DESCRIPTION)
+    }
+    pub fn place_blank() -> Object {
+        blank_or(text::PLACE)
+    }
+
+    /// Months and days that every year has (the 29th of February left out).
+    const MONTH_DAY: &str = "((0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2])-(29|30)|(0[13578]|1[02])-31)";
+    const YEARS: &str = "(19[0-9]{2}|2[01][0-9]{2}|2200)";
+
+    fn years(from: i32, to: i32) -> String {
+        let list: Vec<String> = (from..=to).map(|y| y.to_string()).collect();
+        format!("({})", list.join("|"))
+    }
+
+    /// The year the document is written in, handed in by the server (the
+    /// domain has no clock); until then, days of any year fit.
+    static THIS_YEAR: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+
+    pub fn set_this_year(year: i32) {
+        THIS_YEAR.store(year, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn this_year() -> Option<i32> {
+        Some(THIS_YEAR.load(std::sync::atomic::Ordering::Relaxed)).filter(|y| (super::EARLIEST_YEAR + 1..super::LATEST_YEAR).contains(y))
+    }
+
+    fn day_pattern(years: &str, description: &str) -> Object {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(format!("^{years}-{MONTH_DAY}$")))
+            .description(Some(format!("YYYY-MM-DD, {description}")))
+            .build()
+    }
+
+    /// A day gone by: YYYY-MM-DD, from 1900 up to the end of last year (the
+    /// days of this year up to today are taken too).
+    pub fn past_day() -> Object {
+        match this_year() {
+            Some(y) => day_pattern(&years(super::EARLIEST_YEAR, y - 1), "not in the future"),
+            None => day_pattern(YEARS, "not in the future"),
+        }
+    }
+
+    /// A day to come: YYYY-MM-DD, from next year to 2200 (the days of this
+    /// year still to come are taken too).
+    pub fn future_day() -> Object {
+        match this_year() {
+            Some(y) => day_pattern(&years(y + 1, super::LATEST_YEAR), "still to come"),
+            None => day_pattern(YEARS, "still to come"),
+        }
+    }
+
+    /// Blank, as a regular-expression class: what `str::trim` takes away.
+    const BLANK: &str = r"^[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$";
+
+    fn blank_text() -> Object {
+        ObjectBuilder::new().schema_type(Type::String).pattern(Some(BLANK)).build()
+    }
+
+    /// A day written YYYY-MM-DD, or blank for none (never null).
+    pub fn day_blank() -> utoipa::openapi::schema::Schema {
+        utoipa::openapi::schema::Schema::AnyOf(
+            utoipa::openapi::schema::AnyOfBuilder::new()
+                .item(blank_text())
+                .item(day_pattern(YEARS, "from 1900 to 2200"))
+                .description(Some("YYYY-MM-DD, or blank for none"))
+                .build(),
+        )
+    }
+
+    /// A goal's step: its text with an optional target date, or a blank row (dropped).
+    pub fn goal_step() -> utoipa::openapi::schema::Schema {
+        let step = ObjectBuilder::new()
+            .property("text", required(text::STEP))
+            .required("text")
+            .property("target_date", day_blank())
+            .property("done", ObjectBuilder::new().schema_type(Type::Boolean))
+            .description(Some("a step"));
+        let blank_row = ObjectBuilder::new()
+            .property("text", blank_text())
+            .property("target_date", blank_text())
+            .property("done", ObjectBuilder::new().schema_type(Type::Boolean))
+            .description(Some("a blank row, dropped"));
+        utoipa::openapi::schema::Schema::AnyOf(utoipa::openapi::schema::AnyOfBuilder::new().item(step).item(blank_row).build())
+    }
+
+    /// How to be reached: the channel, and the address it needs.
+    pub fn reach_input() -> utoipa::openapi::schema::Schema {
+        let channel = |c: &str| strings(&[c]);
+        let nonblank = |o: Object| {
+            let mut o = o;
+            o.pattern = o.pattern.map(|p| p.trim_start_matches("^$|").to_string());
+            o.min_length = Some(1);
+            o
+        };
+        let in_app = ObjectBuilder::new()
+            .property("channel", channel("in-app"))
+            .required("channel")
+            .property("email", reach_email())
+            .property("phone", reach_phone());
+        let email = ObjectBuilder::new()
+            .property("channel", channel("email"))
+            .required("channel")
+            .property("email", nonblank(reach_email()))
+            .required("email")
+            .property("phone", reach_phone());
+        let text_ = ObjectBuilder::new()
+            .property("channel", channel("text"))
+            .required("channel")
+            .property("email", reach_email())
+            .property("phone", nonblank(reach_phone()))
+            .required("phone");
+        utoipa::openapi::schema::Schema::OneOf(
+            utoipa::openapi::schema::OneOfBuilder::new()
+                .item(in_app)
+                .item(email)
+                .item(text_)
+                .description(Some("in-app; email, with an email address; or text, with a mobile number"))
+                .build(),
+        )
+    }
+
+    /// A contact's start time HH:MM (seconds are dropped), or blank for none.
+    pub fn start_time_blank() -> Object {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(r"^ *$|^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"))
+            .description(Some("HH:MM, 24-hour; blank for none"))
+            .build()
+    }
+
+    /// The start of a window or meeting: HH:MM from 00:00 to 23:59.
+    pub fn clock_start() -> Object {
+        ObjectBuilder::new().schema_type(Type::String).pattern(Some("^([01][0-9]|2[0-3]):[0-5][0-9]$")).description(Some("HH:MM, 24-hour")).build()
+    }
+
+    /// The end of a window or meeting: HH:MM from 00:01 to 24:00, after the start.
+    pub fn clock_end() -> Object {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some("^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"))
+            .description(Some("HH:MM, 24-hour, after the start; 24:00 for midnight"))
+            .build()
+    }
+
+    /// How a session or group meets.
+    pub fn meeting_modality() -> Object {
+        strings(&["in-person", "phone", "video"])
+    }
+    /// How a session meets, or blank for whatever the peer's window offers.
+    pub fn meeting_modality_blank() -> Object {
+        strings(&["", "in-person", "phone", "video"])
+    }
+
+    /// A session's length in minutes.
+    pub fn booking_minutes() -> Object {
+        ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .enum_values(Some(crate::booking::SESSION_LENGTHS.iter().copied()))
+            .description(Some("30, 45, 60, 90, 120 or 180"))
+            .build()
+    }
+    pub fn booking_minutes_opt() -> Object {
+        booking_minutes()
+    }
+
+    /// When a session starts: YYYY-MM-DDTHH:MM, on a quarter hour.
+    pub fn session_start() -> Object {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(format!(r"^{YEARS}-{MONTH_DAY}T([01][0-9]|2[0-3]):(00|15|30|45)$")))
+            .description(Some(
+                "YYYY-MM-DDTHH:MM, wall-clock, on the hour or a quarter past, half past or a quarter to; still to come, at most 90 days ahead",
+            ))
+            .build()
+    }
+
+    /// A goal's status; blank is active.
+    pub fn goal_status_blank() -> Object {
+        strings(&["", "active", "achieved", "set-aside"])
+    }
+
+    /// A reach channel.
+    pub fn channel() -> Object {
+        strings(&["in-app", "email", "text"])
+    }
+
+    /// An email address, or blank for none.
+    pub fn reach_email() -> Object {
+        let label = "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
+        // At most 62 characters before the @, as addresses allow 64.
+        let word = "[A-Za-z0-9_%+-]{1,20}";
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .max_length(Some(text::CONTACT.max_chars))
+            .pattern(Some(format!(r"^$|^{word}(\.{word}){{0,2}}@{label}(\.{label})+$")))
+            .description(Some("an email address like name@example.org; blank for none"))
+            .build()
+    }
+
+    /// A mobile number that takes texts, or blank for none: ten digits (a
+    /// leading 1 allowed), or + and 8 to 15 digits; spaces, dashes, dots and
+    /// brackets between.
+    pub fn reach_phone() -> Object {
+        let sep = "[ ().-]*";
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .max_length(Some(text::CONTACT.max_chars))
+            .pattern(Some(format!(r"^$|^{sep}(1{sep})?[2-9]{sep}([0-9]{sep}){{9}}$|^\+{sep}([0-9]{sep}){{8,15}}$")))
+            .description(Some("a mobile number like 617-555-0100, or + and the country code; blank for none"))
+            .build()
+    }
+
+    /// Ids of the other peers who run a group: at most five.
+    pub fn co_leaders() -> utoipa::openapi::schema::Array {
+        ArrayBuilder::new().items(required(text::IDENTIFIER)).max_items(Some(5)).build()
+    }
+
+    /// At least one id.
+    pub fn identifiers_some() -> utoipa::openapi::schema::Array {
+        ArrayBuilder::new().items(required(text::IDENTIFIER)).min_items(Some(1)).max_items(Some(MAX_LIST_ITEMS)).build()
+    }
+
+    /// The steps of a goal: at most ten.
+    pub fn goal_steps() -> utoipa::openapi::schema::Array {
+        ArrayBuilder::new().items(utoipa::openapi::RefOr::T(goal_step())).max_items(Some(crate::goals::MAX_STEPS)).build()
     }
 }
 

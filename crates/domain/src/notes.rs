@@ -174,17 +174,25 @@ pub const MAX_NOTE_CHARS: usize = crate::limits::text::CONTACT_NOTE.max_chars;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ContactNoteInput {
+    /// YYYY-MM-DD, not in the future.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::past_day))]
     pub date: String,
     /// Forms send text, JSON clients a number; both are read as text here
     /// and checked by [`ContactNoteInput::validate`].
     #[serde(deserialize_with = "text_or_number")]
+    #[cfg_attr(feature = "openapi", schema(value_type = u32, minimum = 1, maximum = 1440))]
     pub duration_minutes: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Modality))]
     pub modality: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Setting))]
     pub setting: String,
+    /// One line.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::contact_note_blank))]
     pub note: String,
     /// `HH:MM`; optional.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::start_time_blank))]
     pub start_time: String,
 }
 
@@ -198,8 +206,17 @@ pub(crate) fn text_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<S
     }
     Ok(match TextOrNumber::deserialize(d)? {
         TextOrNumber::Text(s) => s,
-        TextOrNumber::Number(n) => n.to_string(),
+        TextOrNumber::Number(n) => number_text(&n),
     })
+}
+
+/// A JSON number as text; a whole number written with a fraction (`60.0`) is
+/// the whole number, as JSON Schema counts it an integer.
+pub fn number_text(n: &serde_json::Number) -> String {
+    match n.as_f64() {
+        Some(f) if !n.is_i64() && !n.is_u64() && f.fract() == 0.0 && f.abs() < 1e15 => format!("{f:.0}"),
+        _ => n.to_string(),
+    }
 }
 
 impl ContactNoteInput {

@@ -73,7 +73,23 @@ pub(crate) fn finish(derived: utoipa::openapi::OpenApi, catalog: &Catalog) -> Va
 /// that use its id, so that a client (and stateful testing) can follow the
 /// record from its creation.
 pub(crate) const LINKS: &[(&str, &[&str])] = &[
-    ("create_member", &["get_member", "update_member", "member_history", "contact_log", "log_contact", "recovery_goals", "add_goal", "sharing", "member_sessions", "book_session", "member_preferences", "care_team"]),
+    (
+        "create_member",
+        &[
+            "get_member",
+            "update_member",
+            "member_history",
+            "contact_log",
+            "log_contact",
+            "recovery_goals",
+            "add_goal",
+            "sharing",
+            "member_sessions",
+            "book_session",
+            "member_preferences",
+            "care_team",
+        ],
+    ),
     ("log_contact", &["get_contact", "update_contact", "contact_history"]),
     ("add_goal", &["update_goal", "goal_progress", "goal_history"]),
     ("book_session", &["reschedule_session", "cancel_session"]),
@@ -110,7 +126,8 @@ fn write_links(doc: &mut Value) {
                 .split('/')
                 .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
                 .map(|name| {
-                    let source = if from_path.contains(&format!("{{{name}}}")) { format!("$request.path.{name}") } else { "$response.body#/id".into() };
+                    let source =
+                        if from_path.contains(&format!("{{{name}}}")) { format!("$request.path.{name}") } else { "$response.body#/id".into() };
                     (name.to_string(), Value::String(source))
                 })
                 .collect();
@@ -120,16 +137,6 @@ fn write_links(doc: &mut Value) {
         if let Some((_, success)) = responses.as_object_mut().and_then(|r| r.iter_mut().find(|(code, _)| code.starts_with('2'))) {
             success["links"] = Value::Object(links);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn past_years_end_last_year() {
-        let p = super::past_years_pattern(2025);
-        assert_eq!(p, "^(19[0-9]{2}|20[0-1][0-9]|202[0-5])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$");
-        assert!(super::past_years_pattern(2030).contains("20[0-2][0-9]|203[0-0]"));
     }
 }
 
@@ -183,9 +190,6 @@ fn write_catalog(doc: &mut Value, catalog: &Catalog) {
     fn walk(v: &mut Value, catalog: &Catalog) {
         match v {
             Value::Object(o) => {
-                if o.get("x-past").is_some() {
-                    o.insert("pattern".into(), Value::String(past_years_pattern(time::OffsetDateTime::now_utc().year() - 1)));
-                }
                 if let Some(kind) = o.get("x-catalog").and_then(Value::as_str) {
                     let mut values: Vec<Value> = catalog_values(catalog, kind).into_iter().map(Value::from).collect();
                     if o.get("type").and_then(Value::as_array).is_some_and(|t| t.iter().any(|t| t == "null")) {
@@ -200,24 +204,6 @@ fn write_catalog(doc: &mut Value, catalog: &Catalog) {
         }
     }
     walk(doc, catalog);
-}
-
-/// Days from 1900 to the end of `last_year`.
-fn past_years_pattern(last_year: i32) -> String {
-    let decades = last_year / 10;
-    let mut years = Vec::new();
-    for century in 19..=last_year / 100 {
-        if (century + 1) * 100 <= last_year + 1 {
-            years.push(format!("{century}[0-9]{{2}}"));
-        } else {
-            let full = decades % 10;
-            if full > 0 {
-                years.push(format!("{century}[0-{}][0-9]", full - 1));
-            }
-            years.push(format!("{decades}[0-{}]", last_year % 10));
-        }
-    }
-    format!("^({})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$", years.join("|"))
 }
 
 /// The values of one kind of catalog entry.

@@ -59,6 +59,11 @@ pub(crate) fn change<T: DeserializeOwned>(headers: &HeaderMap, bytes: &Bytes) ->
         Some(serde_json::Value::String(s)) => Some(s),
         Some(_) => return Err(field_problem("reason", "must be text")),
     };
+    if let Some(r) = &reason {
+        let mut errs = accompany_domain::Invalid::default();
+        accompany_domain::limits::check_text(&mut errs, "reason", r, accompany_domain::limits::text::REASON);
+        errs.finish()?;
+    }
     let input = serde_path_to_error::deserialize(value).map_err(path_problem)?;
     Ok(Change { input, version, reason })
 }

@@ -8,22 +8,10 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
 
 use crate::problem::{AppError, Problem};
 
 pub(crate) use change::{change, precondition, stale, Change, Update};
-
-/// A page of organizations or workers: what to list, from where, how many.
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct PageQuery {
-    pub(crate) kind: Option<String>,
-    pub(crate) role_id: Option<String>,
-    pub(crate) employer_id: Option<String>,
-    pub(crate) after: Option<String>,
-    pub(crate) limit: Option<u32>,
-}
 
 pub(crate) type ApiResult = Result<Response, Problem>;
 
