@@ -548,6 +548,15 @@ pub fn retry_delay(attempts: u32) -> Duration {
 /// After this many failed tries a message is marked failed.
 pub const MAX_DELIVERY_ATTEMPTS: u32 = 8;
 
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for ReachInput {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::limits::schema::reach_input().into()
+    }
+}
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for ReachInput {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -636,12 +645,3 @@ mod tests {
         assert_eq!(retry_delay(30), Duration::minutes(360));
     }
 }
-
-#[cfg(feature = "openapi")]
-impl utoipa::PartialSchema for ReachInput {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        crate::limits::schema::reach_input().into()
-    }
-}
-#[cfg(feature = "openapi")]
-impl utoipa::ToSchema for ReachInput {}

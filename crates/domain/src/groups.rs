@@ -211,6 +211,11 @@ pub fn attendance_note(title: &str, meeting: &Span) -> String {
     note
 }
 
+#[cfg(feature = "openapi")]
+fn languages_catalog() -> utoipa::openapi::schema::Object {
+    crate::limits::schema::catalog("languages", false)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -251,9 +256,4 @@ mod tests {
         let codes: Vec<&str> = bad.validate(&["en"], datetime!(2029-12-01 10:00)).unwrap_err().0.iter().map(|e| e.code).collect();
         assert_eq!(codes, vec!["unknown-choice", "end-before-start", "weeks"]);
     }
-}
-
-#[cfg(feature = "openapi")]
-fn languages_catalog() -> utoipa::openapi::schema::Object {
-    crate::limits::schema::catalog("languages", false)
 }
