@@ -320,6 +320,33 @@ async fn openapi_describes_every_route() {
         let body: Value = r.json().await.unwrap_or(Value::Null);
         assert_ne!(body["type"], "/problems/no-route", "{method} {path} is routed");
     }
+    // Every link names an operation of the document, and a new member leads
+    // to the operations that use its id.
+    let ids: Vec<&str> = paths.values().flat_map(|item| item.as_object().unwrap().values()).filter_map(|op| op["operationId"].as_str()).collect();
+    let mut unique = ids.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), ids.len(), "operation ids are unique");
+    let mut links = 0;
+    for op in paths.values().flat_map(|item| item.as_object().unwrap().values()) {
+        for response in op["responses"].as_object().unwrap().values() {
+            for link in response["links"].as_object().into_iter().flatten().map(|(_, l)| l) {
+                assert!(ids.contains(&link["operationId"].as_str().unwrap()), "{link} names an operation");
+                links += 1;
+            }
+        }
+    }
+    assert!(links >= 35, "{links} links");
+    let created = &paths["/api/v1/members"]["post"]["responses"]["201"];
+    assert_eq!(created["links"]["contact_log"]["parameters"]["id"], "$response.body#/id", "{created}");
+    assert!(created["headers"]["Location"].is_object(), "a creation says where the new record is: {created}");
+    // Public operations need no sign-in; the others name both ways to sign in.
+    assert_eq!(paths["/api/v1/roles"]["get"]["security"], json!([]));
+    assert_eq!(paths["/api/v1/members"]["post"]["security"], json!([{ "bearer": [] }, { "session": [], "csrf": [] }]));
+    // Refusals are problem documents.
+    let refusal = &paths["/api/v1/members/{id}"]["put"]["responses"]["409"]["content"]["application/problem+json"];
+    assert_eq!(refusal["schema"]["$ref"], "#/components/schemas/Problem");
+
     // An unknown endpoint is a problem document, not an HTML page.
     let r = reqwest::get(app.url("/api/v1/nothing-here")).await.unwrap();
     assert_eq!(r.status(), 404);

@@ -1,6 +1,7 @@
 //! Calendar feeds.
 
 mod api;
+mod feed;
 
-pub use api::feed_routes;
 pub use api::routes as api_routes;
+pub use feed::feed_routes;
