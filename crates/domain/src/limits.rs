@@ -622,6 +622,13 @@ pub mod schema {
         }
     }
 
+    /// A day to come, or null for none.
+    pub fn future_day_opt() -> Object {
+        let mut o = future_day();
+        o.schema_type = SchemaType::from_iter([Type::String, Type::Null]);
+        o
+    }
+
     /// Blank, as a regular-expression class: what `str::trim` takes away.
     const BLANK: &str = r"^[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$";
 

@@ -327,7 +327,7 @@ pub struct SharingInput {
     pub purposes: Vec<String>,
     /// The last day the choice holds (today or later); none for no end.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::day_opt))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::future_day_opt))]
     pub until: Option<String>,
     /// 42 CFR Part 2: the member's typed signature; required when
     /// substance-use information is shared.

@@ -83,7 +83,15 @@ impl From<AppError> for Problem {
             AppError::Denied(why) | AppError::Forbidden(why) => Problem::forbidden(&why),
             AppError::Invalid(errors) => {
                 let detail = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
-                Problem { errors, ..Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", "Some fields need fixing", detail) }
+                let all = |codes: &[&str]| !errors.is_empty() && errors.iter().all(|e| codes.contains(&e.code));
+                let p = if all(STATE_CODES) {
+                    Problem::new(StatusCode::CONFLICT, "state", "The records do not allow it", detail)
+                } else if all(NOT_YOURS_CODES) {
+                    Problem::new(StatusCode::FORBIDDEN, "not-yours-to-change", "Not yours to change", detail)
+                } else {
+                    Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", "Some fields need fixing", detail)
+                };
+                Problem { errors, ..p }
             }
             AppError::Conflict(d) => Problem::new(StatusCode::CONFLICT, "conflict", "The record changed", d),
             AppError::Throttled => Problem::new(
@@ -99,43 +107,46 @@ impl From<AppError> for Problem {
 
 impl From<StoreError> for Problem {
     fn from(e: StoreError) -> Problem {
-        match e {
-            // A value another record holds is a conflict with that record,
-            // not a field written wrong: 409, naming the field.
-            StoreError::Duplicate { field } => Problem {
-                errors: vec![FieldError::new(field, "duplicate", "is already used by another record")],
-                ..Problem::new(StatusCode::CONFLICT, "duplicate", "Already used", format!("{field}: is already used by another record"))
-            },
-            // A field that names a record which does not exist (or is not of
-            // the kind it must be), or a state of the records that refuses the
-            // change: the request is well formed, the records disagree.
-            StoreError::Invalid(i) if !i.0.is_empty() && i.0.iter().all(|e| STATE_CODES.contains(&e.code)) => {
-                let detail = i.0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
-                Problem { errors: i.0, ..Problem::new(StatusCode::CONFLICT, "state", "The records do not allow it", detail) }
-            }
-            e => Problem::from(AppError::from(e)),
-        }
+        Problem::from(AppError::from(e))
     }
 }
 
 /// Field errors that come of the records held, not of how the request is
-/// written: answered 409 by the API.
+/// written (a value another record holds, a record named that does not
+/// exist, a state that does not allow the change): the API answers them
+/// 409, as the request is well formed and the records disagree.
 const STATE_CODES: &[&str] = &[
+    "duplicate",
     "not-a-plan",
     "no-such-organization",
     "no-such-user",
     "no-such-member",
+    "no-such-peer",
+    "no-such-meeting",
     "has-account",
     "peer-full",
     "supervisor",
-    "duplicate",
     "already-on-team",
     "cannot-take-role",
     "recipient",
     "no-contact-on-record",
     "code-invalid",
     "username-taken",
+    "no-preferences",
+    "no-eligible-peer",
+    "already-your-peer",
+    "no-peer",
+    "not-your-peer",
+    "masshealth-for-enrolment",
+    "worker-busy",
+    "member-busy",
+    "session-cancelled",
+    "outside-availability",
+    "modality-unavailable",
 ];
+
+/// Field errors that say the caller may not change the field: 403.
+const NOT_YOURS_CODES: &[&str] = &["ask-coordinator"];
 
 impl From<accompany_domain::Invalid> for Problem {
     fn from(e: accompany_domain::Invalid) -> Problem {

@@ -35,7 +35,7 @@ pub struct CredentialInput {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::title_opt))]
     pub issuer: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::calendar_day))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::past_day))]
     pub issued_on: String,
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::day_or_blank))]
@@ -246,7 +246,7 @@ pub struct CeInput {
     /// Hours, e.g. "1.5".
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::hours))]
     pub hours: String,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::calendar_day))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::past_day))]
     pub completed_on: String,
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::training_program_or_blank))]

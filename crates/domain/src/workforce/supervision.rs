@@ -57,11 +57,11 @@ pub struct SupervisionSession {
     pub supervisor_credentials: Vec<String>,
 }
 
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = SupervisionSessionInput))]
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct SessionInput {
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::calendar_day))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::past_day))]
     pub held_on: String,
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::session_minutes))]
     pub minutes: String,

@@ -60,7 +60,7 @@ impl ExamResult {
 }
 
 /// A worker's place in one run of a training program.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = TrainingEnrolment))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Enrolment {
     pub id: Id,

@@ -284,11 +284,17 @@ impl Access {
         for r in &rows {
             let tm: String = r.try_get("id")?;
             let user: String = r.try_get("user_id")?;
+            // The next version of this relationship's history, whatever came before it.
+            let next: i64 =
+                sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) + 1 FROM record_versions WHERE entity = 'peer-choice' AND entity_id = $1")
+                    .bind(&tm)
+                    .fetch_one(&mut *tx)
+                    .await?;
             record_version(
                 &mut tx,
                 "peer-choice",
                 &tm,
-                2,
+                next,
                 &serde_json::json!({ "member_id": member_id, "ended": ended_by }),
                 Some(&self.actor().user_id),
                 ended_by,

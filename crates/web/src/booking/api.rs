@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
 
 use crate::auth::ApiUser;
-use crate::json::{change, created, ok, precondition, query, stale, tagged, ApiResult, Change, JsonBody};
+use crate::json::{change, created, ok, precondition, query, stale, tagged, ApiResult, Change, JsonBody, Update};
 use crate::openapi::ApiRouter;
 use crate::problem::Problem;
 use crate::AppState;
@@ -51,7 +51,7 @@ async fn get_availability(State(state): State<AppState>, ApiUser(s): ApiUser, Pa
 /// read (`If-Match` or `version`).
 #[utoipa::path(put, path = "/workers/{id}/availability", tag = "booking",
     params(("id" = String, Path, description = "the worker's id"), ("If-Match" = Option<String>, Header, description = "the ETag of your read", nullable = false, pattern = r#"^(W/)?"-?[0-9]{1,18}"$"#)),
-    request_body = Change<WeekBody>,
+    request_body = Update<WeekBody>,
     responses((status = 200, description = "Replaced", body = Availability, headers(("ETag" = String, description = "the new version"))),
         (status = 409, description = "`version` is not the record's version: read it again"),
         (status = 412, description = "If-Match is not the record's version: read it again"),
@@ -191,8 +191,9 @@ struct RescheduleBody {
     #[serde(deserialize_with = "number_text")]
     #[schema(schema_with = accompany_domain::limits::schema::booking_minutes)]
     minutes: String,
-    /// The version last read: or send `If-Match` with the ETag.
+    /// The version last read (or send `If-Match` with the ETag instead).
     #[serde(default)]
+    #[schema(required = true, value_type = i64)]
     version: Option<i64>,
 }
 
@@ -238,7 +239,8 @@ struct CancelBody {}
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CancelInput {
-    /// The version last read: or send `If-Match` with the ETag.
+    /// The version last read (or send `If-Match` with the ETag instead).
+    #[schema(required = true, value_type = i64)]
     version: Option<i64>,
     /// Why.
     #[schema(schema_with = accompany_domain::limits::schema::reason_opt)]
@@ -251,7 +253,7 @@ struct CancelInput {
 /// `version` in the body.
 #[utoipa::path(post, path = "/sessions/{id}/cancel", tag = "booking",
     params(("id" = String, Path, description = "the session's id"), ("If-Match" = Option<String>, Header, description = "the ETag of your read", nullable = false, pattern = r#"^(W/)?"-?[0-9]{1,18}"$"#)),
-    request_body(content = Option<CancelInput>, description = "optional: the version read"),
+    request_body(content = CancelInput, description = "the version read"),
     responses((status = 200, description = "Cancelled", body = SessionView, headers(("ETag" = String, description = "the new version"))),
         (status = 409, description = "`version` is not the session's version: read it again"),
         (status = 412, description = "If-Match is not the session's version: read it again"),

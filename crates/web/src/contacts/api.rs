@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use utoipa_axum::routes;
 
 use crate::auth::ApiUser;
-use crate::json::{change, created, ok, precondition, stale, tagged, ApiResult, Change, JsonBody, Versions};
+use crate::json::{change, created, ok, precondition, stale, tagged, ApiResult, Change, JsonBody, Update, Versions};
 use crate::openapi::ApiRouter;
 use crate::AppState;
 
@@ -61,7 +61,7 @@ async fn get_contact(State(state): State<AppState>, ApiUser(s): ApiUser, Path((i
 #[utoipa::path(put, path = "/members/{id}/contacts/{contact}", tag = "contacts",
     params(("id" = String, Path, description = "the member's id"), ("contact" = String, Path, description = "the contact's id"),
         ("If-Match" = Option<String>, Header, description = "the ETag of your read", nullable = false, pattern = r#"^(W/)?"-?[0-9]{1,18}"$"#)),
-    request_body = Change<ContactNoteInput>,
+    request_body = Update<ContactNoteInput>,
     responses((status = 200, description = "Corrected", body = LoggedContact, headers(("ETag" = String, description = "the new version"))),
         (status = 409, description = "`version` is not the record's version: read it again"),
         (status = 412, description = "If-Match is not the record's version: read it again"),

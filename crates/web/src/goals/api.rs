@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use utoipa_axum::routes;
 
 use crate::auth::ApiUser;
-use crate::json::{change, created, ok, precondition, stale, tagged, ApiResult, Change, JsonBody, Versions};
+use crate::json::{change, created, ok, precondition, stale, tagged, ApiResult, Change, JsonBody, Update, Versions};
 use crate::openapi::ApiRouter;
 use crate::AppState;
 
@@ -42,7 +42,7 @@ async fn add_goal(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): 
 #[utoipa::path(put, path = "/members/{id}/recovery-goals/{goal}", tag = "goals",
     params(("id" = String, Path, description = "the member's id"), ("goal" = String, Path, description = "the goal's id"),
         ("If-Match" = Option<String>, Header, description = "the ETag of your read", nullable = false, pattern = r#"^(W/)?"-?[0-9]{1,18}"$"#)),
-    request_body = Change<GoalInput>,
+    request_body = Update<GoalInput>,
     responses((status = 200, description = "Changed", body = RecoveryGoal, headers(("ETag" = String, description = "the new version"))),
         (status = 409, description = "`version` is not the record's version: read it again"),
         (status = 412, description = "If-Match is not the record's version: read it again"),

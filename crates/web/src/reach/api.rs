@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
 
 use crate::auth::ApiUser;
-use crate::json::{change, ok, precondition, query, stale, tagged, ApiResult, Change};
+use crate::json::{change, ok, precondition, query, stale, tagged, ApiResult, Change, Update};
 use crate::openapi::ApiRouter;
 use crate::AppState;
 
@@ -40,7 +40,7 @@ async fn get_reach(State(state): State<AppState>, ApiUser(s): ApiUser) -> ApiRes
 ///
 /// Addresses are checked; from the version read (`If-Match` or `version`; 0 before the first).
 #[utoipa::path(put, path = "/me/reach", tag = "reach", params(("If-Match" = Option<String>, Header, description = "the ETag of your read", nullable = false, pattern = r#"^(W/)?"-?[0-9]{1,18}"$"#)),
-    request_body = Change<ReachInput>,
+    request_body = Update<ReachInput>,
     responses((status = 200, description = "Chosen", body = VersionedReach, headers(("ETag" = String, description = "the new version"))),
         (status = 409, description = "`version` is not the choice's version: read it again"),
         (status = 412, description = "If-Match is not the choice's version: read it again"),
