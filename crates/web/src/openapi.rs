@@ -160,7 +160,7 @@ fn complete_operation(path: &str, method: &str, op: &mut Value) {
     };
     // If-Match may stand in for a body's `version` (each update says so);
     // the body's `version` is what the document requires.
-    if let Some(params) = op["parameters"].as_array_mut() {
+    if let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) {
         params.retain(|p| !(p["in"] == "header" && p["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case("if-match"))));
     }
     let has_body = op.get("requestBody").is_some();
@@ -176,7 +176,7 @@ fn complete_operation(path: &str, method: &str, op: &mut Value) {
         add("401", "Sign-in required, or the session or token ended");
         add("403", "Not permitted: the caller's role or the member's choices do not allow it, or a cookie request without X-CSRF-Token");
     }
-    if !public {
+    if !public || method != "get" {
         add("409", "Well written, but the records held do not allow it (a stale version, a record named that does not exist, a state that refuses the change); `errors` names the field");
     }
     if path.contains('{') {

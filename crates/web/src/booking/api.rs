@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
 
 use crate::auth::ApiUser;
-use crate::json::{change, created, ok, precondition, query, stale, tagged, ApiResult, Change, JsonBody, Update};
+use crate::json::{change, created, ok, precondition, query, stale, tagged, ApiResult, Change, JsonBody};
 use crate::openapi::ApiRouter;
 use crate::problem::Problem;
 use crate::AppState;
@@ -36,6 +36,21 @@ struct WeekBody {
     windows: Vec<WindowInput>,
 }
 
+/// The week as an update body shows it: the windows, the version read and
+/// why (one closed object, as the week refuses fields it does not know).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // only its schema is used: bodies are read by `change`
+struct WeekUpdate {
+    /// At most 50; none overlapping another of the same day.
+    #[schema(max_items = 50)]
+    windows: Vec<WindowInput>,
+    /// The version last read (or send `If-Match` with the ETag instead); 0 before the first.
+    version: i64,
+    #[schema(schema_with = accompany_domain::limits::schema::reason_opt)]
+    reason: Option<String>,
+}
+
 /// A worker's weekly windows
 ///
 /// Weekday, start, end, modality, and the coarse times matching uses.
@@ -51,7 +66,7 @@ async fn get_availability(State(state): State<AppState>, ApiUser(s): ApiUser, Pa
 /// read (`If-Match` or `version`).
 #[utoipa::path(put, path = "/workers/{id}/availability", tag = "booking",
     params(("id" = String, Path, description = "the worker's id"), ("If-Match" = Option<String>, Header, description = "the ETag of your read", nullable = false, pattern = r#"^(W/)?"-?[0-9]{1,18}"$"#)),
-    request_body = Update<WeekBody>,
+    request_body = WeekUpdate,
     responses((status = 200, description = "Replaced", body = Availability, headers(("ETag" = String, description = "the new version"))),
         (status = 409, description = "`version` is not the record's version: read it again"),
         (status = 412, description = "If-Match is not the record's version: read it again"),
