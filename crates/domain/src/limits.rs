@@ -622,6 +622,12 @@ pub mod schema {
         }
     }
 
+    /// Pairs of text, each written as a list of two (what a Rust tuple is in JSON).
+    pub fn text_pairs() -> utoipa::openapi::schema::Array {
+        let pair = ArrayBuilder::new().items(ObjectBuilder::new().schema_type(Type::String)).min_items(Some(2)).max_items(Some(2));
+        ArrayBuilder::new().items(pair).build()
+    }
+
     /// A day to come, or null for none.
     pub fn future_day_opt() -> Object {
         let mut o = future_day();

@@ -197,7 +197,8 @@ fn complete_operation(path: &str, method: &str, op: &mut Value) {
     }
 }
 
-/// Schemas marked `x-catalog` take the loaded catalog's values as their enum.
+/// Schemas marked `x-catalog` take the loaded catalog's values as their enum
+/// (and object-valued defaults are dropped).
 fn write_catalog(doc: &mut Value, catalog: &Catalog) {
     fn walk(v: &mut Value, catalog: &Catalog) {
         match v {
@@ -208,6 +209,11 @@ fn write_catalog(doc: &mut Value, catalog: &Catalog) {
                         values.push(Value::Null);
                     }
                     o.insert("enum".into(), Value::Array(values));
+                }
+                // A default that is a whole object says less than the fields'
+                // own defaults, and generators cannot hold it on a model.
+                if o.get("default").is_some_and(Value::is_object) {
+                    o.remove("default");
                 }
                 o.values_mut().for_each(|v| walk(v, catalog));
             }

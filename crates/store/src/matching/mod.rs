@@ -87,6 +87,7 @@ pub struct PeerCard {
     pub town: Option<String>,
     pub languages: Vec<String>,
     /// (dimension, value) of identity statements shown to members.
+    #[cfg_attr(feature = "openapi", schema(schema_with = accompany_domain::limits::schema::text_pairs))]
     pub shown_identity: Vec<(String, String)>,
     /// Lived-experience topics shown to members.
     pub shown_lived_experience: Vec<String>,
