@@ -74,14 +74,14 @@ async fn a_ninety_minute_session_is_booked_and_overlaps_are_refused_even_when_ra
 
     // Overlapping the peer's session: refused with the field and the fix, nothing written.
     let (status, body) = book(&s, &s.member_token, &at(3, 19, 0), 60).await;
-    assert_eq!(status, 422, "{body}");
+    assert_eq!(status, 409, "{body}");
     assert_eq!(codes(&body), vec!["worker-busy"]);
     assert_eq!(s.app.count("peer_sessions").await, 1);
     // Back to back is fine; outside the published hours is not.
     let (status, _) = book(&s, &s.member_token, &at(3, 19, 30), 30).await;
     assert_eq!(status, 201);
     let (status, body) = book(&s, &s.member_token, &at(3, 21, 30), 60).await;
-    assert_eq!((status, codes(&body)), (422, vec!["outside-availability".to_string()]));
+    assert_eq!((status, codes(&body)), (409, vec!["outside-availability".to_string()]));
     let (status, body) = book(&s, &s.member_token, &at(-1, 18, 0), 60).await;
     assert_eq!((status, codes(&body)), (422, vec!["in-past".to_string()]));
 
@@ -90,7 +90,7 @@ async fn a_ninety_minute_session_is_booked_and_overlaps_are_refused_even_when_ra
     let (a, b) = tokio::join!(book(&s, &s.member_token, &racing, 60), book(&s, &s.peer_token, &racing, 60));
     let mut statuses = [a.0, b.0];
     statuses.sort();
-    assert_eq!(statuses, [201, 422], "{a:?} {b:?}");
+    assert_eq!(statuses, [201, 409], "{a:?} {b:?}");
     assert_eq!(s.app.count("peer_sessions").await, 3);
 
     // Move the first session, then cancel it; its time becomes free again.
@@ -164,7 +164,7 @@ async fn bookings_others_may_not_make_are_refused_and_audited() {
             &json!({ "worker_id": other_worker, "start": at(3, 18, 0), "minutes": 60 }),
         )
         .await;
-    assert_eq!((status, codes(&body)), (422, vec!["not-your-peer".to_string()]), "{body}");
+    assert_eq!((status, codes(&body)), (409, vec!["not-your-peer".to_string()]), "{body}");
     // The peer may not set another worker's hours.
     let (status, _) =
         s.app.send(Method::PUT, &s.peer_token, &format!("/api/v1/workers/{other_worker}/availability"), &json!({ "windows": [] })).await;

@@ -95,7 +95,7 @@ async fn preferences_are_checked_and_ranking_keeps_every_must_and_never_offers_a
     assert_eq!(body["errors"][0]["field"], "support", "{body}");
     // Before any preferences, ranking says what to do first.
     let (status, body) = app.get(&member, &format!("/api/v1/members/{id}/ranking")).await;
-    assert_eq!(status, 422);
+    assert_eq!(status, 409);
     assert_eq!(body["errors"][0]["code"], "no-preferences");
 
     let (status, body) = crate::support::put_preferences(&app, &member, &id, &serde_json::from_str::<Value>(SPANISH_MUST).unwrap()).await;

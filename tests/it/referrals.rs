@@ -109,7 +109,7 @@ async fn only_the_people_who_work_the_queue_see_it_and_enrolment_puts_the_coordi
         })
         .await;
     let (s, body) = app.send(Method::POST, &coordinator, &format!("/api/v1/referrals/{}/enrol", r2["id"].as_str().unwrap()), &json!({})).await;
-    assert_eq!(s, 422);
+    assert_eq!(s, 409, "the referral holds no MassHealth ID: {body}");
     assert_eq!(body["errors"][0]["code"], "masshealth-for-enrolment");
 }
 
