@@ -110,8 +110,8 @@ pub mod schema {
     use utoipa::openapi::schema::{ArrayBuilder, Object, ObjectBuilder, SchemaType, Type};
 
     /// The characters [`super::forbidden_char`] refuses, as a regular-expression class body.
-    const FORBIDDEN_ONE_LINE: &str = r"\x00-\x1F\x7F-\x9F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069";
-    const FORBIDDEN_LINES: &str = r"\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069";
+    const FORBIDDEN_ONE_LINE: &str = r"\x00-\x1F\x7F-\x9F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069\uFFFD";
+    const FORBIDDEN_LINES: &str = r"\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069\uFFFD";
 
     fn forbidden(limit: TextLimit) -> &'static str {
         if limit.multi_line {
@@ -817,12 +817,17 @@ pub const MAX_LIST_ITEMS: usize = 100;
 /// The largest request body the server reads, in bytes.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
-/// Characters no text may hold: NUL and other controls (line breaks and
+/// Stands for a character that could not be read; the server also puts it
+/// in place of NUL, which no database column may hold.
+pub const REPLACEMENT_CHAR: char = '\u{FFFD}';
+
+/// Characters no text may hold: NUL (read as U+FFFD) and other controls (line breaks and
 /// tabs aside, where allowed) and the bidirectional overrides and isolates
 /// that make text read differently from how it is stored.
 pub fn forbidden_char(c: char, multi_line: bool) -> bool {
     let allowed_control = multi_line && matches!(c, '\n' | '\r' | '\t');
-    (c.is_control() && !allowed_control) || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+    (c.is_control() && !allowed_control)
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}' | REPLACEMENT_CHAR)
 }
 
 /// Check one text value against its kind: too long, or holding a forbidden

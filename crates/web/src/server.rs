@@ -75,6 +75,26 @@ pub(crate) fn guard<S: Clone + Send + Sync + 'static>(app: Router<S>, limits: Se
     .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_problem))
 }
 
+/// No database column may hold NUL: in a path or query, before routing,
+/// it is read as U+FFFD (the replacement character), which no id matches and
+/// no text field accepts.
+fn without_nul(uri: &hyper::Uri) -> Option<hyper::Uri> {
+    let text = uri.to_string();
+    let lower = text.to_ascii_lowercase();
+    if !lower.contains("%00") {
+        return None;
+    }
+    let mut fixed = String::with_capacity(text.len() + 8);
+    let mut at = 0;
+    while let Some(i) = lower[at..].find("%00") {
+        fixed.push_str(&text[at..at + i]);
+        fixed.push_str("%EF%BF%BD");
+        at += i + 3;
+    }
+    fixed.push_str(&text[at..]);
+    fixed.parse().ok()
+}
+
 fn panic_problem(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     tracing::error!("a request handler panicked");
     Problem::new(
@@ -139,6 +159,9 @@ pub async fn run(app: Router, listener: tokio::net::TcpListener, limits: ServerL
         let app = app.clone();
         let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
             req.extensions_mut().insert(ConnectInfo(peer));
+            if let Some(uri) = without_nul(req.uri()) {
+                *req.uri_mut() = uri;
+            }
             let app = app.clone();
             async move { Ok::<_, Infallible>(tower::ServiceExt::oneshot(app, req).await.unwrap_or_else(|e| match e {})) }
         });

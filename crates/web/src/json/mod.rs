@@ -40,6 +40,7 @@ pub(crate) fn body<T: DeserializeOwned>(headers: &HeaderMap, bytes: &Bytes) -> R
 
 /// JSON does not tell `3` from `3.0`: a number with nothing after the point
 /// is read as the whole number it is, wherever a whole number is expected.
+/// (And NUL in text is read as U+FFFD.)
 fn whole_numbers(v: &mut serde_json::Value) {
     match v {
         serde_json::Value::Number(n) if n.is_f64() => {
@@ -48,6 +49,9 @@ fn whole_numbers(v: &mut serde_json::Value) {
                 *v = serde_json::Value::from(f as i64);
             }
         }
+        // No database column may hold NUL: it is read as the replacement
+        // character, which no text field accepts and no id matches.
+        serde_json::Value::String(text) if text.contains('\0') => *text = text.replace('\0', "\u{FFFD}"),
         serde_json::Value::Array(items) => items.iter_mut().for_each(whole_numbers),
         serde_json::Value::Object(fields) => fields.values_mut().for_each(whole_numbers),
         _ => {}
