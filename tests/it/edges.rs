@@ -739,6 +739,30 @@ async fn text_is_held_to_the_table_of_limits() {
     assert_eq!(city["maxLength"], accompany_domain::limits::text::CITY.max_chars, "{city}");
 }
 
+/// NUL is never passed to a database (PostgreSQL refuses it in text): in a
+/// path or query it matches nothing, in a body it is refused like any other
+/// control character, and nothing answers 500.
+#[tokio::test]
+async fn nul_in_paths_queries_and_bodies_is_answered_not_a_server_error() {
+    let app = TestApp::seeded(30).await;
+    let (admin, _) = app.api_login(&app.client(), Persona::StateAdmin).await;
+    assert_eq!(app.get(&admin, "/api/v1/members/ab%00cd").await.0, 404);
+    let (status, page) = app.get(&admin, "/api/v1/organizations?kind=health%00plan").await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["items"].as_array().map(Vec::len), Some(0), "a filter holding NUL matches nothing");
+    assert_eq!(app.get(&admin, "/api/v1/referrals?after=x%00y").await.0, 200);
+    let login = serde_json::json!({ "username": "state\0admin", "password": "whatever it is" });
+    let r = app.client().post(app.url("/api/v1/auth/login")).json(&login).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    let (_, page) = app.get(&admin, "/api/v1/members?limit=1").await;
+    let path = format!("/api/v1/members/{}", page["items"][0]["id"].as_str().unwrap());
+    let (_, mut record) = app.get(&admin, &path).await;
+    record["given_name"] = serde_json::json!("Ana\0Beth");
+    record["reason"] = serde_json::json!("testing NUL");
+    let (status, body) = app.send(reqwest::Method::PUT, &admin, &path, &record).await;
+    assert_eq!((status, body["errors"][0]["field"].as_str()), (422, Some("given_name")), "{body}");
+}
+
 // --- Calendar feeds ------------------------------------------------------------------
 
 /// A feed link is good for a year and can be ended at once.
