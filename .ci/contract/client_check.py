@@ -12,15 +12,12 @@ import sys
 from http import HTTPStatus
 
 # The package is named after the document's title, "Accompany API"; its
-# operation modules after the operation ids (get_api_v1_members, ...), all
-# under the tag-less group "default".
+# operation modules after the operation ids (list_members, ...), grouped by
+# the operations' tags (account, members, ...).
 from accompany_api_client import AuthenticatedClient, Client
-from accompany_api_client.api.default import (
-    get_api_v1_members,
-    get_api_v1_members_id,
-    post_api_v1_auth_login,
-)
-from accompany_api_client.models import Login
+from accompany_api_client.api.account import login
+from accompany_api_client.api.members import get_member, list_members
+from accompany_api_client.models import LoginBody
 
 
 def fail(message: str) -> None:
@@ -36,7 +33,7 @@ def main() -> None:
     username, password = sign_in.split(" / ", 1)
 
     anonymous = Client(base_url=base_url, raise_on_unexpected_status=False)
-    answer = post_api_v1_auth_login.sync_detailed(client=anonymous, body=Login(username=username, password=password))
+    answer = login.sync_detailed(client=anonymous, body=LoginBody(username=username, password=password))
     if answer.status_code != HTTPStatus.OK or answer.parsed is None:
         fail(f"sign-in answered {answer.status_code}: {answer.content[:300]!r}")
     token = answer.parsed.token
@@ -46,7 +43,7 @@ def main() -> None:
         fail(f"sign-in answered another user: {answer.parsed.user!r}")
 
     client = AuthenticatedClient(base_url=base_url, token=token, raise_on_unexpected_status=False)
-    page = get_api_v1_members.sync_detailed(client=client)
+    page = list_members.sync_detailed(client=client)
     if page.status_code != HTTPStatus.OK or page.parsed is None:
         fail(f"GET /api/v1/members answered {page.status_code}: {page.content[:300]!r}")
     items = page.parsed.items
@@ -56,7 +53,7 @@ def main() -> None:
     if not isinstance(first.id, str) or not first.id:
         fail(f"the first member has no id: {first!r}")
 
-    one = get_api_v1_members_id.sync_detailed(client=client, id=first.id)
+    one = get_member.sync_detailed(client=client, id=first.id)
     if one.status_code != HTTPStatus.OK or one.parsed is None:
         fail(f"GET /api/v1/members/{first.id} answered {one.status_code}: {one.content[:300]!r}")
     member = one.parsed
