@@ -193,9 +193,6 @@ pub mod schema {
     pub fn role_id() -> Object {
         catalog("roles", false)
     }
-    pub fn role_id_opt() -> Object {
-        catalog("roles", true)
-    }
 
     /// Text of a kind that must also match `pattern` (written without the
     /// forbidden characters, which the kind refuses anyway).
@@ -207,9 +204,6 @@ pub mod schema {
     /// Twelve digits.
     pub fn masshealth_id() -> Object {
         shaped(text::IDENTIFIER, false, "^[0-9]{12}$")
-    }
-    pub fn masshealth_id_opt() -> Object {
-        shaped(text::IDENTIFIER, true, r"^\s*$|^[0-9]{12}$")
     }
 
     /// CMS's Medicare Beneficiary Identifier, dashes allowed; blank for none.
@@ -763,11 +757,6 @@ pub mod schema {
     /// A goal's status; blank is active.
     pub fn goal_status_blank() -> Object {
         strings(&["", "active", "achieved", "set-aside"])
-    }
-
-    /// A reach channel.
-    pub fn channel() -> Object {
-        strings(&["in-app", "email", "text"])
     }
 
     /// An email address, or blank for none.

@@ -65,15 +65,16 @@ fn api() -> ApiRouter {
 }
 
 /// The API's routes and its document, from the same handlers.
-pub(crate) fn api_and_document(catalog: &accompany_domain::Catalog) -> (Router<AppState>, openapi::Document) {
+pub(crate) fn api_and_document(catalog: &accompany_domain::Catalog) -> (Router<AppState>, serde_json::Value) {
     let (routes, derived) = ApiRouter::new().nest("/api/v1", api()).split_for_parts();
-    (routes, openapi::Document(std::sync::Arc::new(openapi::finish(derived, catalog))))
+    (routes, openapi::finish(derived, catalog))
 }
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
     let limits = state.limits;
     let (api, document) = api_and_document(&state.catalog);
+    let document = openapi::Document::new(&document);
     let app = Router::new()
         .merge(pages())
         .merge(calendar::feed_routes())

@@ -90,5 +90,5 @@ pub async fn serve_until(state: AppState, listener: tokio::net::TcpListener, shu
 
 /// The OpenAPI document the server publishes for this catalog.
 pub fn api_document(catalog: &accompany_domain::Catalog) -> serde_json::Value {
-    app::api_and_document(catalog).1 .0.as_ref().clone()
+    app::api_and_document(catalog).1
 }

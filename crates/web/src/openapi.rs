@@ -6,11 +6,11 @@
 //! starts: the loaded catalog's values, the security schemes, and the
 //! problems every operation may answer.
 
-use std::sync::Arc;
-
 use accompany_domain::Catalog;
+use axum::body::Bytes;
 use axum::extract::State;
-use axum::Json;
+use axum::http::header;
+use axum::response::IntoResponse;
 use serde_json::{json, Map, Value};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -21,12 +21,18 @@ use crate::AppState;
 /// A feature's API routes with their operations.
 pub(crate) type ApiRouter = OpenApiRouter<AppState>;
 
-/// The document as served, built once at start.
+/// The document as served: written out once at start, not on every request.
 #[derive(Clone)]
-pub(crate) struct Document(pub(crate) Arc<Value>);
+pub(crate) struct Document(Bytes);
 
-pub(crate) async fn document(State(doc): State<Document>) -> Json<Value> {
-    Json(doc.0.as_ref().clone())
+impl Document {
+    pub(crate) fn new(doc: &Value) -> Document {
+        Document(Bytes::from(serde_json::to_vec(doc).unwrap_or_default()))
+    }
+}
+
+pub(crate) async fn document(State(doc): State<Document>) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], doc.0)
 }
 
 const DESCRIPTION: &str = "The API of Accompany. Sign in with `POST /api/v1/auth/login` and send the token as `Authorization: Bearer TOKEN`, \

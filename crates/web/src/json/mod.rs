@@ -105,6 +105,15 @@ pub(crate) fn err(e: impl Into<AppError>) -> Problem {
     Problem::from(e.into())
 }
 
+/// The page size asked for: 1 to 500, `default` when left out.
+pub(crate) fn page_size(limit: Option<u32>, default: u32) -> Result<u32, Problem> {
+    match limit {
+        None => Ok(default),
+        Some(n @ 1..=500) => Ok(n),
+        Some(_) => Err(err(AppError::Invalid(vec![accompany_domain::FieldError::new("limit", "out-of-range", "must be between 1 and 500")]))),
+    }
+}
+
 /// A new record: 201 with its JSON and where to read it (`Location`).
 pub(crate) fn created<T: serde::Serialize>(location: String, v: T) -> ApiResult {
     let mut r = (StatusCode::CREATED, Json(v)).into_response();

@@ -268,19 +268,6 @@ impl AuditQuery {
     responses((status = 200, description = "A page of audit events", body = Page<AuditEvent>)))]
 async fn audit_search(State(state): State<AppState>, ApiUser(s): ApiUser, RawQuery(raw): RawQuery) -> ApiResult {
     let q: AuditQuery = query(raw)?;
-    page_size(q.limit, 100)?;
+    crate::json::page_size(q.limit, 100)?;
     ok(StatusCode::OK, s.access(&state).audit_search(&q.filter(), false).await?)
-}
-
-/// The page size asked for: 1 to 500, `default` when left out.
-fn page_size(limit: Option<u32>, default: u32) -> Result<u32, crate::problem::Problem> {
-    match limit {
-        None => Ok(default),
-        Some(n @ 1..=500) => Ok(n),
-        Some(_) => Err(crate::json::err(crate::problem::AppError::Invalid(vec![accompany_domain::FieldError::new(
-            "limit",
-            "out-of-range",
-            "must be between 1 and 500",
-        )]))),
-    }
 }

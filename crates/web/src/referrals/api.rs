@@ -93,7 +93,7 @@ async fn referral_queue(State(state): State<AppState>, ApiUser(s): ApiUser, RawQ
             )]))
         })?),
     };
-    ok(StatusCode::OK, s.access(&state).referral_queue(status, q.after.as_deref(), page_size(q.limit, 100)?).await?)
+    ok(StatusCode::OK, s.access(&state).referral_queue(status, q.after.as_deref(), crate::json::page_size(q.limit, 100)?).await?)
 }
 
 /// One referral
@@ -149,19 +149,6 @@ async fn set_referral_status(
 ) -> ApiResult {
     let b: StatusBody = body(&headers, &bytes)?;
     ok(StatusCode::OK, s.access(&state).set_referral_status(&id, b.status).await?)
-}
-
-/// The page size asked for: 1 to 500, `default` when left out.
-fn page_size(limit: Option<u32>, default: u32) -> Result<u32, crate::problem::Problem> {
-    match limit {
-        None => Ok(default),
-        Some(n @ 1..=500) => Ok(n),
-        Some(_) => Err(crate::json::err(crate::problem::AppError::Invalid(vec![accompany_domain::FieldError::new(
-            "limit",
-            "out-of-range",
-            "must be between 1 and 500",
-        )]))),
-    }
 }
 
 /// A [`ReferralInput`] with a way to reach the person: a phone number or
