@@ -62,6 +62,31 @@ pub struct Catalog {
     /// Towns people live in, with their centres: the town picker and distance ranking read them.
     #[serde(default)]
     pub towns: Vec<Town>,
+    /// Who pays for peer work; each role's billing rules name one of these.
+    #[serde(default)]
+    pub payers: Vec<crate::billing::Payer>,
+    /// The CMS place-of-service code for each contact setting.
+    #[serde(default)]
+    pub places_of_service: BTreeMap<String, String>,
+    /// Workforce figures that are policy, not law: each names its source.
+    #[serde(default)]
+    pub workforce: WorkforceSettings,
+}
+
+/// Workforce figures a deployment sets.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkforceSettings {
+    /// A peer position's pay as a share of similarly qualified positions
+    /// below which it is flagged, in percent.
+    pub pay_parity_percent: u32,
+}
+
+impl Default for WorkforceSettings {
+    fn default() -> Self {
+        WorkforceSettings { pay_parity_percent: 100 }
+    }
 }
 
 /// A town of the state: where members and workers live, and the point that
@@ -155,6 +180,10 @@ pub struct Role {
     pub requirements: Vec<Requirement>,
     /// Most members one worker in this role may carry at once.
     pub caseload_cap: u32,
+    /// How each payer pays for the role, the default (used when a member's
+    /// coverage is unknown) first.
+    #[serde(default)]
+    pub billing: Vec<crate::billing::BillingRule>,
     /// "What does this person do for me?", in plain words for members.
     pub plain_language: Localized,
 }
@@ -216,57 +245,12 @@ pub struct Training {
     pub source: String,
 }
 
-/// Duration of contact and the billing rule.
+/// The chart's "Duration of Contact" row; the figures are in the role's billing rules.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ContactRule {
     pub summary: String,
-    #[serde(default)]
-    pub billing: Option<Billing>,
-}
-
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Billing {
-    pub unit_minutes: u32,
-    pub rounding: Rounding,
-    #[serde(default)]
-    pub authorization_units: Option<u32>,
-    #[serde(default)]
-    pub authorization_days: Option<u32>,
-    #[serde(default)]
-    pub min_connections: Option<u32>,
-    #[serde(default)]
-    pub min_connections_window_days: Option<u32>,
-    #[serde(default)]
-    pub codes: Vec<String>,
-}
-
-/// How minutes become billing units; payers differ, so it is data.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "kebab-case")]
-pub enum Rounding {
-    /// Only whole units count: 29 minutes of 15-minute units is 1 unit.
-    FullUnit,
-    /// A unit counts from half its length: 8 minutes is 1 unit, 23 is 2.
-    HalfUnit,
-    /// Any started unit counts: 1 minute is 1 unit.
-    AnyMinute,
-}
-
-impl Billing {
-    /// Billing units for a contact of `minutes`.
-    pub fn units_for(&self, minutes: u32) -> u32 {
-        let unit = self.unit_minutes.max(1);
-        match self.rounding {
-            Rounding::FullUnit => minutes / unit,
-            Rounding::AnyMinute => minutes.div_ceil(unit),
-            Rounding::HalfUnit => (minutes + unit / 2) / unit,
-        }
-    }
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -544,24 +528,12 @@ impl Catalog {
                     return fail(at(&format!("education.trainings[{j}].hours")), "must be more than 0 when given");
                 }
             }
-            if let Some(b) = &r.contact.billing {
-                if b.unit_minutes == 0 || b.unit_minutes > 24 * 60 {
-                    return fail(at("contact.billing.unit_minutes"), "must be between 1 and 1440 minutes");
-                }
-                if b.authorization_units.is_some() != b.authorization_days.is_some() {
-                    return fail(
-                        at("contact.billing.authorization_units"),
-                        "authorization_units and authorization_days go together: give both or neither",
-                    );
-                }
-                if b.min_connections.is_some() != b.min_connections_window_days.is_some() {
-                    return fail(
-                        at("contact.billing.min_connections"),
-                        "min_connections and min_connections_window_days go together: give both or neither",
-                    );
-                }
-                if b.authorization_days == Some(0) || b.min_connections_window_days == Some(0) {
-                    return fail(at("contact.billing"), "a window of 0 days is never met; give at least 1 day");
+            let requirement_ids: Vec<&str> = r.requirements.iter().map(|q| q.id.as_str()).collect();
+            let mut billed = HashSet::new();
+            for (j, b) in r.billing.iter().enumerate() {
+                b.check(&self.payers, &requirement_ids).map_err(|(f, m)| (at(&format!("billing[{j}].{f}")), m))?;
+                if !billed.insert(b.payer.as_str()) {
+                    return fail(at(&format!("billing[{j}].payer")), "has two rules for one payer; give each payer one rule");
                 }
             }
             if r.supervision.max_days_between_sessions == Some(0) {
@@ -569,7 +541,32 @@ impl Catalog {
             }
         }
         self.validate_workforce()?;
+        self.validate_payers()?;
         self.validate_towns()
+    }
+
+    fn validate_payers(&self) -> Result<(), (String, String)> {
+        let mut ids = HashSet::new();
+        for (i, p) in self.payers.iter().enumerate() {
+            if !is_identifier(&p.id) {
+                return Err((format!("payers[{i}].id"), "must be lower-case letters, digits and hyphens, e.g. \"masshealth\"".into()));
+            }
+            if !ids.insert(p.id.as_str()) {
+                return Err((format!("payers[{i}].id"), "is used by two payers; each payer needs its own id".into()));
+            }
+            check_localized(&p.name, &format!("payers[{i}].name"))?;
+            if p.source.trim().is_empty() {
+                return Err((format!("payers[{i}].source"), "must name where the payer's rules come from".into()));
+            }
+        }
+        if self.workforce.pay_parity_percent == 0 || self.workforce.pay_parity_percent > 200 {
+            return Err(("workforce.pay_parity_percent".into(), "must be between 1 and 200 percent".into()));
+        }
+        Ok(())
+    }
+
+    pub fn payer(&self, id: &str) -> Option<&crate::billing::Payer> {
+        self.payers.iter().find(|p| p.id == id)
     }
 
     fn validate_towns(&self) -> Result<(), (String, String)> {
@@ -767,31 +764,43 @@ mod tests {
     }
 
     #[test]
-    fn recovery_coach_billing_rule_is_numbers() {
+    fn recovery_coach_is_a_daily_case_rate_under_masshealth_and_the_navigator_fifteen_minute_units() {
+        use crate::billing::{Rate, Rounding, UnitsOverDays};
         let c = Catalog::massachusetts().unwrap();
-        let b = c.role("peer-recovery-coach").unwrap().contact.billing.as_ref().unwrap();
-        assert_eq!((b.authorization_units, b.authorization_days), (Some(90), Some(90)));
-        assert_eq!((b.min_connections, b.min_connections_window_days), (Some(5), Some(30)));
-        let rsn = c.role("recovery-support-navigator").unwrap().contact.billing.as_ref().unwrap();
-        assert_eq!((rsn.authorization_units, rsn.unit_minutes), (Some(180), 15));
+        let rc = c.role("peer-recovery-coach").unwrap();
+        let mh = rc.billing.iter().find(|b| b.payer == "masshealth").unwrap();
+        assert_eq!(mh.rate, Rate::DailyCaseRate);
+        assert_eq!(mh.initial_authorization, Some(UnitsOverDays { units: 90, days: 90 }));
+        assert_eq!(mh.min_connections.map(|m| (m.count, m.days)), Some((5, 30)));
+        assert_eq!(mh.blocked_by, ["carc"], "130 CMR 418.410: MassHealth requires the CARC");
+        assert!(rc.billing.iter().filter(|b| b.payer != "masshealth").all(|b| b.blocked_by.is_empty()), "other payers do not require it");
+        assert!(!rc.requirements.iter().find(|r| r.id == "carc").unwrap().blocks_billing, "certification is voluntary in general");
+        let rsn = c.role("recovery-support-navigator").unwrap();
+        let mh = rsn.billing.iter().find(|b| b.payer == "masshealth").unwrap();
+        assert_eq!(mh.rate, Rate::PerUnit { unit_minutes: 15, rounding: Rounding::FullUnit, daily_cap: None });
+        assert_eq!(mh.initial_authorization, Some(UnitsOverDays { units: 180, days: 90 }));
+        let chw = c.role("community-health-worker").unwrap();
+        assert_eq!(chw.billing[0].rate, Rate::Grant, "CHWs are primarily grant funded");
+        assert_eq!(c.workforce.pay_parity_percent, 100, "002: pay equal to similarly qualified professionals");
     }
 
     #[test]
     fn rounding_rules_differ_as_payers_do() {
-        let mut b = Billing {
-            unit_minutes: 15,
-            rounding: Rounding::FullUnit,
-            authorization_units: None,
-            authorization_days: None,
-            min_connections: None,
-            min_connections_window_days: None,
-            codes: vec![],
-        };
-        assert_eq!([0, 14, 15, 29, 30].map(|m| b.units_for(m)), [0, 0, 1, 1, 2]);
-        b.rounding = Rounding::HalfUnit;
-        assert_eq!([0, 7, 8, 22, 23].map(|m| b.units_for(m)), [0, 0, 1, 1, 2]);
-        b.rounding = Rounding::AnyMinute;
-        assert_eq!([0, 1, 15, 16].map(|m| b.units_for(m)), [0, 1, 1, 2]);
+        use crate::billing::Rounding;
+        assert_eq!([0, 14, 15, 29, 30].map(|m| Rounding::FullUnit.units(m, 15)), [0, 0, 1, 1, 2]);
+        assert_eq!([0, 7, 8, 22, 23].map(|m| Rounding::HalfUnit.units(m, 15)), [0, 0, 1, 1, 2]);
+        assert_eq!([0, 1, 15, 16].map(|m| Rounding::AnyMinute.units(m, 15)), [0, 1, 1, 2]);
+    }
+
+    #[test]
+    fn a_rule_for_an_unknown_payer_or_requirement_is_refused_with_its_line() {
+        let text = MASSACHUSETTS_TOML.replacen("payer = \"masshealth\"", "payer = \"nobody\"", 1);
+        let e = Catalog::from_toml("x.toml", &text).unwrap_err();
+        assert!(e.field.ends_with("payer"), "{e}");
+        assert_eq!(e.line, text.lines().position(|l| l.contains("payer = \"nobody\"")).unwrap() + 1, "{e}");
+        let text = MASSACHUSETTS_TOML.replacen("blocked_by = [\"carc\"]", "blocked_by = [\"carcs\"]", 1);
+        let e = Catalog::from_toml("x.toml", &text).unwrap_err();
+        assert!(e.message.contains("carcs"), "{e}");
     }
 
     #[test]
@@ -807,8 +816,8 @@ mod tests {
     fn semantic_error_names_field_and_its_line() {
         let text = MASSACHUSETTS_TOML.replacen("unit_minutes = 15", "unit_minutes = 0", 1);
         let e = Catalog::from_toml("x.toml", &text).unwrap_err();
-        assert!(e.field.ends_with("contact.billing.unit_minutes"), "{e}");
-        let expected = text.lines().position(|l| l.trim() == "unit_minutes = 0").unwrap() + 1;
+        assert!(e.field.ends_with("rate.unit_minutes"), "{e}");
+        let expected = text.lines().position(|l| l.contains("unit_minutes = 0")).unwrap() + 1;
         assert_eq!(e.line, expected, "{e}");
     }
 

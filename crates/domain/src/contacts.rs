@@ -6,7 +6,7 @@
 use serde::Serialize;
 use time::{Date, Duration};
 
-use crate::catalog::{Billing, Rounding};
+use crate::billing::{AuthorizationSpan, BillingRule, Pricing, Rate, Rounding, UnitsOverDays};
 use crate::notes::ContactNote;
 use crate::privacy::{Category, Labelled};
 
@@ -19,8 +19,11 @@ pub struct LoggedContact {
     pub note: ContactNote,
     /// The catalog role of the peer who logged it, when known.
     pub role_id: Option<String>,
-    /// Billing units under that role's rule; none when the role bills no units.
+    /// Billing units under the rule of the payer that covered the day; none
+    /// when the contact counts no units.
     pub units: Option<u32>,
+    /// Whether and how the contact is paid, with the reason when it is not.
+    pub pricing: Option<Pricing>,
 }
 
 impl Labelled for LoggedContact {
@@ -28,33 +31,39 @@ impl Labelled for LoggedContact {
     /// Units are worked out from the peer's own notes, so they carry the same label.
     fn field_category(field: &str) -> Option<Category> {
         match field {
-            "role_id" | "units" => Some(Category::PeerNotes),
+            "role_id" | "units" | "pricing" => Some(Category::PeerNotes),
             other => <ContactNote as Labelled>::field_category(other),
         }
     }
 }
 
-/// One contact, as far as counting goes.
+/// One contact, as far as counting goes: its day, its length and the units
+/// its payer's rule gave it (0 when it gave none).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Counted {
     pub date: Date,
     pub minutes: u32,
+    pub units: u32,
 }
 
-/// Units used in the authorization's window, against the units authorized.
+/// The authorization that covers today, and the units used under it.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Authorization {
+    pub id: String,
+    /// The payer's authorization or registration number, when known.
+    pub number: Option<String>,
     pub units_authorized: u32,
-    pub days: u32,
-    /// First day of the window; the window ends today.
+    /// First and last day of the authorization.
     pub since: String,
+    pub until: String,
     pub units_used: u32,
     pub units_left: u32,
+    /// Units beyond the authorization wait in the needs-authorization queue.
     pub over: bool,
 }
 
-/// A role's engagement rule, from the catalog's billing figures.
+/// A role's engagement rule, from its payer's billing rule.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
@@ -67,15 +76,13 @@ pub enum EngagementRule {
 }
 
 impl EngagementRule {
-    /// The rule a role's billing figures give: a minimum of connections when
-    /// the catalog names one, otherwise staying within the authorization.
-    pub fn of(billing: &Billing) -> Option<EngagementRule> {
-        match (billing.min_connections, billing.min_connections_window_days) {
-            (Some(min), Some(days)) if days > 0 => Some(EngagementRule::Connections { min, days }),
-            _ => match (billing.authorization_units, billing.authorization_days) {
-                (Some(units), Some(days)) if days > 0 => Some(EngagementRule::WithinUnits { units, days }),
-                _ => None,
-            },
+    /// The rule a payer's billing rule gives: a minimum of connections when
+    /// it names one, otherwise staying within the initial authorization.
+    pub fn of(rule: &BillingRule) -> Option<EngagementRule> {
+        match (rule.min_connections, rule.initial_authorization) {
+            (Some(m), _) if m.days > 0 => Some(EngagementRule::Connections { min: m.count, days: m.days }),
+            (_, Some(a)) if a.days > 0 => Some(EngagementRule::WithinUnits { units: a.units, days: a.days }),
+            _ => None,
         }
     }
 
@@ -99,13 +106,24 @@ pub struct Engagement {
     pub needed: u32,
 }
 
-/// Where a member's contacts stand under one role's billing rule.
+/// Where a member's contacts stand under the billing rule of the payer
+/// that covers them today (or the role's default rule without coverage).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Standing {
-    pub unit_minutes: u32,
-    pub rounding: Rounding,
+    pub payer: String,
+    /// Whether the member has coverage with that payer today.
+    pub covered: bool,
+    /// `per-unit`, `daily-case-rate`, `monthly-time`, `grant` or `integrated-in-staffing`.
+    pub rate: String,
+    pub unit_minutes: Option<u32>,
+    pub rounding: Option<Rounding>,
+    /// The approved authorization covering today, when there is one.
     pub authorization: Option<Authorization>,
+    /// What to request when the payer needs an authorization and none covers today.
+    pub authorization_needed: Option<UnitsOverDays>,
+    /// Units no authorization covers, waiting in the needs-authorization queue.
+    pub units_waiting: u32,
     pub engagement: Option<Engagement>,
 }
 
@@ -118,43 +136,66 @@ fn in_window(c: &Counted, since: Date, today: Date) -> bool {
     c.date >= since && c.date <= today
 }
 
-fn units_between(billing: &Billing, contacts: &[Counted], since: Date, today: Date) -> u32 {
-    contacts.iter().filter(|c| in_window(c, since, today)).fold(0u32, |n, c| n.saturating_add(billing.units_for(c.minutes)))
+/// The approved authorization a standing is shown against, with its number.
+pub struct CurrentAuthorization<'a> {
+    pub span: &'a AuthorizationSpan,
+    pub number: Option<String>,
+    pub units_used: u32,
 }
 
-/// The standing of a member's contacts under `billing` on `today`.
-pub fn standing(billing: &Billing, contacts: &[Counted], today: Date) -> Standing {
-    let authorization = match (billing.authorization_units, billing.authorization_days) {
-        (Some(units), Some(days)) if days > 0 => {
-            let since = window_start(today, days);
-            let used = units_between(billing, contacts, since, today);
-            Some(Authorization {
-                units_authorized: units,
-                days,
-                since: crate::records::format_date(since),
-                units_used: used,
-                units_left: units.saturating_sub(used),
-                over: used > units,
-            })
-        }
+/// The standing of a member's contacts under `rule` on `today`.
+pub fn standing(
+    rule: &BillingRule,
+    covered: bool,
+    contacts: &[Counted],
+    current: Option<CurrentAuthorization>,
+    units_waiting: u32,
+    today: Date,
+) -> Standing {
+    let authorization = current.map(|c| Authorization {
+        id: c.span.id.clone(),
+        number: c.number,
+        units_authorized: c.span.units,
+        since: crate::records::format_date(c.span.start),
+        until: crate::records::format_date(c.span.end),
+        units_used: c.units_used,
+        units_left: c.span.units.saturating_sub(c.units_used),
+        over: c.units_used > c.span.units || units_waiting > 0,
+    });
+    let authorization_needed = match (&authorization, rule.prior_authorization) {
+        (None, true) => rule.initial_authorization,
         _ => None,
     };
-    let engagement = EngagementRule::of(billing).map(|rule| {
-        let since = window_start(today, rule.days());
-        let (count, met, needed) = match rule {
+    let engagement = EngagementRule::of(rule).map(|r| {
+        let since = window_start(today, r.days());
+        let window = contacts.iter().filter(|c| in_window(c, since, today));
+        let (count, met, needed) = match r {
             EngagementRule::Connections { min, .. } => {
-                let n = contacts.iter().filter(|c| in_window(c, since, today)).count();
-                let n = u32::try_from(n).unwrap_or(u32::MAX);
+                let n = u32::try_from(window.count()).unwrap_or(u32::MAX);
                 (n, n >= min, min.saturating_sub(n))
             }
             EngagementRule::WithinUnits { units, .. } => {
-                let used = units_between(billing, contacts, since, today);
+                let used = window.fold(0u32, |n, c| n.saturating_add(c.units));
                 (used, used <= units, 0)
             }
         };
-        Engagement { rule, since: crate::records::format_date(since), count, met, needed }
+        Engagement { rule: r, since: crate::records::format_date(since), count, met, needed }
     });
-    Standing { unit_minutes: billing.unit_minutes, rounding: billing.rounding, authorization, engagement }
+    let (unit_minutes, rounding) = match &rule.rate {
+        &Rate::PerUnit { unit_minutes, rounding, .. } => (Some(unit_minutes), Some(rounding)),
+        _ => (None, None),
+    };
+    Standing {
+        payer: rule.payer.clone(),
+        covered,
+        rate: rule.rate.as_str().to_string(),
+        unit_minutes,
+        rounding,
+        authorization,
+        authorization_needed,
+        units_waiting,
+        engagement,
+    }
 }
 
 /// One member of a peer's caseload whose contacts the reader may see.
@@ -192,7 +233,7 @@ impl CaseloadRow {
     pub fn of(member_id: String, name: Option<String>, standing: Option<&Standing>, contacts: &[Counted], today: Date) -> CaseloadRow {
         let engagement = standing.and_then(|s| s.engagement.as_ref());
         let authorization = standing.and_then(|s| s.authorization.as_ref());
-        let window_days = engagement.map(|e| e.rule.days()).or(authorization.map(|a| a.days)).unwrap_or(DEFAULT_WINDOW_DAYS);
+        let window_days = engagement.map_or(DEFAULT_WINDOW_DAYS, |e| e.rule.days());
         let since = window_start(today, window_days);
         let n = contacts.iter().filter(|c| in_window(c, since, today)).count();
         CaseloadRow {
@@ -249,151 +290,4 @@ pub fn caseload(mut rows: Vec<CaseloadRow>, not_shared: usize) -> Caseload {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-    use time::macros::date;
-
-    fn billing(role: &str) -> Billing {
-        let catalog = crate::Catalog::massachusetts().expect("the shipped catalog loads");
-        catalog.role(role).and_then(|r| r.contact.billing.clone()).expect("the role bills")
-    }
-
-    fn on(days_ago: i64, minutes: u32) -> Counted {
-        Counted { date: date!(2026 - 06 - 30) - Duration::days(days_ago), minutes }
-    }
-
-    const TODAY: Date = date!(2026 - 06 - 30);
-
-    #[test]
-    fn a_recovery_coach_needs_five_connections_in_thirty_days() {
-        let b = billing("peer-recovery-coach");
-        // Four contacts in the window and one on day 31, outside it.
-        let mut contacts = vec![on(0, 30), on(5, 15), on(12, 60), on(29, 8), on(30, 45)];
-        let s = standing(&b, &contacts, TODAY);
-        let e = s.engagement.clone().expect("a Recovery Coach has an engagement rule");
-        assert_eq!(e.rule, EngagementRule::Connections { min: 5, days: 30 });
-        assert_eq!((e.count, e.met, e.needed), (4, false, 1));
-        assert_eq!(e.since, "2026-06-01");
-        contacts.push(on(1, 20));
-        let e = standing(&b, &contacts, TODAY).engagement.expect("rule");
-        assert_eq!((e.count, e.met, e.needed), (5, true, 0));
-        // Half-unit rounding of 15-minute units: 30→2, 15→1, 60→4, 8→1, 45→3, 20→1.
-        let a = standing(&b, &contacts, TODAY).authorization.expect("90 units over 90 days");
-        assert_eq!((a.units_used, a.units_authorized, a.units_left, a.over), (12, 90, 78, false));
-    }
-
-    #[test]
-    fn a_navigator_stays_within_180_units_over_90_days() {
-        let b = billing("recovery-support-navigator");
-        // Full 15-minute units only: 14 minutes is nothing, 29 is one unit.
-        let s = standing(&b, &[on(0, 14), on(1, 29), on(89, 60), on(90, 600)], TODAY);
-        let e = s.engagement.expect("an RSN has a units rule");
-        assert_eq!(e.rule, EngagementRule::WithinUnits { units: 180, days: 90 });
-        assert_eq!((e.count, e.met), (5, true));
-        let many: Vec<Counted> = (0..46).map(|d| on(d, 60)).collect();
-        let s = standing(&b, &many, TODAY);
-        assert_eq!(s.authorization.as_ref().map(|a| (a.units_used, a.over, a.units_left)), Some((184, true, 0)));
-        assert!(!s.engagement.expect("rule").met);
-    }
-
-    #[test]
-    fn a_role_without_figures_has_no_rule() {
-        let b = billing("certified-peer-specialist");
-        let s = standing(&b, &[on(0, 30)], TODAY);
-        assert_eq!((s.authorization, s.engagement), (None, None));
-        assert_eq!(s.unit_minutes, 15);
-    }
-
-    #[test]
-    fn a_caseload_puts_members_below_the_rule_first_then_fewest_contacts() {
-        let b = billing("peer-recovery-coach");
-        let row = |id: &str, contacts: &[Counted]| {
-            let s = standing(&b, contacts, TODAY);
-            CaseloadRow::of(id.into(), Some(id.to_uppercase()), Some(&s), contacts, TODAY)
-        };
-        let five: Vec<Counted> = (0..5).map(|d| on(d, 30)).collect();
-        let rows = vec![row("met", &five), row("two", &[on(2, 60), on(40, 30)]), row("one", &[on(9, 15)]), row("none", &[])];
-        let c = caseload(rows, 2);
-        let order: Vec<&str> = c.rows.iter().map(|r| r.member_id.as_str()).collect();
-        assert_eq!(order, ["none", "one", "two", "met"]);
-        let two = &c.rows[2];
-        // Day 40 is outside the 30-day engagement window but inside the 90-day authorization.
-        assert_eq!((two.contacts, two.window_days, two.units_used, two.rule_met), (1, 30, Some(6), Some(false)));
-        assert_eq!(two.last_contact, Some(TODAY - Duration::days(2)));
-        assert_eq!(c.rows[0].last_contact, None);
-        assert_eq!(c.summary, CaseloadSummary { members: 6, rule_met: 1, rule_not_met: 3, units_used: 10 + 6 + 1, not_shared: 2 });
-    }
-
-    #[test]
-    fn a_role_without_a_rule_counts_a_month_and_sorts_after_members_below_a_rule() {
-        let rsn = billing("certified-peer-specialist");
-        let s = standing(&rsn, &[on(3, 30), on(45, 30)], TODAY);
-        let free = CaseloadRow::of("free".into(), None, Some(&s), &[on(3, 30), on(45, 30)], TODAY);
-        assert_eq!((free.contacts, free.window_days, free.rule_met, free.units_used), (1, 30, None, None));
-        let b = billing("peer-recovery-coach");
-        let below = CaseloadRow::of("below".into(), None, Some(&standing(&b, &[on(1, 30), on(2, 30)], TODAY)), &[on(1, 30), on(2, 30)], TODAY);
-        let c = caseload(vec![free, below], 0);
-        assert_eq!(c.rows[0].member_id, "below", "a member below the rule comes first even with more contacts");
-        assert_eq!((c.summary.rule_met, c.summary.rule_not_met, c.summary.members), (0, 1, 2));
-    }
-
-    fn any_billing() -> impl Strategy<Value = Billing> {
-        (
-            1u32..=60,
-            prop::sample::select(vec![Rounding::FullUnit, Rounding::HalfUnit, Rounding::AnyMinute]),
-            prop::option::of((1u32..400, 1u32..120)),
-            prop::option::of((1u32..10, 1u32..60)),
-        )
-            .prop_map(|(unit_minutes, rounding, auth, conn)| Billing {
-                unit_minutes,
-                rounding,
-                authorization_units: auth.map(|a| a.0),
-                authorization_days: auth.map(|a| a.1),
-                min_connections: conn.map(|c| c.0),
-                min_connections_window_days: conn.map(|c| c.1),
-                codes: vec![],
-            })
-    }
-
-    fn any_contacts() -> impl Strategy<Value = Vec<Counted>> {
-        prop::collection::vec((-5i64..200, 1u32..=1440).prop_map(|(d, m)| on(d, m)), 0..40)
-    }
-
-    proptest! {
-        /// Units used are exactly the sum of each window contact's units, and
-        /// contacts outside the window (or in the future) change nothing.
-        #[test]
-        fn units_are_the_sum_over_the_window(b in any_billing(), contacts in any_contacts()) {
-            let s = standing(&b, &contacts, TODAY);
-            if let Some(a) = s.authorization {
-                let days = i64::from(b.authorization_days.unwrap_or(1));
-                let expected: u32 = contacts.iter()
-                    .filter(|c| c.date <= TODAY && (TODAY - c.date).whole_days() < days)
-                    .map(|c| b.units_for(c.minutes)).sum();
-                prop_assert_eq!(a.units_used, expected);
-                prop_assert_eq!(a.over, expected > a.units_authorized);
-                prop_assert_eq!(a.units_left + a.units_used.min(a.units_authorized), a.units_authorized);
-            }
-        }
-
-        /// One more contact today never takes a met connections rule back, and
-        /// the rule is met exactly when the count reaches the minimum.
-        #[test]
-        fn another_contact_never_undoes_engagement(b in any_billing(), contacts in any_contacts(), minutes in 1u32..=240) {
-            let before = standing(&b, &contacts, TODAY).engagement;
-            let mut more = contacts.clone();
-            more.push(on(0, minutes));
-            let after = standing(&b, &more, TODAY).engagement;
-            if let (Some(x), Some(y)) = (before, after) {
-                prop_assert!(y.count >= x.count);
-                if let EngagementRule::Connections { min, .. } = y.rule {
-                    prop_assert_eq!(y.count, x.count + 1);
-                    prop_assert!(!x.met || y.met);
-                    prop_assert_eq!(y.met, y.count >= min);
-                    prop_assert_eq!(y.needed, min.saturating_sub(y.count));
-                }
-            }
-        }
-    }
-}
+mod tests;

@@ -1,9 +1,11 @@
 //! Accompany's domain: the rules of a state's lived-experience workforce,
 //! free of HTTP, SQL, clocks and randomness it is not handed.
 
+pub mod billing;
 pub mod booking;
 pub mod catalog;
 pub mod contacts;
+pub mod coverage;
 pub mod enrolment;
 pub mod error;
 pub mod goals;

@@ -194,6 +194,10 @@ pub mod schema {
         catalog("roles", false)
     }
 
+    pub fn payer_id() -> Object {
+        catalog("payers", false)
+    }
+
     /// Text of a kind that must also match `pattern` (written without the
     /// forbidden characters, which the kind refuses anyway).
     pub fn shaped(limit: TextLimit, nullable: bool, pattern: &str) -> Object {

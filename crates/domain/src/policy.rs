@@ -130,6 +130,32 @@ pub fn may_write_contact_note(actor: &Actor, rel: &Relationship) -> Decision {
     }
 }
 
+/// Coverage and authorizations are recorded by the people who bill: the
+/// member's organization's admins (its billing office) and state admins.
+pub fn may_record_billing(actor: &Actor, rel: &Relationship) -> Decision {
+    match actor.persona {
+        Persona::OrganizationAdmin if rel.in_actor_organization => Decision::Permit,
+        Persona::StateAdmin => Decision::Permit,
+        _ => Decision::Deny("the billing office records coverage and authorizations"),
+    }
+}
+
+/// Units are requested by the member's care coordinator or by the people who bill.
+pub fn may_request_authorization(actor: &Actor, rel: &Relationship) -> Decision {
+    match actor.persona {
+        Persona::CareCoordinator if rel.team_role.is_some() && !rel.firewalled => Decision::Permit,
+        _ => match may_record_billing(actor, rel) {
+            Decision::Permit => Decision::Permit,
+            Decision::Deny(_) => Decision::Deny("the care coordinator or the billing office requests authorizations"),
+        },
+    }
+}
+
+/// Whether the persona works coverage, authorizations and the needs-authorization queue.
+pub fn keeps_billing(p: Persona) -> bool {
+    matches!(p, Persona::OrganizationAdmin | Persona::StateAdmin)
+}
+
 /// Members write their own goals: nobody else writes or changes them, so
 /// they stay in the member's words.
 pub fn may_write_goal(actor: &Actor, rel: &Relationship) -> Decision {

@@ -5,7 +5,11 @@
 //! first and leaves an audit event.
 
 use crate::ids::new_id;
-use accompany_domain::contacts::{caseload, standing, Caseload, CaseloadRow, Counted, LoggedContact, Standing};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use accompany_domain::billing::{self, rule_on, AuthorizationStatus, ContactFacts, Pricing, PricingInput};
+use accompany_domain::contacts::{caseload, standing, Caseload, CaseloadRow, Counted, CurrentAuthorization, LoggedContact, Standing};
+use accompany_domain::coverage::AuthorizationRecord;
 use accompany_domain::notes::{ContactNote, ContactNoteInput, Modality, Setting};
 use accompany_domain::policy::{may_write_contact_note, sees_worker_development, Action, Decision};
 use accompany_domain::privacy::{Categories, Category};
@@ -76,16 +80,123 @@ pub(crate) fn contact_note(r: &AnyRow) -> Result<ContactNote> {
     })
 }
 
+/// Every contact of one member priced under its payer's rule, by contact id,
+/// with the facts the standing is worked out from.
+pub(crate) struct Priced {
+    pub by_contact: HashMap<String, Pricing>,
+    /// Each role's contacts as counted, for engagement rules.
+    pub counted: HashMap<String, Vec<Counted>>,
+    pub coverage: Vec<billing::CoverageSpan>,
+    pub authorizations: Vec<AuthorizationRecord>,
+}
+
+impl Priced {
+    fn units_used(&self, authorization_id: &str) -> u32 {
+        self.by_contact
+            .values()
+            .filter_map(|p| match p {
+                Pricing::Billable { units, authorization_id: Some(a), .. } if a == authorization_id => Some(*units),
+                _ => None,
+            })
+            .sum()
+    }
+
+    fn waiting(&self, role_contacts: &[String], payer: &str) -> u32 {
+        role_contacts
+            .iter()
+            .filter_map(|id| match self.by_contact.get(id) {
+                Some(Pricing::NeedsAuthorization { payer: p, units, .. }) if p == payer => Some(*units),
+                _ => None,
+            })
+            .sum()
+    }
+}
+
 impl Access {
-    fn logged(&self, r: &AnyRow) -> Result<LoggedContact> {
+    fn logged(&self, r: &AnyRow, priced: &Priced) -> Result<LoggedContact> {
         let note = contact_note(r)?;
         let role_id: Option<String> = r.try_get("billed_role")?;
-        let units = role_id
-            .as_deref()
-            .and_then(|id| self.store.catalog().role(id))
-            .and_then(|role| role.contact.billing.as_ref())
-            .map(|b| b.units_for(note.duration_minutes));
-        Ok(LoggedContact { note, role_id, units })
+        let pricing = priced.by_contact.get(&note.id).cloned();
+        Ok(LoggedContact { units: pricing.as_ref().and_then(Pricing::units), pricing, note, role_id })
+    }
+
+    /// Price every contact of the member under the payer that covered its
+    /// day: all contacts, whoever logged them, since they share the payer's
+    /// authorization. The caller has already passed the gate for the member.
+    pub(crate) async fn price_member(&self, member_id: &str, date_of_birth: time::Date) -> Result<Priced> {
+        let rows = sqlx::query(&format!("{CONTACT_SELECT} WHERE n.member_id = $1")).bind(member_id).fetch_all(&self.store.pool).await?;
+        let coverage = self.store.coverage_spans(member_id).await?;
+        let authorizations = self.store.authorizations_of(member_id).await?;
+        let catalog = self.store.catalog();
+        let mut by_role: BTreeMap<String, Vec<ContactFacts>> = BTreeMap::new();
+        let mut counted: HashMap<String, Vec<Counted>> = HashMap::new();
+        let mut authors = BTreeSet::new();
+        for r in &rows {
+            let note = contact_note(r)?;
+            let Some(role) = r.try_get::<Option<String>, _>("billed_role")? else { continue };
+            authors.insert(note.author_id.clone());
+            by_role.entry(role).or_default().push(ContactFacts {
+                id: note.id,
+                author: note.author_id,
+                date: note.date,
+                minutes: note.duration_minutes,
+                group: false,
+                telehealth: note.modality != Modality::InPerson,
+                place_of_service: catalog.places_of_service.get(note.setting.as_str()).cloned(),
+            });
+        }
+        let creds = self.store.credentials_of_users(&authors.into_iter().collect::<Vec<_>>()).await?;
+        let mut by_contact = HashMap::new();
+        for (role_id, facts) in &by_role {
+            let rules = catalog.role(role_id).map(|r| r.billing.as_slice()).unwrap_or(&[]);
+            let spans: Vec<_> = authorizations
+                .iter()
+                .filter(|a| &a.role_id == role_id && a.status == AuthorizationStatus::Approved)
+                .map(AuthorizationRecord::span)
+                .collect();
+            let blocked = |c: &ContactFacts, payer: &str| self.store.blocked(&creds, &c.author, role_id, payer, c.date);
+            let age = |d: time::Date| Some(billing::age_on(date_of_birth, d));
+            // Diagnoses are not yet recorded; no shipped rule requires one.
+            let diagnoses = |_d: time::Date| BTreeSet::new();
+            let input =
+                PricingInput { rules, coverage: &coverage, authorizations: &spans, blocked: &blocked, age_on: &age, diagnoses_on: &diagnoses };
+            let priced = billing::price(facts, &input);
+            counted.insert(
+                role_id.clone(),
+                facts.iter().map(|f| Counted { date: f.date, minutes: f.minutes, units: priced.get(&f.id).and_then(Pricing::units).unwrap_or(0) }).collect(),
+            );
+            by_contact.extend(priced);
+        }
+        Ok(Priced { by_contact, counted, coverage, authorizations })
+    }
+
+    /// Authorizations with the units billable contacts used under each.
+    pub(crate) async fn with_units_used(&self, member_id: &str, date_of_birth: time::Date, mut list: Vec<AuthorizationRecord>) -> Result<Vec<AuthorizationRecord>> {
+        let priced = self.price_member(member_id, date_of_birth).await?;
+        for a in &mut list {
+            a.units_used = Some(priced.units_used(&a.id));
+        }
+        Ok(list)
+    }
+
+    /// Where the member's contacts in `role_id` stand today.
+    fn standing_of(&self, priced: &Priced, role_id: &str, today: time::Date) -> Option<Standing> {
+        let rules = &self.store.catalog().role(role_id)?.billing;
+        let (rule, covered) = match rule_on(rules, &priced.coverage, today) {
+            Some((r, _)) => (r, true),
+            None => (rules.first()?, false),
+        };
+        let current = priced
+            .authorizations
+            .iter()
+            .filter(|a| a.role_id == role_id && a.payer_id == rule.payer && a.status == AuthorizationStatus::Approved)
+            .find(|a| a.start <= today && today <= a.end);
+        let spans: Vec<_> = current.map(AuthorizationRecord::span).into_iter().collect();
+        let current = current.zip(spans.first()).map(|(a, span)| CurrentAuthorization { span, number: a.number.clone(), units_used: priced.units_used(&a.id) });
+        let counted = priced.counted.get(role_id).cloned().unwrap_or_default();
+        let ids: Vec<String> = priced.by_contact.keys().cloned().collect();
+        let waiting = priced.waiting(&ids, &rule.payer);
+        Some(standing(rule, covered, &counted, current, waiting, today))
     }
 
     /// The catalog role of the actor's worker record, if they have one.
@@ -102,6 +213,11 @@ impl Access {
     /// label in view (the member, their supervisor by default), otherwise
     /// only the reader's own.
     pub(crate) async fn visible_contacts(&self, c: &Checked, member_id: &str) -> Result<Vec<LoggedContact>> {
+        let priced = self.price_member(member_id, c.member.date_of_birth).await?;
+        self.visible_priced(c, member_id, &priced).await
+    }
+
+    async fn visible_priced(&self, c: &Checked, member_id: &str, priced: &Priced) -> Result<Vec<LoggedContact>> {
         let all = c.visible.contains(Category::PeerNotes);
         let rows = sqlx::query(&format!(
             "{CONTACT_SELECT} WHERE n.member_id = $1 AND ($2 = 'all' OR n.author_id = $3) \
@@ -112,7 +228,7 @@ impl Access {
         .bind(&self.actor().user_id)
         .fetch_all(&self.store.pool)
         .await?;
-        rows.iter().map(|r| self.logged(r)).collect()
+        rows.iter().map(|r| self.logged(r, priced)).collect()
     }
 
     /// The contact log of one member, with the standing under the billing
@@ -124,7 +240,8 @@ impl Access {
     /// The contact log with the decision it was read under.
     async fn checked_contact_log(&self, member_id: &str) -> Result<(Checked, ContactLog)> {
         let c = self.checked_member_for(member_id, Action::Read, "contact-note", None).await?;
-        let contacts = self.visible_contacts(&c, member_id).await?;
+        let priced = self.price_member(member_id, c.member.date_of_birth).await?;
+        let contacts = self.visible_priced(&c, member_id, &priced).await?;
         let can_log = may_write_contact_note(self.actor(), &c.rel).is_permit();
         let role_id = if can_log {
             self.own_role().await?
@@ -139,12 +256,7 @@ impl Access {
             .map(|r| r.try_get(0))
             .transpose()?
         };
-        let billing = role_id.as_deref().and_then(|id| self.store.catalog().role(id)).and_then(|r| r.contact.billing.clone());
-        let standing = billing.map(|b| {
-            let counted: Vec<Counted> =
-                contacts.iter().filter(|x| x.role_id == role_id).map(|x| Counted { date: x.note.date, minutes: x.note.duration_minutes }).collect();
-            standing(&b, &counted, today())
-        });
+        let standing = role_id.as_deref().and_then(|r| self.standing_of(&priced, r, today()));
         Ok((c, ContactLog { member_id: member_id.to_string(), contacts, role_id, standing, can_log }))
     }
 
@@ -207,7 +319,7 @@ impl Access {
                 .contacts
                 .iter()
                 .filter(|x| x.role_id == log.role_id)
-                .map(|x| Counted { date: x.note.date, minutes: x.note.duration_minutes })
+                .map(|x| Counted { date: x.note.date, minutes: x.note.duration_minutes, units: x.units.unwrap_or(0) })
                 .collect();
             let name = c.visible.contains(Category::Demographics).then(|| format!("{} {}", c.member.given_name, c.member.family_name));
             rows.push(CaseloadRow::of(member_id, name, log.standing.as_ref(), &counted, today));
@@ -249,6 +361,14 @@ impl Access {
         let logged = self.contact_in(&mut tx, member_id, &id).await?;
         tx.commit().await?;
         self.audit_member("create", "contact-note", Some(&id), Some(member_id), &Decision::Permit, peer_notes(), Some(c.purpose)).await?;
+        self.with_pricing(member_id, c.member.date_of_birth, logged).await
+    }
+
+    /// A contact just written, priced with the member's other contacts.
+    async fn with_pricing(&self, member_id: &str, date_of_birth: time::Date, mut logged: LoggedContact) -> Result<LoggedContact> {
+        let priced = self.price_member(member_id, date_of_birth).await?;
+        logged.pricing = priced.by_contact.get(&logged.note.id).cloned();
+        logged.units = logged.pricing.as_ref().and_then(Pricing::units);
         Ok(logged)
     }
 
@@ -259,7 +379,8 @@ impl Access {
             .fetch_optional(&mut **tx)
             .await?
             .ok_or(StoreError::NotFound)?;
-        self.logged(&row)
+        let note = contact_note(&row)?;
+        Ok(LoggedContact { note, role_id: row.try_get("billed_role")?, units: None, pricing: None })
     }
 
     /// Correct a contact. Only the peer who logged it, while still the
@@ -319,7 +440,7 @@ impl Access {
         record_version(&mut tx, "contact-note", contact_id, version, &logged.note, Some(&self.actor().user_id), reason).await?;
         tx.commit().await?;
         self.audit_member("update", "contact-note", Some(contact_id), Some(member_id), &Decision::Permit, peer_notes(), Some(c.purpose)).await?;
-        Ok(logged)
+        self.with_pricing(member_id, c.member.date_of_birth, logged).await
     }
 
     /// One contact as the reader may see it.

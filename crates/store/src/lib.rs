@@ -11,6 +11,7 @@
 mod access;
 mod audit;
 mod auth;
+mod billing;
 mod booking;
 mod bulk;
 mod care_team;
@@ -46,6 +47,7 @@ use time::OffsetDateTime;
 pub use access::{Access, Seen};
 pub use audit::{AuditCheck, AuditEvent, AuditKey, Checkpoint, CheckpointKey};
 pub use auth::{constant_time_eq, hash_password, LoginError, NewUser, PasswordError, SessionInfo, User, SESSION_HOURS};
+pub use billing::{AuthorizationList, CoverageList};
 pub use booking::{Availability, BookablePeer, SessionView};
 pub use bulk::{Import, ImportUser};
 pub use care_team::{TeamChange, TeamRequest, REQUEST_RECEIVED};
@@ -66,7 +68,7 @@ pub use rows::VersionEntry;
 pub use team::{TeamCard, TeamOverview};
 pub use workers::WorkerFilter;
 pub use workforce::{
-    CredentialView, OrganizationCompliance, PositionReport, PositionView, SuperviseeRow, SupervisorView, WorkerDevelopment, PAY_PARITY_PERCENT,
+    CredentialView, OrganizationCompliance, PositionReport, PositionView, SuperviseeRow, SupervisorView, WorkerDevelopment,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -239,6 +239,7 @@ pub(crate) fn catalog_values(catalog: &Catalog, kind: &str) -> Vec<String> {
         "credential-kinds" => catalog.credential_kinds.iter().map(|c| c.id.clone()).collect(),
         "training-programs" => catalog.training_programs.iter().map(|p| p.id.clone()).collect(),
         "task-kinds" => catalog.task_kinds.iter().map(|t| t.id.clone()).collect(),
+        "payers" => catalog.payers.iter().map(|p| p.id.clone()).collect(),
         _ => Vec::new(),
     }
 }

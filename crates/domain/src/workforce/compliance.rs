@@ -162,7 +162,13 @@ pub fn check(catalog: &Catalog, snap: &Snapshot, today: Date) -> Vec<ComplianceP
         for item in eligibility(role, creds, today).items.iter().filter(|i| !i.met) {
             let req = role.requirements.iter().find(|r| r.id == item.requirement_id);
             let name = req.map_or_else(|| item.requirement_id.clone(), |r| r.name.get("en").to_string());
-            let billing = if item.blocks_billing { format!("; billing for {} is blocked", role.abbreviation) } else { String::new() };
+            let billing = if item.blocks_billing {
+                format!("; billing for {} is blocked", role.abbreviation)
+            } else if !item.blocks_billing_for.is_empty() {
+                format!("; billing {} for {} is blocked", item.blocks_billing_for.join(", "), role.abbreviation)
+            } else {
+                String::new()
+            };
             let args = [
                 ("requirement", item.requirement_id.clone()),
                 ("role", role.id.clone()),

@@ -155,7 +155,10 @@ pub struct ChecklistItem {
     /// The newest credential that would meet it but has lapsed.
     #[serde(with = "wf_date::option")]
     pub expired_on: Option<Date>,
+    /// Whether, unmet, it blocks billing every payer.
     pub blocks_billing: bool,
+    /// The payers whose rule it blocks besides (e.g. the CARC for MassHealth).
+    pub blocks_billing_for: Vec<String>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -188,6 +191,7 @@ pub fn eligibility(role: &Role, credentials: &[Credential], today: Date) -> Elig
                 expired_on: if met_by.is_some() { None } else { expired_on },
                 met_by,
                 blocks_billing: r.blocks_billing,
+                blocks_billing_for: role.billing.iter().filter(|b| b.blocked_by.contains(&r.id)).map(|b| b.payer.clone()).collect(),
             }
         })
         .collect();
@@ -199,24 +203,39 @@ pub fn eligibility(role: &Role, credentials: &[Credential], today: Date) -> Elig
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct BillingBlock {
     pub requirement_id: String,
+    /// The payers it blocks; empty when it blocks every payer.
+    pub payers: Vec<String>,
     #[serde(with = "wf_date::option")]
     pub expired_on: Option<Date>,
     /// In plain English, for logs and API clients.
     pub reason: String,
 }
 
-/// The first unmet billing requirement of `role`, or None when the worker
-/// may bill for it. A later billing step calls this before each claim.
+/// The first unmet requirement of `role` that blocks billing every payer,
+/// or else some payer; None when the worker may bill every payer.
 pub fn billing_blocked(role: &Role, credentials: &[Credential], today: Date) -> Option<BillingBlock> {
     let e = eligibility(role, credentials, today);
-    let item = e.items.into_iter().find(|i| i.blocks_billing && !i.met)?;
+    let item = e.items.iter().find(|i| i.blocks_billing && !i.met).or_else(|| e.items.iter().find(|i| !i.blocks_billing_for.is_empty() && !i.met))?;
+    Some(block(role, item, if item.blocks_billing { &[] } else { &item.blocks_billing_for }))
+}
+
+/// The unmet requirement that blocks billing `payer` for `role`, if any.
+pub fn billing_blocked_for(role: &Role, payer: &str, credentials: &[Credential], today: Date) -> Option<BillingBlock> {
+    let e = eligibility(role, credentials, today);
+    let item = e.items.iter().find(|i| !i.met && (i.blocks_billing || i.blocks_billing_for.iter().any(|p| p == payer)))?;
+    let payers = if item.blocks_billing { vec![] } else { vec![payer.to_string()] };
+    Some(block(role, item, &payers))
+}
+
+fn block(role: &Role, item: &ChecklistItem, payers: &[String]) -> BillingBlock {
     let name = role.requirements.iter().find(|r| r.id == item.requirement_id).map(|r| r.name.get("en").to_string());
     let name = name.unwrap_or_else(|| item.requirement_id.clone());
+    let whom = if payers.is_empty() { String::new() } else { format!(" {}", payers.join(", ")) };
     let reason = match item.expired_on {
-        Some(d) => format!("{name} expired on {}; renew it before billing for {} services", format_date(d), role.abbreviation),
-        None => format!("{name} is missing; record it before billing for {} services", role.abbreviation),
+        Some(d) => format!("{name} expired on {}; renew it before billing{whom} for {} services", format_date(d), role.abbreviation),
+        None => format!("{name} is missing; record it before billing{whom} for {} services", role.abbreviation),
     };
-    Some(BillingBlock { requirement_id: item.requirement_id, expired_on: item.expired_on, reason })
+    BillingBlock { requirement_id: item.requirement_id.clone(), expired_on: item.expired_on, payers: payers.to_vec(), reason }
 }
 
 // ---------------------------------------------------------------------------

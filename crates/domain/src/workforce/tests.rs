@@ -271,3 +271,18 @@ fn check_lists_every_kind_of_problem() {
         ]
     );
 }
+
+#[test]
+fn a_missing_carc_blocks_masshealth_only() {
+    let c = cat();
+    let rc = c.role("peer-recovery-coach").unwrap();
+    let creds = [cred("high-school", None), cred("recovery-coach-academy", None)];
+    let b = billing_blocked_for(rc, "masshealth", &creds, TODAY).expect("MassHealth requires the CARC");
+    assert_eq!((b.requirement_id.as_str(), b.payers.as_slice()), ("carc", ["masshealth".to_string()].as_slice()));
+    assert!(b.reason.contains("before billing masshealth"), "{}", b.reason);
+    assert_eq!(billing_blocked_for(rc, "bsas", &creds, TODAY), None, "DPH/BSAS does not");
+    assert_eq!(billing_blocked(rc, &creds, TODAY).map(|b| b.payers), Some(vec!["masshealth".to_string()]));
+    let mut all = creds.to_vec();
+    all.push(cred("carc", None));
+    assert_eq!(billing_blocked_for(rc, "masshealth", &all, TODAY), None);
+}

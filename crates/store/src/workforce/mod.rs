@@ -32,9 +32,6 @@ use time::Date;
 use crate::access::Access;
 use crate::{Result, StoreError};
 
-/// Pay under this percentage of comparable roles is flagged.
-pub const PAY_PARITY_PERCENT: i64 = 90;
-
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct CredentialView {

@@ -26,7 +26,7 @@ impl Store {
     }
 
     /// Credentials of the given workers, by worker id.
-    pub(super) async fn credentials_of(&self, ids: &[String]) -> Result<HashMap<String, Vec<Credential>>> {
+    pub(crate) async fn credentials_of(&self, ids: &[String]) -> Result<HashMap<String, Vec<Credential>>> {
         let mut out: HashMap<String, Vec<Credential>> = HashMap::new();
         for chunk in ids.chunks(500) {
             let sql = format!(

@@ -13,7 +13,7 @@ use accompany_domain::{FieldError, Invalid};
 use time::Date;
 
 use super::tables::insert_position;
-use super::{OrganizationCompliance, PositionReport, PositionView, PAY_PARITY_PERCENT};
+use super::{OrganizationCompliance, PositionReport, PositionView};
 use crate::access::Access;
 use crate::rows::{self, WORKER_COLUMNS};
 use crate::today_date as today;
@@ -83,7 +83,7 @@ impl Access {
         let names = store.worker_names(&worker_ids).await?;
         Ok(PositionReport {
             single_peer_programs: workforce::single_peer_programs(catalog, &positions),
-            pay: workforce::pay_parity(catalog, &positions, PAY_PARITY_PERCENT),
+            pay: workforce::pay_parity(catalog, &positions, i64::from(catalog.workforce.pay_parity_percent)),
             positions: positions
                 .into_iter()
                 .map(|p| PositionView {

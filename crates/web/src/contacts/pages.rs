@@ -1,5 +1,6 @@
 //! The contact log: contacts with billing units, the engagement standing, and corrections.
 
+use accompany_domain::billing::Rounding;
 use accompany_domain::contacts::{EngagementRule, LoggedContact, Standing};
 use accompany_domain::notes::{format_start_time, ContactNoteInput, Modality, Setting};
 use accompany_domain::records::format_date;
@@ -17,7 +18,7 @@ use std::collections::HashMap;
 use crate::auth::Signed;
 use crate::i18n::Tr;
 use crate::page::{
-    csrf_refused, error_list, errors_by_field, form_page, local_now, options, saved_or_form, FieldErrors, Layout, PageResult, PageUser,
+    csrf_refused, error_list, errors_by_field, form_page, local_now, payer_name, pricing_text, rate_text, options, saved_or_form, FieldErrors, Layout, PageResult, PageUser,
 };
 use crate::problem::AppError;
 use crate::AppState;
@@ -98,6 +99,8 @@ pub struct ContactRow {
     pub start: String,
     pub minutes: u32,
     pub units: String,
+    /// Billable or not, with the reason.
+    pub billing: String,
     pub modality: String,
     pub setting: String,
     pub author: String,
@@ -114,19 +117,37 @@ pub struct StandingView {
     pub met: bool,
 }
 
-fn standing_view(t: &Tr, s: &Standing) -> StandingView {
-    let unit_rule = t.tn("ct-unit-rule", &[("minutes", s.unit_minutes.to_string()), ("rounding", t.t(&format!("ct-rounding-{}", rounding_id(s))))]);
-    let authorization = s.authorization.as_ref().map(|a| {
+fn standing_view(state: &AppState, t: &Tr, role_id: Option<&str>, s: &Standing) -> StandingView {
+    let payer = payer_name(state, t, &s.payer);
+    let rule = role_id.and_then(|r| state.catalog.role(r)).and_then(|r| r.billing.iter().find(|b| b.payer == s.payer));
+    let rate = rule.map(|b| rate_text(t, b)).unwrap_or_default();
+    let mut unit_rule = t.tn("ct-paid-by", &[("payer", payer), ("rate", rate)]);
+    if let (Some(minutes), Some(rounding)) = (s.unit_minutes, s.rounding) {
+        let rounding = t.t(&format!("ct-rounding-{}", rounding_id(rounding)));
+        unit_rule = format!("{unit_rule} {}", t.tn("ct-unit-rule", &[("minutes", minutes.to_string()), ("rounding", rounding)]));
+    }
+    if !s.covered {
+        unit_rule = format!("{unit_rule} {}", t.t("ct-not-covered"));
+    }
+    let mut authorization = s.authorization.as_ref().map(|a| {
         t.tn(
             "ct-authorization",
             &[
                 ("used", a.units_used.to_string()),
                 ("authorized", a.units_authorized.to_string()),
-                ("days", a.days.to_string()),
+                ("since", a.since.clone()),
+                ("until", a.until.clone()),
                 ("left", a.units_left.to_string()),
             ],
         )
     });
+    if let Some(n) = s.authorization_needed {
+        authorization = Some(t.tn("ct-authorization-needed", &[("units", n.units.to_string()), ("days", n.days.to_string())]));
+    }
+    if s.units_waiting > 0 {
+        let waiting = t.t1("ct-units-waiting", "units", s.units_waiting.to_string());
+        authorization = Some(authorization.map_or(waiting.clone(), |a| format!("{a} {waiting}")));
+    }
     let engagement = s.engagement.as_ref().map(|e| match e.rule {
         EngagementRule::Connections { min, days } => t.tn(
             if e.met { "ct-engagement-connections-met" } else { "ct-engagement-connections-short" },
@@ -140,17 +161,17 @@ fn standing_view(t: &Tr, s: &Standing) -> StandingView {
     StandingView {
         unit_rule,
         authorization,
-        over: s.authorization.as_ref().is_some_and(|a| a.over),
+        over: s.units_waiting > 0 || s.authorization_needed.is_some() || s.authorization.as_ref().is_some_and(|a| a.over),
         engagement,
         met: s.engagement.as_ref().is_none_or(|e| e.met),
     }
 }
 
-fn rounding_id(s: &Standing) -> &'static str {
-    match s.rounding {
-        accompany_domain::catalog::Rounding::FullUnit => "full-unit",
-        accompany_domain::catalog::Rounding::HalfUnit => "half-unit",
-        accompany_domain::catalog::Rounding::AnyMinute => "any-minute",
+fn rounding_id(r: Rounding) -> &'static str {
+    match r {
+        Rounding::FullUnit => "full-unit",
+        Rounding::HalfUnit => "half-unit",
+        Rounding::AnyMinute => "any-minute",
     }
 }
 
@@ -203,6 +224,7 @@ async fn contact_log_page(state: &AppState, s: &Signed, id: &str, f: ContactForm
                 start: c.note.start_time.map(format_start_time).unwrap_or_default(),
                 minutes: c.note.duration_minutes,
                 units: c.units.map(|u| u.to_string()).unwrap_or_else(|| "—".into()),
+                billing: c.pricing.as_ref().map(|p| pricing_text(state, t, c.role_id.as_deref(), p)).unwrap_or_default(),
                 modality: t.t(&format!("modality-{}", c.note.modality.as_str())),
                 setting: t.t(&format!("setting-{}", c.note.setting.as_str())),
                 author: c.note.author_name.clone(),
@@ -215,7 +237,7 @@ async fn contact_log_page(state: &AppState, s: &Signed, id: &str, f: ContactForm
             member_id: id.to_string(),
             member_name: name,
             role_name,
-            standing: log.standing.as_ref().map(|x| standing_view(t, x)),
+            standing: log.standing.as_ref().map(|x| standing_view(state, t, log.role_id.as_deref(), x)),
             rows,
             can_log: log.can_log,
             logged,

@@ -1,11 +1,58 @@
 //! Names of things in the reader's language.
 
+use accompany_domain::billing::{BillingRule, NotBillableReason, Pricing, Rate};
 use accompany_domain::booking::{clock_text, weekday_id};
 use accompany_domain::notes::Modality;
 use accompany_domain::privacy::Category;
 
 use crate::i18n::Tr;
 use crate::AppState;
+
+/// A payer's name in the reader's language.
+pub fn payer_name(state: &AppState, t: &Tr, id: &str) -> String {
+    state.catalog.payer(id).map_or_else(|| id.to_string(), |p| p.name.get(t.lang).to_string())
+}
+
+/// How a payer counts, in words: "15-minute units (H0038)", "a daily case rate ...".
+pub fn rate_text(t: &Tr, b: &BillingRule) -> String {
+    let rate = match &b.rate {
+        Rate::PerUnit { unit_minutes, .. } => t.t1("rate-per-unit", "n", unit_minutes.to_string()),
+        Rate::MonthlyTime { base_minutes, addon_minutes, addon_code } => {
+            t.tn("rate-monthly-time", &[("base", base_minutes.to_string()), ("addon", addon_minutes.to_string()), ("code", addon_code.clone())])
+        }
+        other => t.t(&format!("rate-{}", other.as_str())),
+    };
+    match &b.code {
+        Some(code) => format!("{rate} ({code})"),
+        None => rate,
+    }
+}
+
+/// Whether and how a contact is paid, in words, with the reason when it is not.
+pub fn pricing_text(state: &AppState, t: &Tr, role_id: Option<&str>, p: &Pricing) -> String {
+    match p {
+        Pricing::Billable { payer, .. } => t.t1("pricing-billable", "payer", payer_name(state, t, payer)),
+        Pricing::Funded { payer, .. } => t.t1("pricing-funded", "payer", payer_name(state, t, payer)),
+        Pricing::NeedsAuthorization { payer, .. } => t.t1("pricing-needs-authorization", "payer", payer_name(state, t, payer)),
+        Pricing::NotBillable { reason, .. } => {
+            let why = match reason {
+                NotBillableReason::CredentialBlocks { requirement_id, .. } => {
+                    let name = role_id
+                        .and_then(|r| state.catalog.role(r))
+                        .and_then(|r| r.requirements.iter().find(|q| &q.id == requirement_id))
+                        .map_or_else(|| requirement_id.clone(), |q| q.name.get(t.lang).to_string());
+                    t.t1("reason-credential-blocks", "requirement", name)
+                }
+                NotBillableReason::Age { age } => t.t1("reason-age", "age", age.to_string()),
+                NotBillableReason::BelowMonthlyMinimum { minutes, base_minutes } => {
+                    t.tn("reason-below-monthly-minimum", &[("minutes", minutes.to_string()), ("base", base_minutes.to_string())])
+                }
+                other => t.t(&format!("reason-{}", other.code())),
+            };
+            t.t1("pricing-not-billable", "reason", why)
+        }
+    }
+}
 
 pub fn language_name(state: &AppState, t: &Tr, code: &str) -> String {
     state.catalog.language(code).map(|l| l.name.get(t.lang).to_string()).unwrap_or_else(|| code.to_string())

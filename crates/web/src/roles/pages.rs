@@ -1,5 +1,6 @@
 //! The roles of the state's chart, in plain words.
 
+use accompany_domain::billing::{BillingRule, Payer};
 use accompany_domain::catalog::Role;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -26,6 +27,17 @@ struct RolesPage<'a> {
     roles: Vec<&'a Role>,
     shared_values: &'a [String],
     state_name: &'a str,
+    payers: &'a [Payer],
+}
+
+impl RolesPage<'_> {
+    fn payer_name(&self, id: &str) -> String {
+        self.payers.iter().find(|p| p.id == id).map_or_else(|| id.to_string(), |p| p.name.get(self.l.t.lang).to_string())
+    }
+
+    fn rate_text(&self, b: &BillingRule) -> String {
+        crate::page::rate_text(&self.l.t, b)
+    }
 }
 
 async fn roles(State(state): State<AppState>, headers: HeaderMap, Lang(t): Lang) -> Response {
@@ -36,6 +48,7 @@ async fn roles(State(state): State<AppState>, headers: HeaderMap, Lang(t): Lang)
         roles: state.catalog.chart_roles().collect(),
         shared_values: &state.catalog.shared_values,
         state_name: &state.catalog.state,
+        payers: &state.catalog.payers,
     })
 }
 
