@@ -303,6 +303,25 @@ pub enum Command {
         #[command(subcommand)]
         command: OutboxCommand,
     },
+    /// Members' coverage by payer.
+    Coverage {
+        #[command(subcommand)]
+        command: CoverageCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CoverageCommand {
+    /// Load coverage from a CSV file with a header row: masshealth_id, payer_id, start
+    /// (YYYY-MM-DD), and optionally plan_name, subscriber_id, priority (1 is primary), end and
+    /// initiating_visit. Every row is checked first; nothing is loaded unless all are good,
+    /// and each problem names its line.
+    Import {
+        #[command(flatten)]
+        common: Common,
+        /// The CSV file.
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -724,6 +743,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             eprintln!("No workforce compliance problems.");
         }
+        Command::Coverage { command: CoverageCommand::Import { common, file } } => {
+            let text = std::fs::read_to_string(&file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            let rows = coverage_rows(&text)?;
+            let store = open(&common).await?;
+            match store.import_coverage(&rows).await {
+                Ok(n) => eprintln!("Loaded {n} coverage rows from {}.", file.display()),
+                Err(accompany_store::StoreError::Invalid(e)) => {
+                    for f in &e.0 {
+                        eprintln!("{}: {}", f.field, f.message);
+                    }
+                    bail!("{} problems in {}; nothing was loaded", e.0.len(), file.display());
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
         Command::Match { command } => match command {
             MatchCommand::Rank { common, member, limit, json, as_user } => {
                 let store = open(&common).await?;
@@ -783,4 +817,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The rows of a coverage file with their line numbers (the header is line 1).
+fn coverage_rows(text: &str) -> anyhow::Result<Vec<(usize, accompany_domain::coverage::CoverageRow)>> {
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for (i, row) in reader.deserialize::<accompany_domain::coverage::CoverageRow>().enumerate() {
+        let line = i + 2;
+        rows.push((line, row.map_err(|e| anyhow::anyhow!("line {line}: {e}; the columns are masshealth_id, payer_id, start and optionally plan_name, subscriber_id, priority, end, initiating_visit"))?));
+    }
+    if rows.is_empty() {
+        bail!("the file has no rows under its header");
+    }
+    Ok(rows)
 }

@@ -189,6 +189,12 @@ pub async fn seed(store: &Store, plan: Plan, quiet: bool) -> anyhow::Result<Seed
             }
         }
         import.team_members(&team, today).await?;
+        let coverage: Vec<(String, String)> = members
+            .iter()
+            .enumerate()
+            .map(|(offset, m)| (m.id.clone(), payer_for(mix(plan.seed ^ 0x0070_6179, start + offset as u64)).to_string()))
+            .collect();
+        import.coverage(&coverage, today - time::Duration::days(COVERED_DAYS)).await?;
         import.preferences(&preferences).await?;
         import.peer_gaps(&gaps).await?;
         members_bar.inc(end - start);
@@ -213,6 +219,20 @@ pub async fn seed(store: &Store, plan: Plan, quiet: bool) -> anyhow::Result<Seed
         credentials,
         intake_organization,
     })
+}
+
+/// How long seeded members have been covered: two years.
+const COVERED_DAYS: i64 = 730;
+
+/// A member's payer: most by MassHealth itself, the rest by One Care, an
+/// ACO or a managed-care plan (made-up shares).
+fn payer_for(h: u64) -> &'static str {
+    match h % 20 {
+        0..=13 => "masshealth",
+        14..=16 => "one-care",
+        17..=18 => "aco",
+        _ => "managed-care",
+    }
 }
 
 /// One account per persona, tied to the first member so every home page has something to show.
@@ -273,6 +293,7 @@ async fn demo_accounts(store: &Store, s: &Synthetic, members: u64, workers: u64)
         add(persona, username.to_string(), password);
     }
     demo_privacy(store, &member_id, &coordinator_user, &peer_user).await?;
+    demo_billing(store, &member_id, &peer_worker.role_id).await?;
     // Print in persona order.
     out.sort_by_key(|c| Persona::ALL.iter().position(|p| *p == c.persona));
     Ok(out)
@@ -347,6 +368,37 @@ async fn demo_privacy(store: &Store, member_id: &str, coordinator: &str, peer: &
         note: "Applied to two housing lists together.".into(),
     };
     peer.add_goal_progress(member_id, &goal.id, &progress).await?;
+    Ok(())
+}
+
+/// The demo member's coverage by MassHealth and, where the peer's role needs
+/// one, an approved authorization from a month ago, so that the contact log
+/// shows units against it; recorded by the organization admin through the
+/// same policy and audit as any request.
+async fn demo_billing(store: &Store, member_id: &str, role_id: &str) -> anyhow::Result<()> {
+    let user = store.user_by_username("orgadmin").await?.ok_or_else(|| anyhow::anyhow!("demo account orgadmin is missing"))?;
+    let admin = store.access(user.actor(), "seed");
+    let covered = admin.coverage(member_id).await?.record.coverage;
+    if !covered.iter().any(|c| c.payer_id == "masshealth") {
+        let input = accompany_domain::coverage::CoverageInput {
+            payer_id: "masshealth".into(),
+            start: accompany_domain::records::format_date(today() - time::Duration::days(COVERED_DAYS)),
+            ..Default::default()
+        };
+        admin.add_coverage(member_id, &input).await?;
+    }
+    let needs_one = store.catalog().role(role_id).is_some_and(|r| r.billing.iter().any(|b| b.payer == "masshealth" && b.prior_authorization));
+    if needs_one {
+        let request = accompany_domain::coverage::AuthorizationRequest {
+            role_id: role_id.into(),
+            payer_id: "masshealth".into(),
+            start: accompany_domain::records::format_date(today() - time::Duration::days(30)),
+            ..Default::default()
+        };
+        let requested = admin.request_authorization(member_id, &request).await?;
+        let decision = accompany_domain::coverage::AuthorizationDecision { number: Some("PA-2026-0001".into()), ..Default::default() };
+        admin.decide_authorization(member_id, &requested.id, &decision).await?;
+    }
     Ok(())
 }
 

@@ -29,6 +29,7 @@ async fn second_member(w: &World) -> String {
     assert_eq!(s, 201, "{m}");
     let id = m["id"].as_str().unwrap().to_string();
     crate::support::choose_peer_for(&w.app, &w.coordinator, &id, &w.peer_worker_id).await;
+    crate::contacts::cover(&w.app, &w.admin, &id, 60).await;
     id
 }
 
@@ -45,8 +46,8 @@ fn row<'a>(c: &'a Value, member_id: &str) -> Option<&'a Value> {
 async fn a_supervisor_sees_the_whole_caseload_with_counts_units_and_members_below_the_rule_first() {
     let w = world().await;
     let other = second_member(&w).await;
-    // Recovery Coach: 15-minute units from half a unit, 90 units over 90 days, 5 contacts over 30 days.
-    for (d, m) in [(0, 30), (3, 8), (10, 60), (29, 20), (40, 45)] {
+    // Recovery Coach under MassHealth: one unit a day, 90 over 90 days, 5 contacts over 30 days.
+    for (d, m) in [(0, 30), (3, 8), (10, 60), (20, 45), (29, 20), (40, 45)] {
         log_for(&w, &w.member_id, d, m).await;
     }
     for (d, m) in [(1, 15), (5, 30)] {
@@ -56,32 +57,29 @@ async fn a_supervisor_sees_the_whole_caseload_with_counts_units_and_members_belo
     let url = format!("/api/v1/workforce/workers/{worker}/caseload");
     let (s, c) = w.app.get(&w.supervisor, &url).await;
     assert_eq!(s, 200, "{c}");
-    // The demo member also has the seed's four contacts this month (10 units)
-    // under the same role; the supervisor sees every peer's notes.
-    assert_eq!(c["summary"], json!({ "members": 2, "rule_met": 1, "rule_not_met": 1, "units_used": 11 + 10 + 3, "not_shared": 0 }));
+    assert_eq!(c["summary"], json!({ "members": 2, "rule_met": 1, "rule_not_met": 1, "units_used": 6 + 2, "not_shared": 0 }));
     let order: Vec<&str> = c["rows"].as_array().unwrap().iter().map(|r| r["member_id"].as_str().unwrap()).collect();
     assert_eq!(order, [other.as_str(), w.member_id.as_str()], "the member below the rule comes first");
     let below = row(&c, &other).unwrap();
     assert_eq!((below["contacts"].as_u64(), below["window_days"].as_u64()), (Some(2), Some(30)));
-    assert_eq!((below["units_used"].as_u64(), below["units_authorized"].as_u64()), (Some(3), Some(90)));
+    assert_eq!((below["units_used"].as_u64(), below["units_authorized"].as_u64()), (Some(2), Some(90)));
     assert_eq!(below["rule_met"], false);
     assert_eq!(below["last_contact"], (accompany::seed::today() - time::Duration::days(1)).to_string());
     assert_eq!(below["name"], "Tomás Quintero");
     let met = row(&c, &w.member_id).unwrap();
     assert_eq!(
         (met["contacts"].as_u64(), met["units_used"].as_u64(), met["rule_met"].as_bool()),
-        (Some(8), Some(21), Some(true)),
-        "day 40 is outside the 30 days"
+        (Some(5), Some(6), Some(true)),
+        "day 40 is outside the 30 days but inside the authorization"
     );
     assert_eq!(met["last_contact"], accompany::seed::today().to_string());
     assert_eq!(met["name"], member_name(&w).await);
 
-    // The coach sees their own caseload, counting the contacts they logged
-    // themselves: other peers' notes are not theirs to read.
+    // The coach sees their own caseload the same way.
     let (s, mine) = w.app.get(&w.peer, &url).await;
     assert_eq!(s, 200);
-    assert_eq!(mine["summary"], json!({ "members": 2, "rule_met": 0, "rule_not_met": 2, "units_used": 11 + 3, "not_shared": 0 }));
-    assert_eq!(row(&mine, &w.member_id).unwrap()["contacts"], 4);
+    assert_eq!(mine["summary"], c["summary"]);
+    assert_eq!(row(&mine, &w.member_id).unwrap()["contacts"], 5);
     // The read of the caseload and of each member's contacts is audited.
     assert!(
         w.audit_rows(&format!(
@@ -107,8 +105,8 @@ async fn a_supervisor_sees_the_whole_caseload_with_counts_units_and_members_belo
     assert!(html.contains(&format!("href=\"/members/{}/contact-log\"", w.member_id)), "{html}");
     assert!(html.contains("Tomás Quintero"));
     assert!(html.contains("Engagement rule met: 1; not met: 1."), "{html}");
-    assert!(html.contains("Units used in the authorization window: 24."));
-    assert!(html.contains("2 in 30 days") && html.contains("3 of 90") && html.contains("21 of 90"));
+    assert!(html.contains("Units used in the authorization window: 8."), "{html}");
+    assert!(html.contains("2 in 30 days") && html.contains("2 of 90") && html.contains("6 of 90"));
     assert!(html.find("Tomás Quintero") < html.find(&member_name(&w).await), "the member below the rule is listed first");
     assert!(!html.contains("do not share"), "everyone shares with the supervisor by default");
 }
@@ -174,7 +172,7 @@ async fn a_member_who_withdrew_peer_notes_from_the_supervisor_is_counted_but_not
     assert_eq!(s, 200, "{c}");
     assert_eq!((c["summary"]["members"].as_u64(), c["summary"]["not_shared"].as_u64()), (Some(2), Some(1)));
     assert!(row(&c, &w.member_id).is_none(), "no row for the member who withdrew: {c}");
-    assert_eq!(c["summary"]["units_used"], 2, "their units are not in the total either");
+    assert_eq!(c["summary"]["units_used"], 1, "their units are not in the total either");
     assert!(row(&c, &other).is_some());
     let name = member_name(&w).await;
     assert!(!c.to_string().contains(&name) && !c.to_string().contains(&w.member_id));
@@ -210,6 +208,6 @@ async fn the_caseload_page_speaks_spanish_and_the_coach_reaches_it_from_home() {
     assert!(html.contains("lang=\"es\""), "{html}");
     assert!(html.contains("Contactos de la carga de casos"), "{html}");
     assert!(html.contains("Regla de participación cumplida: 0; no cumplida: 1."));
-    assert!(html.contains("1 en 30 días") && html.contains("3 de 90"));
+    assert!(html.contains("1 en 30 días") && html.contains("1 de 90"), "{html}");
     assert!(html.contains("No cumplida"));
 }

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::support::TestDb;
 
-fn accompany() -> Command {
+pub(crate) fn accompany() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_accompany"));
     c.env_remove("ACCOMPANY_DATABASE_URL").env_remove("ACCOMPANY_CATALOG").env("ACCOMPANY_LOG", "error");
     c
@@ -35,10 +35,11 @@ fn a_bad_catalog_names_file_line_and_field() {
     let text = accompany_domain::catalog::MASSACHUSETTS_TOML.replacen("unit_minutes = 15", "unit_minutes = 0", 1);
     std::fs::write(&path, &text).unwrap();
     let line = text.lines().position(|l| l.trim() == "unit_minutes = 0").unwrap() + 1;
+    // The first per-unit rule in the file: the Recovery Coach's under DPH/BSAS.
     let db = format!("sqlite://{}", dir.path().join("x.db").display());
     let (ok, _, err) = run(&["migrate", "--database-url", &db, "--catalog", path.to_str().unwrap()]);
     assert!(!ok);
-    assert!(err.contains(&format!("state.toml:{line}: field `roles[0].contact.billing.unit_minutes`")), "{err}");
+    assert!(err.contains(&format!("state.toml:{line}: field `roles[0].billing[1].rate.unit_minutes`")), "{err}");
     let (ok, _, err) = run(&["migrate", "--database-url", &db, "--catalog", "/nonexistent/catalog.toml"]);
     assert!(!ok);
     assert!(err.contains("cannot read the catalog file /nonexistent/catalog.toml"), "{err}");

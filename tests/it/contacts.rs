@@ -26,6 +26,11 @@ pub(crate) struct World {
     pub peer_worker_id: String,
     pub supervisor: String,
     pub stranger: String,
+    pub admin: String,
+    /// The coach's organization.
+    pub org: String,
+    /// The approved MassHealth authorization for the coach's work, from 60 days ago.
+    pub authorization_id: String,
 }
 
 async fn user(app: &TestApp, username: &str, display: &str, persona: Persona, org: &str) -> (String, String) {
@@ -65,7 +70,42 @@ pub(crate) async fn world() -> World {
     assert_eq!(s, 201, "{w}");
     let peer_worker_id = w["id"].as_str().unwrap().to_string();
     crate::support::choose_peer_for(&app, &member, &member_id, &peer_worker_id).await;
-    World { app, member_id, member, coordinator, coordinator_id, peer, peer_id, peer_worker_id, supervisor, stranger }
+    // MassHealth pays a coach who holds the CARC (130 CMR 418.410) and the role's other requirements.
+    for kind in ["high-school", "recovery-coach-academy", "carc"] {
+        let body = json!({ "kind": kind, "issued_on": "2024-01-02", "expires_on": (kind == "carc").then(|| days_ago(-700)) });
+        let (s, c) = app.send(Method::POST, &admin, &format!("/api/v1/workforce/workers/{peer_worker_id}/credentials"), &body).await;
+        assert_eq!(s, 201, "{c}");
+    }
+    // The member starts with no contacts and no authorization but this one.
+    app.exec(&format!("DELETE FROM contact_notes WHERE member_id = '{member_id}'")).await;
+    let authorization_id = cover(&app, &admin, &member_id, 60).await;
+    World { app, member_id, member, coordinator, coordinator_id, peer, peer_id, peer_worker_id, supervisor, stranger, admin, org, authorization_id }
+}
+
+/// MassHealth coverage for the member, and an approved Recovery Coach
+/// authorization from `days` ago (90 days over 90); any earlier one expires.
+pub(crate) async fn cover(app: &TestApp, admin: &str, member_id: &str, days: i64) -> String {
+    let base = format!("/api/v1/members/{member_id}");
+    let (_, list) = app.get(admin, &format!("{base}/authorizations")).await;
+    for a in list["authorizations"].as_array().into_iter().flatten().filter(|a| a["status"] == "approved") {
+        let (s, e) = app
+            .send(Method::POST, admin, &format!("{base}/authorizations/{}/decision", a["id"].as_str().unwrap()), &json!({ "status": "expired" }))
+            .await;
+        assert_eq!(s, 200, "{e}");
+    }
+    let (_, coverage) = app.get(admin, &format!("{base}/coverage")).await;
+    if !coverage["coverage"].as_array().into_iter().flatten().any(|c| c["payer_id"] == "masshealth") {
+        let (s, c) = app.send(Method::POST, admin, &format!("{base}/coverage"), &json!({ "payer_id": "masshealth", "start": days_ago(400) })).await;
+        assert_eq!(s, 201, "{c}");
+    }
+    let request = json!({ "role_id": "peer-recovery-coach", "payer_id": "masshealth", "start": days_ago(days) });
+    let (s, a) = app.send(Method::POST, admin, &format!("{base}/authorizations"), &request).await;
+    assert_eq!(s, 201, "{a}");
+    let id = a["id"].as_str().unwrap().to_string();
+    let (s, d) =
+        app.send(Method::POST, admin, &format!("{base}/authorizations/{id}/decision"), &json!({ "status": "approved", "number": "PA-1" })).await;
+    assert_eq!(s, 200, "{d}");
+    id
 }
 
 pub(crate) fn days_ago(n: i64) -> String {
@@ -93,12 +133,13 @@ impl World {
 #[tokio::test]
 async fn a_peer_logs_contacts_and_sees_units_against_the_authorization_and_the_engagement_rule() {
     let w = world().await;
-    // Recovery Coach: 15-minute units from half a unit; 90 units over 90 days; 5 contacts over 30 days.
+    // Recovery Coach under MassHealth: a daily case rate, 90 days over 90, 5 contacts over 30 days.
     for (days, minutes) in [(0, 30), (3, 8), (10, 60), (29, 20)] {
         let (s, c) = w.log(&w.peer, &contact(days, minutes)).await;
         assert_eq!(s, 201, "{c}");
         assert_eq!(c["role_id"], "peer-recovery-coach");
         assert_eq!(c["start_time"], "10:30");
+        assert_eq!(c["pricing"]["status"], "billable", "{c}");
     }
     // Day 40 is outside the engagement window but inside the authorization.
     let (s, _) = w.log(&w.peer, &contact(40, 45)).await;
@@ -107,20 +148,26 @@ async fn a_peer_logs_contacts_and_sees_units_against_the_authorization_and_the_e
     assert_eq!(s, 200, "{log}");
     assert_eq!(log["can_log"], true);
     let units: Vec<u64> = log["contacts"].as_array().unwrap().iter().map(|c| c["units"].as_u64().unwrap()).collect();
-    assert_eq!(units, [2, 1, 4, 1, 3], "newest first: 30, 8, 60, 20 and 45 minutes");
+    assert_eq!(units, [1, 1, 1, 1, 1], "one unit a day, however long the contact");
     let st = &log["standing"];
-    assert_eq!(st["authorization"]["units_used"], 11);
+    assert_eq!((st["payer"].as_str(), st["rate"].as_str(), st["covered"].as_bool()), (Some("masshealth"), Some("daily-case-rate"), Some(true)));
+    assert_eq!(st["authorization"]["id"], w.authorization_id.as_str());
+    assert_eq!(st["authorization"]["number"], "PA-1");
+    assert_eq!(st["authorization"]["units_used"], 5);
     assert_eq!(st["authorization"]["units_authorized"], 90);
-    assert_eq!(st["authorization"]["units_left"], 79);
+    assert_eq!(st["authorization"]["units_left"], 85);
     assert_eq!(st["engagement"]["rule"], json!({ "kind": "connections", "min": 5, "days": 30 }));
     assert_eq!((st["engagement"]["count"].as_u64(), st["engagement"]["met"].as_bool()), (Some(4), Some(false)));
     assert_eq!(st["engagement"]["needed"], 1);
 
+    // A second contact on a day already counted adds no unit.
+    let (s, again) = w.log(&w.peer, &contact(3, 50)).await;
+    assert_eq!((s, again["units"].as_u64()), (201, Some(0)), "{again}");
     let (s, _) = w.log(&w.peer, &contact(1, 15)).await;
     assert_eq!(s, 201);
     let (_, log) = w.app.get(&w.peer, &format!("{}/contacts", w.base())).await;
-    assert_eq!(log["standing"]["engagement"]["met"], true, "a fifth contact in 30 days meets the rule");
-    assert_eq!(log["standing"]["authorization"]["units_used"], 12);
+    assert_eq!(log["standing"]["engagement"]["met"], true, "the rule counts contacts, not days");
+    assert_eq!(log["standing"]["authorization"]["units_used"], 6);
     // Each contact logged left an audit event naming the member.
     assert_eq!(
         w.audit_rows(&format!(
@@ -128,12 +175,12 @@ async fn a_peer_logs_contacts_and_sees_units_against_the_authorization_and_the_e
             w.member_id
         ))
         .await,
-        6
+        7
     );
     // The log lists every one of them.
     let (s, log) = w.app.get(&w.peer, &format!("{}/contacts", w.base())).await;
     assert_eq!(s, 200);
-    assert_eq!(log["contacts"].as_array().map(Vec::len), Some(6));
+    assert_eq!(log["contacts"].as_array().map(Vec::len), Some(7));
 }
 
 #[tokio::test]
@@ -195,7 +242,7 @@ async fn correcting_a_contact_keeps_its_history_and_refuses_a_stale_version() {
     change["reason"] = json!("it ran longer");
     let (s, c2) = w.app.send(Method::PUT, &w.peer, &url, &change).await;
     assert_eq!(s, 200, "{c2}");
-    assert_eq!((c2["version"].as_i64(), c2["duration_minutes"].as_u64(), c2["units"].as_u64()), (Some(2), Some(50), Some(3)));
+    assert_eq!((c2["version"].as_i64(), c2["duration_minutes"].as_u64(), c2["units"].as_u64()), (Some(2), Some(50), Some(1)));
     // Saving again from the first version would lose the correction.
     change["duration_minutes"] = json!(5);
     let (s, p) = w.app.send(Method::PUT, &w.peer, &url, &change).await;
@@ -235,7 +282,8 @@ async fn a_supervisor_sees_their_supervisees_contacts_and_units() {
     assert_eq!(log["role_id"], "peer-recovery-coach", "the standing of the member's peer");
     let mine: Vec<&Value> = log["contacts"].as_array().unwrap().iter().filter(|c| c["author_id"] == w.peer_id.as_str()).collect();
     assert_eq!(mine.len(), 2);
-    assert_eq!(mine[0]["units"], 3);
+    assert_eq!(mine[0]["units"], 1);
+    assert_eq!(mine[0]["pricing"]["status"], "billable");
     assert_eq!(mine[0]["author_name"], "Dana Coach");
     let (s, _) = w.log(&w.supervisor, &contact(0, 30)).await;
     assert_eq!(s, 403, "supervisors read, the peer logs");
@@ -308,14 +356,15 @@ async fn the_log_form_starts_from_today_and_now_and_shows_units_after_saving() {
     let r = client.post(&page).form(&good).send().await.unwrap();
     assert_eq!(r.status(), 303);
     let html = client.get(format!("{page}?logged=1")).send().await.unwrap().text().await.unwrap();
-    assert!(html.contains("2 of 90 authorized units used in the last 90 days"), "{html}");
+    assert!(html.contains("1 of 90 authorized units used"), "{html}");
+    assert!(html.contains("Billable to MassHealth"), "{html}");
     assert!(html.contains("Contacts in the last 30 days: 1 of the 5"), "{html}");
     assert!(html.contains("job search"));
     // Spanish reads the same numbers.
     let es = client.get(w.app.url("/lang/es?next=/home")).send().await.unwrap();
     assert!(es.status().is_redirection());
     let html = client.get(&page).send().await.unwrap().text().await.unwrap();
-    assert!(html.contains("2 de 90 unidades autorizadas"), "{html}");
+    assert!(html.contains("1 de 90 unidades autorizadas"), "{html}");
 }
 
 #[tokio::test]

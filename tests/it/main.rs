@@ -4,6 +4,7 @@
 
 mod api;
 mod audit;
+mod billing;
 mod booking;
 mod browser;
 mod caseload;

@@ -157,6 +157,11 @@ fn rule_for(method: &str, action: &str, p: Persona) -> Option<bool> {
         ("post", "/workforce/workers/{id}/sessions") => policy::may_record_supervision_sessions(p),
         ("post", "/workforce/workers/{id}/credentials") => policy::may_record_credentials(p),
         ("post", "/emergency") => accompany_domain::privacy::may_break_glass(p, &catalog().privacy),
+        (
+            "post",
+            "/members/{id}/billing/coverage" | "/members/{id}/billing/coverage/{id}/end" | "/members/{id}/billing/authorizations/{id}/decision",
+        ) => policy::keeps_billing(p) && policy::may_record_billing(&actor, &rel).is_permit(),
+        ("post", "/members/{id}/billing/authorizations") => policy::may_request_authorization(&actor, &rel).is_permit(),
         ("post", "/privacy/review") => policy::sees_privacy_office(p),
         _ => return None,
     })
@@ -169,7 +174,7 @@ type Form = (&'static str, &'static str);
 /// gives it the action and seeded data has a record to act on.
 fn must_offer(p: Persona) -> Vec<Form> {
     let mut wanted = vec![("post", "/logout"), ("post", "/account/password")];
-    let rules: [(PersonaRule, Form); 7] = [
+    let rules: [(PersonaRule, Form); 8] = [
         (policy::chooses_own_peer, ("post", "/choose")),
         (policy::may_create_members, ("post", "/members")),
         (policy::logs_contacts, ("post", "/members/{id}/contacts")),
@@ -177,6 +182,7 @@ fn must_offer(p: Persona) -> Vec<Form> {
         (policy::keeps_hours, ("post", "/availability")),
         (policy::may_refer, ("post", "/referrals")),
         (policy::runs_matching, ("post", "/matching/batch")),
+        (policy::keeps_billing, ("post", "/members/{id}/billing/coverage")),
     ];
     wanted.extend(rules.iter().filter(|(rule, _)| rule(p)).map(|(_, form)| *form));
     if accompany_domain::privacy::may_break_glass(p, &catalog().privacy) {

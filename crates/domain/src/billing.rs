@@ -316,6 +316,11 @@ impl AuthorizationStatus {
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|x| x.as_str() == s)
     }
+
+    /// A request is decided once; an approved authorization may only expire early.
+    pub fn may_become(self, next: Self) -> bool {
+        matches!((self, next), (Self::Requested, Self::Approved | Self::Denied | Self::Expired) | (Self::Approved, Self::Expired))
+    }
 }
 
 /// An approved authorization's window and units, for pricing.
@@ -406,6 +411,9 @@ impl NotBillableReason {
     }
 }
 
+/// The requirement that blocks billing, and why in plain words.
+pub type Blocked = (String, String);
+
 /// What pricing needs besides the contacts.
 pub struct PricingInput<'a> {
     /// The role's rules, in the catalog's order (the first is the default).
@@ -416,7 +424,7 @@ pub struct PricingInput<'a> {
     pub authorizations: &'a [AuthorizationSpan],
     /// The requirement that blocks the contact's worker from billing the
     /// payer on the contact's day, if any: (requirement id, plain reason).
-    pub blocked: &'a dyn Fn(&ContactFacts, &str) -> Option<(String, String)>,
+    pub blocked: &'a dyn Fn(&ContactFacts, &str) -> Option<Blocked>,
     /// The member's age on a day.
     pub age_on: &'a dyn Fn(Date) -> Option<u32>,
     /// The diagnosis groups the member has on a day.
@@ -537,7 +545,8 @@ fn price_one(
     if c.group {
         modifiers.extend(rule.group_modifier.clone());
     }
-    let place_of_service = if c.telehealth { rule.telehealth_place_of_service.clone().or(c.place_of_service.clone()) } else { c.place_of_service.clone() };
+    let place_of_service =
+        if c.telehealth { rule.telehealth_place_of_service.clone().or(c.place_of_service.clone()) } else { c.place_of_service.clone() };
     // Find the approved authorization covering the day with units left.
     let covering: Vec<&AuthorizationSpan> =
         input.authorizations.iter().filter(|a| a.payer == payer && a.start <= c.date && c.date <= a.end).collect();

@@ -48,8 +48,11 @@ impl Coverage {
 impl Labelled for Coverage {
     const NAME: &'static str = "Coverage";
     fn field_category(field: &str) -> Option<Category> {
-        matches!(field, "id" | "member_id" | "payer_id" | "plan_name" | "subscriber_id" | "priority" | "start" | "end" | "initiating_visit" | "version")
-            .then_some(Category::Billing)
+        matches!(
+            field,
+            "id" | "member_id" | "payer_id" | "plan_name" | "subscriber_id" | "priority" | "start" | "end" | "initiating_visit" | "version"
+        )
+        .then_some(Category::Billing)
     }
 }
 
@@ -302,7 +305,9 @@ const MAX_UNITS: u32 = 10_000;
 
 fn units_in_range(errs: &mut Invalid, units: Option<u32>) {
     if units.is_some_and(|u| u == 0 || u > MAX_UNITS) {
-        errs.push(FieldError::new("units", "out-of-range", format!("must be from 1 to {MAX_UNITS}")).arg("min", "1").arg("max", MAX_UNITS.to_string()));
+        errs.push(
+            FieldError::new("units", "out-of-range", format!("must be from 1 to {MAX_UNITS}")).arg("min", "1").arg("max", MAX_UNITS.to_string()),
+        );
     }
 }
 
@@ -422,7 +427,12 @@ mod tests {
 
     #[test]
     fn a_request_takes_the_payers_figures() {
-        let r = AuthorizationRequest { role_id: "peer-recovery-coach".into(), payer_id: "masshealth".into(), start: "2026-03-01".into(), ..Default::default() };
+        let r = AuthorizationRequest {
+            role_id: "peer-recovery-coach".into(),
+            payer_id: "masshealth".into(),
+            start: "2026-03-01".into(),
+            ..Default::default()
+        };
         let v = r.validate(&cat()).unwrap();
         assert_eq!((v.units, v.start, v.end), (90, date!(2026 - 03 - 01), date!(2026 - 05 - 29)), "90 days over 90");
         let r = AuthorizationRequest { role_id: "recovery-support-navigator".into(), kind: Some(AuthorizationKind::Renewal), ..r };
@@ -431,7 +441,8 @@ mod tests {
 
     #[test]
     fn a_payer_that_authorizes_nothing_for_the_role_is_refused_naming_those_that_do() {
-        let r = AuthorizationRequest { role_id: "peer-recovery-coach".into(), payer_id: "bsas".into(), start: "2026-03-01".into(), ..Default::default() };
+        let r =
+            AuthorizationRequest { role_id: "peer-recovery-coach".into(), payer_id: "bsas".into(), start: "2026-03-01".into(), ..Default::default() };
         let e = r.validate(&cat()).unwrap_err();
         assert_eq!(e.0[0].field, "payer_id");
         assert!(e.0[0].message.contains("masshealth"), "{e}");
@@ -439,7 +450,8 @@ mod tests {
 
     #[test]
     fn coverage_checks_payer_dates_and_priority_together() {
-        let c = CoverageInput { payer_id: "nobody".into(), priority: Some(0), start: "2026-13-01".into(), end: Some("x".into()), ..Default::default() };
+        let c =
+            CoverageInput { payer_id: "nobody".into(), priority: Some(0), start: "2026-13-01".into(), end: Some("x".into()), ..Default::default() };
         let fields: Vec<String> = c.validate(&cat()).unwrap_err().0.into_iter().map(|e| e.field).collect();
         assert_eq!(fields, ["payer_id", "priority", "start", "end"]);
         let c = CoverageInput { payer_id: "one-care".into(), start: "2026-03-01".into(), end: Some("2026-02-01".into()), ..Default::default() };

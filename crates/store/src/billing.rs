@@ -147,10 +147,12 @@ impl Store {
 
     /// The member's authorizations, newest first.
     pub(crate) async fn authorizations_of(&self, member_id: &str) -> Result<Vec<AuthorizationRecord>> {
-        let rows = sqlx::query(&format!("SELECT {AUTH_COLUMNS} FROM authorizations a WHERE a.member_id = $1 ORDER BY a.start_date DESC, a.created_at DESC, a.id"))
-            .bind(member_id)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(&format!(
+            "SELECT {AUTH_COLUMNS} FROM authorizations a WHERE a.member_id = $1 ORDER BY a.start_date DESC, a.created_at DESC, a.id"
+        ))
+        .bind(member_id)
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(authorization_row).collect()
     }
 
@@ -173,7 +175,14 @@ impl Store {
 
     /// What blocks the worker behind `user_id` from billing `payer` for
     /// `role_id` on `day`, from credentials loaded with [`Self::credentials_of_users`].
-    pub(crate) fn blocked(&self, creds: &HashMap<String, (String, Vec<Credential>)>, user_id: &str, role_id: &str, payer: &str, day: Date) -> Option<(String, String)> {
+    pub(crate) fn blocked(
+        &self,
+        creds: &HashMap<String, (String, Vec<Credential>)>,
+        user_id: &str,
+        role_id: &str,
+        payer: &str,
+        day: Date,
+    ) -> Option<(String, String)> {
         let role = self.catalog().role(role_id)?;
         let own = creds.get(user_id).map(|(_, c)| c.as_slice()).unwrap_or(&[]);
         billing_blocked_for(role, payer, own, day).map(|b| (b.requirement_id, b.reason))
@@ -284,8 +293,11 @@ impl Access {
     pub async fn authorizations(&self, member_id: &str) -> Result<Seen<AuthorizationList>> {
         let c = self.checked_member_for(member_id, Action::Read, "authorization", None).await?;
         let hidden = !c.visible.contains(Category::Billing);
-        let authorizations =
-            if hidden { vec![] } else { self.with_units_used(member_id, c.member.date_of_birth, self.store.authorizations_of(member_id).await?).await? };
+        let authorizations = if hidden {
+            vec![]
+        } else {
+            self.with_units_used(member_id, c.member.date_of_birth, self.store.authorizations_of(member_id).await?).await?
+        };
         let list = AuthorizationList {
             authorizations,
             hidden,
@@ -344,12 +356,7 @@ impl Access {
         let mut tx = self.store.begin().await?;
         let current = self.authorization_in(&mut tx, member_id, id).await?;
         let v = input.validate(current.start)?;
-        let allowed = match (current.status, v.status) {
-            (AuthorizationStatus::Requested, _) => true,
-            (AuthorizationStatus::Approved, AuthorizationStatus::Expired) => true,
-            _ => false,
-        };
-        if !allowed {
+        if !current.status.may_become(v.status) {
             return Err(Invalid::one(
                 "status",
                 "already-decided",

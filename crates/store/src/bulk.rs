@@ -258,4 +258,26 @@ impl Import<'_> {
             .collect();
         self.run("team_members", &["id", "member_id", "user_id", "team_role", "since", "created_at"], rows).await
     }
+
+    /// Each member's coverage by one payer, primary, from `since` and open-ended.
+    pub async fn coverage(&self, rows: &[(String, String)], since: time::Date) -> Result<()> {
+        let now = now_text();
+        let since = date_text(since);
+        let rows = rows
+            .iter()
+            .map(|(member, payer)| {
+                vec![
+                    new_id().into(),
+                    member.clone().into(),
+                    payer.clone().into(),
+                    1i64.into(),
+                    since.as_str().into(),
+                    1i64.into(),
+                    now.as_str().into(),
+                    now.as_str().into(),
+                ]
+            })
+            .collect();
+        self.run("coverage", &["id", "member_id", "payer_id", "priority", "start_date", "version", "created_at", "updated_at"], rows).await
+    }
 }

@@ -163,7 +163,10 @@ impl Access {
             let priced = billing::price(facts, &input);
             counted.insert(
                 role_id.clone(),
-                facts.iter().map(|f| Counted { date: f.date, minutes: f.minutes, units: priced.get(&f.id).and_then(Pricing::units).unwrap_or(0) }).collect(),
+                facts
+                    .iter()
+                    .map(|f| Counted { date: f.date, minutes: f.minutes, units: priced.get(&f.id).and_then(Pricing::units).unwrap_or(0) })
+                    .collect(),
             );
             by_contact.extend(priced);
         }
@@ -171,7 +174,12 @@ impl Access {
     }
 
     /// Authorizations with the units billable contacts used under each.
-    pub(crate) async fn with_units_used(&self, member_id: &str, date_of_birth: time::Date, mut list: Vec<AuthorizationRecord>) -> Result<Vec<AuthorizationRecord>> {
+    pub(crate) async fn with_units_used(
+        &self,
+        member_id: &str,
+        date_of_birth: time::Date,
+        mut list: Vec<AuthorizationRecord>,
+    ) -> Result<Vec<AuthorizationRecord>> {
         let priced = self.price_member(member_id, date_of_birth).await?;
         for a in &mut list {
             a.units_used = Some(priced.units_used(&a.id));
@@ -192,7 +200,8 @@ impl Access {
             .filter(|a| a.role_id == role_id && a.payer_id == rule.payer && a.status == AuthorizationStatus::Approved)
             .find(|a| a.start <= today && today <= a.end);
         let spans: Vec<_> = current.map(AuthorizationRecord::span).into_iter().collect();
-        let current = current.zip(spans.first()).map(|(a, span)| CurrentAuthorization { span, number: a.number.clone(), units_used: priced.units_used(&a.id) });
+        let current =
+            current.zip(spans.first()).map(|(a, span)| CurrentAuthorization { span, number: a.number.clone(), units_used: priced.units_used(&a.id) });
         let counted = priced.counted.get(role_id).cloned().unwrap_or_default();
         let ids: Vec<String> = priced.by_contact.keys().cloned().collect();
         let waiting = priced.waiting(&ids, &rule.payer);
@@ -461,4 +470,105 @@ impl Access {
 
 fn peer_notes() -> Categories {
     Categories::of(&[Category::Demographics, Category::PeerNotes])
+}
+
+/// One member's units waiting for an authorization, for the billing office.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Serialize)]
+pub struct QueueRow {
+    pub member_id: String,
+    pub member_name: String,
+    pub role_id: String,
+    pub payer_id: String,
+    /// Units no approved authorization covers; kept, never dropped.
+    pub units_waiting: u32,
+    pub contacts_waiting: u32,
+    pub first_contact: String,
+    /// An authorization already requested for this role and payer, not yet decided.
+    pub requested: bool,
+}
+
+/// How far back the queue looks for contacts, in days: the longest
+/// authorization window the catalog ships (90 days) twice over.
+const QUEUE_DAYS: i64 = 180;
+
+/// The most members one read of the queue prices.
+const QUEUE_MEMBERS: usize = 200;
+
+impl Access {
+    /// Members whose recent contacts have units no approved authorization
+    /// covers, in the caller's organization (all for a state admin). Each
+    /// member is read through the gate and the list is audited.
+    pub async fn needs_authorization(&self) -> Result<Vec<QueueRow>> {
+        if !accompany_domain::policy::keeps_billing(self.actor().persona) {
+            self.audit("read", "authorization-queue", None, &Decision::Deny("the billing office works the authorization queue")).await?;
+            return Err(StoreError::Denied("the billing office works the authorization queue"));
+        }
+        let catalog = self.store.catalog();
+        let prior: Vec<&str> = catalog.roles.iter().filter(|r| r.billing.iter().any(|b| b.prior_authorization)).map(|r| r.id.as_str()).collect();
+        if prior.is_empty() {
+            return Ok(vec![]);
+        }
+        let since = date_text(today() - time::Duration::days(QUEUE_DAYS));
+        let roles = prior.iter().map(|r| format!("'{}'", r.replace('\'', ""))).collect::<Vec<_>>().join(", ");
+        let org = self.actor().organization_id.clone().unwrap_or_default();
+        let scoped = self.actor().persona == Persona::StateAdmin;
+        let ids: Vec<String> = sqlx::query(&format!(
+            "SELECT DISTINCT n.member_id FROM contact_notes n JOIN members m ON m.id = n.member_id \
+             WHERE n.contact_date >= $1 \
+             AND COALESCE(n.role_id, (SELECT w.role_id FROM workers w WHERE w.user_id = n.author_id ORDER BY w.created_at LIMIT 1)) IN ({roles}) \
+             AND ($2 = 'all' OR m.plan_id = $3 OR m.id IN (SELECT tm.member_id FROM team_members tm JOIN users u ON u.id = tm.user_id \
+                  WHERE tm.until IS NULL AND u.organization_id = $3)) \
+             ORDER BY n.member_id LIMIT {QUEUE_MEMBERS}"
+        ))
+        .bind(&since)
+        .bind(if scoped { "all" } else { "org" })
+        .bind(&org)
+        .fetch_all(&self.store.pool)
+        .await?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<std::result::Result<_, _>>()?;
+        let mut out = Vec::new();
+        for id in ids {
+            let c = match self.checked_member_for(&id, Action::Read, "authorization-queue", None).await {
+                Ok(c) if c.visible.contains(Category::Billing) => c,
+                Ok(_) | Err(StoreError::NotFound | StoreError::Denied(_)) => continue,
+                Err(e) => return Err(e),
+            };
+            let priced = self.price_member(&id, c.member.date_of_birth).await?;
+            let rows = sqlx::query(&format!("{CONTACT_SELECT} WHERE n.member_id = $1 ORDER BY n.contact_date"))
+                .bind(&id)
+                .fetch_all(&self.store.pool)
+                .await?;
+            let mut waiting: BTreeMap<(String, String), (u32, u32, String)> = BTreeMap::new();
+            for r in &rows {
+                let note = contact_note(r)?;
+                let role: Option<String> = r.try_get("billed_role")?;
+                if let (Some(role), Some(Pricing::NeedsAuthorization { payer, units, .. })) = (role, priced.by_contact.get(&note.id)) {
+                    let e = waiting.entry((role, payer.clone())).or_insert((0, 0, date_text(note.date)));
+                    e.0 += units;
+                    e.1 += 1;
+                }
+            }
+            for ((role_id, payer_id), (units, contacts, first)) in waiting {
+                let requested = priced
+                    .authorizations
+                    .iter()
+                    .any(|a| a.role_id == role_id && a.payer_id == payer_id && a.status == AuthorizationStatus::Requested);
+                out.push(QueueRow {
+                    member_id: id.clone(),
+                    member_name: format!("{} {}", c.member.given_name, c.member.family_name),
+                    role_id,
+                    payer_id,
+                    units_waiting: units,
+                    contacts_waiting: contacts,
+                    first_contact: first,
+                    requested,
+                });
+            }
+        }
+        out.sort_by(|a, b| (&a.first_contact, &a.member_id).cmp(&(&b.first_contact, &b.member_id)));
+        Ok(out)
+    }
 }

@@ -51,7 +51,7 @@ pub use billing::{AuthorizationList, CoverageList};
 pub use booking::{Availability, BookablePeer, SessionView};
 pub use bulk::{Import, ImportUser};
 pub use care_team::{TeamChange, TeamRequest, REQUEST_RECEIVED};
-pub use contacts::{CaseloadContacts, ContactLog};
+pub use contacts::{CaseloadContacts, ContactLog, QueueRow};
 pub use enrolment::{ClaimInput, IssuedCode};
 pub use goals::Goals;
 pub use groups::{GroupView, MeetingView, Roster, RosterEntry};
@@ -67,9 +67,7 @@ pub use referrals::Enrolment;
 pub use rows::VersionEntry;
 pub use team::{TeamCard, TeamOverview};
 pub use workers::WorkerFilter;
-pub use workforce::{
-    CredentialView, OrganizationCompliance, PositionReport, PositionView, SuperviseeRow, SupervisorView, WorkerDevelopment,
-};
+pub use workforce::{CredentialView, OrganizationCompliance, PositionReport, PositionView, SuperviseeRow, SupervisorView, WorkerDevelopment};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

@@ -9,8 +9,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::openapi::ApiRouter;
 use crate::problem::Problem;
 use crate::{
-    account, auth, booking, calendar, contacts, enrolment, goals, groups, home, matching, members, openapi, organizations, page, privacy, reach,
-    referrals, roles, server, team, workers, workforce, AppState, HOST_PREFIX, SESSION_COOKIE,
+    account, auth, billing, booking, calendar, contacts, enrolment, goals, groups, home, matching, members, openapi, organizations, page, privacy,
+    reach, referrals, roles, server, team, workers, workforce, AppState, HOST_PREFIX, SESSION_COOKIE,
 };
 
 /// The pages, each feature's.
@@ -19,6 +19,7 @@ fn pages() -> Router<AppState> {
         .merge(privacy::page_routes())
         .merge(contacts::page_routes())
         .merge(goals::page_routes())
+        .merge(billing::page_routes())
         .merge(team::page_routes())
         .merge(booking::page_routes())
         .merge(groups::page_routes())
@@ -55,6 +56,7 @@ fn api() -> ApiRouter {
         .merge(matching::api_routes())
         .merge(contacts::api_routes())
         .merge(goals::api_routes())
+        .merge(billing::api_routes())
         .merge(booking::api_routes())
         .merge(groups::api_routes())
         .merge(reach::api_routes())

@@ -14,6 +14,7 @@ mod server;
 // One folder per feature; only `app` imports them all.
 mod account;
 mod app;
+mod billing;
 mod booking;
 mod calendar;
 mod contacts;

@@ -117,6 +117,8 @@ impl From<StoreError> for Problem {
 /// 409, as the request is well formed and the records disagree.
 const STATE_CODES: &[&str] = &[
     "duplicate",
+    "already-decided",
+    "already-ended",
     "not-a-plan",
     "no-such-organization",
     "no-such-user",

@@ -15,7 +15,15 @@ fn day(n: i64) -> Date {
 }
 
 fn contact(id: usize, d: Date, minutes: u32) -> ContactFacts {
-    ContactFacts { id: format!("c{id:04}"), author: "peer".into(), date: d, minutes, group: false, telehealth: false, place_of_service: Some("12".into()) }
+    ContactFacts {
+        id: format!("c{id:04}"),
+        author: "peer".into(),
+        date: d,
+        minutes,
+        group: false,
+        telehealth: false,
+        place_of_service: Some("12".into()),
+    }
 }
 
 fn covered(payer: &str) -> Vec<CoverageSpan> {
@@ -158,10 +166,7 @@ fn grant_and_staffing_are_funded_without_units() {
     let w = World::new("recovery-specialist", "masshealth");
     assert_eq!(w.price(&[contact(1, day(1), 90)])["c0001"].status(), "funded");
     let w = World::new("family-partner", "masshealth");
-    assert_eq!(
-        w.price(&[contact(1, day(1), 90)])["c0001"],
-        Pricing::NotBillable { payer: None, reason: NotBillableReason::RoleNotBilled }
-    );
+    assert_eq!(w.price(&[contact(1, day(1), 90)])["c0001"], Pricing::NotBillable { payer: None, reason: NotBillableReason::RoleNotBilled });
 }
 
 #[test]
@@ -178,10 +183,7 @@ fn monthly_time_needs_the_initiating_visit_and_the_base_minutes() {
     let p = w.price(&march[..1]);
     assert_eq!(
         p["c0001"],
-        Pricing::NotBillable {
-            payer: Some("medicare".into()),
-            reason: NotBillableReason::BelowMonthlyMinimum { minutes: 40, base_minutes: 60 }
-        }
+        Pricing::NotBillable { payer: Some("medicare".into()), reason: NotBillableReason::BelowMonthlyMinimum { minutes: 40, base_minutes: 60 } }
     );
 }
 
@@ -216,8 +218,7 @@ fn age_is_counted_in_whole_years() {
 }
 
 fn any_contacts() -> impl Strategy<Value = Vec<ContactFacts>> {
-    prop::collection::vec((0i64..120, 1u32..=300), 0..60)
-        .prop_map(|v| v.into_iter().enumerate().map(|(i, (d, m))| contact(i, day(d), m)).collect())
+    prop::collection::vec((0i64..120, 1u32..=300), 0..60).prop_map(|v| v.into_iter().enumerate().map(|(i, (d, m))| contact(i, day(d), m)).collect())
 }
 
 proptest! {

@@ -33,7 +33,8 @@ fn a_recovery_coach_needs_five_connections_in_thirty_days() {
 #[test]
 fn the_standing_shows_the_real_authorization_and_what_waits() {
     let b = rule("recovery-support-navigator", "masshealth");
-    let span = AuthorizationSpan { id: "a1".into(), payer: "masshealth".into(), units: 180, start: date!(2026 - 05 - 01), end: date!(2026 - 07 - 29) };
+    let span =
+        AuthorizationSpan { id: "a1".into(), payer: "masshealth".into(), units: 180, start: date!(2026 - 05 - 01), end: date!(2026 - 07 - 29) };
     let current = CurrentAuthorization { span: &span, number: Some("PA-1".into()), units_used: 180 };
     let s = standing(&b, true, &[on(0, 4)], Some(current), 8, TODAY);
     let a = s.authorization.expect("the authorization covering today");

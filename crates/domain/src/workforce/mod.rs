@@ -15,8 +15,8 @@ mod tests;
 
 pub use compliance::{check, ComplianceKind, ComplianceProblem, Snapshot, WorkerFacts};
 pub use credentials::{
-    billing_blocked, billing_blocked_for, ce_progress, eligibility, expiry, months_before, parse_tenths, tenths_text, BillingBlock, CeEntry, CeInput, CeProgress,
-    ChecklistItem, Credential, CredentialInput, Eligibility, Expiry,
+    billing_blocked, billing_blocked_for, ce_progress, eligibility, expiry, months_before, parse_tenths, tenths_text, BillingBlock, CeEntry, CeInput,
+    CeProgress, ChecklistItem, Credential, CredentialInput, Eligibility, Expiry,
 };
 pub use picture::{picture, Cell, Picture, IDENTITY_TOPICS};
 pub use positions::{

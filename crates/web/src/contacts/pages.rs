@@ -18,7 +18,8 @@ use std::collections::HashMap;
 use crate::auth::Signed;
 use crate::i18n::Tr;
 use crate::page::{
-    csrf_refused, error_list, errors_by_field, form_page, local_now, payer_name, pricing_text, rate_text, options, saved_or_form, FieldErrors, Layout, PageResult, PageUser,
+    csrf_refused, error_list, errors_by_field, form_page, local_now, options, payer_name, pricing_text, rate_text, saved_or_form, FieldErrors,
+    Layout, PageResult, PageUser,
 };
 use crate::problem::AppError;
 use crate::AppState;

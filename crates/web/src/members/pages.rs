@@ -90,6 +90,8 @@ struct MemberPage {
     goals_hidden: bool,
     /// The member's care coordinator may give them an enrolment code.
     can_issue_code: bool,
+    /// The reader sees the member's coverage and authorizations.
+    sees_billing: bool,
 }
 
 pub struct HealthRow {
@@ -143,6 +145,7 @@ async fn member(State(state): State<AppState>, PageUser(s): PageUser, Path(id): 
             vec![]
         };
         Ok(MemberPage {
+            sees_billing: visible.contains(accompany_domain::privacy::Category::Billing),
             l: Layout::new(&s.tr, Some(&s), "/members", view.name.clone()),
             m: view,
             team,
