@@ -278,6 +278,7 @@ async fn demo_accounts(store: &Store, s: &Synthetic, members: u64, workers: u64)
         (Persona::OrganizationAdmin, "orgadmin", "Demo Organization Admin", Some(employer.as_str()), None),
         (Persona::StateAdmin, "stateadmin", "Demo State Admin", None, None),
         (Persona::PrivacyOfficer, "privacyofficer", "Demo Privacy Officer", None, None),
+        (Persona::BillingOffice, "billing", "Demo Billing Office", Some(employer.as_str()), None),
     ] {
         let password = random_password();
         store

@@ -113,7 +113,7 @@ fn usual_relationship(p: Persona) -> Relationship {
         Persona::PeerWorker => rel.team_role = Some(TeamRole::Peer),
         Persona::CareCoordinator => rel.team_role = Some(TeamRole::CareCoordinator),
         Persona::Supervisor => rel.supervises_members_peer = true,
-        Persona::OrganizationAdmin => rel.in_actor_organization = true,
+        Persona::OrganizationAdmin | Persona::BillingOffice => rel.in_actor_organization = true,
         _ => {}
     }
     rel

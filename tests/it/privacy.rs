@@ -26,6 +26,8 @@ enum Who {
     OrgAdmin,
     StateAdmin,
     PrivacyOfficer,
+    /// The billing office of the organization that serves the member.
+    BillingOffice,
     StrangerPeer,
     StrangerCoordinator,
     FirewalledCoordinator,
@@ -35,7 +37,7 @@ enum Who {
     StrangerClinician,
 }
 
-const EVERYONE: [Who; 12] = [
+const EVERYONE: [Who; 13] = [
     Who::Member,
     Who::Peer,
     Who::Supervisor,
@@ -43,6 +45,7 @@ const EVERYONE: [Who; 12] = [
     Who::OrgAdmin,
     Who::StateAdmin,
     Who::PrivacyOfficer,
+    Who::BillingOffice,
     Who::StrangerPeer,
     Who::StrangerCoordinator,
     Who::FirewalledCoordinator,
@@ -106,7 +109,7 @@ impl World {
                     _ => vec![coordinator_choice(&[Category::Contact, Category::SubstanceUse], true)],
                 };
             }
-            Who::OrgAdmin => rel.in_actor_organization = true,
+            Who::OrgAdmin | Who::BillingOffice => rel.in_actor_organization = true,
             Who::FirewalledCoordinator => {
                 rel.team_role = Some(TeamRole::CareCoordinator);
                 rel.firewalled = true;
@@ -172,6 +175,7 @@ async fn world() -> World {
         (Who::OrgAdmin, Persona::OrganizationAdmin),
         (Who::StateAdmin, Persona::StateAdmin),
         (Who::PrivacyOfficer, Persona::PrivacyOfficer),
+        (Who::BillingOffice, Persona::BillingOffice),
     ] {
         let (token, _) = app.api_login(&client, persona).await;
         let (_, me) = app.get(&token, "/api/v1/me").await;
@@ -323,6 +327,17 @@ async fn the_authorization_matrix_holds_on_every_endpoint() {
                     assert_eq!(!n["contacts"].as_array().unwrap().is_empty(), sees, "{ctx}: notes shown");
                 }
             }
+            // Coverage and authorizations: shown exactly when the billing label is.
+            for path in [format!("{base}/coverage"), format!("{base}/authorizations")] {
+                let (s, b) = w.app.get(token, &path).await;
+                match expected {
+                    None => assert_eq!(s, 404, "{ctx}: {path}"),
+                    Some(cats) => {
+                        assert_eq!(s, 200, "{ctx}: {path}");
+                        assert_eq!(b["hidden"], !cats.contains(Category::Billing), "{ctx}: {path}");
+                    }
+                }
+            }
             // Only the member reaches their own privacy controls and who-looked list.
             for path in [format!("{base}/sharing"), format!("{base}/audit")] {
                 let (s, _) = w.app.get(token, &path).await;
@@ -341,7 +356,7 @@ async fn the_authorization_matrix_holds_on_every_endpoint() {
             no_glass.break_glass = false;
             assert_eq!(listed, decide(&actor, Action::Read, &no_glass).is_permit(), "{ctx}: list");
             let after = w.audit_count().await;
-            assert!(after >= before + 8, "{ctx}: every read is audited ({before} → {after})");
+            assert!(after >= before + 10, "{ctx}: every read is audited ({before} → {after})");
 
             // Writes.
             let before = w.audit_count().await;
@@ -382,8 +397,17 @@ async fn the_authorization_matrix_holds_on_every_endpoint() {
                     .await;
                 assert!([403, 404].contains(&s), "{ctx}: only the member decides sharing, got {s}");
             }
+            // Coverage is recorded by the billing office (and the admins) only.
+            let (s, _) =
+                w.app.send(Method::POST, token, &format!("{base}/coverage"), &json!({ "payer_id": "private-pay", "start": "2026-01-01" })).await;
+            let want = match expected {
+                None => 404,
+                Some(_) if accompany_domain::policy::may_record_billing(&actor, &rel).is_permit() => 201,
+                Some(_) => 403,
+            };
+            assert_eq!(s, want, "{ctx}: record coverage");
             let after = w.audit_count().await;
-            assert!(after >= before + 3, "{ctx}: every write attempt is audited");
+            assert!(after >= before + 4, "{ctx}: every write attempt is audited");
 
             // Care-team changes: nobody adds themselves; a newcomer joins only
             // when the policy lets this person give the role.
@@ -438,7 +462,7 @@ async fn the_authorization_matrix_holds_on_every_endpoint() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 48);
+    assert_eq!(checked, 52);
     assert!(matches!(w.app.store.verify_audit().await.unwrap(), accompany_store::AuditCheck::Intact { .. }));
 }
 

@@ -103,6 +103,9 @@ pub fn decide(actor: &Actor, action: Action, rel: &Relationship) -> Decision {
         (Persona::OrganizationAdmin, _) => Deny("organization admins see only their organization's members"),
         (Persona::StateAdmin, _) => Permit,
         (Persona::PrivacyOfficer, _) => Deny("privacy officers review the audit trail, not records"),
+        // Reading only: coverage and authorizations are written through `may_record_billing`.
+        (Persona::BillingOffice, Action::Read) if rel.in_actor_organization => Permit,
+        (Persona::BillingOffice, _) => Deny("the billing office reads its organization's members and records only their billing"),
     }
 }
 
@@ -134,7 +137,7 @@ pub fn may_write_contact_note(actor: &Actor, rel: &Relationship) -> Decision {
 /// member's organization's admins (its billing office) and state admins.
 pub fn may_record_billing(actor: &Actor, rel: &Relationship) -> Decision {
     match actor.persona {
-        Persona::OrganizationAdmin if rel.in_actor_organization => Decision::Permit,
+        Persona::OrganizationAdmin | Persona::BillingOffice if rel.in_actor_organization => Decision::Permit,
         Persona::StateAdmin => Decision::Permit,
         _ => Decision::Deny("the billing office records coverage and authorizations"),
     }
@@ -153,7 +156,7 @@ pub fn may_request_authorization(actor: &Actor, rel: &Relationship) -> Decision 
 
 /// Whether the persona works coverage, authorizations and the needs-authorization queue.
 pub fn keeps_billing(p: Persona) -> bool {
-    matches!(p, Persona::OrganizationAdmin | Persona::StateAdmin)
+    matches!(p, Persona::BillingOffice | Persona::OrganizationAdmin | Persona::StateAdmin)
 }
 
 /// Members write their own goals: nobody else writes or changes them, so
@@ -297,7 +300,7 @@ pub fn list_scope(actor: &Actor) -> ListScope {
         Persona::PeerWorker => ListScope::TeamsOf { user_id: actor.user_id.clone(), roles: vec![TeamRole::Peer] },
         Persona::Supervisor => ListScope::SupervisedBy(actor.user_id.clone()),
         Persona::CareCoordinator | Persona::Clinician => ListScope::TeamsOf { user_id: actor.user_id.clone(), roles: vec![] },
-        Persona::OrganizationAdmin => actor.organization_id.clone().map_or(ListScope::Nobody, ListScope::Organization),
+        Persona::OrganizationAdmin | Persona::BillingOffice => actor.organization_id.clone().map_or(ListScope::Nobody, ListScope::Organization),
         Persona::StateAdmin => ListScope::Everyone,
         Persona::PrivacyOfficer => ListScope::Nobody,
     }
@@ -576,7 +579,7 @@ pub fn joins_team_on_enrolment(p: Persona) -> bool {
 
 /// The workforce pages: everyone who works.
 pub fn sees_workforce(p: Persona) -> bool {
-    !matches!(p, Persona::Member | Persona::PrivacyOfficer)
+    !matches!(p, Persona::Member | Persona::PrivacyOfficer | Persona::BillingOffice)
 }
 
 /// Workforce reports across workers: compliance, the workforce picture,
@@ -654,7 +657,15 @@ pub fn has_caseload(p: Persona) -> bool {
 
 /// The list of members the person may read, other than a caseload.
 pub fn sees_member_list(p: Persona) -> bool {
-    matches!(p, Persona::Supervisor | Persona::CareCoordinator | Persona::Clinician | Persona::OrganizationAdmin | Persona::StateAdmin)
+    matches!(
+        p,
+        Persona::Supervisor
+            | Persona::CareCoordinator
+            | Persona::Clinician
+            | Persona::OrganizationAdmin
+            | Persona::StateAdmin
+            | Persona::BillingOffice
+    )
 }
 
 /// The list of workers.

@@ -451,6 +451,8 @@ pub struct PrivacyDefaults {
     pub supervisor_of_peer: Vec<Category>,
     pub organization_admin: Vec<Category>,
     pub state_admin: Vec<Category>,
+    /// What an organization's billing office sees of its members.
+    pub billing_office: Vec<Category>,
     /// Hours a break-glass access lasts.
     pub break_glass_hours: u32,
     /// Who may open emergency access at all.
@@ -471,6 +473,7 @@ impl PrivacyDefaults {
             ("privacy.supervisor_of_peer".to_string(), &self.supervisor_of_peer),
             ("privacy.organization_admin".to_string(), &self.organization_admin),
             ("privacy.state_admin".to_string(), &self.state_admin),
+            ("privacy.billing_office".to_string(), &self.billing_office),
         ]);
         for (path, list) in lists {
             if list.contains(&Category::SubstanceUse) {
@@ -557,6 +560,9 @@ pub fn visible(persona: Persona, s: &Relationship, defaults: &PrivacyDefaults, t
             (Categories::of(&defaults.organization_admin).with(Category::Demographics), Purpose::Operations)
         }
         (Persona::StateAdmin, None) => (Categories::of(&defaults.state_admin).with(Category::Demographics), Purpose::Operations),
+        (Persona::BillingOffice, None) if s.in_actor_organization => {
+            (Categories::of(&defaults.billing_office).with(Category::Demographics), Purpose::Payment)
+        }
         _ => (Categories::NONE, Purpose::Treatment),
     }
 }

@@ -75,10 +75,13 @@ pub enum Persona {
     StateAdmin,
     /// Reviews the audit trail and break-glass alerts; reads no records.
     PrivacyOfficer,
+    /// An organization's billing office: its members' coverage,
+    /// authorizations and the needs-authorization queue; reads no notes.
+    BillingOffice,
 }
 
 impl Persona {
-    pub const ALL: [Persona; 8] = [
+    pub const ALL: [Persona; 9] = [
         Self::Member,
         Self::PeerWorker,
         Self::Supervisor,
@@ -87,6 +90,7 @@ impl Persona {
         Self::OrganizationAdmin,
         Self::StateAdmin,
         Self::PrivacyOfficer,
+        Self::BillingOffice,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -99,6 +103,7 @@ impl Persona {
             Self::OrganizationAdmin => "organization-admin",
             Self::StateAdmin => "state-admin",
             Self::PrivacyOfficer => "privacy-officer",
+            Self::BillingOffice => "billing-office",
         }
     }
 

@@ -243,7 +243,8 @@ impl Access {
 
     /// The billing office records one of the member's plans.
     pub async fn add_coverage(&self, member_id: &str, input: &CoverageInput) -> Result<Coverage> {
-        let c = self.checked_member_for(member_id, Action::Update, "coverage", None).await?;
+        // The gate decides reading; the billing rule decides the write.
+        let c = self.checked_member_for(member_id, Action::Read, "coverage", None).await?;
         self.refuse_billing(&c, "create", "coverage", None, member_id, may_record_billing(self.actor(), &c.rel)).await?;
         let v = input.validate(self.store.catalog())?;
         let mut tx = self.store.begin().await?;
@@ -255,7 +256,7 @@ impl Access {
 
     /// The billing office ends a plan on its last day.
     pub async fn end_coverage(&self, member_id: &str, coverage_id: &str, end: &str) -> Result<Coverage> {
-        let c = self.checked_member_for(member_id, Action::Update, "coverage", Some(coverage_id)).await?;
+        let c = self.checked_member_for(member_id, Action::Read, "coverage", Some(coverage_id)).await?;
         self.refuse_billing(&c, "update", "coverage", Some(coverage_id), member_id, may_record_billing(self.actor(), &c.rel)).await?;
         let mut tx = self.store.begin().await?;
         let row = sqlx::query(&format!("SELECT {COVERAGE_COLUMNS} FROM coverage WHERE id = $1 AND member_id = $2"))
@@ -351,7 +352,7 @@ impl Access {
     /// The billing office records the payer's answer to a request, or ends
     /// an approved authorization early.
     pub async fn decide_authorization(&self, member_id: &str, id: &str, input: &AuthorizationDecision) -> Result<AuthorizationRecord> {
-        let c = self.checked_member_for(member_id, Action::Update, "authorization", Some(id)).await?;
+        let c = self.checked_member_for(member_id, Action::Read, "authorization", Some(id)).await?;
         self.refuse_billing(&c, "update", "authorization", Some(id), member_id, may_record_billing(self.actor(), &c.rel)).await?;
         let mut tx = self.store.begin().await?;
         let current = self.authorization_in(&mut tx, member_id, id).await?;

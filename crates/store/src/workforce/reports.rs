@@ -44,6 +44,7 @@ impl Access {
             },
             Persona::Member => Err(StoreError::Denied("members see workers through the pages made for choosing a peer")),
             Persona::PrivacyOfficer => Err(StoreError::Denied("privacy officers review the audit trail, not workforce compliance")),
+            Persona::BillingOffice => Err(StoreError::Denied("the billing office keeps coverage and authorizations, not workforce compliance")),
         }
     }
 

@@ -47,6 +47,7 @@ persona-peer-worker = Peer worker
 persona-supervisor = Supervisor
 persona-care-coordinator = Care coordinator
 persona-organization-admin = Organization admin
+persona-billing-office = Billing office
 persona-state-admin = State admin
 
 team-role-peer = Peer support

@@ -47,6 +47,7 @@ persona-peer-worker = Trabajador/a par
 persona-supervisor = Supervisor/a
 persona-care-coordinator = Coordinador/a de atención
 persona-organization-admin = Administrador/a de la organización
+persona-billing-office = Oficina de facturación
 persona-state-admin = Administrador/a estatal
 
 team-role-peer = Apoyo entre pares

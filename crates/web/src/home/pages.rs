@@ -96,7 +96,7 @@ async fn home(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Qu
             Persona::StateAdmin => {
                 page.organizations = access.organizations(None, None, 50).await?.items;
             }
-            Persona::PrivacyOfficer => {}
+            Persona::PrivacyOfficer | Persona::BillingOffice => {}
         }
         Ok(())
     }
