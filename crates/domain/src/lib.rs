@@ -3,6 +3,7 @@
 
 pub mod booking;
 pub mod catalog;
+pub mod claim_data;
 pub mod contacts;
 pub mod enrolment;
 pub mod error;
