@@ -7,6 +7,7 @@ mod audit;
 mod booking;
 mod browser;
 mod caseload;
+mod claim_data;
 mod cli;
 mod contacts;
 mod edges;

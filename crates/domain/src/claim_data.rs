@@ -124,7 +124,6 @@ impl Labelled for Diagnosis {
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct DiagnosisInput {
     /// ICD-10-CM, with or without the dot: F11.20, F1120, Z59.0.
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::icd10))]
@@ -182,7 +181,6 @@ impl DiagnosisInput {
 /// Ending a diagnosis: the day it ended.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct EndDiagnosisInput {
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::calendar_day))]
     pub end_date: String,
@@ -359,7 +357,6 @@ pub struct PostalAddress {
 /// whole (line 1, state and ZIP) or not at all.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
 pub struct AddressInput {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::place_opt))]

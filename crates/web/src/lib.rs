@@ -17,6 +17,7 @@ mod app;
 mod booking;
 mod calendar;
 mod contacts;
+mod diagnoses;
 mod enrolment;
 mod goals;
 mod groups;

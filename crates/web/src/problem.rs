@@ -143,6 +143,7 @@ const STATE_CODES: &[&str] = &[
     "session-cancelled",
     "outside-availability",
     "modality-unavailable",
+    "already-ended",
 ];
 
 /// Field errors that say the caller may not change the field: 403.

@@ -90,6 +90,19 @@ struct MemberPage {
     goals_hidden: bool,
     /// The member's care coordinator may give them an enrolment code.
     can_issue_code: bool,
+    /// The diagnoses whose label the reader sees.
+    diagnoses: Vec<DiagnosisRow>,
+    can_add_diagnosis: bool,
+}
+
+pub struct DiagnosisRow {
+    pub id: String,
+    pub code: String,
+    pub description: String,
+    pub category: String,
+    pub start_date: String,
+    pub end_date: Option<String>,
+    pub version: i64,
 }
 
 pub struct HealthRow {
@@ -116,6 +129,7 @@ async fn member(State(state): State<AppState>, PageUser(s): PageUser, Path(id): 
         let health = access.health_entries(&id).await?;
         let notes: Vec<ContactNote> = access.contact_log(&id).await?.contacts.into_iter().map(|c| c.note).collect();
         let goals = access.recovery_goals(&id).await?.record;
+        let diagnoses = access.diagnoses(&id).await?;
         let is_self = s.user.member_id.as_deref() == Some(id.as_str());
         let emergency = seen.purpose == Purpose::Emergency;
         let can_edit = !emergency && policy::may_edit_member_record(s.user.persona);
@@ -171,6 +185,21 @@ async fn member(State(state): State<AppState>, PageUser(s): PageUser, Path(id): 
             settings: options(Setting::ALL.iter().map(|m| m.as_str()).collect(), "setting-"),
             today: format_date(time::OffsetDateTime::now_utc().date()),
             goals_hidden: goals.hidden,
+            can_add_diagnosis: diagnoses.record.can_write && !emergency,
+            diagnoses: diagnoses
+                .record
+                .diagnoses
+                .into_iter()
+                .map(|d| DiagnosisRow {
+                    id: d.id,
+                    code: d.code,
+                    description: d.description.unwrap_or_default(),
+                    category: crate::page::category_name(t, d.category),
+                    start_date: format_date(d.start_date),
+                    end_date: d.end_date.map(format_date),
+                    version: d.version,
+                })
+                .collect(),
             goals: goals.goals.iter().map(|g| (g.goal.clone(), s.tr.t(&format!("ct-goal-status-{}", g.status.as_str())))).collect(),
         })
     }

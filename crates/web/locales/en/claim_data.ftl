@@ -1,0 +1,23 @@
+# A member's diagnoses, addresses and provider identifiers: the data a claim needs.
+dx-heading = Diagnoses
+dx-empty = No diagnoses you may see.
+dx-code = ICD-10-CM code
+dx-code-hint = For example F11.20 or Z59.0; the dot may be left out.
+dx-description = Description
+dx-category = Kind of information
+dx-start = Since
+dx-end = Ended
+dx-current = Current
+dx-end-on = End on
+dx-end-save = End
+dx-add = Add a diagnosis
+dx-save = Save
+err-icd10 = Write an ICD-10-CM code: a letter, a digit, a letter or digit, then optionally a dot and up to 4 more, for example F11.20.
+err-already-ended = This diagnosis has already ended.
+err-zip = Write the ZIP code as 5 digits or ZIP+4, for example 01608 or 01608-1234.
+err-zip-plus4 = Write the ZIP+4 code, for example 01608-1234.
+err-state = Write the state as its two-letter code, for example MA.
+err-npi = An NPI is 10 digits and its last digit must check; copy it again from NPPES.
+err-ein = Write the tax id (EIN) as 9 digits, for example 12-3456789.
+err-taxonomy = Write the NUCC taxonomy code: 3 digits, 6 letters or digits, then X, for example 175T00000X.
+err-npi-needs-billing = An organization with an NPI needs a tax id, a taxonomy code and a billing address with ZIP+4.

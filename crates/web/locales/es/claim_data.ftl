@@ -1,0 +1,23 @@
+# Los diagnósticos, las direcciones y los identificadores de proveedores: lo que necesita una reclamación.
+dx-heading = Diagnósticos
+dx-empty = No hay diagnósticos que usted pueda ver.
+dx-code = Código CIE-10-MC
+dx-code-hint = Por ejemplo F11.20 o Z59.0; se puede omitir el punto.
+dx-description = Descripción
+dx-category = Tipo de información
+dx-start = Desde
+dx-end = Terminó
+dx-current = Vigente
+dx-end-on = Terminar el
+dx-end-save = Terminar
+dx-add = Agregar un diagnóstico
+dx-save = Guardar
+err-icd10 = Escriba un código CIE-10-MC: una letra, un dígito, una letra o dígito y, si hace falta, un punto y hasta 4 más; por ejemplo F11.20.
+err-already-ended = Este diagnóstico ya terminó.
+err-zip = Escriba el código postal con 5 dígitos o ZIP+4, por ejemplo 01608 o 01608-1234.
+err-zip-plus4 = Escriba el código ZIP+4, por ejemplo 01608-1234.
+err-state = Escriba el estado con su código de dos letras, por ejemplo MA.
+err-npi = Un NPI tiene 10 dígitos y el último debe cuadrar; cópielo de nuevo desde NPPES.
+err-ein = Escriba el número de identificación fiscal (EIN) con 9 dígitos, por ejemplo 12-3456789.
+err-taxonomy = Escriba el código de taxonomía NUCC: 3 dígitos, 6 letras o dígitos y luego X, por ejemplo 175T00000X.
+err-npi-needs-billing = Una organización con NPI necesita un número fiscal, un código de taxonomía y una dirección de facturación con ZIP+4.
