@@ -182,3 +182,50 @@ async fn claim_data_bad_codes_and_dates_are_named_and_nothing_is_written() {
     }
     assert_eq!(app.count("diagnoses").await, before, "nothing was written");
 }
+
+#[tokio::test]
+async fn claim_data_member_address_and_administrative_sex_follow_their_labels() {
+    let app = TestApp::seeded(20).await;
+    let t = tokens(&app).await;
+    let before = app.count("members").await;
+    let base = json!({ "masshealth_id": "100077770001", "given_name": "Ana", "family_name": "Silva", "date_of_birth": "1990-02-03",
+        "city": "Worcester", "preferred_languages": ["pt"], "reason": "intake" });
+    for (extra, field) in [
+        (json!({ "address": { "line1": "12 Main St", "state": "MA", "zip": "1608" } }), "address.zip"),
+        (json!({ "address": { "line1": "12 Main St", "state": "Mass", "zip": "01608" } }), "address.state"),
+        (json!({ "address": { "state": "MA", "zip": "01608" } }), "address.line1"),
+        (json!({ "administrative_sex": "woman" }), "administrative_sex"),
+    ] {
+        let mut body = base.clone();
+        body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        let (s, problem) = app.send(Method::POST, &t.coordinator, "/api/v1/members", &body).await;
+        assert_eq!(s, 422, "{problem}");
+        assert_eq!(problem["errors"][0]["field"], field, "{problem}");
+    }
+    assert_eq!(app.count("members").await, before, "nothing was written");
+
+    let mut body = base.clone();
+    body["address"] = json!({ "line1": "12 Main St", "line2": "Apt 3", "state": "ma", "zip": "01608-1234" });
+    body["administrative_sex"] = json!("female");
+    let (s, m) = app.send(Method::POST, &t.coordinator, "/api/v1/members", &body).await;
+    assert_eq!(s, 201, "{m}");
+    let id = m["id"].as_str().unwrap();
+    let (admin, _) = app.api_login(&app.client(), Persona::StateAdmin).await;
+    let (_, read) = app.get(&t.coordinator, &format!("/api/v1/members/{id}")).await;
+    assert_eq!(read["address"], json!({ "line1": "12 Main St", "line2": "Apt 3", "state": "MA", "zip": "01608-1234" }), "{read}");
+    assert_eq!(read["administrative_sex"], "female", "{read}");
+    // A state admin sees billing but not contact details: the sex, not the address.
+    let (_, read) = app.get(&admin, &format!("/api/v1/members/{id}")).await;
+    assert_eq!(read["administrative_sex"], "female", "{read}");
+    assert!(read.get("address").is_none(), "{read}");
+
+    // Whoever does not see contact details or billing gets neither field.
+    let (_, seen) = app.get(&t.peer, &format!("/api/v1/members/{}", t.member_id)).await;
+    let visible = seen["visible_categories"].to_string();
+    if !visible.contains("\"billing\"") {
+        assert!(seen.get("administrative_sex").is_none(), "{seen}");
+    }
+    if !visible.contains("\"contact\"") {
+        assert!(seen.get("address").is_none(), "{seen}");
+    }
+}

@@ -828,6 +828,10 @@ pub mod schema {
     pub fn zip_plus4_opt() -> Object {
         shaped(text::IDENTIFIER, true, r"^\s*$|^\s*[0-9]{5}-[0-9]{4}\s*$")
     }
+    /// female, male or unknown (X12 DMG03 F, M, U); blank or null for none.
+    pub fn administrative_sex_opt() -> Object {
+        shaped(text::IDENTIFIER, true, r"^\s*$|^\s*(female|male|unknown)\s*$")
+    }
     /// A state's two-letter postal code (MA); blank for none.
     pub fn state_opt() -> Object {
         shaped(text::IDENTIFIER, true, r"^\s*$|^\s*[A-Za-z]{2}\s*$")

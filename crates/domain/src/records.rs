@@ -210,6 +210,12 @@ pub struct Member {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan_id: Option<Id>,
     pub version: i64,
+    /// Street, state and ZIP (the city is `city`); left out when there is none or the reader may not see contact details.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<crate::claim_data::PostalAddress>,
+    /// Sex for administrative purposes, as a claim carries it (not the gender the member describes); left out when there is none or the reader may not see billing information.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub administrative_sex: Option<crate::claim_data::AdministrativeSex>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -247,6 +253,13 @@ pub struct MemberInput {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::identifier_opt))]
     pub plan_id: Option<String>,
+    /// Street, state and ZIP; given whole or not at all.
+    #[serde(default)]
+    pub address: crate::claim_data::AddressInput,
+    /// female, male or unknown (X12 F, M, U); blank for none.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::administrative_sex_opt))]
+    pub administrative_sex: Option<String>,
 }
 
 impl MemberInput {
@@ -327,8 +340,25 @@ impl MemberInput {
         );
         crate::limits::check_list(&mut errs, "needs", &self.needs, text::SHORT);
         crate::limits::check_list(&mut errs, "preferred_languages", &self.preferred_languages, text::SHORT);
+        let address = self.address.validate(&mut errs, "address", false);
+        let administrative_sex = match optional(&self.administrative_sex) {
+            None => None,
+            Some(s) => match crate::claim_data::AdministrativeSex::parse(&s) {
+                Some(x) => Some(x),
+                None => {
+                    errs.push(
+                        FieldError::new("administrative_sex", "unknown-choice", "use one of: female, male, unknown")
+                            .arg("value", s)
+                            .arg("choices", "female, male, unknown"),
+                    );
+                    None
+                }
+            },
+        };
         errs.finish()?;
         Ok(Member {
+            address,
+            administrative_sex,
             id,
             masshealth_id,
             medicare_id,
@@ -365,6 +395,9 @@ impl Member {
         }
         if self.plan_id != before.plan_id {
             errs.push(FieldError::new("plan_id", "ask-coordinator", fixed));
+        }
+        if self.administrative_sex != before.administrative_sex {
+            errs.push(FieldError::new("administrative_sex", "ask-coordinator", fixed));
         }
         errs.finish()
     }

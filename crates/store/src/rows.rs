@@ -21,6 +21,10 @@ pub(crate) struct MemberData {
     pub preferred_languages: Vec<String>,
     pub needs: Vec<String>,
     pub demographics: Demographics,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<accompany_domain::claim_data::PostalAddress>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub administrative_sex: Option<accompany_domain::claim_data::AdministrativeSex>,
 }
 
 impl MemberData {
@@ -31,6 +35,8 @@ impl MemberData {
             preferred_languages: m.preferred_languages.clone(),
             needs: m.needs.clone(),
             demographics: m.demographics.clone(),
+            address: m.address.clone(),
+            administrative_sex: m.administrative_sex,
         }
     }
 }
@@ -76,6 +82,8 @@ pub(crate) fn member(r: &AnyRow) -> Result<Member> {
         demographics: d.demographics,
         plan_id: r.try_get("plan_id")?,
         version: r.try_get("version")?,
+        address: d.address,
+        administrative_sex: d.administrative_sex,
     })
 }
 

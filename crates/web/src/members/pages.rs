@@ -1,5 +1,6 @@
 //! Member records: the list, one record, and the form that creates or edits one.
 
+use accompany_domain::claim_data::AddressInput;
 use accompany_domain::notes::{ContactNote, Modality, Setting, HEALTH_CATEGORIES};
 use accompany_domain::policy;
 use accompany_domain::privacy::Purpose;
@@ -249,6 +250,16 @@ pub struct MemberForm {
     pub age_band: String,
     #[serde(default)]
     pub plan_id: String,
+    #[serde(default)]
+    pub line1: String,
+    #[serde(default)]
+    pub line2: String,
+    #[serde(default)]
+    pub state: String,
+    #[serde(default)]
+    pub zip: String,
+    #[serde(default)]
+    pub administrative_sex: String,
 }
 
 fn some(s: &str) -> Option<String> {
@@ -277,6 +288,8 @@ impl MemberForm {
                 age_band: some(&self.age_band),
             },
             plan_id: some(&self.plan_id),
+            address: AddressInput { line1: some(&self.line1), line2: some(&self.line2), state: some(&self.state), zip: some(&self.zip) },
+            administrative_sex: some(&self.administrative_sex),
         }
     }
 
@@ -305,6 +318,11 @@ impl MemberForm {
             faith: s(&d.faith),
             age_band: s(&d.age_band),
             plan_id: s(&m.plan_id),
+            line1: m.address.as_ref().map(|a| a.line1.clone()).unwrap_or_default(),
+            line2: m.address.as_ref().and_then(|a| a.line2.clone()).unwrap_or_default(),
+            state: m.address.as_ref().map(|a| a.state.clone()).unwrap_or_default(),
+            zip: m.address.as_ref().map(|a| a.zip.clone()).unwrap_or_default(),
+            administrative_sex: m.administrative_sex.map(|x| x.as_str().to_string()).unwrap_or_default(),
         }
     }
 }
