@@ -229,3 +229,44 @@ async fn claim_data_member_address_and_administrative_sex_follow_their_labels() 
         assert!(seen.get("address").is_none(), "{seen}");
     }
 }
+
+#[tokio::test]
+async fn claim_data_organizations_carry_checked_provider_identifiers() {
+    let app = TestApp::seeded(20).await;
+    let (admin, _) = app.api_login(&app.client(), Persona::StateAdmin).await;
+    let before = app.count("organizations").await;
+    let address = json!({ "line1": "100 Front St", "state": "MA", "zip": "01608-1234" });
+    for (body, field) in [
+        (json!({ "name": "Bad NPI", "kind": "rlc", "npi": "1234567890", "billing_address": address }), "npi"),
+        (json!({ "name": "No address", "kind": "rlc", "npi": "1234567893" }), "billing_address.zip"),
+        (
+            json!({ "name": "Short ZIP", "kind": "rlc", "npi": "1234567893", "billing_address": { "line1": "1 Main St", "state": "MA", "zip": "01608" } }),
+            "billing_address.zip",
+        ),
+        (json!({ "name": "Bad EIN", "kind": "rlc", "tax_id": "12-34567" }), "tax_id"),
+        (json!({ "name": "Bad taxonomy", "kind": "rlc", "taxonomy": "175T0000" }), "taxonomy"),
+    ] {
+        let (s, problem) = app.send(Method::POST, &admin, "/api/v1/organizations", &body).await;
+        assert_eq!(s, 422, "{body}: {problem}");
+        assert_eq!(problem["errors"][0]["field"], field, "{problem}");
+    }
+    assert_eq!(app.count("organizations").await, before, "nothing was written");
+
+    let body = json!({ "name": "Good Recovery", "kind": "rlc", "city": "Worcester", "npi": "1234567893", "tax_id": "123456789",
+        "taxonomy": "175t00000x", "billing_address": address });
+    let (s, org) = app.send(Method::POST, &admin, "/api/v1/organizations", &body).await;
+    assert_eq!(s, 201, "{org}");
+    let (_, read) = app.get(&admin, &format!("/api/v1/organizations/{}", org["id"].as_str().unwrap())).await;
+    assert_eq!(
+        (read["npi"].as_str(), read["tax_id"].as_str(), read["taxonomy"].as_str()),
+        (Some("1234567893"), Some("12-3456789"), Some("175T00000X")),
+        "{read}"
+    );
+    assert_eq!(read["billing_address"]["zip"], "01608-1234");
+
+    // The demo world's billing providers have NPIs that check.
+    let (_, orgs) = app.get(&admin, "/api/v1/organizations?limit=100").await;
+    let npis: Vec<&str> = orgs["items"].as_array().unwrap().iter().filter_map(|o| o["npi"].as_str()).collect();
+    assert!(npis.len() > 3, "{orgs}");
+    assert!(npis.iter().all(|n| accompany_domain::claim_data::is_valid_npi(n)), "{npis:?}");
+}

@@ -419,6 +419,77 @@ impl AddressInput {
     }
 }
 
+/// A billing provider's identifiers, as held and shown: the tax id as
+/// 12-3456789, the taxonomy in capitals.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ProviderIds {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{10}$"))]
+    pub npi: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{2}-[0-9]{7}$"))]
+    pub tax_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{3}[A-Z0-9]{6}X$"))]
+    pub taxonomy: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing_address: Option<PostalAddress>,
+}
+
+impl ProviderIds {
+    /// Check the identifiers a billing provider gives: a valid NPI, EIN and
+    /// taxonomy, and, with an NPI, a billing address with ZIP+4.
+    pub fn check(
+        errs: &mut Invalid,
+        npi: &Option<String>,
+        tax_id: &Option<String>,
+        taxonomy: &Option<String>,
+        address: &AddressInput,
+    ) -> ProviderIds {
+        let npi = check_npi(errs, "npi", npi);
+        let tax_id = optional(tax_id).and_then(|t| match parse_ein(&t) {
+            Some(e) => Some(format_ein(&e)),
+            None => {
+                errs.push(FieldError::new("tax_id", "ein", "a tax id (EIN) is 9 digits, e.g. 12-3456789"));
+                None
+            }
+        });
+        let taxonomy = optional(taxonomy).and_then(|t| {
+            let parsed = parse_taxonomy(&t);
+            if parsed.is_none() {
+                errs.push(FieldError::new("taxonomy", "taxonomy", "a NUCC taxonomy code is 3 digits, 6 letters or digits, then X, e.g. 175T00000X"));
+            }
+            parsed
+        });
+        let billing_address = address.validate(errs, "billing_address", true);
+        let address_given = address.line1.is_some() || address.state.is_some() || address.zip.is_some() || address.line2.is_some();
+        if npi.is_some() && billing_address.is_none() && !address_given {
+            errs.push(FieldError::new(
+                "billing_address.zip",
+                "zip-plus4",
+                "a billing provider with an NPI needs a billing address with ZIP+4, e.g. 01608-1234",
+            ));
+        }
+        ProviderIds { npi, tax_id, taxonomy, billing_address }
+    }
+}
+
+/// An optional NPI under `field`: blank for none, else 10 digits that check.
+pub fn check_npi(errs: &mut Invalid, field: &str, npi: &Option<String>) -> Option<String> {
+    let n = optional(npi)?;
+    if is_valid_npi(&n) {
+        Some(n)
+    } else {
+        errs.push(FieldError::new(
+            field,
+            "npi",
+            "an NPI is 10 digits and its last digit must check (Luhn with prefix 80840); copy it again from NPPES",
+        ));
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

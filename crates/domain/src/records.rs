@@ -117,6 +117,9 @@ pub struct Organization {
     pub contracted_by: Option<Id>,
     pub city: Option<String>,
     pub version: i64,
+    /// A billing provider's identifiers; each left out when there is none.
+    #[serde(flatten)]
+    pub provider: crate::claim_data::ProviderIds,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -132,10 +135,28 @@ pub struct OrganizationInput {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::city_opt))]
     pub city: Option<String>,
+    /// National Provider Identifier: 10 digits with the CMS check digit. With one, a billing address with ZIP+4 is required.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::npi_opt))]
+    pub npi: Option<String>,
+    /// Employer identification number: 12-3456789 or 123456789.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::ein_opt))]
+    pub tax_id: Option<String>,
+    /// NUCC taxonomy code, e.g. 175T00000X (peer specialist) or 172V00000X (community health worker).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::taxonomy_opt))]
+    pub taxonomy: Option<String>,
+    /// Street, state and ZIP+4 for claims (the city is `city`).
+    #[serde(default)]
+    pub billing_address: crate::claim_data::AddressInput,
 }
 
+/// A checked organization: name, kind, contracting plan, city and billing identifiers.
+pub type ValidOrganization = (String, OrganizationKind, Option<String>, Option<String>, crate::claim_data::ProviderIds);
+
 impl OrganizationInput {
-    pub fn validate(&self) -> Result<(String, OrganizationKind, Option<String>, Option<String>), Invalid> {
+    pub fn validate(&self) -> Result<ValidOrganization, Invalid> {
         let mut errs = Invalid::default();
         let name = errs.required("name", &self.name, text::TITLE);
         let kind = OrganizationKind::parse(self.kind.trim());
@@ -150,8 +171,12 @@ impl OrganizationInput {
         let contracted_by = optional(&self.contracted_by);
         let city = optional(&self.city);
         check_texts(&mut errs, &[("contracted_by", self.contracted_by.as_ref(), text::IDENTIFIER), ("city", self.city.as_ref(), text::CITY)]);
+        let provider = crate::claim_data::ProviderIds::check(&mut errs, &self.npi, &self.tax_id, &self.taxonomy, &self.billing_address);
         errs.finish()?;
-        Ok((name, kind.expect("checked"), contracted_by, city))
+        match kind {
+            Some(kind) => Ok((name, kind, contracted_by, city, provider)),
+            None => Err(Invalid::one("kind", "required", "is required")),
+        }
     }
 }
 

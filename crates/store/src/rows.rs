@@ -11,7 +11,8 @@ use crate::{Result, Store, StoreError};
 pub(crate) const MEMBER_COLUMNS: &str =
     "m.id, m.masshealth_id, m.medicare_id, m.given_name, m.family_name, m.date_of_birth, m.city, m.plan_id, m.data, m.version";
 pub(crate) const WORKER_COLUMNS: &str = "w.id, w.given_name, w.family_name, w.role_id, w.employer_id, w.employment_start, w.employment_end, w.city, w.user_id, w.supervisor_id, w.data, w.version";
-pub(crate) const ORGANIZATION_COLUMNS: &str = "o.id, o.name, o.kind, o.contracted_by, o.city, o.version";
+pub(crate) const ORGANIZATION_COLUMNS: &str =
+    "o.id, o.name, o.kind, o.contracted_by, o.city, o.version, o.npi, o.tax_id, o.taxonomy, o.billing_address";
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Deserialize, Default)]
@@ -117,6 +118,20 @@ pub(crate) fn organization(r: &AnyRow) -> Result<Organization> {
         contracted_by: r.try_get("contracted_by")?,
         city: r.try_get("city")?,
         version: r.try_get("version")?,
+        provider: provider_ids(r)?,
+    })
+}
+
+fn provider_ids(r: &AnyRow) -> Result<accompany_domain::claim_data::ProviderIds> {
+    let tax_id: Option<String> = r.try_get("tax_id")?;
+    let address: Option<String> = r.try_get("billing_address")?;
+    let billing_address =
+        address.as_deref().map(|a| serde_json::from_str(a).map_err(|e| StoreError::Corrupt(format!("billing address: {e}")))).transpose()?;
+    Ok(accompany_domain::claim_data::ProviderIds {
+        npi: r.try_get("npi")?,
+        tax_id: tax_id.as_deref().map(accompany_domain::claim_data::format_ein),
+        taxonomy: r.try_get("taxonomy")?,
+        billing_address,
     })
 }
 

@@ -73,6 +73,31 @@ const SALT_TEAM: u64 = 0x7465_616d_0000_0003;
 /// Claim data (addresses, administrative sex) draw from their own stream, so
 /// that adding them changed no other value a seed gives.
 const SALT_CLAIM: u64 = 0x636c_6169_6d00_0004;
+const SALT_PROVIDER: u64 = 0x7072_6f76_6964_0005;
+
+/// A made-up NPI that checks: 1 or 2, eight random digits, and the CMS
+/// check digit.
+pub(crate) fn npi(rng: &mut ChaCha8Rng) -> String {
+    let first9 = format!("{}{:08}", rng.gen_range(1..=2u32), rng.gen_range(0..100_000_000u32));
+    let check = accompany_domain::claim_data::npi_check_digit(&first9).unwrap_or(0);
+    format!("{first9}{check}")
+}
+
+/// The identifiers of a billing provider: NPI, EIN, taxonomy and a billing
+/// address with ZIP+4 in its town. Health plans and state agencies bill no one.
+fn provider_ids(seed: u64, index: u64, kind: OrganizationKind, town: &str) -> accompany_domain::claim_data::ProviderIds {
+    if matches!(kind, OrganizationKind::HealthPlan | OrganizationKind::StateAgency) {
+        return accompany_domain::claim_data::ProviderIds::default();
+    }
+    let mut rng = stream(seed, SALT_PROVIDER, index);
+    let taxonomy = if matches!(kind, OrganizationKind::Cbo | OrganizationKind::HumanServiceOrganization) { "172V00000X" } else { "175T00000X" };
+    accompany_domain::claim_data::ProviderIds {
+        npi: Some(npi(&mut rng)),
+        tax_id: Some(format!("{:02}-{:07}", rng.gen_range(10..100u32), rng.gen_range(0..10_000_000u32))),
+        taxonomy: Some(taxonomy.to_string()),
+        billing_address: Some(street_address(&mut rng, town, true)),
+    }
+}
 
 /// A ZIP code of each town (Massachusetts ZIPs start 01 or 02).
 fn town_zip(name: &str) -> &'static str {
@@ -927,7 +952,9 @@ impl Synthetic {
         let organizations: Vec<Organization> = ORGANIZATIONS
             .iter()
             .zip(&ids)
-            .map(|(d, id)| Organization {
+            .enumerate()
+            .map(|(i, (d, id))| Organization {
+                provider: provider_ids(plan.seed, i as u64, d.kind, d.city),
                 id: id.clone(),
                 name: d.name.to_string(),
                 kind: d.kind,
