@@ -193,7 +193,7 @@ async fn claim_data_member_address_and_administrative_sex_follow_their_labels() 
     for (extra, field) in [
         (json!({ "address": { "line1": "12 Main St", "state": "MA", "zip": "1608" } }), "address.zip"),
         (json!({ "address": { "line1": "12 Main St", "state": "Mass", "zip": "01608" } }), "address.state"),
-        (json!({ "address": { "state": "MA", "zip": "01608" } }), "address.line1"),
+        (json!({ "address": { "line1": " ", "state": "MA", "zip": "01608" } }), "address.line1"),
         (json!({ "administrative_sex": "woman" }), "administrative_sex"),
     ] {
         let mut body = base.clone();
@@ -238,7 +238,6 @@ async fn claim_data_organizations_carry_checked_provider_identifiers() {
     let address = json!({ "line1": "100 Front St", "state": "MA", "zip": "01608-1234" });
     for (body, field) in [
         (json!({ "name": "Bad NPI", "kind": "rlc", "npi": "1234567890", "billing_address": address }), "npi"),
-        (json!({ "name": "No address", "kind": "rlc", "npi": "1234567893" }), "billing_address.zip"),
         (
             json!({ "name": "Short ZIP", "kind": "rlc", "npi": "1234567893", "billing_address": { "line1": "1 Main St", "state": "MA", "zip": "01608" } }),
             "billing_address.zip",
@@ -250,6 +249,9 @@ async fn claim_data_organizations_carry_checked_provider_identifiers() {
         assert_eq!(s, 422, "{body}: {problem}");
         assert_eq!(problem["errors"][0]["field"], field, "{problem}");
     }
+    let (s, problem) =
+        app.send(Method::POST, &admin, "/api/v1/organizations", &json!({ "name": "No address", "kind": "rlc", "npi": "1234567893" })).await;
+    assert_eq!((s, problem["errors"][0]["field"].as_str()), (409, Some("billing_address")), "an NPI needs a billing address: {problem}");
     assert_eq!(app.count("organizations").await, before, "nothing was written");
 
     let body = json!({ "name": "Good Recovery", "kind": "rlc", "city": "Worcester", "npi": "1234567893", "tax_id": "123456789",
@@ -263,6 +265,19 @@ async fn claim_data_organizations_carry_checked_provider_identifiers() {
         "{read}"
     );
     assert_eq!(read["billing_address"]["zip"], "01608-1234");
+
+    // A worker may carry their own NPI, checked the same way.
+    let org_id = org["id"].as_str().unwrap();
+    let workers_before = app.count("workers").await;
+    let worker = json!({ "given_name": "Marisol", "family_name": "Ortiz", "role_id": "certified-peer-specialist",
+        "employer_id": org_id, "employment_start": "2024-03-01", "npi": "1234567894" });
+    let (s, problem) = app.send(Method::POST, &admin, "/api/v1/workers", &worker).await;
+    assert_eq!((s, problem["errors"][0]["field"].as_str()), (422, Some("npi")), "{problem}");
+    assert_eq!(app.count("workers").await, workers_before, "nothing was written");
+    let mut good = worker.clone();
+    good["npi"] = json!("1234567893");
+    let (s, w) = app.send(Method::POST, &admin, "/api/v1/workers", &good).await;
+    assert_eq!((s, w["npi"].as_str()), (201, Some("1234567893")), "{w}");
 
     // The demo world's billing providers have NPIs that check.
     let (_, orgs) = app.get(&admin, "/api/v1/organizations?limit=100").await;

@@ -150,6 +150,7 @@ pub struct ValidDiagnosis {
 impl DiagnosisInput {
     pub fn validate(&self) -> Result<ValidDiagnosis, Invalid> {
         let mut errs = Invalid::default();
+        within(&mut errs, "code", &self.code, crate::limits::text::IDENTIFIER);
         let code = Icd10::parse(&self.code);
         if code.is_none() {
             errs.push(
@@ -162,8 +163,9 @@ impl DiagnosisInput {
             );
         }
         let description = optional(&self.description);
-        if let Some(d) = &description {
-            crate::limits::check_text(&mut errs, "description", d, crate::limits::text::TITLE);
+        if let Some(d) = &self.description {
+            crate::limits::check_text(&mut errs, "description", d.trim(), crate::limits::text::TITLE);
+            within(&mut errs, "description", d, crate::limits::text::TITLE);
         }
         let start_date = crate::limits::parse_day(&self.start_date);
         if start_date.is_none() {
@@ -190,6 +192,7 @@ impl EndDiagnosisInput {
     /// The end day, not before the diagnosis started.
     pub fn validate(&self, start: Date) -> Result<Date, Invalid> {
         let mut errs = Invalid::default();
+        within(&mut errs, "end_date", &self.end_date, crate::limits::text::IDENTIFIER);
         if self.end_date.trim().is_empty() {
             errs.push(FieldError::new("end_date", "required", "is required"));
         }
@@ -353,57 +356,82 @@ pub struct PostalAddress {
     pub zip: String,
 }
 
-/// A street address as sent: every field optional; an address is given
-/// whole (line 1, state and ZIP) or not at all.
+/// A street address as sent; the whole object is left out (or null) when
+/// there is none.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct AddressInput {
-    #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::place_opt))]
-    pub line1: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::place))]
+    pub line1: String,
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::place_opt))]
     pub line2: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::state))]
+    pub state: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::zip))]
+    pub zip: String,
+}
+
+/// A billing provider's address as sent: as [`AddressInput`], with ZIP+4.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct BillingAddressInput {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::place))]
+    pub line1: String,
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::state_opt))]
-    pub state: Option<String>,
-    #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::zip_opt))]
-    pub zip: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::place_opt))]
+    pub line2: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::state))]
+    pub state: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::zip_plus4))]
+    pub zip: String,
+}
+
+impl BillingAddressInput {
+    pub fn of(a: &PostalAddress) -> BillingAddressInput {
+        BillingAddressInput { line1: a.line1.clone(), line2: a.line2.clone(), state: a.state.clone(), zip: a.zip.clone() }
+    }
+    fn as_address(&self) -> AddressInput {
+        AddressInput { line1: self.line1.clone(), line2: self.line2.clone(), state: self.state.clone(), zip: self.zip.clone() }
+    }
+}
+
+/// Refuse text longer than its kind allows, spaces included (as sent).
+fn within(errs: &mut Invalid, field: &str, raw: &str, limit: crate::limits::TextLimit) {
+    if raw.chars().count() > limit.max_chars {
+        errs.push(
+            FieldError::new(field, "too-long", format!("is too long: at most {} characters", limit.max_chars))
+                .arg("max", limit.max_chars.to_string()),
+        );
+    }
 }
 
 impl AddressInput {
     pub fn of(a: &PostalAddress) -> AddressInput {
-        AddressInput { line1: Some(a.line1.clone()), line2: a.line2.clone(), state: Some(a.state.clone()), zip: Some(a.zip.clone()) }
+        AddressInput { line1: a.line1.clone(), line2: a.line2.clone(), state: a.state.clone(), zip: a.zip.clone() }
     }
 
     /// Check an address under `field` (`address`, `billing_address`);
     /// `zip_plus4` asks for the 4 extra digits a billing provider needs.
     pub fn validate(&self, errs: &mut Invalid, field: &str, zip_plus4: bool) -> Option<PostalAddress> {
-        let line1 = optional(&self.line1);
-        let line2 = optional(&self.line2);
-        let state = optional(&self.state);
-        let zip = optional(&self.zip);
-        if line1.is_none() && line2.is_none() && state.is_none() && zip.is_none() {
-            return None;
-        }
         let before = errs.0.len();
-        for (name, value) in [("line1", &line1), ("line2", &line2)] {
-            if let Some(v) = value {
-                crate::limits::check_text(errs, &format!("{field}.{name}"), v, crate::limits::text::PLACE);
-            }
+        let place = crate::limits::text::PLACE;
+        let line1 = errs.required(&format!("{field}.line1"), &self.line1, place);
+        within(errs, &format!("{field}.line1"), &self.line1, place);
+        let line2 = optional(&self.line2);
+        if let Some(raw) = &self.line2 {
+            crate::limits::check_text(errs, &format!("{field}.line2"), raw.trim(), place);
+            within(errs, &format!("{field}.line2"), raw, place);
         }
-        if line1.is_none() {
-            errs.push(FieldError::new(format!("{field}.line1"), "required", "is required: the street and number"));
+        let id = crate::limits::text::IDENTIFIER;
+        within(errs, &format!("{field}.state"), &self.state, id);
+        within(errs, &format!("{field}.zip"), &self.zip, id);
+        let state = parse_state(&self.state);
+        if state.is_none() {
+            errs.push(FieldError::new(format!("{field}.state"), "state", "give the state as its two-letter code, e.g. MA"));
         }
-        let state = match state.as_deref().map(parse_state) {
-            Some(Some(s)) => Some(s),
-            _ => {
-                errs.push(FieldError::new(format!("{field}.state"), "state", "give the state as its two-letter code, e.g. MA"));
-                None
-            }
-        };
-        let zip_ok = zip.as_deref().is_some_and(|z| if zip_plus4 { is_zip_plus4(z) } else { is_zip(z) });
+        let zip = self.zip.trim();
+        let zip_ok = if zip_plus4 { is_zip_plus4(zip) } else { is_zip(zip) };
         if !zip_ok {
             let (code, message) = if zip_plus4 {
                 ("zip-plus4", "give the ZIP+4 code, e.g. 01608-1234")
@@ -415,7 +443,7 @@ impl AddressInput {
         if errs.0.len() > before {
             return None;
         }
-        Some(PostalAddress { line1: line1.unwrap_or_default(), line2, state: state.unwrap_or_default(), zip: zip.unwrap_or_default() })
+        Some(PostalAddress { line1, line2, state: state.unwrap_or_default(), zip: zip.to_string() })
     }
 }
 
@@ -445,8 +473,13 @@ impl ProviderIds {
         npi: &Option<String>,
         tax_id: &Option<String>,
         taxonomy: &Option<String>,
-        address: &AddressInput,
+        address: &Option<BillingAddressInput>,
     ) -> ProviderIds {
+        for (field, raw) in [("tax_id", tax_id), ("taxonomy", taxonomy)] {
+            if let Some(r) = raw {
+                within(errs, field, r, crate::limits::text::IDENTIFIER);
+            }
+        }
         let npi = check_npi(errs, "npi", npi);
         let tax_id = optional(tax_id).and_then(|t| match parse_ein(&t) {
             Some(e) => Some(format_ein(&e)),
@@ -462,12 +495,11 @@ impl ProviderIds {
             }
             parsed
         });
-        let billing_address = address.validate(errs, "billing_address", true);
-        let address_given = address.line1.is_some() || address.state.is_some() || address.zip.is_some() || address.line2.is_some();
-        if npi.is_some() && billing_address.is_none() && !address_given {
+        let billing_address = address.as_ref().and_then(|a| a.as_address().validate(errs, "billing_address", true));
+        if npi.is_some() && address.is_none() {
             errs.push(FieldError::new(
-                "billing_address.zip",
-                "zip-plus4",
+                "billing_address",
+                "npi-needs-billing",
                 "a billing provider with an NPI needs a billing address with ZIP+4, e.g. 01608-1234",
             ));
         }
@@ -477,6 +509,9 @@ impl ProviderIds {
 
 /// An optional NPI under `field`: blank for none, else 10 digits that check.
 pub fn check_npi(errs: &mut Invalid, field: &str, npi: &Option<String>) -> Option<String> {
+    if let Some(raw) = npi {
+        within(errs, field, raw, crate::limits::text::IDENTIFIER);
+    }
     let n = optional(npi)?;
     if is_valid_npi(&n) {
         Some(n)
@@ -591,18 +626,16 @@ mod tests {
     }
 
     #[test]
-    fn addresses_are_whole_or_absent() {
+    fn addresses_name_each_bad_part() {
         let mut errs = Invalid::default();
-        assert_eq!(AddressInput::default().validate(&mut errs, "address", false), None);
-        assert!(errs.0.is_empty());
-        let a = AddressInput { line1: Some("12 Main St".into()), line2: None, state: Some("ma".into()), zip: Some("01608".into()) };
+        let a = AddressInput { line1: "12 Main St".into(), line2: None, state: "ma".into(), zip: "01608".into() };
         assert_eq!(a.validate(&mut errs, "address", false).unwrap().state, "MA");
         assert!(errs.0.is_empty());
         assert_eq!(a.validate(&mut errs, "billing_address", true), None);
         assert_eq!(errs.0[0].field, "billing_address.zip");
         let mut errs = Invalid::default();
-        let half = AddressInput { zip: Some("1234".into()), ..Default::default() };
-        assert_eq!(half.validate(&mut errs, "address", false), None);
+        let bad = AddressInput { line1: " ".into(), line2: None, state: "Mass".into(), zip: "1234".into() };
+        assert_eq!(bad.validate(&mut errs, "address", false), None);
         let fields: Vec<_> = errs.0.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["address.line1", "address.state", "address.zip"]);
     }

@@ -832,6 +832,18 @@ pub mod schema {
     pub fn administrative_sex_opt() -> Object {
         shaped(text::IDENTIFIER, true, r"^\s*$|^\s*(female|male|unknown)\s*$")
     }
+    /// A state's two-letter postal code (MA).
+    pub fn state() -> Object {
+        shaped(text::IDENTIFIER, false, r"^\s*[A-Za-z]{2}\s*$")
+    }
+    /// A ZIP code, 12345 or 12345-6789.
+    pub fn zip() -> Object {
+        shaped(text::IDENTIFIER, false, r"^\s*[0-9]{5}(-[0-9]{4})?\s*$")
+    }
+    /// A ZIP+4 code, 12345-6789.
+    pub fn zip_plus4() -> Object {
+        shaped(text::IDENTIFIER, false, r"^\s*[0-9]{5}-[0-9]{4}\s*$")
+    }
     /// A state's two-letter postal code (MA); blank for none.
     pub fn state_opt() -> Object {
         shaped(text::IDENTIFIER, true, r"^\s*$|^\s*[A-Za-z]{2}\s*$")

@@ -364,7 +364,7 @@ impl MemberInput {
             needs: m.needs.clone(),
             demographics: m.demographics.clone(),
             plan_id: m.plan_id.clone(),
-            address: m.address.as_ref().map(crate::claim_data::AddressInput::of).unwrap_or_default(),
+            address: m.address.as_ref().map(crate::claim_data::AddressInput::of),
             administrative_sex: m.administrative_sex.map(|x| x.as_str().to_string()),
         }
     }
@@ -375,7 +375,7 @@ impl MemberInput {
         if !visible.contains(Category::Contact) {
             self.phone = current.phone.clone();
             self.email = current.email.clone();
-            self.address = current.address.as_ref().map(crate::claim_data::AddressInput::of).unwrap_or_default();
+            self.address = current.address.as_ref().map(crate::claim_data::AddressInput::of);
         }
         if !visible.contains(Category::Billing) {
             self.masshealth_id = current.masshealth_id.clone();
@@ -422,12 +422,12 @@ mod tests {
                 age_band: Some("45-54".into()),
             },
             plan_id: Some("plan".into()),
-            address: crate::claim_data::AddressInput {
-                line1: Some("12 Merrimack St".into()),
+            address: Some(crate::claim_data::AddressInput {
+                line1: "12 Merrimack St".into(),
                 line2: Some("Apt 3".into()),
-                state: Some("MA".into()),
-                zip: Some("01852".into()),
-            },
+                state: "MA".into(),
+                zip: "01852".into(),
+            }),
             administrative_sex: Some("female".into()),
         };
         input.validate("m-1".into(), 1, &catalog, date!(2026 - 06 - 01)).expect("a valid member")

@@ -147,9 +147,9 @@ pub struct OrganizationInput {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::taxonomy_opt))]
     pub taxonomy: Option<String>,
-    /// Street, state and ZIP+4 for claims (the city is `city`).
+    /// Street, state and ZIP+4 for claims (the city is `city`); required with an NPI.
     #[serde(default)]
-    pub billing_address: crate::claim_data::AddressInput,
+    pub billing_address: Option<crate::claim_data::BillingAddressInput>,
 }
 
 /// A checked organization: name, kind, contracting plan, city and billing identifiers.
@@ -278,9 +278,9 @@ pub struct MemberInput {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::identifier_opt))]
     pub plan_id: Option<String>,
-    /// Street, state and ZIP; given whole or not at all.
+    /// Street, state and ZIP; left out or null for none.
     #[serde(default)]
-    pub address: crate::claim_data::AddressInput,
+    pub address: Option<crate::claim_data::AddressInput>,
     /// female, male or unknown (X12 F, M, U); blank for none.
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::administrative_sex_opt))]
@@ -365,10 +365,10 @@ impl MemberInput {
         );
         crate::limits::check_list(&mut errs, "needs", &self.needs, text::SHORT);
         crate::limits::check_list(&mut errs, "preferred_languages", &self.preferred_languages, text::SHORT);
-        let address = self.address.validate(&mut errs, "address", false);
+        let address = self.address.as_ref().and_then(|a| a.validate(&mut errs, "address", false));
         let administrative_sex = match optional(&self.administrative_sex) {
             None => None,
-            Some(s) => match crate::claim_data::AdministrativeSex::parse(&s) {
+            Some(s) => match crate::claim_data::AdministrativeSex::parse(&s).filter(|_| s.chars().count() <= text::IDENTIFIER.max_chars) {
                 Some(x) => Some(x),
                 None => {
                     errs.push(
@@ -496,6 +496,10 @@ pub struct Worker {
     pub user_id: Option<Id>,
     pub supervisor_id: Option<Id>,
     pub version: i64,
+    /// The worker's own National Provider Identifier, as a claim's rendering provider; left out when there is none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{10}$"))]
+    pub npi: Option<String>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -528,6 +532,10 @@ pub struct WorkerInput {
     pub user_id: Option<String>,
     #[serde(default)]
     pub supervisor_id: Option<String>,
+    /// National Provider Identifier: 10 digits with the CMS check digit; blank for none.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::npi_opt))]
+    pub npi: Option<String>,
 }
 
 impl WorkerInput {
@@ -573,6 +581,7 @@ impl WorkerInput {
         }
         check_texts(&mut errs, &[("city", self.city.as_ref(), text::CITY)]);
         crate::limits::check_list(&mut errs, "languages", &self.languages, text::SHORT);
+        let npi = crate::claim_data::check_npi(&mut errs, "npi", &self.npi);
         errs.finish()?;
         let mut availability = self.availability.clone();
         availability.dedup();
@@ -591,6 +600,7 @@ impl WorkerInput {
             user_id: optional(&self.user_id),
             supervisor_id: optional(&self.supervisor_id),
             version,
+            npi,
         })
     }
 }

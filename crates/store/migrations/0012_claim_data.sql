@@ -24,5 +24,4 @@ ALTER TABLE organizations ADD COLUMN tax_id TEXT;
 ALTER TABLE organizations ADD COLUMN taxonomy TEXT;
 ALTER TABLE organizations ADD COLUMN billing_address TEXT;
 
--- Rendering providers: a worker's own NPI.
-ALTER TABLE workers ADD COLUMN npi TEXT;
+-- Rendering providers: a worker's own NPI is kept in the worker's data.

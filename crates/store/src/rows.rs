@@ -48,11 +48,13 @@ pub(crate) struct WorkerData {
     pub languages: Vec<String>,
     pub availability: Vec<TimeOfDay>,
     pub statements: Vec<Statement>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub npi: Option<String>,
 }
 
 impl WorkerData {
     pub fn of(w: &Worker) -> WorkerData {
-        WorkerData { languages: w.languages.clone(), availability: w.availability.clone(), statements: w.statements.clone() }
+        WorkerData { languages: w.languages.clone(), availability: w.availability.clone(), statements: w.statements.clone(), npi: w.npi.clone() }
     }
 }
 
@@ -106,6 +108,7 @@ pub(crate) fn worker(r: &AnyRow) -> Result<Worker> {
         user_id: r.try_get("user_id")?,
         supervisor_id: r.try_get("supervisor_id")?,
         version: r.try_get("version")?,
+        npi: d.npi,
     })
 }
 

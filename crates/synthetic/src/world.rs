@@ -1184,6 +1184,11 @@ impl Synthetic {
             user_id: None,
             supervisor_id,
             version: 1,
+            // About a third of workers bill under their own NPI.
+            npi: {
+                let mut claim = stream(self.plan.seed, SALT_PROVIDER, 1_000_000 + index);
+                claim.gen_bool(0.35).then(|| npi(&mut claim))
+            },
         }
     }
 
@@ -1547,6 +1552,7 @@ mod tests {
             city: w.city.clone(),
             user_id: w.user_id.clone(),
             supervisor_id: w.supervisor_id.clone(),
+            npi: w.npi.clone(),
         }
     }
 

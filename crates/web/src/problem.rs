@@ -144,6 +144,7 @@ const STATE_CODES: &[&str] = &[
     "outside-availability",
     "modality-unavailable",
     "already-ended",
+    "npi-needs-billing",
 ];
 
 /// Field errors that say the caller may not change the field: 403.

@@ -288,7 +288,12 @@ impl MemberForm {
                 age_band: some(&self.age_band),
             },
             plan_id: some(&self.plan_id),
-            address: AddressInput { line1: some(&self.line1), line2: some(&self.line2), state: some(&self.state), zip: some(&self.zip) },
+            address: [&self.line1, &self.line2, &self.state, &self.zip].iter().any(|v| !v.trim().is_empty()).then(|| AddressInput {
+                line1: self.line1.clone(),
+                line2: some(&self.line2),
+                state: self.state.clone(),
+                zip: self.zip.clone(),
+            }),
             administrative_sex: some(&self.administrative_sex),
         }
     }
