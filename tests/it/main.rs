@@ -8,6 +8,7 @@ mod billing;
 mod booking;
 mod browser;
 mod caseload;
+mod claim_data;
 mod cli;
 mod contacts;
 mod edges;

@@ -138,6 +138,7 @@ fn rule_for(method: &str, action: &str, p: Persona) -> Option<bool> {
         ("post", "/members") => policy::may_create_members(p),
         ("post", "/members/{id}") => policy::may_edit_member_record(p) && update,
         ("post", "/members/{id}/health") => update,
+        ("post", "/members/{id}/diagnoses" | "/members/{id}/diagnoses/{id}/end") => policy::may_record_diagnosis(&actor, &rel).is_permit(),
         ("post", "/members/{id}/enrolment-code") => {
             policy::may_issue_enrolment_codes(p) && policy::may_issue_enrolment_code(&actor, &rel).is_permit()
         }

@@ -4,6 +4,7 @@
 pub mod billing;
 pub mod booking;
 pub mod catalog;
+pub mod claim_data;
 pub mod contacts;
 pub mod coverage;
 pub mod enrolment;

@@ -803,6 +803,55 @@ pub mod schema {
     pub fn goal_steps() -> utoipa::openapi::schema::Array {
         ArrayBuilder::new().items(utoipa::openapi::RefOr::T(goal_step())).max_items(Some(crate::goals::MAX_STEPS)).build()
     }
+
+    // Claim data: diagnosis codes, provider identifiers, addresses.
+
+    /// ICD-10-CM: a letter, a digit, a letter or digit, then optionally a
+    /// dot and 1 to 4 letters or digits (the dot may be left out).
+    pub fn icd10() -> Object {
+        shaped(text::IDENTIFIER, false, r"^\s*[A-Za-z][0-9][A-Za-z0-9](\.?[A-Za-z0-9]{1,4})?\s*$")
+    }
+    /// A National Provider Identifier: 10 digits, the last a check digit
+    /// (Luhn over 80840 and the first 9); blank for none.
+    pub fn npi_opt() -> Object {
+        shaped(text::IDENTIFIER, true, r"^\s*$|^\s*[0-9]{10}\s*$")
+    }
+    /// An employer identification number, 12-3456789 or 123456789; blank for none.
+    pub fn ein_opt() -> Object {
+        shaped(text::IDENTIFIER, true, r"^\s*$|^\s*[0-9]{2}-?[0-9]{7}\s*$")
+    }
+    /// A NUCC taxonomy code: 3 digits, 6 letters or digits, then X (175T00000X); blank for none.
+    pub fn taxonomy_opt() -> Object {
+        shaped(text::IDENTIFIER, true, r"^\s*$|^\s*[0-9]{3}[A-Za-z0-9]{6}[Xx]\s*$")
+    }
+    /// A ZIP code, 12345 or 12345-6789; blank for none.
+    pub fn zip_opt() -> Object {
+        shaped(text::IDENTIFIER, true, r"^\s*$|^\s*[0-9]{5}(-[0-9]{4})?\s*$")
+    }
+    /// A ZIP+4 code, 12345-6789; blank for none.
+    pub fn zip_plus4_opt() -> Object {
+        shaped(text::IDENTIFIER, true, r"^\s*$|^\s*[0-9]{5}-[0-9]{4}\s*$")
+    }
+    /// female, male or unknown (X12 DMG03 F, M, U); blank or null for none.
+    pub fn administrative_sex_opt() -> Object {
+        shaped(text::IDENTIFIER, true, r"^\s*$|^\s*(female|male|unknown)\s*$")
+    }
+    /// A state's two-letter postal code (MA).
+    pub fn state() -> Object {
+        shaped(text::IDENTIFIER, false, r"^\s*[A-Za-z]{2}\s*$")
+    }
+    /// A ZIP code, 12345 or 12345-6789.
+    pub fn zip() -> Object {
+        shaped(text::IDENTIFIER, false, r"^\s*[0-9]{5}(-[0-9]{4})?\s*$")
+    }
+    /// A ZIP+4 code, 12345-6789.
+    pub fn zip_plus4() -> Object {
+        shaped(text::IDENTIFIER, false, r"^\s*[0-9]{5}-[0-9]{4}\s*$")
+    }
+    /// A state's two-letter postal code (MA); blank for none.
+    pub fn state_opt() -> Object {
+        shaped(text::IDENTIFIER, true, r"^\s*$|^\s*[A-Za-z]{2}\s*$")
+    }
 }
 
 /// The most items any list in a request may hold (languages, needs, windows, steps...).

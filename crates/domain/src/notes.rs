@@ -284,8 +284,8 @@ impl Labelled for Member {
     fn field_category(field: &str) -> Option<Category> {
         Some(match field {
             "id" | "version" | "given_name" | "family_name" | "date_of_birth" | "city" | "preferred_languages" => Category::Demographics,
-            "phone" | "email" => Category::Contact,
-            "masshealth_id" | "medicare_id" | "plan_id" => Category::Billing,
+            "phone" | "email" | "address" => Category::Contact,
+            "masshealth_id" | "medicare_id" | "plan_id" | "administrative_sex" => Category::Billing,
             "needs" => Category::CarePlan,
             "demographics" => Category::Identity,
             _ => return None,
@@ -329,11 +329,13 @@ impl Member {
         if !visible.contains(Category::Contact) {
             self.phone = None;
             self.email = None;
+            self.address = None;
         }
         if !visible.contains(Category::Billing) {
             self.masshealth_id = String::new();
             self.medicare_id = None;
             self.plan_id = None;
+            self.administrative_sex = None;
         }
         if !visible.contains(Category::CarePlan) {
             self.needs.clear();
@@ -362,6 +364,8 @@ impl MemberInput {
             needs: m.needs.clone(),
             demographics: m.demographics.clone(),
             plan_id: m.plan_id.clone(),
+            address: m.address.as_ref().map(crate::claim_data::AddressInput::of),
+            administrative_sex: m.administrative_sex.map(|x| x.as_str().to_string()),
         }
     }
 
@@ -371,11 +375,13 @@ impl MemberInput {
         if !visible.contains(Category::Contact) {
             self.phone = current.phone.clone();
             self.email = current.email.clone();
+            self.address = current.address.as_ref().map(crate::claim_data::AddressInput::of);
         }
         if !visible.contains(Category::Billing) {
             self.masshealth_id = current.masshealth_id.clone();
             self.medicare_id = current.medicare_id.clone();
             self.plan_id = current.plan_id.clone();
+            self.administrative_sex = current.administrative_sex.map(|x| x.as_str().to_string());
         }
         if !visible.contains(Category::CarePlan) {
             self.needs = current.needs.clone();
@@ -416,6 +422,13 @@ mod tests {
                 age_band: Some("45-54".into()),
             },
             plan_id: Some("plan".into()),
+            address: Some(crate::claim_data::AddressInput {
+                line1: "12 Merrimack St".into(),
+                line2: Some("Apt 3".into()),
+                state: "MA".into(),
+                zip: "01852".into(),
+            }),
+            administrative_sex: Some("female".into()),
         };
         input.validate("m-1".into(), 1, &catalog, date!(2026 - 06 - 01)).expect("a valid member")
     }

@@ -195,6 +195,17 @@ pub fn may_end_peer(actor: &Actor, rel: &Relationship) -> Decision {
     decide(actor, Action::Update, rel)
 }
 
+/// Who records and ends a member's diagnoses: the care coordinators and
+/// clinicians on the member's team, the admin of the member's organization
+/// and state admins. Members and peers do not: a diagnosis is a clinical
+/// statement a claim relies on.
+pub fn may_record_diagnosis(actor: &Actor, rel: &Relationship) -> Decision {
+    match actor.persona {
+        Persona::CareCoordinator | Persona::Clinician | Persona::OrganizationAdmin | Persona::StateAdmin => decide(actor, Action::Update, rel),
+        _ => Decision::Deny("care coordinators, clinicians and admins record diagnoses"),
+    }
+}
+
 /// Batch assignment of a waiting list to peers is an operation of the
 /// program: state admins run it for the state, organization admins for the
 /// peers their organization employs. Each run is audited.

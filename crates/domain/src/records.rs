@@ -122,6 +122,9 @@ pub struct Organization {
     pub contracted_by: Option<Id>,
     pub city: Option<String>,
     pub version: i64,
+    /// A billing provider's identifiers; each left out when there is none.
+    #[serde(flatten)]
+    pub provider: crate::claim_data::ProviderIds,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -137,10 +140,28 @@ pub struct OrganizationInput {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::city_opt))]
     pub city: Option<String>,
+    /// National Provider Identifier: 10 digits with the CMS check digit. With one, a billing address with ZIP+4 is required.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::npi_opt))]
+    pub npi: Option<String>,
+    /// Employer identification number: 12-3456789 or 123456789.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::ein_opt))]
+    pub tax_id: Option<String>,
+    /// NUCC taxonomy code, e.g. 175T00000X (peer specialist) or 172V00000X (community health worker).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::taxonomy_opt))]
+    pub taxonomy: Option<String>,
+    /// Street, state and ZIP+4 for claims (the city is `city`); required with an NPI.
+    #[serde(default)]
+    pub billing_address: Option<crate::claim_data::BillingAddressInput>,
 }
 
+/// A checked organization: name, kind, contracting plan, city and billing identifiers.
+pub type ValidOrganization = (String, OrganizationKind, Option<String>, Option<String>, crate::claim_data::ProviderIds);
+
 impl OrganizationInput {
-    pub fn validate(&self) -> Result<(String, OrganizationKind, Option<String>, Option<String>), Invalid> {
+    pub fn validate(&self) -> Result<ValidOrganization, Invalid> {
         let mut errs = Invalid::default();
         let name = errs.required("name", &self.name, text::TITLE);
         let kind = OrganizationKind::parse(self.kind.trim());
@@ -155,8 +176,12 @@ impl OrganizationInput {
         let contracted_by = optional(&self.contracted_by);
         let city = optional(&self.city);
         check_texts(&mut errs, &[("contracted_by", self.contracted_by.as_ref(), text::IDENTIFIER), ("city", self.city.as_ref(), text::CITY)]);
+        let provider = crate::claim_data::ProviderIds::check(&mut errs, &self.npi, &self.tax_id, &self.taxonomy, &self.billing_address);
         errs.finish()?;
-        Ok((name, kind.expect("checked"), contracted_by, city))
+        match kind {
+            Some(kind) => Ok((name, kind, contracted_by, city, provider)),
+            None => Err(Invalid::one("kind", "required", "is required")),
+        }
     }
 }
 
@@ -215,6 +240,12 @@ pub struct Member {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan_id: Option<Id>,
     pub version: i64,
+    /// Street, state and ZIP (the city is `city`); left out when there is none or the reader may not see contact details.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<crate::claim_data::PostalAddress>,
+    /// Sex for administrative purposes, as a claim carries it (not the gender the member describes); left out when there is none or the reader may not see billing information.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub administrative_sex: Option<crate::claim_data::AdministrativeSex>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -252,6 +283,13 @@ pub struct MemberInput {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::identifier_opt))]
     pub plan_id: Option<String>,
+    /// Street, state and ZIP; left out or null for none.
+    #[serde(default)]
+    pub address: Option<crate::claim_data::AddressInput>,
+    /// female, male or unknown (X12 F, M, U); blank for none.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::administrative_sex_opt))]
+    pub administrative_sex: Option<String>,
 }
 
 impl MemberInput {
@@ -332,8 +370,25 @@ impl MemberInput {
         );
         crate::limits::check_list(&mut errs, "needs", &self.needs, text::SHORT);
         crate::limits::check_list(&mut errs, "preferred_languages", &self.preferred_languages, text::SHORT);
+        let address = self.address.as_ref().and_then(|a| a.validate(&mut errs, "address", false));
+        let administrative_sex = match optional(&self.administrative_sex) {
+            None => None,
+            Some(s) => match crate::claim_data::AdministrativeSex::parse(&s).filter(|_| s.chars().count() <= text::IDENTIFIER.max_chars) {
+                Some(x) => Some(x),
+                None => {
+                    errs.push(
+                        FieldError::new("administrative_sex", "unknown-choice", "use one of: female, male, unknown")
+                            .arg("value", s)
+                            .arg("choices", "female, male, unknown"),
+                    );
+                    None
+                }
+            },
+        };
         errs.finish()?;
         Ok(Member {
+            address,
+            administrative_sex,
             id,
             masshealth_id,
             medicare_id,
@@ -370,6 +425,9 @@ impl Member {
         }
         if self.plan_id != before.plan_id {
             errs.push(FieldError::new("plan_id", "ask-coordinator", fixed));
+        }
+        if self.administrative_sex != before.administrative_sex {
+            errs.push(FieldError::new("administrative_sex", "ask-coordinator", fixed));
         }
         errs.finish()
     }
@@ -443,6 +501,10 @@ pub struct Worker {
     pub user_id: Option<Id>,
     pub supervisor_id: Option<Id>,
     pub version: i64,
+    /// The worker's own National Provider Identifier, as a claim's rendering provider; left out when there is none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{10}$"))]
+    pub npi: Option<String>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -475,6 +537,10 @@ pub struct WorkerInput {
     pub user_id: Option<String>,
     #[serde(default)]
     pub supervisor_id: Option<String>,
+    /// National Provider Identifier: 10 digits with the CMS check digit; blank for none.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::npi_opt))]
+    pub npi: Option<String>,
 }
 
 impl WorkerInput {
@@ -520,6 +586,7 @@ impl WorkerInput {
         }
         check_texts(&mut errs, &[("city", self.city.as_ref(), text::CITY)]);
         crate::limits::check_list(&mut errs, "languages", &self.languages, text::SHORT);
+        let npi = crate::claim_data::check_npi(&mut errs, "npi", &self.npi);
         errs.finish()?;
         let mut availability = self.availability.clone();
         availability.dedup();
@@ -538,6 +605,7 @@ impl WorkerInput {
             user_id: optional(&self.user_id),
             supervisor_id: optional(&self.supervisor_id),
             version,
+            npi,
         })
     }
 }

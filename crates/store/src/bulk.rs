@@ -127,10 +127,19 @@ impl Import<'_> {
                     o.version.into(),
                     now.as_str().into(),
                     now.as_str().into(),
+                    o.provider.npi.clone().into(),
+                    o.provider.tax_id.as_deref().and_then(accompany_domain::claim_data::parse_ein).into(),
+                    o.provider.taxonomy.clone().into(),
+                    o.provider.billing_address.as_ref().map(crate::rows::to_json).into(),
                 ]
             })
             .collect();
-        self.run("organizations", &["id", "name", "kind", "contracted_by", "city", "version", "created_at", "updated_at"], rows).await
+        self.run(
+            "organizations",
+            &["id", "name", "kind", "contracted_by", "city", "version", "created_at", "updated_at", "npi", "tax_id", "taxonomy", "billing_address"],
+            rows,
+        )
+        .await
     }
 
     pub async fn members(&self, members: &[Member]) -> Result<()> {

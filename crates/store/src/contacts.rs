@@ -146,6 +146,7 @@ impl Access {
             });
         }
         let creds = self.store.credentials_of_users(&authors.into_iter().collect::<Vec<_>>()).await?;
+        let diagnosis_groups = self.store.diagnosis_groups(member_id).await?;
         let mut by_contact = HashMap::new();
         for (role_id, facts) in &by_role {
             let rules = catalog.role(role_id).map(|r| r.billing.as_slice()).unwrap_or(&[]);
@@ -156,8 +157,13 @@ impl Access {
                 .collect();
             let blocked = |c: &ContactFacts, payer: &str| self.store.blocked(&creds, &c.author, role_id, payer, c.date);
             let age = |d: time::Date| Some(billing::age_on(date_of_birth, d));
-            // Diagnoses are not yet recorded; no shipped rule requires one.
-            let diagnoses = |_d: time::Date| BTreeSet::new();
+            let diagnoses = |d: time::Date| {
+                diagnosis_groups
+                    .iter()
+                    .filter(|(_, start, end)| *start <= d && end.is_none_or(|e| d <= e))
+                    .map(|(g, _, _)| *g)
+                    .collect::<BTreeSet<_>>()
+            };
             let input =
                 PricingInput { rules, coverage: &coverage, authorizations: &spans, blocked: &blocked, age_on: &age, diagnoses_on: &diagnoses };
             let priced = billing::price(facts, &input);

@@ -11,7 +11,8 @@ use crate::{Result, Store, StoreError};
 pub(crate) const MEMBER_COLUMNS: &str =
     "m.id, m.masshealth_id, m.medicare_id, m.given_name, m.family_name, m.date_of_birth, m.city, m.plan_id, m.data, m.version";
 pub(crate) const WORKER_COLUMNS: &str = "w.id, w.given_name, w.family_name, w.role_id, w.employer_id, w.employment_start, w.employment_end, w.city, w.user_id, w.supervisor_id, w.data, w.version";
-pub(crate) const ORGANIZATION_COLUMNS: &str = "o.id, o.name, o.kind, o.contracted_by, o.city, o.version";
+pub(crate) const ORGANIZATION_COLUMNS: &str =
+    "o.id, o.name, o.kind, o.contracted_by, o.city, o.version, o.npi, o.tax_id, o.taxonomy, o.billing_address";
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Deserialize, Default)]
@@ -21,6 +22,10 @@ pub(crate) struct MemberData {
     pub preferred_languages: Vec<String>,
     pub needs: Vec<String>,
     pub demographics: Demographics,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<accompany_domain::claim_data::PostalAddress>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub administrative_sex: Option<accompany_domain::claim_data::AdministrativeSex>,
 }
 
 impl MemberData {
@@ -31,6 +36,8 @@ impl MemberData {
             preferred_languages: m.preferred_languages.clone(),
             needs: m.needs.clone(),
             demographics: m.demographics.clone(),
+            address: m.address.clone(),
+            administrative_sex: m.administrative_sex,
         }
     }
 }
@@ -41,11 +48,13 @@ pub(crate) struct WorkerData {
     pub languages: Vec<String>,
     pub availability: Vec<TimeOfDay>,
     pub statements: Vec<Statement>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub npi: Option<String>,
 }
 
 impl WorkerData {
     pub fn of(w: &Worker) -> WorkerData {
-        WorkerData { languages: w.languages.clone(), availability: w.availability.clone(), statements: w.statements.clone() }
+        WorkerData { languages: w.languages.clone(), availability: w.availability.clone(), statements: w.statements.clone(), npi: w.npi.clone() }
     }
 }
 
@@ -76,6 +85,8 @@ pub(crate) fn member(r: &AnyRow) -> Result<Member> {
         demographics: d.demographics,
         plan_id: r.try_get("plan_id")?,
         version: r.try_get("version")?,
+        address: d.address,
+        administrative_sex: d.administrative_sex,
     })
 }
 
@@ -97,6 +108,7 @@ pub(crate) fn worker(r: &AnyRow) -> Result<Worker> {
         user_id: r.try_get("user_id")?,
         supervisor_id: r.try_get("supervisor_id")?,
         version: r.try_get("version")?,
+        npi: d.npi,
     })
 }
 
@@ -109,6 +121,20 @@ pub(crate) fn organization(r: &AnyRow) -> Result<Organization> {
         contracted_by: r.try_get("contracted_by")?,
         city: r.try_get("city")?,
         version: r.try_get("version")?,
+        provider: provider_ids(r)?,
+    })
+}
+
+fn provider_ids(r: &AnyRow) -> Result<accompany_domain::claim_data::ProviderIds> {
+    let tax_id: Option<String> = r.try_get("tax_id")?;
+    let address: Option<String> = r.try_get("billing_address")?;
+    let billing_address =
+        address.as_deref().map(|a| serde_json::from_str(a).map_err(|e| StoreError::Corrupt(format!("billing address: {e}")))).transpose()?;
+    Ok(accompany_domain::claim_data::ProviderIds {
+        npi: r.try_get("npi")?,
+        tax_id: tax_id.as_deref().map(accompany_domain::claim_data::format_ein),
+        taxonomy: r.try_get("taxonomy")?,
+        billing_address,
     })
 }
 

@@ -97,7 +97,8 @@ pub(crate) async fn insert_worker(tx: &mut Transaction<'_, Any>, w: &Worker) -> 
 pub(crate) async fn insert_organization(tx: &mut Transaction<'_, Any>, o: &Organization) -> Result<()> {
     let now = now_text();
     sqlx::query(
-        "INSERT INTO organizations (id, name, kind, contracted_by, city, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO organizations (id, name, kind, contracted_by, city, version, created_at, updated_at, npi, tax_id, taxonomy, billing_address) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(&o.id)
     .bind(&o.name)
@@ -107,6 +108,10 @@ pub(crate) async fn insert_organization(tx: &mut Transaction<'_, Any>, o: &Organ
     .bind(o.version)
     .bind(&now)
     .bind(&now)
+    .bind(&o.provider.npi)
+    .bind(o.provider.tax_id.as_deref().and_then(accompany_domain::claim_data::parse_ein))
+    .bind(&o.provider.taxonomy)
+    .bind(o.provider.billing_address.as_ref().map(to_json))
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -70,6 +70,109 @@ const SALT_ORGANIZATION: u64 = 0x6f72_6761_6e69_7a61;
 const SALT_WORKER: u64 = 0x776f_726b_6572_0001;
 const SALT_MEMBER: u64 = 0x6d65_6d62_6572_0002;
 const SALT_TEAM: u64 = 0x7465_616d_0000_0003;
+/// Claim data (addresses, administrative sex) draw from their own stream, so
+/// that adding them changed no other value a seed gives.
+const SALT_CLAIM: u64 = 0x636c_6169_6d00_0004;
+const SALT_PROVIDER: u64 = 0x7072_6f76_6964_0005;
+
+/// A made-up NPI that checks: 1 or 2, eight random digits, and the CMS
+/// check digit.
+pub(crate) fn npi(rng: &mut ChaCha8Rng) -> String {
+    let first9 = format!("{}{:08}", rng.gen_range(1..=2u32), rng.gen_range(0..100_000_000u32));
+    let check = accompany_domain::claim_data::npi_check_digit(&first9).unwrap_or(0);
+    format!("{first9}{check}")
+}
+
+/// The identifiers of a billing provider: NPI, EIN, taxonomy and a billing
+/// address with ZIP+4 in its town. Health plans and state agencies bill no one.
+fn provider_ids(seed: u64, index: u64, kind: OrganizationKind, town: &str) -> accompany_domain::claim_data::ProviderIds {
+    if matches!(kind, OrganizationKind::HealthPlan | OrganizationKind::StateAgency) {
+        return accompany_domain::claim_data::ProviderIds::default();
+    }
+    let mut rng = stream(seed, SALT_PROVIDER, index);
+    let taxonomy = if matches!(kind, OrganizationKind::Cbo | OrganizationKind::HumanServiceOrganization) { "172V00000X" } else { "175T00000X" };
+    accompany_domain::claim_data::ProviderIds {
+        npi: Some(npi(&mut rng)),
+        tax_id: Some(format!("{:02}-{:07}", rng.gen_range(10..100u32), rng.gen_range(0..10_000_000u32))),
+        taxonomy: Some(taxonomy.to_string()),
+        billing_address: Some(street_address(&mut rng, town, true)),
+    }
+}
+
+/// A ZIP code of each town (Massachusetts ZIPs start 01 or 02).
+fn town_zip(name: &str) -> &'static str {
+    match name {
+        "Boston" => "02118",
+        "Cambridge" => "02139",
+        "Somerville" => "02143",
+        "Chelsea" => "02150",
+        "Everett" => "02149",
+        "Revere" => "02151",
+        "Malden" => "02148",
+        "Medford" => "02155",
+        "Brookline" => "02446",
+        "Lynn" => "01902",
+        "Salem" => "01970",
+        "Peabody" => "01960",
+        "Gloucester" => "01930",
+        "Lowell" => "01852",
+        "Lawrence" => "01841",
+        "Haverhill" => "01830",
+        "Methuen" => "01844",
+        "Worcester" => "01608",
+        "Fitchburg" => "01420",
+        "Leominster" => "01453",
+        "Springfield" => "01103",
+        "Holyoke" => "01040",
+        "Chicopee" => "01013",
+        "Northampton" => "01060",
+        "Amherst" => "01002",
+        "Greenfield" => "01301",
+        "Pittsfield" => "01201",
+        "North Adams" => "01247",
+        "Framingham" => "01701",
+        "Waltham" => "02451",
+        "Newton" => "02458",
+        "Marlborough" => "01752",
+        "Quincy" => "02169",
+        "Brockton" => "02301",
+        "Weymouth" => "02188",
+        "Randolph" => "02368",
+        "Plymouth" => "02360",
+        "New Bedford" => "02740",
+        "Fall River" => "02720",
+        "Taunton" => "02780",
+        "Attleboro" => "02703",
+        "Barnstable" => "02630",
+        "Falmouth" => "02540",
+        _ => "02108",
+    }
+}
+
+const STREETS: [&str; 12] = [
+    "Main St",
+    "Elm St",
+    "Washington St",
+    "Pleasant St",
+    "Union St",
+    "Church St",
+    "Maple Ave",
+    "Highland Ave",
+    "Prospect St",
+    "Water St",
+    "Chestnut St",
+    "School St",
+];
+
+/// A street address in `town`: a number, a street, sometimes an apartment,
+/// and the town's ZIP (sometimes ZIP+4 when `plus4`).
+pub(crate) fn street_address(rng: &mut ChaCha8Rng, town: &str, plus4: bool) -> accompany_domain::claim_data::PostalAddress {
+    let line1 = format!("{} {}", rng.gen_range(1..400u32), STREETS[rng.gen_range(0..STREETS.len())]);
+    let line2 = rng.gen_bool(0.35).then(|| format!("Apt {}", rng.gen_range(1..40u32)));
+    let zip = town_zip(town);
+    let zip = if plus4 || rng.gen_bool(0.3) { format!("{zip}-{:04}", rng.gen_range(1..10_000u32)) } else { zip.to_string() };
+    accompany_domain::claim_data::PostalAddress { line1, line2, state: "MA".into(), zip }
+}
 
 /// The random stream of one record: ChaCha8 keyed by (seed, kind, index), so
 /// streams never collide and each is independent of every other.
@@ -849,7 +952,9 @@ impl Synthetic {
         let organizations: Vec<Organization> = ORGANIZATIONS
             .iter()
             .zip(&ids)
-            .map(|(d, id)| Organization {
+            .enumerate()
+            .map(|(i, (d, id))| Organization {
+                provider: provider_ids(plan.seed, i as u64, d.kind, d.city),
                 id: id.clone(),
                 name: d.name.to_string(),
                 kind: d.kind,
@@ -1079,6 +1184,11 @@ impl Synthetic {
             user_id: None,
             supervisor_id,
             version: 1,
+            // About a third of workers bill under their own NPI.
+            npi: {
+                let mut claim = stream(self.plan.seed, SALT_PROVIDER, 1_000_000 + index);
+                claim.gen_bool(0.35).then(|| npi(&mut claim))
+            },
         }
     }
 
@@ -1176,8 +1286,19 @@ impl Synthetic {
         let faith = rng.gen_bool(0.8).then(|| if rng.gen_bool(0.45) { one(&mut rng, c.faith) } else { pick(&mut rng, &FAITH) });
         let age = rng.gen_bool(0.9).then(|| age_band(age_on(self.plan.today, date_of_birth)));
         let plan = pick(&mut rng, &PLAN_WEIGHTS);
+        let mut claim = stream(self.plan.seed, SALT_CLAIM, index);
+        let address = claim.gen_bool(0.9).then(|| street_address(&mut claim, city.name, false));
+        let administrative_sex = Some(if claim.gen_bool(0.02) {
+            accompany_domain::claim_data::AdministrativeSex::Unknown
+        } else if female {
+            accompany_domain::claim_data::AdministrativeSex::Female
+        } else {
+            accompany_domain::claim_data::AdministrativeSex::Male
+        });
 
         Member {
+            address,
+            administrative_sex,
             id,
             masshealth_id: self.masshealth_id(index),
             medicare_id,
@@ -1431,6 +1552,7 @@ mod tests {
             city: w.city.clone(),
             user_id: w.user_id.clone(),
             supervisor_id: w.supervisor_id.clone(),
+            npi: w.npi.clone(),
         }
     }
 

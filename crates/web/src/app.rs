@@ -9,8 +9,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::openapi::ApiRouter;
 use crate::problem::Problem;
 use crate::{
-    account, auth, billing, booking, calendar, contacts, enrolment, goals, groups, home, matching, members, openapi, organizations, page, privacy,
-    reach, referrals, roles, server, team, workers, workforce, AppState, HOST_PREFIX, SESSION_COOKIE,
+    account, auth, billing, booking, calendar, contacts, diagnoses, enrolment, goals, groups, home, matching, members, openapi, organizations, page,
+    privacy, reach, referrals, roles, server, team, workers, workforce, AppState, HOST_PREFIX, SESSION_COOKIE,
 };
 
 /// The pages, each feature's.
@@ -34,6 +34,7 @@ fn pages() -> Router<AppState> {
         .merge(organizations::page_routes())
         .merge(workers::page_routes())
         .merge(workforce::page_routes())
+        .merge(diagnoses::page_routes())
         .fallback(page::not_found)
         .layer(axum::middleware::from_fn(page::show_failures))
 }
@@ -61,6 +62,7 @@ fn api() -> ApiRouter {
         .merge(groups::api_routes())
         .merge(reach::api_routes())
         .merge(calendar::api_routes())
+        .merge(diagnoses::api_routes())
         .fallback(|| async {
             Problem::new(axum::http::StatusCode::NOT_FOUND, "no-route", "No such endpoint", "see /api/openapi.json for the endpoints")
         })

@@ -97,6 +97,8 @@ pub(crate) const LINKS: &[(&str, &[&str])] = &[
             "member_preferences",
             "care_team",
             "team_overview",
+            "diagnoses",
+            "add_diagnosis",
         ],
     ),
     ("log_contact", &["get_contact", "update_contact", "contact_history"]),
@@ -106,6 +108,7 @@ pub(crate) const LINKS: &[(&str, &[&str])] = &[
     ("refer", &["get_referral", "enrol_referral", "set_referral_status"]),
     ("create_group", &["group_roster", "join_group", "leave_group", "record_attendance"]),
     ("create_organization", &["get_organization", "update_organization"]),
+    ("add_diagnosis", &["end_diagnosis"]),
     ("create_worker", &["get_worker", "update_worker", "worker_history", "get_availability", "set_availability", "worker_matching"]),
 ];
 

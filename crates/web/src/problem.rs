@@ -145,6 +145,8 @@ const STATE_CODES: &[&str] = &[
     "session-cancelled",
     "outside-availability",
     "modality-unavailable",
+    "already-ended",
+    "npi-needs-billing",
 ];
 
 /// Field errors that say the caller may not change the field: 403.

@@ -247,3 +247,33 @@ proptest! {
         prop_assert!(units_used(&p, "auth-1") <= units);
     }
 }
+
+#[test]
+fn a_rule_that_requires_a_diagnosis_group_pays_only_on_days_the_member_has_one() {
+    let mut w = World::new("peer-recovery-coach", "bsas");
+    w.rules[1].diagnosis_groups = vec![DiagnosisGroup::SubstanceUse];
+    let contacts = [contact(1, day(1), 30), contact(2, day(20), 30)];
+    // The diagnosis starts on day 10.
+    let dx = |d: Date| if d >= day(10) { BTreeSet::from([DiagnosisGroup::SubstanceUse]) } else { BTreeSet::new() };
+    let blocked = |_c: &ContactFacts, _p: &str| None;
+    let age = |_d: Date| Some(40);
+    let input = PricingInput { rules: &w.rules, coverage: &w.coverage, authorizations: &[], blocked: &blocked, age_on: &age, diagnoses_on: &dx };
+    let p = price(&contacts, &input);
+    assert_eq!(p["c0001"], Pricing::NotBillable { payer: Some("bsas".into()), reason: NotBillableReason::Diagnosis });
+    assert_eq!(p["c0002"].status(), "billable");
+}
+
+#[test]
+fn a_rule_with_age_limits_says_the_age_it_refused() {
+    let mut w = World::new("peer-recovery-coach", "bsas");
+    w.rules[1].min_age = Some(18);
+    let blocked = |_c: &ContactFacts, _p: &str| None;
+    let dx = |_d: Date| BTreeSet::new();
+    let for_age = |years: u32| {
+        let age = move |_d: Date| Some(years);
+        let input = PricingInput { rules: &w.rules, coverage: &w.coverage, authorizations: &[], blocked: &blocked, age_on: &age, diagnoses_on: &dx };
+        price(&[contact(1, day(1), 30)], &input)["c0001"].clone()
+    };
+    assert_eq!(for_age(17), Pricing::NotBillable { payer: Some("bsas".into()), reason: NotBillableReason::Age { age: 17 } });
+    assert_eq!(for_age(18).status(), "billable");
+}

@@ -41,11 +41,13 @@ pub(crate) fn body<T: DeserializeOwned>(headers: &HeaderMap, bytes: &Bytes) -> R
 /// JSON does not tell `3` from `3.0`: a number with nothing after the point
 /// is read as the whole number it is, wherever a whole number is expected.
 /// (And NUL in text is read as U+FFFD.)
+const TWO_TO_63: f64 = 9_223_372_036_854_775_808.0;
+
 fn whole_numbers(v: &mut serde_json::Value) {
     match v {
         serde_json::Value::Number(n) if n.is_f64() => {
-            if let Some(f) = n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15) {
-                // Within ±9e15 an f64 holds every whole number exactly.
+            // A whole f64 inside the i64 range is that integer exactly (-2^63 is; 2^63 is not).
+            if let Some(f) = n.as_f64().filter(|f| f.fract() == 0.0 && *f >= -TWO_TO_63 && *f < TWO_TO_63) {
                 *v = serde_json::Value::from(f as i64);
             }
         }

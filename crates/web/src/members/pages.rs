@@ -1,5 +1,6 @@
 //! Member records: the list, one record, and the form that creates or edits one.
 
+use accompany_domain::claim_data::AddressInput;
 use accompany_domain::notes::{ContactNote, Modality, Setting, HEALTH_CATEGORIES};
 use accompany_domain::policy;
 use accompany_domain::privacy::Purpose;
@@ -92,6 +93,19 @@ struct MemberPage {
     can_issue_code: bool,
     /// The reader sees the member's coverage and authorizations.
     sees_billing: bool,
+    /// The diagnoses whose label the reader sees.
+    diagnoses: Vec<DiagnosisRow>,
+    can_add_diagnosis: bool,
+}
+
+pub struct DiagnosisRow {
+    pub id: String,
+    pub code: String,
+    pub description: String,
+    pub category: String,
+    pub start_date: String,
+    pub end_date: Option<String>,
+    pub version: i64,
 }
 
 pub struct HealthRow {
@@ -118,6 +132,7 @@ async fn member(State(state): State<AppState>, PageUser(s): PageUser, Path(id): 
         let health = access.health_entries(&id).await?;
         let notes: Vec<ContactNote> = access.contact_log(&id).await?.contacts.into_iter().map(|c| c.note).collect();
         let goals = access.recovery_goals(&id).await?.record;
+        let diagnoses = access.diagnoses(&id).await?;
         let is_self = s.user.member_id.as_deref() == Some(id.as_str());
         let emergency = seen.purpose == Purpose::Emergency;
         let can_edit = !emergency && policy::may_edit_member_record(s.user.persona);
@@ -174,6 +189,21 @@ async fn member(State(state): State<AppState>, PageUser(s): PageUser, Path(id): 
             settings: options(Setting::ALL.iter().map(|m| m.as_str()).collect(), "setting-"),
             today: format_date(time::OffsetDateTime::now_utc().date()),
             goals_hidden: goals.hidden,
+            can_add_diagnosis: diagnoses.record.can_write && !emergency,
+            diagnoses: diagnoses
+                .record
+                .diagnoses
+                .into_iter()
+                .map(|d| DiagnosisRow {
+                    id: d.id,
+                    code: d.code,
+                    description: d.description.unwrap_or_default(),
+                    category: crate::page::category_name(t, d.category),
+                    start_date: format_date(d.start_date),
+                    end_date: d.end_date.map(format_date),
+                    version: d.version,
+                })
+                .collect(),
             goals: goals.goals.iter().map(|g| (g.goal.clone(), s.tr.t(&format!("ct-goal-status-{}", g.status.as_str())))).collect(),
         })
     }
@@ -223,6 +253,16 @@ pub struct MemberForm {
     pub age_band: String,
     #[serde(default)]
     pub plan_id: String,
+    #[serde(default)]
+    pub line1: String,
+    #[serde(default)]
+    pub line2: String,
+    #[serde(default)]
+    pub state: String,
+    #[serde(default)]
+    pub zip: String,
+    #[serde(default)]
+    pub administrative_sex: String,
 }
 
 fn some(s: &str) -> Option<String> {
@@ -251,6 +291,13 @@ impl MemberForm {
                 age_band: some(&self.age_band),
             },
             plan_id: some(&self.plan_id),
+            address: [&self.line1, &self.line2, &self.state, &self.zip].iter().any(|v| !v.trim().is_empty()).then(|| AddressInput {
+                line1: self.line1.clone(),
+                line2: some(&self.line2),
+                state: self.state.clone(),
+                zip: self.zip.clone(),
+            }),
+            administrative_sex: some(&self.administrative_sex),
         }
     }
 
@@ -279,6 +326,11 @@ impl MemberForm {
             faith: s(&d.faith),
             age_band: s(&d.age_band),
             plan_id: s(&m.plan_id),
+            line1: m.address.as_ref().map(|a| a.line1.clone()).unwrap_or_default(),
+            line2: m.address.as_ref().and_then(|a| a.line2.clone()).unwrap_or_default(),
+            state: m.address.as_ref().map(|a| a.state.clone()).unwrap_or_default(),
+            zip: m.address.as_ref().map(|a| a.zip.clone()).unwrap_or_default(),
+            administrative_sex: m.administrative_sex.map(|x| x.as_str().to_string()).unwrap_or_default(),
         }
     }
 }

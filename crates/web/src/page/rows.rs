@@ -88,6 +88,9 @@ pub struct MemberView {
     pub languages: String,
     pub needs: String,
     pub demographics: Vec<(String, String)>,
+    /// Street, apartment, state and ZIP on one line (the town is `city`).
+    pub address: String,
+    pub administrative_sex: String,
 }
 
 /// The page's view of a record: what the reader may not see says so, rather
@@ -122,5 +125,19 @@ pub fn member_view(state: &AppState, t: &Tr, m: &Member, visible: Categories) ->
         languages: m.preferred_languages.iter().map(|c| language_name(state, t, c)).collect::<Vec<_>>().join(", "),
         needs: shown(Category::CarePlan, m.needs.join(", ")),
         demographics: dims.iter().map(|(k, v)| (t.t(k), shown(Category::Identity, (*v).clone().unwrap_or_else(|| t.t("not-said"))))).collect(),
+        address: shown(
+            Category::Contact,
+            m.address
+                .as_ref()
+                .map(|a| {
+                    [Some(a.line1.clone()), a.line2.clone(), Some(format!("{} {}", a.state, a.zip))]
+                        .into_iter()
+                        .flatten()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .unwrap_or_default(),
+        ),
+        administrative_sex: shown(Category::Billing, m.administrative_sex.map(|x| t.t(&format!("admin-sex-{}", x.as_str()))).unwrap_or_default()),
     }
 }
