@@ -402,7 +402,9 @@ impl CoverageRow {
         let blank = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
         let priority = match self.priority.trim() {
             "" => None,
-            p => Some(p.parse::<u32>().map_err(|_| Invalid::one("priority", "out-of-range", "must be from 1 (primary) to 9"))?),
+            p => Some(p.parse::<u32>().map_err(|_| {
+                Invalid(vec![FieldError::new("priority", "out-of-range", "must be from 1 (primary) to 9").arg("min", "1").arg("max", "9")])
+            })?),
         };
         Ok(CoverageInput {
             payer_id: self.payer_id.clone(),

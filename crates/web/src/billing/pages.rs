@@ -2,7 +2,7 @@
 //! queue, for the billing office; the coordinator requests units here too.
 
 use accompany_domain::coverage::{
-    AuthorizationDecision, AuthorizationKind, AuthorizationRecord, AuthorizationRequest, Coverage, CoverageInput, Decided,
+    AuthorizationDecision, AuthorizationKind, AuthorizationRecord, AuthorizationRequest, Coverage, CoverageInput, CoverageRow, Decided,
 };
 use accompany_domain::records::format_date;
 use accompany_domain::FieldError;
@@ -57,23 +57,19 @@ fn blank(s: &str) -> Option<String> {
 }
 
 impl CoverageForm {
+    /// The form reads like a row of a coverage file, blank cells left out.
     fn input(&self) -> Result<CoverageInput, FieldError> {
-        let priority = match self.priority.trim() {
-            "" => None,
-            p => Some(
-                p.parse()
-                    .map_err(|_| FieldError::new("priority", "out-of-range", "must be from 1 (primary) to 9").arg("min", "1").arg("max", "9"))?,
-            ),
-        };
-        Ok(CoverageInput {
+        let row = CoverageRow {
+            masshealth_id: String::new(),
             payer_id: self.payer_id.clone(),
-            plan_name: blank(&self.plan_name),
-            subscriber_id: blank(&self.subscriber_id),
-            priority,
+            plan_name: self.plan_name.clone(),
+            subscriber_id: self.subscriber_id.clone(),
+            priority: self.priority.clone(),
             start: self.start.clone(),
-            end: blank(&self.end),
-            initiating_visit: blank(&self.initiating_visit),
-        })
+            end: self.end.clone(),
+            initiating_visit: self.initiating_visit.clone(),
+        };
+        row.input().map_err(|mut e| e.0.remove(0))
     }
 }
 
@@ -111,7 +107,7 @@ pub struct EndForm {
     pub end: String,
 }
 
-pub struct CoverageRow {
+pub struct CoverageView {
     pub id: String,
     pub payer: String,
     pub plan: String,
@@ -122,8 +118,8 @@ pub struct CoverageRow {
     pub open: bool,
 }
 
-fn coverage_row(state: &AppState, s: &Signed, c: &Coverage) -> CoverageRow {
-    CoverageRow {
+fn coverage_view(state: &AppState, s: &Signed, c: &Coverage) -> CoverageView {
+    CoverageView {
         id: c.id.clone(),
         payer: payer_name(state, &s.tr, &c.payer_id),
         plan: c.plan_name.clone().unwrap_or_default(),
@@ -174,7 +170,7 @@ struct BillingPage {
     l: Layout,
     member_id: String,
     hidden: bool,
-    coverage: Vec<CoverageRow>,
+    coverage: Vec<CoverageView>,
     authorizations: Vec<AuthorizationRow>,
     can_record: bool,
     can_request: bool,
@@ -206,7 +202,7 @@ async fn billing_page(state: &AppState, s: &Signed, id: &str, c: CoverageForm, r
             l: Layout::new(t, Some(s), "/members", t.t1("bl-title", "name", &name)),
             member_id: id.to_string(),
             hidden: coverage.hidden,
-            coverage: coverage.coverage.iter().map(|x| coverage_row(state, s, x)).collect(),
+            coverage: coverage.coverage.iter().map(|x| coverage_view(state, s, x)).collect(),
             authorizations: authorizations.authorizations.iter().map(|x| authorization_row(state, s, x)).collect(),
             can_record: coverage.can_record,
             can_request: authorizations.can_request,
