@@ -55,4 +55,3 @@ field-request-payer-id = Payer
 field-request-kind = Kind
 field-request-start = First day
 err-already-decided = This authorization has already been decided.
-err-already-ended = This coverage has already ended.

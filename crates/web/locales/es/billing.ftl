@@ -55,4 +55,3 @@ field-request-payer-id = Pagador
 field-request-kind = Tipo
 field-request-start = Primer día
 err-already-decided = Esta autorización ya se decidió.
-err-already-ended = Esta cobertura ya terminó.
