@@ -83,7 +83,9 @@ pub(crate) fn contact_note(r: &AnyRow) -> Result<ContactNote> {
 /// Every contact of one member priced under its payer's rule, by contact id,
 /// with the facts the standing is worked out from.
 pub(crate) struct Priced {
-    pub by_contact: HashMap<String, Pricing>,
+    pub by_contact: BTreeMap<String, Pricing>,
+    /// Each role's contact ids: the units waiting are the role's own.
+    pub role_contacts: HashMap<String, Vec<String>>,
     /// Each role's contacts as counted, for engagement rules.
     pub counted: HashMap<String, Vec<Counted>>,
     pub coverage: Vec<billing::CoverageSpan>,
@@ -92,13 +94,7 @@ pub(crate) struct Priced {
 
 impl Priced {
     fn units_used(&self, authorization_id: &str) -> u32 {
-        self.by_contact
-            .values()
-            .filter_map(|p| match p {
-                Pricing::Billable { units, authorization_id: Some(a), .. } if a == authorization_id => Some(*units),
-                _ => None,
-            })
-            .sum()
+        billing::units_used(&self.by_contact, authorization_id)
     }
 
     fn waiting(&self, role_contacts: &[String], payer: &str) -> u32 {
@@ -147,7 +143,8 @@ impl Access {
         }
         let creds = self.store.credentials_of_users(&authors.into_iter().collect::<Vec<_>>()).await?;
         let diagnosis_groups = self.store.diagnosis_groups(member_id).await?;
-        let mut by_contact = HashMap::new();
+        let mut by_contact = BTreeMap::new();
+        let mut role_contacts = HashMap::new();
         for (role_id, facts) in &by_role {
             let rules = catalog.role(role_id).map(|r| r.billing.as_slice()).unwrap_or(&[]);
             let spans: Vec<_> = authorizations
@@ -174,9 +171,10 @@ impl Access {
                     .map(|f| Counted { date: f.date, minutes: f.minutes, units: priced.get(&f.id).and_then(Pricing::units).unwrap_or(0) })
                     .collect(),
             );
+            role_contacts.insert(role_id.clone(), facts.iter().map(|f| f.id.clone()).collect());
             by_contact.extend(priced);
         }
-        Ok(Priced { by_contact, counted, coverage, authorizations })
+        Ok(Priced { by_contact, role_contacts, counted, coverage, authorizations })
     }
 
     /// Authorizations with the units billable contacts used under each.
@@ -209,8 +207,7 @@ impl Access {
         let current =
             current.zip(spans.first()).map(|(a, span)| CurrentAuthorization { span, number: a.number.clone(), units_used: priced.units_used(&a.id) });
         let counted = priced.counted.get(role_id).cloned().unwrap_or_default();
-        let ids: Vec<String> = priced.by_contact.keys().cloned().collect();
-        let waiting = priced.waiting(&ids, &rule.payer);
+        let waiting = priced.waiting(priced.role_contacts.get(role_id).map(Vec::as_slice).unwrap_or(&[]), &rule.payer);
         Some(standing(rule, covered, &counted, current, waiting, today))
     }
 
