@@ -81,6 +81,7 @@ pub async fn seed(store: &Store, plan: Plan, quiet: bool) -> anyhow::Result<Seed
     let (n_members, n_workers) = (plan.members, plan.workers);
     let import = store.import();
     import.organizations(synthetic.organizations()).await?;
+    store.import_contracts(&synthetic.contracts()).await?;
 
     // Bulk accounts get one unguessable password nobody knows; demo accounts are reset below.
     let bulk_hash = hash_password(&random_password())?;
@@ -300,9 +301,10 @@ async fn demo_accounts(store: &Store, s: &Synthetic, members: u64, workers: u64)
     Ok(out)
 }
 
-/// The demo member's health information and a contact with their peer, so
-/// that the sharing page has something to protect. Written through the same
-/// policy and audit as any request.
+/// The demo member's health information, diagnoses and a month of contacts
+/// with their peer, so that the sharing page has something to protect and
+/// the billing pages a month of work. Written through the same policy and
+/// audit as any request.
 async fn demo_privacy(store: &Store, member_id: &str, coordinator: &str, peer: &str) -> anyhow::Result<()> {
     let as_user = |name: &str| {
         let name = name.to_string();
@@ -319,6 +321,18 @@ async fn demo_privacy(store: &Store, member_id: &str, coordinator: &str, peer: &
     ] {
         coordinator.add_health_entry(member_id, &HealthEntryInput { category: category.into(), text: text.into() }).await?;
     }
+    // The diagnoses a claim names: each carries its label (mental health, substance use).
+    for (code, description, since) in
+        [("F33.1", "Major depressive disorder, recurrent, moderate", 2400), ("F10.21", "Alcohol dependence, in remission", 1400)]
+    {
+        let input = accompany_domain::claim_data::DiagnosisInput {
+            code: code.into(),
+            description: Some(description.into()),
+            start_date: accompany_domain::records::format_date(today() - time::Duration::days(since)),
+            end_date: None,
+        };
+        coordinator.add_diagnosis(member_id, &input).await?;
+    }
     let note = ContactNoteInput {
         date: accompany_domain::records::format_date(today() - time::Duration::days(2)),
         duration_minutes: "45".into(),
@@ -329,11 +343,20 @@ async fn demo_privacy(store: &Store, member_id: &str, coordinator: &str, peer: &
     };
     let peer = as_user(peer).await?;
     peer.log_contact(member_id, &note).await?;
-    // A few more contacts this month, so the peer's units and engagement rule show.
+    // A month of contacts, two or three a week, so that the peer's units,
+    // the engagement rule and a month of billable work show.
     for (days, minutes, modality, setting, line) in [
+        (4, "25", "phone", "home", ""),
         (6, "30", "in-person", "community", "Walked to the recovery café together."),
+        (9, "40", "in-person", "community", "Practised the call to the housing office."),
+        (11, "15", "text", "virtual", ""),
         (13, "20", "video", "virtual", ""),
+        (16, "50", "in-person", "community", "Met at the library to fill in the housing form."),
+        (18, "30", "phone", "home", ""),
         (21, "60", "in-person", "recovery-learning-community", "Went to the Tuesday group."),
+        (23, "20", "video", "virtual", ""),
+        (25, "45", "in-person", "community", "Talked about the first weeks back at work."),
+        (28, "30", "phone", "home", "Planned the month ahead."),
     ] {
         let input = ContactNoteInput {
             date: accompany_domain::records::format_date(today() - time::Duration::days(days)),

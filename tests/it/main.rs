@@ -11,6 +11,7 @@ mod caseload;
 mod claim_data;
 mod cli;
 mod contacts;
+mod contracts;
 mod edges;
 mod layering;
 mod matching;

@@ -164,6 +164,8 @@ fn rule_for(method: &str, action: &str, p: Persona) -> Option<bool> {
         ) => policy::keeps_billing(p) && policy::may_record_billing(&actor, &rel).is_permit(),
         ("post", "/members/{id}/billing/authorizations") => policy::may_request_authorization(&actor, &rel).is_permit(),
         ("post", "/privacy/review") => policy::sees_privacy_office(p),
+        // Offered when the reader keeps some funder's contracts (their own organization's, for an admin of a plan).
+        ("post", "/contracts") => policy::may_keep_contract(&actor, "o").is_permit(),
         _ => return None,
     })
 }

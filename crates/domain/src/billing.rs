@@ -53,6 +53,12 @@ impl PayerKind {
     pub fn takes_claims(self) -> bool {
         !matches!(self, PayerKind::Grant | PayerKind::StateAgency)
     }
+
+    /// Whether a state agency funds through this payer: the Medicaid agency
+    /// itself or an agency's contracts (DMH, DPH/BSAS).
+    pub fn is_state_agency(self) -> bool {
+        matches!(self, PayerKind::Medicaid | PayerKind::StateAgency)
+    }
 }
 
 /// How one payer pays for one role.

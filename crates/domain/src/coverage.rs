@@ -93,7 +93,7 @@ pub struct ValidCoverage {
     pub initiating_visit: Option<Date>,
 }
 
-fn day(errs: &mut Invalid, field: &str, value: &str) -> Option<Date> {
+pub(crate) fn day(errs: &mut Invalid, field: &str, value: &str) -> Option<Date> {
     let d = parse_day(value);
     if d.is_none() {
         if value.trim().is_empty() {
@@ -105,7 +105,7 @@ fn day(errs: &mut Invalid, field: &str, value: &str) -> Option<Date> {
     d
 }
 
-fn optional_day(errs: &mut Invalid, field: &str, value: Option<&str>) -> Option<Date> {
+pub(crate) fn optional_day(errs: &mut Invalid, field: &str, value: Option<&str>) -> Option<Date> {
     value.and_then(|v| day(errs, field, v))
 }
 
@@ -115,7 +115,7 @@ fn optional_text(errs: &mut Invalid, field: &str, value: Option<&str>, limit: cr
     Some(v.to_string())
 }
 
-fn payer(errs: &mut Invalid, catalog: &Catalog, field: &str, value: &str) -> String {
+pub(crate) fn payer(errs: &mut Invalid, catalog: &Catalog, field: &str, value: &str) -> String {
     let v = value.trim();
     if catalog.payer(v).is_none() {
         let choices = catalog.payers.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", ");
@@ -128,7 +128,7 @@ fn payer(errs: &mut Invalid, catalog: &Catalog, field: &str, value: &str) -> Str
     v.to_string()
 }
 
-fn end_after_start(errs: &mut Invalid, start: Option<Date>, end: Option<Date>) {
+pub(crate) fn end_after_start(errs: &mut Invalid, start: Option<Date>, end: Option<Date>) {
     if let (Some(s), Some(e)) = (start, end) {
         if e < s {
             errs.push(FieldError::new("end", "end-before-start", "is before the start date"));

@@ -6,6 +6,7 @@ pub mod booking;
 pub mod catalog;
 pub mod claim_data;
 pub mod contacts;
+pub mod contracts;
 pub mod coverage;
 pub mod enrolment;
 pub mod error;

@@ -198,6 +198,15 @@ pub mod schema {
         catalog("payers", false)
     }
 
+    pub fn payer_id_opt() -> Object {
+        catalog("payers", true)
+    }
+
+    /// Catalog role ids.
+    pub fn role_ids() -> utoipa::openapi::schema::Array {
+        ArrayBuilder::new().items(catalog("roles", false)).max_items(Some(MAX_LIST_ITEMS)).build()
+    }
+
     /// Text of a kind that must also match `pattern` (written without the
     /// forbidden characters, which the kind refuses anyway).
     pub fn shaped(limit: TextLimit, nullable: bool, pattern: &str) -> Object {

@@ -154,6 +154,33 @@ pub fn may_request_authorization(actor: &Actor, rel: &Relationship) -> Decision 
     }
 }
 
+/// Contracts are kept by state admins and by the funder's organization
+/// admins: a plan writes its own network's contracts, no one else's.
+pub fn may_keep_contract(actor: &Actor, funder_id: &str) -> Decision {
+    match actor.persona {
+        Persona::StateAdmin => Decision::Permit,
+        Persona::OrganizationAdmin if actor.organization_id.as_deref() == Some(funder_id) => Decision::Permit,
+        _ => Decision::Deny("state admins and the funder's organization admins keep contracts"),
+    }
+}
+
+/// Contracts (budgets included) are read by state admins and by the admins
+/// and billing office of either party; members see only the services promised.
+pub fn sees_contract(actor: &Actor, funder_id: &str, organization_id: &str) -> bool {
+    match actor.persona {
+        Persona::StateAdmin => true,
+        Persona::OrganizationAdmin | Persona::BillingOffice => {
+            actor.organization_id.as_deref().is_some_and(|o| o == funder_id || o == organization_id)
+        }
+        _ => false,
+    }
+}
+
+/// Whether the persona reads contracts at all (the navigation's test).
+pub fn keeps_contracts(p: Persona) -> bool {
+    matches!(p, Persona::BillingOffice | Persona::OrganizationAdmin | Persona::StateAdmin)
+}
+
 /// Whether the persona works coverage, authorizations and the needs-authorization queue.
 pub fn keeps_billing(p: Persona) -> bool {
     matches!(p, Persona::BillingOffice | Persona::OrganizationAdmin | Persona::StateAdmin)

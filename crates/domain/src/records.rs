@@ -26,10 +26,12 @@ pub enum OrganizationKind {
     HumanServiceOrganization,
     StateAgency,
     Hospital,
+    /// A peer-run recovery support center (BSAS-funded in Massachusetts).
+    RecoverySupportCenter,
 }
 
 impl OrganizationKind {
-    pub const ALL: [OrganizationKind; 8] = [
+    pub const ALL: [OrganizationKind; 9] = [
         Self::HealthPlan,
         Self::Aco,
         Self::CommunityPartner,
@@ -38,6 +40,7 @@ impl OrganizationKind {
         Self::HumanServiceOrganization,
         Self::StateAgency,
         Self::Hospital,
+        Self::RecoverySupportCenter,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -50,6 +53,7 @@ impl OrganizationKind {
             Self::HumanServiceOrganization => "human-service-organization",
             Self::StateAgency => "state-agency",
             Self::Hospital => "hospital",
+            Self::RecoverySupportCenter => "recovery-support-center",
         }
     }
 
@@ -118,8 +122,10 @@ pub struct Organization {
     pub id: Id,
     pub name: String,
     pub kind: OrganizationKind,
-    /// For a vendor: the health plan that contracts it.
-    pub contracted_by: Option<Id>,
+    /// For a state agency: which one, as the catalog payer it funds through
+    /// (in Massachusetts `masshealth`, `dmh` or `bsas`); left out otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agency: Option<String>,
     pub city: Option<String>,
     pub version: i64,
     /// A billing provider's identifiers; each left out when there is none.
@@ -134,9 +140,11 @@ pub struct OrganizationInput {
     pub name: String,
     #[cfg_attr(feature = "openapi", schema(value_type = OrganizationKind))]
     pub kind: String,
+    /// Required for a state agency, refused for any other kind: the catalog payer
+    /// the agency funds through (`masshealth`, `dmh` or `bsas`).
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::identifier_opt))]
-    pub contracted_by: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::payer_id_opt))]
+    pub agency: Option<String>,
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::city_opt))]
     pub city: Option<String>,
@@ -157,11 +165,11 @@ pub struct OrganizationInput {
     pub billing_address: Option<crate::claim_data::BillingAddressInput>,
 }
 
-/// A checked organization: name, kind, contracting plan, city and billing identifiers.
+/// A checked organization: name, kind, agency, city and billing identifiers.
 pub type ValidOrganization = (String, OrganizationKind, Option<String>, Option<String>, crate::claim_data::ProviderIds);
 
 impl OrganizationInput {
-    pub fn validate(&self) -> Result<ValidOrganization, Invalid> {
+    pub fn validate(&self, catalog: &Catalog) -> Result<ValidOrganization, Invalid> {
         let mut errs = Invalid::default();
         let name = errs.required("name", &self.name, text::TITLE);
         let kind = OrganizationKind::parse(self.kind.trim());
@@ -173,13 +181,28 @@ impl OrganizationInput {
                     .arg("choices", choices),
             );
         }
-        let contracted_by = optional(&self.contracted_by);
+        let agency = optional(&self.agency);
         let city = optional(&self.city);
-        check_texts(&mut errs, &[("contracted_by", self.contracted_by.as_ref(), text::IDENTIFIER), ("city", self.city.as_ref(), text::CITY)]);
+        check_texts(&mut errs, &[("agency", self.agency.as_ref(), text::IDENTIFIER), ("city", self.city.as_ref(), text::CITY)]);
+        let agencies = || catalog.payers.iter().filter(|p| p.kind.is_state_agency()).map(|p| p.id.as_str()).collect::<Vec<_>>().join(", ");
+        match (kind, &agency) {
+            (Some(OrganizationKind::StateAgency), None) => errs.push(
+                FieldError::new("agency", "required", format!("a state agency says which one: one of {}", agencies())).arg("choices", agencies()),
+            ),
+            (Some(OrganizationKind::StateAgency), Some(a)) if !catalog.payer(a).is_some_and(|p| p.kind.is_state_agency()) => errs.push(
+                FieldError::new("agency", "unknown-choice", format!("unknown state agency {a:?}; use one of: {}", agencies()))
+                    .arg("value", a.clone())
+                    .arg("choices", agencies()),
+            ),
+            (Some(k), Some(_)) if k != OrganizationKind::StateAgency => {
+                errs.push(FieldError::new("agency", "agency-for-state-agency", "only a state agency names an agency; leave it out"))
+            }
+            _ => {}
+        }
         let provider = crate::claim_data::ProviderIds::check(&mut errs, &self.npi, &self.tax_id, &self.taxonomy, &self.billing_address);
         errs.finish()?;
         match kind {
-            Some(kind) => Ok((name, kind, contracted_by, city, provider)),
+            Some(kind) => Ok((name, kind, agency, city, provider)),
             None => Err(Invalid::one("kind", "required", "is required")),
         }
     }

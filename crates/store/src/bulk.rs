@@ -112,17 +112,14 @@ impl Import<'_> {
 
     pub async fn organizations(&self, orgs: &[Organization]) -> Result<()> {
         let now = now_text();
-        // Parents first, so that a vendor's plan exists before the vendor.
-        let mut sorted: Vec<&Organization> = orgs.iter().collect();
-        sorted.sort_by_key(|o| o.contracted_by.is_some());
-        let rows = sorted
+        let rows = orgs
             .iter()
             .map(|o| {
                 vec![
                     o.id.clone().into(),
                     o.name.clone().into(),
                     o.kind.as_str().into(),
-                    o.contracted_by.clone().into(),
+                    o.agency.clone().into(),
                     o.city.clone().into(),
                     o.version.into(),
                     now.as_str().into(),
@@ -136,7 +133,7 @@ impl Import<'_> {
             .collect();
         self.run(
             "organizations",
-            &["id", "name", "kind", "contracted_by", "city", "version", "created_at", "updated_at", "npi", "tax_id", "taxonomy", "billing_address"],
+            &["id", "name", "kind", "agency", "city", "version", "created_at", "updated_at", "npi", "tax_id", "taxonomy", "billing_address"],
             rows,
         )
         .await

@@ -20,6 +20,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (10, "reach_version", include_str!("../migrations/0010_reach_version.sql")),
     (11, "billing", include_str!("../migrations/0011_billing.sql")),
     (12, "claim_data", include_str!("../migrations/0012_claim_data.sql")),
+    (13, "contracts", include_str!("../migrations/0013_contracts.sql")),
 ];
 
 /// The part of a migration for one database: lines after `-- @sqlite` or

@@ -7,7 +7,6 @@ use crate::ids::new_id;
 use accompany_domain::claim_data::parse_ein;
 use accompany_domain::policy::Action;
 use accompany_domain::records::{Organization, OrganizationInput};
-use accompany_domain::Invalid;
 
 use crate::access::Access;
 use crate::lists::{page_limit, Page, Sql};
@@ -38,13 +37,8 @@ impl Access {
 
     pub async fn create_organization(&self, input: &OrganizationInput, reason: &str) -> Result<Organization> {
         self.workforce(Action::Create, None)?;
-        let (name, kind, contracted_by, city, provider) = input.validate()?;
-        if let Some(p) = &contracted_by {
-            if self.store.organization_row(p).await?.is_none() {
-                return Err(Invalid::one("contracted_by", "no-such-organization", "no such organization").into());
-            }
-        }
-        let org = Organization { id: new_id(), name, kind, contracted_by, city, version: 1, provider };
+        let (name, kind, agency, city, provider) = input.validate(self.store.catalog())?;
+        let org = Organization { id: new_id(), name, kind, agency, city, version: 1, provider };
         let mut tx = self.store.begin().await?;
         insert_organization(&mut tx, &org).await?;
         record_version(&mut tx, "organization", &org.id, 1, &org, Some(&self.actor().user_id), reason).await?;
@@ -61,27 +55,19 @@ impl Access {
     ) -> Result<Organization> {
         self.workforce(Action::Update, Some(id))?;
         let current = self.store.organization_row(id).await?.ok_or(StoreError::NotFound)?;
-        let (name, kind, contracted_by, city, provider) = input.validate()?;
+        let (name, kind, agency, city, provider) = input.validate(self.store.catalog())?;
         if expected_version.is_some_and(|v| v != current.version) {
             return Err(StoreError::Conflict { current: current.version });
         }
-        if contracted_by.as_deref() == Some(id) {
-            return Err(Invalid::one("contracted_by", "self-contract", "an organization cannot contract itself").into());
-        }
-        if let Some(p) = &contracted_by {
-            if self.store.organization_row(p).await?.is_none() {
-                return Err(Invalid::one("contracted_by", "no-such-organization", "no such organization").into());
-            }
-        }
-        let org = Organization { id: id.to_string(), name, kind, contracted_by, city, version: current.version + 1, provider };
+        let org = Organization { id: id.to_string(), name, kind, agency, city, version: current.version + 1, provider };
         let mut tx = self.store.begin().await?;
         let done = sqlx::query(
-            "UPDATE organizations SET name = $1, kind = $2, contracted_by = $3, city = $4, version = $5, updated_at = $6, \
+            "UPDATE organizations SET name = $1, kind = $2, agency = $3, city = $4, version = $5, updated_at = $6, \
              npi = $9, tax_id = $10, taxonomy = $11, billing_address = $12 WHERE id = $7 AND version = $8",
         )
         .bind(&org.name)
         .bind(org.kind.as_str())
-        .bind(&org.contracted_by)
+        .bind(&org.agency)
         .bind(&org.city)
         .bind(org.version)
         .bind(now_text())
@@ -92,8 +78,7 @@ impl Access {
         .bind(&org.provider.taxonomy)
         .bind(org.provider.billing_address.as_ref().map(crate::rows::to_json))
         .execute(&mut *tx)
-        .await
-        .map_err(|e| StoreError::from_write(e, "contracted_by"))?;
+        .await?;
         if done.rows_affected() != 1 {
             return Err(StoreError::Conflict { current: current.version + 1 });
         }

@@ -11,8 +11,7 @@ use crate::{Result, Store, StoreError};
 pub(crate) const MEMBER_COLUMNS: &str =
     "m.id, m.masshealth_id, m.medicare_id, m.given_name, m.family_name, m.date_of_birth, m.city, m.plan_id, m.data, m.version";
 pub(crate) const WORKER_COLUMNS: &str = "w.id, w.given_name, w.family_name, w.role_id, w.employer_id, w.employment_start, w.employment_end, w.city, w.user_id, w.supervisor_id, w.data, w.version";
-pub(crate) const ORGANIZATION_COLUMNS: &str =
-    "o.id, o.name, o.kind, o.contracted_by, o.city, o.version, o.npi, o.tax_id, o.taxonomy, o.billing_address";
+pub(crate) const ORGANIZATION_COLUMNS: &str = "o.id, o.name, o.kind, o.agency, o.city, o.version, o.npi, o.tax_id, o.taxonomy, o.billing_address";
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Deserialize, Default)]
@@ -118,7 +117,7 @@ pub(crate) fn organization(r: &AnyRow) -> Result<Organization> {
         id: r.try_get("id")?,
         name: r.try_get("name")?,
         kind: OrganizationKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("organization kind {kind}")))?,
-        contracted_by: r.try_get("contracted_by")?,
+        agency: r.try_get("agency")?,
         city: r.try_get("city")?,
         version: r.try_get("version")?,
         provider: provider_ids(r)?,

@@ -46,6 +46,9 @@ pub struct TeamCard {
 pub struct TeamOverview {
     pub member_id: String,
     pub team: Vec<TeamCard>,
+    /// What the team's organizations are paid to give, from their contracts
+    /// in force today (003: members had "never seen a list of services").
+    pub services: Vec<crate::PromisedServices>,
 }
 
 impl Access {
@@ -55,7 +58,7 @@ impl Access {
     pub async fn team_overview(&self, member_id: &str) -> Result<TeamOverview> {
         let c = self.checked_member_for(member_id, Action::Read, "care-team", Some(member_id)).await?;
         let rows = sqlx::query(
-            "SELECT tm.user_id, tm.team_role, tm.since, u.display_name, u.persona, o.name AS organization, o.kind AS org_kind, \
+            "SELECT tm.user_id, tm.team_role, tm.since, u.display_name, u.persona, o.id AS organization_id, o.name AS organization, o.kind AS org_kind, \
              (SELECT w.id FROM workers w WHERE w.user_id = u.id ORDER BY w.created_at LIMIT 1) AS worker_id \
              FROM team_members tm JOIN users u ON u.id = tm.user_id LEFT JOIN organizations o ON o.id = u.organization_id \
              WHERE tm.member_id = $1 AND tm.until IS NULL ORDER BY tm.created_at, tm.id",
@@ -66,7 +69,13 @@ impl Access {
         let sees: HashMap<String, Categories> =
             if c.rel.is_self { self.sharing(member_id).await?.team.into_iter().map(|t| (t.user_id, t.sees)).collect() } else { HashMap::new() };
         let mut team = Vec::with_capacity(rows.len());
+        let mut organizations: Vec<String> = Vec::new();
         for r in &rows {
+            if let Some(o) = r.try_get::<Option<String>, _>("organization_id")? {
+                if !organizations.contains(&o) {
+                    organizations.push(o);
+                }
+            }
             let user_id: String = r.try_get("user_id")?;
             let role: String = r.try_get("team_role")?;
             let persona: String = r.try_get("persona")?;
@@ -107,6 +116,7 @@ impl Access {
                 user_id,
             });
         }
-        Ok(TeamOverview { member_id: member_id.to_string(), team })
+        let services = self.store.services_promised(&organizations, crate::today_date()).await?;
+        Ok(TeamOverview { member_id: member_id.to_string(), team, services })
     }
 }

@@ -97,13 +97,13 @@ pub(crate) async fn insert_worker(tx: &mut Transaction<'_, Any>, w: &Worker) -> 
 pub(crate) async fn insert_organization(tx: &mut Transaction<'_, Any>, o: &Organization) -> Result<()> {
     let now = now_text();
     sqlx::query(
-        "INSERT INTO organizations (id, name, kind, contracted_by, city, version, created_at, updated_at, npi, tax_id, taxonomy, billing_address) \
+        "INSERT INTO organizations (id, name, kind, agency, city, version, created_at, updated_at, npi, tax_id, taxonomy, billing_address) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(&o.id)
     .bind(&o.name)
     .bind(o.kind.as_str())
-    .bind(&o.contracted_by)
+    .bind(&o.agency)
     .bind(&o.city)
     .bind(o.version)
     .bind(&now)

@@ -39,7 +39,7 @@ pub struct Synthetic {
     /// Indexes into `organizations` of the three health plans.
     plans: [usize; 3],
     /// Organization indexes by kind, in `OrganizationKind::ALL` order.
-    by_kind: [Vec<usize>; 8],
+    by_kind: [Vec<usize>; OrganizationKind::ALL.len()],
     roles: Vec<RoleInfo>,
     /// Language codes, parallel to `LANG_CODES`, mapped onto the catalog.
     lang_codes: Vec<String>,
@@ -74,6 +74,7 @@ const SALT_TEAM: u64 = 0x7465_616d_0000_0003;
 /// that adding them changed no other value a seed gives.
 const SALT_CLAIM: u64 = 0x636c_6169_6d00_0004;
 const SALT_PROVIDER: u64 = 0x7072_6f76_6964_0005;
+const SALT_CONTRACT: u64 = 0x636f_6e74_7261_0006;
 
 /// A made-up NPI that checks: 1 or 2, eight random digits, and the CMS
 /// check digit.
@@ -335,14 +336,20 @@ struct OrgDef {
     city: &'static str,
     /// For a vendor: index in `ORGANIZATIONS` of the contracting plan.
     contracted_by: Option<usize>,
+    /// For a state agency: the catalog payer it funds through.
+    agency: Option<&'static str>,
 }
 
 const fn org(name: &'static str, kind: OrganizationKind, city: &'static str) -> OrgDef {
-    OrgDef { name, kind, city, contracted_by: None }
+    OrgDef { name, kind, city, contracted_by: None, agency: None }
 }
 
 const fn vendor(name: &'static str, city: &'static str, plan: usize) -> OrgDef {
-    OrgDef { name, kind: OrganizationKind::HumanServiceOrganization, city, contracted_by: Some(plan) }
+    OrgDef { name, kind: OrganizationKind::HumanServiceOrganization, city, contracted_by: Some(plan), agency: None }
+}
+
+const fn agency(name: &'static str, payer: &'static str) -> OrgDef {
+    OrgDef { name, kind: OrganizationKind::StateAgency, city: "Boston", contracted_by: None, agency: Some(payer) }
 }
 
 use OrganizationKind as K;
@@ -350,7 +357,7 @@ use OrganizationKind as K;
 /// The fixed organizations. The three health plans come first, in the order
 /// of Appendix A's plans A, B and C (The Role of Certified Peer Specialists
 /// in Capitated Managed Care Plans, 2024). All names are fictional.
-static ORGANIZATIONS: [OrgDef; 32] = [
+static ORGANIZATIONS: [OrgDef; 35] = [
     org("Harborstone One Care", K::HealthPlan, "Boston"),
     org("Pioneer Bridge Health Plan", K::HealthPlan, "Springfield"),
     org("Three Rivers Unity Care", K::HealthPlan, "Worcester"),
@@ -379,10 +386,13 @@ static ORGANIZATIONS: [OrgDef; 32] = [
     vendor("North Star Family Services", "Lynn", 2),
     org("Bay State Accountable Care Network", K::Aco, "Boston"),
     org("Tri-County Behavioral Health Community Partner", K::CommunityPartner, "Worcester"),
-    org("Department of Mental Health (DMH)", K::StateAgency, "Boston"),
+    agency("Department of Mental Health (DMH)", "dmh"),
     org("Merrimack General Hospital", K::Hospital, "Lowell"),
     org("Blue Hills Medical Center", K::Hospital, "Quincy"),
     org("Pioneer Valley Community Hospital", K::Hospital, "Springfield"),
+    agency("DPH Bureau of Substance Addiction Services (BSAS)", "bsas"),
+    agency("MassHealth", "masshealth"),
+    org("Heart of the Commonwealth Recovery Support Center", K::RecoverySupportCenter, "Worcester"),
 ];
 
 /// Appendix A: plan A 33%, plan B 3%, plan C 64%.
@@ -958,13 +968,13 @@ impl Synthetic {
                 id: id.clone(),
                 name: d.name.to_string(),
                 kind: d.kind,
-                contracted_by: d.contracted_by.map(|p| ids[p].clone()),
+                agency: d.agency.map(String::from),
                 city: Some(d.city.to_string()),
                 version: 1,
             })
             .collect();
         let org_region = ORGANIZATIONS.iter().map(|d| CITIES[city_index(d.city)].region).collect();
-        let mut by_kind: [Vec<usize>; 8] = Default::default();
+        let mut by_kind: [Vec<usize>; OrganizationKind::ALL.len()] = Default::default();
         for (i, d) in ORGANIZATIONS.iter().enumerate() {
             by_kind[kind_slot(d.kind)].push(i);
         }
@@ -1024,6 +1034,55 @@ impl Synthetic {
     /// hospitals.
     pub fn organizations(&self) -> &[Organization] {
         &self.organizations
+    }
+
+    /// The contracts between funders and the organizations they pay: each
+    /// plan's vendors (fee-for-service under One Care), DMH's grants to the
+    /// RLCs, BSAS's grant to the recovery support center and MassHealth's
+    /// per-member-per-month payment to the ACO; each promises the services
+    /// of the peer roles the organization employs. Budgets are made up.
+    pub fn contracts(&self) -> Vec<accompany_domain::contracts::Contract> {
+        use accompany_domain::contracts::{Contract, PaymentModel};
+        let mut rng = stream(self.plan.seed, SALT_CONTRACT, 0);
+        let year = self.plan.today.year();
+        let start = Date::from_calendar_date(year - 1, Month::January, 1).expect("January 1st exists");
+        let end = Date::from_calendar_date(year, Month::December, 31).expect("December 31st exists");
+        let agency = |payer: &str| ORGANIZATIONS.iter().position(|d| d.agency == Some(payer));
+        let services = |kind: OrganizationKind| -> Vec<String> {
+            let employed: Vec<String> =
+                self.roles.iter().filter(|r| r.peer && employers_for(&r.id).iter().any(|(k, _)| *k == kind)).map(|r| r.id.clone()).collect();
+            if employed.is_empty() {
+                // A recovery support center employs recovery coaches the generator does not place.
+                self.roles.iter().filter(|r| r.id == "peer-recovery-coach").map(|r| r.id.clone()).collect()
+            } else {
+                employed
+            }
+        };
+        let mut out = Vec::new();
+        for (i, d) in ORGANIZATIONS.iter().enumerate() {
+            let funded = match (d.contracted_by, d.kind) {
+                (Some(plan), _) => Some((plan, "one-care", PaymentModel::FeeForService, None)),
+                (None, K::Rlc) => agency("dmh").map(|a| (a, "dmh", PaymentModel::Grant, Some(end))),
+                (None, K::RecoverySupportCenter) => agency("bsas").map(|a| (a, "bsas", PaymentModel::Grant, Some(end))),
+                (None, K::Aco) => agency("masshealth").map(|a| (a, "masshealth", PaymentModel::PerMemberPerMonth, None)),
+                _ => None,
+            };
+            let Some((funder, payer, model, until)) = funded else { continue };
+            let budget = (model == PaymentModel::Grant).then(|| rng.gen_range(150_000..600_000i64) * 100);
+            out.push(Contract {
+                id: uuid_string(rng.gen()),
+                funder_id: self.organizations[funder].id.clone(),
+                organization_id: self.organizations[i].id.clone(),
+                payer_id: payer.to_string(),
+                payment_model: model,
+                start,
+                end: until,
+                budget_cents: budget,
+                services: services(d.kind),
+                version: 1,
+            });
+        }
+        out
     }
 
     /// Number of care coordinator accounts the data set needs.
@@ -1678,18 +1737,26 @@ mod tests {
         assert!(count(K::HumanServiceOrganization) >= 3);
         assert_eq!(count(K::Aco), 1);
         assert_eq!(count(K::CommunityPartner), 1);
-        assert_eq!(count(K::StateAgency), 1);
+        assert_eq!(count(K::StateAgency), 3);
+        assert_eq!(count(K::RecoverySupportCenter), 1);
         assert!(count(K::Hospital) >= 2);
         assert!(orgs.iter().any(|o| o.name == "Metro Boston RLC"));
         assert!(orgs.iter().any(|o| o.name == "Western Mass RLC"));
         let plans: HashSet<_> = orgs.iter().filter(|o| o.kind == K::HealthPlan).map(|o| &o.id).collect();
+        let contracts = s.contracts();
         for o in orgs {
+            let funders: Vec<_> = contracts.iter().filter(|c| c.organization_id == o.id).map(|c| &c.funder_id).collect();
             match o.kind {
-                K::HumanServiceOrganization => {
-                    assert!(plans.contains(o.contracted_by.as_ref().unwrap()))
-                }
-                _ => assert!(o.contracted_by.is_none()),
+                K::HumanServiceOrganization => assert!(funders.len() == 1 && plans.contains(funders[0])),
+                K::Rlc | K::RecoverySupportCenter | K::Aco => assert_eq!(funders.len(), 1, "{} is funded once", o.name),
+                _ => assert!(funders.is_empty()),
             }
+            assert_eq!(o.agency.is_some(), o.kind == K::StateAgency);
+        }
+        let catalog = Catalog::massachusetts().unwrap();
+        for c in &contracts {
+            assert!(!c.services.is_empty() && c.services.iter().all(|r| catalog.role(r).is_some()), "{c:?}");
+            assert!(catalog.payer(&c.payer_id).is_some());
         }
         let ids: HashSet<_> = orgs.iter().map(|o| &o.id).collect();
         assert_eq!(ids.len(), orgs.len());

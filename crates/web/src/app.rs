@@ -9,8 +9,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::openapi::ApiRouter;
 use crate::problem::Problem;
 use crate::{
-    account, auth, billing, booking, calendar, contacts, diagnoses, enrolment, goals, groups, home, matching, members, openapi, organizations, page,
-    privacy, reach, referrals, roles, server, team, workers, workforce, AppState, HOST_PREFIX, SESSION_COOKIE,
+    account, auth, billing, booking, calendar, contacts, contracts, diagnoses, enrolment, goals, groups, home, matching, members, openapi,
+    organizations, page, privacy, reach, referrals, roles, server, team, workers, workforce, AppState, HOST_PREFIX, SESSION_COOKIE,
 };
 
 /// The pages, each feature's.
@@ -35,6 +35,7 @@ fn pages() -> Router<AppState> {
         .merge(workers::page_routes())
         .merge(workforce::page_routes())
         .merge(diagnoses::page_routes())
+        .merge(contracts::page_routes())
         .fallback(page::not_found)
         .layer(axum::middleware::from_fn(page::show_failures))
 }
@@ -63,6 +64,7 @@ fn api() -> ApiRouter {
         .merge(reach::api_routes())
         .merge(calendar::api_routes())
         .merge(diagnoses::api_routes())
+        .merge(contracts::api_routes())
         .fallback(|| async {
             Problem::new(axum::http::StatusCode::NOT_FOUND, "no-route", "No such endpoint", "see /api/openapi.json for the endpoints")
         })

@@ -18,6 +18,7 @@ mod billing;
 mod booking;
 mod calendar;
 mod contacts;
+mod contracts;
 mod diagnoses;
 mod enrolment;
 mod goals;

@@ -147,6 +147,8 @@ const STATE_CODES: &[&str] = &[
     "modality-unavailable",
     "already-ended",
     "npi-needs-billing",
+    "not-a-funder",
+    "not-the-agencys-payer",
 ];
 
 /// Field errors that say the caller may not change the field: 403.

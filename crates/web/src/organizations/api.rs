@@ -23,7 +23,7 @@ pub fn routes() -> ApiRouter {
 #[into_params(parameter_in = Query)]
 struct OrganizationQuery {
     /// Only organizations of this kind (health-plan, aco, community-partner, rlc, cbo, human-service-organization,
-    /// state-agency, hospital); any other matches none.
+    /// state-agency, hospital, recovery-support-center); any other matches none.
     kind: Option<String>,
     /// The `next_cursor` of the page before.
     after: Option<String>,
@@ -45,8 +45,7 @@ async fn list_organizations(State(state): State<AppState>, ApiUser(s): ApiUser, 
 
 /// Add an organization
 #[utoipa::path(post, path = "/organizations", tag = "organizations", request_body = Change<OrganizationInput>,
-    responses((status = 201, description = "Added", body = Organization, headers(("Location" = String, description = "where to read the new organization"))),
-        (status = 409, description = "`contracted_by` names no organization (`no-such-organization`)")))]
+    responses((status = 201, description = "Added", body = Organization, headers(("Location" = String, description = "where to read the new organization")))))]
 async fn create_organization(State(state): State<AppState>, ApiUser(s): ApiUser, headers: HeaderMap, bytes: Bytes) -> ApiResult {
     let c: Change<OrganizationInput> = change(&headers, &bytes)?;
     let o = s.access(&state).create_organization(&c.input, c.reason.as_deref().unwrap_or("created")).await?;
@@ -67,7 +66,7 @@ async fn get_organization(State(state): State<AppState>, ApiUser(s): ApiUser, Pa
 #[utoipa::path(put, path = "/organizations/{id}", tag = "organizations", params(("id" = String, Path, description = "the organization's id")),
     request_body = Update<OrganizationInput>,
     responses((status = 200, description = "Changed", body = Organization, headers(("ETag" = String, description = "the new version"))),
-        (status = 409, description = "`version` is not the record's version: read it again; or `contracted_by` names no organization"),
+        (status = 409, description = "`version` is not the record's version: read it again"),
         (status = 412, description = "If-Match is not the record's version: read it again"),
         (status = 428, description = "Neither If-Match nor `version` was sent")))]
 async fn update_organization(

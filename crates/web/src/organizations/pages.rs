@@ -28,7 +28,10 @@ async fn organizations(State(state): State<AppState>, PageUser(s): PageUser) -> 
         .items
         .into_iter()
         .map(|o| {
-            let k = s.tr.t(&format!("org-kind-{}", o.kind.as_str()));
+            let mut k = s.tr.t(&format!("org-kind-{}", o.kind.as_str()));
+            if let Some(a) = &o.agency {
+                k = format!("{k}: {}", crate::page::payer_name(&state, &s.tr, a));
+            }
             (o, k)
         })
         .collect();

@@ -68,6 +68,8 @@ struct CareTeamPage {
     member_id: String,
     is_self: bool,
     people: Vec<TeamPerson>,
+    /// Who is paid to give what: ("X, paid for by Y", the services' names).
+    services: Vec<(String, Vec<String>)>,
 }
 
 async fn team(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>) -> PageResult {
@@ -84,5 +86,14 @@ async fn team(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Pa
         member_id: id,
         is_self,
         people: o.team.iter().map(|c| team_person(&state, t, c)).collect(),
+        services: o
+            .services
+            .iter()
+            .map(|p| {
+                let by = t.tn("team-services-by", &[("organization", p.organization.clone()), ("funder", p.funder.clone())]);
+                let names = p.services.iter().map(|r| state.catalog.role(r).map_or_else(|| r.clone(), |x| x.name.get(t.lang).to_string())).collect();
+                (by, names)
+            })
+            .collect(),
     }))
 }
