@@ -556,6 +556,20 @@ fn read_checkpoint(file: &std::path::Path, key: &CheckpointKeyArg) -> anyhow::Re
 
 /// How often the background worker looks for messages to deliver.
 const OUTBOX_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+/// How often the server refreshes the planner's statistics (SQLite advises hourly to daily).
+const STATISTICS_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Refresh the planner's statistics now and every [`STATISTICS_EVERY`].
+fn spawn_statistics(store: Store) {
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = store.optimize().await {
+                tracing::warn!(target: "accompany::statistics", error = %e, "refreshing the planner's statistics failed");
+            }
+            tokio::time::sleep(STATISTICS_EVERY).await;
+        }
+    });
+}
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
@@ -575,6 +589,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = store.with_intake_organization(intake_organization);
             let listener = listen(&bind).await?;
             accompany_web::spawn_outbox_worker(store.clone(), mail.sender()?, OUTBOX_EVERY);
+            spawn_statistics(store.clone());
             eprintln!("Serving on http://{}", listener.local_addr()?);
             let state = accompany_web::AppState::new(store, !insecure_cookies)
                 .with_trusted_proxies(edges.trusted_proxies.clone())

@@ -101,6 +101,12 @@ async fn units_beyond_an_exhausted_authorization_wait_in_the_queue_until_a_renew
     let row = q.as_array().unwrap().iter().find(|r| r["member_id"] == w.member_id.as_str()).cloned().expect("the member waits");
     assert_eq!((row["role_id"].as_str(), row["payer_id"].as_str()), (Some("peer-recovery-coach"), Some("masshealth")));
     assert_eq!((row["units_waiting"].as_u64(), row["contacts_waiting"].as_u64(), row["requested"].as_bool()), (Some(2), Some(2), Some(false)));
+    // The queue read is audited once, naming every member it showed.
+    let listed = format!(
+        "entity = 'authorization-queue' AND action = 'list' AND seq IN (SELECT l.seq FROM audit_listed_members l WHERE l.member_id = '{}')",
+        w.member_id
+    );
+    assert_eq!(w.audit_rows(&listed).await, 1);
     // A renewal from today back over the waiting days bills them: nothing was dropped.
     authorize(&w, &w.member_id, 5, 90, "renewal").await;
     let l = standing(&w, &w.peer, &w.member_id).await;

@@ -240,7 +240,8 @@ async fn a_group_in_the_past_is_refused_and_attendance_becomes_each_members_cont
     let (status, refused) = s.app.send(Method::POST, &s.peer_token, &format!("/api/v1/groups/{gid}/attendance"), &body).await;
     assert_eq!((status, codes(&refused)), (422, vec!["meeting-future".to_string()]));
     // Once it has taken place, the peer records it, and it is the member's contact.
-    s.app.exec(&format!("UPDATE group_meetings SET starts_at = '2020-01-07T19:00', ends_at = '2020-01-07T20:30' WHERE id = '{first}'")).await;
+    let day = (accompany::seed::today() - time::Duration::days(3)).to_string();
+    s.app.exec(&format!("UPDATE group_meetings SET starts_at = '{day}T19:00', ends_at = '{day}T20:30' WHERE id = '{first}'")).await;
     let (status, recorded) = s.app.send(Method::POST, &s.peer_token, &format!("/api/v1/groups/{gid}/attendance"), &body).await;
     assert_eq!(status, 201, "{recorded}");
     let note_id = recorded["contact_notes"][0]["id"].as_str().unwrap().to_string();
@@ -249,7 +250,23 @@ async fn a_group_in_the_past_is_refused_and_attendance_becomes_each_members_cont
     let note = notes["contacts"].as_array().and_then(|n| n.iter().find(|n| n["id"] == note_id.as_str()).cloned());
     let note = note.unwrap_or_else(|| panic!("the attendance is among the member's contacts: {notes}"));
     assert_eq!((note["duration_minutes"].as_i64(), note["modality"].as_str(), note["setting"].as_str()), (Some(90), Some("video"), Some("virtual")));
-    assert_eq!(note["date"], "2020-01-07");
+    assert_eq!(note["date"], day.as_str());
+    // Priced as a group: under DPH/BSAS's unit rate the group modifier is on the line.
+    let (admin, _) = s.app.api_login(&s.app.client(), Persona::StateAdmin).await;
+    let (_, held) = s.app.get(&admin, &format!("/api/v1/members/{}/coverage", s.member_id)).await;
+    for c in held["coverage"].as_array().unwrap() {
+        let end = json!({ "end": (accompany::seed::today() - time::Duration::days(31)).to_string() });
+        let (status, e) =
+            s.app.send(Method::POST, &admin, &format!("/api/v1/members/{}/coverage/{}/end", s.member_id, c["id"].as_str().unwrap()), &end).await;
+        assert_eq!(status, 200, "{e}");
+    }
+    let bsas = json!({ "payer_id": "bsas", "priority": 1, "start": (accompany::seed::today() - time::Duration::days(30)).to_string() });
+    let (status, c) = s.app.send(Method::POST, &admin, &format!("/api/v1/members/{}/coverage", s.member_id), &bsas).await;
+    assert_eq!(status, 201, "{c}");
+    let (_, notes) = s.app.get(&s.member_token, &format!("/api/v1/members/{}/contacts", s.member_id)).await;
+    let pricing = notes["contacts"].as_array().unwrap().iter().find(|n| n["id"] == note_id.as_str()).unwrap()["pricing"].clone();
+    assert_eq!((pricing["status"].as_str(), pricing["payer"].as_str()), (Some("billable"), Some("bsas")), "{pricing}");
+    assert_eq!(pricing["modifiers"], json!(["HF", "HQ"]), "{pricing}");
     let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&s.app.db.url).await.unwrap();
     let linked: (String,) =
         sqlx::query_as("SELECT contact_note_id FROM group_attendance WHERE member_id = $1").bind(&s.member_id).fetch_one(&mut conn).await.unwrap();
@@ -395,6 +412,13 @@ async fn the_outbox_delivers_in_the_readers_language_with_retries_and_shows_stat
     let (coordinator_status, _) = s.app.get(&s.member_token, "/api/v1/outbox").await;
     assert_eq!(coordinator_status, 403);
     let (admin, _) = s.app.api_login(&s.app.client(), Persona::StateAdmin).await;
+    let (_, held) = s.app.get(&admin, &format!("/api/v1/members/{}/coverage", s.member_id)).await;
+    for c in held["coverage"].as_array().unwrap() {
+        let end = json!({ "end": (accompany::seed::today() - time::Duration::days(31)).to_string() });
+        let (status, e) =
+            s.app.send(Method::POST, &admin, &format!("/api/v1/members/{}/coverage/{}/end", s.member_id, c["id"].as_str().unwrap()), &end).await;
+        assert_eq!(status, 200, "{e}");
+    }
     let (status, outbox) = s.app.get(&admin, "/api/v1/outbox").await;
     assert_eq!(status, 200);
     let statuses: Vec<&str> = outbox["messages"].as_array().unwrap().iter().filter_map(|m| m["status"].as_str()).collect();
@@ -500,6 +524,13 @@ async fn contacts_goals_preferences_hours_and_sessions_need_the_version_that_was
 
     // How the peer meets members, kept by an admin.
     let (admin, _) = s.app.api_login(&s.app.client(), Persona::StateAdmin).await;
+    let (_, held) = s.app.get(&admin, &format!("/api/v1/members/{}/coverage", s.member_id)).await;
+    for c in held["coverage"].as_array().unwrap() {
+        let end = json!({ "end": (accompany::seed::today() - time::Duration::days(31)).to_string() });
+        let (status, e) =
+            s.app.send(Method::POST, &admin, &format!("/api/v1/members/{}/coverage/{}/end", s.member_id, c["id"].as_str().unwrap()), &end).await;
+        assert_eq!(status, 200, "{e}");
+    }
     let matching = format!("/api/v1/workers/{}/matching", s.worker_id);
     let read: i64 = etag(matching.clone(), admin.clone()).await.trim_matches('"').parse().unwrap();
     let kept = guarded(&s.app, &admin, Method::PUT, &matching, json!({ "modalities": ["video", "phone"] }), read).await;

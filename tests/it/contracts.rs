@@ -52,6 +52,12 @@ async fn an_agency_funds_through_its_own_payer_and_the_member_sees_the_services_
     let (_, read) = w.app.get(&w.admin, &format!("/api/v1/organizations/{bsas}")).await;
     assert_eq!(read["agency"], "bsas");
     let rsc = organization(&w, json!({ "name": "Harbor Recovery Support Center", "kind": "recovery-support-center" })).await;
+    // The directory says which agency, and shows billing providers' identifiers.
+    let client = w.app.client();
+    w.app.page_login(&client, Persona::StateAdmin).await;
+    let html = client.get(w.app.url("/organizations")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("State agency: DPH Bureau of Substance Addiction Services"), "{html}");
+    assert!(html.contains("Recovery support center") && html.contains("175T00000X"), "{html}");
 
     // BSAS pays through BSAS, not through DMH.
     let grant = |payer: &str, org: &str| {

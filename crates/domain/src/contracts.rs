@@ -122,6 +122,24 @@ pub struct ValidContract {
     pub services: Vec<String>,
 }
 
+impl ValidContract {
+    /// The contract this becomes, under `id` at `version`.
+    pub fn into_contract(self, id: Id, version: i64) -> Contract {
+        Contract {
+            id,
+            funder_id: self.funder_id,
+            organization_id: self.organization_id,
+            payer_id: self.payer_id,
+            payment_model: self.payment_model,
+            start: self.start,
+            end: self.end,
+            budget_cents: self.budget_cents,
+            services: self.services,
+            version,
+        }
+    }
+}
+
 const MAX_BUDGET_CENTS: i64 = 10_000_000_000_000;
 
 impl ContractInput {
@@ -233,18 +251,7 @@ mod tests {
         let v = input().validate(&cat()).unwrap();
         assert_eq!(v.services, vec!["certified-peer-specialist"]);
         assert_eq!(v.payment_model, PaymentModel::Grant);
-        let c = Contract {
-            id: "c".into(),
-            funder_id: v.funder_id,
-            organization_id: v.organization_id,
-            payer_id: v.payer_id,
-            payment_model: v.payment_model,
-            start: v.start,
-            end: v.end,
-            budget_cents: v.budget_cents,
-            services: v.services,
-            version: 1,
-        };
+        let c = v.into_contract("c".into(), 1);
         assert!(c.in_force_on(time::macros::date!(2026 - 07 - 01)));
         assert!(c.in_force_on(time::macros::date!(2027 - 06 - 30)));
         assert!(!c.in_force_on(time::macros::date!(2027 - 07 - 01)));

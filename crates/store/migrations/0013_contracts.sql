@@ -30,3 +30,6 @@ ALTER TABLE organizations DROP COLUMN contracted_by;
 
 -- A state agency says which one, as the catalog payer it funds through.
 ALTER TABLE organizations ADD COLUMN agency TEXT;
+
+-- A contact is priced as a group's when it is a meeting's attendance.
+CREATE INDEX group_attendance_contact ON group_attendance(contact_note_id);

@@ -214,6 +214,19 @@ impl Access {
         }
     }
 
+    /// Check a read of a member shown on a list, without an event of its
+    /// own: the caller names every member it shows in one `audit_list`.
+    /// `None` when the member is gone or the reader may not see them.
+    pub(crate) async fn checked_for_list(&self, id: &str) -> Result<Option<Checked>> {
+        let Some(member) = self.load_member(id).await? else { return Ok(None) };
+        let rel = self.relationship(id, member.plan_id.as_deref()).await?;
+        if !decide(&self.actor, Action::Read, &rel).is_permit() {
+            return Ok(None);
+        }
+        let (visible, purpose) = privacy::visible(self.actor.persona, &rel, &self.store.catalog().privacy, today());
+        Ok(Some(Checked { member, visible, purpose, rel }))
+    }
+
     /// Ask the policy about a workforce record (a worker or an organization)
     /// of organization `org`. No audit event is written.
     pub(crate) fn workforce(&self, action: Action, org: Option<&str>) -> Result<()> {

@@ -57,7 +57,8 @@ pub struct CaseloadContacts {
 /// role for contacts recorded without one.
 const CONTACT_SELECT: &str = "SELECT n.id, n.member_id, n.author_id, u.display_name, n.contact_date, n.start_time, n.duration_minutes, \
      n.modality, n.setting, n.note, n.version, \
-     COALESCE(n.role_id, (SELECT w.role_id FROM workers w WHERE w.user_id = n.author_id ORDER BY w.created_at LIMIT 1)) AS billed_role \
+     COALESCE(n.role_id, (SELECT w.role_id FROM workers w WHERE w.user_id = n.author_id ORDER BY w.created_at LIMIT 1)) AS billed_role, \
+     (SELECT COUNT(*) FROM group_attendance ga WHERE ga.contact_note_id = n.id) AS in_group \
      FROM contact_notes n JOIN users u ON u.id = n.author_id";
 
 pub(crate) fn contact_note(r: &AnyRow) -> Result<ContactNote> {
@@ -90,6 +91,8 @@ pub(crate) struct Priced {
     pub counted: HashMap<String, Vec<Counted>>,
     pub coverage: Vec<billing::CoverageSpan>,
     pub authorizations: Vec<AuthorizationRecord>,
+    /// Each priced contact's day.
+    pub dates: HashMap<String, time::Date>,
 }
 
 impl Priced {
@@ -127,16 +130,19 @@ impl Access {
         let mut by_role: BTreeMap<String, Vec<ContactFacts>> = BTreeMap::new();
         let mut counted: HashMap<String, Vec<Counted>> = HashMap::new();
         let mut authors = BTreeSet::new();
+        let mut dates = HashMap::new();
         for r in &rows {
             let note = contact_note(r)?;
             let Some(role) = r.try_get::<Option<String>, _>("billed_role")? else { continue };
             authors.insert(note.author_id.clone());
+            dates.insert(note.id.clone(), note.date);
             by_role.entry(role).or_default().push(ContactFacts {
                 id: note.id,
                 author: note.author_id,
                 date: note.date,
                 minutes: note.duration_minutes,
-                group: false,
+                // A group meeting's attendance is billed with the payer's group modifier (HQ).
+                group: r.try_get::<i64, _>("in_group")? > 0,
                 telehealth: note.modality != Modality::InPerson,
                 place_of_service: catalog.places_of_service.get(note.setting.as_str()).cloned(),
             });
@@ -174,7 +180,7 @@ impl Access {
             role_contacts.insert(role_id.clone(), facts.iter().map(|f| f.id.clone()).collect());
             by_contact.extend(priced);
         }
-        Ok(Priced { by_contact, role_contacts, counted, coverage, authorizations })
+        Ok(Priced { by_contact, role_contacts, counted, coverage, authorizations, dates })
     }
 
     /// Authorizations with the units billable contacts used under each.
@@ -515,17 +521,23 @@ impl Access {
         let since = date_text(today() - time::Duration::days(QUEUE_DAYS));
         let roles = prior.iter().map(|r| format!("'{}'", r.replace('\'', ""))).collect::<Vec<_>>().join(", ");
         let org = self.actor().organization_id.clone().unwrap_or_default();
-        let scoped = self.actor().persona == Persona::StateAdmin;
+        // Members with a recent contact in a role that needs authorization:
+        // the state's, or those of the organization (its plan's members and
+        // the members its people serve), each found by the contacts index.
+        let scope = if self.actor().persona == Persona::StateAdmin {
+            "SELECT m.id AS member_id FROM members m".to_string()
+        } else {
+            "SELECT m.id AS member_id FROM members m WHERE m.plan_id = $2 UNION \
+             SELECT tm.member_id FROM team_members tm JOIN users u ON u.id = tm.user_id WHERE tm.until IS NULL AND u.organization_id = $2"
+                .to_string()
+        };
         let ids: Vec<String> = sqlx::query(&format!(
-            "SELECT DISTINCT n.member_id FROM contact_notes n JOIN members m ON m.id = n.member_id \
-             WHERE n.contact_date >= $1 \
-             AND COALESCE(n.role_id, (SELECT w.role_id FROM workers w WHERE w.user_id = n.author_id ORDER BY w.created_at LIMIT 1)) IN ({roles}) \
-             AND ($2 = 'all' OR m.plan_id = $3 OR m.id IN (SELECT tm.member_id FROM team_members tm JOIN users u ON u.id = tm.user_id \
-                  WHERE tm.until IS NULL AND u.organization_id = $3)) \
-             ORDER BY n.member_id LIMIT {QUEUE_MEMBERS}"
+            "SELECT c.member_id FROM ({scope}) c WHERE EXISTS (SELECT 1 FROM contact_notes n WHERE n.member_id = c.member_id \
+             AND n.contact_date >= $1 \
+             AND COALESCE(n.role_id, (SELECT w.role_id FROM workers w WHERE w.user_id = n.author_id ORDER BY w.created_at LIMIT 1)) IN ({roles})) \
+             ORDER BY c.member_id LIMIT {QUEUE_MEMBERS}"
         ))
         .bind(&since)
-        .bind(if scoped { "all" } else { "org" })
         .bind(&org)
         .fetch_all(&self.store.pool)
         .await?
@@ -533,26 +545,29 @@ impl Access {
         .map(|r| r.try_get(0))
         .collect::<std::result::Result<_, _>>()?;
         let mut out = Vec::new();
+        let mut listed: Vec<String> = Vec::new();
         for id in ids {
-            let c = match self.checked_member_for(&id, Action::Read, "authorization-queue", None).await {
-                Ok(c) if c.visible.contains(Category::Billing) => c,
-                Ok(_) | Err(StoreError::NotFound | StoreError::Denied(_)) => continue,
-                Err(e) => return Err(e),
-            };
+            // Checked as a list is: each member by the policy, the list audited once below.
+            let Some(c) = self.checked_for_list(&id).await? else { continue };
+            if !c.visible.contains(Category::Billing) {
+                continue;
+            }
             let priced = self.price_member(&id, c.member.date_of_birth).await?;
-            let rows = sqlx::query(&format!("{CONTACT_SELECT} WHERE n.member_id = $1 ORDER BY n.contact_date"))
-                .bind(&id)
-                .fetch_all(&self.store.pool)
-                .await?;
             let mut waiting: BTreeMap<(String, String), (u32, u32, String)> = BTreeMap::new();
-            for r in &rows {
-                let note = contact_note(r)?;
-                let role: Option<String> = r.try_get("billed_role")?;
-                if let (Some(role), Some(Pricing::NeedsAuthorization { payer, units, .. })) = (role, priced.by_contact.get(&note.id)) {
-                    let e = waiting.entry((role, payer.clone())).or_insert((0, 0, date_text(note.date)));
-                    e.0 += units;
-                    e.1 += 1;
+            for (role, contacts) in &priced.role_contacts {
+                for note_id in contacts {
+                    if let (Some(Pricing::NeedsAuthorization { payer, units, .. }), Some(date)) =
+                        (priced.by_contact.get(note_id), priced.dates.get(note_id))
+                    {
+                        let e = waiting.entry((role.clone(), payer.clone())).or_insert((0, 0, date_text(*date)));
+                        e.0 += units;
+                        e.1 += 1;
+                        e.2 = e.2.clone().min(date_text(*date));
+                    }
                 }
+            }
+            if !waiting.is_empty() {
+                listed.push(id.clone());
             }
             for ((role_id, payer_id), (units, contacts, first)) in waiting {
                 let requested = priced
@@ -571,6 +586,8 @@ impl Access {
                 });
             }
         }
+        let listed: Vec<&str> = listed.iter().map(String::as_str).collect();
+        self.audit_list("list", "authorization-queue", &Decision::Permit, Categories::of(&[Category::Billing]), None, &listed).await?;
         out.sort_by(|a, b| (&a.first_contact, &a.member_id).cmp(&(&b.first_contact, &b.member_id)));
         Ok(out)
     }

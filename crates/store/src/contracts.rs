@@ -165,18 +165,7 @@ impl Access {
 
     pub async fn create_contract(&self, input: &ContractInput, reason: &str) -> Result<Contract> {
         let v = self.checked_contract(input, "create", None).await?;
-        let c = Contract {
-            id: new_id(),
-            funder_id: v.funder_id,
-            organization_id: v.organization_id,
-            payer_id: v.payer_id,
-            payment_model: v.payment_model,
-            start: v.start,
-            end: v.end,
-            budget_cents: v.budget_cents,
-            services: v.services,
-            version: 1,
-        };
+        let c = v.into_contract(new_id(), 1);
         let mut tx = self.store.begin().await?;
         insert(&mut tx, &c, &now_text()).await?;
         record_version(&mut tx, "contract", &c.id, 1, &c, Some(&self.actor().user_id), reason).await?;
@@ -197,18 +186,7 @@ impl Access {
         if expected_version.is_some_and(|e| e != current.version) {
             return Err(StoreError::Conflict { current: current.version });
         }
-        let c = Contract {
-            id: id.to_string(),
-            funder_id: v.funder_id,
-            organization_id: v.organization_id,
-            payer_id: v.payer_id,
-            payment_model: v.payment_model,
-            start: v.start,
-            end: v.end,
-            budget_cents: v.budget_cents,
-            services: v.services,
-            version: current.version + 1,
-        };
+        let c = v.into_contract(id.to_string(), current.version + 1);
         let mut tx = self.store.begin().await?;
         let done = sqlx::query(
             "UPDATE contracts SET funder_id = $1, organization_id = $2, payer_id = $3, payment_model = $4, start_date = $5, end_date = $6, \

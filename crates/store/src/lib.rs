@@ -177,6 +177,11 @@ impl Store {
                         // index inserts and lookups off the system-call path.
                         conn.execute("PRAGMA cache_size = -65536").await?;
                         conn.execute("PRAGMA mmap_size = 268435456").await?;
+                    } else {
+                        // Every statement here is a short one: compiling it to machine
+                        // code costs more than it saves (hundreds of milliseconds on a
+                        // query of a few rows whose plan was costed on stale statistics).
+                        conn.execute("SET jit = off").await?;
                     }
                     Ok(())
                 })
@@ -241,6 +246,18 @@ impl Store {
     /// their indexes well only once this has run.
     pub async fn analyze(&self) -> Result<()> {
         sqlx::query("ANALYZE").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Keep the planner's statistics current while the server runs: SQLite
+    /// re-analyzes the tables that grew or shrank a lot since their last
+    /// analysis (a contacts table analyzed when it held a dozen rows would
+    /// otherwise be scanned whole when it holds millions); PostgreSQL's
+    /// autovacuum does this on its own.
+    pub async fn optimize(&self) -> Result<()> {
+        if self.backend == Backend::Sqlite {
+            sqlx::query("PRAGMA optimize=0x10002").execute(&self.pool).await?;
+        }
         Ok(())
     }
 

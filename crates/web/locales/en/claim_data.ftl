@@ -31,3 +31,6 @@ admin-sex-female = Female
 admin-sex-male = Male
 admin-sex-unknown = Unknown
 member-address = Address
+field-npi = NPI
+field-taxonomy = Taxonomy code
+field-tax-id = Tax id (EIN)

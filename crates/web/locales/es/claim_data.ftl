@@ -31,3 +31,6 @@ admin-sex-female = Femenino
 admin-sex-male = Masculino
 admin-sex-unknown = Desconocido
 member-address = Dirección
+field-npi = NPI
+field-taxonomy = Código de taxonomía
+field-tax-id = Número de identificación fiscal (EIN)
