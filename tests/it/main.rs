@@ -9,6 +9,7 @@ mod booking;
 mod browser;
 mod caseload;
 mod claim_data;
+mod claims;
 mod cli;
 mod contacts;
 mod contracts;

@@ -5,6 +5,7 @@ pub mod billing;
 pub mod booking;
 pub mod catalog;
 pub mod claim_data;
+pub mod claims;
 pub mod contacts;
 pub mod contracts;
 pub mod coverage;
