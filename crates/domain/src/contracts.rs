@@ -79,7 +79,6 @@ impl Contract {
 /// A contract as written on a form or sent to the API.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
 pub struct ContractInput {
     /// The paying organization's id (a health plan, an ACO or a state agency).
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::limits::schema::identifier))]
