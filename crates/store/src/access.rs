@@ -193,16 +193,9 @@ impl Access {
     /// As [`Self::checked_member`], auditing the access as one to `entity`
     /// (a note, an entry, the sharing settings) of the member.
     pub(crate) async fn checked_member_for(&self, id: &str, action: Action, entity: &str, entity_id: Option<&str>) -> Result<Checked> {
-        let Some(member) = self.load_member(id).await? else {
+        let Some((member, rel, decision, visible, purpose)) = self.weigh(id, action).await? else {
             self.audit_member(action.as_str(), entity, entity_id, None, &Decision::Deny("no such member"), Categories::NONE, None).await?;
             return Err(StoreError::NotFound);
-        };
-        let rel = self.relationship(id, member.plan_id.as_deref()).await?;
-        let decision = decide(&self.actor, action, &rel);
-        let (visible, purpose) = if decision.is_permit() {
-            privacy::visible(self.actor.persona, &rel, &self.store.catalog().privacy, today())
-        } else {
-            (Categories::NONE, Purpose::Treatment)
         };
         self.audit_member(action.as_str(), entity, entity_id, Some(id), &decision, visible, Some(purpose)).await?;
         match decision {
@@ -214,17 +207,29 @@ impl Access {
         }
     }
 
+    /// The member, how the actor stands to them, the policy's decision on
+    /// `action`, and what a permit lets the actor see; no audit event.
+    /// `None` when there is no such member.
+    async fn weigh(&self, id: &str, action: Action) -> Result<Option<(Member, Relationship, Decision, Categories, Purpose)>> {
+        let Some(member) = self.load_member(id).await? else { return Ok(None) };
+        let rel = self.relationship(id, member.plan_id.as_deref()).await?;
+        let decision = decide(&self.actor, action, &rel);
+        let (visible, purpose) = if decision.is_permit() {
+            privacy::visible(self.actor.persona, &rel, &self.store.catalog().privacy, today())
+        } else {
+            (Categories::NONE, Purpose::Treatment)
+        };
+        Ok(Some((member, rel, decision, visible, purpose)))
+    }
+
     /// Check a read of a member shown on a list, without an event of its
     /// own: the caller names every member it shows in one `audit_list`.
     /// `None` when the member is gone or the reader may not see them.
     pub(crate) async fn checked_for_list(&self, id: &str) -> Result<Option<Checked>> {
-        let Some(member) = self.load_member(id).await? else { return Ok(None) };
-        let rel = self.relationship(id, member.plan_id.as_deref()).await?;
-        if !decide(&self.actor, Action::Read, &rel).is_permit() {
-            return Ok(None);
-        }
-        let (visible, purpose) = privacy::visible(self.actor.persona, &rel, &self.store.catalog().privacy, today());
-        Ok(Some(Checked { member, visible, purpose, rel }))
+        Ok(match self.weigh(id, Action::Read).await? {
+            Some((member, rel, Decision::Permit, visible, purpose)) => Some(Checked { member, visible, purpose, rel }),
+            _ => None,
+        })
     }
 
     /// Ask the policy about a workforce record (a worker or an organization)

@@ -12,12 +12,17 @@ use sqlx::Row;
 
 use crate::access::Access;
 use crate::ids::new_id;
-use crate::rows::date_text;
+use crate::rows::{date_text, to_json};
 use crate::writes::record_version;
 use crate::{now_text, Result, Store, StoreError};
 
 const CONTRACT_COLUMNS: &str =
     "c.id, c.funder_id, c.organization_id, c.payer_id, c.payment_model, c.start_date, c.end_date, c.budget_cents, c.services, c.version";
+
+/// The services column: catalog role ids as a JSON list.
+fn services_of(text: &str) -> Result<Vec<String>> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("contract services: {e}")))
+}
 
 fn contract_row(r: &AnyRow) -> Result<Contract> {
     let model: String = r.try_get("payment_model")?;
@@ -35,7 +40,7 @@ fn contract_row(r: &AnyRow) -> Result<Contract> {
         start: day("start_date")?.ok_or_else(|| StoreError::Corrupt("contract without a start".into()))?,
         end: day("end_date")?,
         budget_cents: r.try_get("budget_cents")?,
-        services: serde_json::from_str(&services).map_err(|e| StoreError::Corrupt(format!("contract services: {e}")))?,
+        services: services_of(&services)?,
         version: r.try_get("version")?,
     })
 }
@@ -72,7 +77,7 @@ impl Store {
             .await?;
             for r in &rows {
                 let services: String = r.try_get("services")?;
-                let services: Vec<String> = serde_json::from_str(&services).map_err(|e| StoreError::Corrupt(format!("contract services: {e}")))?;
+                let services = services_of(&services)?;
                 if !services.is_empty() {
                     out.push(PromisedServices { organization: r.try_get("organization")?, funder: r.try_get("funder")?, services });
                 }
@@ -106,7 +111,7 @@ async fn insert(tx: &mut sqlx::Transaction<'_, sqlx::Any>, c: &Contract, now: &s
     .bind(date_text(c.start))
     .bind(c.end.map(date_text))
     .bind(c.budget_cents)
-    .bind(serde_json::to_string(&c.services).map_err(|e| StoreError::Corrupt(e.to_string()))?)
+    .bind(to_json(&c.services))
     .bind(c.version)
     .bind(now)
     .execute(&mut **tx)
@@ -199,7 +204,7 @@ impl Access {
         .bind(date_text(c.start))
         .bind(c.end.map(date_text))
         .bind(c.budget_cents)
-        .bind(serde_json::to_string(&c.services).map_err(|e| StoreError::Corrupt(e.to_string()))?)
+        .bind(to_json(&c.services))
         .bind(c.version)
         .bind(now_text())
         .bind(id)
