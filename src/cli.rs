@@ -308,6 +308,55 @@ pub enum Command {
         #[command(subcommand)]
         command: CoverageCommand,
     },
+    /// Claims: write batches as X12 837P or CSV, read acknowledgements and remittance.
+    Claims {
+        #[command(subcommand)]
+        command: ClaimsCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ClaimsCommand {
+    /// Write every ready claim not yet in a batch: one batch per billing organization and payer.
+    /// With --batch, write that batch again instead. Exits non-zero when nothing is billable.
+    Export {
+        #[command(flatten)]
+        common: Common,
+        /// x12 (837P, 005010X222A1) or csv.
+        #[arg(long, default_value = "x12")]
+        format: String,
+        /// Only this catalog payer.
+        #[arg(long)]
+        payer: Option<String>,
+        /// First day of service (YYYY-MM-DD); default a year before --to.
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day of service (YYYY-MM-DD); default today.
+        #[arg(long)]
+        to: Option<String>,
+        /// Only this billing organization (state admins; others bill for their own).
+        #[arg(long)]
+        organization: Option<String>,
+        /// Write this existing batch again rather than new claims.
+        #[arg(long)]
+        batch: Option<String>,
+        /// Where to write; with several batches, each gets its interchange number added.
+        #[arg(long)]
+        output: PathBuf,
+        /// Act as this account (default: the command line, as a state admin).
+        #[arg(long = "as")]
+        as_user: Option<String>,
+    },
+    /// Read a payer's 999 or 277CA acknowledgement or 835 remittance (told apart by content) and
+    /// mark the claims it names.
+    Import {
+        #[command(flatten)]
+        common: Common,
+        file: PathBuf,
+        /// Act as this account (default: the command line, as a state admin).
+        #[arg(long = "as")]
+        as_user: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -772,6 +821,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 Err(e) => return Err(e.into()),
             }
+        }
+        Command::Claims { command: ClaimsCommand::Export { common, format, payer, from, to, organization, batch, output, as_user } } => {
+            let store = open(&common).await?;
+            let o = crate::claims::ExportOptions { format, payer, from, to, organization, batch, output, as_user };
+            crate::claims::export(&store, o).await?;
+        }
+        Command::Claims { command: ClaimsCommand::Import { common, file, as_user } } => {
+            let store = open(&common).await?;
+            crate::claims::import(&store, &file, as_user.as_deref()).await?;
         }
         Command::Match { command } => match command {
             MatchCommand::Rank { common, member, limit, json, as_user } => {

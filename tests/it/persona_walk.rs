@@ -166,6 +166,11 @@ fn rule_for(method: &str, action: &str, p: Persona) -> Option<bool> {
         ("post", "/privacy/review") => policy::sees_privacy_office(p),
         // Offered when the reader keeps some funder's contracts (their own organization's, for an admin of a plan).
         ("post", "/contracts") => policy::may_keep_contract(&actor, "o").is_permit(),
+        // Claims of the reader's own organization (every organization's, for a state admin).
+        (
+            "post",
+            "/billing/claims/export" | "/billing/claims/import" | "/billing/claims/batches/{id}/submitted" | "/billing/claims/{id}/correction",
+        ) => policy::may_bill_for(&actor, "o").is_permit(),
         _ => return None,
     })
 }
@@ -177,7 +182,7 @@ type Form = (&'static str, &'static str);
 /// gives it the action and seeded data has a record to act on.
 fn must_offer(p: Persona) -> Vec<Form> {
     let mut wanted = vec![("post", "/logout"), ("post", "/account/password")];
-    let rules: [(PersonaRule, Form); 8] = [
+    let rules: [(PersonaRule, Form); 9] = [
         (policy::chooses_own_peer, ("post", "/choose")),
         (policy::may_create_members, ("post", "/members")),
         (policy::logs_contacts, ("post", "/members/{id}/contacts")),
@@ -186,6 +191,7 @@ fn must_offer(p: Persona) -> Vec<Form> {
         (policy::may_refer, ("post", "/referrals")),
         (policy::runs_matching, ("post", "/matching/batch")),
         (policy::keeps_billing, ("post", "/members/{id}/billing/coverage")),
+        (policy::keeps_billing, ("post", "/billing/claims/import")),
     ];
     wanted.extend(rules.iter().filter(|(rule, _)| rule(p)).map(|(_, form)| *form));
     if accompany_domain::privacy::may_break_glass(p, &catalog().privacy) {

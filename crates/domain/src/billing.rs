@@ -104,6 +104,11 @@ pub struct BillingRule {
     /// (on top of the role's requirements that block every payer).
     #[serde(default)]
     pub blocked_by: Vec<String>,
+    /// What the provider charges for one unit, in cents, written on each
+    /// claim line (the payer pays its own fee). None charges nothing, as an
+    /// encounter report does.
+    #[serde(default)]
+    pub unit_charge_cents: Option<u32>,
     pub source: String,
 }
 

@@ -71,6 +71,39 @@ pub struct Catalog {
     /// Workforce figures that are policy, not law: each names its source.
     #[serde(default)]
     pub workforce: WorkforceSettings,
+    /// Who sends the deployment's claim files.
+    #[serde(default)]
+    pub claims: ClaimSettings,
+}
+
+/// The submitter on every claim file (837P loop 1000A and the envelopes):
+/// the ids a payer's trading-partner agreement assigns, so deployment settings.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimSettings {
+    /// ISA06, GS02 and NM109 of loop 1000A; at most 15 characters.
+    pub submitter_id: String,
+    pub submitter_name: String,
+    pub contact_name: String,
+    /// Ten digits.
+    pub contact_phone: String,
+    /// ISA15: P for files a payer processes, T for test files.
+    pub production: bool,
+    pub source: String,
+}
+
+impl Default for ClaimSettings {
+    fn default() -> Self {
+        ClaimSettings {
+            submitter_id: "ACCOMPANY".into(),
+            submitter_name: "Accompany".into(),
+            contact_name: "Billing office".into(),
+            contact_phone: "6175550100".into(),
+            production: false,
+            source: "deployment setting".into(),
+        }
+    }
 }
 
 /// Workforce figures a deployment sets.

@@ -4,6 +4,8 @@
 //! not catch, then written as an 837P by [`x12::write_837p`]. Pure: the
 //! store hands in the facts, the control numbers and the time.
 
+pub mod build;
+pub mod remit;
 pub mod x12;
 
 use time::Date;
@@ -211,4 +213,69 @@ impl Batch {
         }
         errs.finish()
     }
+}
+
+/// The batch as a spreadsheet, one row per service line, for payers and
+/// agencies that take claims as CSV: the same claims, ids and totals as the
+/// 837P written for the batch.
+pub fn write_csv(batch: &Batch) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "batch",
+        "claim",
+        "frequency",
+        "payer",
+        "payer_member_id",
+        "family_name",
+        "given_name",
+        "date_of_birth",
+        "billing_npi",
+        "rendering_npi",
+        "authorization",
+        "diagnoses",
+        "line",
+        "service_date",
+        "code",
+        "modifiers",
+        "units",
+        "charge",
+        "place_of_service",
+        "claim_total",
+    ];
+    // Writing to memory fails only when out of memory.
+    let _ = w.write_record(header);
+    for c in &batch.claims {
+        let diagnoses = c.diagnoses.iter().map(Icd10::display).collect::<Vec<_>>().join(" ");
+        for (n, l) in c.lines.iter().enumerate() {
+            let _ = w.write_record([
+                batch.id.clone(),
+                c.id.clone(),
+                c.frequency.code().to_string(),
+                c.payer.name.clone(),
+                c.subscriber.member_id.clone(),
+                c.subscriber.family_name.clone(),
+                c.subscriber.given_name.clone(),
+                c.subscriber.date_of_birth.to_string(),
+                batch.billing.npi.clone(),
+                c.rendering.as_ref().map(|r| r.npi.clone()).unwrap_or_default(),
+                c.authorization.clone().unwrap_or_default(),
+                diagnoses.clone(),
+                (n + 1).to_string(),
+                l.date.to_string(),
+                l.code.clone(),
+                l.modifiers.join(" "),
+                l.units.to_string(),
+                dollars(l.charge_cents),
+                l.place_of_service.clone().unwrap_or_else(|| c.place_of_service.clone()),
+                dollars(c.total_cents()),
+            ]);
+        }
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// Cents as dollars with two decimals: 1850 is "18.50".
+pub fn dollars(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    format!("{sign}{}.{:02}", cents.unsigned_abs() / 100, cents.unsigned_abs() % 100)
 }

@@ -309,13 +309,13 @@ pub mod schema {
         ObjectBuilder::new().schema_type(Type::String).enum_values(Some(values.iter().copied())).build()
     }
 
-    /// Whom a sharing choice is about: `person:USER_ID`, `organization:ORG_ID` or `team-role:ROLE`.
+    /// Whom a sharing choice is about: `person:USER_ID`, `organization:ORG_ID`, `payer:PAYER_ID` or `team-role:ROLE`.
     pub fn sharing_recipient() -> Object {
         let roles = crate::records::TeamRole::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>().join("|");
         ObjectBuilder::new()
             .schema_type(Type::String)
-            .pattern(Some(format!("^(person|organization):[A-Za-z0-9_-]{{1,64}}$|^team-role:({roles})$")))
-            .description(Some("person:USER_ID, organization:ORG_ID or team-role:ROLE"))
+            .pattern(Some(format!("^(person|organization|payer):[A-Za-z0-9_-]{{1,64}}$|^team-role:({roles})$")))
+            .description(Some("person:USER_ID, organization:ORG_ID, payer:PAYER_ID (a catalog payer) or team-role:ROLE"))
             .build()
     }
 

@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use crate::privacy::Category;
 use crate::records::{Id, Persona, TeamRole};
 
 /// The signed-in person making a request.
@@ -152,6 +153,24 @@ pub fn may_request_authorization(actor: &Actor, rel: &Relationship) -> Decision 
             Decision::Deny(_) => Decision::Deny("the care coordinator or the billing office requests authorizations"),
         },
     }
+}
+
+/// Claims for an organization's services are written, corrected and
+/// reconciled by its admins and billing office, and by state admins.
+pub fn may_bill_for(actor: &Actor, organization_id: &str) -> Decision {
+    match actor.persona {
+        Persona::StateAdmin => Decision::Permit,
+        Persona::OrganizationAdmin | Persona::BillingOffice if actor.organization_id.as_deref() == Some(organization_id) => Decision::Permit,
+        _ => Decision::Deny("the organization's billing office writes its claims"),
+    }
+}
+
+/// A diagnosis on a claim is a disclosure to the payer for payment: HIPAA
+/// permits it without the member's consent, but a substance-use diagnosis
+/// (42 CFR Part 2) goes only under a Part 2 consent that covers payment to
+/// that payer.
+pub fn may_disclose_for_payment(category: Category, part2_consent_for_payer: bool) -> bool {
+    category != Category::SubstanceUse || part2_consent_for_payer
 }
 
 /// Contracts are kept by state admins and by the funder's organization

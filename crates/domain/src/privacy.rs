@@ -218,6 +218,9 @@ pub enum Recipient {
     Person(Id),
     Organization(Id),
     TeamRole(TeamRole),
+    /// A payer from the catalog, for what its claims carry (a Part 2
+    /// consent for payment names the payer).
+    Payer(String),
 }
 
 impl Recipient {
@@ -227,6 +230,7 @@ impl Recipient {
             Recipient::Person(id) => format!("person:{id}"),
             Recipient::Organization(id) => format!("organization:{id}"),
             Recipient::TeamRole(r) => format!("team-role:{}", r.as_str()),
+            Recipient::Payer(p) => format!("payer:{p}"),
         }
     }
     pub fn from_key(key: &str) -> Option<Recipient> {
@@ -235,6 +239,7 @@ impl Recipient {
             "person" if !id.is_empty() => Some(Recipient::Person(id.to_string())),
             "organization" if !id.is_empty() => Some(Recipient::Organization(id.to_string())),
             "team-role" => TeamRole::parse(id).map(Recipient::TeamRole),
+            "payer" if !id.is_empty() => Some(Recipient::Payer(id.to_string())),
             _ => None,
         }
     }
@@ -245,6 +250,7 @@ impl Recipient {
             Recipient::Person(u) => u == user_id,
             Recipient::Organization(o) => Some(o.as_str()) == organization_id,
             Recipient::TeamRole(t) => Some(*t) == team_role,
+            Recipient::Payer(_) => false,
         }
     }
 
@@ -254,6 +260,7 @@ impl Recipient {
             Recipient::Person(_) => 0,
             Recipient::Organization(_) => 1,
             Recipient::TeamRole(_) => 2,
+            Recipient::Payer(_) => 3,
         }
     }
 }
@@ -309,6 +316,16 @@ impl SharingChoice {
             self.categories.without(Category::SubstanceUse)
         }
     }
+}
+
+/// Whether the member's choices let substance-use information (42 CFR
+/// Part 2) go to `payer_id` for payment today: a choice naming the payer
+/// with an unexpired Part 2 consent for payment, such as the 2024 rule's
+/// single consent for treatment, payment and operations.
+pub fn part2_consent_for_payment(choices: &[SharingChoice], payer_id: &str, today: Date) -> bool {
+    choices.iter().any(|c| {
+        matches!(&c.recipient, Recipient::Payer(p) if p == payer_id) && c.discloses(Purpose::Payment, today).contains(Category::SubstanceUse)
+    })
 }
 
 /// What a member submits on the sharing page for one recipient.

@@ -64,6 +64,10 @@ impl Access {
         &self.actor
     }
 
+    pub(crate) fn client_addr(&self) -> &str {
+        &self.client_addr
+    }
+
     pub(crate) fn store(&self) -> &Store {
         &self.store
     }

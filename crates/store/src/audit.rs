@@ -215,7 +215,14 @@ impl Store {
     /// each member's "who looked" page shows the list too.
     pub(crate) async fn append_audit_listing(&self, e: NewEvent<'_>, listed: &[&str]) -> Result<()> {
         let mut tx = self.begin().await?;
-        let seq = self.append_audit_in(&mut tx, e).await?;
+        self.append_audit_listing_in(&mut tx, e, listed).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// As [`Self::append_audit_listing`], inside the caller's transaction.
+    pub(crate) async fn append_audit_listing_in(&self, tx: &mut sqlx::Transaction<'_, sqlx::Any>, e: NewEvent<'_>, listed: &[&str]) -> Result<()> {
+        let seq = self.append_audit_in(tx, e).await?;
         // One statement for the whole list: a page of 500 is one round trip.
         for chunk in listed.chunks(500) {
             let values: Vec<String> = (0..chunk.len()).map(|i| format!("($1, ${})", i + 2)).collect();
@@ -224,9 +231,8 @@ impl Store {
             for member_id in chunk {
                 q = q.bind(*member_id);
             }
-            q.execute(&mut *tx).await?;
+            q.execute(&mut **tx).await?;
         }
-        tx.commit().await?;
         Ok(())
     }
 

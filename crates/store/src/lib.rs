@@ -15,6 +15,7 @@ mod billing;
 mod booking;
 mod bulk;
 mod care_team;
+pub mod claims;
 mod contacts;
 mod contracts;
 mod diagnoses;

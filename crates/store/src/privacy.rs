@@ -162,6 +162,18 @@ impl Store {
         .await?;
         rows.iter().map(choice_from_row).collect()
     }
+
+    /// The member's choices in force about payers: a Part 2 consent for
+    /// payment names the payer it lets substance-use diagnoses go to.
+    pub(crate) async fn payer_choices(&self, member_id: &str) -> Result<Vec<SharingChoice>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {CHOICE_COLUMNS} FROM sharing_choices WHERE member_id = $1 AND revoked_at IS NULL AND recipient LIKE 'payer:%'"
+        ))
+        .bind(member_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(choice_from_row).collect()
+    }
 }
 
 /// What one person sees of the member, standing as `rel` says, under the
@@ -292,6 +304,7 @@ impl Access {
             Recipient::Person(u) => self.store.user_by_id(u).await?.is_some(),
             Recipient::Organization(o) => self.store.organization_row(o).await?.is_some(),
             Recipient::TeamRole(_) => true,
+            Recipient::Payer(p) => self.store.catalog().payer(p).is_some(),
         };
         if !exists {
             return Err(Invalid::one("recipient", "recipient", "names nobody: choose a person, organization or role from the page").into());

@@ -9,7 +9,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::openapi::ApiRouter;
 use crate::problem::Problem;
 use crate::{
-    account, auth, billing, booking, calendar, contacts, contracts, diagnoses, enrolment, goals, groups, home, matching, members, openapi,
+    account, auth, billing, booking, calendar, claims, contacts, contracts, diagnoses, enrolment, goals, groups, home, matching, members, openapi,
     organizations, page, privacy, reach, referrals, roles, server, team, workers, workforce, AppState, HOST_PREFIX, SESSION_COOKIE,
 };
 
@@ -20,6 +20,7 @@ fn pages() -> Router<AppState> {
         .merge(contacts::page_routes())
         .merge(goals::page_routes())
         .merge(billing::page_routes())
+        .merge(claims::page_routes())
         .merge(team::page_routes())
         .merge(booking::page_routes())
         .merge(groups::page_routes())
@@ -59,6 +60,7 @@ fn api() -> ApiRouter {
         .merge(contacts::api_routes())
         .merge(goals::api_routes())
         .merge(billing::api_routes())
+        .merge(claims::api_routes())
         .merge(booking::api_routes())
         .merge(groups::api_routes())
         .merge(reach::api_routes())

@@ -17,6 +17,7 @@ mod app;
 mod billing;
 mod booking;
 mod calendar;
+mod claims;
 mod contacts;
 mod contracts;
 mod diagnoses;

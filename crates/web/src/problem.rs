@@ -149,6 +149,12 @@ const STATE_CODES: &[&str] = &[
     "npi-needs-billing",
     "not-a-funder",
     "not-the-agencys-payer",
+    "nothing-billable",
+    "already-imported",
+    "already-submitted",
+    "not-correctable",
+    "already-billed",
+    "needs-provider-ids",
 ];
 
 /// Field errors that say the caller may not change the field: 403.

@@ -16,7 +16,7 @@ const REPETITION: char = '^';
 
 /// Text as an element may carry it: upper case, no separators or control
 /// characters, single spaces, at most `max` characters.
-fn text(s: &str, max: usize) -> String {
+pub(super) fn text(s: &str, max: usize) -> String {
     let cleaned: String = s
         .chars()
         .map(|c| if c.is_control() || [SEGMENT, ELEMENT, COMPONENT, REPETITION].contains(&c) { ' ' } else { c.to_ascii_uppercase() })
@@ -31,7 +31,7 @@ fn digits(s: &str) -> String {
 }
 
 /// An amount in dollars without trailing zeros, as the R data type allows.
-fn amount(cents: i64) -> String {
+pub(super) fn amount(cents: i64) -> String {
     let (sign, c) = if cents < 0 { ("-", -cents) } else { ("", cents) };
     match c % 100 {
         0 => format!("{sign}{}", c / 100),
@@ -40,7 +40,7 @@ fn amount(cents: i64) -> String {
     }
 }
 
-fn ccyymmdd(d: time::Date) -> String {
+pub(super) fn ccyymmdd(d: time::Date) -> String {
     format!("{:04}{:02}{:02}", d.year(), u8::from(d.month()), d.day())
 }
 

@@ -13,7 +13,9 @@ use axum::Router;
 use std::collections::HashMap;
 
 use crate::auth::Signed;
-use crate::page::{csrf_refused, error_list, errors_by_field, form_page, payer_name, saved_or_form, FieldErrors, Layout, PageResult, PageUser};
+use crate::page::{
+    csrf_refused, error_list, errors_by_field, form_page, money, payer_name, saved_or_form, FieldErrors, Layout, PageResult, PageUser,
+};
 use crate::problem::AppError;
 use crate::AppState;
 
@@ -97,18 +99,6 @@ pub struct ContractRow {
     pub services: String,
 }
 
-fn dollars(cents: i64) -> String {
-    let whole = (cents / 100).to_string();
-    let mut grouped = String::new();
-    for (i, ch) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(ch);
-    }
-    format!("${grouped}.{:02}", cents % 100)
-}
-
 #[derive(Template)]
 #[template(path = "contracts/contracts.html")]
 struct ContractsPage {
@@ -151,7 +141,7 @@ async fn contracts_page(state: &AppState, s: &Signed, f: ContractForm, errors: V
                     Some(e) => format!("{} – {}", format_date(c.start), format_date(e)),
                     None => t.t1("contracts-from", "start", format_date(c.start)),
                 },
-                budget: c.budget_cents.map(dollars).unwrap_or_default(),
+                budget: c.budget_cents.map(money).unwrap_or_default(),
                 services: c.services.iter().map(|r| role_name(r)).collect::<Vec<_>>().join(", "),
             })
             .collect();
@@ -209,8 +199,9 @@ mod tests {
         for bad in ["12.345", "abc", ".50", "1e5", "-3", "9999999999999"] {
             assert!(cents(bad).is_err(), "{bad}");
         }
-        assert_eq!(dollars(12_500_050), "$125,000.50");
-        assert_eq!(dollars(99), "$0.99");
-        assert_eq!(dollars(100_000_000), "$1,000,000.00");
+        assert_eq!(money(12_500_050), "$125,000.50");
+        assert_eq!(money(99), "$0.99");
+        assert_eq!(money(100_000_000), "$1,000,000.00");
+        assert_eq!(money(-1_850), "-$18.50");
     }
 }

@@ -9,6 +9,21 @@ use crate::i18n::Tr;
 use crate::AppState;
 
 /// A payer's name in the reader's language.
+/// Cents as dollars, grouped by thousands: 12500050 is "$125,000.50".
+pub fn money(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let c = cents.unsigned_abs();
+    let whole = (c / 100).to_string();
+    let mut grouped = String::new();
+    for (i, ch) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    format!("{sign}${grouped}.{:02}", c % 100)
+}
+
 pub fn payer_name(state: &AppState, t: &Tr, id: &str) -> String {
     state.catalog.payer(id).map_or_else(|| id.to_string(), |p| p.name.get(t.lang).to_string())
 }

@@ -17,7 +17,7 @@ pub use forms::{
     anchored_error_list, csrf_refused, done_or_error, error_list, errors_by_field, form_page, saved_or_form, CsrfForm, ErrorList, FieldErrors,
 };
 pub use labels::{
-    category_name, language_name, local_now, modality_choices, notice_text, options, payer_name, pricing_text, rate_text, when_text, Choice,
+    category_name, language_name, local_now, modality_choices, money, notice_text, options, payer_name, pricing_text, rate_text, when_text, Choice,
     CHOOSABLE,
 };
 pub use layout::{render, Layout, MessagePage};

@@ -63,6 +63,7 @@ const NAV: &[Row] = &[
     row("/reach", "nav-reach", Shown::When(policy::books_sessions)),
     Row { href: "/workforce", key: "nav-workforce", shown: Shown::When(policy::sees_workforce), current: Current::Section },
     row("/billing/needs-authorization", "nav-billing", Shown::When(policy::keeps_billing)),
+    Row { href: "/billing/claims", key: "nav-claims", shown: Shown::When(policy::keeps_billing), current: Current::Section },
     row("/contracts", "nav-contracts", Shown::When(policy::keeps_contracts)),
     row("/referrals", "nav-referrals", Shown::When(policy::may_work_referral_queue)),
     row("/referrals/new", "nav-refer", Shown::When(policy::may_refer)),
