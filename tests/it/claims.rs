@@ -292,7 +292,8 @@ async fn the_demo_exports_a_batch_pyx12_accepts_and_a_remittance_settles_it() {
     let (ok, out) = run(&app, &["claims", "import", remittance.to_str().unwrap()]);
     assert!(!ok && out.contains("imported on"), "{out}");
     // Paid against billed shows it.
-    let (_, rec) = app.get(&billing, "/api/v1/claims/reconciliation").await;
+    let (s, rec) = app.get(&billing, "/api/v1/claims/reconciliation").await;
+    assert_eq!(s, 200, "{rec}");
     let row = rec["rows"].as_array().unwrap().iter().find(|r| r["payer_id"] == "masshealth").cloned().unwrap();
     assert_eq!(row["paid_cents"].as_i64(), Some(claims[0]["total_cents"].as_i64().unwrap() - 500), "{rec}");
 

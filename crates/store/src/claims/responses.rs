@@ -252,9 +252,10 @@ impl Access {
     pub async fn reconciliation(&self, organization: Option<&str>) -> Result<Reconciliation> {
         let org = self.billing_scope(organization, "read").await?;
         let rows = sqlx::query(
-            "SELECT payer_id, period, COUNT(*) AS claims, SUM(total_cents) AS billed, SUM(COALESCE(paid_cents, 0)) AS paid, \
-             SUM(CASE WHEN status = 'denied' THEN 1 ELSE 0 END) AS denied, \
-             SUM(CASE WHEN status IN ('written', 'submitted', 'accepted') THEN total_cents ELSE 0 END) AS outstanding \
+            // PostgreSQL sums BIGINT as NUMERIC: each sum is cast back.
+            "SELECT payer_id, period, COUNT(*) AS claims, CAST(SUM(total_cents) AS BIGINT) AS billed, \
+             CAST(SUM(COALESCE(paid_cents, 0)) AS BIGINT) AS paid, CAST(SUM(CASE WHEN status = 'denied' THEN 1 ELSE 0 END) AS BIGINT) AS denied, \
+             CAST(SUM(CASE WHEN status IN ('written', 'submitted', 'accepted') THEN total_cents ELSE 0 END) AS BIGINT) AS outstanding \
              FROM claims WHERE ($1 = '' OR organization_id = $1) AND status NOT IN ('replaced', 'voided') AND frequency <> '8' \
              GROUP BY payer_id, period ORDER BY period DESC, payer_id",
         )
