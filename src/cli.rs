@@ -347,6 +347,14 @@ pub enum ClaimsCommand {
         #[arg(long = "as")]
         as_user: Option<String>,
     },
+    /// Time a month of claims at state scale built and written as 837P, in memory.
+    Bench {
+        /// Billable contacts in the month.
+        #[arg(long, default_value_t = 650_000)]
+        contacts: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Read a payer's 999 or 277CA acknowledgement or 835 remittance (told apart by content) and
     /// mark the claims it names.
     Import {
@@ -827,6 +835,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let o = crate::claims::ExportOptions { format, payer, from, to, organization, batch, output, as_user };
             crate::claims::export(&store, o).await?;
         }
+        Command::Claims { command: ClaimsCommand::Bench { contacts, seed } } => crate::claims::bench(contacts, seed)?,
         Command::Claims { command: ClaimsCommand::Import { common, file, as_user } } => {
             let store = open(&common).await?;
             crate::claims::import(&store, &file, as_user.as_deref()).await?;

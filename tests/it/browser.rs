@@ -679,3 +679,36 @@ async fn a_clinician_breaks_glass_and_the_member_answers_a_request_to_join_acces
     wait_for_text(&clinician, "An account for this member", true).await;
     assert_accessible(&clinician, "the member page with the enrolment-code form").await;
 }
+
+/// The billing office sees a held claim and why, writes the ready ones as
+/// a batch, marks it submitted and opens a claim; in Spanish, the same page
+/// says it all in Spanish. Every page passes axe.
+#[tokio::test]
+async fn the_billing_office_writes_a_batch_and_opens_a_claim_accessibly() {
+    let Some(d) = driver() else { return };
+    let app = TestApp::seeded(40).await;
+    let c = browser(&d, "en").await;
+    sign_in(&c, &app, Persona::BillingOffice).await;
+    c.goto(&app.url("/billing/claims")).await.unwrap();
+    let page = wait_for_text(&c, "Ready to write", true).await;
+    assert!(page.contains("Demo") || page.contains("H0038") || page.contains("Claims for payment"), "{page}");
+    assert_accessible(&c, "the claims page with claims ready").await;
+    c.find(Locator::Css("form[action='/billing/claims/export'] button[type=submit]")).await.unwrap().click().await.unwrap();
+    let page = wait_for_text(&c, "batch", true).await;
+    assert!(page.contains("Mark submitted"), "{page}");
+    assert_accessible(&c, "the claims page with a batch written").await;
+    c.find(Locator::Css("form[action$='/submitted'] button")).await.unwrap().click().await.unwrap();
+    wait_for_text(&c, "Submitted", true).await;
+    c.find(Locator::Css("#claims-heading ~ div table tbody th a")).await.unwrap().click().await.unwrap();
+    let page = wait_for_text(&c, "Service lines", true).await;
+    assert!(page.contains("H0038"), "{page}");
+    assert_accessible(&c, "a claim").await;
+    c.close().await.unwrap();
+    let es = browser(&d, "es").await;
+    sign_in(&es, &app, Persona::BillingOffice).await;
+    es.goto(&app.url("/billing/claims")).await.unwrap();
+    let page = wait_for_text(&es, "Reclamaciones escritas", true).await;
+    assert!(page.contains("Pagado frente a facturado"), "{page}");
+    assert_accessible(&es, "the claims page in Spanish").await;
+    es.close().await.unwrap();
+}

@@ -88,6 +88,7 @@ fn random_batch(seed: u64) -> Batch {
                     taxonomy: "175T00000X".into(),
                 }),
                 authorization: rng.gen_bool(0.5).then(|| format!("PA-{}", rng.gen_range(1..9999))),
+                authorized: None,
                 lines,
             }
         })
@@ -145,7 +146,7 @@ fn batches_of_random_claims_are_accepted_by_pyx12() {
 
 // --- Claims from the demo's contacts, end to end -----------------------------------
 
-use accompany_domain::claims::remit::{write_835, Adjustment, ClaimPayment, Remit835};
+use accompany_domain::claims::remit::{write_277ca, write_835, write_999, Adjustment, ClaimAck, ClaimPayment, Remit835};
 use accompany_domain::records::Persona;
 use accompany_store::NewUser;
 use reqwest::Method;
@@ -459,9 +460,39 @@ async fn claims_stay_with_their_billing_office_and_substance_use_waits_for_conse
     assert_eq!((r["matched"].as_u64(), r["unmatched"][0].as_str()), (Some(0), claim["number"].as_str()), "{r}");
     let (_, still) = app.get(&billing, &format!("/api/v1/claims/{claim_id}")).await;
     assert_eq!(still["status"], "written", "another office's remittance changes nothing");
+    assert_eq!(still["payer_claim_number"], Value::Null);
     // Not an X12 file: a clear refusal.
     let (s, p) = post_text(&app, &billing, "/api/v1/claims/import", "hello").await;
     assert_eq!((s, p["errors"][0]["code"].as_str()), (422, Some("x12")), "{p}");
+    // The payer's 999 accepts the file; its 277CA accepts the claim and gives its number.
+    let group = w["batches"][0]["batch"]["group_control"].as_u64().unwrap() as u32;
+    let at = time::macros::datetime!(2026-12-02 08:00);
+    let (s, r) = post_text(&app, &billing, "/api/v1/claims/import", &write_999("DMA7384", "ACCOMPANY", 501, at, group, &["0001"], true)).await;
+    assert_eq!((s, r["kind"].as_str(), r["accepted"].as_u64() > Some(0)), (200, Some("999"), true), "{r}");
+    let (_, batches) = app.get(&billing, "/api/v1/claims/batches").await;
+    let acked = batches["batches"].as_array().unwrap().iter().find(|b| b["id"] == batch_id).cloned().unwrap();
+    assert_eq!(acked["acknowledgement"], "accepted");
+    let ack = ClaimAck {
+        claim_id: claim["number"].as_str().unwrap().into(),
+        payer_claim_number: Some("MH-2026-77".into()),
+        accepted: true,
+        category: "A2".into(),
+        status_code: "20".into(),
+        message: None,
+        charge_cents: claim["total_cents"].as_i64(),
+    };
+    let (s, r) = post_text(&app, &billing, "/api/v1/claims/import", &write_277ca("DMA7384", "ACCOMPANY", 502, at, &[ack])).await;
+    assert_eq!((s, r["kind"].as_str(), r["accepted"].as_u64()), (200, Some("277CA"), Some(1)), "{r}");
+    let (_, accepted) = app.get(&billing, &format!("/api/v1/claims/{claim_id}")).await;
+    assert_eq!((accepted["status"].as_str(), accepted["payer_claim_number"].as_str()), (Some("accepted"), Some("MH-2026-77")), "{accepted}");
+    assert_eq!(accepted["can_correct"], true, "numbered by the payer: it may be replaced or voided");
+    // A void names that number and cancels the claim.
+    let (s, v) = app.send(Method::POST, &billing, &format!("/api/v1/claims/{claim_id}/correction"), &json!({ "frequency": "void" })).await;
+    assert_eq!(s, 201, "{v}");
+    let void = app.client().get(app.url(v["file"].as_str().unwrap())).bearer_auth(&billing).send().await.unwrap().text().await.unwrap();
+    assert!(segments_of(&void, "CLM")[0][5].ends_with(":B:8") && void.contains("REF*F8*MH-2026-77"), "{void}");
+    let (_, voided) = app.get(&billing, &format!("/api/v1/claims/{claim_id}")).await;
+    assert_eq!(voided["status"], "voided");
     // Marked submitted once.
     let (s, b) = app.send(Method::POST, &billing, &format!("/api/v1/claims/batches/{batch_id}/submitted"), &json!({})).await;
     assert_eq!((s, b["status"].as_str()), (200, Some("submitted")), "{b}");

@@ -134,7 +134,18 @@ pub struct Claim {
     pub rendering: Option<Rendering>,
     /// The prior authorization number (REF*G1), when one applies.
     pub authorization: Option<String>,
+    /// What that authorization allows, when known: every line falls in its
+    /// days, and the claim bills no more than its units.
+    pub authorized: Option<Authorized>,
     pub lines: Vec<ServiceLine>,
+}
+
+/// An approved authorization's days and units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Authorized {
+    pub start: Date,
+    pub end: Date,
+    pub units: u32,
 }
 
 impl Claim {
@@ -195,8 +206,27 @@ impl Batch {
                     errs.push(FieldError::new(at("rendering.npi"), "npi", format!("{:?} is not an NPI whose last digit checks", r.npi)));
                 }
             }
+            if let Some(a) = &c.authorized {
+                let units: u32 = c.lines.iter().map(|l| l.units).sum();
+                if units > a.units {
+                    errs.push(FieldError::new(
+                        at("lines"),
+                        "units-over-authorization",
+                        format!("{units} units billed under an authorization of {}", a.units),
+                    ));
+                }
+            }
             for (j, l) in c.lines.iter().enumerate() {
                 let at = |f: &str| format!("claims[{i}].lines[{j}].{f}");
+                if let Some(a) = &c.authorized {
+                    if l.date < a.start || l.date > a.end {
+                        errs.push(FieldError::new(
+                            at("date"),
+                            "outside-authorization",
+                            format!("{} is outside the authorization's {} to {}", l.date, a.start, a.end),
+                        ));
+                    }
+                }
                 if l.modifiers.len() > MAX_MODIFIERS {
                     errs.push(FieldError::new(at("modifiers"), "modifiers", "at most 4 modifiers on a line"));
                 }

@@ -346,14 +346,16 @@ impl AuthorizationRequest {
         let (Some(start), Some(terms)) = (start, terms) else {
             return Err(Invalid::one("start", "required", "is required"));
         };
-        Ok(ValidRequest {
-            role_id: self.role_id.trim().to_string(),
-            payer_id,
-            kind,
-            units: self.units.unwrap_or(terms.units),
-            start,
-            end: crate::billing::window_end(start, terms.days),
-        })
+        let end = crate::billing::window_end(start, terms.days);
+        // The window's last day must be a day the records can hold.
+        if !crate::limits::within_years(end) {
+            return Err(Invalid::one(
+                "start",
+                "authorization-ends-too-late",
+                format!("the authorization would end after {}", crate::limits::LATEST_YEAR),
+            ));
+        }
+        Ok(ValidRequest { role_id: self.role_id.trim().to_string(), payer_id, kind, units: self.units.unwrap_or(terms.units), start, end })
     }
 }
 
@@ -439,6 +441,9 @@ mod tests {
         assert_eq!((v.units, v.start, v.end), (90, date!(2026 - 03 - 01), date!(2026 - 05 - 29)), "90 days over 90");
         let r = AuthorizationRequest { role_id: "recovery-support-navigator".into(), kind: Some(AuthorizationKind::Renewal), ..r };
         assert_eq!(r.validate(&cat()).unwrap().units, 180);
+        // A window running past the last year records can hold is refused, not stored.
+        let late = AuthorizationRequest { start: "2200-12-31".into(), ..r };
+        assert_eq!(late.validate(&cat()).unwrap_err().0[0].code, "authorization-ends-too-late");
     }
 
     #[test]

@@ -92,6 +92,9 @@ pub struct SharingOverview {
     pub team_changes: Vec<crate::TeamChange>,
     /// Requests to join the team waiting for the member's answer.
     pub team_requests: Vec<crate::TeamRequest>,
+    /// The payers of the member's coverage that take claims: a claim's
+    /// diagnosis goes to them, a substance-use one only with the member's consent.
+    pub payers: Vec<String>,
 }
 
 /// A staff member a member may name in their firewall.
@@ -292,7 +295,16 @@ impl Access {
         let emergency_access = self.break_glass_rows(Some(member_id)).await?;
         let team_changes = self.team_changes(member_id).await?;
         let team_requests = self.team_requests(member_id).await?;
-        Ok(SharingOverview { team, peer_supervisors, choices, firewall, emergency_access, team_changes, team_requests })
+        let catalog = self.store.catalog();
+        let mut payers: Vec<String> = sqlx::query("SELECT DISTINCT payer_id FROM coverage WHERE member_id = $1 ORDER BY payer_id")
+            .bind(member_id)
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|r| r.try_get::<String, _>(0))
+            .collect::<std::result::Result<_, _>>()?;
+        payers.retain(|p| catalog.payer(p).is_some_and(|p| p.kind.takes_claims()));
+        Ok(SharingOverview { team, peer_supervisors, choices, firewall, emergency_access, team_changes, team_requests, payers })
     }
 
     /// Record the member's decision about one recipient; it replaces the

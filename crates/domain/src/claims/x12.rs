@@ -240,6 +240,7 @@ mod tests {
                     taxonomy: "175T00000X".into(),
                 }),
                 authorization: Some("PA-2026-0001".into()),
+                authorized: Some(Authorized { start: date!(2026 - 11 - 01), end: date!(2027 - 01 - 29), units: 90 }),
                 lines: vec![line(3, &["HF"], 2), line(10, &["HF", "HQ"], 4)],
             }],
         }
@@ -316,6 +317,13 @@ mod tests {
         let mut b = batch();
         b.claims[0].lines[0].pointers = vec![3];
         assert_eq!(write_837p(&envelope(), &b).unwrap_err().0[0].code, "pointers", "a pointer past the diagnoses");
+        // A line outside its authorization's days, and more units than it allows.
+        let mut b = batch();
+        b.claims[0].authorized = Some(Authorized { start: date!(2026 - 11 - 05), end: date!(2026 - 12 - 31), units: 5 });
+        let codes: Vec<(String, &str)> = write_837p(&envelope(), &b).unwrap_err().0.into_iter().map(|e| (e.field, e.code)).collect();
+        assert!(codes.contains(&("claims[0].lines".into(), "units-over-authorization")), "{codes:?}");
+        assert!(codes.contains(&("claims[0].lines[0].date".into(), "outside-authorization")), "{codes:?}");
+        assert!(!codes.iter().any(|(f, _)| f == "claims[0].lines[1].date"), "the tenth is inside");
     }
 
     #[test]

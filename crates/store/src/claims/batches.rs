@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use accompany_domain::claim_data::{AdministrativeSex, Icd10};
 use accompany_domain::claims::build::{claim_place_of_service, pointers, BillableLine};
-use accompany_domain::claims::{write_csv, x12, Batch, BillingProvider, Claim, Envelope, PayerParty, Rendering, ServiceLine, Subscriber};
+use accompany_domain::claims::{write_csv, x12, Authorized, Batch, BillingProvider, Claim, Envelope, PayerParty, Rendering, ServiceLine, Subscriber};
 use accompany_domain::policy::{may_bill_for, Decision};
 use accompany_domain::privacy::{Categories, Category, Purpose};
 use accompany_domain::Invalid;
@@ -488,6 +488,22 @@ impl Access {
         .iter()
         .map(|r| Ok((r.try_get("member_id")?, r.try_get("subscriber_id")?)))
         .collect::<Result<_>>()?;
+        // The windows and units the claims' authorization numbers stand for.
+        let mut authorized: HashMap<(String, String), Authorized> = HashMap::new();
+        for r in sqlx::query(
+            "SELECT member_id, number, start_date, end_date, units FROM authorizations WHERE payer_id = $1 AND number IS NOT NULL \
+             AND status IN ('approved', 'expired') AND member_id IN (SELECT member_id FROM claims WHERE batch_id = $2) ORDER BY start_date",
+        )
+        .bind(&summary.payer_id)
+        .bind(batch_id)
+        .fetch_all(&mut **tx)
+        .await?
+        {
+            let (start, end): (String, String) = (r.try_get("start_date")?, r.try_get("end_date")?);
+            let units = u32::try_from(r.try_get::<i64, _>("units")?).unwrap_or(0);
+            authorized
+                .insert((r.try_get("member_id")?, r.try_get("number")?), Authorized { start: stored_date(&start)?, end: stored_date(&end)?, units });
+        }
         let mut claims = Vec::new();
         for r in &claim_rows {
             let id: String = r.try_get("id")?;
@@ -508,6 +524,7 @@ impl Access {
                 None => None,
             };
             let rendering_user: String = r.try_get("rendering_user_id")?;
+            let authorization: Option<String> = r.try_get("authorization_number")?;
             let rendering = workers.get(&rendering_user).and_then(|w| {
                 w.npi.clone().map(|npi| Rendering {
                     family_name: w.family_name.clone(),
@@ -548,7 +565,8 @@ impl Access {
                 payer: party.clone(),
                 diagnoses,
                 rendering,
-                authorization: r.try_get("authorization_number")?,
+                authorized: authorization.as_ref().and_then(|n| authorized.get(&(member_id.clone(), n.clone())).copied()),
+                authorization,
                 lines: service_lines,
             });
         }

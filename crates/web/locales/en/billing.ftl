@@ -55,3 +55,4 @@ field-request-payer-id = Payer
 field-request-kind = Kind
 field-request-start = First day
 err-already-decided = This authorization has already been decided.
+err-authorization-ends-too-late = An authorization that starts on this day would end after 2200: choose an earlier start.

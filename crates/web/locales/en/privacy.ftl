@@ -192,3 +192,6 @@ enrolment-code-text = Send it by text to the phone on the record
 enrolment-code-issue = Make a code
 enrolment-code-shown = The code, shown once: { $code }. It works once, until { $expires } (UTC).
 enrolment-code-sent = The code is on its way. It works once, until { $expires } (UTC).
+sharing-payers-heading = Your health plans
+sharing-payers-intro = Your plan gets the diagnosis a claim names when your peer's work is billed. A substance-use diagnosis goes to a plan only with your written consent (42 CFR Part 2). One consent can cover treatment, payment and operations.
+sharing-payer-role = Health plan or payer

@@ -55,3 +55,4 @@ field-request-payer-id = Pagador
 field-request-kind = Tipo
 field-request-start = Primer día
 err-already-decided = Esta autorización ya se decidió.
+err-authorization-ends-too-late = Una autorización que empieza este día terminaría después de 2200: elija un inicio anterior.

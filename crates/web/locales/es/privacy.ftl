@@ -193,3 +193,6 @@ enrolment-code-text = Enviarlo por mensaje al teléfono del registro
 enrolment-code-issue = Crear un código
 enrolment-code-shown = El código, mostrado una vez: { $code }. Sirve una vez, hasta { $expires } (UTC).
 enrolment-code-sent = El código va en camino. Sirve una vez, hasta { $expires } (UTC).
+sharing-payers-heading = Sus planes de salud
+sharing-payers-intro = Su plan recibe el diagnóstico que nombra una reclamación cuando se factura el trabajo de su par. Un diagnóstico de uso de sustancias va a un plan solo con su consentimiento por escrito (42 CFR Parte 2). Un solo consentimiento puede cubrir tratamiento, pago y operaciones.
+sharing-payer-role = Plan de salud o pagador

@@ -45,6 +45,8 @@ fn format_of(text: Option<&str>) -> Result<BatchFormat, crate::problem::Problem>
     }
 }
 
+const STATUSES: [&str; 8] = ["written", "submitted", "accepted", "rejected", "paid", "denied", "replaced", "voided"];
+
 #[derive(Deserialize, Default, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -72,6 +74,9 @@ struct ClaimList {
     responses((status = 200, description = "Claims", body = ClaimList), (status = 403, description = "The caller does not bill")))]
 async fn list_claims(State(state): State<AppState>, ApiUser(s): ApiUser, RawQuery(raw): RawQuery) -> ApiResult {
     let q: ClaimsQuery = query(raw)?;
+    if let Some(x) = q.status.as_deref().filter(|x| !STATUSES.contains(x)) {
+        return Err(invalid("status", "unknown-choice", format!("{x:?} is not a claim status; use one of {}", STATUSES.join(", "))));
+    }
     let claims = s.access(&state).claims(q.organization.as_deref(), q.status.as_deref(), q.batch.as_deref()).await?;
     ok(StatusCode::OK, ClaimList { claims })
 }
@@ -156,7 +161,8 @@ fn written(b: ExportedBatch, format: BatchFormat) -> Written {
 /// answers 409 `nothing-billable`, naming what is held.
 #[utoipa::path(post, path = "/claims/export", tag = "claims", request_body = ExportBody,
     responses((status = 201, description = "Batches written", body = WrittenList), (status = 200, description = "The batch, written again", body = WrittenList),
-        (status = 409, description = "Nothing billable in the scope"), (status = 403, description = "The caller does not bill")))]
+        (status = 409, description = "Nothing billable in the scope"), (status = 403, description = "The caller does not bill"),
+        (status = 404, description = "No such batch among the caller's")))]
 async fn export_claims(State(state): State<AppState>, ApiUser(s): ApiUser, JsonBody(b): JsonBody<ExportBody>) -> ApiResult {
     let format = format_of(b.format.as_deref())?;
     let access = s.access(&state);
@@ -213,7 +219,8 @@ struct FileQuery {
 /// member's or provider's record changed since. Each download is audited
 /// with the file's hash.
 #[utoipa::path(get, path = "/claims/batches/{id}/file", tag = "claims", params(("id" = String, Path, description = "the batch's id"), FileQuery),
-    responses((status = 200, description = "The file", content_type = "application/edi-x12", body = String), (status = 404, description = "No such batch among the caller's")))]
+    responses((status = 200, description = "The file: X12, or CSV with `format=csv`", content((String = "application/edi-x12"), (String = "text/csv"))),
+        (status = 404, description = "No such batch among the caller's")))]
 async fn batch_file(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, RawQuery(raw): RawQuery) -> ApiResult {
     let q: FileQuery = query(raw)?;
     let format = format_of(q.format.as_deref())?;
@@ -243,7 +250,7 @@ async fn mark_submitted(State(state): State<AppState>, ApiUser(s): ApiUser, Path
 /// reason codes), told apart by content. Claims are matched by number
 /// (CLP01 = CLM01); the same file twice is refused.
 #[utoipa::path(post, path = "/claims/import", tag = "claims",
-    request_body(content = String, content_type = "application/edi-x12", description = "The X12 file"),
+    request_body(content = String, content_type = "text/plain", description = "The X12 file, as text"),
     responses((status = 200, description = "What the file changed", body = ImportReport), (status = 422, description = "Not a file we read"),
         (status = 409, description = "Already imported")))]
 async fn import_response(State(state): State<AppState>, ApiUser(s): ApiUser, bytes: Bytes) -> ApiResult {

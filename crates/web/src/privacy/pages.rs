@@ -108,6 +108,8 @@ struct SharingPage {
     l: Layout,
     people: Vec<PersonSharing>,
     roles: Vec<PersonSharing>,
+    /// The payers of the member's coverage: a Part 2 consent for payment names one.
+    payers: Vec<PersonSharing>,
     firewall: Vec<FirewallEntry>,
     query: String,
     results: Vec<StaffEntry>,
@@ -178,11 +180,24 @@ async fn sharing_page(state: &AppState, s: &Signed, query: String, failed: Optio
             Card { recipient, role: t.t("sharing-everyone-in-role"), name, organization: String::new(), sees, choice, firewalled: false }.view(t)
         })
         .collect();
+    // Payers see what a claim carries; the member decides whether a substance-use diagnosis may go.
+    let payers = overview
+        .payers
+        .iter()
+        .map(|id| {
+            let recipient = Recipient::Payer(id.clone());
+            let choice = overview.choices.iter().find(|c| c.recipient == recipient);
+            let sees = choice.map_or(Categories::NONE, |c| c.categories);
+            let name = crate::page::payer_name(state, t, id);
+            Card { recipient, role: t.t("sharing-payer-role"), name, organization: String::new(), sees, choice, firewalled: false }.view(t)
+        })
+        .collect();
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let mut r = render(SharingPage {
         l: Layout::new(t, Some(s), "/sharing", t.t("sharing-title")),
         people,
         roles,
+        payers,
         firewall: overview.firewall,
         query,
         results,
