@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use accompany_domain::billing::{AuthorizationStatus, CoverageSpan};
+use accompany_domain::billing::AuthorizationStatus;
 use accompany_domain::coverage::{
     AuthorizationDecision, AuthorizationKind, AuthorizationRecord, AuthorizationRequest, Coverage, CoverageInput, CoverageRow, ValidCoverage,
 };
@@ -156,19 +156,46 @@ impl Store {
         rows.iter().map(authorization_row).collect()
     }
 
-    /// The coverage spans pricing reads, primary first.
-    pub(crate) async fn coverage_spans(&self, member_id: &str) -> Result<Vec<CoverageSpan>> {
-        Ok(self.coverage_of(member_id).await?.iter().map(Coverage::span).collect())
+    /// Credentials of the workers behind these accounts, by account (each
+    /// account's first worker record), with the worker's role.
+    pub(crate) async fn credentials_of_users(&self, user_ids: &[String]) -> Result<HashMap<String, (String, Vec<Credential>)>> {
+        let rows = crate::rows::rows_for_ids(
+            &self.pool,
+            &format!("SELECT {} FROM workers w WHERE w.user_id IN ({{ids}}) ORDER BY w.created_at DESC", crate::rows::WORKER_COLUMNS),
+            user_ids,
+        )
+        .await?;
+        // Later rows win: ordered newest first, the first record of each account stays.
+        let mut workers: HashMap<String, accompany_domain::records::Worker> = HashMap::new();
+        for r in &rows {
+            let w = crate::rows::worker(r)?;
+            if let Some(u) = w.user_id.clone() {
+                workers.insert(u, w);
+            }
+        }
+        let ids: Vec<String> = workers.values().map(|w| w.id.clone()).collect();
+        let mut creds = self.credentials_of(&ids).await?;
+        Ok(workers.into_iter().map(|(u, w)| (u, (w.role_id.clone(), creds.remove(&w.id).unwrap_or_default()))).collect())
     }
 
-    /// Credentials of the workers behind these accounts, by account.
-    pub(crate) async fn credentials_of_users(&self, user_ids: &[String]) -> Result<HashMap<String, (String, Vec<Credential>)>> {
-        let mut out = HashMap::new();
-        for user_id in user_ids {
-            if let Some(w) = self.worker_of_user(user_id).await? {
-                let creds = self.credentials_of(std::slice::from_ref(&w.id)).await?.remove(&w.id).unwrap_or_default();
-                out.insert(user_id.clone(), (w.role_id, creds));
-            }
+    /// Coverage of these members, each's primary first.
+    pub(crate) async fn coverage_for(&self, member_ids: &[String]) -> Result<HashMap<String, Vec<Coverage>>> {
+        let sql = format!("SELECT {COVERAGE_COLUMNS} FROM coverage WHERE member_id IN ({{ids}}) ORDER BY member_id, priority, start_date, id");
+        let mut out: HashMap<String, Vec<Coverage>> = HashMap::new();
+        for r in &crate::rows::rows_for_ids(&self.pool, &sql, member_ids).await? {
+            let c = coverage_row(r)?;
+            out.entry(c.member_id.clone()).or_default().push(c);
+        }
+        Ok(out)
+    }
+
+    /// Authorizations of these members, each's newest first.
+    pub(crate) async fn authorizations_for(&self, member_ids: &[String]) -> Result<HashMap<String, Vec<AuthorizationRecord>>> {
+        let sql = format!("SELECT {AUTH_COLUMNS} FROM authorizations a WHERE a.member_id IN ({{ids}}) ORDER BY a.member_id, a.start_date DESC, a.created_at DESC, a.id");
+        let mut out: HashMap<String, Vec<AuthorizationRecord>> = HashMap::new();
+        for r in &crate::rows::rows_for_ids(&self.pool, &sql, member_ids).await? {
+            let a = authorization_row(r)?;
+            out.entry(a.member_id.clone()).or_default().push(a);
         }
         Ok(out)
     }

@@ -5,6 +5,8 @@
 //! access is decided by the gate and audited; every change is versioned.
 
 use crate::ids::new_id;
+use std::collections::HashMap;
+
 use accompany_domain::billing::DiagnosisGroup;
 use accompany_domain::claim_data::{Diagnosis, DiagnosisInput, EndDiagnosisInput, Icd10};
 use accompany_domain::policy::{may_record_diagnosis, Action, Decision};
@@ -58,13 +60,16 @@ fn labels(category: Category) -> Categories {
 }
 
 impl crate::Store {
-    /// The member's diagnoses in the groups a payer's rule may require, with
-    /// their days, for pricing; read only by a caller already past the gate.
-    pub(crate) async fn diagnosis_groups(&self, member_id: &str) -> Result<Vec<(DiagnosisGroup, time::Date, Option<time::Date>)>> {
-        let rows =
-            sqlx::query("SELECT category, start_date, end_date FROM diagnoses WHERE member_id = $1").bind(member_id).fetch_all(&self.pool).await?;
-        let mut out = Vec::new();
-        for r in &rows {
+    /// The diagnoses of these members in the groups a payer's rule may
+    /// require, with their days, for pricing; read only by a caller already
+    /// past the gate.
+    pub(crate) async fn diagnosis_groups_for(
+        &self,
+        member_ids: &[String],
+    ) -> Result<HashMap<String, Vec<(DiagnosisGroup, time::Date, Option<time::Date>)>>> {
+        let sql = "SELECT member_id, category, start_date, end_date FROM diagnoses WHERE member_id IN ({ids})";
+        let mut out: HashMap<String, Vec<_>> = HashMap::new();
+        for r in &crate::rows::rows_for_ids(&self.pool, sql, member_ids).await? {
             let category: String = r.try_get("category")?;
             let group = match Category::parse(&category) {
                 Some(Category::MentalHealth) => DiagnosisGroup::MentalHealth,
@@ -74,7 +79,7 @@ impl crate::Store {
             };
             let start: String = r.try_get("start_date")?;
             let end: Option<String> = r.try_get("end_date")?;
-            out.push((group, stored_date(&start)?, end.as_deref().map(stored_date).transpose()?));
+            out.entry(r.try_get("member_id")?).or_default().push((group, stored_date(&start)?, end.as_deref().map(stored_date).transpose()?));
         }
         Ok(out)
     }

@@ -57,43 +57,7 @@ impl Access {
     pub async fn members(&self, filter: &MemberFilter) -> Result<Page<Member>> {
         let limit = page_limit(filter.limit);
         let mut sql = Sql::new(&format!("SELECT {MEMBER_COLUMNS} FROM members m WHERE 1 = 1"));
-        match list_scope(self.actor()) {
-            ListScope::Everyone => {}
-            ListScope::Nobody => {
-                sql.text(" AND 1 = 0");
-            }
-            ListScope::Only(id) => {
-                sql.push(" AND m.id = ?", id);
-            }
-            ListScope::TeamsOf { user_id, roles } => {
-                sql.push(" AND m.id IN (SELECT member_id FROM team_members WHERE until IS NULL AND user_id = ?", user_id);
-                for (i, r) in roles.iter().enumerate() {
-                    sql.push(if i == 0 { " AND team_role IN (?" } else { ", ?" }, r.as_str().to_string());
-                }
-                sql.text(if roles.is_empty() { ")" } else { "))" });
-            }
-            ListScope::SupervisedBy(user_id) => {
-                sql.push(" AND (m.id IN (SELECT member_id FROM team_members WHERE until IS NULL AND user_id = ?)", user_id.clone());
-                sql.push(
-                    " OR m.id IN (SELECT tm.member_id FROM team_members tm JOIN workers w ON w.user_id = tm.user_id JOIN workers s ON s.id = w.supervisor_id \
-                     WHERE tm.team_role = 'peer' AND tm.until IS NULL AND s.user_id = ?))",
-                    user_id,
-                );
-            }
-            ListScope::Organization(org) => {
-                sql.push(" AND (m.plan_id = ?", org.clone());
-                sql.push(
-                    " OR m.id IN (SELECT tm.member_id FROM team_members tm JOIN users u ON u.id = tm.user_id WHERE tm.until IS NULL AND u.organization_id = ?))",
-                    org,
-                );
-            }
-        }
-        if self.actor().member_id.is_none() {
-            sql.push(
-                " AND m.id NOT IN (SELECT member_id FROM firewall_entries WHERE removed_at IS NULL AND user_id = ?)",
-                self.actor().user_id.clone(),
-            );
-        }
+        scope_members(&mut sql, self.actor());
         if let Some(n) = filter.name.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             // A range on the indexed key finds the candidates on both databases;
             // LIKE then keeps exactly the names that start with the prefix.
@@ -288,4 +252,44 @@ fn prefix_upper_bound(prefix: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// Narrow `sql` (a query over `members m` with a WHERE clause) to the
+/// members `actor` may read on a list: the same rule as a single read
+/// ([`list_scope`]), less the members who firewalled the actor.
+pub(crate) fn scope_members(sql: &mut Sql, actor: &accompany_domain::policy::Actor) {
+    match list_scope(actor) {
+        ListScope::Everyone => {}
+        ListScope::Nobody => {
+            sql.text(" AND 1 = 0");
+        }
+        ListScope::Only(id) => {
+            sql.push(" AND m.id = ?", id);
+        }
+        ListScope::TeamsOf { user_id, roles } => {
+            sql.push(" AND m.id IN (SELECT member_id FROM team_members WHERE until IS NULL AND user_id = ?", user_id);
+            for (i, r) in roles.iter().enumerate() {
+                sql.push(if i == 0 { " AND team_role IN (?" } else { ", ?" }, r.as_str().to_string());
+            }
+            sql.text(if roles.is_empty() { ")" } else { "))" });
+        }
+        ListScope::SupervisedBy(user_id) => {
+            sql.push(" AND (m.id IN (SELECT member_id FROM team_members WHERE until IS NULL AND user_id = ?)", user_id.clone());
+            sql.push(
+                " OR m.id IN (SELECT tm.member_id FROM team_members tm JOIN workers w ON w.user_id = tm.user_id JOIN workers s ON s.id = w.supervisor_id \
+                 WHERE tm.team_role = 'peer' AND tm.until IS NULL AND s.user_id = ?))",
+                user_id,
+            );
+        }
+        ListScope::Organization(org) => {
+            sql.push(" AND (m.plan_id = ?", org.clone());
+            sql.push(
+                " OR m.id IN (SELECT tm.member_id FROM team_members tm JOIN users u ON u.id = tm.user_id WHERE tm.until IS NULL AND u.organization_id = ?))",
+                org,
+            );
+        }
+    }
+    if actor.member_id.is_none() {
+        sql.push(" AND m.id NOT IN (SELECT member_id FROM firewall_entries WHERE removed_at IS NULL AND user_id = ?)", actor.user_id.clone());
+    }
 }

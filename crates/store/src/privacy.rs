@@ -14,6 +14,7 @@ use accompany_domain::records::{Persona, TeamRole};
 use accompany_domain::Invalid;
 use serde::Serialize;
 use sqlx::Row;
+use std::collections::HashMap;
 use time::{Duration, OffsetDateTime};
 
 use crate::access::{Access, Seen};
@@ -166,16 +167,17 @@ impl Store {
         rows.iter().map(choice_from_row).collect()
     }
 
-    /// The member's choices in force about payers: a Part 2 consent for
+    /// These members' choices in force about payers: a Part 2 consent for
     /// payment names the payer it lets substance-use diagnoses go to.
-    pub(crate) async fn payer_choices(&self, member_id: &str) -> Result<Vec<SharingChoice>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {CHOICE_COLUMNS} FROM sharing_choices WHERE member_id = $1 AND revoked_at IS NULL AND recipient LIKE 'payer:%'"
-        ))
-        .bind(member_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(choice_from_row).collect()
+    pub(crate) async fn payer_choices_for(&self, member_ids: &[String]) -> Result<HashMap<String, Vec<SharingChoice>>> {
+        let sql =
+            format!("SELECT {CHOICE_COLUMNS} FROM sharing_choices WHERE member_id IN ({{ids}}) AND revoked_at IS NULL AND recipient LIKE 'payer:%'");
+        let mut out: HashMap<String, Vec<SharingChoice>> = HashMap::new();
+        for r in &crate::rows::rows_for_ids(&self.pool, &sql, member_ids).await? {
+            let c = choice_from_row(r)?;
+            out.entry(c.member_id.clone()).or_default().push(c);
+        }
+        Ok(out)
     }
 }
 

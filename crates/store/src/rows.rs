@@ -154,6 +154,25 @@ pub(crate) fn to_value<T: Serialize>(v: &T) -> serde_json::Value {
     serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
 }
 
+/// Binds a list of ids as `$n, $n+1, …` after `offset` other parameters.
+pub(crate) fn placeholders(n: usize, offset: usize) -> String {
+    (1..=n).map(|i| format!("${}", i + offset)).collect::<Vec<_>>().join(", ")
+}
+
+/// Rows of `sql` (whose one `IN ({ids})` takes the ids) for every id, 500 at a time.
+pub(crate) async fn rows_for_ids(pool: &sqlx::AnyPool, sql: &str, ids: &[String]) -> Result<Vec<AnyRow>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        let text = sql.replace("{ids}", &placeholders(chunk.len(), 0));
+        let mut q = sqlx::query(&text);
+        for id in chunk {
+            q = q.bind(id);
+        }
+        out.extend(q.fetch_all(pool).await?);
+    }
+    Ok(out)
+}
+
 /// A date column written by [`date_text`].
 pub(crate) fn stored_date(s: &str) -> Result<time::Date> {
     parse_date(s).ok_or_else(|| StoreError::Corrupt(format!("{s:?} is not a date")))

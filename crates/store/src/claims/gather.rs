@@ -17,6 +17,9 @@ use time::{Date, Duration};
 
 use super::{ClaimScope, PendingClaim, PendingClaims};
 use crate::access::Access;
+use crate::lists::Sql;
+use crate::members::scope_members;
+use crate::rows::MEMBER_COLUMNS;
 use crate::rows::{date_text, stored_date};
 use crate::today_date as today;
 use crate::Result;
@@ -35,6 +38,23 @@ impl Draft {
     pub fn total_cents(&self) -> i64 {
         self.lines.iter().map(|l| l.charge_cents).sum()
     }
+}
+
+/// What a member's claims are made of.
+struct MemberClaims {
+    member: Member,
+    contacts: Vec<Unbilled>,
+    priced: crate::contacts::Priced,
+    diagnoses: Vec<DatedDiagnosis>,
+    choices: Vec<accompany_domain::privacy::SharingChoice>,
+}
+
+/// What one gathering looks up once: whether each organization can be
+/// named on a claim, and the payment model of its contract with each payer.
+#[derive(Default)]
+struct Cache {
+    orgs: HashMap<String, bool>,
+    models: HashMap<(String, String, String), Option<PaymentModel>>,
 }
 
 /// A contact not yet billed, with who gave it and for which organization.
@@ -84,93 +104,121 @@ impl Access {
                 organization_id: r.try_get("organization_id")?,
             });
         }
-        let catalog = self.store.catalog();
-        let mut models: HashMap<(String, String, String), Option<PaymentModel>> = HashMap::new();
-        let mut orgs: HashMap<String, bool> = HashMap::new();
+        let ids: Vec<String> = by_member.keys().cloned().collect();
         let mut drafts = Vec::new();
-        for (member_id, contacts) in by_member {
+        let mut cache = Cache::default();
+        for chunk in ids.chunks(500) {
             // A member the actor may not read is not billed by them.
-            let Some(checked) = self.checked_for_list(&member_id).await? else { continue };
-            let priced = self.price_member(&member_id, checked.member.date_of_birth).await?;
-            let role_of: HashMap<&str, &str> =
-                priced.role_contacts.iter().flat_map(|(role, ids)| ids.iter().map(move |id| (id.as_str(), role.as_str()))).collect();
-            let mut ready = Vec::new();
-            let mut held: BTreeMap<Hold, Vec<(ClaimKey, BillableLine)>> = BTreeMap::new();
-            for u in contacts {
-                let (Some(pricing), Some(date)) = (priced.by_contact.get(&u.contact_id), priced.dates.get(&u.contact_id)) else { continue };
-                let (payer, code, modifiers, place, units, authorization, hold) = match pricing {
-                    Pricing::Billable { payer, code, modifiers, place_of_service, units, authorization_id } if *units > 0 => {
-                        let number = authorization_id
-                            .as_ref()
-                            .and_then(|id| priced.authorizations.iter().find(|a| &a.id == id))
-                            .and_then(|a| a.number.clone());
-                        (payer, code.clone(), modifiers.clone(), place_of_service.clone(), *units, number, None)
-                    }
-                    Pricing::NeedsAuthorization { payer, code, units } => {
-                        (payer, code.clone(), vec![], None, *units, None, Some(Hold::NeedsAuthorization))
-                    }
-                    Pricing::NotBillable {
-                        payer: Some(payer),
-                        reason: accompany_domain::billing::NotBillableReason::CredentialBlocks { requirement_id, .. },
-                    } => (payer, String::new(), vec![], None, 0, None, Some(Hold::CredentialBlocks { requirement_id: requirement_id.clone() })),
-                    _ => continue,
+            let members = self.readable_members(chunk).await?;
+            let dob: Vec<(String, Date)> = members.iter().map(|m| (m.id.clone(), m.date_of_birth)).collect();
+            let mut priced = self.price_members(&dob).await?;
+            let mut diagnoses = self.dated_diagnoses_for(chunk).await?;
+            let mut choices = self.store.payer_choices_for(chunk).await?;
+            for member in members {
+                let (Some(contacts), Some(priced)) = (by_member.remove(&member.id), priced.remove(&member.id)) else { continue };
+                let facts = MemberClaims {
+                    contacts,
+                    priced,
+                    diagnoses: diagnoses.remove(&member.id).unwrap_or_default(),
+                    choices: choices.remove(&member.id).unwrap_or_default(),
+                    member,
                 };
-                if scope.payer.as_ref().is_some_and(|p| p != payer) || !catalog.payer(payer).is_some_and(|p| p.kind.takes_claims()) {
-                    continue;
-                }
-                let rule =
-                    role_of.get(u.contact_id.as_str()).and_then(|role| catalog.role(role)).and_then(|r| r.billing.iter().find(|b| &b.payer == payer));
-                let unit_charge = rule.and_then(|r| r.unit_charge_cents).map_or(0, i64::from);
-                let key = ClaimKey {
-                    member_id: member_id.clone(),
-                    organization_id: u.organization_id.clone(),
-                    rendering_user_id: u.author_id.clone(),
-                    payer_id: payer.clone(),
-                    authorization,
-                    period: period_of(*date),
-                };
-                let line = BillableLine {
-                    contact_id: u.contact_id.clone(),
-                    date: *date,
-                    code: if code.is_empty() { rule.and_then(|r| r.code.clone()).unwrap_or_default() } else { code },
-                    modifiers,
-                    units,
-                    charge_cents: unit_charge * i64::from(units),
-                    place_of_service: place,
-                };
-                match hold {
-                    Some(h) => held.entry(h).or_default().push((key, line)),
-                    None => ready.push((key, line)),
-                }
-            }
-            if ready.is_empty() && held.is_empty() {
-                continue;
-            }
-            let diagnoses = self.dated_diagnoses(&member_id).await?;
-            let choices = self.store.payer_choices(&member_id).await?;
-            for (key, lines) in group_lines(ready) {
-                if !orgs.contains_key(&key.organization_id) {
-                    let ok = self.store.organization_row(&key.organization_id).await?.is_some_and(|o| names_on_claims(&o));
-                    orgs.insert(key.organization_id.clone(), ok);
-                }
-                let dates: Vec<Date> = lines.iter().map(|l| l.date).collect();
-                let consent = part2_consent_for_payment(&choices, &key.payer_id, today());
-                let outcome = if orgs[&key.organization_id] {
-                    claim_diagnoses(&diagnoses, &dates, &|category| may_disclose_for_payment(category, consent))
-                } else {
-                    Err(Hold::NeedsProviderIds)
-                };
-                let encounters = self.encounters(&mut models, &key, lines[0].date).await?;
-                drafts.push(Draft { key, lines, member: checked.member.clone(), outcome, encounters });
-            }
-            for (hold, lines) in held {
-                for (key, lines) in group_lines(lines) {
-                    let encounters = self.encounters(&mut models, &key, lines[0].date).await?;
-                    drafts.push(Draft { key, lines, member: checked.member.clone(), outcome: Err(hold.clone()), encounters });
-                }
+                self.member_drafts(scope, facts, &mut cache, &mut drafts).await?;
             }
         }
         Ok(drafts)
+    }
+
+    /// The members among `ids` the actor may read, by the list rule the gate applies.
+    async fn readable_members(&self, ids: &[String]) -> Result<Vec<Member>> {
+        let mut sql = Sql::new(&format!("SELECT {MEMBER_COLUMNS} FROM members m WHERE m.id IN ("));
+        for (i, id) in ids.iter().enumerate() {
+            sql.push(if i == 0 { "?" } else { ", ?" }, id.clone());
+        }
+        sql.text(")");
+        scope_members(&mut sql, self.actor());
+        sql.query().fetch_all(&self.store.pool).await?.iter().map(crate::rows::member).collect()
+    }
+
+    /// One member's unbilled contacts as claims, ready or held.
+    async fn member_drafts(&self, scope: &ClaimScope, f: MemberClaims, cache: &mut Cache, drafts: &mut Vec<Draft>) -> Result<()> {
+        let catalog = self.store.catalog();
+        let priced = &f.priced;
+        let role_of: HashMap<&str, &str> =
+            priced.role_contacts.iter().flat_map(|(role, ids)| ids.iter().map(move |id| (id.as_str(), role.as_str()))).collect();
+        let mut ready = Vec::new();
+        let mut held: BTreeMap<Hold, Vec<(ClaimKey, BillableLine)>> = BTreeMap::new();
+        for u in &f.contacts {
+            let (Some(pricing), Some(date)) = (priced.by_contact.get(&u.contact_id), priced.dates.get(&u.contact_id)) else { continue };
+            let (payer, code, modifiers, place, units, authorization, hold) = match pricing {
+                Pricing::Billable { payer, code, modifiers, place_of_service, units, authorization_id } if *units > 0 => {
+                    let number =
+                        authorization_id.as_ref().and_then(|id| priced.authorizations.iter().find(|a| &a.id == id)).and_then(|a| a.number.clone());
+                    (payer, code.clone(), modifiers.clone(), place_of_service.clone(), *units, number, None)
+                }
+                Pricing::NeedsAuthorization { payer, code, units } => {
+                    (payer, code.clone(), vec![], None, *units, None, Some(Hold::NeedsAuthorization))
+                }
+                Pricing::NotBillable {
+                    payer: Some(payer),
+                    reason: accompany_domain::billing::NotBillableReason::CredentialBlocks { requirement_id, .. },
+                } => (payer, String::new(), vec![], None, 0, None, Some(Hold::CredentialBlocks { requirement_id: requirement_id.clone() })),
+                _ => continue,
+            };
+            if scope.payer.as_ref().is_some_and(|p| p != payer) || !catalog.payer(payer).is_some_and(|p| p.kind.takes_claims()) {
+                continue;
+            }
+            let rule =
+                role_of.get(u.contact_id.as_str()).and_then(|role| catalog.role(role)).and_then(|r| r.billing.iter().find(|b| &b.payer == payer));
+            let unit_charge = rule.and_then(|r| r.unit_charge_cents).map_or(0, i64::from);
+            let key = ClaimKey {
+                member_id: f.member.id.clone(),
+                organization_id: u.organization_id.clone(),
+                rendering_user_id: u.author_id.clone(),
+                payer_id: payer.clone(),
+                authorization,
+                period: period_of(*date),
+            };
+            let line = BillableLine {
+                contact_id: u.contact_id.clone(),
+                date: *date,
+                code: if code.is_empty() { rule.and_then(|r| r.code.clone()).unwrap_or_default() } else { code },
+                modifiers,
+                units,
+                charge_cents: unit_charge * i64::from(units),
+                place_of_service: place,
+            };
+            match hold {
+                Some(h) => held.entry(h).or_default().push((key, line)),
+                None => ready.push((key, line)),
+            }
+        }
+        for (key, lines) in group_lines(ready) {
+            let names_on_claims = match cache.orgs.get(&key.organization_id) {
+                Some(ok) => *ok,
+                None => {
+                    let ok = self.store.organization_row(&key.organization_id).await?.is_some_and(|o| names_on_claims(&o));
+                    cache.orgs.insert(key.organization_id.clone(), ok);
+                    ok
+                }
+            };
+            let dates: Vec<Date> = lines.iter().map(|l| l.date).collect();
+            let consent = part2_consent_for_payment(&f.choices, &key.payer_id, today());
+            let outcome = if names_on_claims {
+                claim_diagnoses(&f.diagnoses, &dates, &|category| may_disclose_for_payment(category, consent))
+            } else {
+                Err(Hold::NeedsProviderIds)
+            };
+            let encounters = self.encounters(&mut cache.models, &key, lines[0].date).await?;
+            drafts.push(Draft { key, lines, member: f.member.clone(), outcome, encounters });
+        }
+        for (hold, lines) in held {
+            for (key, lines) in group_lines(lines) {
+                let encounters = self.encounters(&mut cache.models, &key, lines[0].date).await?;
+                drafts.push(Draft { key, lines, member: f.member.clone(), outcome: Err(hold.clone()), encounters });
+            }
+        }
+        Ok(())
     }
 
     /// Whether the organization reports this payer's services as encounters
@@ -193,20 +241,19 @@ impl Access {
         Ok(reports_encounters(cache[&k]))
     }
 
-    /// The member's diagnoses with their days, for a claim; the caller has
+    /// These members' diagnoses with their days, for claims; the caller has
     /// passed the gate and the policy decides, by label, which may go.
-    pub(crate) async fn dated_diagnoses(&self, member_id: &str) -> Result<Vec<DatedDiagnosis>> {
-        let rows = sqlx::query("SELECT code, start_date, end_date FROM diagnoses WHERE member_id = $1 ORDER BY start_date, recorded_at, id")
-            .bind(member_id)
-            .fetch_all(&self.store.pool)
-            .await?;
-        let mut out = Vec::new();
-        for r in &rows {
+    pub(crate) async fn dated_diagnoses_for(&self, member_ids: &[String]) -> Result<HashMap<String, Vec<DatedDiagnosis>>> {
+        let sql =
+            "SELECT member_id, code, start_date, end_date FROM diagnoses WHERE member_id IN ({ids}) ORDER BY member_id, start_date, recorded_at, id";
+        let mut out: HashMap<String, Vec<DatedDiagnosis>> = HashMap::new();
+        for r in &crate::rows::rows_for_ids(&self.store.pool, sql, member_ids).await? {
             let code: String = r.try_get("code")?;
             let Some(code) = Icd10::from_stored(&code) else { continue };
             let start: String = r.try_get("start_date")?;
             let end: Option<String> = r.try_get("end_date")?;
-            out.push(DatedDiagnosis { code, start: stored_date(&start)?, end: end.as_deref().map(stored_date).transpose()? });
+            let d = DatedDiagnosis { code, start: stored_date(&start)?, end: end.as_deref().map(stored_date).transpose()? };
+            out.entry(r.try_get("member_id")?).or_default().push(d);
         }
         Ok(out)
     }

@@ -121,10 +121,7 @@ pub(super) fn ce_row(r: &AnyRow) -> Result<CeEntry> {
     })
 }
 
-/// Binds a list of ids as `$n, $n+1, …` after `offset` other parameters.
-pub(super) fn placeholders(n: usize, offset: usize) -> String {
-    (1..=n).map(|i| format!("${}", i + offset)).collect::<Vec<_>>().join(", ")
-}
+pub(super) use crate::rows::placeholders;
 
 pub(super) async fn insert_credential(tx: &mut Transaction<'_, Any>, c: &Credential) -> Result<()> {
     let now = now_text();

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# A month of claims from a seeded database: contacts one every third day for
+# 180 days for every member who has a peer (as bench/billing-latency.sh
+# inserts them), then `accompany claims export` of the last 30 days as the
+# command line (a state admin: every organization), timed; beside it the
+# in-memory figure for 650,000 contacts (`accompany claims bench`).
+#   cargo build --release
+#   target/release/accompany seed --members 20000 --workers 1000 --database-url URL --quiet
+#   bench/claims-export.sh URL
+set -euo pipefail
+B="$(dirname "$0")/../target/release/accompany"
+DB=$1
+if [[ "$DB" == postgres* ]]; then
+  DAYS="generate_series(0, 177, 3) AS d(n)"
+  DAY="to_char(current_date - d.n, 'YYYY-MM-DD')"
+  RUNSQL=(psql -qtAX "${DB}" -c)
+  FROM=$(date -d '-30 day' +%F)
+else
+  DAYS="(WITH RECURSIVE r(n) AS (SELECT 0 UNION ALL SELECT n + 3 FROM r WHERE n < 177) SELECT n FROM r) AS d"
+  DAY="date('now', '-' || d.n || ' days')"
+  RUNSQL=(sqlite3 "${DB#sqlite://}")
+  FROM=$(date -d '-30 day' +%F)
+fi
+"${RUNSQL[@]}" "INSERT INTO contact_notes (id, member_id, author_id, contact_date, duration_minutes, modality, setting, note, version, created_at, updated_at, start_time, role_id)
+  SELECT 'bench-' || tm.member_id || '-' || d.n, tm.member_id, tm.user_id, $DAY, 30, 'phone', 'home', '', 1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', '10:00', w.role_id
+  FROM team_members tm JOIN workers w ON w.user_id = tm.user_id, $DAYS
+  WHERE tm.team_role = 'peer' AND tm.until IS NULL AND NOT EXISTS (SELECT 1 FROM contact_notes x WHERE x.id = 'bench-' || tm.member_id || '-0')"
+[[ "$DB" == postgres* ]] && "${RUNSQL[@]}" "ANALYZE contact_notes"
+echo "contacts: $("${RUNSQL[@]}" "SELECT COUNT(*) FROM contact_notes" | tail -1), in the last 30 days: $("${RUNSQL[@]}" "SELECT COUNT(*) FROM contact_notes WHERE contact_date >= '$FROM'" | tail -1)"
+OUT=$(mktemp -d)
+start=$(date +%s.%N)
+$B claims export --database-url "$DB" --from "$FROM" --output "$OUT/claims.x12" 2> "$OUT/log" || true
+end=$(date +%s.%N)
+printf 'claims export (the database path, every organization): %.1f s, %s batches, %s claims\n' "$(echo "$end - $start" | bc)" \
+  "$(grep -c 'batch' "$OUT/log" || true)" "$(grep -o '[0-9]* claims,' "$OUT/log" | awk '{s+=$1} END {print s+0}')"
+$B claims bench --contacts 650000
+rm -rf "$OUT"
