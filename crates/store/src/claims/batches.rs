@@ -23,6 +23,7 @@ pub use accompany_domain::claims::Frequency;
 use super::gather::Draft;
 use super::ClaimScope;
 use crate::access::Access;
+use crate::bulk::{insert_rows, Val};
 use crate::ids::new_id;
 use crate::rows::{self, date_text, stored_date, MEMBER_COLUMNS, WORKER_COLUMNS};
 use crate::{now_text, Result, StoreError};
@@ -312,12 +313,14 @@ impl Access {
         .bind(&now)
         .execute(&mut *tx)
         .await?;
+        let mut written = ClaimRows::default();
         for (i, d) in drafts.iter().enumerate() {
             let Ok(diagnoses) = &d.outcome else { continue };
             let number = format!("AC{:010}", first_claim + i as i64);
             let codes: Vec<&str> = diagnoses.iter().map(Icd10::claim_form).collect();
-            insert_claim(&mut tx, &batch_id, &number, d, &rows::to_json(&codes), "1", None, &now).await?;
+            written.add(&batch_id, &number, d, &rows::to_json(&codes), "1", None, &now);
         }
+        insert_claims(&mut tx, self.store.backend, written).await?;
         let (batch, envelope, members) = self.batch_document(&mut tx, &batch_id).await?;
         let x12 = x12::write_837p(&envelope, &batch)?;
         let sha = sha256_hex(&x12);
@@ -765,7 +768,9 @@ impl Access {
         .execute(&mut *tx)
         .await?;
         let codes: Vec<String> = detail.diagnoses.iter().filter_map(|d| Icd10::parse(d)).map(|d| d.claim_form().to_string()).collect();
-        insert_claim(&mut tx, &batch_id, &number, &draft, &rows::to_json(&codes), frequency.code(), Some(id), &now).await?;
+        let mut written = ClaimRows::default();
+        written.add(&batch_id, &number, &draft, &rows::to_json(&codes), frequency.code(), Some(id), &now);
+        insert_claims(&mut tx, self.store.backend, written).await?;
         let status = if frequency == Frequency::Void { "voided" } else { "replaced" };
         sqlx::query("UPDATE claims SET status = $1, updated_at = $2 WHERE id = $3").bind(status).bind(&now).bind(id).execute(&mut *tx).await?;
         let (doc, envelope, members) = self.batch_document(&mut tx, &batch_id).await?;
@@ -798,73 +803,89 @@ fn line_row(r: &AnyRow) -> Result<ClaimLineView> {
     })
 }
 
-/// One claim, its lines and (for a first claim) the contacts it bills.
-#[allow(clippy::too_many_arguments)]
-async fn insert_claim(
-    tx: &mut Tx,
-    batch_id: &str,
-    number: &str,
-    d: &Draft,
-    diagnoses: &str,
-    frequency: &str,
-    replaces: Option<&str>,
-    now: &str,
-) -> Result<()> {
-    let claim_id = new_id();
-    sqlx::query(
-        "INSERT INTO claims (id, number, batch_id, member_id, organization_id, rendering_user_id, payer_id, authorization_number, period, \
-         frequency, replaces_claim_id, status, place_of_service, diagnoses, total_cents, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'written', $12, $13, $14, $15, $15)",
-    )
-    .bind(&claim_id)
-    .bind(number)
-    .bind(batch_id)
-    .bind(&d.key.member_id)
-    .bind(&d.key.organization_id)
-    .bind(&d.key.rendering_user_id)
-    .bind(&d.key.payer_id)
-    .bind(&d.key.authorization)
-    .bind(&d.key.period)
-    .bind(frequency)
-    .bind(replaces)
-    .bind(claim_place_of_service(&d.lines))
-    .bind(diagnoses)
-    .bind(d.total_cents())
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    for (n, l) in d.lines.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO claim_lines (claim_id, line_number, contact_id, service_date, code, modifiers, units, charge_cents, place_of_service) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(&claim_id)
-        .bind(n as i64 + 1)
-        .bind(&l.contact_id)
-        .bind(date_text(l.date))
-        .bind(&l.code)
-        .bind(rows::to_json(&l.modifiers))
-        .bind(i64::from(l.units))
-        .bind(l.charge_cents)
-        .bind(&l.place_of_service)
-        .execute(&mut **tx)
-        .await?;
-        if replaces.is_none() {
-            sqlx::query("INSERT INTO billed_contacts (contact_id, claim_id) VALUES ($1, $2)")
-                .bind(&l.contact_id)
-                .bind(&claim_id)
-                .execute(&mut **tx)
-                .await
-                .map_err(|e| match &e {
-                    sqlx::Error::Database(d) if d.is_unique_violation() => Invalid::one(
-                        "contacts",
-                        "already-billed",
-                        "another export billed some of these contacts a moment ago; run the export again to write what is left",
-                    )
-                    .into(),
-                    _ => StoreError::Database(e),
-                })?;
+/// Claims, their lines and (for first claims) the contacts they bill, as
+/// rows written a few hundred per statement.
+#[derive(Default)]
+struct ClaimRows {
+    claims: Vec<Vec<Val>>,
+    lines: Vec<Vec<Val>>,
+    billed: Vec<Vec<Val>>,
+}
+
+impl ClaimRows {
+    #[allow(clippy::too_many_arguments)]
+    fn add(&mut self, batch_id: &str, number: &str, d: &Draft, diagnoses: &str, frequency: &str, replaces: Option<&str>, now: &str) {
+        let claim_id = new_id();
+        self.claims.push(vec![
+            claim_id.clone().into(),
+            number.into(),
+            batch_id.into(),
+            d.key.member_id.clone().into(),
+            d.key.organization_id.clone().into(),
+            d.key.rendering_user_id.clone().into(),
+            d.key.payer_id.clone().into(),
+            d.key.authorization.clone().into(),
+            d.key.period.clone().into(),
+            frequency.into(),
+            replaces.map(String::from).into(),
+            "written".into(),
+            claim_place_of_service(&d.lines).into(),
+            diagnoses.into(),
+            d.total_cents().into(),
+            now.into(),
+            now.into(),
+        ]);
+        for (n, l) in d.lines.iter().enumerate() {
+            self.lines.push(vec![
+                claim_id.clone().into(),
+                (n as i64 + 1).into(),
+                l.contact_id.clone().into(),
+                date_text(l.date).into(),
+                l.code.clone().into(),
+                rows::to_json(&l.modifiers).into(),
+                i64::from(l.units).into(),
+                l.charge_cents.into(),
+                l.place_of_service.clone().into(),
+            ]);
+            if replaces.is_none() {
+                self.billed.push(vec![l.contact_id.clone().into(), claim_id.clone().into()]);
+            }
         }
     }
-    Ok(())
+}
+
+/// Write the rows; a contact another export billed first refuses the whole batch.
+async fn insert_claims(tx: &mut Tx, backend: crate::Backend, r: ClaimRows) -> Result<()> {
+    const CLAIM: [&str; 17] = [
+        "id",
+        "number",
+        "batch_id",
+        "member_id",
+        "organization_id",
+        "rendering_user_id",
+        "payer_id",
+        "authorization_number",
+        "period",
+        "frequency",
+        "replaces_claim_id",
+        "status",
+        "place_of_service",
+        "diagnoses",
+        "total_cents",
+        "created_at",
+        "updated_at",
+    ];
+    const LINE: [&str; 9] =
+        ["claim_id", "line_number", "contact_id", "service_date", "code", "modifiers", "units", "charge_cents", "place_of_service"];
+    insert_rows(tx, backend, "claims", &CLAIM, r.claims).await?;
+    insert_rows(tx, backend, "claim_lines", &LINE, r.lines).await?;
+    insert_rows(tx, backend, "billed_contacts", &["contact_id", "claim_id"], r.billed).await.map_err(|e| match e {
+        StoreError::Database(sqlx::Error::Database(d)) if d.is_unique_violation() => Invalid::one(
+            "contacts",
+            "already-billed",
+            "another export billed some of these contacts a moment ago; run the export again to write what is left",
+        )
+        .into(),
+        other => other,
+    })
 }
