@@ -341,27 +341,7 @@ impl Access {
 
     /// The disclosure of one file to the payer, with its hash, naming every member on it.
     async fn audit_file(&self, tx: &mut Tx, batch_id: &str, sha: &str, categories: Categories, members: &[String]) -> Result<()> {
-        let listed: Vec<&str> = members.iter().map(String::as_str).collect();
-        let entity_id = format!("{batch_id} sha256:{sha}");
-        self.store
-            .append_audit_listing_in(
-                tx,
-                crate::audit::NewEvent {
-                    actor_user_id: Some(&self.actor().user_id),
-                    actor_username: &self.actor().username,
-                    action: "disclose",
-                    entity: "claim-file",
-                    entity_id: Some(&entity_id),
-                    decision: "permit",
-                    reason: "",
-                    client_addr: self.client_addr(),
-                    member_id: None,
-                    categories: &categories.to_text(),
-                    purpose: Purpose::Payment.as_str(),
-                },
-                &listed,
-            )
-            .await
+        self.audit_file_in(tx, ("disclose", "claim-file", &format!("{batch_id} sha256:{sha}")), categories, members).await
     }
 
     /// Write an existing batch again, from what was stored when it was

@@ -7,7 +7,7 @@
 
 use accompany_domain::claims::remit::{self, Adjustment, Response};
 use accompany_domain::policy::Decision;
-use accompany_domain::privacy::{Categories, Category, Purpose};
+use accompany_domain::privacy::{Categories, Category};
 use accompany_domain::Invalid;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -220,27 +220,9 @@ impl Access {
         .await?;
         members.sort();
         members.dedup();
-        let listed: Vec<&str> = members.iter().map(String::as_str).collect();
         let entity_id = format!("{} sha256:{sha}", report.kind);
-        self.store
-            .append_audit_listing_in(
-                &mut tx,
-                crate::audit::NewEvent {
-                    actor_user_id: Some(&self.actor().user_id),
-                    actor_username: &self.actor().username,
-                    action: "import",
-                    entity: "claim-response",
-                    entity_id: Some(&entity_id),
-                    decision: "permit",
-                    reason: "",
-                    client_addr: self.client_addr(),
-                    member_id: None,
-                    categories: &Categories::of(&[Category::Demographics, Category::Billing]).to_text(),
-                    purpose: Purpose::Payment.as_str(),
-                },
-                &listed,
-            )
-            .await?;
+        let labels = Categories::of(&[Category::Demographics, Category::Billing]);
+        self.audit_file_in(&mut tx, ("import", "claim-response", &entity_id), labels, &members).await?;
         tx.commit().await?;
         Ok(report)
     }

@@ -8,8 +8,7 @@ use accompany_store::claims::{
 };
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, StatusCode};
-use axum::response::IntoResponse;
+use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
@@ -224,13 +223,7 @@ struct FileQuery {
 async fn batch_file(State(state): State<AppState>, ApiUser(s): ApiUser, Path(id): Path<String>, RawQuery(raw): RawQuery) -> ApiResult {
     let q: FileQuery = query(raw)?;
     let format = format_of(q.format.as_deref())?;
-    let b = s.access(&state).rewrite_batch(&id, format).await?;
-    let (content_type, ext) = match format {
-        BatchFormat::X12 => ("application/edi-x12", "x12"),
-        BatchFormat::Csv => ("text/csv; charset=utf-8", "csv"),
-    };
-    let disposition = format!("attachment; filename=\"claims-{:09}.{ext}\"", b.batch.interchange_control);
-    Ok((StatusCode::OK, [(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, disposition)], b.file).into_response())
+    Ok(super::file_response(s.access(&state).rewrite_batch(&id, format).await?, format))
 }
 
 /// Mark a batch submitted

@@ -10,6 +10,10 @@ use accompany_domain::records::parse_date;
 use accompany_domain::{FieldError, Invalid};
 use accompany_store::claims::ClaimScope;
 
+use accompany_store::claims::{BatchFormat, ExportedBatch};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+
 pub use api::routes as api_routes;
 pub use pages::routes as page_routes;
 
@@ -43,4 +47,14 @@ pub(crate) fn scope(
     }
     errs.finish()?;
     Ok(ClaimScope { payer, from, to, organization: given(organization) })
+}
+
+/// A batch's file as a download, named by its interchange number.
+pub(crate) fn file_response(b: ExportedBatch, format: BatchFormat) -> Response {
+    let content_type = match format {
+        BatchFormat::X12 => "application/edi-x12",
+        BatchFormat::Csv => "text/csv; charset=utf-8",
+    };
+    let disposition = format!("attachment; filename=\"claims-{:09}.{}\"", b.batch.interchange_control, format.extension());
+    (StatusCode::OK, [(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, disposition)], b.file).into_response()
 }

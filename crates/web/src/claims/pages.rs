@@ -9,7 +9,6 @@ use accompany_domain::FieldError;
 use accompany_store::claims::{BatchFormat, BatchSummary, ClaimSummary, Frequency, PendingClaim, ReconciliationRow};
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -278,14 +277,7 @@ struct FileQuery {
 async fn download(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>, Query(q): Query<FileQuery>) -> Response {
     let format = BatchFormat::parse(&q.format).unwrap_or(BatchFormat::X12);
     match s.access(&state).rewrite_batch(&id, format).await {
-        Ok(b) => {
-            let (content_type, ext) = match format {
-                BatchFormat::X12 => ("application/edi-x12", "x12"),
-                BatchFormat::Csv => ("text/csv; charset=utf-8", "csv"),
-            };
-            let disposition = format!("attachment; filename=\"claims-{:09}.{ext}\"", b.batch.interchange_control);
-            (StatusCode::OK, [(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, disposition)], b.file).into_response()
-        }
+        Ok(b) => super::file_response(b, format),
         Err(e) => page_error(&s, e),
     }
 }
