@@ -308,10 +308,34 @@ pub enum Command {
         #[command(subcommand)]
         command: CoverageCommand,
     },
+    /// Acute-care events (ED visits, inpatient stays, outpatient visits) from plans and hospitals.
+    Events {
+        #[command(subcommand)]
+        command: EventsCommand,
+    },
     /// Claims: write batches as X12 837P or CSV, read acknowledgements and remittance.
     Claims {
         #[command(subcommand)]
         command: ClaimsCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum EventsCommand {
+    /// Load events from CSV (a header row, then masshealth_id, kind, start and optionally end,
+    /// facility, diagnoses, part2, external_id) or NDJSON (one FHIR R4 Encounter per line). Every
+    /// row is checked and every member matched first; nothing is loaded unless all are good, and
+    /// each problem names its line. Events loaded before (by external_id) are skipped.
+    Import {
+        #[command(flatten)]
+        common: Common,
+        file: PathBuf,
+        /// csv or ndjson.
+        #[arg(long, default_value = "csv")]
+        format: String,
+        /// Act as this account (default: the command line, as a state admin).
+        #[arg(long = "as")]
+        as_user: Option<String>,
     },
 }
 
@@ -834,6 +858,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open(&common).await?;
             let o = crate::claims::ExportOptions { format, payer, from, to, organization, batch, output, as_user };
             crate::claims::export(&store, o).await?;
+        }
+        Command::Events { command: EventsCommand::Import { common, file, format, as_user } } => {
+            let Some(format) = accompany_domain::events::FileFormat::parse(&format) else {
+                bail!("--format {format:?} is not one we read; use csv or ndjson")
+            };
+            let text = std::fs::read_to_string(&file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            let problems = |e: &accompany_domain::Invalid| e.0.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("\n");
+            let rows = match accompany_domain::events::read_events(&text, format) {
+                Ok(rows) => rows,
+                Err(e) => bail!("{}\n{} problems in {}; nothing was loaded", problems(&e), e.0.len(), file.display()),
+            };
+            let store = open(&common).await?;
+            let access = crate::matching::actor(&store, as_user.as_deref()).await?;
+            match access.import_events(&rows).await {
+                Ok(r) => eprintln!("Loaded {} events from {} ({} loaded before, skipped).", r.loaded, file.display(), r.already_loaded),
+                Err(accompany_store::StoreError::Invalid(e)) => {
+                    bail!("{}\n{} problems in {}; nothing was loaded", problems(&e), e.0.len(), file.display())
+                }
+                Err(e) => return Err(e.into()),
+            }
         }
         Command::Claims { command: ClaimsCommand::Bench { contacts, seed } } => crate::claims::bench(contacts, seed)?,
         Command::Claims { command: ClaimsCommand::Import { common, file, as_user } } => {

@@ -170,7 +170,7 @@ fn accepted_by_pyx12(files: &[&Path]) {
     assert_eq!(report.matches(": accepted").count(), files.len(), "{report}");
 }
 
-async fn post_text(app: &TestApp, token: &str, path: &str, text: &str) -> (u16, Value) {
+pub(crate) async fn post_text(app: &TestApp, token: &str, path: &str, text: &str) -> (u16, Value) {
     let r = app
         .client()
         .post(app.url(path))

@@ -14,6 +14,7 @@ mod cli;
 mod contacts;
 mod contracts;
 mod edges;
+mod events;
 mod layering;
 mod matching;
 mod nav_golden;

@@ -165,6 +165,16 @@ pub fn may_bill_for(actor: &Actor, organization_id: &str) -> Decision {
     }
 }
 
+/// Acute-care events arrive from plans and hospitals through the state:
+/// only state admins (and the command line acting as one) load them, since
+/// a file names members by MassHealth ID, whoever serves them.
+pub fn may_import_events(actor: &Actor) -> Decision {
+    match actor.persona {
+        Persona::StateAdmin => Decision::Permit,
+        _ => Decision::Deny("state admins load acute-care events"),
+    }
+}
+
 /// A diagnosis on a claim is a disclosure to the payer for payment: HIPAA
 /// permits it without the member's consent, but a substance-use diagnosis
 /// (42 CFR Part 2) goes only under a Part 2 consent that covers payment to

@@ -20,6 +20,7 @@ mod contacts;
 mod contracts;
 mod diagnoses;
 mod enrolment;
+pub mod events;
 mod goals;
 mod groups;
 pub mod ids;

@@ -22,6 +22,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (12, "claim_data", include_str!("../migrations/0012_claim_data.sql")),
     (13, "contracts", include_str!("../migrations/0013_contracts.sql")),
     (14, "claims", include_str!("../migrations/0014_claims.sql")),
+    (15, "events", include_str!("../migrations/0015_events.sql")),
 ];
 
 /// The part of a migration for one database: lines after `-- @sqlite` or

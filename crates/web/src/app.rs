@@ -9,8 +9,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::openapi::ApiRouter;
 use crate::problem::Problem;
 use crate::{
-    account, auth, billing, booking, calendar, claims, contacts, contracts, diagnoses, enrolment, goals, groups, home, matching, members, openapi,
-    organizations, page, privacy, reach, referrals, roles, server, team, workers, workforce, AppState, HOST_PREFIX, SESSION_COOKIE,
+    account, auth, billing, booking, calendar, claims, contacts, contracts, diagnoses, enrolment, events, goals, groups, home, matching, members,
+    openapi, organizations, page, privacy, reach, referrals, roles, server, team, workers, workforce, AppState, HOST_PREFIX, SESSION_COOKIE,
 };
 
 /// The pages, each feature's.
@@ -61,6 +61,7 @@ fn api() -> ApiRouter {
         .merge(goals::api_routes())
         .merge(billing::api_routes())
         .merge(claims::api_routes())
+        .merge(events::api_routes())
         .merge(booking::api_routes())
         .merge(groups::api_routes())
         .merge(reach::api_routes())

@@ -22,6 +22,7 @@ mod contacts;
 mod contracts;
 mod diagnoses;
 mod enrolment;
+mod events;
 mod goals;
 mod groups;
 mod home;
