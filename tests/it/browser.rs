@@ -694,11 +694,19 @@ async fn the_billing_office_writes_a_batch_and_opens_a_claim_accessibly() {
     assert!(page.contains("Demo") || page.contains("H0038") || page.contains("Claims for payment"), "{page}");
     assert_accessible(&c, "the claims page with claims ready").await;
     c.find(Locator::Css("form[action='/billing/claims/export'] button[type=submit]")).await.unwrap().click().await.unwrap();
-    let page = wait_for_text(&c, "batch", true).await;
-    assert!(page.contains("Mark submitted"), "{page}");
+    // The page before the click says "batch" too: wait for what only the answer shows.
+    let page = wait_for_text(&c, "Mark submitted", true).await;
+    assert!(page.contains("written. Download"), "the notice says what to do next: {page}");
     assert_accessible(&c, "the claims page with a batch written").await;
     c.find(Locator::Css("form[action$='/submitted'] button")).await.unwrap().click().await.unwrap();
-    wait_for_text(&c, "Submitted", true).await;
+    // The answer comes back without the notice's query: wait for the new address, then its page.
+    let started = Instant::now();
+    while c.current_url().await.unwrap().as_str().contains("written=") {
+        assert!(started.elapsed() < Duration::from_secs(10), "marking the batch submitted did not answer");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let page = wait_for_text(&c, "Claims written", true).await;
+    assert!(!page.contains("written. Download") && page.contains("Submitted"), "{page}");
     c.find(Locator::Css("#claims-heading ~ div table tbody th a")).await.unwrap().click().await.unwrap();
     let page = wait_for_text(&c, "Service lines", true).await;
     assert!(page.contains("H0038"), "{page}");

@@ -155,7 +155,8 @@ use serde_json::{json, Value};
 use crate::cli::accompany;
 use crate::support::TestApp;
 
-fn run(app: &TestApp, args: &[&str]) -> (bool, String) {
+/// Run the binary against the app's database; success and everything it printed.
+pub(crate) fn run(app: &TestApp, args: &[&str]) -> (bool, String) {
     let out = accompany().args(args).args(["--database-url", &app.db.url, "--audit-key-file", app.db.key_arg()]).output().expect("run accompany");
     (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
 }

@@ -6,14 +6,8 @@
 use accompany_domain::records::Persona;
 use serde_json::{json, Value};
 
-use crate::claims::post_text;
-use crate::cli::accompany;
+use crate::claims::{post_text, run};
 use crate::support::TestApp;
-
-fn run(app: &TestApp, args: &[&str]) -> (bool, String) {
-    let out = accompany().args(args).args(["--database-url", &app.db.url, "--audit-key-file", app.db.key_arg()]).output().expect("run accompany");
-    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
-}
 
 #[tokio::test]
 async fn events_load_whole_or_not_at_all_and_are_shown_by_their_label() {
