@@ -64,10 +64,6 @@ impl Access {
         &self.actor
     }
 
-    pub(crate) fn client_addr(&self) -> &str {
-        &self.client_addr
-    }
-
     pub(crate) fn store(&self) -> &Store {
         &self.store
     }
@@ -136,6 +132,37 @@ impl Access {
                 listed,
             )
             .await
+    }
+
+    /// One event inside the change's own transaction, naming every member
+    /// it concerns: a file of member data going out or coming in, written
+    /// together with what it changed or not at all.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn audit_list_in(
+        &self,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        action: &str,
+        entity: &str,
+        entity_id: Option<&str>,
+        categories: Categories,
+        purpose: Purpose,
+        listed: &[String],
+    ) -> Result<()> {
+        let listed: Vec<&str> = listed.iter().map(String::as_str).collect();
+        let event = crate::audit::NewEvent {
+            actor_user_id: Some(&self.actor.user_id),
+            actor_username: &self.actor.username,
+            action,
+            entity,
+            entity_id,
+            decision: "permit",
+            reason: "",
+            client_addr: &self.client_addr,
+            member_id: None,
+            categories: &categories.to_text(),
+            purpose: purpose.as_str(),
+        };
+        self.store.append_audit_listing_in(tx, event, &listed).await
     }
 
     /// How the actor stands to a member: the facts the policy needs.

@@ -138,22 +138,12 @@ async fn insert_coverage(tx: &mut sqlx::Transaction<'_, sqlx::Any>, member_id: &
 impl Store {
     /// The member's coverage, primary first.
     pub(crate) async fn coverage_of(&self, member_id: &str) -> Result<Vec<Coverage>> {
-        let rows = sqlx::query(&format!("SELECT {COVERAGE_COLUMNS} FROM coverage WHERE member_id = $1 ORDER BY priority, start_date, id"))
-            .bind(member_id)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(coverage_row).collect()
+        Ok(self.coverage_for(&[member_id.to_string()]).await?.remove(member_id).unwrap_or_default())
     }
 
     /// The member's authorizations, newest first.
     pub(crate) async fn authorizations_of(&self, member_id: &str) -> Result<Vec<AuthorizationRecord>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {AUTH_COLUMNS} FROM authorizations a WHERE a.member_id = $1 ORDER BY a.start_date DESC, a.created_at DESC, a.id"
-        ))
-        .bind(member_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(authorization_row).collect()
+        Ok(self.authorizations_for(&[member_id.to_string()]).await?.remove(member_id).unwrap_or_default())
     }
 
     /// Credentials of the workers behind these accounts, by account (each

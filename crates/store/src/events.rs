@@ -136,21 +136,8 @@ impl Access {
         members.sort();
         members.dedup();
         let labels = fresh.iter().map(|(_, v)| v.category()).fold(Categories::of(&[Category::Demographics]), Categories::with);
-        let listed: Vec<&str> = members.iter().map(String::as_str).collect();
-        let event = crate::audit::NewEvent {
-            actor_user_id: Some(&self.actor().user_id),
-            actor_username: &self.actor().username,
-            action: "import",
-            entity: "care-events",
-            entity_id: None,
-            decision: "permit",
-            reason: "",
-            client_addr: self.client_addr(),
-            member_id: None,
-            categories: &labels.to_text(),
-            purpose: accompany_domain::privacy::Purpose::Operations.as_str(),
-        };
-        self.store.append_audit_listing_in(&mut tx, event, &listed).await?;
+        let operations = accompany_domain::privacy::Purpose::Operations;
+        self.audit_list_in(&mut tx, "import", "care-events", None, labels, operations, &members).await?;
         tx.commit().await?;
         Ok(EventLoad { loaded: fresh.len(), already_loaded: already })
     }

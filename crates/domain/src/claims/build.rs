@@ -37,8 +37,6 @@ pub enum Hold {
 }
 
 impl Hold {
-    pub const CODES: [&'static str; 5] = ["needs-authorization", "credential-blocks", "needs-consent", "needs-diagnosis", "needs-provider-ids"];
-
     pub fn code(&self) -> &'static str {
         match self {
             Hold::NeedsAuthorization => "needs-authorization",

@@ -341,7 +341,8 @@ impl Access {
 
     /// The disclosure of one file to the payer, with its hash, naming every member on it.
     async fn audit_file(&self, tx: &mut Tx, batch_id: &str, sha: &str, categories: Categories, members: &[String]) -> Result<()> {
-        self.audit_file_in(tx, ("disclose", "claim-file", &format!("{batch_id} sha256:{sha}")), categories, members).await
+        let entity_id = format!("{batch_id} sha256:{sha}");
+        self.audit_list_in(tx, "disclose", "claim-file", Some(&entity_id), categories, Purpose::Payment, members).await
     }
 
     /// Write an existing batch again, from what was stored when it was

@@ -11,7 +11,6 @@ mod responses;
 
 use accompany_domain::claims::build::Hold;
 use accompany_domain::policy::{may_bill_for, Decision};
-use accompany_domain::privacy::{Categories, Purpose};
 use accompany_domain::records::Persona;
 use serde::Serialize;
 use time::Date;
@@ -21,6 +20,9 @@ use crate::{Result, StoreError};
 
 pub use batches::{BatchFormat, BatchSummary, ClaimDetail, ClaimLineView, ClaimSummary, ExportedBatch, Frequency};
 pub use responses::{ImportReport, Reconciliation, ReconciliationRow};
+
+/// A claim's statuses, in the order a claim moves through them.
+pub const CLAIM_STATUSES: [&str; 8] = ["written", "submitted", "accepted", "rejected", "paid", "denied", "replaced", "voided"];
 
 /// Which billable contacts to gather: one payer or all, the days of service
 /// (from one year back to today when left out), one organization (state
@@ -62,33 +64,6 @@ pub struct PendingClaims {
 }
 
 impl Access {
-    /// One event inside the change's transaction for a file going out to or
-    /// coming in from a payer (its kind and hash in `entity_id`), for
-    /// payment, naming every member on it.
-    pub(crate) async fn audit_file_in(
-        &self,
-        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-        (action, entity, entity_id): (&str, &str, &str),
-        categories: Categories,
-        members: &[String],
-    ) -> Result<()> {
-        let listed: Vec<&str> = members.iter().map(String::as_str).collect();
-        let event = crate::audit::NewEvent {
-            actor_user_id: Some(&self.actor().user_id),
-            actor_username: &self.actor().username,
-            action,
-            entity,
-            entity_id: Some(entity_id),
-            decision: "permit",
-            reason: "",
-            client_addr: self.client_addr(),
-            member_id: None,
-            categories: &categories.to_text(),
-            purpose: Purpose::Payment.as_str(),
-        };
-        self.store.append_audit_listing_in(tx, event, &listed).await
-    }
-
     /// The organization the actor bills for: their own, or for a state
     /// admin the one asked for (None: every organization). A refusal is
     /// audited.

@@ -7,7 +7,7 @@
 
 use accompany_domain::claims::remit::{self, Adjustment, Response};
 use accompany_domain::policy::Decision;
-use accompany_domain::privacy::{Categories, Category};
+use accompany_domain::privacy::{Categories, Category, Purpose};
 use accompany_domain::Invalid;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -222,7 +222,7 @@ impl Access {
         members.dedup();
         let entity_id = format!("{} sha256:{sha}", report.kind);
         let labels = Categories::of(&[Category::Demographics, Category::Billing]);
-        self.audit_file_in(&mut tx, ("import", "claim-response", &entity_id), labels, &members).await?;
+        self.audit_list_in(&mut tx, "import", "claim-response", Some(&entity_id), labels, Purpose::Payment, &members).await?;
         tx.commit().await?;
         Ok(report)
     }

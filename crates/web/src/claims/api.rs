@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use accompany_domain::{FieldError, Invalid};
 use accompany_store::claims::{
-    BatchFormat, BatchSummary, ClaimDetail, ClaimSummary, ExportedBatch, Frequency, ImportReport, PendingClaims, Reconciliation,
+    BatchFormat, BatchSummary, ClaimDetail, ClaimSummary, ExportedBatch, Frequency, ImportReport, PendingClaims, Reconciliation, CLAIM_STATUSES,
 };
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -44,8 +44,6 @@ fn format_of(text: Option<&str>) -> Result<BatchFormat, crate::problem::Problem>
     }
 }
 
-const STATUSES: [&str; 8] = ["written", "submitted", "accepted", "rejected", "paid", "denied", "replaced", "voided"];
-
 #[derive(Deserialize, Default, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -73,8 +71,8 @@ struct ClaimList {
     responses((status = 200, description = "Claims", body = ClaimList), (status = 403, description = "The caller does not bill")))]
 async fn list_claims(State(state): State<AppState>, ApiUser(s): ApiUser, RawQuery(raw): RawQuery) -> ApiResult {
     let q: ClaimsQuery = query(raw)?;
-    if let Some(x) = q.status.as_deref().filter(|x| !STATUSES.contains(x)) {
-        return Err(invalid("status", "unknown-choice", format!("{x:?} is not a claim status; use one of {}", STATUSES.join(", "))));
+    if let Some(x) = q.status.as_deref().filter(|x| !CLAIM_STATUSES.contains(x)) {
+        return Err(invalid("status", "unknown-choice", format!("{x:?} is not a claim status; use one of {}", CLAIM_STATUSES.join(", "))));
     }
     let claims = s.access(&state).claims(q.organization.as_deref(), q.status.as_deref(), q.batch.as_deref()).await?;
     ok(StatusCode::OK, ClaimList { claims })

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use accompany_domain::claims::build::Hold;
 use accompany_domain::FieldError;
-use accompany_store::claims::{BatchFormat, BatchSummary, ClaimSummary, Frequency, PendingClaim, ReconciliationRow};
+use accompany_store::claims::{BatchFormat, BatchSummary, ClaimSummary, Frequency, PendingClaim, ReconciliationRow, CLAIM_STATUSES};
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -30,9 +30,6 @@ pub fn routes() -> Router<AppState> {
         .route("/billing/claims/{id}", get(claim_page))
         .route("/billing/claims/{id}/correction", post(correct))
 }
-
-/// The statuses the claims list filters by, in the order a claim moves.
-const STATUSES: [&str; 8] = ["written", "submitted", "accepted", "rejected", "paid", "denied", "replaced", "voided"];
 
 #[derive(Deserialize, Default, Clone)]
 pub struct ScopeForm {
@@ -214,7 +211,7 @@ async fn claims_page(state: &AppState, s: &Signed, f: ScopeForm, errors: Vec<Fie
         // A scope that does not read shows the default one; the form keeps what was typed.
         let scope = super::scope(&state.catalog, Some(&f.payer), Some(&f.from), Some(&f.to), None).unwrap_or_default();
         let pending = access.pending_claims(&scope).await?;
-        let status = STATUSES.iter().find(|x| **x == f.status).copied();
+        let status = CLAIM_STATUSES.iter().find(|x| **x == f.status).copied();
         let batches = access.claim_batches(None).await?;
         let claims = access.claims(None, status, None).await?;
         let money = access.reconciliation(None).await?;
@@ -226,7 +223,7 @@ async fn claims_page(state: &AppState, s: &Signed, f: ScopeForm, errors: Vec<Fie
         Ok(ClaimsPage {
             l: Layout::new(t, Some(s), "/billing/claims", t.t("claims-title")),
             payers: state.catalog.payers.iter().filter(|p| p.kind.takes_claims()).map(|p| (p.id.clone(), p.name.get(t.lang).to_string())).collect(),
-            statuses: STATUSES.iter().map(|x| (x.to_string(), status_text(t, x))).collect(),
+            statuses: CLAIM_STATUSES.iter().map(|x| (x.to_string(), status_text(t, x))).collect(),
             from: pending.from.clone(),
             to: pending.to.clone(),
             ready: pending.ready.iter().map(|c| pending_row(state, t, c)).collect(),
