@@ -22,7 +22,7 @@ pub struct ExportOptions {
     pub as_user: Option<String>,
 }
 
-fn day(flag: &str, text: Option<&str>) -> anyhow::Result<Option<time::Date>> {
+pub(crate) fn day(flag: &str, text: Option<&str>) -> anyhow::Result<Option<time::Date>> {
     match text {
         None => Ok(None),
         Some(t) => match parse_date(t) {

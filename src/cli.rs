@@ -318,6 +318,46 @@ pub enum Command {
         #[command(subcommand)]
         command: ClaimsCommand,
     },
+    /// Outcome measures: follow-up after acute care, use before and after, engagement, retention, goals.
+    Measures {
+        #[command(subcommand)]
+        command: MeasuresCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MeasuresCommand {
+    /// Recompute every member's measures (run it nightly; writes mark members for recomputing in between).
+    Rebuild {
+        #[command(flatten)]
+        common: Common,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+        /// Act as this account (default: the command line, as a state admin).
+        #[arg(long = "as")]
+        as_user: Option<String>,
+    },
+    /// Print every measure with numerator, denominator and rate, after the small-cell rule.
+    Report {
+        #[command(flatten)]
+        common: Common,
+        /// Index days from this day (YYYY-MM-DD).
+        #[arg(long)]
+        from: Option<String>,
+        /// Index days up to this day (YYYY-MM-DD).
+        #[arg(long)]
+        to: Option<String>,
+        /// Only this organization's members: a provider's (served by its peers) or a health plan's.
+        #[arg(long)]
+        organization: Option<String>,
+        /// JSON, as GET /api/v1/measures answers.
+        #[arg(long)]
+        json: bool,
+        /// Act as this account (default: the command line, as a state admin).
+        #[arg(long = "as")]
+        as_user: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -611,6 +651,7 @@ pub fn print_report(report: &SeedReport) {
         report.seconds,
         report.rows_per_second()
     );
+    eprintln!("Generated {} acute-care events, {} peer contacts and {} referrals.", report.events, report.contacts, report.referrals);
     for c in &report.credentials {
         println!("{}: {} / {}", c.persona.as_str(), c.username, c.password);
     }
@@ -865,11 +906,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let text = std::fs::read_to_string(&file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
             let problems = |e: &accompany_domain::Invalid| e.0.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("\n");
-            let rows = match accompany_domain::events::read_events(&text, format) {
+            let store = open(&common).await?;
+            let rows = match accompany_domain::events::read_events(&text, format, &store.catalog().measures) {
                 Ok(rows) => rows,
                 Err(e) => bail!("{}\n{} problems in {}; nothing was loaded", problems(&e), e.0.len(), file.display()),
             };
-            let store = open(&common).await?;
             let access = crate::matching::actor(&store, as_user.as_deref()).await?;
             match access.import_events(&rows).await {
                 Ok(r) => eprintln!("Loaded {} events from {} ({} loaded before, skipped).", r.loaded, file.display(), r.already_loaded),
@@ -880,6 +921,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Claims { command: ClaimsCommand::Bench { contacts, seed } } => crate::claims::bench(contacts, seed)?,
+        Command::Measures { command: MeasuresCommand::Rebuild { common, quiet, as_user } } => {
+            let store = open(&common).await?;
+            crate::measures::rebuild(&store, as_user.as_deref(), quiet).await?;
+        }
+        Command::Measures { command: MeasuresCommand::Report { common, from, to, organization, json, as_user } } => {
+            let filter = crate::measures::filter(from.as_deref(), to.as_deref(), organization)?;
+            let store = open(&common).await?;
+            crate::measures::report(&store, filter, json, as_user.as_deref()).await?;
+        }
         Command::Claims { command: ClaimsCommand::Import { common, file, as_user } } => {
             let store = open(&common).await?;
             crate::claims::import(&store, &file, as_user.as_deref()).await?;

@@ -4,4 +4,5 @@
 pub mod claims;
 pub mod cli;
 pub mod matching;
+pub mod measures;
 pub mod seed;

@@ -3,10 +3,14 @@
 
 use std::time::Instant;
 
+use accompany_domain::events::ValidEvent;
 use accompany_domain::matching::{Modality, Preferences};
-use accompany_domain::notes::{ContactNoteInput, HealthEntryInput};
+use accompany_domain::notes::{ContactNote, ContactNoteInput, HealthEntryInput};
 use accompany_domain::records::{Persona, TeamRole};
+use accompany_domain::referral::{Door, Referral};
+use accompany_store::ids::new_id;
 use accompany_store::{hash_password, town_point, ImportUser, Store, WorkerMatching};
+use accompany_synthetic::events::{history, Tie};
 use accompany_synthetic::{Plan, Synthetic};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -23,6 +27,10 @@ pub struct SeedReport {
     pub members: u64,
     pub workers: u64,
     pub organizations: usize,
+    /// Acute-care events, peer contacts and referrals generated for the members.
+    pub events: u64,
+    pub contacts: u64,
+    pub referrals: u64,
     pub seconds: f64,
     pub credentials: Vec<Credential>,
     /// The organization that takes public self-referrals: the demo care
@@ -90,6 +98,8 @@ pub async fn seed(store: &Store, plan: Plan, quiet: bool) -> anyhow::Result<Seed
     // Each worker's caseload target: between 40% and 95% of their role's
     // cap, so that peers have room and the waiting list has somewhere to go.
     let mut targets: Vec<u32> = Vec::with_capacity(n_workers as usize);
+    // Each worker's role, which their contacts' units count under.
+    let mut worker_roles: Vec<String> = Vec::with_capacity(n_workers as usize);
     let mut start = 0;
     while start < n_workers {
         let end = (start + WORKER_CHUNK).min(n_workers);
@@ -124,6 +134,7 @@ pub async fn seed(store: &Store, plan: Plan, quiet: bool) -> anyhow::Result<Seed
             let h = mix(plan.seed, index);
             let cap = store.catalog().role(&w.role_id).map_or(0, |r| r.caseload_cap);
             targets.push(((cap as u64 * (40 + h % 56)) / 100).max(1) as u32);
+            worker_roles.push(w.role_id.clone());
             facts.push((w.id.clone(), worker_matching(h)));
         }
         import.worker_matching(&facts).await?;
@@ -158,6 +169,8 @@ pub async fn seed(store: &Store, plan: Plan, quiet: bool) -> anyhow::Result<Seed
     let members_bar = bar(n_members, "members", quiet);
     let mut carried: Vec<u32> = vec![0; n_workers as usize];
     let mut waiting = 0u64;
+    let (mut n_events, mut n_contacts, mut n_referrals) = (0u64, 0u64, 0u64);
+    let demo_peer = demo_peer(&synthetic, n_members, n_workers);
     let mut start = 0;
     while start < n_members {
         let end = (start + MEMBER_CHUNK).min(n_members);
@@ -166,30 +179,97 @@ pub async fn seed(store: &Store, plan: Plan, quiet: bool) -> anyhow::Result<Seed
         let mut team = Vec::with_capacity(members.len() * 2);
         let mut preferences = Vec::new();
         let mut gaps = Vec::new();
+        let mut events: Vec<(String, ValidEvent)> = Vec::new();
+        let mut contacts: Vec<(ContactNote, Option<String>)> = Vec::new();
+        let mut referrals: Vec<(Referral, Option<String>)> = Vec::new();
         for (offset, m) in members.iter().enumerate() {
             let index = start + offset as u64;
             let (peer, coordinator) = synthetic.team_for_member(index);
-            team.push((m.id.clone(), format!("coordinator-{coordinator}"), TeamRole::CareCoordinator));
+            let coordinator_user = format!("coordinator-{coordinator}");
+            team.push((m.id.clone(), coordinator_user.clone(), TeamRole::CareCoordinator, today, None));
+            let demo = index == 0 && demo_peer.is_some();
             // A peer's caseload stops at its target: the rest of the members who
-            // would have had them have no peer.
-            let peer = peer.filter(|p| carried[*p as usize] < targets[*p as usize]);
-            if let Some(p) = peer {
+            // would have had them have no peer. The demo member always has one.
+            let peer = if demo { demo_peer } else { peer.filter(|p| carried[*p as usize] < targets[*p as usize]) };
+            let tie = if let Some(p) = peer {
                 carried[p as usize] += 1;
-                team.push((m.id.clone(), format!("u-{}", synthetic.worker_id(p)), TeamRole::Peer));
+                if demo {
+                    Tie::DemoPeer(p)
+                } else {
+                    Tie::Peer(p)
+                }
             } else if mix(plan.seed ^ 0x7761_6974, index) % 1000 < WAITING_PER_MILLE {
                 // Waiting for a peer: said what they want, not yet matched.
-                if let Some(prefs) = waiting_preferences(&synthetic, plan.seed, index, n_workers, m.city.as_deref(), store) {
-                    preferences.push((m.id.clone(), prefs));
-                    waiting += 1;
-                    let h = mix(plan.seed ^ 0x0067_6170, index);
-                    if h % 10 < 3 {
-                        let since = time::OffsetDateTime::now_utc() - time::Duration::days(1 + (h / 10 % 90) as i64);
-                        gaps.push((m.id.clone(), "peer-left".to_string(), accompany_store::timestamp_text(since)));
+                match waiting_preferences(&synthetic, plan.seed, index, n_workers, m.city.as_deref(), store) {
+                    Some(prefs) => {
+                        preferences.push((m.id.clone(), prefs));
+                        waiting += 1;
+                        let h = mix(plan.seed ^ 0x0067_6170, index);
+                        if h % 10 < 3 {
+                            let since = time::OffsetDateTime::now_utc() - time::Duration::days(1 + (h / 10 % 90) as i64);
+                            gaps.push((m.id.clone(), "peer-left".to_string(), accompany_store::timestamp_text(since)));
+                        }
+                        Tie::Waiting
                     }
+                    None => Tie::Neither,
                 }
+            } else {
+                Tie::Neither
+            };
+            let story = history(plan.seed, index, today, tie);
+            if let (Some(p), Some(relationship)) = (peer, story.peer) {
+                let user = format!("u-{}", synthetic.worker_id(p));
+                team.push((m.id.clone(), user.clone(), TeamRole::Peer, relationship.first_contact, relationship.ended));
+                let role = worker_roles.get(p as usize).cloned();
+                contacts.extend(story.contacts.iter().map(|c| {
+                    let note = ContactNote {
+                        id: new_id(),
+                        member_id: m.id.clone(),
+                        author_id: user.clone(),
+                        author_name: String::new(),
+                        date: c.date,
+                        start_time: Some(c.start_time),
+                        duration_minutes: c.duration_minutes,
+                        modality: c.modality,
+                        setting: c.setting,
+                        note: c.note.to_string(),
+                        version: 1,
+                    };
+                    (note, role.clone())
+                }));
+            }
+            events.extend(story.events.iter().map(|e| (m.id.clone(), e.valid(&m.masshealth_id))));
+            if let Some(r) = &story.referral {
+                let at = accompany_store::timestamp_text(r.arrived_at.assume_utc());
+                let referral = Referral {
+                    id: new_id(),
+                    member_id: Some(m.id.clone()),
+                    // The member's coordinator's plan takes the request.
+                    organization_id: plans.get(coordinator as usize % plans.len().max(1)).cloned(),
+                    doors: vec![r.door],
+                    given_name: m.given_name.clone(),
+                    family_name: m.family_name.clone(),
+                    date_of_birth: m.date_of_birth,
+                    masshealth_id: Some(m.masshealth_id.clone()),
+                    phone: m.phone.clone(),
+                    email: m.email.clone(),
+                    language: m.preferred_languages.first().cloned().unwrap_or_else(|| "en".to_string()),
+                    support: r.support,
+                    status: r.status,
+                    arrivals: 1,
+                    first_arrived_at: at.clone(),
+                    last_arrived_at: at,
+                };
+                referrals.push((referral, (r.door == Door::CareCoordinator).then(|| coordinator_user.clone())));
             }
         }
         import.team_members(&team, today).await?;
+        import.care_events(&events, SEEDED_BY).await?;
+        import.contact_notes(&contacts).await?;
+        import.referrals(&referrals).await?;
+        n_events += events.len() as u64;
+        n_contacts += contacts.len() as u64;
+        n_referrals += referrals.len() as u64;
         let coverage: Vec<(String, String)> = members
             .iter()
             .enumerate()
@@ -212,10 +292,24 @@ pub async fn seed(store: &Store, plan: Plan, quiet: bool) -> anyhow::Result<Seed
         None => None,
     };
     store.analyze().await?;
+    // The outcome measures from the start, as the nightly job would leave them.
+    let measures_bar = bar(n_members, "measures", quiet);
+    let seeder = accompany_domain::policy::Actor {
+        user_id: "seed".into(),
+        username: "seed".into(),
+        persona: Persona::StateAdmin,
+        organization_id: None,
+        member_id: None,
+    };
+    store.access(seeder, "seed").rebuild_measures(&mut |done, _| measures_bar.set_position(done)).await?;
+    measures_bar.finish();
     Ok(SeedReport {
         members: n_members,
         workers: n_workers,
         organizations: synthetic.organizations().len(),
+        events: n_events,
+        contacts: n_contacts,
+        referrals: n_referrals,
         seconds: started.elapsed().as_secs_f64(),
         credentials,
         intake_organization,
@@ -224,6 +318,18 @@ pub async fn seed(store: &Store, plan: Plan, quiet: bool) -> anyhow::Result<Seed
 
 /// How long seeded members have been covered: two years.
 const COVERED_DAYS: i64 = 730;
+
+/// Who seeded events are recorded as loaded by.
+const SEEDED_BY: &str = "seed";
+
+/// The demo member's peer, when there are demo accounts: their own, or the
+/// first active peer worker (any non-supervisor when there is none).
+fn demo_peer(s: &Synthetic, members: u64, workers: u64) -> Option<u64> {
+    if members == 0 || workers < 2 {
+        return None;
+    }
+    Some(s.team_for_member(0).0.unwrap_or_else(|| (1..workers).find(|&w| s.is_active_peer(w)).unwrap_or(1)))
+}
 
 /// A member's payer: most by MassHealth itself, the rest by One Care, an
 /// ACO or a managed-care plan (made-up shares).
@@ -239,21 +345,13 @@ fn payer_for(h: u64) -> &'static str {
 /// One account per persona, tied to the first member so every home page has something to show.
 async fn demo_accounts(store: &Store, s: &Synthetic, members: u64, workers: u64) -> anyhow::Result<Vec<Credential>> {
     let mut out = Vec::new();
-    if members == 0 || workers < 2 {
+    // Member 0 always has a peer in the demo (seeded with the other members),
+    // so the peer's caseload and the member's team show someone.
+    let Some(peer_index) = demo_peer(s, members, workers) else {
         return Ok(out);
-    }
-    let member_id = s.member_id(0);
-    let (peer, coordinator) = s.team_for_member(0);
-    // Member 0 always has a peer in the demo, so the peer's caseload and the member's team show someone.
-    let peer_index = match peer {
-        Some(p) => p,
-        None => {
-            // The first active peer worker; any non-supervisor when there is none.
-            let p = (1..workers).find(|&w| s.is_active_peer(w)).unwrap_or(1);
-            store.import().team_members(&[(member_id.clone(), format!("u-{}", s.worker_id(p)), TeamRole::Peer)], today()).await?;
-            p
-        }
     };
+    let member_id = s.member_id(0);
+    let coordinator = s.team_for_member(0).1;
     let supervisor_index = peer_index - peer_index % 12;
     let peer_worker = s.workers(peer_index, peer_index + 1, store.catalog()).remove(0);
     let employer = peer_worker.employer_id.clone();
@@ -343,8 +441,9 @@ async fn demo_privacy(store: &Store, member_id: &str, coordinator: &str, peer: &
     };
     let peer = as_user(peer).await?;
     peer.log_contact(member_id, &note).await?;
-    // A month of contacts, two or three a week, so that the peer's units,
-    // the engagement rule and a month of billable work show.
+    // Six weeks of contacts, two or three a week in the last month, so that
+    // the peer's units, the engagement rule and billable work show. The
+    // oldest is the first contact, the day the peer joined the team.
     for (days, minutes, modality, setting, line) in [
         (4, "25", "phone", "home", ""),
         (6, "30", "in-person", "community", "Walked to the recovery café together."),
@@ -357,6 +456,8 @@ async fn demo_privacy(store: &Store, member_id: &str, coordinator: &str, peer: &
         (23, "20", "video", "virtual", ""),
         (25, "45", "in-person", "community", "Talked about the first weeks back at work."),
         (28, "30", "phone", "home", "Planned the month ahead."),
+        (38, "30", "phone", "home", ""),
+        (accompany_synthetic::events::DEMO_FIRST_CONTACT_DAYS, "45", "in-person", "community", "First meeting: talked about what would help."),
     ] {
         let input = ContactNoteInput {
             date: accompany_domain::records::format_date(today() - time::Duration::days(days)),
@@ -396,9 +497,9 @@ async fn demo_privacy(store: &Store, member_id: &str, coordinator: &str, peer: &
 }
 
 /// The demo member's coverage by MassHealth and, where the peer's role needs
-/// one, an approved authorization from a month ago, so that the contact log
-/// shows units against it; recorded by the organization admin through the
-/// same policy and audit as any request.
+/// one, an approved authorization from the first contact, so that the
+/// contact log shows units against it; recorded by the organization admin
+/// through the same policy and audit as any request.
 async fn demo_billing(store: &Store, member_id: &str, role_id: &str) -> anyhow::Result<()> {
     let user = store.user_by_username("orgadmin").await?.ok_or_else(|| anyhow::anyhow!("demo account orgadmin is missing"))?;
     let admin = store.access(user.actor(), "seed");
@@ -416,7 +517,7 @@ async fn demo_billing(store: &Store, member_id: &str, role_id: &str) -> anyhow::
         let request = accompany_domain::coverage::AuthorizationRequest {
             role_id: role_id.into(),
             payer_id: "masshealth".into(),
-            start: accompany_domain::records::format_date(today() - time::Duration::days(30)),
+            start: accompany_domain::records::format_date(today() - time::Duration::days(accompany_synthetic::events::DEMO_FIRST_CONTACT_DAYS)),
             ..Default::default()
         };
         let requested = admin.request_authorization(member_id, &request).await?;

@@ -720,3 +720,69 @@ async fn the_billing_office_writes_a_batch_and_opens_a_claim_accessibly() {
     assert_accessible(&es, "the claims page in Spanish").await;
     es.close().await.unwrap();
 }
+
+/// The state admin reads the outcome measures as a table and as bars,
+/// sends a period that ends before it starts and is told which field is
+/// wrong, fixes it, and opens another measure's breakdown. Every page
+/// passes axe.
+#[tokio::test]
+async fn measures_page_the_state_admin_filters_and_opens_a_breakdown_accessibly() {
+    let Some(d) = driver() else { return };
+    let app = TestApp::seeded(60).await;
+    let c = browser(&d, "en").await;
+    sign_in(&c, &app, Persona::StateAdmin).await;
+    c.find(Locator::Css("header nav a[href='/measures']")).await.expect("Outcomes in the navigation").click().await.unwrap();
+    let page = wait_for_text(&c, "Every rate measure", true).await;
+    assert!(page.contains("FUA-style v") && page.contains("Acute care use") && page.contains("Counts from 1 to 10"), "{page}");
+    // One bar per rate, named by its visible text; a withheld rate has words instead.
+    let bars: Value = c
+        .execute(
+            "return Array.from(document.querySelectorAll('figure.bars .bar-row')).map(r => {
+                const m = r.querySelector('meter');
+                return m ? { label: m.labels[0].textContent, value: m.value, max: m.max } : { label: r.textContent, value: null };
+             });",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let bars = bars.as_array().unwrap();
+    let rows = c.find_all(Locator::Css("#rates tbody tr")).await.unwrap().len();
+    assert_eq!(bars.len(), rows, "a bar row per rate: {bars:?}");
+    for b in bars {
+        let label = b["label"].as_str().unwrap();
+        match b["value"].as_f64() {
+            Some(v) => assert!((0.0..=100.0).contains(&v) && b["max"] == 100.0 && label.ends_with('%'), "{b}"),
+            None => assert!(label.ends_with("fewer than 11"), "{b}"),
+        }
+    }
+    assert_accessible(&c, "the measures page").await;
+
+    set_value(&c, "from", "2030-06-01").await;
+    set_value(&c, "to", "2020-01-01").await;
+    c.find(Locator::Css("form[action='/measures'] button[type=submit]")).await.unwrap().click().await.unwrap();
+    let page = wait_for_text(&c, "Some answers need fixing", true).await;
+    assert!(page.contains("To: The period ends before it starts"), "the summary names the field: {page}");
+    let beside = c.find(Locator::Id("to-error")).await.unwrap().text().await.unwrap();
+    assert!(beside.starts_with("The period ends before it starts"), "the problem is beside the field: {beside}");
+    assert_eq!(c.find(Locator::Id("to")).await.unwrap().attr("aria-invalid").await.unwrap().as_deref(), Some("true"));
+    assert_accessible(&c, "the measures page with an error").await;
+
+    set_value(&c, "from", "2020-01-01").await;
+    set_value(&c, "to", "2030-12-31").await;
+    c.find(Locator::Css("form[action='/measures'] button[type=submit]")).await.unwrap().click().await.unwrap();
+    let page = wait_for_text(&c, "Index days from 2020-01-01 to 2030-12-31", true).await;
+    assert!(!page.contains("Some answers need fixing"), "{page}");
+
+    // The second rate's breakdown, for the same period.
+    let link = c.find(Locator::Css("#rates tbody tr:nth-child(2) a")).await.unwrap();
+    let name = link.attr("aria-label").await.unwrap().expect("the link names its measure");
+    let measure = name.strip_prefix("Breakdown: ").expect("the name starts with the link's text").to_string();
+    link.click().await.unwrap();
+    let page = wait_for_text(&c, &format!("{measure}, by peer"), true).await;
+    assert!(page.contains(&format!("{measure}, by region")), "{page}");
+    assert!(c.current_url().await.unwrap().as_str().contains("from=2020-01-01"), "the period is kept");
+    let current = c.find(Locator::Css("#rates a[aria-current]")).await.unwrap().attr("aria-label").await.unwrap();
+    assert_eq!(current.as_deref(), Some(name.as_str()), "the chosen measure is marked");
+    assert_accessible(&c, "a measure's breakdown").await;
+    c.close().await.unwrap();
+}

@@ -182,3 +182,63 @@ async fn members_see_who_looked_at_their_record() {
     assert_eq!(status, 200);
     assert!(!html.contains("Who has looked at your record"));
 }
+
+#[tokio::test]
+async fn measures_page_shows_every_measure_to_admins_and_names_bad_filters() {
+    let app = TestApp::seeded(60).await;
+    let client = app.client();
+    app.page_login(&client, Persona::StateAdmin).await;
+    let (status, html) = text(&client, &app, "/measures").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("<h1>Outcome measures</h1>"));
+    for (code, version) in accompany_domain::measures::MEASURES {
+        assert!(html.contains(&format!("{code} v{version}")), "{code} is listed");
+    }
+    assert!(html.contains("id=\"organization\""), "a state admin may choose an organization");
+    assert!(html.contains("Counts from 1 to 10"), "the small-cell rule is explained");
+    assert!(html.contains("<meter") || html.contains("fewer than 11"), "every rate is a bar or says it is withheld");
+    assert!(html.contains("still to recompute"));
+
+    // A bad day and an unknown organization are named next to their fields.
+    let (status, html) = text(&client, &app, "/measures?from=yesterday&to=2024-01-01").await;
+    assert_eq!(status, 422);
+    assert!(html.contains("id=\"from-error\">Write the date as year-month-day"), "the bad day is named");
+    assert!(html.contains("value=\"yesterday\""), "what was typed is kept");
+    let (status, html) = text(&client, &app, "/measures?from=2024-06-01&to=2024-01-01").await;
+    assert_eq!(status, 422);
+    assert!(html.contains("id=\"to-error\">The period ends before it starts"));
+    let (status, html) = text(&client, &app, "/measures?organization=no-such-org").await;
+    assert_eq!(status, 422);
+    assert!(html.contains("id=\"organization-error\">There is no such organization."));
+
+    // The same page in Spanish.
+    let r = client.get(app.url("/measures")).header("accept-language", "es").send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("<h1>Medidas de resultados</h1>") && html.contains("Desglose por grupo"));
+
+    // An organization admin reads their own organization's, without choosing another.
+    let admin = app.client();
+    app.page_login(&admin, Persona::OrganizationAdmin).await;
+    let (status, html) = text(&admin, &app, "/measures").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("FUA-style v") && !html.contains("id=\"organization\""));
+}
+
+#[tokio::test]
+async fn measures_page_refuses_a_peer_and_a_member_and_audits_it() {
+    let app = TestApp::seeded(30).await;
+    for persona in [Persona::PeerWorker, Persona::Member] {
+        let client = app.client();
+        app.page_login(&client, persona).await;
+        let before = app.count("audit_events WHERE entity = 'measures' AND decision = 'deny'").await;
+        let (status, html) = text(&client, &app, "/measures").await;
+        assert_eq!(status, 403, "{persona:?}");
+        assert!(html.contains("Not permitted") && !html.contains("FUA-style"), "{persona:?} sees the refusal page");
+        let after = app.count("audit_events WHERE entity = 'measures' AND decision = 'deny'").await;
+        assert_eq!(after, before + 1, "the refusal of {persona:?} is audited");
+        // Bad input changes nothing: still refused.
+        let (status, _) = text(&client, &app, "/measures?from=nope").await;
+        assert_eq!(status, 403, "{persona:?} with a bad day");
+    }
+}

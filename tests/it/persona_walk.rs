@@ -176,13 +176,20 @@ fn rule_for(method: &str, action: &str, p: Persona) -> Option<bool> {
 }
 
 type PersonaRule = fn(Persona) -> bool;
+
+/// Whether the policy lets the persona read some outcome-measures report
+/// (an organization admin: their own organization's).
+fn reads_measures(p: Persona) -> bool {
+    let actor = Actor { user_id: "u".into(), username: "u".into(), persona: p, organization_id: Some("o".into()), member_id: None };
+    policy::may_read_measures(&actor, None).is_ok()
+}
 type Form = (&'static str, &'static str);
 
 /// Forms each persona must be offered on seeded data, because the policy
 /// gives it the action and seeded data has a record to act on.
 fn must_offer(p: Persona) -> Vec<Form> {
     let mut wanted = vec![("post", "/logout"), ("post", "/account/password")];
-    let rules: [(PersonaRule, Form); 9] = [
+    let rules: [(PersonaRule, Form); 10] = [
         (policy::chooses_own_peer, ("post", "/choose")),
         (policy::may_create_members, ("post", "/members")),
         (policy::logs_contacts, ("post", "/members/{id}/contacts")),
@@ -192,6 +199,7 @@ fn must_offer(p: Persona) -> Vec<Form> {
         (policy::runs_matching, ("post", "/matching/batch")),
         (policy::keeps_billing, ("post", "/members/{id}/billing/coverage")),
         (policy::keeps_billing, ("post", "/billing/claims/import")),
+        (reads_measures, ("get", "/measures")),
     ];
     wanted.extend(rules.iter().filter(|(rule, _)| rule(p)).map(|(_, form)| *form));
     if accompany_domain::privacy::may_break_glass(p, &catalog().privacy) {

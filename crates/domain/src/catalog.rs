@@ -74,6 +74,9 @@ pub struct Catalog {
     /// Who sends the deployment's claim files.
     #[serde(default)]
     pub claims: ClaimSettings,
+    /// Outcome measures: value sets, encounter classes, codes and versions.
+    #[serde(default)]
+    pub measures: crate::measures::settings::MeasureSettings,
 }
 
 /// The submitter on every claim file (837P loop 1000A and the envelopes):
@@ -518,6 +521,9 @@ impl Catalog {
         }
         if self.interface_languages.first().map(String::as_str) != Some("en") {
             return fail("interface_languages".into(), "must list \"en\" first: English is the fallback for every text");
+        }
+        if let Err(why) = self.measures.check() {
+            return Err(("measures".into(), why));
         }
         let mut codes = HashSet::new();
         for (i, l) in self.languages.iter().enumerate() {

@@ -11,6 +11,7 @@ use time::Date;
 
 use crate::claim_data::Icd10;
 use crate::error::{FieldError, Invalid};
+use crate::measures::MeasureSettings;
 use crate::privacy::Category;
 
 /// What kind of care the event was.
@@ -179,14 +180,15 @@ impl EventRow {
 
 const ICD10_SYSTEM: &str = "http://hl7.org/fhir/sid/icd-10-cm";
 
-/// A FHIR R4 `Encounter` as an events row: `class.code` EMER is an ED
-/// visit, IMP, ACUTE or NONAC an admission (`period.end` its discharge),
-/// AMB, VR or HH an outpatient visit (mental health or substance use by its
-/// diagnosis); the MassHealth ID is the subject's identifier; diagnoses are
+/// A FHIR R4 `Encounter` as an events row: `class.code` is read by the
+/// catalog's encounter classes (EMER an ED visit; IMP, ACUTE or NONAC an
+/// admission, `period.end` its discharge; AMB, VR or HH an outpatient visit,
+/// substance use when the principal diagnosis is in that value set, else
+/// mental health); the MassHealth ID is the subject's identifier; diagnoses are
 /// the ICD-10-CM codings of `reasonCode` (principal first); the facility is
 /// `serviceProvider.display`; a `meta.security` code `42CFRPart2` marks a
 /// Part 2 record. Returns what is wrong with the resource in words.
-pub fn from_fhir_encounter(resource: &serde_json::Value) -> Result<EventRow, String> {
+pub fn from_fhir_encounter(resource: &serde_json::Value, settings: &MeasureSettings) -> Result<EventRow, String> {
     if resource["resourceType"] != "Encounter" {
         return Err(format!("a {} is not an Encounter", resource["resourceType"].as_str().unwrap_or("resource without a resourceType")));
     }
@@ -199,18 +201,22 @@ pub fn from_fhir_encounter(resource: &serde_json::Value) -> Result<EventRow, Str
         .filter(|c| c["system"] == ICD10_SYSTEM)
         .filter_map(|c| c["code"].as_str().map(String::from))
         .collect();
-    let kind = match class {
-        "EMER" => EventKind::EdVisit,
-        "IMP" | "ACUTE" | "NONAC" => EventKind::Admission,
-        "AMB" | "VR" | "HH" => {
-            let substance = codes.first().and_then(|c| Icd10::parse(c)).is_some_and(|c| c.category() == Category::SubstanceUse);
-            if substance {
-                EventKind::OutpatientSubstanceUse
-            } else {
-                EventKind::OutpatientMentalHealth
-            }
+    let classes = &settings.encounter_classes;
+    let is = |codes: &[String]| codes.iter().any(|c| c == class);
+    let kind = if is(&classes.emergency) {
+        EventKind::EdVisit
+    } else if is(&classes.inpatient) {
+        EventKind::Admission
+    } else if is(&classes.outpatient) {
+        let substance = codes.first().and_then(|c| Icd10::parse(c)).is_some_and(|c| settings.value_sets.substance_use.contains(&c));
+        if substance {
+            EventKind::OutpatientSubstanceUse
+        } else {
+            EventKind::OutpatientMentalHealth
         }
-        other => return Err(format!("class {other:?} is not one we read: EMER, IMP, ACUTE, NONAC, AMB, VR or HH")),
+    } else {
+        let known: Vec<&str> = [&classes.emergency, &classes.inpatient, &classes.outpatient].into_iter().flatten().map(String::as_str).collect();
+        return Err(format!("class {class:?} is not one we read: {}", known.join(", ")));
     };
     let masshealth_id =
         resource["subject"]["identifier"]["value"].as_str().ok_or("the Encounter's subject has no identifier.value (the MassHealth ID)")?;
@@ -249,7 +255,7 @@ impl FileFormat {
 
 /// The rows of an events file with their line numbers (a CSV's header is
 /// line 1). Every line that cannot be read is reported, naming its line.
-pub fn read_events(text: &str, format: FileFormat) -> Result<Vec<(usize, EventRow)>, Invalid> {
+pub fn read_events(text: &str, format: FileFormat, settings: &MeasureSettings) -> Result<Vec<(usize, EventRow)>, Invalid> {
     let mut errs = Invalid::default();
     let mut rows = Vec::new();
     match format {
@@ -270,7 +276,7 @@ pub fn read_events(text: &str, format: FileFormat) -> Result<Vec<(usize, EventRo
         FileFormat::Ndjson => {
             for (i, l) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
                 let line = i + 1;
-                match serde_json::from_str::<serde_json::Value>(l).map_err(|e| e.to_string()).and_then(|v| from_fhir_encounter(&v)) {
+                match serde_json::from_str::<serde_json::Value>(l).map_err(|e| e.to_string()).and_then(|v| from_fhir_encounter(&v, settings)) {
                     Ok(r) => rows.push((line, r)),
                     Err(e) => errs.push(FieldError::new(format!("line {line}"), "encounter", e)),
                 }
@@ -282,6 +288,31 @@ pub fn read_events(text: &str, format: FileFormat) -> Result<Vec<(usize, EventRo
     }
     errs.finish()?;
     Ok(rows)
+}
+
+/// Days after an ED visit or a discharge in which the peer is told a
+/// follow-up is due.
+pub const FOLLOW_UP_DAYS: i64 = 7;
+
+/// The day of the latest ED visit or discharge in the last
+/// [`FOLLOW_UP_DAYS`] days (today included) that no peer contact has
+/// followed: a contact on or after that day clears it. An ED visit counts
+/// from the day the member left (its end when the file gives one); a stay
+/// counts only from its discharge, since a member still in hospital cannot
+/// be followed up yet. Outpatient visits are not acute care. `None` when
+/// nothing is due.
+pub fn follow_up_due(events: &[(EventKind, Date, Option<Date>)], peer_contacts: &[Date], today: Date) -> Option<Date> {
+    let from = today - time::Duration::days(FOLLOW_UP_DAYS);
+    let latest = events
+        .iter()
+        .filter_map(|&(kind, start, end)| match kind {
+            EventKind::EdVisit => Some(end.unwrap_or(start)),
+            EventKind::Admission => end,
+            EventKind::OutpatientMentalHealth | EventKind::OutpatientSubstanceUse => None,
+        })
+        .filter(|d| (from..=today).contains(d))
+        .max()?;
+    (!peer_contacts.iter().any(|c| *c >= latest)).then_some(latest)
 }
 
 #[cfg(test)]
@@ -330,29 +361,77 @@ mod tests {
             "serviceProvider": { "display": "Worcester General" },
             "meta": { "security": [{ "system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "42CFRPart2" }] }
         });
-        let r = from_fhir_encounter(&enc).unwrap();
+        let r = from_fhir_encounter(&enc, &MeasureSettings::default()).unwrap();
         assert_eq!(
             (r.kind.as_str(), r.start.as_str(), r.end.as_str(), r.diagnoses.as_str(), r.part2.as_str(), r.facility.as_str(), r.external_id.as_str()),
             ("admission", "2026-10-03", "2026-10-09", "F33.1", "yes", "Worcester General", "enc-1")
         );
         let amb = json!({ "resourceType": "Encounter", "class": { "code": "AMB" }, "subject": { "identifier": { "value": "1" } },
             "period": { "start": "2026-10-03" }, "reasonCode": [{ "coding": [{ "system": ICD10_SYSTEM, "code": "F11.20" }] }] });
-        assert_eq!(from_fhir_encounter(&amb).unwrap().kind, "outpatient-substance-use");
-        assert!(from_fhir_encounter(&json!({ "resourceType": "Patient" })).unwrap_err().contains("not an Encounter"));
-        assert!(from_fhir_encounter(&json!({ "resourceType": "Encounter", "class": { "code": "FLD" } })).unwrap_err().contains("FLD"));
+        assert_eq!(from_fhir_encounter(&amb, &MeasureSettings::default()).unwrap().kind, "outpatient-substance-use");
+        assert!(from_fhir_encounter(&json!({ "resourceType": "Patient" }), &MeasureSettings::default()).unwrap_err().contains("not an Encounter"));
+        assert!(from_fhir_encounter(&json!({ "resourceType": "Encounter", "class": { "code": "FLD" } }), &MeasureSettings::default())
+            .unwrap_err()
+            .contains("FLD"));
     }
 
     #[test]
     fn a_file_names_every_line_it_cannot_read() {
         let csv = "masshealth_id,kind,start,end,facility,diagnoses,part2,external_id\n1,ed-visit,2026-10-03,,General,F33.1,no,a\n2,ed-visit\n";
-        let e = read_events(csv, FileFormat::Csv).unwrap_err();
+        let e = read_events(csv, FileFormat::Csv, &MeasureSettings::default()).unwrap_err();
         assert_eq!(e.0.len(), 1);
         assert_eq!(e.0[0].field, "line 3");
-        let ok = read_events("masshealth_id,kind,start\n1,ed-visit,2026-10-03\n", FileFormat::Csv).unwrap();
+        let ok = read_events("masshealth_id,kind,start\n1,ed-visit,2026-10-03\n", FileFormat::Csv, &MeasureSettings::default()).unwrap();
         assert_eq!((ok[0].0, ok[0].1.kind.as_str()), (2, "ed-visit"));
         let nd = "{\"resourceType\": \"Encounter\", \"class\": {\"code\": \"EMER\"}, \"subject\": {\"identifier\": {\"value\": \"1\"}}, \"period\": {\"start\": \"2026-10-03\"}}\n\nnot json\n";
-        let e = read_events(nd, FileFormat::Ndjson).unwrap_err();
+        let e = read_events(nd, FileFormat::Ndjson, &MeasureSettings::default()).unwrap_err();
         assert_eq!(e.0.iter().map(|f| f.field.as_str()).collect::<Vec<_>>(), ["line 3"]);
-        assert_eq!(read_events("", FileFormat::Ndjson).unwrap_err().0[0].field, "file");
+        assert_eq!(read_events("", FileFormat::Ndjson, &MeasureSettings::default()).unwrap_err().0[0].field, "file");
+    }
+
+    mod follow_up {
+        use super::super::*;
+        use time::macros::date;
+
+        const TODAY: Date = date!(2026 - 10 - 10);
+
+        fn ago(days: i64) -> Date {
+            TODAY - time::Duration::days(days)
+        }
+
+        #[test]
+        fn a_visit_three_days_ago_with_no_contact_is_due() {
+            assert_eq!(follow_up_due(&[(EventKind::EdVisit, ago(3), None)], &[ago(5)], TODAY), Some(ago(3)));
+        }
+
+        #[test]
+        fn a_contact_the_same_day_clears_it() {
+            assert_eq!(follow_up_due(&[(EventKind::EdVisit, ago(3), None)], &[ago(3)], TODAY), None);
+            assert_eq!(follow_up_due(&[(EventKind::EdVisit, ago(3), None)], &[ago(1)], TODAY), None, "or any day after");
+        }
+
+        #[test]
+        fn a_visit_eight_days_ago_is_not_due() {
+            assert_eq!(follow_up_due(&[(EventKind::EdVisit, ago(8), None)], &[], TODAY), None);
+            assert_eq!(follow_up_due(&[(EventKind::EdVisit, ago(7), None)], &[], TODAY), Some(ago(7)), "seven days ago still is");
+        }
+
+        #[test]
+        fn a_stay_with_no_discharge_yet_is_not_due() {
+            assert_eq!(follow_up_due(&[(EventKind::Admission, ago(2), None)], &[], TODAY), None);
+        }
+
+        #[test]
+        fn a_discharge_two_days_ago_after_an_earlier_contact_is_due() {
+            let stay = (EventKind::Admission, ago(12), Some(ago(2)));
+            assert_eq!(follow_up_due(&[stay], &[ago(4), ago(3)], TODAY), Some(ago(2)));
+        }
+
+        #[test]
+        fn the_latest_event_counts_and_outpatient_visits_do_not() {
+            let events = [(EventKind::EdVisit, ago(5), None), (EventKind::EdVisit, ago(1), None), (EventKind::OutpatientMentalHealth, ago(0), None)];
+            assert_eq!(follow_up_due(&events, &[ago(4)], TODAY), Some(ago(1)), "a contact between two visits clears only the first");
+            assert_eq!(follow_up_due(&[(EventKind::OutpatientSubstanceUse, ago(1), None)], &[], TODAY), None);
+        }
     }
 }

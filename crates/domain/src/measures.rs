@@ -16,7 +16,11 @@ use serde::Serialize;
 use time::{Date, Duration};
 
 use crate::claim_data::Icd10;
-use crate::privacy::Category;
+
+pub mod report;
+pub mod settings;
+
+pub use settings::{MeasureSettings, ValueSets};
 
 // --- Inputs ------------------------------------------------------------------
 
@@ -53,17 +57,6 @@ pub struct PeerContact {
 pub struct MemberFacts {
     pub member_id: String,
     pub date_of_birth: Date,
-}
-
-/// Mental illness: F01-F99 except the substance-use block F10-F19.
-pub fn is_mental_illness(code: &Icd10) -> bool {
-    code.category() == Category::MentalHealth && !code.claim_form().starts_with("F00")
-}
-
-/// Substance use: F10-F19 (mental and behavioural disorders due to
-/// psychoactive substance use).
-pub fn is_substance_use(code: &Icd10) -> bool {
-    code.category() == Category::SubstanceUse
 }
 
 /// Age in whole years on `on`; someone born on 29 February turns a year
@@ -127,11 +120,11 @@ pub enum Principal {
 }
 
 impl Principal {
-    fn admits(self, event: &CareEvent) -> bool {
+    fn admits(self, event: &CareEvent, sets: &ValueSets) -> bool {
         match self {
             Principal::Any => true,
-            Principal::SubstanceUse => event.principal().is_some_and(is_substance_use),
-            Principal::MentalIllness => event.principal().is_some_and(is_mental_illness),
+            Principal::SubstanceUse => event.principal().is_some_and(|c| sets.substance_use.contains(c)),
+            Principal::MentalIllness => event.principal().is_some_and(|c| sets.mental_illness.contains(c)),
         }
     }
 }
@@ -161,7 +154,32 @@ pub struct MeasureSpec {
     /// A discharge followed by a readmission on its day or within this many
     /// days is not a case: the last discharge is.
     pub exclude_readmission_within: Option<u32>,
+    /// Only index days while the member has a peer (from the first peer
+    /// contact to the relationship's last day) are cases.
+    pub while_with_peer: bool,
 }
+
+/// Every measure this build computes, with its version; the catalog must
+/// define each at this version.
+pub const MEASURES: [(&str, u32); 8] = [
+    (FUA_STYLE.code, FUA_STYLE.version),
+    (FUM_STYLE.code, FUM_STYLE.version),
+    (FUH_STYLE.code, FUH_STYLE.version),
+    (PEER_AFTER_ACUTE_CARE.code, PEER_AFTER_ACUTE_CARE.version),
+    (UTILIZATION, 1),
+    (ENGAGEMENT, 1),
+    (RETENTION, 1),
+    (GOAL_ATTAINMENT, 1),
+];
+
+/// ED visits, admissions and inpatient days before and after, against a comparison group.
+pub const UTILIZATION: &str = "acute-care-use";
+/// Members whose peer's role rule of connections was met in its first window.
+pub const ENGAGEMENT: &str = "engagement";
+/// Members still with their peer 90 and 180 days after the first contact.
+pub const RETENTION: &str = "retention";
+/// Members with goals who achieved at least one.
+pub const GOAL_ATTAINMENT: &str = "goal-attainment";
 
 /// The windows every follow-up measure reports.
 pub const FOLLOW_UP_DAYS: [u32; 2] = [7, 30];
@@ -181,6 +199,7 @@ pub const FUA_STYLE: MeasureSpec = MeasureSpec {
     first_of_visits_within: Some(30),
     exclude_admission_within: Some(30),
     exclude_readmission_within: None,
+    while_with_peer: false,
 };
 
 /// Whether a peer contact counts as follow-up in FUM-style by default. Off:
@@ -206,6 +225,7 @@ pub const fn fum_style(peer_contact_counts: bool) -> MeasureSpec {
         first_of_visits_within: Some(30),
         exclude_admission_within: Some(30),
         exclude_readmission_within: None,
+        while_with_peer: false,
     }
 }
 
@@ -228,11 +248,12 @@ pub const FUH_STYLE: MeasureSpec = MeasureSpec {
     first_of_visits_within: None,
     exclude_admission_within: None,
     exclude_readmission_within: Some(30),
+    while_with_peer: false,
 };
 
-/// Our own: did a peer reach the member after any ED visit or discharge,
-/// the moments peer support is meant for. Same-day contact counts (a peer
-/// may meet the member in the ED).
+/// Our own: did a peer reach the member after any ED visit or discharge
+/// while they had a peer, the moments peer support is meant for. Same-day
+/// contact counts (a peer may meet the member in the ED).
 pub const PEER_AFTER_ACUTE_CARE: MeasureSpec = MeasureSpec {
     code: "peer-after-acute-care",
     version: 1,
@@ -246,12 +267,13 @@ pub const PEER_AFTER_ACUTE_CARE: MeasureSpec = MeasureSpec {
     first_of_visits_within: None,
     exclude_admission_within: None,
     exclude_readmission_within: None,
+    while_with_peer: true,
 };
 
 /// The index days of one member under `spec`, over all the history handed
 /// in (so a visit just before a period still hides a return visit just
 /// inside it, and adjacent periods add up).
-fn index_days(spec: &MeasureSpec, member: &MemberFacts, events: &[&CareEvent]) -> Vec<Date> {
+fn index_days(spec: &MeasureSpec, sets: &ValueSets, member: &MemberFacts, events: &[&CareEvent]) -> Vec<Date> {
     let mut candidates: Vec<(usize, Date)> = events
         .iter()
         .enumerate()
@@ -261,7 +283,7 @@ fn index_days(spec: &MeasureSpec, member: &MemberFacts, events: &[&CareEvent]) -
                 (IndexEvent::Discharge | IndexEvent::EdVisitOrDischarge, EventKind::Admission) => e.end?,
                 _ => return None,
             };
-            (spec.principal.admits(e) && age_on(member.date_of_birth, day) >= spec.min_age).then_some((i, day))
+            (spec.principal.admits(e, sets) && age_on(member.date_of_birth, day) >= spec.min_age).then_some((i, day))
         })
         .collect();
     candidates.sort_by_key(|(i, day)| (*day, *i));
@@ -296,12 +318,82 @@ fn index_days(spec: &MeasureSpec, member: &MemberFacts, events: &[&CareEvent]) -
         .collect()
 }
 
+/// One case of a follow-up measure: its index day and, when it was followed
+/// up within the longest window, on which day after the index it first was
+/// (0 is the index day itself).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FollowUpCase {
+    pub index: Date,
+    pub followed_up_on_day: Option<u32>,
+}
+
+impl FollowUpCase {
+    pub fn met_within(&self, days: u32) -> bool {
+        self.followed_up_on_day.is_some_and(|d| d <= days)
+    }
+}
+
+/// The longest follow-up window any measure reports.
+pub const LONGEST_FOLLOW_UP_DAYS: u32 = FOLLOW_UP_DAYS[1];
+
+/// A member's time with a peer: from the first peer contact to the last
+/// day of the relationship (`None` while it goes on).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PeerSpan {
+    pub first_contact: Date,
+    pub ended: Option<Date>,
+}
+
+impl PeerSpan {
+    fn covers(&self, day: Date) -> bool {
+        day >= self.first_contact && self.ended.is_none_or(|e| day <= e)
+    }
+}
+
+/// One member's cases under `spec` over all the history handed in, with
+/// their peer contacts' days and their time with a peer.
+pub fn member_cases(
+    spec: &MeasureSpec,
+    sets: &ValueSets,
+    member: &MemberFacts,
+    events: &[&CareEvent],
+    contacts: &[Date],
+    peer: Option<PeerSpan>,
+) -> Vec<FollowUpCase> {
+    let follow_ups: Vec<Date> = events
+        .iter()
+        .filter(|e| match e.kind {
+            EventKind::OutpatientMentalHealth => spec.mental_health_visit_counts,
+            EventKind::OutpatientSubstanceUse => spec.substance_use_visit_counts,
+            _ => false,
+        })
+        .map(|e| e.start)
+        .chain(contacts.iter().copied().filter(|_| spec.peer_contact_counts))
+        .collect();
+    index_days(spec, sets, member, events)
+        .into_iter()
+        .filter(|day| !spec.while_with_peer || peer.is_some_and(|p| p.covers(*day)))
+        .map(|index| {
+            let first = if spec.same_day_counts { 0 } else { 1 };
+            let followed_up_on_day = follow_ups
+                .iter()
+                .filter_map(|f| u32::try_from((*f - index).whole_days()).ok())
+                .filter(|d| (first..=LONGEST_FOLLOW_UP_DAYS).contains(d))
+                .min();
+            FollowUpCase { index, followed_up_on_day }
+        })
+        .collect()
+}
+
 /// `spec` over the cases whose index day falls in `from..=to`: how many had
-/// follow-up within `within_days` days. Members without facts are left out
-/// (their age is unknown). Choose `to` at least `within_days` before the
-/// data ends, or late cases count as missed.
+/// follow-up within `within_days` days (at most [`LONGEST_FOLLOW_UP_DAYS`]).
+/// Members without facts are left out (their age is unknown). Choose `to`
+/// at least `within_days` before the data ends, or late cases count as
+/// missed.
+#[allow(clippy::too_many_arguments)]
 pub fn follow_up(
     spec: &MeasureSpec,
+    sets: &ValueSets,
     within_days: u32,
     from: Date,
     to: Date,
@@ -319,30 +411,15 @@ pub fn follow_up(
     }
     members
         .iter()
-        .map(|member| {
+        .flat_map(|member| {
             let own_events = events_of.get(member.member_id.as_str()).map_or(&[][..], Vec::as_slice);
             let own_contacts = contacts_of.get(member.member_id.as_str()).map_or(&[][..], Vec::as_slice);
-            let follow_ups: Vec<Date> = own_events
-                .iter()
-                .filter(|e| match e.kind {
-                    EventKind::OutpatientMentalHealth => spec.mental_health_visit_counts,
-                    EventKind::OutpatientSubstanceUse => spec.substance_use_visit_counts,
-                    _ => false,
-                })
-                .map(|e| e.start)
-                .chain(own_contacts.iter().copied().filter(|_| spec.peer_contact_counts))
-                .collect();
-            index_days(spec, member, own_events)
-                .into_iter()
-                .filter(|day| (from..=to).contains(day))
-                .map(|day| {
-                    let first = if spec.same_day_counts { day } else { plus_days(day, 1) };
-                    let last = plus_days(day, within_days);
-                    let met = follow_ups.iter().any(|f| (first..=last).contains(f));
-                    Rate { numerator: u64::from(met), denominator: 1 }
-                })
-                .sum::<Rate>()
+            // Contacts alone tell when a peer began; relationships that ended are the store's to know.
+            let peer = own_contacts.iter().min().map(|first| PeerSpan { first_contact: *first, ended: None });
+            member_cases(spec, sets, member, own_events, own_contacts, peer)
         })
+        .filter(|case| (from..=to).contains(&case.index))
+        .map(|case| Rate { numerator: u64::from(case.met_within(within_days)), denominator: 1 })
         .sum()
 }
 
@@ -356,6 +433,7 @@ pub struct FollowUpRates {
 /// `spec` within 7 and within 30 days.
 pub fn follow_up_rates(
     spec: &MeasureSpec,
+    sets: &ValueSets,
     from: Date,
     to: Date,
     members: &[MemberFacts],
@@ -364,8 +442,8 @@ pub fn follow_up_rates(
 ) -> FollowUpRates {
     let [short, long] = FOLLOW_UP_DAYS;
     FollowUpRates {
-        within_7: follow_up(spec, short, from, to, members, events, contacts),
-        within_30: follow_up(spec, long, from, to, members, events, contacts),
+        within_7: follow_up(spec, sets, short, from, to, members, events, contacts),
+        within_30: follow_up(spec, sets, long, from, to, members, events, contacts),
     }
 }
 
@@ -403,7 +481,7 @@ pub fn first_peer_contacts(contacts: &[PeerContact]) -> Vec<Subject> {
 }
 
 /// Acute care in one window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize)]
 pub struct WindowCounts {
     pub ed_visits: u64,
     /// Stays admitted in the window.
@@ -411,6 +489,12 @@ pub struct WindowCounts {
     /// Days spent in hospital in the window (the discharge day not counted,
     /// a same-day stay counted as one).
     pub inpatient_days: u64,
+}
+
+impl WindowCounts {
+    fn times(self, n: u64) -> WindowCounts {
+        WindowCounts { ed_visits: self.ed_visits * n, admissions: self.admissions * n, inpatient_days: self.inpatient_days * n }
+    }
 }
 
 impl Add for WindowCounts {
@@ -458,7 +542,8 @@ pub fn member_utilization(subject: &Subject, events: &[CareEvent]) -> (WindowCou
     before_after(subject.index, &own)
 }
 
-fn before_after(index: Date, own: &[&CareEvent]) -> (WindowCounts, WindowCounts) {
+/// Acute care in the windows before and after `index`, from one member's events.
+pub fn before_after(index: Date, own: &[&CareEvent]) -> (WindowCounts, WindowCounts) {
     let before = window_counts(own, minus_days(index, UTILIZATION_WINDOW_DAYS), minus_days(index, 1));
     let after = window_counts(own, plus_days(index, 1), plus_days(index, UTILIZATION_WINDOW_DAYS));
     (before, after)
@@ -484,6 +569,7 @@ pub struct GroupUtilization {
 }
 
 impl GroupUtilization {
+    #[cfg(test)]
     fn of(members: &[(WindowCounts, WindowCounts)], picks: impl Iterator<Item = usize>) -> GroupUtilization {
         let mut g = GroupUtilization::default();
         for i in picks {
@@ -561,8 +647,50 @@ impl SplitMix64 {
 
     /// A number in `0..n` (n > 0), by multiply-shift: the bias is below
     /// n / 2^64.
-    pub fn below(&mut self, n: usize) -> usize {
-        ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
+    pub fn below(&mut self, n: u64) -> u64 {
+        ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
+    }
+}
+
+/// Walker's alias table (Vose's construction, in whole numbers so the
+/// odds are exact): draws row `i` with probability `weights[i] / total`
+/// in constant time.
+struct Alias {
+    total: u64,
+    /// Out of `total`: the chance of keeping the row drawn rather than its alias.
+    keep: Vec<u128>,
+    alias: Vec<usize>,
+}
+
+impl Alias {
+    fn new(weights: &[u64]) -> Alias {
+        let total: u64 = weights.iter().sum();
+        let k = weights.len();
+        let n = u128::from(total);
+        let mut scaled: Vec<u128> = weights.iter().map(|w| u128::from(*w) * k as u128).collect();
+        let (mut small, mut large): (Vec<usize>, Vec<usize>) = (0..k).partition(|i| scaled[*i] < n);
+        let mut keep = vec![n; k];
+        let mut alias: Vec<usize> = (0..k).collect();
+        while let (Some(s), Some(l)) = (small.pop(), large.pop()) {
+            keep[s] = scaled[s];
+            alias[s] = l;
+            scaled[l] -= n - scaled[s];
+            if scaled[l] < n {
+                small.push(l);
+            } else {
+                large.push(l);
+            }
+        }
+        Alias { total, keep, alias }
+    }
+
+    fn draw(&self, rng: &mut SplitMix64) -> usize {
+        let i = rng.below(self.keep.len() as u64) as usize;
+        if u128::from(rng.below(self.total)) < self.keep[i] {
+            i
+        } else {
+            self.alias[i]
+        }
     }
 }
 
@@ -582,9 +710,6 @@ fn did(peer: &GroupUtilization, comparison: &GroupUtilization) -> PerThousandMem
 /// either side: hand in only members enrolled throughout. `None` when a
 /// group is empty.
 pub fn utilization_did(peer: &[Subject], comparison: &[Subject], events: &[CareEvent], seed: u64) -> Option<DiffInDiff> {
-    if peer.is_empty() || comparison.is_empty() {
-        return None;
-    }
     let mut events_of: HashMap<&str, Vec<&CareEvent>> = HashMap::new();
     for e in events {
         events_of.entry(e.member_id.as_str()).or_default().push(e);
@@ -592,16 +717,79 @@ pub fn utilization_did(peer: &[Subject], comparison: &[Subject], events: &[CareE
     let per_member = |group: &[Subject]| -> Vec<(WindowCounts, WindowCounts)> {
         group.iter().map(|s| before_after(s.index, events_of.get(s.member_id.as_str()).map_or(&[][..], Vec::as_slice))).collect()
     };
-    let (peer_members, comparison_members) = (per_member(peer), per_member(comparison));
-    let peer_group = GroupUtilization::of(&peer_members, 0..peer_members.len());
-    let comparison_group = GroupUtilization::of(&comparison_members, 0..comparison_members.len());
+    did_of_counts(&per_member(peer), &per_member(comparison), seed)
+}
+
+/// One member's acute care before and after their index day, as counted.
+pub type BeforeAfter = (WindowCounts, WindowCounts);
+
+/// Members with the same counts, and how many of them there are: a group
+/// of a million members has a few hundred distinct rows, so drawing rows
+/// by their weight touches little memory.
+fn distinct(members: &[BeforeAfter]) -> Vec<(BeforeAfter, u64)> {
+    let mut counts: HashMap<BeforeAfter, u64> = HashMap::new();
+    for m in members {
+        *counts.entry(*m).or_default() += 1;
+    }
+    let mut rows: Vec<(BeforeAfter, u64)> = counts.into_iter().collect();
+    rows.sort();
+    rows
+}
+
+/// A group resampled with replacement, member by member: each draw picks
+/// a member uniformly, that is a distinct row with the odds of how many
+/// members share it.
+fn resample(rows: &[(BeforeAfter, u64)], table: &Alias, rng: &mut SplitMix64) -> GroupUtilization {
+    let mut drawn = vec![0u64; rows.len()];
+    for _ in 0..table.total {
+        drawn[table.draw(rng)] += 1;
+    }
+    let mut g = GroupUtilization { members: table.total, ..Default::default() };
+    for (((before, after), _), n) in rows.iter().zip(drawn) {
+        g.before = g.before + before.times(n);
+        g.after = g.after + after.times(n);
+    }
+    g.member_months = g.members * u64::from(UTILIZATION_WINDOW_DAYS / MEMBER_MONTH_DAYS);
+    g
+}
+
+/// [`utilization_did`] over counts already taken, one row per subject.
+pub fn did_of_counts(peer: &[BeforeAfter], comparison: &[BeforeAfter], seed: u64) -> Option<DiffInDiff> {
+    did_of_distinct(&distinct(peer), &distinct(comparison), seed)
+}
+
+/// [`utilization_did`] over distinct rows of counts, each with how many
+/// subjects have it (as a database groups them).
+pub fn did_of_distinct(peer: &[(BeforeAfter, u64)], comparison: &[(BeforeAfter, u64)], seed: u64) -> Option<DiffInDiff> {
+    let whole = |rows: &[(BeforeAfter, u64)]| {
+        let mut g = GroupUtilization::default();
+        for ((before, after), n) in rows {
+            g.members += n;
+            g.before = g.before + before.times(*n);
+            g.after = g.after + after.times(*n);
+        }
+        g.member_months = g.members * u64::from(UTILIZATION_WINDOW_DAYS / MEMBER_MONTH_DAYS);
+        g
+    };
+    let (peer_group, comparison_group) = (whole(peer), whole(comparison));
+    if peer_group.members == 0 || comparison_group.members == 0 {
+        return None;
+    }
     let point = did(&peer_group, &comparison_group);
+    let rows = |r: &[(BeforeAfter, u64)]| {
+        let mut v: Vec<(BeforeAfter, u64)> = r.iter().filter(|(_, n)| *n > 0).copied().collect();
+        v.sort();
+        v
+    };
+    let (peer_rows, comparison_rows) = (rows(peer), rows(comparison));
+    let weights = |r: &[(BeforeAfter, u64)]| r.iter().map(|(_, n)| *n).collect::<Vec<_>>();
+    let (peer_table, comparison_table) = (Alias::new(&weights(&peer_rows)), Alias::new(&weights(&comparison_rows)));
 
     let mut rng = SplitMix64::new(seed);
     let mut samples: [Vec<f64>; 3] = Default::default();
     for _ in 0..BOOTSTRAP_RESAMPLES {
-        let p = GroupUtilization::of(&peer_members, (0..peer_members.len()).map(|_| rng.below(peer_members.len())));
-        let c = GroupUtilization::of(&comparison_members, (0..comparison_members.len()).map(|_| rng.below(comparison_members.len())));
+        let p = resample(&peer_rows, &peer_table, &mut rng);
+        let c = resample(&comparison_rows, &comparison_table, &mut rng);
         let d = did(&p, &c);
         samples[0].push(d.ed_visits);
         samples[1].push(d.admissions);
@@ -651,6 +839,20 @@ pub fn retention(relationships: &[PeerRelationship], days: u32, as_of: Date) -> 
         .sum()
 }
 
+// --- Engagement ---------------------------------------------------------------
+
+/// Whether a member met their peer's role rule of connections, `min`
+/// contacts in `days` days, in the rule's first window from the first
+/// contact; `None` while that window has not passed by `as_of`.
+pub fn engaged(first_contact: Date, contacts: &[Date], min: u32, days: u32, as_of: Date) -> Option<bool> {
+    let last = plus_days(first_contact, days.max(1) - 1);
+    if last > as_of {
+        return None;
+    }
+    let n = contacts.iter().filter(|d| (first_contact..=last).contains(*d)).count();
+    Some(n >= min as usize)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -697,7 +899,7 @@ mod tests {
     }
 
     fn rates(spec: &MeasureSpec, events: &[CareEvent], contacts: &[PeerContact]) -> FollowUpRates {
-        follow_up_rates(spec, FROM, TO, &[adult("m")], events, contacts)
+        follow_up_rates(spec, &ValueSets::default(), FROM, TO, &[adult("m")], events, contacts)
     }
 
     const MET: Rate = Rate { numerator: 1, denominator: 1 };
@@ -778,9 +980,9 @@ mod tests {
     fn a_member_aged_12_is_outside_fua() {
         let twelve = MemberFacts { member_id: "m".into(), date_of_birth: date!(2012 - 03 - 04) };
         let events = [ed("m", VISIT, "F12.10"), sud_visit("m", day(2))];
-        assert_eq!(follow_up(&FUA_STYLE, 30, FROM, TO, &[twelve], &events, &[]), NONE);
+        assert_eq!(follow_up(&FUA_STYLE, &ValueSets::default(), 30, FROM, TO, &[twelve], &events, &[]), NONE);
         let thirteen = MemberFacts { member_id: "m".into(), date_of_birth: date!(2012 - 03 - 03) };
-        assert_eq!(follow_up(&FUA_STYLE, 30, FROM, TO, &[thirteen], &events, &[]), MET, "13 on the visit day");
+        assert_eq!(follow_up(&FUA_STYLE, &ValueSets::default(), 30, FROM, TO, &[thirteen], &events, &[]), MET, "13 on the visit day");
     }
 
     #[test]
@@ -809,10 +1011,19 @@ mod tests {
     }
 
     #[test]
-    fn mental_illness_is_the_f_chapter_without_substance_use() {
-        assert!(is_mental_illness(&icd("F01.50")) && is_mental_illness(&icd("F99")) && is_mental_illness(&icd("F20.9")));
-        assert!(!is_mental_illness(&icd("F10.20")) && !is_mental_illness(&icd("F19.10")) && !is_mental_illness(&icd("G30.9")));
-        assert!(is_substance_use(&icd("F10.20")) && is_substance_use(&icd("F19.10")) && !is_substance_use(&icd("F20.9")));
+    fn our_own_measure_counts_only_acute_care_while_the_member_has_a_peer() {
+        let member = adult("m");
+        let events = [ed("m", VISIT, "R07.9"), ed("m", day(50), "R07.9"), ed("m", day(120), "R07.9")];
+        let refs: Vec<&CareEvent> = events.iter().collect();
+        let span = PeerSpan { first_contact: day(10), ended: Some(day(100)) };
+        let cases = member_cases(&PEER_AFTER_ACUTE_CARE, &ValueSets::default(), &member, &refs, &[day(52)], Some(span));
+        assert_eq!(
+            cases,
+            vec![FollowUpCase { index: day(50), followed_up_on_day: Some(2) }],
+            "before the first contact and after the end are no cases"
+        );
+        assert!(member_cases(&PEER_AFTER_ACUTE_CARE, &ValueSets::default(), &member, &refs, &[], None).is_empty(), "no peer, no case");
+        assert_eq!(member_cases(&FUA_STYLE, &ValueSets::default(), &member, &refs, &[], None).len(), 0, "FUA-style needs a substance-use visit");
     }
 
     // --- Utilization ---
@@ -873,7 +1084,16 @@ mod tests {
 
     #[test]
     fn the_bootstrap_interval_is_identical_for_the_same_seed_and_different_for_another() {
-        let (peer, comparison, events) = small_case();
+        // Five members a group make few distinct resamples; widen it so
+        // that the seed shows in the percentiles.
+        let (mut peer, mut comparison, mut events) = small_case();
+        for k in 0..4 {
+            let (p, c, e) = small_case();
+            let rename = |s: &Subject| Subject { member_id: format!("{}-{k}", s.member_id), index: s.index };
+            peer.extend(p.iter().map(rename));
+            comparison.extend(c.iter().map(rename));
+            events.extend(e.into_iter().map(|x| CareEvent { member_id: format!("{}-{k}", x.member_id), ..x }));
+        }
         let a = utilization_did(&peer, &comparison, &events, 42).unwrap();
         let b = utilization_did(&peer, &comparison, &events, 42).unwrap();
         let c = utilization_did(&peer, &comparison, &events, 43).unwrap();
@@ -907,6 +1127,79 @@ mod tests {
             first_peer_contacts(&contacts),
             vec![Subject { member_id: "a".into(), index: at(3) }, Subject { member_id: "b".into(), index: at(1) }]
         );
+    }
+
+    #[test]
+    fn engagement_counts_the_first_window_only_once_it_has_passed() {
+        let first = date!(2025 - 03 - 01);
+        let five: Vec<Date> = (0..5).map(|k| first + Duration::days(k * 7)).collect();
+        assert_eq!(engaged(first, &five, 5, 30, date!(2025 - 03 - 31)), Some(true), "day 28 is inside the 30 days");
+        assert_eq!(engaged(first, &five, 5, 30, date!(2025 - 03 - 29)), None, "the window has not passed");
+        let late: Vec<Date> = (0..5).map(|k| first + Duration::days(k * 8)).collect();
+        assert_eq!(engaged(first, &late, 5, 30, date!(2025 - 06 - 01)), Some(false), "the fifth on day 32 is too late");
+    }
+
+    #[test]
+    fn drawing_distinct_rows_by_weight_matches_drawing_members_one_by_one() {
+        // 400 peer members and 300 comparison members with varied counts;
+        // a naive bootstrap drawing members one by one gives an interval of
+        // the same width (both are the same distribution).
+        let counts = |k: u64, shift: u64| {
+            let w = |n: u64| WindowCounts { ed_visits: n % 4, admissions: n % 2, inpatient_days: (n % 3) * 2 };
+            (w(k * 7 + shift), w(k * 3 + shift / 2))
+        };
+        let peer: Vec<BeforeAfter> = (0..400).map(|k| counts(k, 1)).collect();
+        let comparison: Vec<BeforeAfter> = (0..300).map(|k| counts(k, 2)).collect();
+        let fast = did_of_counts(&peer, &comparison, 11).unwrap();
+        let mut rng = SplitMix64::new(11);
+        let mut naive: Vec<f64> = (0..BOOTSTRAP_RESAMPLES)
+            .map(|_| {
+                let p = GroupUtilization::of(&peer, (0..peer.len()).map(|_| (rng.next_u64() % peer.len() as u64) as usize));
+                let c = GroupUtilization::of(&comparison, (0..comparison.len()).map(|_| (rng.next_u64() % comparison.len() as u64) as usize));
+                did(&p, &c).ed_visits
+            })
+            .collect();
+        naive.sort_by(f64::total_cmp);
+        let naive_width = naive[974] - naive[24];
+        let fast_width = fast.ed_visits.high - fast.ed_visits.low;
+        assert!((fast_width / naive_width - 1.0).abs() < 0.2, "by row weight {fast_width} against one by one {naive_width}");
+        assert!(fast.ed_visits.low < fast.ed_visits.value && fast.ed_visits.value < fast.ed_visits.high);
+    }
+
+    #[test]
+    fn the_alias_table_draws_each_row_as_often_as_its_weight() {
+        let weights = [1u64, 0, 7, 2, 90];
+        let table = Alias::new(&weights);
+        let mut rng = SplitMix64::new(5);
+        let mut seen = [0u64; 5];
+        for _ in 0..100_000 {
+            seen[table.draw(&mut rng)] += 1;
+        }
+        assert_eq!(seen[1], 0, "a row nobody has is never drawn");
+        for (w, s) in weights.iter().zip(seen) {
+            let expected = *w as f64 * 1000.0;
+            assert!((s as f64 - expected).abs() <= 4.0 * expected.sqrt() + 1.0, "weight {w}: {s} of 100,000");
+        }
+    }
+
+    #[test]
+    fn identical_members_give_an_interval_of_one_point() {
+        let same = (WindowCounts { ed_visits: 2, admissions: 1, inpatient_days: 4 }, WindowCounts::default());
+        let d = did_of_counts(&[same; 50], &[(WindowCounts::default(), WindowCounts::default()); 40], 3).unwrap();
+        assert_eq!((d.ed_visits.low, d.ed_visits.high), (d.ed_visits.value, d.ed_visits.value));
+    }
+
+    #[test]
+    fn the_catalog_value_sets_are_the_ones_the_golden_tests_use() {
+        let catalog = crate::catalog::Catalog::massachusetts().unwrap();
+        let strip = |v: &ValueSets| {
+            let mut v = v.clone();
+            v.mental_illness.source.clear();
+            v.substance_use.source.clear();
+            v
+        };
+        assert_eq!(strip(&catalog.measures.value_sets), strip(&ValueSets::default()));
+        assert!(!catalog.measures.fum_peer_contact_counts_why.is_empty());
     }
 
     // --- Retention ---

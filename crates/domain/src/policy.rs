@@ -175,6 +175,28 @@ pub fn may_import_events(actor: &Actor) -> Decision {
     }
 }
 
+/// Outcome measures are recomputed for everyone by state admins (the
+/// nightly job): it reads every member's events and contacts for
+/// health-care operations.
+pub fn may_compute_measures(actor: &Actor) -> Decision {
+    match actor.persona {
+        Persona::StateAdmin => Decision::Permit,
+        _ => Decision::Deny("state admins recompute outcome measures"),
+    }
+}
+
+/// Which organization a measures report is limited to (`None`: the whole
+/// state). State admins may ask for any; an organization's admins get their
+/// own and no other; nobody else reads measures.
+pub fn may_read_measures(actor: &Actor, asked: Option<&str>) -> Result<Option<String>, Decision> {
+    match (actor.persona, &actor.organization_id) {
+        (Persona::StateAdmin, _) => Ok(asked.map(String::from)),
+        (Persona::OrganizationAdmin, Some(own)) if asked.is_none_or(|a| a == own) => Ok(Some(own.clone())),
+        (Persona::OrganizationAdmin, Some(_)) => Err(Decision::Deny("an organization's admins read their own organization's measures")),
+        _ => Err(Decision::Deny("state admins and organization admins read outcome measures")),
+    }
+}
+
 /// A diagnosis on a claim is a disclosure to the payer for payment: HIPAA
 /// permits it without the member's consent, but a substance-use diagnosis
 /// (42 CFR Part 2) goes only under a Part 2 consent that covers payment to

@@ -39,10 +39,14 @@ pub enum Category {
     CarePlan,
     /// Insurance identifiers, authorizations and billing units.
     Billing,
+    /// That the member had acute care (an ED visit or a hospital stay) and
+    /// is due a follow-up, with the day: never the diagnosis, the facility
+    /// or the kind of diagnosis, so a peer can reach out without learning why.
+    CareAlert,
 }
 
 impl Category {
-    pub const ALL: [Category; 10] = [
+    pub const ALL: [Category; 11] = [
         Self::Demographics,
         Self::Contact,
         Self::Identity,
@@ -53,6 +57,7 @@ impl Category {
         Self::RecoveryGoals,
         Self::CarePlan,
         Self::Billing,
+        Self::CareAlert,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -67,6 +72,7 @@ impl Category {
             Self::RecoveryGoals => "recovery-goals",
             Self::CarePlan => "care-plan",
             Self::Billing => "billing",
+            Self::CareAlert => "care-alert",
         }
     }
 
@@ -778,6 +784,21 @@ mod tests {
     }
 
     #[test]
+    fn care_alerts_go_to_the_peer_and_coordinator_by_default_and_the_member_can_stop_them() {
+        let d = defaults();
+        assert_eq!(Category::parse("care-alert"), Some(Category::CareAlert));
+        for role in [TeamRole::Peer, TeamRole::CareCoordinator] {
+            let (c, _) = visible(Persona::PeerWorker, &on_team(role, vec![]), &d, TODAY);
+            assert!(c.contains(Category::CareAlert), "{role:?}");
+        }
+        let (c, _) = visible(Persona::Clinician, &on_team(TeamRole::Clinician, vec![]), &d, TODAY);
+        assert!(!c.contains(Category::CareAlert));
+        let off = choice(Recipient::Person("u".into()), &[Category::Contact, Category::RecoveryGoals], false);
+        let (c, _) = visible(Persona::PeerWorker, &on_team(TeamRole::Peer, vec![off]), &d, TODAY);
+        assert!(!c.contains(Category::CareAlert) && c.contains(Category::RecoveryGoals));
+    }
+
+    #[test]
     fn the_catalog_defaults_never_share_substance_use() {
         let mut d = defaults();
         assert!(d.check().is_ok());
@@ -789,7 +810,7 @@ mod tests {
         (
             any::<[bool; 5]>(),
             prop::option::of(prop::sample::select(TeamRole::ALL.to_vec())),
-            prop::collection::vec((prop::sample::subsequence(Category::ALL.to_vec(), 0..=10), any::<bool>(), 0u8..3), 0..3),
+            prop::collection::vec((prop::sample::subsequence(Category::ALL.to_vec(), 0..=Category::ALL.len()), any::<bool>(), 0u8..3), 0..3),
         )
             .prop_map(|(b, team_role, cs)| Relationship {
                 is_self: b[0],

@@ -3,7 +3,11 @@
 //! on either database. Used by the command line, never by a web handler.
 
 use crate::ids::new_id;
+use accompany_domain::claim_data::Icd10;
+use accompany_domain::events::ValidEvent;
+use accompany_domain::notes::ContactNote;
 use accompany_domain::records::{Member, Organization, Persona, TeamRole, Worker};
+use accompany_domain::referral::{name_key, Referral};
 use sqlx::{Any, Transaction};
 
 use crate::rows::{date_text, to_json, MemberData, WorkerData};
@@ -13,6 +17,7 @@ use crate::{now_text, Backend, Result, Store};
 pub(crate) enum Val {
     Text(Option<String>),
     Int(i64),
+    OptInt(Option<i64>),
 }
 
 impl From<String> for Val {
@@ -36,12 +41,12 @@ impl From<i64> for Val {
     }
 }
 
-/// Bound parameters per statement. SQLite looks each numbered parameter up
-/// by name in a list, so binding costs grow with the square of the count:
-/// small statements load fastest there. PostgreSQL prefers fewer, larger ones.
+/// Bound parameters per statement. SQLite gets anonymous parameters (`?`):
+/// numbered ones are looked up by name in a list, so binding them costs the
+/// square of their count. PostgreSQL prefers fewer, larger statements.
 pub(crate) fn max_params(backend: Backend) -> usize {
     match backend {
-        Backend::Sqlite => 400,
+        Backend::Sqlite => 2_000,
         Backend::Postgres => 30_000,
     }
 }
@@ -57,7 +62,13 @@ pub(crate) async fn insert_rows(tx: &mut Transaction<'_, Any>, backend: Backend,
             sql.push_str(if i == 0 { "(" } else { ", (" });
             for c in 0..columns.len() {
                 n += 1;
-                sql.push_str(&format!("{}${n}", if c == 0 { "" } else { ", " }));
+                if c > 0 {
+                    sql.push_str(", ");
+                }
+                match backend {
+                    Backend::Sqlite => sql.push('?'),
+                    Backend::Postgres => sql.push_str(&format!("${n}")),
+                }
             }
             sql.push(')');
         }
@@ -67,12 +78,31 @@ pub(crate) async fn insert_rows(tx: &mut Transaction<'_, Any>, backend: Backend,
                 q = match v {
                     Val::Text(t) => q.bind(t),
                     Val::Int(i) => q.bind(i),
+                    Val::OptInt(i) => q.bind(i),
                 };
             }
         }
         q.execute(&mut **tx).await?;
     }
     Ok(())
+}
+
+/// A row of [`Import::team_members`]: member id, user id, role, and the
+/// row's own start and end days, if it has them.
+pub trait TeamMemberRow {
+    fn parts(&self) -> (&str, &str, TeamRole, Option<time::Date>, Option<time::Date>);
+}
+
+impl TeamMemberRow for (String, String, TeamRole) {
+    fn parts(&self) -> (&str, &str, TeamRole, Option<time::Date>, Option<time::Date>) {
+        (&self.0, &self.1, self.2, None, None)
+    }
+}
+
+impl TeamMemberRow for (String, String, TeamRole, time::Date, Option<time::Date>) {
+    fn parts(&self) -> (&str, &str, TeamRole, Option<time::Date>, Option<time::Date>) {
+        (&self.0, &self.1, self.2, Some(self.3), self.4)
+    }
 }
 
 /// A user row for bulk loading; the password hash is computed once by the caller.
@@ -254,15 +284,174 @@ impl Import<'_> {
         self.run("users", &["id", "username", "display_name", "password_hash", "persona", "organization_id", "member_id", "created_at"], rows).await
     }
 
-    /// (member id, user id, role) rows, all starting on `since`.
-    pub async fn team_members(&self, rows: &[(String, String, TeamRole)], since: time::Date) -> Result<()> {
+    /// (member id, user id, role) rows starting on `since`, or (member id,
+    /// user id, role, since, until) rows with their own days.
+    pub async fn team_members<R: TeamMemberRow>(&self, rows: &[R], since: time::Date) -> Result<()> {
         let now = now_text();
         let since = date_text(since);
         let rows = rows
             .iter()
-            .map(|(m, u, r)| vec![new_id().into(), m.clone().into(), u.clone().into(), r.as_str().into(), since.as_str().into(), now.as_str().into()])
+            .map(|row| {
+                let (m, u, r, own_since, until) = row.parts();
+                vec![
+                    new_id().into(),
+                    m.into(),
+                    u.into(),
+                    r.as_str().into(),
+                    own_since.map_or_else(|| since.clone(), date_text).into(),
+                    until.map(date_text).into(),
+                    now.as_str().into(),
+                ]
+            })
             .collect();
-        self.run("team_members", &["id", "member_id", "user_id", "team_role", "since", "created_at"], rows).await
+        self.run("team_members", &["id", "member_id", "user_id", "team_role", "since", "until", "created_at"], rows).await
+    }
+
+    /// Acute-care events, each with its member's id, stored and labelled as
+    /// a loaded events file stores them.
+    pub async fn care_events(&self, rows: &[(String, ValidEvent)], imported_by: &str) -> Result<()> {
+        let now = now_text();
+        let rows = rows
+            .iter()
+            .map(|(member_id, v)| {
+                let codes: Vec<&str> = v.diagnoses.iter().map(Icd10::claim_form).collect();
+                vec![
+                    new_id().into(),
+                    member_id.clone().into(),
+                    v.kind.as_str().into(),
+                    date_text(v.start).into(),
+                    v.end.map(date_text).into(),
+                    v.facility.clone().into(),
+                    to_json(&codes).into(),
+                    v.category().as_str().into(),
+                    i64::from(v.part2).into(),
+                    v.external_id.clone().into(),
+                    imported_by.into(),
+                    now.as_str().into(),
+                ]
+            })
+            .collect();
+        self.run(
+            "care_events",
+            &[
+                "id",
+                "member_id",
+                "kind",
+                "start_date",
+                "end_date",
+                "facility",
+                "diagnoses",
+                "category",
+                "part2",
+                "external_id",
+                "imported_by",
+                "imported_at",
+            ],
+            rows,
+        )
+        .await
+    }
+
+    /// Peer contacts, each with the catalog role its units count under
+    /// (none: the author's). The author's name is not stored; the version is the note's.
+    pub async fn contact_notes(&self, rows: &[(ContactNote, Option<String>)]) -> Result<()> {
+        let now = now_text();
+        let rows = rows
+            .iter()
+            .map(|(n, role_id)| {
+                vec![
+                    n.id.clone().into(),
+                    n.member_id.clone().into(),
+                    n.author_id.clone().into(),
+                    date_text(n.date).into(),
+                    n.start_time.map(accompany_domain::notes::format_start_time).into(),
+                    i64::from(n.duration_minutes).into(),
+                    n.modality.as_str().into(),
+                    n.setting.as_str().into(),
+                    n.note.clone().into(),
+                    role_id.clone().into(),
+                    n.version.into(),
+                    now.as_str().into(),
+                    now.as_str().into(),
+                ]
+            })
+            .collect();
+        self.run(
+            "contact_notes",
+            &[
+                "id",
+                "member_id",
+                "author_id",
+                "contact_date",
+                "start_time",
+                "duration_minutes",
+                "modality",
+                "setting",
+                "note",
+                "role_id",
+                "version",
+                "created_at",
+                "updated_at",
+            ],
+            rows,
+        )
+        .await
+    }
+
+    /// Requests for peer support, each with the user who referred, if any;
+    /// keyed by name as arrivals look a person up.
+    pub async fn referrals(&self, rows: &[(Referral, Option<String>)]) -> Result<()> {
+        let rows = rows
+            .iter()
+            .map(|(r, referred_by)| {
+                let doors: Vec<&str> = r.doors.iter().map(|d| d.as_str()).collect();
+                vec![
+                    r.id.clone().into(),
+                    r.member_id.clone().into(),
+                    r.organization_id.clone().into(),
+                    doors.join(",").into(),
+                    r.given_name.clone().into(),
+                    r.family_name.clone().into(),
+                    format!("{}|{}", name_key(&r.given_name), name_key(&r.family_name)).into(),
+                    date_text(r.date_of_birth).into(),
+                    r.masshealth_id.clone().into(),
+                    r.phone.clone().into(),
+                    r.email.clone().into(),
+                    r.language.clone().into(),
+                    r.support.as_str().into(),
+                    r.status.as_str().into(),
+                    i64::from(r.arrivals).into(),
+                    r.first_arrived_at.clone().into(),
+                    r.last_arrived_at.clone().into(),
+                    referred_by.clone().into(),
+                ]
+            })
+            .collect();
+        self.run(
+            "referrals",
+            &[
+                "id",
+                "member_id",
+                "organization_id",
+                "doors",
+                "given_name",
+                "family_name",
+                "person_key",
+                "date_of_birth",
+                "masshealth_id",
+                "phone",
+                "email",
+                "language",
+                "support",
+                "status",
+                "arrivals",
+                "first_arrived_at",
+                "last_arrived_at",
+                "referred_by",
+            ],
+            rows,
+        )
+        .await
     }
 
     /// Each member's coverage by one payer, primary, from `since` and open-ended.

@@ -26,6 +26,7 @@ mod groups;
 pub mod ids;
 mod lists;
 mod matching;
+pub mod measures;
 mod members;
 mod migrate;
 mod notifications;

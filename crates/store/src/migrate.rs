@@ -23,6 +23,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (13, "contracts", include_str!("../migrations/0013_contracts.sql")),
     (14, "claims", include_str!("../migrations/0014_claims.sql")),
     (15, "events", include_str!("../migrations/0015_events.sql")),
+    (16, "measures", include_str!("../migrations/0016_measures.sql")),
 ];
 
 /// The part of a migration for one database: lines after `-- @sqlite` or

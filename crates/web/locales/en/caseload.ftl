@@ -23,3 +23,8 @@ cl-rule-not-met = Not met
 cl-rule-none = No rule for this role
 cl-never = None yet
 cl-none = —
+
+# Members due a follow-up after acute care: who and the day, never why.
+cl-follow-up-heading = Follow-up due
+cl-follow-up-about = An emergency room visit or a hospital discharge in the last 7 days. Reach out when you can.
+cl-follow-up-since = acute care on { $day }; no contact since

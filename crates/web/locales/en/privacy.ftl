@@ -19,6 +19,8 @@ category-peer-notes = Notes from peer contacts
 category-recovery-goals = Recovery goals
 category-care-plan = Care plan and needs
 category-billing = Insurance and billing
+# Only that acute care happened and when: never why or where.
+category-care-alert = Care alerts: that you were in the emergency room or hospital, and the day (never why or where)
 
 purpose-treatment = Care and treatment
 purpose-payment = Payment

@@ -23,3 +23,8 @@ cl-rule-not-met = No cumplida
 cl-rule-none = Este rol no tiene regla
 cl-never = Ninguno todavía
 cl-none = —
+
+# Personas que necesitan seguimiento tras atención aguda: quién y el día, nunca por qué.
+cl-follow-up-heading = Seguimiento pendiente
+cl-follow-up-about = Una visita a la sala de emergencias o un alta del hospital en los últimos 7 días. Comuníquese cuando pueda.
+cl-follow-up-since = atención aguda el { $day }; sin contacto desde entonces

@@ -20,6 +20,8 @@ category-peer-notes = Notas de los contactos con su par
 category-recovery-goals = Metas de recuperación
 category-care-plan = Plan de cuidado y necesidades
 category-billing = Seguro y facturación
+# Solo que hubo atención aguda y cuándo: nunca por qué ni dónde.
+category-care-alert = Alertas de atención: que estuvo en la sala de emergencias o en el hospital, y el día (nunca por qué ni dónde)
 
 purpose-treatment = Cuidado y tratamiento
 purpose-payment = Pago

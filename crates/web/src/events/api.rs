@@ -2,13 +2,13 @@
 
 use accompany_domain::events::{read_events, FileFormat};
 use accompany_domain::FieldError;
-use accompany_store::events::{CareEvents, EventLoad};
+use accompany_store::events::{CareEvents, EventLoad, FollowUpDue};
 use accompany_store::Seen;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
-use serde::Deserialize;
-use utoipa::IntoParams;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
 
 use crate::auth::ApiUser;
@@ -18,7 +18,27 @@ use crate::problem::AppError;
 use crate::AppState;
 
 pub fn routes() -> ApiRouter {
-    ApiRouter::new().routes(routes!(member_events)).routes(routes!(import_events))
+    ApiRouter::new().routes(routes!(member_events)).routes(routes!(import_events)).routes(routes!(follow_ups_due))
+}
+
+/// The members of the caller's caseload due a follow-up.
+#[derive(Serialize, ToSchema)]
+struct FollowUps {
+    /// Longest waiting first.
+    due: Vec<FollowUpDue>,
+}
+
+/// Members due a follow-up after acute care
+///
+/// For peer workers and supervisors: the members they are the peer of who had an ED visit or a discharge in
+/// the last 7 days (today included) with no contact from the caller on or after that day. Each names only the
+/// member and the day, under the care-alert label: never the kind of care, the diagnosis or the facility. A
+/// member who does not share care alerts with the caller is left out. Anyone else gets an empty list.
+#[utoipa::path(get, path = "/me/follow-ups-due", tag = "events",
+    responses((status = 200, description = "The members due a follow-up", body = FollowUps)))]
+async fn follow_ups_due(State(state): State<AppState>, ApiUser(s): ApiUser) -> ApiResult {
+    let due = s.access(&state).follow_ups_due(accompany_store::today_date()).await?;
+    ok(StatusCode::OK, FollowUps { due })
 }
 
 /// A member's acute-care events
@@ -63,6 +83,6 @@ async fn import_events(State(state): State<AppState>, ApiUser(s): ApiUser, RawQu
     if let accompany_domain::policy::Decision::Deny(_) = accompany_domain::policy::may_import_events(access.actor()) {
         return ok(StatusCode::OK, access.import_events(&[]).await?);
     }
-    let rows = read_events(&text, format).map_err(err)?;
+    let rows = read_events(&text, format, &state.catalog.measures).map_err(err)?;
     ok(StatusCode::OK, access.import_events(&rows).await?)
 }

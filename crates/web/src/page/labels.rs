@@ -75,7 +75,7 @@ pub fn language_name(state: &AppState, t: &Tr, code: &str) -> String {
 
 /// Categories a member decides about, in the order the page shows them.
 /// Demographics are not among them: whoever may open the record sees them.
-pub const CHOOSABLE: [Category; 9] = [
+pub const CHOOSABLE: [Category; 10] = [
     Category::Contact,
     Category::Identity,
     Category::MentalHealth,
@@ -85,6 +85,7 @@ pub const CHOOSABLE: [Category; 9] = [
     Category::RecoveryGoals,
     Category::CarePlan,
     Category::Billing,
+    Category::CareAlert,
 ];
 
 pub fn category_name(t: &Tr, c: Category) -> String {

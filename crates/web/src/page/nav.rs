@@ -44,6 +44,12 @@ const fn row(href: &'static str, key: &'static str, shown: Shown) -> Row {
     Row { href, key, shown, current: Current::Exact }
 }
 
+/// Outcome measures: the personas the policy lets read some report.
+fn reads_measures(p: Persona) -> bool {
+    let actor = policy::Actor { user_id: String::new(), username: String::new(), persona: p, organization_id: Some(String::new()), member_id: None };
+    policy::may_read_measures(&actor, None).is_ok()
+}
+
 /// Every link of the navigation, in the order shown.
 const NAV: &[Row] = &[
     row("/get-support", "nav-get-support", Shown::SignedOut),
@@ -65,6 +71,7 @@ const NAV: &[Row] = &[
     row("/billing/needs-authorization", "nav-billing", Shown::When(policy::keeps_billing)),
     Row { href: "/billing/claims", key: "nav-claims", shown: Shown::When(policy::keeps_billing), current: Current::Section },
     row("/contracts", "nav-contracts", Shown::When(policy::keeps_contracts)),
+    row("/measures", "nav-measures", Shown::When(reads_measures)),
     row("/referrals", "nav-referrals", Shown::When(policy::may_work_referral_queue)),
     row("/referrals/new", "nav-refer", Shown::When(policy::may_refer)),
     row("/emergency", "nav-emergency", Shown::Emergency),

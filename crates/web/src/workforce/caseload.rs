@@ -1,9 +1,12 @@
 //! Contacts across one peer's caseload: for the peer themself, their
 //! supervisor and their organization's or the state's admins. Members below
 //! the engagement rule come first; members who do not share their contacts
-//! with the reader are only counted.
+//! with the reader are only counted. On their own caseload the peer also
+//! sees who is due a follow-up after acute care, and only the day of it.
 
 use accompany_domain::records::format_date;
+use accompany_domain::records::Persona;
+use accompany_store::events::FollowUpDue;
 use accompany_store::CaseloadContacts;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -34,6 +37,13 @@ pub struct Row {
     pub last: String,
 }
 
+/// A member due a follow-up: who, and when the acute care was.
+pub struct DueRow {
+    pub label: String,
+    pub href: String,
+    pub when: String,
+}
+
 #[derive(Template)]
 #[template(path = "workforce/caseload.html")]
 struct CaseloadPage {
@@ -43,6 +53,7 @@ struct CaseloadPage {
     units: String,
     not_shared: String,
     rows: Vec<Row>,
+    due: Vec<DueRow>,
 }
 
 /// A peer's own caseload, from the home page.
@@ -52,11 +63,17 @@ async fn my_caseload(State(state): State<AppState>, PageUser(s): PageUser) -> Pa
 }
 
 async fn caseload_page(State(state): State<AppState>, PageUser(s): PageUser, Path(id): Path<String>) -> PageResult {
-    let c = s.access(&state).caseload_contacts(&id).await?;
-    Ok(render(view(&state, &s, &c)))
+    let access = s.access(&state);
+    let c = access.caseload_contacts(&id).await?;
+    // Follow-ups are told to the member's own peer: only on their own caseload.
+    let mut due = Vec::new();
+    if matches!(s.user.persona, Persona::PeerWorker | Persona::Supervisor) && access.my_worker().await?.is_some_and(|w| w.id == c.worker_id) {
+        due = access.follow_ups_due(accompany_store::today_date()).await?;
+    }
+    Ok(render(view(&state, &s, &c, &due)))
 }
 
-fn view(state: &AppState, s: &Signed, c: &CaseloadContacts) -> CaseloadPage {
+fn view(state: &AppState, s: &Signed, c: &CaseloadContacts, due: &[FollowUpDue]) -> CaseloadPage {
     let t: &Tr = &s.tr;
     let sum = &c.caseload.summary;
     let rows = c
@@ -94,6 +111,14 @@ fn view(state: &AppState, s: &Signed, c: &CaseloadContacts) -> CaseloadPage {
         units: t.t1("cl-units-total", "units", sum.units_used),
         not_shared: if sum.not_shared > 0 { t.t1("cl-not-shared", "count", sum.not_shared) } else { String::new() },
         rows,
+        due: due
+            .iter()
+            .map(|d| DueRow {
+                label: format!("{} {}", d.given_name, d.family_name),
+                href: format!("/members/{}", d.member_id),
+                when: t.t1("cl-follow-up-since", "day", &d.since),
+            })
+            .collect(),
     }
 }
 
