@@ -41,6 +41,30 @@ impl From<i64> for Val {
     }
 }
 
+/// The columns of a stored acute-care event, in the order of [`care_event_row`].
+pub(crate) const CARE_EVENT_COLUMNS: [&str; 12] =
+    ["id", "member_id", "kind", "start_date", "end_date", "facility", "diagnoses", "category", "part2", "external_id", "imported_by", "imported_at"];
+
+/// One checked event as stored: diagnoses without the dot, principal first;
+/// the label its diagnoses and program give.
+pub(crate) fn care_event_row(member_id: &str, v: &ValidEvent, imported_by: &str, now: &str) -> Vec<Val> {
+    let codes: Vec<&str> = v.diagnoses.iter().map(Icd10::claim_form).collect();
+    vec![
+        new_id().into(),
+        member_id.into(),
+        v.kind.as_str().into(),
+        date_text(v.start).into(),
+        v.end.map(date_text).into(),
+        v.facility.clone().into(),
+        to_json(&codes).into(),
+        v.category().as_str().into(),
+        i64::from(v.part2).into(),
+        v.external_id.clone().into(),
+        imported_by.into(),
+        now.into(),
+    ]
+}
+
 /// Bound parameters per statement. SQLite gets anonymous parameters (`?`):
 /// numbered ones are looked up by name in a list, so binding them costs the
 /// square of their count. PostgreSQL prefers fewer, larger statements.
@@ -311,45 +335,8 @@ impl Import<'_> {
     /// a loaded events file stores them.
     pub async fn care_events(&self, rows: &[(String, ValidEvent)], imported_by: &str) -> Result<()> {
         let now = now_text();
-        let rows = rows
-            .iter()
-            .map(|(member_id, v)| {
-                let codes: Vec<&str> = v.diagnoses.iter().map(Icd10::claim_form).collect();
-                vec![
-                    new_id().into(),
-                    member_id.clone().into(),
-                    v.kind.as_str().into(),
-                    date_text(v.start).into(),
-                    v.end.map(date_text).into(),
-                    v.facility.clone().into(),
-                    to_json(&codes).into(),
-                    v.category().as_str().into(),
-                    i64::from(v.part2).into(),
-                    v.external_id.clone().into(),
-                    imported_by.into(),
-                    now.as_str().into(),
-                ]
-            })
-            .collect();
-        self.run(
-            "care_events",
-            &[
-                "id",
-                "member_id",
-                "kind",
-                "start_date",
-                "end_date",
-                "facility",
-                "diagnoses",
-                "category",
-                "part2",
-                "external_id",
-                "imported_by",
-                "imported_at",
-            ],
-            rows,
-        )
-        .await
+        let rows = rows.iter().map(|(member_id, v)| care_event_row(member_id, v, imported_by, &now)).collect();
+        self.run("care_events", &CARE_EVENT_COLUMNS, rows).await
     }
 
     /// Peer contacts, each with the catalog role its units count under

@@ -17,9 +17,8 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::access::{Access, Seen};
-use crate::bulk::{insert_rows, Val};
-use crate::ids::new_id;
-use crate::rows::{date_text, to_json};
+use crate::bulk::{care_event_row, insert_rows, Val, CARE_EVENT_COLUMNS};
+use crate::rows::date_text;
 use crate::{now_text, Result, StoreError};
 
 /// What a load did.
@@ -122,41 +121,8 @@ impl Access {
             }
         }
         let now = now_text();
-        let rows: Vec<Vec<Val>> = fresh
-            .iter()
-            .map(|(member_id, v)| {
-                let codes: Vec<&str> = v.diagnoses.iter().map(Icd10::claim_form).collect();
-                vec![
-                    new_id().into(),
-                    member_id.clone().into(),
-                    v.kind.as_str().into(),
-                    date_text(v.start).into(),
-                    v.end.map(date_text).into(),
-                    v.facility.clone().into(),
-                    to_json(&codes).into(),
-                    v.category().as_str().into(),
-                    i64::from(v.part2).into(),
-                    v.external_id.clone().into(),
-                    self.actor().user_id.clone().into(),
-                    now.clone().into(),
-                ]
-            })
-            .collect();
-        const COLUMNS: [&str; 12] = [
-            "id",
-            "member_id",
-            "kind",
-            "start_date",
-            "end_date",
-            "facility",
-            "diagnoses",
-            "category",
-            "part2",
-            "external_id",
-            "imported_by",
-            "imported_at",
-        ];
-        insert_rows(&mut tx, self.store.backend, "care_events", &COLUMNS, rows).await?;
+        let rows: Vec<Vec<Val>> = fresh.iter().map(|(member_id, v)| care_event_row(member_id, v, &self.actor().user_id, &now)).collect();
+        insert_rows(&mut tx, self.store.backend, "care_events", &CARE_EVENT_COLUMNS, rows).await?;
         let mut members: Vec<String> = fresh.iter().map(|(m, _)| m.clone()).collect();
         members.sort();
         members.dedup();

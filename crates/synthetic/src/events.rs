@@ -10,8 +10,7 @@
 //! their members every few weeks, and a peer follows up nearly half of the
 //! ED visits and discharges of their members, mostly within a week.
 
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use rand::Rng;
 use time::{Date, Duration, PrimitiveDateTime, Time};
 
 use accompany_domain::claim_data::Icd10;
@@ -19,6 +18,8 @@ use accompany_domain::events::{EventKind, ValidEvent};
 use accompany_domain::matching::SupportKind;
 use accompany_domain::notes::{Modality, Setting};
 use accompany_domain::referral::{Door, ReferralStatus};
+
+use crate::world::{one, pick, stream};
 
 // ---------------------------------------------------------------------------
 // Rates
@@ -311,31 +312,6 @@ const SALT_EVENTS: u64 = 0x6576_656e_7400_0001;
 const SALT_CONTACTS: u64 = 0x636f_6e74_6163_0002;
 const SALT_REFERRAL: u64 = 0x7265_6665_7272_0003;
 const SALT_PEER_STYLE: u64 = 0x7374_796c_6500_0004;
-
-/// The random stream of one member's part: ChaCha8 keyed by (seed, part, index).
-fn stream(seed: u64, salt: u64, index: u64) -> ChaCha8Rng {
-    let mut key = [0u8; 32];
-    key[..8].copy_from_slice(&seed.to_le_bytes());
-    key[8..16].copy_from_slice(&salt.to_le_bytes());
-    key[16..24].copy_from_slice(&index.to_le_bytes());
-    ChaCha8Rng::from_seed(key)
-}
-
-fn pick<T: Copy>(rng: &mut impl Rng, items: &[(T, u32)]) -> T {
-    let total: u32 = items.iter().map(|(_, w)| *w).sum();
-    let mut x = rng.gen_range(0..total.max(1));
-    for (item, w) in items {
-        if x < *w {
-            return *item;
-        }
-        x -= w;
-    }
-    items[items.len() - 1].0
-}
-
-fn one<T: Copy>(rng: &mut impl Rng, items: &[T]) -> T {
-    items[rng.gen_range(0..items.len())]
-}
 
 /// A Poisson count with mean `mean` (Knuth's method: means here stay small).
 fn poisson(rng: &mut impl Rng, mean: f64) -> u32 {

@@ -177,7 +177,7 @@ pub(crate) fn street_address(rng: &mut ChaCha8Rng, town: &str, plus4: bool) -> a
 
 /// The random stream of one record: ChaCha8 keyed by (seed, kind, index), so
 /// streams never collide and each is independent of every other.
-fn stream(seed: u64, salt: u64, index: u64) -> ChaCha8Rng {
+pub(crate) fn stream(seed: u64, salt: u64, index: u64) -> ChaCha8Rng {
     let mut key = [0u8; 32];
     key[..8].copy_from_slice(&seed.to_le_bytes());
     key[8..16].copy_from_slice(&salt.to_le_bytes());
@@ -215,7 +215,7 @@ fn push_two_digits(out: &mut String, n: u32) {
     out.push((b'0' + (n % 10) as u8) as char);
 }
 
-fn pick<T: Copy>(rng: &mut impl Rng, items: &[(T, u32)]) -> T {
+pub(crate) fn pick<T: Copy>(rng: &mut impl Rng, items: &[(T, u32)]) -> T {
     let total: u32 = items.iter().map(|(_, w)| *w).sum();
     let mut x = rng.gen_range(0..total);
     for (item, w) in items {
@@ -227,7 +227,7 @@ fn pick<T: Copy>(rng: &mut impl Rng, items: &[(T, u32)]) -> T {
     items[items.len() - 1].0
 }
 
-fn one<T: Copy>(rng: &mut impl Rng, items: &[T]) -> T {
+pub(crate) fn one<T: Copy>(rng: &mut impl Rng, items: &[T]) -> T {
     items[rng.gen_range(0..items.len())]
 }
 
