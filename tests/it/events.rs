@@ -250,3 +250,36 @@ async fn the_peer_is_told_a_follow_up_is_due_with_the_day_and_nothing_of_why() {
         0
     );
 }
+
+#[tokio::test]
+async fn the_record_page_lists_acute_care_by_its_label() {
+    let app = TestApp::seeded(30).await;
+    let client = app.client();
+    let (member, _) = app.api_login(&client, Persona::Member).await;
+    let (admin, _) = app.api_login(&client, Persona::StateAdmin).await;
+    let (_, me) = app.get(&member, "/api/v1/me").await;
+    let member_id = me["user"]["member_id"].as_str().unwrap().to_string();
+    let (_, record) = app.get(&member, &format!("/api/v1/members/{member_id}")).await;
+    let mh = record["masshealth_id"].as_str().unwrap().to_string();
+    ed_visit(&app, &admin, &mh, 3, "page-ed-1").await;
+    let file = format!("{HEADER}\n{mh},outpatient-substance-use,{},,Part Two Clinic,F10.20,yes,page-p2-1\n", day(2));
+    let (s, r) = post_text(&app, &admin, "/api/v1/events/import", &file).await;
+    assert_eq!((s, r["loaded"].as_u64()), (200, Some(1)), "{r}");
+
+    let page = format!("/members/{member_id}");
+    let member_client = app.client();
+    app.page_login(&member_client, Persona::Member).await;
+    let html = member_client.get(app.url(&page)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("<h2 id=\"acute-heading\">Acute care</h2>"), "{html}");
+    assert!(html.contains("Harbor Hospital") && html.contains("F33.1"), "{html}");
+    assert!(html.contains("Part Two Clinic") && html.contains("F10.20"), "the member sees their own Part 2 visit");
+
+    // The coordinator sees the mental-health visit, never the Part 2 one.
+    let coordinator_client = app.client();
+    app.page_login(&coordinator_client, Persona::CareCoordinator).await;
+    // In Spanish, as the browser asks.
+    let html = coordinator_client.get(app.url(&page)).header("Accept-Language", "es").send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("<h2 id=\"acute-heading\">Atención aguda</h2>"), "{html}");
+    assert!(html.contains("Harbor Hospital"), "{html}");
+    assert!(!html.contains("Part Two Clinic") && !html.contains("F10.20"), "{html}");
+}

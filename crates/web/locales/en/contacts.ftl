@@ -99,3 +99,18 @@ ct-team-change-sharing = Change who sees what
 
 err-time-format = Write the time as hours and minutes, for example 14:30.
 err-goal-status = Choose working on it, achieved or set aside.
+
+acute-heading = Acute care
+acute-empty = No emergency visits or hospital stays on record.
+acute-region = Acute-care events, scrollable
+acute-caption = Emergency visits, hospital stays and outpatient visits, newest first
+acute-kind = Kind
+acute-day = Day
+acute-facility = Facility
+acute-diagnoses = Diagnoses (ICD-10-CM)
+acute-kind-ed-visit = Emergency department visit
+acute-kind-admission = Hospital stay
+acute-kind-outpatient-mental-health = Outpatient mental-health visit
+acute-kind-outpatient-substance-use = Outpatient substance-use visit
+acute-stay = admitted { $start }, discharged { $end }
+acute-stay-open = admitted { $start }, still in

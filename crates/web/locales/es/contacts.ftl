@@ -99,3 +99,18 @@ ct-team-change-sharing = Cambiar quién ve qué
 
 err-time-format = Escriba la hora con horas y minutos, por ejemplo 14:30.
 err-goal-status = Elija trabajando en ella, lograda o en pausa.
+
+acute-heading = Atención aguda
+acute-empty = No hay visitas a urgencias ni estancias en el hospital registradas.
+acute-region = Eventos de atención aguda, desplazable
+acute-caption = Visitas a urgencias, estancias en el hospital y visitas ambulatorias, las más recientes primero
+acute-kind = Tipo
+acute-day = Día
+acute-facility = Centro
+acute-diagnoses = Diagnósticos (CIE-10-MC)
+acute-kind-ed-visit = Visita a urgencias
+acute-kind-admission = Estancia en el hospital
+acute-kind-outpatient-mental-health = Visita ambulatoria de salud mental
+acute-kind-outpatient-substance-use = Visita ambulatoria por uso de sustancias
+acute-stay = ingresó el { $start }, salió el { $end }
+acute-stay-open = ingresó el { $start }, sigue en el hospital

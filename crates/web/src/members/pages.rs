@@ -1,12 +1,13 @@
 //! Member records: the list, one record, and the form that creates or edits one.
 
 use accompany_domain::claim_data::AddressInput;
+use accompany_domain::events::EventKind;
 use accompany_domain::notes::{ContactNote, Modality, Setting, HEALTH_CATEGORIES};
 use accompany_domain::policy;
 use accompany_domain::privacy::Purpose;
 use accompany_domain::records::{format_date, Demographics, Member, MemberInput};
 use accompany_domain::FieldError;
-use accompany_store::{MemberFilter, VersionEntry};
+use accompany_store::{MemberFilter, StoreError, VersionEntry};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -96,6 +97,29 @@ struct MemberPage {
     /// The diagnoses whose label the reader sees.
     diagnoses: Vec<DiagnosisRow>,
     can_add_diagnosis: bool,
+    /// Acute-care events whose label the reader sees, newest first; `None` when the read is refused.
+    events: Option<Vec<AcuteRow>>,
+}
+
+pub struct AcuteRow {
+    pub kind: String,
+    pub day: String,
+    pub facility: String,
+    pub diagnoses: String,
+}
+
+fn acute_row(t: &crate::i18n::Tr, e: accompany_store::events::CareEvent) -> AcuteRow {
+    let day = match (e.kind, e.end) {
+        (EventKind::Admission, Some(end)) => t.tn("acute-stay", &[("start", e.start), ("end", end)]),
+        (EventKind::Admission, None) => t.t1("acute-stay-open", "start", e.start),
+        (_, _) => e.start,
+    };
+    AcuteRow {
+        kind: t.t(&format!("acute-kind-{}", e.kind.as_str())),
+        day,
+        facility: e.facility.unwrap_or_default(),
+        diagnoses: e.diagnoses.join(", "),
+    }
 }
 
 pub struct DiagnosisRow {
@@ -142,6 +166,12 @@ async fn member(State(state): State<AppState>, PageUser(s): PageUser, Path(id): 
         let hidden = if is_self || hidden_list.is_empty() { String::new() } else { s.tr.t1("hidden-list", "list", hidden_list.join(", ")) };
         let view = member_view(&state, &s.tr, &seen.record, visible);
         let t = &s.tr;
+        // A reader refused the events still gets the rest of the record.
+        let events = match access.member_events(&id).await {
+            Ok(seen) => Some(seen.record.events.into_iter().map(|e| acute_row(t, e)).collect()),
+            Err(StoreError::Denied(_) | StoreError::NotFound) => None,
+            Err(e) => return Err(e.into()),
+        };
         let options = |ids: Vec<&'static str>, prefix: &str| ids.into_iter().map(|i| (i, t.t(&format!("{prefix}{i}")))).collect();
         let looked = if s.user.member_id.as_deref() == Some(id.as_str()) {
             access
@@ -189,6 +219,7 @@ async fn member(State(state): State<AppState>, PageUser(s): PageUser, Path(id): 
             settings: options(Setting::ALL.iter().map(|m| m.as_str()).collect(), "setting-"),
             today: format_date(time::OffsetDateTime::now_utc().date()),
             goals_hidden: goals.hidden,
+            events,
             can_add_diagnosis: diagnoses.record.can_write && !emergency,
             diagnoses: diagnoses
                 .record
