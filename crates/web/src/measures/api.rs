@@ -18,13 +18,14 @@ pub fn routes() -> ApiRouter {
 }
 
 #[derive(Deserialize, Default, IntoParams)]
+#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 struct ReportQuery {
     /// Cases whose index day is on or after this day (YYYY-MM-DD).
-    #[param(format = Date)]
+    #[param(schema_with = accompany_domain::limits::schema::day_or_blank)]
     from: Option<String>,
     /// Cases whose index day is on or before this day (YYYY-MM-DD).
-    #[param(format = Date)]
+    #[param(schema_with = accompany_domain::limits::schema::day_or_blank)]
     to: Option<String>,
     /// Only this organization's members: a provider's (served by its peers) or a health plan's.
     /// An organization admin's report is always their own organization's.
@@ -58,7 +59,7 @@ async fn measures(State(state): State<AppState>, ApiUser(s): ApiUser, RawQuery(r
 /// one report; without, a `Bundle` of all. A count the small-cell rule
 /// withholds is left out.
 #[utoipa::path(get, path = "/measures/report", tag = "measures", params(ReportQuery),
-    responses((status = 200, description = "A MeasureReport or a Bundle of them (application/fhir+json)", body = Object),
+    responses((status = 200, description = "A MeasureReport or a Bundle of them", body = Object, content_type = "application/fhir+json"),
         (status = 403, description = "Not a state or organization admin, or another organization's"),
         (status = 404, description = "No measure with that code"), (status = 409, description = "No organization has that id"),
         (status = 422, description = "A bad date, or a period that ends before it starts")))]
