@@ -207,7 +207,7 @@ pub async fn seed(store: &Store, plan: Plan, quiet: bool) -> anyhow::Result<Seed
                         let h = mix(plan.seed ^ 0x0067_6170, index);
                         if h % 10 < 3 {
                             let since = time::OffsetDateTime::now_utc() - time::Duration::days(1 + (h / 10 % 90) as i64);
-                            gaps.push((m.id.clone(), "peer-left".to_string(), accompany_store::timestamp_text(since)));
+                            gaps.push((m.id.clone(), "peer-left".to_string(), accompany_store::timestamp_text(since), None));
                         }
                         Tie::Waiting
                     }
@@ -220,6 +220,26 @@ pub async fn seed(store: &Store, plan: Plan, quiet: bool) -> anyhow::Result<Seed
             if let (Some(p), Some(relationship)) = (peer, story.peer) {
                 let user = format!("u-{}", synthetic.worker_id(p));
                 team.push((m.id.clone(), user.clone(), TeamRole::Peer, relationship.first_contact, relationship.ended));
+                let h = mix(plan.seed ^ 0x0063_686f, index);
+                // Most members with a peer said what they wanted when they chose (what equity
+                // reports judge the peer against); some came to this peer after one left.
+                if !demo && relationship.ended.is_none() && h % 10 < 6 {
+                    if let Some(mut prefs) = waiting_preferences(&synthetic, plan.seed, index, n_workers, m.city.as_deref(), store) {
+                        prefs.named_peer = None;
+                        preferences.push((m.id.clone(), prefs));
+                    }
+                }
+                if h / 10 % 100 < 8 {
+                    let days = 3 + (h / 1000 % 58) as i64;
+                    let start = (relationship.first_contact - time::Duration::days(days)).midnight().assume_utc();
+                    let end = relationship.first_contact.midnight().assume_utc();
+                    gaps.push((
+                        m.id.clone(),
+                        "peer-left".to_string(),
+                        accompany_store::timestamp_text(start),
+                        Some(accompany_store::timestamp_text(end)),
+                    ));
+                }
                 let role = worker_roles.get(p as usize).cloned();
                 contacts.extend(story.contacts.iter().map(|c| {
                     let note = ContactNote {

@@ -14,6 +14,8 @@ mod cli;
 mod contacts;
 mod contracts;
 mod edges;
+mod equity;
+mod equity_pages;
 mod events;
 mod fhir_check;
 mod layering;

@@ -118,14 +118,25 @@ async fn seeded_members_have_acute_care_peer_contacts_and_referrals_at_their_rat
              WHERE r.member_id = t.member_id AND r.status = 'enrolled' AND SUBSTR(r.first_arrived_at, 1, 10) < \
              (SELECT MIN(n.contact_date) FROM contact_notes n WHERE n.member_id = t.member_id))";
         assert_eq!(number(&mut conn, unreferred).await, 0, "seed {s}");
-        // The waiting members: referred, still waiting, never contacted.
-        let waiting = number(&mut conn, "SELECT COUNT(*) FROM member_preferences").await;
+        // The waiting members (preferences, no peer): referred, still waiting, never contacted.
+        let no_peer = "NOT EXISTS (SELECT 1 FROM team_members t WHERE t.member_id = p.member_id AND t.team_role = 'peer')";
+        let waiting = number(&mut conn, &format!("SELECT COUNT(*) FROM member_preferences p WHERE {no_peer}")).await;
         assert!(waiting > 0, "seed {s}: nobody waits");
-        let unreferred = "SELECT COUNT(*) FROM member_preferences p WHERE NOT EXISTS (SELECT 1 FROM referrals r \
-             WHERE r.member_id = p.member_id AND r.status IN ('new', 'contacted'))";
-        assert_eq!(number(&mut conn, unreferred).await, 0, "seed {s}");
-        let contacted = "SELECT COUNT(*) FROM member_preferences p WHERE EXISTS (SELECT 1 FROM contact_notes n WHERE n.member_id = p.member_id)";
-        assert_eq!(number(&mut conn, contacted).await, 0, "seed {s}");
+        let unreferred = format!(
+            "SELECT COUNT(*) FROM member_preferences p WHERE {no_peer} AND NOT EXISTS (SELECT 1 FROM referrals r \
+             WHERE r.member_id = p.member_id AND r.status IN ('new', 'contacted'))"
+        );
+        assert_eq!(number(&mut conn, &unreferred).await, 0, "seed {s}");
+        let contacted = format!(
+            "SELECT COUNT(*) FROM member_preferences p WHERE {no_peer} AND EXISTS (SELECT 1 FROM contact_notes n WHERE n.member_id = p.member_id)"
+        );
+        assert_eq!(number(&mut conn, &contacted).await, 0, "seed {s}");
+        // Members who chose their peer said what they wanted; their peer is still with them.
+        let chose = number(&mut conn, "SELECT COUNT(*) FROM member_preferences p WHERE EXISTS (SELECT 1 FROM team_members t WHERE t.member_id = p.member_id AND t.team_role = 'peer')").await;
+        let chose_and_ended = "SELECT COUNT(*) FROM member_preferences p WHERE EXISTS (SELECT 1 FROM team_members t WHERE t.member_id = p.member_id \
+             AND t.team_role = 'peer') AND NOT EXISTS (SELECT 1 FROM team_members t WHERE t.member_id = p.member_id AND t.team_role = 'peer' AND t.until IS NULL)";
+        assert!(chose > peers / 3, "seed {s}: {chose} of {peers} members with a peer said what they wanted");
+        assert_eq!(number(&mut conn, chose_and_ended).await, 0, "seed {s}");
         assert_eq!(report.referrals as i64, number(&mut conn, "SELECT COUNT(*) FROM referrals").await);
         assert_eq!(report.referrals as i64, peers + waiting, "seed {s}: one referral per peer member and per waiting member");
 

@@ -116,9 +116,14 @@ impl TestApp {
 
     /// An app with synthetic data and one account per persona.
     pub async fn seeded(members: u64) -> TestApp {
+        Self::seeded_with(7, members).await
+    }
+
+    /// `seeded` from another seed of the generator.
+    pub async fn seeded_with(generator: u64, members: u64) -> TestApp {
         let db = TestDb::new().await;
         let store = db.connect().await;
-        let plan = Plan { seed: 7, members, workers: 60, today: accompany::seed::today() };
+        let plan = Plan { seed: generator, members, workers: 60, today: accompany::seed::today() };
         let report = seed(&store, plan, true).await.expect("seed");
         let store = store.with_intake_organization(report.intake_organization);
         Self::serve(db, store, report.credentials).await

@@ -77,6 +77,8 @@ pub struct Catalog {
     /// Outcome measures: value sets, encounter classes, codes and versions.
     #[serde(default)]
     pub measures: crate::measures::settings::MeasureSettings,
+    /// How reports group people: age bands and identity categories.
+    pub reporting: crate::equity::ReportingSettings,
 }
 
 /// The submitter on every claim file (837P loop 1000A and the envelopes):
@@ -524,6 +526,15 @@ impl Catalog {
         }
         if let Err(why) = self.measures.check() {
             return Err(("measures".into(), why));
+        }
+        if let Err(why) = self.reporting.check() {
+            return Err(("reporting".into(), why));
+        }
+        for (i, c) in self.reporting.categories.iter().enumerate() {
+            check_localized(&c.name, &format!("reporting.categories[{i}].name"))?;
+        }
+        for (i, b) in self.reporting.age_bands.iter().enumerate() {
+            check_localized(&b.name, &format!("reporting.age_bands[{i}].name"))?;
         }
         let mut codes = HashSet::new();
         for (i, l) in self.languages.iter().enumerate() {

@@ -10,6 +10,7 @@ pub mod contacts;
 pub mod contracts;
 pub mod coverage;
 pub mod enrolment;
+pub mod equity;
 pub mod error;
 pub mod events;
 pub mod goals;

@@ -20,6 +20,8 @@ mod contacts;
 mod contracts;
 mod diagnoses;
 mod enrolment;
+pub mod equity;
+pub mod what_if;
 pub mod events;
 mod goals;
 mod groups;

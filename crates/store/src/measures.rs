@@ -118,7 +118,7 @@ fn date(r: &AnyRow, column: &str) -> Result<Option<Date>> {
     r.try_get::<Option<String>, _>(column)?.map(|s| stored_date(&s)).transpose()
 }
 
-async fn rows_in(tx: &mut Transaction<'static, Any>, sql: &str, ids: &[String]) -> Result<Vec<AnyRow>> {
+pub(crate) async fn rows_in(tx: &mut Transaction<'static, Any>, sql: &str, ids: &[String]) -> Result<Vec<AnyRow>> {
     let mut out = Vec::new();
     for chunk in ids.chunks(400) {
         let text = sql.replace("{ids}", &placeholders(chunk.len(), 0));
@@ -141,7 +141,7 @@ impl Access {
     /// Recompute every member, a chunk per transaction, telling `progress`
     /// how many are done of how many. For state admins (the nightly job).
     pub async fn rebuild_measures(&self, progress: &mut (dyn FnMut(u64, u64) + Send)) -> Result<Recomputed> {
-        self.measures_gate(may_compute_measures(self.actor()), "compute").await?;
+        self.measures_gate(may_compute_measures(self.actor()), "compute", "measures").await?;
         let total: i64 = sqlx::query("SELECT COUNT(*) FROM members").fetch_one(&self.store.pool).await?.try_get(0)?;
         let mut done = Recomputed::default();
         let mut after = String::new();
@@ -200,20 +200,42 @@ impl Access {
         Ok(done)
     }
 
-    /// Audit a use of every member's events and contacts for operations; a refusal is an error.
-    async fn measures_gate(&self, decision: Decision, action: &str) -> Result<()> {
-        let labels = Categories::of(&[Category::MentalHealth, Category::SubstanceUse, Category::CarePlan]);
-        self.audit_member(action, "measures", None, None, &decision, labels, Some(Purpose::Operations)).await?;
+    /// Audit a use of every member's records for operations (quality
+    /// assessment) as `entity`; a refusal is an error.
+    pub(crate) async fn measures_gate(&self, decision: Decision, action: &str, entity: &str) -> Result<()> {
+        let labels = Categories::of(&[Category::MentalHealth, Category::SubstanceUse, Category::CarePlan, Category::Identity]);
+        self.audit_member(action, entity, None, None, &decision, labels, Some(Purpose::Operations)).await?;
         match decision {
             Decision::Deny(why) => Err(StoreError::Denied(why)),
             _ => Ok(()),
         }
     }
 
-    async fn refuse_measures(&self, decision: Decision) -> StoreError {
-        match self.measures_gate(decision, "report").await {
-            Err(e) => e,
-            Ok(()) => StoreError::Denied("not allowed to read measures"),
+    /// Whose members a report of `entity` covers: the state, or the
+    /// organization asked for or the reader's own. A refusal is audited.
+    pub(crate) async fn report_scope(&self, asked: Option<&str>, entity: &str) -> Result<Scope> {
+        let limited_to = match may_read_measures(self.actor(), asked) {
+            Ok(o) => o,
+            Err(decision) => {
+                self.measures_gate(decision, "report", entity).await?;
+                return Err(StoreError::Denied("not allowed to read reports"));
+            }
+        };
+        let Some(org) = limited_to else { return Ok(Scope::State) };
+        let kind: Option<String> = sqlx::query("SELECT kind FROM organizations WHERE id = $1")
+            .bind(&org)
+            .fetch_optional(&self.store.pool)
+            .await?
+            .map(|r| r.try_get(0))
+            .transpose()?;
+        match kind.as_deref() {
+            None => Err(StoreError::Invalid(accompany_domain::Invalid(vec![accompany_domain::FieldError::new(
+                "organization",
+                "no-such-organization",
+                "no organization has this id; list them with GET /api/v1/organizations",
+            )]))),
+            Some("health-plan") => Ok(Scope::Plan(org)),
+            Some(_) => Ok(Scope::Organization(org)),
         }
     }
 
@@ -386,6 +408,7 @@ impl Access {
             "goals_achieved",
         ];
         insert_rows(tx, backend, "measure_members", &MEMBER_COLUMNS, member_rows).await?;
+        self.recompute_equity(tx, ids).await?;
         Ok(cases)
     }
 
@@ -394,33 +417,8 @@ impl Access {
     /// whole state; an organization's admins their own organization's
     /// members (a plan's: its members). Audited as health-care operations.
     pub async fn measures_report(&self, filter: &ReportFilter, as_of: Date) -> Result<MeasuresReport> {
-        let limited_to = match may_read_measures(self.actor(), filter.organization.as_deref()) {
-            Ok(o) => o,
-            Err(decision) => return Err(self.refuse_measures(decision).await),
-        };
-        let scope = match limited_to {
-            None => Scope::State,
-            Some(org) => {
-                let kind: Option<String> = sqlx::query("SELECT kind FROM organizations WHERE id = $1")
-                    .bind(&org)
-                    .fetch_optional(&self.store.pool)
-                    .await?
-                    .map(|r| r.try_get(0))
-                    .transpose()?;
-                match kind.as_deref() {
-                    None => {
-                        return Err(StoreError::Invalid(accompany_domain::Invalid(vec![accompany_domain::FieldError::new(
-                            "organization",
-                            "no-such-organization",
-                            "no organization has this id; list them with GET /api/v1/organizations",
-                        )])))
-                    }
-                    Some("health-plan") => Scope::Plan(org),
-                    Some(_) => Scope::Organization(org),
-                }
-            }
-        };
-        self.measures_gate(Decision::Permit, "report").await?;
+        let scope = self.report_scope(filter.organization.as_deref(), "measures").await?;
+        self.measures_gate(Decision::Permit, "report", "measures").await?;
         self.refresh_measures(REFRESH_LIMIT).await?;
         let pool = &self.store.pool;
         let stale: i64 = sqlx::query("SELECT COUNT(*) FROM measure_stale").fetch_one(pool).await?.try_get(0)?;
@@ -589,7 +587,7 @@ impl Access {
 }
 
 /// Whose members a report covers.
-enum Scope {
+pub(crate) enum Scope {
     State,
     /// A provider: the members its peers serve.
     Organization(String),
@@ -599,7 +597,7 @@ enum Scope {
 
 impl Scope {
     /// The condition on a row, binding the organization as parameter `n`.
-    fn condition(&self, n: usize) -> String {
+    pub(crate) fn condition(&self, n: usize) -> String {
         match self {
             Scope::State => String::new(),
             Scope::Organization(_) => format!(" AND organization_id = ${n}"),
@@ -607,7 +605,7 @@ impl Scope {
         }
     }
 
-    fn organization(&self) -> Option<String> {
+    pub(crate) fn organization(&self) -> Option<String> {
         match self {
             Scope::State => None,
             Scope::Organization(o) | Scope::Plan(o) => Some(o.clone()),
@@ -615,9 +613,9 @@ impl Scope {
     }
 }
 
-type Query<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
+pub(crate) type Query<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
 
-fn bind_scope<'q>(q: Query<'q>, scope: &Scope) -> Query<'q> {
+pub(crate) fn bind_scope<'q>(q: Query<'q>, scope: &Scope) -> Query<'q> {
     match scope.organization() {
         Some(o) => q.bind(o),
         None => q,

@@ -24,6 +24,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (14, "claims", include_str!("../migrations/0014_claims.sql")),
     (15, "events", include_str!("../migrations/0015_events.sql")),
     (16, "measures", include_str!("../migrations/0016_measures.sql")),
+    (17, "equity", include_str!("../migrations/0017_equity.sql")),
 ];
 
 /// The part of a migration for one database: lines after `-- @sqlite` or

@@ -9,7 +9,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::openapi::ApiRouter;
 use crate::problem::Problem;
 use crate::{
-    account, auth, billing, booking, calendar, claims, contacts, contracts, diagnoses, enrolment, events, goals, groups, home, matching, measures,
+    account, auth, billing, booking, calendar, claims, contacts, contracts, diagnoses, enrolment, equity, events, goals, groups, home, matching, measures,
     members, openapi, organizations, page, privacy, reach, referrals, roles, server, team, workers, workforce, AppState, HOST_PREFIX, SESSION_COOKIE,
 };
 
@@ -22,6 +22,7 @@ fn pages() -> Router<AppState> {
         .merge(billing::page_routes())
         .merge(claims::page_routes())
         .merge(measures::page_routes())
+        .merge(equity::page_routes())
         .merge(team::page_routes())
         .merge(booking::page_routes())
         .merge(groups::page_routes())
@@ -64,6 +65,7 @@ fn api() -> ApiRouter {
         .merge(claims::api_routes())
         .merge(events::api_routes())
         .merge(measures::api_routes())
+        .merge(equity::api_routes())
         .merge(booking::api_routes())
         .merge(groups::api_routes())
         .merge(reach::api_routes())

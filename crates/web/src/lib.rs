@@ -27,6 +27,7 @@ mod goals;
 mod groups;
 mod home;
 mod matching;
+mod equity;
 mod measures;
 mod members;
 mod openapi;

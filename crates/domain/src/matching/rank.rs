@@ -519,6 +519,38 @@ pub(crate) fn usable_modalities(modalities: u8, reach: Option<([f64; 3], f64)>, 
     }
 }
 
+/// Whether a peer meets the wishes a member made about who the peer is
+/// (language, identity, lived experience), by strength: `None` when the
+/// member made no wish of that strength. Equity reports count it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Concordance {
+    pub must: Option<bool>,
+    pub prefer: Option<bool>,
+}
+
+pub fn concordance(prefs: &Preferences, peer: &PeerProfile, catalog: &Catalog) -> Concordance {
+    let key = MemberKey::new(prefs, catalog);
+    let mut out = Concordance::default();
+    let mut note = |strength: Strength, met: bool| {
+        let slot = match strength {
+            Strength::Must => &mut out.must,
+            Strength::Prefer => &mut out.prefer,
+            Strength::NoPreference => return,
+        };
+        *slot = Some(slot.unwrap_or(true) && met);
+    };
+    if let Some((strength, wanted)) = key.lang_wish {
+        note(strength, peer.key.langs & wanted != 0);
+    }
+    for need in &key.identity {
+        note(need.strength, MemberKey::has_identity(need, peer).is_some());
+    }
+    for (strength, at, _) in &key.topics {
+        note(*strength, *at != usize::MAX && peer.key.topics & (1 << at) != 0);
+    }
+    out
+}
+
 /// Every peer the member may choose, best first; equal scores in order of
 /// worker id. Hard constraints are never broken (see `Blocker`).
 pub fn rank<'a>(prefs: &'a Preferences, peers: &'a [PeerProfile], catalog: &Catalog) -> Vec<RankedPeer<'a>> {

@@ -440,3 +440,28 @@ fn a_member_who_lost_their_peer_stays_with_the_same_organization_where_possible(
     let m1 = a.pairs.iter().find(|p| p.member_id == "m1").expect("m1 is served");
     assert_eq!(m1.worker_id, "b-same");
 }
+
+// -- concordance ---------------------------------------------------------------
+
+#[test]
+fn concordance_judges_each_strength_on_every_wish_about_who_the_peer_is() {
+    let c = catalog();
+    let mut i = input(SupportKind::MentalHealth);
+    i.identity = vec![
+        IdentityWishInput { dimension: IdentityDimension::Race, strength: Strength::Must, values: vec!["Black".into()] },
+        IdentityWishInput { dimension: IdentityDimension::Gender, strength: Strength::Prefer, values: vec!["woman".into()] },
+        IdentityWishInput { dimension: IdentityDimension::Language, strength: Strength::Prefer, values: vec!["es".into()] },
+    ];
+    let prefs = i.validate(&c).unwrap();
+    let attr = |dimension, value: &str| IdentityAttribute { dimension, value: value.into(), visibility: Visibility::Matching };
+    let mut f = facts("w1", "certified-peer-specialist");
+    f.identity = vec![attr(IdentityDimension::Race, "black"), attr(IdentityDimension::Gender, "woman")];
+    let both_but_language = concordance(&prefs, &profile(f.clone()), &c);
+    assert_eq!(both_but_language, Concordance { must: Some(true), prefer: Some(false) }, "one prefer wish missed is a miss");
+    f.languages.push("es".into());
+    assert_eq!(concordance(&prefs, &profile(f.clone()), &c), Concordance { must: Some(true), prefer: Some(true) });
+    f.identity.remove(0);
+    assert_eq!(concordance(&prefs, &profile(f), &c).must, Some(false));
+    let none = input(SupportKind::MentalHealth).validate(&c).unwrap();
+    assert_eq!(concordance(&none, &profile(facts("w2", "certified-peer-specialist")), &c), Concordance::default(), "no wishes, nothing to judge");
+}

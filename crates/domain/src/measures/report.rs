@@ -71,13 +71,19 @@ pub struct Breakdown {
     pub groups: Vec<GroupRate>,
 }
 
-fn percent(n: u64, d: u64) -> f64 {
+pub(crate) fn percent(n: u64, d: u64) -> f64 {
     (n as f64 * 1000.0 / d as f64).round() / 10.0
 }
 
 /// `total` and its breakdowns after suppression. Each dimension's groups
 /// must add up to the total (use [`NONE`] for cases with no value).
 pub fn suppress_rates(total: Rate, dimensions: &[(Dimension, Vec<(String, Rate)>)]) -> (ShownRate, Vec<Breakdown>) {
+    let (total, groups) = suppress_rate_groups(total, dimensions);
+    (total, groups.into_iter().map(|(dimension, groups)| Breakdown { dimension, groups }).collect())
+}
+
+/// [`suppress_rates`] for breakdowns by any kind of dimension.
+pub fn suppress_rate_groups<D: Copy>(total: Rate, dimensions: &[(D, Vec<(String, Rate)>)]) -> (ShownRate, Vec<(D, Vec<GroupRate>)>) {
     let mut t = Table::new();
     // A rate is three counts: met, not met and all; all is the sum of the two.
     let cells = |t: &mut Table, r: Rate| {
@@ -98,7 +104,7 @@ pub fn suppress_rates(total: Rate, dimensions: &[(Dimension, Vec<(String, Rate)>
     let shown = |(n, _, d): (CellId, CellId, CellId)| ShownRate { numerator: t.get(n), denominator: t.get(d), percent: t.rate(n, d, percent) };
     let breakdowns = groups
         .into_iter()
-        .map(|(dimension, rows)| Breakdown { dimension, groups: rows.into_iter().map(|(key, ids)| GroupRate { key, rate: shown(ids) }).collect() })
+        .map(|(dimension, rows)| (dimension, rows.into_iter().map(|(key, ids)| GroupRate { key, rate: shown(ids) }).collect()))
         .collect();
     (shown(whole), breakdowns)
 }

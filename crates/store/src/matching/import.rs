@@ -27,11 +27,13 @@ impl crate::Import<'_> {
     }
 
     /// Open times without a peer: (member id, reason, started at).
-    pub async fn peer_gaps(&self, rows: &[(String, String, String)]) -> Result<()> {
+    pub async fn peer_gaps(&self, rows: &[(String, String, String, Option<String>)]) -> Result<()> {
         let rows = rows
             .iter()
-            .map(|(m, reason, at)| vec![Val::from(new_id()), Val::from(m.clone()), Val::from(reason.clone()), Val::from(at.clone())])
+            .map(|(m, reason, at, ended)| {
+                vec![Val::from(new_id()), Val::from(m.clone()), Val::from(reason.clone()), Val::from(at.clone()), Val::from(ended.clone())]
+            })
             .collect();
-        self.run("peer_gaps", &["id", "member_id", "reason", "started_at"], rows).await
+        self.run("peer_gaps", &["id", "member_id", "reason", "started_at", "ended_at"], rows).await
     }
 }

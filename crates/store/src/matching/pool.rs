@@ -17,6 +17,17 @@ use crate::today_date as today;
 use crate::writes::record_version;
 use crate::{now_text, Result, Store, StoreError};
 
+/// Workers with a peer-worker account, with what matching needs of their
+/// organization and matching facts.
+fn pool_select() -> String {
+    format!(
+        "SELECT {WORKER_COLUMNS}, o.kind AS org_kind, o.name AS org_name, wm.data AS matching_data \
+         FROM workers w JOIN users u ON u.id = w.user_id JOIN organizations o ON o.id = w.employer_id \
+         LEFT JOIN worker_matching wm ON wm.worker_id = w.id \
+         WHERE u.persona = 'peer-worker'"
+    )
+}
+
 impl Store {
     /// Active peer memberships by peer account.
     pub(super) async fn caseloads(&self) -> Result<HashMap<String, u32>> {
@@ -30,12 +41,7 @@ impl Store {
     /// employment that has not ended, with their caseload room. Workers
     /// whose facts do not fit the catalog are left out (and logged).
     pub async fn peer_pool(&self, filter: &PoolFilter) -> Result<PeerPool> {
-        let mut sql = format!(
-            "SELECT {WORKER_COLUMNS}, o.kind AS org_kind, o.name AS org_name, wm.data AS matching_data \
-             FROM workers w JOIN users u ON u.id = w.user_id JOIN organizations o ON o.id = w.employer_id \
-             LEFT JOIN worker_matching wm ON wm.worker_id = w.id \
-             WHERE u.persona = 'peer-worker' AND (w.employment_end IS NULL OR w.employment_end > $1)"
-        );
+        let mut sql = format!("{} AND (w.employment_end IS NULL OR w.employment_end > $1)", pool_select());
         let mut args = vec![date_text(today())];
         if let Some(e) = &filter.employer_id {
             args.push(e.clone());
@@ -54,30 +60,9 @@ impl Store {
         let caseloads = self.caseloads().await?;
         let mut pool = PeerPool { profiles: Vec::with_capacity(rows.len()), cards: Vec::with_capacity(rows.len()) };
         for r in &rows {
-            let worker = rows::worker(r)?;
-            let kind: String = r.try_get("org_kind")?;
-            let org_name: String = r.try_get("org_name")?;
-            let matching: Option<String> = r.try_get("matching_data")?;
-            let facts: WorkerMatching = match matching {
-                Some(text) => serde_json::from_str(&text).map_err(|e| corrupt("worker_matching.data", e))?,
-                None => WorkerMatching::default(),
-            };
-            let source = SourceKind::of_organization(OrganizationKind::parse(&kind).unwrap_or(OrganizationKind::Cbo));
-            let user_id = worker.user_id.clone().unwrap_or_default();
-            let extras = WorkerExtras {
-                source,
-                modalities: facts.modalities.clone(),
-                location: facts.location.or_else(|| worker.city.as_deref().and_then(|c| town_point(&self.catalog, c))),
-                current_caseload: caseloads.get(&user_id).copied().unwrap_or(0),
-            };
-            match PeerProfile::from_worker(&worker, &extras, &self.catalog) {
-                Ok(profile) => {
-                    pool.cards.push(card(&worker, &profile, user_id, org_name));
-                    pool.profiles.push(profile);
-                }
-                Err(e) => {
-                    tracing::warn!(worker = %worker.id, error = %e, "worker left out of matching")
-                }
+            if let Some((profile, card)) = self.pool_entry(r, &caseloads)? {
+                pool.cards.push(card);
+                pool.profiles.push(profile);
             }
         }
         // Ranking is fastest on peers in byte order of id; a database
@@ -88,6 +73,58 @@ impl Store {
             (pool.profiles, pool.cards) = both.into_iter().unzip();
         }
         Ok(pool)
+    }
+
+    /// The profiles of these peer accounts as matching sees them (caseloads
+    /// left at zero: for judging who a peer is, not whether they have room),
+    /// by account id.
+    pub async fn peer_profiles_of_users(&self, user_ids: &[String]) -> Result<HashMap<String, PeerProfile>> {
+        let mut out = HashMap::new();
+        let none = HashMap::new();
+        for chunk in user_ids.chunks(400) {
+            let sql = format!("{} AND w.user_id IN ({})", pool_select(), rows::placeholders(chunk.len(), 0));
+            let mut q = sqlx::query(&sql);
+            for id in chunk {
+                q = q.bind(id);
+            }
+            for r in &q.fetch_all(&self.pool).await? {
+                if let Some((profile, card)) = self.pool_entry(r, &none)? {
+                    out.insert(card.user_id, profile);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// A row of `pool_select` as matching sees it; `None` (logged) when the
+    /// worker's facts do not fit the catalog.
+    fn pool_entry(&self, r: &sqlx::any::AnyRow, caseloads: &HashMap<String, u32>) -> Result<Option<(PeerProfile, PeerCard)>> {
+        let worker = rows::worker(r)?;
+        let kind: String = r.try_get("org_kind")?;
+        let org_name: String = r.try_get("org_name")?;
+        let matching: Option<String> = r.try_get("matching_data")?;
+        let facts: WorkerMatching = match matching {
+            Some(text) => serde_json::from_str(&text).map_err(|e| corrupt("worker_matching.data", e))?,
+            None => WorkerMatching::default(),
+        };
+        let source = SourceKind::of_organization(OrganizationKind::parse(&kind).unwrap_or(OrganizationKind::Cbo));
+        let user_id = worker.user_id.clone().unwrap_or_default();
+        let extras = WorkerExtras {
+            source,
+            modalities: facts.modalities.clone(),
+            location: facts.location.or_else(|| worker.city.as_deref().and_then(|c| town_point(&self.catalog, c))),
+            current_caseload: caseloads.get(&user_id).copied().unwrap_or(0),
+        };
+        match PeerProfile::from_worker(&worker, &extras, &self.catalog) {
+            Ok(profile) => {
+                let card = card(&worker, &profile, user_id, org_name);
+                Ok(Some((profile, card)))
+            }
+            Err(e) => {
+                tracing::warn!(worker = %worker.id, error = %e, "worker left out of matching");
+                Ok(None)
+            }
+        }
     }
 
     /// Make sure a worker has a matching row, so that choosing them can lock it.

@@ -1,0 +1,90 @@
+//! The JSON API of network adequacy, equity and Appendix-A tables.
+
+use accompany_store::equity::{AdequacyReport, AppendixA, CohortKind, EquityReport};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::routes;
+
+use crate::auth::ApiUser;
+use crate::json::{ok, query, ApiResult};
+use crate::openapi::ApiRouter;
+use crate::AppState;
+
+pub fn routes() -> ApiRouter {
+    ApiRouter::new().routes(routes!(adequacy)).routes(routes!(equity)).routes(routes!(appendix_a))
+}
+
+#[derive(Deserialize, Default, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct PeriodQuery {
+    /// From this day on (YYYY-MM-DD): requests and gaps that began, or members whose first peer came, on or after it.
+    #[param(schema_with = accompany_domain::limits::schema::day_or_blank)]
+    from: Option<String>,
+    /// Up to this day (YYYY-MM-DD).
+    #[param(schema_with = accompany_domain::limits::schema::day_or_blank)]
+    to: Option<String>,
+    /// Only this organization's members: a provider's (served by its peers) or a health plan's.
+    /// An organization admin's report is always their own organization's.
+    organization: Option<String>,
+}
+
+/// Network adequacy
+///
+/// Days from a request for a peer to the first peer (median and 90th
+/// percentile) and the share of requests filled within each of the
+/// catalog's prompt windows (14 and 30 days), and the same for members
+/// left without a peer after theirs left; each by plan, region and the
+/// peer's role. Every count from 1 to 10, and any that would reveal one,
+/// is `null`; a median or percentile over fewer than 11 waits is `null`.
+/// For state admins (any organization) and organization admins (their own).
+#[utoipa::path(get, path = "/adequacy", tag = "equity", params(PeriodQuery),
+    responses((status = 200, description = "The report", body = AdequacyReport), (status = 403, description = "Not a state or organization admin, or another organization's"),
+        (status = 409, description = "No organization has that id"), (status = 422, description = "A bad date, or a period that ends before it starts")))]
+async fn adequacy(State(state): State<AppState>, ApiUser(s): ApiUser, RawQuery(raw): RawQuery) -> ApiResult {
+    let q: PeriodQuery = query(raw)?;
+    let filter = crate::measures::filter(q.from.as_deref(), q.to.as_deref(), q.organization.as_deref()).map_err(crate::json::err)?;
+    ok(StatusCode::OK, s.access(&state).adequacy_report(&filter, accompany_store::today_date(), "en").await?)
+}
+
+/// Equity and concordance
+///
+/// Among members with a peer who made "must" (or "prefer") wishes about
+/// who the peer is, the share whose peer meets every one, by the member's
+/// race, ethnicity, language and gender; and members with a peer against
+/// active peers on each side of identity, per region. Through the
+/// small-cell rule, like every report. For state admins and organization admins.
+#[utoipa::path(get, path = "/equity", tag = "equity", params(PeriodQuery),
+    responses((status = 200, description = "The report", body = EquityReport), (status = 403, description = "Not a state or organization admin, or another organization's"),
+        (status = 409, description = "No organization has that id"), (status = 422, description = "A bad date, or a period that ends before it starts")))]
+async fn equity(State(state): State<AppState>, ApiUser(s): ApiUser, RawQuery(raw): RawQuery) -> ApiResult {
+    let q: PeriodQuery = query(raw)?;
+    let filter = crate::measures::filter(q.from.as_deref(), q.to.as_deref(), q.organization.as_deref()).map_err(crate::json::err)?;
+    ok(StatusCode::OK, s.access(&state).equity_report(&filter, accompany_store::today_date(), "en").await?)
+}
+
+/// Appendix-A table of a cohort
+///
+/// 003's Appendix A for members who have had a peer: age band, gender,
+/// race, ethnicity, sexual orientation, plan and how they were connected,
+/// each as counts and shares of the cohort. Cohorts: `state/all`,
+/// `plan/{organization id}`, `organization/{organization id}` (members
+/// its peers serve), `role/{catalog role id}`, `region/{region}`. Answers
+/// are mapped to the catalog's reporting categories (OMB race and
+/// ethnicity codes where they apply); the member's own words are never shown.
+#[utoipa::path(get, path = "/cohorts/{kind}/{id}/appendix-a", tag = "equity",
+    params(("kind" = CohortKind, Path, description = "The kind of cohort"), ("id" = String, Path, description = "The cohort's id: all, an organization id, a role id or a region"), PeriodQuery),
+    responses((status = 200, description = "The tables", body = AppendixA), (status = 403, description = "Not a state or organization admin, or another organization's"),
+        (status = 409, description = "No organization has that id"), (status = 422, description = "A bad date or cohort id, or a period that ends before it starts")))]
+async fn appendix_a(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Path((kind, id)): Path<(CohortKind, String)>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult {
+    let q: PeriodQuery = query(raw)?;
+    let filter = crate::measures::filter(q.from.as_deref(), q.to.as_deref(), q.organization.as_deref()).map_err(crate::json::err)?;
+    ok(StatusCode::OK, s.access(&state).appendix_a(kind, &id, &filter, accompany_store::today_date(), "en").await?)
+}

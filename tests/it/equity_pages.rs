@@ -1,0 +1,1 @@
+//! The equity pages in a real browser.
