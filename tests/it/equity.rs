@@ -185,6 +185,13 @@ async fn the_rollups_give_what_the_tables_give_for_two_seeds_and_hide_every_smal
         for (report, what) in [(&adequacy, "adequacy"), (&equity, "equity"), (&appendix, "appendix A")] {
             assert!(assert_no_small_count(report, what) > 10, "{what} shows counts");
         }
+
+        // A report made before is kept only while nothing it counts changes.
+        let (_, again) = app.get(&admin, "/api/v1/adequacy").await;
+        assert_eq!(again["requests"], adequacy["requests"]);
+        app.exec("UPDATE referrals SET first_arrived_at = '2001-01-01T09:00:00Z'").await;
+        let (_, changed) = app.get(&admin, "/api/v1/adequacy").await;
+        assert!(changed["requests"]["median_days"].as_u64().is_some_and(|d| d > 5000), "every request is now years old: {}", changed["requests"]);
     }
 }
 
@@ -285,4 +292,74 @@ async fn only_state_and_organization_admins_read_equity_reports_and_every_refusa
     assert_eq!((s, body["errors"][0]["field"].as_str()), (409, Some("organization")), "{body}");
     let (s, _) = app.get(&admin, "/api/v1/cohorts/galaxy/all/appendix-a").await;
     assert!(s == 400 || s == 422, "an unknown kind of cohort is refused as bad input, not a crash: {s}");
+}
+
+#[tokio::test]
+async fn a_what_if_solves_the_same_batch_with_the_hires_added_and_refuses_everyone_else() {
+    let app = TestApp::seeded(1500).await;
+    let client = app.client();
+    let (admin, _) = app.api_login(&client, Persona::StateAdmin).await;
+    let mut conn = <sqlx::AnyConnection as Connection>::connect(&app.db.url).await.unwrap();
+    let provider: String =
+        sqlx::query("SELECT id FROM organizations WHERE kind <> 'health-plan' ORDER BY id LIMIT 1").fetch_one(&mut conn).await.unwrap().get(0);
+    let _ = conn.close().await;
+    let hires = |organization: &str, role: &str, count: u32| {
+        serde_json::json!({ "hires": [{
+            "role": role, "count": count, "languages": ["en", "es"], "organization": organization, "caseload": 20,
+            "identity": [{ "dimension": "gender", "value": "woman" }], "town": "Boston"
+        }] })
+    };
+    // Every peer's employment has ended: the waiting list waits for the hires.
+    app.exec("UPDATE workers SET employment_end = '2001-01-01'").await;
+    let (s, batch) = app.send(reqwest::Method::POST, &admin, "/api/v1/matching/batch", &serde_json::json!({ "dry_run": true })).await;
+    assert_eq!(s, 200, "{batch}");
+    let (s, report) = app.send(reqwest::Method::POST, &admin, "/api/v1/what-if", &hires(&provider, "certified-peer-specialist", 30)).await;
+    assert_eq!(s, 200, "{report}");
+    assert_eq!((report["peers_added"].as_u64(), report["places_added"].as_u64()), (Some(30), Some(600)), "{report}");
+    let waiting = batch["members"].as_u64().unwrap();
+    let served = batch["served"].as_u64().unwrap();
+    assert!(waiting > 10 && served == 0, "nobody can be matched: {batch}");
+    // The comparison starts from exactly the batch a program admin would run.
+    if let Some(before) = report["matched"]["before"].as_u64() {
+        assert_eq!(before, served, "{report}");
+    }
+    if let Some(w) = report["waiting"].as_u64() {
+        assert_eq!(w, waiting);
+    }
+    let after = report["matched"]["after"].as_u64();
+    assert!(after.is_none_or(|a| a >= served), "hiring never leaves fewer matched: {report}");
+    assert!(report["matched"]["change"].as_i64().is_some_and(|c| c > 10), "600 places for a waiting list that has unmatched members: {report}");
+    assert_eq!(app.count("team_members WHERE user_id LIKE '%what-if%'").await, 0, "nothing is written");
+    assert_no_small_count(&report, "what-if");
+    for row in report["unmet_by_language"].as_array().unwrap().iter().chain(report["unmet_by_reason"].as_array().unwrap()) {
+        assert!(row["change"].as_i64().is_none_or(|c| !(1..=10).contains(&c.abs())), "{row}");
+    }
+
+    // Bad hires are named; an organization that does not exist conflicts with the records.
+    let (s, body) = app.send(reqwest::Method::POST, &admin, "/api/v1/what-if", &hires(&provider, "astronaut", 0)).await;
+    assert_eq!(s, 422, "{body}");
+    let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().filter_map(|e| e["field"].as_str()).collect();
+    assert!(fields.contains(&"hires[0].role") && fields.contains(&"hires[0].count"), "{body}");
+    let (s, body) = app.send(reqwest::Method::POST, &admin, "/api/v1/what-if", &hires("nobody", "certified-peer-specialist", 1)).await;
+    assert_eq!((s, body["errors"][0]["field"].as_str()), (409, Some("hires[0].organization")), "{body}");
+
+    // Nobody but program admins asks; an organization admin plans only their own hires.
+    let denied = "audit_events WHERE entity = 'what-if' AND decision = 'deny'";
+    for persona in [Persona::Member, Persona::PeerWorker, Persona::CareCoordinator, Persona::Supervisor, Persona::BillingOffice] {
+        let (token, _) = app.api_login(&client, persona).await;
+        let before = app.count(denied).await;
+        let (s, _) = app.send(reqwest::Method::POST, &token, "/api/v1/what-if", &hires(&provider, "astronaut", 0)).await;
+        assert_eq!(s, 403, "{persona:?} is refused before anything is checked");
+        assert_eq!(app.count(denied).await, before + 1, "{persona:?}: the refusal is audited");
+    }
+    let (orgadmin, _) = app.api_login(&client, Persona::OrganizationAdmin).await;
+    let (_, me) = app.get(&orgadmin, "/api/v1/me").await;
+    let own = me["user"]["organization_id"].as_str().unwrap().to_string();
+    let other = if own == provider { "someone-else".to_string() } else { provider.clone() };
+    let before = app.count(denied).await;
+    let (s, _) = app.send(reqwest::Method::POST, &orgadmin, "/api/v1/what-if", &hires(&other, "certified-peer-specialist", 5)).await;
+    assert_eq!(s, 403, "another organization's hires");
+    assert_eq!(app.count(denied).await, before + 1);
+    let (s, own_report) = app.send(reqwest::Method::POST, &orgadmin, "/api/v1/what-if", &hires(&own, "certified-peer-specialist", 5)).await;
+    assert_eq!(s, 200, "{own_report}");
 }

@@ -37,6 +37,14 @@ CREATE INDEX equity_members_requested ON equity_members(requested_on);
 CREATE INDEX equity_members_first_peer ON equity_members(first_peer_on);
 CREATE INDEX equity_members_gap ON equity_members(gap_started_on);
 
+-- Raised by every recompute: a report made from the rollups is kept until
+-- the generation or the day changes.
+CREATE TABLE measure_generation (
+    id BIGINT PRIMARY KEY,
+    generation BIGINT NOT NULL
+);
+INSERT INTO measure_generation (id, generation) VALUES (1, 0);
+
 -- Everyone is computed again, so that the new rows exist.
 INSERT INTO measure_stale (member_id) SELECT id FROM members WHERE id NOT IN (SELECT member_id FROM measure_stale);
 

@@ -335,20 +335,24 @@ impl Access {
         let scope = self.report_scope(filter.organization.as_deref(), "adequacy").await?;
         self.measures_gate(Decision::Permit, "report", "adequacy").await?;
         self.refresh_measures(crate::measures::REFRESH_LIMIT).await?;
-        let windows = self.store.catalog().reporting.prompt_days.clone();
-        let (requests, requests_by) = self.waits(&scope, filter, as_of, &windows, ["requested_on", "days_to_peer"], lang).await?;
-        let (gaps, gaps_by) = self.waits(&scope, filter, as_of, &windows, ["gap_started_on", "gap_days"], lang).await?;
-        Ok(AdequacyReport {
-            as_of: date_text(as_of),
-            from: filter.from.map(date_text),
-            to: filter.to.map(date_text),
-            organization: scope.organization(),
-            prompt_days: windows,
-            requests,
-            requests_by,
-            gaps,
-            gaps_by,
+        let key = report_key("adequacy", &scope, filter, lang, "");
+        self.cached_report(key, as_of, async {
+            let windows = self.store.catalog().reporting.prompt_days.clone();
+            let (requests, requests_by) = self.waits(&scope, filter, as_of, &windows, ["requested_on", "days_to_peer"], lang).await?;
+            let (gaps, gaps_by) = self.waits(&scope, filter, as_of, &windows, ["gap_started_on", "gap_days"], lang).await?;
+            Ok(AdequacyReport {
+                as_of: date_text(as_of),
+                from: filter.from.map(date_text),
+                to: filter.to.map(date_text),
+                organization: scope.organization(),
+                prompt_days: windows,
+                requests,
+                requests_by,
+                gaps,
+                gaps_by,
+            })
         })
+        .await
     }
 
     /// Waits that started (`start` in the period) and their days (`days`,
@@ -416,6 +420,11 @@ impl Access {
         let scope = self.report_scope(filter.organization.as_deref(), "equity").await?;
         self.measures_gate(Decision::Permit, "report", "equity").await?;
         self.refresh_measures(crate::measures::REFRESH_LIMIT).await?;
+        let key = report_key("equity", &scope, filter, lang, "");
+        self.cached_report(key, as_of, self.make_equity(&scope, filter, as_of, lang)).await
+    }
+
+    async fn make_equity(&self, scope: &Scope, filter: &ReportFilter, as_of: Date, lang: &str) -> Result<EquityReport> {
         let (from, to) = period(filter);
         let sql = format!(
             "SELECT race, ethnicity, language, gender, must_met, prefer_met, CAST(COUNT(*) AS BIGINT) AS n FROM equity_members \
@@ -423,7 +432,7 @@ impl Access {
              GROUP BY race, ethnicity, language, gender, must_met, prefer_met",
             scope.condition(3)
         );
-        let rows = bind_scope(sqlx::query(&sql).bind(from.clone()).bind(to.clone()), &scope).fetch_all(&self.store.pool).await?;
+        let rows = bind_scope(sqlx::query(&sql).bind(from.clone()).bind(to.clone()), scope).fetch_all(&self.store.pool).await?;
         let mut must: [BTreeMap<String, Rate>; 4] = Default::default();
         let mut prefer: [BTreeMap<String, Rate>; 4] = Default::default();
         for r in &rows {
@@ -459,7 +468,7 @@ impl Access {
         };
         let (must_met, must_met_by) = rates(must);
         let (prefer_met, prefer_met_by) = rates(prefer);
-        let served_against_workforce = self.served_against_workforce(&scope, &from, &to, lang).await?;
+        let served_against_workforce = self.served_against_workforce(scope, &from, &to, lang).await?;
         Ok(EquityReport {
             as_of: date_text(as_of),
             from: filter.from.map(date_text),
@@ -572,6 +581,22 @@ impl Access {
         };
         self.measures_gate(Decision::Permit, "report", "appendix-a").await?;
         self.refresh_measures(crate::measures::REFRESH_LIMIT).await?;
+        let key = report_key("appendix-a", &scope, filter, lang, &format!("{cohort:?}:{id}"));
+        self.cached_report(key, as_of, self.make_appendix_a(cohort, id, cohort_condition, &scope, filter, as_of, lang)).await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn make_appendix_a(
+        &self,
+        cohort: CohortKind,
+        id: &str,
+        cohort_condition: Option<&str>,
+        scope: &Scope,
+        filter: &ReportFilter,
+        as_of: Date,
+        lang: &str,
+    ) -> Result<AppendixA> {
+        let catalog = self.store.catalog();
         let (from, to) = period(filter);
         let extra = cohort_condition.map(|c| format!(" AND {c} = $4")).unwrap_or_default();
         let scoped = scope.condition(3);
@@ -591,7 +616,7 @@ impl Access {
                 Characteristic::HowConnected => "how_connected",
             };
             let sql = format!("SELECT {column} AS k, CAST(COUNT(*) AS BIGINT) AS n {base} GROUP BY {column}");
-            let mut q = bind_scope(sqlx::query(&sql).bind(from.clone()).bind(to.clone()), &scope);
+            let mut q = bind_scope(sqlx::query(&sql).bind(from.clone()).bind(to.clone()), scope);
             if cohort_condition.is_some() {
                 q = q.bind(id.to_string());
             }
@@ -672,6 +697,11 @@ impl Access {
         }
         Ok(names)
     }
+}
+
+/// What a report was asked for, as its key in the cache.
+fn report_key(kind: &str, scope: &Scope, filter: &ReportFilter, lang: &str, more: &str) -> String {
+    format!("{kind}|{}|{:?}|{:?}|{lang}|{more}", scope.organization().unwrap_or_default(), filter.from, filter.to)
 }
 
 fn period(filter: &ReportFilter) -> (String, String) {

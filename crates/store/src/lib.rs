@@ -21,7 +21,6 @@ mod contracts;
 mod diagnoses;
 mod enrolment;
 pub mod equity;
-pub mod what_if;
 pub mod events;
 mod goals;
 mod groups;
@@ -38,6 +37,7 @@ mod privacy;
 mod referrals;
 mod rows;
 mod team;
+pub mod what_if;
 mod workers;
 mod workforce;
 mod writes;
@@ -137,6 +137,8 @@ pub struct Store {
     /// Bounds the password checks running at once, so that a burst of
     /// sign-ins leaves cores for everything else.
     hashing: Arc<tokio::sync::Semaphore>,
+    /// Reports made from the rollups, kept until the rollups change or the day does.
+    reports: measures::ReportCache,
 }
 
 impl Store {
@@ -196,7 +198,7 @@ impl Store {
             .map_err(connect_err)?;
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let hashing = Arc::new(tokio::sync::Semaphore::new(cores.saturating_sub(1).clamp(1, 8)));
-        Ok(Store { pool, backend, catalog, intake_organization: None, audit_key, limits: Default::default(), hashing })
+        Ok(Store { pool, backend, catalog, intake_organization: None, audit_key, limits: Default::default(), hashing, reports: Default::default() })
     }
 
     /// Name the organization that takes public self-referrals.

@@ -34,6 +34,43 @@ const CHUNK: usize = 2_000;
 /// nightly rebuild (the report says how many).
 pub const REFRESH_LIMIT: usize = 50_000;
 
+/// Reports already made, by what was asked: each with the rollups'
+/// generation and the day it was made for. A recompute raises the
+/// generation (in the database, so that every process sees it), so a
+/// report is made again after any change to what it counts.
+#[derive(Clone, Default)]
+pub(crate) struct ReportCache(std::sync::Arc<std::sync::Mutex<HashMap<String, Cached>>>);
+
+#[derive(Clone)]
+struct Cached {
+    generation: i64,
+    as_of: Date,
+    report: std::sync::Arc<dyn std::any::Any + Send + Sync>,
+}
+
+/// Reports kept at once; more and the oldest are dropped.
+const CACHED_REPORTS: usize = 512;
+
+impl ReportCache {
+    fn get<T: Clone + 'static>(&self, key: &str, generation: i64, as_of: Date) -> Option<T> {
+        let map = self.0.lock().ok()?;
+        let c = map.get(key).filter(|c| c.generation == generation && c.as_of == as_of)?;
+        c.report.downcast_ref::<T>().cloned()
+    }
+
+    fn put<T: Clone + Send + Sync + 'static>(&self, key: String, generation: i64, as_of: Date, report: &T) {
+        if let Ok(mut map) = self.0.lock() {
+            if map.len() >= CACHED_REPORTS {
+                map.retain(|_, c| c.generation == generation && c.as_of == as_of);
+                if map.len() >= CACHED_REPORTS {
+                    map.clear();
+                }
+            }
+            map.insert(key, Cached { generation, as_of, report: std::sync::Arc::new(report.clone()) });
+        }
+    }
+}
+
 /// What a rebuild or refresh did.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Serialize)]
@@ -239,8 +276,26 @@ impl Access {
         }
     }
 
+    /// The report `key` asks for as of `as_of`: the one made before if the
+    /// rollups have not changed since, else `make`'s (kept for next time).
+    /// Call after the gate, the audit and the refresh.
+    pub(crate) async fn cached_report<T, F>(&self, key: String, as_of: Date, make: F) -> Result<T>
+    where
+        T: Clone + Send + Sync + 'static,
+        F: std::future::Future<Output = Result<T>>,
+    {
+        let generation: i64 = sqlx::query("SELECT generation FROM measure_generation WHERE id = 1").fetch_one(&self.store.pool).await?.try_get(0)?;
+        if let Some(hit) = self.store.reports.get::<T>(&key, generation, as_of) {
+            return Ok(hit);
+        }
+        let report = make.await?;
+        self.store.reports.put(key, generation, as_of, &report);
+        Ok(report)
+    }
+
     /// Replace the rows of `ids` with freshly computed ones; returns the cases written.
     async fn recompute(&self, tx: &mut Transaction<'static, Any>, ids: &[String]) -> Result<u64> {
+        sqlx::query("UPDATE measure_generation SET generation = generation + 1 WHERE id = 1").execute(&mut **tx).await?;
         let catalog = self.store.catalog();
         let settings = &catalog.measures;
         rows_in(tx, "DELETE FROM measure_cases WHERE member_id IN ({ids})", ids).await?;
@@ -420,6 +475,11 @@ impl Access {
         let scope = self.report_scope(filter.organization.as_deref(), "measures").await?;
         self.measures_gate(Decision::Permit, "report", "measures").await?;
         self.refresh_measures(REFRESH_LIMIT).await?;
+        let key = format!("measures|{}|{:?}|{:?}", scope.organization().unwrap_or_default(), filter.from, filter.to);
+        self.cached_report(key, as_of, self.make_measures_report(&scope, filter, as_of)).await
+    }
+
+    async fn make_measures_report(&self, scope: &Scope, filter: &ReportFilter, as_of: Date) -> Result<MeasuresReport> {
         let pool = &self.store.pool;
         let stale: i64 = sqlx::query("SELECT COUNT(*) FROM measure_stale").fetch_one(pool).await?.try_get(0)?;
         let built_at: Option<String> =
@@ -446,7 +506,7 @@ impl Access {
             scope.condition(5)
         );
         let q = sqlx::query(&sql).bind(from.clone()).bind(to.clone()).bind(days_ago(short)).bind(days_ago(long.min(LONGEST_FOLLOW_UP_DAYS)));
-        let q = bind_scope(q, &scope);
+        let q = bind_scope(q, scope);
         let mut follow_up: BTreeMap<(String, u32), Vec<(Keys, Rate)>> = BTreeMap::new();
         for r in q.fetch_all(pool).await? {
             let keys = Keys::of(&r)?;
@@ -475,7 +535,7 @@ impl Access {
             scope.condition(6)
         );
         let q = sqlx::query(&sql).bind(from.clone()).bind(to.clone()).bind(date_text(as_of)).bind(days_ago(r90)).bind(days_ago(r180));
-        let q = bind_scope(q, &scope);
+        let q = bind_scope(q, scope);
         let (mut engagement, mut kept_short, mut kept_long, mut goal_rows) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for r in q.fetch_all(pool).await? {
             let keys = Keys::of(&r)?;
@@ -528,7 +588,7 @@ impl Access {
             );
             let mut q = sqlx::query(&text).bind(from.clone()).bind(to_closed.clone());
             if scoped {
-                q = bind_scope(q, &scope);
+                q = bind_scope(q, scope);
             }
             let mut rows = Vec::new();
             for r in q.fetch_all(pool).await? {

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use accompany_domain::equity::what_if::{hypothetical_peers, suppress_what_if, validate_hires, what_if, HireInput, ShownWhatIf};
 use accompany_domain::matching::SourceKind;
-use accompany_domain::policy::Decision;
+use accompany_domain::policy::{may_run_batch, Decision};
 use accompany_domain::privacy::{Categories, Category, Purpose};
 use accompany_domain::records::{OrganizationKind, Persona};
 use accompany_domain::{FieldError, Invalid};
@@ -35,6 +35,12 @@ impl Access {
     /// program admins (as the batch is); an organization admin hires only
     /// for their own organization.
     pub async fn what_if(&self, hires: &[HireInput]) -> Result<WhatIfReport> {
+        // Who may ask comes first: nobody else learns what the catalog or the records hold.
+        if let refused @ Decision::Deny(why) = may_run_batch(self.actor()) {
+            self.audit_member("compute", "what-if", None, None, &refused, Categories::of(&[Category::Demographics]), Some(Purpose::Operations))
+                .await?;
+            return Err(StoreError::Denied(why));
+        }
         let catalog = self.store.catalog();
         let hires = validate_hires(hires, catalog)?;
         let own = self.actor().organization_id.clone();

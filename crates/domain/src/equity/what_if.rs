@@ -19,6 +19,8 @@ use crate::{FieldError, Invalid};
 
 /// Most peers one line of a what-if may hire.
 pub const MOST_HIRES: u32 = 200;
+/// Most lines of hires, and most statements or topics on a line: a what-if is solved while the asker waits.
+pub const MOST_LINES: usize = 20;
 
 /// One line of hires as a program admin describes it.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -28,6 +30,7 @@ pub struct HireInput {
     /// Catalog role id, e.g. certified-peer-specialist.
     pub role: String,
     /// How many such peers, 1 to 200.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 200))]
     pub count: u32,
     /// Catalog language codes the peers speak.
     pub languages: Vec<String>,
@@ -42,8 +45,9 @@ pub struct HireInput {
     pub town: Option<String>,
     /// The employer: an organization id (the store checks it).
     pub organization: String,
-    /// Members each peer takes; the role's caseload cap when left out.
+    /// Members each peer takes, from 1 to the role's caseload cap (the cap when left out).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub caseload: Option<u32>,
 }
 
@@ -74,6 +78,10 @@ pub fn validate_hires(input: &[HireInput], catalog: &Catalog) -> Result<Vec<Hire
     if input.is_empty() {
         errs.push(FieldError::new("hires", "required", "describe at least one line of hires"));
     }
+    if input.len() > MOST_LINES {
+        errs.push(FieldError::new("hires", "too-many", "describe at most 20 lines of hires"));
+        return Err(errs);
+    }
     let mut out = Vec::new();
     for (i, h) in input.iter().enumerate() {
         let at = |f: &str| format!("hires[{i}].{f}");
@@ -91,6 +99,10 @@ pub fn validate_hires(input: &[HireInput], catalog: &Catalog) -> Result<Vec<Hire
             if !catalog.languages.iter().any(|c| &c.code == l) {
                 errs.push(FieldError::new(at("languages"), "unknown-choice", "use the catalog's language codes, e.g. en, es, pt"));
             }
+        }
+        if h.identity.len() > MOST_LINES || h.lived_experience.len() > MOST_LINES || h.languages.len() > MOST_LINES {
+            errs.push(FieldError::new(at("identity"), "too-many", "give at most 20 languages, statements and topics on a line"));
+            continue;
         }
         for s in &h.identity {
             if s.dimension == IdentityDimension::Language {

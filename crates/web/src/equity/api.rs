@@ -1,19 +1,22 @@
 //! The JSON API of network adequacy, equity and Appendix-A tables.
 
+use accompany_domain::equity::what_if::HireInput;
 use accompany_store::equity::{AdequacyReport, AppendixA, CohortKind, EquityReport};
+use accompany_store::what_if::WhatIfReport;
+use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
 
 use crate::auth::ApiUser;
-use crate::json::{ok, query, ApiResult};
+use crate::json::{body, ok, query, ApiResult};
 use crate::openapi::ApiRouter;
 use crate::AppState;
 
 pub fn routes() -> ApiRouter {
-    ApiRouter::new().routes(routes!(adequacy)).routes(routes!(equity)).routes(routes!(appendix_a))
+    ApiRouter::new().routes(routes!(adequacy)).routes(routes!(equity)).routes(routes!(appendix_a)).routes(routes!(what_if))
 }
 
 #[derive(Deserialize, Default, IntoParams)]
@@ -87,4 +90,29 @@ async fn appendix_a(
     let q: PeriodQuery = query(raw)?;
     let filter = crate::measures::filter(q.from.as_deref(), q.to.as_deref(), q.organization.as_deref()).map_err(crate::json::err)?;
     ok(StatusCode::OK, s.access(&state).appendix_a(kind, &id, &filter, accompany_store::today_date(), "en").await?)
+}
+
+/// Peers a program might hire.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct WhatIfInput {
+    /// One line per kind of peer: role, how many, languages, what they say of themselves, town, employer, caseload.
+    hires: Vec<HireInput>,
+}
+
+/// What if we hired
+///
+/// Solves the batch on the current waiting list twice, with the pool as it
+/// is and with the described peers added, and compares: members matched,
+/// concordance of "must" and "prefer" wishes among those matched, and
+/// members left unmatched by language and by reason. Nothing is written.
+/// Counts and changes from 1 to 10, and any that would reveal one, are
+/// `null`. For program admins; an organization's admins plan hires for
+/// their own organization.
+#[utoipa::path(post, path = "/what-if", tag = "equity", request_body = WhatIfInput,
+    responses((status = 200, description = "The comparison", body = WhatIfReport), (status = 403, description = "Not a program admin, or hiring for another organization"),
+        (status = 409, description = "No organization has that id"), (status = 422, description = "A role, language, topic or town the catalog does not have, or a count or caseload out of range")))]
+async fn what_if(State(state): State<AppState>, ApiUser(s): ApiUser, headers: HeaderMap, bytes: Bytes) -> ApiResult {
+    let input: WhatIfInput = body(&headers, &bytes)?;
+    ok(StatusCode::OK, s.access(&state).what_if(&input.hires).await?)
 }
