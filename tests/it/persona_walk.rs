@@ -189,7 +189,7 @@ type Form = (&'static str, &'static str);
 /// gives it the action and seeded data has a record to act on.
 fn must_offer(p: Persona) -> Vec<Form> {
     let mut wanted = vec![("post", "/logout"), ("post", "/account/password")];
-    let rules: [(PersonaRule, Form); 10] = [
+    let rules: [(PersonaRule, Form); 11] = [
         (policy::chooses_own_peer, ("post", "/choose")),
         (policy::may_create_members, ("post", "/members")),
         (policy::logs_contacts, ("post", "/members/{id}/contacts")),
@@ -200,6 +200,7 @@ fn must_offer(p: Persona) -> Vec<Form> {
         (policy::keeps_billing, ("post", "/members/{id}/billing/coverage")),
         (policy::keeps_billing, ("post", "/billing/claims/import")),
         (reads_measures, ("get", "/measures")),
+        (reads_measures, ("get", "/equity")),
     ];
     wanted.extend(rules.iter().filter(|(rule, _)| rule(p)).map(|(_, form)| *form));
     if accompany_domain::privacy::may_break_glass(p, &catalog().privacy) {

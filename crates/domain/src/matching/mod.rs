@@ -29,5 +29,6 @@ pub use preferences::{
 };
 pub use profile::{IdentityAttribute, LivedExperience, PeerFacts, PeerProfile, WorkerExtras};
 pub use rank::{
-    concordance, ineligibility, Concordance, rank, rank_top, score, Blocker, Modalities, PeerRanking, RankedPeer, Reason, TimesOfDay, WishKey, MAX_BONUS, PREFER_WEIGHT,
+    concordance, ineligibility, rank, rank_top, score, Blocker, Concordance, Modalities, PeerRanking, RankedPeer, Reason, TimesOfDay, WishKey,
+    MAX_BONUS, PREFER_WEIGHT,
 };

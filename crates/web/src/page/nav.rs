@@ -72,6 +72,7 @@ const NAV: &[Row] = &[
     Row { href: "/billing/claims", key: "nav-claims", shown: Shown::When(policy::keeps_billing), current: Current::Section },
     row("/contracts", "nav-contracts", Shown::When(policy::keeps_contracts)),
     row("/measures", "nav-measures", Shown::When(reads_measures)),
+    row("/equity", "nav-equity", Shown::When(reads_measures)),
     row("/referrals", "nav-referrals", Shown::When(policy::may_work_referral_queue)),
     row("/referrals/new", "nav-refer", Shown::When(policy::may_refer)),
     row("/emergency", "nav-emergency", Shown::Emergency),
