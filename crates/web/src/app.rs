@@ -9,8 +9,9 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::openapi::ApiRouter;
 use crate::problem::Problem;
 use crate::{
-    account, auth, billing, booking, calendar, claims, contacts, contracts, diagnoses, enrolment, equity, events, goals, groups, home, matching, measures,
-    members, openapi, organizations, page, privacy, reach, referrals, roles, server, team, workers, workforce, AppState, HOST_PREFIX, SESSION_COOKIE,
+    account, auth, billing, booking, calendar, claims, contacts, contracts, diagnoses, enrolment, equity, events, goals, groups, home, matching,
+    measures, members, openapi, organizations, page, privacy, reach, referrals, roles, server, team, workers, workforce, AppState, HOST_PREFIX,
+    SESSION_COOKIE,
 };
 
 /// The pages, each feature's.

@@ -25,6 +25,8 @@ use crate::page::{csrf_refused, language_name, render, Layout, PageResult, PageU
 use crate::problem::AppError;
 use crate::AppState;
 
+use super::{gap_reason, topic_name};
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/choose", get(choose_page).post(save_preferences))
@@ -219,10 +221,6 @@ fn strength_opts(t: &Tr, chosen: &str) -> Vec<Opt> {
         .iter()
         .map(|s| Opt { id: strength_id(*s).into(), label: t.t(&format!("match-strength-{}", strength_id(*s))), checked: strength_id(*s) == chosen })
         .collect()
-}
-
-fn topic_name(state: &AppState, t: &Tr, id: &str) -> String {
-    state.catalog.lived_experience_topics.iter().find(|x| x.id == id).map(|x| x.name.get(t.lang).to_string()).unwrap_or_else(|| id.to_string())
 }
 
 fn list(items: Vec<String>) -> String {
@@ -488,20 +486,6 @@ impl MatchingPage {
     fn reason_key(&self, reason: &str) -> String {
         format!("match-gap-reason-{reason}")
     }
-}
-
-/// A gap report code in words: blockers, `must-DIMENSION`, `must-lived-experience-TOPIC`.
-fn gap_reason(state: &AppState, t: &Tr, code: &str) -> String {
-    if let Some(topic) = code.strip_prefix("must-lived-experience-") {
-        return t.t1("match-gap-must", "wish", topic_name(state, t, topic));
-    }
-    if code == "must-source" {
-        return t.t1("match-gap-must", "wish", t.t("match-wish-source"));
-    }
-    if let Some(d) = code.strip_prefix("must-").and_then(IdentityDimension::parse) {
-        return t.t1("match-gap-must", "wish", t.t(&format!("match-dimension-{}", d.as_str())));
-    }
-    t.t(&format!("match-blocker-{code}"))
 }
 
 fn bars(map: &std::collections::BTreeMap<String, usize>, prefix: &str, label: impl Fn(&str) -> String) -> Vec<Bar> {
