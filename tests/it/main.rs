@@ -29,4 +29,5 @@ mod referrals;
 mod seeding;
 mod side_doors;
 mod support;
+mod what_if_pages;
 mod workforce;

@@ -155,6 +155,7 @@ fn rule_for(method: &str, action: &str, p: Persona) -> Option<bool> {
         ("post", "/referrals") => policy::decide_referrals(&actor, Action::Create).is_permit(),
         ("post", "/referrals/{id}/status" | "/referrals/{id}/enrol") => policy::may_work_referral_queue(p),
         ("post", "/matching/batch") => policy::runs_matching(p),
+        ("post", "/equity/what-if") => policy::runs_matching(p),
         ("post", "/workforce/workers/{id}/sessions") => policy::may_record_supervision_sessions(p),
         ("post", "/workforce/workers/{id}/credentials") => policy::may_record_credentials(p),
         ("post", "/emergency") => accompany_domain::privacy::may_break_glass(p, &catalog().privacy),
@@ -189,7 +190,7 @@ type Form = (&'static str, &'static str);
 /// gives it the action and seeded data has a record to act on.
 fn must_offer(p: Persona) -> Vec<Form> {
     let mut wanted = vec![("post", "/logout"), ("post", "/account/password")];
-    let rules: [(PersonaRule, Form); 11] = [
+    let rules: [(PersonaRule, Form); 12] = [
         (policy::chooses_own_peer, ("post", "/choose")),
         (policy::may_create_members, ("post", "/members")),
         (policy::logs_contacts, ("post", "/members/{id}/contacts")),
@@ -201,6 +202,7 @@ fn must_offer(p: Persona) -> Vec<Form> {
         (policy::keeps_billing, ("post", "/billing/claims/import")),
         (reads_measures, ("get", "/measures")),
         (reads_measures, ("get", "/equity")),
+        (policy::runs_matching, ("post", "/equity/what-if")),
     ];
     wanted.extend(rules.iter().filter(|(rule, _)| rule(p)).map(|(_, form)| *form));
     if accompany_domain::privacy::may_break_glass(p, &catalog().privacy) {

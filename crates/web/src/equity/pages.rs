@@ -5,6 +5,7 @@
 
 mod charts;
 mod sections;
+mod what_if;
 
 use std::collections::HashMap;
 
@@ -30,7 +31,7 @@ use crate::AppState;
 use charts::Panel;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/equity", get(equity)).route("/equity/appendix-a.csv", get(appendix_csv))
+    Router::new().route("/equity", get(equity)).route("/equity/appendix-a.csv", get(appendix_csv)).merge(what_if::routes())
 }
 
 #[derive(Deserialize, Default)]
