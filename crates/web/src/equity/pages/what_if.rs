@@ -6,7 +6,7 @@
 //! as a table with bars beside it. Nothing is written; values the
 //! small-cell rule withholds are said in words, never drawn.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use accompany_domain::equity::what_if::{HireInput, HireStatement, ShownChange};
 use accompany_domain::equity::NOT_ANSWERED;
@@ -16,7 +16,7 @@ use accompany_domain::policy;
 use accompany_domain::stats::Suppressed;
 use accompany_domain::FieldError;
 use accompany_store::what_if::WhatIfReport;
-use accompany_store::{StoreError, WorkerFilter};
+use accompany_store::StoreError;
 use askama::Template;
 use axum::extract::State;
 use axum::routing::get;
@@ -144,9 +144,9 @@ fn choices<'a>(items: impl Iterator<Item = (&'a str, String)>, chosen: &[String]
     items.map(|(id, label)| Choice { selected: chosen.iter().any(|c| c == id), id: id.to_string(), label }).collect()
 }
 
-/// Organizations the reader may plan hires for: for a state admin each one
-/// that employs peers (on any worker's record), for an organization admin
-/// their own. By name.
+/// Organizations the reader may plan hires for: for a state admin every
+/// one (a plan, an RLC or a vendor may be the first to hire a peer), for an
+/// organization admin their own. By name.
 async fn employers(state: &AppState, s: &Signed) -> Result<Vec<(String, String)>, StoreError> {
     let access = s.access(state);
     if !policy::sees_every_organization(s.user.persona) {
@@ -154,22 +154,11 @@ async fn employers(state: &AppState, s: &Signed) -> Result<Vec<(String, String)>
         let o = access.organization(own).await?;
         return Ok(vec![(o.id, o.name)]);
     }
-    let mut employing = BTreeSet::new();
-    let mut after = None;
-    loop {
-        let page = access.workers(&WorkerFilter { after: after.take(), limit: 500, ..Default::default() }).await?;
-        employing.extend(page.items.into_iter().map(|w| w.employer_id));
-        match page.next_cursor {
-            Some(c) => after = Some(c),
-            None => break,
-        }
-    }
     let mut out = Vec::new();
     let mut after: Option<String> = None;
     loop {
         let page = access.organizations(None, after.as_deref(), 500).await?;
-        // Without any worker yet, every organization may be the first to employ one.
-        out.extend(page.items.into_iter().filter(|o| employing.is_empty() || employing.contains(&o.id)).map(|o| (o.id, o.name)));
+        out.extend(page.items.into_iter().map(|o| (o.id, o.name)));
         match page.next_cursor {
             Some(c) => after = Some(c),
             None => break,
