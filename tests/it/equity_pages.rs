@@ -25,7 +25,7 @@ async fn seeded() -> TestApp {
 }
 
 /// Wait until the page's main content contains `text`.
-async fn wait_for_text(c: &Client, text: &str) -> String {
+pub(crate) async fn wait_for_text(c: &Client, text: &str) -> String {
     let started = Instant::now();
     loop {
         let body = match c.find(Locator::Css("main")).await {
@@ -35,7 +35,7 @@ async fn wait_for_text(c: &Client, text: &str) -> String {
         if body.contains(text) {
             return body;
         }
-        assert!(started.elapsed() < Duration::from_secs(15), "waited for {text:?}; the page says {body}");
+        assert!(started.elapsed() < Duration::from_secs(30), "waited for {text:?}; the page says {body}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -51,13 +51,13 @@ async fn set_value(c: &Client, id: &str, value: &str) {
 
 /// Every chart of the page: what names it, its bars' words, and whether its
 /// table is beside it.
-async fn charts(c: &Client) -> Vec<Value> {
+pub(crate) async fn charts(c: &Client) -> Vec<Value> {
     let v: Value = c
         .execute(
             "return Array.from(document.querySelectorAll('main .pair')).map(p => {
                 const svg = p.querySelector('svg');
                 const table = p.querySelector('table');
-                if (!svg) { const e = p.querySelector('p.chart-empty'); return { table: !!table, empty: e ? e.textContent : null }; }
+                if (!svg) { const e = p.querySelector('p.chart-empty'); return { table: !!table, empty: e ? e.textContent : null, bars: 0, words: [] }; }
                 const ids = (svg.getAttribute('aria-labelledby') || '').split(' ');
                 const named = ids.map(id => document.getElementById(id)).filter(e => e && svg.contains(e)).map(e => e.tagName.toLowerCase());
                 const rects = svg.querySelectorAll('rect:not(.key)');

@@ -5,7 +5,7 @@
 //! anyone else's form is refused and audited, a form without its token is
 //! refused, and an organization admin is offered only their own organization.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use accompany_domain::records::Persona;
 use fantoccini::{Client, Locator};
@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 use sqlx::{Connection, Row};
 
 use crate::browser::{assert_accessible, browser, driver, sign_in};
+use crate::equity_pages::{charts, wait_for_text};
 use crate::support::{hidden_value, TestApp};
 
 const ENTER: &str = "\u{E007}";
@@ -40,22 +41,6 @@ async fn provider(app: &TestApp) -> String {
             .get(0);
     let _ = conn.close().await;
     id
-}
-
-/// Wait until the page's main content contains `text`.
-async fn wait_for_text(c: &Client, text: &str) -> String {
-    let started = Instant::now();
-    loop {
-        let body = match c.find(Locator::Css("main")).await {
-            Ok(m) => m.text().await.unwrap_or_default(),
-            Err(_) => String::new(),
-        };
-        if body.contains(text) {
-            return body;
-        }
-        assert!(started.elapsed() < Duration::from_secs(30), "waited for {text:?}; the page says {body}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 async fn value_of(c: &Client, id: &str) -> String {
@@ -101,23 +86,6 @@ async fn fill_and_send(c: &Client, organization: &str) {
     choose_with_keys(c, "organization", organization).await;
     type_into(c, "caseload", "20").await;
     c.find(Locator::Id("caseload")).await.unwrap().send_keys(ENTER).await.unwrap();
-}
-
-/// Each chart on the page: its bars' words, and whether its table is beside it.
-async fn charts(c: &Client) -> Vec<Value> {
-    let v: Value = c
-        .execute(
-            "return Array.from(document.querySelectorAll('main .pair')).map(p => {
-                const svg = p.querySelector('svg');
-                if (!svg) { return { table: !!p.querySelector('table'), bars: 0, words: [] }; }
-                return { table: !!p.querySelector('table'), role: svg.getAttribute('role'), bars: svg.querySelectorAll('rect:not(.key)').length,
-                         desc: svg.querySelector('desc').textContent, words: Array.from(svg.querySelectorAll('text')).map(t => t.textContent) };
-             });",
-            vec![],
-        )
-        .await
-        .unwrap();
-    v.as_array().cloned().unwrap_or_default()
 }
 
 /// The state admin opens Equity from the navigation, follows the what-if
