@@ -144,6 +144,31 @@ async fn the_rollups_give_what_the_tables_give_for_two_seeds_and_hide_every_smal
             }
         }
 
+        // Peers: turnover over all time and caseload fill today.
+        let mut conn = <sqlx::AnyConnection as Connection>::connect(&app.db.url).await.unwrap();
+        let workers = sqlx::query(
+            "SELECT w.user_id, w.role_id, w.employment_end FROM workers w JOIN users u ON u.id = w.user_id WHERE u.persona = 'peer-worker'",
+        )
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+        let _ = conn.close().await;
+        let left = workers.iter().filter(|r| r.get::<Option<String>, _>("employment_end").is_some()).count() as u64;
+        check(&adequacy["turnover"]["denominator"], workers.len() as u64, "peers employed", &mut compared);
+        check(&adequacy["turnover"]["numerator"], left, "peers who left", &mut compared);
+        let mut carried: HashMap<&String, u64> = HashMap::new();
+        for user in raw.current_peer.values() {
+            *carried.entry(user).or_default() += 1;
+        }
+        let (mut filled, mut places) = (0u64, 0u64);
+        for w in workers.iter().filter(|r| r.get::<Option<String>, _>("employment_end").is_none_or(|e| day(&e) > as_of)) {
+            let cap = u64::from(catalog.role(&w.get::<String, _>("role_id")).unwrap().caseload_cap);
+            filled += carried.get(&w.get::<String, _>("user_id")).copied().unwrap_or(0).min(cap);
+            places += cap;
+        }
+        check(&adequacy["caseload_fill"]["denominator"], places, "places on caseloads", &mut compared);
+        check(&adequacy["caseload_fill"]["numerator"], filled, "members on caseloads", &mut compared);
+
         // Appendix A: members who have had a peer, by category of what they said.
         let cohort: Vec<&String> = raw.first_peer.keys().collect();
         check(&appendix["members"], cohort.len() as u64, "cohort size", &mut compared);

@@ -71,6 +71,21 @@ pub struct AdequacyReport {
     /// Members left without a peer in the period: `finished` have a new one; the days are without a peer.
     pub gaps: ShownWait,
     pub gaps_by: Vec<WaitBreakdown>,
+    /// Peers employed at some time in the period (`denominator`) and those who left in it (`numerator`).
+    pub turnover: ShownRate,
+    pub turnover_by: Vec<RateGroups>,
+    /// Members on active peers' caseloads, each peer counted up to the role's
+    /// cap (`numerator`), against the places the caps give (`denominator`).
+    pub caseload_fill: ShownRate,
+    pub caseload_fill_by: Vec<RateGroups>,
+}
+
+/// A rate broken down by `organization` or `role`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Serialize)]
+pub struct RateGroups {
+    pub dimension: String,
+    pub groups: Vec<LabelledRate>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -340,6 +355,7 @@ impl Access {
             let windows = self.store.catalog().reporting.prompt_days.clone();
             let (requests, requests_by) = self.waits(&scope, filter, as_of, &windows, ["requested_on", "days_to_peer"], lang).await?;
             let (gaps, gaps_by) = self.waits(&scope, filter, as_of, &windows, ["gap_started_on", "gap_days"], lang).await?;
+            let ((turnover, turnover_by), (caseload_fill, caseload_fill_by)) = self.peer_figures(&scope, filter, as_of, lang).await?;
             Ok(AdequacyReport {
                 as_of: date_text(as_of),
                 from: filter.from.map(date_text),
@@ -350,9 +366,86 @@ impl Access {
                 requests_by,
                 gaps,
                 gaps_by,
+                turnover,
+                turnover_by,
+                caseload_fill,
+                caseload_fill_by,
             })
         })
         .await
+    }
+
+    /// Peer turnover in the period and caseload fill today, by the peers'
+    /// organization and role. A provider's or plan's report counts the
+    /// peers it employs.
+    async fn peer_figures(
+        &self,
+        scope: &Scope,
+        filter: &ReportFilter,
+        as_of: Date,
+        lang: &str,
+    ) -> Result<((ShownRate, Vec<RateGroups>), (ShownRate, Vec<RateGroups>))> {
+        let (from, to) = period(filter);
+        let employer = match scope {
+            Scope::State => String::new(),
+            Scope::Organization(_) | Scope::Plan(_) => " AND w.employer_id = $3".to_string(),
+        };
+        let peers = "FROM workers w JOIN users u ON u.id = w.user_id WHERE u.persona = 'peer-worker'";
+        let sql = format!(
+            "SELECT w.employer_id, w.role_id, CAST(COUNT(*) AS BIGINT) AS employed, \
+             CAST(SUM(CASE WHEN w.employment_end IS NOT NULL AND w.employment_end >= $1 AND w.employment_end <= $2 THEN 1 ELSE 0 END) AS BIGINT) AS left_in \
+             {peers} AND w.employment_start <= $2 AND (w.employment_end IS NULL OR w.employment_end >= $1){employer} GROUP BY w.employer_id, w.role_id"
+        );
+        let mut turnover: Vec<(String, String, Rate)> = Vec::new();
+        for r in bind_scope(sqlx::query(&sql).bind(from).bind(to), scope).fetch_all(&self.store.pool).await? {
+            let rate = Rate { numerator: r.try_get::<i64, _>("left_in")? as u64, denominator: r.try_get::<i64, _>("employed")? as u64 };
+            turnover.push((r.try_get("employer_id")?, r.try_get("role_id")?, rate));
+        }
+        let today = date_text(as_of);
+        let sql = format!(
+            "SELECT w.employer_id, w.role_id, (SELECT CAST(COUNT(*) AS BIGINT) FROM team_members t WHERE t.user_id = w.user_id AND t.team_role = 'peer' AND t.until IS NULL) AS carried \
+             {peers} AND w.employment_start <= $1 AND (w.employment_end IS NULL OR w.employment_end > $1){}",
+            employer.replace("$3", "$2")
+        );
+        let mut q = sqlx::query(&sql).bind(today);
+        if let Some(o) = scope.organization() {
+            q = q.bind(o);
+        }
+        let catalog = self.store.catalog();
+        let mut fill: BTreeMap<(String, String), Rate> = BTreeMap::new();
+        for r in q.fetch_all(&self.store.pool).await? {
+            let role: String = r.try_get("role_id")?;
+            let cap = catalog.role(&role).map_or(0, |r| u64::from(r.caseload_cap));
+            let carried = r.try_get::<i64, _>("carried")?.max(0) as u64;
+            let e = fill.entry((r.try_get("employer_id")?, role)).or_default();
+            e.numerator += carried.min(cap);
+            e.denominator += cap;
+        }
+        let fill: Vec<(String, String, Rate)> = fill.into_iter().map(|((o, r), rate)| (o, r, rate)).collect();
+        let keys: Vec<(&'static str, String)> =
+            turnover.iter().chain(&fill).flat_map(|(o, r, _)| [("organization", o.clone()), ("role", r.clone())]).collect();
+        let names = self.names(keys, lang).await?;
+        let shown = |rows: &[(String, String, Rate)]| {
+            let by = |pick: fn(&(String, String, Rate)) -> &String| {
+                let mut sums: BTreeMap<String, Rate> = BTreeMap::new();
+                for row in rows {
+                    let e = sums.entry(pick(row).clone()).or_default();
+                    *e = *e + row.2;
+                }
+                sums.into_iter().collect::<Vec<_>>()
+            };
+            let dims = [("organization", by(|r| &r.0)), ("role", by(|r| &r.1))];
+            let (total, groups) = suppress_rate_groups(rows.iter().map(|r| r.2).sum(), &dims);
+            let groups = groups
+                .into_iter()
+                .map(|(d, g)| RateGroups {
+                    dimension: d.to_string(),
+                    groups: g.into_iter().map(|GroupRate { key, rate }| LabelledRate { label: label(&names, d, &key), key, rate }).collect(),
+                })
+                .collect();
+            (total, groups)
+        };
+        Ok((shown(&turnover), shown(&fill)))
     }
 
     /// Waits that started (`start` in the period) and their days (`days`,

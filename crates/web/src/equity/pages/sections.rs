@@ -7,7 +7,7 @@ use accompany_domain::equity::{Characteristic, ReportedDimension, ShownWait, NOT
 use accompany_domain::measures::report::{ShownRate, NONE};
 use accompany_domain::referral::Door;
 use accompany_domain::stats::Suppressed;
-use accompany_store::equity::{AdequacyReport, AppendixA, EquityReport, LabelledRate, LabelledShare, WaitBreakdown};
+use accompany_store::equity::{AdequacyReport, AppendixA, EquityReport, LabelledRate, LabelledShare, RateGroups, WaitBreakdown};
 
 use crate::i18n::Tr;
 
@@ -124,6 +124,50 @@ fn wait_breakdown(t: &Tr, part: &str, b: &WaitBreakdown, windows: &[u32], last: 
         chart: Chart::new(t, &format!("{id}-chart"), title, &one_series(t.t1(&format!("equity-{part}-within"), "days", last_days)), &groups),
         table: Table { id, caption: t.t1(&format!("equity-{part}-by"), "by", by), head, rows },
     }
+}
+
+/// Peer turnover (`part` "turnover") or caseload fill ("fill"): the whole and by organization and role, in one table and chart each.
+pub fn peers(t: &Tr, part: &str, total: &ShownRate, by: &[RateGroups]) -> Vec<Panel> {
+    let mut panels = Vec::new();
+    for b in by {
+        let d = b.dimension.as_str();
+        let by_words = t.t(&format!("equity-by-{d}"));
+        let mut rows: Vec<Row> = vec![Row {
+            label: t.t("equity-peers-all"),
+            cells: vec![count(t, total.numerator), count(t, total.denominator), percent(t, total.percent)],
+        }];
+        let mut groups = vec![Group { label: t.t("equity-peers-all"), values: vec![value(t, total.percent)] }];
+        for g in &b.groups {
+            let label = key_label(t, &g.key, &g.label, "equity-none");
+            rows.push(Row {
+                label: label.clone(),
+                cells: vec![count(t, g.rate.numerator), count(t, g.rate.denominator), percent(t, g.rate.percent)],
+            });
+            groups.push(Group { label, values: vec![value(t, g.rate.percent)] });
+        }
+        let id = format!("{part}-by-{d}");
+        panels.push(Panel {
+            chart: Chart::new(
+                t,
+                &format!("{id}-chart"),
+                t.t1(&format!("equity-{part}-chart"), "by", by_words.clone()),
+                &one_series(t.t("equity-share")),
+                &groups,
+            ),
+            table: Table {
+                id,
+                caption: t.t1(&format!("equity-{part}-caption"), "by", by_words),
+                head: vec![
+                    t.t(&format!("equity-col-{d}")),
+                    t.t(&format!("equity-{part}-numerator")),
+                    t.t(&format!("equity-{part}-denominator")),
+                    t.t("equity-share"),
+                ],
+                rows,
+            },
+        });
+    }
+    panels
 }
 
 // --- Concordance -----------------------------------------------------------------------
