@@ -164,6 +164,24 @@ pub enum CohortKind {
     Region,
 }
 
+impl CohortKind {
+    pub const ALL: [CohortKind; 5] = [Self::State, Self::Plan, Self::Organization, Self::Role, Self::Region];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::State => "state",
+            Self::Plan => "plan",
+            Self::Organization => "organization",
+            Self::Role => "role",
+            Self::Region => "region",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CohortKind> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
 /// One characteristic's rows.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]

@@ -80,13 +80,21 @@ async fn equity(State(state): State<AppState>, ApiUser(s): ApiUser, RawQuery(raw
 #[utoipa::path(get, path = "/cohorts/{kind}/{id}/appendix-a", tag = "equity",
     params(("kind" = CohortKind, Path, description = "The kind of cohort"), ("id" = String, Path, description = "The cohort's id: all, an organization id, a role id or a region"), PeriodQuery),
     responses((status = 200, description = "The tables", body = AppendixA), (status = 403, description = "Not a state or organization admin, or another organization's"),
-        (status = 409, description = "No organization has that id"), (status = 422, description = "A bad date or cohort id, or a period that ends before it starts")))]
+        (status = 409, description = "No organization has that id"), (status = 422, description = "A bad date or cohort kind or id, or a period that ends before it starts")))]
 async fn appendix_a(
     State(state): State<AppState>,
     ApiUser(s): ApiUser,
-    Path((kind, id)): Path<(CohortKind, String)>,
+    Path((kind, id)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult {
+    // Read here rather than by the path extractor, so that an unknown kind is a problem the API documents.
+    let kind = CohortKind::parse(&kind).ok_or_else(|| {
+        crate::json::err(accompany_domain::Invalid(vec![accompany_domain::FieldError::new(
+            "kind",
+            "unknown-choice",
+            "a cohort's kind is state, plan, organization, role or region",
+        )]))
+    })?;
     let q: PeriodQuery = query(raw)?;
     let filter = crate::measures::filter(q.from.as_deref(), q.to.as_deref(), q.organization.as_deref()).map_err(crate::json::err)?;
     ok(StatusCode::OK, s.access(&state).appendix_a(kind, &id, &filter, accompany_store::today_date(), "en").await?)

@@ -55,20 +55,12 @@ struct FilterForm {
     id: String,
 }
 
-const KINDS: [(CohortKind, &str); 5] = [
-    (CohortKind::State, "state"),
-    (CohortKind::Plan, "plan"),
-    (CohortKind::Organization, "organization"),
-    (CohortKind::Role, "role"),
-    (CohortKind::Region, "region"),
-];
-
 fn kind_str(k: CohortKind) -> &'static str {
-    KINDS.iter().find(|(c, _)| *c == k).map_or("state", |(_, s)| s)
+    k.as_str()
 }
 
 fn parse_kind(s: &str) -> Option<CohortKind> {
-    KINDS.iter().find(|(_, n)| *n == s.trim()).map(|(c, _)| *c)
+    CohortKind::parse(s.trim())
 }
 
 /// The cohort asked for; everyone when nothing is asked.
