@@ -421,20 +421,22 @@ impl Access {
         }
         let today = date_text(as_of);
         let sql = format!(
-            "SELECT w.employer_id, w.role_id, (SELECT CAST(COUNT(*) AS BIGINT) FROM team_members t WHERE t.user_id = w.user_id AND t.team_role = 'peer' AND t.until IS NULL) AS carried \
-             {peers} AND w.employment_start <= $1 AND (w.employment_end IS NULL OR w.employment_end > $1){}",
+            "SELECT w.employer_id, w.role_id, w.user_id {peers} AND w.employment_start <= $1 AND (w.employment_end IS NULL OR w.employment_end > $1){}",
             employer.replace("$3", "$2")
         );
         let mut q = sqlx::query(&sql).bind(today);
         if let Some(o) = scope.organization() {
             q = q.bind(o);
         }
+        // The peer pool's count of active peer places per account: one scan of an index.
+        let caseloads = self.store.caseloads().await?;
         let catalog = self.store.catalog();
         let mut fill: BTreeMap<(String, String), Rate> = BTreeMap::new();
         for r in q.fetch_all(&self.store.pool).await? {
             let role: String = r.try_get("role_id")?;
             let cap = catalog.role(&role).map_or(0, |r| u64::from(r.caseload_cap));
-            let carried = r.try_get::<i64, _>("carried")?.max(0) as u64;
+            let user: Option<String> = r.try_get("user_id")?;
+            let carried = user.and_then(|u| caseloads.get(&u).copied()).map_or(0, u64::from);
             let e = fill.entry((r.try_get("employer_id")?, role)).or_default();
             e.numerator += carried.min(cap);
             e.denominator += cap;

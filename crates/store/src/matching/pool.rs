@@ -30,7 +30,7 @@ fn pool_select() -> String {
 
 impl Store {
     /// Active peer memberships by peer account.
-    pub(super) async fn caseloads(&self) -> Result<HashMap<String, u32>> {
+    pub(crate) async fn caseloads(&self) -> Result<HashMap<String, u32>> {
         let rows = sqlx::query("SELECT user_id, COUNT(*) AS n FROM team_members WHERE team_role = 'peer' AND until IS NULL GROUP BY user_id")
             .fetch_all(&self.pool)
             .await?;

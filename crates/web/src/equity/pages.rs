@@ -55,21 +55,13 @@ struct FilterForm {
     id: String,
 }
 
-fn kind_str(k: CohortKind) -> &'static str {
-    k.as_str()
-}
-
-fn parse_kind(s: &str) -> Option<CohortKind> {
-    CohortKind::parse(s.trim())
-}
-
 /// The cohort asked for; everyone when nothing is asked.
 fn cohort_of(f: &FilterForm) -> Option<(CohortKind, String)> {
     let (kind, id) = if !f.cohort.trim().is_empty() { f.cohort.trim().split_once(':')? } else { (f.kind.as_str(), f.id.as_str()) };
     if kind.trim().is_empty() && id.trim().is_empty() {
         return Some((CohortKind::State, "all".into()));
     }
-    let kind = parse_kind(kind)?;
+    let kind = CohortKind::parse(kind.trim())?;
     let id = match id.trim() {
         "" if kind == CohortKind::State => "all",
         "" => return None,
@@ -147,11 +139,11 @@ fn regions(state: &AppState) -> Vec<String> {
 
 fn cohort_choices(state: &AppState, t: &Tr, orgs: &[(String, String, bool)], chosen: &(CohortKind, String)) -> Vec<CohortGroup> {
     let choice = |kind: CohortKind, id: &str, label: String| Choice {
-        id: format!("{}:{id}", kind_str(kind)),
+        id: format!("{}:{id}", kind.as_str()),
         label,
         selected: chosen.0 == kind && chosen.1 == id,
     };
-    let group = |kind: CohortKind, options: Vec<Choice>| CohortGroup { label: t.t(&format!("equity-cohort-{}", kind_str(kind))), options };
+    let group = |kind: CohortKind, options: Vec<Choice>| CohortGroup { label: t.t(&format!("equity-cohort-{}", kind.as_str())), options };
     let of_kind = |plan: bool, kind: CohortKind| orgs.iter().filter(|o| o.2 == plan).map(|(id, name, _)| choice(kind, id, name.clone())).collect();
     vec![
         group(CohortKind::State, vec![choice(CohortKind::State, "all", t.t("equity-cohort-all"))]),
@@ -169,7 +161,7 @@ fn cohort_choices(state: &AppState, t: &Tr, orgs: &[(String, String, bool)], cho
 fn csv_href(filter: &ReportFilter, a: &AppendixA, organization: &str) -> String {
     let day = |d: Option<time::Date>| d.map(accompany_domain::records::format_date).unwrap_or_default();
     let q = serde_urlencoded::to_string([
-        ("kind", kind_str(a.cohort)),
+        ("kind", a.cohort.as_str()),
         ("id", a.id.as_str()),
         ("from", &day(filter.from)),
         ("to", &day(filter.to)),
@@ -292,7 +284,7 @@ fn file_part(id: &str) -> String {
 async fn appendix_csv(State(state): State<AppState>, PageUser(s): PageUser, Query(q): Query<CsvQuery>) -> PageResult {
     let t = &s.tr;
     let filter = crate::measures::filter(Some(&q.from), Some(&q.to), Some(&q.organization))?;
-    let kind = parse_kind(&q.kind)
+    let kind = CohortKind::parse(q.kind.trim())
         .ok_or_else(|| PageError::from(AppError::Invalid(vec![FieldError::new("kind", "choice", "state, plan, organization, role or region")])))?;
     let id = if q.id.trim().is_empty() && kind == CohortKind::State { "all" } else { q.id.trim() };
     let a = s.access(&state).appendix_a(kind, id, &filter, accompany_store::today_date(), t.lang).await?;
@@ -300,6 +292,6 @@ async fn appendix_csv(State(state): State<AppState>, PageUser(s): PageUser, Quer
         .into_iter()
         .flat_map(|(_, name, rows)| rows.into_iter().map(move |(category, number, percent)| vec![name.clone(), category, number, percent]))
         .collect();
-    let filename = format!("appendix-a-{}-{}.csv", kind_str(kind), file_part(id));
+    let filename = format!("appendix-a-{}-{}.csv", kind.as_str(), file_part(id));
     csv_download(&filename, &["characteristic", "category", "number", "percent"], rows, "the CSV could not be written")
 }
