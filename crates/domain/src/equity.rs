@@ -101,6 +101,10 @@ pub struct ReportingSettings {
     /// Days within which a request for a peer counts as filled promptly.
     pub prompt_days: Vec<u32>,
     pub prompt_days_source: String,
+    /// Days without a logged contact after which a supervisor's dashboard
+    /// flags a supervisee.
+    pub no_activity_days: u32,
+    pub no_activity_days_source: String,
 }
 
 /// Words of `text`, lower-cased, split at anything but letters, digits and hyphens.
@@ -151,6 +155,9 @@ impl ReportingSettings {
         }
         if self.prompt_days.is_empty() || self.prompt_days.windows(2).any(|w| w[0] >= w[1]) {
             return Err("prompt_days must list at least one number of days, ascending".into());
+        }
+        if self.no_activity_days == 0 {
+            return Err("no_activity_days must be at least 1".into());
         }
         Ok(())
     }

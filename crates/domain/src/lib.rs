@@ -1,6 +1,7 @@
 //! Accompany's domain: the rules of a state's lived-experience workforce,
 //! free of HTTP, SQL, clocks and randomness it is not handed.
 
+pub mod activity;
 pub mod billing;
 pub mod booking;
 pub mod catalog;
@@ -13,6 +14,7 @@ pub mod enrolment;
 pub mod equity;
 pub mod error;
 pub mod events;
+pub mod funnel;
 pub mod goals;
 pub mod groups;
 pub mod limits;
@@ -24,6 +26,7 @@ pub mod privacy;
 pub mod records;
 pub mod referral;
 pub mod stats;
+pub mod trends;
 pub mod workforce;
 
 pub use catalog::{Catalog, CatalogError};

@@ -9,6 +9,7 @@
 //! records the decision in the audit trail.
 
 mod access;
+pub mod activity;
 mod audit;
 mod auth;
 mod billing;
@@ -22,6 +23,7 @@ mod diagnoses;
 mod enrolment;
 pub mod equity;
 pub mod events;
+pub mod funnel;
 mod goals;
 mod groups;
 pub mod ids;
@@ -37,6 +39,7 @@ mod privacy;
 mod referrals;
 mod rows;
 mod team;
+pub mod trends;
 pub mod what_if;
 mod workers;
 mod workforce;

@@ -3,7 +3,6 @@
 //! each as tables with bars beside them; and Appendix A as CSV. Values the
 //! small-cell rule withholds are said in words, never drawn.
 
-mod charts;
 mod sections;
 mod what_if;
 
@@ -28,7 +27,7 @@ use crate::page::{csv_download, error_list, errors_by_field, form_page, Choice, 
 use crate::problem::AppError;
 use crate::AppState;
 
-use charts::Panel;
+use crate::page::charts::Panel;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/equity", get(equity)).route("/equity/appendix-a.csv", get(appendix_csv)).merge(what_if::routes())

@@ -2,6 +2,7 @@
 //! page, forms and their error summary, names of things, records as rows,
 //! and CSV downloads. Nothing here knows any feature.
 
+pub mod charts;
 mod csv;
 mod error;
 mod forms;

@@ -1,6 +1,7 @@
 //! The workforce: each worker's development, supervision, compliance, the
 //! workforce picture, positions and pay, and contacts across a caseload.
 
+mod activity;
 mod api;
 mod caseload;
 mod labels;
@@ -14,5 +15,5 @@ use crate::AppState;
 pub use api::routes as api_routes;
 
 pub fn page_routes() -> Router<AppState> {
-    pages::routes().merge(reports::routes()).merge(caseload::routes())
+    pages::routes().merge(reports::routes()).merge(caseload::routes()).merge(activity::routes())
 }

@@ -11,7 +11,7 @@ use accompany_store::equity::{AdequacyReport, AppendixA, EquityReport, LabelledR
 
 use crate::i18n::Tr;
 
-use super::charts::{Chart, Group, Panel, Row, Series, Table};
+use crate::page::charts::{Chart, Group, Panel, Row, Series, Table};
 
 pub fn withheld(t: &Tr) -> String {
     t.t("equity-withheld")

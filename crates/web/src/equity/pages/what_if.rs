@@ -28,8 +28,8 @@ use crate::page::{csrf_refused, form_page, language_name, Choice, ErrorList, Fie
 use crate::problem::AppError;
 use crate::AppState;
 
-use super::charts::{Chart, Group, Panel, Row, Series, Table};
 use super::sections::{count, percent, withheld};
+use crate::page::charts::{Chart, Group, Panel, Row, Series, Table};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/equity/what-if", get(what_if_form).post(what_if_run))
@@ -297,7 +297,7 @@ fn count_chart(t: &Tr, id: &str, title: String, groups: Vec<(String, [Suppressed
         groups.into_iter().map(|(label, v)| Group { label, values: v.iter().map(|x| (x.map(scaled), count(t, *x))).collect() }).collect();
     let mut chart = Chart::new(t, id, title, &now_and_after(t), &groups);
     // The kit says its bars are shares; these are counts.
-    chart.desc = chart.desc.replacen(&t.t("equity-chart-scale"), &t.t("what-if-chart-scale"), 1);
+    chart.desc = chart.desc.replacen(&t.t("chart-scale"), &t.t("what-if-chart-scale"), 1);
     chart
 }
 

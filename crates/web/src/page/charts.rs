@@ -1,5 +1,5 @@
 //! Tables and the bars drawn beside them. A chart is SVG laid out here and
-//! written by `templates/equity/bars.html`: no script, no style attribute
+//! written by `templates/page/bars.html`: no script, no style attribute
 //! (the Content-Security-Policy forbids both), every bar named by its value
 //! in words. A withheld value is never drawn; the chart's description says
 //! how many were left out, and the table beside it has every number.
@@ -90,6 +90,18 @@ pub struct Chart {
 impl Chart {
     /// Lay out `groups` of percents; `id` names the chart's title and description.
     pub fn new(t: &Tr, id: &str, title: String, series: &[Series], groups: &[Group]) -> Chart {
+        Self::lay_out(t, id, title, series, groups, 100.0, t.t("chart-scale"))
+    }
+
+    /// Lay out `groups` of counts (contacts a week, requests a month), the
+    /// longest bar for the largest value shown.
+    pub fn counts(t: &Tr, id: &str, title: String, series: &[Series], groups: &[Group]) -> Chart {
+        let max = groups.iter().flat_map(|g| g.values.iter().filter_map(|(v, _)| v.shown().copied())).fold(0.0_f64, f64::max);
+        let top = if max > 0.0 { max } else { 1.0 };
+        Self::lay_out(t, id, title, series, groups, top, t.t1("chart-count-scale", "max", format!("{top}")))
+    }
+
+    fn lay_out(t: &Tr, id: &str, title: String, series: &[Series], groups: &[Group], full: f64, scale: String) -> Chart {
         let mut y = 0;
         let mut legend = Vec::new();
         if series.len() > 1 {
@@ -110,20 +122,19 @@ impl Chart {
             labels.push(Text { x: "0".into(), y: y + 14, text: g.label.clone() });
             y += LINE;
             for (s, p, words) in shown {
-                let width = p.clamp(0.0, 100.0) / 100.0 * BAR_MAX;
+                let width = p.clamp(0.0, full) / full * BAR_MAX;
                 let text = if series.len() > 1 { format!("{}: {words}", s.name) } else { words.to_string() };
                 bars.push(Bar { class: s.class, y, width: format!("{width:.1}"), value: Text { x: format!("{:.1}", width + 6.0), y: y + 13, text } });
                 y += LINE;
             }
             y += GAP;
         }
-        let scale = t.t("equity-chart-scale");
         let left_out = match withheld {
-            0 => t.t("equity-chart-withheld-none"),
-            1 => t.t("equity-chart-withheld-one"),
-            n => t.t1("equity-chart-withheld", "count", n),
+            0 => t.t("chart-withheld-none"),
+            1 => t.t("chart-withheld-one"),
+            n => t.t1("chart-withheld", "count", n),
         };
-        let desc = if bars.is_empty() { format!("{} {left_out}", t.t("equity-chart-empty")) } else { format!("{scale} {left_out}") };
+        let desc = if bars.is_empty() { format!("{} {left_out}", t.t("chart-empty")) } else { format!("{scale} {left_out}") };
         Chart { id: id.to_string(), title, desc, width: WIDTH, height: y.max(LINE), bar_height: BAR_HEIGHT, legend, labels, bars }
     }
 }
@@ -149,5 +160,19 @@ mod tests {
         assert_eq!(c.bars[0].value.text, "Members: 50.0%");
         assert!(c.desc.contains("3 values are withheld"), "{}", c.desc);
         assert_eq!(c.legend.len(), 2);
+    }
+
+    #[test]
+    fn counts_are_drawn_against_the_largest_shown() {
+        let t = Tr::new("en");
+        let series = [Series { class: "series-a", name: "Contacts".into() }];
+        let groups = [
+            Group { label: "W1".into(), values: vec![(Suppressed::Shown(40.0), "40".into())] },
+            Group { label: "W2".into(), values: vec![(Suppressed::Shown(10.0), "10".into())] },
+            Group { label: "W3".into(), values: vec![(Suppressed::Hidden, "withheld".into())] },
+        ];
+        let c = Chart::counts(&t, "c", "Title".into(), &series, &groups);
+        assert_eq!(c.bars.iter().map(|b| b.width.as_str()).collect::<Vec<_>>(), ["300.0", "75.0"]);
+        assert!(c.desc.contains("the longest for 40") && c.desc.contains("1 value is withheld"), "{}", c.desc);
     }
 }

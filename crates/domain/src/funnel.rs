@@ -1,0 +1,1 @@
+//! The referral funnel: from a request to a first contact with a peer.

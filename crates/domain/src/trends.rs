@@ -1,0 +1,1 @@
+//! Monthly trends: figures counted per calendar month.

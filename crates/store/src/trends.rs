@@ -1,0 +1,1 @@
+//! Monthly trends of requests for a peer and first peers, from the equity rollup.

@@ -1,0 +1,1 @@
+//! An organization's worker activity and referral funnel.

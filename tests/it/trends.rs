@@ -1,0 +1,1 @@
+//! Monthly trends on the equity page.
