@@ -7,6 +7,7 @@
 use crate::ids::new_id;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use accompany_domain::activity::{peer_month, peer_month_since, PeerMonth};
 use accompany_domain::billing::{self, rule_on, AuthorizationStatus, ContactFacts, Pricing, PricingInput};
 use accompany_domain::contacts::{caseload, standing, Caseload, CaseloadRow, Counted, CurrentAuthorization, LoggedContact, Standing};
 use accompany_domain::coverage::AuthorizationRecord;
@@ -51,6 +52,8 @@ pub struct CaseloadContacts {
     pub role_id: String,
     #[serde(flatten)]
     pub caseload: Caseload,
+    /// The contacts the worker logged this month and week by week.
+    pub month: PeerMonth,
 }
 
 /// The columns a contact is read from; `role_id` falls back to the author's
@@ -384,11 +387,16 @@ impl Access {
             let name = c.visible.contains(Category::Demographics).then(|| format!("{} {}", c.member.given_name, c.member.family_name));
             rows.push(CaseloadRow::of(member_id, name, log.standing.as_ref(), &counted, today));
         }
+        let dates = match &worker.user_id {
+            Some(user_id) => self.store.contact_dates(user_id, peer_month_since(today), today).await?,
+            None => vec![],
+        };
         Ok(CaseloadContacts {
             worker_id: worker.id,
             worker_name: format!("{} {}", worker.given_name, worker.family_name),
             role_id: worker.role_id,
             caseload: caseload(rows, not_shared),
+            month: peer_month(&dates, today),
         })
     }
 

@@ -41,8 +41,18 @@ impl Tr {
     /// The message `key` with one argument.
     pub fn t1(&self, key: &str, name: &str, value: impl ToString) -> String {
         let mut args: HashMap<Cow<'static, str>, FluentValue> = HashMap::new();
-        args.insert(Cow::Owned(name.to_string()), FluentValue::from(value.to_string()));
+        args.insert(Cow::Owned(name.to_string()), argument(value.to_string()));
         LOCALES.lookup_with_args(&self.id, key, &args)
+    }
+}
+
+/// An argument as Fluent should see it: a whole number as a number, so that
+/// `[one]` and `[other]` pick by plural rules; anything else, including
+/// codes with a leading zero, as written.
+fn argument(value: String) -> FluentValue<'static> {
+    match value.parse::<i64>() {
+        Ok(n) if n.to_string() == value => FluentValue::from(n),
+        _ => FluentValue::from(value),
     }
 }
 
@@ -51,7 +61,7 @@ impl Tr {
     pub fn tn(&self, key: &str, args: &[(&str, String)]) -> String {
         let mut map: HashMap<Cow<'static, str>, FluentValue> = HashMap::new();
         for (name, value) in args {
-            map.insert(Cow::Owned(name.to_string()), FluentValue::from(value.clone()));
+            map.insert(Cow::Owned(name.to_string()), argument(value.clone()));
         }
         LOCALES.lookup_with_args(&self.id, key, &map)
     }
@@ -99,6 +109,15 @@ pub fn negotiate(accept_language: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whole_numbers_pick_plural_forms_and_other_values_stay_as_written() {
+        let en = Tr::new("en");
+        assert_eq!(en.t1("act-last-days", "days", 1), "1 day ago");
+        assert_eq!(en.t1("act-last-days", "days", 12), "12 days ago");
+        assert_eq!(Tr::new("es").t1("act-last-days", "days", 1), "Hace 1 día");
+        assert_eq!(en.t1("act-last-days", "days", "007"), "007 days ago", "a code keeps its zeros");
+    }
 
     #[test]
     fn accept_language_picks_best_shipped() {

@@ -7,6 +7,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::ids::new_id;
+use accompany_domain::activity::{contact_goal, glance};
 use accompany_domain::policy::{may_record_supervision, sees_worker_development, sees_worker_in_full, Action};
 use accompany_domain::records::{Persona, Worker};
 use accompany_domain::workforce::{
@@ -157,6 +158,13 @@ impl Access {
         let snap = store.snapshot_of(workers, vec![]).await?;
         let problems = workforce::check(store.catalog(), &snap, today);
         let own_creds = snap.credentials.get(&me.id).cloned().unwrap_or_default();
+        // Counts drawn from the supervisees' caseloads: the supervisor may see
+        // each caseload (`sees_worker_development`), and the read is recorded.
+        let activity = store.activity_of(&supervisee_ids, today).await?;
+        if !supervisee_ids.is_empty() {
+            self.audit("read", "caseload-activity", Some(&me.id), &accompany_domain::policy::Decision::Permit).await?;
+        }
+        let no_activity_days = store.catalog().reporting.no_activity_days;
         Ok(snap
             .workers
             .iter()
@@ -172,6 +180,7 @@ impl Access {
                     cadence: workforce::cadence(role, last, w.employment_start, today),
                     qualification: workforce::supervisor_qualifies(role, &me.role_id, &own_creds, today),
                     problems: problems.iter().filter(|p| p.worker_id.as_deref() == Some(w.id.as_str())).cloned().collect(),
+                    activity: glance(activity.get(&w.id).copied().unwrap_or_default(), contact_goal(role), today, no_activity_days),
                 })
             })
             .collect())

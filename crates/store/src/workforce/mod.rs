@@ -20,6 +20,7 @@ mod tables;
 
 use std::collections::BTreeMap;
 
+use accompany_domain::activity::Glance;
 use accompany_domain::policy::Action;
 use accompany_domain::records::{Persona, Worker};
 use accompany_domain::workforce::{
@@ -77,6 +78,8 @@ pub struct SuperviseeRow {
     pub cadence: Option<Cadence>,
     pub qualification: Qualification,
     pub problems: Vec<ComplianceProblem>,
+    /// Caseload, recent contacts and the flags a supervisor's glance raises.
+    pub activity: Glance,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -1,0 +1,33 @@
+# Las personas supervisadas de un vistazo y el mes de un par en su página de carga de casos.
+act-glance-heading = De un vistazo
+act-glance-caption = La carga de casos de cada persona supervisada y sus contactos en los últimos 30 días; siga un nombre para ver su carga de casos.
+act-glance-summary = { $attention } de { $count } personas supervisadas necesitan una conversación: { $quiet } sin contactos registrados en { $days } días, { $below } por debajo de la meta de contactos.
+act-col-supervisee = Persona supervisada
+act-col-members = Miembros
+act-col-contacts = Contactos en los últimos 30 días
+act-col-last = Último contacto
+act-col-flags = Necesita una conversación
+act-contacts-of-goal = { $count } de una meta de { $goal }
+act-last-today = Hoy
+act-last-days = { $days ->
+    [one] Hace 1 día
+   *[other] Hace { $days } días
+}
+act-last-never = Nunca
+act-flag-no-activity = Sin actividad en { $days } días
+act-flag-below-goal = Por debajo de la meta de contactos
+act-flags-none = Todo en orden
+act-no-goal = el rol no tiene meta
+act-series-contacts = Contactos
+act-series-goal = Meta
+act-chart-title = Contactos en los últimos { $days } días frente a la meta
+act-supervision-heading = Supervisión
+act-month-heading = Este mes
+act-month-summary = { $count ->
+    [one] 1 contacto registrado este mes.
+   *[other] { $count } contactos registrados este mes.
+}
+act-weeks-caption = Contactos registrados cada semana
+act-col-week = Semana del
+act-col-week-contacts = Contactos
+act-weeks-chart = Contactos registrados cada semana, las últimas 12 semanas

@@ -4,8 +4,10 @@
 //! with the reader are only counted. On their own caseload the peer also
 //! sees who is due a follow-up after acute care, and only the day of it.
 
+use accompany_domain::activity::PeerMonth;
 use accompany_domain::records::format_date;
 use accompany_domain::records::Persona;
+use accompany_domain::stats::Suppressed;
 use accompany_store::events::FollowUpDue;
 use accompany_store::CaseloadContacts;
 use askama::Template;
@@ -18,6 +20,7 @@ use axum::Router;
 use crate::auth::{ApiUser, Signed};
 use crate::i18n::Tr;
 use crate::json::{ok, ApiResult};
+use crate::page::charts::{Chart, Group, Panel, Row as TableRow, Series, Table};
 use crate::page::{render, Layout, PageResult, PageUser};
 use crate::AppState;
 
@@ -54,6 +57,8 @@ struct CaseloadPage {
     not_shared: String,
     rows: Vec<Row>,
     due: Vec<DueRow>,
+    month: String,
+    weeks: Panel,
 }
 
 /// A peer's own caseload, from the home page.
@@ -111,6 +116,8 @@ fn view(state: &AppState, s: &Signed, c: &CaseloadContacts, due: &[FollowUpDue])
         units: t.t1("cl-units-total", "units", sum.units_used),
         not_shared: if sum.not_shared > 0 { t.t1("cl-not-shared", "count", sum.not_shared) } else { String::new() },
         rows,
+        month: t.t1("act-month-summary", "count", c.month.this_month),
+        weeks: weeks_panel(t, &c.month),
         due: due
             .iter()
             .map(|d| DueRow {
@@ -119,6 +126,26 @@ fn view(state: &AppState, s: &Signed, c: &CaseloadContacts, due: &[FollowUpDue])
                 when: t.t1("cl-follow-up-since", "day", &d.since),
             })
             .collect(),
+    }
+}
+
+/// The contacts the worker logged each week, as a table and bars. Whoever
+/// may see the caseload sees its contacts one by one: nothing is withheld.
+fn weeks_panel(t: &Tr, month: &PeerMonth) -> Panel {
+    let series = [Series { class: "series-a", name: t.t("act-series-contacts") }];
+    let groups: Vec<Group> = month
+        .weeks
+        .iter()
+        .map(|w| Group { label: format_date(w.starts), values: vec![(Suppressed::Shown(f64::from(w.contacts)), w.contacts.to_string())] })
+        .collect();
+    Panel {
+        table: Table {
+            id: "weeks".into(),
+            caption: t.t("act-weeks-caption"),
+            head: vec![t.t("act-col-week"), t.t("act-col-week-contacts")],
+            rows: month.weeks.iter().map(|w| TableRow { label: format_date(w.starts), cells: vec![w.contacts.to_string()] }).collect(),
+        },
+        chart: Chart::counts(t, "weeks-chart", t.t("act-weeks-chart"), &series, &groups),
     }
 }
 

@@ -4,6 +4,7 @@
 mod activity;
 mod api;
 mod caseload;
+mod glance;
 mod labels;
 mod pages;
 mod reports;

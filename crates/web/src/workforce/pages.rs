@@ -319,6 +319,7 @@ struct SupervisionPage {
     rows: Vec<SupRow>,
     recorded: bool,
     summary: String,
+    glance: super::glance::GlanceSection,
 }
 
 #[derive(Deserialize, Default)]
@@ -366,6 +367,7 @@ async fn supervision(State(state): State<AppState>, PageUser(s): PageUser, Query
         ),
         rows,
         recorded: q.recorded.is_some(),
+        glance: super::glance::section(t, &list, state.catalog.reporting.no_activity_days),
     }))
 }
 

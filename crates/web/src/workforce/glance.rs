@@ -1,0 +1,97 @@
+//! A supervisor's supervisees at a glance: caseload, contacts in the last 30
+//! days against the role's goal, the last contact, and flags for whoever
+//! needs a word. Each name drills down to that supervisee's caseload. The
+//! supervisor sees their supervisees' caseloads in full, so nothing here is
+//! withheld.
+
+use accompany_domain::activity::ACTIVITY_WINDOW_DAYS;
+use accompany_domain::stats::Suppressed;
+use accompany_store::SuperviseeRow;
+
+use crate::i18n::Tr;
+use crate::page::charts::{Chart, Group, Series};
+
+/// One supervisee's row.
+pub struct GlanceRow {
+    pub name: String,
+    pub caseload_href: String,
+    pub members: String,
+    pub contacts: String,
+    pub last: String,
+    /// The flags in words; empty when all is well.
+    pub flags: Vec<String>,
+    pub no_activity: bool,
+    pub below_goal: bool,
+}
+
+pub struct GlanceSection {
+    pub summary: String,
+    pub rows: Vec<GlanceRow>,
+    pub chart: Chart,
+}
+
+pub fn section(t: &Tr, list: &[SuperviseeRow], no_activity_days: u32) -> GlanceSection {
+    let mut sorted: Vec<&SuperviseeRow> = list.iter().collect();
+    // Whoever needs a word first; then as the supervisees list has them.
+    sorted.sort_by_key(|r| !(r.activity.no_activity || r.activity.below_goal));
+    let rows: Vec<GlanceRow> = sorted.iter().map(|r| row(t, r, no_activity_days)).collect();
+    let quiet = list.iter().filter(|r| r.activity.no_activity).count();
+    let below = list.iter().filter(|r| r.activity.below_goal).count();
+    let attention = list.iter().filter(|r| r.activity.no_activity || r.activity.below_goal).count();
+    let summary = t.tn(
+        "act-glance-summary",
+        &[
+            ("count", list.len().to_string()),
+            ("attention", attention.to_string()),
+            ("quiet", quiet.to_string()),
+            ("days", no_activity_days.to_string()),
+            ("below", below.to_string()),
+        ],
+    );
+    let series = [Series { class: "series-a", name: t.t("act-series-contacts") }, Series { class: "series-b", name: t.t("act-series-goal") }];
+    let groups: Vec<Group> = sorted
+        .iter()
+        .map(|r| {
+            let a = &r.activity;
+            let mut values = vec![(Suppressed::Shown(f64::from(a.activity.contacts)), a.activity.contacts.to_string())];
+            values.push(match a.goal_contacts {
+                Some(g) => (Suppressed::Shown(f64::from(g)), g.to_string()),
+                // No goal for the role: nothing to draw, and the description counts it.
+                None => (Suppressed::Hidden, t.t("act-no-goal")),
+            });
+            Group { label: r.name.clone(), values }
+        })
+        .collect();
+    let chart = Chart::counts(t, "glance-chart", t.t1("act-chart-title", "days", ACTIVITY_WINDOW_DAYS), &series, &groups);
+    GlanceSection { summary, rows, chart }
+}
+
+fn row(t: &Tr, r: &SuperviseeRow, no_activity_days: u32) -> GlanceRow {
+    let a = &r.activity;
+    let contacts = match a.goal_contacts {
+        Some(goal) => t.tn("act-contacts-of-goal", &[("count", a.activity.contacts.to_string()), ("goal", goal.to_string())]),
+        None => a.activity.contacts.to_string(),
+    };
+    let last = match a.quiet_days {
+        Some(0) => t.t("act-last-today"),
+        Some(days) => t.t1("act-last-days", "days", days),
+        None => t.t("act-last-never"),
+    };
+    let mut flags = Vec::new();
+    if a.no_activity {
+        flags.push(t.t1("act-flag-no-activity", "days", no_activity_days));
+    }
+    if a.below_goal {
+        flags.push(t.t("act-flag-below-goal"));
+    }
+    GlanceRow {
+        name: r.name.clone(),
+        caseload_href: format!("/workforce/workers/{}/caseload", r.worker_id),
+        members: a.activity.members.to_string(),
+        contacts,
+        last,
+        flags,
+        no_activity: a.no_activity,
+        below_goal: a.below_goal,
+    }
+}
