@@ -32,5 +32,6 @@ mod seeding;
 mod side_doors;
 mod support;
 mod trends;
+mod unmet;
 mod what_if_pages;
 mod workforce;

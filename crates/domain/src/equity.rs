@@ -8,6 +8,7 @@
 //! "self-described", a question not answered as "not answered".
 
 mod tables;
+mod unmet;
 pub mod what_if;
 
 use serde::{Deserialize, Serialize};
@@ -17,6 +18,7 @@ use crate::catalog::Localized;
 use crate::matching::normalize_value;
 
 pub use crate::measures::report::suppress_rate_groups;
+pub use unmet::{suppress_unmet, ShownCount, ShownUnmet};
 pub use tables::{quantile, suppress_distributions, wait_figures, Characteristic, EquityDimension, ShownShare, ShownWait, WaitCounts};
 
 /// The category of an answer the catalog does not map.

@@ -78,6 +78,9 @@ pub struct AdequacyReport {
     /// cap (`numerator`), against the places the caps give (`denominator`).
     pub caseload_fill: ShownRate,
     pub caseload_fill_by: Vec<RateGroups>,
+    /// The last batch's unmatched report for the scope (not for a plan, or
+    /// before any batch has run), whatever the period.
+    pub unmet: Option<crate::unmet::UnmetDemand>,
 }
 
 /// A rate broken down by `organization` or `role`.
@@ -369,28 +372,32 @@ impl Access {
         self.measures_gate(Decision::Permit, "report", "adequacy").await?;
         self.refresh_measures(crate::measures::REFRESH_LIMIT).await?;
         let key = report_key("adequacy", &scope, filter, lang, "");
-        self.cached_report(key, as_of, async {
-            let windows = self.store.catalog().reporting.prompt_days.clone();
-            let (requests, requests_by) = self.waits(&scope, filter, as_of, &windows, ["requested_on", "days_to_peer"], lang).await?;
-            let (gaps, gaps_by) = self.waits(&scope, filter, as_of, &windows, ["gap_started_on", "gap_days"], lang).await?;
-            let ((turnover, turnover_by), (caseload_fill, caseload_fill_by)) = self.peer_figures(&scope, filter, as_of, lang).await?;
-            Ok(AdequacyReport {
-                as_of: date_text(as_of),
-                from: filter.from.map(date_text),
-                to: filter.to.map(date_text),
-                organization: scope.organization(),
-                prompt_days: windows,
-                requests,
-                requests_by,
-                gaps,
-                gaps_by,
-                turnover,
-                turnover_by,
-                caseload_fill,
-                caseload_fill_by,
+        let report = self
+            .cached_report(key, as_of, async {
+                let windows = self.store.catalog().reporting.prompt_days.clone();
+                let (requests, requests_by) = self.waits(&scope, filter, as_of, &windows, ["requested_on", "days_to_peer"], lang).await?;
+                let (gaps, gaps_by) = self.waits(&scope, filter, as_of, &windows, ["gap_started_on", "gap_days"], lang).await?;
+                let ((turnover, turnover_by), (caseload_fill, caseload_fill_by)) = self.peer_figures(&scope, filter, as_of, lang).await?;
+                Ok(AdequacyReport {
+                    as_of: date_text(as_of),
+                    from: filter.from.map(date_text),
+                    to: filter.to.map(date_text),
+                    organization: scope.organization(),
+                    prompt_days: windows,
+                    requests,
+                    requests_by,
+                    gaps,
+                    gaps_by,
+                    turnover,
+                    turnover_by,
+                    caseload_fill,
+                    caseload_fill_by,
+                    unmet: None,
+                })
             })
-        })
-        .await
+            .await?;
+        // Read past the cache: a batch run does not change the rollups.
+        Ok(AdequacyReport { unmet: self.unmet_demand(&scope).await?, ..report })
     }
 
     /// Peer turnover in the period and caseload fill today, by the peers'

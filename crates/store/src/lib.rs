@@ -39,6 +39,7 @@ mod privacy;
 mod referrals;
 mod rows;
 mod team;
+pub mod unmet;
 pub mod trends;
 pub mod what_if;
 mod workers;

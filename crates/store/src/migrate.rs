@@ -25,6 +25,8 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (15, "events", include_str!("../migrations/0015_events.sql")),
     (16, "measures", include_str!("../migrations/0016_measures.sql")),
     (17, "equity", include_str!("../migrations/0017_equity.sql")),
+    (18, "activity", include_str!("../migrations/0018_activity.sql")),
+    (19, "unmet", include_str!("../migrations/0019_unmet.sql")),
 ];
 
 /// The part of a migration for one database: lines after `-- @sqlite` or

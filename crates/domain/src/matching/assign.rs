@@ -89,7 +89,7 @@ pub struct Unmatched {
 /// The network-adequacy gap: unmatched members counted by the member's
 /// first language, home town, support kind and blocking constraint.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct GapSummary {
     pub by_language: BTreeMap<String, usize>,
     pub by_town: BTreeMap<String, usize>,

@@ -30,7 +30,7 @@ impl Access {
 
     /// An organization admin's batches use their organization's peers and
     /// the members on their plan or left by their peers.
-    pub(super) fn batch_organization(&self) -> Option<String> {
+    pub(crate) fn batch_organization(&self) -> Option<String> {
         match self.actor().persona {
             Persona::StateAdmin => None,
             _ => self.actor().organization_id.clone(),
