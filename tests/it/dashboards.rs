@@ -37,7 +37,8 @@ async fn coach(w: &World) -> Value {
 
 /// The supervisor's glance counts the coach's caseload and recent contacts
 /// against the Recovery Coach's goal (5 contacts a member over 30 days),
-/// flags a coach quiet for 14 days, and records the read; a peer who
+/// withholding counts from 1 to 10 (the supervisor is not on the care
+/// team), flags a coach quiet for 14 days, and records the read; a peer who
 /// supervises no one reads nothing and nothing is recorded for them.
 #[tokio::test]
 async fn supervisor_glance_counts_caseload_and_contacts_against_the_goal_and_flags_quiet_supervisees() {
@@ -46,9 +47,9 @@ async fn supervisor_glance_counts_caseload_and_contacts_against_the_goal_and_fla
     let a = coach(&w).await["activity"].clone();
     assert_eq!(
         a,
-        json!({ "members": 1, "contacts": 2, "last_contact": days_ago(2), "quiet_days": 2, "no_activity": false,
-                "goal_contacts": 5, "below_goal": true }),
-        "day 40 is outside the 30 days but is not the last contact"
+        json!({ "members": null, "contacts": null, "last_contact": days_ago(2), "quiet_days": 2, "no_activity": false,
+                "has_goal": true, "goal_contacts": null, "below_goal": true }),
+        "one member, two contacts and a goal of 5 are all withheld; day 40 is not the last contact"
     );
     assert!(w.audit_rows("entity = 'caseload-activity' AND decision = 'permit'").await >= 1, "the glance is recorded");
 
@@ -56,12 +57,17 @@ async fn supervisor_glance_counts_caseload_and_contacts_against_the_goal_and_fla
     w.app.exec(&format!("DELETE FROM contact_notes WHERE contact_date > '{}'", days_ago(20))).await;
     log_days(&w, &[20]).await;
     let a = coach(&w).await["activity"].clone();
-    assert_eq!((a["contacts"].as_u64(), a["quiet_days"].as_u64(), a["no_activity"].as_bool()), (Some(1), Some(20), Some(true)), "{a}");
+    assert_eq!((a["contacts"].as_u64(), a["quiet_days"].as_u64(), a["no_activity"].as_bool()), (None, Some(20), Some(true)), "{a}");
 
-    // Five contacts in the window meet the goal for one member.
-    log_days(&w, &[1, 3, 6, 9]).await;
+    // Eleven contacts in the window are shown, and meet the goal for one member.
+    log_days(&w, &[0, 1, 3, 5, 6, 8, 9, 12, 15, 18]).await;
     let a = coach(&w).await["activity"].clone();
-    assert_eq!((a["contacts"].as_u64(), a["below_goal"].as_bool(), a["no_activity"].as_bool()), (Some(5), Some(false), Some(false)), "{a}");
+    assert_eq!(
+        (a["contacts"].as_u64(), a["below_goal"].as_bool(), a["no_activity"].as_bool(), a["quiet_days"].as_u64()),
+        (Some(11), Some(false), Some(false), Some(0)),
+        "{a}"
+    );
+    assert!(a["members"].is_null() && a["goal_contacts"].is_null(), "one member is still withheld, and so is 5 times one: {a}");
 
     // A peer with no supervisees sees an empty glance, and no read is recorded for them.
     let before = w.audit_rows("entity = 'caseload-activity'").await;
@@ -117,8 +123,13 @@ async fn glance_and_month_agree_with_the_tables_for_two_seeds() {
             let id = r["worker_id"].as_str().unwrap();
             let (members, recent, last) = counted(&mut conn, id, today).await;
             let a = &r["activity"];
-            assert_eq!(a["members"].as_u64(), Some(members), "seed {seed} {id}");
-            assert_eq!(a["contacts"].as_u64(), Some(recent), "seed {seed} {id}");
+            let as_shown = |n: u64| (!(1..=10).contains(&n)).then_some(n);
+            assert_eq!(a["members"].as_u64(), as_shown(members), "seed {seed} {id}");
+            assert_eq!(a["contacts"].as_u64(), as_shown(recent), "seed {seed} {id}");
+            if let Some(goal) = a["goal_contacts"].as_u64() {
+                assert_eq!(goal % members.max(1), 0, "seed {seed} {id}: the goal is per member");
+                assert!(!(1..=10).contains(&goal));
+            }
             assert_eq!(a["last_contact"].as_str().map(str::to_string), last, "seed {seed} {id}");
             any_members |= members > 0;
 
@@ -164,9 +175,13 @@ async fn supervision_page_puts_who_needs_a_word_first_with_flags_in_words() {
     let row = &html[html.find("<table id=\"glance\"").unwrap()..];
     let row = &row[row.find("<tbody>").unwrap()..row.find("</tbody>").unwrap()];
     assert!(row.contains("class=\"attention\""), "{row}");
-    assert!(row.contains("No activity in 14 days") && row.contains("Below the contact goal") && row.contains("1 of a goal of 5"), "{row}");
+    assert!(
+        row.contains("No activity in 14 days") && row.contains("Below the contact goal") && row.contains("fewer than 11 of a goal of fewer than 11"),
+        "{row}"
+    );
     assert!(row.contains(&format!("href=\"/workforce/workers/{}/caseload\"", w.peer_worker_id)), "the name drills down: {row}");
-    assert!(html.contains("id=\"glance-chart\" role=\"img\""), "a chart beside the table");
+    // Beside the table, the chart: here every value is withheld, so it says so instead of drawing.
+    assert!(html.contains("<p class=\"chart-empty\" id=\"glance-chart\">") && html.contains("2 values are withheld and not drawn"), "{html}");
 
     let es = w.app.client();
     crate::contacts::login(&w.app, &es, "rc.supervisor").await;

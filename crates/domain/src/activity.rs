@@ -6,6 +6,7 @@ use time::{Date, Duration};
 
 use crate::catalog::Role;
 use crate::contacts::EngagementRule;
+use crate::stats::{small, Suppressed};
 
 time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 
@@ -87,33 +88,52 @@ pub fn contact_goal(role: &Role) -> Option<(u32, u32)> {
 }
 
 /// What a supervisee's caseload and contacts look like, read from the tables.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Activity {
     /// Members on the active caseload.
     pub members: u32,
     /// Contacts the worker logged in the last [`ACTIVITY_WINDOW_DAYS`] days.
     pub contacts: u32,
-    #[serde(with = "iso_date::option")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub last_contact: Option<Date>,
 }
 
-/// The flags a supervisor's glance raises for one supervisee.
+/// A supervisee at a glance, as their supervisor may see it. The
+/// supervisor is not on the members' care teams, so the counts go through
+/// the small-cell rule; the flags and the last contact are about the
+/// worker's own work.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Glance {
-    #[serde(flatten)]
-    pub activity: Activity,
+    /// Members on the active caseload; null when 1 to 10.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<u64>))]
+    pub members: Suppressed<u64>,
+    /// Contacts logged in the last [`ACTIVITY_WINDOW_DAYS`] days; null when 1 to 10.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<u64>))]
+    pub contacts: Suppressed<u64>,
+    #[serde(with = "iso_date::option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub last_contact: Option<Date>,
     /// Days since the last logged contact; None when there never was one.
     pub quiet_days: Option<u32>,
     /// No contact logged in the catalog's `no_activity_days`, while members wait.
     pub no_activity: bool,
+    /// Whether the role has a contact goal.
+    pub has_goal: bool,
     /// Contacts the role's goal asks for across the caseload in the window,
-    /// scaled to [`ACTIVITY_WINDOW_DAYS`]; None when the role has no such goal.
-    pub goal_contacts: Option<u32>,
+    /// scaled to [`ACTIVITY_WINDOW_DAYS`]; null without a goal, or when it
+    /// would give away a withheld number of members.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<u64>))]
+    pub goal_contacts: Suppressed<u64>,
     /// Fewer contacts than the goal.
     pub below_goal: bool,
+}
+
+fn shown(n: u64) -> Suppressed<u64> {
+    if small(n) {
+        Suppressed::Hidden
+    } else {
+        Suppressed::Shown(n)
+    }
 }
 
 /// A supervisee at a glance: quiet for how long, and short of the goal.
@@ -121,12 +141,23 @@ pub fn glance(activity: Activity, goal: Option<(u32, u32)>, today: Date, no_acti
     let quiet_days = activity.last_contact.map(|d| u32::try_from((today - d).whole_days().max(0)).unwrap_or(u32::MAX));
     // Someone with nobody on their caseload has nobody to contact.
     let no_activity = activity.members > 0 && quiet_days.is_none_or(|q| q >= no_activity_days);
-    let goal_contacts = goal.map(|(min, days)| {
-        let per_member = u64::from(min) * u64::from(ACTIVITY_WINDOW_DAYS) / u64::from(days.max(1));
-        u32::try_from(per_member * u64::from(activity.members)).unwrap_or(u32::MAX)
-    });
-    let below_goal = goal_contacts.is_some_and(|g| activity.contacts < g);
-    Glance { activity, quiet_days, no_activity, goal_contacts, below_goal }
+    let goal_contacts =
+        goal.map(|(min, days)| u64::from(min) * u64::from(ACTIVITY_WINDOW_DAYS) / u64::from(days.max(1)) * u64::from(activity.members));
+    let members = shown(u64::from(activity.members));
+    Glance {
+        members,
+        contacts: shown(u64::from(activity.contacts)),
+        last_contact: activity.last_contact,
+        quiet_days,
+        no_activity,
+        has_goal: goal.is_some(),
+        // The goal is the members times a number the catalog publishes.
+        goal_contacts: match (goal_contacts, members) {
+            (Some(g), Suppressed::Shown(_)) => shown(g),
+            _ => Suppressed::Hidden,
+        },
+        below_goal: goal_contacts.is_some_and(|g| u64::from(activity.contacts) < g),
+    }
 }
 
 #[cfg(test)]
@@ -188,13 +219,32 @@ mod tests {
     #[test]
     fn the_goal_is_the_roles_connections_for_each_member_over_the_window() {
         let today = date!(2026 - 12 - 02);
-        let a = Activity { members: 3, contacts: 14, last_contact: Some(today) };
+        let a = Activity { members: 12, contacts: 59, last_contact: Some(today) };
         let g = glance(a, Some((5, 30)), today, 14);
-        assert_eq!((g.goal_contacts, g.below_goal), (Some(15), true));
-        assert!(!glance(Activity { contacts: 15, ..a }, Some((5, 30)), today, 14).below_goal);
+        assert_eq!(
+            (g.members, g.contacts, g.goal_contacts, g.below_goal),
+            (Suppressed::Shown(12), Suppressed::Shown(59), Suppressed::Shown(60), true)
+        );
+        assert!(!glance(Activity { contacts: 60, ..a }, Some((5, 30)), today, 14).below_goal);
         // A rule over 60 days asks half as many in 30.
-        assert_eq!(glance(a, Some((4, 60)), today, 14).goal_contacts, Some(6));
+        assert_eq!(glance(a, Some((4, 60)), today, 14).goal_contacts, Suppressed::Shown(24));
         let none = glance(a, None, today, 14);
-        assert_eq!((none.goal_contacts, none.below_goal), (None, false));
+        assert_eq!((none.has_goal, none.goal_contacts, none.below_goal), (false, Suppressed::Hidden, false));
+    }
+
+    #[test]
+    fn counts_from_1_to_10_are_withheld_and_the_goal_with_a_withheld_caseload() {
+        let today = date!(2026 - 12 - 02);
+        let g = glance(Activity { members: 3, contacts: 14, last_contact: Some(today) }, Some((5, 30)), today, 14);
+        assert_eq!(
+            (g.members, g.contacts, g.goal_contacts),
+            (Suppressed::Hidden, Suppressed::Shown(14), Suppressed::Hidden),
+            "15 is 3 members times 5"
+        );
+        assert!(g.below_goal && g.has_goal, "the flag still says the goal is not met");
+        let g = glance(Activity { members: 20, contacts: 4, last_contact: Some(today) }, None, today, 14);
+        assert_eq!((g.members, g.contacts), (Suppressed::Shown(20), Suppressed::Hidden));
+        let zero = glance(Activity { members: 0, contacts: 0, last_contact: None }, Some((5, 30)), today, 14);
+        assert_eq!((zero.members, zero.contacts, zero.goal_contacts), (Suppressed::Shown(0), Suppressed::Shown(0), Suppressed::Shown(0)));
     }
 }

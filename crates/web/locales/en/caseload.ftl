@@ -3,7 +3,6 @@
 cl-title = Caseload contacts: { $name }
 cl-link = Contacts across the caseload
 cl-link-for = Contacts across { $name }’s caseload
-cl-my-link = Contacts across my caseload
 cl-summary-heading = Summary
 cl-summary = { $role }. Members on the caseload: { $members }. Engagement rule met: { $met }; not met: { $notmet }.
 cl-units-total = Units used in the authorization window: { $units }.

@@ -3,7 +3,6 @@
 cl-title = Contactos de la carga de casos: { $name }
 cl-link = Contactos de toda la carga de casos
 cl-link-for = Contactos de la carga de casos de { $name }
-cl-my-link = Contactos de toda mi carga de casos
 cl-summary-heading = Resumen
 cl-summary = { $role }. Personas en la carga de casos: { $members }. Regla de participación cumplida: { $met }; no cumplida: { $notmet }.
 cl-units-total = Unidades usadas en el período de autorización: { $units }.

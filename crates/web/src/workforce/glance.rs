@@ -1,8 +1,8 @@
 //! A supervisor's supervisees at a glance: caseload, contacts in the last 30
 //! days against the role's goal, the last contact, and flags for whoever
 //! needs a word. Each name drills down to that supervisee's caseload. The
-//! supervisor sees their supervisees' caseloads in full, so nothing here is
-//! withheld.
+//! supervisor is not on the members' care teams: counts from 1 to 10 are
+//! withheld, said in words and not drawn.
 
 use accompany_domain::activity::ACTIVITY_WINDOW_DAYS;
 use accompany_domain::stats::Suppressed;
@@ -10,6 +10,11 @@ use accompany_store::SuperviseeRow;
 
 use crate::i18n::Tr;
 use crate::page::charts::{Chart, Group, Series};
+
+/// A count as the supervisor may see it: withheld from 1 to 10.
+fn count(t: &Tr, n: Suppressed<u64>) -> String {
+    n.text(&t.t("act-withheld"))
+}
 
 /// One supervisee's row.
 pub struct GlanceRow {
@@ -53,12 +58,9 @@ pub fn section(t: &Tr, list: &[SuperviseeRow], no_activity_days: u32) -> GlanceS
         .iter()
         .map(|r| {
             let a = &r.activity;
-            let mut values = vec![(Suppressed::Shown(f64::from(a.activity.contacts)), a.activity.contacts.to_string())];
-            values.push(match a.goal_contacts {
-                Some(g) => (Suppressed::Shown(f64::from(g)), g.to_string()),
-                // No goal for the role: nothing to draw, and the description counts it.
-                None => (Suppressed::Hidden, t.t("act-no-goal")),
-            });
+            let goal_words = if a.has_goal { count(t, a.goal_contacts) } else { t.t("act-no-goal") };
+            // A withheld value or a role without a goal is not drawn; the description counts them.
+            let values = vec![(a.contacts.map(|n| n as f64), count(t, a.contacts)), (a.goal_contacts.map(|n| n as f64), goal_words)];
             Group { label: r.name.clone(), values }
         })
         .collect();
@@ -68,9 +70,10 @@ pub fn section(t: &Tr, list: &[SuperviseeRow], no_activity_days: u32) -> GlanceS
 
 fn row(t: &Tr, r: &SuperviseeRow, no_activity_days: u32) -> GlanceRow {
     let a = &r.activity;
-    let contacts = match a.goal_contacts {
-        Some(goal) => t.tn("act-contacts-of-goal", &[("count", a.activity.contacts.to_string()), ("goal", goal.to_string())]),
-        None => a.activity.contacts.to_string(),
+    let contacts = if a.has_goal {
+        t.tn("act-contacts-of-goal", &[("count", count(t, a.contacts)), ("goal", count(t, a.goal_contacts))])
+    } else {
+        count(t, a.contacts)
     };
     let last = match a.quiet_days {
         Some(0) => t.t("act-last-today"),
@@ -87,7 +90,7 @@ fn row(t: &Tr, r: &SuperviseeRow, no_activity_days: u32) -> GlanceRow {
     GlanceRow {
         name: r.name.clone(),
         caseload_href: format!("/workforce/workers/{}/caseload", r.worker_id),
-        members: a.activity.members.to_string(),
+        members: count(t, a.members),
         contacts,
         last,
         flags,
