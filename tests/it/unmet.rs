@@ -113,3 +113,37 @@ async fn an_organizations_report_is_its_own_and_no_one_else_keeps_one() {
     assert_eq!(again["unmet"], mine["unmet"], "the organization still sees its own run");
     assert_eq!(app.count("batch_reports").await, 2);
 }
+
+/// The equity page says there is no report before any batch, then shows
+/// the last one as two tables with their charts, in English and Spanish.
+#[tokio::test]
+async fn the_equity_page_shows_unmet_demand_by_language_and_reason() {
+    let app = TestApp::seeded(1500).await;
+    let client = app.client();
+    app.page_login(&client, Persona::StateAdmin).await;
+    let page = |c: reqwest::Client| {
+        let url = app.url("/equity");
+        async move { c.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let before = page(client.clone()).await;
+    assert!(before.contains("Unmet demand") && before.contains("No batch assignment has been run for this scope yet"), "{before}");
+    assert!(!before.contains("id=\"unmet-language\""));
+
+    let (admin, _) = app.api_login(&client, Persona::StateAdmin).await;
+    let (s, run) = app.send(Method::POST, &admin, "/api/v1/matching/batch", &json!({ "dry_run": true })).await;
+    assert_eq!(s, 200, "{run}");
+    let after = page(client.clone()).await;
+    let day = accompany::seed::today().to_string();
+    assert!(after.contains(&format!("From the batch assignment tried on {day} without applying it")), "{after}");
+    for id in ["unmet-language", "unmet-reason"] {
+        assert!(after.contains(&format!("<table id=\"{id}\">")), "{id}");
+        assert!(after.contains(&format!("id=\"{id}-chart\"")), "{id}: a chart beside the table");
+    }
+    // A language the batch left someone without a peer in is named in words.
+    let first = run["gap"]["by_language"].as_object().unwrap().keys().next().cloned().unwrap_or_default();
+    assert!(first.is_empty() || !after.contains(&format!("<th scope=\"row\">{first}</th>")), "languages are named, not coded");
+
+    let _ = client.get(app.url("/lang/es")).send().await.unwrap();
+    let es = page(client).await;
+    assert!(es.contains("Demanda no atendida") && es.contains("De la asignación por lotes probada el"), "{es}");
+}

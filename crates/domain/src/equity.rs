@@ -18,8 +18,8 @@ use crate::catalog::Localized;
 use crate::matching::normalize_value;
 
 pub use crate::measures::report::suppress_rate_groups;
-pub use unmet::{suppress_unmet, ShownCount, ShownUnmet};
 pub use tables::{quantile, suppress_distributions, wait_figures, Characteristic, EquityDimension, ShownShare, ShownWait, WaitCounts};
+pub use unmet::{suppress_unmet, ShownCount, ShownUnmet};
 
 /// The category of an answer the catalog does not map.
 pub const SELF_DESCRIBED: &str = "self-described";

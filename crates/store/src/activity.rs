@@ -33,23 +33,36 @@ impl Store {
         }
         // Dates are ours, written as YYYY-MM-DD: safe to put in the text.
         let since = today.checked_sub(Duration::days(i64::from(ACTIVITY_WINDOW_DAYS) - 1)).unwrap_or(Date::MIN);
-        let contacts = rows_for_ids(
+        // Only the window's contacts are read; the last contact is one seek per
+        // worker on contact_notes(author_id, contact_date).
+        let recent = rows_for_ids(
             &self.pool,
             &format!(
-                "SELECT w.id, CAST(SUM(CASE WHEN n.contact_date >= '{since}' THEN 1 ELSE 0 END) AS BIGINT) AS recent, MAX(n.contact_date) AS last \
-                 FROM workers w JOIN contact_notes n ON n.author_id = w.user_id AND n.contact_date <= '{today}' \
+                "SELECT w.id, CAST(COUNT(*) AS BIGINT) AS recent FROM workers w \
+                 JOIN contact_notes n ON n.author_id = w.user_id AND n.contact_date >= '{since}' AND n.contact_date <= '{today}' \
                  WHERE w.id IN ({{ids}}) GROUP BY w.id"
             ),
             worker_ids,
         )
         .await?;
-        for r in contacts {
+        for r in recent {
             let id: String = r.try_get(0)?;
-            let recent: i64 = r.try_get(1)?;
-            let last: Option<String> = r.try_get(2)?;
-            let a = out.entry(id).or_default();
-            a.contacts = u32::try_from(recent).unwrap_or(u32::MAX);
-            a.last_contact = last.as_deref().map(stored_date).transpose()?;
+            let n: i64 = r.try_get(1)?;
+            out.entry(id).or_default().contacts = u32::try_from(n).unwrap_or(u32::MAX);
+        }
+        let last = rows_for_ids(
+            &self.pool,
+            &format!(
+                "SELECT w.id, (SELECT MAX(n.contact_date) FROM contact_notes n WHERE n.author_id = w.user_id AND n.contact_date <= '{today}') AS last \
+                 FROM workers w WHERE w.id IN ({{ids}})"
+            ),
+            worker_ids,
+        )
+        .await?;
+        for r in last {
+            let id: String = r.try_get(0)?;
+            let last: Option<String> = r.try_get(1)?;
+            out.entry(id).or_default().last_contact = last.as_deref().map(stored_date).transpose()?;
         }
         Ok(out)
     }

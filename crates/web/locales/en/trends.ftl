@@ -1,0 +1,25 @@
+# Monthly trends on the equity page.
+trends-heading = Month by month
+trends-intro = Requests for a peer made in each of the last 12 complete months and in this month so far, members whose first peer came that month, and how quickly each month's requests were filled. Only days in the chosen period count. A request is judged against a window once the window has passed, so the latest months judge fewer requests.
+trends-caption = Requests for a peer and first peers, by month
+trends-col-month = Month
+trends-col-requests = Requests made
+trends-col-first-peers = First peers
+trends-col-within = Filled within { $days } days
+trends-col-median = Median days to a peer
+trends-all-months = All { $count } months
+trends-chart-within = Requests filled within { $days } days, by month of request
+trends-chart-counts = Requests made and first peers, by month
+trends-month-year = { $month } { $year }
+trends-month-1 = January
+trends-month-2 = February
+trends-month-3 = March
+trends-month-4 = April
+trends-month-5 = May
+trends-month-6 = June
+trends-month-7 = July
+trends-month-8 = August
+trends-month-9 = September
+trends-month-10 = October
+trends-month-11 = November
+trends-month-12 = December

@@ -1,0 +1,25 @@
+# Tendencias mensuales en la página de equidad.
+trends-heading = Mes a mes
+trends-intro = Solicitudes de un par hechas en cada uno de los últimos 12 meses completos y en lo que va de este mes, miembros cuyo primer par llegó ese mes y la rapidez con que se atendieron las solicitudes de cada mes. Solo cuentan los días del período elegido. Una solicitud se juzga frente a un plazo cuando el plazo ya ha pasado, por lo que los meses más recientes juzgan menos solicitudes.
+trends-caption = Solicitudes de un par y primeros pares, por mes
+trends-col-month = Mes
+trends-col-requests = Solicitudes hechas
+trends-col-first-peers = Primeros pares
+trends-col-within = Atendidas en { $days } días o menos
+trends-col-median = Mediana de días hasta un par
+trends-all-months = Los { $count } meses
+trends-chart-within = Solicitudes atendidas en { $days } días o menos, por mes de la solicitud
+trends-chart-counts = Solicitudes hechas y primeros pares, por mes
+trends-month-year = { $month } de { $year }
+trends-month-1 = enero
+trends-month-2 = febrero
+trends-month-3 = marzo
+trends-month-4 = abril
+trends-month-5 = mayo
+trends-month-6 = junio
+trends-month-7 = julio
+trends-month-8 = agosto
+trends-month-9 = septiembre
+trends-month-10 = octubre
+trends-month-11 = noviembre
+trends-month-12 = diciembre

@@ -2,11 +2,12 @@
 
 use accompany_domain::equity::what_if::HireInput;
 use accompany_store::equity::{AdequacyReport, AppendixA, CohortKind, EquityReport};
+use accompany_store::trends::EquityTrends;
 use accompany_store::what_if::WhatIfReport;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
 
@@ -52,20 +53,37 @@ async fn adequacy(State(state): State<AppState>, ApiUser(s): ApiUser, RawQuery(r
     ok(StatusCode::OK, s.access(&state).adequacy_report(&filter, accompany_store::today_date(), "en").await?)
 }
 
+/// The equity report and its monthly trends.
+#[derive(Serialize, ToSchema)]
+struct EquityWithTrends {
+    #[serde(flatten)]
+    report: EquityReport,
+    /// Requests for a peer and first peers in each of the last 12 complete
+    /// months and the current one, for the same period and organization.
+    trends: EquityTrends,
+}
+
 /// Equity and concordance
 ///
 /// Among members with a peer who made "must" (or "prefer") wishes about
 /// who the peer is, the share whose peer meets every one, by the member's
 /// race, ethnicity, language and gender; and members with a peer against
-/// active peers on each side of identity, per region. Through the
-/// small-cell rule, like every report. For state admins and organization admins.
+/// active peers on each side of identity, per region. `trends`: month by
+/// month, requests for a peer made, members whose first peer came, the
+/// share of each month's requests filled within each prompt window and
+/// the median days to a peer. Through the small-cell rule, like every
+/// report. For state admins and organization admins.
 #[utoipa::path(get, path = "/equity", tag = "equity", params(PeriodQuery),
-    responses((status = 200, description = "The report", body = EquityReport), (status = 403, description = "Not a state or organization admin, or another organization's"),
+    responses((status = 200, description = "The report", body = EquityWithTrends), (status = 403, description = "Not a state or organization admin, or another organization's"),
         (status = 409, description = "No organization has that id"), (status = 422, description = "A bad date, or a period that ends before it starts")))]
 async fn equity(State(state): State<AppState>, ApiUser(s): ApiUser, RawQuery(raw): RawQuery) -> ApiResult {
     let q: PeriodQuery = query(raw)?;
     let filter = crate::measures::filter(q.from.as_deref(), q.to.as_deref(), q.organization.as_deref()).map_err(crate::json::err)?;
-    ok(StatusCode::OK, s.access(&state).equity_report(&filter, accompany_store::today_date(), "en").await?)
+    let access = s.access(&state);
+    let today = accompany_store::today_date();
+    let report = access.equity_report(&filter, today, "en").await?;
+    let trends = access.equity_trends(&filter, today, "en").await?;
+    ok(StatusCode::OK, EquityWithTrends { report, trends })
 }
 
 /// Appendix-A table of a cohort

@@ -1,9 +1,12 @@
-//! The equity page: the filter, then network adequacy, concordance,
-//! members with a peer against the workforce and Appendix A for a cohort,
-//! each as tables with bars beside them; and Appendix A as CSV. Values the
-//! small-cell rule withholds are said in words, never drawn.
+//! The equity page: the filter, then network adequacy, month-by-month
+//! trends of requests and first peers, concordance, members with a peer
+//! against the workforce and Appendix A for a cohort, each as tables with
+//! bars beside them; and Appendix A as CSV. Values the small-cell rule
+//! withholds are said in words, never drawn.
 
 mod sections;
+mod trends;
+mod unmet;
 mod what_if;
 
 use std::collections::HashMap;
@@ -99,6 +102,8 @@ struct EquityPage {
     gaps: Vec<Panel>,
     turnover: Vec<Panel>,
     fill: Vec<Panel>,
+    trends: trends::TrendSection,
+    unmet: unmet::UnmetSection,
     concordance: Vec<Panel>,
     workforce_intro: String,
     workforce: Vec<Panel>,
@@ -199,6 +204,7 @@ async fn equity(State(state): State<AppState>, PageUser(s): PageUser, Query(f): 
         r => r?,
     };
     let report = access.equity_report(&filter, today, t.lang).await?;
+    let monthly = access.equity_trends(&filter, today, t.lang).await?;
     let side = identity_of(&f.identity).unwrap_or_else(|| {
         errors.push(FieldError::new("identity", "choice", "choose one of the listed sides"));
         ReportedDimension::Race
@@ -244,6 +250,8 @@ async fn equity(State(state): State<AppState>, PageUser(s): PageUser, Query(f): 
         gaps: sections::waits(t, "gaps", &adequacy),
         turnover: sections::peers(t, "turnover", &adequacy.turnover, &adequacy.turnover_by),
         fill: sections::peers(t, "fill", &adequacy.caseload_fill, &adequacy.caseload_fill_by),
+        trends: trends::section(t, &monthly),
+        unmet: unmet::section(&state, t, adequacy.unmet.as_ref()),
         concordance: sections::concordance(t, &report),
         workforce_intro: t.t1("equity-workforce-intro", "by", t.t(&format!("equity-by-{}", side.as_str()))),
         workforce: sections::workforce(t, &report, side),

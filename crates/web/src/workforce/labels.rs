@@ -25,6 +25,7 @@ pub(crate) fn sub_nav(t: &Tr, persona: Persona, path: &str) -> Vec<SubLink> {
             links.push(("/workforce/compliance", "wf-nav-compliance"));
             links.push(("/workforce/picture", "wf-nav-picture"));
             links.push(("/workforce/positions", "wf-nav-positions"));
+            links.push(("/workforce/activity", "wf-nav-activity"));
         }
         Persona::Supervisor => {
             links.push(("/workforce/supervision", "wf-nav-supervisees"));
