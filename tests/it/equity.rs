@@ -15,7 +15,7 @@ use time::{Date, Duration};
 use crate::claims::run;
 use crate::support::TestApp;
 
-fn day(s: &str) -> Date {
+pub(crate) fn day(s: &str) -> Date {
     accompany_domain::records::parse_date(&s[..10]).unwrap()
 }
 
@@ -58,16 +58,16 @@ fn check(shown: &Value, expected: u64, what: &str, compared: &mut usize) {
 }
 
 /// What the tables say, member by member.
-struct Raw {
-    requested: HashMap<String, Date>,
-    first_peer: HashMap<String, Date>,
+pub(crate) struct Raw {
+    pub(crate) requested: HashMap<String, Date>,
+    pub(crate) first_peer: HashMap<String, Date>,
     current_peer: HashMap<String, String>,
     demographics: HashMap<String, Demographics>,
     /// Members whose preferences hold a "must" wish about who the peer is.
     must_wishers: Vec<String>,
 }
 
-async fn raw(app: &TestApp) -> Raw {
+pub(crate) async fn raw(app: &TestApp) -> Raw {
     let mut conn = <sqlx::AnyConnection as Connection>::connect(&app.db.url).await.unwrap();
     let mut requested: HashMap<String, Date> = HashMap::new();
     for r in sqlx::query("SELECT member_id, first_arrived_at FROM referrals WHERE member_id IS NOT NULL").fetch_all(&mut conn).await.unwrap() {

@@ -384,6 +384,11 @@ async fn the_exported_dimacs_problem_solves_to_the_reported_objective_and_the_ba
     let big = report["big"].as_i64().unwrap();
     assert_eq!(report["objective"].as_i64().unwrap(), -(big * report["served"].as_i64().unwrap() + report["total_score"].as_i64().unwrap()));
     assert!(report["applied"].is_null(), "a dry run changes nothing");
+    assert_eq!(
+        scalar(&app, "SELECT COUNT(*) FROM batch_reports WHERE applied = 0 AND organization_id IS NULL").await,
+        1,
+        "its unmatched report is kept for network adequacy"
+    );
 
     let peers_before = scalar(&app, "SELECT COUNT(*) FROM team_members WHERE team_role = 'peer' AND until IS NULL").await;
     let (ok, out, err) = accompany(&["match", "batch", "--json", "--database-url", &app.db.url, "--audit-key-file", app.db.key_arg()]);

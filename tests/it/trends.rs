@@ -11,33 +11,18 @@ use accompany_domain::equity::quantile;
 use accompany_domain::records::Persona;
 use accompany_domain::trends::{trend_months, Month};
 use serde_json::Value;
-use sqlx::{Connection, Row};
 use time::{Date, Duration};
 
 use crate::claims::run;
+use crate::equity::{day, raw};
 use crate::support::{catalog, TestApp};
 
 const WITHHELD: &str = "withheld";
 
-fn day(s: &str) -> Date {
-    accompany_domain::records::parse_date(&s[..10]).unwrap()
-}
-
 /// Each member's first request for a peer and first peer, from the tables the rollup is built from.
 async fn first_days(app: &TestApp) -> (HashMap<String, Date>, HashMap<String, Date>) {
-    let mut conn = <sqlx::AnyConnection as Connection>::connect(&app.db.url).await.unwrap();
-    let mut requested: HashMap<String, Date> = HashMap::new();
-    for r in sqlx::query("SELECT member_id, first_arrived_at FROM referrals WHERE member_id IS NOT NULL").fetch_all(&mut conn).await.unwrap() {
-        let d = day(&r.get::<String, _>("first_arrived_at"));
-        requested.entry(r.get("member_id")).and_modify(|x| *x = (*x).min(d)).or_insert(d);
-    }
-    let mut first_peer: HashMap<String, Date> = HashMap::new();
-    for r in sqlx::query("SELECT member_id, since FROM team_members WHERE team_role = 'peer'").fetch_all(&mut conn).await.unwrap() {
-        let d = day(&r.get::<String, _>("since"));
-        first_peer.entry(r.get("member_id")).and_modify(|x| *x = (*x).min(d)).or_insert(d);
-    }
-    let _ = conn.close().await;
-    (requested, first_peer)
+    let r = raw(app).await;
+    (r.requested, r.first_peer)
 }
 
 /// What one month (or all of them) should say, counted from the tables.

@@ -3,7 +3,8 @@
 CREATE TABLE batch_reports (
     id TEXT PRIMARY KEY,
     run_at TEXT NOT NULL,
-    run_by TEXT REFERENCES users(id),
+    -- Who ran it, as the audit trail names them (the command line runs as a system actor).
+    run_by TEXT NOT NULL,
     -- The organization an organization admin's batch was limited to; NULL: the state's.
     organization_id TEXT,
     applied BIGINT NOT NULL,

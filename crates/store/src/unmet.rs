@@ -37,7 +37,7 @@ impl Access {
         )
         .bind(new_id())
         .bind(now_text())
-        .bind(&self.actor().user_id)
+        .bind(&self.actor().username)
         .bind(self.batch_organization())
         .bind(i64::from(applied))
         .bind(i64::try_from(a.members).unwrap_or(i64::MAX))

@@ -42,7 +42,6 @@ what-if-results-heading = What would change
 what-if-nothing-written = Nothing was written. This is the batch a program admin would run on today's waiting list, solved once with the peers as they are and once with the peers described added.
 what-if-added = The hires add { $peers } peers and { $places } places on their caseloads to the { $now } peers in the pool now.
 what-if-small-cell = Counts from 1 to 10, and any count, share or change from which one could be worked out, are withheld and written as "withheld", so that no member can be recognized. A withheld value is never drawn as a bar.
-what-if-chart-scale = Each bar is a number of members, the longest for the largest number shown, named by its value; the table beside the chart has every number.
 what-if-now = Now
 what-if-after = With the hires
 what-if-change = Change

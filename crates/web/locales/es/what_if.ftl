@@ -42,7 +42,6 @@ what-if-results-heading = Qué cambiaría
 what-if-nothing-written = No se escribió nada. Esta es la asignación que haría un administrador del programa sobre la lista de espera de hoy, resuelta una vez con los pares tal como están y otra añadiendo los pares descritos.
 what-if-added = Las contrataciones añaden { $peers } pares y { $places } plazas en sus casos a los { $now } pares que hay ahora.
 what-if-small-cell = Los recuentos del 1 al 10, y cualquier recuento, proporción o cambio del que se pudiera deducir uno, se ocultan y se escriben como "oculto", para que no se pueda reconocer a ningún miembro. Un valor oculto nunca se dibuja como barra.
-what-if-chart-scale = Cada barra es un número de miembros, la más larga para el mayor número mostrado, nombrada por su valor; la tabla junto al gráfico tiene todos los números.
 what-if-now = Ahora
 what-if-after = Con las contrataciones
 what-if-change = Cambio

@@ -291,14 +291,9 @@ fn change(t: &Tr, v: Suppressed<i64>) -> String {
 /// Bars of counts, now and with the hires, the longest for the largest
 /// count shown; a withheld count is not drawn.
 fn count_chart(t: &Tr, id: &str, title: String, groups: Vec<(String, [Suppressed<u64>; 2])>) -> Chart {
-    let most = groups.iter().flat_map(|(_, v)| v.iter().filter_map(|x| x.shown().copied())).max().unwrap_or(0);
-    let scaled = |n: u64| if most == 0 { 0.0 } else { n as f64 * 100.0 / most as f64 };
     let groups: Vec<Group> =
-        groups.into_iter().map(|(label, v)| Group { label, values: v.iter().map(|x| (x.map(scaled), count(t, *x))).collect() }).collect();
-    let mut chart = Chart::new(t, id, title, &now_and_after(t), &groups);
-    // The kit says its bars are shares; these are counts.
-    chart.desc = chart.desc.replacen(&t.t("chart-scale"), &t.t("what-if-chart-scale"), 1);
-    chart
+        groups.into_iter().map(|(label, v)| Group { label, values: v.iter().map(|x| (x.map(|n| n as f64), count(t, *x))).collect() }).collect();
+    Chart::counts(t, id, title, &now_and_after(t), &groups)
 }
 
 fn matched(t: &Tr, r: &WhatIfReport) -> Panel {
@@ -413,7 +408,7 @@ mod tests {
         assert_eq!(c.bars[0].width, "300.0");
         assert_eq!(c.bars[1].width, "75.0");
         assert_eq!(c.bars[0].value.text, "Now: 200");
-        assert!(c.desc.starts_with(&t.t("what-if-chart-scale")) && c.desc.contains("1 value is withheld"), "{}", c.desc);
+        assert!(c.desc.contains("the longest for 200") && c.desc.contains("1 value is withheld"), "{}", c.desc);
     }
 
     #[test]
