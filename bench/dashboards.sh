@@ -39,8 +39,8 @@ for U in "$SUP" "$PEER" orgadmin stateadmin; do login "$U"; done
 once() {
   local who=$1 path=$2
   case "$who" in
-    cookie:*) curl -s -o /dev/null -w "%{http_code} %{time_total}" -b "$JARS/${who#cookie:}" "http://127.0.0.1:$P$path" ;;
-    *) curl -s -o /dev/null -w "%{http_code} %{time_total}" -H "Authorization: Bearer $who" "http://127.0.0.1:$P$path" ;;
+    cookie:*) curl -s -o /dev/null -w "%{http_code} %{time_total}\n" -b "$JARS/${who#cookie:}" "http://127.0.0.1:$P$path" ;;
+    *) curl -s -o /dev/null -w "%{http_code} %{time_total}\n" -H "Authorization: Bearer $who" "http://127.0.0.1:$P$path" ;;
   esac
 }
 p95() { python3 -c "import sys;v=sorted(float(x) for x in sys.argv[1:]);print('%.1f ms' % (1000*v[max(0,int(len(v)*0.95+0.999)-1)]))" "$@"; }
