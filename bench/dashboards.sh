@@ -21,6 +21,8 @@ sql() {
 # The supervisor with the most supervisees, the peer with the largest caseload, and the demo organization admin.
 SUP=$(sql "SELECT u.username FROM workers s JOIN users u ON u.id = s.user_id JOIN workers w ON w.supervisor_id = s.id GROUP BY u.username ORDER BY COUNT(*) DESC, u.username LIMIT 1")
 read -r PEER PEER_WORKER < <(sql "SELECT u.username || ' ' || w.id FROM workers w JOIN users u ON u.id = w.user_id JOIN team_members tm ON tm.user_id = w.user_id AND tm.team_role = 'peer' AND tm.until IS NULL GROUP BY u.username, w.id ORDER BY COUNT(*) DESC, u.username LIMIT 1")
+# The organization most referrals are made to, for its funnel.
+read -r ORG_REF REFERRALS < <(sql "SELECT organization_id || ' ' || COUNT(*) FROM referrals WHERE organization_id IS NOT NULL GROUP BY organization_id ORDER BY COUNT(*) DESC LIMIT 1")
 PW="bench-$(date +%s)-long-enough"
 for U in "$SUP" "$PEER" orgadmin stateadmin; do ACCOMPANY_PASSWORD="$PW" $B user password --database-url "$DB" --username "$U" > /dev/null; done
 TS=$($B token create --database-url "$DB" --user "$SUP")
@@ -51,13 +53,15 @@ run() {
   for _ in $(seq 1 20); do read -r code t < <(once "$who" "$path"); times+=("$t"); done
   printf '%-64s first %7.1f ms   then p95 %s\n' "$label" "$(python3 -c "print(1000*$first)")" "$(p95 "${times[@]}")"
 }
+echo "organization admin's: $(sql "SELECT COUNT(*) FROM workers w JOIN users u ON u.organization_id = w.employer_id WHERE u.username = 'orgadmin'") workers"
 echo "supervisor $SUP ($(sql "SELECT COUNT(*) FROM workers w JOIN workers s ON s.id = w.supervisor_id JOIN users u ON u.id = s.user_id WHERE u.username = '$SUP'") supervisees); peer $PEER"
 run "" /healthz "GET /healthz (baseline)"
 run "cookie:$SUP" /workforce/supervision "page /workforce/supervision (the glance)"
 run "$TS" /api/v1/workforce/supervisees "GET /api/v1/workforce/supervisees"
 run "cookie:$PEER" "/workforce/workers/$PEER_WORKER/caseload" "page: the peer's month (their caseload)"
 run "$TP" "/api/v1/workforce/workers/$PEER_WORKER/caseload" "GET /api/v1/workforce/workers/{id}/caseload"
-run cookie:orgadmin /workforce/activity "page /workforce/activity (organization admin)"
+run cookie:orgadmin /workforce/activity "page /workforce/activity (the organization admin's)"
+run cookie:stateadmin "/workforce/activity?organization=$ORG_REF" "page /workforce/activity ($REFERRALS referrals)"
 run cookie:stateadmin /equity "page /equity (state admin)"
 run "$TA" /api/v1/adequacy "GET /api/v1/adequacy"
 run cookie:stateadmin /measures "page /measures (state admin)"

@@ -309,6 +309,21 @@ async fn figures_agree_with_the_tables_and_the_page_shows_no_small_count() {
         assert_eq!(status, 200, "{html}");
         page_agrees(&html, &theirs);
         assert!(html.contains(&format!("<option value=\"{plan}\" selected>")), "the chosen organization is selected");
+
+        // The funnel is kept between reads, and a change shows at the next one:
+        // the referred members' peers are recorded in another role, a request moves back to new.
+        app.exec(&format!(
+            "UPDATE team_members SET team_role = 'care-coordinator' WHERE team_role = 'peer' AND member_id IN \
+             (SELECT member_id FROM referrals WHERE organization_id = '{plan}' AND member_id IS NOT NULL)"
+        ))
+        .await;
+        app.exec(&format!(
+            "UPDATE referrals SET status = 'new' WHERE id = (SELECT MIN(id) FROM referrals WHERE organization_id = '{plan}' AND status = 'contacted')"
+        ))
+        .await;
+        let again = state_admin.organization_activity(Some(&plan), today).await.unwrap();
+        check(&again, &count_slowly(&app, &plan, today).await);
+        assert_ne!(again.funnel, theirs.funnel, "seed {seed}: the change is read, not the kept funnel");
     }
 }
 

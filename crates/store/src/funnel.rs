@@ -75,7 +75,7 @@ impl Access {
 
         let (workers, counts) = self.worker_counts(&organization_id, today).await?;
         let shown = worker_activity(&counts, today);
-        let journeys = self.journeys(&organization_id).await?;
+        let funnel = self.cached_funnel(&organization_id, today).await?;
         Ok(OrganizationActivity {
             organization_id,
             organization_name,
@@ -94,8 +94,28 @@ impl Access {
                 .collect(),
             caseload_total: shown.caseload_total,
             contacts_total: shown.contacts_total,
-            funnel: funnel(&journeys),
+            funnel,
         })
+    }
+
+    /// The funnel reads every referral's journey (tens of thousands for a
+    /// health plan), so it is kept like the reports: until a change marks a
+    /// member stale (an enrolment, a peer, a contact, a referral of a
+    /// member) and the recompute raises the generation, or the day turns. A
+    /// request not yet tied to a member, or a change of status, changes the
+    /// key: the count of the organization's referrals in each status.
+    async fn cached_funnel(&self, organization_id: &str, today: Date) -> Result<Vec<ShownStep>> {
+        self.refresh_measures(crate::measures::REFRESH_LIMIT).await?;
+        let statuses =
+            sqlx::query("SELECT status, CAST(COUNT(*) AS BIGINT) AS n FROM referrals WHERE organization_id = $1 GROUP BY status ORDER BY status")
+                .bind(organization_id)
+                .fetch_all(&self.store.pool)
+                .await?
+                .iter()
+                .map(|r| Ok(format!("{}:{}", r.try_get::<String, _>("status")?, r.try_get::<i64, _>("n")?)))
+                .collect::<Result<Vec<String>>>()?;
+        let key = format!("organization-funnel|{organization_id}|{}", statuses.join(","));
+        self.cached_report(key, today, async { Ok(funnel(&self.journeys(organization_id).await?)) }).await
     }
 
     /// The organization the reader may read: the rule of the outcome
