@@ -13,6 +13,11 @@ time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 /// The days a supervisee's contacts are counted over.
 pub const ACTIVITY_WINDOW_DAYS: u32 = 30;
 
+/// The first day of the activity window that ends `today` (today included).
+pub fn window_start(today: Date) -> Date {
+    today.checked_sub(Duration::days(i64::from(ACTIVITY_WINDOW_DAYS) - 1)).unwrap_or(Date::MIN)
+}
+
 /// The weeks a peer's month shows, this one included.
 pub const WEEKS_SHOWN: u32 = 12;
 

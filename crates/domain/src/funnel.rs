@@ -3,17 +3,11 @@
 //! care teams (an admin reads them), so every count, total, share and
 //! median passes through the one small-cell rule in [`crate::stats`].
 
-use time::{Date, Duration};
+use time::Date;
 
 use crate::stats::{over_people, per_mille, CellId, Suppressed, Table};
 
-/// Contacts are counted over the last this many days, today included.
-pub const ACTIVITY_WINDOW_DAYS: i64 = 30;
-
-/// The first day of the activity window that ends `today`.
-pub fn window_start(today: Date) -> Date {
-    today - Duration::days(ACTIVITY_WINDOW_DAYS - 1)
-}
+pub use crate::activity::{window_start, ACTIVITY_WINDOW_DAYS};
 
 /// The steps of the funnel, in order: each counts the referrals that got
 /// at least that far.
@@ -235,6 +229,7 @@ mod tests {
     use super::*;
     use crate::stats::small;
     use time::macros::date;
+    use time::Duration;
 
     fn journey(contacted: bool, dates: [Option<Date>; 4]) -> Journey {
         Journey { contacted, requested_on: dates[0], enrolled_on: dates[1], matched_on: dates[2], first_contact_on: dates[3] }

@@ -1,5 +1,4 @@
-//! Monthly trends: figures counted per calendar month.
-//! Monthly trends of requests for a peer and first peers, from the equity rollup.
+//! Monthly trends of requests for a peer and first peers: figures counted per calendar month.
 //!
 //! The last 12 complete months and the current one, oldest first. Each
 //! month's requests, first peers and share of its requests filled within

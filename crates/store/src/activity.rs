@@ -5,16 +5,16 @@
 
 use std::collections::HashMap;
 
-use accompany_domain::activity::{Activity, ACTIVITY_WINDOW_DAYS};
+use accompany_domain::activity::{window_start, Activity};
 use sqlx::Row;
-use time::{Date, Duration};
+use time::Date;
 
 use crate::rows::{rows_for_ids, stored_date};
 use crate::{Result, Store};
 
 impl Store {
     /// Each worker's active caseload, contacts logged in the last
-    /// [`ACTIVITY_WINDOW_DAYS`] days and last contact, up to `today`.
+    /// days (`accompany_domain::activity::ACTIVITY_WINDOW_DAYS`) and last contact, up to `today`.
     /// Workers without members or contacts are all zeros.
     pub(crate) async fn activity_of(&self, worker_ids: &[String], today: Date) -> Result<HashMap<String, Activity>> {
         let mut out: HashMap<String, Activity> = worker_ids.iter().map(|id| (id.clone(), Activity::default())).collect();
@@ -32,7 +32,7 @@ impl Store {
             out.entry(id).or_default().members = u32::try_from(n).unwrap_or(u32::MAX);
         }
         // Dates are ours, written as YYYY-MM-DD: safe to put in the text.
-        let since = today.checked_sub(Duration::days(i64::from(ACTIVITY_WINDOW_DAYS) - 1)).unwrap_or(Date::MIN);
+        let since = window_start(today);
         // Only the window's contacts are read; the last contact is one seek per
         // worker on contact_notes(author_id, contact_date).
         let recent = rows_for_ids(
