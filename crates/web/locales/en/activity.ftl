@@ -38,3 +38,4 @@ act-home-equity-link = Network adequacy, equity and unmet demand
 act-home-activity-link = Worker activity and the referral funnel
 act-withheld = fewer than 11
 act-glance-withheld = Counts from 1 to 10 are withheld: you are not on these members' care teams. Follow a name to the caseload for the members who share their contacts with you.
+act-contacts-goal-withheld = { $count } (the goal is withheld, as it would tell how many members)

@@ -38,3 +38,4 @@ act-home-equity-link = Suficiencia de la red, equidad y demanda no atendida
 act-home-activity-link = Actividad del personal y el embudo de derivaciones
 act-withheld = menos de 11
 act-glance-withheld = Los recuentos de 1 a 10 se ocultan: usted no forma parte de los equipos de atención de estos miembros. Siga un nombre hasta la carga de casos para ver a los miembros que comparten sus contactos con usted.
+act-contacts-goal-withheld = { $count } (la meta se oculta, porque diría cuántos miembros hay)

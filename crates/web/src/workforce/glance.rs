@@ -58,7 +58,7 @@ pub fn section(t: &Tr, list: &[SuperviseeRow], no_activity_days: u32) -> GlanceS
         .iter()
         .map(|r| {
             let a = &r.activity;
-            let goal_words = if a.has_goal { count(t, a.goal_contacts) } else { t.t("act-no-goal") };
+            let goal_words = a.goal_contacts.shown().map_or_else(|| t.t("act-no-goal"), u64::to_string);
             // A withheld value or a role without a goal is not drawn; the description counts them.
             let values = vec![(a.contacts.map(|n| n as f64), count(t, a.contacts)), (a.goal_contacts.map(|n| n as f64), goal_words)];
             Group { label: r.name.clone(), values }
@@ -70,10 +70,12 @@ pub fn section(t: &Tr, list: &[SuperviseeRow], no_activity_days: u32) -> GlanceS
 
 fn row(t: &Tr, r: &SuperviseeRow, no_activity_days: u32) -> GlanceRow {
     let a = &r.activity;
-    let contacts = if a.has_goal {
-        t.tn("act-contacts-of-goal", &[("count", count(t, a.contacts)), ("goal", count(t, a.goal_contacts))])
-    } else {
-        count(t, a.contacts)
+    // A goal is withheld because it would give away the number of members,
+    // not because it is small: it is said so, not "fewer than 11".
+    let contacts = match (a.has_goal, a.goal_contacts) {
+        (true, Suppressed::Shown(goal)) => t.tn("act-contacts-of-goal", &[("count", count(t, a.contacts)), ("goal", goal.to_string())]),
+        (true, Suppressed::Hidden) => t.t1("act-contacts-goal-withheld", "count", count(t, a.contacts)),
+        (false, _) => count(t, a.contacts),
     };
     let last = match a.quiet_days {
         Some(0) => t.t("act-last-today"),
