@@ -122,10 +122,8 @@ pub async fn batch(store: &Store, o: BatchOptions) -> anyhow::Result<()> {
     let a = problem.solve();
     let solved = t.elapsed().as_secs_f64();
     let applied = if o.dry_run { None } else { Some(access.apply_batch(&a.pairs, &waiting.pool).await?) };
-    // Network adequacy shows this run's unmet demand: a whole waiting list's, not a departing peer's members'.
-    if o.departing.is_none() {
-        access.keep_unmatched_report(&a, applied.is_some()).await?;
-    }
+    // Network adequacy shows this run's unmet demand.
+    access.keep_unmatched_report(&waiting, &a, applied.is_some()).await?;
     if o.json {
         let v = json!({
             "members": a.members, "peers": waiting.pool.profiles.len(), "derived_preferences": waiting.derived,

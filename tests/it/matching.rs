@@ -247,6 +247,7 @@ async fn a_peer_who_leaves_flags_their_members_tells_coordinators_and_the_batch_
     let (status, run) = app.send(Method::POST, &admin, "/api/v1/matching/batch", &json!({ "dry_run": false, "departing": worker_id })).await;
     assert_eq!(status, 200, "{run}");
     assert_eq!(run["members"].as_i64().unwrap(), caseload, "the batch covers exactly the departing peer's members");
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM batch_reports").await, 0, "a departing peer's members are not the waiting list adequacy reports");
     let served = run["served"].as_i64().unwrap();
     assert!(served >= 1, "{run}");
     assert_eq!(run["applied"]["assigned"].as_i64().unwrap(), served);

@@ -7,7 +7,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use accompany_domain::funnel::{weighted_median, window_start, Step};
+use accompany_domain::activity::window_start;
+use accompany_domain::funnel::{weighted_median, Step};
 use accompany_domain::records::{format_date, Persona};
 use accompany_domain::stats::{small, Suppressed};
 use accompany_store::funnel::OrganizationActivity;

@@ -7,8 +7,6 @@ use time::Date;
 
 use crate::stats::{over_people, per_mille, CellId, Suppressed, Table};
 
-pub use crate::activity::{window_start, ACTIVITY_WINDOW_DAYS};
-
 /// The steps of the funnel, in order: each counts the referrals that got
 /// at least that far.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -227,6 +225,7 @@ pub fn worker_activity(rows: &[WorkerCounts], today: Date) -> ShownActivity {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::activity::window_start;
     use crate::stats::small;
     use time::macros::date;
     use time::Duration;

@@ -7,7 +7,8 @@
 
 use std::collections::HashMap;
 
-use accompany_domain::funnel::{funnel, window_start, worker_activity, Journey, ShownStep, ShownWorker, WorkerCounts};
+use accompany_domain::activity::window_start;
+use accompany_domain::funnel::{funnel, worker_activity, Journey, ShownStep, ShownWorker, WorkerCounts};
 use accompany_domain::policy::{may_read_measures, Decision};
 use accompany_domain::privacy::{Categories, Category, Purpose};
 use accompany_domain::stats::Suppressed;

@@ -3,12 +3,12 @@
 
 use accompany_domain::equity::{suppress_unmet, ShownUnmet};
 use accompany_domain::matching::Assignment;
-use accompany_domain::policy::{may_run_batch, Decision};
 use serde::Serialize;
 use sqlx::Row;
 
 use crate::access::Access;
 use crate::ids::new_id;
+use crate::matching::WaitingList;
 use crate::measures::Scope;
 use crate::{now_text, Result, StoreError};
 
@@ -24,12 +24,14 @@ pub struct UnmetDemand {
 }
 
 impl Access {
-    /// Keep the unmatched report of a batch just solved: program admins only,
-    /// the ones who may run it. An organization admin's batch is kept for
-    /// their organization.
-    pub async fn keep_unmatched_report(&self, a: &Assignment, applied: bool) -> Result<()> {
-        if let Decision::Deny(why) = may_run_batch(self.actor()) {
-            return Err(StoreError::Denied(why));
+    /// Keep the unmatched report of a batch just solved on `waiting`:
+    /// program admins only, the ones who may run it. An organization admin's
+    /// batch is kept for their organization. A departing peer's members are
+    /// not the waiting list, so their batch is not kept.
+    pub async fn keep_unmatched_report(&self, waiting: &WaitingList, a: &Assignment, applied: bool) -> Result<()> {
+        self.batch_allowed()?;
+        if waiting.departing.is_some() {
+            return Ok(());
         }
         let gap = serde_json::to_string(&a.gap).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         sqlx::query(
@@ -57,14 +59,13 @@ impl Access {
             Scope::Organization(o) => Some(o.clone()),
             Scope::Plan(_) => return Ok(None),
         };
-        let row = sqlx::query(
-            "SELECT run_at, applied, waiting, gap FROM batch_reports \
-             WHERE (organization_id = $1 OR (organization_id IS NULL AND $2 = 1)) ORDER BY run_at DESC, id DESC LIMIT 1",
-        )
-        .bind(organization.clone().unwrap_or_default())
-        .bind(i64::from(organization.is_none()))
-        .fetch_optional(&self.store.pool)
-        .await?;
+        let whose = if organization.is_some() { "organization_id = $1" } else { "organization_id IS NULL" };
+        let sql = format!("SELECT run_at, applied, waiting, gap FROM batch_reports WHERE {whose} ORDER BY run_at DESC, id DESC LIMIT 1");
+        let mut q = sqlx::query(&sql);
+        if let Some(o) = &organization {
+            q = q.bind(o);
+        }
+        let row = q.fetch_optional(&self.store.pool).await?;
         let Some(r) = row else { return Ok(None) };
         let gap: String = r.try_get("gap")?;
         let gap = serde_json::from_str(&gap).map_err(|e| StoreError::Corrupt(format!("a kept batch report does not read back: {e}")))?;

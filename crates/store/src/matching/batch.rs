@@ -21,7 +21,7 @@ use crate::writes::record_version;
 use crate::{now_text, Result, StoreError};
 
 impl Access {
-    pub(super) fn batch_allowed(&self) -> Result<()> {
+    pub(crate) fn batch_allowed(&self) -> Result<()> {
         match may_run_batch(self.actor()) {
             Decision::Permit => Ok(()),
             Decision::Deny(why) => Err(StoreError::Denied(why)),
@@ -139,7 +139,7 @@ impl Access {
         }
         members.sort_by(|a, b| a.0.cmp(&b.0));
         let pool = self.store.peer_pool(&PoolFilter { employer_id: org, ..Default::default() }).await?;
-        Ok(WaitingList { members, pool, derived })
+        Ok(WaitingList { members, pool, derived, departing: departing.map(str::to_string) })
     }
 
     /// Apply a batch's pairs in one transaction. Each peer's room and each

@@ -154,6 +154,8 @@ pub struct WaitingList {
     pub pool: PeerPool,
     /// Members whose preferences were derived from the peer they lost.
     pub derived: usize,
+    /// Only the members this worker left, not the whole waiting list.
+    pub departing: Option<String>,
 }
 
 /// A member's time without a peer.

@@ -240,10 +240,8 @@ async fn matching_batch(State(state): State<AppState>, ApiUser(s): ApiUser, head
     let problem = BatchProblem::new(&waiting.members, &waiting.pool.profiles, &state.catalog);
     let a = problem.solve();
     let applied = if b.dry_run { None } else { Some(access.apply_batch(&a.pairs, &waiting.pool).await?) };
-    // Network adequacy shows this run's unmet demand: a whole waiting list's, not a departing peer's members'.
-    if b.departing.is_none() {
-        access.keep_unmatched_report(&a, applied.is_some()).await?;
-    }
+    // Network adequacy shows this run's unmet demand.
+    access.keep_unmatched_report(&waiting, &a, applied.is_some()).await?;
     ok(
         StatusCode::OK,
         BatchResult {

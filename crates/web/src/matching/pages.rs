@@ -537,7 +537,7 @@ async fn run_batch(State(state): State<AppState>, PageUser(s): PageUser, Form(pa
             .map(|done| summary = format!("{summary} {}", t.t1("matching-applied", "n", done.assigned)))?
     }
     // Network adequacy shows this run's unmet demand.
-    access.keep_unmatched_report(&a, apply).await?;
+    access.keep_unmatched_report(&waiting, &a, apply).await?;
     let report = Report {
         summary,
         total_unmatched: a.unmatched.len(),

@@ -4,7 +4,8 @@
 //! audits the answer; every count comes through the small-cell rule, and a
 //! withheld one is said in words and never drawn.
 
-use accompany_domain::funnel::{Step, ACTIVITY_WINDOW_DAYS};
+use accompany_domain::activity::ACTIVITY_WINDOW_DAYS;
+use accompany_domain::funnel::Step;
 use accompany_domain::policy;
 use accompany_domain::records::format_date;
 use accompany_domain::stats::Suppressed;
