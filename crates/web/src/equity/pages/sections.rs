@@ -21,8 +21,13 @@ pub fn count(t: &Tr, v: Suppressed<u64>) -> String {
     v.text(&withheld(t))
 }
 
-fn days(t: &Tr, v: Suppressed<i64>) -> String {
+pub fn days(t: &Tr, v: Suppressed<i64>) -> String {
     v.text(&withheld(t))
+}
+
+/// A count as a bar of a chart to scale, with the words the table says.
+pub fn count_bar(t: &Tr, v: Suppressed<u64>) -> (Suppressed<f64>, String) {
+    (v.map(|n| n as f64), count(t, v))
 }
 
 pub fn percent(t: &Tr, v: Suppressed<f64>) -> String {

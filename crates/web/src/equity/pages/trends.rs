@@ -3,14 +3,13 @@
 //! beside it, and the counts drawn below. Withheld values are said in the
 //! page's words and never drawn.
 
-use accompany_domain::stats::Suppressed;
 use accompany_domain::trends::{Month, MonthTrend};
 use accompany_store::trends::EquityTrends;
 
 use crate::i18n::Tr;
 use crate::page::charts::{Chart, Group, Panel, Row, Series, Table};
 
-use super::sections::{count, percent, withheld};
+use super::sections::{count, count_bar, days, percent};
 
 /// The section as the template shows it.
 pub struct TrendSection {
@@ -31,19 +30,11 @@ pub fn month_name(t: &Tr, key: &str) -> String {
 /// Series classes the stylesheet colours, in turn.
 const CLASSES: [&str; 2] = ["series-a", "series-b"];
 
-fn days(t: &Tr, v: Suppressed<i64>) -> String {
-    v.text(&withheld(t))
-}
-
 fn row(t: &Tr, label: String, m: &MonthTrend) -> Row {
     let mut cells = vec![count(t, m.requests), count(t, m.first_peers)];
     cells.extend(m.within.iter().map(|r| percent(t, r.percent)));
     cells.push(days(t, m.median_days));
     Row { label, cells }
-}
-
-fn as_drawn(v: Suppressed<u64>) -> Suppressed<f64> {
-    v.map(|n| n as f64)
 }
 
 pub fn section(t: &Tr, r: &EquityTrends) -> TrendSection {
@@ -73,10 +64,7 @@ pub fn section(t: &Tr, r: &EquityTrends) -> TrendSection {
         .months
         .iter()
         .zip(&names)
-        .map(|(m, name)| Group {
-            label: name.clone(),
-            values: vec![(as_drawn(m.requests), count(t, m.requests)), (as_drawn(m.first_peers), count(t, m.first_peers))],
-        })
+        .map(|(m, name)| Group { label: name.clone(), values: vec![count_bar(t, m.requests), count_bar(t, m.first_peers)] })
         .collect();
     TrendSection {
         panel: Panel {

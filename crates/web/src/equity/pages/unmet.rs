@@ -6,7 +6,7 @@
 use accompany_domain::equity::ShownCount;
 use accompany_store::unmet::UnmetDemand;
 
-use super::sections::{count, withheld};
+use super::sections::{count, count_bar, withheld};
 use crate::i18n::Tr;
 use crate::page::charts::{Chart, Group, Panel, Row, Series, Table};
 use crate::page::language_name;
@@ -36,8 +36,7 @@ pub fn section(state: &AppState, t: &Tr, unmet: Option<&UnmetDemand>) -> UnmetSe
 
 fn panel(t: &Tr, part: &str, rows: &[ShownCount], label: impl Fn(&str) -> String) -> Panel {
     let id = format!("unmet-{part}");
-    let groups: Vec<Group> =
-        rows.iter().map(|r| Group { label: label(&r.key), values: vec![(r.count.map(|n| n as f64), count(t, r.count))] }).collect();
+    let groups: Vec<Group> = rows.iter().map(|r| Group { label: label(&r.key), values: vec![count_bar(t, r.count)] }).collect();
     let series = [Series { class: "series-a", name: t.t("unmet-series") }];
     Panel {
         chart: Chart::counts(t, &format!("{id}-chart"), t.t(&format!("unmet-{part}-chart")), &series, &groups),

@@ -28,7 +28,7 @@ use crate::page::{csrf_refused, form_page, language_name, Choice, ErrorList, Fie
 use crate::problem::AppError;
 use crate::AppState;
 
-use super::sections::{count, percent, withheld};
+use super::sections::{count, count_bar, percent, withheld};
 use crate::page::charts::{Chart, Group, Panel, Row, Series, Table};
 
 pub fn routes() -> Router<AppState> {
@@ -291,8 +291,7 @@ fn change(t: &Tr, v: Suppressed<i64>) -> String {
 /// Bars of counts, now and with the hires, the longest for the largest
 /// count shown; a withheld count is not drawn.
 fn count_chart(t: &Tr, id: &str, title: String, groups: Vec<(String, [Suppressed<u64>; 2])>) -> Chart {
-    let groups: Vec<Group> =
-        groups.into_iter().map(|(label, v)| Group { label, values: v.iter().map(|x| (x.map(|n| n as f64), count(t, *x))).collect() }).collect();
+    let groups: Vec<Group> = groups.into_iter().map(|(label, v)| Group { label, values: v.iter().map(|x| count_bar(t, *x)).collect() }).collect();
     Chart::counts(t, id, title, &now_and_after(t), &groups)
 }
 
